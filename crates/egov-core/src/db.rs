@@ -1,0 +1,341 @@
+//! One connection type over PostgreSQL (production) and SQLite (embedded default).
+//!
+//! The backend is chosen from the URL scheme here, not by diesel's try-each-backend `establish`,
+//! so a wrong password reports "password authentication failed" instead of a pool time-out.
+//! Queries run on actix's blocking pool through [`Db::run`]; async workers never block.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::R2D2Connection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{Error, codes};
+use crate::settings::{DatabaseSettings, DatabaseUrl};
+
+/// A connection to either backend. Store code matches on it only for dialect-specific SQL.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+impl std::fmt::Debug for DbConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Pg(_) => "DbConnection::Pg",
+            Self::Sqlite(_) => "DbConnection::Sqlite",
+        })
+    }
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    /// SQLite with the path of its file.
+    Sqlite(PathBuf),
+}
+
+impl Backend {
+    /// Parses `postgres://…`, `postgresql://…`, `sqlite://relative/path.db` or
+    /// `sqlite:///absolute/path.db`.
+    pub fn from_url(url: &str) -> Result<Self, DbError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres);
+        }
+        if let Some(rest) = url.strip_prefix("sqlite://") {
+            let path = rest.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err(DbError::Url(
+                    "sqlite:// needs a file path, e.g. sqlite://data/egov.db".into(),
+                ));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        Err(DbError::Url(
+            "database.url must start with postgres://, postgresql:// or sqlite://".into(),
+        ))
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// Failures while opening or migrating a database (start-up errors, not request errors).
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("invalid database URL: {0}")]
+    Url(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("cannot prepare the SQLite file {path}: {source}")]
+    SqliteFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("the database has pending migrations ({0}); run `egov migrate`")]
+    Pending(String),
+}
+
+/// An r2d2 manager that opens the backend named by the URL and sets SQLite up on each connection.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+    backend: Backend,
+    sqlite_busy_timeout_ms: u64,
+}
+
+impl ConnectionManager {
+    fn open(&self) -> Result<DbConnection, DbError> {
+        match &self.backend {
+            Backend::Postgres => PgConnection::establish(self.url.expose())
+                .map(DbConnection::Pg)
+                .map_err(|e| DbError::Connect(e.to_string())),
+            Backend::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(|e| DbError::Connect(e.to_string()))?;
+                // busy_timeout first, so the other pragmas wait instead of failing.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    self.sqlite_busy_timeout_ms
+                ))
+                .map_err(|e| DbError::Connect(e.to_string()))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConnection, DbError> {
+        self.open()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
+        conn.ping().map_err(|e| DbError::Connect(e.to_string()))
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// A module's migrations, one set per backend with the same version names.
+#[derive(Clone, Copy)]
+pub struct Migrations {
+    pub postgres: fn() -> EmbeddedMigrations,
+    pub sqlite: fn() -> EmbeddedMigrations,
+}
+
+impl std::fmt::Debug for Migrations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Migrations { .. }")
+    }
+}
+
+/// Embeds `migrations/postgres` and `migrations/sqlite` of the calling crate.
+#[macro_export]
+macro_rules! embed_migrations {
+    () => {
+        $crate::db::Migrations {
+            postgres: || {
+                $crate::reexport::diesel_migrations::embed_migrations!("migrations/postgres")
+            },
+            sqlite: || $crate::reexport::diesel_migrations::embed_migrations!("migrations/sqlite"),
+        }
+    };
+}
+
+/// The database handle every module gets: a pool plus the backend it talks to.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: r2d2::Pool<ConnectionManager>,
+    backend: Backend,
+}
+
+impl Db {
+    /// Builds the pool. Connects once eagerly so a wrong URL fails at start with its real cause.
+    pub fn connect(settings: &DatabaseSettings) -> Result<Self, DbError> {
+        let db = Self::build(settings)?;
+        let conn = db.pool.get().map_err(|e| DbError::Connect(e.to_string()))?;
+        drop(conn);
+        Ok(db)
+    }
+
+    /// Builds the pool without connecting: the process starts even if the database is down,
+    /// and readiness reports it.
+    pub fn connect_lazy(settings: &DatabaseSettings) -> Result<Self, DbError> {
+        Self::build(settings)
+    }
+
+    fn build(settings: &DatabaseSettings) -> Result<Self, DbError> {
+        let backend = Backend::from_url(settings.url.expose())?;
+        if let Backend::Sqlite(path) = &backend {
+            prepare_sqlite_file(path, settings.sqlite_busy_timeout_ms)?;
+        }
+        let manager = ConnectionManager {
+            url: settings.url.clone(),
+            backend: backend.clone(),
+            sqlite_busy_timeout_ms: settings.sqlite_busy_timeout_ms,
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(settings.pool_size)
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(settings.acquire_timeout_secs.max(1)))
+            .test_on_check_out(false)
+            .build_unchecked(manager);
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Runs `f` in one transaction: every multi-step write goes through here.
+    pub async fn transaction<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| conn.transaction(|tx| f(tx))).await
+    }
+
+    /// Checks that the database answers; used by readiness.
+    pub async fn ping(&self) -> Result<(), Error> {
+        self.run(|conn| {
+            conn.ping()
+                .map_err(|e| Error::new(codes::DATABASE_UNAVAILABLE).source_error(e))
+        })
+        .await
+    }
+
+    /// A connection for start-up work (migrations) outside a request.
+    pub fn get_blocking(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, DbError> {
+        self.pool.get().map_err(|e| DbError::Connect(e.to_string()))
+    }
+
+    /// (open connections, idle connections)
+    pub fn pool_state(&self) -> (u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections)
+    }
+
+    /// Applies every pending migration of the given sets, in order. Returns the versions applied.
+    pub fn migrate(&self, sets: &[(&str, Migrations)]) -> Result<Vec<String>, DbError> {
+        let mut conn = self.get_blocking()?;
+        let mut applied = Vec::new();
+        for (module, set) in sets {
+            let done = match &mut *conn {
+                DbConnection::Pg(c) => c
+                    .run_pending_migrations((set.postgres)())
+                    .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>()),
+                DbConnection::Sqlite(c) => c
+                    .run_pending_migrations((set.sqlite)())
+                    .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>()),
+            }
+            .map_err(|e| DbError::Migration(format!("module {module}: {e}")))?;
+            applied.extend(done.into_iter().map(|v| format!("{module}:{v}")));
+        }
+        Ok(applied)
+    }
+
+    /// Lists the migrations not yet applied, as `module:version`.
+    pub fn pending(&self, sets: &[(&str, Migrations)]) -> Result<Vec<String>, DbError> {
+        let mut conn = self.get_blocking()?;
+        let mut pending = Vec::new();
+        for (module, set) in sets {
+            let names = match &mut *conn {
+                DbConnection::Pg(c) => c
+                    .pending_migrations((set.postgres)())
+                    .map(|v| v.iter().map(|m| m.name().to_string()).collect::<Vec<_>>()),
+                DbConnection::Sqlite(c) => c
+                    .pending_migrations((set.sqlite)())
+                    .map(|v| v.iter().map(|m| m.name().to_string()).collect::<Vec<_>>()),
+            }
+            .map_err(|e| DbError::Migration(format!("module {module}: {e}")))?;
+            pending.extend(names.into_iter().map(|n| format!("{module}:{n}")));
+        }
+        Ok(pending)
+    }
+}
+
+/// Creates the parent directory and switches a SQLite file to WAL once, on a single connection,
+/// before any pool exists (a pool switching at once gives "database is locked").
+fn prepare_sqlite_file(path: &Path, busy_timeout_ms: u64) -> Result<(), DbError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.exists()
+    {
+        std::fs::create_dir_all(parent).map_err(|source| DbError::SqliteFile {
+            path: path.to_owned(),
+            source,
+        })?;
+    }
+    let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+        .map_err(|e| DbError::Connect(format!("{}: {e}", path.display())))?;
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {busy_timeout_ms}; PRAGMA journal_mode = WAL;"
+    ))
+    .map_err(|e| DbError::Connect(format!("{}: {e}", path.display())))?;
+    Ok(())
+}
+
+/// Checks that every module's PostgreSQL and SQLite sets have the same version names and that
+/// no two modules share a version (they share diesel's migrations table).
+pub fn check_migration_sets(sets: &[(&str, Migrations)]) -> Result<(), DbError> {
+    use diesel::migration::MigrationSource;
+    use std::collections::BTreeMap;
+
+    let mut owner: BTreeMap<String, &str> = BTreeMap::new();
+    for (module, set) in sets {
+        let pg: Vec<String> = MigrationSource::<diesel::pg::Pg>::migrations(&(set.postgres)())
+            .map_err(|e| DbError::Migration(format!("module {module}: {e}")))?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect();
+        let lite: Vec<String> =
+            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&(set.sqlite)())
+                .map_err(|e| DbError::Migration(format!("module {module}: {e}")))?
+                .iter()
+                .map(|m| m.name().version().to_string())
+                .collect();
+        if pg != lite {
+            return Err(DbError::Migration(format!(
+                "module {module}: postgres versions {pg:?} differ from sqlite versions {lite:?}"
+            )));
+        }
+        for v in pg {
+            if let Some(other) = owner.insert(v.clone(), module) {
+                return Err(DbError::Migration(format!(
+                    "modules {other} and {module} both have migration version {v}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! Shared domain types that cannot hold invalid values.
+
+pub mod calendar;
+pub mod ids;
+pub mod money;

@@ -1,0 +1,391 @@
+//! One error type for every module, one code table, one conversion to RFC 9457
+//! `application/problem+json`.
+//!
+//! A module declares its own codes as [`ErrorCode`] constants (`"procurement.tender_closed"`)
+//! and lists them in its registration so that they are documented; this file holds the codes the
+//! platform itself uses. Unexpected failures become `internal` (500) with nothing internal in the
+//! body: the cause is logged with the request id instead.
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::request::current_request;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A stable, documented error code: the machine-readable part of a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct ErrorCode {
+    /// Stable identifier, `snake_case`, prefixed by the module for module codes.
+    pub code: &'static str,
+    /// HTTP status this code is answered with.
+    pub status: u16,
+    /// Short, human-readable summary that does not change from occurrence to occurrence.
+    pub title: &'static str,
+}
+
+impl ErrorCode {
+    pub const fn new(code: &'static str, status: u16, title: &'static str) -> Self {
+        Self {
+            code,
+            status,
+            title,
+        }
+    }
+
+    /// The problem `type` URI of this code.
+    pub fn type_uri(&self) -> String {
+        format!("urn:egov:problem:{}", self.code)
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+/// The platform's own error codes. Keep `docs/errors.md` in step (a test checks it).
+pub mod codes {
+    use super::ErrorCode;
+
+    pub const BAD_REQUEST: ErrorCode = ErrorCode::new("bad_request", 400, "Bad request");
+    pub const MALFORMED_BODY: ErrorCode =
+        ErrorCode::new("malformed_body", 400, "Request body is not well-formed");
+    pub const INVALID_PARAMETER: ErrorCode =
+        ErrorCode::new("invalid_parameter", 400, "Invalid path or query parameter");
+    pub const INVALID_HEADER: ErrorCode =
+        ErrorCode::new("invalid_header", 400, "Invalid request header");
+    pub const UNAUTHORIZED: ErrorCode =
+        ErrorCode::new("unauthorized", 401, "Authentication required");
+    pub const FORBIDDEN: ErrorCode = ErrorCode::new("forbidden", 403, "Not allowed");
+    pub const NOT_FOUND: ErrorCode = ErrorCode::new("not_found", 404, "Resource not found");
+    pub const METHOD_NOT_ALLOWED: ErrorCode = ErrorCode::new(
+        "method_not_allowed",
+        405,
+        "Method not allowed on this resource",
+    );
+    pub const NOT_ACCEPTABLE: ErrorCode =
+        ErrorCode::new("not_acceptable", 406, "No acceptable representation");
+    pub const CONFLICT: ErrorCode =
+        ErrorCode::new("conflict", 409, "Conflicts with the current state");
+    pub const PAYLOAD_TOO_LARGE: ErrorCode =
+        ErrorCode::new("payload_too_large", 413, "Request body too large");
+    pub const UNSUPPORTED_MEDIA_TYPE: ErrorCode =
+        ErrorCode::new("unsupported_media_type", 415, "Unsupported content type");
+    pub const VALIDATION_FAILED: ErrorCode =
+        ErrorCode::new("validation_failed", 422, "Request failed validation");
+    pub const TOO_MANY_REQUESTS: ErrorCode =
+        ErrorCode::new("too_many_requests", 429, "Too many requests");
+    pub const INTERNAL: ErrorCode = ErrorCode::new("internal", 500, "Internal server error");
+    pub const SERVICE_UNAVAILABLE: ErrorCode = ErrorCode::new(
+        "service_unavailable",
+        503,
+        "Service temporarily unavailable",
+    );
+    pub const DATABASE_UNAVAILABLE: ErrorCode = ErrorCode::new(
+        "database_unavailable",
+        503,
+        "Database temporarily unavailable",
+    );
+    pub const UNKNOWN_COUNTRY: ErrorCode =
+        ErrorCode::new("unknown_country", 404, "No such country pack is loaded");
+    pub const CALENDAR_NOT_COVERED: ErrorCode = ErrorCode::new(
+        "calendar_not_covered",
+        422,
+        "The country pack has no calendar for that date",
+    );
+
+    /// Every platform code, for documentation and tests.
+    pub const ALL: &[ErrorCode] = &[
+        BAD_REQUEST,
+        MALFORMED_BODY,
+        INVALID_PARAMETER,
+        INVALID_HEADER,
+        UNAUTHORIZED,
+        FORBIDDEN,
+        NOT_FOUND,
+        METHOD_NOT_ALLOWED,
+        NOT_ACCEPTABLE,
+        CONFLICT,
+        PAYLOAD_TOO_LARGE,
+        UNSUPPORTED_MEDIA_TYPE,
+        VALIDATION_FAILED,
+        TOO_MANY_REQUESTS,
+        INTERNAL,
+        SERVICE_UNAVAILABLE,
+        DATABASE_UNAVAILABLE,
+        UNKNOWN_COUNTRY,
+        CALENDAR_NOT_COVERED,
+    ];
+
+    /// The generic code for a status that was produced without one (by actix itself, say).
+    pub fn for_status(status: u16) -> ErrorCode {
+        match status {
+            400 => BAD_REQUEST,
+            401 => UNAUTHORIZED,
+            403 => FORBIDDEN,
+            404 => NOT_FOUND,
+            405 => METHOD_NOT_ALLOWED,
+            406 => NOT_ACCEPTABLE,
+            409 => CONFLICT,
+            413 => PAYLOAD_TOO_LARGE,
+            415 => UNSUPPORTED_MEDIA_TYPE,
+            422 => VALIDATION_FAILED,
+            429 => TOO_MANY_REQUESTS,
+            503 => SERVICE_UNAVAILABLE,
+            s if (400..500).contains(&s) => BAD_REQUEST,
+            _ => INTERNAL,
+        }
+    }
+}
+
+/// One invalid input field, pointed at with a JSON Pointer (RFC 6901) or a parameter name.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// `/amount`, `/items/0/name`, or `query:date` for a parameter.
+    pub pointer: String,
+    /// What is wrong with it.
+    pub detail: String,
+}
+
+/// The RFC 9457 body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI identifying the problem type: `urn:egov:problem:<code>`.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// Explanation of this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request path this occurrence happened on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Stable machine-readable error code (see `docs/errors.md`).
+    pub code: String,
+    /// Request id, also in the `X-Request-Id` header and every log line of the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Invalid fields, for validation problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(default = json!([]))]
+    pub errors: Vec<FieldError>,
+}
+
+/// The error every handler and store function returns. Boxed, so `Result`s stay small.
+pub struct Error(Box<Inner>);
+
+struct Inner {
+    code: ErrorCode,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+    retry_after_secs: Option<u32>,
+    allow: Option<String>,
+    source: Option<anyhow::Error>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode) -> Self {
+        Self(Box::new(Inner {
+            code,
+            detail: None,
+            errors: Vec::new(),
+            retry_after_secs: None,
+            allow: None,
+            source: None,
+        }))
+    }
+
+    /// An error with an explanation of this occurrence. The detail is shown to the caller:
+    /// never put personal data or internals in it.
+    pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self::new(code).detail(detail)
+    }
+
+    /// An unexpected failure: answered as a bare 500, the cause logged.
+    pub fn internal(source: impl Into<anyhow::Error>) -> Self {
+        let mut e = Self::new(codes::INTERNAL);
+        e.0.source = Some(source.into());
+        e
+    }
+
+    /// A validation failure naming each invalid field.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => format!("{}: {}", one.pointer, one.detail),
+            many => format!("{} fields are invalid", many.len()),
+        };
+        let mut e = Self::with_detail(codes::VALIDATION_FAILED, detail);
+        e.0.errors = errors;
+        e
+    }
+
+    /// A single invalid field.
+    pub fn invalid_field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }])
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.0.detail = Some(detail.into());
+        self
+    }
+
+    pub fn retry_after(mut self, secs: u32) -> Self {
+        self.0.retry_after_secs = Some(secs);
+        self
+    }
+
+    pub fn allow(mut self, methods: impl Into<String>) -> Self {
+        self.0.allow = Some(methods.into());
+        self
+    }
+
+    pub fn source_error(mut self, source: impl Into<anyhow::Error>) -> Self {
+        self.0.source = Some(source.into());
+        self
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.0.code
+    }
+
+    pub fn errors(&self) -> &[FieldError] {
+        &self.0.errors
+    }
+
+    /// Builds the problem body, filling `instance` and `request_id` from the current request.
+    pub fn problem(&self) -> Problem {
+        let ctx = current_request();
+        // 5xx details are ours, not the caller's: show only what we chose to say.
+        Problem {
+            type_uri: self.0.code.type_uri(),
+            title: self.0.code.title.to_owned(),
+            status: self.0.code.status,
+            detail: self.0.detail.clone(),
+            instance: ctx.as_ref().map(|c| c.path.clone()),
+            code: self.0.code.code.to_owned(),
+            request_id: ctx.map(|c| c.request_id),
+            errors: self.0.errors.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("code", &self.0.code.code)
+            .field("detail", &self.0.detail)
+            .field("errors", &self.0.errors)
+            .field("source", &self.0.source)
+            .finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.detail {
+            Some(d) => write!(f, "{}: {}", self.0.code.code, d),
+            None => write!(f, "{}: {}", self.0.code.code, self.0.code.title),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source.as_ref().map(|s| s.as_ref() as _)
+    }
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        self.0.code.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            match &self.0.source {
+                Some(source) => {
+                    tracing::error!(code = self.0.code.code, error = %format!("{source:#}"), "request failed")
+                }
+                None => {
+                    tracing::warn!(code = self.0.code.code, detail = ?self.0.detail, "request failed")
+                }
+            }
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
+        let mut res = HttpResponse::build(status);
+        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        if let Some(secs) = self.0.retry_after_secs {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if let Some(allow) = &self.0.allow
+            && let Ok(v) = HeaderValue::from_str(allow)
+        {
+            res.insert_header((header::ALLOW, v));
+        }
+        res.body(body)
+    }
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as K, Error as D};
+        match &e {
+            D::NotFound => Error::new(codes::NOT_FOUND),
+            D::DatabaseError(K::UniqueViolation, _) => {
+                Error::with_detail(codes::CONFLICT, "a record with the same key already exists")
+            }
+            D::DatabaseError(K::ForeignKeyViolation, _) => Error::with_detail(
+                codes::CONFLICT,
+                "a referenced record does not exist or is still referenced",
+            ),
+            D::DatabaseError(K::SerializationFailure, _) => Error::new(codes::DATABASE_UNAVAILABLE)
+                .retry_after(1)
+                .source_error(e),
+            D::DatabaseError(K::ClosedConnection, _) => Error::new(codes::DATABASE_UNAVAILABLE)
+                .retry_after(2)
+                .source_error(e),
+            D::DatabaseError(_, info) if is_busy_message(info.message()) => {
+                Error::new(codes::DATABASE_UNAVAILABLE)
+                    .retry_after(1)
+                    .source_error(e)
+            }
+            _ => Error::internal(e),
+        }
+    }
+}
+
+fn is_busy_message(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("database is busy")
+}
+
+impl From<r2d2::Error> for Error {
+    fn from(e: r2d2::Error) -> Self {
+        Error::new(codes::DATABASE_UNAVAILABLE)
+            .retry_after(2)
+            .source_error(anyhow::anyhow!("connection pool: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for Error {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Error::new(codes::SERVICE_UNAVAILABLE)
+            .retry_after(1)
+            .source_error(anyhow::anyhow!("blocking pool: {e}"))
+    }
+}

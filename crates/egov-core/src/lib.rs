@@ -1,0 +1,24 @@
+//! The egov runtime every module builds on: typed settings, country packs, the error model,
+//! the database layer over PostgreSQL and SQLite, request telemetry, and the shared domain types.
+
+pub mod country;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod metrics;
+pub mod module;
+pub mod request;
+pub mod settings;
+pub mod telemetry;
+
+pub use country::{CountryPack, CountryPacks};
+pub use db::{Db, DbConnection, Migrations};
+pub use error::{Error, ErrorCode, Result, codes};
+pub use module::Module;
+pub use settings::Settings;
+
+/// Crates the `embed_migrations!` macro expands to.
+#[doc(hidden)]
+pub mod reexport {
+    pub use diesel_migrations;
+}

@@ -1,0 +1,361 @@
+//! What happens around every request: a request id (accepted from `X-Request-Id` or generated),
+//! a tracing span that puts it in every log line, the duration histogram, an access-log line,
+//! and the guarantee that every error leaves as problem+json — including errors that actix
+//! produces itself (unknown route, wrong method, malformed JSON, wrong content type, oversized
+//! body).
+
+use std::future::{Ready, ready};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ResourceDef, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::error::{
+    InternalError, JsonPayloadError, PathError, PayloadError, QueryPayloadError,
+};
+use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
+use futures_util::future::LocalBoxFuture;
+use tracing::Instrument;
+
+use crate::error::{Error, PROBLEM_JSON, codes};
+use crate::metrics::HttpMetrics;
+
+/// Header that carries the request id in and out.
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What error bodies and logs need to know about the request being served.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub path: String,
+}
+
+tokio::task_local! {
+    static CURRENT: RequestContext;
+}
+
+/// The request being served on this task, if any.
+pub fn current_request() -> Option<RequestContext> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// Extractor for the request id, for handlers that pass it on (to the exchange, say).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+impl FromRequest for RequestId {
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<RequestId>()
+                .cloned()
+                .ok_or_else(|| Error::internal(anyhow::anyhow!("request id middleware missing"))),
+        )
+    }
+}
+
+/// Accepts a caller's id only if it is short and plain, so it is safe in logs and headers.
+fn acceptable_request_id(value: &HeaderValue) -> Option<String> {
+    let s = value.to_str().ok()?;
+    let ok = !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+    ok.then(|| s.to_owned())
+}
+
+/// The middleware. Wrap it outermost so that it sees every response.
+#[derive(Debug, Clone)]
+pub struct Telemetry {
+    metrics: Arc<HttpMetrics>,
+    access_log: bool,
+}
+
+impl Telemetry {
+    pub fn new(metrics: Arc<HttpMetrics>, access_log: bool) -> Self {
+        Self {
+            metrics,
+            access_log,
+        }
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Telemetry
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = TelemetryMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(TelemetryMiddleware {
+            service: Rc::new(service),
+            metrics: self.metrics.clone(),
+            access_log: self.access_log,
+        }))
+    }
+}
+
+#[derive(Debug)]
+pub struct TelemetryMiddleware<S> {
+    service: Rc<S>,
+    metrics: Arc<HttpMetrics>,
+    access_log: bool,
+}
+
+impl<S, B> Service<ServiceRequest> for TelemetryMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let started = Instant::now();
+        let request_id = req
+            .headers()
+            .get(&REQUEST_ID_HEADER)
+            .and_then(acceptable_request_id)
+            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        req.extensions_mut().insert(RequestId(request_id.clone()));
+        let span = tracing::info_span!(
+            "request",
+            request_id = %request_id,
+            method = %req.method(),
+            path = %req.path(),
+        );
+        let ctx = RequestContext {
+            request_id,
+            path: req.path().to_owned(),
+        };
+        let service = self.service.clone();
+        let metrics = self.metrics.clone();
+        let access_log = self.access_log;
+        let method = req.method().clone();
+
+        Box::pin(
+            async move {
+                let outcome = CURRENT.scope(ctx.clone(), service.call(req)).await;
+                let res = match outcome {
+                    Ok(res) => res,
+                    // An error that escaped every handler (from a middleware, say). The request
+                    // is gone with it, so answer through the error itself.
+                    Err(err) => {
+                        let mut response = CURRENT.sync_scope(ctx.clone(), || as_problem(&err));
+                        if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
+                            response.headers_mut().insert(REQUEST_ID_HEADER, v);
+                        }
+                        let status = response.status().as_u16();
+                        metrics.observe(method.as_str(), "unmatched", status, started.elapsed());
+                        return Err(InternalError::from_response(err, response).into());
+                    }
+                };
+                let res = if needs_problem_body(&res) {
+                    let status = res.status().as_u16();
+                    let mut problem = Error::new(codes::for_status(status));
+                    if let Some(allow) = res
+                        .headers()
+                        .get(header::ALLOW)
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        problem = problem.allow(allow.to_owned());
+                    }
+                    let response = CURRENT.sync_scope(ctx.clone(), || problem.error_response());
+                    let (req, _) = res.into_parts();
+                    ServiceResponse::new(req, response).map_into_right_body()
+                } else {
+                    res.map_into_left_body()
+                };
+                Ok(finish(res, &ctx, &metrics, started, access_log))
+            }
+            .instrument(span),
+        )
+    }
+}
+
+fn as_problem(err: &actix_web::Error) -> HttpResponse {
+    if let Some(e) = err.as_error::<Error>() {
+        return e.error_response();
+    }
+    let status = err.as_response_error().status_code();
+    let mut problem = Error::new(codes::for_status(status.as_u16()));
+    if status.is_server_error() {
+        problem = problem.source_error(anyhow::anyhow!("{err}"));
+    }
+    problem.error_response()
+}
+
+fn needs_problem_body<B>(res: &ServiceResponse<B>) -> bool {
+    let status = res.status();
+    (status.is_client_error() || status.is_server_error())
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_none_or(|ct| ct.as_bytes() != PROBLEM_JSON.as_bytes())
+}
+
+fn finish<B>(
+    mut res: ServiceResponse<B>,
+    ctx: &RequestContext,
+    metrics: &HttpMetrics,
+    started: Instant,
+    access_log: bool,
+) -> ServiceResponse<B> {
+    if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
+        res.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    let elapsed = started.elapsed();
+    let status = res.status().as_u16();
+    let route = res.request().match_pattern();
+    let route = route.as_deref().unwrap_or("unmatched");
+    metrics.observe(res.request().method().as_str(), route, status, elapsed);
+    if access_log {
+        tracing::info!(
+            status,
+            route,
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
+            "request completed"
+        );
+    }
+    res
+}
+
+/// The methods each documented path template accepts, to tell 405 from 404.
+#[derive(Debug, Default)]
+pub struct RouteTable {
+    routes: Vec<(ResourceDef, Vec<Method>)>,
+}
+
+impl RouteTable {
+    /// Builds the table from an OpenAPI document: the documented routes are the served routes.
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let mut methods = Vec::new();
+                let ops = [
+                    (Method::GET, &item.get),
+                    (Method::PUT, &item.put),
+                    (Method::POST, &item.post),
+                    (Method::DELETE, &item.delete),
+                    (Method::OPTIONS, &item.options),
+                    (Method::HEAD, &item.head),
+                    (Method::PATCH, &item.patch),
+                    (Method::TRACE, &item.trace),
+                ];
+                for (method, op) in ops {
+                    if op.is_some() {
+                        methods.push(method);
+                    }
+                }
+                (ResourceDef::new(template.as_str()), methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    /// Methods allowed on `path`, if any documented route matches it.
+    pub fn allowed(&self, path: &str) -> Option<&[Method]> {
+        self.routes
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
+/// The app's default service: 405 with `Allow` for a known path, 404 otherwise.
+pub async fn unmatched(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<HttpResponse, Error> {
+    Err(match table.allowed(req.path()) {
+        Some(methods) if !methods.is_empty() => {
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            Error::with_detail(
+                codes::METHOD_NOT_ALLOWED,
+                format!("{} is not allowed here; allowed: {allow}", req.method()),
+            )
+            .allow(allow)
+        }
+        _ => Error::with_detail(codes::NOT_FOUND, "no route matches this path"),
+    })
+}
+
+/// JSON body extractor settings: size limit and problem+json errors.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err, _req| json_error(err).into())
+}
+
+fn json_error(err: JsonPayloadError) -> Error {
+    match err {
+        JsonPayloadError::OverflowKnownLength { length, limit } => Error::with_detail(
+            codes::PAYLOAD_TOO_LARGE,
+            format!("body is {length} bytes; the limit is {limit}"),
+        ),
+        JsonPayloadError::Overflow { limit } => Error::with_detail(
+            codes::PAYLOAD_TOO_LARGE,
+            format!("body exceeds the limit of {limit} bytes"),
+        ),
+        JsonPayloadError::ContentType => Error::with_detail(
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            "send the body as application/json",
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => Error::invalid_field("/", e.to_string()),
+        JsonPayloadError::Deserialize(e) => {
+            Error::with_detail(codes::MALFORMED_BODY, format!("invalid JSON: {e}"))
+        }
+        JsonPayloadError::Payload(PayloadError::Overflow) => {
+            Error::with_detail(codes::PAYLOAD_TOO_LARGE, "body exceeds the size limit")
+        }
+        other => Error::with_detail(codes::BAD_REQUEST, other.to_string()),
+    }
+}
+
+/// Query-string extractor settings: problem+json errors.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        let detail = match &err {
+            QueryPayloadError::Deserialize(e) => e.to_string(),
+            other => other.to_string(),
+        };
+        Error::with_detail(codes::INVALID_PARAMETER, detail).into()
+    })
+}
+
+/// Path extractor settings: a path segment that does not parse names no resource.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req| {
+        let detail = match &err {
+            PathError::Deserialize(e) => e.to_string(),
+            other => other.to_string(),
+        };
+        Error::with_detail(codes::NOT_FOUND, detail).into()
+    })
+}
+
+/// Raw body settings (for handlers that read bytes): the same limit.
+pub fn payload_config(limit: usize) -> web::PayloadConfig {
+    web::PayloadConfig::new(limit)
+}

@@ -1,0 +1,13 @@
+//! The `egov` server: assembles the platform and the selected modules into one actix-web app,
+//! with one OpenAPI document generated from the same registration as the routes.
+
+pub mod openapi;
+pub mod platform;
+pub mod startup;
+
+use egov_core::Module;
+
+/// Every module this build can serve. Adding a module is one line here.
+pub fn registered_modules() -> Vec<&'static dyn Module> {
+    vec![&platform::PlatformModule]
+}

@@ -1,0 +1,142 @@
+//! OpenAPI 3.1 documents, generated from the same registration as the routes: a module's
+//! handlers are documented because they are registered through `utoipa-actix-web`, so a route
+//! cannot be served undocumented. Error responses every operation can give (malformed input,
+//! oversized bodies, overload) are added here once, as RFC 9457 problems.
+
+use actix_web::App;
+use egov_core::Module;
+use egov_core::error::Problem;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::tag::TagBuilder;
+use utoipa::openapi::{
+    ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, ResponseBuilder,
+};
+use utoipa::{PartialSchema, ToSchema};
+use utoipa_actix_web::AppExt;
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One module's document, with its own info and the shared error responses.
+pub fn module_document(module: &dyn Module) -> OpenApi {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .configure(|cfg| module.configure(cfg))
+        .split_for_parts();
+    doc.info = InfoBuilder::new()
+        .title(format!("egov {}", module.title()))
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(module.description()))
+        .build();
+    doc.tags = Some(vec![
+        TagBuilder::new()
+            .name(module.name())
+            .description(Some(module.description()))
+            .build(),
+    ]);
+    finish(&mut doc);
+    doc
+}
+
+/// The merged document of the given modules, served at `/openapi.json`.
+pub fn merged_document(modules: &[&'static dyn Module]) -> OpenApi {
+    let mut doc = OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("egov")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "An open, modular e-government platform. Every error is an RFC 9457 \
+                     `application/problem+json` body with a stable `code`; every response \
+                     carries an `X-Request-Id` header.",
+                ))
+                .build(),
+        )
+        .build();
+    let mut tags = Vec::new();
+    for module in modules {
+        let module_doc = module_document(*module);
+        tags.extend(module_doc.tags.clone().unwrap_or_default());
+        doc.merge(module_doc);
+    }
+    doc.tags = Some(tags);
+    finish(&mut doc);
+    doc
+}
+
+/// Adds the `Problem` schema and the error responses any operation can give.
+fn finish(doc: &mut OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components
+        .schemas
+        .insert(Problem::name().into_owned(), Problem::schema());
+    let mut nested = Vec::new();
+    <Problem as ToSchema>::schemas(&mut nested);
+    for (name, schema) in nested {
+        components.schemas.entry(name).or_insert(schema);
+    }
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add_common_errors(op);
+        }
+    }
+}
+
+fn add_common_errors(op: &mut Operation) {
+    let params = op.parameters.as_deref().unwrap_or_default();
+    let located = |place: ParameterIn| {
+        params
+            .iter()
+            .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+    };
+    let has_query = located(ParameterIn::Query);
+    let has_path = located(ParameterIn::Path);
+    let mut wanted: Vec<(&str, &str)> = vec![
+        (
+            "500",
+            "Unexpected failure; details are logged under the request id",
+        ),
+        (
+            "503",
+            "Temporarily unavailable (database or worker pool); retry after `Retry-After`",
+        ),
+    ];
+    if has_query {
+        wanted.push(("400", "A query parameter is missing or malformed"));
+    }
+    if has_path {
+        wanted.push(("404", "No such resource"));
+    }
+    if op.request_body.is_some() {
+        wanted.push(("400", "The body is not well-formed JSON"));
+        wanted.push(("413", "The body is larger than the server accepts"));
+        wanted.push(("415", "The body is not `application/json`"));
+        wanted.push(("422", "The body is well-formed but invalid"));
+    }
+    for (status, description) in wanted {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::T(problem_response(description)));
+    }
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(Problem::name())))
+                .build(),
+        )
+        .build()
+}

@@ -1,0 +1,466 @@
+//! Read-only view of the loaded country packs, and the pack-driven rules front ends need:
+//! the working-day calendar and identifier validation.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, post, web};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use egov_core::domain::calendar::CalendarError;
+use egov_core::domain::ids::CheckRule;
+use egov_core::{CountryPack, CountryPacks, Error, codes};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Upper bounds that keep one request's work small whatever a caller sends.
+const MAX_DAYS: u32 = 3_650;
+const MAX_HOURS: u32 = 20_000;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CurrencyView {
+    /// ISO 4217 code.
+    pub code: String,
+    /// Digits after the decimal point (0 for KRW and PYG).
+    pub minor_units: u8,
+    pub symbol: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountrySummary {
+    /// ISO 3166-1 alpha-2 code, lower case.
+    pub code: String,
+    /// Name in the pack's default language.
+    pub name: String,
+    pub default_language: String,
+    pub languages: Vec<String>,
+    pub currency: CurrencyView,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Whether this deployment serves this country.
+    pub active: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdSchemeView {
+    pub name: String,
+    pub local_name: Option<String>,
+    /// Regular expression the input must match.
+    pub pattern: String,
+    /// Check-digit rule.
+    #[schema(value_type = String, example = "kr_brn")]
+    pub check: CheckRule,
+    /// Display template: `#` one character, `*` a variable run.
+    pub display: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarView {
+    /// Weekend days, `mon`..`sun`.
+    pub weekend: Vec<String>,
+    /// Opening time, local.
+    pub working_hours_start: String,
+    /// Closing time, local.
+    pub working_hours_end: String,
+    /// Years the pack has public holidays for; calendar questions outside them are refused.
+    pub years: Vec<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountryDetail {
+    #[serde(flatten)]
+    pub summary: CountrySummary,
+    pub iso_alpha3: String,
+    /// Names by language.
+    pub names: BTreeMap<String, String>,
+    pub national_id: IdSchemeView,
+    pub business_id: IdSchemeView,
+    pub calendar: CalendarView,
+}
+
+fn summary(pack: &CountryPack, packs: &CountryPacks) -> CountrySummary {
+    CountrySummary {
+        code: pack.code.clone(),
+        name: pack.name(&pack.default_language).to_owned(),
+        default_language: pack.default_language.clone(),
+        languages: pack.languages.clone(),
+        currency: CurrencyView {
+            code: pack.currency.code().to_owned(),
+            minor_units: pack.currency.minor_units(),
+            symbol: pack.currency_symbol.clone(),
+        },
+        time_zone: pack.time_zone.name().to_owned(),
+        active: packs.active().code == pack.code,
+    }
+}
+
+fn scheme_view(s: &egov_core::domain::ids::IdScheme) -> IdSchemeView {
+    IdSchemeView {
+        name: s.name.clone(),
+        local_name: s.local_name.clone(),
+        pattern: s.pattern().to_owned(),
+        check: s.check,
+        display: s.display_template().map(str::to_owned),
+    }
+}
+
+fn pack<'a>(packs: &'a CountryPacks, code: &str) -> Result<&'a CountryPack, Error> {
+    packs
+        .get(code)
+        .ok_or_else(|| Error::with_detail(codes::UNKNOWN_COUNTRY, "no country pack has that code"))
+}
+
+fn calendar_error(e: CalendarError) -> Error {
+    match e {
+        CalendarError::YearNotCovered(y) => Error::with_detail(
+            codes::CALENDAR_NOT_COVERED,
+            format!("the country pack has no public holidays for {y}"),
+        ),
+        CalendarError::OutOfRange => Error::invalid_field("query", "date out of range"),
+    }
+}
+
+/// Lists the loaded country packs.
+#[utoipa::path(
+    tag = "countries",
+    responses((status = 200, description = "Loaded packs", body = Vec<CountrySummary>)),
+    security(()),
+)]
+#[get("/countries")]
+pub async fn list_countries(packs: web::Data<CountryPacks>) -> web::Json<Vec<CountrySummary>> {
+    web::Json(packs.all().map(|p| summary(p, &packs)).collect())
+}
+
+/// Shows one country pack: languages, currency, ID schemes, calendar.
+#[utoipa::path(
+    tag = "countries",
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code, lower case", example = "kr")),
+    responses(
+        (status = 200, description = "The pack", body = CountryDetail),
+        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/countries/{code}")]
+pub async fn get_country(
+    packs: web::Data<CountryPacks>,
+    code: web::Path<String>,
+) -> Result<web::Json<CountryDetail>, Error> {
+    let p = pack(&packs, &code)?;
+    let (start, end) = p.calendar.working_hours();
+    Ok(web::Json(CountryDetail {
+        summary: summary(p, &packs),
+        iso_alpha3: p.iso_alpha3.clone(),
+        names: p.names.clone(),
+        national_id: scheme_view(&p.national_id),
+        business_id: scheme_view(&p.business_id),
+        calendar: CalendarView {
+            weekend: p
+                .calendar
+                .weekend()
+                .iter()
+                .map(|d| d.to_string().to_lowercase())
+                .collect(),
+            working_hours_start: start.format("%H:%M").to_string(),
+            working_hours_end: end.format("%H:%M").to_string(),
+            years: p.calendar.years().iter().copied().collect(),
+        },
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct YearQuery {
+    /// Calendar year, e.g. 2026.
+    #[param(minimum = 1, maximum = 9999)]
+    pub year: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HolidayView {
+    pub date: NaiveDate,
+    /// Name in the pack's default language.
+    pub name: String,
+    /// Names by language.
+    pub names: BTreeMap<String, String>,
+}
+
+/// Lists a year's public holidays.
+#[utoipa::path(
+    tag = "countries",
+    params(("code" = String, Path, description = "Country code", example = "kr"), YearQuery),
+    responses(
+        (status = 200, description = "Holidays in date order", body = Vec<HolidayView>),
+        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The pack has no calendar for that year", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/countries/{code}/holidays")]
+pub async fn list_holidays(
+    packs: web::Data<CountryPacks>,
+    code: web::Path<String>,
+    query: web::Query<YearQuery>,
+) -> Result<web::Json<Vec<HolidayView>>, Error> {
+    let p = pack(&packs, &code)?;
+    let holidays = p.calendar.holidays_in(query.year).map_err(calendar_error)?;
+    Ok(web::Json(
+        holidays
+            .into_iter()
+            .map(|h| HolidayView {
+                date: h.date,
+                name: h
+                    .names
+                    .get(&p.default_language)
+                    .cloned()
+                    .unwrap_or_default(),
+                names: h.names.clone(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DateQuery {
+    /// Local date, `YYYY-MM-DD`.
+    pub date: NaiveDate,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkingDayView {
+    pub date: NaiveDate,
+    pub working_day: bool,
+    pub weekend: bool,
+    /// The holiday's name in the default language, if it is one.
+    pub holiday: Option<String>,
+}
+
+/// Says whether a date is a working day.
+#[utoipa::path(
+    tag = "countries",
+    params(("code" = String, Path, description = "Country code", example = "kr"), DateQuery),
+    responses(
+        (status = 200, description = "The answer", body = WorkingDayView),
+        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The pack has no calendar for that year", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/countries/{code}/calendar/working-day")]
+pub async fn check_working_day(
+    packs: web::Data<CountryPacks>,
+    code: web::Path<String>,
+    query: web::Query<DateQuery>,
+) -> Result<web::Json<WorkingDayView>, Error> {
+    let p = pack(&packs, &code)?;
+    let working_day = p
+        .calendar
+        .is_working_day(query.date)
+        .map_err(calendar_error)?;
+    Ok(web::Json(WorkingDayView {
+        date: query.date,
+        working_day,
+        weekend: p.calendar.is_weekend(query.date),
+        holiday: p
+            .calendar
+            .holiday(query.date)
+            .and_then(|h| h.names.get(&p.default_language).cloned()),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AddDaysQuery {
+    /// Local start date, `YYYY-MM-DD` (not itself counted).
+    pub from: NaiveDate,
+    /// Working days to add.
+    #[param(minimum = 0, maximum = 3650)]
+    pub days: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddDaysView {
+    pub from: NaiveDate,
+    pub days: u32,
+    /// The `days`-th working day after `from`.
+    pub result: NaiveDate,
+}
+
+/// Adds working days to a date (a statutory deadline, say).
+#[utoipa::path(
+    tag = "countries",
+    params(("code" = String, Path, description = "Country code", example = "kr"), AddDaysQuery),
+    responses(
+        (status = 200, description = "The resulting date", body = AddDaysView),
+        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Too many days, or the pack has no calendar for a year on the way", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/countries/{code}/calendar/add-working-days")]
+pub async fn add_working_days(
+    packs: web::Data<CountryPacks>,
+    code: web::Path<String>,
+    query: web::Query<AddDaysQuery>,
+) -> Result<web::Json<AddDaysView>, Error> {
+    let p = pack(&packs, &code)?;
+    if query.days > MAX_DAYS {
+        return Err(Error::invalid_field(
+            "query:days",
+            format!("must be at most {MAX_DAYS}"),
+        ));
+    }
+    let result = p
+        .calendar
+        .add_working_days(query.from, query.days)
+        .map_err(calendar_error)?;
+    Ok(web::Json(AddDaysView {
+        from: query.from,
+        days: query.days,
+        result,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AddHoursQuery {
+    /// Local start, `YYYY-MM-DDTHH:MM:SS`, in the pack's time zone.
+    #[param(value_type = String, example = "2026-12-24T17:00:00")]
+    pub from: NaiveDateTime,
+    /// Working hours to add.
+    #[param(minimum = 0, maximum = 20000)]
+    pub hours: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddHoursView {
+    #[schema(value_type = String)]
+    pub from: NaiveDateTime,
+    pub hours: u32,
+    /// Local end, in the pack's time zone; always within working hours.
+    #[schema(value_type = String)]
+    pub result: NaiveDateTime,
+    pub time_zone: String,
+}
+
+/// Adds working hours to a local date-time, skipping closed hours, weekends and holidays.
+#[utoipa::path(
+    tag = "countries",
+    params(("code" = String, Path, description = "Country code", example = "kr"), AddHoursQuery),
+    responses(
+        (status = 200, description = "The resulting local time", body = AddHoursView),
+        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Too many hours, or the pack has no calendar for a year on the way", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/countries/{code}/calendar/add-working-hours")]
+pub async fn add_working_hours(
+    packs: web::Data<CountryPacks>,
+    code: web::Path<String>,
+    query: web::Query<AddHoursQuery>,
+) -> Result<web::Json<AddHoursView>, Error> {
+    let p = pack(&packs, &code)?;
+    if query.hours > MAX_HOURS {
+        return Err(Error::invalid_field(
+            "query:hours",
+            format!("must be at most {MAX_HOURS}"),
+        ));
+    }
+    if !p.calendar.years().contains(&query.from.date().year()) {
+        return Err(calendar_error(CalendarError::YearNotCovered(
+            query.from.date().year(),
+        )));
+    }
+    let result = p
+        .calendar
+        .add_working_hours(query.from, query.hours)
+        .map_err(calendar_error)?;
+    Ok(web::Json(AddHoursView {
+        from: query.from,
+        hours: query.hours,
+        result,
+        time_zone: p.time_zone.name().to_owned(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdInput {
+    /// The identifier as the person typed it.
+    #[schema(max_length = 64, example = "124-81-00998")]
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdValidation {
+    /// The identifier in its display form. National IDs are masked.
+    pub display: String,
+}
+
+fn id_input(input: &IdInput) -> Result<&str, Error> {
+    if input.value.len() > 64 {
+        return Err(Error::invalid_field(
+            "/value",
+            "must be at most 64 characters",
+        ));
+    }
+    Ok(&input.value)
+}
+
+/// Validates a business identifier against the pack's format and check digit.
+#[utoipa::path(
+    tag = "countries",
+    params(("code" = String, Path, description = "Country code", example = "kr")),
+    request_body = IdInput,
+    responses(
+        (status = 200, description = "Valid; the display form", body = IdValidation),
+        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid identifier", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/countries/{code}/business-ids/validate")]
+pub async fn validate_business_id(
+    packs: web::Data<CountryPacks>,
+    code: web::Path<String>,
+    input: web::Json<IdInput>,
+) -> Result<web::Json<IdValidation>, Error> {
+    let p = pack(&packs, &code)?;
+    let id = p
+        .parse_business_id(id_input(&input)?)
+        .map_err(|e| Error::invalid_field("/value", e.to_string()))?;
+    Ok(web::Json(IdValidation {
+        display: id.to_string(),
+    }))
+}
+
+/// Validates a national identifier. Nothing is stored or logged; the answer is masked.
+#[utoipa::path(
+    tag = "countries",
+    params(("code" = String, Path, description = "Country code", example = "kr")),
+    request_body = IdInput,
+    responses(
+        (status = 200, description = "Valid; the masked display form", body = IdValidation),
+        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid identifier", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/countries/{code}/national-ids/validate")]
+pub async fn validate_national_id(
+    packs: web::Data<CountryPacks>,
+    code: web::Path<String>,
+    input: web::Json<IdInput>,
+) -> Result<web::Json<IdValidation>, Error> {
+    let p = pack(&packs, &code)?;
+    let id = p
+        .parse_national_id(id_input(&input)?)
+        .map_err(|e| Error::invalid_field("/value", e.to_string()))?;
+    Ok(web::Json(IdValidation {
+        display: id.to_string(),
+    }))
+}

@@ -1,0 +1,222 @@
+//! Building and running the server from typed settings, with no globals: the binary and the
+//! test helper go through the same code.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{App, HttpServer, web};
+use anyhow::{Context, bail};
+use egov_core::db::{DbError, Migrations};
+use egov_core::metrics::HttpMetrics;
+use egov_core::request::{self, RouteTable, Telemetry};
+use egov_core::{CountryPacks, Db, Module, Settings};
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi, Url};
+
+use crate::openapi;
+use crate::platform;
+
+/// Picks the modules to serve. The platform module is always served; `requested` names others
+/// (empty = all of `registry`). An unknown name is an error naming it.
+pub fn select_modules(
+    registry: &[&'static dyn Module],
+    requested: &[String],
+) -> anyhow::Result<Vec<&'static dyn Module>> {
+    let mut names: Vec<&str> = Vec::new();
+    for m in registry {
+        if names.contains(&m.name()) {
+            bail!("two modules are registered as `{}`", m.name());
+        }
+        names.push(m.name());
+    }
+    for r in requested {
+        if !names.contains(&r.as_str()) {
+            bail!("unknown module `{r}`; this build has: {}", names.join(", "));
+        }
+    }
+    Ok(registry
+        .iter()
+        .copied()
+        .filter(|m| {
+            m.name() == platform::NAME
+                || requested.is_empty()
+                || requested.iter().any(|r| r == m.name())
+        })
+        .collect())
+}
+
+/// The migration sets of `modules`, in registration order.
+pub fn migration_sets(modules: &[&'static dyn Module]) -> Vec<(&'static str, Migrations)> {
+    modules
+        .iter()
+        .filter_map(|m| m.migrations().map(|set| (m.name(), set)))
+        .collect()
+}
+
+/// Everything a running app shares between its workers.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub packs: Arc<CountryPacks>,
+    pub metrics: Arc<HttpMetrics>,
+    pub modules: Vec<&'static dyn Module>,
+    pub openapi: Arc<OpenApi>,
+    module_docs: Vec<(Url<'static>, OpenApi)>,
+    routes: Arc<RouteTable>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("settings", &self.settings)
+            .field("db", &self.db)
+            .field(
+                "modules",
+                &self.modules.iter().map(|m| m.name()).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn new(
+        settings: Settings,
+        db: Db,
+        packs: CountryPacks,
+        modules: Vec<&'static dyn Module>,
+    ) -> anyhow::Result<Self> {
+        let names: Vec<&str> = modules.iter().map(|m| m.name()).collect();
+        let metrics = HttpMetrics::new(&names).context("cannot register metrics")?;
+        let openapi = openapi::merged_document(&modules);
+        let routes = RouteTable::from_openapi(&openapi);
+        let module_docs = modules
+            .iter()
+            .map(|m| {
+                // Leaked once per process start: Swagger UI wants 'static names.
+                let url: &'static str =
+                    Box::leak(format!("/openapi/{}.json", m.name()).into_boxed_str());
+                (Url::new(m.name(), url), openapi::module_document(*m))
+            })
+            .collect();
+        Ok(Self {
+            settings: Arc::new(settings),
+            db,
+            packs: Arc::new(packs),
+            metrics: Arc::new(metrics),
+            modules,
+            openapi: Arc::new(openapi),
+            module_docs,
+            routes: Arc::new(routes),
+        })
+    }
+}
+
+/// The actix app of one worker.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let limit = state.settings.server.max_body_bytes;
+    let modules = state.modules.clone();
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .app_data(web::Data::new(state.db.clone()))
+        .app_data(web::Data::from(state.packs.clone()))
+        .app_data(web::Data::from(state.metrics.clone()))
+        .app_data(web::Data::from(state.routes.clone()))
+        .app_data(request::json_config(limit))
+        .app_data(request::query_config())
+        .app_data(request::path_config())
+        .app_data(request::payload_config(limit))
+        .configure(|cfg| {
+            for m in &modules {
+                m.configure(cfg);
+            }
+        })
+        .split_for_parts();
+    let mut docs = vec![(
+        Url::with_primary("egov (all modules)", "/openapi.json", true),
+        (*state.openapi).clone(),
+    )];
+    docs.extend(state.module_docs.iter().cloned());
+    app.service(
+        SwaggerUi::new("/docs/{_:.*}").urls(docs).config(
+            Config::default()
+                .validator_url("none")
+                .try_it_out_enabled(true),
+        ),
+    )
+    .route(
+        "/docs",
+        web::get().to(|| async {
+            actix_web::HttpResponse::PermanentRedirect()
+                .insert_header((header::LOCATION, "/docs/"))
+                .finish()
+        }),
+    )
+    .default_service(web::to(request::unmatched))
+    .wrap(Compress::default())
+    .wrap(
+        DefaultHeaders::new()
+            .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .add((header::REFERRER_POLICY, "no-referrer")),
+    )
+    .wrap(Telemetry::new(
+        state.metrics.clone(),
+        state.settings.server.access_log,
+    ))
+}
+
+/// Loads packs, connects, migrates (SQLite) or checks migrations (PostgreSQL): the work done
+/// before a port is bound.
+pub fn prepare(settings: Settings, modules: Vec<&'static dyn Module>) -> anyhow::Result<AppState> {
+    let packs = CountryPacks::load(&settings.country.packs_dir, &settings.country.code)
+        .map_err(|e| anyhow::anyhow!("invalid country pack:\n{e}"))?;
+    let db = Db::connect(&settings.database)
+        .with_context(|| format!("database {}", settings.database.url))?;
+    let sets = migration_sets(&modules);
+    egov_core::db::check_migration_sets(&sets)?;
+    match db.backend() {
+        egov_core::db::Backend::Sqlite(_) => {
+            let applied = db.migrate(&sets)?;
+            if !applied.is_empty() {
+                tracing::info!(applied = ?applied, "migrations applied");
+            }
+        }
+        egov_core::db::Backend::Postgres => {
+            let pending = db.pending(&sets)?;
+            if !pending.is_empty() {
+                return Err(DbError::Pending(pending.join(", ")).into());
+            }
+        }
+    }
+    AppState::new(settings, db, packs, modules)
+}
+
+/// Starts serving on `listener`. The returned server stops gracefully on SIGTERM/SIGINT.
+pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    let workers = match state.settings.server.workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let shutdown = state.settings.server.shutdown_timeout_secs;
+    let server = HttpServer::new(move || build_app(state.clone()))
+        .workers(workers)
+        .shutdown_timeout(shutdown)
+        .listen(listener)?
+        .run();
+    Ok(server)
+}
