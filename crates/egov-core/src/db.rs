@@ -132,7 +132,9 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
-/// A module's migrations, one set per backend with the same version names.
+/// A module's migrations, one set per backend with the same version names. A module embeds
+/// them with `diesel_migrations::embed_migrations!` into two `const`s and returns
+/// `Migrations { postgres: || POSTGRES, sqlite: || SQLITE }`.
 #[derive(Clone, Copy)]
 pub struct Migrations {
     pub postgres: fn() -> EmbeddedMigrations,
@@ -143,19 +145,6 @@ impl std::fmt::Debug for Migrations {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Migrations { .. }")
     }
-}
-
-/// Embeds `migrations/postgres` and `migrations/sqlite` of the calling crate.
-#[macro_export]
-macro_rules! embed_migrations {
-    () => {
-        $crate::db::Migrations {
-            postgres: || {
-                $crate::reexport::diesel_migrations::embed_migrations!("migrations/postgres")
-            },
-            sqlite: || $crate::reexport::diesel_migrations::embed_migrations!("migrations/sqlite"),
-        }
-    };
 }
 
 /// The database handle every module gets: a pool plus the backend it talks to.

@@ -16,9 +16,3 @@ pub use db::{Db, DbConnection, Migrations};
 pub use error::{Error, ErrorCode, Result, codes};
 pub use module::Module;
 pub use settings::Settings;
-
-/// Crates the `embed_migrations!` macro expands to.
-#[doc(hidden)]
-pub mod reexport {
-    pub use diesel_migrations;
-}

@@ -1,1 +1,233 @@
+//! Test support: [`spawn_app`] starts the real egov app (real router, middleware and settings
+//! loader) on port 0 with a fresh database per test.
+//!
+//! The backend comes from `EGOV_TEST_BACKEND`: `sqlite` (default; a temporary file) or
+//! `postgres` (a database created for the test and dropped after it, on the server named by
+//! `EGOV_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`). With
+//! `postgres`, an unreachable server fails the test: it is never skipped.
 
+pub mod probe;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use egov_core::settings::DatabaseUrl;
+use egov_core::{CountryPacks, Db, Module, Settings};
+use egov_server::startup::{self, AppState};
+
+/// The modules tests can serve: everything registered, plus the probe fixture.
+pub fn test_registry() -> Vec<&'static dyn Module> {
+    let mut modules = egov_server::registered_modules();
+    modules.push(&probe::ProbeModule);
+    modules
+}
+
+/// The workspace's `config/` directory.
+pub fn config_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backend this test run uses.
+pub fn backend() -> Backend {
+    match std::env::var("EGOV_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        Ok("sqlite") | Err(_) => Backend::Sqlite,
+        Ok(other) => panic!("EGOV_TEST_BACKEND must be sqlite or postgres, not {other:?}"),
+    }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("EGOV_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A database that exists for one test.
+#[derive(Debug)]
+pub struct TestDatabase {
+    pub url: String,
+    dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDatabase {
+    /// A fresh, empty database on the configured backend.
+    pub fn create() -> Self {
+        match backend() {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("egov.db").display());
+                Self {
+                    url,
+                    dir: Some(dir),
+                    pg_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let name = format!("egov_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = PgConnection::establish(&admin)
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is unreachable: {e}"));
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .expect("create test database");
+                let mut url = url::Url::parse(&admin).expect("admin URL");
+                url.set_path(&name);
+                Self {
+                    url: url.to_string(),
+                    dir: None,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// Makes the database unreachable for the app: the SQLite directory is removed, the
+    /// PostgreSQL database dropped with its connections.
+    pub fn take_down(&mut self) {
+        if let Some(dir) = self.dir.take() {
+            std::fs::remove_dir_all(dir.path()).expect("remove SQLite directory");
+        }
+        if let Some(name) = self.pg_name.take() {
+            drop_pg_database(&name);
+        }
+    }
+}
+
+fn drop_pg_database(name: &str) {
+    let admin = postgres_admin_url();
+    if let Ok(mut conn) = PgConnection::establish(&admin) {
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn);
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            drop_pg_database(&name);
+        }
+    }
+}
+
+/// Settings as the real loader builds them from `config/`, with `overrides` given as
+/// `EGOV__…` variables, pointed at `db`.
+pub fn test_settings(db: &TestDatabase, overrides: &[(&str, &str)]) -> Settings {
+    let mut vars: Vec<(String, String)> = vec![
+        ("EGOV__SERVER__BIND".into(), "127.0.0.1:0".into()),
+        ("EGOV__SERVER__WORKERS".into(), "1".into()),
+        ("EGOV__SERVER__ACCESS_LOG".into(), "false".into()),
+        ("EGOV__SERVER__SHUTDOWN_TIMEOUT_SECS".into(), "1".into()),
+        ("EGOV__DATABASE__POOL_SIZE".into(), "4".into()),
+        ("EGOV__DATABASE__ACQUIRE_TIMEOUT_SECS".into(), "1".into()),
+        (
+            "EGOV__COUNTRY__PACKS_DIR".into(),
+            config_dir().join("countries").display().to_string(),
+        ),
+    ];
+    vars.extend(
+        overrides
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let mut settings = Settings::load_from(&config_dir(), "test", vars).expect("test settings");
+    settings.database.url = DatabaseUrl::new(db.url.clone());
+    settings
+}
+
+/// A running app and what a test needs to talk to it.
+#[derive(Debug)]
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: TestDatabase,
+    pub state: AppState,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// Options for [`spawn_app_with`].
+#[derive(Debug, Default)]
+pub struct Spawn<'a> {
+    /// Modules to serve (empty: all of the test registry).
+    pub modules: &'a [&'a str],
+    /// `EGOV__…` overrides.
+    pub settings: &'a [(&'a str, &'a str)],
+}
+
+/// The whole app (every module plus the probe) on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Spawn::default()).await
+}
+
+/// The app as `egov migrate` then `egov serve` would run it.
+pub async fn spawn_app_with(options: Spawn<'_>) -> TestApp {
+    let db = TestDatabase::create();
+    let mut settings = test_settings(&db, options.settings);
+    settings.server.modules = options.modules.iter().map(|m| (*m).to_owned()).collect();
+    let modules = startup::select_modules(&test_registry(), &settings.server.modules)
+        .expect("module selection");
+    // `egov migrate` (PostgreSQL is not migrated by `serve`).
+    let migrator = Db::connect(&settings.database).expect("connect for migrations");
+    migrator
+        .migrate(&startup::migration_sets(&modules))
+        .expect("migrations");
+    let state = startup::prepare(settings, modules).expect("prepare app");
+    start(state, db)
+}
+
+/// The app started with its database already unreachable (lazy pool), for readiness tests.
+pub fn spawn_app_without_database() -> TestApp {
+    let mut db = TestDatabase::create();
+    let settings = test_settings(&db, &[]);
+    let modules = startup::select_modules(&test_registry(), &[]).expect("module selection");
+    let pool = Db::connect_lazy(&settings.database).expect("lazy pool");
+    db.take_down();
+    let packs = CountryPacks::load(&settings.country.packs_dir, &settings.country.code)
+        .expect("country packs");
+    let state = AppState::new(settings, pool, packs, modules).expect("app state");
+    start(state, db)
+}
+
+fn start(state: AppState, db: TestDatabase) -> TestApp {
+    let listener = TcpListener::bind(state.settings.server.bind).expect("bind");
+    let port = listener.local_addr().expect("local addr").port();
+    let server = startup::serve(state.clone(), listener).expect("serve");
+    tokio::spawn(server);
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        db,
+        state,
+    }
+}

@@ -124,7 +124,7 @@ fn calendar_error(e: CalendarError) -> Error {
     responses((status = 200, description = "Loaded packs", body = Vec<CountrySummary>)),
     security(()),
 )]
-#[get("/countries")]
+#[get("")]
 pub async fn list_countries(packs: web::Data<CountryPacks>) -> web::Json<Vec<CountrySummary>> {
     web::Json(packs.all().map(|p| summary(p, &packs)).collect())
 }
@@ -139,7 +139,7 @@ pub async fn list_countries(packs: web::Data<CountryPacks>) -> web::Json<Vec<Cou
     ),
     security(()),
 )]
-#[get("/countries/{code}")]
+#[get("/{code}")]
 pub async fn get_country(
     packs: web::Data<CountryPacks>,
     code: web::Path<String>,
@@ -195,7 +195,7 @@ pub struct HolidayView {
     ),
     security(()),
 )]
-#[get("/countries/{code}/holidays")]
+#[get("/{code}/holidays")]
 pub async fn list_holidays(
     packs: web::Data<CountryPacks>,
     code: web::Path<String>,
@@ -247,7 +247,7 @@ pub struct WorkingDayView {
     ),
     security(()),
 )]
-#[get("/countries/{code}/calendar/working-day")]
+#[get("/{code}/calendar/working-day")]
 pub async fn check_working_day(
     packs: web::Data<CountryPacks>,
     code: web::Path<String>,
@@ -299,7 +299,7 @@ pub struct AddDaysView {
     ),
     security(()),
 )]
-#[get("/countries/{code}/calendar/add-working-days")]
+#[get("/{code}/calendar/add-working-days")]
 pub async fn add_working_days(
     packs: web::Data<CountryPacks>,
     code: web::Path<String>,
@@ -357,7 +357,7 @@ pub struct AddHoursView {
     ),
     security(()),
 )]
-#[get("/countries/{code}/calendar/add-working-hours")]
+#[get("/{code}/calendar/add-working-hours")]
 pub async fn add_working_hours(
     packs: web::Data<CountryPacks>,
     code: web::Path<String>,
@@ -423,7 +423,7 @@ fn id_input(input: &IdInput) -> Result<&str, Error> {
     ),
     security(()),
 )]
-#[post("/countries/{code}/business-ids/validate")]
+#[post("/{code}/business-ids/validate")]
 pub async fn validate_business_id(
     packs: web::Data<CountryPacks>,
     code: web::Path<String>,
@@ -450,7 +450,7 @@ pub async fn validate_business_id(
     ),
     security(()),
 )]
-#[post("/countries/{code}/national-ids/validate")]
+#[post("/{code}/national-ids/validate")]
 pub async fn validate_national_id(
     packs: web::Data<CountryPacks>,
     code: web::Path<String>,

@@ -39,7 +39,7 @@ impl Module for PlatformModule {
             .service(health::started)
             .service(health::metrics)
             .service(
-                scope::scope("/api/v1")
+                scope::scope("/api/v1/countries")
                     .service(countries::list_countries)
                     .service(countries::get_country)
                     .service(countries::list_holidays)
