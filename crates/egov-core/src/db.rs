@@ -157,35 +157,43 @@ pub struct Db {
 impl Db {
     /// Builds the pool. Connects once eagerly so a wrong URL fails at start with its real cause.
     pub fn connect(settings: &DatabaseSettings) -> Result<Self, DbError> {
-        let db = Self::build(settings)?;
-        let conn = db.pool.get().map_err(|e| DbError::Connect(e.to_string()))?;
-        drop(conn);
-        Ok(db)
+        // One direct attempt first, so a wrong URL fails at once with its cause instead of
+        // after the pool's retries.
+        let backend = Backend::from_url(settings.url.expose())?;
+        if let Backend::Sqlite(path) = &backend {
+            prepare_sqlite_file(path, settings.sqlite_busy_timeout_ms)?;
+        }
+        drop(Self::manager(settings, backend.clone()).open()?);
+        Ok(Self::build(settings, backend))
     }
 
     /// Builds the pool without connecting: the process starts even if the database is down,
     /// and readiness reports it.
     pub fn connect_lazy(settings: &DatabaseSettings) -> Result<Self, DbError> {
-        Self::build(settings)
-    }
-
-    fn build(settings: &DatabaseSettings) -> Result<Self, DbError> {
         let backend = Backend::from_url(settings.url.expose())?;
         if let Backend::Sqlite(path) = &backend {
             prepare_sqlite_file(path, settings.sqlite_busy_timeout_ms)?;
         }
-        let manager = ConnectionManager {
-            url: settings.url.clone(),
-            backend: backend.clone(),
-            sqlite_busy_timeout_ms: settings.sqlite_busy_timeout_ms,
-        };
+        Ok(Self::build(settings, backend))
+    }
+
+    fn build(settings: &DatabaseSettings, backend: Backend) -> Self {
+        let manager = Self::manager(settings, backend.clone());
         let pool = r2d2::Pool::builder()
             .max_size(settings.pool_size)
             .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(settings.acquire_timeout_secs.max(1)))
             .test_on_check_out(false)
             .build_unchecked(manager);
-        Ok(Self { pool, backend })
+        Self { pool, backend }
+    }
+
+    fn manager(settings: &DatabaseSettings, backend: Backend) -> ConnectionManager {
+        ConnectionManager {
+            url: settings.url.clone(),
+            backend,
+            sqlite_busy_timeout_ms: settings.sqlite_busy_timeout_ms,
+        }
     }
 
     pub fn backend(&self) -> &Backend {

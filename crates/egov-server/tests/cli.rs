@@ -1,0 +1,179 @@
+//! The `egov` binary as an operator runs it.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn egov() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_egov"));
+    cmd.current_dir(workspace())
+        .env_remove("EGOV_ENVIRONMENT")
+        .env_remove("EGOV_DATABASE_URL")
+        .env("EGOV_ENVIRONMENT", "test");
+    cmd
+}
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn pack_validate_accepts_the_shipped_packs() {
+    for code in ["kr", "py"] {
+        let out = egov()
+            .args(["pack", "validate", &format!("config/countries/{code}")])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains(&format!("valid pack `{code}`")));
+    }
+}
+
+#[test]
+fn pack_validate_names_file_and_field_of_each_problem() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("kr");
+    std::fs::create_dir_all(dir.join("holidays")).expect("mkdir");
+    let manifest = std::fs::read_to_string(workspace().join("config/countries/kr/pack.toml"))
+        .expect("read")
+        .replace("Asia/Seoul", "Mars/Olympus");
+    std::fs::write(dir.join("pack.toml"), manifest).expect("write");
+    std::fs::write(dir.join("holidays/2026.toml"), "year = 2026\n").expect("write");
+    let out = egov()
+        .args(["pack", "validate"])
+        .arg(&dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("pack.toml: time_zone: `Mars/Olympus` is not an IANA time zone"),
+        "{err}"
+    );
+}
+
+#[test]
+fn openapi_prints_the_merged_and_module_documents() {
+    let out = egov().arg("openapi").output().expect("run");
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"].get("/api/v1/countries").is_some());
+
+    let out = egov()
+        .args(["openapi", "--module", "platform"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let out = egov()
+        .args(["openapi", "--module", "nope"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("unknown module `nope`"));
+}
+
+#[test]
+fn migrate_creates_the_sqlite_file_and_is_idempotent() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", tmp.path().join("sub/egov.db").display());
+    for _ in 0..2 {
+        let out = egov()
+            .args(["migrate", "--database-url", &url])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("up to date"));
+    }
+    assert!(tmp.path().join("sub/egov.db").is_file());
+}
+
+#[test]
+fn serve_refuses_bad_settings_with_the_key_named() {
+    let out = egov()
+        .args(["serve"])
+        .env("EGOV__SERVER__PORTT", "1")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("portt"), "{}", text(&out.stderr));
+
+    let out = egov()
+        .args(["serve", "--modules", "petitoin", "--bind", "127.0.0.1:0"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("unknown module `petitoin`"));
+
+    let out = egov()
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot connect"), "{err}");
+}
+
+#[test]
+fn serve_prints_its_address_and_stops_gracefully_on_sigterm() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", tmp.path().join("egov.db").display());
+    let mut child = egov()
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url])
+        .env("EGOV__LOG__LEVEL", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().expect("a line").expect("utf-8");
+    assert!(
+        first.starts_with("egov ") && first.contains("listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    let mut printed = vec![first.clone()];
+    for _ in 0..4 {
+        printed.push(lines.next().expect("a line").expect("utf-8"));
+    }
+    assert!(printed.iter().any(|l| l.contains("/docs/")), "{printed:?}");
+    let base = first.rsplit(' ').next().expect("url").to_owned();
+
+    // It answers...
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    use std::io::{Read, Write};
+    stream
+        .write_all(b"GET /health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    // ...and SIGTERM stops it cleanly.
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "egov did not stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
