@@ -99,10 +99,12 @@ fn replace(from: &'static str, to: &'static str) -> impl FnOnce(String) -> Strin
     }
 }
 
+type Edit = Box<dyn FnOnce(String) -> String>;
+
 #[test]
 fn each_kind_of_bad_manifest_is_named() {
     let none = |_: &Path| {};
-    let cases: Vec<(&str, Box<dyn FnOnce(String) -> String>, &str, &str)> = vec![
+    let cases: Vec<(&str, Edit, &str, &str)> = vec![
         (
             "kr",
             Box::new(replace("code = \"kr\"", "code = \"KOR\"")),
