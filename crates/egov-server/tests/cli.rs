@@ -177,3 +177,53 @@ fn serve_prints_its_address_and_stops_gracefully_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", tmp.path().join("egov.db").display());
+    let mut child = egov()
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url])
+        .env("EGOV__LOG__FORMAT", "json")
+        .env("EGOV__LOG__LEVEL", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = loop {
+        let line = lines.next().expect("a line").expect("utf-8");
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.trim().to_owned();
+        }
+    };
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+    stream
+        .write_all(
+            b"GET /api/v1/countries/zz HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-me-123\r\nConnection: close\r\n\r\n",
+        )
+        .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 404"), "{response}");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().expect("wait").success());
+    let ours: Vec<serde_json::Value> = rest
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["span"]["request_id"] == "trace-me-123")
+        .collect();
+    assert!(
+        ours.iter().any(|v| v["message"] == "request completed"
+            && v["status"] == 404
+            && v["route"] == "/api/v1/countries/{code}"),
+        "no access-log line with the request id in:\n{}",
+        rest.join("\n")
+    );
+}
