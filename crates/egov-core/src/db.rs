@@ -223,13 +223,17 @@ impl Db {
         self.run(move |conn| conn.transaction(|tx| f(tx))).await
     }
 
-    /// Checks that the database answers; used by readiness.
+    /// Checks that the database answers; used by readiness. Waits at most two seconds for a
+    /// connection, so a probe with a short timeout gets an answer.
     pub async fn ping(&self) -> Result<(), Error> {
-        self.run(|conn| {
+        let pool = self.pool.clone();
+        let wait = self.pool.connection_timeout().min(Duration::from_secs(2));
+        actix_web::web::block(move || {
+            let mut conn = pool.get_timeout(wait)?;
             conn.ping()
                 .map_err(|e| Error::new(codes::DATABASE_UNAVAILABLE).source_error(e))
         })
-        .await
+        .await?
     }
 
     /// A connection for start-up work (migrations) outside a request.

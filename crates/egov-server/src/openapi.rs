@@ -113,7 +113,10 @@ fn add_common_errors(op: &mut Operation) {
         wanted.push(("400", "A query parameter is missing or malformed"));
     }
     if has_path {
-        wanted.push(("404", "No such resource"));
+        wanted.push((
+            "404",
+            "No such resource (for country packs: `unknown_country`)",
+        ));
     }
     if op.request_body.is_some() {
         wanted.push(("400", "The body is not well-formed JSON"));

@@ -272,11 +272,11 @@ async fn only_selected_modules_are_served() {
     )
     .await;
     assert_eq!(app.get("/api/v1/countries").await.status(), StatusCode::OK);
-    let doc: Value = app.get("/openapi.json").await.json().await.expect("json");
+    let doc = app.get_json("/openapi.json").await;
     assert!(doc["paths"].get("/api/v1/probe/notes").is_none());
 
     let all = spawn_app().await;
-    let doc: Value = all.get("/openapi.json").await.json().await.expect("json");
+    let doc = all.get_json("/openapi.json").await;
     assert!(doc["paths"].get("/api/v1/probe/notes").is_some());
 
     let err =
@@ -318,12 +318,7 @@ async fn openapi_documents_every_route_and_error() {
     assert!(doc["components"]["schemas"].get("Problem").is_some());
 
     // Per-module documents.
-    let platform: Value = app
-        .get("/openapi/platform.json")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let platform = app.get_json("/openapi/platform.json").await;
     assert!(platform["paths"].get("/api/v1/countries").is_some());
     assert!(platform["paths"].get("/api/v1/probe/notes").is_none());
 }
@@ -356,12 +351,7 @@ async fn interactive_docs_are_served_without_internet() {
 #[tokio::test]
 async fn country_endpoints_follow_the_packs() {
     let app = spawn_app().await;
-    let list: Value = app
-        .get("/api/v1/countries")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list = app.get_json("/api/v1/countries").await;
     let codes: Vec<&str> = list
         .as_array()
         .expect("array")
@@ -370,46 +360,31 @@ async fn country_endpoints_follow_the_packs() {
         .collect();
     assert_eq!(codes, ["kr", "py"]);
 
-    let py: Value = app
-        .get("/api/v1/countries/py")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let py = app.get_json("/api/v1/countries/py").await;
     assert_eq!(py["currency"]["code"], "PYG");
     assert_eq!(py["default_language"], "es");
     assert_eq!(py["time_zone"], "America/Asuncion");
 
     // Korea: Thu 24 Dec 2026 + 1 working day skips Christmas and the weekend.
-    let r: Value = app
-        .get("/api/v1/countries/kr/calendar/add-working-days?from=2026-12-24&days=1")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let r = app
+        .get_json("/api/v1/countries/kr/calendar/add-working-days?from=2026-12-24&days=1")
+        .await;
     assert_eq!(r["result"], "2026-12-28");
     // Paraguay: 14-15 May are Independence days.
-    let r: Value = app
-        .get("/api/v1/countries/py/calendar/add-working-days?from=2026-05-13&days=1")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let r = app
+        .get_json("/api/v1/countries/py/calendar/add-working-days?from=2026-05-13&days=1")
+        .await;
     assert_eq!(r["result"], "2026-05-18");
-    let r: Value = app
-        .get("/api/v1/countries/kr/calendar/working-day?date=2026-09-25")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let r = app
+        .get_json("/api/v1/countries/kr/calendar/working-day?date=2026-09-25")
+        .await;
     assert_eq!(r["working_day"], false);
     assert_eq!(r["holiday"], "추석");
-    let r: Value = app
-        .get("/api/v1/countries/kr/calendar/add-working-hours?from=2026-12-24T17:00:00&hours=2")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let r = app
+        .get_json(
+            "/api/v1/countries/kr/calendar/add-working-hours?from=2026-12-24T17:00:00&hours=2",
+        )
+        .await;
     assert_eq!(r["result"], "2026-12-28T10:00:00");
 
     let res = app.get("/api/v1/countries/kr/holidays?year=2031").await;

@@ -22,6 +22,56 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `egov serve` on a fresh SQLite file and port 0, with `envs`; returns the child, the address
+/// it printed and the rest of its standard output.
+fn spawn_serve(
+    envs: &[(&str, &str)],
+) -> (
+    std::process::Child,
+    String,
+    Vec<String>,
+    std::io::Lines<BufReader<std::process::ChildStdout>>,
+    tempfile::TempDir,
+) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", tmp.path().join("egov.db").display());
+    let mut child = egov()
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url])
+        .envs(envs.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut before = Vec::new();
+    let addr = loop {
+        let line = lines.next().expect("a line").expect("utf-8");
+        before.push(line.clone());
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.trim().to_owned();
+        }
+    };
+    (child, addr, before, lines, tmp)
+}
+
+/// One raw HTTP/1.1 request; returns the whole response.
+fn http(addr: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+}
+
+fn sigterm(child: &std::process::Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
 #[test]
 fn pack_validate_accepts_the_shipped_packs() {
     for code in ["kr", "py"] {
@@ -127,46 +177,21 @@ fn serve_refuses_bad_settings_with_the_key_named() {
 
 #[test]
 fn serve_prints_its_address_and_stops_gracefully_on_sigterm() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", tmp.path().join("egov.db").display());
-    let mut child = egov()
-        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url])
-        .env("EGOV__LOG__LEVEL", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    assert!(
-        first.starts_with("egov ") && first.contains("listening on http://127.0.0.1:"),
-        "{first}"
-    );
-    let mut printed = vec![first.clone()];
-    for _ in 0..4 {
-        printed.push(lines.next().expect("a line").expect("utf-8"));
-    }
+    let (mut child, addr, _, mut lines, _tmp) = spawn_serve(&[("EGOV__LOG__LEVEL", "warn")]);
+    let printed: Vec<String> = (0..4)
+        .map(|_| lines.next().expect("a line").expect("utf-8"))
+        .collect();
     assert!(printed.iter().any(|l| l.contains("/docs/")), "{printed:?}");
-    let base = first.rsplit(' ').next().expect("url").to_owned();
 
     // It answers...
-    let addr = base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    use std::io::{Read, Write};
-    stream
-        .write_all(b"GET /health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
+    let response = http(
+        &addr,
+        "GET /health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
 
     // ...and SIGTERM stops it cleanly.
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    sigterm(&child);
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
@@ -180,38 +205,14 @@ fn serve_prints_its_address_and_stops_gracefully_on_sigterm() {
 
 #[test]
 fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", tmp.path().join("egov.db").display());
-    let mut child = egov()
-        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url])
-        .env("EGOV__LOG__FORMAT", "json")
-        .env("EGOV__LOG__LEVEL", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines.next().expect("a line").expect("utf-8");
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.trim().to_owned();
-        }
-    };
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
-    stream
-        .write_all(
-            b"GET /api/v1/countries/zz HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-me-123\r\nConnection: close\r\n\r\n",
-        )
-        .expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
+    let (mut child, addr, _, lines, _tmp) =
+        spawn_serve(&[("EGOV__LOG__FORMAT", "json"), ("EGOV__LOG__LEVEL", "info")]);
+    let response = http(
+        &addr,
+        "GET /api/v1/countries/zz HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-me-123\r\nConnection: close\r\n\r\n",
+    );
     assert!(response.starts_with("HTTP/1.1 404"), "{response}");
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
+    sigterm(&child);
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(child.wait().expect("wait").success());
     let ours: Vec<serde_json::Value> = rest

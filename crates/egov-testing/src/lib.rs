@@ -163,6 +163,13 @@ impl TestApp {
             .expect("request")
     }
 
+    /// GETs `path`, asserting a 200 with a JSON body.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "GET {path}");
+        res.json().await.expect("JSON body")
+    }
+
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client
             .post(self.url(path))

@@ -135,7 +135,6 @@ pub async fn list_countries(packs: web::Data<CountryPacks>) -> web::Json<Vec<Cou
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code, lower case", example = "kr")),
     responses(
         (status = 200, description = "The pack", body = CountryDetail),
-        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(()),
 )]
@@ -190,7 +189,6 @@ pub struct HolidayView {
     params(("code" = String, Path, description = "Country code", example = "kr"), YearQuery),
     responses(
         (status = 200, description = "Holidays in date order", body = Vec<HolidayView>),
-        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The pack has no calendar for that year", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(()),
@@ -242,7 +240,6 @@ pub struct WorkingDayView {
     params(("code" = String, Path, description = "Country code", example = "kr"), DateQuery),
     responses(
         (status = 200, description = "The answer", body = WorkingDayView),
-        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The pack has no calendar for that year", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(()),
@@ -294,7 +291,6 @@ pub struct AddDaysView {
     params(("code" = String, Path, description = "Country code", example = "kr"), AddDaysQuery),
     responses(
         (status = 200, description = "The resulting date", body = AddDaysView),
-        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Too many days, or the pack has no calendar for a year on the way", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(()),
@@ -352,7 +348,6 @@ pub struct AddHoursView {
     params(("code" = String, Path, description = "Country code", example = "kr"), AddHoursQuery),
     responses(
         (status = 200, description = "The resulting local time", body = AddHoursView),
-        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Too many hours, or the pack has no calendar for a year on the way", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(()),
@@ -418,7 +413,6 @@ fn id_input(input: &IdInput) -> Result<&str, Error> {
     request_body = IdInput,
     responses(
         (status = 200, description = "Valid; the display form", body = IdValidation),
-        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid identifier", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(()),
@@ -445,7 +439,6 @@ pub async fn validate_business_id(
     request_body = IdInput,
     responses(
         (status = 200, description = "Valid; the masked display form", body = IdValidation),
-        (status = 404, description = "No such pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid identifier", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(()),
