@@ -22,6 +22,7 @@ use tracing::Instrument;
 
 use crate::error::{Error, PROBLEM_JSON, codes};
 use crate::metrics::HttpMetrics;
+use crate::telemetry::{AccessLog, AccessRecord};
 
 /// Header that carries the request id in and out.
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -74,11 +75,11 @@ fn acceptable_request_id(value: &HeaderValue) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct Telemetry {
     metrics: Arc<HttpMetrics>,
-    access_log: bool,
+    access_log: Option<AccessLog>,
 }
 
 impl Telemetry {
-    pub fn new(metrics: Arc<HttpMetrics>, access_log: bool) -> Self {
+    pub fn new(metrics: Arc<HttpMetrics>, access_log: Option<AccessLog>) -> Self {
         Self {
             metrics,
             access_log,
@@ -101,7 +102,7 @@ where
         ready(Ok(TelemetryMiddleware {
             service: Rc::new(service),
             metrics: self.metrics.clone(),
-            access_log: self.access_log,
+            access_log: self.access_log.clone(),
         }))
     }
 }
@@ -110,7 +111,7 @@ where
 pub struct TelemetryMiddleware<S> {
     service: Rc<S>,
     metrics: Arc<HttpMetrics>,
-    access_log: bool,
+    access_log: Option<AccessLog>,
 }
 
 impl<S, B> Service<ServiceRequest> for TelemetryMiddleware<S>
@@ -132,19 +133,16 @@ where
             .and_then(acceptable_request_id)
             .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         req.extensions_mut().insert(RequestId(request_id.clone()));
-        let span = tracing::info_span!(
-            "request",
-            request_id = %request_id,
-            method = %req.method(),
-            path = %req.path(),
-        );
+        // Only the id goes on the span (formatted once per request); method and path are on
+        // the access-log line.
+        let span = tracing::info_span!("request", request_id = request_id.as_str());
         let ctx = RequestContext {
             request_id,
             path: req.path().to_owned(),
         };
         let service = self.service.clone();
         let metrics = self.metrics.clone();
-        let access_log = self.access_log;
+        let mut access_log = self.access_log.clone();
         let method = req.method().clone();
 
         Box::pin(
@@ -180,7 +178,7 @@ where
                 } else {
                     res.map_into_left_body()
                 };
-                Ok(finish(res, &ctx, &metrics, started, access_log))
+                Ok(finish(res, &ctx, &metrics, started, access_log.as_mut()))
             }
             .instrument(span),
         )
@@ -213,7 +211,7 @@ fn finish<B>(
     ctx: &RequestContext,
     metrics: &HttpMetrics,
     started: Instant,
-    access_log: bool,
+    access_log: Option<&mut AccessLog>,
 ) -> ServiceResponse<B> {
     if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
         res.headers_mut().insert(REQUEST_ID_HEADER, v);
@@ -223,13 +221,15 @@ fn finish<B>(
     let route = res.request().match_pattern();
     let route = route.as_deref().unwrap_or("unmatched");
     metrics.observe(res.request().method().as_str(), route, status, elapsed);
-    if access_log {
-        tracing::info!(
-            status,
+    if let Some(log) = access_log {
+        log.record(&AccessRecord {
+            method: res.request().method().as_str(),
+            path: res.request().path(),
             route,
-            duration_ms = elapsed.as_secs_f64() * 1000.0,
-            "request completed"
-        );
+            status,
+            duration_us: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            request_id: &ctx.request_id,
+        });
     }
     res
 }

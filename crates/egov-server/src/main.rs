@@ -97,7 +97,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(url) = database_url {
                 settings.database.url = DatabaseUrl::new(url);
             }
-            egov_core::telemetry::init_logging(&settings.log).map_err(anyhow::Error::msg)?;
+            let logging =
+                egov_core::telemetry::init_logging(&settings.log).map_err(anyhow::Error::msg)?;
             let modules = startup::select_modules(&registered_modules(), &settings.server.modules)?;
             let listener = TcpListener::bind(settings.server.bind)
                 .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
@@ -108,7 +109,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .clone()
                 .unwrap_or_else(|| format!("http://{addr}"));
             let db_url = settings.database.url.redacted();
-            let state = startup::prepare(settings, modules)?;
+            let access_log = settings.server.access_log.then(|| logging.access_log());
+            let mut state = startup::prepare(settings, modules)?;
+            state.access_log = access_log;
             let names: Vec<&str> = state.modules.iter().map(|m| m.name()).collect();
             tracing::info!(%addr, database = %db_url, modules = ?names, "egov ready");
             println!("egov {} listening on {base}", env!("CARGO_PKG_VERSION"));

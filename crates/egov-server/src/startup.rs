@@ -7,12 +7,13 @@ use std::sync::Arc;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpServer, web};
 use anyhow::{Context, bail};
 use egov_core::db::{DbError, Migrations};
 use egov_core::metrics::HttpMetrics;
 use egov_core::request::{self, RouteTable, Telemetry};
+use egov_core::telemetry::AccessLog;
 use egov_core::{CountryPacks, Db, Module, Settings};
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -67,6 +68,8 @@ pub struct AppState {
     pub metrics: Arc<HttpMetrics>,
     pub modules: Vec<&'static dyn Module>,
     pub openapi: Arc<OpenApi>,
+    /// Set by the binary once logging is installed (and `server.access_log` is on).
+    pub access_log: Option<AccessLog>,
     module_docs: Vec<(Url<'static>, OpenApi)>,
     routes: Arc<RouteTable>,
 }
@@ -111,6 +114,7 @@ impl AppState {
             metrics: Arc::new(metrics),
             modules,
             openapi: Arc::new(openapi),
+            access_log: None,
             module_docs,
             routes: Arc::new(routes),
         })
@@ -168,7 +172,9 @@ pub fn build_app(
         }),
     )
     .default_service(web::to(request::unmatched))
-    .wrap(Compress::default())
+    // No response compression here: compressing responses that carry secrets (tokens) next to
+    // caller-influenced text invites BREACH-style attacks, and it cost a tenth of the throughput
+    // on small responses. Compress at the ingress where it is safe (docs, static assets).
     .wrap(
         DefaultHeaders::new()
             .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -176,7 +182,7 @@ pub fn build_app(
     )
     .wrap(Telemetry::new(
         state.metrics.clone(),
-        state.settings.server.access_log,
+        state.access_log.clone(),
     ))
 }
 
