@@ -259,6 +259,24 @@ async fn database_errors_map_centrally() {
 }
 
 #[tokio::test]
+async fn unexpected_failures_are_a_bare_500() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/probe/fail"))
+        .send()
+        .await
+        .expect("request");
+    let body = problem(res, StatusCode::INTERNAL_SERVER_ERROR, "internal").await;
+    let text = body.to_string();
+    assert!(body.get("detail").is_none(), "{text}");
+    assert!(
+        !text.contains("10.0.0.5") && !text.contains("egov_admin"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn only_selected_modules_are_served() {
     let app = spawn_app_with(Spawn {
         modules: &["platform"],

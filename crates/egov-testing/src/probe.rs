@@ -92,6 +92,15 @@ const POSTGRES: diesel_migrations::EmbeddedMigrations =
 const SQLITE: diesel_migrations::EmbeddedMigrations =
     diesel_migrations::embed_migrations!("migrations/sqlite");
 
+/// Fails the way a bug would: the cause must be logged, never shown.
+#[utoipa::path(tag = "probe", responses((status = 204, description = "Never")))]
+#[post("/fail")]
+pub async fn fail() -> Result<HttpResponse, Error> {
+    Err(Error::internal(anyhow::anyhow!(
+        "connection to 10.0.0.5 failed: password for egov_admin rejected"
+    )))
+}
+
 /// The fixture module.
 #[derive(Debug)]
 pub struct ProbeModule;
@@ -120,7 +129,8 @@ impl Module for ProbeModule {
         cfg.service(
             scope::scope("/api/v1/probe")
                 .service(create_note)
-                .service(get_note),
+                .service(get_note)
+                .service(fail),
         );
     }
 }

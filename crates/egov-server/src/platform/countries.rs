@@ -132,7 +132,7 @@ pub async fn list_countries(packs: web::Data<CountryPacks>) -> web::Json<Vec<Cou
 /// Shows one country pack: languages, currency, ID schemes, calendar.
 #[utoipa::path(
     tag = "countries",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code, lower case", example = "kr")),
+    params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$")),
     responses(
         (status = 200, description = "The pack", body = CountryDetail),
     ),
@@ -186,7 +186,7 @@ pub struct HolidayView {
 /// Lists a year's public holidays.
 #[utoipa::path(
     tag = "countries",
-    params(("code" = String, Path, description = "Country code", example = "kr"), YearQuery),
+    params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$"), YearQuery),
     responses(
         (status = 200, description = "Holidays in date order", body = Vec<HolidayView>),
         (status = 422, description = "The pack has no calendar for that year", body = egov_core::error::Problem, content_type = "application/problem+json"),
@@ -237,7 +237,7 @@ pub struct WorkingDayView {
 /// Says whether a date is a working day.
 #[utoipa::path(
     tag = "countries",
-    params(("code" = String, Path, description = "Country code", example = "kr"), DateQuery),
+    params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$"), DateQuery),
     responses(
         (status = 200, description = "The answer", body = WorkingDayView),
         (status = 422, description = "The pack has no calendar for that year", body = egov_core::error::Problem, content_type = "application/problem+json"),
@@ -288,7 +288,7 @@ pub struct AddDaysView {
 /// Adds working days to a date (a statutory deadline, say).
 #[utoipa::path(
     tag = "countries",
-    params(("code" = String, Path, description = "Country code", example = "kr"), AddDaysQuery),
+    params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$"), AddDaysQuery),
     responses(
         (status = 200, description = "The resulting date", body = AddDaysView),
         (status = 422, description = "Too many days, or the pack has no calendar for a year on the way", body = egov_core::error::Problem, content_type = "application/problem+json"),
@@ -345,7 +345,7 @@ pub struct AddHoursView {
 /// Adds working hours to a local date-time, skipping closed hours, weekends and holidays.
 #[utoipa::path(
     tag = "countries",
-    params(("code" = String, Path, description = "Country code", example = "kr"), AddHoursQuery),
+    params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$"), AddHoursQuery),
     responses(
         (status = 200, description = "The resulting local time", body = AddHoursView),
         (status = 422, description = "Too many hours, or the pack has no calendar for a year on the way", body = egov_core::error::Problem, content_type = "application/problem+json"),
@@ -409,7 +409,7 @@ fn id_input(input: &IdInput) -> Result<&str, Error> {
 /// Validates a business identifier against the pack's format and check digit.
 #[utoipa::path(
     tag = "countries",
-    params(("code" = String, Path, description = "Country code", example = "kr")),
+    params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$")),
     request_body = IdInput,
     responses(
         (status = 200, description = "Valid; the display form", body = IdValidation),
@@ -435,7 +435,7 @@ pub async fn validate_business_id(
 /// Validates a national identifier. Nothing is stored or logged; the answer is masked.
 #[utoipa::path(
     tag = "countries",
-    params(("code" = String, Path, description = "Country code", example = "kr")),
+    params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$")),
     request_body = IdInput,
     responses(
         (status = 200, description = "Valid; the masked display form", body = IdValidation),
