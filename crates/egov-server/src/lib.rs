@@ -9,5 +9,5 @@ use egov_core::Module;
 
 /// Every module this build can serve. Adding a module is one line here.
 pub fn registered_modules() -> Vec<&'static dyn Module> {
-    vec![&platform::PlatformModule]
+    vec![&platform::PlatformModule, &egov_auth::AuthModule]
 }

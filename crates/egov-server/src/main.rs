@@ -59,6 +59,27 @@ enum Command {
         #[command(subcommand)]
         command: PackCommand,
     },
+    /// Privacy access log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+        /// Database URL; overrides database.url.
+        #[arg(long, global = true, env = "EGOV_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verify the access log's hash chain; exit status 1 if it is broken.
+    Verify,
+    /// Remove records older than the retention period, leaving a checkpoint for `verify`.
+    Purge {
+        /// Keep this many days (PIPA: at least 365; 730 for systems with unique identifiers
+        /// or 50,000+ data subjects).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(365..))]
+        keep_days: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,6 +182,50 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             println!("{}", doc.to_pretty_json()?);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command,
+            database_url,
+        } => {
+            let mut settings = Settings::load(&cli.config_dir)?;
+            if let Some(url) = database_url {
+                settings.database.url = DatabaseUrl::new(url);
+            }
+            let db = Db::connect(&settings.database)
+                .with_context(|| format!("database {}", settings.database.url))?;
+            let pending = db.pending(&startup::migration_sets(&registered_modules()))?;
+            if !pending.is_empty() {
+                anyhow::bail!("the database has pending migrations; run `egov migrate` first");
+            }
+            let mut conn = db.get_blocking()?;
+            match command {
+                AuditCommand::Verify => {
+                    let v =
+                        egov_auth::store::verify(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    match &v.problem {
+                        None => {
+                            println!(
+                                "access log intact: {} record(s) verified after checkpoint {}, head at {}",
+                                v.checked, v.from_checkpoint, v.head_seq
+                            );
+                            Ok(ExitCode::SUCCESS)
+                        }
+                        Some(problem) => {
+                            eprintln!("access log BROKEN: {problem}");
+                            eprintln!("({} record(s) verified before the problem)", v.checked);
+                            Ok(ExitCode::FAILURE)
+                        }
+                    }
+                }
+                AuditCommand::Purge { keep_days } => {
+                    let now = chrono::Utc::now();
+                    let cutoff = now - chrono::Duration::days(i64::from(keep_days));
+                    let removed = egov_auth::store::purge_before(&mut conn, cutoff, now)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("removed {removed} record(s) older than {cutoff}");
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
         }
         Command::Pack {
             command: PackCommand::Validate { dir },

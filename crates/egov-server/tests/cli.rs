@@ -22,6 +22,16 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `egov migrate` against `url`, asserting success; returns its standard output.
+fn migrate(url: &str) -> String {
+    let out = egov()
+        .args(["migrate", "--database-url", url])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
 /// `egov serve` on a fresh SQLite file and port 0, with `envs`; returns the child, the address
 /// it printed and the rest of its standard output.
 fn spawn_serve(
@@ -132,14 +142,26 @@ fn openapi_prints_the_merged_and_module_documents() {
 fn migrate_creates_the_sqlite_file_and_is_idempotent() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", tmp.path().join("sub/egov.db").display());
-    for _ in 0..2 {
-        let out = egov()
-            .args(["migrate", "--database-url", &url])
-            .output()
-            .expect("run");
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        assert!(text(&out.stdout).contains("up to date"));
-    }
+    let out = egov()
+        .args(["migrate", "--database-url", &url])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("applied auth:"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = egov()
+        .args(["migrate", "--database-url", &url])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("up to date"),
+        "{}",
+        text(&out.stdout)
+    );
     assert!(tmp.path().join("sub/egov.db").is_file());
 }
 
@@ -227,4 +249,88 @@ fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
         "no access-log line with the request id in:\n{}",
         rest.join("\n")
     );
+}
+
+#[test]
+fn audit_verify_reports_an_intact_and_a_broken_access_log() {
+    use diesel::RunQueryDsl;
+    use egov_auth::{AccessEntry, Action, SubjectIndex, store};
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", tmp.path().join("egov.db").display());
+    let out = egov()
+        .args(["migrate", "--database-url", &url])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Three accesses, recorded as a module would.
+    let mut settings =
+        egov_core::Settings::load_from(&workspace().join("config"), "test", Vec::new())
+            .expect("settings");
+    settings.database.url = egov_core::settings::DatabaseUrl::new(url.clone());
+    let db = egov_core::Db::connect(&settings.database).expect("db");
+    let mut conn = db.get_blocking().expect("connection");
+    let index = SubjectIndex::new(b"a test key of at least 32 bytes!").expect("key");
+    for i in 0..3 {
+        let entry = AccessEntry {
+            actor: "officer-1".into(),
+            source_ip: "192.0.2.1".into(),
+            subject: index.account(&format!("citizen-{i}")),
+            action: Action::View,
+            purpose: "tax.assessment".into(),
+            module: "tax".into(),
+            record_ref: None,
+            request_id: None,
+        };
+        store::append(&mut conn, &entry, chrono::Utc::now()).expect("append");
+    }
+
+    let out = egov()
+        .args(["audit", "verify", "--database-url", &url])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("access log intact: 3 record(s) verified"));
+
+    diesel::sql_query("UPDATE auth_access_log SET actor = 'officer-2' WHERE seq = 2")
+        .execute(&mut *conn)
+        .expect("tamper");
+    let out = egov()
+        .args(["audit", "verify", "--database-url", &url])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("access log BROKEN: record 2 was altered"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Retention shorter than the statutory year is refused.
+    let out = egov()
+        .args([
+            "audit",
+            "purge",
+            "--keep-days",
+            "30",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let out = egov()
+        .args([
+            "audit",
+            "purge",
+            "--keep-days",
+            "730",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("removed 0 record(s)"));
 }

@@ -1,0 +1,3 @@
+DROP TABLE auth_access_log_checkpoints;
+DROP TABLE auth_access_log_head;
+DROP TABLE auth_access_log;

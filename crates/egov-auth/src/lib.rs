@@ -1,0 +1,60 @@
+//! Common auth for every egov module. This first part is the privacy access log: one library
+//! call (`record`) that every module makes whenever an official reads or changes a person's
+//! data, kept as an append-only hash chain that `egov audit verify` checks.
+//!
+//! Still to come (issue "Common auth"): accounts, passwords and MFA, the OpenID Connect
+//! provider, tokens and the `Principal` extractor with per-route policies, and the auditor and
+//! citizen endpoints over this log.
+
+pub mod access_log;
+pub mod store;
+
+use chrono::Utc;
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use egov_core::{Db, Error, Migrations, Module};
+
+pub use access_log::{AccessEntry, Action, Record, SubjectIndex, SubjectKey};
+pub use store::Verification;
+
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Records one access to a person's data. Call it in the handler that reads or changes the
+/// data, before answering: an access that cannot be recorded is refused (fail closed).
+pub async fn record(db: &Db, entry: AccessEntry) -> Result<Record, Error> {
+    db.run(move |conn| store::append(conn, &entry, Utc::now()))
+        .await
+}
+
+/// Checks the whole chain.
+pub async fn verify(db: &Db) -> Result<Verification, Error> {
+    db.run(store::verify).await
+}
+
+/// The auth module: owns the access-log tables (routes follow with the rest of common auth).
+#[derive(Debug)]
+pub struct AuthModule;
+
+impl Module for AuthModule {
+    fn name(&self) -> &'static str {
+        "auth"
+    }
+
+    fn title(&self) -> &'static str {
+        "Common auth"
+    }
+
+    fn description(&self) -> &'static str {
+        "One identity for citizens, businesses and officials, and the privacy access log of \
+         every access to personal data."
+    }
+
+    fn migrations(&self) -> Option<Migrations> {
+        Some(Migrations {
+            postgres: || POSTGRES,
+            sqlite: || SQLITE,
+        })
+    }
+
+    fn configure(&self, _cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {}
+}
