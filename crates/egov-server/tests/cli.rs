@@ -142,26 +142,10 @@ fn openapi_prints_the_merged_and_module_documents() {
 fn migrate_creates_the_sqlite_file_and_is_idempotent() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", tmp.path().join("sub/egov.db").display());
-    let out = egov()
-        .args(["migrate", "--database-url", &url])
-        .output()
-        .expect("run");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("applied auth:"),
-        "{}",
-        text(&out.stdout)
-    );
-    let out = egov()
-        .args(["migrate", "--database-url", &url])
-        .output()
-        .expect("run");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("up to date"),
-        "{}",
-        text(&out.stdout)
-    );
+    let first = migrate(&url);
+    assert!(first.contains("applied auth:"), "{first}");
+    let second = migrate(&url);
+    assert!(second.contains("up to date"), "{second}");
     assert!(tmp.path().join("sub/egov.db").is_file());
 }
 
@@ -258,11 +242,7 @@ fn audit_verify_reports_an_intact_and_a_broken_access_log() {
 
     let tmp = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", tmp.path().join("egov.db").display());
-    let out = egov()
-        .args(["migrate", "--database-url", &url])
-        .output()
-        .expect("run");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    migrate(&url);
 
     // Three accesses, recorded as a module would.
     let mut settings =
