@@ -1,12 +1,14 @@
-//! Common auth for every egov module. This first part is the privacy access log: one library
-//! call (`record`) that every module makes whenever an official reads or changes a person's
-//! data, kept as an append-only hash chain that `egov audit verify` checks.
+//! Common auth for every egov module. Built so far: the privacy access log — one library call
+//! (`record`) that every module makes whenever an official reads or changes a person's data,
+//! kept as an append-only hash chain that `egov audit verify` checks — and the password policy
+//! and argon2id hashing (`password`).
 //!
-//! Still to come (issue "Common auth"): accounts, passwords and MFA, the OpenID Connect
-//! provider, tokens and the `Principal` extractor with per-route policies, and the auditor and
-//! citizen endpoints over this log.
+//! Still to come (issue "Common auth"): accounts, MFA, the OpenID Connect provider, tokens and
+//! the `Principal` extractor with per-route policies, lockout, and the auditor and citizen
+//! endpoints over the access log.
 
 pub mod access_log;
+pub mod password;
 pub mod store;
 
 use chrono::Utc;
