@@ -1,13 +1,15 @@
 //! Common auth for every egov module. Built so far: the privacy access log — one library call
 //! (`record`) that every module makes whenever an official reads or changes a person's data,
-//! kept as an append-only hash chain that `egov audit verify` checks — and the password policy
-//! and argon2id hashing (`password`).
+//! kept as an append-only hash chain that `egov audit verify` checks — the password policy and
+//! argon2id hashing (`password`), and TOTP with recovery codes (`mfa`).
 //!
-//! Still to come (issue "Common auth"): accounts, MFA, the OpenID Connect provider, tokens and
+//! Still to come (issue "Common auth"): accounts and MFA enrolment endpoints, step-up, the
+//! OpenID Connect provider, tokens and
 //! the `Principal` extractor with per-route policies, lockout, and the auditor and citizen
 //! endpoints over the access log.
 
 pub mod access_log;
+pub mod mfa;
 pub mod password;
 pub mod store;
 
