@@ -4,9 +4,8 @@
 //! argon2id hashing (`password`), and TOTP with recovery codes (`mfa`).
 //!
 //! Still to come (issue "Common auth"): accounts and MFA enrolment endpoints, step-up, the
-//! OpenID Connect provider, tokens and
-//! the `Principal` extractor with per-route policies, lockout, and the auditor and citizen
-//! endpoints over the access log.
+//! OpenID Connect provider, tokens and the `Principal` extractor with per-route policies,
+//! lockout, and the auditor and citizen endpoints over the access log.
 
 pub mod access_log;
 pub mod mfa;
