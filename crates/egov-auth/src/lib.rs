@@ -1,16 +1,19 @@
 //! Common auth for every egov module. Built so far: the privacy access log — one library call
 //! (`record`) that every module makes whenever an official reads or changes a person's data,
 //! kept as an append-only hash chain that `egov audit verify` checks — the password policy and
-//! argon2id hashing (`password`), and TOTP with recovery codes (`mfa`).
+//! argon2id hashing (`password`), TOTP with recovery codes (`mfa`), and Ed25519 token signing,
+//! the JWKS and a strict verifier (`tokens`).
 //!
 //! Still to come (issue "Common auth"): accounts and MFA enrolment endpoints, step-up, the
-//! OpenID Connect provider, tokens and the `Principal` extractor with per-route policies,
-//! lockout, and the auditor and citizen endpoints over the access log.
+//! OpenID Connect provider, key storage and rotation, refresh tokens, the `Principal`
+//! extractor with per-route policies, lockout, and the auditor and citizen endpoints over the
+//! access log.
 
 pub mod access_log;
 pub mod mfa;
 pub mod password;
 pub mod store;
+pub mod tokens;
 
 use chrono::Utc;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
