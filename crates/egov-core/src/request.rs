@@ -164,15 +164,18 @@ where
                 };
                 let res = if needs_problem_body(&res) {
                     let status = res.status().as_u16();
-                    let mut problem = Error::new(codes::for_status(status));
-                    if let Some(allow) = res
-                        .headers()
-                        .get(header::ALLOW)
-                        .and_then(|v| v.to_str().ok())
-                    {
-                        problem = problem.allow(allow.to_owned());
+                    let problem = Error::new(codes::for_status(status));
+                    let mut response = CURRENT.sync_scope(ctx.clone(), || problem.error_response());
+                    // Keep what inner layers said (Allow, Retry-After, security headers); only
+                    // the body and its description change.
+                    for (name, value) in res.headers() {
+                        if name != header::CONTENT_TYPE
+                            && name != header::CONTENT_LENGTH
+                            && !response.headers().contains_key(name)
+                        {
+                            response.headers_mut().append(name.clone(), value.clone());
+                        }
                     }
-                    let response = CURRENT.sync_scope(ctx.clone(), || problem.error_response());
                     let (req, _) = res.into_parts();
                     ServiceResponse::new(req, response).map_into_right_body()
                 } else {

@@ -88,6 +88,16 @@ async fn unknown_route_is_a_404_problem() {
 }
 
 #[tokio::test]
+async fn errors_from_inner_services_become_problems_and_keep_their_headers() {
+    let app = spawn_app().await;
+    // Swagger UI answers a missing asset with a bare 404 of its own.
+    let res = app.get("/docs/no-such-asset.js").await;
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
 async fn wrong_method_is_a_405_problem_with_allow() {
     let app = spawn_app().await;
     let res = app
