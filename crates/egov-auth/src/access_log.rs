@@ -18,7 +18,8 @@ use sha2::{Digest, Sha256};
 /// The hash that precedes the first record.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// What the official did with the data (the standard's list).
+/// What the official did with the data (the standard's list), or the authentication event
+/// recorded on the same chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     View,
@@ -27,16 +28,40 @@ pub enum Action {
     Delete,
     Print,
     Download,
+    /// A successful sign-in (or step-up).
+    Login,
+    /// A refused sign-in (wrong password or second factor).
+    LoginFailed,
+    Logout,
+    /// Sign-in locked after repeated failures.
+    Lock,
+    Unlock,
+    /// A second factor enrolled or removed, recovery codes used or renewed.
+    MfaChange,
+    RoleChange,
+    /// A password set, changed or reset.
+    CredentialChange,
+    /// Sessions ended by an admin, by refresh-token reuse or by disabling the account.
+    SessionRevoke,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 15] = [
         Action::View,
         Action::Create,
         Action::Change,
         Action::Delete,
         Action::Print,
         Action::Download,
+        Action::Login,
+        Action::LoginFailed,
+        Action::Logout,
+        Action::Lock,
+        Action::Unlock,
+        Action::MfaChange,
+        Action::RoleChange,
+        Action::CredentialChange,
+        Action::SessionRevoke,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +72,15 @@ impl Action {
             Action::Delete => "delete",
             Action::Print => "print",
             Action::Download => "download",
+            Action::Login => "login",
+            Action::LoginFailed => "login_failed",
+            Action::Logout => "logout",
+            Action::Lock => "lock",
+            Action::Unlock => "unlock",
+            Action::MfaChange => "mfa_change",
+            Action::RoleChange => "role_change",
+            Action::CredentialChange => "credential_change",
+            Action::SessionRevoke => "session_revoke",
         }
     }
 

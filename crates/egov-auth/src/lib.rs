@@ -1,26 +1,71 @@
-//! Common auth for every egov module. Built so far: the privacy access log — one library call
-//! (`record`) that every module makes whenever an official reads or changes a person's data,
-//! kept as an append-only hash chain that `egov audit verify` checks — the password policy and
-//! argon2id hashing (`password`), TOTP with recovery codes (`mfa`), and Ed25519 token signing,
-//! the JWKS and a strict verifier (`tokens`).
+//! Common auth for every egov module.
 //!
-//! Still to come (issue "Common auth"): accounts and MFA enrolment endpoints, step-up, the
-//! OpenID Connect provider, key storage and rotation, refresh tokens, the `Principal`
-//! extractor with per-route policies, lockout, and the auditor and citizen endpoints over the
-//! access log.
+//! For modules (the library): the [`Authorized<P>`](principal::Authorized) extractor with a
+//! declared [`Policy`](principal::Policy) per route, token verification through
+//! [`Auth`](verify::Auth) (in-process keys, or the issuer's JWKS when the auth service runs
+//! elsewhere), and [`record`], the one call that writes the privacy access log.
+//!
+//! The auth service (mounted at `/auth`): accounts of every kind, passwords (argon2id), TOTP
+//! and recovery codes, sessions with rotating refresh tokens, lockout and throttling, the
+//! OpenID Connect provider with its login page, bootstrap, administration and the auditors'
+//! and citizens' views of the access log.
 
 pub mod access_log;
+pub mod accounts;
+pub mod bootstrap;
+pub mod clients;
+pub mod errors;
+pub mod keys;
 pub mod mfa;
 pub mod password;
+pub mod principal;
+pub mod random;
+pub mod routes;
+pub mod schema;
+pub mod secrets;
+pub mod service;
+pub mod sessions;
 pub mod store;
 pub mod tokens;
+pub mod verify;
+
+use std::sync::Arc;
 
 use chrono::Utc;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
-use egov_core::{Db, Error, Migrations, Module};
+use egov_core::{CountryPacks, Db, Error, Migrations, Module, Settings};
 
 pub use access_log::{AccessEntry, Action, Record, SubjectIndex, SubjectKey};
+pub use principal::{Aal, Authorized, Kind, Policy, Principal, Rule};
+pub use service::Service;
 pub use store::Verification;
+pub use verify::Auth;
+
+/// The module's name in `--modules`.
+pub const NAME: &str = "auth";
+
+/// Auth for one process: verification everywhere, plus the service where the auth module is
+/// served (`local`).
+pub fn start(
+    settings: &Arc<Settings>,
+    db: &Db,
+    packs: &Arc<CountryPacks>,
+    local: bool,
+) -> anyhow::Result<(Auth, Option<Service>)> {
+    if !local {
+        return Ok((Auth::remote(settings)?, None));
+    }
+    let secrets = secrets::Secrets::load(&settings.auth)?;
+    let auth = Auth::local(settings, db.clone(), secrets.sealer.clone())?;
+    let service = Service::new(
+        settings.clone(),
+        db.clone(),
+        secrets,
+        auth.clone(),
+        packs.clone(),
+    )?;
+    Ok((auth, Some(service)))
+}
 
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -37,13 +82,13 @@ pub async fn verify(db: &Db) -> Result<Verification, Error> {
     db.run(store::verify).await
 }
 
-/// The auth module: owns the access-log tables (routes follow with the rest of common auth).
+/// The auth module: accounts, sessions, the OpenID Connect provider and the access log.
 #[derive(Debug)]
 pub struct AuthModule;
 
 impl Module for AuthModule {
     fn name(&self) -> &'static str {
-        "auth"
+        NAME
     }
 
     fn title(&self) -> &'static str {
@@ -62,5 +107,11 @@ impl Module for AuthModule {
         })
     }
 
-    fn configure(&self, _cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {}
+    fn error_codes(&self) -> &'static [egov_core::ErrorCode] {
+        errors::ALL
+    }
+
+    fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+        routes::configure(cfg);
+    }
 }

@@ -94,6 +94,18 @@ pub fn verify(
     Ok(step)
 }
 
+/// The code an authenticator shows at `unix` seconds for `secret` (for tests and tools).
+pub fn code_at(secret: &[u8], unix: u64) -> Result<String, MfaError> {
+    Ok(totp(secret, None, "")?.generate(unix).to_string())
+}
+
+/// The secret of a base32 string as authenticator apps take it.
+pub fn secret_from_base32(b32: &str) -> Result<Vec<u8>, MfaError> {
+    Secret::try_from_base32(b32)
+        .map(|s| s.as_bytes().to_vec())
+        .map_err(|e| MfaError::Setup(e.to_string()))
+}
+
 /// `n` random recovery codes like `3f9a-07c2-b41e` (48 bits each).
 pub fn recovery_codes(n: usize) -> Result<Vec<String>, MfaError> {
     (0..n)

@@ -312,3 +312,29 @@ pub fn for_subject(
         })
         .collect()
 }
+
+/// The records about any of `subjects` (a person known by several keys: account and
+/// national ID), newest first.
+pub fn for_subjects(
+    conn: &mut DbConnection,
+    subjects: &[SubjectKey],
+    before_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Record>, Error> {
+    let keys: Vec<&str> = subjects.iter().map(SubjectKey::as_str).collect();
+    let mut query = auth_access_log::table
+        .filter(auth_access_log::subject.eq_any(keys))
+        .order(auth_access_log::seq.desc())
+        .limit(limit.clamp(1, 500))
+        .into_boxed();
+    if let Some(before) = before_seq {
+        query = query.filter(auth_access_log::seq.lt(before));
+    }
+    let rows: Vec<Row> = query.load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            r.into_record()
+                .map_err(|e| Error::internal(anyhow::anyhow!(e)))
+        })
+        .collect()
+}

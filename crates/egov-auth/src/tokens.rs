@@ -27,6 +27,8 @@ pub enum Purpose {
     Access,
     Invitation,
     PasswordReset,
+    /// The second step of a JSON login: password verified, a factor is due (minutes).
+    MfaChallenge,
 }
 
 /// The claims of every egov token.
@@ -50,6 +52,12 @@ pub struct Claims {
     pub acr: String,
     /// Session id, for revocation.
     pub sid: String,
+    /// When the session's user authenticated (seconds since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<u64>,
+    /// Authentication methods (RFC 8176): `pwd`, `otp`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -138,8 +146,8 @@ impl SigningKey {
         }
     }
 
-    /// Signs `claims`.
-    pub fn sign(&self, claims: &Claims) -> Result<String, TokenError> {
+    /// Signs `claims` (egov claims, or an OpenID Connect ID token's).
+    pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, TokenError> {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(&header, claims, &self.encoding)
@@ -247,6 +255,8 @@ mod tests {
             agency: Some("MOIS".into()),
             acr: "aal2".into(),
             sid: "s-1".into(),
+            auth_time: None,
+            amr: Vec::new(),
         }
     }
 

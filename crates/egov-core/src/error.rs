@@ -178,6 +178,12 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(default = json!([]))]
     pub errors: Vec<FieldError>,
+    /// OAuth 2.0 error code (RFC 6749 §5.2), on OAuth endpoints only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// OAuth 2.0 error description: the same text as `detail`, on OAuth endpoints only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
 }
 
 /// The error every handler and store function returns. Boxed, so `Result`s stay small.
@@ -189,6 +195,8 @@ struct Inner {
     errors: Vec<FieldError>,
     retry_after_secs: Option<u32>,
     allow: Option<String>,
+    www_authenticate: Option<String>,
+    oauth_error: Option<&'static str>,
     source: Option<anyhow::Error>,
 }
 
@@ -202,6 +210,8 @@ impl Error {
             errors: Vec::new(),
             retry_after_secs: None,
             allow: None,
+            www_authenticate: None,
+            oauth_error: None,
             source: None,
         }))
     }
@@ -253,6 +263,19 @@ impl Error {
         self
     }
 
+    /// Sets the `WWW-Authenticate` challenge of a 401 (RFC 6750 / RFC 9470).
+    pub fn www_authenticate(mut self, challenge: impl Into<String>) -> Self {
+        self.0.www_authenticate = Some(challenge.into());
+        self
+    }
+
+    /// Adds the OAuth 2.0 `error` member (RFC 6749 §5.2) next to the problem members, so
+    /// OAuth clients read token-endpoint errors as they expect.
+    pub fn oauth_error(mut self, error: &'static str) -> Self {
+        self.0.oauth_error = Some(error);
+        self
+    }
+
     pub fn source_error(mut self, source: impl Into<anyhow::Error>) -> Self {
         self.0.source = Some(source.into());
         self
@@ -279,6 +302,12 @@ impl Error {
             code: self.0.code.code.to_owned(),
             request_id: ctx.map(|c| c.request_id),
             errors: self.0.errors.clone(),
+            error: self.0.oauth_error.map(str::to_owned),
+            error_description: self
+                .0
+                .oauth_error
+                .and(self.0.detail.clone())
+                .or_else(|| self.0.oauth_error.map(|_| self.0.code.title.to_owned())),
         }
     }
 }
@@ -332,6 +361,11 @@ impl ResponseError for Error {
         res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         if let Some(secs) = self.0.retry_after_secs {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if let Some(challenge) = &self.0.www_authenticate
+            && let Ok(v) = HeaderValue::from_str(challenge)
+        {
+            res.insert_header((header::WWW_AUTHENTICATE, v));
         }
         if let Some(allow) = &self.0.allow
             && let Ok(v) = HeaderValue::from_str(allow)

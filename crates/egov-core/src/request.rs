@@ -336,6 +336,33 @@ fn json_error(err: JsonPayloadError) -> Error {
     }
 }
 
+/// Form body (`application/x-www-form-urlencoded`) settings: size limit and problem+json
+/// errors that also carry the OAuth `error` member (forms are the OAuth endpoints' format).
+pub fn form_config(limit: usize) -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(limit.min(64 * 1024))
+        .error_handler(|err, _req| {
+            use actix_web::error::UrlencodedError as U;
+            let e = match err {
+                U::ContentType => Error::with_detail(
+                    codes::UNSUPPORTED_MEDIA_TYPE,
+                    "send the body as application/x-www-form-urlencoded",
+                ),
+                U::Overflow { .. } | U::UnknownLength => {
+                    Error::with_detail(codes::PAYLOAD_TOO_LARGE, "body exceeds the size limit")
+                }
+                U::Parse(_) | U::Serialize(_) | U::Encoding | U::Chunked => Error::with_detail(
+                    codes::BAD_REQUEST,
+                    "the form is missing a field or malformed",
+                )
+                .oauth_error("invalid_request"),
+                other => Error::with_detail(codes::BAD_REQUEST, other.to_string())
+                    .oauth_error("invalid_request"),
+            };
+            e.into()
+        })
+}
+
 /// Query-string extractor settings: problem+json errors.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {

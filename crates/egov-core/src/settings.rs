@@ -23,6 +23,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub country: CountrySettings,
+    pub auth: AuthSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -143,6 +144,107 @@ pub struct CountrySettings {
     pub packs_dir: PathBuf,
 }
 
+/// Common auth: token issuer, lifetimes, password hashing, lockout, and the deployment secrets.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// The issuer URL tokens carry (`iss`) and modules trust. Empty: `<public_url>/auth`, the
+    /// auth service of this process. A process that does not serve the auth module must name
+    /// the issuer here: it fetches the issuer's keys from `<issuer>/jwks`.
+    pub issuer: String,
+    /// The audience (`aud`) of access tokens for egov APIs.
+    pub audience: String,
+    /// Lifetime of access tokens, in seconds.
+    pub access_token_secs: u64,
+    /// Absolute lifetime of a session and its refresh tokens, in seconds.
+    pub session_secs: u64,
+    /// A session unused for this long ends (its refresh token is refused), in seconds.
+    pub session_idle_secs: u64,
+    /// Lifetime of an authorization code, in seconds (single use either way).
+    pub authorization_code_secs: u64,
+    /// Lifetime of invitation and password-reset tokens, in seconds.
+    pub invitation_secs: u64,
+    /// Clock skew tolerated on `exp` and `nbf`, in seconds.
+    pub leeway_secs: u64,
+    /// How long a fetched JWKS is trusted before it is fetched again, in seconds.
+    pub jwks_cache_secs: u64,
+    /// Mark cookies `Secure` (HTTPS only). Off only for local development over plain HTTP.
+    pub secure_cookies: bool,
+    /// Where the deployment secrets live when they are not given through the environment.
+    pub secrets_file: PathBuf,
+    /// Create `secrets_file` with fresh random secrets when it does not exist. Production sets
+    /// this off and passes `EGOV__AUTH__BLIND_INDEX_KEY` and `EGOV__AUTH__ENCRYPTION_KEY`.
+    pub generate_secrets: bool,
+    /// 64 hex digits: the key of the blind index over national IDs and data subjects.
+    #[serde(default)]
+    pub blind_index_key: Option<Secret>,
+    /// 64 hex digits: the key that encrypts national IDs, TOTP secrets and signing keys.
+    #[serde(default)]
+    pub encryption_key: Option<Secret>,
+    pub password: PasswordSettings,
+    pub lockout: LockoutSettings,
+}
+
+impl fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("access_token_secs", &self.access_token_secs)
+            .field("session_secs", &self.session_secs)
+            .field("secrets_file", &self.secrets_file)
+            .field("password", &self.password)
+            .field("lockout", &self.lockout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A secret string from settings: `Debug` shows `***`.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(SecretString);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(SecretString::from(value.into()))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordSettings {
+    /// Shortest accepted password (ASVS: at least 12).
+    pub min_length: usize,
+    /// Argon2id memory cost in KiB.
+    pub argon2_memory_kib: u32,
+    /// Argon2id passes.
+    pub argon2_iterations: u32,
+    /// Argon2id lanes.
+    pub argon2_parallelism: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockoutSettings {
+    /// Consecutive failures that lock a login name (from unknown devices) or a known device.
+    pub max_failures: u32,
+    /// How long a lock lasts, in minutes.
+    pub lock_minutes: u32,
+    /// Most login attempts accepted per hour from one source address, and most failures per
+    /// hour for one account over all its devices.
+    pub max_attempts_per_hour: u32,
+}
+
 /// Why settings could not be loaded.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid settings: {0}")]
@@ -219,10 +321,61 @@ impl Settings {
                 "server.max_body_bytes must be at least 1024".into(),
             ));
         }
+        let a = &self.auth;
+        if a.access_token_secs == 0 || a.access_token_secs > 3600 {
+            return Err(SettingsError(
+                "auth.access_token_secs must be between 1 and 3600".into(),
+            ));
+        }
+        if a.session_secs < a.access_token_secs || a.session_idle_secs == 0 {
+            return Err(SettingsError(
+                "auth.session_secs must be at least auth.access_token_secs, and \
+                 auth.session_idle_secs above 0"
+                    .into(),
+            ));
+        }
+        if a.authorization_code_secs == 0 || a.authorization_code_secs > 600 {
+            return Err(SettingsError(
+                "auth.authorization_code_secs must be between 1 and 600".into(),
+            ));
+        }
+        if a.password.min_length < 12 {
+            return Err(SettingsError(
+                "auth.password.min_length must be at least 12".into(),
+            ));
+        }
+        if a.lockout.max_failures == 0
+            || a.lockout.lock_minutes == 0
+            || a.lockout.max_attempts_per_hour == 0
+            || a.lockout.max_attempts_per_hour > 100
+        {
+            return Err(SettingsError(
+                "auth.lockout: max_failures and lock_minutes must be above 0, and \
+                 max_attempts_per_hour between 1 and 100"
+                    .into(),
+            ));
+        }
         if self.country.code.is_empty() {
             return Err(SettingsError("country.code must not be empty".into()));
         }
         Ok(())
+    }
+
+    /// The public base URL of this process, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.server.public_url {
+            Some(u) if !u.is_empty() => u.trim_end_matches('/').to_owned(),
+            _ => format!("http://{}", self.server.bind),
+        }
+    }
+
+    /// The token issuer this process trusts: `auth.issuer`, or its own `/auth`.
+    pub fn issuer(&self) -> String {
+        if self.auth.issuer.is_empty() {
+            format!("{}/auth", self.public_url())
+        } else {
+            self.auth.issuer.trim_end_matches('/').to_owned()
+        }
     }
 
     /// The directory of the configured country pack.

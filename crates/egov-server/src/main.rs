@@ -59,6 +59,14 @@ enum Command {
         #[command(subcommand)]
         command: PackCommand,
     },
+    /// Administration on the server's machine: the first platform admin, OIDC clients, keys.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+        /// Database URL; overrides database.url.
+        #[arg(long, global = true, env = "EGOV_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+    },
     /// Privacy access log tools.
     Audit {
         #[command(subcommand)]
@@ -67,6 +75,36 @@ enum Command {
         #[arg(long, global = true, env = "EGOV_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a platform admin (the first one of a fresh installation, or a further one).
+    /// The password comes from EGOV_ADMIN_PASSWORD or, with --password-stdin, standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Register an OpenID Connect client; prints its id (and secret, once) as JSON.
+    Client {
+        #[arg(long)]
+        name: String,
+        /// An exact redirect URI (repeat for several).
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// Give the client a secret (server-side applications).
+        #[arg(long)]
+        confidential: bool,
+    },
+    /// Make a new token-signing key; the old one stays published until its tokens expire.
+    RotateKey,
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,21 +162,39 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let listener = TcpListener::bind(settings.server.bind)
                 .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
             let addr = listener.local_addr()?;
-            let base = settings
-                .server
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{addr}"));
+            if settings.server.public_url.is_none() {
+                settings.server.public_url = Some(format!("http://{addr}"));
+            }
+            let base = settings.public_url();
             let db_url = settings.database.url.redacted();
             let access_log = settings.server.access_log.then(|| logging.access_log());
             let mut state = startup::prepare(settings, modules)?;
             state.access_log = access_log;
+            let setup_token = match &state.auth_service {
+                Some(service) => {
+                    let service = service.clone();
+                    actix_web::rt::System::new()
+                        .block_on(async move { service.setup_token_if_empty().await })
+                        .map_err(|e| anyhow::anyhow!("{e}"))?
+                }
+                None => None,
+            };
             let names: Vec<&str> = state.modules.iter().map(|m| m.name()).collect();
             tracing::info!(%addr, database = %db_url, modules = ?names, "egov ready");
             println!("egov {} listening on {base}", env!("CARGO_PKG_VERSION"));
             println!("  modules:  {}", names.join(", "));
             println!("  database: {db_url}");
             println!("  API docs: {base}/docs/  (OpenAPI: {base}/openapi.json)");
+            println!("  issuer:   {}", state.auth.issuer());
+            if let Some(token) = setup_token {
+                println!();
+                println!("  No platform admin exists yet. Create the first one with");
+                println!("    egov admin create --username <name> --display-name <name>");
+                println!("  on this machine, or POST {base}/auth/setup with this one-time");
+                println!("  setup token (valid 24 h, replaced at each start until used):");
+                println!("    {token}");
+                println!();
+            }
             println!("  ready in {} ms", started.elapsed().as_millis());
             let server = startup::serve(state, listener)?;
             actix_web::rt::System::new().block_on(server)?;
@@ -182,6 +238,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             println!("{}", doc.to_pretty_json()?);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin {
+            command,
+            database_url,
+        } => {
+            let mut settings = Settings::load(&cli.config_dir)?;
+            if let Some(url) = database_url {
+                settings.database.url = DatabaseUrl::new(url);
+            }
+            let modules = startup::select_modules(&registered_modules(), &[])?;
+            let state = startup::prepare(settings, modules)?;
+            let service = state
+                .auth_service
+                .clone()
+                .context("the auth module is not part of this build")?;
+            actix_web::rt::System::new().block_on(admin(service, command))
         }
         Command::Audit {
             command,
@@ -256,5 +328,85 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(2))
             }
         },
+    }
+}
+
+#[allow(clippy::print_stdout)] // A CLI prints its results.
+async fn admin(service: egov_auth::Service, command: AdminCommand) -> anyhow::Result<ExitCode> {
+    let e = |e: egov_core::Error| anyhow::anyhow!("{e}");
+    match command {
+        AdminCommand::Create {
+            username,
+            display_name,
+            email,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                line.trim_end_matches(['\r', '\n']).to_owned()
+            } else {
+                std::env::var("EGOV_ADMIN_PASSWORD").context(
+                    "give the password in EGOV_ADMIN_PASSWORD or on standard input with --password-stdin",
+                )?
+            };
+            let account = service
+                .create_account(
+                    egov_auth::accounts::NewAccount {
+                        username,
+                        kind: Some(egov_auth::Kind::PlatformAdmin),
+                        display_name,
+                        email,
+                        created_by: Some("cli".into()),
+                        ..Default::default()
+                    },
+                    Some(password),
+                )
+                .await
+                .map_err(e)?;
+            let origin = egov_auth::service::Origin {
+                ip: "127.0.0.1".into(),
+                request_id: None,
+            };
+            service
+                .audit(
+                    &origin,
+                    "cli",
+                    &account.id,
+                    egov_auth::Action::Create,
+                    "platform admin created on the server",
+                )
+                .await
+                .map_err(e)?;
+            println!(
+                "platform admin `{}` created (id {})",
+                account.username, account.id
+            );
+            println!("sign in and enrol a second factor: administration needs aal2");
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::Client {
+            name,
+            redirect_uris,
+            confidential,
+        } => {
+            let client = egov_auth::clients::register(
+                service.db(),
+                egov_auth::clients::NewClient {
+                    name,
+                    redirect_uris,
+                    confidential,
+                },
+            )
+            .await
+            .map_err(e)?;
+            println!("{}", serde_json::to_string_pretty(&client)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::RotateKey => {
+            let kid = service.auth().rotate().await.map_err(e)?;
+            println!("new signing key {kid}");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

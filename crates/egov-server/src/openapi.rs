@@ -7,6 +7,7 @@ use actix_web::App;
 use egov_core::Module;
 use egov_core::error::Problem;
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{
     ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, ResponseBuilder,
@@ -69,6 +70,20 @@ fn finish(doc: &mut OpenApi) {
     components
         .schemas
         .insert(Problem::name().into_owned(), Problem::schema());
+    components.security_schemes.insert(
+        "bearer".to_owned(),
+        RefOr::T(SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some(
+                    "An egov access token from `/auth` (the JSON login API or the OpenID Connect \
+                     code flow). The scopes listed on an operation declare its policy: \
+                     `kind:<k>` (any of), `role:<r>` (all of), `aal:<n>` (minimum assurance level).",
+                ))
+                .build(),
+        )),
+    );
     let mut nested = Vec::new();
     <Problem as ToSchema>::schemas(&mut nested);
     for (name, schema) in nested {
@@ -88,6 +103,21 @@ fn finish(doc: &mut OpenApi) {
             add_common_errors(op);
         }
     }
+}
+
+/// The scopes of the operation's bearer requirement, when it has one.
+pub fn bearer_scopes(op: &Operation) -> Option<Vec<String>> {
+    let reqs = op.security.as_ref()?;
+    reqs.iter().find_map(|r| {
+        let v = serde_json::to_value(r).ok()?;
+        let scopes = v.get("bearer")?.as_array()?;
+        Some(
+            scopes
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect(),
+        )
+    })
 }
 
 fn add_common_errors(op: &mut Operation) {
@@ -117,6 +147,22 @@ fn add_common_errors(op: &mut Operation) {
             "404",
             "No such resource (for country packs: `unknown_country`)",
         ));
+    }
+    if let Some(scopes) = bearer_scopes(op) {
+        wanted.push((
+            "401",
+            "No valid access token (`unauthorized`, `invalid_token`), or a stronger sign-in is \
+             needed (`insufficient_user_authentication`, with `WWW-Authenticate`)",
+        ));
+        if scopes
+            .iter()
+            .any(|s| s.starts_with("kind:") || s.starts_with("role:"))
+        {
+            wanted.push((
+                "403",
+                "The account's kind or roles do not allow this (`forbidden`)",
+            ));
+        }
     }
     if op.request_body.is_some() {
         wanted.push(("400", "The body is not well-formed JSON"));

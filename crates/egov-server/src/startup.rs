@@ -70,6 +70,10 @@ pub struct AppState {
     pub openapi: Arc<OpenApi>,
     /// Set by the binary once logging is installed (and `server.access_log` is on).
     pub access_log: Option<AccessLog>,
+    /// Token verification (every process).
+    pub auth: egov_auth::Auth,
+    /// The auth service (processes that serve the auth module).
+    pub auth_service: Option<egov_auth::Service>,
     module_docs: Vec<(Url<'static>, OpenApi)>,
     routes: Arc<RouteTable>,
 }
@@ -98,6 +102,10 @@ impl AppState {
         let metrics = HttpMetrics::new(&names).context("cannot register metrics")?;
         let openapi = openapi::merged_document(&modules);
         let routes = RouteTable::from_openapi(&openapi);
+        let settings = Arc::new(settings);
+        let packs = Arc::new(packs);
+        let local = modules.iter().any(|m| m.name() == egov_auth::NAME);
+        let (auth, auth_service) = egov_auth::start(&settings, &db, &packs, local)?;
         let module_docs = modules
             .iter()
             .map(|m| {
@@ -108,9 +116,11 @@ impl AppState {
             })
             .collect();
         Ok(Self {
-            settings: Arc::new(settings),
+            settings,
             db,
-            packs: Arc::new(packs),
+            packs,
+            auth,
+            auth_service,
             metrics: Arc::new(metrics),
             modules,
             openapi: Arc::new(openapi),
@@ -135,7 +145,13 @@ pub fn build_app(
 > {
     let limit = state.settings.server.max_body_bytes;
     let modules = state.modules.clone();
-    let (app, _) = App::new()
+    let mut app = App::new()
+        .app_data(web::Data::new(state.auth.clone()))
+        .app_data(request::form_config(limit));
+    if let Some(service) = &state.auth_service {
+        app = app.app_data(web::Data::new(service.clone()));
+    }
+    let (app, _) = app
         .into_utoipa_app()
         .app_data(web::Data::new(state.db.clone()))
         .app_data(web::Data::from(state.packs.clone()))

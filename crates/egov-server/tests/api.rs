@@ -290,9 +290,11 @@ async fn unexpected_failures_are_a_bare_500() {
 async fn only_selected_modules_are_served() {
     let app = spawn_app_with(Spawn {
         modules: &["platform"],
-        ..Spawn::default()
+        // Auth runs elsewhere: this process only verifies tokens.
+        settings: &[("EGOV__AUTH__ISSUER", "http://127.0.0.1:9/auth")],
     })
     .await;
+    assert!(app.state.auth_service.is_none());
     problem(
         app.get("/api/v1/probe/notes/x").await,
         StatusCode::NOT_FOUND,

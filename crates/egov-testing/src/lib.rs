@@ -130,6 +130,8 @@ pub fn test_settings(db: &TestDatabase, overrides: &[(&str, &str)]) -> Settings 
             "EGOV__COUNTRY__PACKS_DIR".into(),
             config_dir().join("countries").display().to_string(),
         ),
+        ("EGOV__AUTH__BLIND_INDEX_KEY".into(), random_key()),
+        ("EGOV__AUTH__ENCRYPTION_KEY".into(), random_key()),
     ];
     vars.extend(
         overrides
@@ -139,6 +141,13 @@ pub fn test_settings(db: &TestDatabase, overrides: &[(&str, &str)]) -> Settings 
     let mut settings = Settings::load_from(&config_dir(), "test", vars).expect("test settings");
     settings.database.url = DatabaseUrl::new(db.url.clone());
     settings
+}
+
+/// 64 random hex digits.
+pub fn random_key() -> String {
+    let a = uuid::Uuid::new_v4().simple().to_string();
+    let b = uuid::Uuid::new_v4().simple().to_string();
+    format!("{a}{b}")
 }
 
 /// A running app and what a test needs to talk to it.
@@ -199,6 +208,9 @@ pub async fn spawn_app_with(options: Spawn<'_>) -> TestApp {
     let db = TestDatabase::create();
     let mut settings = test_settings(&db, options.settings);
     settings.server.modules = options.modules.iter().map(|m| (*m).to_owned()).collect();
+    let listener = TcpListener::bind(settings.server.bind).expect("bind");
+    let port = listener.local_addr().expect("local addr").port();
+    settings.server.public_url = Some(format!("http://127.0.0.1:{port}"));
     let modules = startup::select_modules(&test_registry(), &settings.server.modules)
         .expect("module selection");
     // `egov migrate` (PostgreSQL is not migrated by `serve`).
@@ -207,24 +219,26 @@ pub async fn spawn_app_with(options: Spawn<'_>) -> TestApp {
         .migrate(&startup::migration_sets(&modules))
         .expect("migrations");
     let state = startup::prepare(settings, modules).expect("prepare app");
-    start(state, db)
+    start(state, db, listener)
 }
 
 /// The app started with its database already unreachable (lazy pool), for readiness tests.
 pub fn spawn_app_without_database() -> TestApp {
     let mut db = TestDatabase::create();
-    let settings = test_settings(&db, &[]);
-    let modules = startup::select_modules(&test_registry(), &[]).expect("module selection");
+    // Without the auth module: its keys live in the database. Tokens would come from elsewhere.
+    let settings = test_settings(&db, &[("EGOV__AUTH__ISSUER", "http://127.0.0.1:9/auth")]);
+    let modules =
+        startup::select_modules(&test_registry(), &["probe".to_owned()]).expect("module selection");
+    let listener = TcpListener::bind(settings.server.bind).expect("bind");
     let pool = Db::connect_lazy(&settings.database).expect("lazy pool");
     db.take_down();
     let packs = CountryPacks::load(&settings.country.packs_dir, &settings.country.code)
         .expect("country packs");
     let state = AppState::new(settings, pool, packs, modules).expect("app state");
-    start(state, db)
+    start(state, db, listener)
 }
 
-fn start(state: AppState, db: TestDatabase) -> TestApp {
-    let listener = TcpListener::bind(state.settings.server.bind).expect("bind");
+fn start(state: AppState, db: TestDatabase, listener: TcpListener) -> TestApp {
     let port = listener.local_addr().expect("local addr").port();
     let server = startup::serve(state.clone(), listener).expect("serve");
     tokio::spawn(server);

@@ -3,6 +3,7 @@
 
 pub mod countries;
 pub mod health;
+pub mod whoami;
 
 use egov_core::{ErrorCode, Module, codes};
 use utoipa_actix_web::scope;
@@ -38,6 +39,7 @@ impl Module for PlatformModule {
             .service(health::ready)
             .service(health::started)
             .service(health::metrics)
+            .service(whoami::whoami)
             .service(
                 scope::scope("/api/v1/countries")
                     .service(countries::list_countries)

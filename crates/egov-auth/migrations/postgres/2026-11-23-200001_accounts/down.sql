@@ -1,0 +1,12 @@
+DROP TABLE auth_setup;
+DROP TABLE auth_throttle;
+DROP TABLE auth_signing_keys;
+DROP TABLE auth_codes;
+DROP TABLE auth_authorization_requests;
+DROP TABLE auth_clients;
+DROP TABLE auth_refresh_tokens;
+DROP TABLE auth_sessions;
+DROP TABLE auth_recovery_codes;
+DROP TABLE auth_business_representatives;
+DROP TABLE auth_accounts;
+DROP TABLE auth_agencies;

@@ -1,0 +1,135 @@
+//! Registered OpenID Connect clients: exact redirect URIs; public clients (PKCE only) or
+//! confidential ones (a secret, stored as argon2-free SHA-256 of 256 random bits).
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use egov_core::{Db, DbConnection, Error};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::random;
+use crate::schema::auth_clients as c;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewClient {
+    #[schema(example = "Minwon portal")]
+    pub name: String,
+    /// Exact redirect URIs (https, or http on localhost for development).
+    pub redirect_uris: Vec<String>,
+    /// Confidential clients get a secret; public ones (browser or mobile apps) rely on PKCE.
+    #[serde(default)]
+    pub confidential: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Client {
+    pub client_id: String,
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub confidential: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegisteredClient {
+    #[serde(flatten)]
+    pub client: Client,
+    /// Shown once; store it in the client's secret store.
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct ClientRow {
+    pub id: String,
+    pub name: String,
+    pub redirect_uris: String,
+    pub secret_hash: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl ClientRow {
+    pub fn redirect_uris(&self) -> Vec<String> {
+        serde_json::from_str(&self.redirect_uris).unwrap_or_default()
+    }
+
+    pub fn view(&self) -> Client {
+        Client {
+            client_id: self.id.clone(),
+            name: self.name.clone(),
+            redirect_uris: self.redirect_uris(),
+            confidential: self.secret_hash.is_some(),
+            created_at: self.created_at.and_utc(),
+        }
+    }
+
+    /// Checks a presented secret (constant time). Public clients have none to check.
+    pub fn secret_matches(&self, secret: Option<&str>) -> bool {
+        match (&self.secret_hash, secret) {
+            (None, None) => true,
+            (Some(h), Some(s)) => random::same(h.as_bytes(), random::digest(s).as_bytes()),
+            _ => false,
+        }
+    }
+}
+
+fn check_redirect(i: usize, uri: &str) -> Result<(), Error> {
+    let field = format!("/redirect_uris/{i}");
+    let u =
+        url::Url::parse(uri).map_err(|_| Error::invalid_field(&field, "not an absolute URI"))?;
+    let local = matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    if u.fragment().is_some() {
+        return Err(Error::invalid_field(&field, "must not have a fragment"));
+    }
+    if !(u.scheme() == "https" || (u.scheme() == "http" && local)) {
+        return Err(Error::invalid_field(
+            &field,
+            "must be https (http only on localhost)",
+        ));
+    }
+    if uri.len() > 512 {
+        return Err(Error::invalid_field(&field, "at most 512 characters"));
+    }
+    Ok(())
+}
+
+pub async fn register(db: &Db, new: NewClient) -> Result<RegisteredClient, Error> {
+    let name = crate::routes::login::check_name("/name", &new.name)?;
+    if new.redirect_uris.is_empty() || new.redirect_uris.len() > 10 {
+        return Err(Error::invalid_field("/redirect_uris", "1 to 10 URIs"));
+    }
+    for (i, u) in new.redirect_uris.iter().enumerate() {
+        check_redirect(i, u)?;
+    }
+    let id = format!("c-{}", &random::token()[..22]);
+    let secret = new.confidential.then(random::token);
+    let hash = secret.as_deref().map(random::digest);
+    let uris = serde_json::to_string(&new.redirect_uris).map_err(Error::internal)?;
+    let row = db
+        .run(move |conn| {
+            diesel::insert_into(c::table)
+                .values((
+                    c::id.eq(&id),
+                    c::name.eq(&name),
+                    c::redirect_uris.eq(&uris),
+                    c::secret_hash.eq(&hash),
+                    c::created_at.eq(Utc::now().naive_utc()),
+                ))
+                .execute(conn)?;
+            get(conn, &id)?.ok_or_else(|| Error::internal(anyhow::anyhow!("client vanished")))
+        })
+        .await?;
+    Ok(RegisteredClient {
+        client: row.view(),
+        client_secret: secret,
+    })
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<ClientRow>, Error> {
+    Ok(c::table.find(id).first(conn).optional()?)
+}
+
+pub fn list(conn: &mut DbConnection) -> Result<Vec<Client>, Error> {
+    let rows: Vec<ClientRow> = c::table.order(c::created_at.asc()).load(conn)?;
+    Ok(rows.iter().map(ClientRow::view).collect())
+}

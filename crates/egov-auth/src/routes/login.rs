@@ -1,0 +1,591 @@
+//! The JSON sign-in API for first-party clients, refresh, logout, step-up, bootstrap,
+//! self-registration, invitations and password resets.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use egov_core::Error;
+use egov_core::error::codes;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::access_log::Action;
+use crate::accounts::{self, NewAccount};
+use crate::bootstrap;
+use crate::errors;
+use crate::principal::policies::SignedIn;
+use crate::principal::{Aal, Authorized, Kind};
+use crate::service::{FIRST_PARTY_CLIENT, Service, SignIn, TokenSet, origin};
+use crate::sessions;
+use crate::tokens::Purpose;
+
+/// Longest password accepted at sign-in (longer ones are refused before hashing).
+const MAX_PASSWORD: usize = 128;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "kim.citizen")]
+    pub username: String,
+    #[schema(format = Password)]
+    pub password: String,
+    /// The `device_token` a previous sign-in on this device returned. With it, failures from
+    /// other devices cannot lock this one out.
+    #[serde(default)]
+    pub device_token: Option<String>,
+}
+
+/// The result of the first sign-in step.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// `signed_in`, or `second_factor_required` (then send `challenge` and a code to
+    /// `POST /auth/login/second-factor`).
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<TokenSet>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
+    /// Keep it on this device and send it with later sign-ins.
+    pub device_token: String,
+}
+
+fn check_password_len(pw: &str) -> Result<(), Error> {
+    if pw.is_empty() || pw.chars().count() > MAX_PASSWORD {
+        return Err(Error::new(errors::INVALID_CREDENTIALS));
+    }
+    Ok(())
+}
+
+/// Sign in with a login name and password.
+///
+/// Throttled per source address (at most `auth.lockout.max_attempts_per_hour` attempts an hour)
+/// and locked per login name after `auth.lockout.max_failures` consecutive failures for
+/// `auth.lockout.lock_minutes`; a device that signed in before keeps its own count. Accounts
+/// with a second factor get a `challenge` instead of tokens.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in, or a second factor is due", body = LoginResponse),
+        (status = 401, description = "Wrong login name or password (`invalid_credentials`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Locked (`login_locked`) or throttled (`login_throttled`); see `Retry-After`", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/login")]
+pub async fn login(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    body: web::Json<LoginRequest>,
+) -> Result<web::Json<LoginResponse>, Error> {
+    let body = body.into_inner();
+    check_password_len(&body.password)?;
+    let origin = origin(&req);
+    let outcome = service
+        .sign_in(
+            &body.username,
+            body.password,
+            body.device_token.as_deref(),
+            FIRST_PARTY_CLIENT,
+            Aal::Aal1,
+            &origin,
+        )
+        .await?;
+    let device_token = service.device_token(&body.username.trim().to_lowercase());
+    Ok(web::Json(match outcome {
+        SignIn::Done(account, session, refresh) => LoginResponse {
+            status: "signed_in",
+            tokens: Some(service.tokens(&account, &session, refresh)?),
+            challenge: None,
+            device_token,
+        },
+        SignIn::SecondFactor(_, challenge) => LoginResponse {
+            status: "second_factor_required",
+            tokens: None,
+            challenge: Some(challenge),
+            device_token,
+        },
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactorRequest {
+    /// The `challenge` from `POST /auth/login`.
+    pub challenge: String,
+    /// A 6-digit TOTP code, or one of the recovery codes.
+    #[schema(example = "492039")]
+    pub code: String,
+}
+
+/// Complete a sign-in with a TOTP or recovery code (assurance level 2).
+#[utoipa::path(
+    tag = "auth",
+    request_body = SecondFactorRequest,
+    responses(
+        (status = 200, description = "Signed in at `aal2`", body = TokenSet),
+        (status = 400, description = "The challenge is invalid or expired (`invalid_grant`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong code (`invalid_second_factor`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Locked after repeated failures (`login_locked`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/login/second-factor")]
+pub async fn login_second_factor(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    body: web::Json<SecondFactorRequest>,
+) -> Result<web::Json<TokenSet>, Error> {
+    if body.code.len() > 64 || body.challenge.len() > 4096 {
+        return Err(Error::new(errors::INVALID_SECOND_FACTOR));
+    }
+    let origin = origin(&req);
+    let (account, session, refresh) = service
+        .sign_in_second_factor(&body.challenge, &body.code, FIRST_PARTY_CLIENT, &origin)
+        .await?;
+    Ok(web::Json(service.tokens(&account, &session, refresh)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Exchange a refresh token for a new token set (the old refresh token stops working).
+///
+/// Presenting an already-used refresh token ends the whole session: it means the token was
+/// copied.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token set", body = TokenSet),
+        (status = 400, description = "Unknown, used, expired or revoked (`invalid_grant`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/refresh")]
+pub async fn refresh_tokens(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    body: web::Json<RefreshRequest>,
+) -> Result<web::Json<TokenSet>, Error> {
+    let body = body.into_inner();
+    if body.refresh_token.len() > 256 {
+        return Err(crate::service::invalid_grant("unknown refresh token"));
+    }
+    let (account, session, next) = service.refresh(body.refresh_token, &origin(&req)).await?;
+    Ok(web::Json(service.tokens(&account, &session, next)?))
+}
+
+/// End the current session: its refresh tokens stop working at once; its access tokens
+/// expire within `auth.access_token_secs`.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 204, description = "Signed out")),
+    security(("bearer" = ["aal:1"])),
+)]
+#[post("/logout")]
+pub async fn logout(
+    req: HttpRequest,
+    auth: Authorized<SignedIn>,
+    service: web::Data<Service>,
+) -> Result<HttpResponse, Error> {
+    let sid = auth.session_id.clone();
+    service
+        .db()
+        .run(move |c| sessions::revoke(c, &sid, "signed out"))
+        .await?;
+    service
+        .audit(
+            &origin(&req),
+            &auth.subject,
+            &auth.subject,
+            Action::Logout,
+            "sign-out",
+        )
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepUpRequest {
+    /// A 6-digit TOTP code, or one of the recovery codes.
+    pub code: String,
+}
+
+/// Raise the current session to assurance level 2 with a second factor.
+///
+/// Answer to a `401 insufficient_user_authentication`: returns a new token set at `aal2`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = StepUpRequest,
+    responses(
+        (status = 200, description = "The session is at `aal2`", body = TokenSet),
+        (status = 401, description = "Wrong code (`invalid_second_factor`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account has no second factor enrolled", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["aal:1"])),
+)]
+#[post("/step-up")]
+pub async fn step_up(
+    req: HttpRequest,
+    auth: Authorized<SignedIn>,
+    service: web::Data<Service>,
+    body: web::Json<StepUpRequest>,
+) -> Result<web::Json<TokenSet>, Error> {
+    let origin = origin(&req);
+    let account = service.account(&auth.subject).await?;
+    if !account.totp_enabled {
+        return Err(Error::with_detail(
+            codes::CONFLICT,
+            "enrol a second factor first (POST /auth/me/mfa/totp)",
+        ));
+    }
+    if body.code.len() > 64 || !service.second_factor(&account, &body.code).await? {
+        service
+            .audit(
+                &origin,
+                &auth.subject,
+                &auth.subject,
+                Action::LoginFailed,
+                "step-up refused",
+            )
+            .await?;
+        return Err(Error::new(errors::INVALID_SECOND_FACTOR));
+    }
+    let sid = auth.session_id.clone();
+    let (session, refresh) = service
+        .db()
+        .run(move |c| sessions::step_up(c, &sid))
+        .await?;
+    service
+        .audit(
+            &origin,
+            &auth.subject,
+            &auth.subject,
+            Action::Login,
+            "step-up to aal2",
+        )
+        .await?;
+    Ok(web::Json(service.tokens(&account, &session, refresh)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupRequest {
+    /// The one-time setup token printed by the first `egov serve`.
+    pub setup_token: String,
+    pub username: String,
+    pub display_name: String,
+    #[schema(format = Password)]
+    pub password: String,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Create the first platform admin with the one-time setup token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = SetupRequest,
+    responses(
+        (status = 201, description = "The first platform admin", body = crate::accounts::Account),
+        (status = 403, description = "Wrong or expired setup token", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A platform admin exists already (`setup_completed`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/setup")]
+pub async fn setup(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    body: web::Json<SetupRequest>,
+) -> Result<HttpResponse, Error> {
+    let body = body.into_inner();
+    let display_name = check_name("/display_name", &body.display_name)?;
+    let email = check_email(body.email)?;
+    if body.setup_token.len() > 256 {
+        return Err(Error::with_detail(
+            codes::FORBIDDEN,
+            "wrong or expired setup token",
+        ));
+    }
+    let existing = service
+        .db()
+        .run(|c| accounts::count_kind(c, Kind::PlatformAdmin))
+        .await?;
+    if existing > 0 {
+        return Err(Error::new(errors::SETUP_COMPLETED));
+    }
+    // Validate everything before spending the token.
+    let username = crate::service::normalize_username(&body.username)?;
+    service.check_password("/password", &body.password, &[&username, &display_name])?;
+    let token = body.setup_token.clone();
+    let ok = service
+        .db()
+        .run(move |c| bootstrap::consume_setup_token(c, &token))
+        .await?;
+    if !ok {
+        return Err(Error::with_detail(
+            codes::FORBIDDEN,
+            "wrong or expired setup token",
+        ));
+    }
+    let account = service
+        .create_account(
+            NewAccount {
+                username,
+                kind: Some(Kind::PlatformAdmin),
+                display_name,
+                email,
+                created_by: Some("setup".into()),
+                ..NewAccount::default()
+            },
+            Some(body.password),
+        )
+        .await?;
+    service
+        .audit(
+            &origin(&req),
+            "setup",
+            &account.id,
+            Action::Create,
+            "first platform admin",
+        )
+        .await?;
+    Ok(HttpResponse::Created().json(account.view()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// `citizen` or `business`.
+    pub kind: Kind,
+    pub username: String,
+    pub display_name: String,
+    #[schema(format = Password)]
+    pub password: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Citizens: the national ID in the country pack's format (stored encrypted, shown masked).
+    #[serde(default)]
+    pub national_id: Option<String>,
+    /// Businesses: the business registration number in the country pack's format.
+    #[serde(default)]
+    pub business_id: Option<String>,
+}
+
+/// Register as a citizen or a business.
+///
+/// The national ID (citizens) or business registration number (businesses) is checked against
+/// the country pack's format and check digit. Identity proofing (that the ID is the caller's)
+/// belongs to the deployment's national e-ID and is not done here.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The new account", body = crate::accounts::Account),
+        (status = 409, description = "The login name, national ID or business number is taken", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/register")]
+pub async fn register(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, Error> {
+    let body = body.into_inner();
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut new = NewAccount {
+        username: crate::service::normalize_username(&body.username)?,
+        kind: Some(body.kind),
+        display_name: check_name("/display_name", &body.display_name)?,
+        email: check_email(body.email)?,
+        ..NewAccount::default()
+    };
+    match body.kind {
+        Kind::Citizen => {
+            let raw = body.national_id.ok_or_else(|| {
+                Error::invalid_field("/national_id", "citizens give their national ID")
+            })?;
+            if body.business_id.is_some() {
+                return Err(Error::invalid_field("/business_id", "only for businesses"));
+            }
+            let (sealed, index, masked) = service.seal_national_id(&id, &raw)?;
+            new.national_id_sealed = Some(sealed);
+            new.national_id_index = Some(index);
+            new.national_id_masked = Some(masked);
+        }
+        Kind::Business => {
+            let raw = body.business_id.ok_or_else(|| {
+                Error::invalid_field("/business_id", "businesses give their registration number")
+            })?;
+            if body.national_id.is_some() {
+                return Err(Error::invalid_field("/national_id", "only for citizens"));
+            }
+            let b = service
+                .packs()
+                .active()
+                .parse_business_id(&raw)
+                .map_err(|e| Error::invalid_field("/business_id", e.to_string()))?;
+            new.business_id = Some(b.canonical().to_owned());
+        }
+        _ => {
+            return Err(Error::invalid_field(
+                "/kind",
+                "self-registration is for citizens and businesses; officials are invited",
+            ));
+        }
+    }
+    let context = [new.username.as_str(), new.display_name.as_str()];
+    service.check_password("/password", &body.password, &context)?;
+    let phc = service.hasher().hash_async(body.password).await?;
+    new.password_hash = Some(phc);
+    let account = service
+        .db()
+        .run(move |c| accounts::insert(c, &id, &new))
+        .await?;
+    service
+        .audit(
+            &origin(&req),
+            &account.id,
+            &account.id,
+            Action::Create,
+            "self-registration",
+        )
+        .await?;
+    Ok(HttpResponse::Created().json(account.view()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPasswordRequest {
+    /// The invitation or password-reset token.
+    pub token: String,
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+/// Accept an invitation: set the password of an account an administrator created.
+#[utoipa::path(
+    tag = "auth",
+    request_body = SetPasswordRequest,
+    responses(
+        (status = 200, description = "The account, now active", body = crate::accounts::Account),
+        (status = 400, description = "The token is invalid, expired or already used (`invalid_grant`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/invitations/accept")]
+pub async fn accept_invitation(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    body: web::Json<SetPasswordRequest>,
+) -> Result<web::Json<crate::accounts::Account>, Error> {
+    set_password_with(req, service, body.into_inner(), Purpose::Invitation).await
+}
+
+/// Reset a password with the token an administrator issued. Ends every session.
+#[utoipa::path(
+    tag = "auth",
+    request_body = SetPasswordRequest,
+    responses(
+        (status = 200, description = "The account", body = crate::accounts::Account),
+        (status = 400, description = "The token is invalid, expired or already used (`invalid_grant`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/password-reset")]
+pub async fn password_reset(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    body: web::Json<SetPasswordRequest>,
+) -> Result<web::Json<crate::accounts::Account>, Error> {
+    set_password_with(req, service, body.into_inner(), Purpose::PasswordReset).await
+}
+
+async fn set_password_with(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    body: SetPasswordRequest,
+    purpose: Purpose,
+) -> Result<web::Json<crate::accounts::Account>, Error> {
+    let refused = || crate::service::invalid_grant("the token is invalid, expired or already used");
+    if body.token.len() > 4096 {
+        return Err(refused());
+    }
+    let claims = service
+        .auth()
+        .verify(&body.token, purpose)
+        .await
+        .map_err(|_| refused())?;
+    let account = service.account(&claims.sub).await.map_err(|_| refused())?;
+    // Single use: the token is bound to the account's state when it was issued.
+    let issued = chrono::DateTime::from_timestamp(i64::try_from(claims.iat).unwrap_or(0), 0)
+        .map(|t| t.naive_utc())
+        .unwrap_or_default();
+    let valid = match purpose {
+        Purpose::Invitation => account.status == accounts::STATUS_INVITED,
+        _ => account.status == accounts::STATUS_ACTIVE && account.updated_at <= issued,
+    };
+    if !valid {
+        return Err(refused());
+    }
+    service.check_password(
+        "/password",
+        &body.password,
+        &[&account.username, &account.display_name],
+    )?;
+    let phc = service.hasher().hash_async(body.password).await?;
+    let id = account.id.clone();
+    service
+        .db()
+        .run(move |c| {
+            accounts::set_password(c, &id, &phc)?;
+            sessions::revoke_all(c, &id, "password set")?;
+            Ok(())
+        })
+        .await?;
+    service
+        .audit(
+            &origin(&req),
+            &account.id,
+            &account.id,
+            Action::CredentialChange,
+            match purpose {
+                Purpose::Invitation => "invitation accepted",
+                _ => "password reset",
+            },
+        )
+        .await?;
+    Ok(web::Json(service.account(&account.id).await?.view()))
+}
+
+/// A display name: 1 to 200 characters, no control characters.
+pub fn check_name(field: &str, raw: &str) -> Result<String, Error> {
+    let v = raw.trim();
+    if v.is_empty() || v.chars().count() > 200 || v.chars().any(char::is_control) {
+        return Err(Error::invalid_field(
+            field,
+            "1 to 200 characters, no control characters",
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+pub fn check_email(raw: Option<String>) -> Result<Option<String>, Error> {
+    match raw.map(|e| e.trim().to_owned()) {
+        None => Ok(None),
+        Some(e) if e.is_empty() => Ok(None),
+        Some(e)
+            if e.len() <= 254
+                && e.split_once('@')
+                    .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+                && !e.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+        {
+            Ok(Some(e))
+        }
+        Some(_) => Err(Error::invalid_field("/email", "not an e-mail address")),
+    }
+}

@@ -1,0 +1,56 @@
+//! The auth service's HTTP routes, mounted at `/auth`.
+
+pub mod admin;
+pub mod login;
+pub mod me;
+pub mod oidc;
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every auth route.
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(
+        scope::scope("/auth")
+            .service(oidc::discovery)
+            .service(oidc::jwks)
+            .service(oidc::authorize)
+            .service(oidc::authorize_submit)
+            .service(oidc::token)
+            .service(oidc::userinfo)
+            .service(login::login)
+            .service(login::login_second_factor)
+            .service(login::refresh_tokens)
+            .service(login::logout)
+            .service(login::step_up)
+            .service(login::setup)
+            .service(login::register)
+            .service(login::accept_invitation)
+            .service(login::password_reset)
+            .service(me::me)
+            .service(me::my_sessions)
+            .service(me::end_session)
+            .service(me::change_password)
+            .service(me::start_totp)
+            .service(me::confirm_totp)
+            .service(me::remove_totp)
+            .service(me::my_access_log)
+            .service(admin::create_agency)
+            .service(admin::list_agencies)
+            .service(admin::invite_agency_account)
+            .service(admin::list_agency_accounts)
+            .service(admin::invite_account)
+            .service(admin::get_account)
+            .service(admin::set_roles)
+            .service(admin::unlock)
+            .service(admin::disable)
+            .service(admin::enable)
+            .service(admin::revoke_sessions)
+            .service(admin::issue_reset)
+            .service(admin::create_client)
+            .service(admin::list_clients)
+            .service(admin::rotate_keys)
+            .service(admin::search_access_log)
+            .service(admin::verify_chain),
+    );
+}

@@ -1,0 +1,911 @@
+//! The OpenID Connect provider: discovery, JWKS, the authorization code flow with mandatory
+//! PKCE (S256 only) and exact redirect URIs, the server-rendered login page (no JavaScript,
+//! CSRF-protected), the token endpoint and userinfo.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chrono::{Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use egov_core::Error;
+use jsonwebtoken::jwk::JwkSet;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::accounts::AccountRow;
+use crate::clients::{self, ClientRow};
+use crate::errors;
+use crate::principal::policies::SignedIn;
+use crate::principal::{Aal, Authorized};
+use crate::random;
+use crate::schema::{auth_authorization_requests as ar, auth_codes as ac};
+use crate::service::{Origin, Service, SignIn, invalid_grant, now_secs, origin};
+use crate::sessions::{self, SessionRow};
+
+const CSRF_COOKIE: &str = "egov_csrf";
+const DEVICE_COOKIE: &str = "egov_device";
+/// How long the login page may stay open.
+const REQUEST_MINUTES: i64 = 10;
+
+/// The OpenID Provider metadata (OpenID Connect Discovery 1.0).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Discovery {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub userinfo_endpoint: String,
+    pub jwks_uri: String,
+    pub response_types_supported: Vec<&'static str>,
+    pub response_modes_supported: Vec<&'static str>,
+    pub grant_types_supported: Vec<&'static str>,
+    pub subject_types_supported: Vec<&'static str>,
+    pub id_token_signing_alg_values_supported: Vec<&'static str>,
+    pub token_endpoint_auth_methods_supported: Vec<&'static str>,
+    pub code_challenge_methods_supported: Vec<&'static str>,
+    pub scopes_supported: Vec<&'static str>,
+    pub claims_supported: Vec<&'static str>,
+    pub acr_values_supported: Vec<&'static str>,
+    pub authorization_response_iss_parameter_supported: bool,
+}
+
+fn discovery_document(service: &Service) -> Discovery {
+    let iss = service.auth().issuer().to_owned();
+    Discovery {
+        authorization_endpoint: format!("{iss}/authorize"),
+        token_endpoint: format!("{iss}/token"),
+        userinfo_endpoint: format!("{iss}/userinfo"),
+        jwks_uri: format!("{iss}/jwks"),
+        issuer: iss,
+        response_types_supported: vec!["code"],
+        response_modes_supported: vec!["query"],
+        grant_types_supported: vec!["authorization_code", "refresh_token"],
+        subject_types_supported: vec!["public"],
+        id_token_signing_alg_values_supported: vec!["EdDSA"],
+        token_endpoint_auth_methods_supported: vec![
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
+        code_challenge_methods_supported: vec!["S256"],
+        scopes_supported: vec!["openid", "profile"],
+        claims_supported: vec![
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "acr",
+            "amr",
+            "azp",
+            "sid",
+            "name",
+            "preferred_username",
+        ],
+        acr_values_supported: vec!["aal1", "aal2"],
+        authorization_response_iss_parameter_supported: true,
+    }
+}
+
+/// OpenID Connect discovery document of the issuer.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "Provider metadata", body = Discovery)),
+    security(()),
+)]
+#[get("/.well-known/openid-configuration")]
+pub async fn discovery(service: web::Data<Service>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(discovery_document(&service))
+}
+
+/// The public keys that verify egov tokens (RFC 7517; Ed25519 keys per RFC 8037).
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "The key set", body = Object)),
+    security(()),
+)]
+#[get("/jwks")]
+pub async fn jwks(service: web::Data<Service>) -> HttpResponse {
+    let set: std::sync::Arc<JwkSet> = service.auth().jwks();
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .json(&*set)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuthorizeQuery {
+    pub response_type: Option<String>,
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    /// `aal2` asks for a second factor.
+    pub acr_values: Option<String>,
+    pub prompt: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    client_name: &'a str,
+    action: &'a str,
+    handle: &'a str,
+    csrf: &'a str,
+    username: &'a str,
+    second_factor: bool,
+    error: Option<&'a str>,
+}
+
+fn bad_request(detail: &str) -> Error {
+    Error::with_detail(errors::INVALID_AUTHORIZATION_REQUEST, detail).oauth_error("invalid_request")
+}
+
+fn redirect_error(
+    service: &Service,
+    redirect_uri: &str,
+    state: Option<&str>,
+    error: &str,
+    description: &str,
+) -> HttpResponse {
+    let mut u = match url::Url::parse(redirect_uri) {
+        Ok(u) => u,
+        Err(_) => return HttpResponse::BadRequest().finish(),
+    };
+    {
+        let mut q = u.query_pairs_mut();
+        q.append_pair("error", error);
+        q.append_pair("error_description", description);
+        if let Some(s) = state {
+            q.append_pair("state", s);
+        }
+        q.append_pair("iss", service.auth().issuer());
+    }
+    see_other(u.as_str())
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+fn bounded(v: &Option<String>, max: usize) -> bool {
+    v.as_ref().is_none_or(|s| s.len() <= max)
+}
+
+/// Start the authorization code flow: validates the request and shows the login page.
+///
+/// Refused without redirect (400 problem) when the client or redirect URI is wrong; other
+/// errors go back to the redirect URI as `error=`. PKCE with `S256` is mandatory.
+#[utoipa::path(
+    tag = "auth",
+    params(AuthorizeQuery),
+    responses(
+        (status = 200, description = "The login page (HTML)", content_type = "text/html"),
+        (status = 303, description = "Back to the client with `error`"),
+        (status = 400, description = "Unknown client or redirect URI (`invalid_authorization_request`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/authorize")]
+pub async fn authorize(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    query: web::Query<AuthorizeQuery>,
+) -> Result<HttpResponse, Error> {
+    let q = query.into_inner();
+    for (v, max) in [
+        (&q.state, 512),
+        (&q.nonce, 512),
+        (&q.scope, 512),
+        (&q.client_id, 64),
+        (&q.redirect_uri, 512),
+        (&q.code_challenge, 128),
+        (&q.acr_values, 64),
+    ] {
+        if !bounded(v, max) {
+            return Err(bad_request("a parameter is too long"));
+        }
+    }
+    let client_id = q
+        .client_id
+        .clone()
+        .ok_or_else(|| bad_request("client_id is missing"))?;
+    let redirect_uri = q
+        .redirect_uri
+        .clone()
+        .ok_or_else(|| bad_request("redirect_uri is missing"))?;
+    let cid = client_id.clone();
+    let client = service
+        .db()
+        .run(move |c| clients::get(c, &cid))
+        .await?
+        .ok_or_else(|| bad_request("unknown client_id"))?;
+    if !client.redirect_uris().contains(&redirect_uri) {
+        return Err(bad_request(
+            "redirect_uri is not registered for this client (exact match)",
+        ));
+    }
+    let state = q.state.as_deref();
+    let fail = |error: &str, description: &str| {
+        Ok(redirect_error(
+            &service,
+            &redirect_uri,
+            state,
+            error,
+            description,
+        ))
+    };
+    if q.response_type.as_deref() != Some("code") {
+        return fail("unsupported_response_type", "only response_type=code");
+    }
+    let scope = q.scope.clone().unwrap_or_default();
+    if !scope.split(' ').any(|s| s == "openid") {
+        return fail("invalid_scope", "scope must include openid");
+    }
+    if q.code_challenge_method.as_deref() != Some("S256") {
+        return fail(
+            "invalid_request",
+            "PKCE is required with code_challenge_method=S256 (plain is refused)",
+        );
+    }
+    let challenge = q.code_challenge.clone().unwrap_or_default();
+    if challenge.len() != 43 || URL_SAFE_NO_PAD.decode(&challenge).is_err() {
+        return fail(
+            "invalid_request",
+            "code_challenge must be BASE64URL(SHA-256(verifier))",
+        );
+    }
+    if q.prompt.as_deref() == Some("none") {
+        return fail("login_required", "no single sign-on session here");
+    }
+    let min_aal = match q.acr_values.as_deref() {
+        Some(v) if v.split(' ').any(|a| a == "aal2") => Aal::Aal2,
+        _ => Aal::Aal1,
+    };
+    let handle = random::token();
+    let now = Utc::now().naive_utc();
+    {
+        let (id, client_id, redirect_uri) = (
+            random::digest(&handle),
+            client_id.clone(),
+            redirect_uri.clone(),
+        );
+        let (state, nonce) = (q.state.clone(), q.nonce.clone());
+        service
+            .db()
+            .run(move |c| {
+                diesel::insert_into(ar::table)
+                    .values((
+                        ar::id.eq(id),
+                        ar::client_id.eq(client_id),
+                        ar::redirect_uri.eq(redirect_uri),
+                        ar::scope.eq(scope),
+                        ar::state.eq(state),
+                        ar::nonce.eq(nonce),
+                        ar::code_challenge.eq(challenge),
+                        ar::min_aal.eq(min_aal.level()),
+                        ar::created_at.eq(now),
+                        ar::expires_at.eq(now + Duration::minutes(REQUEST_MINUTES)),
+                    ))
+                    .execute(c)?;
+                Ok(())
+            })
+            .await?;
+    }
+    let (cookie_value, new_cookie) = match req.cookie(CSRF_COOKIE) {
+        Some(c) if c.value().len() == 43 => (c.value().to_owned(), false),
+        _ => (random::token(), true),
+    };
+    let csrf = csrf_token(&service, &cookie_value, &handle);
+    let mut res = page(&client.name, &handle, &csrf, "", false, None, 200)?;
+    if new_cookie {
+        res.add_cookie(&cookie(&service, CSRF_COOKIE, cookie_value, None))
+            .map_err(Error::internal)?;
+    }
+    Ok(res)
+}
+
+fn cookie(
+    service: &Service,
+    name: &'static str,
+    value: String,
+    max_age_days: Option<i64>,
+) -> Cookie<'static> {
+    let mut c = Cookie::build(name, value)
+        .path("/auth")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(service.settings().auth.secure_cookies);
+    if let Some(days) = max_age_days {
+        c = c.max_age(actix_web::cookie::time::Duration::days(days));
+    }
+    c.finish()
+}
+
+fn csrf_token(service: &Service, cookie: &str, handle: &str) -> String {
+    hex::encode(random::mac(
+        &service.secrets().mac_key,
+        &[b"csrf", cookie.as_bytes(), handle.as_bytes()],
+    ))
+}
+
+fn page(
+    client_name: &str,
+    handle: &str,
+    csrf: &str,
+    username: &str,
+    second_factor: bool,
+    error: Option<&str>,
+    status: u16,
+) -> Result<HttpResponse, Error> {
+    let html = LoginPage {
+        client_name,
+        action: "/auth/authorize",
+        handle,
+        csrf,
+        username,
+        second_factor,
+        error,
+    }
+    .render()
+    .map_err(Error::internal)?;
+    let status = actix_web::http::StatusCode::from_u16(status).map_err(Error::internal)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .body(html))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AuthorizeForm {
+    pub handle: String,
+    pub csrf: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable)]
+struct RequestRow {
+    id: String,
+    client_id: String,
+    redirect_uri: String,
+    scope: String,
+    state: Option<String>,
+    nonce: Option<String>,
+    code_challenge: String,
+    min_aal: i32,
+    account_id: Option<String>,
+    _created_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+}
+
+/// Submit the login page (password, then a second factor when the account or the client asks
+/// for one). On success, redirects to the client with `code`, `state` and `iss`.
+#[utoipa::path(
+    tag = "auth",
+    request_body(content = AuthorizeForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "Back to the client with `code` (or `error`)"),
+        (status = 200, description = "The second-factor page (HTML)", content_type = "text/html"),
+        (status = 401, description = "The login page again with an error (HTML)", content_type = "text/html"),
+        (status = 400, description = "The login page expired (`invalid_authorization_request`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing or wrong CSRF token (`csrf_failed`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/authorize")]
+pub async fn authorize_submit(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    form: web::Form<AuthorizeForm>,
+) -> Result<HttpResponse, Error> {
+    let form = form.into_inner();
+    let csrf_cookie = req
+        .cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .ok_or_else(|| {
+            Error::with_detail(
+                errors::CSRF_FAILED,
+                "the sign-in cookie is missing; open the login page again",
+            )
+        })?;
+    let expected = csrf_token(&service, &csrf_cookie, &form.handle);
+    if form.handle.len() > 64 || !random::same(expected.as_bytes(), form.csrf.as_bytes()) {
+        return Err(Error::new(errors::CSRF_FAILED));
+    }
+    let id = random::digest(&form.handle);
+    let now = Utc::now().naive_utc();
+    let request: RequestRow = {
+        let id = id.clone();
+        service
+            .db()
+            .run(move |c| Ok(ar::table.find(&id).first::<RequestRow>(c).optional()?))
+            .await?
+            .filter(|r| r.expires_at > now)
+            .ok_or_else(|| {
+                bad_request("the login page expired; start again from the application")
+            })?
+    };
+    let client_id = request.client_id.clone();
+    let client: ClientRow = service
+        .db()
+        .run(move |c| clients::get(c, &client_id))
+        .await?
+        .ok_or_else(|| bad_request("unknown client"))?;
+    let origin = origin(&req);
+    let want = Aal::from_level(request.min_aal);
+    let show = |username: &str, second: bool, error: &str, status: u16| {
+        page(
+            &client.name,
+            &form.handle,
+            &form.csrf,
+            username,
+            second,
+            Some(error),
+            status,
+        )
+    };
+
+    // Second step: a code for the account whose password was right.
+    if let Some(account_id) = &request.account_id {
+        let code = form.code.clone().unwrap_or_default();
+        if code.is_empty() || code.len() > 64 {
+            return show("", true, "Enter the code.", 422);
+        }
+        let account = service.account(account_id).await?;
+        return match service
+            .complete_second_factor(account, &code, &client.id, &origin)
+            .await
+        {
+            Ok((_, session, _)) => finish(&service, &request, &session).await,
+            Err(e) if e.code() == errors::INVALID_SECOND_FACTOR => {
+                show("", true, "That code is not right. Try the next code.", 401)
+            }
+            Err(e) if e.code() == errors::LOGIN_LOCKED => show(
+                "",
+                true,
+                "Too many failed attempts: sign-in is locked for a while.",
+                429,
+            ),
+            Err(e) => Err(e),
+        };
+    }
+
+    let username = form.username.clone().unwrap_or_default();
+    let password = form.password.clone().unwrap_or_default();
+    if username.len() > 64 || password.is_empty() || password.chars().count() > 128 {
+        return show(&username, false, "Enter your login name and password.", 422);
+    }
+    let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_owned());
+    let outcome = service
+        .sign_in(
+            &username,
+            password,
+            device.as_deref(),
+            &client.id,
+            want,
+            &origin,
+        )
+        .await;
+    let device_cookie = cookie(
+        &service,
+        DEVICE_COOKIE,
+        service.device_token(&username.trim().to_lowercase()),
+        Some(365),
+    );
+    match outcome {
+        Ok(SignIn::Done(_, session, _)) => {
+            let mut res = finish(&service, &request, &session).await?;
+            res.add_cookie(&device_cookie).map_err(Error::internal)?;
+            Ok(res)
+        }
+        Ok(SignIn::SecondFactor(account, _)) => {
+            let (rid, aid) = (request.id.clone(), account.id.clone());
+            service
+                .db()
+                .run(move |c| {
+                    diesel::update(ar::table.find(&rid))
+                        .set(ar::account_id.eq(aid))
+                        .execute(c)?;
+                    Ok(())
+                })
+                .await?;
+            let mut res = page(&client.name, &form.handle, &form.csrf, "", true, None, 200)?;
+            res.add_cookie(&device_cookie).map_err(Error::internal)?;
+            Ok(res)
+        }
+        Err(e) if e.code() == errors::INVALID_CREDENTIALS => show(
+            &username,
+            false,
+            "The login name or password is wrong.",
+            401,
+        ),
+        Err(e) if e.code() == errors::LOGIN_LOCKED || e.code() == errors::LOGIN_THROTTLED => show(
+            &username,
+            false,
+            "Too many failed attempts: sign-in is locked for a while. Try later or ask your administrator.",
+            429,
+        ),
+        Err(e) if e.code() == errors::INSUFFICIENT_AAL => Ok(redirect_error(
+            &service,
+            &request.redirect_uri,
+            request.state.as_deref(),
+            "unmet_authentication_requirements",
+            "this service needs a second factor; the account has none enrolled",
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// Issues the authorization code and redirects back to the client.
+async fn finish(
+    service: &Service,
+    request: &RequestRow,
+    session: &SessionRow,
+) -> Result<HttpResponse, Error> {
+    let code = random::token();
+    let now = Utc::now().naive_utc();
+    let ttl = crate::service::secs(service.settings().auth.authorization_code_secs);
+    {
+        let (r, sid, hash) = (request.clone(), session.id.clone(), random::digest(&code));
+        service
+            .db()
+            .run(move |c| {
+                c.transaction::<_, Error, _>(|c| {
+                    diesel::insert_into(ac::table)
+                        .values((
+                            ac::code_hash.eq(hash),
+                            ac::client_id.eq(&r.client_id),
+                            ac::session_id.eq(sid),
+                            ac::redirect_uri.eq(&r.redirect_uri),
+                            ac::code_challenge.eq(&r.code_challenge),
+                            ac::nonce.eq(&r.nonce),
+                            ac::scope.eq(&r.scope),
+                            ac::expires_at.eq(now + ttl),
+                        ))
+                        .execute(c)?;
+                    diesel::delete(ar::table.find(&r.id)).execute(c)?;
+                    Ok(())
+                })
+            })
+            .await?;
+    }
+    let mut u = url::Url::parse(&request.redirect_uri).map_err(Error::internal)?;
+    {
+        let mut q = u.query_pairs_mut();
+        q.append_pair("code", &code);
+        if let Some(s) = &request.state {
+            q.append_pair("state", s);
+        }
+        q.append_pair("iss", service.auth().issuer());
+    }
+    Ok(see_other(u.as_str()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenForm {
+    /// `authorization_code` or `refresh_token`.
+    pub grant_type: String,
+    pub code: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    pub refresh_token: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+/// The token endpoint's answer (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u64,
+    pub refresh_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    pub scope: String,
+}
+
+/// ID token claims.
+#[derive(Debug, Serialize)]
+struct IdClaims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    azp: &'a str,
+    exp: u64,
+    iat: u64,
+    auth_time: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<&'a str>,
+    acr: &'a str,
+    amr: Vec<String>,
+    sid: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preferred_username: Option<&'a str>,
+}
+
+fn client_error(detail: &str) -> Error {
+    Error::with_detail(errors::INVALID_CLIENT, detail)
+        .oauth_error("invalid_client")
+        .www_authenticate("Basic realm=\"egov\"")
+}
+
+/// Client credentials from HTTP Basic (RFC 6749 §2.3.1) or the form.
+fn client_credentials(
+    req: &HttpRequest,
+    form: &TokenForm,
+) -> Result<(String, Option<String>), Error> {
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let v = value
+            .to_str()
+            .map_err(|_| client_error("bad Authorization header"))?;
+        let (scheme, b64) = v
+            .split_once(' ')
+            .ok_or_else(|| client_error("bad Authorization header"))?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return Err(client_error("use HTTP Basic client authentication"));
+        }
+        let raw = STANDARD
+            .decode(b64.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| client_error("bad Authorization header"))?;
+        let (id, secret) = raw
+            .split_once(':')
+            .ok_or_else(|| client_error("bad Authorization header"))?;
+        let decode = |s: &str| -> String {
+            url::form_urlencoded::parse(format!("v={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        return Ok((decode(id), Some(decode(secret))));
+    }
+    let id = form
+        .client_id
+        .clone()
+        .ok_or_else(|| client_error("client_id is missing"))?;
+    Ok((id, form.client_secret.clone()))
+}
+
+/// Exchange an authorization code (with the PKCE verifier) or a refresh token for tokens.
+///
+/// Errors are problem+json with the OAuth `error` member (`invalid_grant`, `invalid_client`,
+/// `unsupported_grant_type`, `invalid_request`).
+#[utoipa::path(
+    tag = "auth",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Tokens", body = TokenResponse),
+        (status = 400, description = "`invalid_grant`, `unsupported_grant_type` or `invalid_request`", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_client`", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/token")]
+pub async fn token(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, Error> {
+    let form = form.into_inner();
+    let (client_id, secret) = client_credentials(&req, &form)?;
+    if client_id.len() > 64 || secret.as_ref().is_some_and(|s| s.len() > 128) {
+        return Err(client_error("unknown client"));
+    }
+    let cid = client_id.clone();
+    let client = service
+        .db()
+        .run(move |c| clients::get(c, &cid))
+        .await?
+        .filter(|c| c.secret_matches(secret.as_deref()))
+        .ok_or_else(|| client_error("unknown client or wrong secret"))?;
+    let origin = origin(&req);
+    let body = match form.grant_type.as_str() {
+        "authorization_code" => exchange_code(&service, &client, &form, &origin).await?,
+        "refresh_token" => {
+            let token = form
+                .refresh_token
+                .clone()
+                .filter(|t| t.len() <= 256)
+                .ok_or_else(|| invalid_grant("refresh_token is missing"))?;
+            let (account, session, next) = service.refresh(token, &origin).await?;
+            if session.client_id != client.id {
+                return Err(invalid_grant("the refresh token belongs to another client"));
+            }
+            TokenResponse {
+                access_token: service.access_token(&account, &session)?,
+                token_type: "Bearer",
+                expires_in: service.settings().auth.access_token_secs,
+                refresh_token: next,
+                id_token: None,
+                scope: "openid".into(),
+            }
+        }
+        _ => {
+            return Err(Error::with_detail(
+                errors::UNSUPPORTED_GRANT_TYPE,
+                "grant_type must be authorization_code or refresh_token",
+            )
+            .oauth_error("unsupported_grant_type"));
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(body))
+}
+
+#[derive(Debug, Queryable)]
+struct CodeRow {
+    _code_hash: String,
+    client_id: String,
+    session_id: String,
+    redirect_uri: String,
+    code_challenge: String,
+    nonce: Option<String>,
+    scope: String,
+    expires_at: NaiveDateTime,
+    used_at: Option<NaiveDateTime>,
+}
+
+async fn exchange_code(
+    service: &Service,
+    client: &ClientRow,
+    form: &TokenForm,
+    origin: &Origin,
+) -> Result<TokenResponse, Error> {
+    let code = form
+        .code
+        .clone()
+        .filter(|c| c.len() <= 64)
+        .ok_or_else(|| invalid_grant("code is missing"))?;
+    let verifier = form.code_verifier.clone().unwrap_or_default();
+    let hash = random::digest(&code);
+    let now = Utc::now().naive_utc();
+    // Mark the code used first: a second exchange of the same code fails and ends the
+    // session it started (RFC 6749 §4.1.2).
+    let row = {
+        let hash = hash.clone();
+        service
+            .db()
+            .run(move |c| {
+                c.transaction::<_, Error, _>(|c| {
+                    let Some(row) = ac::table.find(&hash).first::<CodeRow>(c).optional()? else {
+                        return Ok(None);
+                    };
+                    if row.used_at.is_some() {
+                        sessions::revoke(c, &row.session_id, "authorization code replayed")?;
+                        return Ok(Some((row, false)));
+                    }
+                    diesel::update(ac::table.find(&hash).filter(ac::used_at.is_null()))
+                        .set(ac::used_at.eq(now))
+                        .execute(c)?;
+                    Ok(Some((row, true)))
+                })
+            })
+            .await?
+    };
+    let Some((row, first_use)) = row else {
+        return Err(invalid_grant("unknown authorization code"));
+    };
+    if !first_use {
+        tracing::warn!("authorization code replayed: session revoked");
+        return Err(invalid_grant("the authorization code was already used"));
+    }
+    if row.expires_at <= now {
+        return Err(invalid_grant("the authorization code expired"));
+    }
+    if row.client_id != client.id {
+        return Err(invalid_grant("the code was issued to another client"));
+    }
+    if form.redirect_uri.as_deref() != Some(row.redirect_uri.as_str()) {
+        return Err(invalid_grant(
+            "redirect_uri does not match the authorization request",
+        ));
+    }
+    let valid_verifier = (43..=128).contains(&verifier.len())
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    if !valid_verifier || !random::same(computed.as_bytes(), row.code_challenge.as_bytes()) {
+        let sid = row.session_id.clone();
+        service
+            .db()
+            .run(move |c| sessions::revoke(c, &sid, "PKCE verification failed"))
+            .await?;
+        let _ = origin;
+        return Err(invalid_grant(
+            "code_verifier does not match the code_challenge (PKCE)",
+        ));
+    }
+    let sid = row.session_id.clone();
+    let (session, refresh) = service
+        .db()
+        .run(move |c| {
+            let s = sessions::get(c, &sid)?;
+            let r = sessions::fresh_refresh(c, &sid)?;
+            Ok((s, r))
+        })
+        .await?;
+    if session.revoked_at.is_some() {
+        return Err(invalid_grant("the session has ended"));
+    }
+    let account: AccountRow = service.account(&session.account_id).await?;
+    let now_s = now_secs();
+    let profile = row.scope.split(' ').any(|s| s == "profile");
+    let id_claims = IdClaims {
+        iss: service.auth().issuer(),
+        sub: &account.id,
+        aud: &client.id,
+        azp: &client.id,
+        exp: now_s + service.settings().auth.access_token_secs,
+        iat: now_s,
+        auth_time: u64::try_from(session.auth_time.and_utc().timestamp()).unwrap_or(now_s),
+        nonce: row.nonce.as_deref(),
+        acr: session.aal().as_str(),
+        amr: session.amr(),
+        sid: &session.id,
+        name: profile.then_some(account.display_name.as_str()),
+        preferred_username: profile.then_some(account.username.as_str()),
+    };
+    Ok(TokenResponse {
+        access_token: service.access_token(&account, &session)?,
+        token_type: "Bearer",
+        expires_in: service.settings().auth.access_token_secs,
+        refresh_token: refresh,
+        id_token: Some(service.sign(&id_claims)?),
+        scope: row.scope,
+    })
+}
+
+/// Claims about the signed-in user (OpenID Connect Core §5.3).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserInfo {
+    pub sub: String,
+    pub name: String,
+    pub preferred_username: String,
+    /// Account kind.
+    pub kind: String,
+    pub agency: Option<String>,
+}
+
+/// Claims about the holder of the access token.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "The user's claims", body = UserInfo)),
+    security(("bearer" = ["aal:1"])),
+)]
+#[get("/userinfo")]
+pub async fn userinfo(
+    auth: Authorized<SignedIn>,
+    service: web::Data<Service>,
+) -> Result<web::Json<UserInfo>, Error> {
+    let a = service.account(&auth.subject).await?;
+    Ok(web::Json(UserInfo {
+        sub: a.id.clone(),
+        name: a.display_name.clone(),
+        preferred_username: a.username.clone(),
+        kind: a.kind.clone(),
+        agency: a.agency_id.clone(),
+    }))
+}

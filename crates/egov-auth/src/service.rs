@@ -1,0 +1,790 @@
+//! The auth service's logic, between the HTTP handlers and the store: sign-in with throttling
+//! and lockout, second factors, sessions and tokens, account creation, and the audit of every
+//! authentication event on the privacy access log's chain.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use egov_core::error::codes;
+use egov_core::{CountryPacks, Db, Error, Settings};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::access_log::{AccessEntry, Action};
+use crate::accounts::{self, AccountRow, NewAccount};
+use crate::errors;
+use crate::mfa;
+use crate::password::{HashParams, PasswordHasher, PasswordPolicy};
+use crate::principal::{Aal, Kind, Principal};
+use crate::random;
+use crate::secrets::Secrets;
+use crate::sessions::{self, Refused, SessionRow};
+use crate::tokens::{Claims, Purpose};
+use crate::verify::Auth;
+
+/// The client id of the first-party JSON login API.
+pub const FIRST_PARTY_CLIENT: &str = "egov";
+
+/// How long the second step of a JSON login may take.
+const MFA_CHALLENGE_SECS: u64 = 300;
+
+/// The auth service state shared by the handlers.
+#[derive(Clone)]
+pub struct Service(Arc<Inner>);
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("auth", &self.0.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    auth: Auth,
+    db: Db,
+    secrets: Secrets,
+    hasher: PasswordHasher,
+    policy: PasswordPolicy,
+    settings: Arc<Settings>,
+    packs: Arc<CountryPacks>,
+    /// A hash to verify against when the login name is unknown, so both cases take as long.
+    dummy_hash: String,
+}
+
+/// Tokens handed out at sign-in and refresh.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenSet {
+    /// The access token (a JWT); send it as `Authorization: Bearer <token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Opaque, single use: exchange it at `POST /auth/refresh` for a new set.
+    pub refresh_token: String,
+    pub session_id: String,
+    /// `aal1` or `aal2`.
+    pub acr: Aal,
+}
+
+/// What a correct password leads to.
+#[derive(Debug)]
+pub enum SignIn {
+    Done(Box<AccountRow>, SessionRow, String),
+    /// A second factor is due: the challenge token carries the account for a few minutes.
+    SecondFactor(Box<AccountRow>, String),
+}
+
+/// Where a request came from, for throttling and the audit.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub ip: String,
+    pub request_id: Option<String>,
+}
+
+impl Service {
+    pub fn new(
+        settings: Arc<Settings>,
+        db: Db,
+        secrets: Secrets,
+        auth: Auth,
+        packs: Arc<CountryPacks>,
+    ) -> anyhow::Result<Self> {
+        let p = &settings.auth.password;
+        let hasher = PasswordHasher::new(HashParams {
+            memory_kib: p.argon2_memory_kib,
+            iterations: p.argon2_iterations,
+            parallelism: p.argon2_parallelism,
+        })
+        .map_err(anyhow::Error::msg)?;
+        let policy = PasswordPolicy {
+            min_length: p.min_length,
+            ..PasswordPolicy::default()
+        };
+        let dummy_hash = hasher
+            .hash(&random::token())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Self(Arc::new(Inner {
+            auth,
+            db,
+            secrets,
+            hasher,
+            policy,
+            settings,
+            packs,
+            dummy_hash,
+        })))
+    }
+
+    pub fn auth(&self) -> &Auth {
+        &self.0.auth
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub fn secrets(&self) -> &Secrets {
+        &self.0.secrets
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    pub fn packs(&self) -> &CountryPacks {
+        &self.0.packs
+    }
+
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.0.hasher
+    }
+
+    /// Checks a new password against the policy, with the person's details as context.
+    pub fn check_password(
+        &self,
+        field: &str,
+        password: &str,
+        context: &[&str],
+    ) -> Result<(), Error> {
+        self.0
+            .policy
+            .check(password, context)
+            .map_err(|p| crate::password::refused(field, &p))
+    }
+
+    /// Records an authentication event on the access-log chain. Fails closed: an event that
+    /// cannot be recorded fails the request.
+    pub async fn audit(
+        &self,
+        origin: &Origin,
+        actor: &str,
+        subject_account: &str,
+        action: Action,
+        purpose: &str,
+    ) -> Result<(), Error> {
+        let entry = AccessEntry {
+            actor: actor.to_owned(),
+            source_ip: origin.ip.clone(),
+            subject: self.0.secrets.index.account(subject_account),
+            action,
+            purpose: purpose.to_owned(),
+            module: "auth".to_owned(),
+            record_ref: None,
+            request_id: origin.request_id.clone(),
+        };
+        crate::record(&self.0.db, entry).await.map(|_| ())
+    }
+
+    /// Creates an account; the password (if any) is checked and hashed off the async workers.
+    pub async fn create_account(
+        &self,
+        mut new: NewAccount,
+        password: Option<String>,
+    ) -> Result<AccountRow, Error> {
+        new.username = normalize_username(&new.username)?;
+        if let Some(pw) = password {
+            let context = [new.username.as_str(), new.display_name.as_str()];
+            self.check_password("/password", &pw, &context)?;
+            new.password_hash = Some(self.0.hasher.hash_async(pw).await?);
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        self.0
+            .db
+            .run(move |conn| accounts::insert(conn, &id, &new))
+            .await
+    }
+
+    /// Seals a national ID for one account and computes its blind index and masked form.
+    pub fn seal_national_id(
+        &self,
+        account_id: &str,
+        raw: &str,
+    ) -> Result<(String, String, String), Error> {
+        let id = self
+            .0
+            .packs
+            .active()
+            .parse_national_id(raw)
+            .map_err(|e| Error::invalid_field("/national_id", e.to_string()))?;
+        let sealed = self
+            .0
+            .secrets
+            .sealer
+            .seal(&format!("national-id:{account_id}"), id.expose().as_bytes());
+        let index = self.0.secrets.index.national_id(&id).as_str().to_owned();
+        Ok((sealed, index, id.masked().to_owned()))
+    }
+
+    /// Step one of a sign-in: throttles, locks, checks the password.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: String,
+        device: Option<&str>,
+        client_id: &str,
+        want: Aal,
+        origin: &Origin,
+    ) -> Result<SignIn, Error> {
+        let lockout = self.0.settings.auth.lockout.clone();
+        let username =
+            normalize_username(username).map_err(|_| Error::new(errors::INVALID_CREDENTIALS))?;
+        // Per source address: every attempt counts.
+        let ip_key = format!("ip:{}", origin.ip);
+        let max_hour = i32::try_from(lockout.max_attempts_per_hour).unwrap_or(i32::MAX);
+        let ip = self
+            .bucket_update(ip_key, move |b, _| b.window_count += 1)
+            .await?;
+        if ip.window_count > max_hour {
+            let wait = (ip.window_start + Duration::hours(1) - Utc::now().naive_utc())
+                .num_seconds()
+                .max(1);
+            return Err(Error::new(errors::LOGIN_THROTTLED)
+                .retry_after(u32::try_from(wait).unwrap_or(3600)));
+        }
+        // Per login name: a known device (one that signed in before) has its own bucket, so
+        // failures from elsewhere cannot lock the owner out.
+        let lock_key = match device.and_then(|d| self.device_id(&username, d)) {
+            Some(id) => format!("device:{id}"),
+            None => format!("name:{username}"),
+        };
+        let db = self.0.db.clone();
+        let (account, lock) = {
+            let (name, key) = (username.clone(), lock_key.clone());
+            db.run(move |conn| {
+                let account = accounts::find_by_username(conn, &name)?;
+                let mut lock = sessions::bucket(conn, &key)?;
+                if let Some(a) = &account {
+                    // The hourly failure cap of the account, over all its devices.
+                    let cap = sessions::bucket(conn, &format!("account:{}", a.id))?;
+                    if cap.is_some_and(|c| c.locked_until.is_some()) {
+                        lock = match (lock, cap) {
+                            (Some(l), Some(c)) if l.locked_until > c.locked_until => Some(l),
+                            (_, c) => c,
+                        };
+                    }
+                }
+                Ok((account, lock))
+            })
+            .await?
+        };
+        let now = Utc::now().naive_utc();
+        if let Some(secs) = lock.and_then(|b| b.locked_for(now)) {
+            return Err(Error::with_detail(
+                errors::LOGIN_LOCKED,
+                "sign-in is locked after repeated failures; try later or ask an administrator",
+            )
+            .retry_after(secs));
+        }
+        let phc = account
+            .as_ref()
+            .and_then(|a| a.password_hash.clone())
+            .unwrap_or_else(|| self.0.dummy_hash.clone());
+        let ok = self
+            .0
+            .hasher
+            .verify_async(password.clone(), phc.clone())
+            .await?
+            && account.as_ref().is_some_and(|a| a.password_hash.is_some());
+        let Some(account) = account.filter(|_| ok) else {
+            self.failed(&username, &lock_key, None, origin).await?;
+            return Err(Error::new(errors::INVALID_CREDENTIALS));
+        };
+        if !account.is_active() {
+            self.failed(&username, &lock_key, Some(&account.id), origin)
+                .await?;
+            return Err(Error::new(errors::INVALID_CREDENTIALS));
+        }
+        {
+            let key = lock_key.clone();
+            self.bucket_update(key, |b, _| b.failures = 0).await?;
+        }
+        if self.0.hasher.needs_rehash(&phc) {
+            let phc = self.0.hasher.hash_async(password).await?;
+            let id = account.id.clone();
+            self.0
+                .db
+                .run(move |conn| accounts::set_password(conn, &id, &phc))
+                .await?;
+        }
+        if account.totp_enabled {
+            let token = self.challenge_token(&account)?;
+            return Ok(SignIn::SecondFactor(Box::new(account), token));
+        }
+        if want == Aal::Aal2 {
+            return Err(Error::with_detail(
+                errors::INSUFFICIENT_AAL,
+                "this service needs a second factor, and the account has none enrolled yet: \
+                 sign in elsewhere and enrol one (POST /auth/me/mfa/totp)",
+            ));
+        }
+        let (session, refresh) = self.start_session(&account, client_id, Aal::Aal1).await?;
+        self.audit(
+            origin,
+            &account.id,
+            &account.id,
+            Action::Login,
+            "sign-in (password)",
+        )
+        .await?;
+        Ok(SignIn::Done(Box::new(account), session, refresh))
+    }
+
+    /// Step two of a JSON sign-in: the challenge token and a TOTP or recovery code.
+    pub async fn sign_in_second_factor(
+        &self,
+        challenge: &str,
+        code: &str,
+        client_id: &str,
+        origin: &Origin,
+    ) -> Result<(AccountRow, SessionRow, String), Error> {
+        let claims = self
+            .0
+            .auth
+            .verify(challenge, Purpose::MfaChallenge)
+            .await
+            .map_err(|_| {
+                Error::with_detail(
+                    errors::INVALID_GRANT,
+                    "the sign-in challenge is invalid or expired; sign in again",
+                )
+            })?;
+        let account = self.account(&claims.sub).await?;
+        self.complete_second_factor(account, code, client_id, origin)
+            .await
+    }
+
+    /// Checks the second factor of an account whose password was right, and starts an
+    /// `aal2` session.
+    pub async fn complete_second_factor(
+        &self,
+        account: AccountRow,
+        code: &str,
+        client_id: &str,
+        origin: &Origin,
+    ) -> Result<(AccountRow, SessionRow, String), Error> {
+        let lock_key = format!("name:{}", account.username);
+        let lock = {
+            let key = lock_key.clone();
+            self.0.db.run(move |c| sessions::bucket(c, &key)).await?
+        };
+        if let Some(secs) = lock.and_then(|b| b.locked_for(Utc::now().naive_utc())) {
+            return Err(Error::new(errors::LOGIN_LOCKED).retry_after(secs));
+        }
+        if !account.is_active() || !self.second_factor(&account, code).await? {
+            self.failed(&account.username, &lock_key, Some(&account.id), origin)
+                .await?;
+            return Err(Error::new(errors::INVALID_SECOND_FACTOR));
+        }
+        let (session, refresh) = self.start_session(&account, client_id, Aal::Aal2).await?;
+        self.audit(
+            origin,
+            &account.id,
+            &account.id,
+            Action::Login,
+            "sign-in (password and second factor)",
+        )
+        .await?;
+        Ok((account, session, refresh))
+    }
+
+    /// Checks a TOTP code (no replay) or a single-use recovery code.
+    pub async fn second_factor(&self, account: &AccountRow, code: &str) -> Result<bool, Error> {
+        let Some(sealed) = account
+            .totp_secret_sealed
+            .as_ref()
+            .filter(|_| account.totp_enabled)
+        else {
+            return Ok(false);
+        };
+        let code = code.trim().replace([' ', '-'], "");
+        let id = account.id.clone();
+        if code.len() == usize::from(mfa::DIGITS) && code.bytes().all(|b| b.is_ascii_digit()) {
+            let secret = self.open_totp(&account.id, sealed)?;
+            let last = account.totp_last_step.and_then(|s| u64::try_from(s).ok());
+            let Ok(step) = mfa::verify(&secret, &code, now_secs(), last) else {
+                return Ok(false);
+            };
+            return self
+                .0
+                .db
+                .run(move |conn| accounts::advance_totp_step(conn, &id, step))
+                .await;
+        }
+        let hash = mfa::hash_recovery_code(&code);
+        self.0
+            .db
+            .run(move |conn| accounts::use_recovery_code(conn, &id, &hash))
+            .await
+    }
+
+    pub fn open_totp(&self, account_id: &str, sealed: &str) -> Result<Vec<u8>, Error> {
+        self.0
+            .secrets
+            .sealer
+            .open(&format!("totp:{account_id}"), sealed)
+            .map_err(Error::internal)
+    }
+
+    async fn failed(
+        &self,
+        username: &str,
+        lock_key: &str,
+        account_id: Option<&str>,
+        origin: &Origin,
+    ) -> Result<(), Error> {
+        let lockout = self.0.settings.auth.lockout.clone();
+        let max = i32::try_from(lockout.max_failures).unwrap_or(i32::MAX);
+        let lock_for = Duration::minutes(i64::from(lockout.lock_minutes));
+        let b = self
+            .bucket_update(lock_key.to_owned(), move |b, now| {
+                b.failures += 1;
+                if b.failures >= max {
+                    b.failures = 0;
+                    b.locked_until = Some(now + lock_for);
+                }
+            })
+            .await?;
+        let subject = match account_id {
+            Some(id) => id.to_owned(),
+            None => self
+                .account_id_for(username)
+                .await?
+                .unwrap_or_else(|| format!("name:{username}")),
+        };
+        self.audit(
+            origin,
+            "anonymous",
+            &subject,
+            Action::LoginFailed,
+            "sign-in refused",
+        )
+        .await?;
+        if b.locked_until.is_some_and(|u| u > Utc::now().naive_utc()) && b.failures == 0 {
+            tracing::warn!(bucket = %lock_key.split(':').next().unwrap_or(""), "sign-in locked");
+            self.audit(
+                origin,
+                "system",
+                &subject,
+                Action::Lock,
+                "sign-in locked after repeated failures",
+            )
+            .await?;
+        }
+        if !subject.starts_with("name:") {
+            let cap = i32::try_from(lockout.max_attempts_per_hour).unwrap_or(i32::MAX);
+            let c = self
+                .bucket_update(format!("account:{subject}"), move |b, now| {
+                    b.window_count += 1;
+                    if b.window_count >= cap {
+                        b.locked_until =
+                            Some(b.window_start + Duration::hours(1)).filter(|u| *u > now);
+                    }
+                })
+                .await?;
+            if c.window_count == cap {
+                self.audit(
+                    origin,
+                    "system",
+                    &subject,
+                    Action::Lock,
+                    "hourly failure cap reached",
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn account_id_for(&self, username: &str) -> Result<Option<String>, Error> {
+        let name = username.to_owned();
+        Ok(self
+            .0
+            .db
+            .run(move |c| accounts::find_by_username(c, &name))
+            .await?
+            .map(|a| a.id))
+    }
+
+    async fn bucket_update(
+        &self,
+        key: String,
+        change: impl FnOnce(&mut sessions::Bucket, chrono::NaiveDateTime) + Send + Clone + 'static,
+    ) -> Result<sessions::Bucket, Error> {
+        let k = key.clone();
+        let c = change.clone();
+        match self
+            .0
+            .db
+            .run(move |conn| sessions::update_bucket(conn, &k, c))
+            .await
+        {
+            // Two first attempts raced to create the bucket: the second one updates it.
+            Err(e) if e.code() == codes::CONFLICT => {
+                self.0
+                    .db
+                    .run(move |conn| sessions::update_bucket(conn, &key, change))
+                    .await
+            }
+            r => r,
+        }
+    }
+
+    /// Clears the locks of an account (admin unlock) and audits it.
+    pub async fn unlock(
+        &self,
+        admin: &Principal,
+        account: &AccountRow,
+        origin: &Origin,
+    ) -> Result<usize, Error> {
+        let keys = vec![
+            format!("name:{}", account.username),
+            format!("account:{}", account.id),
+        ];
+        let n = self
+            .0
+            .db
+            .run(move |conn| sessions::unlock(conn, &keys))
+            .await?;
+        self.audit(
+            origin,
+            &admin.subject,
+            &account.id,
+            Action::Unlock,
+            "unlocked by an administrator",
+        )
+        .await?;
+        Ok(n)
+    }
+
+    pub async fn account(&self, id: &str) -> Result<AccountRow, Error> {
+        let id = id.to_owned();
+        self.0.db.run(move |conn| accounts::get(conn, &id)).await
+    }
+
+    pub async fn start_session(
+        &self,
+        account: &AccountRow,
+        client_id: &str,
+        aal: Aal,
+    ) -> Result<(SessionRow, String), Error> {
+        let id = account.id.clone();
+        let client = client_id.to_owned();
+        let amr: &'static [&'static str] = match aal {
+            Aal::Aal1 => &["pwd"],
+            Aal::Aal2 => &["pwd", "otp"],
+        };
+        let lifetime = secs(self.0.settings.auth.session_secs);
+        self.0
+            .db
+            .run(move |conn| sessions::create(conn, &id, &client, aal, amr, lifetime))
+            .await
+    }
+
+    /// A new token set for a session.
+    pub fn tokens(
+        &self,
+        account: &AccountRow,
+        session: &SessionRow,
+        refresh: String,
+    ) -> Result<TokenSet, Error> {
+        let access_token = self.access_token(account, session)?;
+        Ok(TokenSet {
+            access_token,
+            token_type: "Bearer",
+            expires_in: self.0.settings.auth.access_token_secs,
+            refresh_token: refresh,
+            session_id: session.id.clone(),
+            acr: session.aal(),
+        })
+    }
+
+    pub fn access_token(
+        &self,
+        account: &AccountRow,
+        session: &SessionRow,
+    ) -> Result<String, Error> {
+        let now = now_secs();
+        let claims = Claims {
+            iss: self.0.auth.issuer().to_owned(),
+            sub: account.id.clone(),
+            aud: self.0.auth.audience().to_owned(),
+            exp: now + self.0.settings.auth.access_token_secs,
+            nbf: now,
+            iat: now,
+            jti: uuid::Uuid::now_v7().to_string(),
+            purpose: Purpose::Access,
+            kind: account.kind.clone(),
+            roles: account.roles(),
+            agency: account.agency_id.clone(),
+            acr: session.aal().as_str().to_owned(),
+            sid: session.id.clone(),
+            auth_time: u64::try_from(session.auth_time.and_utc().timestamp()).ok(),
+            amr: session.amr(),
+        };
+        self.sign(&claims)
+    }
+
+    /// A token for another purpose (invitation, password reset, MFA challenge).
+    pub fn purpose_token(
+        &self,
+        account: &AccountRow,
+        purpose: Purpose,
+        lifetime_secs: u64,
+    ) -> Result<String, Error> {
+        let now = now_secs();
+        let claims = Claims {
+            iss: self.0.auth.issuer().to_owned(),
+            sub: account.id.clone(),
+            aud: self.0.auth.audience().to_owned(),
+            exp: now + lifetime_secs,
+            nbf: now,
+            iat: now,
+            jti: uuid::Uuid::now_v7().to_string(),
+            purpose,
+            kind: account.kind.clone(),
+            roles: Vec::new(),
+            agency: account.agency_id.clone(),
+            acr: Aal::Aal1.as_str().to_owned(),
+            sid: String::new(),
+            auth_time: None,
+            amr: Vec::new(),
+        };
+        self.sign(&claims)
+    }
+
+    fn challenge_token(&self, account: &AccountRow) -> Result<String, Error> {
+        self.purpose_token(account, Purpose::MfaChallenge, MFA_CHALLENGE_SECS)
+    }
+
+    pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, Error> {
+        self.0
+            .auth
+            .signing_key()
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("no signing key loaded")))?
+            .sign(claims)
+            .map_err(Error::internal)
+    }
+
+    /// Exchanges a refresh token; reuse revokes the family and is audited.
+    pub async fn refresh(
+        &self,
+        token: String,
+        origin: &Origin,
+    ) -> Result<(AccountRow, SessionRow, String), Error> {
+        let idle = secs(self.0.settings.auth.session_idle_secs);
+        let outcome = self
+            .0
+            .db
+            .run(move |conn| sessions::rotate(conn, &token, idle))
+            .await?;
+        match outcome {
+            Ok((session, next)) => {
+                let account = self.account(&session.account_id).await?;
+                if !account.is_active() {
+                    let id = session.id.clone();
+                    self.0
+                        .db
+                        .run(move |c| sessions::revoke(c, &id, "account disabled"))
+                        .await?;
+                    return Err(invalid_grant("the account is disabled"));
+                }
+                Ok((account, session, next))
+            }
+            Err(Refused::Reused { account_id, .. }) => {
+                tracing::warn!("refresh token reused: session revoked");
+                self.audit(
+                    origin,
+                    "system",
+                    &account_id,
+                    Action::SessionRevoke,
+                    "refresh token reused: the session's tokens are revoked",
+                )
+                .await?;
+                Err(invalid_grant(
+                    "the refresh token was already used; the session is ended",
+                ))
+            }
+            Err(Refused::Unknown | Refused::Ended) => Err(invalid_grant(
+                "the refresh token is unknown, expired or revoked",
+            )),
+        }
+    }
+
+    /// The device token given after a successful sign-in: binds a login name to a random
+    /// device id, MAC'd, so lockout of the name from elsewhere does not lock this device.
+    pub fn device_token(&self, username: &str) -> String {
+        let mut id = [0u8; 16];
+        random::fill(&mut id);
+        let id = hex::encode(id);
+        let mac = random::mac(
+            &self.0.secrets.mac_key,
+            &[b"device", username.as_bytes(), id.as_bytes()],
+        );
+        format!("{id}.{}", hex::encode(mac))
+    }
+
+    fn device_id(&self, username: &str, token: &str) -> Option<String> {
+        let (id, mac) = token.split_once('.')?;
+        let expected = random::mac(
+            &self.0.secrets.mac_key,
+            &[b"device", username.as_bytes(), id.as_bytes()],
+        );
+        let given = hex::decode(mac).ok()?;
+        random::same(&given, &expected).then(|| id.to_owned())
+    }
+
+    /// Creates the one-time setup token on an installation without platform admins.
+    pub async fn setup_token_if_empty(&self) -> Result<Option<String>, Error> {
+        let db = self.0.db.clone();
+        db.run(crate::bootstrap::setup_token_if_empty).await
+    }
+}
+
+pub fn invalid_grant(detail: &str) -> Error {
+    Error::with_detail(errors::INVALID_GRANT, detail).oauth_error("invalid_grant")
+}
+
+pub fn normalize_username(raw: &str) -> Result<String, Error> {
+    let name = raw.trim().to_lowercase();
+    let ok = (3..=64).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if ok {
+        Ok(name)
+    } else {
+        Err(Error::invalid_field(
+            "/username",
+            "3 to 64 characters: letters, digits, `.`, `_`, `-`, `@`",
+        ))
+    }
+}
+
+pub fn now_secs() -> u64 {
+    u64::try_from(Utc::now().timestamp()).unwrap_or_default()
+}
+
+pub fn secs(n: u64) -> Duration {
+    Duration::seconds(i64::try_from(n).unwrap_or(i64::MAX / 1000))
+}
+
+/// The caller's address: the TCP peer (put the ingress's address handling in front; forwarded
+/// headers are not trusted here, so they cannot be used to dodge throttling).
+pub fn origin(req: &actix_web::HttpRequest) -> Origin {
+    Origin {
+        ip: req
+            .peer_addr()
+            .map_or_else(|| "0.0.0.0".to_owned(), |a| a.ip().to_string()),
+        request_id: egov_core::request::current_request().map(|c| c.request_id),
+    }
+}
+
+/// Kinds an account can be created as through each path.
+pub fn invitable(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Officer | Kind::AgencyAdmin | Kind::Auditor | Kind::PlatformAdmin
+    )
+}

@@ -1,0 +1,172 @@
+//! Helpers shared by the auth tests: accounts of every kind, sign-in with and without a second
+//! factor, and tokens minted with the app's own key.
+
+#![allow(dead_code)]
+
+use egov_auth::accounts::NewAccount;
+use egov_auth::mfa;
+use egov_auth::service::now_secs;
+use egov_auth::tokens::{Claims, Purpose};
+use egov_auth::{Kind, Service};
+use egov_testing::TestApp;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "correct horse battery staple 42";
+
+pub fn service(app: &TestApp) -> Service {
+    app.state.auth_service.clone().expect("auth service")
+}
+
+/// Creates an active account directly (as the CLI does), returning its id.
+pub async fn account(app: &TestApp, username: &str, kind: Kind, agency: Option<&str>) -> String {
+    let s = service(app);
+    if let Some(a) = agency {
+        let a = a.to_owned();
+        let _ = s
+            .db()
+            .run(move |c| egov_auth::accounts::insert_agency(c, &a, "Test agency"))
+            .await;
+    }
+    s.create_account(
+        NewAccount {
+            username: username.into(),
+            kind: Some(kind),
+            display_name: format!("{username} name"),
+            agency_id: agency.map(str::to_owned),
+            ..NewAccount::default()
+        },
+        Some(PASSWORD.into()),
+    )
+    .await
+    .expect("account")
+    .id
+}
+
+pub async fn bearer_get(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request")
+}
+
+pub async fn bearer_post(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: &Value,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .expect("request")
+}
+
+/// Signs in with the JSON API (password only), returning the response body.
+pub async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+    app.post_json(
+        "/auth/login",
+        &json!({"username": username, "password": password}),
+    )
+    .await
+}
+
+/// Signs in and returns the token set (`tokens`).
+pub async fn login_tokens(app: &TestApp, username: &str) -> Value {
+    let res = login(app, username, PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["status"], "signed_in", "{body}");
+    body["tokens"].clone()
+}
+
+/// The current TOTP code for a base32 secret, at a time step after `after` (so codes are
+/// never replays of each other).
+pub fn totp(secret_b32: &str, step_offset: i64) -> String {
+    let secret = mfa::secret_from_base32(secret_b32).expect("base32");
+    let t = (now_secs() as i64 + step_offset * 30) as u64;
+    mfa::code_at(&secret, t).expect("code")
+}
+
+/// Enrols TOTP for the holder of `token`; returns (secret, recovery codes).
+pub async fn enrol_totp(app: &TestApp, token: &str) -> (String, Vec<String>) {
+    let res = bearer_post(app, "/auth/me/mfa/totp", token, &json!(null)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let e: Value = res.json().await.expect("json");
+    let secret = e["secret"].as_str().expect("secret").to_owned();
+    let res = bearer_post(
+        app,
+        "/auth/me/mfa/totp/confirm",
+        token,
+        &json!({"code": totp(&secret, -1)}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let codes: Value = res.json().await.expect("json");
+    let codes = codes["recovery_codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .map(|c| c.as_str().expect("code").to_owned())
+        .collect();
+    (secret, codes)
+}
+
+/// An account signed in at aal2 (TOTP enrolled, then stepped up): its token set.
+pub async fn aal2_tokens(app: &TestApp, username: &str) -> (Value, String) {
+    let t = login_tokens(app, username).await;
+    let access = t["access_token"].as_str().expect("access").to_owned();
+    let (secret, _) = enrol_totp(app, &access).await;
+    let res = bearer_post(
+        app,
+        "/auth/step-up",
+        &access,
+        &json!({"code": totp(&secret, 0)}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    (res.json().await.expect("json"), secret)
+}
+
+/// A token signed with the app's key for a made-up principal (authorization matrix).
+pub fn mint(app: &TestApp, kind: Kind, aal: &str, roles: &[&str], agency: Option<&str>) -> String {
+    let s = service(app);
+    let now = now_secs();
+    s.sign(&Claims {
+        iss: s.auth().issuer().to_owned(),
+        sub: format!("matrix-{}", kind.as_str()),
+        aud: s.auth().audience().to_owned(),
+        exp: now + 300,
+        nbf: now,
+        iat: now,
+        jti: format!("j-{now}"),
+        purpose: Purpose::Access,
+        kind: kind.as_str().to_owned(),
+        roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        agency: agency.map(str::to_owned),
+        acr: aal.to_owned(),
+        sid: "matrix-session".into(),
+        auth_time: Some(now),
+        amr: vec!["pwd".into()],
+    })
+    .expect("sign")
+}
+
+/// Asserts a problem response with `status` and `code`; returns the body.
+pub async fn problem(res: reqwest::Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status(), status, "{}", res.url());
+    assert_eq!(
+        res.headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["code"], code, "{body}");
+    body
+}
