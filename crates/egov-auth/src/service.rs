@@ -148,9 +148,23 @@ impl Service {
         password: &str,
         context: &[&str],
     ) -> Result<(), Error> {
+        // Whole values and their parts: "Kim Minji" and "kim.minji" also give "kim", "minji".
+        let mut words: Vec<String> = Vec::new();
+        for c in context {
+            let lower = c.to_lowercase();
+            words.push(lower.replace([' ', '.', '_', '-', '@'], ""));
+            words.extend(
+                lower
+                    .split([' ', '.', '_', '-', '@'])
+                    .filter(|w| w.chars().count() >= 3)
+                    .map(str::to_owned),
+            );
+            words.push(lower);
+        }
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
         self.0
             .policy
-            .check(password, context)
+            .check(password, &words)
             .map_err(|p| crate::password::refused(field, &p))
     }
 

@@ -17,7 +17,7 @@ use crate::tokens::{Claims, Purpose, SigningKey, TokenError, Verifier};
 
 /// The least time between two reloads triggered by unknown key ids (a flood of forged `kid`s
 /// must not become a flood of database queries or JWKS fetches).
-const MIN_RELOAD_INTERVAL: Duration = Duration::from_secs(5);
+const MIN_RELOAD_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Verification (and, where the auth service runs, signing) context shared by all workers.
 #[derive(Clone)]

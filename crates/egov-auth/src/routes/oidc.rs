@@ -401,8 +401,7 @@ struct RequestRow {
     request_body(content = AuthorizeForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "Back to the client with `code` (or `error`)"),
-        (status = 200, description = "The second-factor page (HTML)", content_type = "text/html"),
-        (status = 401, description = "The login page again with an error (HTML)", content_type = "text/html"),
+        (status = 200, description = "The second-factor page, or the page again with the reason a sign-in was refused (HTML)", content_type = "text/html"),
         (status = 400, description = "The login page expired (`invalid_authorization_request`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing or wrong CSRF token (`csrf_failed`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
@@ -449,7 +448,9 @@ pub async fn authorize_submit(
         .ok_or_else(|| bad_request("unknown client"))?;
     let origin = origin(&req);
     let want = Aal::from_level(request.min_aal);
-    let show = |username: &str, second: bool, error: &str, status: u16| {
+    // A refused attempt shows the form again with the reason (200: the page itself is fine;
+    // error statuses would be rewritten to problem+json, which a browser cannot use).
+    let show = |username: &str, second: bool, error: &str| {
         page(
             &client.name,
             &form.handle,
@@ -457,7 +458,7 @@ pub async fn authorize_submit(
             username,
             second,
             Some(error),
-            status,
+            200,
         )
     };
 
@@ -465,7 +466,7 @@ pub async fn authorize_submit(
     if let Some(account_id) = &request.account_id {
         let code = form.code.clone().unwrap_or_default();
         if code.is_empty() || code.len() > 64 {
-            return show("", true, "Enter the code.", 422);
+            return show("", true, "Enter the code.");
         }
         let account = service.account(account_id).await?;
         return match service
@@ -474,13 +475,12 @@ pub async fn authorize_submit(
         {
             Ok((_, session, _)) => finish(&service, &request, &session).await,
             Err(e) if e.code() == errors::INVALID_SECOND_FACTOR => {
-                show("", true, "That code is not right. Try the next code.", 401)
+                show("", true, "That code is not right. Try the next code.")
             }
             Err(e) if e.code() == errors::LOGIN_LOCKED => show(
                 "",
                 true,
                 "Too many failed attempts: sign-in is locked for a while.",
-                429,
             ),
             Err(e) => Err(e),
         };
@@ -489,7 +489,7 @@ pub async fn authorize_submit(
     let username = form.username.clone().unwrap_or_default();
     let password = form.password.clone().unwrap_or_default();
     if username.len() > 64 || password.is_empty() || password.chars().count() > 128 {
-        return show(&username, false, "Enter your login name and password.", 422);
+        return show(&username, false, "Enter your login name and password.");
     }
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_owned());
     let outcome = service
@@ -529,17 +529,13 @@ pub async fn authorize_submit(
             res.add_cookie(&device_cookie).map_err(Error::internal)?;
             Ok(res)
         }
-        Err(e) if e.code() == errors::INVALID_CREDENTIALS => show(
-            &username,
-            false,
-            "The login name or password is wrong.",
-            401,
-        ),
+        Err(e) if e.code() == errors::INVALID_CREDENTIALS => {
+            show(&username, false, "The login name or password is wrong.")
+        }
         Err(e) if e.code() == errors::LOGIN_LOCKED || e.code() == errors::LOGIN_THROTTLED => show(
             &username,
             false,
             "Too many failed attempts: sign-in is locked for a while. Try later or ask your administrator.",
-            429,
         ),
         Err(e) if e.code() == errors::INSUFFICIENT_AAL => Ok(redirect_error(
             &service,

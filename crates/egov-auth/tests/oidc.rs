@@ -1,0 +1,400 @@
+//! The OpenID Connect code flow through the login page, as a browser and a client would drive
+//! it: PKCE S256 only, exact redirect URIs, CSRF on the form, single-use codes.
+
+mod common;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::*;
+use egov_auth::Kind;
+use egov_testing::{TestApp, spawn_app};
+use reqwest::StatusCode;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+const REDIRECT: &str = "http://127.0.0.1:9/callback";
+
+async fn client(app: &TestApp) -> String {
+    let c = egov_auth::clients::register(
+        &app.state.db,
+        egov_auth::clients::NewClient {
+            name: "Minwon portal".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            confidential: false,
+        },
+    )
+    .await
+    .expect("client");
+    c.client.client_id
+}
+
+fn pkce() -> (String, String) {
+    let verifier = format!("{}{}", egov_auth::random::token(), "-._~abc");
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+struct Page {
+    handle: String,
+    csrf: String,
+    cookie: String,
+    html: String,
+}
+
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("field") + marker.len();
+    html[start..].split('"').next().expect("value").to_owned()
+}
+
+async fn open(app: &TestApp, query: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(&format!("/auth/authorize?{query}")))
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn login_page(app: &TestApp, client_id: &str, challenge: &str, extra: &str) -> Page {
+    let res = open(
+        app,
+        &format!(
+            "response_type=code&client_id={client_id}&redirect_uri={}&scope=openid%20profile\
+             &state=st-1&nonce=n-0S6_WzA2Mj&code_challenge={challenge}&code_challenge_method=S256{extra}",
+            urlencode(REDIRECT)
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("egov_csrf="))
+        .expect("csrf cookie")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_owned();
+    let html = res.text().await.expect("html");
+    Page {
+        handle: field(&html, "handle"),
+        csrf: field(&html, "csrf"),
+        cookie,
+        html,
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+async fn submit(app: &TestApp, cookie: Option<&str>, form: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = app.client.post(app.url("/auth/authorize")).form(form);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.expect("request")
+}
+
+fn code_from(res: &reqwest::Response) -> String {
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let loc = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("location");
+    let u = url::Url::parse(loc).expect("url");
+    assert!(loc.starts_with(REDIRECT));
+    let q: std::collections::HashMap<_, _> = u.query_pairs().into_owned().collect();
+    assert_eq!(q.get("state").map(String::as_str), Some("st-1"));
+    assert!(q.get("iss").is_some_and(|i| i.ends_with("/auth")));
+    q.get("code")
+        .cloned()
+        .unwrap_or_else(|| panic!("no code in {loc}"))
+}
+
+async fn exchange(app: &TestApp, client_id: &str, code: &str, verifier: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/auth/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", client_id),
+            ("code_verifier", verifier),
+        ])
+        .send()
+        .await
+        .expect("request")
+}
+
+fn claims(jwt: &str) -> Value {
+    let part = jwt.split('.').nth(1).expect("payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("b64")).expect("json")
+}
+
+#[tokio::test]
+async fn code_flow_with_pkce_csrf_and_single_use_codes() {
+    let app = spawn_app().await;
+    let client_id = client(&app).await;
+    account(&app, "han.citizen", Kind::Citizen, None).await;
+    let (verifier, challenge) = pkce();
+    let page = login_page(&app, &client_id, &challenge, "").await;
+    assert!(page.html.contains("<label for=\"password\">") && page.html.contains("lang=\"en\""));
+    let creds = |p: &Page| {
+        vec![
+            ("handle".to_owned(), p.handle.clone()),
+            ("csrf".to_owned(), p.csrf.clone()),
+            ("username".to_owned(), "han.citizen".to_owned()),
+            ("password".to_owned(), PASSWORD.to_owned()),
+        ]
+    };
+    let form = creds(&page);
+    let form_ref: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    // CSRF: no cookie, or a token that does not match the cookie, is refused.
+    problem(
+        submit(&app, None, &form_ref).await,
+        StatusCode::FORBIDDEN,
+        "csrf_failed",
+    )
+    .await;
+    let mut forged = form_ref.clone();
+    forged[1] = ("csrf", "00");
+    problem(
+        submit(&app, Some(&page.cookie), &forged).await,
+        StatusCode::FORBIDDEN,
+        "csrf_failed",
+    )
+    .await;
+    problem(
+        submit(
+            &app,
+            Some("egov_csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            &form_ref,
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "csrf_failed",
+    )
+    .await;
+    // A wrong password shows the page again.
+    let mut wrong = form_ref.clone();
+    wrong[3] = ("password", "not the password at all");
+    let res = submit(&app, Some(&page.cookie), &wrong).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.expect("html");
+    assert!(
+        html.contains("role=\"alert\"") && html.contains("is wrong"),
+        "{html}"
+    );
+
+    let res = submit(&app, Some(&page.cookie), &form_ref).await;
+    let code = code_from(&res);
+    // A wrong verifier is refused, and spends the code.
+    problem(
+        exchange(&app, &client_id, &code, &pkce().0).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    )
+    .await;
+    problem(
+        exchange(&app, &client_id, &code, &verifier).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    )
+    .await;
+
+    // Again, properly.
+    let page = login_page(&app, &client_id, &challenge, "").await;
+    let form = creds(&page);
+    let form_ref: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let code = code_from(&submit(&app, Some(&page.cookie), &form_ref).await);
+    let res = exchange(&app, &client_id, &code, &verifier).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let t: Value = res.json().await.expect("json");
+    let id = claims(t["id_token"].as_str().expect("id_token"));
+    assert_eq!(id["nonce"], "n-0S6_WzA2Mj");
+    assert_eq!(id["aud"], client_id.as_str());
+    assert_eq!(id["acr"], "aal1");
+    assert_eq!(id["preferred_username"], "han.citizen");
+    let access = t["access_token"].as_str().expect("access");
+    let info: Value = bearer_get(&app, "/auth/userinfo", access)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(info["sub"], id["sub"]);
+    // The refresh token rotates for this client.
+    let refresh = |token: String| {
+        let app = &app;
+        let client_id = client_id.clone();
+        async move {
+            app.client
+                .post(app.url("/auth/token"))
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", token.as_str()),
+                    ("client_id", client_id.as_str()),
+                ])
+                .send()
+                .await
+                .expect("req")
+        }
+    };
+    let res = refresh(t["refresh_token"].as_str().expect("r").to_owned()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let t2: Value = res.json().await.expect("json");
+    // The code is single use: a replay fails and ends the session it started (RFC 6749
+    // §4.1.2), so the refresh token stops working too.
+    let body = problem(
+        exchange(&app, &client_id, &code, &verifier).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    )
+    .await;
+    assert_eq!(body["error"], "invalid_grant");
+    let res = refresh(t2["refresh_token"].as_str().expect("r").to_owned()).await;
+    problem(res, StatusCode::BAD_REQUEST, "invalid_grant").await;
+}
+
+#[tokio::test]
+async fn bad_authorization_requests() {
+    let app = spawn_app().await;
+    let client_id = client(&app).await;
+    let (_, challenge) = pkce();
+    let base = |redirect: &str, method: &str| {
+        format!(
+            "response_type=code&client_id={client_id}&redirect_uri={}&scope=openid&state=s\
+             &code_challenge={challenge}&code_challenge_method={method}",
+            urlencode(redirect)
+        )
+    };
+    // Not redirected anywhere: unknown redirect URI (exact match only) or client.
+    for q in [
+        base("http://127.0.0.1:9/callback/", "S256"),
+        base("http://127.0.0.1:9/other", "S256"),
+        base(REDIRECT, "S256").replace(&client_id, "c-unknown"),
+    ] {
+        problem(
+            open(&app, &q).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_authorization_request",
+        )
+        .await;
+    }
+    // PKCE `plain` or none: back to the client with an error.
+    for q in [
+        base(REDIRECT, "plain"),
+        base(REDIRECT, "S256").replace("&code_challenge_method=S256", ""),
+    ] {
+        let res = open(&app, &q).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let loc = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .expect("loc");
+        assert!(loc.contains("error=invalid_request"), "{loc}");
+    }
+    let res = open(
+        &app,
+        &base(REDIRECT, "S256").replace("scope=openid", "scope=email"),
+    )
+    .await;
+    let loc = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("loc");
+    assert!(loc.contains("error=invalid_scope"), "{loc}");
+}
+
+#[tokio::test]
+async fn services_asking_for_aal2_get_a_second_factor_step() {
+    let app = spawn_app().await;
+    let client_id = client(&app).await;
+    account(&app, "oh.officer", Kind::Officer, Some("MOIS")).await;
+    account(&app, "no.factor", Kind::Citizen, None).await;
+    let t = login_tokens(&app, "oh.officer").await;
+    let (secret, _) = enrol_totp(&app, t["access_token"].as_str().expect("a")).await;
+    let (verifier, challenge) = pkce();
+
+    // Without an enrolled factor, an aal2 request ends with an error for the client.
+    let page = login_page(&app, &client_id, &challenge, "&acr_values=aal2").await;
+    let res = submit(
+        &app,
+        Some(&page.cookie),
+        &[
+            ("handle", &page.handle),
+            ("csrf", &page.csrf),
+            ("username", "no.factor"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    let loc = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("loc");
+    assert!(
+        loc.contains("error=unmet_authentication_requirements"),
+        "{loc}"
+    );
+
+    let page = login_page(&app, &client_id, &challenge, "&acr_values=aal2").await;
+    let res = submit(
+        &app,
+        Some(&page.cookie),
+        &[
+            ("handle", &page.handle),
+            ("csrf", &page.csrf),
+            ("username", "oh.officer"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.expect("html").contains("name=\"code\""));
+    let res = submit(
+        &app,
+        Some(&page.cookie),
+        &[
+            ("handle", &page.handle),
+            ("csrf", &page.csrf),
+            ("code", "000000"),
+        ],
+    )
+    .await;
+    assert!(res.text().await.expect("html").contains("not right"));
+    let code = totp(&secret, 0);
+    let res = submit(
+        &app,
+        Some(&page.cookie),
+        &[
+            ("handle", &page.handle),
+            ("csrf", &page.csrf),
+            ("code", &code),
+        ],
+    )
+    .await;
+    let code = code_from(&res);
+    let t: Value = exchange(&app, &client_id, &code, &verifier)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(claims(t["id_token"].as_str().expect("id"))["acr"], "aal2");
+    assert_eq!(
+        claims(t["access_token"].as_str().expect("a"))["acr"],
+        "aal2"
+    );
+}
