@@ -113,6 +113,7 @@ pub struct Invitation {
     responses(
         (status = 201, description = "Invited", body = Invitation),
         (status = 403, description = "Another agency, or a kind this admin may not create", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The login name is taken", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
@@ -149,7 +150,10 @@ pub async fn invite_agency_account(
 #[utoipa::path(
     tag = "auth",
     request_body = NewOfficial,
-    responses((status = 201, description = "Invited", body = Invitation)),
+    responses(
+        (status = 201, description = "Invited", body = Invitation),
+        (status = 409, description = "The login name is taken", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]
 #[post("/accounts")]
@@ -271,7 +275,10 @@ pub async fn list_agency_accounts(
     auth.require_agency(&agency)?;
     let limit = page.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(Error::invalid_field("query:limit", "between 1 and 200"));
+        return Err(Error::with_detail(
+            codes::INVALID_PARAMETER,
+            "limit must be between 1 and 200",
+        ));
     }
     let after = page.into_inner().after;
     let rows = service
@@ -390,7 +397,10 @@ pub async fn unlock(
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Account id")),
-    responses((status = 204, description = "Disabled")),
+    responses(
+        (status = 204, description = "Disabled"),
+        (status = 409, description = "An admin cannot disable their own account", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
 #[post("/accounts/{id}/disable")]
@@ -431,7 +441,10 @@ pub async fn disable(
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Account id")),
-    responses((status = 204, description = "Enabled")),
+    responses(
+        (status = 204, description = "Enabled"),
+        (status = 409, description = "The account is not disabled", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
 #[post("/accounts/{id}/enable")]
@@ -513,7 +526,10 @@ pub struct ResetToken {
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Account id")),
-    responses((status = 200, description = "The token", body = ResetToken)),
+    responses(
+        (status = 200, description = "The token", body = ResetToken),
+        (status = 409, description = "The account is not active (invited accounts accept their invitation)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
 #[post("/accounts/{id}/password-reset")]

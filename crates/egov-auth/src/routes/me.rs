@@ -350,7 +350,10 @@ pub async fn my_access_log(
     }
     let limit = page.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
-        return Err(Error::invalid_field("query:limit", "between 1 and 500"));
+        return Err(Error::with_detail(
+            codes::INVALID_PARAMETER,
+            "limit must be between 1 and 500",
+        ));
     }
     let before = page.before;
     let records = service
