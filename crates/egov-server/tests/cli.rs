@@ -10,7 +10,10 @@ fn egov() -> Command {
     cmd.current_dir(workspace())
         .env_remove("EGOV_ENVIRONMENT")
         .env_remove("EGOV_DATABASE_URL")
-        .env("EGOV_ENVIRONMENT", "test");
+        .env("EGOV_ENVIRONMENT", "test")
+        // Keep generated secrets out of the working tree.
+        .env("EGOV__AUTH__BLIND_INDEX_KEY", egov_testing::random_key())
+        .env("EGOV__AUTH__ENCRYPTION_KEY", egov_testing::random_key());
     cmd
 }
 
@@ -313,4 +316,99 @@ fn audit_verify_reports_an_intact_and_a_broken_access_log() {
         .expect("run");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("removed 0 record(s)"));
+}
+
+#[test]
+fn a_fresh_installation_offers_a_setup_token_and_admin_create_bootstraps() {
+    let (mut child, _addr, _, mut lines, _tmp) = spawn_serve(&[("EGOV__LOG__LEVEL", "warn")]);
+    let mut printed = Vec::new();
+    while let Some(Ok(line)) = lines.next() {
+        let done = line.contains("ready in");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    assert!(
+        printed.iter().any(|l| l.contains("setup token")),
+        "{printed:?}"
+    );
+    sigterm(&child);
+    child.wait().expect("wait");
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", tmp.path().join("egov.db").display());
+    // The same keys for every command on this database.
+    let keys = [
+        ("EGOV__AUTH__BLIND_INDEX_KEY", egov_testing::random_key()),
+        ("EGOV__AUTH__ENCRYPTION_KEY", egov_testing::random_key()),
+    ];
+    let admin = |args: &[&str], password: &str| {
+        egov()
+            .arg("admin")
+            .args(args)
+            .args(["--database-url", &url])
+            .envs(keys.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("EGOV_ADMIN_PASSWORD", password)
+            .output()
+            .expect("run")
+    };
+    let create = [
+        "create",
+        "--username",
+        "root.admin",
+        "--display-name",
+        "Root Admin",
+    ];
+    let out = admin(&create, "password1234");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("/password"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = admin(&create, "a long and unusual passphrase");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("platform admin `root.admin` created"));
+    let out = admin(&create, "a long and unusual passphrase");
+    assert!(!out.status.success(), "the login name is taken");
+
+    let out = admin(
+        &[
+            "client",
+            "--name",
+            "Portal",
+            "--redirect-uri",
+            "https://portal.example/cb",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let client: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        client["client_id"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("c-"))
+    );
+    let out = admin(
+        &[
+            "client",
+            "--name",
+            "Bad",
+            "--redirect-uri",
+            "http://portal.example/cb",
+        ],
+        "",
+    );
+    assert!(
+        !out.status.success(),
+        "plain http outside localhost is refused"
+    );
+
+    let out = admin(&["rotate-key"], "");
+    assert!(
+        text(&out.stdout).contains("new signing key ed-"),
+        "{}",
+        text(&out.stderr)
+    );
 }
