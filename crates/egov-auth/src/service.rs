@@ -50,6 +50,7 @@ struct Inner {
     packs: Arc<CountryPacks>,
     /// A hash to verify against when the login name is unknown, so both cases take as long.
     dummy_hash: String,
+    trusted: Vec<ipnet::IpNet>,
 }
 
 /// Tokens handed out at sign-in and refresh.
@@ -105,6 +106,7 @@ impl Service {
         let dummy_hash = hasher
             .hash(&random::token())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let trusted = settings.server.trusted_proxies();
         Ok(Self(Arc::new(Inner {
             auth,
             db,
@@ -112,9 +114,26 @@ impl Service {
             hasher,
             policy,
             settings,
+            trusted,
             packs,
             dummy_hash,
         })))
+    }
+
+    /// Where a request came from: the TCP peer, or the client named in `X-Forwarded-For`
+    /// when the peer is one of `server.trusted_proxies`.
+    pub fn origin(&self, req: &actix_web::HttpRequest) -> Origin {
+        let peer = req
+            .peer_addr()
+            .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |a| a.ip());
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        Origin {
+            ip: egov_core::request::client_ip(peer, forwarded, &self.0.trusted).to_string(),
+            request_id: egov_core::request::current_request().map(|c| c.request_id),
+        }
     }
 
     pub fn auth(&self) -> &Auth {
@@ -782,17 +801,6 @@ pub fn now_secs() -> u64 {
 
 pub fn secs(n: u64) -> Duration {
     Duration::seconds(i64::try_from(n).unwrap_or(i64::MAX / 1000))
-}
-
-/// The caller's address: the TCP peer (put the ingress's address handling in front; forwarded
-/// headers are not trusted here, so they cannot be used to dodge throttling).
-pub fn origin(req: &actix_web::HttpRequest) -> Origin {
-    Origin {
-        ip: req
-            .peer_addr()
-            .map_or_else(|| "0.0.0.0".to_owned(), |a| a.ip().to_string()),
-        request_id: egov_core::request::current_request().map(|c| c.request_id),
-    }
 }
 
 /// Kinds an account can be created as through each path.

@@ -246,6 +246,55 @@ async fn a_source_address_gets_a_bounded_number_of_attempts_an_hour() {
     let res = login(&app, "user9", "wrong password here").await;
     assert!(res.headers().contains_key("retry-after"));
     problem(res, StatusCode::TOO_MANY_REQUESTS, "login_throttled").await;
+    // A forwarded address from an untrusted peer changes nothing.
+    let res = app
+        .client
+        .post(app.url("/auth/login"))
+        .header("x-forwarded-for", "198.51.100.20")
+        .json(&json!({"username": "user10", "password": "wrong password here"}))
+        .send()
+        .await
+        .expect("req");
+    problem(res, StatusCode::TOO_MANY_REQUESTS, "login_throttled").await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_has_its_own_budget() {
+    let app = spawn_app_with(Spawn {
+        settings: &[
+            ("EGOV__AUTH__LOCKOUT__MAX_ATTEMPTS_PER_HOUR", "3"),
+            ("EGOV__SERVER__TRUSTED_PROXIES", "127.0.0.1"),
+        ],
+        ..Spawn::default()
+    })
+    .await;
+    let attempt = |client: &'static str, user: String| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/auth/login"))
+                .header("x-forwarded-for", format!("203.0.113.250, {client}"))
+                .json(&json!({"username": user, "password": "wrong password here"}))
+                .send()
+                .await
+                .expect("req")
+                .status()
+        }
+    };
+    for i in 0..3 {
+        assert_eq!(
+            attempt("198.51.100.1", format!("a{i}user")).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        attempt("198.51.100.1", "a9user".into()).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        attempt("198.51.100.2", "b1user".into()).await,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]

@@ -304,6 +304,29 @@ pub async fn unmatched(
     })
 }
 
+/// The client's address: the TCP peer, or, when the peer is a trusted proxy, the last address in
+/// `X-Forwarded-For` that is not itself a trusted proxy. Spoofed entries to the left of the
+/// trusted hops are never reached.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    forwarded_for: Option<&str>,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for.unwrap_or_default().rsplit(',') {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) if is_trusted(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
 /// JSON body extractor settings: size limit and problem+json errors.
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
@@ -388,4 +411,38 @@ pub fn path_config() -> web::PathConfig {
 /// Raw body settings (for handlers that read bytes): the same limit.
 pub fn payload_config(limit: usize) -> web::PayloadConfig {
     web::PayloadConfig::new(limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_trusted_proxies() {
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().expect("net")];
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        // An untrusted peer's header is ignored.
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), Some("198.51.100.1"), &trusted),
+            ip("203.0.113.9")
+        );
+        // Behind the proxy: the last untrusted hop, not a spoofed one further left.
+        assert_eq!(
+            client_ip(
+                ip("10.0.0.2"),
+                Some("1.2.3.4, 198.51.100.7, 10.0.0.5"),
+                &trusted
+            ),
+            ip("198.51.100.7")
+        );
+        assert_eq!(client_ip(ip("10.0.0.2"), None, &trusted), ip("10.0.0.2"));
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), Some("garbage"), &trusted),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), Some("2001:db8::1"), &trusted),
+            ip("2001:db8::1")
+        );
+    }
 }

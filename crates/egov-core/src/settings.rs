@@ -43,6 +43,28 @@ pub struct ServerSettings {
     pub public_url: Option<String>,
     /// Log one structured line per request.
     pub access_log: bool,
+    /// Addresses or networks (`10.0.0.0/8`) of the reverse proxies in front of egov. A request
+    /// from one of them is attributed to the address its `X-Forwarded-For` names (the last hop
+    /// that is not itself trusted); from anyone else the header is ignored.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+}
+
+impl ServerSettings {
+    /// `trusted_proxies`, parsed (checked at load).
+    pub fn trusted_proxies(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|p| parse_net(p).ok())
+            .collect()
+    }
+}
+
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("server.trusted_proxies: `{s}` is not an address or a network"))
 }
 
 #[derive(Clone, Deserialize)]
@@ -298,6 +320,7 @@ impl Settings {
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("server.modules")
+                    .with_list_parse_key("server.trusted_proxies")
                     .try_parsing(true)
                     .source(Some(env_map)),
             )
@@ -320,6 +343,9 @@ impl Settings {
             return Err(SettingsError(
                 "server.max_body_bytes must be at least 1024".into(),
             ));
+        }
+        for p in &self.server.trusted_proxies {
+            parse_net(p).map_err(SettingsError)?;
         }
         let a = &self.auth;
         if a.access_token_secs == 0 || a.access_token_secs > 3600 {

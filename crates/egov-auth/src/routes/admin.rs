@@ -15,7 +15,7 @@ use crate::principal::policies::{Admin, Auditor, PlatformAdmin, SignedIn};
 use crate::principal::{Authorized, Kind, Principal};
 use crate::routes::login::{check_email, check_name};
 use crate::routes::me::{AccessLogPage, page_of};
-use crate::service::{Service, origin};
+use crate::service::Service;
 use crate::sessions;
 use crate::tokens::Purpose;
 
@@ -208,7 +208,7 @@ async fn invite(
     )?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &auth.subject,
             &account.id,
             Action::Create,
@@ -364,7 +364,7 @@ pub async fn set_roles(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &auth.subject,
             &account.id,
             Action::RoleChange,
@@ -389,7 +389,9 @@ pub async fn unlock(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let account = managed(&auth, &service, path.into_inner()).await?;
-    service.unlock(&auth, &account, &origin(&req)).await?;
+    service
+        .unlock(&auth, &account, &service.origin(&req))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -427,7 +429,7 @@ pub async fn disable(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &auth.subject,
             &account.id,
             Action::SessionRevoke,
@@ -473,7 +475,7 @@ pub async fn enable(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &auth.subject,
             &account.id,
             Action::Change,
@@ -505,7 +507,7 @@ pub async fn revoke_sessions(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &auth.subject,
             &account.id,
             Action::SessionRevoke,
@@ -553,7 +555,7 @@ pub async fn issue_reset(
     )?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &auth.subject,
             &account.id,
             Action::CredentialChange,
@@ -690,7 +692,7 @@ pub async fn search_access_log(
             "give national_id or account_id",
         ));
     };
-    let o = origin(&req);
+    let o = service.origin(&req);
     crate::record(
         service.db(),
         AccessEntry {

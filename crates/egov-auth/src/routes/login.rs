@@ -13,7 +13,7 @@ use crate::bootstrap;
 use crate::errors;
 use crate::principal::policies::SignedIn;
 use crate::principal::{Aal, Authorized, Kind};
-use crate::service::{FIRST_PARTY_CLIENT, Service, SignIn, TokenSet, origin};
+use crate::service::{FIRST_PARTY_CLIENT, Service, SignIn, TokenSet};
 use crate::sessions;
 use crate::tokens::Purpose;
 
@@ -78,7 +78,7 @@ pub async fn login(
 ) -> Result<web::Json<LoginResponse>, Error> {
     let body = body.into_inner();
     check_password_len(&body.password)?;
-    let origin = origin(&req);
+    let origin = service.origin(&req);
     let outcome = service
         .sign_in(
             &body.username,
@@ -137,7 +137,7 @@ pub async fn login_second_factor(
     if body.code.len() > 64 || body.challenge.len() > 4096 {
         return Err(Error::new(errors::INVALID_SECOND_FACTOR));
     }
-    let origin = origin(&req);
+    let origin = service.origin(&req);
     let (account, session, refresh) = service
         .sign_in_second_factor(&body.challenge, &body.code, FIRST_PARTY_CLIENT, &origin)
         .await?;
@@ -173,7 +173,9 @@ pub async fn refresh_tokens(
     if body.refresh_token.len() > 256 {
         return Err(crate::service::invalid_grant("unknown refresh token"));
     }
-    let (account, session, next) = service.refresh(body.refresh_token, &origin(&req)).await?;
+    let (account, session, next) = service
+        .refresh(body.refresh_token, &service.origin(&req))
+        .await?;
     Ok(web::Json(service.tokens(&account, &session, next)?))
 }
 
@@ -197,7 +199,7 @@ pub async fn logout(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &auth.subject,
             &auth.subject,
             Action::Logout,
@@ -234,7 +236,7 @@ pub async fn step_up(
     service: web::Data<Service>,
     body: web::Json<StepUpRequest>,
 ) -> Result<web::Json<TokenSet>, Error> {
-    let origin = origin(&req);
+    let origin = service.origin(&req);
     let account = service.account(&auth.subject).await?;
     if !account.totp_enabled {
         return Err(Error::with_detail(
@@ -346,7 +348,7 @@ pub async fn setup(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             "setup",
             &account.id,
             Action::Create,
@@ -448,7 +450,7 @@ pub async fn register(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &account.id,
             &account.id,
             Action::Create,
@@ -549,7 +551,7 @@ async fn set_password_with(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &account.id,
             &account.id,
             Action::CredentialChange,

@@ -13,7 +13,7 @@ use crate::errors;
 use crate::mfa;
 use crate::principal::Authorized;
 use crate::principal::policies::{SignedIn, SignedInAal2};
-use crate::service::{Service, origin};
+use crate::service::Service;
 use crate::sessions::{self, Session};
 
 /// The signed-in account.
@@ -77,7 +77,7 @@ pub async fn end_session(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &auth.subject,
             &auth.subject,
             Action::SessionRevoke,
@@ -145,7 +145,7 @@ pub async fn change_password(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &auth.subject,
             &auth.subject,
             Action::CredentialChange,
@@ -257,7 +257,7 @@ pub async fn confirm_totp(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &auth.subject,
             &auth.subject,
             Action::MfaChange,
@@ -288,7 +288,7 @@ pub async fn remove_totp(
         .await?;
     service
         .audit(
-            &origin(&req),
+            &service.origin(&req),
             &auth.subject,
             &auth.subject,
             Action::MfaChange,

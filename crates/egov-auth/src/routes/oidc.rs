@@ -23,7 +23,7 @@ use crate::principal::policies::SignedIn;
 use crate::principal::{Aal, Authorized};
 use crate::random;
 use crate::schema::{auth_authorization_requests as ar, auth_codes as ac};
-use crate::service::{Origin, Service, SignIn, invalid_grant, now_secs, origin};
+use crate::service::{Origin, Service, SignIn, invalid_grant, now_secs};
 use crate::sessions::{self, SessionRow};
 
 const CSRF_COOKIE: &str = "egov_csrf";
@@ -446,7 +446,7 @@ pub async fn authorize_submit(
         .run(move |c| clients::get(c, &client_id))
         .await?
         .ok_or_else(|| bad_request("unknown client"))?;
-    let origin = origin(&req);
+    let origin = service.origin(&req);
     let want = Aal::from_level(request.min_aal);
     // A refused attempt shows the form again with the reason (200: the page itself is fine;
     // error statuses would be rewritten to problem+json, which a browser cannot use).
@@ -714,7 +714,7 @@ pub async fn token(
         .await?
         .filter(|c| c.secret_matches(secret.as_deref()))
         .ok_or_else(|| client_error("unknown client or wrong secret"))?;
-    let origin = origin(&req);
+    let origin = service.origin(&req);
     let body = match form.grant_type.as_str() {
         "authorization_code" => exchange_code(&service, &client, &form, &origin).await?,
         "refresh_token" => {
