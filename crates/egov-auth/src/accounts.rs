@@ -394,3 +394,78 @@ pub fn get_agency(conn: &mut DbConnection, id: &str) -> Result<Agency, Error> {
 pub fn list_agencies(conn: &mut DbConnection) -> Result<Vec<Agency>, Error> {
     Ok(ag::table.order(ag::id.asc()).load(conn)?)
 }
+
+/// Links a citizen as a representative of a business.
+pub fn add_representative(
+    conn: &mut DbConnection,
+    business: &str,
+    citizen: &str,
+) -> Result<(), Error> {
+    use crate::schema::auth_business_representatives as r;
+    let exists: i64 = r::table
+        .filter(r::business_account_id.eq(business))
+        .filter(r::citizen_account_id.eq(citizen))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Err(Error::with_detail(
+            codes::CONFLICT,
+            "this person already represents the business",
+        ));
+    }
+    diesel::insert_into(r::table)
+        .values((
+            r::business_account_id.eq(business),
+            r::citizen_account_id.eq(citizen),
+            r::added_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Unlinks a representative; false when there was no such link.
+pub fn remove_representative(
+    conn: &mut DbConnection,
+    business: &str,
+    citizen: &str,
+) -> Result<bool, Error> {
+    use crate::schema::auth_business_representatives as r;
+    Ok(diesel::delete(
+        r::table
+            .filter(r::business_account_id.eq(business))
+            .filter(r::citizen_account_id.eq(citizen)),
+    )
+    .execute(conn)?
+        == 1)
+}
+
+/// The citizens who represent a business.
+pub fn representatives_of(
+    conn: &mut DbConnection,
+    business: &str,
+) -> Result<Vec<AccountRow>, Error> {
+    use crate::schema::auth_business_representatives as r;
+    let ids: Vec<String> = r::table
+        .filter(r::business_account_id.eq(business))
+        .select(r::citizen_account_id)
+        .load(conn)?;
+    Ok(a::table
+        .filter(a::id.eq_any(ids))
+        .order(a::display_name.asc())
+        .select(AccountRow::as_select())
+        .load(conn)?)
+}
+
+/// The businesses a citizen represents.
+pub fn businesses_of(conn: &mut DbConnection, citizen: &str) -> Result<Vec<AccountRow>, Error> {
+    use crate::schema::auth_business_representatives as r;
+    let ids: Vec<String> = r::table
+        .filter(r::citizen_account_id.eq(citizen))
+        .select(r::business_account_id)
+        .load(conn)?;
+    Ok(a::table
+        .filter(a::id.eq_any(ids))
+        .order(a::display_name.asc())
+        .select(AccountRow::as_select())
+        .load(conn)?)
+}

@@ -313,6 +313,13 @@ pub mod policies {
         const RULE: Rule = Rule::kinds(&[Kind::Citizen]);
     }
 
+    /// A business account.
+    #[derive(Debug)]
+    pub struct Business;
+    impl Policy for Business {
+        const RULE: Rule = Rule::kinds(&[Kind::Business]);
+    }
+
     /// A platform admin with a second factor.
     #[derive(Debug)]
     pub struct PlatformAdmin;

@@ -49,7 +49,7 @@ struct Inner {
     settings: Arc<Settings>,
     packs: Arc<CountryPacks>,
     /// A hash to verify against when the login name is unknown, so both cases take as long.
-    dummy_hash: String,
+    dummy_hash: std::sync::OnceLock<String>,
     trusted: Vec<ipnet::IpNet>,
 }
 
@@ -103,9 +103,6 @@ impl Service {
             min_length: p.min_length,
             ..PasswordPolicy::default()
         };
-        let dummy_hash = hasher
-            .hash(&random::token())
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let trusted = settings.server.trusted_proxies();
         Ok(Self(Arc::new(Inner {
             auth,
@@ -116,7 +113,7 @@ impl Service {
             settings,
             trusted,
             packs,
-            dummy_hash,
+            dummy_hash: std::sync::OnceLock::new(),
         })))
     }
 
@@ -134,6 +131,17 @@ impl Service {
             ip: egov_core::request::client_ip(peer, forwarded, &self.0.trusted).to_string(),
             request_id: egov_core::request::current_request().map(|c| c.request_id),
         }
+    }
+
+    /// A hash of a random password with the configured parameters, made at the first sign-in
+    /// with an unknown name (not at start: hashing takes memory the idle process need not
+    /// hold).
+    async fn dummy_hash(&self) -> Result<String, Error> {
+        if let Some(h) = self.0.dummy_hash.get() {
+            return Ok(h.clone());
+        }
+        let h = self.0.hasher.hash_async(random::token()).await?;
+        Ok(self.0.dummy_hash.get_or_init(|| h).clone())
     }
 
     pub fn auth(&self) -> &Auth {
@@ -310,10 +318,10 @@ impl Service {
             )
             .retry_after(secs));
         }
-        let phc = account
-            .as_ref()
-            .and_then(|a| a.password_hash.clone())
-            .unwrap_or_else(|| self.0.dummy_hash.clone());
+        let phc = match account.as_ref().and_then(|a| a.password_hash.clone()) {
+            Some(phc) => phc,
+            None => self.dummy_hash().await?,
+        };
         let ok = self
             .0
             .hasher

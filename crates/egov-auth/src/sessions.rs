@@ -129,6 +129,12 @@ pub fn rotate(
     let now = Utc::now().naive_utc();
     let hash = random::digest(token);
     conn.transaction::<_, Error, _>(|conn| {
+        // Write first: takes SQLite's write lock (a read-then-write transaction could not
+        // upgrade under concurrency) and PostgreSQL's row lock, so two uses of one token are
+        // serialized and the second sees the first.
+        diesel::update(rt::table.find(&hash))
+            .set(rt::token_hash.eq(rt::token_hash))
+            .execute(conn)?;
         let Some((session_id, used_at)) = rt::table
             .find(&hash)
             .select((rt::session_id, rt::used_at))
@@ -333,6 +339,12 @@ pub fn update_bucket(
 ) -> Result<Bucket, Error> {
     let now = Utc::now().naive_utc();
     conn.transaction::<_, Error, _>(|conn| {
+        // Write first (see `rotate`): serializes read-modify-write of one bucket on both
+        // backends. A bucket that does not exist yet is created by one of two racing
+        // transactions; the other gets a unique violation and the caller retries.
+        diesel::update(th::table.find(key))
+            .set(th::failures.eq(th::failures))
+            .execute(conn)?;
         let existing = bucket(conn, key)?;
         let mut b = existing.unwrap_or_else(|| Bucket::fresh(now));
         if now - b.window_start >= Duration::hours(1) {

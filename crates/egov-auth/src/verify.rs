@@ -15,6 +15,19 @@ use crate::principal::{Aal, Kind, Principal};
 use crate::secrets::Sealer;
 use crate::tokens::{Claims, Purpose, SigningKey, TokenError, Verifier};
 
+/// How many verified access tokens are remembered. A signature check (Ed25519) costs tens of
+/// microseconds; a client sends the same token with every request for its whole lifetime, so
+/// each token is checked once and then found here until it expires.
+const VERIFIED_CACHE: usize = 10_000;
+
+/// A verified access token: the whole token (a hit must match it exactly, not only its
+/// signature), its principal, and its expiry.
+struct Verified {
+    token: Box<str>,
+    principal: Principal,
+    exp: u64,
+}
+
 /// The least time between two reloads triggered by unknown key ids (a flood of forged `kid`s
 /// must not become a flood of database queries or JWKS fetches).
 const MIN_RELOAD_INTERVAL: Duration = Duration::from_secs(2);
@@ -41,6 +54,10 @@ struct Inner {
     source: Source,
     loaded: RwLock<Loaded>,
     reload: tokio::sync::Mutex<Option<Instant>>,
+    /// Verified access tokens by their signature segment. Keys are never withdrawn before their
+    /// tokens expire (rotation keeps old keys published), so a cached verdict stays true until
+    /// the token's own expiry.
+    verified: quick_cache::sync::Cache<Box<str>, Arc<Verified>>,
 }
 
 struct Loaded {
@@ -121,8 +138,28 @@ impl Auth {
 
     /// The principal of a valid access token.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, Error> {
+        let signature = token.rsplit_once('.').map_or("", |(_, s)| s);
+        let now = now_secs();
+        if let Some(v) = self.0.verified.get(signature)
+            && *v.token == *token
+            && now <= v.exp.saturating_add(self.0.leeway)
+        {
+            return Ok(v.principal.clone());
+        }
         let claims = self.verify(token, Purpose::Access).await?;
-        principal(&claims).ok_or_else(|| errors::invalid_token("unknown kind or level"))
+        let principal =
+            principal(&claims).ok_or_else(|| errors::invalid_token("unknown kind or level"))?;
+        if !signature.is_empty() {
+            self.0.verified.insert(
+                signature.into(),
+                Arc::new(Verified {
+                    token: token.into(),
+                    principal: principal.clone(),
+                    exp: claims.exp,
+                }),
+            );
+        }
+        Ok(principal)
     }
 
     /// The claims of a valid token for `purpose`; refused tokens are a 401 `invalid_token`.
@@ -232,6 +269,7 @@ impl Inner {
                 at: None,
             }),
             reload: tokio::sync::Mutex::new(None),
+            verified: quick_cache::sync::Cache::new(VERIFIED_CACHE),
         }
     }
 }
@@ -277,6 +315,12 @@ async fn fetch_jwks(client: &reqwest::Client, issuer: &str) -> anyhow::Result<Jw
         .json()
         .await?;
     Ok(jwks)
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// The principal an access token describes.

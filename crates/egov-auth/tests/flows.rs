@@ -132,6 +132,61 @@ async fn citizens_register_with_a_national_id_that_is_stored_sealed_and_shown_ma
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
+    // The business names the citizen as its representative, by national ID.
+    let biz = login_tokens(&app, "acme.co").await;
+    let biz = biz["access_token"].as_str().expect("a").to_owned();
+    let add = |id: &'static str| {
+        let (app, biz) = (&app, biz.clone());
+        async move {
+            bearer_post(
+                app,
+                "/auth/me/representatives",
+                &biz,
+                &json!({"national_id": id}),
+            )
+            .await
+        }
+    };
+    let res = add("9001011234567").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let rep: Value = res.json().await.expect("json");
+    assert_eq!(rep["national_id"], "900101-*******");
+    problem(
+        add("900101-1234567").await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    problem(
+        add("850505-1234567").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let citizen = t["access_token"].as_str().expect("t");
+    let mine: Value = bearer_get(&app, "/auth/me/businesses", citizen)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(mine[0]["business_id"], "1248100998", "{mine}");
+    problem(
+        bearer_get(&app, "/auth/me/representatives", citizen).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let res = app
+        .client
+        .delete(app.url(&format!(
+            "/auth/me/representatives/{}",
+            rep["account_id"].as_str().expect("id")
+        )))
+        .bearer_auth(&biz)
+        .send()
+        .await
+        .expect("req");
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let officer = json!({"kind": "officer", "username": "sneaky", "display_name": "S",
                          "password": PASSWORD});
     problem(
@@ -818,4 +873,47 @@ async fn citizens_see_who_accessed_their_data_and_auditors_search_the_log() {
                 .is_some_and(|p| p.starts_with("audit: monthly review"))),
         "{log}"
     );
+}
+
+#[tokio::test]
+async fn a_remembered_token_still_expires() {
+    let app = spawn_app_with(Spawn {
+        settings: &[("EGOV__AUTH__LEEWAY_SECS", "0")],
+        ..Spawn::default()
+    })
+    .await;
+    let s = service(&app);
+    let now = egov_auth::service::now_secs();
+    let token = s
+        .sign(&egov_auth::tokens::Claims {
+            iss: s.auth().issuer().to_owned(),
+            sub: "short-lived".into(),
+            aud: s.auth().audience().to_owned(),
+            exp: now + 2,
+            nbf: now,
+            iat: now,
+            jti: "j".into(),
+            purpose: egov_auth::tokens::Purpose::Access,
+            kind: "citizen".into(),
+            roles: Vec::new(),
+            agency: None,
+            acr: "aal1".into(),
+            sid: "s".into(),
+            auth_time: None,
+            amr: Vec::new(),
+        })
+        .expect("sign");
+    for _ in 0..3 {
+        assert_eq!(
+            bearer_get(&app, "/api/v1/whoami", &token).await.status(),
+            StatusCode::OK
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    problem(
+        bearer_get(&app, "/api/v1/whoami", &token).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
 }

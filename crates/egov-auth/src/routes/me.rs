@@ -12,7 +12,7 @@ use crate::accounts::{self, Account};
 use crate::errors;
 use crate::mfa;
 use crate::principal::Authorized;
-use crate::principal::policies::{SignedIn, SignedInAal2};
+use crate::principal::policies::{Business, Citizen, SignedIn, SignedInAal2};
 use crate::service::Service;
 use crate::sessions::{self, Session};
 
@@ -382,4 +382,182 @@ pub fn page_of(records: Vec<crate::access_log::Record>, limit: i64) -> AccessLog
             .collect(),
         next,
     }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRepresentative {
+    /// The representative's national ID (they must have a citizen account).
+    pub national_id: String,
+}
+
+/// A person who acts for a business, as the business sees them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Representative {
+    pub account_id: String,
+    pub display_name: String,
+    /// Masked national ID.
+    pub national_id: Option<String>,
+}
+
+fn representative(a: &accounts::AccountRow) -> Representative {
+    Representative {
+        account_id: a.id.clone(),
+        display_name: a.display_name.clone(),
+        national_id: a.national_id_masked.clone(),
+    }
+}
+
+/// Add a representative of the signed-in business, found by national ID.
+///
+/// The lookup is recorded on the person's access log.
+#[utoipa::path(
+    tag = "auth",
+    request_body = NewRepresentative,
+    responses(
+        (status = 201, description = "Added", body = Representative),
+        (status = 404, description = "No citizen account with this national ID", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already a representative", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:business", "aal:1"])),
+)]
+#[post("/me/representatives")]
+pub async fn add_representative(
+    req: HttpRequest,
+    auth: Authorized<Business>,
+    service: web::Data<Service>,
+    body: web::Json<NewRepresentative>,
+) -> Result<HttpResponse, Error> {
+    let id = service
+        .packs()
+        .active()
+        .parse_national_id(&body.national_id)
+        .map_err(|e| Error::invalid_field("/national_id", e.to_string()))?;
+    let index = service.secrets().index.national_id(&id);
+    let key = index.as_str().to_owned();
+    let citizen = service
+        .db()
+        .run(move |c| accounts::find_by_national_index(c, &key))
+        .await?
+        .filter(|a| a.kind() == crate::principal::Kind::Citizen)
+        .ok_or_else(|| {
+            Error::with_detail(codes::NOT_FOUND, "no citizen account with this national ID")
+        })?;
+    let (b, c) = (auth.subject.clone(), citizen.id.clone());
+    service
+        .db()
+        .run(move |conn| accounts::add_representative(conn, &b, &c))
+        .await?;
+    let o = service.origin(&req);
+    crate::record(
+        service.db(),
+        crate::AccessEntry {
+            actor: auth.subject.clone(),
+            source_ip: o.ip,
+            subject: index,
+            action: Action::Create,
+            purpose: "named as a business representative".into(),
+            module: "auth".into(),
+            record_ref: Some(auth.subject.clone()),
+            request_id: o.request_id,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(representative(&citizen)))
+}
+
+/// The signed-in business's representatives.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "Representatives", body = [Representative])),
+    security(("bearer" = ["kind:business", "aal:1"])),
+)]
+#[get("/me/representatives")]
+pub async fn list_representatives(
+    auth: Authorized<Business>,
+    service: web::Data<Service>,
+) -> Result<web::Json<Vec<Representative>>, Error> {
+    let id = auth.subject.clone();
+    let rows = service
+        .db()
+        .run(move |c| accounts::representatives_of(c, &id))
+        .await?;
+    Ok(web::Json(rows.iter().map(representative).collect()))
+}
+
+/// Remove a representative.
+#[utoipa::path(
+    tag = "auth",
+    params(("account_id" = String, Path, description = "The representative's account id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "Not a representative of this business", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:business", "aal:1"])),
+)]
+#[delete("/me/representatives/{account_id}")]
+pub async fn remove_representative(
+    req: HttpRequest,
+    auth: Authorized<Business>,
+    service: web::Data<Service>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let (b, c) = (auth.subject.clone(), path.into_inner());
+    let citizen = c.clone();
+    let removed = service
+        .db()
+        .run(move |conn| accounts::remove_representative(conn, &b, &c))
+        .await?;
+    if !removed {
+        return Err(Error::with_detail(
+            codes::NOT_FOUND,
+            "not a representative of this business",
+        ));
+    }
+    service
+        .audit(
+            &service.origin(&req),
+            &auth.subject,
+            &citizen,
+            Action::Delete,
+            "removed as a business representative",
+        )
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A business the signed-in citizen represents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RepresentedBusiness {
+    pub account_id: String,
+    pub display_name: String,
+    /// Business registration number.
+    pub business_id: Option<String>,
+}
+
+/// The businesses the signed-in citizen represents.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "Businesses", body = [RepresentedBusiness])),
+    security(("bearer" = ["kind:citizen", "aal:1"])),
+)]
+#[get("/me/businesses")]
+pub async fn my_businesses(
+    auth: Authorized<Citizen>,
+    service: web::Data<Service>,
+) -> Result<web::Json<Vec<RepresentedBusiness>>, Error> {
+    let id = auth.subject.clone();
+    let rows = service
+        .db()
+        .run(move |c| accounts::businesses_of(c, &id))
+        .await?;
+    Ok(web::Json(
+        rows.iter()
+            .map(|b| RepresentedBusiness {
+                account_id: b.id.clone(),
+                display_name: b.display_name.clone(),
+                business_id: b.business_id.clone(),
+            })
+            .collect(),
+    ))
 }

@@ -785,6 +785,11 @@ async fn exchange_code(
             .db()
             .run(move |c| {
                 c.transaction::<_, Error, _>(|c| {
+                    // Write first: the row lock (PostgreSQL) or write lock (SQLite) makes two
+                    // exchanges of one code strictly one after the other.
+                    diesel::update(ac::table.find(&hash))
+                        .set(ac::code_hash.eq(ac::code_hash))
+                        .execute(c)?;
                     let Some(row) = ac::table.find(&hash).first::<CodeRow>(c).optional()? else {
                         return Ok(None);
                     };
