@@ -91,6 +91,10 @@ impl Default for HashParams {
 pub struct PasswordHasher {
     argon2: Argon2<'static>,
     params: HashParams,
+    /// Hashing runs on its own threads, one per core: more hashes at a time would only share
+    /// the cores while each holds `memory_kib` (a burst of sign-ins could take gigabytes), and
+    /// long-lived threads reuse their hash memory instead of faulting in fresh pages each time.
+    pool: std::sync::Arc<rayon::ThreadPool>,
 }
 
 impl std::fmt::Debug for PasswordHasher {
@@ -109,9 +113,16 @@ impl PasswordHasher {
             .p_cost(params.parallelism)
             .build()
             .map_err(|e| format!("invalid argon2 parameters: {e}"))?;
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(cores)
+            .thread_name(|i| format!("egov-argon2-{i}"))
+            .build()
+            .map_err(|e| format!("cannot start the hashing threads: {e}"))?;
         Ok(Self {
             argon2: Argon2::new(Algorithm::Argon2id, Version::V0x13, built),
             params,
+            pool: std::sync::Arc::new(pool),
         })
     }
 
@@ -149,16 +160,30 @@ impl PasswordHasher {
         !phc.starts_with(&expected)
     }
 
-    /// `hash` on actix's blocking pool.
+    /// `hash` on the hashing threads.
     pub async fn hash_async(&self, password: String) -> Result<String, Error> {
         let hasher = self.clone();
-        actix_web::web::block(move || hasher.hash(&password)).await?
+        self.on_pool(move || hasher.hash(&password)).await?
     }
 
-    /// `verify` on actix's blocking pool.
+    /// Runs `f` on the hashing threads and waits for it without blocking the async worker.
+    async fn on_pool<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.pool.spawn(move || {
+            // The receiver is gone only if the request was dropped; nothing to tell then.
+            let _ = tx.send(f());
+        });
+        rx.await
+            .map_err(|e| Error::internal(anyhow::anyhow!("hashing thread failed: {e}")))
+    }
+
+    /// `verify` on the hashing threads.
     pub async fn verify_async(&self, password: String, phc: String) -> Result<bool, Error> {
         let hasher = self.clone();
-        actix_web::web::block(move || hasher.verify(&password, &phc)).await?
+        self.on_pool(move || hasher.verify(&password, &phc)).await?
     }
 }
 

@@ -337,7 +337,7 @@ impl Service {
                 .await?;
             return Err(Error::new(errors::INVALID_CREDENTIALS));
         }
-        {
+        if lock.is_some_and(|b| b.failures > 0) {
             let key = lock_key.clone();
             self.bucket_update(key, |b, _| b.failures = 0).await?;
         }

@@ -74,7 +74,9 @@ pub struct AppState {
     pub auth: egov_auth::Auth,
     /// The auth service (processes that serve the auth module).
     pub auth_service: Option<egov_auth::Service>,
-    module_docs: Vec<(Url<'static>, OpenApi)>,
+    /// Every served OpenAPI document as (path, name, JSON), serialized once and shared by the
+    /// workers: the merged one first.
+    documents: Arc<Vec<(&'static str, &'static str, web::Bytes)>>,
     routes: Arc<RouteTable>,
 }
 
@@ -106,15 +108,20 @@ impl AppState {
         let packs = Arc::new(packs);
         let local = modules.iter().any(|m| m.name() == egov_auth::NAME);
         let (auth, auth_service) = egov_auth::start(&settings, &db, &packs, local)?;
-        let module_docs = modules
-            .iter()
-            .map(|m| {
-                // Leaked once per process start: Swagger UI wants 'static names.
-                let url: &'static str =
-                    Box::leak(format!("/openapi/{}.json", m.name()).into_boxed_str());
-                (Url::new(m.name(), url), openapi::module_document(*m))
-            })
-            .collect();
+        // Names leaked once per process: Swagger UI's URL list wants 'static strings.
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let mut documents = vec![(
+            "/openapi.json",
+            "egov (all modules)",
+            web::Bytes::from(serde_json::to_vec(&openapi)?),
+        )];
+        for m in &modules {
+            documents.push((
+                leak(format!("/openapi/{}.json", m.name())),
+                m.name(),
+                web::Bytes::from(serde_json::to_vec(&openapi::module_document(*m))?),
+            ));
+        }
         Ok(Self {
             settings,
             db,
@@ -125,7 +132,7 @@ impl AppState {
             modules,
             openapi: Arc::new(openapi),
             access_log: None,
-            module_docs,
+            documents: Arc::new(documents),
             routes: Arc::new(routes),
         })
     }
@@ -167,19 +174,36 @@ pub fn build_app(
             }
         })
         .split_for_parts();
-    let mut docs = vec![(
-        Url::with_primary("egov (all modules)", "/openapi.json", true),
-        (*state.openapi).clone(),
-    )];
-    docs.extend(state.module_docs.iter().cloned());
-    app.service(
-        SwaggerUi::new("/docs/{_:.*}").urls(docs).config(
-            Config::default()
+    // Swagger UI gets only the documents' URLs; the documents themselves are served from the
+    // bytes serialized once at start (one copy for all workers, not one per worker).
+    let urls: Vec<Url<'static>> = state
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, (path, name, _))| Url::with_primary(name, path, i == 0))
+        .collect();
+    let mut app = app.service(
+        SwaggerUi::new("/docs/{_:.*}").config(
+            Config::new(urls)
                 .validator_url("none")
                 .try_it_out_enabled(true),
         ),
-    )
-    .route(
+    );
+    for (path, _, json) in state.documents.iter() {
+        let json = json.clone();
+        app = app.route(
+            path,
+            web::get().to(move || {
+                let json = json.clone();
+                async move {
+                    actix_web::HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(json)
+                }
+            }),
+        );
+    }
+    app.route(
         "/docs",
         web::get().to(|| async {
             actix_web::HttpResponse::PermanentRedirect()
