@@ -63,6 +63,64 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
+/// The client id of browser single-sign-on sessions at the login page. Their token lives in a
+/// cookie and is never accepted as a refresh token.
+pub const SSO_CLIENT: &str = "sso";
+
+/// The live single-sign-on session a browser's cookie names, if any.
+pub fn sso_session(
+    conn: &mut DbConnection,
+    cookie: &str,
+    idle: Duration,
+) -> Result<Option<SessionRow>, Error> {
+    let Some(sid) = rt::table
+        .find(random::digest(cookie))
+        .select(rt::session_id)
+        .first::<String>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let s = get(conn, &sid)?;
+    let now = Utc::now().naive_utc();
+    let live = s.client_id == SSO_CLIENT
+        && s.revoked_at.is_none()
+        && s.expires_at > now
+        && s.last_used_at + idle > now;
+    Ok(live.then_some(s))
+}
+
+/// A client's session started from a single-sign-on session: same account, level, methods and
+/// authentication time, ending no later than the single-sign-on session.
+pub fn create_from_sso(
+    conn: &mut DbConnection,
+    sso: &SessionRow,
+    client_id: &str,
+) -> Result<SessionRow, Error> {
+    let now = Utc::now().naive_utc();
+    let id = uuid::Uuid::now_v7().to_string();
+    conn.transaction::<_, Error, _>(|conn| {
+        diesel::update(s::table.find(&sso.id))
+            .set(s::last_used_at.eq(now))
+            .execute(conn)?;
+        diesel::insert_into(s::table)
+            .values((
+                s::id.eq(&id),
+                s::account_id.eq(&sso.account_id),
+                s::client_id.eq(client_id),
+                s::aal.eq(sso.aal),
+                s::amr.eq(&sso.amr),
+                s::auth_time.eq(sso.auth_time),
+                s::created_at.eq(now),
+                s::last_used_at.eq(now),
+                s::expires_at.eq(sso.expires_at),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })?;
+    get(conn, &id)
+}
+
 /// Creates a session and its first refresh token (returned in clear, once).
 pub fn create(
     conn: &mut DbConnection,
@@ -144,6 +202,9 @@ pub fn rotate(
             return Ok(Err(Refused::Unknown));
         };
         let session = get(conn, &session_id)?;
+        if session.client_id == SSO_CLIENT {
+            return Ok(Err(Refused::Unknown));
+        }
         if session.revoked_at.is_some() || session.expires_at <= now {
             return Ok(Err(Refused::Ended));
         }

@@ -210,7 +210,19 @@ async fn code_flow_with_pkce_csrf_and_single_use_codes() {
     let page = login_page(&app, &client_id, &challenge, "").await;
     let form = creds(&page);
     let form_ref: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let code = code_from(&submit(&app, Some(&page.cookie), &form_ref).await);
+    let res = submit(&app, Some(&page.cookie), &form_ref).await;
+    let sso = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("egov_sso="))
+        .expect("single-sign-on cookie")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_owned();
+    let code = code_from(&res);
     let res = exchange(&app, &client_id, &code, &verifier).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
@@ -232,6 +244,56 @@ async fn code_flow_with_pkce_csrf_and_single_use_codes() {
         .await
         .expect("json");
     assert_eq!(info["sub"], id["sub"]);
+    // Single sign-on: the same browser comes back without a password; `prompt=login` or a
+    // higher level than the sign-on had asks again.
+    let again = format!(
+        "response_type=code&client_id={client_id}&redirect_uri={}&scope=openid&state=st-1\
+         &nonce=n2&code_challenge={challenge}&code_challenge_method=S256",
+        urlencode(REDIRECT)
+    );
+    let get = |q: String| {
+        let (app, sso) = (&app, sso.clone());
+        async move {
+            app.client
+                .get(app.url(&format!("/auth/authorize?{q}")))
+                .header("cookie", sso)
+                .send()
+                .await
+                .expect("req")
+        }
+    };
+    let sso_code = code_from(&get(again.clone()).await);
+    let t3: Value = exchange(&app, &client_id, &sso_code, &verifier)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id3 = claims(t3["id_token"].as_str().expect("id_token"));
+    assert_eq!(id3["sub"], id["sub"]);
+    assert_eq!(
+        id3["auth_time"], id["auth_time"],
+        "the original sign-in time"
+    );
+    assert_eq!(
+        get(format!("{again}&prompt=login")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(format!("{again}&acr_values=aal2")).await.status(),
+        StatusCode::OK
+    );
+    // The sign-on cookie is not a refresh token.
+    let value = sso.trim_start_matches("egov_sso=");
+    problem(
+        app.post_json(
+            "/auth/refresh",
+            &serde_json::json!({"refresh_token": value}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    )
+    .await;
     // The refresh token rotates for this client.
     let refresh = |token: String| {
         let app = &app;

@@ -28,6 +28,7 @@ use crate::sessions::{self, SessionRow};
 
 const CSRF_COOKIE: &str = "egov_csrf";
 const DEVICE_COOKIE: &str = "egov_device";
+const SSO_COOKIE: &str = "egov_sso";
 /// How long the login page may stay open.
 const REQUEST_MINUTES: i64 = 10;
 
@@ -193,7 +194,7 @@ fn bounded(v: &Option<String>, max: usize) -> bool {
     params(AuthorizeQuery),
     responses(
         (status = 200, description = "The login page (HTML)", content_type = "text/html"),
-        (status = 303, description = "Back to the client with `error`"),
+        (status = 303, description = "Back to the client: with `code` when the browser has a single-sign-on session at the level asked for, else with `error`"),
         (status = 400, description = "Unknown client or redirect URI (`invalid_authorization_request`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(()),
@@ -274,8 +275,53 @@ pub async fn authorize(
         Some(v) if v.split(' ').any(|a| a == "aal2") => Aal::Aal2,
         _ => Aal::Aal1,
     };
-    let handle = random::token();
     let now = Utc::now().naive_utc();
+    // Single sign-on: a browser signed in here before (at the level asked for) goes straight
+    // back with a code, unless the client asks for a fresh sign-in (`prompt=login`).
+    if q.prompt.as_deref() != Some("login")
+        && let Some(cookie) = req.cookie(SSO_COOKIE).map(|c| c.value().to_owned())
+        && cookie.len() <= 64
+    {
+        let idle = crate::service::secs(service.settings().auth.session_idle_secs);
+        let sso = service
+            .db()
+            .run(move |c| sessions::sso_session(c, &cookie, idle))
+            .await?;
+        if let Some(sso) = sso.filter(|s| s.aal() >= min_aal) {
+            let account = service.account(&sso.account_id).await?;
+            if account.is_active() {
+                let cid = client_id.clone();
+                let session = service
+                    .db()
+                    .run(move |c| sessions::create_from_sso(c, &sso, &cid))
+                    .await?;
+                service
+                    .audit(
+                        &service.origin(&req),
+                        &account.id,
+                        &account.id,
+                        crate::access_log::Action::Login,
+                        "single sign-on",
+                    )
+                    .await?;
+                let request = RequestRow {
+                    id: String::new(),
+                    client_id,
+                    redirect_uri,
+                    scope,
+                    state: q.state.clone(),
+                    nonce: q.nonce.clone(),
+                    code_challenge: challenge,
+                    min_aal: min_aal.level(),
+                    account_id: None,
+                    _created_at: now,
+                    expires_at: now,
+                };
+                return finish(&service, &request, &session).await;
+            }
+        }
+    }
+    let handle = random::token();
     {
         let (id, client_id, redirect_uri) = (
             random::digest(&handle),
@@ -473,7 +519,12 @@ pub async fn authorize_submit(
             .complete_second_factor(account, &code, &client.id, &origin)
             .await
         {
-            Ok((_, session, _)) => finish(&service, &request, &session).await,
+            Ok((account, session, _)) => {
+                let mut res = finish(&service, &request, &session).await?;
+                res.add_cookie(&sso_cookie(&service, &account, Aal::Aal2).await?)
+                    .map_err(Error::internal)?;
+                Ok(res)
+            }
             Err(e) if e.code() == errors::INVALID_SECOND_FACTOR => {
                 show("", true, "That code is not right. Try the next code.")
             }
@@ -509,9 +560,11 @@ pub async fn authorize_submit(
         Some(365),
     );
     match outcome {
-        Ok(SignIn::Done(_, session, _)) => {
+        Ok(SignIn::Done(account, session, _)) => {
             let mut res = finish(&service, &request, &session).await?;
             res.add_cookie(&device_cookie).map_err(Error::internal)?;
+            res.add_cookie(&sso_cookie(&service, &account, Aal::Aal1).await?)
+                .map_err(Error::internal)?;
             Ok(res)
         }
         Ok(SignIn::SecondFactor(account, _)) => {
@@ -546,6 +599,19 @@ pub async fn authorize_submit(
         )),
         Err(e) => Err(e),
     }
+}
+
+/// Starts the browser's single-sign-on session and returns its cookie (a browser-session
+/// cookie; the server ends the session after `auth.session_secs`, or `session_idle_secs` idle).
+async fn sso_cookie(
+    service: &Service,
+    account: &AccountRow,
+    aal: Aal,
+) -> Result<Cookie<'static>, Error> {
+    let (_, value) = service
+        .start_session(account, sessions::SSO_CLIENT, aal)
+        .await?;
+    Ok(cookie(service, SSO_COOKIE, value, None))
 }
 
 /// Issues the authorization code and redirects back to the client.
