@@ -646,36 +646,33 @@ impl Service {
         account: &AccountRow,
         session: &SessionRow,
     ) -> Result<String, Error> {
-        let now = now_secs();
-        let claims = Claims {
-            iss: self.0.auth.issuer().to_owned(),
-            sub: account.id.clone(),
-            aud: self.0.auth.audience().to_owned(),
-            exp: now + self.0.settings.auth.access_token_secs,
-            nbf: now,
-            iat: now,
-            jti: uuid::Uuid::now_v7().to_string(),
-            purpose: Purpose::Access,
-            kind: account.kind.clone(),
-            roles: account.roles(),
-            agency: account.agency_id.clone(),
-            acr: session.aal().as_str().to_owned(),
-            sid: session.id.clone(),
-            auth_time: u64::try_from(session.auth_time.and_utc().timestamp()).ok(),
-            amr: session.amr(),
-        };
+        let mut claims = self.claims(
+            account,
+            Purpose::Access,
+            self.0.settings.auth.access_token_secs,
+        );
+        claims.roles = account.roles();
+        claims.acr = session.aal().as_str().to_owned();
+        claims.sid = session.id.clone();
+        claims.auth_time = u64::try_from(session.auth_time.and_utc().timestamp()).ok();
+        claims.amr = session.amr();
         self.sign(&claims)
     }
 
-    /// A token for another purpose (invitation, password reset, MFA challenge).
+    /// A token for another purpose (invitation, password reset, MFA challenge): no roles, no
+    /// session.
     pub fn purpose_token(
         &self,
         account: &AccountRow,
         purpose: Purpose,
         lifetime_secs: u64,
     ) -> Result<String, Error> {
+        self.sign(&self.claims(account, purpose, lifetime_secs))
+    }
+
+    fn claims(&self, account: &AccountRow, purpose: Purpose, lifetime_secs: u64) -> Claims {
         let now = now_secs();
-        let claims = Claims {
+        Claims {
             iss: self.0.auth.issuer().to_owned(),
             sub: account.id.clone(),
             aud: self.0.auth.audience().to_owned(),
@@ -691,8 +688,7 @@ impl Service {
             sid: String::new(),
             auth_time: None,
             amr: Vec::new(),
-        };
-        self.sign(&claims)
+        }
     }
 
     fn challenge_token(&self, account: &AccountRow) -> Result<String, Error> {

@@ -243,16 +243,8 @@ pub fn rotate(
 /// Raises a session to AAL2 after a second factor; returns a fresh refresh token (the old
 /// ones of the session stop working: a new authentication gets new tokens).
 pub fn step_up(conn: &mut DbConnection, id: &str) -> Result<(SessionRow, String), Error> {
-    let now = Utc::now().naive_utc();
-    let next = random::token();
-    conn.transaction::<_, Error, _>(|conn| {
-        diesel::update(
-            rt::table
-                .filter(rt::session_id.eq(id))
-                .filter(rt::used_at.is_null()),
-        )
-        .set(rt::used_at.eq(now))
-        .execute(conn)?;
+    let next = conn.transaction::<_, Error, _>(|conn| {
+        let now = Utc::now().naive_utc();
         diesel::update(s::table.find(id))
             .set((
                 s::aal.eq(Aal::Aal2.level()),
@@ -261,20 +253,13 @@ pub fn step_up(conn: &mut DbConnection, id: &str) -> Result<(SessionRow, String)
                 s::last_used_at.eq(now),
             ))
             .execute(conn)?;
-        diesel::insert_into(rt::table)
-            .values((
-                rt::token_hash.eq(random::digest(&next)),
-                rt::session_id.eq(id),
-                rt::issued_at.eq(now),
-            ))
-            .execute(conn)?;
-        Ok(())
+        fresh_refresh(conn, id)
     })?;
     Ok((get(conn, id)?, next))
 }
 
-/// Replaces a session's refresh tokens with a new one (handed to an OIDC client at the code
-/// exchange).
+/// Replaces a session's unused refresh tokens with a new one (at step-up, and for an OIDC
+/// client at the code exchange).
 pub fn fresh_refresh(conn: &mut DbConnection, id: &str) -> Result<String, Error> {
     let now = Utc::now().naive_utc();
     let next = random::token();

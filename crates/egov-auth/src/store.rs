@@ -296,21 +296,7 @@ pub fn for_subject(
     before_seq: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Record>, Error> {
-    let mut query = auth_access_log::table
-        .filter(auth_access_log::subject.eq(subject.as_str()))
-        .order(auth_access_log::seq.desc())
-        .limit(limit.clamp(1, 500))
-        .into_boxed();
-    if let Some(before) = before_seq {
-        query = query.filter(auth_access_log::seq.lt(before));
-    }
-    let rows: Vec<Row> = query.load(conn)?;
-    rows.into_iter()
-        .map(|r| {
-            r.into_record()
-                .map_err(|e| Error::internal(anyhow::anyhow!(e)))
-        })
-        .collect()
+    for_subjects(conn, std::slice::from_ref(subject), before_seq, limit)
 }
 
 /// The records about any of `subjects` (a person known by several keys: account and
