@@ -314,7 +314,7 @@ async fn managed(auth: &Principal, service: &Service, id: String) -> Result<Acco
     Ok(account)
 }
 
-/// One managed account.
+/// One managed account. The view is recorded on the account holder's access log.
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Account id")),
@@ -323,13 +323,22 @@ async fn managed(auth: &Principal, service: &Service, id: String) -> Result<Acco
 )]
 #[get("/accounts/{id}")]
 pub async fn get_account(
+    req: HttpRequest,
     auth: Authorized<Admin>,
     service: web::Data<Service>,
     path: web::Path<String>,
 ) -> Result<web::Json<Account>, Error> {
-    Ok(web::Json(
-        managed(&auth, &service, path.into_inner()).await?.view(),
-    ))
+    let account = managed(&auth, &service, path.into_inner()).await?;
+    service
+        .audit(
+            &service.origin(&req),
+            &auth.subject,
+            &account.id,
+            Action::View,
+            "account administration",
+        )
+        .await?;
+    Ok(web::Json(account.view()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
