@@ -51,6 +51,8 @@ struct Inner {
     /// A hash to verify against when the login name is unknown, so both cases take as long.
     dummy_hash: std::sync::OnceLock<String>,
     trusted: Vec<ipnet::IpNet>,
+    /// Sign-ins since the last prune of stale throttle buckets, requests and tokens.
+    since_prune: std::sync::atomic::AtomicU64,
 }
 
 /// Tokens handed out at sign-in and refresh.
@@ -114,6 +116,7 @@ impl Service {
             trusted,
             packs,
             dummy_hash: std::sync::OnceLock::new(),
+            since_prune: std::sync::atomic::AtomicU64::new(0),
         })))
     }
 
@@ -268,6 +271,7 @@ impl Service {
         want: Aal,
         origin: &Origin,
     ) -> Result<SignIn, Error> {
+        self.maybe_prune();
         let lockout = self.0.settings.auth.lockout.clone();
         let username =
             normalize_username(username).map_err(|_| Error::new(errors::INVALID_CREDENTIALS))?;
@@ -370,6 +374,27 @@ impl Service {
         )
         .await?;
         Ok(SignIn::Done(Box::new(account), session, refresh))
+    }
+
+    /// Every `PRUNE_EVERY` sign-ins, removes stale throttle buckets (one per source address
+    /// ever seen would otherwise accumulate), expired authorization requests and codes, and
+    /// the refresh tokens of long-ended sessions, in the background.
+    fn maybe_prune(&self) {
+        const PRUNE_EVERY: u64 = 1000;
+        let n = self
+            .0
+            .since_prune
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n % PRUNE_EVERY != PRUNE_EVERY - 1 {
+            return;
+        }
+        let db = self.0.db.clone();
+        actix_web::rt::spawn(async move {
+            match db.run(|c| sessions::prune(c, Duration::days(1))).await {
+                Ok(p) => tracing::info!(?p, "auth tables pruned"),
+                Err(e) => tracing::warn!(error = %e, "auth prune failed"),
+            }
+        });
     }
 
     /// Step two of a JSON sign-in: the challenge token and a TOTP or recovery code.

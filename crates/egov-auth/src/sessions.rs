@@ -441,3 +441,46 @@ pub fn unlock(conn: &mut DbConnection, keys: &[String]) -> Result<usize, Error> 
         .execute(conn)?;
     Ok(locked)
 }
+
+/// What a prune removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub throttle: usize,
+    pub requests: usize,
+    pub codes: usize,
+    pub refresh_tokens: usize,
+}
+
+/// Removes what can no longer matter: throttle buckets idle for an hour and not locked, expired
+/// authorization requests and codes, and the refresh tokens of sessions that ended more than
+/// `keep` ago (the sessions themselves stay, as the record of who signed in when).
+pub fn prune(conn: &mut DbConnection, keep: Duration) -> Result<Pruned, Error> {
+    use crate::schema::{auth_authorization_requests as ar, auth_codes as ac};
+    let now = Utc::now().naive_utc();
+    let hour_ago = now - Duration::hours(1);
+    let throttle = diesel::delete(
+        th::table
+            .filter(th::window_start.lt(hour_ago))
+            .filter(th::locked_until.is_null().or(th::locked_until.lt(now))),
+    )
+    .execute(conn)?;
+    let requests = diesel::delete(ar::table.filter(ar::expires_at.lt(now))).execute(conn)?;
+    let codes = diesel::delete(ac::table.filter(ac::expires_at.lt(now - keep))).execute(conn)?;
+    let ended: Vec<String> = s::table
+        .filter(
+            s::expires_at
+                .lt(now - keep)
+                .or(s::revoked_at.lt(now - keep)),
+        )
+        .select(s::id)
+        .limit(10_000)
+        .load(conn)?;
+    let refresh_tokens =
+        diesel::delete(rt::table.filter(rt::session_id.eq_any(&ended))).execute(conn)?;
+    Ok(Pruned {
+        throttle,
+        requests,
+        codes,
+        refresh_tokens,
+    })
+}

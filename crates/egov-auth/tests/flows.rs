@@ -917,3 +917,31 @@ async fn a_remembered_token_still_expires() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn stale_throttle_buckets_are_pruned_and_locks_kept() {
+    let app = spawn_app().await;
+    for i in 0..3 {
+        login(&app, &format!("prune{i}"), "wrong password here").await;
+    }
+    for _ in 0..5 {
+        login(&app, "locked.name", "wrong password here").await;
+    }
+    let db = app.state.db.clone();
+    let (pruned, left) = db
+        .run(|c| {
+            use diesel::prelude::*;
+            use egov_auth::schema::auth_throttle as th;
+            let two_hours_ago = chrono::Utc::now().naive_utc() - chrono::Duration::hours(2);
+            diesel::update(th::table)
+                .set(th::window_start.eq(two_hours_ago))
+                .execute(c)?;
+            let p = egov_auth::sessions::prune(c, chrono::Duration::days(1))?;
+            let left: Vec<String> = th::table.select(th::bucket).load(c)?;
+            Ok((p, left))
+        })
+        .await
+        .expect("prune");
+    assert!(pruned.throttle >= 4, "{pruned:?}");
+    assert_eq!(left, vec!["name:locked.name".to_owned()]);
+}
