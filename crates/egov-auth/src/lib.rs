@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod bootstrap;
 pub mod clients;
 pub mod errors;
+pub mod i18n;
 pub mod keys;
 pub mod mfa;
 pub mod password;

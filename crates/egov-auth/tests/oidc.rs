@@ -50,6 +50,7 @@ fn field(html: &str, name: &str) -> String {
 async fn open(app: &TestApp, query: &str) -> reqwest::Response {
     app.client
         .get(app.url(&format!("/auth/authorize?{query}")))
+        .header("accept-language", "en-GB,en;q=0.9")
         .send()
         .await
         .expect("request")
@@ -91,7 +92,11 @@ fn urlencode(s: &str) -> String {
 }
 
 async fn submit(app: &TestApp, cookie: Option<&str>, form: &[(&str, &str)]) -> reqwest::Response {
-    let mut req = app.client.post(app.url("/auth/authorize")).form(form);
+    let mut req = app
+        .client
+        .post(app.url("/auth/authorize"))
+        .header("accept-language", "en")
+        .form(form);
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
@@ -459,4 +464,39 @@ async fn services_asking_for_aal2_get_a_second_factor_step() {
         claims(t["access_token"].as_str().expect("a"))["acr"],
         "aal2"
     );
+}
+
+#[tokio::test]
+async fn the_login_page_speaks_the_country_packs_languages() {
+    let app = spawn_app().await;
+    let client_id = client(&app).await;
+    let (_, challenge) = pkce();
+    let q = format!(
+        "response_type=code&client_id={client_id}&redirect_uri={}&scope=openid&state=s\
+         &code_challenge={challenge}&code_challenge_method=S256",
+        urlencode(REDIRECT)
+    );
+    let page = |lang: Option<&'static str>| {
+        let (app, q) = (&app, q.clone());
+        async move {
+            let mut req = app.client.get(app.url(&format!("/auth/authorize?{q}")));
+            if let Some(l) = lang {
+                req = req.header("accept-language", l);
+            }
+            req.send().await.expect("req").text().await.expect("html")
+        }
+    };
+    // The Korean pack's default, English on request, and never a language the pack lacks.
+    let ko = page(None).await;
+    assert!(
+        ko.contains("lang=\"ko\"") && ko.contains("비밀번호"),
+        "{ko}"
+    );
+    let en = page(Some("en-US,en;q=0.9")).await;
+    assert!(
+        en.contains("lang=\"en\"") && en.contains(">Password<"),
+        "{en}"
+    );
+    let es = page(Some("es")).await;
+    assert!(es.contains("lang=\"ko\""), "{es}");
 }

@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::accounts::AccountRow;
 use crate::clients::{self, ClientRow};
 use crate::errors;
+use crate::i18n::{self, Messages};
 use crate::principal::policies::SignedIn;
 use crate::principal::{Aal, Authorized};
 use crate::random;
@@ -138,6 +139,8 @@ pub struct AuthorizeQuery {
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage<'a> {
+    lang: &'a str,
+    m: &'a Messages,
     client_name: &'a str,
     action: &'a str,
     handle: &'a str,
@@ -355,7 +358,16 @@ pub async fn authorize(
         _ => (random::token(), true),
     };
     let csrf = csrf_token(&service, &cookie_value, &handle);
-    let mut res = page(&client.name, &handle, &csrf, "", false, None, 200)?;
+    let mut res = page(
+        language(&service, &req),
+        &client.name,
+        &handle,
+        &csrf,
+        "",
+        false,
+        None,
+        200,
+    )?;
     if new_cookie {
         res.add_cookie(&cookie(&service, CSRF_COOKIE, cookie_value, None))
             .map_err(Error::internal)?;
@@ -387,7 +399,21 @@ fn csrf_token(service: &Service, cookie: &str, handle: &str) -> String {
     ))
 }
 
+/// The login page's language for this request (see `i18n`).
+fn language(service: &Service, req: &HttpRequest) -> (&'static str, &'static Messages) {
+    let pack = service.packs().active();
+    i18n::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+        &pack.languages,
+        &pack.default_language,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
 fn page(
+    (lang, m): (&str, &Messages),
     client_name: &str,
     handle: &str,
     csrf: &str,
@@ -397,6 +423,8 @@ fn page(
     status: u16,
 ) -> Result<HttpResponse, Error> {
     let html = LoginPage {
+        lang,
+        m,
         client_name,
         action: "/auth/authorize",
         handle,
@@ -496,8 +524,11 @@ pub async fn authorize_submit(
     let want = Aal::from_level(request.min_aal);
     // A refused attempt shows the form again with the reason (200: the page itself is fine;
     // error statuses would be rewritten to problem+json, which a browser cannot use).
+    let lang = language(&service, &req);
+    let m = lang.1;
     let show = |username: &str, second: bool, error: &str| {
         page(
+            lang,
             &client.name,
             &form.handle,
             &form.csrf,
@@ -512,7 +543,7 @@ pub async fn authorize_submit(
     if let Some(account_id) = &request.account_id {
         let code = form.code.clone().unwrap_or_default();
         if code.is_empty() || code.len() > 64 {
-            return show("", true, "Enter the code.");
+            return show("", true, &m.enter_code);
         }
         let account = service.account(account_id).await?;
         return match service
@@ -525,14 +556,8 @@ pub async fn authorize_submit(
                     .map_err(Error::internal)?;
                 Ok(res)
             }
-            Err(e) if e.code() == errors::INVALID_SECOND_FACTOR => {
-                show("", true, "That code is not right. Try the next code.")
-            }
-            Err(e) if e.code() == errors::LOGIN_LOCKED => show(
-                "",
-                true,
-                "Too many failed attempts: sign-in is locked for a while.",
-            ),
+            Err(e) if e.code() == errors::INVALID_SECOND_FACTOR => show("", true, &m.wrong_code),
+            Err(e) if e.code() == errors::LOGIN_LOCKED => show("", true, &m.locked),
             Err(e) => Err(e),
         };
     }
@@ -540,7 +565,7 @@ pub async fn authorize_submit(
     let username = form.username.clone().unwrap_or_default();
     let password = form.password.clone().unwrap_or_default();
     if username.len() > 64 || password.is_empty() || password.chars().count() > 128 {
-        return show(&username, false, "Enter your login name and password.");
+        return show(&username, false, &m.enter_credentials);
     }
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_owned());
     let outcome = service
@@ -578,18 +603,25 @@ pub async fn authorize_submit(
                     Ok(())
                 })
                 .await?;
-            let mut res = page(&client.name, &form.handle, &form.csrf, "", true, None, 200)?;
+            let mut res = page(
+                lang,
+                &client.name,
+                &form.handle,
+                &form.csrf,
+                "",
+                true,
+                None,
+                200,
+            )?;
             res.add_cookie(&device_cookie).map_err(Error::internal)?;
             Ok(res)
         }
         Err(e) if e.code() == errors::INVALID_CREDENTIALS => {
-            show(&username, false, "The login name or password is wrong.")
+            show(&username, false, &m.wrong_credentials)
         }
-        Err(e) if e.code() == errors::LOGIN_LOCKED || e.code() == errors::LOGIN_THROTTLED => show(
-            &username,
-            false,
-            "Too many failed attempts: sign-in is locked for a while. Try later or ask your administrator.",
-        ),
+        Err(e) if e.code() == errors::LOGIN_LOCKED || e.code() == errors::LOGIN_THROTTLED => {
+            show(&username, false, &m.locked)
+        }
         Err(e) if e.code() == errors::INSUFFICIENT_AAL => Ok(redirect_error(
             &service,
             &request.redirect_uri,
