@@ -274,8 +274,10 @@ mod tests {
     #[test]
     fn a_good_token_verifies_and_keys_survive_storage() {
         let (key, verifier) = setup();
-        let token = key.sign(&claims()).expect("sign");
-        assert_eq!(verifier.verify(&token, Purpose::Access), Ok(claims()));
+        // One set of claims: two calls may straddle a second and differ in `iat`.
+        let expected = claims();
+        let token = key.sign(&expected).expect("sign");
+        assert_eq!(verifier.verify(&token, Purpose::Access), Ok(expected));
         let reloaded = SigningKey::from_pkcs8(key.pkcs8()).expect("reload");
         assert_eq!(reloaded.kid(), key.kid());
         assert!(
