@@ -88,6 +88,11 @@ pub async fn login_tokens(app: &TestApp, username: &str) -> Value {
 /// The current TOTP code for a base32 secret, at a time step after `after` (so codes are
 /// never replays of each other).
 pub fn totp(secret_b32: &str, step_offset: i64) -> String {
+    // Near the end of a 30 s step the server might check the code in the next step, where
+    // an offset of -1 falls outside the window: wait for the step to turn first.
+    while now_secs() % 30 >= 28 {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let secret = mfa::secret_from_base32(secret_b32).expect("base32");
     let t = (now_secs() as i64 + step_offset * 30) as u64;
     mfa::code_at(&secret, t).expect("code")
