@@ -126,6 +126,8 @@ pub struct Principal {
     pub aal: Aal,
     /// The session the token belongs to.
     pub session_id: String,
+    /// The person key (blind index of the national ID) of accounts that have one.
+    pub person: Option<String>,
 }
 
 impl Principal {
@@ -354,6 +356,7 @@ mod tests {
             agency: Some("MOIS".into()),
             aal,
             session_id: "s".into(),
+            person: None,
         }
     }
 

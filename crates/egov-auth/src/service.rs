@@ -681,6 +681,7 @@ impl Service {
         claims.sid = session.id.clone();
         claims.auth_time = u64::try_from(session.auth_time.and_utc().timestamp()).ok();
         claims.amr = session.amr();
+        claims.pid = account.national_id_index.clone();
         self.sign(&claims)
     }
 
@@ -713,6 +714,7 @@ impl Service {
             sid: String::new(),
             auth_time: None,
             amr: Vec::new(),
+            pid: None,
         }
     }
 

@@ -58,6 +58,11 @@ pub struct Claims {
     /// Authentication methods (RFC 8176): `pwd`, `otp`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amr: Vec<String>,
+    /// The person key of a citizen: the keyed blind index of their national ID (a linking
+    /// identifier like Korea's CI, not reversible without the deployment's key). Modules and the
+    /// exchange match a person's records and consents by it without seeing the national ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -257,6 +262,7 @@ mod tests {
             sid: "s-1".into(),
             auth_time: None,
             amr: Vec::new(),
+            pid: None,
         }
     }
 

@@ -332,5 +332,6 @@ pub fn principal(c: &Claims) -> Option<Principal> {
         agency: c.agency.clone(),
         aal: Aal::parse(&c.acr)?,
         session_id: c.sid.clone(),
+        person: c.pid.clone(),
     })
 }

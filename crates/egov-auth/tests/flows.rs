@@ -901,6 +901,7 @@ async fn a_remembered_token_still_expires() {
             sid: "s".into(),
             auth_time: None,
             amr: Vec::new(),
+            pid: None,
         })
         .expect("sign");
     for _ in 0..3 {

@@ -5,6 +5,7 @@ pub mod country;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod exchange;
 pub mod metrics;
 pub mod module;
 pub mod request;

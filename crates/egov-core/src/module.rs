@@ -26,6 +26,11 @@ pub trait Module: Send + Sync + 'static {
         &[]
     }
 
+    /// The services the module provides to other agencies and modules through the exchange.
+    fn exchange_services(&self) -> Vec<crate::exchange::ServiceDef> {
+        Vec::new()
+    }
+
     /// Registers the module's routes. Handlers registered through
     /// `utoipa_actix_web::service_config::ServiceConfig::service` are documented automatically.
     fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>);

@@ -24,6 +24,41 @@ pub struct Settings {
     pub log: LogSettings,
     pub country: CountrySettings,
     pub auth: AuthSettings,
+    pub exchange: ExchangeSettings,
+}
+
+/// The data exchange (`[exchange]`): this deployment's member identity, the provider's checks,
+/// the client's transport and the event outbox.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeSettings {
+    /// This deployment's X-Road member, `INSTANCE/CLASS/MEMBER`; each module is one of its
+    /// subsystems. Empty: `<COUNTRY>/GOV/EGOV`.
+    pub member: String,
+    /// Human-readable name of the member, published in the member list.
+    pub member_name: String,
+    /// Requests whose timestamp is further than this from the provider's clock are refused.
+    pub max_clock_skew_secs: u64,
+    /// How long a message id is remembered per client (must cover twice the skew).
+    pub replay_window_secs: u64,
+    /// The member that holds the consent ledger; empty: this one.
+    pub consent_ledger: String,
+    /// How long a rotated-out key stays published and accepted.
+    pub key_overlap_secs: u64,
+    /// Client transport: the whole call's timeout.
+    pub timeout_ms: u64,
+    /// Client transport: extra attempts after a failure that left the request unprocessed.
+    pub retries: u32,
+    /// Circuit breaker: consecutive failures that open it for one provider member.
+    pub breaker_failures: u32,
+    /// Circuit breaker: how long it stays open before one trial call.
+    pub breaker_cooldown_secs: u64,
+    /// Outbox: how often due deliveries are looked for.
+    pub outbox_poll_ms: u64,
+    /// Outbox: attempts before a delivery goes to the dead-letter list.
+    pub outbox_max_attempts: u32,
+    /// Outbox: the first retry's delay; each later one doubles it (capped at an hour).
+    pub outbox_backoff_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -346,6 +381,21 @@ impl Settings {
         }
         for p in &self.server.trusted_proxies {
             parse_net(p).map_err(SettingsError)?;
+        }
+        let x = &self.exchange;
+        if x.max_clock_skew_secs == 0 || x.replay_window_secs < 2 * x.max_clock_skew_secs {
+            return Err(SettingsError(
+                "exchange.max_clock_skew_secs must be above 0 and exchange.replay_window_secs \
+                 at least twice it (a replayed message must be refused by one check or the other)"
+                    .into(),
+            ));
+        }
+        if x.timeout_ms == 0 || x.outbox_max_attempts == 0 || x.breaker_failures == 0 {
+            return Err(SettingsError(
+                "exchange.timeout_ms, exchange.outbox_max_attempts and \
+                 exchange.breaker_failures must be above 0"
+                    .into(),
+            ));
         }
         let a = &self.auth;
         if a.access_token_secs == 0 || a.access_token_secs > 3600 {

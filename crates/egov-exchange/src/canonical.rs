@@ -94,6 +94,12 @@ impl Message<'_> {
 
     /// The canonical form.
     pub fn canonical(&self) -> Result<String, LineBreak> {
+        self.canonical_with_digest(&hex::encode(Sha256::digest(self.body)))
+    }
+
+    /// The canonical form with the body given by its SHA-256 (hex): what a verifier of a
+    /// metadata-only log record can rebuild.
+    pub fn canonical_with_digest(&self, body_sha256_hex: &str) -> Result<String, LineBreak> {
         if self.path.contains(['\r', '\n']) {
             return Err(LineBreak("path".into()));
         }
@@ -105,7 +111,7 @@ impl Message<'_> {
             "egov-exchange/1 {first}\n{second}\n{}\n{}body-sha256:{}",
             self.path,
             self.header_block()?,
-            hex::encode(Sha256::digest(self.body))
+            body_sha256_hex
         ))
     }
 

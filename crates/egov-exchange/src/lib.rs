@@ -1,19 +1,226 @@
-//! Standard data exchange between agencies and modules (issue "Standard data exchange").
+//! Standard data exchange between agencies and modules (X-Road compatible).
 //!
-//! Built so far, as a library with golden test vectors:
-//! - [`xroad`]: X-Road Message Protocol for REST identifiers — members, subsystems and service
-//!   ids (`INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE`) with the protocol's character rules — and
-//!   its request headers;
-//! - [`canonical`]: the canonical form of a request or response that signatures cover, and the
-//!   X-Road request hash;
-//! - [`signature`]: detached Ed25519 JWS signatures over the canonical form;
-//! - [`check`]: the provider's first check of a request (headers, client, clock skew, the
-//!   signing key's member, the signature), each refusal with its X-Road error type.
-//!
-//! Still to come: the catalogue, grants, consent, replay protection, the message log and its
-//! evidence bundles, the client and provider middleware, transport, and the event outbox.
+//! - [`xroad`], [`canonical`], [`signature`], [`check`]: identifiers, the canonical form that
+//!   signatures cover, detached Ed25519 JWS, and the provider's first check of a request;
+//! - [`keys`]: member keys (rotation, publication) and the member directory;
+//! - [`catalogue`]: the services modules provide, with schemas, items and legal bases;
+//! - [`provider`]: the gateway that every request to this deployment's services goes through
+//!   (signature, replay, grant, consent, schema, item stripping, signed response, message log);
+//! - [`client`]: what modules call — the same signing, checking and logging whether the provider
+//!   is in this process or on another host (HTTP with timeouts, retries, circuit breaker);
+//! - [`log`], [`evidence`]: the hash-chained message log and offline-verifiable evidence;
+//! - [`events`]: the transactional outbox delivering signed CloudEvents to subscribers;
+//! - [`routes`]: the exchange's own admin, auditor, citizen and discovery endpoints.
 
 pub mod canonical;
+pub mod catalogue;
 pub mod check;
+pub mod client;
+pub mod consent;
+pub mod errors;
+pub mod events;
+pub mod evidence;
+pub mod keys;
+pub mod log;
+pub mod provider;
+pub mod routes;
 pub mod signature;
+pub mod store;
 pub mod xroad;
+
+use std::sync::Arc;
+
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use egov_auth::SubjectIndex;
+use egov_core::exchange::ServiceDef;
+use egov_core::{CountryPacks, Db, Migrations, Module, Settings};
+
+use crate::catalogue::Catalogue;
+use crate::client::Breakers;
+use crate::keys::KeyStore;
+use crate::xroad::ClientId;
+
+/// The module's name in `--modules`.
+pub const NAME: &str = "exchange";
+
+/// The exchange of one process: its member, keys, catalogue and transport.
+#[derive(Clone)]
+pub struct Exchange(Arc<Inner>);
+
+pub(crate) struct Inner {
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) db: Db,
+    pub(crate) packs: Arc<CountryPacks>,
+    pub(crate) index: SubjectIndex,
+    pub(crate) keys: KeyStore,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) member: ClientId,
+    /// `None`: the consent ledger is this deployment's.
+    pub(crate) ledger: Option<ClientId>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) breakers: Breakers,
+    /// Whether the auth module's access log is in this database (for the joined view).
+    pub(crate) access_log_here: bool,
+    pub(crate) trusted: Vec<ipnet::IpNet>,
+}
+
+impl std::fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exchange")
+            .field("member", &self.0.member.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+/// This deployment's member id from the settings.
+pub fn member_id(settings: &Settings) -> anyhow::Result<ClientId> {
+    let raw = if settings.exchange.member.trim().is_empty() {
+        format!("{}/GOV/EGOV", settings.country.code.to_ascii_uppercase())
+    } else {
+        settings.exchange.member.trim().to_owned()
+    };
+    let id = ClientId::parse(&raw)
+        .map_err(|e| anyhow::anyhow!("exchange.member {raw:?} is not a member id: {e}"))?;
+    if id.subsystem.is_some() {
+        anyhow::bail!("exchange.member {raw:?} must be INSTANCE/CLASS/MEMBER (no subsystem)");
+    }
+    Ok(id)
+}
+
+/// Starts the exchange of one process: loads or creates this member's signing key (blocking;
+/// call before serving) and compiles the catalogue of `services`.
+pub fn start(
+    settings: &Arc<Settings>,
+    db: &Db,
+    packs: &Arc<CountryPacks>,
+    services: Vec<ServiceDef>,
+    access_log_here: bool,
+) -> anyhow::Result<Exchange> {
+    let member = member_id(settings)?;
+    let ledger = match settings.exchange.consent_ledger.trim() {
+        "" => None,
+        raw => {
+            let id = ClientId::parse(raw).map_err(|e| {
+                anyhow::anyhow!("exchange.consent_ledger {raw:?} is not a member id: {e}")
+            })?;
+            (id != member).then_some(id)
+        }
+    };
+    let secrets = egov_auth::secrets::Secrets::load(&settings.auth)?;
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(
+            settings.exchange.timeout_ms,
+        ))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let keys = KeyStore::new(
+        db.clone(),
+        secrets.sealer.clone(),
+        member.clone(),
+        settings.exchange.key_overlap_secs,
+        http.clone(),
+    );
+    {
+        let mut conn = db.get_blocking()?;
+        keys.ensure_own_blocking(
+            &mut conn,
+            &settings.exchange.member_name,
+            settings.server.public_url.clone(),
+        )
+        .map_err(|e| anyhow::anyhow!("exchange keys: {e}"))?;
+    }
+    let catalogue = Catalogue::new(services)?;
+    Ok(Exchange(Arc::new(Inner {
+        settings: settings.clone(),
+        db: db.clone(),
+        packs: packs.clone(),
+        index: secrets.index.clone(),
+        keys,
+        catalogue,
+        member,
+        ledger,
+        http,
+        breakers: Breakers::default(),
+        access_log_here,
+        trusted: settings
+            .server
+            .trusted_proxies
+            .iter()
+            .filter_map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .ok()
+                    .or_else(|| p.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
+            })
+            .collect(),
+    })))
+}
+
+impl Exchange {
+    pub fn member(&self) -> &ClientId {
+        &self.0.member
+    }
+
+    pub fn keys(&self) -> &KeyStore {
+        &self.0.keys
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.0.catalogue
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    /// The client id of `module`: a subsystem of this member.
+    pub fn client_of(&self, module: &str) -> ClientId {
+        ClientId {
+            subsystem: Some(module.to_owned()),
+            ..self.0.member.clone()
+        }
+    }
+
+    /// Starts the outbox delivery loop on the current runtime.
+    pub fn spawn_workers(&self) {
+        let this = self.clone();
+        tokio::spawn(async move { events::run(this).await });
+    }
+}
+
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// The exchange module: tables, gateway (`/r1/...`) and the `/exchange/v1` API.
+#[derive(Debug)]
+pub struct ExchangeModule;
+
+impl Module for ExchangeModule {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn title(&self) -> &'static str {
+        "Data exchange"
+    }
+
+    fn description(&self) -> &'static str {
+        "Signed, logged, consent-checked exchange between agencies and modules (X-Road \
+         message protocol for REST): member keys, the service catalogue, grants, the consent \
+         ledger, the message log and evidence, and event subscriptions."
+    }
+
+    fn migrations(&self) -> Option<Migrations> {
+        Some(Migrations {
+            postgres: || POSTGRES,
+            sqlite: || SQLITE,
+        })
+    }
+
+    fn error_codes(&self) -> &'static [egov_core::ErrorCode] {
+        errors::ALL
+    }
+
+    fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+        routes::configure(cfg);
+    }
+}

@@ -9,5 +9,9 @@ use egov_core::Module;
 
 /// Every module this build can serve. Adding a module is one line here.
 pub fn registered_modules() -> Vec<&'static dyn Module> {
-    vec![&platform::PlatformModule, &egov_auth::AuthModule]
+    vec![
+        &platform::PlatformModule,
+        &egov_auth::AuthModule,
+        &egov_exchange::ExchangeModule,
+    ]
 }

@@ -67,6 +67,14 @@ enum Command {
         #[arg(long, global = true, env = "EGOV_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
     },
+    /// Data exchange tools: the message log, evidence bundles, keys.
+    Exchange {
+        #[command(subcommand)]
+        command: ExchangeCommand,
+        /// Database URL; overrides database.url.
+        #[arg(long, global = true, env = "EGOV_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+    },
     /// Privacy access log tools.
     Audit {
         #[command(subcommand)]
@@ -118,6 +126,22 @@ enum AuditCommand {
         #[arg(long, value_parser = clap::value_parser!(u32).range(365..))]
         keep_days: u32,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExchangeCommand {
+    /// Verify the message log's hash chain; exit status 1 if it is broken.
+    VerifyLog,
+    /// Print the evidence bundle (JSON) of one message log record.
+    Evidence {
+        /// The record's sequence number (see GET /exchange/v1/audit/log).
+        #[arg(long)]
+        seq: i64,
+    },
+    /// Verify an evidence bundle offline (no database, no network); exit status 1 if invalid.
+    VerifyEvidence { file: PathBuf },
+    /// Make a new exchange signing key; the old ones stay published for the overlap period.
+    RotateKey,
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,8 +220,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!();
             }
             println!("  ready in {} ms", started.elapsed().as_millis());
+            let exchange = state.exchange.clone();
             let server = startup::serve(state, listener)?;
-            actix_web::rt::System::new().block_on(server)?;
+            actix_web::rt::System::new().block_on(async move {
+                if let Some(x) = exchange {
+                    x.spawn_workers();
+                }
+                server.await
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { database_url } => {
@@ -254,6 +284,50 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .clone()
                 .context("the auth module is not part of this build")?;
             actix_web::rt::System::new().block_on(admin(service, command))
+        }
+        Command::Exchange {
+            command: ExchangeCommand::VerifyEvidence { file },
+            ..
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let bundle: egov_exchange::evidence::Bundle = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not an evidence bundle", file.display()))?;
+            let verdict = egov_exchange::evidence::verify(&bundle);
+            for c in &verdict.checks {
+                println!(
+                    "{} {}: {}",
+                    if c.ok { "ok  " } else { "FAIL" },
+                    c.name,
+                    c.detail
+                );
+            }
+            if verdict.valid {
+                println!(
+                    "evidence VALID: record {} of {}",
+                    bundle.record.seq, bundle.exported_by
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!("evidence INVALID");
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        Command::Exchange {
+            command,
+            database_url,
+        } => {
+            let mut settings = Settings::load(&cli.config_dir)?;
+            if let Some(url) = database_url {
+                settings.database.url = DatabaseUrl::new(url);
+            }
+            let modules = startup::select_modules(&registered_modules(), &[])?;
+            let state = startup::prepare(settings, modules)?;
+            let exchange = state
+                .exchange
+                .clone()
+                .context("the exchange module is not part of this build")?;
+            actix_web::rt::System::new().block_on(exchange_command(exchange, command))
         }
         Command::Audit {
             command,
@@ -408,5 +482,49 @@ async fn admin(service: egov_auth::Service, command: AdminCommand) -> anyhow::Re
             println!("new signing key {kid}");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+#[allow(clippy::print_stdout)] // A CLI prints its results.
+async fn exchange_command(
+    exchange: egov_exchange::Exchange,
+    command: ExchangeCommand,
+) -> anyhow::Result<ExitCode> {
+    let err = |e: egov_core::Error| anyhow::anyhow!("{e}");
+    match command {
+        ExchangeCommand::VerifyLog => {
+            let v = exchange
+                .db()
+                .run(egov_exchange::store::verify)
+                .await
+                .map_err(err)?;
+            match &v.problem {
+                None => {
+                    println!(
+                        "message log intact: {} record(s) verified, head at {}",
+                        v.checked, v.head_seq
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(problem) => {
+                    eprintln!("message log BROKEN: {problem}");
+                    eprintln!("({} record(s) verified before the problem)", v.checked);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        ExchangeCommand::Evidence { seq } => {
+            let bundle = egov_exchange::routes::bundle(&exchange, seq)
+                .await
+                .map_err(err)?;
+            println!("{}", serde_json::to_string_pretty(&bundle)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        ExchangeCommand::RotateKey => {
+            let kid = exchange.keys().rotate().await.map_err(err)?;
+            println!("new exchange signing key: {kid}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ExchangeCommand::VerifyEvidence { .. } => unreachable!("handled without a database"),
     }
 }

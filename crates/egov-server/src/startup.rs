@@ -40,7 +40,7 @@ pub fn select_modules(
             bail!("unknown module `{r}`; this build has: {}", names.join(", "));
         }
     }
-    Ok(registry
+    let mut selected: Vec<&'static dyn Module> = registry
         .iter()
         .copied()
         .filter(|m| {
@@ -48,7 +48,16 @@ pub fn select_modules(
                 || requested.is_empty()
                 || requested.iter().any(|r| r == m.name())
         })
-        .collect())
+        .collect();
+    // A module that provides exchange services needs the exchange beside it.
+    let needs_exchange = selected.iter().any(|m| !m.exchange_services().is_empty());
+    if needs_exchange
+        && !selected.iter().any(|m| m.name() == egov_exchange::NAME)
+        && let Some(x) = registry.iter().find(|m| m.name() == egov_exchange::NAME)
+    {
+        selected.push(*x);
+    }
+    Ok(selected)
 }
 
 /// The migration sets of `modules`, in registration order.
@@ -74,6 +83,8 @@ pub struct AppState {
     pub auth: egov_auth::Auth,
     /// The auth service (processes that serve the auth module).
     pub auth_service: Option<egov_auth::Service>,
+    /// The data exchange (processes that serve the exchange module).
+    pub exchange: Option<egov_exchange::Exchange>,
     /// Every served OpenAPI document as (path, name, JSON), serialized once and shared by the
     /// workers: the merged one first.
     documents: Arc<Vec<(&'static str, &'static str, web::Bytes)>>,
@@ -108,6 +119,14 @@ impl AppState {
         let packs = Arc::new(packs);
         let local = modules.iter().any(|m| m.name() == egov_auth::NAME);
         let (auth, auth_service) = egov_auth::start(&settings, &db, &packs, local)?;
+        let exchange = if modules.iter().any(|m| m.name() == egov_exchange::NAME) {
+            let services = modules.iter().flat_map(|m| m.exchange_services()).collect();
+            Some(egov_exchange::start(
+                &settings, &db, &packs, services, local,
+            )?)
+        } else {
+            None
+        };
         // Names leaked once per process: Swagger UI's URL list wants 'static strings.
         let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
         let mut documents = vec![(
@@ -128,6 +147,7 @@ impl AppState {
             packs,
             auth,
             auth_service,
+            exchange,
             metrics: Arc::new(metrics),
             modules,
             openapi: Arc::new(openapi),
@@ -157,6 +177,9 @@ pub fn build_app(
         .app_data(request::form_config(limit));
     if let Some(service) = &state.auth_service {
         app = app.app_data(web::Data::new(service.clone()));
+    }
+    if let Some(exchange) = &state.exchange {
+        app = app.app_data(web::Data::new(exchange.clone()));
     }
     let (app, _) = app
         .into_utoipa_app()

@@ -7,6 +7,7 @@
 //! `postgres`, an unreachable server fails the test: it is never skipped.
 
 pub mod probe;
+pub mod registry;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ use egov_server::startup::{self, AppState};
 pub fn test_registry() -> Vec<&'static dyn Module> {
     let mut modules = egov_server::registered_modules();
     modules.push(&probe::ProbeModule);
+    modules.push(&registry::RegistryModule);
     modules
 }
 
@@ -242,6 +244,9 @@ fn start(state: AppState, db: TestDatabase, listener: TcpListener) -> TestApp {
     let port = listener.local_addr().expect("local addr").port();
     let server = startup::serve(state.clone(), listener).expect("serve");
     tokio::spawn(server);
+    if let Some(x) = &state.exchange {
+        x.spawn_workers();
+    }
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::builder()

@@ -158,6 +158,8 @@ pub fn mint(app: &TestApp, kind: Kind, aal: &str, roles: &[&str], agency: Option
         sid: "matrix-session".into(),
         auth_time: Some(now),
         amr: vec!["pwd".into()],
+        // Citizens carry a person key, as real citizen tokens do.
+        pid: (kind == Kind::Citizen).then(|| format!("{:064x}", 7)),
     })
     .expect("sign")
 }

@@ -1,0 +1,11 @@
+DROP TABLE exchange_inbox;
+DROP TABLE exchange_deliveries;
+DROP TABLE exchange_subscriptions;
+DROP TABLE exchange_events;
+DROP TABLE exchange_log_head;
+DROP TABLE exchange_log;
+DROP TABLE exchange_seen;
+DROP TABLE exchange_consents;
+DROP TABLE exchange_grants;
+DROP TABLE exchange_keys;
+DROP TABLE exchange_members;

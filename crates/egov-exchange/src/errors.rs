@@ -1,0 +1,219 @@
+//! Errors. Exchange messages fail with X-Road error types (`Client.*` — the client's request
+//! is at fault; `Server.ServerProxy.*` — the provider's side refused or failed;
+//! `Server.ClientProxy.*` — the calling side could not complete the exchange), carried in the
+//! problem's `type` (`urn:egov:problem:xroad:<type>`) and in the `X-Road-Error` header. The
+//! exchange's own REST API (admin, citizens, auditors) uses ordinary egov codes.
+
+use egov_core::error::ErrorCode;
+use serde_json::json;
+
+use crate::check::Refusal;
+
+/// A refusal or failure of an exchange message, with its X-Road error type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub status: u16,
+    pub xroad_type: &'static str,
+    pub detail: String,
+}
+
+impl Fault {
+    pub fn new(status: u16, xroad_type: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            xroad_type,
+            detail: detail.into(),
+        }
+    }
+
+    /// The problem+json body.
+    pub fn body(&self, instance: &str) -> Vec<u8> {
+        let title = TYPES
+            .iter()
+            .find(|(t, _, _)| *t == self.xroad_type)
+            .map_or("Exchange error", |(_, _, title)| *title);
+        serde_json::to_vec(&json!({
+            "type": format!("urn:egov:problem:xroad:{}", self.xroad_type),
+            "title": title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.xroad_type,
+            "xroadErrorType": self.xroad_type,
+            "instance": instance,
+        }))
+        .unwrap_or_default()
+    }
+}
+
+impl From<Refusal> for Fault {
+    fn from(r: Refusal) -> Self {
+        Fault::new(r.status(), r.xroad_type(), r.to_string())
+    }
+}
+
+/// Every X-Road error type egov answers with: (type, status, title). `docs/exchange/README.md`
+/// lists them.
+pub const TYPES: &[(&str, u16, &str)] = &[
+    (
+        "Client.MissingHeader",
+        400,
+        "A required exchange header is missing",
+    ),
+    (
+        "Client.InvalidClientIdentifier",
+        400,
+        "X-Road-Client is not a client identifier",
+    ),
+    (
+        "Client.InvalidServiceIdentifier",
+        400,
+        "The request path does not name a service",
+    ),
+    (
+        "Client.InvalidMessageId",
+        400,
+        "X-Road-Id is not acceptable",
+    ),
+    ("Client.BadRequest", 400, "The request is malformed"),
+    (
+        "Client.StaleTimestamp",
+        400,
+        "The request's timestamp is outside the allowed clock skew",
+    ),
+    (
+        "Client.InvalidPayload",
+        400,
+        "The payload does not match the service's schema",
+    ),
+    (
+        "Client.InvalidSubject",
+        400,
+        "The payload's national ID is not valid",
+    ),
+    (
+        "Client.UnknownSigningKey",
+        401,
+        "The signing key is not a registered key of the client's member",
+    ),
+    (
+        "Client.InvalidSignatureValue",
+        401,
+        "The signature does not match the message",
+    ),
+    (
+        "Client.ConsentRequired",
+        403,
+        "The request is about a person and carries no consent reference",
+    ),
+    (
+        "Client.ConsentInvalid",
+        403,
+        "The consent does not cover this request",
+    ),
+    ("Client.ConsentExpired", 403, "The consent has expired"),
+    ("Client.ConsentWithdrawn", 403, "The consent was withdrawn"),
+    (
+        "Client.DuplicateMessageId",
+        409,
+        "The X-Road-Id was already used by this client within the replay window",
+    ),
+    (
+        "Server.ServerProxy.UnknownMember",
+        404,
+        "This gateway does not serve that member",
+    ),
+    ("Server.ServerProxy.UnknownService", 404, "No such service"),
+    (
+        "Server.ServerProxy.AccessDenied",
+        403,
+        "The client has no grant for this service, purpose or item",
+    ),
+    (
+        "Server.ServerProxy.ConsentLedgerUnavailable",
+        503,
+        "The consent ledger could not be asked",
+    ),
+    (
+        "Server.ServerProxy.InternalError",
+        500,
+        "The provider's gateway failed",
+    ),
+    (
+        "Server.ClientProxy.UnknownMember",
+        502,
+        "The provider's member is not registered with a gateway address",
+    ),
+    (
+        "Server.ClientProxy.NetworkError",
+        502,
+        "The provider could not be reached",
+    ),
+    (
+        "Server.ClientProxy.Timeout",
+        504,
+        "The provider did not answer in time",
+    ),
+    (
+        "Server.ClientProxy.CircuitOpen",
+        503,
+        "Calls to the provider are paused after repeated failures",
+    ),
+    (
+        "Server.ClientProxy.InvalidResponseSignature",
+        502,
+        "The response's signature could not be verified",
+    ),
+    (
+        "Server.ClientProxy.RequestHashMismatch",
+        502,
+        "The response answers another request",
+    ),
+    (
+        "Server.ClientProxy.InternalError",
+        500,
+        "The client's side failed",
+    ),
+];
+
+pub const MEMBER_INVALID: ErrorCode =
+    ErrorCode::new("exchange.invalid_member", 400, "Not a member identifier");
+pub const GRANT_NOT_FOUND: ErrorCode =
+    ErrorCode::new("exchange.grant_not_found", 404, "No such active grant");
+pub const CONSENT_NOT_FOUND: ErrorCode = ErrorCode::new(
+    "exchange.consent_not_found",
+    404,
+    "No such active consent of yours",
+);
+pub const NO_PERSON_KEY: ErrorCode = ErrorCode::new(
+    "exchange.no_person",
+    403,
+    "This account is not linked to a person (national ID)",
+);
+pub const RECORD_NOT_FOUND: ErrorCode = ErrorCode::new(
+    "exchange.record_not_found",
+    404,
+    "No such message log record",
+);
+pub const SUBSCRIPTION_NOT_FOUND: ErrorCode = ErrorCode::new(
+    "exchange.subscription_not_found",
+    404,
+    "No such subscription",
+);
+pub const DELIVERY_NOT_FOUND: ErrorCode = ErrorCode::new(
+    "exchange.delivery_not_found",
+    404,
+    "No such dead-lettered delivery",
+);
+pub const SERVICE_NOT_FOUND: ErrorCode =
+    ErrorCode::new("exchange.service_not_found", 404, "No such service");
+
+pub const ALL: &[ErrorCode] = &[
+    MEMBER_INVALID,
+    GRANT_NOT_FOUND,
+    CONSENT_NOT_FOUND,
+    NO_PERSON_KEY,
+    RECORD_NOT_FOUND,
+    SUBSCRIPTION_NOT_FOUND,
+    DELIVERY_NOT_FOUND,
+    SERVICE_NOT_FOUND,
+];
