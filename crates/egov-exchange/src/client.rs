@@ -21,7 +21,6 @@ use crate::errors::Fault;
 use crate::log::{Entry, Side};
 use crate::provider::{Incoming, Outgoing, sha256_hex, signed_values};
 use crate::signature::{self, SIGNATURE_HEADER};
-use crate::store;
 use crate::xroad::{ClientId, ServiceId, headers, request_path};
 
 /// A request a module makes.
@@ -278,7 +277,7 @@ impl Exchange {
         let (entry, outcome) =
             self.client_entry(&client, &service, &call, &incoming, &request_hash, &result);
         let now = Utc::now();
-        let logged = self.0.db.run(move |c| store::append(c, &entry, now)).await;
+        let logged = self.0.writer.append(entry, now).await;
         let seq = match logged {
             Ok(r) => r.seq,
             Err(e) => {

@@ -26,6 +26,7 @@ pub mod provider;
 pub mod routes;
 pub mod signature;
 pub mod store;
+pub mod writer;
 pub mod xroad;
 
 use std::sync::Arc;
@@ -62,6 +63,8 @@ pub(crate) struct Inner {
     /// Whether the auth module's access log is in this database (for the joined view).
     pub(crate) access_log_here: bool,
     pub(crate) trusted: Vec<ipnet::IpNet>,
+    pub(crate) writer: writer::Writer,
+    pub(crate) recent: provider::Recent,
 }
 
 impl std::fmt::Debug for Exchange {
@@ -142,6 +145,8 @@ pub fn start(
         http,
         breakers: Breakers::default(),
         access_log_here,
+        writer: writer::Writer::new(db.clone()),
+        recent: provider::Recent::default(),
         trusted: settings
             .server
             .trusted_proxies

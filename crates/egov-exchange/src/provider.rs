@@ -102,6 +102,38 @@ struct Trace {
     released: Vec<String>,
     stripped: Vec<String>,
     mode: Option<LogMode>,
+    /// The message id this request claims (client, id, window), committed with its log record.
+    claim: Option<(String, String, u64)>,
+}
+
+/// Message ids seen by this process within the replay window: a replay is refused before any
+/// data is touched. The database has the last word: the id is claimed in the same transaction
+/// as the exchange's log record, so a replay sent to another instance (or after a restart) is
+/// refused there before anything is released.
+#[derive(Debug, Default)]
+pub struct Recent(
+    std::sync::Mutex<std::collections::HashMap<(String, String), std::time::Instant>>,
+);
+
+impl Recent {
+    /// True when `client`'s `id` was not seen in the last `window_secs`.
+    pub fn claim(&self, client: &str, id: &str, window_secs: u64) -> bool {
+        let Ok(mut map) = self.0.lock() else {
+            return true; // the database check still applies
+        };
+        let window = std::time::Duration::from_secs(window_secs);
+        if map.len() > 100_000 {
+            map.retain(|_, t| t.elapsed() < window);
+        }
+        let key = (client.to_owned(), id.to_owned());
+        match map.get(&key) {
+            Some(t) if t.elapsed() < window => false,
+            _ => {
+                map.insert(key, std::time::Instant::now());
+                true
+            }
+        }
+    }
 }
 
 struct OneKey(Option<(ClientId, ed25519_dalek::VerifyingKey)>, String);
@@ -259,15 +291,8 @@ impl Exchange {
         }
 
         // 3. Replay.
-        let (client, id) = (trace.client.clone(), checked.id.clone());
         let window = self.0.settings.exchange.replay_window_secs;
-        let fresh = self
-            .0
-            .db
-            .run(move |c| store::remember(c, &client, &id, now, window))
-            .await
-            .map_err(|e| internal(&e))?;
-        if !fresh {
+        if !self.0.recent.claim(&trace.client, &checked.id, window) {
             return Err(Fault::new(
                 409,
                 "Client.DuplicateMessageId",
@@ -277,6 +302,7 @@ impl Exchange {
                 ),
             ));
         }
+        trace.claim = Some((trace.client.clone(), checked.id.clone(), window));
 
         let entry = match target {
             Target::Builtin(name) => return self.builtin(name, req, query, trace).await,
@@ -297,22 +323,35 @@ impl Exchange {
             trace.service.clone(),
             trace.purpose.clone(),
         );
-        let granted = self
+        // The consent is read in the same round trip when the ledger is this deployment's.
+        let local_consent = if self.0.ledger.is_none() {
+            trace.consent.clone()
+        } else {
+            None
+        };
+        let (granted, prefetched) = self
             .0
             .db
-            .run(move |c| store::granted_items(c, &client, &service, &purpose))
+            .run(move |c| {
+                let granted = store::granted_items(c, &client, &service, &purpose)?;
+                let consent = match (&granted, local_consent) {
+                    (Some(_), Some(id)) => Some(store::consent(c, &id)?.map(ConsentView::from)),
+                    _ => None,
+                };
+                Ok((granted, consent))
+            })
             .await
-            .map_err(|e| internal(&e))?
-            .ok_or_else(|| {
-                Fault::new(
-                    403,
-                    "Server.ServerProxy.AccessDenied",
-                    format!(
-                        "{} has no grant for {} with purpose {}",
-                        trace.client, trace.service, trace.purpose
-                    ),
-                )
-            })?;
+            .map_err(|e| internal(&e))?;
+        let granted = granted.ok_or_else(|| {
+            Fault::new(
+                403,
+                "Server.ServerProxy.AccessDenied",
+                format!(
+                    "{} has no grant for {} with purpose {}",
+                    trace.client, trace.service, trace.purpose
+                ),
+            )
+        })?;
         let declared: Vec<&str> = def.items.iter().map(|i| i.name).collect();
         let requested: Option<Vec<String>> = url::form_urlencoded::parse(query.as_bytes())
             .find(|(k, _)| k == "items")
@@ -407,7 +446,10 @@ impl Exchange {
                              send its reference in X-Egov-Consent",
                         )
                     })?;
-                    let record = self.consent_record(&reference).await?;
+                    let record = match prefetched {
+                        Some(record) => record,
+                        None => self.consent_record(&reference).await?,
+                    };
                     let covered = consent::covers(
                         record.as_ref(),
                         &subject,
@@ -485,16 +527,77 @@ impl Exchange {
         }
     }
 
-    /// The answer: signed (binding the request hash), logged, then returned.
+    /// The answer: signed (binding the request hash), logged, then returned. A message id
+    /// that the log's commit finds already used turns the answer into a 409 refusal.
     async fn answer(
         &self,
         req: &Incoming,
-        trace: Trace,
+        mut trace: Trace,
+        mut status: u16,
+        mut body: Vec<u8>,
+        mut fault: Option<Fault>,
+    ) -> Outgoing {
+        loop {
+            let now = Utc::now();
+            let (out, entry) = self.build(req, &trace, status, body, fault.as_ref(), now);
+            if let Some(f) = &fault {
+                tracing::warn!(
+                    client = %entry.client, service = %entry.service, message_id = %entry.message_id,
+                    error = f.xroad_type, detail = %f.detail, "exchange request refused"
+                );
+            }
+            match self
+                .0
+                .writer
+                .append_claiming(entry, now, trace.claim.take())
+                .await
+            {
+                Ok(Some(_)) => return out,
+                Ok(None) => {
+                    let f = Fault::new(
+                        409,
+                        "Client.DuplicateMessageId",
+                        format!(
+                            "X-Road-Id {} was already used by {} within the replay window",
+                            trace.message_id, trace.client
+                        ),
+                    );
+                    status = f.status;
+                    body = f.body(&req.path);
+                    fault = Some(f);
+                    trace.released.clear();
+                    trace.stripped.clear();
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "exchange message log append failed; not answering");
+                    let f = Fault::new(
+                        500,
+                        "Server.ServerProxy.InternalError",
+                        "the exchange could not be logged, so it is not answered",
+                    );
+                    return Outgoing {
+                        status: 500,
+                        headers: vec![
+                            ("content-type".into(), "application/problem+json".into()),
+                            (headers::ERROR.into(), f.xroad_type.into()),
+                        ],
+                        body: f.body(&req.path),
+                    };
+                }
+            }
+        }
+    }
+
+    /// The signed response and its log record.
+    fn build(
+        &self,
+        req: &Incoming,
+        trace: &Trace,
         status: u16,
         body: Vec<u8>,
-        fault: Option<Fault>,
-    ) -> Outgoing {
-        let now = Utc::now();
+        fault: Option<&Fault>,
+        now: chrono::DateTime<Utc>,
+    ) -> (Outgoing, Entry) {
         let mut out_headers: Vec<(String, String)> = vec![
             (
                 "content-type".into(),
@@ -568,34 +671,14 @@ impl Exchange {
             items_stripped: trace.stripped.clone(),
             mode: trace.mode.unwrap_or(LogMode::Metadata).as_str().to_owned(),
         };
-        if let Some(f) = &fault {
-            tracing::warn!(
-                client = %entry.client, service = %entry.service, message_id = %entry.message_id,
-                error = f.xroad_type, detail = %f.detail, "exchange request refused"
-            );
-        }
-        let logged = self.0.db.run(move |c| store::append(c, &entry, now)).await;
-        if let Err(e) = logged {
-            tracing::error!(error = %e, "exchange message log append failed; not answering");
-            let f = Fault::new(
-                500,
-                "Server.ServerProxy.InternalError",
-                "the exchange could not be logged, so it is not answered",
-            );
-            return Outgoing {
-                status: 500,
-                headers: vec![
-                    ("content-type".into(), "application/problem+json".into()),
-                    (headers::ERROR.into(), f.xroad_type.into()),
-                ],
-                body: f.body(&req.path),
-            };
-        }
-        Outgoing {
-            status,
-            headers: out_headers,
-            body,
-        }
+        (
+            Outgoing {
+                status,
+                headers: out_headers,
+                body,
+            },
+            entry,
+        )
     }
 
     async fn builtin(

@@ -428,38 +428,36 @@ pub fn remember(
     window_secs: u64,
 ) -> Result<bool, Error> {
     let cutoff = naive(now - chrono::Duration::seconds(window_secs as i64));
-    let fresh = diesel::insert_into(exchange_seen::table)
-        .values((
-            exchange_seen::client.eq(client),
-            exchange_seen::message_id.eq(id),
-            exchange_seen::seen_at.eq(naive(now)),
-        ))
-        .execute(conn);
-    match fresh {
-        Ok(_) => {
-            // Prune on roughly one insert in 256 (ids are random-ish): bounded table.
-            if id.bytes().fold(0u8, |a, b| a.wrapping_add(b)) == 0 {
-                diesel::delete(exchange_seen::table.filter(exchange_seen::seen_at.lt(cutoff)))
-                    .execute(conn)?;
-            }
-            Ok(true)
-        }
-        Err(e) if is_unique_violation(&e) => {
-            // Seen before: a replay if within the window; otherwise take the id over.
-            let seen: NaiveDateTime = exchange_seen::table
-                .find((client, id))
-                .select(exchange_seen::seen_at)
-                .first(conn)?;
-            if seen >= cutoff {
-                return Ok(false);
-            }
-            diesel::update(exchange_seen::table.find((client, id)))
-                .set(exchange_seen::seen_at.eq(naive(now)))
+    // `ON CONFLICT DO NOTHING` (both backends): a duplicate neither fails nor aborts the
+    // surrounding transaction (the writer's batch), and the common case is one statement.
+    let inserted = diesel::sql_query(
+        "INSERT INTO exchange_seen (client, message_id, seen_at) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind::<diesel::sql_types::Text, _>(client)
+    .bind::<diesel::sql_types::Text, _>(id)
+    .bind::<diesel::sql_types::Timestamp, _>(naive(now))
+    .execute(conn)?;
+    if inserted == 1 {
+        // Prune on roughly one insert in 256 (ids are random-ish): bounded table.
+        if id.bytes().fold(0u8, |a, b| a.wrapping_add(b)) == 0 {
+            diesel::delete(exchange_seen::table.filter(exchange_seen::seen_at.lt(cutoff)))
                 .execute(conn)?;
-            Ok(true)
         }
-        Err(e) => Err(e.into()),
+        return Ok(true);
     }
+    // Seen before: a replay if within the window; otherwise the id is taken over.
+    let seen: NaiveDateTime = exchange_seen::table
+        .find((client, id))
+        .select(exchange_seen::seen_at)
+        .first(conn)?;
+    if seen >= cutoff {
+        return Ok(false);
+    }
+    diesel::update(exchange_seen::table.find((client, id)))
+        .set(exchange_seen::seen_at.eq(naive(now)))
+        .execute(conn)?;
+    Ok(true)
 }
 
 // ---------------------------------------------------------------- message log
@@ -537,66 +535,164 @@ impl LogRow {
     }
 }
 
-/// Appends one record in its own transaction, the head row updated first so that concurrent
-/// appends wait their turn (row lock on PostgreSQL, write lock on SQLite).
+/// Appends one record in its own transaction (the group-commit writer's batch of one).
 pub fn append(conn: &mut DbConnection, entry: &Entry, now: DateTime<Utc>) -> Result<Record, Error> {
+    let writes = [Write::Append {
+        entry: Box::new(entry.clone()),
+        now,
+        claim: None,
+    }];
+    match write_batch(conn, &writes)?.pop() {
+        Some(Ok(Written::Appended(r))) => Ok(*r),
+        Some(Err(e)) => Err(e),
+        _ => Err(Error::internal(anyhow::anyhow!("append wrote nothing"))),
+    }
+}
+
+fn insert_record(
+    tx: &mut DbConnection,
+    seq: i64,
+    entry: &Entry,
+    now: DateTime<Utc>,
+    prev_hash: &str,
+) -> Result<Record, Error> {
     let at = log::record_time(now);
+    let hash = log::chain_hash(seq, at, entry, prev_hash);
+    let e = entry.clone();
+    diesel::insert_into(exchange_log::table)
+        .values(LogRow {
+            seq,
+            side: e.side.as_str().to_owned(),
+            recorded_at: at.naive_utc(),
+            message_id: e.message_id,
+            client: e.client,
+            service: e.service,
+            purpose: e.purpose,
+            subject: e.subject,
+            consent: e.consent,
+            basis: e.basis,
+            method: e.method,
+            path: e.path,
+            request_headers: serde_json::to_string(&e.request_headers)
+                .unwrap_or_else(|_| "{}".into()),
+            request_digest: e.request_digest,
+            request_body: e.request_body,
+            request_signature: e.request_signature,
+            request_hash: e.request_hash,
+            response_status: i32::from(e.response_status),
+            response_headers: serde_json::to_string(&e.response_headers)
+                .unwrap_or_else(|_| "{}".into()),
+            response_digest: e.response_digest,
+            response_body: e.response_body,
+            response_signature: e.response_signature,
+            outcome: e.outcome,
+            error_type: e.error_type,
+            items_released: json_list(&e.items_released),
+            items_stripped: json_list(&e.items_stripped),
+            mode: e.mode,
+            prev_hash: prev_hash.to_owned(),
+            hash: hash.clone(),
+        })
+        .execute(tx)?;
+    Ok(Record {
+        seq,
+        recorded_at: at,
+        entry: entry.clone(),
+        prev_hash: prev_hash.to_owned(),
+        hash,
+    })
+}
+
+/// One write of the group-commit writer.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// Replay protection: remember a client's message id (see [`remember`]).
+    Remember {
+        client: String,
+        id: String,
+        now: DateTime<Utc>,
+        window_secs: u64,
+    },
+    /// Append a message log record; with a claim, only if the claimed message id is new
+    /// (replay protection and the record commit together).
+    Append {
+        entry: Box<Entry>,
+        now: DateTime<Utc>,
+        claim: Option<(String, String, u64)>,
+    },
+}
+
+/// The result of one [`Write`].
+#[derive(Debug, Clone)]
+pub enum Written {
+    Fresh(bool),
+    Appended(Box<Record>),
+    /// The append's claim found the message id already used within the window.
+    Duplicate,
+}
+
+/// Runs many writes in one transaction (group commit): one head update for every appended
+/// record, each write in its own savepoint so that one failing write (a duplicate id) does not
+/// undo the others. Results are in the order of `writes`.
+pub fn write_batch(
+    conn: &mut DbConnection,
+    writes: &[Write],
+) -> Result<Vec<Result<Written, Error>>, Error> {
     conn.transaction(|tx| {
         use exchange_log_head::dsl as head;
-        diesel::update(head::exchange_log_head.filter(head::id.eq(1)))
-            .set(head::seq.eq(head::seq + 1))
-            .execute(tx)?;
-        let (seq, prev_hash): (i64, String) = head::exchange_log_head
-            .filter(head::id.eq(1))
-            .select((head::seq, head::hash))
-            .first(tx)?;
-        let hash = log::chain_hash(seq, at, entry, &prev_hash);
-        let e = entry.clone();
-        diesel::insert_into(exchange_log::table)
-            .values(LogRow {
-                seq,
-                side: e.side.as_str().to_owned(),
-                recorded_at: at.naive_utc(),
-                message_id: e.message_id,
-                client: e.client,
-                service: e.service,
-                purpose: e.purpose,
-                subject: e.subject,
-                consent: e.consent,
-                basis: e.basis,
-                method: e.method,
-                path: e.path,
-                request_headers: serde_json::to_string(&e.request_headers)
-                    .unwrap_or_else(|_| "{}".into()),
-                request_digest: e.request_digest,
-                request_body: e.request_body,
-                request_signature: e.request_signature,
-                request_hash: e.request_hash,
-                response_status: i32::from(e.response_status),
-                response_headers: serde_json::to_string(&e.response_headers)
-                    .unwrap_or_else(|_| "{}".into()),
-                response_digest: e.response_digest,
-                response_body: e.response_body,
-                response_signature: e.response_signature,
-                outcome: e.outcome,
-                error_type: e.error_type,
-                items_released: json_list(&e.items_released),
-                items_stripped: json_list(&e.items_stripped),
-                mode: e.mode,
-                prev_hash: prev_hash.clone(),
-                hash: hash.clone(),
-            })
-            .execute(tx)?;
-        diesel::update(head::exchange_log_head.filter(head::id.eq(1)))
-            .set(head::hash.eq(&hash))
-            .execute(tx)?;
-        Ok(Record {
-            seq,
-            recorded_at: at,
-            entry: entry.clone(),
-            prev_hash,
-            hash,
-        })
+        // First the replay claims, so that only the appends that go ahead reserve numbers.
+        let mut out: Vec<Option<Result<Written, Error>>> = Vec::with_capacity(writes.len());
+        let mut go = Vec::with_capacity(writes.len());
+        for w in writes {
+            match w {
+                Write::Remember {
+                    client,
+                    id,
+                    now,
+                    window_secs,
+                } => {
+                    out.push(Some(
+                        remember(tx, client, id, *now, *window_secs).map(Written::Fresh),
+                    ));
+                    go.push(false);
+                }
+                Write::Append { claim, now, .. } => {
+                    let fresh = match claim {
+                        Some((client, id, window)) => remember(tx, client, id, *now, *window)?,
+                        None => true,
+                    };
+                    out.push((!fresh).then_some(Ok(Written::Duplicate)));
+                    go.push(fresh);
+                }
+            }
+        }
+        let appends = go.iter().filter(|g| **g).count() as i64;
+        if appends > 0 {
+            // Taking the head's row lock makes other instances' batches wait their turn.
+            diesel::update(head::exchange_log_head.filter(head::id.eq(1)))
+                .set(head::seq.eq(head::seq + appends))
+                .execute(tx)?;
+            let (last, mut prev_hash): (i64, String) = head::exchange_log_head
+                .filter(head::id.eq(1))
+                .select((head::seq, head::hash))
+                .first(tx)?;
+            let mut seq = last - appends;
+            for (i, w) in writes.iter().enumerate() {
+                if let (true, Write::Append { entry, now, .. }) = (go[i], w) {
+                    seq += 1;
+                    let r = insert_record(tx, seq, entry, *now, &prev_hash)?;
+                    prev_hash = r.hash.clone();
+                    out[i] = Some(Ok(Written::Appended(Box::new(r))));
+                }
+            }
+            diesel::update(head::exchange_log_head.filter(head::id.eq(1)))
+                .set(head::hash.eq(&prev_hash))
+                .execute(tx)?;
+        }
+        Ok(out
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Err(Error::internal(anyhow::anyhow!("unwritten")))))
+            .collect())
     })
 }
 

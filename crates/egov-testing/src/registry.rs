@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use actix_web::post;
+
 use egov_core::Module;
 use egov_core::exchange::{Basis, Item, LogMode, ServiceCall, ServiceDef, ServiceError};
 use serde_json::{Value, json};
@@ -37,6 +39,36 @@ async fn person(call: ServiceCall) -> Result<Value, ServiceError> {
 
 async fn residence(_call: ServiceCall) -> Result<Value, ServiceError> {
     Ok(json!({ "resident": true, "since": "2001-03-01" }))
+}
+
+/// The person service's handler called directly, without the exchange: the benchmark's
+/// baseline for the same work over plain HTTP.
+#[utoipa::path(
+    tag = "registry",
+    request_body = Object,
+    responses((status = 200, description = "The entry", body = Object)),
+    security(()),
+)]
+#[post("/registry/person")]
+pub async fn plain_person(
+    db: actix_web::web::Data<egov_core::Db>,
+    body: actix_web::web::Json<Value>,
+) -> actix_web::HttpResponse {
+    let call = ServiceCall {
+        client: "plain".into(),
+        message_id: String::new(),
+        purpose: "plain".into(),
+        user_id: None,
+        issue: None,
+        subject: None,
+        payload: body.into_inner(),
+        items: Vec::new(),
+        db: db.get_ref().clone(),
+    };
+    match person(call).await {
+        Ok(v) => actix_web::HttpResponse::Ok().json(v),
+        Err(e) => actix_web::HttpResponse::NotFound().json(serde_json::json!({"code": e.code})),
+    }
 }
 
 fn schema() -> Value {
@@ -119,5 +151,8 @@ impl Module for RegistryModule {
         ]
     }
 
-    fn configure(&self, _cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {}
+    /// `POST /registry/person`: the same answer without the exchange (benchmark baseline).
+    fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+        cfg.service(plain_person);
+    }
 }
