@@ -92,6 +92,28 @@ async fn refused(app: &TestApp, res: reqwest::Response, status: u16, xroad: &str
     );
 }
 
+/// Signs `headers` and `signed` as `o`, sends `sent`, and checks the refusal.
+#[allow(clippy::too_many_arguments)]
+async fn refused_request(
+    app: &TestApp,
+    o: &Outsider,
+    path: &str,
+    headers: Vec<(&'static str, String)>,
+    signed: &[u8],
+    sent: &[u8],
+    status: u16,
+    xroad: &str,
+) {
+    let id = headers
+        .iter()
+        .find(|(n, _)| *n == "x-road-id")
+        .map(|(_, v)| v.clone())
+        .expect("id");
+    let h = o.sign("POST", path, &headers, signed);
+    let res = raw(app, "POST", path, &h, sent).await;
+    refused(app, res, status, xroad, &id).await;
+}
+
 fn headers_for(
     client: &str,
     id: &str,
@@ -309,16 +331,19 @@ async fn one_process_exchange_refusals_log_and_evidence() {
     refused(&app, res, 409, "Client.DuplicateMessageId", &id).await;
 
     // Tampered body.
-    let id = fresh();
-    let h = outsider.sign(
-        "POST",
-        &path,
-        &headers_for(&oc, &id, now(), Some(&oconsent)),
-        &body,
-    );
     let other = serde_json::to_vec(&json!({"national_id": "850505-1234568"})).expect("b");
-    let res = raw(&app, "POST", &path, &h, &other).await;
-    refused(&app, res, 401, "Client.InvalidSignatureValue", &id).await;
+    let h = headers_for(&oc, &fresh(), now(), Some(&oconsent));
+    refused_request(
+        &app,
+        &outsider,
+        &path,
+        h,
+        &body,
+        &other,
+        401,
+        "Client.InvalidSignatureValue",
+    )
+    .await;
 
     // Tampered header: an X-Road-Issue added after signing.
     let id = fresh();
@@ -349,26 +374,32 @@ async fn one_process_exchange_refusals_log_and_evidence() {
     refused(&app, res, 401, "Client.InvalidSignatureValue", &id).await;
 
     // A key of another member than the client's.
-    let id = fresh();
-    let h = outsider.sign(
-        "POST",
+    let h = headers_for(&format!("{m}/petition"), &fresh(), now(), Some(&oconsent));
+    refused_request(
+        &app,
+        &outsider,
         &path,
-        &headers_for(&format!("{m}/petition"), &id, now(), Some(&oconsent)),
+        h,
         &body,
-    );
-    let res = raw(&app, "POST", &path, &h, &body).await;
-    refused(&app, res, 401, "Client.UnknownSigningKey", &id).await;
+        &body,
+        401,
+        "Client.UnknownSigningKey",
+    )
+    .await;
 
     // Stale timestamp.
-    let id = fresh();
-    let h = outsider.sign(
-        "POST",
+    let h = headers_for(&oc, &fresh(), now() - 1000, Some(&oconsent));
+    refused_request(
+        &app,
+        &outsider,
         &path,
-        &headers_for(&oc, &id, now() - 1000, Some(&oconsent)),
+        h,
         &body,
-    );
-    let res = raw(&app, "POST", &path, &h, &body).await;
-    refused(&app, res, 400, "Client.StaleTimestamp", &id).await;
+        &body,
+        400,
+        "Client.StaleTimestamp",
+    )
+    .await;
 
     // No grant: another purpose.
     let id = fresh();
@@ -379,22 +410,33 @@ async fn one_process_exchange_refusals_log_and_evidence() {
     refused(&app, res, 403, "Server.ServerProxy.AccessDenied", &id).await;
 
     // A grant without that item.
-    let id = fresh();
     let ipath = format!("{path}?items=address");
-    let h = outsider.sign(
-        "POST",
+    let h = headers_for(&oc, &fresh(), now(), Some(&oconsent));
+    refused_request(
+        &app,
+        &outsider,
         &ipath,
-        &headers_for(&oc, &id, now(), Some(&oconsent)),
+        h,
         &body,
-    );
-    let res = raw(&app, "POST", &ipath, &h, &body).await;
-    refused(&app, res, 403, "Server.ServerProxy.AccessDenied", &id).await;
+        &body,
+        403,
+        "Server.ServerProxy.AccessDenied",
+    )
+    .await;
 
     // Missing consent.
-    let id = fresh();
-    let h = outsider.sign("POST", &path, &headers_for(&oc, &id, now(), None), &body);
-    let res = raw(&app, "POST", &path, &h, &body).await;
-    refused(&app, res, 403, "Client.ConsentRequired", &id).await;
+    let h = headers_for(&oc, &fresh(), now(), None);
+    refused_request(
+        &app,
+        &outsider,
+        &path,
+        h,
+        &body,
+        &body,
+        403,
+        "Client.ConsentRequired",
+    )
+    .await;
 
     // Someone else's consent.
     let id = fresh();
@@ -438,15 +480,18 @@ async fn one_process_exchange_refusals_log_and_evidence() {
         })
         .await
         .expect("expired consent");
-    let id = fresh();
-    let h = outsider.sign(
-        "POST",
+    let h = headers_for(&oc, &fresh(), now(), Some(&expired));
+    refused_request(
+        &app,
+        &outsider,
         &path,
-        &headers_for(&oc, &id, now(), Some(&expired)),
+        h,
         &body,
-    );
-    let res = raw(&app, "POST", &path, &h, &body).await;
-    refused(&app, res, 403, "Client.ConsentExpired", &id).await;
+        &body,
+        403,
+        "Client.ConsentExpired",
+    )
+    .await;
 
     // Withdrawn consent: the citizen withdraws, the next request is refused.
     let res = send(
@@ -458,27 +503,33 @@ async fn one_process_exchange_refusals_log_and_evidence() {
     )
     .await;
     assert_eq!(res.status(), 200);
-    let id = fresh();
-    let h = outsider.sign(
-        "POST",
+    let h = headers_for(&oc, &fresh(), now(), Some(&oconsent));
+    refused_request(
+        &app,
+        &outsider,
         &path,
-        &headers_for(&oc, &id, now(), Some(&oconsent)),
+        h,
         &body,
-    );
-    let res = raw(&app, "POST", &path, &h, &body).await;
-    refused(&app, res, 403, "Client.ConsentWithdrawn", &id).await;
+        &body,
+        403,
+        "Client.ConsentWithdrawn",
+    )
+    .await;
 
     // Bad input changes nothing and says why.
-    let id = fresh();
     let bad = b"{\"national_id\": 5}".to_vec();
-    let h = outsider.sign(
-        "POST",
+    let h = headers_for(&oc, &fresh(), now(), Some(&oconsent));
+    refused_request(
+        &app,
+        &outsider,
         &path,
-        &headers_for(&oc, &id, now(), Some(&oconsent)),
+        h,
         &bad,
-    );
-    let res = raw(&app, "POST", &path, &h, &bad).await;
-    refused(&app, res, 400, "Client.InvalidPayload", &id).await;
+        &bad,
+        400,
+        "Client.InvalidPayload",
+    )
+    .await;
 
     // The citizen's "who used my data" view lists the exchanges about them.
     let res = send(
