@@ -121,6 +121,14 @@ pub fn create_from_sso(
     get(conn, &id)
 }
 
+/// Sets a session's authentication time (the browser session takes the sign-in's).
+pub fn set_auth_time(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<(), Error> {
+    diesel::update(s::table.find(id))
+        .set(s::auth_time.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Creates a session and its first refresh token (returned in clear, once).
 pub fn create(
     conn: &mut DbConnection,

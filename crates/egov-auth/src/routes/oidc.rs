@@ -552,7 +552,7 @@ pub async fn authorize_submit(
         {
             Ok((account, session, _)) => {
                 let mut res = finish(&service, &request, &session).await?;
-                res.add_cookie(&sso_cookie(&service, &account, Aal::Aal2).await?)
+                res.add_cookie(&sso_cookie(&service, &account, Aal::Aal2, &session).await?)
                     .map_err(Error::internal)?;
                 Ok(res)
             }
@@ -588,7 +588,7 @@ pub async fn authorize_submit(
         Ok(SignIn::Done(account, session, _)) => {
             let mut res = finish(&service, &request, &session).await?;
             res.add_cookie(&device_cookie).map_err(Error::internal)?;
-            res.add_cookie(&sso_cookie(&service, &account, Aal::Aal1).await?)
+            res.add_cookie(&sso_cookie(&service, &account, Aal::Aal1, &session).await?)
                 .map_err(Error::internal)?;
             Ok(res)
         }
@@ -639,9 +639,17 @@ async fn sso_cookie(
     service: &Service,
     account: &AccountRow,
     aal: Aal,
+    signed_in: &SessionRow,
 ) -> Result<Cookie<'static>, Error> {
-    let (_, value) = service
+    let (sso, value) = service
         .start_session(account, sessions::SSO_CLIENT, aal)
+        .await?;
+    // The browser's session carries the sign-in's own time (a second boundary may lie between
+    // the two inserts), so clients it signs in later see the same `auth_time`.
+    let (id, at) = (sso.id.clone(), signed_in.auth_time);
+    service
+        .db()
+        .run(move |c| sessions::set_auth_time(c, &id, at))
         .await?;
     Ok(cookie(service, SSO_COOKIE, value, None))
 }
