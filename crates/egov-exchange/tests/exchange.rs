@@ -781,3 +781,68 @@ async fn two_processes_exchange_over_http() {
         .expect_err("open");
     assert_eq!(e.code(), "Server.ClientProxy.CircuitOpen", "{e:?}");
 }
+
+/// Two instances of one deployment on one database: a replay sent to the other instance (whose
+/// in-process guard has not seen the id) is refused by the database claim, and nothing of the
+/// answer is released.
+#[tokio::test]
+async fn a_replay_to_another_instance_is_refused_by_the_database() {
+    use egov_core::Module;
+    use egov_exchange::provider::Incoming;
+    let app = spawn_app_with(Spawn {
+        modules: &["auth", "exchange", "registry"],
+        ..Spawn::default()
+    })
+    .await;
+    let second = egov_exchange::start(
+        &app.state.settings,
+        &app.state.db,
+        &app.state.packs,
+        egov_testing::registry::RegistryModule.exchange_services(),
+        true,
+    )
+    .expect("second instance");
+    let m = member(&app);
+    let residence = format!("{m}/registry/residence");
+    let outsider = Outsider::register(&app, "KR/COM/1234567890").await;
+    let oc = format!("{}/app", outsider.member);
+    grant(&app, &oc, &residence, "petition.review", &["resident"]).await;
+    second.keys().reload().await.expect("reload");
+
+    let path = format!("/r1/{residence}/v1");
+    let body = serde_json::to_vec(&json!({"national_id": NID})).expect("body");
+    let id = uuid::Uuid::new_v4().to_string();
+    let h = outsider.sign("POST", &path, &headers_for(&oc, &id, now(), None), &body);
+    let first = raw(&app, "POST", &path, &h, &body).await;
+    assert_eq!(first.status(), 200);
+    let replay = second
+        .handle(Incoming {
+            method: "POST".into(),
+            path: path.clone(),
+            headers: h.clone(),
+            body: body.clone(),
+        })
+        .await;
+    assert_eq!(replay.status, 409);
+    assert_eq!(
+        replay.header("x-road-error"),
+        Some("Client.DuplicateMessageId")
+    );
+    let text = String::from_utf8_lossy(&replay.body).into_owned();
+    assert!(!text.contains("resident\":"), "nothing released: {text}");
+    let id2 = id.clone();
+    let records = app
+        .state
+        .db
+        .run(move |c| store::records(c, Some(&id2), None, None, 10))
+        .await
+        .expect("records");
+    assert_eq!(records.len(), 2);
+    assert!(records.iter().any(|r| r.entry.outcome == "ok"));
+    assert!(records.iter().any(|r| r.entry.error_type.as_deref()
+        == Some("Client.DuplicateMessageId")
+        && r.entry.items_released.is_empty()
+        && r.entry.response_body.is_none()));
+    let v = app.state.db.run(store::verify).await.expect("verify");
+    assert!(v.intact(), "{v:?}");
+}
