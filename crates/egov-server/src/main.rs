@@ -142,6 +142,35 @@ enum ExchangeCommand {
     VerifyEvidence { file: PathBuf },
     /// Make a new exchange signing key; the old ones stay published for the overlap period.
     RotateKey,
+    /// Register (or update) another member's gateway address, as `PUT /exchange/v1/admin/members`.
+    Member {
+        /// INSTANCE/CLASS/MEMBER
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        base_url: String,
+    },
+    /// Call a service as one of this deployment's subsystems (a connectivity check, and what a
+    /// module does): sign, send, verify the signed answer, log it. Prints the status and body.
+    Call {
+        /// INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE
+        service: String,
+        /// The path after the service id (a module service's version, e.g. v1).
+        #[arg(long, default_value = "")]
+        path: String,
+        /// The calling subsystem (module name).
+        #[arg(long = "as", default_value = "exchange")]
+        module: String,
+        #[arg(long, default_value = "discovery")]
+        purpose: String,
+        /// JSON payload (POST); without it the call is a GET.
+        #[arg(long)]
+        body: Option<String>,
+        #[arg(long)]
+        consent: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -524,6 +553,61 @@ async fn exchange_command(
             let kid = exchange.keys().rotate().await.map_err(err)?;
             println!("new exchange signing key: {kid}");
             Ok(ExitCode::SUCCESS)
+        }
+        ExchangeCommand::Member { id, name, base_url } => {
+            let member = egov_exchange::xroad::ClientId::parse(&id)
+                .map_err(|e| anyhow::anyhow!("--id: {e}"))?;
+            anyhow::ensure!(member.subsystem.is_none(), "--id is INSTANCE/CLASS/MEMBER");
+            url::Url::parse(&base_url).map_err(|e| anyhow::anyhow!("--base-url: {e}"))?;
+            let row = egov_exchange::store::MemberRow {
+                id: member.to_string(),
+                name,
+                base_url: Some(base_url),
+                local: false,
+                created_at: chrono::Utc::now().naive_utc(),
+            };
+            exchange
+                .db()
+                .run(move |c| egov_exchange::store::put_member(c, &row))
+                .await
+                .map_err(err)?;
+            println!("member {member} registered");
+            Ok(ExitCode::SUCCESS)
+        }
+        ExchangeCommand::Call {
+            service,
+            path,
+            module,
+            purpose,
+            body,
+            consent,
+        } => {
+            let mut call = match body {
+                Some(b) => egov_exchange::client::Call::post(
+                    &service,
+                    &path,
+                    serde_json::from_str(&b).context("--body is not JSON")?,
+                    &purpose,
+                ),
+                None => egov_exchange::client::Call::get(&service, &path, &purpose),
+            };
+            if let Some(c) = consent {
+                call = call.consent(&c);
+            }
+            match exchange.call(&module, call).await {
+                Ok(answer) => {
+                    println!(
+                        "200 (message {}, logged as record {})",
+                        answer.message_id, answer.log_seq
+                    );
+                    println!("{}", answer.body);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("refused: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
         ExchangeCommand::VerifyEvidence { .. } => unreachable!("handled without a database"),
     }
