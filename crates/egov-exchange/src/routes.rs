@@ -908,13 +908,9 @@ pub async fn search_log(
 
 /// Builds the evidence bundle of record `seq` (also used by the CLI).
 pub async fn bundle(exchange: &Exchange, seq: i64) -> Result<Bundle, Error> {
-    let (record, head) = exchange
+    let (record, chain_head) = exchange
         .db()
-        .run(move |c| {
-            let r = store::record(c, seq)?;
-            let v = store::verify(c)?;
-            Ok((r, v))
-        })
+        .run(move |c| Ok((store::record(c, seq)?, store::head(c)?)))
         .await?;
     let record = record.ok_or_else(|| Error::new(errors::RECORD_NOT_FOUND))?;
     let mut keys = Vec::new();
@@ -943,20 +939,11 @@ pub async fn bundle(exchange: &Exchange, seq: i64) -> Result<Bundle, Error> {
             });
         }
     }
-    let head_hash = exchange
-        .db()
-        .run(move |c| {
-            Ok(store::records(c, None, None, None, 1)?
-                .pop()
-                .map(|r| r.hash))
-        })
-        .await?
-        .unwrap_or_default();
     Ok(Bundle {
         format: evidence::FORMAT.into(),
         exported_by: exchange.member().to_string(),
         exported_at: Utc::now(),
-        chain_head: (head.head_seq, head_hash),
+        chain_head,
         record,
         keys,
     })

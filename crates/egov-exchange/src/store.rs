@@ -606,13 +606,6 @@ fn insert_record(
 /// One write of the group-commit writer.
 #[derive(Debug, Clone)]
 pub enum Write {
-    /// Replay protection: remember a client's message id (see [`remember`]).
-    Remember {
-        client: String,
-        id: String,
-        now: DateTime<Utc>,
-        window_secs: u64,
-    },
     /// Append a message log record; with a claim, only if the claimed message id is new
     /// (replay protection and the record commit together).
     Append {
@@ -625,7 +618,6 @@ pub enum Write {
 /// The result of one [`Write`].
 #[derive(Debug, Clone)]
 pub enum Written {
-    Fresh(bool),
     Appended(Box<Record>),
     /// The append's claim found the message id already used within the window.
     Duplicate,
@@ -645,17 +637,6 @@ pub fn write_batch(
         let mut go = Vec::with_capacity(writes.len());
         for w in writes {
             match w {
-                Write::Remember {
-                    client,
-                    id,
-                    now,
-                    window_secs,
-                } => {
-                    out.push(Some(
-                        remember(tx, client, id, *now, *window_secs).map(Written::Fresh),
-                    ));
-                    go.push(false);
-                }
                 Write::Append { claim, now, .. } => {
                     let fresh = match claim {
                         Some((client, id, window)) => remember(tx, client, id, *now, *window)?,
@@ -694,6 +675,14 @@ pub fn write_batch(
             .map(|o| o.unwrap_or_else(|| Err(Error::internal(anyhow::anyhow!("unwritten")))))
             .collect())
     })
+}
+
+/// The chain's head: the last sequence number and hash.
+pub fn head(conn: &mut DbConnection) -> Result<(i64, String), Error> {
+    Ok(exchange_log_head::table
+        .filter(exchange_log_head::id.eq(1))
+        .select((exchange_log_head::seq, exchange_log_head::hash))
+        .first(conn)?)
 }
 
 pub fn record(conn: &mut DbConnection, seq: i64) -> Result<Option<Record>, Error> {

@@ -108,29 +108,6 @@ impl Writer {
         {
             Written::Appended(r) => Ok(Some(*r)),
             Written::Duplicate => Ok(None),
-            Written::Fresh(_) => Err(gone()),
-        }
-    }
-
-    /// Remembers a client's message id; false when it is a replay within the window.
-    pub async fn remember(
-        &self,
-        client: String,
-        id: String,
-        now: DateTime<Utc>,
-        window_secs: u64,
-    ) -> Result<bool, Error> {
-        match self
-            .write(Write::Remember {
-                client,
-                id,
-                now,
-                window_secs,
-            })
-            .await?
-        {
-            Written::Fresh(f) => Ok(f),
-            _ => Err(gone()),
         }
     }
 }

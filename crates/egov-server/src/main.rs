@@ -302,12 +302,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command,
             database_url,
         } => {
-            let mut settings = Settings::load(&cli.config_dir)?;
-            if let Some(url) = database_url {
-                settings.database.url = DatabaseUrl::new(url);
-            }
-            let modules = startup::select_modules(&registered_modules(), &[])?;
-            let state = startup::prepare(settings, modules)?;
+            let state = prepared(&cli.config_dir, database_url)?;
             let service = state
                 .auth_service
                 .clone()
@@ -346,12 +341,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command,
             database_url,
         } => {
-            let mut settings = Settings::load(&cli.config_dir)?;
-            if let Some(url) = database_url {
-                settings.database.url = DatabaseUrl::new(url);
-            }
-            let modules = startup::select_modules(&registered_modules(), &[])?;
-            let state = startup::prepare(settings, modules)?;
+            let state = prepared(&cli.config_dir, database_url)?;
             let exchange = state
                 .exchange
                 .clone()
@@ -512,6 +502,20 @@ async fn admin(service: egov_auth::Service, command: AdminCommand) -> anyhow::Re
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Every module of this build prepared on the configured (or given) database, for commands
+/// that work on the server's machine.
+fn prepared(
+    config_dir: &std::path::Path,
+    database_url: Option<String>,
+) -> anyhow::Result<startup::AppState> {
+    let mut settings = Settings::load(config_dir)?;
+    if let Some(url) = database_url {
+        settings.database.url = DatabaseUrl::new(url);
+    }
+    let modules = startup::select_modules(&registered_modules(), &[])?;
+    startup::prepare(settings, modules)
 }
 
 #[allow(clippy::print_stdout)] // A CLI prints its results.
