@@ -128,6 +128,8 @@ pub struct Principal {
     pub session_id: String,
     /// The person key (blind index of the national ID) of accounts that have one.
     pub person: Option<String>,
+    /// The business registration number of a business account.
+    pub business: Option<String>,
 }
 
 impl Principal {
@@ -357,6 +359,7 @@ mod tests {
             aal,
             session_id: "s".into(),
             person: None,
+            business: None,
         }
     }
 

@@ -682,6 +682,7 @@ impl Service {
         claims.auth_time = u64::try_from(session.auth_time.and_utc().timestamp()).ok();
         claims.amr = session.amr();
         claims.pid = account.national_id_index.clone();
+        claims.bid = account.business_id.clone();
         self.sign(&claims)
     }
 
@@ -715,6 +716,7 @@ impl Service {
             auth_time: None,
             amr: Vec::new(),
             pid: None,
+            bid: None,
         }
     }
 

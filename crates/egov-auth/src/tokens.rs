@@ -63,6 +63,10 @@ pub struct Claims {
     /// exchange match a person's records and consents by it without seeing the national ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<String>,
+    /// The business registration number of a business account (public information), so
+    /// modules know which business is acting without reading the auth tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bid: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -263,6 +267,7 @@ mod tests {
             auth_time: None,
             amr: Vec::new(),
             pid: None,
+            bid: None,
         }
     }
 

@@ -333,5 +333,6 @@ pub fn principal(c: &Claims) -> Option<Principal> {
         aal: Aal::parse(&c.acr)?,
         session_id: c.sid.clone(),
         person: c.pid.clone(),
+        business: c.bid.clone(),
     })
 }

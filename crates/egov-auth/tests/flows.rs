@@ -902,6 +902,7 @@ async fn a_remembered_token_still_expires() {
             auth_time: None,
             amr: Vec::new(),
             pid: None,
+            bid: None,
         })
         .expect("sign");
     for _ in 0..3 {

@@ -248,6 +248,13 @@ impl Error {
         }])
     }
 
+    /// Attaches field errors to an error of any code (e.g. a rejection naming the rules that
+    /// fired).
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.0.errors = errors;
+        self
+    }
+
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.0.detail = Some(detail.into());
         self

@@ -112,6 +112,22 @@ where
 /// A service a module provides through the exchange, addressed as
 /// `<member>/<module>/<code>` with version path `/<version>`: for example
 /// `KR/GOV/1210000/tax/income-certificate` + `/v1`.
+/// Who a service answers about: a person (national ID; consent given by the citizen) or a
+/// business (business registration number; consent given by the business account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    #[default]
+    Person,
+    Business,
+}
+
+/// The subject key of a business in consents and logs: its registration number is public,
+/// so it is not blinded like a national ID.
+pub fn business_subject(canonical_business_id: &str) -> String {
+    format!("business:{canonical_business_id}")
+}
+
 #[derive(Clone)]
 pub struct ServiceDef {
     /// The providing module (the subsystem).
@@ -124,8 +140,11 @@ pub struct ServiceDef {
     pub request_schema: serde_json::Value,
     /// Every item the answer can contain.
     pub items: Vec<Item>,
-    /// JSON pointer to the national ID in the payload, for services about a person.
+    /// JSON pointer to the national ID in the payload, for services about a person (or to the
+    /// business registration number, with `subject_kind` `Business`).
     pub subject: Option<&'static str>,
+    /// Whether the subject is a person or a business.
+    pub subject_kind: SubjectKind,
     pub basis: Basis,
     pub log: LogMode,
     pub handler: Arc<dyn ServiceHandler>,

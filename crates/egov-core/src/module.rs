@@ -4,6 +4,39 @@
 use crate::db::Migrations;
 use crate::error::ErrorCode;
 
+/// What a module gets when the process starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub settings: &'a std::sync::Arc<crate::Settings>,
+    pub db: &'a crate::Db,
+    pub packs: &'a std::sync::Arc<crate::CountryPacks>,
+}
+
+/// Registers shared state (usually a `web::Data`) with each worker's app.
+pub type Register =
+    std::sync::Arc<dyn Fn(&mut utoipa_actix_web::service_config::ServiceConfig<'_>) + Send + Sync>;
+
+/// A background task, started once per process on the server's runtime.
+pub type Worker = std::sync::Arc<
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send + Sync,
+>;
+
+/// What a started module hands the server: its per-process state and background tasks.
+#[derive(Clone, Default)]
+pub struct Started {
+    pub register: Vec<Register>,
+    pub workers: Vec<Worker>,
+}
+
+impl std::fmt::Debug for Started {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Started")
+            .field("register", &self.register.len())
+            .field("workers", &self.workers.len())
+            .finish()
+    }
+}
+
 /// A deployable module (petition, procurement, docflow, tax, ...).
 pub trait Module: Send + Sync + 'static {
     /// Short name used in `--modules`, URLs (`/api/v1/<name>`) and per-module OpenAPI documents.
@@ -29,6 +62,12 @@ pub trait Module: Send + Sync + 'static {
     /// The services the module provides to other agencies and modules through the exchange.
     fn exchange_services(&self) -> Vec<crate::exchange::ServiceDef> {
         Vec::new()
+    }
+
+    /// Builds the module's per-process state (loaded rules, keys) before the server binds:
+    /// an error stops the start.
+    fn start(&self, _ctx: &Context<'_>) -> anyhow::Result<Started> {
+        Ok(Started::default())
     }
 
     /// Registers the module's routes. Handlers registered through

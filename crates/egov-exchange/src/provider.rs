@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::Utc;
-use egov_core::exchange::{Basis, LogMode, ServiceCall};
+use egov_core::exchange::{Basis, LogMode, ServiceCall, SubjectKind};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -426,13 +426,21 @@ impl Exchange {
                         format!("the payload must carry the person's national ID at {pointer}"),
                     )
                 })?;
-            let nid = self
-                .0
-                .packs
-                .active()
-                .parse_national_id(raw)
-                .map_err(|e| Fault::new(400, "Client.InvalidSubject", e.to_string()))?;
-            trace.subject = Some(self.0.index.national_id(&nid).as_str().to_owned());
+            let pack = self.0.packs.active();
+            trace.subject = Some(match def.subject_kind {
+                SubjectKind::Person => {
+                    let nid = pack
+                        .parse_national_id(raw)
+                        .map_err(|e| Fault::new(400, "Client.InvalidSubject", e.to_string()))?;
+                    self.0.index.national_id(&nid).as_str().to_owned()
+                }
+                SubjectKind::Business => {
+                    let bid = pack
+                        .parse_business_id(raw)
+                        .map_err(|e| Fault::new(400, "Client.InvalidSubject", e.to_string()))?;
+                    egov_core::exchange::business_subject(bid.canonical())
+                }
+            });
         }
         match def.basis {
             Basis::Statute(citation) => trace.basis = Some(citation.to_owned()),

@@ -1002,10 +1002,26 @@ fn source_ip(exchange: &Exchange, req: &HttpRequest) -> String {
 
 // ------------------------------------------------------------------ citizens
 
+/// The data subject a citizen or business account speaks for: the citizen's person key, or
+/// the business's subject key.
 fn person(p: &egov_auth::Principal) -> Result<String, Error> {
+    if p.kind == Kind::Business {
+        return p
+            .business
+            .as_deref()
+            .map(egov_core::exchange::business_subject)
+            .ok_or_else(|| Error::new(errors::NO_PERSON_KEY));
+    }
     p.person
         .clone()
         .ok_or_else(|| Error::new(errors::NO_PERSON_KEY))
+}
+
+/// Citizens, and business accounts for the data about their business.
+#[derive(Debug)]
+pub struct DataSubject;
+impl Policy for DataSubject {
+    const RULE: Rule = Rule::kinds(&[Kind::Citizen, Kind::Business]);
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -1030,11 +1046,11 @@ pub struct ConsentInput {
         (status = 201, description = "Given", body = ConsentView),
         (status = 400, description = "Invalid input", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:citizen", "aal:1"])),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
 #[post("/me/consents")]
 pub async fn grant_consent(
-    auth: Authorized<Citizen>,
+    auth: Authorized<DataSubject>,
     exchange: web::Data<Exchange>,
     input: web::Json<ConsentInput>,
 ) -> Result<HttpResponse, Error> {
@@ -1071,11 +1087,11 @@ pub async fn grant_consent(
 #[utoipa::path(
     tag = "exchange",
     responses((status = 200, description = "Consents", body = Vec<ConsentView>)),
-    security(("bearer" = ["kind:citizen", "aal:1"])),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
 #[get("/me/consents")]
 pub async fn my_consents(
-    auth: Authorized<Citizen>,
+    auth: Authorized<DataSubject>,
     exchange: web::Data<Exchange>,
 ) -> Result<web::Json<Vec<ConsentView>>, Error> {
     let subject = person(&auth)?;
@@ -1094,11 +1110,11 @@ pub async fn my_consents(
         (status = 200, description = "Withdrawn", body = ConsentView),
         (status = 404, description = "No such active consent of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:citizen", "aal:1"])),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
 #[post("/me/consents/{id}/withdraw")]
 pub async fn withdraw_consent(
-    auth: Authorized<Citizen>,
+    auth: Authorized<DataSubject>,
     exchange: web::Data<Exchange>,
     id: web::Path<String>,
 ) -> Result<web::Json<ConsentView>, Error> {

@@ -249,12 +249,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!();
             }
             println!("  ready in {} ms", started.elapsed().as_millis());
-            let exchange = state.exchange.clone();
+            let workers = state.clone();
             let server = startup::serve(state, listener)?;
             actix_web::rt::System::new().block_on(async move {
-                if let Some(x) = exchange {
-                    x.spawn_workers();
-                }
+                workers.spawn_workers();
                 server.await
             })?;
             Ok(ExitCode::SUCCESS)

@@ -85,6 +85,8 @@ pub struct AppState {
     pub auth_service: Option<egov_auth::Service>,
     /// The data exchange (processes that serve the exchange module).
     pub exchange: Option<egov_exchange::Exchange>,
+    /// What each module's `start` returned.
+    pub started: Arc<Vec<egov_core::module::Started>>,
     /// Every served OpenAPI document as (path, name, JSON), serialized once and shared by the
     /// workers: the merged one first.
     documents: Arc<Vec<(&'static str, &'static str, web::Bytes)>>,
@@ -105,6 +107,19 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// Starts the background tasks (exchange delivery, modules' workers) on the current
+    /// runtime.
+    pub fn spawn_workers(&self) {
+        if let Some(x) = &self.exchange {
+            x.spawn_workers();
+        }
+        for s in self.started.iter() {
+            for w in &s.workers {
+                tokio::spawn(w());
+            }
+        }
+    }
+
     pub fn new(
         settings: Settings,
         db: Db,
@@ -127,6 +142,18 @@ impl AppState {
         } else {
             None
         };
+        let ctx = egov_core::module::Context {
+            settings: &settings,
+            db: &db,
+            packs: &packs,
+        };
+        let started = modules
+            .iter()
+            .map(|m| {
+                m.start(&ctx)
+                    .with_context(|| format!("starting module {}", m.name()))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         // Names leaked once per process: Swagger UI's URL list wants 'static strings.
         let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
         let mut documents = vec![(
@@ -148,6 +175,7 @@ impl AppState {
             auth,
             auth_service,
             exchange,
+            started: Arc::new(started),
             metrics: Arc::new(metrics),
             modules,
             openapi: Arc::new(openapi),
@@ -172,6 +200,7 @@ pub fn build_app(
 > {
     let limit = state.settings.server.max_body_bytes;
     let modules = state.modules.clone();
+    let started = state.started.clone();
     let mut app = App::new()
         .app_data(web::Data::new(state.auth.clone()))
         .app_data(request::form_config(limit));
@@ -192,6 +221,11 @@ pub fn build_app(
         .app_data(request::path_config())
         .app_data(request::payload_config(limit))
         .configure(|cfg| {
+            for s in started.iter() {
+                for register in &s.register {
+                    register(cfg);
+                }
+            }
             for m in &modules {
                 m.configure(cfg);
             }

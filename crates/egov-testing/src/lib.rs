@@ -244,9 +244,7 @@ fn start(state: AppState, db: TestDatabase, listener: TcpListener) -> TestApp {
     let port = listener.local_addr().expect("local addr").port();
     let server = startup::serve(state.clone(), listener).expect("serve");
     tokio::spawn(server);
-    if let Some(x) = &state.exchange {
-        x.spawn_workers();
-    }
+    state.spawn_workers();
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::builder()

@@ -160,6 +160,8 @@ pub fn mint(app: &TestApp, kind: Kind, aal: &str, roles: &[&str], agency: Option
         amr: vec!["pwd".into()],
         // Citizens carry a person key, as real citizen tokens do.
         pid: (kind == Kind::Citizen).then(|| format!("{:064x}", 7)),
+        // Business accounts carry their registration number, as real ones do.
+        bid: (kind == Kind::Business).then(|| "1248100998".to_owned()),
     })
     .expect("sign")
 }

@@ -41,6 +41,7 @@ pub fn token(app: &TestApp, kind: &str, pid: Option<String>) -> String {
         auth_time: Some(n),
         amr: vec!["pwd".into(), "otp".into()],
         pid,
+        bid: None,
     })
     .expect("sign")
 }
