@@ -13,5 +13,6 @@ pub fn registered_modules() -> Vec<&'static dyn Module> {
         &platform::PlatformModule,
         &egov_auth::AuthModule,
         &egov_exchange::ExchangeModule,
+        &egov_tax::TaxModule,
     ]
 }

@@ -1,0 +1,527 @@
+//! Evaluation: inputs read and checked against the declarations, every value computed in
+//! dependency order, and on request a trace of each step with its rule and citation.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::rules::{
+    Band, Bracket, ENGINE_VERSION, InputType, Node, Op, Operand, Person, Round, RoundMode, RuleSet,
+};
+
+/// A problem with one input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputError {
+    /// JSON pointer of the offending input.
+    pub pointer: String,
+    pub message: String,
+}
+
+/// Inputs read into slots, ready to evaluate (many times, if need be).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub numbers: Vec<Decimal>,
+    pub people: Vec<Vec<Person>>,
+}
+
+/// One step of the explanation: a value, how it was computed and where the law says so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Step {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[schema(value_type = String)]
+    pub value: Decimal,
+    /// The building block (`schedule`, `brackets`, ...).
+    pub rule: String,
+    /// What was applied, in words: the band, bracket, table row, branch or people counted.
+    pub detail: String,
+    /// Legal citation.
+    pub cite: String,
+    /// The values it read, by name.
+    #[schema(value_type = Object)]
+    pub uses: BTreeMap<String, Decimal>,
+}
+
+/// A result with what reproduces it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Outcome {
+    pub tax: String,
+    pub year: i32,
+    pub engine_version: String,
+    /// SHA-256 of the rules file used.
+    pub rules_hash: String,
+    /// Every input as read (after defaults and annualization) and every value.
+    #[schema(value_type = Object)]
+    pub values: BTreeMap<String, Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<Step>>,
+}
+
+impl Outcome {
+    pub fn get(&self, name: &str) -> Decimal {
+        self.values.get(name).copied().unwrap_or_default()
+    }
+}
+
+fn dec(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Some(Decimal::from(i))
+            } else {
+                n.as_f64()
+                    .and_then(|f| format!("{f}").parse::<Decimal>().ok())
+            }
+        }
+        Value::String(s) => s.trim().parse::<Decimal>().ok(),
+        _ => None,
+    }
+}
+
+impl RuleSet {
+    /// Reads inputs given as a JSON object (`name: value`; people as a list of
+    /// `{relation, age, <flag>: true}`), checking each against its declaration. Absent inputs
+    /// take their default; unknown ones are refused.
+    pub fn prepare(
+        &self,
+        input: &serde_json::Map<String, Value>,
+    ) -> Result<Prepared, Vec<InputError>> {
+        let mut errors = Vec::new();
+        for key in input.keys() {
+            if self.input(key).is_none() {
+                errors.push(InputError {
+                    pointer: format!("/{key}"),
+                    message: "not an input of these rules".into(),
+                });
+            }
+        }
+        let mut numbers = vec![Decimal::ZERO; self.numeric_inputs];
+        let mut people = vec![Vec::new(); self.people_inputs];
+        for decl in &self.inputs {
+            let pointer = format!("/{}", decl.name);
+            let raw = input.get(&decl.name);
+            if decl.ty == InputType::People {
+                let list = match raw {
+                    None | Some(Value::Null) => Vec::new(),
+                    Some(Value::Array(a)) => a.clone(),
+                    Some(_) => {
+                        errors.push(InputError {
+                            pointer,
+                            message: "must be a list of people".into(),
+                        });
+                        continue;
+                    }
+                };
+                if list.len() > decl.max_people {
+                    errors.push(InputError {
+                        pointer: pointer.clone(),
+                        message: format!("at most {} people", decl.max_people),
+                    });
+                    continue;
+                }
+                for (i, p) in list.iter().enumerate() {
+                    match read_person(decl, p) {
+                        Ok(person) => people[decl.slot].push(person),
+                        Err(message) => errors.push(InputError {
+                            pointer: format!("{pointer}/{i}"),
+                            message,
+                        }),
+                    }
+                }
+                continue;
+            }
+            let value = match raw {
+                None | Some(Value::Null) => decl.default,
+                Some(Value::Bool(b)) if decl.ty == InputType::Flag => Decimal::from(u8::from(*b)),
+                Some(v) => match dec(v) {
+                    Some(d) => d,
+                    None => {
+                        errors.push(InputError {
+                            pointer,
+                            message: format!("must be a {}", decl.ty.as_str()),
+                        });
+                        continue;
+                    }
+                },
+            };
+            let problem = match decl.ty {
+                InputType::Money if value < Decimal::ZERO => Some("must not be negative"),
+                InputType::Money if value.scale() > 2 => Some("at most two decimal places"),
+                InputType::Count if value < Decimal::ZERO || !value.fract().is_zero() => {
+                    Some("must be a whole number, not negative")
+                }
+                InputType::Flag if value != Decimal::ZERO && value != Decimal::ONE => {
+                    Some("must be true or false")
+                }
+                _ => None,
+            };
+            if let Some(message) = problem {
+                errors.push(InputError {
+                    pointer,
+                    message: message.into(),
+                });
+                continue;
+            }
+            if let Some(max) = decl.max
+                && value > max
+            {
+                errors.push(InputError {
+                    pointer,
+                    message: format!("must be at most {max}"),
+                });
+                continue;
+            }
+            numbers[decl.slot] = if decl.monthly && self.period == "annual" {
+                value * Decimal::from(12)
+            } else {
+                value
+            };
+        }
+        if errors.is_empty() {
+            Ok(Prepared { numbers, people })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Evaluates every value into `slots` (inputs first), reusing its allocation: the hot
+    /// path of simulations.
+    pub fn evaluate_into(&self, input: &Prepared, slots: &mut Vec<Decimal>) {
+        slots.clear();
+        slots.extend_from_slice(&input.numbers);
+        for node in &self.nodes {
+            let v = self.compute(node, slots, input, None);
+            slots.push(v);
+        }
+    }
+
+    /// Evaluates, returning every input and value by name, the engine version and the rules'
+    /// hash, and with `trace` the explanation of every value.
+    pub fn evaluate(&self, input: &Prepared, trace: bool) -> Outcome {
+        let mut slots = Vec::with_capacity(self.slots());
+        slots.extend_from_slice(&input.numbers);
+        let mut steps = trace.then(|| Vec::with_capacity(self.nodes.len()));
+        for node in &self.nodes {
+            let v = match &mut steps {
+                Some(steps) => {
+                    let mut detail = String::new();
+                    let v = self.compute(node, &slots, input, Some(&mut detail));
+                    let uses = node
+                        .reads()
+                        .into_iter()
+                        .map(|s| (self.slot_name(s).to_owned(), slots[s]))
+                        .collect();
+                    steps.push(Step {
+                        name: node.name.clone(),
+                        label: node.label.clone(),
+                        value: v,
+                        rule: node.op.kind().to_owned(),
+                        detail,
+                        cite: node.cite.clone(),
+                        uses,
+                    });
+                    v
+                }
+                None => self.compute(node, &slots, input, None),
+            };
+            slots.push(v);
+        }
+        let mut values = BTreeMap::new();
+        for decl in &self.inputs {
+            if decl.ty != InputType::People {
+                values.insert(decl.name.clone(), slots[decl.slot]);
+            }
+        }
+        for (i, node) in self.nodes.iter().enumerate() {
+            values.insert(node.name.clone(), slots[self.numeric_inputs + i]);
+        }
+        Outcome {
+            tax: self.tax.clone(),
+            year: self.year,
+            engine_version: ENGINE_VERSION.to_owned(),
+            rules_hash: self.hash.clone(),
+            values,
+            trace: steps,
+        }
+    }
+
+    fn compute(
+        &self,
+        node: &Node,
+        slots: &[Decimal],
+        input: &Prepared,
+        mut why: Option<&mut String>,
+    ) -> Decimal {
+        let get = |o: &Operand| match o {
+            Operand::Num(d) => *d,
+            Operand::Slot(s) => slots[*s],
+        };
+        let explain = why.is_some();
+        let mut note = |s: String| {
+            if let Some(w) = why.as_deref_mut() {
+                if !w.is_empty() {
+                    w.push_str("; ");
+                }
+                w.push_str(&s);
+            }
+        };
+        let mut v = match &node.op {
+            Op::Const(d) => *d,
+            Op::Sum(xs) => xs.iter().map(get).sum(),
+            Op::Difference(xs) => {
+                let mut it = xs.iter().map(get);
+                let first = it.next().unwrap_or_default();
+                it.fold(first, |a, b| a - b)
+            }
+            Op::Product(xs) => xs.iter().map(get).fold(Decimal::ONE, |a, b| a * b),
+            Op::Min(xs) => xs.iter().map(get).min().unwrap_or_default(),
+            Op::Max(xs) => xs.iter().map(get).max().unwrap_or_default(),
+            Op::Percent { of, rate } => {
+                let x = get(of);
+                if explain {
+                    note(format!("{} × {x}", pct(*rate)));
+                }
+                x * rate
+            }
+            Op::Schedule { of, bands } => {
+                let x = get(of);
+                let (i, b) = band(bands, x);
+                let mut r = b.base + b.rate * (x - b.from);
+                if let Some(f) = b.floor {
+                    r = r.max(f);
+                }
+                if let Some(c) = b.cap {
+                    r = r.min(c);
+                }
+                if explain {
+                    note(format!(
+                        "band {} (from {}): {} + {} × ({x} − {})",
+                        i + 1,
+                        b.from,
+                        b.base,
+                        pct(b.rate),
+                        b.from
+                    ));
+                }
+                r
+            }
+            Op::Brackets { of, brackets } => {
+                let x = get(of);
+                let (r, parts) = marginal(brackets, x, explain);
+                if explain {
+                    note(parts);
+                }
+                r
+            }
+            Op::Allowance {
+                people,
+                filter,
+                amount,
+                max_count,
+            } => {
+                let n = count(&input.people[*people], filter, *max_count);
+                let a = get(amount);
+                if explain {
+                    note(format!("{n} qualifying × {a}"));
+                }
+                Decimal::from(n) * a
+            }
+            Op::Count {
+                people,
+                filter,
+                max_count,
+            } => {
+                let n = count(&input.people[*people], filter, *max_count);
+                if explain {
+                    note(format!("{n} qualifying"));
+                }
+                Decimal::from(n)
+            }
+            Op::Lookup {
+                keys,
+                rows,
+                exact,
+                default,
+            } => {
+                let ks: Vec<Decimal> = keys.iter().map(get).collect();
+                let found = if *exact {
+                    rows.iter().position(|(k, _)| *k == ks)
+                } else {
+                    rows.iter().rposition(|(k, _)| k[0] <= ks[0])
+                };
+                match found {
+                    Some(i) => {
+                        if explain {
+                            note(format!("row {} (key {:?})", i + 1, rows[i].0));
+                        }
+                        rows[i].1
+                    }
+                    None => {
+                        if explain {
+                            note("no row: default".into());
+                        }
+                        default.unwrap_or_default()
+                    }
+                }
+            }
+            Op::Threshold {
+                test,
+                cmp,
+                than,
+                then,
+                otherwise,
+            } => {
+                let (a, b) = (get(test), get(than));
+                let hit = cmp.test(a, b);
+                if explain {
+                    note(format!(
+                        "{a} {} {b} is {hit}: {}",
+                        cmp.symbol(),
+                        if hit { "then" } else { "else" }
+                    ));
+                }
+                if hit { get(then) } else { get(otherwise) }
+            }
+        };
+        if let Some(d) = node.divide_by {
+            v /= d;
+        }
+        if let Some(f) = &node.floor {
+            let f = get(f);
+            if v < f {
+                if explain {
+                    note(format!("raised to the floor {f}"));
+                }
+                v = f;
+            }
+        }
+        if let Some(c) = &node.cap {
+            let c = get(c);
+            if v > c {
+                if explain {
+                    note(format!("limited to {c}"));
+                }
+                v = c;
+            }
+        }
+        if let Some(r) = &node.round {
+            let before = v;
+            v = round(v, r);
+            if explain && v != before {
+                note(
+                    format!("{before} rounded {:?} to a unit of {}", r.mode, r.unit).to_lowercase(),
+                );
+            }
+        }
+        v.normalize()
+    }
+}
+
+fn pct(rate: Decimal) -> String {
+    format!("{}%", (rate * Decimal::ONE_HUNDRED).normalize())
+}
+
+fn band(bands: &[Band], x: Decimal) -> (usize, &Band) {
+    let i = bands.iter().rposition(|b| b.from <= x).unwrap_or(0);
+    (i, &bands[i])
+}
+
+fn marginal(brackets: &[Bracket], x: Decimal, explain: bool) -> (Decimal, String) {
+    let mut total = Decimal::ZERO;
+    let mut lower = Decimal::ZERO;
+    let mut parts = String::new();
+    for b in brackets {
+        if x <= lower {
+            break;
+        }
+        let upper = b.upto.map_or(x, |u| u.min(x));
+        let slice = upper - lower;
+        total += slice * b.rate;
+        if explain {
+            if !parts.is_empty() {
+                parts.push_str(" + ");
+            }
+            parts.push_str(&format!("{} × {slice}", pct(b.rate)));
+        }
+        match b.upto {
+            Some(u) => lower = u,
+            None => break,
+        }
+    }
+    (total, parts)
+}
+
+fn count(people: &[Person], filter: &super::rules::Filter, max: Option<u32>) -> u32 {
+    let n = people.iter().filter(|p| filter.matches(p)).count();
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    max.map_or(n, |m| n.min(m))
+}
+
+/// Rounds to a multiple of `unit`.
+pub fn round(v: Decimal, r: &Round) -> Decimal {
+    let q = v / r.unit;
+    let q = match r.mode {
+        RoundMode::Down => q.floor(),
+        RoundMode::Up => q.ceil(),
+        RoundMode::Nearest => {
+            q.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        }
+    };
+    q * r.unit
+}
+
+fn read_person(decl: &super::rules::Input, v: &Value) -> Result<Person, String> {
+    let Value::Object(m) = v else {
+        return Err("each person is an object with `relation` and `age`".into());
+    };
+    let relation = m
+        .get("relation")
+        .and_then(Value::as_str)
+        .ok_or("needs `relation`")?
+        .to_owned();
+    if !decl.relations.is_empty() && !decl.relations.contains(&relation) {
+        return Err(format!(
+            "relation {relation:?} is not one of {}",
+            decl.relations.join(", ")
+        ));
+    }
+    let age = m
+        .get("age")
+        .and_then(Value::as_u64)
+        .filter(|a| *a <= 150)
+        .ok_or("needs `age`, a whole number from 0 to 150")?;
+    let mut flags = Vec::new();
+    for (k, v) in m {
+        if k == "relation" || k == "age" {
+            continue;
+        }
+        if !decl.flags.contains(k) {
+            return Err(format!("`{k}` is not a field of a person here"));
+        }
+        match v {
+            Value::Bool(true) => flags.push(k.clone()),
+            Value::Bool(false) => {}
+            _ => return Err(format!("`{k}` must be true or false")),
+        }
+    }
+    Ok(Person {
+        relation,
+        age: u32::try_from(age).unwrap_or(150),
+        flags,
+    })
+}
+
+/// A decimal as a JSON number where it fits exactly, for display.
+pub fn to_json(d: Decimal) -> Value {
+    let d = d.normalize();
+    if d.scale() == 0
+        && let Some(i) = d.to_i64()
+    {
+        return Value::from(i);
+    }
+    Value::String(d.to_string())
+}

@@ -1,0 +1,312 @@
+//! Tax filing modeled on Hometax (`/tax`).
+//!
+//! - [`domain`]: the rules engine. A country pack's `tax/<year>.toml` declares the wage tax
+//!   as data; results carry the engine version and the rules' hash and, on request, a trace
+//!   with the citation of every step. Pure: no I/O beyond reading the files it is given.
+//! - The service: employers' withholding statements (bulk, idempotent), pre-filled returns,
+//!   signed acknowledgements with rule-numbered rejections, immutable versions (amendments
+//!   and officers' corrections), the taxpayer ledger with bank-transfer matching, refunds,
+//!   signed certificates with public verification and revocation, the filing calendar and
+//!   reminders through a notification outbox, and officers' views (access-logged).
+//! - Exchange services `tax-clearance` and `income-certificate` for other agencies.
+
+pub mod domain;
+pub mod errors;
+pub mod exchange;
+pub mod notify;
+pub mod routes;
+pub mod service;
+pub mod store;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use egov_auth::SubjectIndex;
+use egov_auth::secrets::Sealer;
+use egov_core::module::{Context, Started};
+use egov_core::{CountryPacks, Db, Migrations, Module, Settings};
+use serde_json::Value;
+
+use crate::domain::RuleSet;
+
+/// The module's name in `--modules`.
+pub const NAME: &str = "tax";
+
+/// The officers' role.
+pub const OFFICER_ROLE: &str = "tax.officer";
+
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// The tax module of one process: rules, keys and settings.
+#[derive(Clone)]
+pub struct Tax(Arc<Inner>);
+
+pub(crate) struct Inner {
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) db: Db,
+    pub(crate) packs: Arc<CountryPacks>,
+    /// The active pack's wage-tax rules by year.
+    pub(crate) rules: BTreeMap<i32, Arc<RuleSet>>,
+    pub(crate) index: SubjectIndex,
+    pub(crate) key: ed25519_dalek::SigningKey,
+    pub(crate) kid: String,
+    pub(crate) public_keys: Vec<(String, String)>,
+    pub(crate) trusted: Vec<ipnet::IpNet>,
+    pub(crate) notifier: Arc<dyn notify::Notifier>,
+}
+
+impl std::fmt::Debug for Tax {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tax")
+            .field("years", &self.0.rules.keys().collect::<Vec<_>>())
+            .field("kid", &self.0.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The rules files of a pack directory (`<pack>/tax/*.toml`, not the `.tests.toml`).
+pub fn rules_files(pack_dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(pack_dir.join("tax"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            n.ends_with(".toml") && !n.ends_with(".tests.toml")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Loads the wage-tax rules of a pack, by year.
+pub fn load_rules(pack_dir: &Path) -> anyhow::Result<BTreeMap<i32, Arc<RuleSet>>> {
+    let mut rules = BTreeMap::new();
+    for f in rules_files(pack_dir) {
+        let set = RuleSet::load(&f).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if rules.insert(set.year, Arc::new(set)).is_some() {
+            anyhow::bail!("{}: a second rules file for the same year", f.display());
+        }
+    }
+    Ok(rules)
+}
+
+impl Tax {
+    /// Loads the rules and the module's signing key (blocking; before serving).
+    pub fn start(
+        settings: &Arc<Settings>,
+        db: &Db,
+        packs: &Arc<CountryPacks>,
+    ) -> anyhow::Result<Self> {
+        let pack_dir = settings.country.packs_dir.join(&settings.country.code);
+        let rules = load_rules(&pack_dir)?;
+        let secrets = egov_auth::secrets::Secrets::load(&settings.auth)?;
+        let (key, kid, public_keys) = {
+            let mut conn = db.get_blocking()?;
+            ensure_key(&mut conn, &secrets.sealer).map_err(|e| anyhow::anyhow!("tax keys: {e}"))?
+        };
+        Ok(Tax(Arc::new(Inner {
+            settings: settings.clone(),
+            db: db.clone(),
+            packs: packs.clone(),
+            rules,
+            index: secrets.index.clone(),
+            key,
+            kid,
+            public_keys,
+            trusted: settings
+                .server
+                .trusted_proxies
+                .iter()
+                .filter_map(|p| {
+                    p.parse::<ipnet::IpNet>()
+                        .ok()
+                        .or_else(|| p.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
+                })
+                .collect(),
+            notifier: Arc::new(notify::LogNotifier),
+        })))
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub fn rules(&self, year: i32) -> Option<&Arc<RuleSet>> {
+        self.0.rules.get(&year)
+    }
+
+    pub fn years(&self) -> Vec<i32> {
+        self.0.rules.keys().copied().collect()
+    }
+
+    /// Signs a JSON document (its canonical form: keys sorted, no spaces).
+    pub fn sign(&self, doc: &Value) -> String {
+        egov_exchange::signature::sign(&self.0.key, &self.0.kid, &canonical_json(doc))
+    }
+
+    /// Verifies a signature made by one of this module's keys.
+    pub fn verify(&self, doc: &Value, signature: &str) -> bool {
+        let Ok(header) = egov_exchange::signature::header(signature) else {
+            return false;
+        };
+        let Some((_, public)) = self.0.public_keys.iter().find(|(k, _)| *k == header.kid) else {
+            return false;
+        };
+        let Some(key) = URL_SAFE_NO_PAD
+            .decode(public)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+        else {
+            return false;
+        };
+        egov_exchange::signature::verify(&key, &header.kid, &canonical_json(doc), signature).is_ok()
+    }
+}
+
+type LoadedKeys = (ed25519_dalek::SigningKey, String, Vec<(String, String)>);
+
+fn ensure_key(
+    conn: &mut egov_core::DbConnection,
+    sealer: &Sealer,
+) -> Result<LoadedKeys, egov_core::Error> {
+    let row = match store::latest_key(conn)? {
+        Some(row) => row,
+        None => {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed)
+                .map_err(|e| egov_core::Error::internal(anyhow::anyhow!("{e}")))?;
+            let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+            let row = store::KeyRow {
+                kid: format!("tax#{}", uuid::Uuid::now_v7().simple()),
+                public_key: URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()),
+                private_sealed: sealer.seal("tax-key", &seed),
+                created_at: Utc::now().naive_utc(),
+            };
+            // Two processes starting at once: the second insert fails; use whichever won.
+            if store::insert_key(conn, &row).is_err() {
+                store::latest_key(conn)?.ok_or_else(|| {
+                    egov_core::Error::internal(anyhow::anyhow!("no tax key after insert"))
+                })?
+            } else {
+                row
+            }
+        }
+    };
+    let seed = sealer.open("tax-key", &row.private_sealed).map_err(|e| {
+        egov_core::Error::internal(anyhow::anyhow!("tax key cannot be opened: {e}"))
+    })?;
+    let seed: [u8; 32] = seed
+        .try_into()
+        .map_err(|_| egov_core::Error::internal(anyhow::anyhow!("tax key has the wrong length")))?;
+    let public = store::all_keys(conn)?
+        .into_iter()
+        .map(|k| (k.kid, k.public_key))
+        .collect();
+    Ok((
+        ed25519_dalek::SigningKey::from_bytes(&seed),
+        row.kid,
+        public,
+    ))
+}
+
+/// JSON with object keys sorted and no insignificant whitespace: what signatures cover.
+pub fn canonical_json(v: &Value) -> String {
+    fn write(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String((*k).clone()).to_string());
+                    out.push(':');
+                    write(&m[*k], out);
+                }
+                out.push('}');
+            }
+            Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(x, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut s = String::new();
+    write(v, &mut s);
+    s
+}
+
+/// The tax module.
+#[derive(Debug)]
+pub struct TaxModule;
+
+impl Module for TaxModule {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn title(&self) -> &'static str {
+        "Tax filing"
+    }
+
+    fn description(&self) -> &'static str {
+        "Wage tax filing modeled on Korea's Hometax: the law as data in the country pack \
+         (explainable, reproducible results), employers' withholding statements, pre-filled \
+         returns with signed acknowledgements and rule-numbered rejections, amendments kept as \
+         immutable versions, payments by bank-transfer reference, refunds, signed certificates \
+         with public verification, the filing calendar with reminders, officers' views, and \
+         exchange services for other agencies."
+    }
+
+    fn migrations(&self) -> Option<Migrations> {
+        Some(Migrations {
+            postgres: || POSTGRES,
+            sqlite: || SQLITE,
+        })
+    }
+
+    fn error_codes(&self) -> &'static [egov_core::ErrorCode] {
+        errors::ALL
+    }
+
+    fn exchange_services(&self) -> Vec<egov_core::exchange::ServiceDef> {
+        exchange::services()
+    }
+
+    fn start(&self, ctx: &Context<'_>) -> anyhow::Result<Started> {
+        let tax = Tax::start(ctx.settings, ctx.db, ctx.packs)?;
+        let data = actix_web::web::Data::new(tax.clone());
+        let worker = tax.clone();
+        Ok(Started {
+            register: vec![Arc::new(move |cfg| {
+                cfg.app_data(data.clone());
+            })],
+            workers: vec![Arc::new(move || {
+                let t = worker.clone();
+                Box::pin(async move { notify::run(t).await })
+            })],
+        })
+    }
+
+    fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+        routes::configure(cfg);
+    }
+}

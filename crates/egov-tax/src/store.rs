@@ -1,0 +1,722 @@
+//! The tax module's tables. The only place in this crate that speaks diesel.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use egov_core::{DbConnection, Error};
+
+diesel::table! {
+    tax_keys (kid) {
+        kid -> Text,
+        public_key -> Text,
+        private_sealed -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tax_statements (id) {
+        id -> Text,
+        employer -> Text,
+        statement_id -> Text,
+        taxpayer -> Text,
+        masked_id -> Text,
+        year -> Integer,
+        amounts -> Text,
+        digest -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tax_returns (id) {
+        id -> Text,
+        taxpayer -> Text,
+        masked_id -> Text,
+        tax -> Text,
+        year -> Integer,
+        status -> Text,
+        draft -> Text,
+        payment_reference -> Text,
+        latest_version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tax_return_versions (id) {
+        id -> Text,
+        return_id -> Text,
+        version -> Integer,
+        kind -> Text,
+        idempotency_key -> Text,
+        inputs -> Text,
+        prefill -> Text,
+        outcome -> Text,
+        rules_hash -> Text,
+        engine_version -> Text,
+        balance -> Text,
+        alerts -> Text,
+        actor -> Text,
+        reason -> Nullable<Text>,
+        acknowledgement -> Text,
+        signature -> Text,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tax_ledger (id) {
+        id -> Text,
+        taxpayer -> Text,
+        tax -> Text,
+        year -> Integer,
+        kind -> Text,
+        amount -> Text,
+        due_date -> Nullable<Date>,
+        source -> Text,
+        reference -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tax_bank_transfers (bank_txn_id) {
+        bank_txn_id -> Text,
+        reference -> Text,
+        amount -> Text,
+        paid_on -> Date,
+        matched_return -> Nullable<Text>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tax_certificates (number) {
+        number -> Text,
+        kind -> Text,
+        holder -> Text,
+        document -> Text,
+        signature -> Text,
+        issued_at -> Timestamp,
+        valid_until -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoke_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    tax_notifications (id) {
+        id -> Text,
+        dedup -> Text,
+        channel -> Text,
+        recipient -> Text,
+        template -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tax_keys)]
+pub struct KeyRow {
+    pub kid: String,
+    pub public_key: String,
+    pub private_sealed: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tax_statements)]
+pub struct StatementRow {
+    pub id: String,
+    pub employer: String,
+    pub statement_id: String,
+    pub taxpayer: String,
+    pub masked_id: String,
+    pub year: i32,
+    pub amounts: String,
+    pub digest: String,
+    pub received_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tax_returns)]
+pub struct ReturnRow {
+    pub id: String,
+    pub taxpayer: String,
+    pub masked_id: String,
+    pub tax: String,
+    pub year: i32,
+    pub status: String,
+    pub draft: String,
+    pub payment_reference: String,
+    pub latest_version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tax_return_versions)]
+pub struct VersionRow {
+    pub id: String,
+    pub return_id: String,
+    pub version: i32,
+    pub kind: String,
+    pub idempotency_key: String,
+    pub inputs: String,
+    pub prefill: String,
+    pub outcome: String,
+    pub rules_hash: String,
+    pub engine_version: String,
+    pub balance: String,
+    pub alerts: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub acknowledgement: String,
+    pub signature: String,
+    pub submitted_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tax_ledger)]
+pub struct LedgerRow {
+    pub id: String,
+    pub taxpayer: String,
+    pub tax: String,
+    pub year: i32,
+    pub kind: String,
+    pub amount: String,
+    pub due_date: Option<NaiveDate>,
+    pub source: String,
+    pub reference: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tax_bank_transfers)]
+pub struct TransferRow {
+    pub bank_txn_id: String,
+    pub reference: String,
+    pub amount: String,
+    pub paid_on: NaiveDate,
+    pub matched_return: Option<String>,
+    pub received_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tax_certificates)]
+pub struct CertificateRow {
+    pub number: String,
+    pub kind: String,
+    pub holder: String,
+    pub document: String,
+    pub signature: String,
+    pub issued_at: NaiveDateTime,
+    pub valid_until: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoke_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tax_notifications)]
+pub struct NotificationRow {
+    pub id: String,
+    pub dedup: String,
+    pub channel: String,
+    pub recipient: String,
+    pub template: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+fn db(e: diesel::result::Error) -> Error {
+    Error::internal(e)
+}
+
+// ------------------------------------------------------------------ keys
+
+pub fn latest_key(c: &mut DbConnection) -> Result<Option<KeyRow>, Error> {
+    use tax_keys::dsl as k;
+    k::tax_keys
+        .order(k::created_at.desc())
+        .select(KeyRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+pub fn all_keys(c: &mut DbConnection) -> Result<Vec<KeyRow>, Error> {
+    use tax_keys::dsl as k;
+    k::tax_keys
+        .order(k::created_at.asc())
+        .select(KeyRow::as_select())
+        .load(c)
+        .map_err(db)
+}
+
+pub fn insert_key(c: &mut DbConnection, row: &KeyRow) -> Result<(), Error> {
+    diesel::insert_into(tax_keys::table)
+        .values(row)
+        .execute(c)
+        .map(|_| ())
+        .map_err(db)
+}
+
+// ------------------------------------------------------------------ statements
+
+pub fn statement(
+    c: &mut DbConnection,
+    employer: &str,
+    statement_id: &str,
+) -> Result<Option<StatementRow>, Error> {
+    use tax_statements::dsl as s;
+    s::tax_statements
+        .filter(s::employer.eq(employer))
+        .filter(s::statement_id.eq(statement_id))
+        .select(StatementRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+/// Inserts a statement unless its (employer, statement id) exists: `true` if inserted.
+pub fn insert_statement(c: &mut DbConnection, row: &StatementRow) -> Result<bool, Error> {
+    let n = diesel::sql_query(
+        "INSERT INTO tax_statements (id, employer, statement_id, taxpayer, masked_id, year, \
+         amounts, digest, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (employer, statement_id) DO NOTHING",
+    )
+    .bind::<diesel::sql_types::Text, _>(&row.id)
+    .bind::<diesel::sql_types::Text, _>(&row.employer)
+    .bind::<diesel::sql_types::Text, _>(&row.statement_id)
+    .bind::<diesel::sql_types::Text, _>(&row.taxpayer)
+    .bind::<diesel::sql_types::Text, _>(&row.masked_id)
+    .bind::<diesel::sql_types::Integer, _>(row.year)
+    .bind::<diesel::sql_types::Text, _>(&row.amounts)
+    .bind::<diesel::sql_types::Text, _>(&row.digest)
+    .bind::<diesel::sql_types::Timestamp, _>(row.received_at)
+    .execute(c)
+    .map_err(db)?;
+    Ok(n == 1)
+}
+
+pub fn statements_of(
+    c: &mut DbConnection,
+    taxpayer: &str,
+    year: i32,
+) -> Result<Vec<StatementRow>, Error> {
+    use tax_statements::dsl as s;
+    s::tax_statements
+        .filter(s::taxpayer.eq(taxpayer))
+        .filter(s::year.eq(year))
+        .order(s::received_at.asc())
+        .select(StatementRow::as_select())
+        .load(c)
+        .map_err(db)
+}
+
+pub fn statements_by_employer(
+    c: &mut DbConnection,
+    employer: &str,
+    year: i32,
+    limit: i64,
+) -> Result<Vec<StatementRow>, Error> {
+    use tax_statements::dsl as s;
+    s::tax_statements
+        .filter(s::employer.eq(employer))
+        .filter(s::year.eq(year))
+        .order(s::statement_id.asc())
+        .limit(limit)
+        .select(StatementRow::as_select())
+        .load(c)
+        .map_err(db)
+}
+
+/// Taxpayers with statements for `year`, and their masked IDs.
+pub fn statement_taxpayers(c: &mut DbConnection, year: i32) -> Result<Vec<String>, Error> {
+    use tax_statements::dsl as s;
+    s::tax_statements
+        .filter(s::year.eq(year))
+        .select(s::taxpayer)
+        .distinct()
+        .load(c)
+        .map_err(db)
+}
+
+// ------------------------------------------------------------------ returns
+
+pub fn return_of(
+    c: &mut DbConnection,
+    taxpayer: &str,
+    tax: &str,
+    year: i32,
+) -> Result<Option<ReturnRow>, Error> {
+    use tax_returns::dsl as r;
+    r::tax_returns
+        .filter(r::taxpayer.eq(taxpayer))
+        .filter(r::tax.eq(tax))
+        .filter(r::year.eq(year))
+        .select(ReturnRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+pub fn return_by_id(c: &mut DbConnection, id: &str) -> Result<Option<ReturnRow>, Error> {
+    use tax_returns::dsl as r;
+    r::tax_returns
+        .find(id)
+        .select(ReturnRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+pub fn return_by_reference(
+    c: &mut DbConnection,
+    reference: &str,
+) -> Result<Option<ReturnRow>, Error> {
+    use tax_returns::dsl as r;
+    r::tax_returns
+        .filter(r::payment_reference.eq(reference))
+        .select(ReturnRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+pub fn returns_of(c: &mut DbConnection, taxpayer: &str) -> Result<Vec<ReturnRow>, Error> {
+    use tax_returns::dsl as r;
+    r::tax_returns
+        .filter(r::taxpayer.eq(taxpayer))
+        .order(r::year.desc())
+        .select(ReturnRow::as_select())
+        .load(c)
+        .map_err(db)
+}
+
+/// Creates the return row unless it exists (a write first: SQLite takes the write lock at
+/// the start of the transaction, so concurrent first views do not deadlock).
+pub fn ensure_return(c: &mut DbConnection, row: &ReturnRow) -> Result<(), Error> {
+    diesel::sql_query(
+        "INSERT INTO tax_returns (id, taxpayer, masked_id, tax, year, status, draft, \
+         payment_reference, latest_version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (taxpayer, tax, year) DO NOTHING",
+    )
+    .bind::<diesel::sql_types::Text, _>(&row.id)
+    .bind::<diesel::sql_types::Text, _>(&row.taxpayer)
+    .bind::<diesel::sql_types::Text, _>(&row.masked_id)
+    .bind::<diesel::sql_types::Text, _>(&row.tax)
+    .bind::<diesel::sql_types::Integer, _>(row.year)
+    .bind::<diesel::sql_types::Text, _>(&row.status)
+    .bind::<diesel::sql_types::Text, _>(&row.draft)
+    .bind::<diesel::sql_types::Text, _>(&row.payment_reference)
+    .bind::<diesel::sql_types::Integer, _>(row.latest_version)
+    .bind::<diesel::sql_types::Timestamp, _>(row.created_at)
+    .bind::<diesel::sql_types::Timestamp, _>(row.updated_at)
+    .execute(c)
+    .map(|_| ())
+    .map_err(db)
+}
+
+pub fn set_draft(
+    c: &mut DbConnection,
+    id: &str,
+    draft: &str,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    use tax_returns::dsl as r;
+    diesel::update(r::tax_returns.find(id))
+        .set((r::draft.eq(draft), r::updated_at.eq(now)))
+        .execute(c)
+        .map(|_| ())
+        .map_err(db)
+}
+
+/// Moves the return to `version` if it is still at `from` (optimistic: a concurrent
+/// submission makes this fail and the caller's transaction roll back).
+pub fn advance_version(
+    c: &mut DbConnection,
+    id: &str,
+    from: i32,
+    version: i32,
+    now: NaiveDateTime,
+) -> Result<bool, Error> {
+    use tax_returns::dsl as r;
+    let n = diesel::update(
+        r::tax_returns
+            .filter(r::id.eq(id))
+            .filter(r::latest_version.eq(from)),
+    )
+    .set((
+        r::latest_version.eq(version),
+        r::status.eq("submitted"),
+        r::updated_at.eq(now),
+    ))
+    .execute(c)
+    .map_err(db)?;
+    Ok(n == 1)
+}
+
+pub fn version_by_key(
+    c: &mut DbConnection,
+    return_id: &str,
+    key: &str,
+) -> Result<Option<VersionRow>, Error> {
+    use tax_return_versions::dsl as v;
+    v::tax_return_versions
+        .filter(v::return_id.eq(return_id))
+        .filter(v::idempotency_key.eq(key))
+        .select(VersionRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+pub fn versions(c: &mut DbConnection, return_id: &str) -> Result<Vec<VersionRow>, Error> {
+    use tax_return_versions::dsl as v;
+    v::tax_return_versions
+        .filter(v::return_id.eq(return_id))
+        .order(v::version.asc())
+        .select(VersionRow::as_select())
+        .load(c)
+        .map_err(db)
+}
+
+pub fn latest_version(c: &mut DbConnection, return_id: &str) -> Result<Option<VersionRow>, Error> {
+    use tax_return_versions::dsl as v;
+    v::tax_return_versions
+        .filter(v::return_id.eq(return_id))
+        .order(v::version.desc())
+        .select(VersionRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+pub fn insert_version(c: &mut DbConnection, row: &VersionRow) -> Result<(), Error> {
+    diesel::insert_into(tax_return_versions::table)
+        .values(row)
+        .execute(c)
+        .map(|_| ())
+        .map_err(db)
+}
+
+// ------------------------------------------------------------------ ledger and payments
+
+pub fn insert_ledger(c: &mut DbConnection, row: &LedgerRow) -> Result<(), Error> {
+    diesel::insert_into(tax_ledger::table)
+        .values(row)
+        .execute(c)
+        .map(|_| ())
+        .map_err(db)
+}
+
+pub fn ledger_of(c: &mut DbConnection, taxpayer: &str) -> Result<Vec<LedgerRow>, Error> {
+    use tax_ledger::dsl as l;
+    l::tax_ledger
+        .filter(l::taxpayer.eq(taxpayer))
+        .order((l::year.asc(), l::created_at.asc()))
+        .select(LedgerRow::as_select())
+        .load(c)
+        .map_err(db)
+}
+
+pub fn ledger_entry(
+    c: &mut DbConnection,
+    kind: &str,
+    source: &str,
+) -> Result<Option<LedgerRow>, Error> {
+    use tax_ledger::dsl as l;
+    l::tax_ledger
+        .filter(l::kind.eq(kind))
+        .filter(l::source.eq(source))
+        .select(LedgerRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+/// Records a bank line unless its transaction id was seen: `true` if new.
+pub fn insert_transfer(c: &mut DbConnection, row: &TransferRow) -> Result<bool, Error> {
+    let n = diesel::sql_query(
+        "INSERT INTO tax_bank_transfers (bank_txn_id, reference, amount, paid_on, \
+         matched_return, received_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (bank_txn_id) DO NOTHING",
+    )
+    .bind::<diesel::sql_types::Text, _>(&row.bank_txn_id)
+    .bind::<diesel::sql_types::Text, _>(&row.reference)
+    .bind::<diesel::sql_types::Text, _>(&row.amount)
+    .bind::<diesel::sql_types::Date, _>(row.paid_on)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(&row.matched_return)
+    .bind::<diesel::sql_types::Timestamp, _>(row.received_at)
+    .execute(c)
+    .map_err(db)?;
+    Ok(n == 1)
+}
+
+pub fn transfer(c: &mut DbConnection, id: &str) -> Result<Option<TransferRow>, Error> {
+    use tax_bank_transfers::dsl as t;
+    t::tax_bank_transfers
+        .find(id)
+        .select(TransferRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+// ------------------------------------------------------------------ certificates
+
+pub fn insert_certificate(c: &mut DbConnection, row: &CertificateRow) -> Result<(), Error> {
+    diesel::insert_into(tax_certificates::table)
+        .values(row)
+        .execute(c)
+        .map(|_| ())
+        .map_err(db)
+}
+
+pub fn certificate(c: &mut DbConnection, number: &str) -> Result<Option<CertificateRow>, Error> {
+    use tax_certificates::dsl as t;
+    t::tax_certificates
+        .find(number)
+        .select(CertificateRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+pub fn certificates_of(c: &mut DbConnection, holder: &str) -> Result<Vec<CertificateRow>, Error> {
+    use tax_certificates::dsl as t;
+    t::tax_certificates
+        .filter(t::holder.eq(holder))
+        .order(t::issued_at.desc())
+        .select(CertificateRow::as_select())
+        .load(c)
+        .map_err(db)
+}
+
+pub fn revoke_certificate(
+    c: &mut DbConnection,
+    number: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<bool, Error> {
+    use tax_certificates::dsl as t;
+    let n = diesel::update(
+        t::tax_certificates
+            .filter(t::number.eq(number))
+            .filter(t::revoked_at.is_null()),
+    )
+    .set((t::revoked_at.eq(now), t::revoke_reason.eq(reason)))
+    .execute(c)
+    .map_err(db)?;
+    Ok(n == 1)
+}
+
+// ------------------------------------------------------------------ notifications
+
+/// Queues a notification unless one with the same dedup key exists: `true` if queued.
+pub fn queue_notification(c: &mut DbConnection, row: &NotificationRow) -> Result<bool, Error> {
+    let n = diesel::sql_query(
+        "INSERT INTO tax_notifications (id, dedup, channel, recipient, template, payload, \
+         status, attempts, next_at, sent_at, last_error, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, $10) \
+         ON CONFLICT (dedup) DO NOTHING",
+    )
+    .bind::<diesel::sql_types::Text, _>(&row.id)
+    .bind::<diesel::sql_types::Text, _>(&row.dedup)
+    .bind::<diesel::sql_types::Text, _>(&row.channel)
+    .bind::<diesel::sql_types::Text, _>(&row.recipient)
+    .bind::<diesel::sql_types::Text, _>(&row.template)
+    .bind::<diesel::sql_types::Text, _>(&row.payload)
+    .bind::<diesel::sql_types::Text, _>(&row.status)
+    .bind::<diesel::sql_types::Integer, _>(row.attempts)
+    .bind::<diesel::sql_types::Timestamp, _>(row.next_at)
+    .bind::<diesel::sql_types::Timestamp, _>(row.created_at)
+    .execute(c)
+    .map_err(db)?;
+    Ok(n == 1)
+}
+
+pub fn due_notifications(
+    c: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<NotificationRow>, Error> {
+    use tax_notifications::dsl as n;
+    n::tax_notifications
+        .filter(n::status.eq("queued"))
+        .filter(n::next_at.le(now))
+        .order(n::next_at.asc())
+        .limit(limit)
+        .select(NotificationRow::as_select())
+        .load(c)
+        .map_err(db)
+}
+
+/// Claims a queued notification for one attempt by pushing its next time forward (a lease):
+/// `false` if another worker took it.
+pub fn claim_notification(
+    c: &mut DbConnection,
+    id: &str,
+    seen_next: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> Result<bool, Error> {
+    use tax_notifications::dsl as n;
+    let k = diesel::update(
+        n::tax_notifications
+            .filter(n::id.eq(id))
+            .filter(n::status.eq("queued"))
+            .filter(n::next_at.eq(seen_next)),
+    )
+    .set((n::next_at.eq(lease_until), n::attempts.eq(n::attempts + 1)))
+    .execute(c)
+    .map_err(db)?;
+    Ok(k == 1)
+}
+
+pub fn finish_notification(
+    c: &mut DbConnection,
+    id: &str,
+    status: &str,
+    next_at: NaiveDateTime,
+    sent_at: Option<NaiveDateTime>,
+    error: Option<&str>,
+) -> Result<(), Error> {
+    use tax_notifications::dsl as n;
+    diesel::update(n::tax_notifications.find(id))
+        .set((
+            n::status.eq(status),
+            n::next_at.eq(next_at),
+            n::sent_at.eq(sent_at),
+            n::last_error.eq(error),
+        ))
+        .execute(c)
+        .map(|_| ())
+        .map_err(db)
+}
+
+pub fn notifications_for(
+    c: &mut DbConnection,
+    recipient: &str,
+) -> Result<Vec<NotificationRow>, Error> {
+    use tax_notifications::dsl as n;
+    n::tax_notifications
+        .filter(n::recipient.eq(recipient))
+        .order(n::created_at.desc())
+        .select(NotificationRow::as_select())
+        .load(c)
+        .map_err(db)
+}

@@ -1,0 +1,652 @@
+//! The filing journey over HTTP, and the exchange services. Runs on SQLite and PostgreSQL
+//! (EGOV_TEST_BACKEND).
+
+use egov_auth::tokens::{Claims, Purpose};
+use egov_exchange::client::{Call, CallError};
+use egov_testing::{Spawn, TestApp, spawn_app_with};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const NID: &str = "900101-1234567";
+const BRN: &str = "124-81-00998";
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn token(
+    app: &TestApp,
+    kind: &str,
+    pid: Option<String>,
+    bid: Option<&str>,
+    roles: &[&str],
+    agency: Option<&str>,
+) -> String {
+    let s = app.state.auth_service.as_ref().expect("auth service");
+    let n = now();
+    s.sign(&Claims {
+        iss: s.auth().issuer().to_owned(),
+        sub: format!("test-{kind}-{}", uuid::Uuid::new_v4().simple()),
+        aud: s.auth().audience().to_owned(),
+        exp: n + 600,
+        nbf: n,
+        iat: n,
+        jti: uuid::Uuid::new_v4().to_string(),
+        purpose: Purpose::Access,
+        kind: kind.to_owned(),
+        roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        agency: agency.map(str::to_owned),
+        acr: "aal2".into(),
+        sid: "test-session".into(),
+        auth_time: Some(n),
+        amr: vec!["pwd".into(), "otp".into()],
+        pid,
+        bid: bid.map(str::to_owned),
+    })
+    .expect("sign")
+}
+
+fn person_key(app: &TestApp, nid: &str) -> String {
+    let s = app.state.auth_service.as_ref().expect("auth service");
+    let id = s.packs().active().parse_national_id(nid).expect("nid");
+    s.secrets().index.national_id(&id).as_str().to_owned()
+}
+
+fn citizen(app: &TestApp) -> String {
+    token(app, "citizen", Some(person_key(app, NID)), None, &[], None)
+}
+fn employer(app: &TestApp) -> String {
+    token(app, "business", None, Some("1248100998"), &[], None)
+}
+fn officer(app: &TestApp) -> String {
+    token(app, "officer", None, None, &["tax.officer"], Some("NTS"))
+}
+fn admin(app: &TestApp) -> String {
+    token(app, "platform_admin", None, None, &[], None)
+}
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut req = app.client.request(method, app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let v: Value = res.json().await.unwrap_or(Value::Null);
+    if status >= 400 {
+        assert_eq!(ct, "application/problem+json", "{path}: {v}");
+    }
+    (status, v)
+}
+
+async fn app() -> TestApp {
+    spawn_app_with(Spawn {
+        modules: &["auth", "exchange", "tax", "probe"],
+        settings: &[("EGOV__TAX__ALLOW_EARLY_FILING", "true")],
+    })
+    .await
+}
+
+#[tokio::test]
+async fn filing_journey_from_statements_to_verified_certificate() {
+    let app = app().await;
+    let emp = employer(&app);
+    let me = citizen(&app);
+
+    // Statements in bulk (CSV): one invalid row reported by line, valid rows kept.
+    let csv = "statement_id,national_id,wages,withheld_income_tax,withheld_local_tax,pension_contributions,insurance_premiums\n\
+               S-1,900101-1234567,30000000,600000,60000,1350000,0\n\
+               S-2,not-an-id,1000,0,0,0,0\n\
+               S-3,900101-1234567,6000000,100000,10000,0,0\n";
+    let res = app
+        .client
+        .post(app.url("/tax/v1/statements?year=2026"))
+        .bearer_auth(&emp)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.expect("json");
+    assert_eq!(report["accepted"], 2, "{report}");
+    assert_eq!(report["rejected"][0]["line"], 3, "{report}");
+    // The same file again: idempotent.
+    let res = app
+        .client
+        .post(app.url("/tax/v1/statements?year=2026"))
+        .bearer_auth(&emp)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("upload");
+    let again: Value = res.json().await.expect("json");
+    assert_eq!(
+        (again["accepted"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(2)),
+        "{again}"
+    );
+    // Same id, different content: reported, not stored.
+    let (s, r) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/statements?year=2026",
+        Some(&emp),
+        Some(&json!([
+            {"statement_id": "S-1", "national_id": NID, "wages": "31000000"}
+        ])),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(r["rejected"][0]["line"], 1, "{r}");
+
+    // The pre-filled return: sums of both statements, with provenance and explanation.
+    let (s, ret) = send(
+        &app,
+        Method::GET,
+        "/tax/v1/me/returns/2026",
+        Some(&me),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "{ret}");
+    assert_eq!(ret["status"], "prefilled");
+    let wages = ret["prefill"]
+        .as_array()
+        .expect("prefill")
+        .iter()
+        .find(|p| p["input"] == "wages")
+        .expect("wages");
+    assert_eq!(wages["value"], "36000000");
+    assert_eq!(wages["documents"].as_array().map(Vec::len), Some(2));
+    let trace = ret["outcome"]["trace"].as_array().expect("trace");
+    let computed = trace
+        .iter()
+        .find(|s| s["name"] == "computed_tax")
+        .expect("step");
+    assert!(computed["cite"].as_str().expect("cite").contains("art. 55"));
+    assert_eq!(
+        ret["outcome"]["rules_hash"].as_str().map(str::len),
+        Some(64)
+    );
+
+    // Bad entries: refused by rule number, nothing saved.
+    let (s, p) = send(
+        &app,
+        Method::PUT,
+        "/tax/v1/me/returns/2026",
+        Some(&me),
+        Some(&json!({"entries": {"wages": -5}})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert!(
+        p["errors"][0]["detail"]
+            .as_str()
+            .expect("detail")
+            .starts_with("TAX-R0001"),
+        "{p}"
+    );
+    // Adjust: a spouse and a child aged 10.
+    let (s, ret) = send(
+        &app,
+        Method::PUT,
+        "/tax/v1/me/returns/2026",
+        Some(&me),
+        Some(&json!({"entries": {
+            "dependants": [{"relation": "spouse", "age": 38}, {"relation": "child", "age": 10}]
+        }})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "{ret}");
+    assert_eq!(ret["status"], "draft");
+    // Claiming more withholding than employers reported: rejected with the rule number.
+    let (s, _) = send(
+        &app,
+        Method::PUT,
+        "/tax/v1/me/returns/2026",
+        Some(&me),
+        Some(&json!({"entries": {
+            "dependants": [{"relation": "spouse", "age": 38}, {"relation": "child", "age": 10}],
+            "withheld_income_tax": 9_999_999
+        }})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, rej) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/me/returns/2026/submit",
+        Some(&me),
+        None,
+        &[("idempotency-key", "k-rej")],
+    )
+    .await;
+    assert_eq!(s, 422, "{rej}");
+    assert_eq!(rej["code"], "tax.return_rejected");
+    assert!(rej["errors"].to_string().contains("TAX-R0003"), "{rej}");
+    let (_, versions) = send(
+        &app,
+        Method::GET,
+        "/tax/v1/me/returns/2026/versions",
+        Some(&me),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        versions.as_array().map(Vec::len),
+        Some(0),
+        "a rejection changes nothing"
+    );
+    send(
+        &app,
+        Method::PUT,
+        "/tax/v1/me/returns/2026",
+        Some(&me),
+        Some(&json!({"entries": {
+            "dependants": [{"relation": "spouse", "age": 38}, {"relation": "child", "age": 10}]
+        }})),
+        &[],
+    )
+    .await;
+
+    // Submit: acknowledged, signed; the same key again is the same filing.
+    let (s, ack) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/me/returns/2026/submit",
+        Some(&me),
+        None,
+        &[("idempotency-key", "k-1")],
+    )
+    .await;
+    assert_eq!(s, 201, "{ack}");
+    assert_eq!(ack["version"], 1);
+    assert_eq!(ack["kind"], "original");
+    let tax_state = app.state.clone();
+    let _ = tax_state;
+    let (s, dup) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/me/returns/2026/submit",
+        Some(&me),
+        None,
+        &[("idempotency-key", "k-1")],
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(dup["submission_id"], ack["submission_id"]);
+    // Wages 36,000,000: deduction 10,650,000; income 25,350,000; personal 4,500,000;
+    // pension 1,350,000; taxable 19,500,000; computed 840,000 + 15% x 5,500,000 = 1,665,000;
+    // credits: EITC 715,000 + 30% x 365,000 = 824,500 capped at 740,000 - 0.008 x 3,000,000
+    // = 716,000; child 250,000; standard 130,000 -> determined 569,000; local 56,900.
+    assert_eq!(ack["amounts"]["determined_income_tax"], 569_000, "{ack}");
+    assert_eq!(ack["amounts"]["local_income_tax"], 56_900);
+    // Withheld 700,000 + 70,000: refund of 144,100.
+    assert_eq!(ack["balance"], "-144100");
+
+    // Amendment: remove the spouse -> a new version, the old one kept.
+    send(
+        &app,
+        Method::PUT,
+        "/tax/v1/me/returns/2026",
+        Some(&me),
+        Some(&json!({"entries": {
+            "dependants": [{"relation": "child", "age": 10}]
+        }})),
+        &[],
+    )
+    .await;
+    let (s, amended) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/me/returns/2026/submit",
+        Some(&me),
+        None,
+        &[("idempotency-key", "k-2")],
+    )
+    .await;
+    assert_eq!(s, 201, "{amended}");
+    assert_eq!(amended["version"], 2);
+    assert_eq!(amended["kind"], "amended");
+    let (_, versions) = send(
+        &app,
+        Method::GET,
+        "/tax/v1/me/returns/2026/versions",
+        Some(&me),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(versions.as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        versions[0]["acknowledgement"]["submission_id"],
+        ack["submission_id"]
+    );
+
+    // An officer corrects the assessment: more wages found (balance due).
+    let (s, found) = send(
+        &app,
+        Method::GET,
+        &format!("/tax/v1/officer/taxpayers?national_id={NID}&purpose=tax.assessment"),
+        Some(&officer(&app)),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "{found}");
+    let return_id = found["returns"][0]["id"].as_str().expect("id").to_owned();
+    let (s, corr) = send(&app, Method::POST, &format!("/tax/v1/officer/returns/{return_id}/corrections"), Some(&officer(&app)), Some(&json!({
+        "changes": {"wages": 60_000_000}, "reason": "Unreported second employment found", "correction_id": "c-1"
+    })), &[]).await;
+    assert_eq!(s, 201, "{corr}");
+    assert_eq!(corr["kind"], "correction");
+    let balance: f64 = corr["balance"]
+        .as_str()
+        .expect("balance")
+        .parse()
+        .expect("num");
+    assert!(balance > 0.0, "{corr}");
+    let (_, versions) = send(
+        &app,
+        Method::GET,
+        "/tax/v1/me/returns/2026/versions",
+        Some(&me),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(versions[2]["reason"], "Unreported second employment found");
+
+    // Pay by bank transfer reference; a duplicate line is absorbed; unmatched kept.
+    let reference = corr["payment_reference"].as_str().expect("ref").to_owned();
+    let (s, settle) = send(&app, Method::POST, "/tax/v1/officer/bank-transfers", Some(&officer(&app)), Some(&json!([
+        {"bank_txn_id": "B-1", "reference": reference, "amount": corr["balance"], "paid_on": "2026-11-20"},
+        {"bank_txn_id": "B-1", "reference": reference, "amount": corr["balance"], "paid_on": "2026-11-20"},
+        {"bank_txn_id": "B-2", "reference": "20260000000000", "amount": "5", "paid_on": "2026-11-20"}
+    ])), &[]).await;
+    assert_eq!(s, 200, "{settle}");
+    assert_eq!(
+        (settle["matched"].as_u64(), settle["duplicates"].as_u64()),
+        (Some(1), Some(1)),
+        "{settle}"
+    );
+    assert_eq!(settle["unmatched"][0], "B-2");
+    let (_, account) = send(
+        &app,
+        Method::GET,
+        "/tax/v1/me/account",
+        Some(&me),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(account["periods"][0]["balance"], "0", "{account}");
+    assert_eq!(account["receipts"].as_array().map(Vec::len), Some(1));
+
+    // Certificates: tax clearance and income; public verification; revocation.
+    let (s, cert) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/me/certificates",
+        Some(&me),
+        Some(&json!({"kind": "tax_clearance"})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 201, "{cert}");
+    let number = cert["number"].as_str().expect("number").to_owned();
+    let (s, v) = send(
+        &app,
+        Method::GET,
+        &format!("/tax/v1/certificates/{number}/verify"),
+        None,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["signature_valid"], true);
+    assert_eq!(v["document"], cert["document"]);
+    assert!(
+        !v.to_string().contains("1234567"),
+        "the national ID is not revealed: {v}"
+    );
+    let (s, inc) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/me/certificates",
+        Some(&me),
+        Some(&json!({"kind": "income", "year": 2026})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 201, "{inc}");
+    assert_eq!(inc["document"]["income"], 60_000_000);
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &format!("/tax/v1/officer/certificates/{number}/revoke"),
+        Some(&officer(&app)),
+        Some(&json!({"reason": "Issued in error"})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (_, v) = send(
+        &app,
+        Method::GET,
+        &format!("/tax/v1/certificates/{number}/verify"),
+        None,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(v["status"], "revoked");
+    let (s, _) = send(
+        &app,
+        Method::GET,
+        "/tax/v1/certificates/0000-0000-0000-0000/verify",
+        None,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 404);
+
+    // Officers' views are in the access log; citizens see them.
+    let (s, log) = send(
+        &app,
+        Method::GET,
+        "/auth/v1/me/access-log",
+        Some(&me),
+        None,
+        &[],
+    )
+    .await;
+    if s == 200 {
+        assert!(log.to_string().contains("tax"), "{log}");
+    }
+
+    // Policies: a citizen cannot upload statements or use officer routes.
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/statements?year=2026",
+        Some(&me),
+        Some(&json!([])),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/officer/reminders",
+        Some(&me),
+        Some(&json!({"year": 2026})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, _) = send(&app, Method::GET, "/tax/v1/me/account", None, None, &[]).await;
+    assert_eq!(s, 401);
+
+    // Reminders through the outbox: queued once per day.
+    let (s, r) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/officer/reminders",
+        Some(&officer(&app)),
+        Some(&json!({"year": 2026})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["queued"], 0, "the only taxpayer has filed: {r}");
+
+    // The public calculator and calendar.
+    let (s, calc) = send(&app, Method::POST, "/tax/v1/calculate/2026", None, Some(&json!({"inputs": {"wages": 30_000_000, "pension_contributions": 4_750_000}, "trace": false})), &[]).await;
+    assert_eq!(s, 200);
+    assert_eq!(calc["values"]["computed_tax"], "840000");
+    let (s, cal) = send(&app, Method::GET, "/tax/v1/calendar/2026", None, None, &[]).await;
+    assert_eq!(s, 200);
+    assert!(cal.as_array().is_some_and(|a| !a.is_empty()));
+}
+
+#[tokio::test]
+async fn another_module_gets_tax_clearance_through_the_exchange_only_with_grant_and_consent() {
+    let app = app().await;
+    let x = app.state.exchange.clone().expect("exchange");
+    let member = x.member().to_string();
+    let client = format!("{member}/probe");
+    let service = format!("{member}/tax/tax-clearance");
+    let call = || {
+        Call::post(
+            &service,
+            "v1",
+            json!({"business_id": BRN}),
+            "procurement.bid",
+        )
+    };
+
+    // No grant: refused.
+    let e = x.call("probe", call()).await.expect_err("no grant");
+    assert!(
+        matches!(&e, CallError::Refused { status: 403, .. }),
+        "{e:?}"
+    );
+
+    let (s, g) = send(
+        &app,
+        Method::POST,
+        "/exchange/v1/admin/grants",
+        Some(&admin(&app)),
+        Some(&json!({
+            "client": client, "service": service, "purpose": "procurement.bid",
+            "items": ["business_id", "arrears", "as_of", "valid_until"]
+        })),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 201, "{g}");
+    // Grant but no consent: refused.
+    let e = x.call("probe", call()).await.expect_err("no consent");
+    assert!(e.code().contains("Consent"), "{e:?}");
+
+    // The business consents from its own account.
+    let (s, c) = send(
+        &app,
+        Method::POST,
+        "/exchange/v1/me/consents",
+        Some(&employer(&app)),
+        Some(&json!({
+            "client": client, "service": service, "purpose": "procurement.bid",
+            "items": ["business_id", "arrears", "as_of", "valid_until"], "days": 30
+        })),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 201, "{c}");
+    let consent = c["id"].as_str().expect("id").to_owned();
+    let answer = x
+        .call("probe", call().consent(&consent))
+        .await
+        .expect("answer");
+    assert_eq!(answer.body["arrears"], false, "{:?}", answer.body);
+    assert_eq!(answer.body["business_id"], "1248100998");
+
+    // An overdue assessment appears: the answer changes (no amounts disclosed).
+    let db = app.state.db.clone();
+    db.run(|c| {
+        egov_tax::store::insert_ledger(
+            c,
+            &egov_tax::store::LedgerRow {
+                id: "l-1".into(),
+                taxpayer: "business:1248100998".into(),
+                tax: "withholding".into(),
+                year: 2025,
+                kind: "assessment".into(),
+                amount: "1000000".into(),
+                due_date: chrono::NaiveDate::from_ymd_opt(2026, 3, 10),
+                source: "a-1".into(),
+                reference: None,
+                created_at: chrono::Utc::now().naive_utc(),
+            },
+        )
+    })
+    .await
+    .expect("ledger");
+    let answer = x
+        .call("probe", call().consent(&consent))
+        .await
+        .expect("answer");
+    assert_eq!(answer.body["arrears"], true);
+    assert!(!answer.body.to_string().contains("1000000"));
+
+    // Withdrawn consent: refused again.
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &format!("/exchange/v1/me/consents/{consent}/withdraw"),
+        Some(&employer(&app)),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200);
+    let e = x
+        .call("probe", call().consent(&consent))
+        .await
+        .expect_err("withdrawn");
+    assert!(e.code().contains("Consent"), "{e:?}");
+}
