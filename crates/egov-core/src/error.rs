@@ -401,6 +401,12 @@ impl From<diesel::result::Error> for Error {
             D::DatabaseError(K::ClosedConnection, _) => Error::new(codes::DATABASE_UNAVAILABLE)
                 .retry_after(2)
                 .source_error(e),
+            // PostgreSQL text cannot hold U+0000 (SQLite can): refused the same way on both
+            // backends by input validation; this is the net for a field that missed it.
+            D::DatabaseError(_, info) if info.message().contains("0x00") => Error::with_detail(
+                codes::BAD_REQUEST,
+                "text must not contain NUL (U+0000) characters",
+            ),
             D::DatabaseError(_, info) if is_busy_message(info.message()) => {
                 Error::new(codes::DATABASE_UNAVAILABLE)
                     .retry_after(1)

@@ -446,3 +446,20 @@ mod tests {
         );
     }
 }
+
+/// The request body as bytes, within `server.max_body_bytes` (the payload config): for
+/// handlers that must see the exact bytes (signatures) or read more than one format (CSV or
+/// JSON). A wrapper rather than `web::Bytes` so the route's OpenAPI request body is the one its
+/// `#[utoipa::path]` declares.
+#[derive(Debug)]
+pub struct RawBody(pub web::Bytes);
+
+impl FromRequest for RawBody {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let fut = web::Bytes::from_request(req, payload);
+        Box::pin(async move { fut.await.map(RawBody) })
+    }
+}

@@ -9,6 +9,7 @@ use egov_auth::principal::policies::{Citizen, PlatformAdmin};
 use egov_auth::{AccessEntry, Action, Authorized, Kind, Policy, Rule, SubjectKey};
 use egov_core::Error;
 use egov_core::error::codes;
+use egov_core::request::RawBody;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -65,21 +66,6 @@ fn bad(pointer: &str, detail: impl Into<String>) -> Error {
 }
 
 // ------------------------------------------------------------------ gateway
-
-/// The request body as bytes (within `server.max_body_bytes`): signatures cover the exact
-/// bytes, so the gateway reads them before anything parses them.
-#[derive(Debug)]
-pub struct RawBody(web::Bytes);
-
-impl actix_web::FromRequest for RawBody {
-    type Error = actix_web::Error;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let fut = web::Bytes::from_request(req, payload);
-        Box::pin(async move { fut.await.map(RawBody) })
-    }
-}
 
 async fn gateway(
     req: HttpRequest,
@@ -788,6 +774,15 @@ pub async fn replay_delivery(
     input: web::Json<ReplayInput>,
 ) -> Result<HttpResponse, Error> {
     let i = input.into_inner();
+    for (pointer, v) in [
+        ("/source", &i.source),
+        ("/event_id", &i.event_id),
+        ("/subscription_id", &i.subscription_id),
+    ] {
+        if v.is_empty() || v.len() > 200 || v.chars().any(char::is_control) {
+            return Err(bad(pointer, "1 to 200 characters, no control characters"));
+        }
+    }
     let done = exchange
         .db()
         .run(move |c| store::replay(c, &i.source, &i.event_id, &i.subscription_id, Utc::now()))

@@ -233,4 +233,14 @@ async fn events_are_delivered_once_after_retries_or_dead_lettered() {
     )
     .await;
     assert_eq!(res.status(), 404);
+    // A NUL character (which PostgreSQL text cannot hold) is refused alike on both backends.
+    let res = send(
+        &app,
+        Method::POST,
+        "/exchange/v1/admin/deliveries/replay",
+        &admin(&app),
+        Some(&json!({"source": "a\u{0}b", "event_id": "nope", "subscription_id": dead_id})),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
 }

@@ -12,6 +12,7 @@ use egov_auth::principal::policies::Business;
 use egov_auth::{AccessEntry, Action, Authorized, Kind, Policy, Principal, Rule, SubjectKey};
 use egov_core::Error;
 use egov_core::error::{FieldError, codes};
+use egov_core::request::RawBody;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -432,20 +433,6 @@ fn verification(tax: &Tax, row: &CertificateRow, now: NaiveDateTime) -> Verifica
 
 // ------------------------------------------------------------------ employers
 
-/// The request body as bytes (CSV or JSON).
-#[derive(Debug)]
-pub struct UploadBody(web::Bytes);
-
-impl actix_web::FromRequest for UploadBody {
-    type Error = actix_web::Error;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let fut = web::Bytes::from_request(req, payload);
-        Box::pin(async move { fut.await.map(UploadBody) })
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct YearQuery {
@@ -524,7 +511,7 @@ pub async fn upload_statements(
     tax: web::Data<Tax>,
     query: web::Query<YearQuery>,
     req: HttpRequest,
-    body: UploadBody,
+    body: RawBody,
 ) -> Result<web::Json<UploadReport>, Error> {
     let year = year_ok(query.year)?;
     let employer = taxpayer(&tax, &auth)?;

@@ -1,20 +1,13 @@
 //! The filing journey over HTTP, and the exchange services. Runs on SQLite and PostgreSQL
 //! (EGOV_TEST_BACKEND).
 
-use egov_auth::tokens::{Claims, Purpose};
 use egov_exchange::client::{Call, CallError};
-use egov_testing::{Spawn, TestApp, spawn_app_with};
+use egov_testing::{As, Spawn, TestApp, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 const NID: &str = "900101-1234567";
 const BRN: &str = "124-81-00998";
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
 
 fn token(
     app: &TestApp,
@@ -24,34 +17,17 @@ fn token(
     roles: &[&str],
     agency: Option<&str>,
 ) -> String {
-    let s = app.state.auth_service.as_ref().expect("auth service");
-    let n = now();
-    s.sign(&Claims {
-        iss: s.auth().issuer().to_owned(),
-        sub: format!("test-{kind}-{}", uuid::Uuid::new_v4().simple()),
-        aud: s.auth().audience().to_owned(),
-        exp: n + 600,
-        nbf: n,
-        iat: n,
-        jti: uuid::Uuid::new_v4().to_string(),
-        purpose: Purpose::Access,
-        kind: kind.to_owned(),
-        roles: roles.iter().map(|r| (*r).to_owned()).collect(),
-        agency: agency.map(str::to_owned),
-        acr: "aal2".into(),
-        sid: "test-session".into(),
-        auth_time: Some(n),
-        amr: vec!["pwd".into(), "otp".into()],
-        pid,
-        bid: bid.map(str::to_owned),
+    app.token(As {
+        kind,
+        pid: pid.as_deref(),
+        bid,
+        roles,
+        agency,
     })
-    .expect("sign")
 }
 
 fn person_key(app: &TestApp, nid: &str) -> String {
-    let s = app.state.auth_service.as_ref().expect("auth service");
-    let id = s.packs().active().parse_national_id(nid).expect("nid");
-    s.secrets().index.national_id(&id).as_str().to_owned()
+    app.person_key(nid)
 }
 
 fn citizen(app: &TestApp) -> String {

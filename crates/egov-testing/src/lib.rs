@@ -161,7 +161,56 @@ pub struct TestApp {
     pub state: AppState,
 }
 
+/// Whom a test token speaks for (see [`TestApp::token`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct As<'a> {
+    /// `citizen`, `business`, `officer`, `platform_admin`, …
+    pub kind: &'a str,
+    /// The person key (`TestApp::person_key`).
+    pub pid: Option<&'a str>,
+    /// The business registration number, digits only.
+    pub bid: Option<&'a str>,
+    pub roles: &'a [&'a str],
+    pub agency: Option<&'a str>,
+}
+
 impl TestApp {
+    /// An access token at aal2 (password + OTP) for a made-up principal, signed by this app's
+    /// auth service, valid for an hour.
+    pub fn token(&self, who: As<'_>) -> String {
+        let s = self.state.auth_service.as_ref().expect("auth service");
+        let n = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        s.sign(&egov_auth::tokens::Claims {
+            iss: s.auth().issuer().to_owned(),
+            sub: format!("test-{}-{}", who.kind, uuid::Uuid::new_v4().simple()),
+            aud: s.auth().audience().to_owned(),
+            exp: n + 3600,
+            nbf: n,
+            iat: n,
+            jti: uuid::Uuid::new_v4().to_string(),
+            purpose: egov_auth::tokens::Purpose::Access,
+            kind: who.kind.to_owned(),
+            roles: who.roles.iter().map(|r| (*r).to_owned()).collect(),
+            agency: who.agency.map(str::to_owned),
+            acr: "aal2".into(),
+            sid: "test-session".into(),
+            auth_time: Some(n),
+            amr: vec!["pwd".into(), "otp".into()],
+            pid: who.pid.map(str::to_owned),
+            bid: who.bid.map(str::to_owned),
+        })
+        .expect("sign")
+    }
+
+    /// The person key of a national ID in this deployment (the blind index tokens carry).
+    pub fn person_key(&self, nid: &str) -> String {
+        let s = self.state.auth_service.as_ref().expect("auth service");
+        let id = s.packs().active().parse_national_id(nid).expect("nid");
+        s.secrets().index.national_id(&id).as_str().to_owned()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -6,10 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use egov_auth::tokens::{Claims, Purpose};
 use egov_exchange::canonical::{Kind, Message};
 use egov_exchange::signature;
-use egov_testing::TestApp;
+use egov_testing::{As, TestApp};
 use serde_json::{Value, json};
 
 pub const NID: &str = "900101-1234567";
@@ -22,28 +21,11 @@ pub fn now() -> u64 {
 
 /// A token for a made-up principal, signed by the app's auth service.
 pub fn token(app: &TestApp, kind: &str, pid: Option<String>) -> String {
-    let s = app.state.auth_service.as_ref().expect("auth service");
-    let n = now();
-    s.sign(&Claims {
-        iss: s.auth().issuer().to_owned(),
-        sub: format!("test-{kind}"),
-        aud: s.auth().audience().to_owned(),
-        exp: n + 600,
-        nbf: n,
-        iat: n,
-        jti: uuid::Uuid::new_v4().to_string(),
-        purpose: Purpose::Access,
-        kind: kind.to_owned(),
-        roles: Vec::new(),
-        agency: None,
-        acr: "aal2".into(),
-        sid: "test-session".into(),
-        auth_time: Some(n),
-        amr: vec!["pwd".into(), "otp".into()],
-        pid,
-        bid: None,
+    app.token(As {
+        kind,
+        pid: pid.as_deref(),
+        ..As::default()
     })
-    .expect("sign")
 }
 
 pub fn admin(app: &TestApp) -> String {
@@ -56,9 +38,7 @@ pub fn auditor(app: &TestApp) -> String {
 
 /// The person key of `nid` in this deployment.
 pub fn person_key(app: &TestApp, nid: &str) -> String {
-    let s = app.state.auth_service.as_ref().expect("auth service");
-    let id = s.packs().active().parse_national_id(nid).expect("nid");
-    s.secrets().index.national_id(&id).as_str().to_owned()
+    app.person_key(nid)
 }
 
 pub fn citizen(app: &TestApp, nid: &str) -> String {
