@@ -13,6 +13,8 @@ use egov_core::settings::DatabaseUrl;
 use egov_core::{Db, Settings};
 use egov_server::{openapi, registered_modules, startup};
 
+mod tax_cli;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "egov",
@@ -57,7 +59,7 @@ enum Command {
     /// Tax rules tools (no database needed).
     Tax {
         #[command(subcommand)]
-        command: TaxCommand,
+        command: tax_cli::TaxCommand,
     },
     /// Country pack tools.
     Pack {
@@ -175,17 +177,6 @@ enum ExchangeCommand {
         body: Option<String>,
         #[arg(long)]
         consent: Option<String>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum TaxCommand {
-    /// Run a pack's tax test cases (`config/countries/<cc>/tax/<year>.tests.toml`): inputs,
-    /// expected outputs and error margins. Exits 1 when a case fails, 2 when a file is invalid.
-    Test {
-        /// Test files; each names its rules file.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
     },
 }
 
@@ -406,48 +397,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Tax {
-            command: TaxCommand::Test { files },
-        } => {
-            let mut failed = false;
-            for f in files {
-                match egov_tax::domain::cases::run(&f) {
-                    Ok(report) => {
-                        for m in &report.failures {
-                            println!(
-                                "FAIL {}:{}: {}: {} expected {} got {}: {}",
-                                f.display(),
-                                m.line,
-                                m.case,
-                                m.name,
-                                m.expected,
-                                m.actual.map_or("-".to_owned(), |a| a.to_string()),
-                                m.message
-                            );
-                        }
-                        println!(
-                            "{}: {} cases, {} checks, {} failures (rules {} sha256 {})",
-                            f.display(),
-                            report.cases,
-                            report.checks,
-                            report.failures.len(),
-                            report.rules.display(),
-                            &report.rules_hash[..12]
-                        );
-                        failed |= !report.passed();
-                    }
-                    Err(e) => {
-                        eprintln!("{e}");
-                        return Ok(ExitCode::from(2));
-                    }
-                }
-            }
-            Ok(if failed {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        Command::Tax { command } => tax_cli::run(&cli.config_dir, command),
         Command::Pack {
             command: PackCommand::Validate { dir },
         } => match CountryPack::load(&dir) {

@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod notify;
 pub mod routes;
 pub mod service;
+pub mod simulate;
 pub mod store;
 
 use std::collections::BTreeMap;

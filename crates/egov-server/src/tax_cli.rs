@@ -1,0 +1,192 @@
+//! `egov tax …`: the rules tools. No database needed.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Subcommand;
+use egov_core::Settings;
+use egov_tax::domain::RuleSet;
+
+#[derive(Debug, Subcommand)]
+pub enum TaxCommand {
+    /// Run a pack's tax test cases (`config/countries/<cc>/tax/<year>.tests.toml`): inputs,
+    /// expected outputs and error margins. Exits 1 when a case fails, 2 when a file is invalid.
+    Test {
+        /// Test files; each names its rules file.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Compute many returns from a CSV file (one household per row; columns: `id` and the
+    /// rules' input names, people as `relation:age[:flag];…`), with a progress bar. Writes one
+    /// result row per input row and a JSON summary (rows, rejected, totals, effective rate,
+    /// rules hash); rejected rows carry their errors and count in no total.
+    Simulate {
+        /// Country pack code (directory under `country.packs_dir`).
+        #[arg(long)]
+        pack: String,
+        /// Tax year (`tax/<year>.toml` in the pack).
+        #[arg(long)]
+        year: i32,
+        /// Households, CSV with a header row.
+        #[arg(long)]
+        input: PathBuf,
+        /// Results CSV [default: the input's name with `.results.csv`].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Summary JSON [default: the results' name with `.summary.json`].
+        #[arg(long)]
+        summary: Option<PathBuf>,
+    },
+}
+
+#[allow(clippy::print_stdout)] // A CLI prints its results.
+pub fn run(config_dir: &Path, command: TaxCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        TaxCommand::Test { files } => test(&files),
+        TaxCommand::Simulate {
+            pack,
+            year,
+            input,
+            output,
+            summary,
+        } => {
+            let settings = Settings::load(config_dir)?;
+            if pack.is_empty() || !pack.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                anyhow::bail!("--pack must be a country pack code such as `kr`");
+            }
+            let file = settings
+                .country
+                .packs_dir
+                .join(&pack)
+                .join("tax")
+                .join(format!("{year}.toml"));
+            let rules = match RuleSet::load(&file) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let output = output.unwrap_or_else(|| sibling(&input, "results.csv"));
+            let summary_path = summary.unwrap_or_else(|| sibling(&output, "summary.json"));
+            let reader =
+                File::open(&input).with_context(|| format!("opening {}", input.display()))?;
+            let size = reader.metadata().map(|m| m.len()).unwrap_or(0);
+            let writer = BufWriter::new(
+                File::create(&output).with_context(|| format!("creating {}", output.display()))?,
+            );
+            // Drawn on stderr when it is a terminal; hidden otherwise (CI, pipes).
+            let bar = indicatif::ProgressBar::new(size).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta})",
+                )
+                .context("progress template")?,
+            );
+            let started = Instant::now();
+            let result =
+                egov_tax::simulate::run(&rules, std::io::BufReader::new(reader), writer, |b| {
+                    bar.set_position(b)
+                });
+            bar.finish_and_clear();
+            let s = match result {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&output);
+                    eprintln!("{}: {e}", input.display());
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let secs = started.elapsed().as_secs_f64();
+            std::fs::write(&summary_path, serde_json::to_vec_pretty(&s)?)
+                .with_context(|| format!("writing {}", summary_path.display()))?;
+            println!(
+                "{} {} ({}, sha256 {}, engine {})",
+                s.tax,
+                s.year,
+                file.display(),
+                &s.rules_hash[..12],
+                s.engine_version
+            );
+            println!(
+                "{} rows: {} computed, {} rejected, in {:.2} s ({:.0} rows/s)",
+                s.rows,
+                s.computed,
+                s.rejected,
+                secs,
+                s.rows as f64 / secs.max(1e-9)
+            );
+            println!(
+                "  {:<28} {:>20} {:>16} {:>16} {:>16} {:>10}",
+                "output", "total", "mean", "min", "max", "above 0"
+            );
+            for o in &s.outputs {
+                println!(
+                    "  {:<28} {:>20} {:>16} {:>16} {:>16} {:>10}",
+                    o.name, o.sum, o.mean, o.min, o.max, o.positive
+                );
+            }
+            if let Some(r) = s.effective_rate {
+                println!("  effective rate (tax due / income): {r}");
+            }
+            println!("results: {}", output.display());
+            println!("summary: {}", summary_path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `dir/name.csv` → `dir/name.<suffix>`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "simulation".into());
+    let stem = stem.strip_suffix(".results").unwrap_or(&stem).to_owned();
+    path.with_file_name(format!("{stem}.{suffix}"))
+}
+
+#[allow(clippy::print_stdout)]
+fn test(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    for f in files {
+        match egov_tax::domain::cases::run(f) {
+            Ok(report) => {
+                for m in &report.failures {
+                    println!(
+                        "FAIL {}:{}: {}: {} expected {} got {}: {}",
+                        f.display(),
+                        m.line,
+                        m.case,
+                        m.name,
+                        m.expected,
+                        m.actual.map_or("-".to_owned(), |a| a.to_string()),
+                        m.message
+                    );
+                }
+                println!(
+                    "{}: {} cases, {} checks, {} failures (rules {} sha256 {})",
+                    f.display(),
+                    report.cases,
+                    report.checks,
+                    report.failures.len(),
+                    report.rules.display(),
+                    &report.rules_hash[..12]
+                );
+                failed |= !report.passed();
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
