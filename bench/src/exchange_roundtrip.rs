@@ -13,84 +13,13 @@
 
 #![allow(clippy::print_stdout)]
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
-
+use egov_bench::{drive, env_u64, median};
 use egov_exchange::client::Call;
 use egov_exchange::store;
 use egov_testing::{Spawn, random_key, spawn_app_with};
 use serde_json::json;
 
 const NID: &str = "900101-1234567";
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-struct Run {
-    rps: f64,
-    p50: Duration,
-    p99: Duration,
-    errors: usize,
-}
-
-async fn drive<F, Fut>(secs: u64, concurrency: usize, f: F) -> Run
-where
-    F: Fn() -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
-{
-    let f = Arc::new(f);
-    let stop = Arc::new(AtomicBool::new(false));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..concurrency {
-        let (f, stop) = (f.clone(), stop.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut errors = 0usize;
-            while !stop.load(Ordering::Relaxed) {
-                let t = Instant::now();
-                if f().await {
-                    lat.push(t.elapsed());
-                } else {
-                    errors += 1;
-                }
-            }
-            (lat, errors)
-        }));
-    }
-    tokio::time::sleep(Duration::from_secs(secs)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (l, e) = t.await.expect("task");
-        all.extend(l);
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    let pick = |q: f64| {
-        all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    Run {
-        rps: all.len() as f64 / elapsed,
-        p50: pick(0.50),
-        p99: pick(0.99),
-        errors,
-    }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 #[tokio::main]
 async fn main() {
@@ -223,7 +152,7 @@ async fn main() {
     let (mut plain_p50, mut ex_p50, mut errs) = (vec![], vec![], 0usize);
     for round in 1..=rounds {
         let (h, u) = (http.clone(), plain_url.clone());
-        let p = drive(secs, concurrency, move || {
+        let p = drive(secs, concurrency, move |_| {
             let (h, u) = (h.clone(), u.clone());
             async move {
                 h.post(&u)
@@ -235,7 +164,7 @@ async fn main() {
         })
         .await;
         let (x, c) = (xb.clone(), call.clone());
-        let e = drive(secs, concurrency, move || {
+        let e = drive(secs, concurrency, move |_| {
             let (x, c) = (x.clone(), c.clone());
             async move { x.call("petition", c()).await.is_ok() }
         })
