@@ -214,13 +214,14 @@ impl Db {
         .await?
     }
 
-    /// Runs `f` in one transaction: every multi-step write goes through here.
+    /// Runs `f` in one write transaction (see [`write_transaction`]): every multi-step write
+    /// goes through here.
     pub async fn transaction<T, F>(&self, f: F) -> Result<T, Error>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| conn.transaction(|tx| f(tx))).await
+        self.run(move |conn| write_transaction(conn, f)).await
     }
 
     /// Checks that the database answers; used by readiness. Waits at most two seconds for a
@@ -339,4 +340,43 @@ pub fn check_migration_sets(sets: &[(&str, Migrations)]) -> Result<(), DbError> 
         }
     }
     Ok(())
+}
+
+/// Runs `f` in a transaction meant to write. On SQLite it begins with `BEGIN IMMEDIATE`, taking
+/// the write lock first: a transaction that reads before it writes then waits its turn (up to
+/// `sqlite_busy_timeout_ms`) instead of failing with "database is locked" when another writer
+/// commits between its read and its write (SQLite cannot wait on that upgrade). Readers are not
+/// blocked (WAL). Inside another transaction it is a savepoint; on PostgreSQL, a plain
+/// transaction.
+pub fn write_transaction<T, F>(conn: &mut DbConnection, f: F) -> Result<T, Error>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let outermost = match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()?
+            .is_none(),
+        DbConnection::Pg(_) => false,
+    };
+    if !outermost {
+        return conn.transaction(f);
+    }
+    fn sqlite(conn: &mut DbConnection) -> &mut SqliteConnection {
+        match conn {
+            DbConnection::Sqlite(c) => c,
+            DbConnection::Pg(_) => unreachable!("checked above"),
+        }
+    }
+    AnsiTransactionManager::begin_transaction_sql(sqlite(conn), "BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(v) => {
+            AnsiTransactionManager::commit_transaction(sqlite(conn))?;
+            Ok(v)
+        }
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(sqlite(conn))?;
+            Err(e)
+        }
+    }
 }

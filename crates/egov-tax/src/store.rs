@@ -241,7 +241,7 @@ pub struct NotificationRow {
 }
 
 fn db(e: diesel::result::Error) -> Error {
-    Error::internal(e)
+    Error::from(e)
 }
 
 // ------------------------------------------------------------------ keys
