@@ -45,6 +45,12 @@ async fn main() {
         ],
     })
     .await;
+    // Server errors are logged (to stdout) when LOG is set, e.g. LOG=error.
+    let _logging = std::env::var("LOG").ok().map(|level| {
+        let mut log = app.state.settings.log.clone();
+        log.level = level;
+        egov_core::telemetry::init_logging(&log).expect("logging")
+    });
     let http = reqwest::Client::new();
 
     // Statements, 500 per upload.
@@ -114,6 +120,9 @@ async fn main() {
             .map(|_| std::sync::atomic::AtomicUsize::new(0))
             .collect::<Vec<_>>(),
     );
+    // Failed requests by status (0: no answer), with the first answer of each.
+    let failures: Arc<std::sync::Mutex<std::collections::BTreeMap<u16, (usize, String)>>> =
+        Arc::default();
     for round in 1..=rounds {
         let (h, u, t, turn) = (
             http.clone(),
@@ -121,6 +130,7 @@ async fn main() {
             tokens.clone(),
             turn.clone(),
         );
+        let failures = failures.clone();
         let run = drive(secs, concurrency, move |task| {
             let n = turn[task].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let token = t[task + (n % per_task) * concurrency].clone();
@@ -128,7 +138,17 @@ async fn main() {
                 .post(&u)
                 .bearer_auth(token)
                 .header("Idempotency-Key", uuid::Uuid::new_v4().to_string());
-            async move { req.send().await.is_ok_and(|r| r.status().as_u16() == 201) }
+            let failures = failures.clone();
+            async move {
+                let (status, body) = match req.send().await {
+                    Ok(r) if r.status().as_u16() == 201 => return true,
+                    Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+                    Err(e) => (0, e.to_string()),
+                };
+                let mut f = failures.lock().expect("failures");
+                f.entry(status).or_insert((0, body)).0 += 1;
+                false
+            }
         })
         .await;
         println!(
@@ -142,6 +162,9 @@ async fn main() {
         p50.push(run.p50.as_secs_f64() * 1e3);
         p99.push(run.p99.as_secs_f64() * 1e3);
         errors += run.errors;
+    }
+    for (status, (n, first)) in failures.lock().expect("failures").iter() {
+        println!("failed with {status}: {n} (first: {first})");
     }
     println!(
         "RESULT backend={backend} concurrency={concurrency} taxpayers={taxpayers} submit_rps={:.0} \

@@ -738,8 +738,8 @@ async fn load_view(tax: &Tax, who: Taxpayer, year: i32) -> Result<ReturnView, Er
     let (row, statements) = tax
         .db()
         .transaction(move |c| {
-            let row = service::open_return(c, &who, &code, year)?;
             let st = store::statements_of(c, &who.key, year)?;
+            let row = service::open_return(c, &who, &code, year, &st)?;
             Ok((row, st))
         })
         .await?;
@@ -825,7 +825,8 @@ pub async fn edit_return(
     let w = who.clone();
     tax.db()
         .transaction(move |c| {
-            let row = service::open_return(c, &w, &code, year)?;
+            let st = store::statements_of(c, &w.key, year)?;
+            let row = service::open_return(c, &w, &code, year, &st)?;
             store::set_draft(c, &row.id, &draft, now_micros())
         })
         .await?;

@@ -279,14 +279,21 @@ pub fn reference_ok(r: &str) -> bool {
 }
 
 /// Creates the return row (a write first) and loads it.
+/// The taxpayer's return for the year, created (as a pre-filled draft) on first use.
+/// `statements` are the taxpayer's statements for the year (the masked ID shown to officers
+/// comes from the first).
 pub fn open_return(
     c: &mut DbConnection,
     taxpayer: &Taxpayer,
     tax_code: &str,
     year: i32,
+    statements: &[StatementRow],
 ) -> Result<ReturnRow, Error> {
+    if let Some(row) = store::return_of(c, &taxpayer.key, tax_code, year)? {
+        return Ok(row);
+    }
     let now = Utc::now().naive_utc();
-    let masked = store::statements_of(c, &taxpayer.key, year)?
+    let masked = statements
         .first()
         .map_or_else(|| taxpayer.masked.clone(), |s| s.masked_id.clone());
     store::ensure_return(
@@ -414,13 +421,13 @@ pub fn submit(
     actor: &str,
     kind_override: Option<(&str, &Map<String, Value>)>,
 ) -> Result<(Acknowledgement, bool), Error> {
-    let row = open_return(c, taxpayer, &rules.tax, rules.year)?;
+    let statements = store::statements_of(c, &taxpayer.key, rules.year)?;
+    let row = open_return(c, taxpayer, &rules.tax, rules.year, &statements)?;
     if let Some(existing) = store::version_by_key(c, &row.id, key)? {
         let ack: Acknowledgement =
             serde_json::from_str(&existing.acknowledgement).map_err(Error::internal)?;
         return Ok((ack, false));
     }
-    let statements = store::statements_of(c, &taxpayer.key, rules.year)?;
     let (pre, prov) = prefill(rules, &statements);
     let previous = store::latest_version(c, &row.id)?;
     let (entries, kind, reason) = match kind_override {
