@@ -73,6 +73,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .service(officer_correction)
             .service(officer_bank_transfers)
             .service(officer_refund)
+            .service(officer_assessment)
             .service(officer_revoke)
             .service(officer_reminders),
     );
@@ -958,6 +959,8 @@ pub struct Entry {
     pub amount: Decimal,
     pub reference: Option<String>,
     pub source: String,
+    /// An officer's assessment: its legal ground.
+    pub note: Option<String>,
     pub at: NaiveDateTime,
 }
 
@@ -990,6 +993,7 @@ fn account_view(tax: &Tax, rows: Vec<LedgerRow>) -> AccountView {
                 amount,
                 reference: r.reference,
                 source: r.source,
+                note: r.note,
                 at: r.created_at,
             }
         })
@@ -1217,27 +1221,7 @@ pub async fn officer_taxpayer(
     officer_scope(&tax, &auth)?;
     let q = query.into_inner();
     purpose_ok(&q.purpose)?;
-    let pack = tax.0.packs.active();
-    let key = match (&q.national_id, &q.business_id) {
-        (Some(n), None) => {
-            let nid = pack
-                .parse_national_id(n)
-                .map_err(|e| Error::invalid_field("national_id", e.to_string()))?;
-            tax.0.index.national_id(&nid).as_str().to_owned()
-        }
-        (None, Some(b)) => {
-            let bid = pack
-                .parse_business_id(b)
-                .map_err(|e| Error::invalid_field("business_id", e.to_string()))?;
-            egov_core::exchange::business_subject(bid.canonical())
-        }
-        _ => {
-            return Err(Error::invalid_field(
-                "national_id",
-                "give national_id or business_id",
-            ));
-        }
-    };
+    let key = taxpayer_key(&tax, q.national_id.as_deref(), q.business_id.as_deref(), "")?.key;
     access(&tax, &req, &auth, &key, Action::View, &q.purpose, None).await?;
     let k = key.clone();
     let (returns, ledger) = tax
@@ -1259,6 +1243,48 @@ pub async fn officer_taxpayer(
             .collect(),
         account: account_view(&tax, ledger),
     }))
+}
+
+fn field(pointer: &str, detail: &str) -> FieldError {
+    FieldError {
+        pointer: pointer.to_owned(),
+        detail: detail.to_owned(),
+    }
+}
+
+/// The taxpayer named by exactly one of a national ID and a business registration number.
+/// `at` is the JSON pointer prefix of the fields (`""` for query parameters).
+fn taxpayer_key(
+    tax: &Tax,
+    national_id: Option<&str>,
+    business_id: Option<&str>,
+    at: &str,
+) -> Result<Taxpayer, Error> {
+    let pack = tax.0.packs.active();
+    match (national_id, business_id) {
+        (Some(n), None) => {
+            let nid = pack
+                .parse_national_id(n)
+                .map_err(|e| Error::invalid_field(format!("{at}national_id"), e.to_string()))?;
+            Ok(Taxpayer {
+                key: tax.0.index.national_id(&nid).as_str().to_owned(),
+                masked: String::new(),
+            })
+        }
+        (None, Some(b)) => {
+            let bid = pack
+                .parse_business_id(b)
+                .map_err(|e| Error::invalid_field(format!("{at}business_id"), e.to_string()))?;
+            Ok(Taxpayer {
+                key: egov_core::exchange::business_subject(bid.canonical()),
+                masked: b.to_owned(),
+            })
+        }
+        _ => Err(Error::invalid_field(
+            format!("{at}national_id"),
+            "give national_id or business_id",
+        )),
+    }
 }
 
 fn purpose_ok(p: &str) -> Result<(), Error> {
@@ -1514,6 +1540,7 @@ pub async fn officer_bank_transfers(
                                 due_date: None,
                                 source: l.bank_txn_id,
                                 reference: Some(l.reference),
+                                note: None,
                                 created_at: now,
                             },
                         )?;
@@ -1605,6 +1632,7 @@ pub async fn officer_refund(
                 due_date: None,
                 source: input.refund_id,
                 reference: Some(ret.payment_reference),
+                note: None,
                 created_at: now_micros(),
             };
             store::insert_ledger(c, &row)?;
@@ -1618,8 +1646,155 @@ pub async fn officer_refund(
         amount: Decimal::from_str(&row.amount).unwrap_or_default(),
         reference: row.reference,
         source: row.source,
+        note: row.note,
         at: row.created_at,
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentInput {
+    /// The notice's id (idempotency key): 1–64 of `A-Za-z0-9._-`.
+    pub assessment_id: String,
+    /// The taxpayer: a national ID, or a business registration number.
+    pub national_id: Option<String>,
+    pub business_id: Option<String>,
+    /// The tax year assessed (the year's rules name the tax).
+    pub year: i32,
+    /// Added to what the taxpayer owes for the year (negative: reduced); at most two decimal
+    /// places.
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    /// When the amount is due; on or after 1 January of the tax year.
+    pub due_date: NaiveDate,
+    /// The legal ground, shown to the taxpayer on the account: 5 to 500 characters.
+    pub reason: String,
+}
+
+/// Raises an assessment outside a return (a notice: unremitted withholding, an audit
+/// finding): added to the taxpayer's account for the year, payable with the year's payment
+/// reference, overdue after its due date (which a tax-clearance request then reports).
+/// Idempotent by `assessment_id`; recorded in the access log.
+#[utoipa::path(
+    tag = "tax",
+    request_body = AssessmentInput,
+    responses(
+        (status = 201, body = Entry),
+        (status = 200, description = "The same notice again", body = Entry),
+        (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The notice id was used for another assessment", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+)]
+#[post("/officer/assessments")]
+pub async fn officer_assessment(
+    auth: Authorized<Officer>,
+    tax: web::Data<Tax>,
+    input: web::Json<AssessmentInput>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    officer_scope(&tax, &auth)?;
+    let input = input.into_inner();
+    let mut errors = Vec::new();
+    if !(1..=64).contains(&input.assessment_id.len())
+        || !input
+            .assessment_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
+        errors.push(field("/assessment_id", "1 to 64 of A-Z a-z 0-9 . _ -"));
+    }
+    if input.amount.is_zero()
+        || input.amount.scale() > 2
+        || input.amount.abs() > Decimal::from(1_000_000_000_000_000i64)
+    {
+        errors.push(field(
+            "/amount",
+            "not zero, at most two decimal places, at most 10^15",
+        ));
+    }
+    let reason_len = input.reason.chars().count();
+    if !(5..=500).contains(&reason_len) || input.reason.chars().any(char::is_control) {
+        errors.push(field(
+            "/reason",
+            "5 to 500 characters, no control characters",
+        ));
+    }
+    if NaiveDate::from_ymd_opt(input.year, 1, 1).is_none_or(|start| input.due_date < start) {
+        errors.push(field("/due_date", "on or after 1 January of the tax year"));
+    }
+    if !errors.is_empty() {
+        return Err(Error::validation(errors));
+    }
+    let who = taxpayer_key(
+        &tax,
+        input.national_id.as_deref(),
+        input.business_id.as_deref(),
+        "/",
+    )?;
+    let rules = rules_for(&tax, year_ok(input.year)?)?;
+    let source = format!("notice:{}", input.assessment_id);
+    access(
+        &tax,
+        &req,
+        &auth,
+        &who.key,
+        Action::Change,
+        "tax.assessment",
+        Some(source.clone()),
+    )
+    .await?;
+    let (code, year) = (rules.tax.clone(), rules.year);
+    let (row, created) = tax
+        .db()
+        .transaction(move |c| {
+            if let Some(done) = store::ledger_entry(c, "assessment", &source)? {
+                let same = done.taxpayer == who.key
+                    && done.year == year
+                    && Decimal::from_str(&done.amount).ok() == Some(input.amount);
+                return if same {
+                    Ok((done, false))
+                } else {
+                    Err(Error::with_detail(
+                        codes::CONFLICT,
+                        "this assessment_id was used for another assessment",
+                    ))
+                };
+            }
+            let statements = store::statements_of(c, &who.key, year)?;
+            let ret = service::open_return(c, &who, &code, year, &statements)?;
+            let row = LedgerRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                taxpayer: who.key.clone(),
+                tax: code,
+                year,
+                kind: "assessment".into(),
+                amount: input.amount.to_string(),
+                due_date: Some(input.due_date),
+                source,
+                reference: Some(ret.payment_reference),
+                note: Some(input.reason),
+                created_at: now_micros(),
+            };
+            store::insert_ledger(c, &row)?;
+            Ok((row, true))
+        })
+        .await?;
+    let entry = Entry {
+        tax: row.tax,
+        year: row.year,
+        kind: row.kind,
+        amount: Decimal::from_str(&row.amount).unwrap_or_default(),
+        reference: row.reference,
+        source: row.source,
+        note: row.note,
+        at: row.created_at,
+    };
+    Ok(if created {
+        HttpResponse::Created().json(entry)
+    } else {
+        HttpResponse::Ok().json(entry)
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

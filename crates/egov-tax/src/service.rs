@@ -548,6 +548,7 @@ pub fn submit(
                 due_date: due_date(tax, rules),
                 source: id,
                 reference: Some(row.payment_reference.clone()),
+                note: None,
                 created_at: now,
             },
         )?;

@@ -76,6 +76,7 @@ diesel::table! {
         due_date -> Nullable<Date>,
         source -> Text,
         reference -> Nullable<Text>,
+        note -> Nullable<Text>,
         created_at -> Timestamp,
     }
 }
@@ -195,6 +196,7 @@ pub struct LedgerRow {
     pub due_date: Option<NaiveDate>,
     pub source: String,
     pub reference: Option<String>,
+    pub note: Option<String>,
     pub created_at: NaiveDateTime,
 }
 

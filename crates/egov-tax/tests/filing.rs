@@ -581,27 +581,88 @@ async fn another_module_gets_tax_clearance_through_the_exchange_only_with_grant_
     assert_eq!(answer.body["arrears"], false, "{:?}", answer.body);
     assert_eq!(answer.body["business_id"], "1248100998");
 
-    // An overdue assessment appears: the answer changes (no amounts disclosed).
-    let db = app.state.db.clone();
-    db.run(|c| {
-        egov_tax::store::insert_ledger(
-            c,
-            &egov_tax::store::LedgerRow {
-                id: "l-1".into(),
-                taxpayer: "business:1248100998".into(),
-                tax: "withholding".into(),
-                year: 2025,
-                kind: "assessment".into(),
-                amount: "1000000".into(),
-                due_date: chrono::NaiveDate::from_ymd_opt(2026, 3, 10),
-                source: "a-1".into(),
-                reference: None,
-                created_at: chrono::Utc::now().naive_utc(),
-            },
-        )
-    })
-    .await
-    .expect("ledger");
+    // An officer raises an assessment (unremitted withholding) already past its due date:
+    // the answer changes (no amounts disclosed). Bad notices change nothing; the same notice
+    // twice is one assessment; the business sees it with its ground.
+    let off = officer(&app);
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+    let notice = json!({
+        "assessment_id": "N-2026-0001", "business_id": "124-81-00998", "year": 2026,
+        "amount": "1000000", "due_date": yesterday,
+        "reason": "Withholding for March not remitted (ITA art. 128)"
+    });
+    let mut bad = notice.clone();
+    bad["amount"] = json!("0.001");
+    bad["reason"] = json!("x");
+    let (s, p) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/officer/assessments",
+        Some(&off),
+        Some(&bad),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"].as_array().map(Vec::len), Some(2), "{p}");
+    let answer = x
+        .call("probe", call().consent(&consent))
+        .await
+        .expect("answer");
+    assert_eq!(
+        answer.body["arrears"], false,
+        "a refused notice changed nothing"
+    );
+    let (s, e) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/officer/assessments",
+        Some(&off),
+        Some(&notice),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 201, "{e}");
+    let (s, again) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/officer/assessments",
+        Some(&off),
+        Some(&notice),
+        &[],
+    )
+    .await;
+    assert_eq!((s, &again["source"]), (200, &e["source"]));
+    let mut other = notice.clone();
+    other["amount"] = json!("5");
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/officer/assessments",
+        Some(&off),
+        Some(&other),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 409);
+    let (s, mine) = send(
+        &app,
+        Method::GET,
+        "/tax/v1/me/account",
+        Some(&employer(&app)),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "{mine}");
+    let entries = mine["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{mine}");
+    assert_eq!(entries[0]["note"], notice["reason"]);
+    assert!(
+        entries[0]["reference"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
     let answer = x
         .call("probe", call().consent(&consent))
         .await

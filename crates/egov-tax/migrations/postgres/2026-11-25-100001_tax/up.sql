@@ -86,8 +86,9 @@ CREATE TABLE tax_ledger (
     kind TEXT NOT NULL,                -- assessment | payment | refund
     amount TEXT NOT NULL,
     due_date DATE,
-    source TEXT NOT NULL,              -- version id, bank transaction id, refund id
+    source TEXT NOT NULL,              -- version id, bank transaction id, refund id, notice:<id>
     reference TEXT,
+    note TEXT,                         -- an officer's assessment: the ground, shown to the taxpayer
     created_at TIMESTAMP NOT NULL,
     UNIQUE (kind, source)
 );
