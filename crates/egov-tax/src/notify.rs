@@ -37,9 +37,12 @@ impl Notifier for LogNotifier {
     }
 }
 
-/// Delivers due notifications until the process stops.
+/// Delivers due notifications until the process stops. The first pass waits one interval
+/// (start-up is busy enough), and passes are offset by a third of an interval from the
+/// exchange's outbox polls, so the two workers rarely need a database connection at once.
 pub async fn run(tax: Tax) {
     let poll = Duration::from_millis(tax.0.settings.tax.notify_poll_ms.max(50));
+    tokio::time::sleep(poll + poll / 3).await;
     loop {
         if let Err(e) = deliver_due(&tax).await {
             tracing::warn!(error = %e, "notification delivery pass failed");
