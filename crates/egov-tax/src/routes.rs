@@ -964,6 +964,21 @@ pub struct Entry {
     pub at: NaiveDateTime,
 }
 
+impl From<LedgerRow> for Entry {
+    fn from(r: LedgerRow) -> Self {
+        Entry {
+            amount: Decimal::from_str(&r.amount).unwrap_or_default(),
+            tax: r.tax,
+            year: r.year,
+            kind: r.kind,
+            reference: r.reference,
+            source: r.source,
+            note: r.note,
+            at: r.created_at,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountView {
     pub periods: Vec<Period>,
@@ -986,16 +1001,7 @@ fn account_view(tax: &Tax, rows: Vec<LedgerRow>) -> AccountView {
                     "recorded_at": r.created_at});
                 receipts.push(json!({"document": doc, "signature": tax.sign(&doc)}));
             }
-            Entry {
-                tax: r.tax,
-                year: r.year,
-                kind: r.kind,
-                amount,
-                reference: r.reference,
-                source: r.source,
-                note: r.note,
-                at: r.created_at,
-            }
+            Entry::from(r)
         })
         .collect();
     AccountView {
@@ -1639,16 +1645,7 @@ pub async fn officer_refund(
             Ok(row)
         })
         .await?;
-    Ok(HttpResponse::Created().json(Entry {
-        tax: row.tax,
-        year: row.year,
-        kind: row.kind,
-        amount: Decimal::from_str(&row.amount).unwrap_or_default(),
-        reference: row.reference,
-        source: row.source,
-        note: row.note,
-        at: row.created_at,
-    }))
+    Ok(HttpResponse::Created().json(Entry::from(row)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -1780,16 +1777,7 @@ pub async fn officer_assessment(
             Ok((row, true))
         })
         .await?;
-    let entry = Entry {
-        tax: row.tax,
-        year: row.year,
-        kind: row.kind,
-        amount: Decimal::from_str(&row.amount).unwrap_or_default(),
-        reference: row.reference,
-        source: row.source,
-        note: row.note,
-        at: row.created_at,
-    };
+    let entry = Entry::from(row);
     Ok(if created {
         HttpResponse::Created().json(entry)
     } else {
