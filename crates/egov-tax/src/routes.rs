@@ -591,11 +591,7 @@ pub async fn upload_statements(
             }
         };
         let mut errs = Vec::new();
-        let id_ok = (1..=64).contains(&s.statement_id.len())
-            && s.statement_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-        if !id_ok {
+        if !id_ok(&s.statement_id) {
             errs.push("statement_id: 1 to 64 of A-Z a-z 0-9 . _ -".to_owned());
         }
         let nid = pack.parse_national_id(&s.national_id);
@@ -1293,6 +1289,22 @@ fn taxpayer_key(
     }
 }
 
+const ID_RULE: &str = "1 to 64 of A-Z a-z 0-9 . _ -";
+const REASON_RULE: &str = "5 to 500 characters, no control characters";
+
+/// Ids that callers choose (statements, notices, corrections, refunds): idempotency keys.
+fn id_ok(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
+/// Reasons officers give (corrections, assessments, revocations), shown to others.
+fn reason_ok(reason: &str) -> bool {
+    (5..=500).contains(&reason.chars().count()) && !reason.chars().any(char::is_control)
+}
+
 fn purpose_ok(p: &str) -> Result<(), Error> {
     if (3..=64).contains(&p.len())
         && p.bytes()
@@ -1364,7 +1376,7 @@ pub struct CorrectionInput {
     pub changes: Map<String, Value>,
     /// Why (kept with the version and shown to the taxpayer): 5 to 500 characters.
     pub reason: String,
-    /// Idempotency key of the correction.
+    /// Idempotency key of the correction: 1–64 of `A-Za-z0-9._-`.
     pub correction_id: String,
 }
 
@@ -1392,11 +1404,11 @@ pub async fn officer_correction(
 ) -> Result<HttpResponse, Error> {
     officer_scope(&tax, &auth)?;
     let input = input.into_inner();
-    if !(5..=500).contains(&input.reason.chars().count()) {
-        return Err(Error::invalid_field("/reason", "5 to 500 characters"));
+    if !reason_ok(&input.reason) {
+        return Err(Error::invalid_field("/reason", REASON_RULE));
     }
-    if !(1..=64).contains(&input.correction_id.len()) {
-        return Err(Error::invalid_field("/correction_id", "1 to 64 characters"));
+    if !id_ok(&input.correction_id) {
+        return Err(Error::invalid_field("/correction_id", ID_RULE));
     }
     let id = id.into_inner();
     let i = id.clone();
@@ -1490,8 +1502,10 @@ pub async fn officer_bank_transfers(
     let mut valid = Vec::new();
     for (i, l) in lines.into_iter().enumerate() {
         let mut errs = Vec::new();
-        if !(1..=64).contains(&l.bank_txn_id.len()) {
-            errs.push("bank_txn_id: 1 to 64 characters".to_owned());
+        if !(1..=64).contains(&l.bank_txn_id.len())
+            || !l.bank_txn_id.bytes().all(|b| b.is_ascii_graphic())
+        {
+            errs.push("bank_txn_id: 1 to 64 visible characters".to_owned());
         }
         if l.amount <= Decimal::ZERO {
             errs.push("amount: must be positive".to_owned());
@@ -1570,7 +1584,7 @@ pub async fn officer_bank_transfers(
 #[serde(deny_unknown_fields)]
 pub struct RefundInput {
     pub return_id: String,
-    /// The transfer's id at the bank (idempotency key).
+    /// The transfer's id at the bank (idempotency key): 1–64 of `A-Za-z0-9._-`.
     pub refund_id: String,
 }
 
@@ -1593,8 +1607,8 @@ pub async fn officer_refund(
 ) -> Result<HttpResponse, Error> {
     officer_scope(&tax, &auth)?;
     let input = input.into_inner();
-    if !(1..=64).contains(&input.refund_id.len()) {
-        return Err(Error::invalid_field("/refund_id", "1 to 64 characters"));
+    if !id_ok(&input.refund_id) {
+        return Err(Error::invalid_field("/refund_id", ID_RULE));
     }
     let rid = input.return_id.clone();
     let ret = tax
@@ -1693,13 +1707,8 @@ pub async fn officer_assessment(
     officer_scope(&tax, &auth)?;
     let input = input.into_inner();
     let mut errors = Vec::new();
-    if !(1..=64).contains(&input.assessment_id.len())
-        || !input
-            .assessment_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-    {
-        errors.push(field("/assessment_id", "1 to 64 of A-Z a-z 0-9 . _ -"));
+    if !id_ok(&input.assessment_id) {
+        errors.push(field("/assessment_id", ID_RULE));
     }
     if input.amount.is_zero()
         || input.amount.scale() > 2
@@ -1710,12 +1719,8 @@ pub async fn officer_assessment(
             "not zero, at most two decimal places, at most 10^15",
         ));
     }
-    let reason_len = input.reason.chars().count();
-    if !(5..=500).contains(&reason_len) || input.reason.chars().any(char::is_control) {
-        errors.push(field(
-            "/reason",
-            "5 to 500 characters, no control characters",
-        ));
+    if !reason_ok(&input.reason) {
+        errors.push(field("/reason", REASON_RULE));
     }
     if NaiveDate::from_ymd_opt(input.year, 1, 1).is_none_or(|start| input.due_date < start) {
         errors.push(field("/due_date", "on or after 1 January of the tax year"));
@@ -1814,8 +1819,8 @@ pub async fn officer_revoke(
 ) -> Result<web::Json<Verification>, Error> {
     officer_scope(&tax, &auth)?;
     let reason = input.into_inner().reason;
-    if !(5..=500).contains(&reason.chars().count()) {
-        return Err(Error::invalid_field("/reason", "5 to 500 characters"));
+    if !reason_ok(&reason) {
+        return Err(Error::invalid_field("/reason", REASON_RULE));
     }
     let number = number.into_inner();
     let n = number.clone();
