@@ -166,6 +166,28 @@ impl WorkingCalendar {
         self.add_working_minutes(start, hours.saturating_mul(60))
     }
 
+    /// Working minutes in `[from, to)`: the working time that passes between two local
+    /// date-times (a clock paused over that span owes this much back). Zero when `to <= from`.
+    pub fn working_minutes_between(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Result<u32, CalendarError> {
+        let mut total: i64 = 0;
+        let mut day = from.date();
+        while day <= to.date() {
+            if self.is_working_day(day)? {
+                let open = day.and_time(self.day_start).max(from);
+                let close = day.and_time(self.day_end).min(to);
+                if close > open {
+                    total += (close - open).num_minutes();
+                }
+            }
+            day = day.succ_opt().ok_or(CalendarError::OutOfRange)?;
+        }
+        u32::try_from(total).map_err(|_| CalendarError::OutOfRange)
+    }
+
     fn clamp_to_working_time(&self, t: NaiveDateTime) -> Result<NaiveDateTime, CalendarError> {
         let date = t.date();
         if self.is_working_day(date)? {
@@ -208,6 +230,23 @@ mod tests {
             t(9, 0),
             t(18, 0),
         )
+    }
+
+    #[test]
+    fn working_minutes_between_counts_only_working_time() {
+        let c = cal();
+        // Thu 24 Dec 17:00 -> Mon 28 Dec 10:00: 60 min Thursday, Friday 25th is a holiday,
+        // the weekend counts nothing, 60 min Monday.
+        let from = d(2026, 12, 24).and_time(t(17, 0));
+        let to = d(2026, 12, 28).and_time(t(10, 0));
+        assert_eq!(c.working_minutes_between(from, to), Ok(120));
+        assert_eq!(c.working_minutes_between(to, from), Ok(0));
+        // Resuming by that much gives back the same span of working time.
+        let due = d(2026, 12, 24).and_time(t(17, 30));
+        assert_eq!(
+            c.add_working_minutes(due, 120),
+            Ok(d(2026, 12, 28).and_time(t(10, 30)))
+        );
     }
 
     #[test]
