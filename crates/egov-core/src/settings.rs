@@ -26,6 +26,25 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub exchange: ExchangeSettings,
     pub tax: TaxSettings,
+    pub petition: PetitionSettings,
+}
+
+/// The petition module (`[petition]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PetitionSettings {
+    /// Largest attachment accepted, in bytes.
+    pub attachment_max_bytes: usize,
+    /// Content types accepted for attachments, recognised by their content (magic bytes).
+    pub attachment_types: Vec<String>,
+    /// Where the filesystem blob store keeps attachments (content-addressed).
+    pub blob_dir: PathBuf,
+    /// Notification outbox: how often due notifications and progress notices are looked for.
+    pub notify_poll_ms: u64,
+    /// Notification outbox: attempts before a notification is given up (kept as failed).
+    pub notify_max_attempts: u32,
+    /// Largest page of the officers' work list.
+    pub max_page_size: u32,
 }
 
 /// The tax module (`[tax]`).

@@ -14,5 +14,6 @@ pub fn registered_modules() -> Vec<&'static dyn Module> {
         &egov_auth::AuthModule,
         &egov_exchange::ExchangeModule,
         &egov_tax::TaxModule,
+        &egov_petition::PetitionModule,
     ]
 }

@@ -417,7 +417,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     pack.currency,
                     years.join(", ")
                 );
-                Ok(ExitCode::SUCCESS)
+                if !dir.join("petition").exists() {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                match egov_petition::catalogue::load(&dir, &pack) {
+                    Ok(c) => {
+                        println!(
+                            "{}: petition catalogue: {} services, {} agencies, {} routing rule(s)",
+                            dir.display(),
+                            c.services.len(),
+                            c.agencies.len(),
+                            c.routes.len()
+                        );
+                        Ok(ExitCode::SUCCESS)
+                    }
+                    Err(e) => {
+                        for issue in &e.0 {
+                            eprintln!("{issue}");
+                        }
+                        eprintln!("{}: {} problem(s)", dir.display(), e.0.len());
+                        Ok(ExitCode::from(2))
+                    }
+                }
             }
             Err(e) => {
                 for issue in &e.0 {

@@ -134,6 +134,13 @@ pub fn test_settings(db: &TestDatabase, overrides: &[(&str, &str)]) -> Settings 
         ),
         ("EGOV__AUTH__BLIND_INDEX_KEY".into(), random_key()),
         ("EGOV__AUTH__ENCRYPTION_KEY".into(), random_key()),
+        (
+            "EGOV__PETITION__BLOB_DIR".into(),
+            std::env::temp_dir()
+                .join(format!("egov-test-blobs-{}", uuid::Uuid::new_v4().simple()))
+                .display()
+                .to_string(),
+        ),
     ];
     vars.extend(
         overrides

@@ -1,0 +1,105 @@
+//! Attachments' bytes behind one interface ([`BlobStore`]); the default keeps them on the
+//! filesystem, content-addressed by SHA-256 (`<dir>/petition/ab/cdef…`), written to a
+//! temporary file and renamed into place so a reader never sees half a file.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use sha2::{Digest, Sha256};
+
+/// Where attachments' bytes live (filesystem, object store, …).
+pub trait BlobStore: Send + Sync + 'static {
+    /// Stores `bytes` under their SHA-256 (hex) and returns it. Storing the same bytes twice
+    /// is one blob.
+    fn put(&self, bytes: &[u8]) -> std::io::Result<String>;
+    /// The bytes stored under `sha256`.
+    fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>>;
+}
+
+/// The filesystem store.
+#[derive(Debug, Clone)]
+pub struct FsBlobStore {
+    dir: PathBuf,
+}
+
+impl FsBlobStore {
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir: dir.join("petition"),
+        }
+    }
+
+    fn path(&self, sha256: &str) -> std::io::Result<PathBuf> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a SHA-256",
+            ));
+        }
+        Ok(self.dir.join(&sha256[..2]).join(&sha256[2..]))
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl BlobStore for FsBlobStore {
+    fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
+        let sha = sha256_hex(bytes);
+        let path = self.path(&sha)?;
+        if path.exists() {
+            return Ok(sha);
+        }
+        let parent = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(parent)?;
+        let mut tmp = tempfile_in(parent)?;
+        tmp.1.write_all(bytes)?;
+        tmp.1.sync_all()?;
+        std::fs::rename(&tmp.0, &path)?;
+        Ok(sha)
+    }
+
+    fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.path(sha256)?)
+    }
+}
+
+fn tempfile_in(dir: &std::path::Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let p = dir.join(format!(".tmp-{}", uuid::Uuid::new_v4().simple()));
+    let f = std::fs::File::create(&p)?;
+    Ok((p, f))
+}
+
+/// The content type of `bytes` recognised by their content (magic numbers), never by the
+/// name or the declared type: `None` when not recognised.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    infer::get(bytes).map(|t| t.mime_type())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_decides_the_type_and_same_bytes_are_one_blob() {
+        assert_eq!(
+            sniff(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
+            Some("application/pdf")
+        );
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
+        assert_eq!(
+            sniff(b"MZ\x90\0 this is an executable"),
+            Some("application/vnd.microsoft.portable-executable")
+        );
+        assert_eq!(sniff(b"just text"), None);
+        let dir = std::env::temp_dir().join(format!("egov-blob-{}", uuid::Uuid::new_v4()));
+        let store = FsBlobStore::new(dir.clone());
+        let a = store.put(b"%PDF-1.7 one").expect("put");
+        let b = store.put(b"%PDF-1.7 one").expect("put");
+        assert_eq!(a, b);
+        assert_eq!(store.get(&a).expect("get"), b"%PDF-1.7 one");
+        assert!(store.get("../../etc/passwd").is_err());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,245 @@
+//! Civil petitions modeled on Government24 and e-People (`/petition`).
+//!
+//! - [`catalogue`]: the country pack's services (typed forms, evidence, fees, agencies,
+//!   statutory periods), agencies, complaint routing and policy, checked at load.
+//! - [`lifecycle`] and [`clock`] (pure): who may move a case where, and when it is due on the
+//!   pack's working-day calendar (paused while a supplement is requested, extended with a
+//!   reason).
+//! - [`service`]: applications, transitions with their events and notifications, evidence
+//!   through the exchange, documents signed by the issuing agency's key.
+//! - [`routes`]: the citizen, officer and public API; [`open311`]: GeoReport v2 (JSON).
+
+pub mod blob;
+pub mod catalogue;
+pub mod clock;
+pub mod errors;
+pub mod lifecycle;
+pub mod notify;
+pub mod open311;
+pub mod routes;
+pub mod service;
+pub mod store;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use egov_auth::secrets::Sealer;
+use egov_core::module::{Context, Started};
+use egov_core::{CountryPacks, Db, Error, Migrations, Module, Settings};
+use serde_json::Value;
+
+use crate::catalogue::Catalogue;
+
+/// The module's name in `--modules`.
+pub const NAME: &str = "petition";
+
+/// The officers' role.
+pub const OFFICER_ROLE: &str = "petition.officer";
+
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// The petition module of one process.
+#[derive(Clone)]
+pub struct Petition(pub(crate) Arc<Inner>);
+
+pub(crate) struct Inner {
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) db: Db,
+    pub(crate) packs: Arc<CountryPacks>,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) sealer: Sealer,
+    pub(crate) index: egov_auth::SubjectIndex,
+    /// Agencies' signing keys, loaded or created on first use.
+    pub(crate) keys: Mutex<HashMap<String, (ed25519_dalek::SigningKey, String)>>,
+    pub(crate) trusted: Vec<ipnet::IpNet>,
+    pub(crate) notifier: Arc<dyn notify::Notifier>,
+    pub(crate) blobs: Arc<dyn blob::BlobStore>,
+}
+
+impl std::fmt::Debug for Petition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Petition")
+            .field("services", &self.0.catalogue.services.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Petition {
+    /// Loads the catalogue (blocking; before serving).
+    pub fn start(
+        settings: &Arc<Settings>,
+        db: &Db,
+        packs: &Arc<CountryPacks>,
+    ) -> anyhow::Result<Self> {
+        let pack_dir = settings.country.packs_dir.join(&settings.country.code);
+        let catalogue = catalogue::load(&pack_dir, packs.active())?;
+        let secrets = egov_auth::secrets::Secrets::load(&settings.auth)?;
+        Ok(Petition(Arc::new(Inner {
+            settings: settings.clone(),
+            db: db.clone(),
+            packs: packs.clone(),
+            catalogue,
+            sealer: secrets.sealer.clone(),
+            index: secrets.index.clone(),
+            keys: Mutex::new(HashMap::new()),
+            trusted: settings
+                .server
+                .trusted_proxies
+                .iter()
+                .filter_map(|p| {
+                    p.parse::<ipnet::IpNet>()
+                        .ok()
+                        .or_else(|| p.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
+                })
+                .collect(),
+            notifier: Arc::new(notify::LogNotifier),
+            blobs: Arc::new(blob::FsBlobStore::new(settings.petition.blob_dir.clone())),
+        })))
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.0.catalogue
+    }
+
+    pub fn pack(&self) -> &egov_core::CountryPack {
+        self.0.packs.active()
+    }
+
+    pub fn clock(&self) -> clock::Clock<'_> {
+        let pack = self.pack();
+        clock::Clock {
+            calendar: &pack.calendar,
+            tz: pack.time_zone,
+        }
+    }
+
+    /// The signing key of `agency`, created (and stored sealed) on first use.
+    pub(crate) fn agency_key(
+        &self,
+        c: &mut egov_core::DbConnection,
+        agency: &str,
+    ) -> Result<(ed25519_dalek::SigningKey, String), Error> {
+        if let Some(k) = self.0.keys.lock().ok().and_then(|m| m.get(agency).cloned()) {
+            return Ok(k);
+        }
+        let row = match store::latest_key(c, agency)? {
+            Some(row) => row,
+            None => {
+                let mut seed = [0u8; 32];
+                getrandom::fill(&mut seed).map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
+                let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+                let row = store::KeyRow {
+                    kid: format!("petition:{agency}#{}", uuid::Uuid::now_v7().simple()),
+                    agency: agency.to_owned(),
+                    public_key: URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()),
+                    private_sealed: self.0.sealer.seal("petition-key", &seed),
+                    created_at: Utc::now().naive_utc(),
+                };
+                store::insert_key(c, &row)?;
+                row
+            }
+        };
+        let seed = self
+            .0
+            .sealer
+            .open("petition-key", &row.private_sealed)
+            .map_err(|e| Error::internal(anyhow::anyhow!("petition key cannot be opened: {e}")))?;
+        let seed: [u8; 32] = seed
+            .try_into()
+            .map_err(|_| Error::internal(anyhow::anyhow!("petition key has the wrong length")))?;
+        let k = (ed25519_dalek::SigningKey::from_bytes(&seed), row.kid);
+        if let Ok(mut m) = self.0.keys.lock() {
+            m.insert(agency.to_owned(), k.clone());
+        }
+        Ok(k)
+    }
+
+    /// Verifies a document's signature against the stored public keys.
+    pub fn verify(&self, keys: &[store::KeyRow], doc: &Value, signature: &str) -> bool {
+        let Ok(header) = egov_exchange::signature::header(signature) else {
+            return false;
+        };
+        let Some(row) = keys.iter().find(|k| k.kid == header.kid) else {
+            return false;
+        };
+        let Some(key) = URL_SAFE_NO_PAD
+            .decode(&row.public_key)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+        else {
+            return false;
+        };
+        egov_exchange::signature::verify(
+            &key,
+            &header.kid,
+            &egov_exchange::signature::canonical_json(doc),
+            signature,
+        )
+        .is_ok()
+    }
+}
+
+/// The petition module.
+#[derive(Debug)]
+pub struct PetitionModule;
+
+impl Module for PetitionModule {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn title(&self) -> &'static str {
+        "Civil petitions"
+    }
+
+    fn description(&self) -> &'static str {
+        "Civil petitions modeled on Korea's Government24 and e-People: a service catalogue from \
+         the country pack (typed forms, evidence, fees, statutory periods), applications with \
+         receipt numbers and a working-day clock that pauses for supplements, evidence fetched \
+         from other agencies through the exchange with consent, complaints and proposals with \
+         routing, duplicate suggestions, merging, ratings and reopening, documents signed by \
+         the issuing agency with public verification, officers' work lists, notifications of \
+         every change, and Open311 GeoReport v2."
+    }
+
+    fn migrations(&self) -> Option<Migrations> {
+        Some(Migrations {
+            postgres: || POSTGRES,
+            sqlite: || SQLITE,
+        })
+    }
+
+    fn error_codes(&self) -> &'static [egov_core::ErrorCode] {
+        errors::ALL
+    }
+
+    fn start(&self, ctx: &Context<'_>) -> anyhow::Result<Started> {
+        let p = Petition::start(ctx.settings, ctx.db, ctx.packs)?;
+        let data = actix_web::web::Data::new(p.clone());
+        let worker = p.clone();
+        Ok(Started {
+            register: vec![Arc::new(move |cfg| {
+                cfg.app_data(data.clone());
+            })],
+            workers: vec![Arc::new(move || {
+                let p = worker.clone();
+                Box::pin(async move { notify::run(p).await })
+            })],
+        })
+    }
+
+    fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+        routes::configure(cfg);
+        open311::configure(cfg);
+    }
+}

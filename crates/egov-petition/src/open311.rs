@@ -1,0 +1,504 @@
+//! Open311 GeoReport v2 (JSON) at `/petition/open311/v2`, mapped onto complaints: services
+//! are the catalogue's services marked `open311`, their definitions are the services' forms,
+//! a request is a case. The extended statuses map onto `open`/`closed` (see
+//! `docs/petition/open311.md`). Departures from the letter of the specification:
+//! creating a request needs an OAuth2 bearer token (a citizen's) instead of an `api_key`,
+//! errors are RFC 9457 problem documents, and a request's text and address are shown only to
+//! its applicant and the agency's officers (others see the status, service, agency, dates
+//! and a location rounded to about 100 m).
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use egov_auth::Authorized;
+use egov_auth::principal::policies::SignedIn;
+use egov_core::Error;
+use egov_core::request::RawBody;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use utoipa::IntoParams;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::catalogue::{FieldType, Service};
+use crate::lifecycle::Status;
+use crate::routes::{ApplicantPolicy, LocationInput, applicant_key, check_location, draft_row};
+use crate::service::{self, By, status_of};
+use crate::store::{self, CaseRow};
+use crate::{Petition, errors};
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(
+        scope::scope("/petition/open311/v2")
+            .service(discovery)
+            .service(services)
+            .service(definition)
+            .service(create_request)
+            .service(list_requests)
+            .service(one_request),
+    );
+}
+
+fn open311_services(p: &Petition) -> impl Iterator<Item = &Service> {
+    p.catalogue().services.values().filter(|s| s.open311)
+}
+
+fn service_by_code<'a>(p: &'a Petition, code: &str) -> Result<&'a Service, Error> {
+    open311_services(p)
+        .find(|s| s.id == code)
+        .ok_or_else(|| Error::new(errors::SERVICE_NOT_FOUND))
+}
+
+fn datatype(f: FieldType) -> Option<&'static str> {
+    Some(match f {
+        FieldType::Text | FieldType::Address => "text",
+        FieldType::Number => "number",
+        FieldType::Date => "datetime",
+        FieldType::Choice => "singlevaluelist",
+        FieldType::MultiChoice => "multivaluelist",
+        FieldType::NationalId | FieldType::Attachment => return None,
+    })
+}
+
+fn iso(p: &Petition, t: NaiveDateTime) -> String {
+    p.pack().time_zone.from_utc_datetime(&t).to_rfc3339()
+}
+
+/// The service-discovery document.
+#[utoipa::path(tag = "open311", responses((status = 200, body = Object)), security(()))]
+#[get("/discovery.json")]
+pub async fn discovery(p: web::Data<Petition>) -> web::Json<Value> {
+    let base = p.0.settings.server.public_url.clone().unwrap_or_default();
+    web::Json(json!({
+        "changeset": "2026-11-26T00:00:00Z",
+        "contact": "See the deployment's documentation",
+        "key_service": "OAuth2 bearer tokens from /auth (no API keys)",
+        "endpoints": [{
+            "specification": "http://wiki.open311.org/GeoReport_v2",
+            "url": format!("{}/petition/open311/v2", base.trim_end_matches('/')),
+            "changeset": "2026-11-26T00:00:00Z",
+            "type": "production",
+            "formats": ["application/json"],
+        }],
+    }))
+}
+
+/// The services offered through Open311.
+#[utoipa::path(tag = "open311", responses((status = 200, body = Object)), security(()))]
+#[get("/services.json")]
+pub async fn services(p: web::Data<Petition>) -> web::Json<Vec<Value>> {
+    let lang = p.pack().default_language.clone();
+    web::Json(
+        open311_services(&p)
+            .map(|s| {
+                json!({
+                    "service_code": s.id,
+                    "service_name": s.name(&lang),
+                    "description": s.description.get(&lang).cloned().unwrap_or_default(),
+                    "metadata": s.fields.iter().any(|f| datatype(f.kind).is_some()),
+                    "type": "realtime",
+                    "keywords": s.category,
+                    "group": s.category,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// A service definition: its form as Open311 attributes.
+#[utoipa::path(
+    tag = "open311",
+    params(("code" = String, Path, description = "Service code")),
+    responses(
+        (status = 200, body = Object),
+        (status = 404, description = "No such service", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/services/{code}.json")]
+pub async fn definition(
+    p: web::Data<Petition>,
+    code: web::Path<String>,
+) -> Result<web::Json<Value>, Error> {
+    let s = service_by_code(&p, &code)?;
+    let lang = p.pack().default_language.clone();
+    let attributes: Vec<Value> = s
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let dt = datatype(f.kind)?;
+            Some(json!({
+                "variable": true,
+                "code": f.name,
+                "datatype": dt,
+                "required": f.required,
+                "datatype_description": Value::Null,
+                "order": i + 1,
+                "description": f.label.get(&lang).cloned().unwrap_or_default(),
+                "values": f.choices.iter().map(|c| json!({"key": c, "name": c})).collect::<Vec<_>>(),
+            }))
+        })
+        .collect();
+    Ok(web::Json(
+        json!({"service_code": s.id, "attributes": attributes}),
+    ))
+}
+
+/// Parses the urlencoded body: plain arguments, and `attribute[code]` (repeated or
+/// `attribute[code][]` for multi-value lists).
+/// The plain arguments and the attributes of a request.
+type Parsed = (Map<String, Value>, Map<String, Value>);
+
+fn parse_body(bytes: &[u8]) -> Result<Parsed, Error> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
+        .map_err(|_| Error::invalid_field("body", "application/x-www-form-urlencoded"))?;
+    let mut args = Map::new();
+    let mut attrs = Map::new();
+    for (k, v) in pairs {
+        if let Some(rest) = k.strip_prefix("attribute[") {
+            let code = rest.trim_end_matches("[]").trim_end_matches(']').to_owned();
+            if rest.ends_with("[]") {
+                match attrs
+                    .entry(code)
+                    .or_insert_with(|| Value::Array(Vec::new()))
+                {
+                    Value::Array(a) => a.push(Value::String(v)),
+                    _ => return Err(Error::invalid_field("attribute", "mixed single and list")),
+                }
+            } else {
+                attrs.insert(code, Value::String(v));
+            }
+        } else {
+            args.insert(k, Value::String(v));
+        }
+    }
+    Ok((args, attrs))
+}
+
+const ARGS: [&str; 14] = [
+    "service_code",
+    "jurisdiction_id",
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "email",
+    "device_id",
+    "account_id",
+    "first_name",
+    "last_name",
+    "phone",
+    "description",
+    "media_url",
+];
+
+/// Creates a service request: a complaint case, submitted at once (receipt number, due date,
+/// routing). Needs a citizen's bearer token. Body `application/x-www-form-urlencoded` as in
+/// GeoReport v2 (`service_code`, one of `lat`+`long` or `address_string`, `description`,
+/// `attribute[code]=value`).
+#[utoipa::path(
+    tag = "open311",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 201, body = Object),
+        (status = 404, description = "No such service", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[post("/requests.json")]
+pub async fn create_request(
+    auth: Authorized<ApplicantPolicy>,
+    p: web::Data<Petition>,
+    body: RawBody,
+) -> Result<HttpResponse, Error> {
+    let applicant = applicant_key(&p, &auth)?;
+    let (args, attrs) = parse_body(&body.0)?;
+    if let Some(k) = args.keys().find(|k| !ARGS.contains(&k.as_str())) {
+        return Err(Error::invalid_field(
+            k.clone(),
+            "not a GeoReport v2 argument",
+        ));
+    }
+    let arg = |k: &str| args.get(k).and_then(Value::as_str).map(str::to_owned);
+    let code =
+        arg("service_code").ok_or_else(|| Error::invalid_field("service_code", "required"))?;
+    let service = service_by_code(&p, &code)?;
+    let num = |k: &str| -> Result<Option<f64>, Error> {
+        arg(k)
+            .map(|v| {
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| Error::invalid_field(k, "a number"))
+            })
+            .transpose()
+    };
+    let location = LocationInput {
+        lat: num("lat")?,
+        long: num("long")?,
+        address: arg("address_string"),
+    };
+    if location.lat.is_none() && location.address.is_none() {
+        return Err(Error::invalid_field(
+            "lat",
+            "one of lat+long or address_string is required",
+        ));
+    }
+    check_location(&location)?;
+    let mut form = Map::new();
+    for (k, v) in attrs {
+        let f = service
+            .field(&k)
+            .filter(|f| datatype(f.kind).is_some())
+            .ok_or_else(|| Error::invalid_field(format!("attribute[{k}]"), "no such attribute"))?;
+        let v = match (f.kind, v) {
+            (FieldType::MultiChoice, Value::String(s)) => json!([s]),
+            (FieldType::Address, Value::String(s)) => json!({"line1": s}),
+            (_, v) => v,
+        };
+        form.insert(k, v);
+    }
+    if let Some(d) = arg("description") {
+        if d.chars().count() > 4000 {
+            return Err(Error::invalid_field(
+                "description",
+                "at most 4,000 characters",
+            ));
+        }
+        if service.field("description").is_some() {
+            form.insert("description".into(), Value::String(d));
+        }
+    }
+    let form =
+        crate::catalogue::check_form(service, &form, p.pack(), true).map_err(Error::validation)?;
+    let row = draft_row(
+        applicant,
+        auth.subject.clone(),
+        service,
+        form,
+        Some(location),
+        "open311",
+    );
+    let by = By {
+        account: auth.subject.clone(),
+        role: crate::lifecycle::Actor::Applicant,
+    };
+    let pp = p.get_ref().clone();
+    let row = p
+        .db()
+        .transaction(move |c| {
+            store::insert_case(c, &row)?;
+            service::submit(&pp, c, row, &by)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(json!([{
+        "service_request_id": row.receipt_no,
+        "service_notice": row.due_at.map(|d| format!("Due by {}", iso(&p, d))),
+        "account_id": Value::Null,
+    }])))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RequestsQuery {
+    /// Comma-separated request ids (overrides the other filters).
+    pub service_request_id: Option<String>,
+    /// Comma-separated service codes.
+    pub service_code: Option<String>,
+    /// ISO 8601 (default: 90 days before `end_date`).
+    pub start_date: Option<String>,
+    /// ISO 8601 (default: now).
+    pub end_date: Option<String>,
+    /// `open` or `closed`.
+    pub status: Option<String>,
+    /// `true`: add `extended_attributes` (the detailed status).
+    pub extensions: Option<bool>,
+    pub jurisdiction_id: Option<String>,
+}
+
+fn parse_time(k: &str, s: &str) -> Result<NaiveDateTime, Error> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.naive_utc())
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        })
+        .map_err(|_| Error::invalid_field(k, "an ISO 8601 date-time"))
+}
+
+/// Who may see a request's text: its applicant and the agency's officers.
+fn sees_all(p: &Petition, who: Option<&egov_auth::Principal>, row: &CaseRow) -> bool {
+    who.is_some_and(|w| {
+        (w.kind == egov_auth::Kind::Officer
+            && w.has_role(crate::OFFICER_ROLE)
+            && w.agency.as_deref() == Some(row.agency.as_str()))
+            || applicant_key(p, w).is_ok_and(|k| k == row.applicant)
+    })
+}
+
+fn request_json(p: &Petition, row: &CaseRow, full: bool, extensions: bool) -> Value {
+    let status = status_of(row);
+    let lang = &p.pack().default_language;
+    let service = service::service_of(p, row).ok();
+    let form: Map<String, Value> = serde_json::from_str(&row.form).unwrap_or_default();
+    let round = |x: Option<f64>| {
+        x.map(|v| {
+            if full {
+                v
+            } else {
+                (v * 1000.0).round() / 1000.0
+            }
+        })
+    };
+    let notes = match status {
+        Status::Closed | Status::Issued => row.decision_reason.clone(),
+        Status::Merged => Some("Merged into another request: follow that one".into()),
+        _ => None,
+    };
+    let mut v = json!({
+        "service_request_id": row.receipt_no,
+        "status": status.open311(),
+        "status_notes": notes.unwrap_or_else(|| status.as_str().replace('_', " ")),
+        "service_name": service.map(|s| s.name(lang).to_owned()),
+        "service_code": row.service,
+        "description": if full { form.get("description").cloned().unwrap_or(Value::Null) } else { Value::Null },
+        "agency_responsible": row.agency,
+        "service_notice": Value::Null,
+        "requested_datetime": row.submitted_at.map(|t| iso(p, t)),
+        "updated_datetime": iso(p, row.updated_at),
+        "expected_datetime": row.due_at.filter(|_| status.is_open()).map(|t| iso(p, t)),
+        "address": if full { row.address.clone() } else { None },
+        "address_id": Value::Null,
+        "zipcode": Value::Null,
+        "lat": round(row.lat),
+        "long": round(row.lon),
+        "media_url": Value::Null,
+    });
+    if extensions {
+        v["extended_attributes"] = json!({
+            "detailed_status": status.open311_extended(row.decision.as_deref().map(|d| d == "approved")),
+            "status": status.as_str(),
+        });
+    }
+    v
+}
+
+/// Service requests: by id list, or by service, dates (at most 90 days) and status; newest
+/// first, at most 1,000.
+#[utoipa::path(
+    tag = "open311",
+    params(RequestsQuery),
+    responses((status = 200, body = Object)),
+    security(()),
+)]
+#[get("/requests.json")]
+pub async fn list_requests(
+    p: web::Data<Petition>,
+    who: Option<Authorized<SignedIn>>,
+    query: web::Query<RequestsQuery>,
+) -> Result<web::Json<Vec<Value>>, Error> {
+    let q = query.into_inner();
+    let ext = q.extensions.unwrap_or(false);
+    let codes: Vec<String> = open311_services(&p).map(|s| s.id.clone()).collect();
+    let rows = if let Some(ids) = &q.service_request_id {
+        let ids: Vec<String> = ids
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .take(100)
+            .collect();
+        p.db()
+            .run(move |c| store::cases_by_receipts(c, &ids))
+            .await?
+            .into_iter()
+            .filter(|r| codes.contains(&r.service))
+            .collect()
+    } else {
+        let end = match &q.end_date {
+            Some(s) => parse_time("end_date", s)?,
+            None => Utc::now().naive_utc() + chrono::Duration::seconds(1),
+        };
+        let start = match &q.start_date {
+            Some(s) => parse_time("start_date", s)?,
+            None => end - chrono::Duration::days(90),
+        };
+        if start > end || end - start > chrono::Duration::days(90) {
+            return Err(Error::invalid_field(
+                "start_date",
+                "before end_date, at most 90 days before it",
+            ));
+        }
+        let wanted: Vec<String> = match &q.service_code {
+            Some(s) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|c| codes.iter().any(|x| x == c))
+                .map(str::to_owned)
+                .collect(),
+            None => codes,
+        };
+        let statuses: Option<Vec<&'static str>> = match q.status.as_deref() {
+            None => None,
+            Some("open") => Some(
+                Status::ALL
+                    .into_iter()
+                    .filter(|s| s.open311() == "open" && *s != Status::Draft)
+                    .map(Status::as_str)
+                    .collect(),
+            ),
+            Some("closed") => Some(
+                Status::ALL
+                    .into_iter()
+                    .filter(|s| s.open311() == "closed")
+                    .map(Status::as_str)
+                    .collect(),
+            ),
+            Some(_) => return Err(Error::invalid_field("status", "open or closed")),
+        };
+        p.db()
+            .run(move |c| store::requests(c, &wanted, start, end, statuses.as_deref(), 1000))
+            .await?
+    };
+    let who = who.map(|a| a.principal);
+    Ok(web::Json(
+        rows.iter()
+            .filter(|r| r.receipt_no.is_some())
+            .map(|r| request_json(&p, r, sees_all(&p, who.as_ref(), r), ext))
+            .collect(),
+    ))
+}
+
+/// One service request (by its id, the receipt number).
+#[utoipa::path(
+    tag = "open311",
+    params(("id" = String, Path, description = "Service request id (receipt number)")),
+    responses(
+        (status = 200, body = Object),
+        (status = 404, description = "No such request", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/requests/{id}.json")]
+pub async fn one_request(
+    p: web::Data<Petition>,
+    who: Option<Authorized<SignedIn>>,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<Value>>, Error> {
+    let id = id.into_inner();
+    if id.len() > 64 {
+        return Err(Error::new(errors::CASE_NOT_FOUND));
+    }
+    let row = p
+        .db()
+        .run(move |c| store::case_by_receipt(c, &id))
+        .await?
+        .filter(|r| service_by_code(&p, &r.service).is_ok())
+        .ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))?;
+    let who = who.map(|a| a.principal);
+    Ok(web::Json(vec![request_json(
+        &p,
+        &row,
+        sees_all(&p, who.as_ref(), &row),
+        true,
+    )]))
+}

@@ -1,0 +1,292 @@
+//! Applications and their transitions. Every change goes through [`transition`]: the
+//! lifecycle decides whether it is allowed, the case is saved only if nobody changed it
+//! meanwhile (version), and the event and the applicant's notification are written in the
+//! same transaction. A refused change writes nothing.
+
+use chrono::{Datelike, NaiveDateTime, Utc};
+use egov_core::{DbConnection, Error};
+use serde_json::{Map, Value, json};
+
+use crate::catalogue::{PetitionKind, Service, TransferClock};
+use crate::lifecycle::{self, Action, Actor, Facts, Status};
+use crate::store::{self, CaseRow, EventRow, NotificationRow};
+use crate::{Petition, errors};
+
+/// Now, truncated to microseconds (PostgreSQL's precision), so stored and signed times agree.
+pub fn now_micros() -> NaiveDateTime {
+    let n = Utc::now().naive_utc();
+    n - chrono::Duration::nanoseconds(i64::from(n.and_utc().timestamp_subsec_nanos() % 1000))
+}
+
+/// Who acts on a case.
+#[derive(Debug, Clone)]
+pub struct By {
+    pub account: String,
+    pub role: Actor,
+}
+
+pub fn status_of(row: &CaseRow) -> Status {
+    Status::parse(&row.status).unwrap_or(Status::Draft)
+}
+
+pub fn kind_str(k: PetitionKind) -> &'static str {
+    match k {
+        PetitionKind::Statutory => "statutory",
+        PetitionKind::Complaint => "complaint",
+        PetitionKind::Proposal => "proposal",
+        PetitionKind::Inquiry => "inquiry",
+    }
+}
+
+pub fn service_of<'a>(p: &'a Petition, row: &CaseRow) -> Result<&'a Service, Error> {
+    p.catalogue()
+        .services
+        .get(&row.service)
+        .ok_or_else(|| Error::new(errors::SERVICE_NOT_FOUND))
+}
+
+fn facts(service: &Service, row: &CaseRow) -> Facts {
+    Facts {
+        epeople: service.kind.is_epeople(),
+        issues_document: service.issues_document,
+        approved: row.decision.as_deref().map(|d| d == "approved"),
+    }
+}
+
+pub fn calendar_error(e: egov_core::domain::calendar::CalendarError) -> Error {
+    Error::with_detail(errors::CALENDAR, e.to_string())
+}
+
+/// Applies `action` to `case` (read in this transaction): checks the lifecycle, lets
+/// `change` adjust the row, saves it, records the event and queues the notification.
+#[allow(clippy::too_many_arguments)]
+pub fn transition(
+    p: &Petition,
+    c: &mut DbConnection,
+    mut row: CaseRow,
+    by: &By,
+    action: Action,
+    reason: Option<&str>,
+    detail: Value,
+    change: impl FnOnce(&mut CaseRow) -> Result<(), Error>,
+) -> Result<CaseRow, Error> {
+    let service = service_of(p, &row)?;
+    let from = status_of(&row);
+    let to = lifecycle::next(from, action, by.role, facts(service, &row)).ok_or_else(|| {
+        Error::with_detail(
+            errors::ILLEGAL_TRANSITION,
+            format!(
+                "{} is not possible for {} while the case is {}",
+                action.as_str(),
+                match by.role {
+                    Actor::Applicant => "the applicant",
+                    Actor::Officer => "an officer",
+                },
+                from.as_str()
+            ),
+        )
+    })?;
+    let now = now_micros();
+    row.status = to.as_str().to_owned();
+    change(&mut row)?;
+    row.version += 1;
+    row.updated_at = now;
+    if !store::save_case(c, &row)? {
+        return Err(Error::new(errors::CONCURRENT_CHANGE));
+    }
+    let event = EventRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        case_id: row.id.clone(),
+        at: now,
+        actor: by.account.clone(),
+        actor_role: match by.role {
+            Actor::Applicant => "applicant",
+            Actor::Officer => "officer",
+        }
+        .into(),
+        action: action.as_str().into(),
+        from_status: from.as_str().into(),
+        to_status: to.as_str().into(),
+        reason: reason.map(str::to_owned),
+        detail: detail.to_string(),
+    };
+    store::insert_event(c, &event)?;
+    if action != Action::Assign {
+        notify(
+            c,
+            &row,
+            &event.id,
+            &format!("petition.{}", action.as_str()),
+            now,
+        )?;
+    }
+    Ok(row)
+}
+
+/// Queues the applicant's notice about `row` (deduplicated by `dedup`).
+pub fn notify(
+    c: &mut DbConnection,
+    row: &CaseRow,
+    dedup: &str,
+    template: &str,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    store::queue_notification(
+        c,
+        &NotificationRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            dedup: dedup.to_owned(),
+            channel: "email+sms".into(),
+            recipient: row.applicant.clone(),
+            template: template.to_owned(),
+            payload: json!({
+                "case": row.id, "receipt_no": row.receipt_no, "status": row.status,
+                "due_at": row.due_at, "agency": row.agency,
+            })
+            .to_string(),
+            status: "queued".into(),
+            attempts: 0,
+            next_at: now,
+            sent_at: None,
+            last_error: None,
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}
+
+/// The routing category and region of a case: the form's `category` and `region` choices
+/// when the service has them, else the service's category and `*`.
+pub fn routing_keys(service: &Service, form: &Map<String, Value>) -> (String, String) {
+    let get = |k: &str| form.get(k).and_then(Value::as_str).map(str::to_owned);
+    (
+        get("category").unwrap_or_else(|| service.category.clone()),
+        get("region").unwrap_or_else(|| "*".into()),
+    )
+}
+
+/// Submits a draft: the form must be complete and every piece of evidence present; the
+/// case is routed, numbered (gapless per agency and year) and its clock starts.
+pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Result<CaseRow, Error> {
+    let service = service_of(p, &row)?.clone();
+    if status_of(&row) != Status::Draft {
+        return Err(Error::with_detail(
+            errors::ILLEGAL_TRANSITION,
+            format!("the case is {}, not a draft", row.status),
+        ));
+    }
+    let form: Map<String, Value> = serde_json::from_str(&row.form).unwrap_or_default();
+    let mut problems = match crate::catalogue::check_form(&service, &form, p.pack(), true) {
+        Ok(_) => Vec::new(),
+        Err(e) => e,
+    };
+    let evidence = store::evidence_of(c, &row.id)?;
+    for e in &service.evidence {
+        if !evidence.iter().any(|x| x.key == e.key) {
+            problems.push(egov_core::error::FieldError {
+                pointer: format!("/evidence/{}", e.key),
+                detail: if e.exchange.is_some() {
+                    "missing: fetch it through the exchange with your consent, or upload it".into()
+                } else {
+                    "missing: upload it".into()
+                },
+            });
+        }
+    }
+    let attachments = store::attachments_of(c, &row.id)?;
+    for f in service
+        .fields
+        .iter()
+        .filter(|f| f.kind == crate::catalogue::FieldType::Attachment)
+    {
+        if let Some(id) = form.get(&f.name).and_then(Value::as_str)
+            && !attachments.iter().any(|a| a.id == id)
+        {
+            problems.push(egov_core::error::FieldError {
+                pointer: format!("/form/{}", f.name),
+                detail: "no such attachment on this case".into(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::new(errors::INCOMPLETE).with_errors(problems));
+    }
+    let (category, region) = routing_keys(&service, &form);
+    let agency = p.catalogue().route(&service, &category, &region);
+    let now = now_micros();
+    let clock = p.clock();
+    let year = clock.local(now).year();
+    let seq = store::next_receipt(c, &agency, year)?;
+    let due = clock.due(service.period, now).map_err(calendar_error)?;
+    transition(
+        p,
+        c,
+        row,
+        by,
+        Action::Submit,
+        None,
+        json!({"agency": agency, "due_at": due}),
+        |r| {
+            r.agency = agency.clone();
+            r.category = category;
+            r.region = region;
+            r.receipt_no = Some(format!("{agency}-{year}-{seq:07}"));
+            r.submitted_at = Some(now);
+            r.due_at = Some(due);
+            Ok(())
+        },
+    )
+}
+
+/// The pack's policy applied to a supplement reply: the clock resumes, the due time moves
+/// by the working time the pause took.
+pub fn resume_clock(p: &Petition, r: &mut CaseRow, now: NaiveDateTime) -> Result<(), Error> {
+    let service = service_of(p, r)?;
+    if let (Some(due), Some(paused)) = (r.due_at, r.paused_at) {
+        r.due_at = Some(
+            p.clock()
+                .resume(service.period, due, paused, now)
+                .map_err(calendar_error)?,
+        );
+    }
+    r.paused_at = None;
+    Ok(())
+}
+
+/// Transfer to another agency: the pack decides whether the clock restarts.
+pub fn transfer_clock(p: &Petition, r: &mut CaseRow, now: NaiveDateTime) -> Result<(), Error> {
+    if p.catalogue().policy.transfer_clock == TransferClock::Restart {
+        let service = service_of(p, r)?;
+        r.due_at = Some(p.clock().due(service.period, now).map_err(calendar_error)?);
+        r.paused_at = None;
+    }
+    Ok(())
+}
+
+/// Queues the progress notice (expected completion date) of every open case older than the
+/// pack's threshold that has not had one. One pass of the worker.
+pub async fn progress_notices(p: &Petition) -> Result<usize, Error> {
+    let days = i64::from(p.catalogue().policy.progress_notice_days);
+    let cutoff = Utc::now().naive_utc() - chrono::Duration::days(days);
+    p.db()
+        .transaction(move |c| {
+            let due = store::progress_due(c, cutoff, 200)?;
+            let n = due.len();
+            for mut row in due {
+                let now = now_micros();
+                row.progress_noticed = true;
+                row.version += 1;
+                if store::save_case(c, &row)? {
+                    notify(
+                        c,
+                        &row,
+                        &format!("progress:{}", row.id),
+                        "petition.progress",
+                        now,
+                    )?;
+                }
+            }
+            Ok(n)
+        })
+        .await
+}

@@ -1,0 +1,1375 @@
+//! Petitions over HTTP: the certificate journey, evidence through the exchange, privacy,
+//! Open311, refused input, complaints. Runs on SQLite and PostgreSQL (EGOV_TEST_BACKEND).
+
+use egov_testing::{As, Spawn, TestApp, spawn_app_with};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const NID: &str = "900101-1234567";
+const OTHER_NID: &str = "850505-2345678";
+const BRN: &str = "124-81-00998";
+const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+
+fn citizen(app: &TestApp, nid: &str) -> String {
+    let key = app.person_key(nid);
+    app.token(As {
+        kind: "citizen",
+        pid: Some(&key),
+        ..As::default()
+    })
+}
+
+fn business(app: &TestApp) -> String {
+    app.token(As {
+        kind: "business",
+        bid: Some("1248100998"),
+        ..As::default()
+    })
+}
+
+fn officer(app: &TestApp, agency: &str) -> String {
+    app.token(As {
+        kind: "officer",
+        roles: &["petition.officer"],
+        agency: Some(agency),
+        ..As::default()
+    })
+}
+
+fn admin(app: &TestApp) -> String {
+    app.token(As {
+        kind: "platform_admin",
+        ..As::default()
+    })
+}
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut req = app.client.request(method, app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let v: Value = res.json().await.unwrap_or(Value::Null);
+    if status >= 400 {
+        assert_eq!(ct, "application/problem+json", "{path}: {v}");
+    }
+    (status, v)
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    case: &str,
+    query: &str,
+    bytes: &[u8],
+    content_type: &str,
+) -> (u16, Value) {
+    let res = app
+        .client
+        .post(app.url(&format!(
+            "/petition/v1/applications/{case}/attachments?{query}"
+        )))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("upload");
+    let s = res.status().as_u16();
+    (s, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn app() -> TestApp {
+    spawn_app_with(Spawn {
+        modules: &["auth", "exchange", "tax", "petition"],
+        settings: &[
+            ("EGOV__TAX__ALLOW_EARLY_FILING", "true"),
+            ("EGOV__PETITION__ATTACHMENT_MAX_BYTES", "4096"),
+        ],
+    })
+    .await
+}
+
+async fn act(app: &TestApp, off: &str, id: &str, body: Value) -> (u16, Value) {
+    send(
+        app,
+        Method::POST,
+        &format!("/petition/v1/officer/cases/{id}/actions"),
+        Some(off),
+        Some(&body),
+    )
+    .await
+}
+
+async fn notifications(app: &TestApp, recipient: &str) -> Vec<String> {
+    let r = recipient.to_owned();
+    app.state
+        .db
+        .run(move |c| egov_petition::store::notifications_for(c, &r))
+        .await
+        .expect("notifications")
+        .into_iter()
+        .map(|n| n.template)
+        .collect()
+}
+
+async fn new_copy_application(app: &TestApp, me: &str) -> String {
+    let (s, draft) = send(
+        app,
+        Method::POST,
+        "/petition/v1/applications",
+        Some(me),
+        Some(&json!({"service": "resident-registration-copy", "form": {"purpose": "bank"}})),
+    )
+    .await;
+    assert_eq!(s, 201, "{draft}");
+    draft["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn certificate_journey_with_supplement_decision_issue_and_verification() {
+    let app = app().await;
+    let me = citizen(&app, NID);
+    let off = officer(&app, "JONGNO");
+
+    // The catalogue is public.
+    let (s, svc) = send(
+        &app,
+        Method::GET,
+        "/petition/v1/services/resident-registration-copy",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(svc["period"]["working_hours"], 3);
+
+    // A draft, saved and completed later; submitting an incomplete one names what is missing.
+    let id = new_copy_application(&app, &me).await;
+    let (s, p) = send(
+        &app,
+        Method::POST,
+        &format!("/petition/v1/applications/{id}/submit"),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (422, Some("petition.incomplete")),
+        "{p}"
+    );
+    assert!(p["errors"].to_string().contains("/form/national_id"), "{p}");
+    let (s, _) = send(
+        &app,
+        Method::PUT,
+        &format!("/petition/v1/applications/{id}/form"),
+        Some(&me),
+        Some(&json!({"form": {"purpose": "bank", "national_id": NID, "include_history": "no"}})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, sub) = send(
+        &app,
+        Method::POST,
+        &format!("/petition/v1/applications/{id}/submit"),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{sub}");
+    let case = &sub["case"];
+    assert_eq!(case["status"], "submitted");
+    let year = chrono::Utc::now().format("%Y").to_string();
+    assert_eq!(case["receipt_no"], format!("JONGNO-{year}-0000001"));
+    assert!(case["due_at"].is_string());
+    // The form now holds the national ID canonically (no hyphen).
+    assert_eq!(case["form"]["national_id"], "9001011234567");
+
+    // Officer: receive, review, request a supplement (the clock pauses).
+    for a in ["receive", "review"] {
+        let (s, r) = act(&app, &off, &id, json!({"action": a})).await;
+        assert_eq!(s, 200, "{a}: {r}");
+    }
+    // An illegal transition is refused and changes nothing.
+    let (s, r) = act(&app, &off, &id, json!({"action": "issue"})).await;
+    assert_eq!(
+        (s, r["code"].as_str()),
+        (409, Some("petition.illegal_transition"))
+    );
+    let (s, r) = act(
+        &app,
+        &off,
+        &id,
+        json!({"action": "request_supplement", "reason": "Please state whether past addresses are needed by the bank"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["status"], "supplement_requested");
+    assert!(r["paused_since"].is_string(), "{r}");
+    let due_paused = r["due_at"].as_str().expect("due").to_owned();
+    // A paused case is never overdue or due soon.
+    for kind in ["overdue", "due_soon"] {
+        let (s, l) = send(
+            &app,
+            Method::GET,
+            &format!("/petition/v1/officer/deadlines?kind={kind}"),
+            Some(&off),
+            None,
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert!(!l.to_string().contains(&id), "{kind}: {l}");
+    }
+    // The applicant answers: the clock resumes (due moves by the working time paused, never back).
+    let (s, r) = send(
+        &app,
+        Method::POST,
+        &format!("/petition/v1/applications/{id}/supplement"),
+        Some(&me),
+        Some(&json!({"form": {"include_history": "yes"}, "note": "Past addresses are needed"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["status"], "supplemented");
+    assert!(r["paused_since"].is_null());
+    assert!(r["due_at"].as_str().expect("due") >= due_paused.as_str());
+    assert_eq!(r["form"]["include_history"], "yes");
+
+    // Decide without remedies for a rejection: refused; approve; issue.
+    let (s, _) = act(
+        &app,
+        &off,
+        &id,
+        json!({"action": "decide", "decision": "rejected", "reason": "Not a resident here"}),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let (s, r) = act(
+        &app,
+        &off,
+        &id,
+        json!({"action": "decide", "decision": "approved", "reason": "Registered resident"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = act(&app, &off, &id, json!({"action": "issue"})).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        (r["status"].as_str(), r["open311_status"].as_str()),
+        (Some("issued"), Some("closed"))
+    );
+    let doc = &r["documents"][0];
+    let number = doc["number"].as_str().expect("number").to_owned();
+    assert_eq!(number.len(), 12);
+    assert!(
+        doc["qr_payload"]
+            .as_str()
+            .expect("qr")
+            .contains(&format!("/petition/verify/{number}"))
+    );
+    assert_eq!(doc["document"]["holder"], "900101-*******");
+    assert!(!doc["document"].to_string().contains("1234567"));
+
+    // Every transition is in the history with actor role, time and reason.
+    let actions: Vec<&str> = r["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "submit",
+            "receive",
+            "review",
+            "request_supplement",
+            "supplement",
+            "decide",
+            "issue"
+        ]
+    );
+    assert!(
+        r["events"][3]["reason"]
+            .as_str()
+            .is_some_and(|s| s.contains("past addresses"))
+    );
+    assert!(
+        r["events"][3]["actor"].is_string(),
+        "officers see who acted"
+    );
+
+    // A third party verifies without signing in: authentic, valid, nothing beyond the document.
+    let (s, v) = send(
+        &app,
+        Method::GET,
+        &format!("/petition/verify/{number}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["status"].as_str(), v["authentic"].as_bool()),
+        (Some("valid"), Some(true))
+    );
+    assert_eq!(v["holder"], "900101-*******");
+    assert_eq!(v["digest"], doc["digest"]);
+    assert!(
+        !v.to_string().contains("bank"),
+        "the form's content is not disclosed: {v}"
+    );
+    let (s, _) = send(
+        &app,
+        Method::GET,
+        "/petition/verify/000000000000",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 404);
+    // The signature checks offline against the published key.
+    let (_, keys) = send(&app, Method::GET, "/petition/v1/keys", None, None).await;
+    assert!(
+        keys["keys"].to_string().contains("petition:JONGNO#"),
+        "{keys}"
+    );
+
+    // Revocation: verification says so; a second revocation is refused.
+    let path = format!("/petition/v1/officer/documents/{number}/revoke");
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &path,
+        Some(&off),
+        Some(&json!({"reason": "Issued in error"})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &path,
+        Some(&off),
+        Some(&json!({"reason": "Issued in error"})),
+    )
+    .await;
+    assert_eq!(s, 409);
+    let (_, v) = send(
+        &app,
+        Method::GET,
+        &format!("/petition/verify/{number}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(v["status"], "revoked");
+
+    // Every status change was queued for the applicant.
+    let sent = notifications(&app, &app.person_key(NID)).await;
+    for t in [
+        "petition.submit",
+        "petition.request_supplement",
+        "petition.decide",
+        "petition.issue",
+        "petition.revoke",
+    ] {
+        assert!(sent.iter().any(|x| x == t), "{t} in {sent:?}");
+    }
+
+    // The officer's reads and changes are in the access log with their purpose.
+    let (s, _) = send(
+        &app,
+        Method::GET,
+        &format!("/petition/v1/officer/cases/{id}?purpose=checking%20the%20supplement"),
+        Some(&off),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let auditor = app.token(As {
+        kind: "auditor",
+        ..As::default()
+    });
+    let (s, log) = send(
+        &app,
+        Method::POST,
+        "/auth/audit/access-log/search",
+        Some(&auditor),
+        Some(&json!({"national_id": NID, "purpose": "petition test audit"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{log}");
+    let text = log.to_string();
+    assert!(text.contains("checking the supplement"), "{text}");
+    assert!(text.contains("petition.issue"), "{text}");
+}
+
+#[tokio::test]
+async fn evidence_comes_from_the_tax_module_through_the_exchange_only_with_consent() {
+    let app = app().await;
+    let me = citizen(&app, NID);
+    let x = app.state.exchange.clone().expect("exchange");
+    let member = x.member().to_string();
+
+    // The tax office has the citizen's filed return for 2026.
+    let emp = business(&app);
+    let (s, r) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/statements?year=2026",
+        Some(&emp),
+        Some(
+            &json!([{"statement_id": "S-1", "national_id": NID, "wages": "30000000",
+                      "withheld_income_tax": "600000", "withheld_local_tax": "60000"}]),
+        ),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let res = app
+        .client
+        .post(app.url("/tax/v1/me/returns/2026/submit"))
+        .bearer_auth(&me)
+        .header("idempotency-key", "k-1")
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+
+    // The platform admin grants the petition module the income certificate for this purpose.
+    let client = format!("{member}/petition");
+    let service = format!("{member}/tax/income-certificate");
+    let items = json!(["year", "total_income", "determined_tax", "filed_at"]);
+    let (s, g) = send(
+        &app,
+        Method::POST,
+        "/exchange/v1/admin/grants",
+        Some(&admin(&app)),
+        Some(&json!({"client": client, "service": service,
+                     "purpose": "petition.housing-benefit", "items": items})),
+    )
+    .await;
+    assert_eq!(s, 201, "{g}");
+
+    let (s, d) = send(
+        &app,
+        Method::POST,
+        "/petition/v1/applications",
+        Some(&me),
+        Some(&json!({"service": "housing-benefit", "form": {
+            "national_id": NID, "income_year": 2026, "household_size": 2, "monthly_rent": "450000"
+        }})),
+    )
+    .await;
+    assert_eq!(s, 201, "{d}");
+    let id = d["id"].as_str().expect("id").to_owned();
+    let fetch = format!("/petition/v1/applications/{id}/evidence/income");
+
+    // Without consent: refused, nothing kept, and submission asks for the evidence.
+    let (s, e) = send(
+        &app,
+        Method::POST,
+        &fetch,
+        Some(&me),
+        Some(&json!({"consent": "no-such-consent"})),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("petition.evidence_refused")),
+        "{e}"
+    );
+    let (_, view) = send(
+        &app,
+        Method::GET,
+        &format!("/petition/v1/applications/{id}"),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(view["evidence"], json!([]));
+    let (s, p) = send(
+        &app,
+        Method::POST,
+        &format!("/petition/v1/applications/{id}/submit"),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(p["errors"].to_string().contains("/evidence/income"), "{p}");
+
+    // Someone else's national ID in the form cannot be used to fetch their records.
+    let (s, _) = send(
+        &app,
+        Method::PUT,
+        &format!("/petition/v1/applications/{id}/form"),
+        Some(&me),
+        Some(&json!({"form": {"national_id": OTHER_NID, "income_year": 2026, "household_size": 2, "monthly_rent": "450000"}})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, e) = send(
+        &app,
+        Method::POST,
+        &fetch,
+        Some(&me),
+        Some(&json!({"consent": "x"})),
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+    let (s, _) = send(
+        &app,
+        Method::PUT,
+        &format!("/petition/v1/applications/{id}/form"),
+        Some(&me),
+        Some(&json!({"form": {"national_id": NID, "income_year": 2026, "household_size": 2, "monthly_rent": "450000"}})),
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    // With the citizen's consent: fetched, and the case shows what, from whom and when.
+    let (s, c) = send(
+        &app,
+        Method::POST,
+        "/exchange/v1/me/consents",
+        Some(&me),
+        Some(
+            &json!({"client": client, "service": service, "purpose": "petition.housing-benefit",
+                     "items": items, "days": 30}),
+        ),
+    )
+    .await;
+    assert_eq!(s, 201, "{c}");
+    let consent = c["id"].as_str().expect("id");
+    let (s, e) = send(
+        &app,
+        Method::POST,
+        &fetch,
+        Some(&me),
+        Some(&json!({"consent": consent})),
+    )
+    .await;
+    assert_eq!(s, 201, "{e}");
+    assert_eq!(e["source"], "exchange");
+    assert_eq!(e["provider"], service);
+    assert_eq!(e["document"]["total_income"], 30000000, "{e}");
+    assert!(e["message_id"].is_string() && e["log_seq"].is_number());
+    let (s, sub) = send(
+        &app,
+        Method::POST,
+        &format!("/petition/v1/applications/{id}/submit"),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{sub}");
+    assert_eq!(sub["case"]["evidence"][0]["consent"], consent);
+
+    // The officer sees the fetched evidence with the case.
+    let (s, v) = send(
+        &app,
+        Method::GET,
+        &format!("/petition/v1/officer/cases/{id}?purpose=eligibility"),
+        Some(&officer(&app, "JONGNO")),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["evidence"][0]["document"]["year"], 2026);
+
+    // The citizen's "who used my data" view at the exchange shows the petition's request.
+    let (s, used) = send(
+        &app,
+        Method::GET,
+        "/exchange/v1/me/data-use",
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{used}");
+    assert!(used.to_string().contains("income-certificate"), "{used}");
+}
+
+#[tokio::test]
+async fn other_citizens_and_other_agencies_get_nothing_from_any_case_route() {
+    let app = app().await;
+    let me = citizen(&app, NID);
+    let id = new_copy_application(&app, &me).await;
+    let (s, _) = send(
+        &app,
+        Method::PUT,
+        &format!("/petition/v1/applications/{id}/form"),
+        Some(&me),
+        Some(&json!({"form": {"purpose": "bank", "national_id": NID, "include_history": "no"}})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &format!("/petition/v1/applications/{id}/submit"),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    let other = citizen(&app, OTHER_NID);
+    let body = json!({"reason": "not mine but trying", "note": "trying", "score": 5,
+                      "form": {}, "consent": "x"});
+    let applicant_routes: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, format!("/petition/v1/applications/{id}"), None),
+        (
+            Method::PUT,
+            format!("/petition/v1/applications/{id}/form"),
+            Some(json!({"form": {}})),
+        ),
+        (
+            Method::POST,
+            format!("/petition/v1/applications/{id}/submit"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/petition/v1/applications/{id}/withdraw"),
+            Some(json!({"reason": "not mine but trying"})),
+        ),
+        (
+            Method::POST,
+            format!("/petition/v1/applications/{id}/supplement"),
+            Some(json!({"note": "trying to supplement"})),
+        ),
+        (
+            Method::POST,
+            format!("/petition/v1/applications/{id}/rating"),
+            Some(json!({"score": 5})),
+        ),
+        (
+            Method::POST,
+            format!("/petition/v1/applications/{id}/reopen"),
+            Some(json!({"reason": "not mine but trying"})),
+        ),
+        (
+            Method::GET,
+            format!("/petition/v1/applications/{id}/documents"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/petition/v1/applications/{id}/evidence/income"),
+            Some(json!({"consent": "x"})),
+        ),
+    ];
+    let _ = body;
+    for (m, path, b) in &applicant_routes {
+        let (s, r) = send(&app, m.clone(), path, Some(&other), b.as_ref()).await;
+        assert_eq!(s, 404, "{m} {path}: {r}");
+        assert!(
+            !r.to_string().contains(NID) && !r.to_string().contains("JONGNO-"),
+            "{r}"
+        );
+    }
+    let (s, _) = upload(&app, &other, &id, "filename=a.pdf", PDF, "application/pdf").await;
+    assert_eq!(s, 404);
+    let (_, mine) = send(
+        &app,
+        Method::GET,
+        "/petition/v1/applications",
+        Some(&other),
+        None,
+    )
+    .await;
+    assert_eq!(mine, json!([]));
+
+    // An officer of another agency: not found; without the role: forbidden.
+    let stranger = officer(&app, "GANGNAM");
+    for (m, path, b) in [
+        (
+            Method::GET,
+            format!("/petition/v1/officer/cases/{id}?purpose=curious"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/petition/v1/officer/cases/{id}/actions"),
+            Some(json!({"action": "receive"})),
+        ),
+        (
+            Method::GET,
+            format!("/petition/v1/officer/cases/{id}/attachments/{id}?purpose=curious"),
+            None,
+        ),
+    ] {
+        let (s, r) = send(&app, m.clone(), &path, Some(&stranger), b.as_ref()).await;
+        assert_eq!(s, 404, "{m} {path}: {r}");
+    }
+    let (_, list) = send(
+        &app,
+        Method::GET,
+        "/petition/v1/officer/cases",
+        Some(&stranger),
+        None,
+    )
+    .await;
+    assert_eq!(list["items"], json!([]));
+    let no_role = app.token(As {
+        kind: "officer",
+        agency: Some("JONGNO"),
+        ..As::default()
+    });
+    let (s, _) = send(
+        &app,
+        Method::GET,
+        &format!("/petition/v1/officer/cases/{id}?purpose=x%20y%20z"),
+        Some(&no_role),
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+    // A citizen on an officer route: forbidden; nobody: unauthenticated.
+    let (s, _) = send(
+        &app,
+        Method::GET,
+        "/petition/v1/officer/cases",
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, _) = send(
+        &app,
+        Method::GET,
+        &format!("/petition/v1/applications/{id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 401);
+    // The case was not touched by any of it.
+    let (_, v) = send(
+        &app,
+        Method::GET,
+        &format!("/petition/v1/applications/{id}"),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (v["status"].as_str(), v["version"].as_i64()),
+        (Some("submitted"), Some(3))
+    );
+}
+
+#[tokio::test]
+async fn open311_requests_reach_the_work_list_and_show_their_status() {
+    let app = app().await;
+    let me = citizen(&app, NID);
+    let (s, services) = send(
+        &app,
+        Method::GET,
+        "/petition/open311/v2/services.json",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(services.to_string().contains("road-complaint"));
+    let (s, def) = send(
+        &app,
+        Method::GET,
+        "/petition/open311/v2/services/road-complaint.json",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{def}");
+    assert!(def["attributes"].to_string().contains("singlevaluelist"));
+
+    let form = "service_code=road-complaint&lat=37.5735&long=126.9790\
+                &description=Deep+pothole+in+front+of+the+station\
+                &attribute[problem]=pothole&attribute[region]=seoul-jongno";
+    let post = |body: &'static str, token: Option<String>| {
+        let mut r = app
+            .client
+            .post(app.url("/petition/open311/v2/requests.json"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    // Without a token: refused.
+    assert_eq!(post(form, None).await.expect("post").status(), 401);
+    let res = post(form, Some(me.clone())).await.expect("post");
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.expect("json");
+    let rid = created[0]["service_request_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert!(
+        rid.starts_with("JONGNO-"),
+        "routed by category x region: {rid}"
+    );
+    // A bad attribute: refused.
+    let res = post("service_code=road-complaint&lat=1&long=1&attribute[problem]=earthquake&attribute[region]=busan&description=x", Some(me.clone()))
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 422);
+
+    // It is on the Jongno officers' work list.
+    let off = officer(&app, "JONGNO");
+    let (s, list) = send(
+        &app,
+        Method::GET,
+        "/petition/v1/officer/cases?service=road-complaint",
+        Some(&off),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let item = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["receipt_no"] == rid.as_str())
+        .expect("on the work list")
+        .clone();
+    let id = item["id"].as_str().expect("id").to_owned();
+
+    // Open311 shows it open; the public does not see the text, the applicant does.
+    let one = format!("/petition/open311/v2/requests/{rid}.json");
+    let (s, r) = send(&app, Method::GET, &one, None, None).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r[0]["status"], "open");
+    assert!(r[0]["description"].is_null());
+    assert_eq!(r[0]["agency_responsible"], "JONGNO");
+    let (_, r) = send(&app, Method::GET, &one, Some(&me), None).await;
+    assert_eq!(r[0]["description"], "Deep pothole in front of the station");
+
+    // The officer works it and closes it: Open311 says closed, with the detailed status.
+    for body in [
+        json!({"action": "receive"}),
+        json!({"action": "review"}),
+        json!({"action": "decide", "decision": "approved", "reason": "Pothole repaired on site"}),
+        json!({"action": "close"}),
+    ] {
+        let (s, r) = act(&app, &off, &id, body).await;
+        assert_eq!(s, 200, "{r}");
+    }
+    let (_, r) = send(&app, Method::GET, &one, None, None).await;
+    assert_eq!(r[0]["status"], "closed");
+    assert_eq!(r[0]["extended_attributes"]["detailed_status"], "fixed");
+    assert_eq!(r[0]["status_notes"], "Pothole repaired on site");
+    let (s, all) = send(
+        &app,
+        Method::GET,
+        "/petition/open311/v2/requests.json?status=closed&service_code=road-complaint",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(all.to_string().contains(&rid));
+    let (_, open) = send(
+        &app,
+        Method::GET,
+        "/petition/open311/v2/requests.json?status=open",
+        None,
+        None,
+    )
+    .await;
+    assert!(!open.to_string().contains(&rid));
+    let (s, _) = send(
+        &app,
+        Method::GET,
+        "/petition/open311/v2/requests.json?status=maybe",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 422);
+}
+
+#[tokio::test]
+async fn malformed_forms_and_bad_attachments_are_refused_and_nothing_is_stored() {
+    let app = app().await;
+    let me = citizen(&app, NID);
+    for (form, pointer) in [
+        (json!({"purpose": "fishing"}), "/form/purpose"),
+        (json!({"national_id": "12345"}), "/form/national_id"),
+        (json!({"unknown": 1}), "/form/unknown"),
+        (json!({"purpose": 7}), "/form/purpose"),
+    ] {
+        let (s, p) = send(
+            &app,
+            Method::POST,
+            "/petition/v1/applications",
+            Some(&me),
+            Some(&json!({"service": "resident-registration-copy", "form": form})),
+        )
+        .await;
+        assert_eq!(s, 422, "{p}");
+        assert!(p["errors"].to_string().contains(pointer), "{pointer}: {p}");
+    }
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        "/petition/v1/applications",
+        Some(&me),
+        Some(&json!({"service": "no-such"})),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (_, mine) = send(
+        &app,
+        Method::GET,
+        "/petition/v1/applications",
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(mine, json!([]), "no refused draft was stored");
+
+    // Business registration takes a lease contract upload.
+    let (s, d) = send(
+        &app,
+        Method::POST,
+        "/petition/v1/applications",
+        Some(&me),
+        Some(
+            &json!({"service": "business-registration", "form": {"business_name": "Hangang Books",
+            "start_date": "2026-13-01"}}),
+        ),
+    )
+    .await;
+    assert_eq!(s, 422, "{d}");
+    let (s, d) = send(
+        &app,
+        Method::POST,
+        "/petition/v1/applications",
+        Some(&me),
+        Some(&json!({"service": "business-registration", "form": {"business_name": "Hangang Books"}})),
+    )
+    .await;
+    assert_eq!(s, 201, "{d}");
+    let id = d["id"].as_str().expect("id").to_owned();
+    let too_big = [PDF, &vec![b' '; 5000]].concat();
+    let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00 program";
+    for (query, bytes, want) in [
+        ("filename=lease.pdf&evidence=lease", too_big.as_slice(), 413),
+        ("filename=lease.pdf&evidence=lease", exe.as_slice(), 415),
+        (
+            "filename=lease.pdf&evidence=lease",
+            b"plain text, not a PDF".as_slice(),
+            415,
+        ),
+        ("filename=..%2F..%2Fetc%2Fpasswd&evidence=lease", PDF, 422),
+        ("filename=lease.pdf&evidence=nope", PDF, 422),
+    ] {
+        let (s, r) = upload(&app, &me, &id, query, bytes, "application/pdf").await;
+        assert_eq!(s, want, "{query}: {r}");
+    }
+    let (_, v) = send(
+        &app,
+        Method::GET,
+        &format!("/petition/v1/applications/{id}"),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (v["attachments"].clone(), v["evidence"].clone()),
+        (json!([]), json!([]))
+    );
+    let blobs = app.state.settings.petition.blob_dir.join("petition");
+    assert!(
+        !blobs.exists() || std::fs::read_dir(&blobs).expect("dir").next().is_none(),
+        "no blob written"
+    );
+
+    // A real PDF, labelled as anything: accepted, typed by content, with its checksum.
+    let (s, a) = upload(
+        &app,
+        &me,
+        &id,
+        "filename=lease.pdf&evidence=lease",
+        PDF,
+        "text/plain",
+    )
+    .await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!(a["content_type"], "application/pdf");
+    assert_eq!(a["sha256"].as_str().map(str::len), Some(64));
+    let (_, v) = send(
+        &app,
+        Method::GET,
+        &format!("/petition/v1/applications/{id}"),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(v["evidence"][0]["source"], "upload");
+    // The officer downloads the same bytes (after submission).
+    let (s, _) = send(
+        &app,
+        Method::PUT,
+        &format!("/petition/v1/applications/{id}/form"),
+        Some(&me),
+        Some(
+            &json!({"form": {"business_name": "Hangang Books", "representative_id": NID,
+            "business_type": "retail", "start_date": "2026-12-01",
+            "workplace": {"line1": "1 Jongno", "city": "Seoul"}}}),
+        ),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, sub) = send(
+        &app,
+        Method::POST,
+        &format!("/petition/v1/applications/{id}/submit"),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{sub}");
+    let att = a["id"].as_str().expect("att");
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/petition/v1/officer/cases/{id}/attachments/{att}?purpose=registration%20check"
+        )))
+        .bearer_auth(officer(&app, "NTS"))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.expect("bytes").as_ref(), PDF);
+}
+
+#[tokio::test]
+async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reopen() {
+    let app = app().await;
+    let me = citizen(&app, NID);
+    let other = citizen(&app, OTHER_NID);
+    let complaint = |token: String, lat: f64| {
+        let app = &app;
+        async move {
+            let (s, d) = send(
+                app,
+                Method::POST,
+                "/petition/v1/applications",
+                Some(&token),
+                Some(&json!({"service": "road-complaint",
+                    "form": {"problem": "streetlight", "region": "seoul-gangnam", "description": "Street light out"},
+                    "location": {"lat": lat, "long": 127.0276}})),
+            )
+            .await;
+            assert_eq!(s, 201, "{d}");
+            let id = d["id"].as_str().expect("id").to_owned();
+            let (s, sub) = send(
+                app,
+                Method::POST,
+                &format!("/petition/v1/applications/{id}/submit"),
+                Some(&token),
+                None,
+            )
+            .await;
+            assert_eq!(s, 200, "{sub}");
+            (id, sub)
+        }
+    };
+    let (first, sub) = complaint(me.clone(), 37.4979).await;
+    assert_eq!(sub["case"]["agency"], "GANGNAM");
+    assert_eq!(sub["similar"], json!([]));
+    // A second report 20 m away: the first is suggested (without its content).
+    let (second, sub2) = complaint(other.clone(), 37.49808).await;
+    assert_eq!(
+        sub2["similar"][0]["receipt_no"], sub["case"]["receipt_no"],
+        "{sub2}"
+    );
+    assert!(!sub2["similar"].to_string().contains("Street light"));
+    let y = chrono::Utc::now().format("%Y").to_string();
+    assert_eq!(
+        sub2["case"]["receipt_no"],
+        format!("GANGNAM-{y}-0000002"),
+        "gapless per agency"
+    );
+
+    let off = officer(&app, "GANGNAM");
+    // Merge the duplicate into the first: two-way link; the duplicate is closed for Open311.
+    let (s, m) = act(&app, &off, &second, json!({"action": "merge", "into": sub["case"]["receipt_no"], "reason": "Same street light"})).await;
+    assert_eq!(s, 200, "{m}");
+    assert_eq!(
+        (m["status"].as_str(), m["open311_status"].as_str()),
+        (Some("merged"), Some("closed"))
+    );
+    assert_eq!(m["merged_into"], sub["case"]["receipt_no"]);
+    let (_, f) = send(
+        &app,
+        Method::GET,
+        &format!("/petition/v1/officer/cases/{first}?purpose=merge%20check"),
+        Some(&off),
+        None,
+    )
+    .await;
+    assert_eq!(f["merged_from"][0], sub2["case"]["receipt_no"]);
+    // Nothing more happens to a merged case.
+    let (s, _) = act(&app, &off, &second, json!({"action": "receive"})).await;
+    assert_eq!(s, 409);
+
+    // Extension with a reason moves the due date and notifies the applicant.
+    let (_, r) = act(&app, &off, &first, json!({"action": "receive"})).await;
+    let before = r["due_at"].as_str().expect("due").to_owned();
+    let (s, r) = act(
+        &app,
+        &off,
+        &first,
+        json!({"action": "extend", "working_days": 3, "reason": "Parts must be ordered"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert!(r["due_at"].as_str().expect("due") > before.as_str());
+    let (s, _) = act(
+        &app,
+        &off,
+        &first,
+        json!({"action": "extend", "working_days": 3}),
+    )
+    .await;
+    assert_eq!(s, 422, "an extension needs a reason");
+    assert!(
+        notifications(&app, &app.person_key(NID))
+            .await
+            .iter()
+            .any(|t| t == "petition.extend")
+    );
+
+    // Transfer to another agency with the reason: the Gangnam list loses it, Busan gains it.
+    let (s, _) = act(
+        &app,
+        &off,
+        &first,
+        json!({"action": "transfer", "agency": "NOWHERE", "reason": "Not our street"}),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let (s, t) = act(
+        &app,
+        &off,
+        &first,
+        json!({"action": "transfer", "agency": "BUSAN", "reason": "The street is in Busan"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{t}");
+    assert_eq!(
+        (t["agency"].as_str(), t["status"].as_str()),
+        (Some("BUSAN"), Some("submitted"))
+    );
+    let (s, _) = act(&app, &off, &first, json!({"action": "receive"})).await;
+    assert_eq!(s, 404, "no longer Gangnam's");
+    let busan = officer(&app, "BUSAN");
+    for body in [
+        json!({"action": "receive"}),
+        json!({"action": "assign", "assignee": "officer-7"}),
+        json!({"action": "review"}),
+        json!({"action": "decide", "decision": "rejected", "reason": "The light works on inspection", "remedies": "Appeal to the ACRC within 90 days"}),
+        json!({"action": "close"}),
+    ] {
+        let (s, r) = act(&app, &busan, &first, body).await;
+        assert_eq!(s, 200, "{r}");
+    }
+    let (_, list) = send(
+        &app,
+        Method::GET,
+        "/petition/v1/officer/cases?assignee=officer-7",
+        Some(&busan),
+        None,
+    )
+    .await;
+    assert_eq!(
+        list["items"],
+        json!([]),
+        "closed cases leave the open work list"
+    );
+
+    // Rating once; reopening within the window restarts the review.
+    let rating = format!("/petition/v1/applications/{first}/rating");
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &rating,
+        Some(&me),
+        Some(&json!({"score": 9})),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let (s, r) = send(
+        &app,
+        Method::POST,
+        &rating,
+        Some(&me),
+        Some(&json!({"score": 2, "comment": "Still dark"})),
+    )
+    .await;
+    assert_eq!((s, r["rating"].as_i64()), (200, Some(2)), "{r}");
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &rating,
+        Some(&me),
+        Some(&json!({"score": 3})),
+    )
+    .await;
+    assert_eq!(s, 409);
+    let (s, r) = send(
+        &app,
+        Method::POST,
+        &format!("/petition/v1/applications/{first}/reopen"),
+        Some(&me),
+        Some(&json!({"reason": "The light is still out"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        (r["status"].as_str(), r["decision"].is_null()),
+        (Some("in_review"), true)
+    );
+    let (_, list) = send(
+        &app,
+        Method::GET,
+        "/petition/v1/officer/cases?status=in_review",
+        Some(&busan),
+        None,
+    )
+    .await;
+    assert_eq!(list["items"][0]["id"], first.as_str());
+    // A statutory case cannot be reopened.
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &format!("/petition/v1/applications/{second}/reopen"),
+        Some(&other),
+        Some(&json!({"reason": "The light is still out"})),
+    )
+    .await;
+    assert_eq!(s, 409);
+}
+
+#[tokio::test]
+async fn work_list_pages_by_due_date_with_a_keyset_cursor() {
+    let app = app().await;
+    let me = citizen(&app, NID);
+    for _ in 0..5 {
+        let (s, d) = send(
+            &app,
+            Method::POST,
+            "/petition/v1/applications",
+            Some(&me),
+            Some(&json!({"service": "policy-proposal", "form": {"title": "Longer library hours", "description": "Open libraries until 22:00"}})),
+        )
+        .await;
+        assert_eq!(s, 201);
+        let id = d["id"].as_str().expect("id");
+        let (s, _) = send(
+            &app,
+            Method::POST,
+            &format!("/petition/v1/applications/{id}/submit"),
+            Some(&me),
+            None,
+        )
+        .await;
+        assert_eq!(s, 200);
+    }
+    let off = officer(&app, "MOIS");
+    let mut seen = Vec::new();
+    let mut path = "/petition/v1/officer/cases?limit=2".to_owned();
+    loop {
+        let (s, page) = send(&app, Method::GET, &path, Some(&off), None).await;
+        assert_eq!(s, 200, "{page}");
+        for i in page["items"].as_array().expect("items") {
+            seen.push((
+                i["due_at"].as_str().unwrap_or_default().to_owned(),
+                i["id"].as_str().unwrap_or_default().to_owned(),
+            ));
+        }
+        match page["next"].as_str() {
+            Some(n) => path = format!("/petition/v1/officer/cases?limit=2&after={n}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted);
+    let (s, _) = send(
+        &app,
+        Method::GET,
+        "/petition/v1/officer/cases?after=garbage",
+        Some(&off),
+        None,
+    )
+    .await;
+    assert_eq!(s, 422);
+    let (s, _) = send(
+        &app,
+        Method::GET,
+        "/petition/v1/officer/cases?limit=100000",
+        Some(&off),
+        None,
+    )
+    .await;
+    assert_eq!(s, 422);
+}
+
+#[tokio::test]
+async fn the_paraguay_pack_serves_its_own_catalogue() {
+    let app = spawn_app_with(Spawn {
+        modules: &["auth", "exchange", "tax", "petition"],
+        settings: &[("EGOV__COUNTRY__CODE", "py")],
+    })
+    .await;
+    let (s, list) = send(&app, Method::GET, "/petition/v1/services", None, None).await;
+    assert_eq!(s, 200);
+    assert!(list.as_array().is_some_and(|a| a.len() >= 3));
+    assert_eq!(list[0]["currency"], "PYG");
+    let me = citizen(&app, "4567123");
+    let res = app
+        .client
+        .post(app.url("/petition/open311/v2/requests.json"))
+        .bearer_auth(&me)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("service_code=reclamo-via-publica&address_string=Ruta+2+km+20&attribute[problem]=bache&attribute[region]=ruta-nacional&description=Bache+grande")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 201);
+    let v: Value = res.json().await.expect("json");
+    assert!(
+        v[0]["service_request_id"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("MOPC-")),
+        "{v}"
+    );
+    let _ = business(&app);
+    let _ = BRN;
+}
