@@ -39,6 +39,7 @@ impl PetitionKind {
 /// The statutory processing period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ProcessingPeriod)]
 pub enum Period {
     /// Working days after the day of receipt, ending at the close of working hours.
     WorkingDays(u32),
@@ -152,6 +153,7 @@ impl Service {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = PetitionAgency)]
 pub struct Agency {
     pub code: String,
     pub names: BTreeMap<String, String>,

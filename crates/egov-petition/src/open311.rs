@@ -83,7 +83,7 @@ pub async fn discovery(p: web::Data<Petition>) -> web::Json<Value> {
 }
 
 /// The services offered through Open311.
-#[utoipa::path(tag = "open311", responses((status = 200, body = Object)), security(()))]
+#[utoipa::path(tag = "open311", responses((status = 200, body = Vec<Object>)), security(()))]
 #[get("/services.json")]
 pub async fn services(p: web::Data<Petition>) -> web::Json<Vec<Value>> {
     let lang = p.pack().default_language.clone();
@@ -200,7 +200,7 @@ const ARGS: [&str; 14] = [
     tag = "open311",
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses(
-        (status = 201, body = Object),
+        (status = 201, body = Vec<Object>),
         (status = 404, description = "No such service", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid request", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
@@ -388,7 +388,10 @@ fn request_json(p: &Petition, row: &CaseRow, full: bool, extensions: bool) -> Va
 #[utoipa::path(
     tag = "open311",
     params(RequestsQuery),
-    responses((status = 200, body = Object)),
+    responses(
+        (status = 200, body = Vec<Object>),
+        (status = 422, description = "Invalid status or dates", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
     security(()),
 )]
 #[get("/requests.json")]
@@ -473,7 +476,7 @@ pub async fn list_requests(
     tag = "open311",
     params(("id" = String, Path, description = "Service request id (receipt number)")),
     responses(
-        (status = 200, body = Object),
+        (status = 200, body = Vec<Object>),
         (status = 404, description = "No such request", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(()),

@@ -563,6 +563,7 @@ pub async fn keys(p: web::Data<Petition>) -> Result<web::Json<Value>, Error> {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DocumentVerification)]
 pub struct Verification {
     pub number: String,
     /// `valid`, `expired` or `revoked`.
@@ -697,7 +698,8 @@ pub(crate) fn check_location(l: &LocationInput) -> Result<(), Error> {
 }
 
 /// A new draft row for `service` (not yet stored).
-pub(crate) fn draft_row(
+/// (Public for the benchmark's seeding.)
+pub fn draft_row(
     applicant: String,
     account: String,
     service: &Service,

@@ -36,6 +36,7 @@ CREATE TABLE petition_cases (
 );
 CREATE INDEX petition_cases_work ON petition_cases (agency, due_at, id);
 CREATE INDEX petition_cases_work_status ON petition_cases (agency, status, due_at, id);
+CREATE INDEX petition_cases_work_assignee ON petition_cases (agency, assignee, due_at, id);
 CREATE INDEX petition_cases_applicant ON petition_cases (applicant, created_at);
 CREATE INDEX petition_cases_similar ON petition_cases (service, agency, submitted_at);
 CREATE INDEX petition_cases_merged ON petition_cases (merged_into);
