@@ -383,27 +383,43 @@ pub struct CaseView {
 }
 
 async fn case_view(p: &Petition, row: CaseRow, officer: bool) -> Result<CaseView, Error> {
+    let pp = p.clone();
+    p.db()
+        .run(move |c| case_view_in(&pp, c, row, officer))
+        .await
+}
+
+/// The whole case, read on `c` (inside the caller's transaction when there is one). Tables
+/// that cannot hold rows for this service and status are not read.
+pub(crate) fn case_view_in(
+    p: &Petition,
+    c: &mut egov_core::DbConnection,
+    row: CaseRow,
+    officer: bool,
+) -> Result<CaseView, Error> {
     let id = row.id.clone();
-    let (events, evidence, attachments, documents, merged_from) = p
-        .db()
-        .run(move |c| {
-            Ok((
-                store::events(c, &id)?,
-                store::evidence_of(c, &id)?,
-                store::attachments_of(c, &id)?,
-                store::documents_of(c, &id)?,
-                store::merged_into(c, &id)?,
-            ))
-        })
-        .await?;
+    let svc = service::service_of(p, &row).ok();
+    let uploads = svc.is_none_or(|s| {
+        !s.evidence.is_empty() || s.fields.iter().any(|f| f.kind == FieldType::Attachment)
+    });
+    let events = store::events(c, &id)?;
+    let (evidence, attachments) = if uploads {
+        (store::evidence_of(c, &id)?, store::attachments_of(c, &id)?)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let documents = if svc.is_none_or(|s| s.issues_document) && row.closed_at.is_some() {
+        store::documents_of(c, &id)?
+    } else {
+        Vec::new()
+    };
+    let merged_from = if svc.is_none_or(|s| s.kind.is_epeople()) {
+        store::merged_into(c, &id)?
+    } else {
+        Vec::new()
+    };
     let merged_into = match &row.merged_into {
-        Some(target) => {
-            let t = target.clone();
-            p.db()
-                .run(move |c| store::case(c, &t))
-                .await?
-                .and_then(|r| r.receipt_no)
-        }
+        Some(target) => store::case(c, target)?.and_then(|r| r.receipt_no),
         None => None,
     };
     let name = service::service_of(p, &row)
@@ -947,6 +963,17 @@ pub async fn upload_attachment(
             "not an evidence key of this service",
         ));
     }
+    if service.evidence.is_empty()
+        && !service
+            .fields
+            .iter()
+            .any(|f| f.kind == FieldType::Attachment)
+    {
+        return Err(Error::invalid_field(
+            "evidence",
+            "this service takes no attachments",
+        ));
+    }
     let status = status_of(&row);
     if !matches!(status, Status::Draft | Status::SupplementRequested) {
         return Err(Error::with_detail(
@@ -1262,20 +1289,26 @@ pub async fn submit_application(
     p: web::Data<Petition>,
     id: web::Path<String>,
 ) -> Result<web::Json<SubmitView>, Error> {
-    let row = own_case(&p, &auth, &id).await?;
+    id_ok(&id)?;
+    let key = applicant_key(&p, &auth)?;
     let by = by_applicant(&auth);
     let pp = p.get_ref().clone();
-    let id = row.id.clone();
-    let row = p
+    let id = id.into_inner();
+    // One transaction: read (the applicant's own case only), submit, and read back the view.
+    let (row, view) = p
         .db()
         .transaction(move |c| {
-            let r = store::case(c, &id)?.ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))?;
-            service::submit(&pp, c, r, &by)
+            let r = store::case(c, &id)?
+                .filter(|r| r.applicant == key)
+                .ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))?;
+            let row = service::submit(&pp, c, r, &by)?;
+            let view = case_view_in(&pp, c, row.clone(), false)?;
+            Ok((row, view))
         })
         .await?;
     let similar = similar(&p, &row).await?;
     Ok(web::Json(SubmitView {
-        case: case_view(&p, row, false).await?,
+        case: view,
         similar,
     }))
 }

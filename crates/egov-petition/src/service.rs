@@ -112,18 +112,42 @@ pub fn transition(
     };
     store::insert_event(c, &event)?;
     if action != Action::Assign {
-        notify(
+        store::insert_notification(
             c,
-            &row,
-            &event.id,
-            &format!("petition.{}", action.as_str()),
-            now,
+            &notification(
+                &row,
+                &event.id,
+                &format!("petition.{}", action.as_str()),
+                now,
+            ),
         )?;
     }
     Ok(row)
 }
 
-/// Queues the applicant's notice about `row` (deduplicated by `dedup`).
+/// The applicant's notice about `row`.
+fn notification(row: &CaseRow, dedup: &str, template: &str, now: NaiveDateTime) -> NotificationRow {
+    NotificationRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        dedup: dedup.to_owned(),
+        channel: "email+sms".into(),
+        recipient: row.applicant.clone(),
+        template: template.to_owned(),
+        payload: json!({
+            "case": row.id, "receipt_no": row.receipt_no, "status": row.status,
+            "due_at": row.due_at, "agency": row.agency,
+        })
+        .to_string(),
+        status: "queued".into(),
+        attempts: 0,
+        next_at: now,
+        sent_at: None,
+        last_error: None,
+        created_at: now,
+    }
+}
+
+/// Queues the applicant's notice about `row` unless one with the same `dedup` key exists.
 pub fn notify(
     c: &mut DbConnection,
     row: &CaseRow,
@@ -131,27 +155,7 @@ pub fn notify(
     template: &str,
     now: NaiveDateTime,
 ) -> Result<(), Error> {
-    store::queue_notification(
-        c,
-        &NotificationRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            dedup: dedup.to_owned(),
-            channel: "email+sms".into(),
-            recipient: row.applicant.clone(),
-            template: template.to_owned(),
-            payload: json!({
-                "case": row.id, "receipt_no": row.receipt_no, "status": row.status,
-                "due_at": row.due_at, "agency": row.agency,
-            })
-            .to_string(),
-            status: "queued".into(),
-            attempts: 0,
-            next_at: now,
-            sent_at: None,
-            last_error: None,
-            created_at: now,
-        },
-    )?;
+    store::queue_notification(c, &notification(row, dedup, template, now))?;
     Ok(())
 }
 
@@ -180,7 +184,11 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
         Ok(_) => Vec::new(),
         Err(e) => e,
     };
-    let evidence = store::evidence_of(c, &row.id)?;
+    let evidence = if service.evidence.is_empty() {
+        Vec::new()
+    } else {
+        store::evidence_of(c, &row.id)?
+    };
     for e in &service.evidence {
         if !evidence.iter().any(|x| x.key == e.key) {
             problems.push(egov_core::error::FieldError {
@@ -193,7 +201,15 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
             });
         }
     }
-    let attachments = store::attachments_of(c, &row.id)?;
+    let has_attachment_fields = service
+        .fields
+        .iter()
+        .any(|f| f.kind == crate::catalogue::FieldType::Attachment);
+    let attachments = if has_attachment_fields {
+        store::attachments_of(c, &row.id)?
+    } else {
+        Vec::new()
+    };
     for f in service
         .fields
         .iter()
@@ -216,8 +232,9 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
     let now = now_micros();
     let clock = p.clock();
     let year = clock.local(now).year();
-    let seq = store::next_receipt(c, &agency, year)?;
     let due = clock.due(service.period, now).map_err(calendar_error)?;
+    // Last before the writes: the counter row stays locked until the commit.
+    let seq = store::next_receipt(c, &agency, year)?;
     transition(
         p,
         c,

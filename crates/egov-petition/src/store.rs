@@ -456,24 +456,26 @@ pub fn cases_by_receipts(c: &mut DbConnection, receipts: &[String]) -> Result<Ve
         .load(c)?)
 }
 
+#[derive(QueryableByName)]
+struct Last {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    last: i64,
+}
+
 /// The next receipt number of `agency` in `year`: call inside the submitting transaction, so
-/// a rolled-back submission gives its number back (gapless).
+/// a rolled-back submission gives its number back (gapless). One statement (an upsert that
+/// returns the new value): the counter row stays locked until the transaction ends, so it is
+/// taken as late as possible.
 pub fn next_receipt(c: &mut DbConnection, agency: &str, year: i32) -> Result<i64, Error> {
-    use petition_receipt_counters::dsl as r;
-    diesel::sql_query(
-        "INSERT INTO petition_receipt_counters (agency, year, last) VALUES ($1, $2, 0) \
-         ON CONFLICT (agency, year) DO NOTHING",
+    let row: Last = diesel::sql_query(
+        "INSERT INTO petition_receipt_counters (agency, year, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (agency, year) DO UPDATE SET last = petition_receipt_counters.last + 1 \
+         RETURNING last",
     )
     .bind::<Text, _>(agency)
     .bind::<Integer, _>(year)
-    .execute(c)?;
-    diesel::update(r::petition_receipt_counters.find((agency, year)))
-        .set(r::last.eq(r::last + 1))
-        .execute(c)?;
-    Ok(r::petition_receipt_counters
-        .find((agency, year))
-        .select(r::last)
-        .first(c)?)
+    .get_result(c)?;
+    Ok(row.last)
 }
 
 // ------------------------------------------------------------------ events
@@ -629,6 +631,15 @@ pub fn queue_notification(c: &mut DbConnection, row: &NotificationRow) -> Result
     .bind::<Timestamp, _>(row.created_at)
     .execute(c)?;
     Ok(n == 1)
+}
+
+/// Queues a notification whose dedup key is new by construction (an event id): a plain,
+/// prepared insert.
+pub fn insert_notification(c: &mut DbConnection, row: &NotificationRow) -> Result<(), Error> {
+    diesel::insert_into(petition_notifications::table)
+        .values(row)
+        .execute(c)?;
+    Ok(())
 }
 
 pub fn due_notifications(

@@ -950,6 +950,11 @@ async fn malformed_forms_and_bad_attachments_are_refused_and_nothing_is_stored()
     .await;
     assert_eq!(mine, json!([]), "no refused draft was stored");
 
+    // A service that takes no attachments refuses one.
+    let copy = new_copy_application(&app, &me).await;
+    let (s, r) = upload(&app, &me, &copy, "filename=a.pdf", PDF, "application/pdf").await;
+    assert_eq!(s, 422, "{r}");
+
     // Business registration takes a lease contract upload.
     let (s, d) = send(
         &app,
