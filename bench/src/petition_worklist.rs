@@ -18,6 +18,9 @@ use egov_bench::{drive, env_u64, median};
 use egov_testing::{As, Backend, Spawn, spawn_app_with};
 use serde_json::Value;
 
+/// A task's place in its view: the next cursor and the pages walked.
+type Cursor = (Option<String>, usize);
+
 fn pick(expr: &str, values: &[&str]) -> String {
     let mut s = format!("CASE {expr}");
     for (i, v) in values.iter().enumerate() {
@@ -153,7 +156,7 @@ async fn main() {
     assert!(r["next"].is_string());
 
     // Each task's view and cursor.
-    let state: Arc<Vec<Mutex<(Option<String>, usize)>>> =
+    let state: Arc<Vec<Mutex<Cursor>>> =
         Arc::new((0..concurrency).map(|_| Mutex::new((None, 0))).collect());
     let (mut rps, mut p50, mut p99, mut errors) = (vec![], vec![], vec![], 0usize);
     for round in 1..=rounds {

@@ -43,10 +43,16 @@ impl Notifier for LogNotifier {
 pub async fn run(p: Petition) {
     let poll = Duration::from_millis(p.0.settings.petition.notify_poll_ms.max(50));
     tokio::time::sleep(poll + poll * 2 / 3).await;
+    // Progress notices are due by the day: look for them about once a minute.
+    let every = (60_000 / poll.as_millis().max(1)).max(1);
+    let mut pass: u128 = 0;
     loop {
-        if let Err(e) = crate::service::progress_notices(&p).await {
+        if pass.is_multiple_of(every)
+            && let Err(e) = crate::service::progress_notices(&p).await
+        {
             tracing::warn!(error = %e, "progress-notice pass failed");
         }
+        pass += 1;
         if let Err(e) = deliver_due(&p).await {
             tracing::warn!(error = %e, "notification delivery pass failed");
         }

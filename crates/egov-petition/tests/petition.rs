@@ -1378,3 +1378,71 @@ async fn the_paraguay_pack_serves_its_own_catalogue() {
     let _ = business(&app);
     let _ = BRN;
 }
+
+#[tokio::test]
+async fn a_case_open_past_the_packs_threshold_gets_one_progress_notice() {
+    let app = app().await;
+    let me = citizen(&app, NID);
+    let (s, d) = send(
+        &app,
+        Method::POST,
+        "/petition/v1/applications",
+        Some(&me),
+        Some(&json!({"service": "policy-proposal", "form": {"title": "Night buses", "description": "Run night buses on line 7"}})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let id = d["id"].as_str().expect("id").to_owned();
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &format!("/petition/v1/applications/{id}/submit"),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let packs = std::sync::Arc::new(
+        egov_core::CountryPacks::load(&app.state.settings.country.packs_dir, "kr").expect("packs"),
+    );
+    let settings = std::sync::Arc::new(app.state.settings.clone());
+    let p = egov_petition::Petition::start(&settings, &app.state.db, &packs).expect("petition");
+    // Not yet 30 days: nothing.
+    egov_petition::service::progress_notices(&p)
+        .await
+        .expect("pass");
+    let key = app.person_key(NID);
+    assert!(
+        !notifications(&app, &key)
+            .await
+            .iter()
+            .any(|t| t == "petition.progress")
+    );
+    // 31 days later (the case's submission moved back), one notice, however many passes.
+    let i = id.clone();
+    app.state
+        .db
+        .run(move |c| {
+            use diesel::prelude::*;
+            use egov_petition::store::petition_cases::dsl as pc;
+            diesel::update(pc::petition_cases.find(&i))
+                .set(pc::submitted_at.eq(Some(
+                    chrono::Utc::now().naive_utc() - chrono::Duration::days(31),
+                )))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .expect("backdate");
+    for _ in 0..2 {
+        egov_petition::service::progress_notices(&p)
+            .await
+            .expect("pass");
+    }
+    let sent = notifications(&app, &key).await;
+    assert_eq!(
+        sent.iter().filter(|t| *t == "petition.progress").count(),
+        1,
+        "{sent:?}"
+    );
+}

@@ -40,6 +40,7 @@ CREATE INDEX petition_cases_work_assignee ON petition_cases (agency, assignee, d
 CREATE INDEX petition_cases_applicant ON petition_cases (applicant, created_at);
 CREATE INDEX petition_cases_similar ON petition_cases (service, agency, submitted_at);
 CREATE INDEX petition_cases_merged ON petition_cases (merged_into);
+CREATE INDEX petition_cases_progress ON petition_cases (status, submitted_at);
 
 -- Every transition: who, when, from what to what, why.
 CREATE TABLE petition_events (
