@@ -304,6 +304,18 @@ pub async fn unmatched(
     })
 }
 
+/// The client's address of an actix request (see [`client_ip`]), as text for logs.
+pub fn source_ip(req: &actix_web::HttpRequest, trusted: &[ipnet::IpNet]) -> String {
+    let peer = req
+        .peer_addr()
+        .map_or(std::net::IpAddr::from([127, 0, 0, 1]), |a| a.ip());
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    client_ip(peer, forwarded, trusted).to_string()
+}
+
 /// The client's address: the TCP peer, or, when the peer is a trusted proxy, the last address in
 /// `X-Forwarded-For` that is not itself a trusted proxy. Spoofed entries to the left of the
 /// trusted hops are never reached.

@@ -147,16 +147,7 @@ pub fn start(
         access_log_here,
         writer: writer::Writer::new(db.clone()),
         recent: provider::Recent::default(),
-        trusted: settings
-            .server
-            .trusted_proxies
-            .iter()
-            .filter_map(|p| {
-                p.parse::<ipnet::IpNet>()
-                    .ok()
-                    .or_else(|| p.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
-            })
-            .collect(),
+        trusted: settings.server.trusted_proxies(),
     })))
 }
 

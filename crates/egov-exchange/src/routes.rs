@@ -985,14 +985,7 @@ pub async fn export_evidence(
 }
 
 fn source_ip(exchange: &Exchange, req: &HttpRequest) -> String {
-    let peer = req
-        .peer_addr()
-        .map_or(std::net::IpAddr::from([127, 0, 0, 1]), |a| a.ip());
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    egov_core::request::client_ip(peer, forwarded, &exchange.0.trusted).to_string()
+    egov_core::request::source_ip(req, &exchange.0.trusted)
 }
 
 // ------------------------------------------------------------------ citizens

@@ -87,16 +87,7 @@ impl Petition {
             sealer: secrets.sealer.clone(),
             index: secrets.index.clone(),
             keys: Mutex::new(HashMap::new()),
-            trusted: settings
-                .server
-                .trusted_proxies
-                .iter()
-                .filter_map(|p| {
-                    p.parse::<ipnet::IpNet>()
-                        .ok()
-                        .or_else(|| p.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
-                })
-                .collect(),
+            trusted: settings.server.trusted_proxies(),
             notifier: Arc::new(notify::LogNotifier),
             blobs: Arc::new(blob::FsBlobStore::new(settings.petition.blob_dir.clone())),
         })))

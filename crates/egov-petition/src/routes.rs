@@ -164,14 +164,7 @@ fn purpose_ok(p: &str) -> Result<(), Error> {
 }
 
 fn source_ip(p: &Petition, req: &HttpRequest) -> String {
-    let peer = req
-        .peer_addr()
-        .map_or(std::net::IpAddr::from([127, 0, 0, 1]), |a| a.ip());
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    egov_core::request::client_ip(peer, forwarded, &p.0.trusted).to_string()
+    egov_core::request::source_ip(req, &p.0.trusted)
 }
 
 /// Records an officer's access to an applicant's case (fails closed: no log, no data).

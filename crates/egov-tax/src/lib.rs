@@ -122,16 +122,7 @@ impl Tax {
             key,
             kid,
             public_keys,
-            trusted: settings
-                .server
-                .trusted_proxies
-                .iter()
-                .filter_map(|p| {
-                    p.parse::<ipnet::IpNet>()
-                        .ok()
-                        .or_else(|| p.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
-                })
-                .collect(),
+            trusted: settings.server.trusted_proxies(),
             notifier: Arc::new(notify::LogNotifier),
         })))
     }

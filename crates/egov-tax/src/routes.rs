@@ -123,14 +123,7 @@ fn taxpayer(tax: &Tax, p: &Principal) -> Result<Taxpayer, Error> {
 }
 
 fn source_ip(tax: &Tax, req: &HttpRequest) -> String {
-    let peer = req
-        .peer_addr()
-        .map_or(std::net::IpAddr::from([127, 0, 0, 1]), |a| a.ip());
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    egov_core::request::client_ip(peer, forwarded, &tax.0.trusted).to_string()
+    egov_core::request::source_ip(req, &tax.0.trusted)
 }
 
 /// Records an officer's access to a taxpayer's data (fails closed).
