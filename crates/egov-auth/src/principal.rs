@@ -137,6 +137,19 @@ impl Principal {
         self.roles.iter().any(|r| r == role)
     }
 
+    /// The data-subject key this account speaks for: a citizen's person key, or a business
+    /// account's `business:<canonical registration number>` (checked against the pack's
+    /// scheme). `None` for an account linked to neither.
+    pub fn subject_key(&self, pack: &egov_core::CountryPack) -> Option<String> {
+        match self.kind {
+            Kind::Business => {
+                let id = pack.parse_business_id(self.business.as_deref()?).ok()?;
+                Some(egov_core::exchange::business_subject(id.canonical()))
+            }
+            _ => self.person.clone(),
+        }
+    }
+
     /// Agency scope: platform admins and auditors reach every agency; officers and agency
     /// admins only their own. Anyone else is refused.
     pub fn require_agency(&self, agency: &str) -> Result<(), Error> {

@@ -73,23 +73,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 
 /// The applicant's subject key: a citizen's person key or `business:<number>`.
 pub fn applicant_key(p: &Petition, who: &Principal) -> Result<String, Error> {
-    match who.kind {
-        Kind::Business => {
-            let raw = who
-                .business
-                .as_deref()
-                .ok_or_else(|| Error::new(errors::NOT_AN_APPLICANT))?;
-            let id = p
-                .pack()
-                .parse_business_id(raw)
-                .map_err(|_| Error::new(errors::NOT_AN_APPLICANT))?;
-            Ok(egov_core::exchange::business_subject(id.canonical()))
-        }
-        _ => who
-            .person
-            .clone()
-            .ok_or_else(|| Error::new(errors::NOT_AN_APPLICANT)),
-    }
+    who.subject_key(p.pack())
+        .ok_or_else(|| Error::new(errors::NOT_AN_APPLICANT))
 }
 
 fn by_applicant(who: &Principal) -> By {
@@ -1233,15 +1218,14 @@ pub(crate) async fn similar(p: &Petition, row: &CaseRow) -> Result<Vec<Similar>,
     }
     let policy = &p.catalogue().policy;
     let since = now_micros() - chrono::Duration::days(i64::from(policy.duplicate_days));
-    let (svc, agency, id) = (row.service.clone(), row.agency.clone(), row.id.clone());
+    let like = row.clone();
     let rows = p
         .db()
-        .run(move |c| store::open_since(c, &svc, &agency, since, 200))
+        .run(move |c| store::open_since(c, &like, since, 200))
         .await?;
     let radius = f64::from(policy.duplicate_radius_m);
     Ok(rows
         .into_iter()
-        .filter(|r| r.id != id && r.category == row.category && r.region == row.region)
         .filter_map(|r| {
             let d = match (row.lat.zip(row.lon), r.lat.zip(r.lon)) {
                 (Some(a), Some(b)) => Some(distance_m(a, b)),

@@ -405,18 +405,21 @@ pub fn progress_due(
         .load(c)?)
 }
 
-/// Open cases of a service at an agency submitted since `since` (duplicate candidates).
+/// Open cases of a service at an agency, with the same routing category and region,
+/// submitted since `since` (duplicate candidates), newest first.
 pub fn open_since(
     c: &mut DbConnection,
-    service: &str,
-    agency: &str,
+    like: &CaseRow,
     since: NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<CaseRow>, Error> {
     use petition_cases::dsl as p;
     Ok(p::petition_cases
-        .filter(p::service.eq(service))
-        .filter(p::agency.eq(agency))
+        .filter(p::service.eq(&like.service))
+        .filter(p::agency.eq(&like.agency))
+        .filter(p::category.eq(&like.category))
+        .filter(p::region.eq(&like.region))
+        .filter(p::id.ne(&like.id))
         .filter(p::submitted_at.ge(since))
         .filter(p::status.eq_any(OPEN))
         .order(p::submitted_at.desc())

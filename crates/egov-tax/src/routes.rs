@@ -95,31 +95,14 @@ fn rules_for(tax: &Tax, year: i32) -> Result<std::sync::Arc<RuleSet>, Error> {
 }
 
 fn taxpayer(tax: &Tax, p: &Principal) -> Result<Taxpayer, Error> {
-    match p.kind {
-        Kind::Business => {
-            let raw = p
-                .business
-                .as_deref()
-                .ok_or_else(|| Error::new(errors::NOT_A_TAXPAYER))?;
-            let id = tax
-                .0
-                .packs
-                .active()
-                .parse_business_id(raw)
-                .map_err(|_| Error::new(errors::NOT_A_TAXPAYER))?;
-            Ok(Taxpayer {
-                key: egov_core::exchange::business_subject(id.canonical()),
-                masked: raw.to_owned(),
-            })
-        }
-        _ => Ok(Taxpayer {
-            key: p
-                .person
-                .clone()
-                .ok_or_else(|| Error::new(errors::NOT_A_TAXPAYER))?,
-            masked: String::new(),
-        }),
-    }
+    let key = p
+        .subject_key(tax.0.packs.active())
+        .ok_or_else(|| Error::new(errors::NOT_A_TAXPAYER))?;
+    let masked = match p.kind {
+        Kind::Business => p.business.clone().unwrap_or_default(),
+        _ => String::new(),
+    };
+    Ok(Taxpayer { key, masked })
 }
 
 fn source_ip(tax: &Tax, req: &HttpRequest) -> String {
