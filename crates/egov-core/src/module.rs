@@ -10,6 +10,10 @@ pub struct Context<'a> {
     pub settings: &'a std::sync::Arc<crate::Settings>,
     pub db: &'a crate::Db,
     pub packs: &'a std::sync::Arc<crate::CountryPacks>,
+    /// The data exchange of this process, when it serves one (an `egov_exchange::Exchange`;
+    /// typed as `Any` because the exchange sits above the core). Modules that publish events
+    /// from background work downcast it.
+    pub exchange: Option<&'a (dyn std::any::Any + Send + Sync)>,
 }
 
 /// Registers shared state (usually a `web::Data`) with each worker's app.

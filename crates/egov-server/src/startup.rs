@@ -146,6 +146,9 @@ impl AppState {
             settings: &settings,
             db: &db,
             packs: &packs,
+            exchange: exchange
+                .as_ref()
+                .map(|x| x as &(dyn std::any::Any + Send + Sync)),
         };
         let started = modules
             .iter()

@@ -23,6 +23,7 @@ fn token(
         bid,
         roles,
         agency,
+        sub: None,
     })
 }
 

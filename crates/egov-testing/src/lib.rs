@@ -179,6 +179,8 @@ pub struct As<'a> {
     pub bid: Option<&'a str>,
     pub roles: &'a [&'a str],
     pub agency: Option<&'a str>,
+    /// The account id (`sub`); a fresh one when absent.
+    pub sub: Option<&'a str>,
 }
 
 impl TestApp {
@@ -191,7 +193,10 @@ impl TestApp {
             .map_or(0, |d| d.as_secs());
         s.sign(&egov_auth::tokens::Claims {
             iss: s.auth().issuer().to_owned(),
-            sub: format!("test-{}-{}", who.kind, uuid::Uuid::new_v4().simple()),
+            sub: who.sub.map_or_else(
+                || format!("test-{}-{}", who.kind, uuid::Uuid::new_v4().simple()),
+                str::to_owned,
+            ),
             aud: s.auth().audience().to_owned(),
             exp: n + 3600,
             nbf: n,
@@ -277,6 +282,26 @@ pub async fn spawn_app_with(options: Spawn<'_>) -> TestApp {
         .migrate(&startup::migration_sets(&modules))
         .expect("migrations");
     let state = startup::prepare(settings, modules).expect("prepare app");
+    start(state, db, listener)
+}
+
+/// A second process of the same deployment: the same settings and keys, on the same database
+/// (which `app` owns), its own listener and workers — for tests of work that must happen once
+/// however many instances run.
+pub async fn spawn_peer(app: &TestApp, options: Spawn<'_>) -> TestApp {
+    let mut settings = (*app.state.settings).clone();
+    settings.server.bind = "127.0.0.1:0".parse().expect("bind address");
+    settings.server.modules = options.modules.iter().map(|m| (*m).to_owned()).collect();
+    let listener = TcpListener::bind(settings.server.bind).expect("bind");
+    // The same public URL (and so the same token issuer): two instances behind one address.
+    let modules = startup::select_modules(&test_registry(), &settings.server.modules)
+        .expect("module selection");
+    let state = startup::prepare(settings, modules).expect("prepare app");
+    let db = TestDatabase {
+        url: app.db.url.clone(),
+        dir: None,
+        pg_name: None,
+    };
     start(state, db, listener)
 }
 
