@@ -15,5 +15,6 @@ pub fn registered_modules() -> Vec<&'static dyn Module> {
         &egov_exchange::ExchangeModule,
         &egov_tax::TaxModule,
         &egov_petition::PetitionModule,
+        &egov_procurement::ProcurementModule,
     ]
 }

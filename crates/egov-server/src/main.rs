@@ -417,27 +417,49 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     pack.currency,
                     years.join(", ")
                 );
-                if !dir.join("petition").exists() {
-                    return Ok(ExitCode::SUCCESS);
-                }
-                match egov_petition::catalogue::load(&dir, &pack) {
-                    Ok(c) => {
-                        println!(
+                let mut problems = 0usize;
+                if dir.join("petition").exists() {
+                    match egov_petition::catalogue::load(&dir, &pack) {
+                        Ok(c) => println!(
                             "{}: petition catalogue: {} services, {} agencies, {} routing rule(s)",
                             dir.display(),
                             c.services.len(),
                             c.agencies.len(),
                             c.routes.len()
-                        );
-                        Ok(ExitCode::SUCCESS)
+                        ),
+                        Err(e) => {
+                            for issue in &e.0 {
+                                eprintln!("{issue}");
+                            }
+                            problems += e.0.len();
+                        }
                     }
+                }
+                match egov_procurement::rules::load(&dir, &pack) {
+                    Ok(Some(r)) => println!(
+                        "{}: procurement rules: {} procedure(s) ({}), procurement agency {}",
+                        dir.display(),
+                        r.procedures.len(),
+                        r.procedures
+                            .iter()
+                            .map(|p| p.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        r.procurement_agency
+                    ),
+                    Ok(None) => {}
                     Err(e) => {
                         for issue in &e.0 {
                             eprintln!("{issue}");
                         }
-                        eprintln!("{}: {} problem(s)", dir.display(), e.0.len());
-                        Ok(ExitCode::from(2))
+                        problems += e.0.len();
                     }
+                }
+                if problems == 0 {
+                    Ok(ExitCode::SUCCESS)
+                } else {
+                    eprintln!("{}: {problems} problem(s)", dir.display());
+                    Ok(ExitCode::from(2))
                 }
             }
             Err(e) => {

@@ -1,0 +1,17 @@
+DROP TABLE procurement_keys;
+DROP TABLE procurement_releases;
+DROP TABLE procurement_events;
+DROP TABLE procurement_contract_versions;
+DROP TABLE procurement_contracts;
+DROP TABLE procurement_complaints;
+DROP TABLE procurement_awards;
+DROP TABLE procurement_scores;
+DROP TABLE procurement_bids;
+DROP TABLE procurement_questions;
+DROP TABLE procurement_amendments;
+DROP TABLE procurement_shares;
+DROP TABLE procurement_tenders;
+DROP TABLE procurement_committee_keys;
+DROP TABLE procurement_eligibility;
+DROP TABLE procurement_debarments;
+DROP TABLE procurement_suppliers;

@@ -1,0 +1,283 @@
+//! E-procurement modeled on KONEPS / Narajangteo (`/procurement`).
+//!
+//! - [`rules`]: the country pack's procedures, evaluation rules, deadline slots and
+//!   eligibility basis, each with its legal citation, checked at load.
+//! - [`lifecycle`] (pure): tender statuses and their OCDS codes.
+//! - [`seal`] (pure): the tender's opening key split k-of-n among the committee, sealed bids.
+//! - [`lottery`] (pure): the multiple reserve price lottery with a committed seed.
+//! - [`evaluation`] (pure): ranking by the procedure's rule, explained per bidder.
+//! - [`service`]: tenders, bids, opening, evaluation, awards, complaints and contracts, each
+//!   change with its audit event, OCDS release and exchange event in one transaction.
+//! - [`scheduler`]: time-driven transitions, exactly once across instances.
+//! - [`ocds`]: OCDS 1.1 releases, records and packages, and their validation.
+//! - [`routes`]: the public, supplier, officer, committee, evaluator and review-body API.
+
+pub mod errors;
+pub mod evaluation;
+pub mod lifecycle;
+pub mod lottery;
+pub mod ocds;
+pub mod routes;
+pub mod rules;
+pub mod scheduler;
+pub mod seal;
+pub mod service;
+pub mod store;
+
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use egov_auth::secrets::Sealer;
+use egov_core::module::{Context, Started};
+use egov_core::{CountryPacks, Db, Error, Migrations, Module, Settings};
+use serde_json::Value;
+
+use crate::rules::Rules;
+
+/// The module's name in `--modules`.
+pub const NAME: &str = "procurement";
+
+/// Buying agencies' procurement officers (and, in the procurement agency, the registrar of
+/// suppliers and debarments).
+pub const OFFICER_ROLE: &str = "procurement.officer";
+/// Members of opening committees.
+pub const COMMITTEE_ROLE: &str = "procurement.committee";
+/// Evaluators of bids.
+pub const EVALUATOR_ROLE: &str = "procurement.evaluator";
+/// The review body's officers, who decide complaints.
+pub const REVIEWER_ROLE: &str = "procurement.reviewer";
+
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// The procurement module of one process.
+#[derive(Clone)]
+pub struct Procurement(pub(crate) Arc<Inner>);
+
+pub(crate) struct Inner {
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) db: Db,
+    pub(crate) packs: Arc<CountryPacks>,
+    pub(crate) rules: Option<Rules>,
+    pub(crate) sealer: Sealer,
+    pub(crate) key: Mutex<Option<(ed25519_dalek::SigningKey, String)>>,
+    pub(crate) trusted: Vec<ipnet::IpNet>,
+    pub(crate) exchange: Option<egov_exchange::Exchange>,
+}
+
+impl std::fmt::Debug for Procurement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Procurement")
+            .field(
+                "procedures",
+                &self.0.rules.as_ref().map(|r| r.procedures.len()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Procurement {
+    /// Loads the pack's rules (blocking; before serving).
+    pub fn start(
+        settings: &Arc<Settings>,
+        db: &Db,
+        packs: &Arc<CountryPacks>,
+        exchange: Option<egov_exchange::Exchange>,
+    ) -> anyhow::Result<Self> {
+        let pack_dir = settings.country.packs_dir.join(&settings.country.code);
+        let rules = rules::load(&pack_dir, packs.active())?;
+        let secrets = egov_auth::secrets::Secrets::load(&settings.auth)?;
+        if settings.procurement.acceleration != 1 {
+            tracing::warn!(
+                acceleration = settings.procurement.acceleration,
+                "procurement runs on an accelerated sandbox clock: not for production"
+            );
+        }
+        Ok(Procurement(Arc::new(Inner {
+            settings: settings.clone(),
+            db: db.clone(),
+            packs: packs.clone(),
+            rules,
+            sealer: secrets.sealer.clone(),
+            key: Mutex::new(None),
+            trusted: settings.server.trusted_proxies(),
+            exchange,
+        })))
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    pub fn pack(&self) -> &egov_core::CountryPack {
+        self.0.packs.active()
+    }
+
+    /// The pack's rules, or `503 procurement.not_configured`.
+    pub fn rules(&self) -> Result<&Rules, Error> {
+        self.0
+            .rules
+            .as_ref()
+            .ok_or_else(|| Error::new(errors::NOT_CONFIGURED))
+    }
+
+    pub fn exchange(&self) -> Option<&egov_exchange::Exchange> {
+        self.0.exchange.as_ref()
+    }
+
+    /// A period of `days` on this deployment's clock (shortened by the sandbox acceleration).
+    pub fn days(&self, days: u32) -> chrono::Duration {
+        let secs = i64::from(days) * 86_400;
+        let a = i64::from(self.0.settings.procurement.acceleration.max(1));
+        chrono::Duration::milliseconds(secs * 1000 / a)
+    }
+
+    pub fn accelerated(&self) -> bool {
+        self.0.settings.procurement.acceleration > 1
+    }
+
+    /// The module's signing key (receipts, score records, contract signatures), created and
+    /// stored sealed on first use.
+    pub(crate) fn key(
+        &self,
+        c: &mut egov_core::DbConnection,
+    ) -> Result<(ed25519_dalek::SigningKey, String), Error> {
+        if let Some(k) = self.0.key.lock().ok().and_then(|k| k.clone()) {
+            return Ok(k);
+        }
+        let row = match store::latest_key(c)? {
+            Some(row) => row,
+            None => {
+                let mut seed = [0u8; 32];
+                getrandom::fill(&mut seed).map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
+                let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+                let row = store::KeyRow {
+                    kid: format!("procurement#{}", uuid::Uuid::now_v7().simple()),
+                    public_key: URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()),
+                    private_sealed: self.0.sealer.seal("procurement-key", &seed),
+                    created_at: Utc::now().naive_utc(),
+                };
+                store::insert_key(c, &row)?;
+                row
+            }
+        };
+        let seed = self
+            .0
+            .sealer
+            .open("procurement-key", &row.private_sealed)
+            .map_err(|e| Error::internal(anyhow::anyhow!("procurement key: {e}")))?;
+        let seed: [u8; 32] = seed
+            .try_into()
+            .map_err(|_| Error::internal(anyhow::anyhow!("procurement key length")))?;
+        let k = (ed25519_dalek::SigningKey::from_bytes(&seed), row.kid);
+        if let Ok(mut slot) = self.0.key.lock() {
+            *slot = Some(k.clone());
+        }
+        Ok(k)
+    }
+
+    /// Signs `doc` (its canonical JSON) with the module key: a detached JWS.
+    pub(crate) fn sign(
+        &self,
+        c: &mut egov_core::DbConnection,
+        doc: &Value,
+    ) -> Result<String, Error> {
+        let (key, kid) = self.key(c)?;
+        Ok(egov_exchange::signature::sign(
+            &key,
+            &kid,
+            &egov_exchange::signature::canonical_json(doc),
+        ))
+    }
+
+    /// Verifies a detached signature of `doc` against the published keys.
+    pub fn verify(keys: &[store::KeyRow], doc: &Value, signature: &str) -> bool {
+        let Ok(header) = egov_exchange::signature::header(signature) else {
+            return false;
+        };
+        let Some(row) = keys.iter().find(|k| k.kid == header.kid) else {
+            return false;
+        };
+        let Some(key) = URL_SAFE_NO_PAD
+            .decode(&row.public_key)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+        else {
+            return false;
+        };
+        egov_exchange::signature::verify(
+            &key,
+            &header.kid,
+            &egov_exchange::signature::canonical_json(doc),
+            signature,
+        )
+        .is_ok()
+    }
+}
+
+/// The procurement module.
+#[derive(Debug)]
+pub struct ProcurementModule;
+
+impl Module for ProcurementModule {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn title(&self) -> &'static str {
+        "E-procurement"
+    }
+
+    fn description(&self) -> &'static str {
+        "Public e-procurement modeled on Korea's KONEPS (Narajangteo): suppliers registered \
+         once with eligibility checked through the exchange (tax clearance) and a debarment \
+         list, tenders with lots, questions and versioned amendments, sealed bids encrypted \
+         to a key split k-of-n among the opening committee with signed receipts, deadlines \
+         and standstills run by a scheduler exactly once, the multiple reserve price lottery \
+         with a committed seed, evaluation by the country pack's rules with explanations, \
+         complaints that suspend the tender, e-contracts signed by both parties, and OCDS 1.1 \
+         publication."
+    }
+
+    fn migrations(&self) -> Option<Migrations> {
+        Some(Migrations {
+            postgres: || POSTGRES,
+            sqlite: || SQLITE,
+        })
+    }
+
+    fn error_codes(&self) -> &'static [egov_core::ErrorCode] {
+        errors::ALL
+    }
+
+    fn start(&self, ctx: &Context<'_>) -> anyhow::Result<Started> {
+        let exchange = ctx
+            .exchange
+            .and_then(|x| x.downcast_ref::<egov_exchange::Exchange>())
+            .cloned();
+        let p = Procurement::start(ctx.settings, ctx.db, ctx.packs, exchange)?;
+        let data = actix_web::web::Data::new(p.clone());
+        let worker = p.clone();
+        Ok(Started {
+            register: vec![Arc::new(move |cfg| {
+                cfg.app_data(data.clone());
+            })],
+            workers: vec![Arc::new(move || {
+                let p = worker.clone();
+                Box::pin(async move { scheduler::run(p).await })
+            })],
+        })
+    }
+
+    fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+        routes::configure(cfg);
+    }
+}

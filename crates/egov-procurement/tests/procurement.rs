@@ -1,0 +1,1160 @@
+//! E-procurement over HTTP: the full procedure for each evaluation method, sealed storage,
+//! k-of-n opening, the verifiable lottery, eligibility through the exchange, the deadline race,
+//! two instances on one database, OCDS validation. Runs on SQLite and PostgreSQL
+//! (EGOV_TEST_BACKEND); the sandbox clock makes a 7-day standstill last 3.5 s.
+
+use std::time::Duration;
+
+use diesel::RunQueryDsl as _;
+use egov_procurement::{ocds, seal};
+use egov_testing::{As, Spawn, TestApp, spawn_app_with, spawn_peer};
+use reqwest::Method;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const BASE: u64 = 100_000_000;
+const MODULES: &[&str] = &["platform", "auth", "exchange", "tax", "procurement"];
+const SETTINGS: &[(&str, &str)] = &[
+    ("EGOV__PROCUREMENT__ACCELERATION", "172800"),
+    ("EGOV__PROCUREMENT__SCHEDULER_MS", "100"),
+];
+
+async fn app() -> TestApp {
+    spawn_app_with(Spawn {
+        modules: MODULES,
+        settings: SETTINGS,
+    })
+    .await
+}
+
+/// A valid Korean business registration number (weighted mod-10 check digit) from a seed.
+fn brn(seed: u32) -> String {
+    let mut d: Vec<u32> = format!("{:09}", 100_000_000 + seed * 7919 % 899_999_999)
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    d.truncate(9);
+    let w = [1, 3, 7, 1, 3, 7, 1, 3, 5];
+    let mut sum: u32 = d.iter().zip(w).map(|(a, b)| a * b).sum();
+    sum += d[8] * 5 / 10;
+    d.push((10 - sum % 10) % 10);
+    d.iter()
+        .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
+        .collect()
+}
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut req = app.client.request(method, app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let v: Value = res.json().await.unwrap_or(Value::Null);
+    if status >= 400 {
+        assert_eq!(ct, "application/problem+json", "{path}: {v}");
+    }
+    (status, v)
+}
+
+fn officer(app: &TestApp, roles: &[&str], agency: &str, sub: &str) -> String {
+    app.token(As {
+        kind: "officer",
+        roles,
+        agency: Some(agency),
+        sub: Some(sub),
+        ..As::default()
+    })
+}
+
+fn business(app: &TestApp, bid: &str) -> String {
+    app.token(As {
+        kind: "business",
+        bid: Some(bid),
+        ..As::default()
+    })
+}
+
+struct World {
+    buyer: String,
+    suppliers: Vec<(String, String)>,
+    committee: Vec<(String, crypto_box::SecretKey, String)>,
+    evaluators: Vec<(String, String)>,
+}
+
+/// Grants the procurement module the tax clearance; registers `n` suppliers, each with its
+/// consent and a tax clearance through the exchange; registers the committee's keys.
+async fn world(app: &TestApp, suppliers: u32, members: usize, evaluators: usize) -> World {
+    let x = app.state.exchange.clone().expect("exchange");
+    let member = x.member().to_string();
+    let admin = app.token(As {
+        kind: "platform_admin",
+        ..As::default()
+    });
+    let client = format!("{member}/procurement");
+    let service = format!("{member}/tax/tax-clearance");
+    let items = json!(["business_id", "arrears", "as_of", "valid_until"]);
+    let (s, g) = send(app, Method::POST, "/exchange/v1/admin/grants", Some(&admin), Some(&json!({
+        "client": client, "service": service, "purpose": "procurement.eligibility", "items": items,
+    }))).await;
+    assert_eq!(s, 201, "{g}");
+    let mut out = Vec::new();
+    for i in 0..suppliers {
+        let id = brn(1000 + i);
+        let t = business(app, &id);
+        let (s, v) = send(app, Method::PUT, "/procurement/v1/suppliers/me", Some(&t), Some(&json!({
+            "name": format!("Supplier {i} Co."), "categories": ["goods", "works", "services"],
+            "licences": [{"kind": "construction", "number": format!("L-{i}"), "valid_until": null}],
+            "representatives": [{"name": format!("Rep {i}"), "role": "CEO"}],
+        }))).await;
+        assert_eq!(s, 200, "{v}");
+        let (s, c) = send(app, Method::POST, "/exchange/v1/me/consents", Some(&t), Some(&json!({
+            "client": client, "service": service, "purpose": "procurement.eligibility", "items": items, "days": 30,
+        }))).await;
+        assert_eq!(s, 201, "{c}");
+        let (s, e) = send(
+            app,
+            Method::POST,
+            "/procurement/v1/suppliers/me/eligibility",
+            Some(&t),
+            Some(&json!({"consent": c["id"]})),
+        )
+        .await;
+        assert_eq!(s, 201, "{e}");
+        assert_eq!(e["eligible"], true);
+        assert!(
+            e["message_id"].is_string() && e["log_seq"].is_number(),
+            "{e}"
+        );
+        out.push((id, t));
+    }
+    let mut committee = Vec::new();
+    for i in 0..members {
+        let sub = format!("cm-{i}-{}", uuid::Uuid::new_v4().simple());
+        let t = officer(app, &["procurement.committee"], "PPS", &sub);
+        let (sk, pk) = seal::member_keypair();
+        let (s, v) = send(
+            app,
+            Method::PUT,
+            "/procurement/v1/committee/key",
+            Some(&t),
+            Some(&json!({"public_key": pk})),
+        )
+        .await;
+        assert_eq!(s, 204, "{v}");
+        committee.push((sub, sk, t));
+    }
+    let evaluators = (0..evaluators)
+        .map(|i| {
+            let sub = format!("ev-{i}-{}", uuid::Uuid::new_v4().simple());
+            let t = officer(app, &["procurement.evaluator"], "PPS", &sub);
+            (sub, t)
+        })
+        .collect();
+    World {
+        buyer: officer(
+            app,
+            &["procurement.officer"],
+            "MOLIT",
+            &format!("buyer-{}", uuid::Uuid::new_v4().simple()),
+        ),
+        suppliers: out,
+        committee,
+        evaluators,
+    }
+}
+
+fn at(secs_from_now: f64) -> String {
+    (chrono::Utc::now() + chrono::Duration::milliseconds((secs_from_now * 1000.0) as i64))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+async fn create(
+    app: &TestApp,
+    w: &World,
+    procedure: &str,
+    category: &str,
+    lots: Value,
+    deadline_s: f64,
+) -> Value {
+    let (s, t) = send(app, Method::POST, "/procurement/v1/tenders", Some(&w.buyer), Some(&json!({
+        "procedure": procedure, "category": category, "title": format!("Test tender {procedure}"),
+        "description": "Supply and installation, as specified in the attached terms.",
+        "lots": lots,
+        "committee": w.committee.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
+        "evaluators": w.evaluators.iter().map(|e| e.0.clone()).collect::<Vec<_>>(),
+        "enquiry_end": at(deadline_s * 0.4), "deadline": at(deadline_s), "opening_at": at(deadline_s),
+    }))).await;
+    assert_eq!(s, 201, "{t}");
+    let id = t["id"].as_str().expect("id").to_owned();
+    let (s, p) = send(
+        app,
+        Method::POST,
+        &format!("/procurement/v1/tenders/{id}/publish"),
+        Some(&w.buyer),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["seed_commitment"].as_str().map(str::len), Some(64));
+    p
+}
+
+async fn wait_for(app: &TestApp, id: &str, status: &str) -> Value {
+    for _ in 0..300 {
+        let (_, v) = send(
+            app,
+            Method::GET,
+            &format!("/procurement/v1/tenders/{id}"),
+            None,
+            None,
+        )
+        .await;
+        if v["status"] == status {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("tender {id} never reached {status}");
+}
+
+async fn bid(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    lot: &str,
+    price: u64,
+    picks: &[u8],
+) -> (u16, Value) {
+    send(app, Method::POST, &format!("/procurement/v1/tenders/{id}/bids"), Some(token), Some(&json!({
+        "lot": lot, "price": price.to_string(), "reserve_picks": picks,
+        "documents": [{"title": "Technical proposal", "media_type": "text/plain",
+                       "content": base64_encode(format!("SECRET-PROPOSAL-{price}").as_bytes())}],
+    }))).await
+}
+
+fn base64_encode(b: &[u8]) -> String {
+    seal::b64(b)
+}
+
+/// Hands in `k` shares (each member opens its sealed share with its own key).
+async fn hand_in(app: &TestApp, w: &World, id: &str, k: usize) {
+    for (_, sk, t) in w.committee.iter().take(k) {
+        let (s, sh) = send(
+            app,
+            Method::GET,
+            &format!("/procurement/v1/tenders/{id}/share"),
+            Some(t),
+            None,
+        )
+        .await;
+        assert_eq!(s, 200, "{sh}");
+        let share =
+            seal::open_share(sk, sh["sealed_share"].as_str().expect("share")).expect("opens");
+        let (s, v) = send(
+            app,
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/shares"),
+            Some(t),
+            Some(&json!({"share": share})),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+    }
+}
+
+/// The reserve prices and estimated price recomputed from the published seed and picks, by
+/// the formula in the notice (independently of the module's code).
+fn recompute(seed_hex: &str, lot: &str, base: u128, picks: &[Vec<u8>]) -> (Vec<u128>, u128) {
+    let seed = hex::decode(seed_hex).expect("hex seed");
+    let (n, r, two32) = (15u128, 200u128, 1u128 << 32);
+    let prices: Vec<u128> = (0..15u8)
+        .map(|i| {
+            let mut h = Sha256::new();
+            h.update(&seed);
+            h.update(lot.as_bytes());
+            h.update([0u8, i]);
+            let d = h.finalize();
+            let x = u128::from(u32::from_be_bytes([d[0], d[1], d[2], d[3]]));
+            (base * (10_000 - r) * n * two32 + 2 * r * base * (u128::from(i) * two32 + x))
+                / (10_000 * n * two32)
+        })
+        .collect();
+    let mut counts = [0u32; 15];
+    for p in picks {
+        for &i in p {
+            counts[usize::from(i)] += 1;
+        }
+    }
+    let mut idx: Vec<usize> = (0..15).collect();
+    idx.sort_by(|a, b| counts[*b].cmp(&counts[*a]).then(a.cmp(b)));
+    let e = idx[..4].iter().map(|&i| prices[i]).sum::<u128>() / 4;
+    (prices, e)
+}
+
+async fn db_rows(app: &TestApp, sql: &'static str) -> Vec<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    app.state
+        .db
+        .run(move |c| Ok(diesel::sql_query(sql).load::<Row>(c)?))
+        .await
+        .expect("query")
+        .into_iter()
+        .map(|r| r.v)
+        .collect()
+}
+
+/// The whole procedure for one evaluation method.
+async fn full_procedure(
+    procedure: &str,
+    category: &str,
+    scored: bool,
+    lottery: bool,
+    k: usize,
+    n: usize,
+) {
+    let app = app().await;
+    let w = world(&app, 5, n, if scored { 2 } else { 0 }).await;
+    let t = create(
+        &app,
+        &w,
+        procedure,
+        category,
+        json!([{"id": "1", "title": "Main lot", "base_amount": BASE.to_string()}]),
+        7.0,
+    )
+    .await;
+    let id = t["id"].as_str().expect("id").to_owned();
+    let ocid = t["ocid"].as_str().expect("ocid").to_owned();
+
+    // Enquiry: a question, answered for everyone.
+    wait_for(&app, &id, "enquiry").await;
+    let (s, q) = send(
+        &app,
+        Method::POST,
+        &format!("/procurement/v1/tenders/{id}/questions"),
+        Some(&w.suppliers[0].1),
+        Some(&json!({"question": "Is a local service centre required?"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{q}");
+    let qid = q["id"].as_str().expect("qid");
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &format!("/procurement/v1/tenders/{id}/questions/{qid}/answer"),
+        Some(&w.buyer),
+        Some(&json!({"answer": "Yes, within the province."})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    // An amendment moves the deadline forward, never back.
+    let deadline = t["deadline"]
+        .as_str()
+        .expect("deadline")
+        .parse::<chrono::DateTime<chrono::Utc>>()
+        .expect("time");
+    let (s, e) = send(&app, Method::POST, &format!("/procurement/v1/tenders/{id}/amendments"), Some(&w.buyer),
+        Some(&json!({"reason": "More time for site visits", "changes": {"deadline": (deadline - chrono::Duration::seconds(1)).to_rfc3339()}}))).await;
+    assert_eq!(s, 422, "{e}");
+    let (s, a) = send(&app, Method::POST, &format!("/procurement/v1/tenders/{id}/amendments"), Some(&w.buyer),
+        Some(&json!({"reason": "More time for site visits", "changes": {"deadline": (deadline + chrono::Duration::seconds(1)).to_rfc3339(),
+            "opening_at": (deadline + chrono::Duration::seconds(1)).to_rfc3339()}}))).await;
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(a["amendments"][0]["number"], 1);
+    assert_eq!(a["questions"][0]["answer"], "Yes, within the province.");
+
+    // Bids: four suppliers; the first replaces its bid; the fifth withdraws.
+    wait_for(&app, &id, "tendering").await;
+    let prices = [890u64, 905, 920, 935].map(|m| BASE / 1000 * m);
+    let picks: [&[u8]; 4] = [&[1, 2], &[2, 7], &[7, 11], &[2, 14]];
+    let pick = |i: usize| if lottery { picks[i] } else { &[][..] };
+    let (s, first) = bid(&app, &w.suppliers[0].1, &id, "1", BASE, pick(0)).await;
+    assert_eq!(s, 201, "{first}");
+    let mut receipts = Vec::new();
+    for (i, price) in prices.iter().enumerate() {
+        let (s, r) = bid(&app, &w.suppliers[i].1, &id, "1", *price, pick(i)).await;
+        assert_eq!(s, 201, "{r}");
+        receipts.push(r);
+    }
+    assert_eq!(receipts[0]["receipt"]["replaces"], first["bid_id"]);
+    let (s, gone) = bid(
+        &app,
+        &w.suppliers[4].1,
+        &id,
+        "1",
+        BASE / 1000 * 899,
+        pick(0),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &format!(
+            "/procurement/v1/tenders/{id}/bids/{}/withdraw",
+            gone["bid_id"].as_str().expect("bid")
+        ),
+        Some(&w.suppliers[4].1),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+
+    // The receipt is signed by the module's published key.
+    let (_, jwks) = send(&app, Method::GET, "/procurement/v1/keys", None, None).await;
+    assert!(jwks["keys"][0]["x"].is_string());
+
+    // Before the opening the database holds no price or document in clear text.
+    let stored = db_rows(&app, "SELECT sealed || '|' || digest || '|' || receipt || '|' || eligibility || '|' || COALESCE(price, '') || COALESCE(opened, '') AS v FROM procurement_bids").await;
+    assert_eq!(stored.len(), 6);
+    for row in &stored {
+        for p in prices {
+            assert!(!row.contains(&p.to_string()), "price {p} in clear: {row}");
+        }
+        assert!(
+            !row.contains("SECRET-PROPOSAL")
+                && !row.contains(&base64_encode(b"SECRET-PROPOSAL")[..12]),
+            "document in clear"
+        );
+    }
+
+    // The deadline: nothing more is accepted; the number of bids is public.
+    let v = wait_for(&app, &id, "opening").await;
+    assert_eq!(v["bid_count"], 4);
+    assert_eq!(v["commitments"].as_array().map(Vec::len), Some(4));
+    let (s, late) = bid(&app, &w.suppliers[4].1, &id, "1", BASE, pick(0)).await;
+    assert_eq!(
+        (s, late["code"].as_str()),
+        (409, Some("procurement.not_accepting_bids")),
+        "{late}"
+    );
+
+    // Opening with fewer than k shares fails and changes nothing.
+    hand_in(&app, &w, &id, k - 1).await;
+    let opener = &w.committee[0].2;
+    let (s, e) = send(
+        &app,
+        Method::POST,
+        &format!("/procurement/v1/tenders/{id}/open"),
+        Some(opener),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("procurement.not_enough_shares")),
+        "{e}"
+    );
+    assert_eq!(wait_for(&app, &id, "opening").await["bid_count"], 4);
+    // A share that is not the member's is refused.
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &format!("/procurement/v1/tenders/{id}/shares"),
+        Some(&w.committee[k - 1].2),
+        Some(&json!({"share": seal::b64(&[7u8; 33])})),
+    )
+    .await;
+    assert_eq!(s, 422);
+    for (_, sk, t) in w.committee.iter().skip(k - 1).take(1) {
+        let (_, sh) = send(
+            &app,
+            Method::GET,
+            &format!("/procurement/v1/tenders/{id}/share"),
+            Some(t),
+            None,
+        )
+        .await;
+        let share =
+            seal::open_share(sk, sh["sealed_share"].as_str().expect("share")).expect("opens");
+        let (s, _) = send(
+            &app,
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/shares"),
+            Some(t),
+            Some(&json!({"share": share})),
+        )
+        .await;
+        assert_eq!(s, 200);
+    }
+    let (s, tr) = send(
+        &app,
+        Method::POST,
+        &format!("/procurement/v1/tenders/{id}/open"),
+        Some(opener),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{tr}");
+    assert_eq!(tr["bids"].as_array().map(Vec::len), Some(4));
+    assert!(
+        tr["bids"]
+            .as_array()
+            .expect("bids")
+            .iter()
+            .all(|b| b["status"] == "valid"),
+        "{tr}"
+    );
+    let seed = tr["seed"].as_str().expect("seed");
+    assert_eq!(
+        hex::encode(Sha256::digest(hex::decode(seed).expect("hex"))),
+        t["seed_commitment"].as_str().expect("c")
+    );
+    let estimated: Option<u128> = if lottery {
+        let ps: Vec<Vec<u8>> = picks.iter().map(|p| p.to_vec()).collect();
+        let (reserve, e) = recompute(seed, "1", u128::from(BASE), &ps);
+        let draw = &tr["lots"][0]["draw"];
+        let published: Vec<u128> = draw["reserve_prices"]
+            .as_array()
+            .expect("prices")
+            .iter()
+            .map(|p| p.as_str().expect("s").parse().expect("n"))
+            .collect();
+        assert_eq!(published, reserve);
+        assert_eq!(
+            draw["estimated_price"]
+                .as_str()
+                .map(|s| s.parse::<u128>().expect("n")),
+            Some(e)
+        );
+        Some(e)
+    } else {
+        None
+    };
+
+    // Reading the opened bids is written to the access log.
+    let (s, opened) = send(
+        &app,
+        Method::GET,
+        &format!("/procurement/v1/tenders/{id}/opened-bids?purpose=evaluation"),
+        Some(&w.buyer),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{opened}");
+    assert!(opened.to_string().contains(&base64_encode(
+        format!("SECRET-PROPOSAL-{}", prices[0]).as_bytes()
+    )));
+    let logged = db_rows(
+        &app,
+        "SELECT subject || '|' || purpose || '|' || module || '|' || COALESCE(record_ref, '') AS v FROM auth_access_log WHERE module = 'procurement'",
+    )
+    .await;
+    for (supplier, _) in w.suppliers.iter().take(4) {
+        let line = format!("business:{supplier}|evaluation|procurement|{id}");
+        assert!(
+            logged.contains(&line),
+            "no access-log entry {line}: {logged:?}"
+        );
+    }
+    let auditor = app.token(As {
+        kind: "auditor",
+        ..As::default()
+    });
+    let (s, hist) = send(
+        &app,
+        Method::GET,
+        &format!("/procurement/v1/tenders/{id}/history"),
+        Some(&auditor),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let actions: Vec<&str> = hist["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "deadline").count(),
+        1,
+        "{actions:?}"
+    );
+    assert!(actions.contains(&"open"));
+
+    // Evaluation.
+    let tech = [86u32, 95, 90, 88];
+    if scored {
+        for (ev, t) in &w.evaluators {
+            for (i, b) in receipts.iter().enumerate() {
+                let score = if procedure == "works-qualification" {
+                    30
+                } else {
+                    tech[i]
+                };
+                let (s, r) = send(&app, Method::POST, &format!("/procurement/v1/tenders/{id}/scores"), Some(t),
+                    Some(&json!({"bid_id": b["bid_id"], "score": score.to_string(), "comment": "as per the criteria"}))).await;
+                assert_eq!(s, 201, "{r}");
+                assert_eq!(r["record"]["evaluator"], ev.as_str());
+            }
+            let (s, _) = send(
+                &app,
+                Method::POST,
+                &format!("/procurement/v1/tenders/{id}/scores"),
+                Some(t),
+                Some(&json!({"bid_id": receipts[0]["bid_id"], "score": "10"})),
+            )
+            .await;
+            assert_eq!(s, 409, "a score is final");
+        }
+    }
+    let (s, ranking) = send(
+        &app,
+        Method::POST,
+        &format!("/procurement/v1/tenders/{id}/rank"),
+        Some(&w.buyer),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{ranking}");
+    let winner = ranking["rankings"][0]["winner"]
+        .as_str()
+        .expect("winner")
+        .to_owned();
+    let expected = match procedure {
+        "software-negotiation" => 1,
+        "works-qualification" => {
+            // The lowest price whose points pass, by the notice's formula.
+            let e = estimated.expect("estimated") as f64;
+            (0..4)
+                .find(|&i| {
+                    let ratio = prices[i] as f64 / e * 100.0;
+                    let points = (70.0 - 4.0 * (90.0 - ratio).abs()).clamp(0.0, 70.0) + 30.0;
+                    ratio >= 89.745 && points >= 92.0 - 1e-9
+                })
+                .expect("a passing bid")
+        }
+        _ => 0,
+    };
+    assert_eq!(
+        winner,
+        receipts[expected]["bid_id"].as_str().expect("id"),
+        "{ranking}"
+    );
+    assert!(
+        ranking["rankings"][0]["bidders"][0]["explanation"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    );
+
+    // Award, standstill, a complaint that suspends it, the decision, the award.
+    let (s, v) = send(
+        &app,
+        Method::POST,
+        &format!("/procurement/v1/tenders/{id}/award"),
+        Some(&w.buyer),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "standstill");
+    let loser = (expected + 1) % 4;
+    let (s, k) = send(&app, Method::POST, &format!("/procurement/v1/tenders/{id}/complaints"), Some(&w.suppliers[loser].1),
+        Some(&json!({"against": "award", "text": "The winning bid's technical proposal does not meet clause 4."}))).await;
+    assert_eq!(s, 201, "{k}");
+    wait_for(&app, &id, "suspended").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        wait_for(&app, &id, "suspended").await["status"],
+        "suspended",
+        "the standstill does not end while suspended"
+    );
+    let reviewer = officer(&app, &["procurement.reviewer"], "PPS", "reviewer-1");
+    let (s, d) = send(&app, Method::POST, &format!("/procurement/v1/complaints/{}/decision", k["id"].as_str().expect("id")),
+        Some(&reviewer), Some(&json!({"decision": "dismissed", "reason": "Clause 4 is met by annex B of the proposal."}))).await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["status"], "standstill");
+    let v = wait_for(&app, &id, "awarded").await;
+    let contract = v["contracts"][0]["id"]
+        .as_str()
+        .expect("contract")
+        .to_owned();
+
+    // The e-contract, signed by both parties' accounts.
+    let winner_token = &w.suppliers[expected].1;
+    let (s, c1) = send(
+        &app,
+        Method::POST,
+        &format!("/procurement/v1/contracts/{contract}/sign"),
+        Some(winner_token),
+        None,
+    )
+    .await;
+    assert_eq!((s, c1["in_force"].as_bool()), (200, Some(false)), "{c1}");
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &format!("/procurement/v1/contracts/{contract}/sign"),
+        Some(&w.suppliers[loser].1),
+        None,
+    )
+    .await;
+    assert_eq!(s, 404, "not the loser's contract");
+    let (s, c2) = send(
+        &app,
+        Method::POST,
+        &format!("/procurement/v1/contracts/{contract}/sign"),
+        Some(&w.buyer),
+        None,
+    )
+    .await;
+    assert_eq!((s, c2["in_force"].as_bool()), (200, Some(true)), "{c2}");
+    wait_for(&app, &id, "contracted").await;
+    let (s, am) = send(&app, Method::POST, &format!("/procurement/v1/contracts/{contract}/amendments"), Some(&w.buyer),
+        Some(&json!({"changes": {"end_date": "2027-12-31"}, "reason": "Delivery extended by agreement"}))).await;
+    assert_eq!((s, am["version"].as_i64()), (201, Some(2)), "{am}");
+    for t in [winner_token, &w.buyer] {
+        let (s, _) = send(
+            &app,
+            Method::POST,
+            &format!("/procurement/v1/contracts/{contract}/sign"),
+            Some(t),
+            None,
+        )
+        .await;
+        assert_eq!(s, 200);
+    }
+
+    // OCDS: every release and the compiled record validate against OCDS 1.1.5 (+ extensions).
+    let (s, pkg) = send(
+        &app,
+        Method::GET,
+        &format!("/procurement/v1/ocds/releases/{ocid}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(ocds::check_release_package(&pkg), Vec::<String>::new());
+    let tags: Vec<String> = pkg["releases"]
+        .as_array()
+        .expect("releases")
+        .iter()
+        .flat_map(|r| r["tag"].as_array().cloned().unwrap_or_default())
+        .filter_map(|t| t.as_str().map(str::to_owned))
+        .collect();
+    for t in [
+        "tender",
+        "tenderAmendment",
+        "tenderUpdate",
+        "award",
+        "awardUpdate",
+        "contract",
+        "contractUpdate",
+        "contractAmendment",
+    ] {
+        assert!(tags.iter().any(|x| x == t), "no {t} release: {tags:?}");
+    }
+    let (s, rec) = send(
+        &app,
+        Method::GET,
+        &format!("/procurement/v1/ocds/records/{ocid}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let compiled = &rec["records"][0]["compiledRelease"];
+    assert_eq!(ocds::check_release(compiled), Vec::<String>::new());
+    assert_eq!(compiled["tender"]["status"], "complete");
+    assert_eq!(compiled["bids"]["statistics"][0]["value"], 4);
+    assert_eq!(compiled["awards"][0]["status"], "active");
+    assert_eq!(compiled["contracts"][0]["status"], "active");
+    // An invalid release fails the check.
+    let mut broken = pkg["releases"][0].clone();
+    broken["tag"] = json!(["tenderish"]);
+    broken["tender"]["value"]["amount"] = json!("a lot");
+    assert!(ocds::check_release(&broken).len() >= 2);
+    let res = app.get("/procurement/v1/ocds/bulk").await;
+    assert_eq!(res.status(), 200);
+    let bulk: Value = res.json().await.expect("json");
+    assert_eq!(
+        bulk["releases"].as_array().map(Vec::len),
+        pkg["releases"].as_array().map(Vec::len)
+    );
+    assert_eq!(ocds::check_release_package(&bulk), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn full_procedure_lowest_price_with_the_reserve_price_lottery() {
+    full_procedure("goods-lowest-price", "goods", false, true, 2, 3).await;
+}
+
+#[tokio::test]
+async fn full_procedure_weighted_technical_and_price() {
+    full_procedure("software-negotiation", "services", true, false, 3, 5).await;
+}
+
+#[tokio::test]
+async fn full_procedure_qualification_review() {
+    full_procedure("works-qualification", "works", true, true, 2, 3).await;
+}
+
+#[tokio::test]
+async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
+    let app = app().await;
+    let w = world(&app, 1, 3, 0).await;
+    let t = create(
+        &app,
+        &w,
+        "goods-lowest-price",
+        "goods",
+        json!([{"id": "1", "title": "Lot", "base_amount": "50000000"}]),
+        5.0,
+    )
+    .await;
+    let id = t["id"].as_str().expect("id").to_owned();
+    wait_for(&app, &id, "tendering").await;
+
+    // A registered supplier without a tax clearance answer on file: refused with the reason.
+    let fresh = brn(77);
+    let ft = business(&app, &fresh);
+    let (s, _) = send(&app, Method::PUT, "/procurement/v1/suppliers/me", Some(&ft), Some(&json!({
+        "name": "Fresh Co.", "categories": ["goods"], "representatives": [{"name": "A", "role": "CEO"}]}))).await;
+    assert_eq!(s, 200);
+    let (s, e) = bid(&app, &ft, &id, "1", 49_000_000, &[1, 2]).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("procurement.eligibility_missing")),
+        "{e}"
+    );
+    // With a consent reference the exchange refuses (no such consent): a clear reason, no bid.
+    let (s, e) = send(
+        &app,
+        Method::POST,
+        &format!("/procurement/v1/tenders/{id}/bids"),
+        Some(&ft),
+        Some(&json!({
+        "lot": "1", "price": "49000000", "reserve_picks": [1, 2], "consent": "no-such-consent"})),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("procurement.eligibility_refused")),
+        "{e}"
+    );
+
+    // The tax office records overdue tax for a supplier: its clearance says arrears; refused.
+    let (bidder, token) = &w.suppliers[0];
+    let tax = app.token(As {
+        kind: "officer",
+        roles: &["tax.officer"],
+        agency: Some("NTS"),
+        ..As::default()
+    });
+    let (s, a) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/officer/assessments",
+        Some(&tax),
+        Some(&json!({
+        "assessment_id": "A-PROC-1", "business_id": bidder, "year": 2026, "amount": "1500000",
+        "due_date": "2026-03-31", "reason": "Unremitted withholding tax, audit finding 2026-17"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{a}");
+    let x = app.state.exchange.clone().expect("exchange");
+    let member = x.member().to_string();
+    let (s, c) = send(&app, Method::POST, "/exchange/v1/me/consents", Some(token), Some(&json!({
+        "client": format!("{member}/procurement"), "service": format!("{member}/tax/tax-clearance"),
+        "purpose": "procurement.eligibility", "items": ["business_id", "arrears", "as_of", "valid_until"], "days": 30}))).await;
+    assert_eq!(s, 201);
+    let (s, e) = send(
+        &app,
+        Method::POST,
+        "/procurement/v1/suppliers/me/eligibility",
+        Some(token),
+        Some(&json!({"consent": c["id"]})),
+    )
+    .await;
+    assert_eq!((s, e["eligible"].as_bool()), (201, Some(false)), "{e}");
+    let (s, e) = bid(&app, token, &id, "1", 49_000_000, &[1, 2]).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (403, Some("procurement.ineligible")),
+        "{e}"
+    );
+
+    // A debarred supplier is refused too.
+    let registrar = officer(&app, &["procurement.officer"], "PPS", "registrar");
+    let (s, d) = send(&app, Method::POST, "/procurement/v1/debarments", Some(&registrar), Some(&json!({
+        "business_id": fresh, "reason": "Collusive bidding (FTC decision 2026-3)", "legal_basis": "State Contracts Act art. 27",
+        "from": "2026-01-01", "until": null}))).await;
+    assert_eq!(s, 201, "{d}");
+    let (s, e) = bid(&app, &ft, &id, "1", 49_000_000, &[1, 2]).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (403, Some("procurement.debarred")),
+        "{e}"
+    );
+    let rows = db_rows(&app, "SELECT id AS v FROM procurement_bids").await;
+    assert!(rows.is_empty(), "refused bids leave nothing");
+}
+
+#[tokio::test]
+async fn deadline_race_keeps_every_bid_received_before_it_and_nothing_after() {
+    let app = app().await;
+    let w = world(&app, 1, 3, 0).await;
+    let lots: Vec<Value> = (0..40).map(|i| json!({"id": format!("L{i}"), "title": format!("Lot {i}"), "base_amount": "10000000"})).collect();
+    let t = create(&app, &w, "goods-lowest-price", "goods", json!(lots), 4.0).await;
+    let id = t["id"].as_str().expect("id").to_owned();
+    let deadline: chrono::DateTime<chrono::Utc> =
+        t["deadline"].as_str().expect("d").parse().expect("time");
+    wait_for(&app, &id, "tendering").await;
+    let start = deadline - chrono::Duration::milliseconds(400);
+    let wait = (start - chrono::Utc::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(wait).await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let client = app.client.clone();
+        let url = app.url(&format!("/procurement/v1/tenders/{id}/bids"));
+        let token = w.suppliers[0].1.clone();
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(i * 20)).await;
+            let res = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({
+                "lot": format!("L{i}"), "price": "9500000", "reserve_picks": [3, 4]}))
+                .send()
+                .await
+                .expect("send");
+            let s = res.status().as_u16();
+            (s, res.json::<Value>().await.unwrap_or(Value::Null))
+        }));
+    }
+    let mut accepted = Vec::new();
+    let mut refused = 0;
+    for t in tasks {
+        let (s, v) = t.await.expect("task");
+        match s {
+            201 => accepted.push(v),
+            409 => {
+                assert_eq!(v["code"], "procurement.not_accepting_bids", "{v}");
+                refused += 1;
+            }
+            other => panic!("unexpected {other}: {v}"),
+        }
+    }
+    for r in &accepted {
+        let at: chrono::DateTime<chrono::Utc> = r["receipt"]["received_at"]
+            .as_str()
+            .expect("time")
+            .parse()
+            .expect("time");
+        assert!(
+            at < deadline,
+            "a receipt after the deadline: {at} >= {deadline}"
+        );
+    }
+    let v = wait_for(&app, &id, "opening").await;
+    assert_eq!(
+        v["bid_count"].as_u64(),
+        Some(accepted.len() as u64),
+        "accepted {} refused {refused}",
+        accepted.len()
+    );
+    let stored = db_rows(
+        &app,
+        "SELECT id AS v FROM procurement_bids WHERE status = 'active'",
+    )
+    .await;
+    assert_eq!(stored.len(), accepted.len());
+    for r in &accepted {
+        assert!(
+            stored.contains(&r["bid_id"].as_str().expect("id").to_owned()),
+            "an acknowledged bid was lost"
+        );
+    }
+    assert_eq!(accepted.len() + refused, 40);
+    assert!(
+        !accepted.is_empty() && refused > 0,
+        "the race should straddle the deadline: {} / {refused}",
+        accepted.len()
+    );
+}
+
+#[tokio::test]
+async fn two_instances_make_the_deadline_and_the_opening_happen_once() {
+    if egov_testing::backend() != egov_testing::Backend::Postgres {
+        // Two processes share a database only on PostgreSQL; the SQLite run covers one.
+        return;
+    }
+    let app = app().await;
+    let peer = spawn_peer(
+        &app,
+        Spawn {
+            modules: MODULES,
+            settings: &[],
+        },
+    )
+    .await;
+    let w = world(&app, 2, 3, 0).await;
+    let t = create(
+        &app,
+        &w,
+        "goods-lowest-price",
+        "goods",
+        json!([{"id": "1", "title": "Lot", "base_amount": "10000000"}]),
+        4.0,
+    )
+    .await;
+    let id = t["id"].as_str().expect("id").to_owned();
+    wait_for(&app, &id, "tendering").await;
+    for (i, (_, tok)) in w.suppliers.iter().enumerate() {
+        let (s, v) = bid(
+            if i == 0 { &app } else { &peer },
+            tok,
+            &id,
+            "1",
+            9_500_000,
+            &[1, 2],
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+    }
+    wait_for(&peer, &id, "opening").await;
+    hand_in(&app, &w, &id, 2).await;
+    let a = app
+        .client
+        .post(app.url(&format!("/procurement/v1/tenders/{id}/open")))
+        .bearer_auth(&w.committee[0].2)
+        .send();
+    let b = peer
+        .client
+        .post(peer.url(&format!("/procurement/v1/tenders/{id}/open")))
+        .bearer_auth(&w.committee[1].2)
+        .send();
+    let (a, b) = tokio::join!(a, b);
+    let mut codes = [
+        a.expect("a").status().as_u16(),
+        b.expect("b").status().as_u16(),
+    ];
+    codes.sort_unstable();
+    assert_eq!(codes, [200, 409]);
+    let auditor = app.token(As {
+        kind: "auditor",
+        ..As::default()
+    });
+    let (_, hist) = send(
+        &app,
+        Method::GET,
+        &format!("/procurement/v1/tenders/{id}/history"),
+        Some(&auditor),
+        None,
+    )
+    .await;
+    let actions: Vec<&str> = hist["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for once in ["enquiry", "tendering", "deadline", "opening", "open"] {
+        assert_eq!(
+            actions.iter().filter(|a| **a == once).count(),
+            1,
+            "{once}: {actions:?}"
+        );
+    }
+    let (_, pkg) = send(
+        &app,
+        Method::GET,
+        &format!(
+            "/procurement/v1/ocds/releases/{}",
+            t["ocid"].as_str().expect("ocid")
+        ),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(ocds::check_release_package(&pkg), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn officers_see_only_their_agency_and_bad_input_changes_nothing() {
+    let app = app().await;
+    let w = world(&app, 0, 3, 0).await;
+    let t = create(
+        &app,
+        &w,
+        "goods-lowest-price",
+        "goods",
+        json!([{"id": "1", "title": "Lot", "base_amount": "10000000"}]),
+        5.0,
+    )
+    .await;
+    let id = t["id"].as_str().expect("id").to_owned();
+    let other = officer(&app, &["procurement.officer"], "MOE", "other-buyer");
+    for (m, path) in [
+        (Method::POST, format!("/procurement/v1/tenders/{id}/cancel")),
+        (Method::POST, format!("/procurement/v1/tenders/{id}/rank")),
+        (Method::GET, format!("/procurement/v1/tenders/{id}/history")),
+    ] {
+        let (s, _) = send(
+            &app,
+            m,
+            &path,
+            Some(&other),
+            Some(&json!({"reason": "not mine to cancel"})),
+        )
+        .await;
+        assert_eq!(s, 404, "{path}");
+    }
+    let (s, e) = send(&app, Method::POST, "/procurement/v1/tenders", Some(&w.buyer), Some(&json!({
+        "procedure": "goods-lowest-price", "category": "works", "title": "x", "description": "",
+        "lots": [{"id": "1", "title": "L", "base_amount": "-5"}], "committee": ["a"], "evaluators": [],
+        "enquiry_end": at(-1.0), "deadline": at(0.1), "opening_at": at(-2.0)}))).await;
+    assert_eq!(s, 422);
+    let pointers = e["errors"].to_string();
+    for p in [
+        "/category",
+        "/title",
+        "/lots/0/base_amount",
+        "/committee",
+        "/enquiry_end",
+        "/opening_at",
+        "/deadline",
+    ] {
+        assert!(pointers.contains(p), "{p} missing in {e}");
+    }
+    let (_, list) = send(
+        &app,
+        Method::GET,
+        "/procurement/v1/officer/tenders",
+        Some(&w.buyer),
+        None,
+    )
+    .await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+    let (_, mine) = send(
+        &app,
+        Method::GET,
+        "/procurement/v1/officer/tenders",
+        Some(&other),
+        None,
+    )
+    .await;
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(0));
+}
