@@ -1,0 +1,411 @@
+//! Benchmarks (m) and (n): sealed bid submission over HTTP, and opening a tender with 10,000
+//! bids. One egov app (auth + exchange + tax + procurement) on a fresh database
+//! (`EGOV_TEST_BACKEND`), the procurement sandbox clock on so that tenders can be created
+//! with short periods.
+//!
+//! MODE=submit (m): TENDERS tenders in their tendering period (KONEPS spreads deadlines; up to
+//! 1,500 per hour), CONCURRENCY suppliers, each registered with a tax clearance attestation on
+//! file (set-up: written straight to the table, as the exchange would have left it). For
+//! DURATION seconds each supplier submits bids to tender `task % TENDERS`: validate, check
+//! the debarment list and the attestation, seal to the tender's opening key, sign the
+//! receipt, and commit under the tender's shared lock (each bid replaces the supplier's
+//! previous one, as a bidder revising a price does). ROUNDS rounds, medians.
+//!
+//! MODE=open (n): one tender, BIDS sealed bids (set-up: sealed with the tender's key and
+//! written straight to the table before its deadline), the committee's shares handed in over
+//! HTTP; then `POST …/open` (decrypt, check each against its commitment, validate, draw the
+//! estimated price) and `POST …/rank` (lowest price) are timed.
+//!
+//! Prints `RESULT key=value …` for `bench/run`.
+
+#![allow(clippy::print_stdout)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egov_bench::{drive, env_u64, median};
+use egov_procurement::{seal, service, store};
+use egov_testing::{As, Spawn, TestApp, spawn_app_with};
+use serde_json::{Value, json};
+
+fn brn(seed: u32) -> String {
+    let mut d: Vec<u32> = format!("{:09}", 100_000_000 + seed * 7919 % 899_999_999)
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    d.truncate(9);
+    let w = [1, 3, 7, 1, 3, 7, 1, 3, 5];
+    let mut sum: u32 = d.iter().zip(w).map(|(a, b)| a * b).sum();
+    sum += d[8] * 5 / 10;
+    d.push((10 - sum % 10) % 10);
+    d.iter()
+        .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
+        .collect()
+}
+
+async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut r = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let res = r.send().await.expect("request");
+    let s = res.status().as_u16();
+    (s, res.json().await.unwrap_or(Value::Null))
+}
+
+fn at(secs: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::seconds(secs)).to_rfc3339()
+}
+
+struct Committee {
+    members: Vec<(String, crypto_box::SecretKey, String)>,
+}
+
+async fn committee(app: &TestApp) -> Committee {
+    let mut members = Vec::new();
+    for i in 0..3 {
+        let sub = format!("bench-cm-{i}");
+        let t = app.token(As {
+            kind: "officer",
+            roles: &["procurement.committee"],
+            agency: Some("PPS"),
+            sub: Some(&sub),
+            ..As::default()
+        });
+        let (sk, pk) = seal::member_keypair();
+        let (s, v) = call(
+            app,
+            reqwest::Method::PUT,
+            "/procurement/v1/committee/key",
+            &t,
+            Some(json!({"public_key": pk})),
+        )
+        .await;
+        assert_eq!(s, 204, "{v}");
+        members.push((sub, sk, t));
+    }
+    Committee { members }
+}
+
+async fn tender(app: &TestApp, buyer: &str, c: &Committee, deadline_s: i64) -> Value {
+    let (s, t) = call(app, reqwest::Method::POST, "/procurement/v1/tenders", buyer, Some(json!({
+        "procedure": "goods-lowest-price", "category": "goods", "title": "Benchmark tender",
+        "description": "", "lots": [{"id": "1", "title": "Lot", "base_amount": "100000000"}],
+        "committee": c.members.iter().map(|m| m.0.clone()).collect::<Vec<_>>(), "evaluators": [],
+        "enquiry_end": at(1), "deadline": at(deadline_s), "opening_at": at(deadline_s),
+    }))).await;
+    assert_eq!(s, 201, "{t}");
+    let id = t["id"].as_str().expect("id").to_owned();
+    let (s, p) = call(
+        app,
+        reqwest::Method::POST,
+        &format!("/procurement/v1/tenders/{id}/publish"),
+        buyer,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{p}");
+    p
+}
+
+async fn wait(app: &TestApp, id: &str, status: &str) {
+    for _ in 0..2000 {
+        let v: Value = app
+            .get(&format!("/procurement/v1/tenders/{id}"))
+            .await
+            .json()
+            .await
+            .expect("json");
+        if v["status"] == status {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{id} never reached {status}");
+}
+
+/// A supplier row and a valid attestation, as registration and the exchange leave them.
+async fn supplier(app: &TestApp, id: &str) {
+    let now = service::now_micros();
+    let row = store::SupplierRow {
+        business_id: id.to_owned(),
+        account: format!("acct-{id}"),
+        name: format!("Supplier {id}"),
+        categories: "[\"goods\"]".into(),
+        licences: "[]".into(),
+        representatives: "[]".into(),
+        registered_at: now,
+        updated_at: now,
+    };
+    let e = store::EligibilityRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        business_id: id.to_owned(),
+        kind: "tax_clearance".into(),
+        eligible: true,
+        answer: json!({"business_id": id, "arrears": false}).to_string(),
+        provider: "bench".into(),
+        consent: None,
+        message_id: "bench".into(),
+        log_seq: 0,
+        checked_at: now,
+        valid_until: now + chrono::Duration::days(1),
+    };
+    app.state
+        .db
+        .transaction(move |c| {
+            store::save_supplier(c, &row)?;
+            store::insert_eligibility(c, &e)
+        })
+        .await
+        .expect("supplier");
+}
+
+#[tokio::main]
+async fn main() {
+    let mode = std::env::var("MODE").unwrap_or_else(|_| "submit".into());
+    let concurrency = env_u64("CONCURRENCY", 64) as usize;
+    let pool = (concurrency + 4).to_string();
+    let app = spawn_app_with(Spawn {
+        modules: &["auth", "exchange", "tax", "procurement"],
+        settings: &[
+            ("EGOV__DATABASE__POOL_SIZE", &pool),
+            ("EGOV__DATABASE__ACQUIRE_TIMEOUT_SECS", "10"),
+            ("EGOV__SERVER__ACCESS_LOG", "false"),
+            ("EGOV__PROCUREMENT__ACCELERATION", "864000"),
+            ("EGOV__PROCUREMENT__SCHEDULER_MS", "200"),
+        ],
+    })
+    .await;
+    let backend = format!("{:?}", egov_testing::backend()).to_lowercase();
+    let buyer = app.token(As {
+        kind: "officer",
+        roles: &["procurement.officer"],
+        agency: Some("MOLIT"),
+        ..As::default()
+    });
+    let c = committee(&app).await;
+    if mode == "open" {
+        let bids = env_u64("BIDS", 10_000) as usize;
+        let t = tender(&app, &buyer, &c, 3600).await;
+        let id = t["id"].as_str().expect("id").to_owned();
+        wait(&app, &id, "tendering").await;
+        let key = seal::public_key(t["opening_key"].as_str().expect("key")).expect("key");
+        let row = app
+            .state
+            .db
+            .run({
+                let id = id.clone();
+                move |c| store::tender(c, &id)
+            })
+            .await
+            .expect("row")
+            .expect("tender");
+        let started = Instant::now();
+        for chunk in 0..bids.div_ceil(1000) {
+            let mut rows = Vec::new();
+            for i in chunk * 1000..((chunk + 1) * 1000).min(bids) {
+                let supplier = format!("B{i:07}");
+                let price = 90_000_000 + (i as u64 * 7_919) % 9_000_000;
+                let plain = serde_json::to_vec(&service::Sealed {
+                    tender: id.clone(), lot: "1".into(), supplier: supplier.clone(), price: price.to_string(),
+                    reserve_picks: vec![(i % 15) as u8, ((i * 7 + 3) % 15) as u8].into_iter().fold(vec![], |mut v, x| { if !v.contains(&x) { v.push(x) } else { v.push((x + 1) % 15) } v }),
+                    documents: vec![json!({"title": "Proposal", "media_type": "text/plain", "sha256": "", "content": seal::b64(&[b'x'; 512])})],
+                    nonce: uuid::Uuid::new_v4().to_string(),
+                }).expect("json");
+                let sealed = seal::seal(&key, &plain).expect("seal");
+                rows.push(store::BidRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    tender_id: id.clone(),
+                    lot_id: "1".into(),
+                    supplier: supplier.clone(),
+                    account: "bench".into(),
+                    status: "active".into(),
+                    digest: seal::sha256_hex(&sealed),
+                    sealed: seal::b64(&sealed),
+                    received_at: service::now_micros(),
+                    receipt: "{}".into(),
+                    eligibility: json!({"eligible": true}).to_string(),
+                    withdrawn_at: None,
+                    opened: None,
+                    price: None,
+                    rejection: None,
+                });
+            }
+            app.state
+                .db
+                .transaction(move |c| {
+                    for r in &rows {
+                        store::insert_bid(c, r)?;
+                    }
+                    Ok(())
+                })
+                .await
+                .expect("bids");
+        }
+        println!(
+            "sealed and stored {bids} bids in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        // Bring the deadline to now (an amendment can only move it later; this is set-up).
+        let id2 = id.clone();
+        let _ = row;
+        app.state
+            .db
+            .run(move |c| {
+                use diesel::prelude::*;
+                let now = service::now_micros();
+                diesel::sql_query(
+                    "UPDATE procurement_tenders SET deadline = $1, opening_at = $1 WHERE id = $2",
+                )
+                .bind::<diesel::sql_types::Timestamp, _>(now)
+                .bind::<diesel::sql_types::Text, _>(&id2)
+                .execute(c)?;
+                Ok(())
+            })
+            .await
+            .expect("deadline");
+        wait(&app, &id, "opening").await;
+        for (_, sk, t) in c.members.iter().take(2) {
+            let (_, sh) = call(
+                &app,
+                reqwest::Method::GET,
+                &format!("/procurement/v1/tenders/{id}/share"),
+                t,
+                None,
+            )
+            .await;
+            let share =
+                seal::open_share(sk, sh["sealed_share"].as_str().expect("share")).expect("share");
+            let (s, v) = call(
+                &app,
+                reqwest::Method::POST,
+                &format!("/procurement/v1/tenders/{id}/shares"),
+                t,
+                Some(json!({"share": share})),
+            )
+            .await;
+            assert_eq!(s, 200, "{v}");
+        }
+        let t0 = Instant::now();
+        let (s, tr) = call(
+            &app,
+            reqwest::Method::POST,
+            &format!("/procurement/v1/tenders/{id}/open"),
+            &c.members[0].2,
+            None,
+        )
+        .await;
+        let open_ms = t0.elapsed().as_secs_f64() * 1e3;
+        assert_eq!(s, 200, "{tr}");
+        let valid = tr["bids"]
+            .as_array()
+            .map_or(0, |b| b.iter().filter(|x| x["status"] == "valid").count());
+        let t1 = Instant::now();
+        let (s, r) = call(
+            &app,
+            reqwest::Method::POST,
+            &format!("/procurement/v1/tenders/{id}/rank"),
+            &buyer,
+            None,
+        )
+        .await;
+        let rank_ms = t1.elapsed().as_secs_f64() * 1e3;
+        assert_eq!(s, 200, "{r}");
+        println!(
+            "opened {bids} bids ({valid} valid) in {open_ms:.0} ms; ranked in {rank_ms:.0} ms; estimated price {}",
+            tr["lots"][0]["draw"]["estimated_price"]
+        );
+        println!(
+            "RESULT backend={backend} bids={bids} valid={valid} open_ms={open_ms:.0} rank_ms={rank_ms:.0} total_ms={:.0}",
+            open_ms + rank_ms
+        );
+        return;
+    }
+    let secs = env_u64("DURATION", 10);
+    let rounds = env_u64("ROUNDS", 3);
+    let tenders = env_u64("TENDERS", 64) as usize;
+    let mut ids = Vec::new();
+    for _ in 0..tenders {
+        let t = tender(&app, &buyer, &c, 3600).await;
+        ids.push(t["id"].as_str().expect("id").to_owned());
+    }
+    for id in &ids {
+        wait(&app, id, "tendering").await;
+    }
+    let mut tokens = Vec::new();
+    for task in 0..concurrency {
+        let b = brn(5000 + task as u32);
+        supplier(&app, &b).await;
+        tokens.push(app.token(As {
+            kind: "business",
+            bid: Some(&b),
+            ..As::default()
+        }));
+    }
+    let urls: Arc<Vec<String>> = Arc::new(
+        (0..concurrency)
+            .map(|t| {
+                app.url(&format!(
+                    "/procurement/v1/tenders/{}/bids",
+                    ids[t % tenders]
+                ))
+            })
+            .collect(),
+    );
+    let tokens = Arc::new(tokens);
+    let http = reqwest::Client::new();
+    let body = json!({"lot": "1", "price": "95000000", "reserve_picks": [3, 9],
+        "documents": [{"title": "Proposal", "media_type": "application/pdf", "content": seal::b64(&[b'%'; 2048])}]});
+    let (s, v) = call(
+        &app,
+        reqwest::Method::POST,
+        &format!("/procurement/v1/tenders/{}/bids", ids[0]),
+        &tokens[0],
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let (mut rps, mut p50, mut p99, mut errors) = (vec![], vec![], vec![], 0usize);
+    for round in 1..=rounds {
+        let (h, u, t, b) = (http.clone(), urls.clone(), tokens.clone(), body.clone());
+        let run = drive(secs, concurrency, move |task| {
+            let req = h.post(&u[task]).bearer_auth(&t[task]).json(&b);
+            async move { matches!(req.send().await, Ok(r) if r.status().as_u16() == 201) }
+        })
+        .await;
+        println!(
+            "round {round}: {:.0} bids/s p50 {:.2} ms p99 {:.2} ms errors {}",
+            run.rps,
+            run.p50.as_secs_f64() * 1e3,
+            run.p99.as_secs_f64() * 1e3,
+            run.errors
+        );
+        rps.push(run.rps);
+        p50.push(run.p50.as_secs_f64() * 1e3);
+        p99.push(run.p99.as_secs_f64() * 1e3);
+        errors += run.errors;
+    }
+    let stored = app
+        .state
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            use egov_procurement::store::procurement_bids::dsl as b;
+            let n: i64 = b::procurement_bids.count().get_result(c)?;
+            Ok(n)
+        })
+        .await
+        .expect("count");
+    println!(
+        "RESULT backend={backend} concurrency={concurrency} tenders={tenders} submit_rps={:.0} p50_ms={:.2} p99_ms={:.2} errors={errors} stored={stored}",
+        median(rps),
+        median(p50),
+        median(p99)
+    );
+}
