@@ -115,6 +115,8 @@ pub fn release(
             json!({"startDate": time(published), "endDate": time(row.enquiry_end)});
         tender["awardPeriod"] = json!({"startDate": time(row.opening_at)});
     }
+    let names = store::bidder_names(c, &row.id)?;
+    let name_of = |b: &str| names.get(b).cloned().unwrap_or_else(|| b.to_owned());
     let questions = store::questions(c, &row.id)?;
     tender["hasEnquiries"] = json!(!questions.is_empty());
     let amendments = store::amendments(c, &row.id)?;
@@ -153,7 +155,7 @@ pub fn release(
             );
             let mut tenderers = BTreeSet::new();
             for b in &bids {
-                let name = supplier_name(c, &b.supplier)?;
+                let name = name_of(&b.supplier);
                 tenderers.insert((b.supplier.clone(), name.clone()));
                 let mut d = json!({
                     "id": b.id,
@@ -189,7 +191,7 @@ pub fn release(
     if !awards.is_empty() {
         let mut out = Vec::new();
         for a in &awards {
-            let name = supplier_name(c, &a.supplier)?;
+            let name = name_of(&a.supplier);
             let pid = party_id(p, &a.supplier);
             if let Some(party) = parties.iter_mut().find(|x| x["id"] == pid.as_str()) {
                 if a.status != "cancelled" {
@@ -267,12 +269,6 @@ pub fn release(
     release["tender"] = tender;
     release["parties"] = json!(parties);
     Ok(release)
-}
-
-fn supplier_name(c: &mut DbConnection, business: &str) -> Result<String, Error> {
-    Ok(store::supplier(c, business)?
-        .map(|s| s.name)
-        .unwrap_or_else(|| business.to_owned()))
 }
 
 /// Fields OCDS drops when merging releases into a compiled release.

@@ -886,7 +886,25 @@ pub async fn submit_bid(
     let rules = p.rules()?;
     let supplier = supplier_id(&p, &auth)?;
     let input = input.into_inner();
-    let row = public_tender(&p, &id).await?;
+    uuid_ok(&id, errors::TENDER_NOT_FOUND)?;
+    // One connection for every read the checks need: the tender, the registration, the
+    // debarment list and the attestation on file.
+    let now = now_micros();
+    let (s, t) = (supplier.clone(), id.into_inner());
+    let (row, reg, debarments, clearance) = p
+        .db()
+        .run(move |c| {
+            Ok((
+                store::tender(c, &t)?,
+                store::supplier(c, &s)?,
+                store::debarments(c, &s)?,
+                store::valid_eligibility(c, &s, "tax_clearance", now)?,
+            ))
+        })
+        .await?;
+    let row = row
+        .filter(|r| status_of(r).public())
+        .ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
     let procedure = rules
         .procedure(&row.procedure_id)
         .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
@@ -963,18 +981,6 @@ pub async fn submit_bid(
     }
     // Eligibility: registered, not debarred, tax clearance on file (or fetched now).
     let today = Utc::now().date_naive();
-    let now = now_micros();
-    let s = supplier.clone();
-    let (reg, debarments, clearance) = p
-        .db()
-        .run(move |c| {
-            Ok((
-                store::supplier(c, &s)?,
-                store::debarments(c, &s)?,
-                store::valid_eligibility(c, &s, "tax_clearance", now)?,
-            ))
-        })
-        .await?;
     reg.ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
     if let Some(d) = debarments.iter().find(|d| d.active_on(today)) {
         return Err(Error::with_detail(

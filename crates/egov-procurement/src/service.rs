@@ -709,6 +709,7 @@ pub fn open(p: &Procurement, c: &mut DbConnection, id: &str, by: &str) -> Result
     let debarred = store::debarred_on(c, deadline_day)?;
     let mut opened = Vec::new();
     let active = store::bids_with_status(c, id, &["active"])?;
+    let mut results = Vec::with_capacity(active.len());
     for b in &active {
         let mut reasons = Vec::new();
         let content: Option<Sealed> = seal::unb64(&b.sealed)
@@ -761,16 +762,13 @@ pub fn open(p: &Procurement, c: &mut DbConnection, id: &str, by: &str) -> Result
         let opened_json = content
             .as_ref()
             .map(|s| serde_json::to_string(s).unwrap_or_default());
-        store::set_opened(
-            c,
-            &b.id,
-            status,
-            opened_json.as_deref(),
-            price.map(|v| v.to_string()).as_deref(),
-            (!reasons.is_empty())
-                .then(|| json!(reasons).to_string())
-                .as_deref(),
-        )?;
+        results.push(store::Opened {
+            id: b.id.clone(),
+            status: status.into(),
+            opened: opened_json.clone(),
+            price: price.map(|v| v.to_string()),
+            rejection: (!reasons.is_empty()).then(|| json!(reasons).to_string()),
+        });
         opened.push(OpenedBid {
             bid_id: b.id.clone(),
             lot: b.lot_id.clone(),
@@ -783,6 +781,7 @@ pub fn open(p: &Procurement, c: &mut DbConnection, id: &str, by: &str) -> Result
             reasons,
         });
     }
+    store::set_opened_many(c, &results)?;
     let mut lot_results = Vec::new();
     let mut any_active = false;
     for lot in &lots {
@@ -914,14 +913,18 @@ pub fn rank(
     let mut missing = Vec::new();
     let mut means: HashMap<String, Decimal> = HashMap::new();
     if procedure.evaluation.needs_scores() {
+        let mut by_bid: HashMap<&str, Vec<&store::ScoreRow>> = HashMap::new();
+        for s in &scores {
+            by_bid.entry(s.bid_id.as_str()).or_default().push(s);
+        }
         for b in &valid {
-            let mine: Vec<Decimal> = scores
-                .iter()
-                .filter(|s| s.bid_id == b.id)
-                .filter_map(|s| s.score.parse().ok())
-                .collect();
+            let given = by_bid
+                .get(b.id.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let mine: Vec<Decimal> = given.iter().filter_map(|s| s.score.parse().ok()).collect();
             for e in &evaluators {
-                if !scores.iter().any(|s| s.bid_id == b.id && &s.evaluator == e) {
+                if !given.iter().any(|s| &s.evaluator == e) {
                     missing.push(format!("{e} has not scored bid {}", b.id));
                 }
             }

@@ -146,7 +146,7 @@ CREATE TABLE procurement_bids (
     rejection TEXT                     -- JSON: reasons, after opening
 );
 CREATE INDEX procurement_bids_tender ON procurement_bids (tender_id, status);
-CREATE INDEX procurement_bids_supplier ON procurement_bids (tender_id, supplier, lot_id);
+CREATE INDEX procurement_bids_supplier ON procurement_bids (tender_id, supplier, lot_id, status);
 
 -- Evaluators' scores, one row per evaluator and bid, signed.
 CREATE TABLE procurement_scores (
