@@ -28,21 +28,6 @@ use egov_procurement::{seal, service, store};
 use egov_testing::{As, Spawn, TestApp, spawn_app_with};
 use serde_json::{Value, json};
 
-fn brn(seed: u32) -> String {
-    let mut d: Vec<u32> = format!("{:09}", 100_000_000 + seed * 7919 % 899_999_999)
-        .chars()
-        .filter_map(|c| c.to_digit(10))
-        .collect();
-    d.truncate(9);
-    let w = [1, 3, 7, 1, 3, 7, 1, 3, 5];
-    let mut sum: u32 = d.iter().zip(w).map(|(a, b)| a * b).sum();
-    sum += d[8] * 5 / 10;
-    d.push((10 - sum % 10) % 10);
-    d.iter()
-        .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
-        .collect()
-}
-
 async fn call(
     app: &TestApp,
     method: reqwest::Method,
@@ -340,7 +325,7 @@ async fn main() {
     }
     let mut tokens = Vec::new();
     for task in 0..concurrency {
-        let b = brn(5000 + task as u32);
+        let b = egov_testing::kr_business_number(5000 + task as u32);
         supplier(&app, &b).await;
         tokens.push(app.token(As {
             kind: "business",

@@ -50,26 +50,7 @@ async fn send(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> (u16, Value) {
-    let mut req = app.client.request(method, app.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(b);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let v: Value = res.json().await.unwrap_or(Value::Null);
-    if status >= 400 {
-        assert_eq!(ct, "application/problem+json", "{path}: {v}");
-    }
-    (status, v)
+    app.send(method, path, token, body).await
 }
 
 async fn upload(

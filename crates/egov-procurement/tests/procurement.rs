@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use diesel::RunQueryDsl as _;
 use egov_procurement::{ocds, seal};
-use egov_testing::{As, Spawn, TestApp, spawn_app_with, spawn_peer};
+use egov_testing::{As, Spawn, TestApp, kr_business_number, spawn_app_with, spawn_peer};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -25,51 +25,6 @@ async fn app() -> TestApp {
         settings: SETTINGS,
     })
     .await
-}
-
-/// A valid Korean business registration number (weighted mod-10 check digit) from a seed.
-fn brn(seed: u32) -> String {
-    let mut d: Vec<u32> = format!("{:09}", 100_000_000 + seed * 7919 % 899_999_999)
-        .chars()
-        .filter_map(|c| c.to_digit(10))
-        .collect();
-    d.truncate(9);
-    let w = [1, 3, 7, 1, 3, 7, 1, 3, 5];
-    let mut sum: u32 = d.iter().zip(w).map(|(a, b)| a * b).sum();
-    sum += d[8] * 5 / 10;
-    d.push((10 - sum % 10) % 10);
-    d.iter()
-        .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
-        .collect()
-}
-
-async fn send(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> (u16, Value) {
-    let mut req = app.client.request(method, app.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(b);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let v: Value = res.json().await.unwrap_or(Value::Null);
-    if status >= 400 {
-        assert_eq!(ct, "application/problem+json", "{path}: {v}");
-    }
-    (status, v)
 }
 
 fn officer(app: &TestApp, roles: &[&str], agency: &str, sub: &str) -> String {
@@ -109,32 +64,32 @@ async fn world(app: &TestApp, suppliers: u32, members: usize, evaluators: usize)
     let client = format!("{member}/procurement");
     let service = format!("{member}/tax/tax-clearance");
     let items = json!(["business_id", "arrears", "as_of", "valid_until"]);
-    let (s, g) = send(app, Method::POST, "/exchange/v1/admin/grants", Some(&admin), Some(&json!({
+    let (s, g) = app.send( Method::POST, "/exchange/v1/admin/grants", Some(&admin), Some(&json!({
         "client": client, "service": service, "purpose": "procurement.eligibility", "items": items,
     }))).await;
     assert_eq!(s, 201, "{g}");
     let mut out = Vec::new();
     for i in 0..suppliers {
-        let id = brn(1000 + i);
+        let id = kr_business_number(1000 + i);
         let t = business(app, &id);
-        let (s, v) = send(app, Method::PUT, "/procurement/v1/suppliers/me", Some(&t), Some(&json!({
+        let (s, v) = app.send( Method::PUT, "/procurement/v1/suppliers/me", Some(&t), Some(&json!({
             "name": format!("Supplier {i} Co."), "categories": ["goods", "works", "services"],
             "licences": [{"kind": "construction", "number": format!("L-{i}"), "valid_until": null}],
             "representatives": [{"name": format!("Rep {i}"), "role": "CEO"}],
         }))).await;
         assert_eq!(s, 200, "{v}");
-        let (s, c) = send(app, Method::POST, "/exchange/v1/me/consents", Some(&t), Some(&json!({
+        let (s, c) = app.send( Method::POST, "/exchange/v1/me/consents", Some(&t), Some(&json!({
             "client": client, "service": service, "purpose": "procurement.eligibility", "items": items, "days": 30,
         }))).await;
         assert_eq!(s, 201, "{c}");
-        let (s, e) = send(
-            app,
-            Method::POST,
-            "/procurement/v1/suppliers/me/eligibility",
-            Some(&t),
-            Some(&json!({"consent": c["id"]})),
-        )
-        .await;
+        let (s, e) = app
+            .send(
+                Method::POST,
+                "/procurement/v1/suppliers/me/eligibility",
+                Some(&t),
+                Some(&json!({"consent": c["id"]})),
+            )
+            .await;
         assert_eq!(s, 201, "{e}");
         assert_eq!(e["eligible"], true);
         assert!(
@@ -148,14 +103,14 @@ async fn world(app: &TestApp, suppliers: u32, members: usize, evaluators: usize)
         let sub = format!("cm-{i}-{}", uuid::Uuid::new_v4().simple());
         let t = officer(app, &["procurement.committee"], "PPS", &sub);
         let (sk, pk) = seal::member_keypair();
-        let (s, v) = send(
-            app,
-            Method::PUT,
-            "/procurement/v1/committee/key",
-            Some(&t),
-            Some(&json!({"public_key": pk})),
-        )
-        .await;
+        let (s, v) = app
+            .send(
+                Method::PUT,
+                "/procurement/v1/committee/key",
+                Some(&t),
+                Some(&json!({"public_key": pk})),
+            )
+            .await;
         assert_eq!(s, 204, "{v}");
         committee.push((sub, sk, t));
     }
@@ -192,7 +147,7 @@ async fn create(
     lots: Value,
     deadline_s: f64,
 ) -> Value {
-    let (s, t) = send(app, Method::POST, "/procurement/v1/tenders", Some(&w.buyer), Some(&json!({
+    let (s, t) = app.send( Method::POST, "/procurement/v1/tenders", Some(&w.buyer), Some(&json!({
         "procedure": procedure, "category": category, "title": format!("Test tender {procedure}"),
         "description": "Supply and installation, as specified in the attached terms.",
         "lots": lots,
@@ -202,14 +157,14 @@ async fn create(
     }))).await;
     assert_eq!(s, 201, "{t}");
     let id = t["id"].as_str().expect("id").to_owned();
-    let (s, p) = send(
-        app,
-        Method::POST,
-        &format!("/procurement/v1/tenders/{id}/publish"),
-        Some(&w.buyer),
-        None,
-    )
-    .await;
+    let (s, p) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/publish"),
+            Some(&w.buyer),
+            None,
+        )
+        .await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(p["seed_commitment"].as_str().map(str::len), Some(64));
     p
@@ -217,14 +172,14 @@ async fn create(
 
 async fn wait_for(app: &TestApp, id: &str, status: &str) -> Value {
     for _ in 0..300 {
-        let (_, v) = send(
-            app,
-            Method::GET,
-            &format!("/procurement/v1/tenders/{id}"),
-            None,
-            None,
-        )
-        .await;
+        let (_, v) = app
+            .send(
+                Method::GET,
+                &format!("/procurement/v1/tenders/{id}"),
+                None,
+                None,
+            )
+            .await;
         if v["status"] == status {
             return v;
         }
@@ -241,7 +196,7 @@ async fn bid(
     price: u64,
     picks: &[u8],
 ) -> (u16, Value) {
-    send(app, Method::POST, &format!("/procurement/v1/tenders/{id}/bids"), Some(token), Some(&json!({
+    app.send( Method::POST, &format!("/procurement/v1/tenders/{id}/bids"), Some(token), Some(&json!({
         "lot": lot, "price": price.to_string(), "reserve_picks": picks,
         "documents": [{"title": "Technical proposal", "media_type": "text/plain",
                        "content": base64_encode(format!("SECRET-PROPOSAL-{price}").as_bytes())}],
@@ -255,25 +210,25 @@ fn base64_encode(b: &[u8]) -> String {
 /// Hands in `k` shares (each member opens its sealed share with its own key).
 async fn hand_in(app: &TestApp, w: &World, id: &str, k: usize) {
     for (_, sk, t) in w.committee.iter().take(k) {
-        let (s, sh) = send(
-            app,
-            Method::GET,
-            &format!("/procurement/v1/tenders/{id}/share"),
-            Some(t),
-            None,
-        )
-        .await;
+        let (s, sh) = app
+            .send(
+                Method::GET,
+                &format!("/procurement/v1/tenders/{id}/share"),
+                Some(t),
+                None,
+            )
+            .await;
         assert_eq!(s, 200, "{sh}");
         let share =
             seal::open_share(sk, sh["sealed_share"].as_str().expect("share")).expect("opens");
-        let (s, v) = send(
-            app,
-            Method::POST,
-            &format!("/procurement/v1/tenders/{id}/shares"),
-            Some(t),
-            Some(&json!({"share": share})),
-        )
-        .await;
+        let (s, v) = app
+            .send(
+                Method::POST,
+                &format!("/procurement/v1/tenders/{id}/shares"),
+                Some(t),
+                Some(&json!({"share": share})),
+            )
+            .await;
         assert_eq!(s, 200, "{v}");
     }
 }
@@ -348,24 +303,24 @@ async fn full_procedure(
 
     // Enquiry: a question, answered for everyone.
     wait_for(&app, &id, "enquiry").await;
-    let (s, q) = send(
-        &app,
-        Method::POST,
-        &format!("/procurement/v1/tenders/{id}/questions"),
-        Some(&w.suppliers[0].1),
-        Some(&json!({"question": "Is a local service centre required?"})),
-    )
-    .await;
+    let (s, q) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/questions"),
+            Some(&w.suppliers[0].1),
+            Some(&json!({"question": "Is a local service centre required?"})),
+        )
+        .await;
     assert_eq!(s, 201, "{q}");
     let qid = q["id"].as_str().expect("qid");
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &format!("/procurement/v1/tenders/{id}/questions/{qid}/answer"),
-        Some(&w.buyer),
-        Some(&json!({"answer": "Yes, within the province."})),
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/questions/{qid}/answer"),
+            Some(&w.buyer),
+            Some(&json!({"answer": "Yes, within the province."})),
+        )
+        .await;
     assert_eq!(s, 200);
     // An amendment moves the deadline forward, never back.
     let deadline = t["deadline"]
@@ -373,10 +328,10 @@ async fn full_procedure(
         .expect("deadline")
         .parse::<chrono::DateTime<chrono::Utc>>()
         .expect("time");
-    let (s, e) = send(&app, Method::POST, &format!("/procurement/v1/tenders/{id}/amendments"), Some(&w.buyer),
+    let (s, e) = app.send( Method::POST, &format!("/procurement/v1/tenders/{id}/amendments"), Some(&w.buyer),
         Some(&json!({"reason": "More time for site visits", "changes": {"deadline": (deadline - chrono::Duration::seconds(1)).to_rfc3339()}}))).await;
     assert_eq!(s, 422, "{e}");
-    let (s, a) = send(&app, Method::POST, &format!("/procurement/v1/tenders/{id}/amendments"), Some(&w.buyer),
+    let (s, a) = app.send( Method::POST, &format!("/procurement/v1/tenders/{id}/amendments"), Some(&w.buyer),
         Some(&json!({"reason": "More time for site visits", "changes": {"deadline": (deadline + chrono::Duration::seconds(1)).to_rfc3339(),
             "opening_at": (deadline + chrono::Duration::seconds(1)).to_rfc3339()}}))).await;
     assert_eq!(s, 200, "{a}");
@@ -407,21 +362,23 @@ async fn full_procedure(
     )
     .await;
     assert_eq!(s, 201);
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &format!(
-            "/procurement/v1/tenders/{id}/bids/{}/withdraw",
-            gone["bid_id"].as_str().expect("bid")
-        ),
-        Some(&w.suppliers[4].1),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &format!(
+                "/procurement/v1/tenders/{id}/bids/{}/withdraw",
+                gone["bid_id"].as_str().expect("bid")
+            ),
+            Some(&w.suppliers[4].1),
+            None,
+        )
+        .await;
     assert_eq!(s, 204);
 
     // The receipt is signed by the module's published key.
-    let (_, jwks) = send(&app, Method::GET, "/procurement/v1/keys", None, None).await;
+    let (_, jwks) = app
+        .send(Method::GET, "/procurement/v1/keys", None, None)
+        .await;
     assert!(jwks["keys"][0]["x"].is_string());
 
     // Before the opening the database holds no price or document in clear text.
@@ -452,14 +409,14 @@ async fn full_procedure(
     // Opening with fewer than k shares fails and changes nothing.
     hand_in(&app, &w, &id, k - 1).await;
     let opener = &w.committee[0].2;
-    let (s, e) = send(
-        &app,
-        Method::POST,
-        &format!("/procurement/v1/tenders/{id}/open"),
-        Some(opener),
-        None,
-    )
-    .await;
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/open"),
+            Some(opener),
+            None,
+        )
+        .await;
     assert_eq!(
         (s, e["code"].as_str()),
         (409, Some("procurement.not_enough_shares")),
@@ -467,44 +424,44 @@ async fn full_procedure(
     );
     assert_eq!(wait_for(&app, &id, "opening").await["bid_count"], 4);
     // A share that is not the member's is refused.
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &format!("/procurement/v1/tenders/{id}/shares"),
-        Some(&w.committee[k - 1].2),
-        Some(&json!({"share": seal::b64(&[7u8; 33])})),
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/shares"),
+            Some(&w.committee[k - 1].2),
+            Some(&json!({"share": seal::b64(&[7u8; 33])})),
+        )
+        .await;
     assert_eq!(s, 422);
     for (_, sk, t) in w.committee.iter().skip(k - 1).take(1) {
-        let (_, sh) = send(
-            &app,
-            Method::GET,
-            &format!("/procurement/v1/tenders/{id}/share"),
-            Some(t),
+        let (_, sh) = app
+            .send(
+                Method::GET,
+                &format!("/procurement/v1/tenders/{id}/share"),
+                Some(t),
+                None,
+            )
+            .await;
+        let share =
+            seal::open_share(sk, sh["sealed_share"].as_str().expect("share")).expect("opens");
+        let (s, _) = app
+            .send(
+                Method::POST,
+                &format!("/procurement/v1/tenders/{id}/shares"),
+                Some(t),
+                Some(&json!({"share": share})),
+            )
+            .await;
+        assert_eq!(s, 200);
+    }
+    let (s, tr) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/open"),
+            Some(opener),
             None,
         )
         .await;
-        let share =
-            seal::open_share(sk, sh["sealed_share"].as_str().expect("share")).expect("opens");
-        let (s, _) = send(
-            &app,
-            Method::POST,
-            &format!("/procurement/v1/tenders/{id}/shares"),
-            Some(t),
-            Some(&json!({"share": share})),
-        )
-        .await;
-        assert_eq!(s, 200);
-    }
-    let (s, tr) = send(
-        &app,
-        Method::POST,
-        &format!("/procurement/v1/tenders/{id}/open"),
-        Some(opener),
-        None,
-    )
-    .await;
     assert_eq!(s, 200, "{tr}");
     assert_eq!(tr["bids"].as_array().map(Vec::len), Some(4));
     assert!(
@@ -543,14 +500,14 @@ async fn full_procedure(
     };
 
     // Reading the opened bids is written to the access log.
-    let (s, opened) = send(
-        &app,
-        Method::GET,
-        &format!("/procurement/v1/tenders/{id}/opened-bids?purpose=evaluation"),
-        Some(&w.buyer),
-        None,
-    )
-    .await;
+    let (s, opened) = app
+        .send(
+            Method::GET,
+            &format!("/procurement/v1/tenders/{id}/opened-bids?purpose=evaluation"),
+            Some(&w.buyer),
+            None,
+        )
+        .await;
     assert_eq!(s, 200, "{opened}");
     assert!(opened.to_string().contains(&base64_encode(
         format!("SECRET-PROPOSAL-{}", prices[0]).as_bytes()
@@ -571,14 +528,14 @@ async fn full_procedure(
         kind: "auditor",
         ..As::default()
     });
-    let (s, hist) = send(
-        &app,
-        Method::GET,
-        &format!("/procurement/v1/tenders/{id}/history"),
-        Some(&auditor),
-        None,
-    )
-    .await;
+    let (s, hist) = app
+        .send(
+            Method::GET,
+            &format!("/procurement/v1/tenders/{id}/history"),
+            Some(&auditor),
+            None,
+        )
+        .await;
     assert_eq!(s, 200);
     let actions: Vec<&str> = hist["events"]
         .as_array()
@@ -603,30 +560,30 @@ async fn full_procedure(
                 } else {
                     tech[i]
                 };
-                let (s, r) = send(&app, Method::POST, &format!("/procurement/v1/tenders/{id}/scores"), Some(t),
+                let (s, r) = app.send( Method::POST, &format!("/procurement/v1/tenders/{id}/scores"), Some(t),
                     Some(&json!({"bid_id": b["bid_id"], "score": score.to_string(), "comment": "as per the criteria"}))).await;
                 assert_eq!(s, 201, "{r}");
                 assert_eq!(r["record"]["evaluator"], ev.as_str());
             }
-            let (s, _) = send(
-                &app,
-                Method::POST,
-                &format!("/procurement/v1/tenders/{id}/scores"),
-                Some(t),
-                Some(&json!({"bid_id": receipts[0]["bid_id"], "score": "10"})),
-            )
-            .await;
+            let (s, _) = app
+                .send(
+                    Method::POST,
+                    &format!("/procurement/v1/tenders/{id}/scores"),
+                    Some(t),
+                    Some(&json!({"bid_id": receipts[0]["bid_id"], "score": "10"})),
+                )
+                .await;
             assert_eq!(s, 409, "a score is final");
         }
     }
-    let (s, ranking) = send(
-        &app,
-        Method::POST,
-        &format!("/procurement/v1/tenders/{id}/rank"),
-        Some(&w.buyer),
-        None,
-    )
-    .await;
+    let (s, ranking) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/rank"),
+            Some(&w.buyer),
+            None,
+        )
+        .await;
     assert_eq!(s, 200, "{ranking}");
     let winner = ranking["rankings"][0]["winner"]
         .as_str()
@@ -659,18 +616,18 @@ async fn full_procedure(
     );
 
     // Award, standstill, a complaint that suspends it, the decision, the award.
-    let (s, v) = send(
-        &app,
-        Method::POST,
-        &format!("/procurement/v1/tenders/{id}/award"),
-        Some(&w.buyer),
-        None,
-    )
-    .await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/award"),
+            Some(&w.buyer),
+            None,
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "standstill");
     let loser = (expected + 1) % 4;
-    let (s, k) = send(&app, Method::POST, &format!("/procurement/v1/tenders/{id}/complaints"), Some(&w.suppliers[loser].1),
+    let (s, k) = app.send( Method::POST, &format!("/procurement/v1/tenders/{id}/complaints"), Some(&w.suppliers[loser].1),
         Some(&json!({"against": "award", "text": "The winning bid's technical proposal does not meet clause 4."}))).await;
     assert_eq!(s, 201, "{k}");
     wait_for(&app, &id, "suspended").await;
@@ -681,7 +638,7 @@ async fn full_procedure(
         "the standstill does not end while suspended"
     );
     let reviewer = officer(&app, &["procurement.reviewer"], "PPS", "reviewer-1");
-    let (s, d) = send(&app, Method::POST, &format!("/procurement/v1/complaints/{}/decision", k["id"].as_str().expect("id")),
+    let (s, d) = app.send( Method::POST, &format!("/procurement/v1/complaints/{}/decision", k["id"].as_str().expect("id")),
         Some(&reviewer), Some(&json!({"decision": "dismissed", "reason": "Clause 4 is met by annex B of the proposal."}))).await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(d["status"], "standstill");
@@ -693,58 +650,58 @@ async fn full_procedure(
 
     // The e-contract, signed by both parties' accounts.
     let winner_token = &w.suppliers[expected].1;
-    let (s, c1) = send(
-        &app,
-        Method::POST,
-        &format!("/procurement/v1/contracts/{contract}/sign"),
-        Some(winner_token),
-        None,
-    )
-    .await;
-    assert_eq!((s, c1["in_force"].as_bool()), (200, Some(false)), "{c1}");
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &format!("/procurement/v1/contracts/{contract}/sign"),
-        Some(&w.suppliers[loser].1),
-        None,
-    )
-    .await;
-    assert_eq!(s, 404, "not the loser's contract");
-    let (s, c2) = send(
-        &app,
-        Method::POST,
-        &format!("/procurement/v1/contracts/{contract}/sign"),
-        Some(&w.buyer),
-        None,
-    )
-    .await;
-    assert_eq!((s, c2["in_force"].as_bool()), (200, Some(true)), "{c2}");
-    wait_for(&app, &id, "contracted").await;
-    let (s, am) = send(&app, Method::POST, &format!("/procurement/v1/contracts/{contract}/amendments"), Some(&w.buyer),
-        Some(&json!({"changes": {"end_date": "2027-12-31"}, "reason": "Delivery extended by agreement"}))).await;
-    assert_eq!((s, am["version"].as_i64()), (201, Some(2)), "{am}");
-    for t in [winner_token, &w.buyer] {
-        let (s, _) = send(
-            &app,
+    let (s, c1) = app
+        .send(
             Method::POST,
             &format!("/procurement/v1/contracts/{contract}/sign"),
-            Some(t),
+            Some(winner_token),
             None,
         )
         .await;
+    assert_eq!((s, c1["in_force"].as_bool()), (200, Some(false)), "{c1}");
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/contracts/{contract}/sign"),
+            Some(&w.suppliers[loser].1),
+            None,
+        )
+        .await;
+    assert_eq!(s, 404, "not the loser's contract");
+    let (s, c2) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/contracts/{contract}/sign"),
+            Some(&w.buyer),
+            None,
+        )
+        .await;
+    assert_eq!((s, c2["in_force"].as_bool()), (200, Some(true)), "{c2}");
+    wait_for(&app, &id, "contracted").await;
+    let (s, am) = app.send( Method::POST, &format!("/procurement/v1/contracts/{contract}/amendments"), Some(&w.buyer),
+        Some(&json!({"changes": {"end_date": "2027-12-31"}, "reason": "Delivery extended by agreement"}))).await;
+    assert_eq!((s, am["version"].as_i64()), (201, Some(2)), "{am}");
+    for t in [winner_token, &w.buyer] {
+        let (s, _) = app
+            .send(
+                Method::POST,
+                &format!("/procurement/v1/contracts/{contract}/sign"),
+                Some(t),
+                None,
+            )
+            .await;
         assert_eq!(s, 200);
     }
 
     // OCDS: every release and the compiled record validate against OCDS 1.1.5 (+ extensions).
-    let (s, pkg) = send(
-        &app,
-        Method::GET,
-        &format!("/procurement/v1/ocds/releases/{ocid}"),
-        None,
-        None,
-    )
-    .await;
+    let (s, pkg) = app
+        .send(
+            Method::GET,
+            &format!("/procurement/v1/ocds/releases/{ocid}"),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(ocds::check_release_package(&pkg), Vec::<String>::new());
     let tags: Vec<String> = pkg["releases"]
@@ -766,14 +723,14 @@ async fn full_procedure(
     ] {
         assert!(tags.iter().any(|x| x == t), "no {t} release: {tags:?}");
     }
-    let (s, rec) = send(
-        &app,
-        Method::GET,
-        &format!("/procurement/v1/ocds/records/{ocid}"),
-        None,
-        None,
-    )
-    .await;
+    let (s, rec) = app
+        .send(
+            Method::GET,
+            &format!("/procurement/v1/ocds/records/{ocid}"),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(s, 200);
     let compiled = &rec["records"][0]["compiledRelease"];
     assert_eq!(ocds::check_release(compiled), Vec::<String>::new());
@@ -828,9 +785,9 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
     wait_for(&app, &id, "tendering").await;
 
     // A registered supplier without a tax clearance answer on file: refused with the reason.
-    let fresh = brn(77);
+    let fresh = kr_business_number(77);
     let ft = business(&app, &fresh);
-    let (s, _) = send(&app, Method::PUT, "/procurement/v1/suppliers/me", Some(&ft), Some(&json!({
+    let (s, _) = app.send( Method::PUT, "/procurement/v1/suppliers/me", Some(&ft), Some(&json!({
         "name": "Fresh Co.", "categories": ["goods"], "representatives": [{"name": "A", "role": "CEO"}]}))).await;
     assert_eq!(s, 200);
     let (s, e) = bid(&app, &ft, &id, "1", 49_000_000, &[1, 2]).await;
@@ -840,15 +797,15 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
         "{e}"
     );
     // With a consent reference the exchange refuses (no such consent): a clear reason, no bid.
-    let (s, e) = send(
-        &app,
-        Method::POST,
-        &format!("/procurement/v1/tenders/{id}/bids"),
-        Some(&ft),
-        Some(&json!({
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/bids"),
+            Some(&ft),
+            Some(&json!({
         "lot": "1", "price": "49000000", "reserve_picks": [1, 2], "consent": "no-such-consent"})),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(
         (s, e["code"].as_str()),
         (409, Some("procurement.eligibility_refused")),
@@ -863,31 +820,31 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
         agency: Some("NTS"),
         ..As::default()
     });
-    let (s, a) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/officer/assessments",
-        Some(&tax),
-        Some(&json!({
+    let (s, a) = app
+        .send(
+            Method::POST,
+            "/tax/v1/officer/assessments",
+            Some(&tax),
+            Some(&json!({
         "assessment_id": "A-PROC-1", "business_id": bidder, "year": 2026, "amount": "1500000",
         "due_date": "2026-03-31", "reason": "Unremitted withholding tax, audit finding 2026-17"})),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, 201, "{a}");
     let x = app.state.exchange.clone().expect("exchange");
     let member = x.member().to_string();
-    let (s, c) = send(&app, Method::POST, "/exchange/v1/me/consents", Some(token), Some(&json!({
+    let (s, c) = app.send( Method::POST, "/exchange/v1/me/consents", Some(token), Some(&json!({
         "client": format!("{member}/procurement"), "service": format!("{member}/tax/tax-clearance"),
         "purpose": "procurement.eligibility", "items": ["business_id", "arrears", "as_of", "valid_until"], "days": 30}))).await;
     assert_eq!(s, 201);
-    let (s, e) = send(
-        &app,
-        Method::POST,
-        "/procurement/v1/suppliers/me/eligibility",
-        Some(token),
-        Some(&json!({"consent": c["id"]})),
-    )
-    .await;
+    let (s, e) = app
+        .send(
+            Method::POST,
+            "/procurement/v1/suppliers/me/eligibility",
+            Some(token),
+            Some(&json!({"consent": c["id"]})),
+        )
+        .await;
     assert_eq!((s, e["eligible"].as_bool()), (201, Some(false)), "{e}");
     let (s, e) = bid(&app, token, &id, "1", 49_000_000, &[1, 2]).await;
     assert_eq!(
@@ -898,7 +855,7 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
 
     // A debarred supplier is refused too.
     let registrar = officer(&app, &["procurement.officer"], "PPS", "registrar");
-    let (s, d) = send(&app, Method::POST, "/procurement/v1/debarments", Some(&registrar), Some(&json!({
+    let (s, d) = app.send( Method::POST, "/procurement/v1/debarments", Some(&registrar), Some(&json!({
         "business_id": fresh, "reason": "Collusive bidding (FTC decision 2026-3)", "legal_basis": "State Contracts Act art. 27",
         "from": "2026-01-01", "until": null}))).await;
     assert_eq!(s, 201, "{d}");
@@ -1057,14 +1014,14 @@ async fn two_instances_make_the_deadline_and_the_opening_happen_once() {
         kind: "auditor",
         ..As::default()
     });
-    let (_, hist) = send(
-        &app,
-        Method::GET,
-        &format!("/procurement/v1/tenders/{id}/history"),
-        Some(&auditor),
-        None,
-    )
-    .await;
+    let (_, hist) = app
+        .send(
+            Method::GET,
+            &format!("/procurement/v1/tenders/{id}/history"),
+            Some(&auditor),
+            None,
+        )
+        .await;
     let actions: Vec<&str> = hist["events"]
         .as_array()
         .expect("events")
@@ -1078,17 +1035,17 @@ async fn two_instances_make_the_deadline_and_the_opening_happen_once() {
             "{once}: {actions:?}"
         );
     }
-    let (_, pkg) = send(
-        &app,
-        Method::GET,
-        &format!(
-            "/procurement/v1/ocds/releases/{}",
-            t["ocid"].as_str().expect("ocid")
-        ),
-        None,
-        None,
-    )
-    .await;
+    let (_, pkg) = app
+        .send(
+            Method::GET,
+            &format!(
+                "/procurement/v1/ocds/releases/{}",
+                t["ocid"].as_str().expect("ocid")
+            ),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(ocds::check_release_package(&pkg), Vec::<String>::new());
 }
 
@@ -1112,17 +1069,17 @@ async fn officers_see_only_their_agency_and_bad_input_changes_nothing() {
         (Method::POST, format!("/procurement/v1/tenders/{id}/rank")),
         (Method::GET, format!("/procurement/v1/tenders/{id}/history")),
     ] {
-        let (s, _) = send(
-            &app,
-            m,
-            &path,
-            Some(&other),
-            Some(&json!({"reason": "not mine to cancel"})),
-        )
-        .await;
+        let (s, _) = app
+            .send(
+                m,
+                &path,
+                Some(&other),
+                Some(&json!({"reason": "not mine to cancel"})),
+            )
+            .await;
         assert_eq!(s, 404, "{path}");
     }
-    let (s, e) = send(&app, Method::POST, "/procurement/v1/tenders", Some(&w.buyer), Some(&json!({
+    let (s, e) = app.send( Method::POST, "/procurement/v1/tenders", Some(&w.buyer), Some(&json!({
         "procedure": "goods-lowest-price", "category": "works", "title": "x", "description": "",
         "lots": [{"id": "1", "title": "L", "base_amount": "-5"}], "committee": ["a"], "evaluators": [],
         "enquiry_end": at(-1.0), "deadline": at(0.1), "opening_at": at(-2.0)}))).await;
@@ -1139,22 +1096,22 @@ async fn officers_see_only_their_agency_and_bad_input_changes_nothing() {
     ] {
         assert!(pointers.contains(p), "{p} missing in {e}");
     }
-    let (_, list) = send(
-        &app,
-        Method::GET,
-        "/procurement/v1/officer/tenders",
-        Some(&w.buyer),
-        None,
-    )
-    .await;
+    let (_, list) = app
+        .send(
+            Method::GET,
+            "/procurement/v1/officer/tenders",
+            Some(&w.buyer),
+            None,
+        )
+        .await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
-    let (_, mine) = send(
-        &app,
-        Method::GET,
-        "/procurement/v1/officer/tenders",
-        Some(&other),
-        None,
-    )
-    .await;
+    let (_, mine) = app
+        .send(
+            Method::GET,
+            "/procurement/v1/officer/tenders",
+            Some(&other),
+            None,
+        )
+        .await;
     assert_eq!(mine["items"].as_array().map(Vec::len), Some(0));
 }

@@ -152,6 +152,22 @@ pub fn test_settings(db: &TestDatabase, overrides: &[(&str, &str)]) -> Settings 
     settings
 }
 
+/// A valid Korean business registration number (10 digits, weighted mod-10 check digit),
+/// different for each `seed`.
+pub fn kr_business_number(seed: u32) -> String {
+    let body = 100_000_000 + (u64::from(seed) * 7919) % 899_999_999;
+    let mut d: Vec<u32> = body
+        .to_string()
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    let w = [1, 3, 7, 1, 3, 7, 1, 3, 5];
+    let mut sum: u32 = d.iter().zip(w).map(|(a, b)| a * b).sum();
+    sum += d[8] * 5 / 10;
+    d.push((10 - sum % 10) % 10);
+    d.iter().filter_map(|x| char::from_digit(*x, 10)).collect()
+}
+
 /// 64 random hex digits.
 pub fn random_key() -> String {
     let a = uuid::Uuid::new_v4().simple().to_string();
@@ -240,6 +256,53 @@ impl TestApp {
         let res = self.get(path).await;
         assert_eq!(res.status(), reqwest::StatusCode::OK, "GET {path}");
         res.json().await.expect("JSON body")
+    }
+
+    /// Sends `method path` with an optional bearer token, extra headers and JSON body; returns
+    /// the status and the JSON answer (null if none), asserting that every error answer is
+    /// `application/problem+json`.
+    pub async fn send_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let v: serde_json::Value = res.json().await.unwrap_or(serde_json::Value::Null);
+        if status >= 400 {
+            assert_eq!(ct, "application/problem+json", "{path}: {v}");
+        }
+        (status, v)
+    }
+
+    /// [`TestApp::send_with`] without extra headers.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        self.send_with(method, path, token, body, &[]).await
     }
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
