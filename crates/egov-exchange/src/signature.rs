@@ -122,6 +122,56 @@ pub fn canonical_json(v: &serde_json::Value) -> String {
     s
 }
 
+/// Verifies a detached signature over `doc`'s canonical JSON with the key its header names,
+/// looked up among `keys` (`kid`, base64url Ed25519 public key): a module's published keys.
+pub fn verify_json<'a>(
+    keys: impl IntoIterator<Item = (&'a str, &'a str)>,
+    doc: &serde_json::Value,
+    detached: &str,
+) -> bool {
+    let Ok(h) = header(detached) else {
+        return false;
+    };
+    let Some(key) = keys
+        .into_iter()
+        .find(|(kid, _)| *kid == h.kid)
+        .and_then(|(_, public)| URL_SAFE_NO_PAD.decode(public).ok())
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+    else {
+        return false;
+    };
+    verify(&key, &h.kid, &canonical_json(doc), detached).is_ok()
+}
+
+/// A module's new Ed25519 signing key: the key, its public half (base64url, for a JWK set)
+/// and its seed sealed under `context` with the deployment key, for the module's key table.
+pub fn new_sealed_key(
+    sealer: &egov_auth::secrets::Sealer,
+    context: &str,
+) -> Result<(ed25519_dalek::SigningKey, String, String), egov_core::Error> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| egov_core::Error::internal(anyhow::anyhow!("{e}")))?;
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let public = URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes());
+    Ok((key, public, sealer.seal(context, &seed)))
+}
+
+/// Opens a key sealed by [`new_sealed_key`].
+pub fn open_sealed_key(
+    sealer: &egov_auth::secrets::Sealer,
+    context: &str,
+    sealed: &str,
+) -> Result<ed25519_dalek::SigningKey, egov_core::Error> {
+    let seed = sealer.open(context, sealed).map_err(|e| {
+        egov_core::Error::internal(anyhow::anyhow!("the {context} cannot be opened: {e}"))
+    })?;
+    let seed: [u8; 32] = seed.try_into().map_err(|_| {
+        egov_core::Error::internal(anyhow::anyhow!("the {context} has the wrong length"))
+    })?;
+    Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,8 +23,6 @@ pub mod store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use egov_auth::secrets::Sealer;
@@ -122,32 +120,32 @@ impl Petition {
         if let Some(k) = self.0.keys.lock().ok().and_then(|m| m.get(agency).cloned()) {
             return Ok(k);
         }
-        let row = match store::latest_key(c, agency)? {
-            Some(row) => row,
+        let k = match store::latest_key(c, agency)? {
+            Some(row) => (
+                egov_exchange::signature::open_sealed_key(
+                    &self.0.sealer,
+                    "petition-key",
+                    &row.private_sealed,
+                )?,
+                row.kid,
+            ),
             None => {
-                let mut seed = [0u8; 32];
-                getrandom::fill(&mut seed).map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
-                let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-                let row = store::KeyRow {
-                    kid: format!("petition:{agency}#{}", uuid::Uuid::now_v7().simple()),
-                    agency: agency.to_owned(),
-                    public_key: URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()),
-                    private_sealed: self.0.sealer.seal("petition-key", &seed),
-                    created_at: Utc::now().naive_utc(),
-                };
-                store::insert_key(c, &row)?;
-                row
+                let (key, public_key, private_sealed) =
+                    egov_exchange::signature::new_sealed_key(&self.0.sealer, "petition-key")?;
+                let kid = format!("petition:{agency}#{}", uuid::Uuid::now_v7().simple());
+                store::insert_key(
+                    c,
+                    &store::KeyRow {
+                        kid: kid.clone(),
+                        agency: agency.to_owned(),
+                        public_key,
+                        private_sealed,
+                        created_at: Utc::now().naive_utc(),
+                    },
+                )?;
+                (key, kid)
             }
         };
-        let seed = self
-            .0
-            .sealer
-            .open("petition-key", &row.private_sealed)
-            .map_err(|e| Error::internal(anyhow::anyhow!("petition key cannot be opened: {e}")))?;
-        let seed: [u8; 32] = seed
-            .try_into()
-            .map_err(|_| Error::internal(anyhow::anyhow!("petition key has the wrong length")))?;
-        let k = (ed25519_dalek::SigningKey::from_bytes(&seed), row.kid);
         if let Ok(mut m) = self.0.keys.lock() {
             m.insert(agency.to_owned(), k.clone());
         }
@@ -156,27 +154,11 @@ impl Petition {
 
     /// Verifies a document's signature against the stored public keys.
     pub fn verify(&self, keys: &[store::KeyRow], doc: &Value, signature: &str) -> bool {
-        let Ok(header) = egov_exchange::signature::header(signature) else {
-            return false;
-        };
-        let Some(row) = keys.iter().find(|k| k.kid == header.kid) else {
-            return false;
-        };
-        let Some(key) = URL_SAFE_NO_PAD
-            .decode(&row.public_key)
-            .ok()
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
-        else {
-            return false;
-        };
-        egov_exchange::signature::verify(
-            &key,
-            &header.kid,
-            &egov_exchange::signature::canonical_json(doc),
+        egov_exchange::signature::verify_json(
+            keys.iter().map(|k| (k.kid.as_str(), k.public_key.as_str())),
+            doc,
             signature,
         )
-        .is_ok()
     }
 }
 

@@ -26,8 +26,6 @@ pub mod store;
 
 use std::sync::{Arc, Mutex};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use egov_auth::secrets::Sealer;
@@ -152,31 +150,31 @@ impl Procurement {
         if let Some(k) = self.0.key.lock().ok().and_then(|k| k.clone()) {
             return Ok(k);
         }
-        let row = match store::latest_key(c)? {
-            Some(row) => row,
+        let k = match store::latest_key(c)? {
+            Some(row) => (
+                egov_exchange::signature::open_sealed_key(
+                    &self.0.sealer,
+                    "procurement-key",
+                    &row.private_sealed,
+                )?,
+                row.kid,
+            ),
             None => {
-                let mut seed = [0u8; 32];
-                getrandom::fill(&mut seed).map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
-                let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-                let row = store::KeyRow {
-                    kid: format!("procurement#{}", uuid::Uuid::now_v7().simple()),
-                    public_key: URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()),
-                    private_sealed: self.0.sealer.seal("procurement-key", &seed),
-                    created_at: Utc::now().naive_utc(),
-                };
-                store::insert_key(c, &row)?;
-                row
+                let (key, public_key, private_sealed) =
+                    egov_exchange::signature::new_sealed_key(&self.0.sealer, "procurement-key")?;
+                let kid = format!("procurement#{}", uuid::Uuid::now_v7().simple());
+                store::insert_key(
+                    c,
+                    &store::KeyRow {
+                        kid: kid.clone(),
+                        public_key,
+                        private_sealed,
+                        created_at: Utc::now().naive_utc(),
+                    },
+                )?;
+                (key, kid)
             }
         };
-        let seed = self
-            .0
-            .sealer
-            .open("procurement-key", &row.private_sealed)
-            .map_err(|e| Error::internal(anyhow::anyhow!("procurement key: {e}")))?;
-        let seed: [u8; 32] = seed
-            .try_into()
-            .map_err(|_| Error::internal(anyhow::anyhow!("procurement key length")))?;
-        let k = (ed25519_dalek::SigningKey::from_bytes(&seed), row.kid);
         if let Ok(mut slot) = self.0.key.lock() {
             *slot = Some(k.clone());
         }
@@ -199,27 +197,11 @@ impl Procurement {
 
     /// Verifies a detached signature of `doc` against the published keys.
     pub fn verify(keys: &[store::KeyRow], doc: &Value, signature: &str) -> bool {
-        let Ok(header) = egov_exchange::signature::header(signature) else {
-            return false;
-        };
-        let Some(row) = keys.iter().find(|k| k.kid == header.kid) else {
-            return false;
-        };
-        let Some(key) = URL_SAFE_NO_PAD
-            .decode(&row.public_key)
-            .ok()
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
-        else {
-            return false;
-        };
-        egov_exchange::signature::verify(
-            &key,
-            &header.kid,
-            &egov_exchange::signature::canonical_json(doc),
+        egov_exchange::signature::verify_json(
+            keys.iter().map(|k| (k.kid.as_str(), k.public_key.as_str())),
+            doc,
             signature,
         )
-        .is_ok()
     }
 }
 

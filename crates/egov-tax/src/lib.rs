@@ -23,8 +23,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use egov_auth::SubjectIndex;
@@ -146,21 +144,14 @@ impl Tax {
 
     /// Verifies a signature made by one of this module's keys.
     pub fn verify(&self, doc: &Value, signature: &str) -> bool {
-        let Ok(header) = egov_exchange::signature::header(signature) else {
-            return false;
-        };
-        let Some((_, public)) = self.0.public_keys.iter().find(|(k, _)| *k == header.kid) else {
-            return false;
-        };
-        let Some(key) = URL_SAFE_NO_PAD
-            .decode(public)
-            .ok()
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
-        else {
-            return false;
-        };
-        egov_exchange::signature::verify(&key, &header.kid, &canonical_json(doc), signature).is_ok()
+        egov_exchange::signature::verify_json(
+            self.0
+                .public_keys
+                .iter()
+                .map(|(k, p)| (k.as_str(), p.as_str())),
+            doc,
+            signature,
+        )
     }
 }
 
@@ -173,14 +164,12 @@ fn ensure_key(
     let row = match store::latest_key(conn)? {
         Some(row) => row,
         None => {
-            let mut seed = [0u8; 32];
-            getrandom::fill(&mut seed)
-                .map_err(|e| egov_core::Error::internal(anyhow::anyhow!("{e}")))?;
-            let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+            let (_, public_key, private_sealed) =
+                egov_exchange::signature::new_sealed_key(sealer, "tax-key")?;
             let row = store::KeyRow {
                 kid: format!("tax#{}", uuid::Uuid::now_v7().simple()),
-                public_key: URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()),
-                private_sealed: sealer.seal("tax-key", &seed),
+                public_key,
+                private_sealed,
                 created_at: Utc::now().naive_utc(),
             };
             // Two processes starting at once: the second insert fails; use whichever won.
@@ -193,21 +182,12 @@ fn ensure_key(
             }
         }
     };
-    let seed = sealer.open("tax-key", &row.private_sealed).map_err(|e| {
-        egov_core::Error::internal(anyhow::anyhow!("tax key cannot be opened: {e}"))
-    })?;
-    let seed: [u8; 32] = seed
-        .try_into()
-        .map_err(|_| egov_core::Error::internal(anyhow::anyhow!("tax key has the wrong length")))?;
+    let key = egov_exchange::signature::open_sealed_key(sealer, "tax-key", &row.private_sealed)?;
     let public = store::all_keys(conn)?
         .into_iter()
         .map(|k| (k.kid, k.public_key))
         .collect();
-    Ok((
-        ed25519_dalek::SigningKey::from_bytes(&seed),
-        row.kid,
-        public,
-    ))
+    Ok((key, row.kid, public))
 }
 
 pub use egov_exchange::signature::canonical_json;
