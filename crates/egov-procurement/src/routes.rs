@@ -405,10 +405,13 @@ async fn page(
     drafts: bool,
     q: ListQuery,
 ) -> Result<Value, Error> {
+    if q.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
+        return Err(Error::invalid_field("limit", "1 to 1000"));
+    }
     let limit = i64::from(
         q.limit
             .unwrap_or(50)
-            .clamp(1, p.settings().procurement.max_page_size),
+            .min(p.settings().procurement.max_page_size),
     );
     let after = q.after.as_deref().map(parse_cursor).transpose()?;
     let status = q.status.map(|s| s.as_str());
@@ -485,6 +488,7 @@ pub struct Licence {
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SupplierRepresentative)]
 pub struct Representative {
     pub name: String,
     pub role: String,
@@ -1587,6 +1591,7 @@ pub async fn resume(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ProcurementReason)]
 pub struct ReasonInput {
     /// 5 to 1000 characters, published.
     pub reason: String,
@@ -2561,6 +2566,11 @@ pub async fn amend_contract(
 
 // ------------------------------------------------------------------ OCDS
 
+/// An ocid as this module makes them (`<prefix>-<uuid>`): anything else is not found.
+fn ocid_ok(o: &str) -> bool {
+    !o.is_empty() && o.len() <= 100 && o.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// Every OCDS release of a tender, as a release package.
 #[utoipa::path(
     tag = "procurement",
@@ -2578,7 +2588,7 @@ pub async fn ocds_releases(
     req: HttpRequest,
 ) -> Result<HttpResponse, Error> {
     let o = ocid.into_inner();
-    if o.len() > 100 {
+    if !ocid_ok(&o) {
         return Err(Error::new(errors::TENDER_NOT_FOUND));
     }
     let rows = p.db().run(move |c| store::releases(c, &o)).await?;
@@ -2614,7 +2624,7 @@ pub async fn ocds_record(
     req: HttpRequest,
 ) -> Result<HttpResponse, Error> {
     let o = ocid.into_inner();
-    if o.len() > 100 {
+    if !ocid_ok(&o) {
         return Err(Error::new(errors::TENDER_NOT_FOUND));
     }
     let oc = o.clone();
@@ -2649,7 +2659,10 @@ pub struct BulkQuery {
 #[utoipa::path(
     tag = "procurement",
     params(BulkQuery),
-    responses((status = 200, description = "OCDS 1.1 release package", body = Object)),
+    responses(
+        (status = 200, description = "OCDS 1.1 release package", body = Object),
+        (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
     security(()),
 )]
 #[get("/ocds/bulk")]
@@ -2658,7 +2671,13 @@ pub async fn ocds_bulk(
     q: web::Query<BulkQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, Error> {
-    let start = q.after.unwrap_or(0).max(0);
+    if q.after.is_some_and(|a| a < 0) {
+        return Err(Error::invalid_field(
+            "after",
+            "a release sequence number (0 or more)",
+        ));
+    }
+    let start = q.after.unwrap_or(0);
     let last = p
         .db()
         .run(move |c| {
