@@ -52,13 +52,12 @@ fn party_id(p: &Procurement, business: &str) -> String {
     format!("{}-BRN-{business}", p.pack().code.to_uppercase())
 }
 
-/// Builds release number `n` of a tender, as it stands now, tagged `tags`.
+/// Builds a release of a tender, as it stands now, tagged `tags`.
 pub fn release(
     p: &Procurement,
     c: &mut DbConnection,
     row: &TenderRow,
     tags: &[&str],
-    n: i64,
     date: NaiveDateTime,
 ) -> Result<Value, Error> {
     let status = status_of(row);
@@ -135,7 +134,8 @@ pub fn release(
     }
     let mut release = json!({
         "ocid": row.ocid,
-        "id": format!("{}-{:04}-{}", row.ocid, n, tags.join("-")),
+        // Unique without counting (two changes of one tender may commit at once).
+        "id": format!("{}-{}-{}", row.ocid, uuid::Uuid::now_v7().simple(), tags.join("-")),
         "date": time(date),
         "tag": tags,
         "initiationType": "tender",

@@ -115,9 +115,8 @@ pub fn release(
     tags: &[&str],
 ) -> Result<(), Error> {
     let row = store::tender(c, tender)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    let n = store::count_releases(c, &row.ocid)?;
     let date = now_micros();
-    let body = ocds::release(p, c, &row, tags, n + 1, date)?;
+    let body = ocds::release(p, c, &row, tags, date)?;
     store::insert_release(
         c,
         &store::NewRelease {
@@ -1421,6 +1420,29 @@ pub fn decide(
             }
             if prev == "standstill" {
                 row.standstill_end = row.standstill_end.map(|e| e + paused);
+            }
+            if Status::parse(&prev).is_some_and(Status::before_deadline) {
+                // The deadline moves: a published amendment like any other.
+                row.amendment += 1;
+                store::insert_amendment(
+                    c,
+                    &store::AmendmentRow {
+                        tender_id: id.clone(),
+                        number: row.amendment,
+                        at: now,
+                        actor: by.to_owned(),
+                        reason: format!(
+                            "the tender was suspended {} s by complaint {}: the time is given back",
+                            paused.num_seconds(),
+                            complaint.id
+                        ),
+                        changes: json!({
+                            "deadline": {"from": (row.deadline - paused).and_utc(), "to": row.deadline.and_utc()},
+                            "opening_at": {"from": (row.opening_at - paused).and_utc(), "to": row.opening_at.and_utc()},
+                        })
+                        .to_string(),
+                    },
+                )?;
             }
             prev.clone()
         }

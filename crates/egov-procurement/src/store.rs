@@ -1358,13 +1358,6 @@ pub fn releases_after(
         .load(c)?)
 }
 
-pub fn count_releases(c: &mut DbConnection, ocid: &str) -> Result<i64, Error> {
-    Ok(procurement_releases::table
-        .filter(procurement_releases::ocid.eq(ocid))
-        .count()
-        .get_result(c)?)
-}
-
 pub fn latest_key(c: &mut DbConnection) -> Result<Option<KeyRow>, Error> {
     Ok(procurement_keys::table
         .order(procurement_keys::created_at.desc())

@@ -1115,3 +1115,105 @@ async fn officers_see_only_their_agency_and_bad_input_changes_nothing() {
         .await;
     assert_eq!(mine["items"].as_array().map(Vec::len), Some(0));
 }
+
+#[tokio::test]
+async fn a_complaint_against_the_terms_suspends_bidding_and_gives_the_time_back() {
+    let app = app().await;
+    let w = world(&app, 1, 3, 0).await;
+    let t = create(
+        &app,
+        &w,
+        "goods-lowest-price",
+        "goods",
+        json!([{"id": "1", "title": "Lot", "base_amount": "10000000"}]),
+        5.0,
+    )
+    .await;
+    let id = t["id"].as_str().expect("id").to_owned();
+    let before: chrono::DateTime<chrono::Utc> =
+        t["deadline"].as_str().expect("d").parse().expect("time");
+    wait_for(&app, &id, "tendering").await;
+    let token = &w.suppliers[0].1;
+    let (s, k) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/complaints"),
+            Some(token),
+            Some(&json!({"against": "terms", "text": "The specification names one manufacturer's model only."})),
+        )
+        .await;
+    assert_eq!(s, 201, "{k}");
+    let (s, e) = bid(&app, token, &id, "1", 9_000_000, &[1, 2]).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("procurement.not_accepting_bids")),
+        "{e}"
+    );
+    // An award complaint is not possible now; a second terms complaint joins the first.
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/complaints"),
+            Some(token),
+            Some(&json!({"against": "award", "text": "There is no award to complain about yet."})),
+        )
+        .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("procurement.complaint_window"))
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let reviewer = officer(&app, &["procurement.reviewer"], "PPS", "reviewer-2");
+    let (s, pending) = app
+        .send(
+            Method::GET,
+            "/procurement/v1/complaints",
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(pending["complaints"][0]["id"], k["id"]);
+    let decision = format!(
+        "/procurement/v1/complaints/{}/decision",
+        k["id"].as_str().expect("id")
+    );
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &decision,
+            Some(&reviewer),
+            Some(&json!({"decision": "upheld", "reason": "The specification must allow equivalents."})),
+        )
+        .await;
+    assert_eq!(s, 422, "an upheld complaint names its remedy");
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &decision,
+            Some(&reviewer),
+            Some(&json!({"decision": "upheld", "reason": "The specification must allow equivalents.", "remedy": "amend"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "tendering");
+    let after: chrono::DateTime<chrono::Utc> =
+        v["deadline"].as_str().expect("d").parse().expect("time");
+    assert!(
+        after >= before + chrono::Duration::milliseconds(1400),
+        "{before} -> {after}"
+    );
+    let last = v["amendments"]
+        .as_array()
+        .and_then(|a| a.last())
+        .cloned()
+        .expect("amendment");
+    assert!(
+        last["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("given back")),
+        "{last}"
+    );
+    let (s, r) = bid(&app, token, &id, "1", 9_000_000, &[1, 2]).await;
+    assert_eq!(s, 201, "bidding resumes: {r}");
+}
