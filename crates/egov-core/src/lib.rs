@@ -11,6 +11,7 @@ pub mod module;
 pub mod request;
 pub mod settings;
 pub mod telemetry;
+pub mod text;
 
 pub use country::{CountryPack, CountryPacks};
 pub use db::{Db, DbConnection, Migrations};

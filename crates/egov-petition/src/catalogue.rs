@@ -705,8 +705,7 @@ fn check_service(
 const TEXT_MAX: usize = 4000;
 
 fn text_ok(s: &str) -> bool {
-    !s.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    egov_core::text::free_text(s, 0, usize::MAX)
 }
 
 /// Checks a form against the service's fields: types always, required fields when

@@ -118,34 +118,14 @@ async fn agency_case(p: &Petition, who: &Principal, id: &str) -> Result<CaseRow,
     Ok(row)
 }
 
-fn text_rule(s: &str, min: usize, max: usize) -> bool {
-    let n = s.trim().chars().count();
-    n >= min
-        && s.chars().count() <= max
-        && !s
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-}
-
-const REASON_RULE: &str = "5 to 1000 characters, no control characters";
+use egov_core::text::free_text as text_rule;
 
 fn reason_ok(pointer: &str, s: &str) -> Result<(), Error> {
-    if text_rule(s, 5, 1000) {
-        Ok(())
-    } else {
-        Err(Error::invalid_field(pointer, REASON_RULE))
-    }
+    egov_core::text::reason(pointer, s)
 }
 
 fn purpose_ok(p: &str) -> Result<(), Error> {
-    if text_rule(p, 3, 200) && !p.contains('\n') {
-        Ok(())
-    } else {
-        Err(Error::invalid_field(
-            "purpose",
-            "why you read this case: 3 to 200 characters on one line",
-        ))
-    }
+    egov_core::text::purpose(p, "this case")
 }
 
 fn source_ip(p: &Petition, req: &HttpRequest) -> String {

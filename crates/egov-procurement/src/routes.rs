@@ -127,14 +127,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 
 const NOT_FOUND: &str = "application/problem+json";
 
-fn text_ok(s: &str, min: usize, max: usize) -> bool {
-    let n = s.trim().chars().count();
-    n >= min
-        && s.chars().count() <= max
-        && !s
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-}
+use egov_core::text::free_text as text_ok;
 
 fn field(pointer: &str, msg: &str) -> FieldError {
     FieldError {
@@ -152,25 +145,11 @@ fn fail(errors: Vec<FieldError>) -> Result<(), Error> {
 }
 
 fn reason_ok(pointer: &str, s: &str) -> Result<(), Error> {
-    if text_ok(s, 5, 1000) {
-        Ok(())
-    } else {
-        Err(Error::invalid_field(
-            pointer,
-            "5 to 1000 characters, no control characters",
-        ))
-    }
+    egov_core::text::reason(pointer, s)
 }
 
 fn purpose_ok(s: &str) -> Result<(), Error> {
-    if text_ok(s, 3, 200) && !s.contains('\n') {
-        Ok(())
-    } else {
-        Err(Error::invalid_field(
-            "purpose",
-            "why you read the bids: 3 to 200 characters on one line",
-        ))
-    }
+    egov_core::text::purpose(s, "the bids")
 }
 
 fn uuid_ok(id: &str, code: egov_core::ErrorCode) -> Result<(), Error> {
