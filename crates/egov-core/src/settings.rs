@@ -28,6 +28,20 @@ pub struct Settings {
     pub tax: TaxSettings,
     pub petition: PetitionSettings,
     pub procurement: ProcurementSettings,
+    pub docflow: DocflowSettings,
+}
+
+/// The docflow module (`[docflow]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocflowSettings {
+    /// Largest attachment accepted, in bytes (decoded).
+    pub max_attachment_bytes: usize,
+    /// Largest page of work lists and ledgers.
+    pub max_page_size: u32,
+    /// Fonts tried in order for PDF rendering (TrueType/OpenType); use one with the
+    /// country's script (Hangul: Nanum Gothic or Noto Sans CJK).
+    pub pdf_fonts: Vec<PathBuf>,
 }
 
 /// The procurement module (`[procurement]`).

@@ -16,5 +16,6 @@ pub fn registered_modules() -> Vec<&'static dyn Module> {
         &egov_tax::TaxModule,
         &egov_petition::PetitionModule,
         &egov_procurement::ProcurementModule,
+        &egov_docflow::DocflowModule,
     ]
 }

@@ -1,0 +1,196 @@
+//! The approved document as a PDF (A4): header (agency, registration number), title, body,
+//! attachments, and the footer's approval stamps — one box per signature of the final round
+//! in line order (기안, 검토, 협조, 전결/결재, marked 대결 when a stand-in acted) with position
+//! and time — then the disclosure class and the version digest. Text is set in the first font
+//! found of `[docflow] pdf_fonts` (a Hangul font such as Nanum Gothic for Korean; glyphs a font
+//! lacks are drawn as empty boxes).
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use krilla::Document;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::page::PageSettings;
+use krilla::paint::Stroke;
+use krilla::text::{Font, TextDirection};
+use serde_json::Value;
+
+/// What is printed.
+#[derive(Debug, Clone)]
+pub struct Printable {
+    pub agency: String,
+    pub registration_no: String,
+    pub registered_at: String,
+    pub title: String,
+    pub body: Value,
+    pub attachments: Vec<String>,
+    /// (label, position title, actor, time) per stamp.
+    pub stamps: Vec<(String, String, String, String)>,
+    pub disclosure: String,
+    pub digest: String,
+}
+
+static FONT: OnceLock<Option<Font>> = OnceLock::new();
+
+fn font(candidates: &[PathBuf]) -> Option<Font> {
+    FONT.get_or_init(|| {
+        candidates.iter().find_map(|p| {
+            let data = std::fs::read(p).ok()?;
+            let f = Font::new(Arc::new(data).into(), 0)?;
+            tracing::info!(font = %p.display(), "docflow PDF font");
+            Some(f)
+        })
+    })
+    .clone()
+}
+
+/// Lines of the body: `paragraphs` (strings), or `text`, or the JSON itself.
+fn body_lines(body: &Value) -> Vec<String> {
+    if let Some(p) = body.get("paragraphs").and_then(Value::as_array) {
+        return p
+            .iter()
+            .map(|s| {
+                s.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| s.to_string())
+            })
+            .collect();
+    }
+    if let Some(t) = body.get("text").and_then(Value::as_str) {
+        return t.lines().map(str::to_owned).collect();
+    }
+    serde_json::to_string_pretty(body)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Wraps a line to about `width` points at `size` (CJK characters count as a full em).
+fn wrap(line: &str, size: f32, width: f32) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut w = 0.0;
+    for ch in line.chars() {
+        let cw = if ch.is_ascii() { size * 0.55 } else { size };
+        if w + cw > width && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+            w = 0.0;
+        }
+        cur.push(ch);
+        w += cw;
+    }
+    out.push(cur);
+    out
+}
+
+/// Renders the document; `None` when no font could be loaded.
+pub fn render(doc: &Printable, fonts: &[PathBuf]) -> Option<Vec<u8>> {
+    let font = font(fonts)?;
+    let (pw, ph) = (595.0_f32, 842.0_f32);
+    let margin = 56.0_f32;
+    let mut document = Document::new();
+    let mut lines: Vec<(f32, String)> = Vec::new();
+    lines.push((10.0, doc.agency.clone()));
+    lines.push((
+        10.0,
+        format!("{}  ({})", doc.registration_no, doc.registered_at),
+    ));
+    lines.push((10.0, String::new()));
+    for l in wrap(&doc.title, 16.0, pw - 2.0 * margin) {
+        lines.push((16.0, l));
+    }
+    lines.push((11.0, String::new()));
+    for para in body_lines(&doc.body) {
+        for l in wrap(&para, 11.0, pw - 2.0 * margin) {
+            lines.push((11.0, l));
+        }
+    }
+    if !doc.attachments.is_empty() {
+        lines.push((11.0, String::new()));
+        for (i, a) in doc.attachments.iter().enumerate() {
+            lines.push((10.0, format!("붙임 {}. {a}", i + 1)));
+        }
+    }
+    // Body pages.
+    let mut i = 0;
+    let stamp_h = 70.0;
+    let rows = doc.stamps.len().div_ceil(5).max(1) as f32;
+    let footer = stamp_h * rows + 60.0;
+    loop {
+        let mut page = document.start_page_with(PageSettings::from_wh(pw, ph)?);
+        let mut surface = page.surface();
+        let mut y = margin;
+        while i < lines.len() {
+            let (size, text) = &lines[i];
+            if y + size * 1.5 > ph - margin - footer {
+                break;
+            }
+            y += size * 1.5;
+            if !text.is_empty() {
+                surface.draw_text(
+                    Point::from_xy(margin, y),
+                    font.clone(),
+                    *size,
+                    text,
+                    false,
+                    TextDirection::Auto,
+                );
+            }
+            i += 1;
+        }
+        let last = i >= lines.len();
+        if last {
+            // The approval stamps.
+            surface.set_stroke(Some(Stroke::default()));
+            let top = ph - margin - footer + 10.0;
+            let bw = (pw - 2.0 * margin) / 5.0;
+            for (n, (label, position, actor, at)) in doc.stamps.iter().enumerate() {
+                let x = margin + bw * (n % 5) as f32;
+                let y0 = top + stamp_h * (n / 5) as f32;
+                let mut pb = PathBuilder::new();
+                if let Some(r) = Rect::from_xywh(x, y0, bw - 4.0, stamp_h - 6.0) {
+                    pb.push_rect(r);
+                }
+                if let Some(path) = pb.finish() {
+                    surface.draw_path(&path);
+                }
+                for (k, t) in [label, position, actor, at].iter().enumerate() {
+                    let s: String = t.chars().take(18).collect();
+                    surface.draw_text(
+                        Point::from_xy(x + 4.0, y0 + 14.0 + 13.0 * k as f32),
+                        font.clone(),
+                        8.5,
+                        &s,
+                        false,
+                        TextDirection::Auto,
+                    );
+                }
+            }
+            surface.set_stroke(None);
+            let y1 = top + stamp_h * rows + 12.0;
+            surface.draw_text(
+                Point::from_xy(margin, y1),
+                font.clone(),
+                8.0,
+                &format!("공개구분 {}", doc.disclosure),
+                false,
+                TextDirection::Auto,
+            );
+            surface.draw_text(
+                Point::from_xy(margin, y1 + 12.0),
+                font.clone(),
+                7.0,
+                &format!("SHA-256 {}", doc.digest),
+                false,
+                TextDirection::Auto,
+            );
+        }
+        surface.finish();
+        page.finish();
+        if last {
+            break;
+        }
+    }
+    document.finish().ok()
+}
