@@ -145,7 +145,7 @@ pub fn render(doc: &Printable, fonts: &[PathBuf]) -> Option<Vec<u8>> {
             surface.set_stroke(Some(Stroke::default()));
             let top = ph - margin - footer + 10.0;
             let bw = (pw - 2.0 * margin) / 5.0;
-            for (n, (label, position, actor, at)) in doc.stamps.iter().enumerate() {
+            for n in 0..doc.stamps.len() {
                 let x = margin + bw * (n % 5) as f32;
                 let y0 = top + stamp_h * (n / 5) as f32;
                 let mut pb = PathBuilder::new();
@@ -155,6 +155,11 @@ pub fn render(doc: &Printable, fonts: &[PathBuf]) -> Option<Vec<u8>> {
                 if let Some(path) = pb.finish() {
                     surface.draw_path(&path);
                 }
+            }
+            surface.set_stroke(None);
+            for (n, (label, position, actor, at)) in doc.stamps.iter().enumerate() {
+                let x = margin + bw * (n % 5) as f32;
+                let y0 = top + stamp_h * (n / 5) as f32;
                 for (k, t) in [label, position, actor, at].iter().enumerate() {
                     let s: String = t.chars().take(18).collect();
                     surface.draw_text(
@@ -167,7 +172,6 @@ pub fn render(doc: &Printable, fonts: &[PathBuf]) -> Option<Vec<u8>> {
                     );
                 }
             }
-            surface.set_stroke(None);
             let y1 = top + stamp_h * rows + 12.0;
             surface.draw_text(
                 Point::from_xy(margin, y1),

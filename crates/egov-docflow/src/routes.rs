@@ -687,6 +687,9 @@ pub struct HandoverInput {
     /// The successor.
     pub to: String,
     pub reason: String,
+    /// The successor takes the positions left (default true): steps waiting on them and
+    /// drafts made from them pass too.
+    pub take_positions: Option<bool>,
 }
 
 /// Hands a person's pending work to their successor in one step (drafts, returned and
@@ -716,7 +719,17 @@ pub async fn handover(
     let (ag, actor) = (agency(&auth), auth.subject.clone());
     let v = d
         .db()
-        .transaction(move |c| service::handover(c, &actor, &ag, &b.from, &b.to, &b.reason))
+        .transaction(move |c| {
+            service::handover(
+                c,
+                &actor,
+                &ag,
+                &b.from,
+                &b.to,
+                &b.reason,
+                b.take_positions.unwrap_or(true),
+            )
+        })
         .await?;
     Ok(HttpResponse::Ok().json(v))
 }
@@ -1706,7 +1719,7 @@ pub(crate) fn build_package(
         vs.push(json!({"version": v.version, "title": v.title,
             "body": v.body.as_deref().and_then(|b| serde_json::from_str::<Value>(b).ok()).unwrap_or(Value::Null),
             "attachments": with, "digest": v.digest, "author": v.author, "reason": v.reason,
-            "created_at": v.created_at.and_utc()}));
+            "disposed": v.body.is_none(), "created_at": v.created_at.and_utc()}));
     }
     let sigs: Vec<Value> = store::signatures(c, &doc.id)?
         .iter()
@@ -1801,12 +1814,19 @@ pub async fn pdf(
         .run(move |c| {
             let v = store::version(c, &doc.id, doc.version)?
                 .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
-            let mut stamps = Vec::new();
+            // The last action on each step of the final round, in line order.
+            let mut last: Vec<Value> = Vec::new();
             for s in store::signatures(c, &doc.id)?
                 .into_iter()
                 .filter(|s| s.round == doc.round)
             {
                 let p: Value = serde_json::from_str(&s.payload).unwrap_or(Value::Null);
+                last.retain(|q| q["step"] != p["step"]);
+                last.push(p);
+            }
+            last.sort_by_key(|p| p["seq"].as_i64().unwrap_or(0));
+            let mut stamps = Vec::new();
+            for p in last {
                 let kind = StepKind::parse(p["kind"].as_str().unwrap_or_default());
                 let mut label = kind.map(StepKind::label).unwrap_or("").to_owned();
                 if p["mode"] == "acting" {

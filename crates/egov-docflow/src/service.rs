@@ -1414,7 +1414,9 @@ pub fn record_read(
 
 /// Moves a person's pending work to their successor in one step: their drafts, returned and
 /// in-approval documents (as drafter), received documents they handle, and unread
-/// circulations; their assignments end today.
+/// circulations; their assignments end today and, with `take_positions`, the successor holds
+/// the positions they left from today (so steps waiting on those positions, and drafts made
+/// from them, pass too).
 pub fn handover(
     c: &mut DbConnection,
     actor: &str,
@@ -1422,9 +1424,27 @@ pub fn handover(
     from: &str,
     to: &str,
     reason: &str,
+    take_positions: bool,
 ) -> Result<Value, Error> {
     let at = now();
     let ended = store::end_assignments(c, from, at.date())?;
+    if take_positions {
+        let held = store::held_positions(c, to, at.date())?;
+        for p in ended.iter().filter(|p| !held.contains(p)) {
+            store::insert_assignment(
+                c,
+                &store::AssignmentRow {
+                    id: new_id(),
+                    agency: agency.to_owned(),
+                    position_id: p.clone(),
+                    account: to.to_owned(),
+                    valid_from: at.date(),
+                    valid_to: None,
+                    created_at: at,
+                },
+            )?;
+        }
+    }
     let docs = store::hand_over_documents(
         c,
         agency,
@@ -1449,7 +1469,7 @@ pub fn handover(
             at,
         )?;
     }
-    let change = json!({"change": "handover", "from": from, "to": to, "reason": reason,
+    let change = json!({"change": "handover", "from": from, "to": to, "reason": reason, "positions_taken": take_positions,
                         "positions_left": ended, "documents": docs, "circulations": circ});
     let version = store::org_change(c, agency, at, actor, &change.to_string())?;
     Ok(

@@ -1442,6 +1442,17 @@ async fn a_legal_hold_blocks_disposal_by_every_role() {
             .expect("present")["action"],
         "disposed"
     );
+    // The records package of a disposed record still verifies: metadata, digests,
+    // signatures and history remain.
+    let (s, pkg) = get(
+        &app,
+        &format!("/docflow/v1/documents/{id}/package"),
+        &records,
+    )
+    .await;
+    assert_eq!(s, 200, "{pkg}");
+    let report = evidence::verify_package(&pkg, None);
+    assert!(report.valid, "{:?}", report.problems);
     // Permanent records are never disposed of.
     let (s, d) = draft(
         &app,
@@ -1570,6 +1581,23 @@ async fn personal_data_reads_are_logged_and_handover_moves_pending_work() {
             .any(|i| i["id"] == id.as_str()),
         "{w}"
     );
+    // The successor holds the drafter's position now and can submit the draft.
+    let (s, v) = post(
+        &app,
+        &format!("/docflow/v1/documents/{id}/submit"),
+        &o.token(&app, "extra"),
+        json!({"version": 1}),
+    )
+    .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("in_approval")), "{v}");
+    let (s, _) = post(
+        &app,
+        &format!("/docflow/v1/documents/{id}/recall"),
+        &o.token(&app, "drafter"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 403, "the mover no longer acts on it");
     let (_, changes) = get(&app, "/docflow/v1/org/changes", &admin(&app, AGENCY)).await;
     assert_eq!(
         changes["changes"]

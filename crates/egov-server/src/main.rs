@@ -82,6 +82,11 @@ enum Command {
         #[arg(long, global = true, env = "EGOV_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
     },
+    /// Official document tools (no server or database needed).
+    Docflow {
+        #[command(subcommand)]
+        command: DocflowCommand,
+    },
     /// Privacy access log tools.
     Audit {
         #[command(subcommand)]
@@ -89,6 +94,21 @@ enum Command {
         /// Database URL; overrides database.url.
         #[arg(long, global = true, env = "EGOV_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DocflowCommand {
+    /// Verifies a records package offline: the package signature, every version's contents
+    /// and attachments against their digests, every approval signature, and the history's
+    /// hash chain. Exit code 0 when valid, 2 when not.
+    VerifyPackage {
+        /// The package (JSON), as exported from /docflow/v1/documents/{id}/package.
+        file: PathBuf,
+        /// Trust only this key (`KID=PUBLIC_KEY`, repeatable), as published by the issuing
+        /// deployment at /docflow/v1/keys; by default the keys the package carries.
+        #[arg(long = "key")]
+        keys: Vec<String>,
     },
 }
 
@@ -398,6 +418,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Tax { command } => tax_cli::run(&cli.config_dir, command),
+        Command::Docflow {
+            command: DocflowCommand::VerifyPackage { file, keys },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let pkg: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", file.display()))?;
+            let trusted: Vec<(String, String)> = keys
+                .iter()
+                .filter_map(|k| k.split_once('=').map(|(a, b)| (a.to_owned(), b.to_owned())))
+                .collect();
+            let report = egov_docflow::evidence::verify_package(
+                &pkg,
+                (!trusted.is_empty()).then_some(trusted.as_slice()),
+            );
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(if report.valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
         Command::Pack {
             command: PackCommand::Validate { dir },
         } => match CountryPack::load(&dir) {
@@ -446,6 +488,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             .collect::<Vec<_>>()
                             .join(", "),
                         r.procurement_agency
+                    ),
+                    Ok(None) => {}
+                    Err(e) => {
+                        for issue in &e.0 {
+                            eprintln!("{issue}");
+                        }
+                        problems += e.0.len();
+                    }
+                }
+                match egov_docflow::rules::load(&dir) {
+                    Ok(Some(r)) => println!(
+                        "{}: document rules: {} document type(s), {} retention class(es), {} delegation row(s), 후결 {}",
+                        dir.display(),
+                        r.doc_types.len(),
+                        r.retention.len(),
+                        r.delegations.len(),
+                        if r.post_hoc_approval { "on" } else { "off" }
                     ),
                     Ok(None) => {}
                     Err(e) => {
