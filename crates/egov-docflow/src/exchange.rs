@@ -651,7 +651,7 @@ pub async fn receive(
             if !r.handler.is_empty() {
                 store::add_circulation(c, &store::CirculationRow {
                     id: new_id(), document_id: doc.id.clone(), reader: r.handler.clone(),
-                    added_by: account_s.clone(), added_at: at, read_at: None, comment: None,
+                    added_by: account_s.clone(), added_at: at, due_at: doc.due_at, read_at: None, comment: None,
                 })?;
             }
             let sender: Value = doc.sender.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(Value::Null);

@@ -201,6 +201,7 @@ diesel::table! {
         reader -> Text,
         added_by -> Text,
         added_at -> Timestamp,
+        due_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
         comment -> Nullable<Text>,
     }
@@ -465,6 +466,7 @@ pub struct CirculationRow {
     pub reader: String,
     pub added_by: String,
     pub added_at: NaiveDateTime,
+    pub due_at: NaiveDateTime,
     pub read_at: Option<NaiveDateTime>,
     pub comment: Option<String>,
 }
@@ -1071,14 +1073,15 @@ pub fn ledger(
 
 pub fn add_circulation(c: &mut DbConnection, row: &CirculationRow) -> Result<bool, Error> {
     let n = diesel::sql_query(
-        "INSERT INTO docflow_circulations (id, document_id, reader, added_by, added_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (document_id, reader) DO NOTHING",
+        "INSERT INTO docflow_circulations (id, document_id, reader, added_by, added_at, due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (document_id, reader) DO NOTHING",
     )
     .bind::<Text, _>(&row.id)
     .bind::<Text, _>(&row.document_id)
     .bind::<Text, _>(&row.reader)
     .bind::<Text, _>(&row.added_by)
     .bind::<Timestamp, _>(row.added_at)
+    .bind::<Timestamp, _>(row.due_at)
     .execute(c)?;
     Ok(n == 1)
 }
@@ -1361,12 +1364,12 @@ pub fn work_circulated(
     limit: i64,
 ) -> Result<Vec<WorkRow>, Error> {
     Ok(diesel::sql_query(
-        "SELECT d.id, v.title, d.status, d.doc_type, d.due_at, d.registration_no, \
+        "SELECT d.id, v.title, d.status, d.doc_type, r.due_at, d.registration_no, \
                 CAST(CASE WHEN r.read_at IS NULL THEN 'unread' ELSE 'read' END AS TEXT) AS step_kind \
          FROM docflow_circulations r JOIN docflow_documents d ON d.id = r.document_id \
          JOIN docflow_versions v ON v.document_id = d.id AND v.version = d.version \
-         WHERE r.reader = $1 AND (d.due_at, d.id) > ($2, $3) \
-         ORDER BY d.due_at, d.id LIMIT $4",
+         WHERE r.reader = $1 AND (r.due_at, r.document_id) > ($2, $3) \
+         ORDER BY r.due_at, r.document_id LIMIT $4",
     )
     .bind::<Text, _>(reader)
     .bind::<Timestamp, _>(after.0)

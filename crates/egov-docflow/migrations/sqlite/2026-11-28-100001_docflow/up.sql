@@ -212,11 +212,12 @@ CREATE TABLE docflow_circulations (
     reader TEXT NOT NULL,
     added_by TEXT NOT NULL,
     added_at TIMESTAMP NOT NULL,
+    due_at TIMESTAMP NOT NULL,         -- the document's, for the reader's work list order
     read_at TIMESTAMP,
     comment TEXT
 );
 CREATE UNIQUE INDEX docflow_circulations_reader_doc ON docflow_circulations (document_id, reader);
-CREATE INDEX docflow_circulations_reader ON docflow_circulations (reader, added_at, id);
+CREATE INDEX docflow_circulations_reader ON docflow_circulations (reader, due_at, document_id);
 
 -- Dispatch (시행) to other agencies through the exchange, with confirmations.
 CREATE TABLE docflow_dispatches (
