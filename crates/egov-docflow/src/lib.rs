@@ -138,31 +138,24 @@ impl Docflow {
         if let Some(k) = self.0.key.lock().ok().and_then(|k| k.clone()) {
             return Ok(k);
         }
-        let k = match store::latest_key(c)? {
-            Some(row) => (
-                egov_exchange::signature::open_sealed_key(
-                    &self.0.sealer,
-                    "docflow-key",
-                    &row.private_sealed,
-                )?,
-                row.kid,
-            ),
-            None => {
-                let (key, public_key, private_sealed) =
-                    egov_exchange::signature::new_sealed_key(&self.0.sealer, "docflow-key")?;
-                let kid = format!("docflow#{}", uuid::Uuid::now_v7().simple());
+        let latest = store::latest_key(c)?.map(|r| (r.kid, r.private_sealed));
+        let k = egov_exchange::signature::module_key(
+            &self.0.sealer,
+            "docflow-key",
+            "docflow",
+            latest,
+            |kid, public_key, private_sealed| {
                 store::insert_key(
                     c,
                     &store::KeyRow {
-                        kid: kid.clone(),
+                        kid: kid.to_owned(),
                         public_key,
                         private_sealed,
                         created_at: Utc::now().naive_utc(),
                     },
-                )?;
-                (key, kid)
-            }
-        };
+                )
+            },
+        )?;
         if let Ok(mut slot) = self.0.key.lock() {
             *slot = Some(k.clone());
         }

@@ -334,13 +334,20 @@ pub async fn public_keys(d: web::Data<Docflow>) -> Result<HttpResponse, Error> {
 /// needs no server): package signature, versions, approval signatures, history chain. The
 /// keys checked against are this deployment's published keys.
 #[utoipa::path(tag = "docflow", request_body = Object,
-    responses((status = 200, description = "The verification report", body = evidence::Report)),
+    responses((status = 200, description = "The verification report", body = evidence::Report),
+              (status = 422, description = "Not a JSON object", body = egov_core::error::Problem, content_type = PROBLEM)),
     security(()))]
 #[post("/packages/verify")]
 pub async fn verify_package(
     d: web::Data<Docflow>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Error> {
+    if !body.is_object() {
+        return Err(Error::invalid_field(
+            "",
+            "a records package (a JSON object)",
+        ));
+    }
     let keys = d.db().run(store::keys).await?;
     let trusted: Vec<(String, String)> = keys.into_iter().map(|k| (k.kid, k.public_key)).collect();
     Ok(HttpResponse::Ok().json(evidence::verify_package(&body, Some(&trusted))))
@@ -2144,7 +2151,7 @@ pub enum WorkList {
 }
 
 /// A work list, by due date, with keyset pagination (`next` → `after`).
-#[utoipa::path(tag = "docflow", params(("list" = WorkList, Path, description = "Which list"), PageQuery),
+#[utoipa::path(tag = "docflow", params(("list" = inline(WorkList), Path, description = "Which list"), PageQuery),
     responses((status = 200, description = "A page", body = Object),
               (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = PROBLEM)),
     security(("bearer" = ["kind:officer"])))]

@@ -1608,3 +1608,151 @@ async fn personal_data_reads_are_logged_and_handover_moves_pending_work() {
         "handover"
     );
 }
+
+#[tokio::test]
+async fn acting_approval_follows_stand_in_chains_within_the_pack_limit() {
+    // kr: acting_chain_limit = 2 (A → B → C when B is away too, no further).
+    let app = app_with(&[]).await;
+    let o = org(&app, AGENCY).await;
+    let a = admin(&app, AGENCY);
+    let now = chrono::Utc::now();
+    for (absent, stand_in) in [
+        ("director", "deputy"),
+        ("deputy", "leader"),
+        ("leader", "extra"),
+    ] {
+        let (s, v) = post(
+            &app,
+            "/docflow/v1/org/stand-ins",
+            &a,
+            json!({"position_id": o.pos(absent), "stand_in_position_id": o.pos(stand_in),
+                   "valid_from": now - chrono::Duration::minutes(1),
+                   "valid_to": now + chrono::Duration::days(1), "reason": "away"}),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+    }
+    let (s, d) = draft(
+        &app,
+        &o,
+        "general",
+        None,
+        vec![step("delegated_approve", &o.pos("director"))],
+    )
+    .await;
+    assert_eq!(s, 201, "{d}");
+    let id = d["id"].as_str().expect("id").to_owned();
+    submit(&app, &o, &id, 1).await;
+    // Three hops away: refused.
+    let (s, v) = act(&app, &o, "extra", &id, "approve", 1, None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (403, Some("docflow.not_your_turn")),
+        "{v}"
+    );
+    // Two hops: the leader acts for the director, through the deputy.
+    let (s, r) = act(&app, &o, "leader", &id, "approve", 1, None).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["mode"], "acting");
+    assert_eq!(
+        r["signature"]["chain"],
+        json!([o.pos("director"), o.pos("deputy"), o.pos("leader")])
+    );
+    // general is not an important type: no post-report.
+    let doc = show(&app, &o, "drafter", &id).await;
+    assert!(current(&doc).is_empty(), "{doc}");
+}
+
+#[tokio::test]
+async fn post_hoc_approval_where_the_pack_enables_it() {
+    // py enables 후결: the head of department approves urgently, the minister confirms or
+    // objects afterwards.
+    let app = app_with(&[("EGOV__COUNTRY__CODE", "py")]).await;
+    let a = admin(&app, "MIC");
+    let (s, unit) = post(
+        &app,
+        "/docflow/v1/org/units",
+        &a,
+        json!({"code": "DGA", "name": "Dirección General"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{unit}");
+    let mut pos = std::collections::HashMap::new();
+    for (name, rank) in [("ministro", 1), ("jefe", 4), ("redactor", 4)] {
+        let (s, p) = post(
+            &app,
+            "/docflow/v1/org/positions",
+            &a,
+            json!({"unit_id": unit["id"], "title": name, "rank": rank}),
+        )
+        .await;
+        assert_eq!(s, 201, "{p}");
+        let (s, x) = post(
+            &app,
+            "/docflow/v1/org/assignments",
+            &a,
+            json!({"position_id": p["id"], "account": name}),
+        )
+        .await;
+        assert_eq!(s, 201, "{x}");
+        pos.insert(name, p["id"].as_str().expect("id").to_owned());
+    }
+    let tok = |who: &str| officer(&app, who, &[], "MIC");
+    let (s, d) = post(&app, "/docflow/v1/documents", &tok("redactor"), json!({
+        "position": pos["redactor"], "doc_type": "general", "title": "Nota urgente",
+        "body": {"text": "Se autoriza el viaje."}, "classification": "MIC-01", "disclosure": "public",
+        "line": [step("delegated_approve", &pos["jefe"]), step("post_approve", &pos["ministro"])]})).await;
+    assert_eq!(s, 201, "{d}");
+    let id = d["id"].as_str().expect("id").to_owned();
+    let (s, v) = post(
+        &app,
+        &format!("/docflow/v1/documents/{id}/submit"),
+        &tok("redactor"),
+        json!({"version": 1}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = post(
+        &app,
+        &format!("/docflow/v1/documents/{id}/actions"),
+        &tok("jefe"),
+        json!({"action": "approve", "version": 1}),
+    )
+    .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("registered")), "{v}");
+    assert_eq!(
+        v["registration_no"].as_str().map(|n| n.starts_with("DGA/")),
+        Some(true),
+        "{v}"
+    );
+    let (s, v) = post(
+        &app,
+        &format!("/docflow/v1/documents/{id}/actions"),
+        &tok("ministro"),
+        json!({"action": "object", "version": 1}),
+    )
+    .await;
+    assert_eq!(s, 422, "an objection needs an opinion: {v}");
+    let (s, v) = post(
+        &app,
+        &format!("/docflow/v1/documents/{id}/actions"),
+        &tok("ministro"),
+        json!({"action": "object", "version": 1, "opinion": "Debió consultarse antes."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (_, h) = get(
+        &app,
+        &format!("/docflow/v1/documents/{id}/history"),
+        &tok("redactor"),
+    )
+    .await;
+    assert!(
+        h["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["action"] == "post_hoc_objected"),
+        "{h}"
+    );
+}

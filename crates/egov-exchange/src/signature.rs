@@ -172,6 +172,27 @@ pub fn open_sealed_key(
     Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
 }
 
+/// A module's signing key and its id: opened from the newest stored row (`latest`: kid and
+/// sealed private key), or made now (`kid` = `{kid_prefix}#{uuid}`) and handed to `store`
+/// (kid, public key, sealed private key) to be kept in the module's own table.
+pub fn module_key(
+    sealer: &egov_auth::secrets::Sealer,
+    context: &str,
+    kid_prefix: &str,
+    latest: Option<(String, String)>,
+    store: impl FnOnce(&str, String, String) -> Result<(), egov_core::Error>,
+) -> Result<(ed25519_dalek::SigningKey, String), egov_core::Error> {
+    match latest {
+        Some((kid, sealed)) => Ok((open_sealed_key(sealer, context, &sealed)?, kid)),
+        None => {
+            let (key, public_key, private_sealed) = new_sealed_key(sealer, context)?;
+            let kid = format!("{kid_prefix}#{}", uuid::Uuid::now_v7().simple());
+            store(&kid, public_key, private_sealed)?;
+            Ok((key, kid))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

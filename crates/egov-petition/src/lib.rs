@@ -120,32 +120,25 @@ impl Petition {
         if let Some(k) = self.0.keys.lock().ok().and_then(|m| m.get(agency).cloned()) {
             return Ok(k);
         }
-        let k = match store::latest_key(c, agency)? {
-            Some(row) => (
-                egov_exchange::signature::open_sealed_key(
-                    &self.0.sealer,
-                    "petition-key",
-                    &row.private_sealed,
-                )?,
-                row.kid,
-            ),
-            None => {
-                let (key, public_key, private_sealed) =
-                    egov_exchange::signature::new_sealed_key(&self.0.sealer, "petition-key")?;
-                let kid = format!("petition:{agency}#{}", uuid::Uuid::now_v7().simple());
+        let latest = store::latest_key(c, agency)?.map(|r| (r.kid, r.private_sealed));
+        let k = egov_exchange::signature::module_key(
+            &self.0.sealer,
+            "petition-key",
+            &format!("petition:{agency}"),
+            latest,
+            |kid, public_key, private_sealed| {
                 store::insert_key(
                     c,
                     &store::KeyRow {
-                        kid: kid.clone(),
+                        kid: kid.to_owned(),
                         agency: agency.to_owned(),
                         public_key,
                         private_sealed,
                         created_at: Utc::now().naive_utc(),
                     },
-                )?;
-                (key, kid)
-            }
-        };
+                )
+            },
+        )?;
         if let Ok(mut m) = self.0.keys.lock() {
             m.insert(agency.to_owned(), k.clone());
         }

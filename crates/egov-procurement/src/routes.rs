@@ -355,6 +355,7 @@ pub async fn keys(p: web::Data<Procurement>) -> Result<HttpResponse, Error> {
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Only tenders in this status.
+    #[param(inline)]
     pub status: Option<Status>,
     /// The cursor from the previous page.
     pub after: Option<String>,

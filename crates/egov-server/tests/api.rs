@@ -346,6 +346,17 @@ async fn openapi_documents_every_route_and_error() {
         }
     }
     assert!(doc["components"]["schemas"].get("Problem").is_some());
+    // Every schema reference resolves (a parameter's type is not registered as a component
+    // by itself: such types are inlined).
+    let text = doc.to_string();
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    for part in text.split("\"#/components/schemas/").skip(1) {
+        let name = part.split('"').next().unwrap_or_default();
+        assert!(
+            schemas.contains_key(name),
+            "unresolvable reference to {name}"
+        );
+    }
 
     // Per-module documents.
     let platform = app.get_json("/openapi/platform.json").await;
