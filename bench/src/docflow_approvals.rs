@@ -58,7 +58,8 @@ async fn main() {
     let secs = env_u64("DURATION", 10);
     let rounds = env_u64("ROUNDS", 3);
     let concurrency = env_u64("CONCURRENCY", 64) as usize;
-    let pool = (concurrency + 4).to_string();
+    // Database connections (default: one per approver and a few more).
+    let pool = env_u64("POOL", concurrency as u64 + 4).to_string();
     let app = spawn_app_with(Spawn {
         modules: &["auth", "exchange", "docflow"],
         settings: &[
