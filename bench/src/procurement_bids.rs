@@ -211,7 +211,7 @@ async fn main() {
                     supplier: supplier.clone(),
                     account: "bench".into(),
                     status: "active".into(),
-                    digest: seal::sha256_hex(&sealed),
+                    digest: egov_core::digest::sha256_hex(&sealed),
                     sealed: seal::b64(&sealed),
                     received_at: service::now_micros(),
                     receipt: "{}".into(),

@@ -11,12 +11,13 @@
 use std::fmt;
 
 use chrono::{DateTime, SubsecRound, Utc};
+use egov_core::chain::FieldHasher;
 use egov_core::domain::ids::NationalId;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// The hash that precedes the first record.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const GENESIS_HASH: &str = egov_core::chain::GENESIS;
 
 /// What the official did with the data (the standard's list), or the authentication event
 /// recorded on the same chain.
@@ -251,35 +252,23 @@ pub fn chain_hash(
     entry: &AccessEntry,
     prev_hash: &str,
 ) -> String {
-    let mut h = Sha256::new();
-    let mut field = |bytes: &[u8]| {
-        h.update((bytes.len() as u64).to_be_bytes());
-        h.update(bytes);
-    };
-    field(b"egov-access-log-v1");
-    field(&seq.to_be_bytes());
-    field(
-        occurred_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-            .as_bytes(),
-    );
-    field(entry.actor.as_bytes());
-    field(entry.source_ip.as_bytes());
-    field(entry.subject.as_str().as_bytes());
-    field(entry.action.as_str().as_bytes());
-    field(entry.purpose.as_bytes());
-    field(entry.module.as_bytes());
-    for optional in [&entry.record_ref, &entry.request_id] {
-        match optional {
-            Some(v) => {
-                field(b"1");
-                field(v.as_bytes());
-            }
-            None => field(b"0"),
-        }
-    }
-    field(prev_hash.as_bytes());
-    hex::encode(h.finalize())
+    let mut h = FieldHasher::new("egov-access-log-v1");
+    h.field(&seq.to_be_bytes())
+        .field(
+            occurred_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+                .as_bytes(),
+        )
+        .field(entry.actor.as_bytes())
+        .field(entry.source_ip.as_bytes())
+        .field(entry.subject.as_str().as_bytes())
+        .field(entry.action.as_str().as_bytes())
+        .field(entry.purpose.as_bytes())
+        .field(entry.module.as_bytes())
+        .optional(entry.record_ref.as_deref().map(str::as_bytes))
+        .optional(entry.request_id.as_deref().map(str::as_bytes))
+        .field(prev_hash.as_bytes());
+    h.hex()
 }
 
 #[cfg(test)]

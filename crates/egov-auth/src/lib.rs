@@ -21,6 +21,7 @@ pub mod mfa;
 pub mod password;
 pub mod principal;
 pub mod random;
+pub mod recorder;
 pub mod routes;
 pub mod schema;
 pub mod secrets;
@@ -38,6 +39,7 @@ use egov_core::{CountryPacks, Db, Error, Migrations, Module, Settings};
 
 pub use access_log::{AccessEntry, Action, Record, SubjectIndex, SubjectKey};
 pub use principal::{Aal, Authorized, Kind, Policy, Principal, Rule};
+pub use recorder::{Reader, Recorder};
 pub use service::Service;
 pub use store::Verification;
 pub use verify::Auth;

@@ -2,11 +2,10 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use egov_core::chain::{Checkpoint, Link, Verifier};
 use egov_core::{DbConnection, Error};
 
-use crate::access_log::{
-    AccessEntry, Action, GENESIS_HASH, Record, SubjectKey, chain_hash, record_time,
-};
+use crate::access_log::{AccessEntry, Action, Record, SubjectKey, chain_hash, record_time};
 
 diesel::table! {
     auth_access_log (seq) {
@@ -41,7 +40,7 @@ diesel::table! {
     }
 }
 
-#[derive(Debug, Queryable, Insertable)]
+#[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = auth_access_log)]
 struct Row {
     seq: i64,
@@ -155,100 +154,78 @@ impl Verification {
 
 const BATCH: i64 = 1_000;
 
+impl Link for Row {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    /// An unknown action is reported as such (the stored action string is what was hashed).
+    fn recompute(&self) -> Result<String, String> {
+        let record = self.clone().into_record()?;
+        Ok(chain_hash(
+            self.seq,
+            record.occurred_at,
+            &record.entry,
+            &self.prev_hash,
+        ))
+    }
+}
+
 /// Walks the whole chain from the latest checkpoint: every record's hash, every link, no gap,
 /// and the head pointing at the last record.
 pub fn verify(conn: &mut DbConnection) -> Result<Verification, Error> {
-    let checkpoint: Option<(i64, String)> = auth_access_log_checkpoints::table
+    let checkpoint = auth_access_log_checkpoints::table
         .order(auth_access_log_checkpoints::seq.desc())
         .select((
             auth_access_log_checkpoints::seq,
             auth_access_log_checkpoints::hash,
         ))
-        .first(conn)
-        .optional()?;
-    let (mut expected_seq, mut expected_prev) = checkpoint.unwrap_or((0, GENESIS_HASH.to_owned()));
-    let from_checkpoint = expected_seq;
+        .first::<(i64, String)>(conn)
+        .optional()?
+        .map_or_else(Checkpoint::genesis, |(seq, hash)| Checkpoint { seq, hash });
+    let from_checkpoint = checkpoint.seq;
     let (head_seq, head_hash): (i64, String) = auth_access_log_head::table
         .filter(auth_access_log_head::id.eq(1))
         .select((auth_access_log_head::seq, auth_access_log_head::hash))
         .first(conn)?;
-    let mut checked = 0u64;
-    let report = |problem: String, checked: u64| Verification {
-        checked,
-        from_checkpoint,
-        head_seq,
-        problem: Some(problem),
-    };
     // Rows that should not be there at all: before the checkpoint.
     let stale: i64 = auth_access_log::table
         .filter(auth_access_log::seq.le(from_checkpoint))
         .count()
         .get_result(conn)?;
     if stale > 0 {
-        return Ok(report(
-            format!(
+        return Ok(Verification {
+            checked: 0,
+            from_checkpoint,
+            head_seq,
+            problem: Some(format!(
                 "{stale} record(s) at or before checkpoint {from_checkpoint} should have been purged"
-            ),
-            0,
-        ));
+            )),
+        });
     }
+    let mut walk = Verifier::from_checkpoint(checkpoint);
     loop {
         let rows: Vec<Row> = auth_access_log::table
-            .filter(auth_access_log::seq.gt(expected_seq))
+            .filter(auth_access_log::seq.gt(walk.last_seq()))
             .order(auth_access_log::seq.asc())
             .limit(BATCH)
             .load(conn)?;
         let done = (rows.len() as i64) < BATCH;
-        for row in rows {
-            let seq = row.seq;
-            if seq != expected_seq + 1 {
-                return Ok(report(
-                    format!(
-                        "record {} is missing (the next record is {seq})",
-                        expected_seq + 1
-                    ),
-                    checked,
-                ));
-            }
-            if row.prev_hash != expected_prev {
-                return Ok(report(
-                    format!("record {seq} does not link to record {expected_seq}"),
-                    checked,
-                ));
-            }
-            let stored_hash = row.hash.clone();
-            let record = match row.into_record() {
-                Ok(r) => r,
-                Err(e) => return Ok(report(e, checked)),
-            };
-            let recomputed = chain_hash(seq, record.occurred_at, &record.entry, &record.prev_hash);
-            if recomputed != stored_hash {
-                return Ok(report(
-                    format!("record {seq} was altered: its contents do not match its hash"),
-                    checked,
-                ));
-            }
-            checked += 1;
-            expected_seq = seq;
-            expected_prev = stored_hash;
-        }
-        if done {
+        if !rows.iter().all(|r| walk.check(r)) || done {
             break;
         }
     }
-    if expected_seq != head_seq || expected_prev != head_hash {
-        return Ok(report(
-            format!(
-                "the log ends at record {expected_seq} but its head says {head_seq}: records were removed from the end"
-            ),
-            checked,
-        ));
-    }
+    let v = walk.finish(Some((head_seq, &head_hash)));
     Ok(Verification {
-        checked,
+        checked: v.checked,
         from_checkpoint,
         head_seq,
-        problem: None,
+        problem: v.problem(),
     })
 }
 

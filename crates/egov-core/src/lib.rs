@@ -1,13 +1,18 @@
 //! The egov runtime every module builds on: typed settings, country packs, the error model,
 //! the database layer over PostgreSQL and SQLite, request telemetry, and the shared domain types.
 
+pub mod chain;
+pub mod clock;
 pub mod country;
+pub mod cursor;
 pub mod db;
+pub mod digest;
 pub mod domain;
 pub mod error;
 pub mod exchange;
 pub mod metrics;
 pub mod module;
+pub mod outbox;
 pub mod request;
 pub mod settings;
 pub mod telemetry;

@@ -10,6 +10,8 @@ pub struct Context<'a> {
     pub settings: &'a std::sync::Arc<crate::Settings>,
     pub db: &'a crate::Db,
     pub packs: &'a std::sync::Arc<crate::CountryPacks>,
+    /// The process's clock: read "now" from it (tests move it).
+    pub clock: &'a crate::clock::Clock,
     /// The data exchange of this process, when it serves one (an `egov_exchange::Exchange`;
     /// typed as `Any` because the exchange sits above the core). Modules that publish events
     /// from background work downcast it.

@@ -5,21 +5,17 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use egov_core::digest::sha256_hex;
 use egov_exchange::signature::{canonical_json, verify_json};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 /// The hash before the first event of a document.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const GENESIS: &str = egov_core::chain::GENESIS;
 
 /// The package format's name.
 pub const PACKAGE_FORMAT: &str = "egov-docflow-records-package/1";
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
 
 /// An attachment as it is described inside a version (its content is kept apart, by digest).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -71,45 +67,47 @@ pub fn event_hash(
         "document": document, "seq": seq, "at": at, "actor": actor,
         "position": position, "action": action, "detail": detail,
     });
-    let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
-    h.update(b"\n");
-    h.update(canonical_json(&body).as_bytes());
-    hex::encode(h.finalize())
+    egov_core::chain::linked_hash(prev_hash, canonical_json(&body).as_bytes())
+}
+
+impl egov_core::chain::Link for Event {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    fn recompute(&self) -> Result<String, String> {
+        Ok(event_hash(
+            &self.prev_hash,
+            &self.document,
+            self.seq,
+            &self.at,
+            &self.actor,
+            self.position.as_deref(),
+            &self.action,
+            &self.detail,
+        ))
+    }
 }
 
 /// Checks a document's history, oldest first: sequence numbers from 1 without gaps, each
 /// event linked to the one before, each hash recomputed. `Err((seq, why))` at the first
 /// broken event.
 pub fn verify_chain(events: &[Event]) -> Result<(), (i64, String)> {
-    let mut prev = GENESIS.to_owned();
-    for (i, e) in events.iter().enumerate() {
-        let expected = i as i64 + 1;
-        if e.seq != expected {
-            return Err((
-                e.seq,
-                format!("expected event {expected}: an event is missing"),
-            ));
+    let mut walk = egov_core::chain::Verifier::default();
+    for e in events {
+        if !walk.check(e) {
+            break;
         }
-        if e.prev_hash != prev {
-            return Err((e.seq, "not linked to the event before it".into()));
-        }
-        let h = event_hash(
-            &e.prev_hash,
-            &e.document,
-            e.seq,
-            &e.at,
-            &e.actor,
-            e.position.as_deref(),
-            &e.action,
-            &e.detail,
-        );
-        if h != e.hash {
-            return Err((e.seq, "its contents do not match its hash (altered)".into()));
-        }
-        prev = h;
     }
-    Ok(())
+    match walk.finish(None).broken {
+        None => Ok(()),
+        Some(b) => Err((b.seq, b.problem)),
+    }
 }
 
 /// The outcome of verifying a records package.

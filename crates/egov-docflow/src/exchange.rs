@@ -190,7 +190,7 @@ fn deliver_tx(c: &mut DbConnection, call: &ServiceCall) -> Result<Value, Service
                 .unwrap_or("application/octet-stream")
                 .into(),
             size: bytes.len() as i64,
-            sha256: evidence::sha256_hex(&bytes),
+            sha256: egov_core::digest::sha256_hex(&bytes),
         };
         if a["sha256"].as_str() != Some(desc.sha256.as_str()) {
             return Err(refuse(

@@ -299,7 +299,7 @@ pub fn put_attachments(
 ) -> Result<Vec<Attachment>, Error> {
     let mut out = Vec::new();
     for (name, media_type, bytes) in atts {
-        let sha256 = evidence::sha256_hex(bytes);
+        let sha256 = egov_core::digest::sha256_hex(bytes);
         store::put_blob(c, &sha256, bytes)?;
         out.push(Attachment {
             name: name.clone(),

@@ -19,9 +19,10 @@ use crate::Exchange;
 use crate::canonical::{self, Kind, Message};
 use crate::errors::Fault;
 use crate::log::{Entry, Side};
-use crate::provider::{Incoming, Outgoing, sha256_hex, signed_values};
+use crate::provider::{Incoming, Outgoing, signed_values};
 use crate::signature::{self, SIGNATURE_HEADER};
 use crate::xroad::{ClientId, ServiceId, headers, request_path};
+use egov_core::digest::sha256_hex;
 
 /// A request a module makes.
 #[derive(Debug, Clone)]

@@ -110,7 +110,7 @@ pub fn verify(bundle: &Bundle) -> Verdict {
     );
     let body_digest = |body: &Option<String>, digest: &str| -> Result<(), String> {
         match body {
-            Some(b) if crate::provider::sha256_hex(b.as_bytes()) != digest => {
+            Some(b) if egov_core::digest::sha256_hex(b.as_bytes()) != digest => {
                 Err("the stored body does not match its digest".into())
             }
             _ => Ok(()),

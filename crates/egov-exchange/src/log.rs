@@ -9,10 +9,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// The hash that precedes the first record.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const GENESIS_HASH: &str = egov_core::chain::GENESIS;
 
 /// Which side of an exchange wrote the record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,11 +107,27 @@ pub fn chain_hash(seq: i64, at: DateTime<Utc>, entry: &Entry, prev_hash: &str) -
     };
     // Serializing plain strings, numbers and sorted maps cannot fail.
     let json = serde_json::to_vec(&fields).unwrap_or_default();
-    let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
-    h.update(b"\n");
-    h.update(&json);
-    hex::encode(h.finalize())
+    egov_core::chain::linked_hash(prev_hash, &json)
+}
+
+impl egov_core::chain::Link for Record {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    fn recompute(&self) -> Result<String, String> {
+        Ok(chain_hash(
+            self.seq,
+            self.recorded_at,
+            &self.entry,
+            &self.prev_hash,
+        ))
+    }
 }
 
 impl Record {

@@ -17,12 +17,12 @@
 //!
 //! Every refusal is answered with its X-Road error type, signed, and logged too.
 
+use egov_core::digest::sha256_hex;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::Utc;
 use egov_core::exchange::{Basis, LogMode, ServiceCall, SubjectKind};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::Exchange;
 use crate::canonical::{self, Kind, Message, SIGNED_HEADERS};
@@ -78,10 +78,6 @@ pub fn signed_values(headers: &[(String, String)]) -> BTreeMap<String, String> {
         .iter()
         .filter_map(|name| header(headers, name).map(|v| ((*name).to_owned(), v.to_owned())))
         .collect()
-}
-
-pub fn sha256_hex(body: &[u8]) -> String {
-    hex::encode(Sha256::digest(body))
 }
 
 fn clip(s: &str, max: usize) -> String {

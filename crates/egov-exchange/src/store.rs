@@ -3,9 +3,10 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use egov_core::chain::Verifier;
 use egov_core::{DbConnection, Error};
 
-use crate::log::{self, Entry, GENESIS_HASH, Record, Side, Verification};
+use crate::log::{self, Entry, Record, Side, Verification};
 
 diesel::table! {
     exchange_members (id) {
@@ -725,58 +726,23 @@ pub fn verify(conn: &mut DbConnection) -> Result<Verification, Error> {
         .filter(exchange_log_head::id.eq(1))
         .select((exchange_log_head::seq, exchange_log_head::hash))
         .first(conn)?;
-    let mut expected_seq = 0i64;
-    let mut expected_prev = GENESIS_HASH.to_owned();
-    let mut checked = 0u64;
-    let fail = |problem: String, checked: u64| Verification {
-        checked,
-        head_seq,
-        problem: Some(problem),
-    };
+    let mut walk = Verifier::default();
     loop {
         let rows: Vec<LogRow> = exchange_log::table
-            .filter(exchange_log::seq.gt(expected_seq))
+            .filter(exchange_log::seq.gt(walk.last_seq()))
             .order(exchange_log::seq.asc())
             .limit(1000)
             .load(conn)?;
-        if rows.is_empty() {
+        let records: Vec<Record> = rows.into_iter().map(LogRow::into_record).collect();
+        if records.is_empty() || !records.iter().all(|r| walk.check(r)) {
             break;
         }
-        for row in rows {
-            let r = row.into_record();
-            if r.seq != expected_seq + 1 {
-                return Ok(fail(
-                    format!("record {} is missing (next is {})", expected_seq + 1, r.seq),
-                    checked,
-                ));
-            }
-            if r.prev_hash != expected_prev {
-                return Ok(fail(
-                    format!("record {} does not link to record {}", r.seq, expected_seq),
-                    checked,
-                ));
-            }
-            if !r.hash_ok() {
-                return Ok(fail(
-                    format!("record {} was altered (its hash does not match)", r.seq),
-                    checked,
-                ));
-            }
-            expected_seq = r.seq;
-            expected_prev = r.hash;
-            checked += 1;
-        }
     }
-    if expected_seq != head_seq || expected_prev != head_hash {
-        return Ok(fail(
-            format!("the log ends at record {expected_seq} but its head says {head_seq}"),
-            checked,
-        ));
-    }
+    let v = walk.finish(Some((head_seq, &head_hash)));
     Ok(Verification {
-        checked,
+        checked: v.checked,
         head_seq,
-        problem: None,
+        problem: v.problem(),
     })
 }
 

@@ -2,10 +2,9 @@
 //! filesystem, content-addressed by SHA-256 (`<dir>/petition/ab/cdef…`), written to a
 //! temporary file and renamed into place so a reader never sees half a file.
 
+use egov_core::digest::sha256_hex;
 use std::io::Write as _;
 use std::path::PathBuf;
-
-use sha2::{Digest, Sha256};
 
 /// Where attachments' bytes live (filesystem, object store, …).
 pub trait BlobStore: Send + Sync + 'static {
@@ -38,10 +37,6 @@ impl FsBlobStore {
         }
         Ok(self.dir.join(&sha256[..2]).join(&sha256[2..]))
     }
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 impl BlobStore for FsBlobStore {

@@ -2151,7 +2151,7 @@ fn issue(
             agency: row.agency.clone(),
             document: doc.to_string(),
             signature,
-            digest: crate::blob::sha256_hex(canonical.as_bytes()),
+            digest: egov_core::digest::sha256_hex(canonical.as_bytes()),
             issued_at: now,
             valid_until,
             verifiable_until,

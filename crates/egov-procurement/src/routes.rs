@@ -943,7 +943,7 @@ pub async fn submit_bid(
         let bytes = bytes.unwrap_or_default();
         size += bytes.len();
         documents.push(json!({"title": d.title, "media_type": d.media_type,
-            "sha256": seal::sha256_hex(&bytes), "content": d.content}));
+            "sha256": egov_core::digest::sha256_hex(&bytes), "content": d.content}));
     }
     if size > p.settings().procurement.max_bid_bytes {
         errs.push(field(
@@ -1998,7 +1998,7 @@ pub async fn hand_in_share(
             if mine.share.is_some() {
                 return Err(Error::new(errors::SHARE_ALREADY_GIVEN));
             }
-            if seal::sha256_hex(&raw) != mine.share_digest {
+            if egov_core::digest::sha256_hex(&raw) != mine.share_digest {
                 return Err(Error::new(errors::SHARE_REJECTED));
             }
             store::submit_share(c, &row.id, &me, &share, now_micros())?;

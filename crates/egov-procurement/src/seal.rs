@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use blahaj::{Share, Sharks};
 use crypto_box::aead::OsRng;
 use crypto_box::{PublicKey, SecretKey};
-use sha2::{Digest, Sha256};
+use egov_core::digest::sha256_hex;
 
 /// A member's share of a tender's opening key, sealed to the member.
 #[derive(Debug, Clone)]
@@ -52,10 +52,6 @@ pub fn b64(bytes: &[u8]) -> String {
 
 pub fn unb64(s: &str) -> Option<Vec<u8>> {
     STANDARD.decode(s).ok()
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 pub fn public_key(b64key: &str) -> Result<PublicKey, SealError> {

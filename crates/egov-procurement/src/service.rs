@@ -577,7 +577,7 @@ pub fn accept_bid(
     }
     let replaces = store::replace_active(c, &tender.id, supplier, lot)?;
     let id = uuid::Uuid::now_v7().to_string();
-    let digest = seal::sha256_hex(sealed);
+    let digest = egov_core::digest::sha256_hex(sealed);
     let receipt = json!({
         "bid_id": id,
         "tender_id": tender.id,
@@ -712,7 +712,7 @@ pub fn open(p: &Procurement, c: &mut DbConnection, id: &str, by: &str) -> Result
     for b in &active {
         let mut reasons = Vec::new();
         let content: Option<Sealed> = seal::unb64(&b.sealed)
-            .filter(|bytes| seal::sha256_hex(bytes) == b.digest)
+            .filter(|bytes| egov_core::digest::sha256_hex(bytes) == b.digest)
             .and_then(|bytes| seal::open(&secret, &bytes).ok())
             .and_then(|plain| serde_json::from_slice(&plain).ok());
         let mut price = None;
@@ -1103,7 +1103,9 @@ fn create_contract(
         &ContractVersionRow {
             contract_id: id,
             version: 1,
-            digest: seal::sha256_hex(egov_exchange::signature::canonical_json(&terms).as_bytes()),
+            digest: egov_core::digest::sha256_hex(
+                egov_exchange::signature::canonical_json(&terms).as_bytes(),
+            ),
             terms: terms.to_string(),
             reason: "award".into(),
             created_at: now_micros(),
@@ -1237,7 +1239,9 @@ pub fn amend_contract(
         &ContractVersionRow {
             contract_id: contract.id.clone(),
             version,
-            digest: seal::sha256_hex(egov_exchange::signature::canonical_json(&terms).as_bytes()),
+            digest: egov_core::digest::sha256_hex(
+                egov_exchange::signature::canonical_json(&terms).as_bytes(),
+            ),
             terms: terms.to_string(),
             reason: reason.to_owned(),
             created_at: now_micros(),

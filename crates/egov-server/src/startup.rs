@@ -10,6 +10,7 @@ use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpServer, web};
 use anyhow::{Context, bail};
+use egov_core::clock::Clock;
 use egov_core::db::{DbError, Migrations};
 use egov_core::metrics::HttpMetrics;
 use egov_core::request::{self, RouteTable, Telemetry};
@@ -74,6 +75,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Db,
     pub packs: Arc<CountryPacks>,
+    /// The clock every module reads.
+    pub clock: Clock,
     pub metrics: Arc<HttpMetrics>,
     pub modules: Vec<&'static dyn Module>,
     pub openapi: Arc<OpenApi>,
@@ -126,6 +129,17 @@ impl AppState {
         packs: CountryPacks,
         modules: Vec<&'static dyn Module>,
     ) -> anyhow::Result<Self> {
+        Self::with_clock(settings, db, packs, modules, Clock::system())
+    }
+
+    /// [`AppState::new`] with a given clock (tests pass a movable one).
+    pub fn with_clock(
+        settings: Settings,
+        db: Db,
+        packs: CountryPacks,
+        modules: Vec<&'static dyn Module>,
+        clock: Clock,
+    ) -> anyhow::Result<Self> {
         let names: Vec<&str> = modules.iter().map(|m| m.name()).collect();
         let metrics = HttpMetrics::new(&names).context("cannot register metrics")?;
         let openapi = openapi::merged_document(&modules);
@@ -146,6 +160,7 @@ impl AppState {
             settings: &settings,
             db: &db,
             packs: &packs,
+            clock: &clock,
             exchange: exchange
                 .as_ref()
                 .map(|x| x as &(dyn std::any::Any + Send + Sync)),
@@ -175,6 +190,7 @@ impl AppState {
             settings,
             db,
             packs,
+            clock,
             auth,
             auth_service,
             exchange,
@@ -289,6 +305,15 @@ pub fn build_app(
 /// Loads packs, connects, migrates (SQLite) or checks migrations (PostgreSQL): the work done
 /// before a port is bound.
 pub fn prepare(settings: Settings, modules: Vec<&'static dyn Module>) -> anyhow::Result<AppState> {
+    prepare_with_clock(settings, modules, Clock::system())
+}
+
+/// [`prepare`] with a given clock.
+pub fn prepare_with_clock(
+    settings: Settings,
+    modules: Vec<&'static dyn Module>,
+    clock: Clock,
+) -> anyhow::Result<AppState> {
     let packs = CountryPacks::load(&settings.country.packs_dir, &settings.country.code)
         .map_err(|e| anyhow::anyhow!("invalid country pack:\n{e}"))?;
     let db = Db::connect(&settings.database)
@@ -309,7 +334,7 @@ pub fn prepare(settings: Settings, modules: Vec<&'static dyn Module>) -> anyhow:
             }
         }
     }
-    AppState::new(settings, db, packs, modules)
+    AppState::with_clock(settings, db, packs, modules, clock)
 }
 
 /// Starts serving on `listener`. The returned server stops gracefully on SIGTERM/SIGINT.

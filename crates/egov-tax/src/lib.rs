@@ -13,8 +13,8 @@
 pub mod domain;
 pub mod errors;
 pub mod exchange;
+pub mod http;
 pub mod notify;
-pub mod routes;
 pub mod service;
 pub mod simulate;
 pub mod store;
@@ -27,7 +27,9 @@ use chrono::Utc;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use egov_auth::SubjectIndex;
 use egov_auth::secrets::Sealer;
+use egov_core::clock::Clock;
 use egov_core::module::{Context, Started};
+use egov_core::outbox::{LogNotifier, Notifier};
 use egov_core::{CountryPacks, Db, Migrations, Module, Settings};
 use serde_json::Value;
 
@@ -56,8 +58,9 @@ pub(crate) struct Inner {
     pub(crate) key: ed25519_dalek::SigningKey,
     pub(crate) kid: String,
     pub(crate) public_keys: Vec<(String, String)>,
-    pub(crate) trusted: Vec<ipnet::IpNet>,
-    pub(crate) notifier: Arc<dyn notify::Notifier>,
+    pub(crate) notifier: Arc<dyn Notifier>,
+    pub(crate) clock: Clock,
+    pub(crate) recorder: egov_auth::Recorder,
 }
 
 impl std::fmt::Debug for Tax {
@@ -103,6 +106,7 @@ impl Tax {
         settings: &Arc<Settings>,
         db: &Db,
         packs: &Arc<CountryPacks>,
+        clock: &Clock,
     ) -> anyhow::Result<Self> {
         let pack_dir = settings.country.packs_dir.join(&settings.country.code);
         let rules = load_rules(&pack_dir)?;
@@ -120,13 +124,19 @@ impl Tax {
             key,
             kid,
             public_keys,
-            trusted: settings.server.trusted_proxies(),
-            notifier: Arc::new(notify::LogNotifier),
+            notifier: Arc::new(LogNotifier),
+            clock: clock.clone(),
+            recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
         })))
     }
 
     pub fn db(&self) -> &Db {
         &self.0.db
+    }
+
+    /// Now, from the process's clock (whole microseconds, UTC).
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.0.clock.now_naive()
     }
 
     pub fn rules(&self, year: i32) -> Option<&Arc<RuleSet>> {
@@ -230,7 +240,7 @@ impl Module for TaxModule {
     }
 
     fn start(&self, ctx: &Context<'_>) -> anyhow::Result<Started> {
-        let tax = Tax::start(ctx.settings, ctx.db, ctx.packs)?;
+        let tax = Tax::start(ctx.settings, ctx.db, ctx.packs, ctx.clock)?;
         let data = actix_web::web::Data::new(tax.clone());
         let worker = tax.clone();
         Ok(Started {
@@ -245,6 +255,6 @@ impl Module for TaxModule {
     }
 
     fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-        routes::configure(cfg);
+        http::configure(cfg);
     }
 }

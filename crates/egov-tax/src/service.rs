@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use egov_core::error::FieldError;
 use egov_core::{DbConnection, Error};
 use rust_decimal::Decimal;
@@ -288,11 +288,11 @@ pub fn open_return(
     tax_code: &str,
     year: i32,
     statements: &[StatementRow],
+    now: NaiveDateTime,
 ) -> Result<ReturnRow, Error> {
     if let Some(row) = store::return_of(c, &taxpayer.key, tax_code, year)? {
         return Ok(row);
     }
-    let now = Utc::now().naive_utc();
     let masked = statements
         .first()
         .map_or_else(|| taxpayer.masked.clone(), |s| s.masked_id.clone());
@@ -350,7 +350,7 @@ pub fn view(
     let inputs = merge(&pre, &draft);
     let (outcome, fired) = match compute(rules, &inputs) {
         Ok(o) => {
-            let hits = business_rules(tax, rules, &pre, &draft, &o, Utc::now().date_naive());
+            let hits = business_rules(tax, rules, &pre, &draft, &o, tax.now().date());
             (Some(o), hits)
         }
         Err(hits) => (None, hits),
@@ -422,7 +422,7 @@ pub fn submit(
     kind_override: Option<(&str, &Map<String, Value>)>,
 ) -> Result<(Acknowledgement, bool), Error> {
     let statements = store::statements_of(c, &taxpayer.key, rules.year)?;
-    let row = open_return(c, taxpayer, &rules.tax, rules.year, &statements)?;
+    let row = open_return(c, taxpayer, &rules.tax, rules.year, &statements, tax.now())?;
     if let Some(existing) = store::version_by_key(c, &row.id, key)? {
         let ack: Acknowledgement =
             serde_json::from_str(&existing.acknowledgement).map_err(Error::internal)?;
@@ -455,14 +455,7 @@ pub fn submit(
         .filter(|(k, v)| pre.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let hits = business_rules(
-        tax,
-        rules,
-        &pre,
-        &filer_entries,
-        &outcome,
-        Utc::now().date_naive(),
-    );
+    let hits = business_rules(tax, rules, &pre, &filer_entries, &outcome, tax.now().date());
     let (rejects, alerts): (Vec<RuleHit>, Vec<RuleHit>) =
         hits.into_iter().partition(|h| h.severity == "reject");
     // Officers may correct a past year's assessment even when a filer could not file it.
@@ -482,7 +475,7 @@ pub fn submit(
         .and_then(|v| Decimal::from_str(&v.balance).ok())
         .unwrap_or_default();
     let version = row.latest_version + 1;
-    let now = crate::routes::now_micros();
+    let now = tax.now();
     let id = uuid::Uuid::now_v7().to_string();
     let amounts: Map<String, Value> = rules
         .outputs

@@ -225,23 +225,6 @@ pub struct CertificateRow {
     pub revoke_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = tax_notifications)]
-pub struct NotificationRow {
-    pub id: String,
-    pub dedup: String,
-    pub channel: String,
-    pub recipient: String,
-    pub template: String,
-    pub payload: String,
-    pub status: String,
-    pub attempts: i32,
-    pub next_at: NaiveDateTime,
-    pub sent_at: Option<NaiveDateTime>,
-    pub last_error: Option<String>,
-    pub created_at: NaiveDateTime,
-}
-
 fn db(e: diesel::result::Error) -> Error {
     Error::from(e)
 }
@@ -629,96 +612,5 @@ pub fn revoke_certificate(
 
 // ------------------------------------------------------------------ notifications
 
-/// Queues a notification unless one with the same dedup key exists: `true` if queued.
-pub fn queue_notification(c: &mut DbConnection, row: &NotificationRow) -> Result<bool, Error> {
-    let n = diesel::sql_query(
-        "INSERT INTO tax_notifications (id, dedup, channel, recipient, template, payload, \
-         status, attempts, next_at, sent_at, last_error, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, $10) \
-         ON CONFLICT (dedup) DO NOTHING",
-    )
-    .bind::<diesel::sql_types::Text, _>(&row.id)
-    .bind::<diesel::sql_types::Text, _>(&row.dedup)
-    .bind::<diesel::sql_types::Text, _>(&row.channel)
-    .bind::<diesel::sql_types::Text, _>(&row.recipient)
-    .bind::<diesel::sql_types::Text, _>(&row.template)
-    .bind::<diesel::sql_types::Text, _>(&row.payload)
-    .bind::<diesel::sql_types::Text, _>(&row.status)
-    .bind::<diesel::sql_types::Integer, _>(row.attempts)
-    .bind::<diesel::sql_types::Timestamp, _>(row.next_at)
-    .bind::<diesel::sql_types::Timestamp, _>(row.created_at)
-    .execute(c)
-    .map_err(db)?;
-    Ok(n == 1)
-}
-
-pub fn due_notifications(
-    c: &mut DbConnection,
-    now: NaiveDateTime,
-    limit: i64,
-) -> Result<Vec<NotificationRow>, Error> {
-    use tax_notifications::dsl as n;
-    n::tax_notifications
-        .filter(n::status.eq("queued"))
-        .filter(n::next_at.le(now))
-        .order(n::next_at.asc())
-        .limit(limit)
-        .select(NotificationRow::as_select())
-        .load(c)
-        .map_err(db)
-}
-
-/// Claims a queued notification for one attempt by pushing its next time forward (a lease):
-/// `false` if another worker took it.
-pub fn claim_notification(
-    c: &mut DbConnection,
-    id: &str,
-    seen_next: NaiveDateTime,
-    lease_until: NaiveDateTime,
-) -> Result<bool, Error> {
-    use tax_notifications::dsl as n;
-    let k = diesel::update(
-        n::tax_notifications
-            .filter(n::id.eq(id))
-            .filter(n::status.eq("queued"))
-            .filter(n::next_at.eq(seen_next)),
-    )
-    .set((n::next_at.eq(lease_until), n::attempts.eq(n::attempts + 1)))
-    .execute(c)
-    .map_err(db)?;
-    Ok(k == 1)
-}
-
-pub fn finish_notification(
-    c: &mut DbConnection,
-    id: &str,
-    status: &str,
-    next_at: NaiveDateTime,
-    sent_at: Option<NaiveDateTime>,
-    error: Option<&str>,
-) -> Result<(), Error> {
-    use tax_notifications::dsl as n;
-    diesel::update(n::tax_notifications.find(id))
-        .set((
-            n::status.eq(status),
-            n::next_at.eq(next_at),
-            n::sent_at.eq(sent_at),
-            n::last_error.eq(error),
-        ))
-        .execute(c)
-        .map(|_| ())
-        .map_err(db)
-}
-
-pub fn notifications_for(
-    c: &mut DbConnection,
-    recipient: &str,
-) -> Result<Vec<NotificationRow>, Error> {
-    use tax_notifications::dsl as n;
-    n::tax_notifications
-        .filter(n::recipient.eq(recipient))
-        .order(n::created_at.desc())
-        .select(NotificationRow::as_select())
-        .load(c)
-        .map_err(db)
-}
+/// The module's notification outbox (the `tax_notifications` table).
+pub const OUTBOX: egov_core::outbox::Outbox = egov_core::outbox::Outbox::new("tax_notifications");

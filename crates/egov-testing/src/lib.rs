@@ -344,7 +344,9 @@ pub async fn spawn_app_with(options: Spawn<'_>) -> TestApp {
     migrator
         .migrate(&startup::migration_sets(&modules))
         .expect("migrations");
-    let state = startup::prepare(settings, modules).expect("prepare app");
+    // A movable clock: tests move time forward instead of sleeping (`app.state.clock`).
+    let state = startup::prepare_with_clock(settings, modules, egov_core::clock::Clock::movable())
+        .expect("prepare app");
     start(state, db, listener)
 }
 

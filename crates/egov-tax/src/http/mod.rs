@@ -1,0 +1,123 @@
+//! `/tax/v1`: public rules, calculator, calendar, keys and certificate verification;
+//! employers' statements; taxpayers' returns, account and certificates; officers' views
+//! (each recorded in the access log), corrections, bank settlement, refunds, revocation and
+//! reminders.
+
+pub mod employers;
+pub mod officers;
+pub mod public;
+pub mod taxpayers;
+
+use crate::domain::RuleSet;
+use crate::service::Taxpayer;
+use crate::{Tax, errors};
+use actix_web::HttpRequest;
+use egov_auth::{Action, Kind, Policy, Principal, Rule, SubjectKey};
+use egov_core::Error;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// A citizen or a business account: a taxpayer.
+#[derive(Debug)]
+pub struct TaxpayerPolicy;
+impl Policy for TaxpayerPolicy {
+    const RULE: Rule = Rule::kinds(&[Kind::Citizen, Kind::Business]);
+}
+
+/// A taxpayer with a second factor: filing and certificates.
+#[derive(Debug)]
+pub struct TaxpayerAal2;
+impl Policy for TaxpayerAal2 {
+    const RULE: Rule = Rule::kinds(&[Kind::Citizen, Kind::Business]).aal2();
+}
+
+/// An officer of the tax agency with the `tax.officer` role and a second factor.
+#[derive(Debug)]
+pub struct Officer;
+impl Policy for Officer {
+    const RULE: Rule = Rule::kinds(&[Kind::Officer])
+        .roles(&[crate::OFFICER_ROLE])
+        .aal2();
+}
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(
+        scope::scope("/tax/v1")
+            .service(public::list_rules)
+            .service(public::show_rules)
+            .service(public::calculate)
+            .service(public::calendar)
+            .service(public::keys)
+            .service(public::verify_certificate)
+            .service(employers::upload_statements)
+            .service(employers::list_statements)
+            .service(taxpayers::my_return)
+            .service(taxpayers::edit_return)
+            .service(taxpayers::submit_return)
+            .service(taxpayers::my_versions)
+            .service(taxpayers::my_account)
+            .service(taxpayers::issue_certificate)
+            .service(taxpayers::my_certificates)
+            .service(officers::officer_taxpayer)
+            .service(officers::officer_return)
+            .service(officers::officer_correction)
+            .service(officers::officer_bank_transfers)
+            .service(officers::officer_refund)
+            .service(officers::officer_assessment)
+            .service(officers::officer_revoke)
+            .service(officers::officer_reminders),
+    );
+}
+
+pub(crate) fn rules_for(tax: &Tax, year: i32) -> Result<std::sync::Arc<RuleSet>, Error> {
+    tax.rules(year).cloned().ok_or_else(|| {
+        Error::with_detail(
+            errors::NO_RULES,
+            format!("the country pack has rules for {:?}", tax.years()),
+        )
+    })
+}
+
+pub(crate) fn taxpayer(tax: &Tax, p: &Principal) -> Result<Taxpayer, Error> {
+    let key = p
+        .subject_key(tax.0.packs.active())
+        .ok_or_else(|| Error::new(errors::NOT_A_TAXPAYER))?;
+    let masked = match p.kind {
+        Kind::Business => p.business.clone().unwrap_or_default(),
+        _ => String::new(),
+    };
+    Ok(Taxpayer { key, masked })
+}
+
+/// Records an officer's access to a taxpayer's data (fails closed).
+pub(crate) async fn access(
+    tax: &Tax,
+    req: &HttpRequest,
+    officer: &Principal,
+    subject: &str,
+    action: Action,
+    purpose: &str,
+    record: Option<String>,
+) -> Result<(), Error> {
+    tax.0
+        .recorder
+        .reader(req, officer)
+        .record(
+            SubjectKey::from_stored(subject.to_owned()),
+            action,
+            purpose,
+            record,
+        )
+        .await
+}
+
+pub(crate) fn year_ok(year: i32) -> Result<i32, Error> {
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(Error::invalid_field(
+            "year",
+            "must be a year from 2000 to 2100",
+        ))
+    }
+}

@@ -1,0 +1,765 @@
+//! Officers.
+
+use super::{Officer, access, rules_for, year_ok};
+use crate::http::employers::RowError;
+use crate::http::public::Verification;
+use crate::http::public::verification;
+use crate::http::taxpayers::AccountView;
+use crate::http::taxpayers::Entry;
+use crate::http::taxpayers::VersionView;
+use crate::http::taxpayers::account_view;
+use crate::http::taxpayers::version_views;
+use crate::service::{self, Acknowledgement, Taxpayer};
+use crate::store::{self, LedgerRow, TransferRow};
+use crate::{Tax, errors};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::NaiveDate;
+use egov_auth::{Action, Authorized, Principal};
+use egov_core::Error;
+use egov_core::error::{FieldError, codes};
+use egov_core::outbox::Notification;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use std::str::FromStr;
+use utoipa::{IntoParams, ToSchema};
+
+pub(crate) fn officer_scope(tax: &Tax, p: &Principal) -> Result<(), Error> {
+    p.require_agency(&tax.0.settings.tax.agency)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TaxpayerQuery {
+    pub national_id: Option<String>,
+    pub business_id: Option<String>,
+    /// Why: recorded in the access log (e.g. `tax.assessment`, `tax.collection`).
+    pub purpose: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaxpayerView {
+    /// The taxpayer's subject key (use it in other officer calls).
+    pub key: String,
+    pub returns: Vec<Value>,
+    pub account: AccountView,
+}
+
+/// Finds a taxpayer by national ID or business registration number: returns and account.
+/// Recorded in the access log with the purpose.
+#[utoipa::path(
+    tag = "tax",
+    params(TaxpayerQuery),
+    responses(
+        (status = 200, body = TaxpayerView),
+        (status = 404, description = "No such taxpayer", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+)]
+#[get("/officer/taxpayers")]
+pub async fn officer_taxpayer(
+    auth: Authorized<Officer>,
+    tax: web::Data<Tax>,
+    query: web::Query<TaxpayerQuery>,
+    req: HttpRequest,
+) -> Result<web::Json<TaxpayerView>, Error> {
+    officer_scope(&tax, &auth)?;
+    let q = query.into_inner();
+    purpose_ok(&q.purpose)?;
+    let key = taxpayer_key(&tax, q.national_id.as_deref(), q.business_id.as_deref(), "")?.key;
+    access(&tax, &req, &auth, &key, Action::View, &q.purpose, None).await?;
+    let k = key.clone();
+    let (returns, ledger) = tax
+        .db()
+        .run(move |c| Ok((store::returns_of(c, &k)?, store::ledger_of(c, &k)?)))
+        .await?;
+    if returns.is_empty() && ledger.is_empty() {
+        return Err(Error::new(errors::TAXPAYER_NOT_FOUND));
+    }
+    Ok(web::Json(TaxpayerView {
+        key,
+        returns: returns
+            .into_iter()
+            .map(|r| {
+                json!({"id": r.id, "tax": r.tax, "year": r.year, "status": r.status,
+                             "latest_version": r.latest_version, "taxpayer": r.masked_id,
+                             "payment_reference": r.payment_reference})
+            })
+            .collect(),
+        account: account_view(&tax, ledger),
+    }))
+}
+
+pub(crate) fn field(pointer: &str, detail: &str) -> FieldError {
+    FieldError {
+        pointer: pointer.to_owned(),
+        detail: detail.to_owned(),
+    }
+}
+
+/// The taxpayer named by exactly one of a national ID and a business registration number.
+/// `at` is the JSON pointer prefix of the fields (`""` for query parameters).
+pub(crate) fn taxpayer_key(
+    tax: &Tax,
+    national_id: Option<&str>,
+    business_id: Option<&str>,
+    at: &str,
+) -> Result<Taxpayer, Error> {
+    let pack = tax.0.packs.active();
+    match (national_id, business_id) {
+        (Some(n), None) => {
+            let nid = pack
+                .parse_national_id(n)
+                .map_err(|e| Error::invalid_field(format!("{at}national_id"), e.to_string()))?;
+            Ok(Taxpayer {
+                key: tax.0.index.national_id(&nid).as_str().to_owned(),
+                masked: String::new(),
+            })
+        }
+        (None, Some(b)) => {
+            let bid = pack
+                .parse_business_id(b)
+                .map_err(|e| Error::invalid_field(format!("{at}business_id"), e.to_string()))?;
+            Ok(Taxpayer {
+                key: egov_core::exchange::business_subject(bid.canonical()),
+                masked: b.to_owned(),
+            })
+        }
+        _ => Err(Error::invalid_field(
+            format!("{at}national_id"),
+            "give national_id or business_id",
+        )),
+    }
+}
+
+pub(crate) const ID_RULE: &str = "1 to 64 of A-Z a-z 0-9 . _ -";
+pub(crate) const REASON_RULE: &str = "5 to 500 characters, no control characters";
+
+/// Ids that callers choose (statements, notices, corrections, refunds): idempotency keys.
+pub(crate) fn id_ok(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
+/// Reasons officers give (corrections, assessments, revocations), shown to others.
+pub(crate) fn reason_ok(reason: &str) -> bool {
+    (5..=500).contains(&reason.chars().count()) && !reason.chars().any(char::is_control)
+}
+
+pub(crate) fn purpose_ok(p: &str) -> Result<(), Error> {
+    if (3..=64).contains(&p.len())
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
+        Ok(())
+    } else {
+        Err(Error::invalid_field(
+            "purpose",
+            "3 to 64 of A-Z a-z 0-9 . _ -",
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeQuery {
+    /// Why: recorded in the access log.
+    pub purpose: String,
+}
+
+/// A return with every version (inputs, results with explanation, acknowledgements).
+/// Recorded in the access log.
+#[utoipa::path(
+    tag = "tax",
+    params(("id" = String, Path, description = "Return id"), PurposeQuery),
+    responses(
+        (status = 200, body = Vec<VersionView>),
+        (status = 404, description = "No such return", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+)]
+#[get("/officer/returns/{id}")]
+pub async fn officer_return(
+    auth: Authorized<Officer>,
+    tax: web::Data<Tax>,
+    id: web::Path<String>,
+    query: web::Query<PurposeQuery>,
+    req: HttpRequest,
+) -> Result<web::Json<Vec<VersionView>>, Error> {
+    officer_scope(&tax, &auth)?;
+    purpose_ok(&query.purpose)?;
+    let id = id.into_inner();
+    let i = id.clone();
+    let ret = tax
+        .db()
+        .run(move |c| store::return_by_id(c, &i))
+        .await?
+        .ok_or_else(|| Error::new(errors::RETURN_NOT_FOUND))?;
+    access(
+        &tax,
+        &req,
+        &auth,
+        &ret.taxpayer,
+        Action::View,
+        &query.purpose,
+        Some(id.clone()),
+    )
+    .await?;
+    let rows = tax.db().run(move |c| store::versions(c, &id)).await?;
+    Ok(web::Json(version_views(rows)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionInput {
+    /// Inputs to change over the latest filed version.
+    #[schema(value_type = Object)]
+    pub changes: Map<String, Value>,
+    /// Why (kept with the version and shown to the taxpayer): 5 to 500 characters.
+    pub reason: String,
+    /// Idempotency key of the correction: 1–64 of `A-Za-z0-9._-`.
+    pub correction_id: String,
+}
+
+/// Corrects an assessment: a new version (kind `correction`) with the officer and the reason,
+/// the account adjusted by the difference. Recorded in the access log.
+#[utoipa::path(
+    tag = "tax",
+    params(("id" = String, Path, description = "Return id")),
+    request_body = CorrectionInput,
+    responses(
+        (status = 201, body = Acknowledgement),
+        (status = 200, description = "The same correction again", body = Acknowledgement),
+        (status = 404, description = "No such return", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Rejected", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+)]
+#[post("/officer/returns/{id}/corrections")]
+pub async fn officer_correction(
+    auth: Authorized<Officer>,
+    tax: web::Data<Tax>,
+    id: web::Path<String>,
+    input: web::Json<CorrectionInput>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    officer_scope(&tax, &auth)?;
+    let input = input.into_inner();
+    if !reason_ok(&input.reason) {
+        return Err(Error::invalid_field("/reason", REASON_RULE));
+    }
+    if !id_ok(&input.correction_id) {
+        return Err(Error::invalid_field("/correction_id", ID_RULE));
+    }
+    let id = id.into_inner();
+    let i = id.clone();
+    let ret = tax
+        .db()
+        .run(move |c| store::return_by_id(c, &i))
+        .await?
+        .ok_or_else(|| Error::new(errors::RETURN_NOT_FOUND))?;
+    let rules = rules_for(&tax, ret.year)?;
+    access(
+        &tax,
+        &req,
+        &auth,
+        &ret.taxpayer,
+        Action::Change,
+        "tax.correction",
+        Some(id),
+    )
+    .await?;
+    let who = Taxpayer {
+        key: ret.taxpayer.clone(),
+        masked: ret.masked_id.clone(),
+    };
+    let actor = auth.subject.clone();
+    let t = tax.get_ref().clone();
+    let (ack, created) = tax
+        .db()
+        .transaction(move |c| {
+            service::submit(
+                &t,
+                c,
+                &who,
+                &rules,
+                &format!("correction:{}", input.correction_id),
+                &actor,
+                Some((&input.reason, &input.changes)),
+            )
+        })
+        .await?;
+    Ok(if created {
+        HttpResponse::Created().json(ack)
+    } else {
+        HttpResponse::Ok().json(ack)
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferLine {
+    /// The bank's transaction id (idempotency key).
+    pub bank_txn_id: String,
+    /// The payment reference the payer quoted.
+    pub reference: String,
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    #[schema(value_type = String)]
+    pub paid_on: NaiveDate,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettlementReport {
+    pub matched: usize,
+    /// Lines already received (same bank transaction id).
+    pub duplicates: usize,
+    /// Lines whose reference matches no return: kept for manual reconciliation.
+    pub unmatched: Vec<String>,
+    /// Invalid lines (by position, from 1), not stored.
+    pub rejected: Vec<RowError>,
+}
+
+/// The payment provider "bank transfer": a bank settlement file, matched to returns by
+/// payment reference (with its check digits). Idempotent by bank transaction id.
+#[utoipa::path(
+    tag = "tax",
+    request_body = Vec<TransferLine>,
+    responses((status = 200, body = SettlementReport)),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+)]
+#[post("/officer/bank-transfers")]
+pub async fn officer_bank_transfers(
+    auth: Authorized<Officer>,
+    tax: web::Data<Tax>,
+    lines: web::Json<Vec<TransferLine>>,
+) -> Result<web::Json<SettlementReport>, Error> {
+    officer_scope(&tax, &auth)?;
+    let lines = lines.into_inner();
+    if lines.len() > 10_000 {
+        return Err(Error::invalid_field("/", "at most 10,000 lines per file"));
+    }
+    let mut rejected = Vec::new();
+    let mut valid = Vec::new();
+    for (i, l) in lines.into_iter().enumerate() {
+        let mut errs = Vec::new();
+        if !(1..=64).contains(&l.bank_txn_id.len())
+            || !l.bank_txn_id.bytes().all(|b| b.is_ascii_graphic())
+        {
+            errs.push("bank_txn_id: 1 to 64 visible characters".to_owned());
+        }
+        if l.amount <= Decimal::ZERO {
+            errs.push("amount: must be positive".to_owned());
+        }
+        if l.reference.len() > 64 {
+            errs.push("reference: at most 64 characters".to_owned());
+        }
+        if errs.is_empty() {
+            valid.push(l);
+        } else {
+            rejected.push(RowError {
+                line: i + 1,
+                statement_id: Some(l.bank_txn_id),
+                errors: errs,
+            });
+        }
+    }
+    let now = tax.now();
+    let report = tax
+        .db()
+        .transaction(move |c| {
+            let (mut matched, mut duplicates, mut unmatched) = (0, 0, Vec::new());
+            for l in valid {
+                let ret = if service::reference_ok(&l.reference) {
+                    store::return_by_reference(c, &l.reference)?
+                } else {
+                    None
+                };
+                let row = TransferRow {
+                    bank_txn_id: l.bank_txn_id.clone(),
+                    reference: l.reference.clone(),
+                    amount: l.amount.to_string(),
+                    paid_on: l.paid_on,
+                    matched_return: ret.as_ref().map(|r| r.id.clone()),
+                    received_at: now,
+                };
+                if !store::insert_transfer(c, &row)? {
+                    duplicates += 1;
+                    continue;
+                }
+                match ret {
+                    Some(r) => {
+                        store::insert_ledger(
+                            c,
+                            &LedgerRow {
+                                id: uuid::Uuid::now_v7().to_string(),
+                                taxpayer: r.taxpayer,
+                                tax: r.tax,
+                                year: r.year,
+                                kind: "payment".into(),
+                                amount: (-l.amount).to_string(),
+                                due_date: None,
+                                source: l.bank_txn_id,
+                                reference: Some(l.reference),
+                                note: None,
+                                created_at: now,
+                            },
+                        )?;
+                        matched += 1;
+                    }
+                    None => unmatched.push(l.bank_txn_id),
+                }
+            }
+            Ok(SettlementReport {
+                matched,
+                duplicates,
+                unmatched,
+                rejected,
+            })
+        })
+        .await?;
+    Ok(web::Json(report))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundInput {
+    pub return_id: String,
+    /// The transfer's id at the bank (idempotency key): 1–64 of `A-Za-z0-9._-`.
+    pub refund_id: String,
+}
+
+/// Pays the refund due on a return's period (balance below zero): records it on the account.
+#[utoipa::path(
+    tag = "tax",
+    request_body = RefundInput,
+    responses(
+        (status = 201, body = Entry),
+        (status = 409, description = "No refund due", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+)]
+#[post("/officer/refunds")]
+pub async fn officer_refund(
+    auth: Authorized<Officer>,
+    tax: web::Data<Tax>,
+    input: web::Json<RefundInput>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    officer_scope(&tax, &auth)?;
+    let input = input.into_inner();
+    if !id_ok(&input.refund_id) {
+        return Err(Error::invalid_field("/refund_id", ID_RULE));
+    }
+    let rid = input.return_id.clone();
+    let ret = tax
+        .db()
+        .run(move |c| store::return_by_id(c, &rid))
+        .await?
+        .ok_or_else(|| Error::new(errors::RETURN_NOT_FOUND))?;
+    access(
+        &tax,
+        &req,
+        &auth,
+        &ret.taxpayer,
+        Action::Change,
+        "tax.refund",
+        Some(ret.id.clone()),
+    )
+    .await?;
+    let now = tax.now();
+    let row = tax
+        .db()
+        .transaction(move |c| {
+            if let Some(done) = store::ledger_entry(c, "refund", &input.refund_id)? {
+                return Ok(done);
+            }
+            let period = service::account(&store::ledger_of(c, &ret.taxpayer)?, now.date())
+                .into_iter()
+                .find(|p| p.tax == ret.tax && p.year == ret.year);
+            let due = period.map(|p| -p.balance).unwrap_or_default();
+            if due <= Decimal::ZERO {
+                return Err(Error::new(errors::NO_REFUND_DUE));
+            }
+            let row = LedgerRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                taxpayer: ret.taxpayer,
+                tax: ret.tax,
+                year: ret.year,
+                kind: "refund".into(),
+                amount: due.to_string(),
+                due_date: None,
+                source: input.refund_id,
+                reference: Some(ret.payment_reference),
+                note: None,
+                created_at: now,
+            };
+            store::insert_ledger(c, &row)?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(Entry::from(row)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentInput {
+    /// The notice's id (idempotency key): 1–64 of `A-Za-z0-9._-`.
+    pub assessment_id: String,
+    /// The taxpayer: a national ID, or a business registration number.
+    pub national_id: Option<String>,
+    pub business_id: Option<String>,
+    /// The tax year assessed (the year's rules name the tax).
+    pub year: i32,
+    /// Added to what the taxpayer owes for the year (negative: reduced); at most two decimal
+    /// places.
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    /// When the amount is due; on or after 1 January of the tax year.
+    pub due_date: NaiveDate,
+    /// The legal ground, shown to the taxpayer on the account: 5 to 500 characters.
+    pub reason: String,
+}
+
+/// Raises an assessment outside a return (a notice: unremitted withholding, an audit
+/// finding): added to the taxpayer's account for the year, payable with the year's payment
+/// reference, overdue after its due date (which a tax-clearance request then reports).
+/// Idempotent by `assessment_id`; recorded in the access log.
+#[utoipa::path(
+    tag = "tax",
+    request_body = AssessmentInput,
+    responses(
+        (status = 201, body = Entry),
+        (status = 200, description = "The same notice again", body = Entry),
+        (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The notice id was used for another assessment", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+)]
+#[post("/officer/assessments")]
+pub async fn officer_assessment(
+    auth: Authorized<Officer>,
+    tax: web::Data<Tax>,
+    input: web::Json<AssessmentInput>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    officer_scope(&tax, &auth)?;
+    let input = input.into_inner();
+    let mut errors = Vec::new();
+    if !id_ok(&input.assessment_id) {
+        errors.push(field("/assessment_id", ID_RULE));
+    }
+    if input.amount.is_zero()
+        || input.amount.scale() > 2
+        || input.amount.abs() > Decimal::from(1_000_000_000_000_000i64)
+    {
+        errors.push(field(
+            "/amount",
+            "not zero, at most two decimal places, at most 10^15",
+        ));
+    }
+    if !reason_ok(&input.reason) {
+        errors.push(field("/reason", REASON_RULE));
+    }
+    if NaiveDate::from_ymd_opt(input.year, 1, 1).is_none_or(|start| input.due_date < start) {
+        errors.push(field("/due_date", "on or after 1 January of the tax year"));
+    }
+    if !errors.is_empty() {
+        return Err(Error::validation(errors));
+    }
+    let who = taxpayer_key(
+        &tax,
+        input.national_id.as_deref(),
+        input.business_id.as_deref(),
+        "/",
+    )?;
+    let rules = rules_for(&tax, year_ok(input.year)?)?;
+    let source = format!("notice:{}", input.assessment_id);
+    access(
+        &tax,
+        &req,
+        &auth,
+        &who.key,
+        Action::Change,
+        "tax.assessment",
+        Some(source.clone()),
+    )
+    .await?;
+    let (code, year) = (rules.tax.clone(), rules.year);
+    let now = tax.now();
+    let (row, created) = tax
+        .db()
+        .transaction(move |c| {
+            if let Some(done) = store::ledger_entry(c, "assessment", &source)? {
+                let same = done.taxpayer == who.key
+                    && done.year == year
+                    && Decimal::from_str(&done.amount).ok() == Some(input.amount);
+                return if same {
+                    Ok((done, false))
+                } else {
+                    Err(Error::with_detail(
+                        codes::CONFLICT,
+                        "this assessment_id was used for another assessment",
+                    ))
+                };
+            }
+            let statements = store::statements_of(c, &who.key, year)?;
+            let ret = service::open_return(c, &who, &code, year, &statements, now)?;
+            let row = LedgerRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                taxpayer: who.key.clone(),
+                tax: code,
+                year,
+                kind: "assessment".into(),
+                amount: input.amount.to_string(),
+                due_date: Some(input.due_date),
+                source,
+                reference: Some(ret.payment_reference),
+                note: Some(input.reason),
+                created_at: now,
+            };
+            store::insert_ledger(c, &row)?;
+            Ok((row, true))
+        })
+        .await?;
+    let entry = Entry::from(row);
+    Ok(if created {
+        HttpResponse::Created().json(entry)
+    } else {
+        HttpResponse::Ok().json(entry)
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeInput {
+    /// 5 to 500 characters, shown at verification as the status `revoked`.
+    pub reason: String,
+}
+
+/// Revokes a certificate: verification answers `revoked` from now on.
+#[utoipa::path(
+    tag = "tax",
+    params(("number" = String, Path, description = "Verification number")),
+    request_body = RevokeInput,
+    responses(
+        (status = 200, body = Verification),
+        (status = 404, description = "No such certificate", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already revoked", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+)]
+#[post("/officer/certificates/{number}/revoke")]
+pub async fn officer_revoke(
+    auth: Authorized<Officer>,
+    tax: web::Data<Tax>,
+    number: web::Path<String>,
+    input: web::Json<RevokeInput>,
+    req: HttpRequest,
+) -> Result<web::Json<Verification>, Error> {
+    officer_scope(&tax, &auth)?;
+    let reason = input.into_inner().reason;
+    if !reason_ok(&reason) {
+        return Err(Error::invalid_field("/reason", REASON_RULE));
+    }
+    let number = number.into_inner();
+    let n = number.clone();
+    let row = tax
+        .db()
+        .run(move |c| store::certificate(c, &n))
+        .await?
+        .ok_or_else(|| Error::new(errors::CERTIFICATE_NOT_FOUND))?;
+    access(
+        &tax,
+        &req,
+        &auth,
+        &row.holder,
+        Action::Change,
+        "tax.certificate.revoke",
+        Some(number.clone()),
+    )
+    .await?;
+    let now = tax.now();
+    let row = tax
+        .db()
+        .transaction(move |c| {
+            if !store::revoke_certificate(c, &number, &reason, now)? {
+                return Err(Error::new(errors::CERTIFICATE_REVOKED));
+            }
+            store::certificate(c, &number)?.ok_or_else(|| Error::new(errors::CERTIFICATE_NOT_FOUND))
+        })
+        .await?;
+    Ok(web::Json(verification(&tax, &row, tax.now())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderInput {
+    pub year: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReminderReport {
+    /// Reminders queued now (one per taxpayer, deadline and day: repeating the call queues
+    /// nothing new).
+    pub queued: usize,
+    /// Taxpayers with statements and no filed return.
+    pub taxpayers: usize,
+}
+
+/// Queues filing reminders for every taxpayer with withholding statements for the year and
+/// no filed return, through the notification outbox (delivered by the module's worker).
+#[utoipa::path(
+    tag = "tax",
+    request_body = ReminderInput,
+    responses((status = 200, body = ReminderReport)),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+)]
+#[post("/officer/reminders")]
+pub async fn officer_reminders(
+    auth: Authorized<Officer>,
+    tax: web::Data<Tax>,
+    input: web::Json<ReminderInput>,
+) -> Result<web::Json<ReminderReport>, Error> {
+    officer_scope(&tax, &auth)?;
+    let year = year_ok(input.year)?;
+    let rules = rules_for(&tax, year)?;
+    let due = service::due_date(&tax, &rules)
+        .ok_or_else(|| Error::with_detail(codes::CONFLICT, "the rules have no filing calendar"))?;
+    let code = rules.tax.clone();
+    let now = tax.now();
+    let report = tax
+        .db()
+        .transaction(move |c| {
+            let people = store::statement_taxpayers(c, year)?;
+            let mut queued = 0;
+            let mut pending = 0;
+            for p in people {
+                let filed =
+                    store::return_of(c, &p, &code, year)?.is_some_and(|r| r.latest_version > 0);
+                if filed {
+                    continue;
+                }
+                pending += 1;
+                let notice = Notification::queued(
+                    format!("due:{code}:{year}:{p}:{}", now.date()),
+                    "email",
+                    p,
+                    "tax.filing_due",
+                    &json!({"tax": code, "year": year, "due": due}),
+                    now,
+                );
+                if store::OUTBOX.queue(c, &notice)? {
+                    queued += 1;
+                }
+            }
+            Ok(ReminderReport {
+                queued,
+                taxpayers: pending,
+            })
+        })
+        .await?;
+    Ok(web::Json(report))
+}

@@ -1,0 +1,267 @@
+//! Public.
+
+use super::{rules_for, year_ok};
+use crate::domain::{Outcome, RuleSet};
+use crate::service::{self};
+use crate::store::{self, CertificateRow};
+use crate::{Tax, errors};
+use actix_web::{get, post, web};
+use chrono::{NaiveDate, NaiveDateTime};
+use egov_core::Error;
+use egov_core::error::FieldError;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RulesSummary {
+    pub tax: String,
+    pub year: i32,
+    pub title: String,
+    pub currency: String,
+    pub law: String,
+    /// SHA-256 of the rules file: with the engine version, what reproduces a result.
+    pub rules_hash: String,
+    pub engine_version: String,
+}
+
+pub(crate) fn summary(r: &RuleSet) -> RulesSummary {
+    RulesSummary {
+        tax: r.tax.clone(),
+        year: r.year,
+        title: r.title.clone(),
+        currency: r.currency.clone(),
+        law: r.law.clone(),
+        rules_hash: r.hash.clone(),
+        engine_version: crate::domain::ENGINE_VERSION.into(),
+    }
+}
+
+/// The tax rules this deployment's country pack ships, by year.
+#[utoipa::path(tag = "tax", responses((status = 200, body = Vec<RulesSummary>)), security(()))]
+#[get("/rules")]
+pub async fn list_rules(tax: web::Data<Tax>) -> web::Json<Vec<RulesSummary>> {
+    web::Json(tax.0.rules.values().map(|r| summary(r)).collect())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RulesDetail {
+    #[serde(flatten)]
+    pub summary: RulesSummary,
+    /// Inputs: name, type, description, citation.
+    #[schema(value_type = Vec<Object>)]
+    pub inputs: Vec<Value>,
+    /// Values in evaluation order: name, label, building block, citation.
+    #[schema(value_type = Vec<Object>)]
+    pub values: Vec<Value>,
+}
+
+/// A year's rules: every input and value with its citation (the law as the engine applies it).
+#[utoipa::path(
+    tag = "tax",
+    params(("year" = i32, Path, description = "Tax year (2000 to 2100)", minimum = 2000, maximum = 2100)),
+    responses(
+        (status = 200, body = RulesDetail),
+        (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Year out of range", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/rules/{year}")]
+pub async fn show_rules(
+    tax: web::Data<Tax>,
+    year: web::Path<i32>,
+) -> Result<web::Json<RulesDetail>, Error> {
+    let r = rules_for(&tax, year_ok(year.into_inner())?)?;
+    Ok(web::Json(RulesDetail {
+        summary: summary(&r),
+        inputs: r
+            .inputs
+            .iter()
+            .map(|i| {
+                json!({"name": i.name, "type": i.ty.as_str(), "description": i.description,
+                             "cite": i.cite, "monthly": i.monthly})
+            })
+            .collect(),
+        values: r
+            .nodes
+            .iter()
+            .map(|n| {
+                json!({"name": n.name, "label": n.label, "rule": n.op.kind(), "cite": n.cite,
+                             "line": n.line})
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalculateInput {
+    /// Inputs by name (see `GET /tax/v1/rules/{year}`).
+    #[schema(value_type = Object)]
+    pub inputs: Map<String, Value>,
+    /// Include the explanation of every value (default true).
+    pub trace: Option<bool>,
+}
+
+/// Computes a return from inputs, with the explanation of every number, storing nothing.
+#[utoipa::path(
+    tag = "tax",
+    params(("year" = i32, Path, description = "Tax year (2000 to 2100)", minimum = 2000, maximum = 2100)),
+    request_body = CalculateInput,
+    responses(
+        (status = 200, body = Outcome),
+        (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Inputs refused (rule TAX-R0001)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/calculate/{year}")]
+pub async fn calculate(
+    tax: web::Data<Tax>,
+    year: web::Path<i32>,
+    input: web::Json<CalculateInput>,
+) -> Result<web::Json<Outcome>, Error> {
+    let r = rules_for(&tax, year_ok(year.into_inner())?)?;
+    let p = r.prepare(&input.inputs).map_err(|errs| {
+        Error::new(errors::INVALID_INPUTS).with_errors(
+            errs.into_iter()
+                .map(|e| FieldError {
+                    pointer: format!("/inputs{}", e.pointer),
+                    detail: format!("TAX-R0001: {}", e.message),
+                })
+                .collect(),
+        )
+    })?;
+    Ok(web::Json(r.evaluate(&p, input.trace.unwrap_or(true))))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueDate {
+    pub code: String,
+    pub title: String,
+    #[schema(value_type = Option<String>)]
+    pub opens: Option<NaiveDate>,
+    /// The statutory date.
+    #[schema(value_type = String)]
+    pub statutory_due: NaiveDate,
+    /// Moved to the next working day by the country's calendar.
+    #[schema(value_type = String)]
+    pub due: NaiveDate,
+    pub cite: String,
+    pub remind_days: Vec<u32>,
+}
+
+/// The filing calendar of a tax year.
+#[utoipa::path(
+    tag = "tax",
+    params(("year" = i32, Path, description = "Tax year (2000 to 2100)", minimum = 2000, maximum = 2100)),
+    responses(
+        (status = 200, body = Vec<DueDate>),
+        (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Year out of range", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/calendar/{year}")]
+pub async fn calendar(
+    tax: web::Data<Tax>,
+    year: web::Path<i32>,
+) -> Result<web::Json<Vec<DueDate>>, Error> {
+    let r = rules_for(&tax, year_ok(year.into_inner())?)?;
+    Ok(web::Json(
+        r.calendar
+            .iter()
+            .map(|d| DueDate {
+                code: d.code.clone(),
+                title: d.title.clone(),
+                opens: d.opens,
+                statutory_due: d.due,
+                due: service::adjust(&tax, d.due),
+                cite: d.cite.clone(),
+                remind_days: d.remind_days.clone(),
+            })
+            .collect(),
+    ))
+}
+
+/// The module's public keys (JWKS, Ed25519) for acknowledgements, receipts and certificates.
+#[utoipa::path(tag = "tax", responses((status = 200, body = Object)), security(()))]
+#[get("/keys")]
+pub async fn keys(tax: web::Data<Tax>) -> web::Json<Value> {
+    web::Json(
+        json!({"keys": tax.0.public_keys.iter().map(|(kid, x)| json!({
+        "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": kid, "x": x
+    })).collect::<Vec<_>>()}),
+    )
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    pub number: String,
+    /// `valid`, `expired` or `revoked`.
+    pub status: String,
+    pub kind: String,
+    pub issued_at: NaiveDateTime,
+    pub valid_until: NaiveDateTime,
+    /// What the certificate shows, exactly (the holder masked as printed).
+    #[schema(value_type = Object)]
+    pub document: Value,
+    /// The signature over the document, checked by the server.
+    pub signature_valid: bool,
+    pub signature: String,
+}
+
+/// Public verification by issuance number: authenticity and validity, showing no more than
+/// the certificate itself. Available for `tax.verification_days` after issue.
+#[utoipa::path(
+    tag = "tax",
+    params(("number" = String, Path, description = "Verification number, 0000-0000-0000-0000")),
+    responses(
+        (status = 200, body = Verification),
+        (status = 404, description = "Unknown, or past the verification window", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/certificates/{number}/verify")]
+pub async fn verify_certificate(
+    tax: web::Data<Tax>,
+    number: web::Path<String>,
+) -> Result<web::Json<Verification>, Error> {
+    let number = number.into_inner();
+    if number.len() != 19 || !number.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+        return Err(Error::new(errors::CERTIFICATE_NOT_FOUND));
+    }
+    let row = tax
+        .db()
+        .run(move |c| store::certificate(c, &number))
+        .await?
+        .ok_or_else(|| Error::new(errors::CERTIFICATE_NOT_FOUND))?;
+    let now = tax.now();
+    let window = chrono::Duration::days(i64::from(tax.0.settings.tax.verification_days));
+    if now > row.issued_at + window {
+        return Err(Error::new(errors::CERTIFICATE_NOT_FOUND));
+    }
+    Ok(web::Json(verification(&tax, &row, now)))
+}
+
+pub(crate) fn verification(tax: &Tax, row: &CertificateRow, now: NaiveDateTime) -> Verification {
+    let document: Value = serde_json::from_str(&row.document).unwrap_or(Value::Null);
+    let status = if row.revoked_at.is_some() {
+        "revoked"
+    } else if now > row.valid_until {
+        "expired"
+    } else {
+        "valid"
+    };
+    Verification {
+        number: row.number.clone(),
+        status: status.into(),
+        kind: row.kind.clone(),
+        issued_at: row.issued_at,
+        valid_until: row.valid_until,
+        signature_valid: tax.verify(&document, &row.signature),
+        document,
+        signature: row.signature.clone(),
+    }
+}

@@ -1,0 +1,473 @@
+//! Taxpayers.
+
+use super::{TaxpayerAal2, TaxpayerPolicy, rules_for, taxpayer, year_ok};
+use crate::domain::Outcome;
+use crate::domain::eval::to_json;
+use crate::service::{self, Acknowledgement, Period, ReturnView, Taxpayer};
+use crate::store::{self, CertificateRow, LedgerRow};
+use crate::{Tax, errors};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use chrono::NaiveDateTime;
+use egov_auth::Authorized;
+use egov_core::Error;
+use egov_core::error::FieldError;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+pub(crate) async fn load_view(tax: &Tax, who: Taxpayer, year: i32) -> Result<ReturnView, Error> {
+    let rules = rules_for(tax, year)?;
+    let code = rules.tax.clone();
+    let now = tax.now();
+    let (row, statements) = tax
+        .db()
+        .transaction(move |c| {
+            let st = store::statements_of(c, &who.key, year)?;
+            let row = service::open_return(c, &who, &code, year, &st, now)?;
+            Ok((row, st))
+        })
+        .await?;
+    Ok(service::view(tax, &rules, &row, &statements))
+}
+
+/// My return for a year: pre-filled from employers' statements (each value with its
+/// provenance), my entries, the computed tax with the explanation of every value, and the
+/// business rules that fire now.
+#[utoipa::path(
+    tag = "tax",
+    params(("year" = i32, Path, description = "Tax year (2000 to 2100)", minimum = 2000, maximum = 2100)),
+    responses(
+        (status = 200, body = ReturnView),
+        (status = 403, description = "Not a taxpayer account", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Year out of range", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[get("/me/returns/{year}")]
+pub async fn my_return(
+    auth: Authorized<TaxpayerPolicy>,
+    tax: web::Data<Tax>,
+    year: web::Path<i32>,
+) -> Result<web::Json<ReturnView>, Error> {
+    let who = taxpayer(&tax, &auth)?;
+    Ok(web::Json(
+        load_view(&tax, who, year_ok(year.into_inner())?).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntriesInput {
+    /// My entries by input name (deductions, dependants, corrections of pre-filled values);
+    /// `null` removes an entry. Replaces the whole set of entries.
+    #[schema(value_type = Object)]
+    pub entries: Map<String, Value>,
+}
+
+/// Saves my entries over the pre-fill and recomputes. Inputs that do not meet their
+/// declaration are refused (TAX-R0001) and nothing is saved.
+#[utoipa::path(
+    tag = "tax",
+    params(("year" = i32, Path, description = "Tax year (2000 to 2100)", minimum = 2000, maximum = 2100)),
+    request_body = EntriesInput,
+    responses(
+        (status = 200, body = ReturnView),
+        (status = 422, description = "Inputs refused", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[put("/me/returns/{year}")]
+pub async fn edit_return(
+    auth: Authorized<TaxpayerPolicy>,
+    tax: web::Data<Tax>,
+    year: web::Path<i32>,
+    input: web::Json<EntriesInput>,
+) -> Result<web::Json<ReturnView>, Error> {
+    let who = taxpayer(&tax, &auth)?;
+    let year = year_ok(year.into_inner())?;
+    let rules = rules_for(&tax, year)?;
+    let entries: Map<String, Value> = input
+        .into_inner()
+        .entries
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .collect();
+    // Checked against the declarations before anything is saved.
+    if let Err(errs) = rules.prepare(&entries) {
+        return Err(Error::new(errors::INVALID_INPUTS).with_errors(
+            errs.into_iter()
+                .map(|e| FieldError {
+                    pointer: format!("/entries{}", e.pointer),
+                    detail: format!("TAX-R0001: {}", e.message),
+                })
+                .collect(),
+        ));
+    }
+    let code = rules.tax.clone();
+    let draft = Value::Object(entries).to_string();
+    let w = who.clone();
+    let now = tax.now();
+    tax.db()
+        .transaction(move |c| {
+            let st = store::statements_of(c, &w.key, year)?;
+            let row = service::open_return(c, &w, &code, year, &st, now)?;
+            store::set_draft(c, &row.id, &draft, now)
+        })
+        .await?;
+    Ok(web::Json(load_view(&tax, who, year).await?))
+}
+
+/// Submits my return: idempotent by the `Idempotency-Key` header (the same key gives the
+/// same acknowledgement; a new key after a submission files an amendment, a new version).
+/// Answered with the server-signed acknowledgement; a rejection lists each rule number with
+/// its severity and the offending value, and changes nothing.
+#[utoipa::path(
+    tag = "tax",
+    params(
+        ("year" = i32, Path, description = "Tax year"),
+        ("Idempotency-Key" = String, Header, description = "1-64 characters, unique per submission"),
+    ),
+    responses(
+        (status = 201, description = "Accepted: a new version", body = Acknowledgement),
+        (status = 200, description = "The same submission again: its acknowledgement", body = Acknowledgement),
+        (status = 409, description = "Concurrent submission", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Rejected: rules fired", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:2"])),
+)]
+#[post("/me/returns/{year}/submit")]
+pub async fn submit_return(
+    auth: Authorized<TaxpayerAal2>,
+    tax: web::Data<Tax>,
+    year: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| (1..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            Error::invalid_field(
+                "header:Idempotency-Key",
+                "required: 1 to 64 visible characters",
+            )
+        })?
+        .to_owned();
+    let who = taxpayer(&tax, &auth)?;
+    let rules = rules_for(&tax, year_ok(year.into_inner())?)?;
+    let actor = auth.subject.clone();
+    let t = tax.get_ref().clone();
+    let (ack, created) = tax
+        .db()
+        .transaction(move |c| service::submit(&t, c, &who, &rules, &key, &actor, None))
+        .await?;
+    Ok(if created {
+        HttpResponse::Created().json(ack)
+    } else {
+        HttpResponse::Ok().json(ack)
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionView {
+    pub version: i32,
+    pub kind: String,
+    pub submission_id: String,
+    pub submitted_at: NaiveDateTime,
+    pub reason: Option<String>,
+    pub acknowledgement: Acknowledgement,
+    /// The inputs as evaluated.
+    #[schema(value_type = Object)]
+    pub inputs: Value,
+    /// The result with its explanation, as computed then.
+    pub outcome: Outcome,
+}
+
+pub(crate) fn version_views(rows: Vec<store::VersionRow>) -> Result<Vec<VersionView>, Error> {
+    rows.into_iter()
+        .map(|v| {
+            Ok(VersionView {
+                version: v.version,
+                kind: v.kind,
+                submission_id: v.id,
+                submitted_at: v.submitted_at,
+                reason: v.reason,
+                acknowledgement: serde_json::from_str(&v.acknowledgement)
+                    .map_err(Error::internal)?,
+                inputs: serde_json::from_str(&v.inputs).map_err(Error::internal)?,
+                outcome: serde_json::from_str(&v.outcome).map_err(Error::internal)?,
+            })
+        })
+        .collect()
+}
+
+/// Every filed version of my return for a year, oldest first (immutable history).
+#[utoipa::path(
+    tag = "tax",
+    params(("year" = i32, Path, description = "Tax year (2000 to 2100)", minimum = 2000, maximum = 2100)),
+    responses(
+        (status = 200, body = Vec<VersionView>),
+        (status = 422, description = "Year out of range", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[get("/me/returns/{year}/versions")]
+pub async fn my_versions(
+    auth: Authorized<TaxpayerPolicy>,
+    tax: web::Data<Tax>,
+    year: web::Path<i32>,
+) -> Result<web::Json<Vec<VersionView>>, Error> {
+    let who = taxpayer(&tax, &auth)?;
+    let year = year_ok(year.into_inner())?;
+    let rules = rules_for(&tax, year)?;
+    let code = rules.tax.clone();
+    let rows = tax
+        .db()
+        .run(move |c| match store::return_of(c, &who.key, &code, year)? {
+            Some(r) => store::versions(c, &r.id),
+            None => Ok(Vec::new()),
+        })
+        .await?;
+    Ok(web::Json(version_views(rows)?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Entry {
+    pub tax: String,
+    pub year: i32,
+    /// `assessment`, `payment` or `refund`.
+    pub kind: String,
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    pub reference: Option<String>,
+    pub source: String,
+    /// An officer's assessment: its legal ground.
+    pub note: Option<String>,
+    pub at: NaiveDateTime,
+}
+
+impl From<LedgerRow> for Entry {
+    fn from(r: LedgerRow) -> Self {
+        Entry {
+            amount: Decimal::from_str(&r.amount).unwrap_or_default(),
+            tax: r.tax,
+            year: r.year,
+            kind: r.kind,
+            reference: r.reference,
+            source: r.source,
+            note: r.note,
+            at: r.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountView {
+    pub periods: Vec<Period>,
+    pub entries: Vec<Entry>,
+    /// Payment receipts, each signed by the module's key.
+    #[schema(value_type = Vec<Object>)]
+    pub receipts: Vec<Value>,
+}
+
+pub(crate) fn account_view(tax: &Tax, rows: Vec<LedgerRow>) -> AccountView {
+    let periods = service::account(&rows, tax.now().date());
+    let mut receipts = Vec::new();
+    let entries = rows
+        .into_iter()
+        .map(|r| {
+            let amount = Decimal::from_str(&r.amount).unwrap_or_default();
+            if r.kind == "payment" {
+                let doc = json!({"receipt": r.id, "tax": r.tax, "year": r.year,
+                    "amount": to_json(-amount), "reference": r.reference, "bank_transaction": r.source,
+                    "recorded_at": r.created_at});
+                receipts.push(json!({"document": doc, "signature": tax.sign(&doc)}));
+            }
+            Entry::from(r)
+        })
+        .collect();
+    AccountView {
+        periods,
+        entries,
+        receipts,
+    }
+}
+
+/// My tax account: per tax and year what was assessed, paid and refunded, the balance (owed,
+/// or refund due), due dates and overdue flags, every entry, and signed payment receipts.
+#[utoipa::path(
+    tag = "tax",
+    responses((status = 200, body = AccountView)),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[get("/me/account")]
+pub async fn my_account(
+    auth: Authorized<TaxpayerPolicy>,
+    tax: web::Data<Tax>,
+) -> Result<web::Json<AccountView>, Error> {
+    let who = taxpayer(&tax, &auth)?;
+    let rows = tax.db().run(move |c| store::ledger_of(c, &who.key)).await?;
+    Ok(web::Json(account_view(&tax, rows)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateInput {
+    /// `tax_clearance` (납세증명서: no overdue tax) or `income` (소득금액증명, for a filed year).
+    pub kind: String,
+    /// The tax year (income certificates).
+    pub year: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateView {
+    pub number: String,
+    pub kind: String,
+    #[schema(value_type = Object)]
+    pub document: Value,
+    /// Detached JWS (EdDSA) over the canonical JSON of `document`.
+    pub signature: String,
+    pub issued_at: NaiveDateTime,
+    pub valid_until: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    /// Where anyone can check it.
+    pub verify_url: String,
+}
+
+pub(crate) fn certificate_view(row: CertificateRow) -> CertificateView {
+    CertificateView {
+        verify_url: format!("/tax/v1/certificates/{}/verify", row.number),
+        number: row.number,
+        kind: row.kind,
+        document: serde_json::from_str(&row.document).unwrap_or(Value::Null),
+        signature: row.signature,
+        issued_at: row.issued_at,
+        valid_until: row.valid_until,
+        revoked_at: row.revoked_at,
+    }
+}
+
+/// Issues a certificate as a signed document with a verification number: a tax-payment
+/// certificate (refused while tax is overdue) or an income certificate for a filed year.
+#[utoipa::path(
+    tag = "tax",
+    request_body = CertificateInput,
+    responses(
+        (status = 201, body = CertificateView),
+        (status = 409, description = "Overdue tax, or the year is not filed", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:2"])),
+)]
+#[post("/me/certificates")]
+pub async fn issue_certificate(
+    auth: Authorized<TaxpayerAal2>,
+    tax: web::Data<Tax>,
+    input: web::Json<CertificateInput>,
+) -> Result<HttpResponse, Error> {
+    let who = taxpayer(&tax, &auth)?;
+    let input = input.into_inner();
+    let settings = &tax.0.settings.tax;
+    let now = tax.now();
+    let today = now.date();
+    let (days, rules) = match input.kind.as_str() {
+        "tax_clearance" => (settings.clearance_valid_days, None),
+        "income" => {
+            let year = input.year.ok_or_else(|| {
+                Error::invalid_field("/year", "required for an income certificate")
+            })?;
+            (
+                settings.income_certificate_valid_days,
+                Some(rules_for(&tax, year_ok(year)?)?),
+            )
+        }
+        _ => {
+            return Err(Error::invalid_field(
+                "/kind",
+                "must be tax_clearance or income",
+            ));
+        }
+    };
+    let t = tax.get_ref().clone();
+    let kind = input.kind.clone();
+    let row = tax
+        .db()
+        .transaction(move |c| {
+            let document = match &rules {
+                None => {
+                    if service::arrears(c, &who.key, today)? {
+                        return Err(Error::new(errors::ARREARS));
+                    }
+                    json!({"holder": holder_label(&who, c)?, "statement": "No national tax is overdue as of the date of issue.",
+                           "as_of": today, "issuer": t.0.settings.tax.agency})
+                }
+                Some(rules) => {
+                    let ret = store::return_of(c, &who.key, &rules.tax, rules.year)?
+                        .ok_or_else(|| Error::new(errors::NOT_FILED))?;
+                    let v = store::latest_version(c, &ret.id)?
+                        .ok_or_else(|| Error::new(errors::NOT_FILED))?;
+                    let mut d = service::income_document(rules, &v, &ret.masked_id)?;
+                    d["issuer"] = json!(t.0.settings.tax.agency);
+                    d
+                }
+            };
+            let number = service::certificate_number();
+            let mut doc = document;
+            doc["number"] = json!(number);
+            doc["kind"] = json!(kind);
+            doc["issued_at"] = json!(now);
+            doc["valid_until"] = json!(now + chrono::Duration::days(i64::from(days)));
+            let row = CertificateRow {
+                number,
+                kind: kind.clone(),
+                holder: who.key.clone(),
+                signature: t.sign(&doc),
+                document: doc.to_string(),
+                issued_at: now,
+                valid_until: now + chrono::Duration::days(i64::from(days)),
+                revoked_at: None,
+                revoke_reason: None,
+            };
+            store::insert_certificate(c, &row)?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(certificate_view(row)))
+}
+
+pub(crate) fn holder_label(
+    who: &Taxpayer,
+    c: &mut egov_core::DbConnection,
+) -> Result<String, Error> {
+    if let Some(b) = who.key.strip_prefix("business:") {
+        return Ok(b.to_owned());
+    }
+    Ok(store::returns_of(c, &who.key)?
+        .into_iter()
+        .map(|r| r.masked_id)
+        .find(|m| !m.is_empty())
+        .unwrap_or_else(|| "(registered taxpayer)".into()))
+}
+
+/// My certificates, newest first.
+#[utoipa::path(
+    tag = "tax",
+    responses((status = 200, body = Vec<CertificateView>)),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[get("/me/certificates")]
+pub async fn my_certificates(
+    auth: Authorized<TaxpayerPolicy>,
+    tax: web::Data<Tax>,
+) -> Result<web::Json<Vec<CertificateView>>, Error> {
+    let who = taxpayer(&tax, &auth)?;
+    let rows = tax
+        .db()
+        .run(move |c| store::certificates_of(c, &who.key))
+        .await?;
+    Ok(web::Json(rows.into_iter().map(certificate_view).collect()))
+}
