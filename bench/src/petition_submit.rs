@@ -138,13 +138,14 @@ async fn main() {
         }
         let rows: Vec<_> = (0..per_task)
             .map(|_| {
-                egov_petition::routes::draft_row(
+                egov_petition::http::applications::draft_row(
                     key.clone(),
                     format!("acct-{task}"),
                     &service,
                     form.clone(),
                     None,
                     "web",
+                    egov_core::clock::now_micros(),
                 )
             })
             .collect();

@@ -13,10 +13,10 @@ pub mod blob;
 pub mod catalogue;
 pub mod clock;
 pub mod errors;
+pub mod http;
 pub mod lifecycle;
 pub mod notify;
 pub mod open311;
-pub mod routes;
 pub mod service;
 pub mod store;
 
@@ -26,7 +26,9 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use egov_auth::secrets::Sealer;
+use egov_core::clock::Clock as TimeSource;
 use egov_core::module::{Context, Started};
+use egov_core::outbox::{LogNotifier, Notifier};
 use egov_core::{CountryPacks, Db, Error, Migrations, Module, Settings};
 use serde_json::Value;
 
@@ -54,8 +56,10 @@ pub(crate) struct Inner {
     pub(crate) index: egov_auth::SubjectIndex,
     /// Agencies' signing keys, loaded or created on first use.
     pub(crate) keys: Mutex<HashMap<String, (ed25519_dalek::SigningKey, String)>>,
-    pub(crate) trusted: Vec<ipnet::IpNet>,
-    pub(crate) notifier: Arc<dyn notify::Notifier>,
+    pub(crate) notifier: Arc<dyn Notifier>,
+    /// The process's clock (what "now" is).
+    pub(crate) time: TimeSource,
+    pub(crate) recorder: egov_auth::Recorder,
     pub(crate) blobs: Arc<dyn blob::BlobStore>,
 }
 
@@ -73,6 +77,7 @@ impl Petition {
         settings: &Arc<Settings>,
         db: &Db,
         packs: &Arc<CountryPacks>,
+        time: &TimeSource,
     ) -> anyhow::Result<Self> {
         let pack_dir = settings.country.packs_dir.join(&settings.country.code);
         let catalogue = catalogue::load(&pack_dir, packs.active())?;
@@ -85,14 +90,20 @@ impl Petition {
             sealer: secrets.sealer.clone(),
             index: secrets.index.clone(),
             keys: Mutex::new(HashMap::new()),
-            trusted: settings.server.trusted_proxies(),
-            notifier: Arc::new(notify::LogNotifier),
+            notifier: Arc::new(LogNotifier),
+            time: time.clone(),
+            recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             blobs: Arc::new(blob::FsBlobStore::new(settings.petition.blob_dir.clone())),
         })))
     }
 
     pub fn db(&self) -> &Db {
         &self.0.db
+    }
+
+    /// Now, from the process's clock (whole microseconds, UTC).
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.0.time.now_naive()
     }
 
     pub fn catalogue(&self) -> &Catalogue {
@@ -190,7 +201,7 @@ impl Module for PetitionModule {
     }
 
     fn start(&self, ctx: &Context<'_>) -> anyhow::Result<Started> {
-        let p = Petition::start(ctx.settings, ctx.db, ctx.packs)?;
+        let p = Petition::start(ctx.settings, ctx.db, ctx.packs, ctx.clock)?;
         let data = actix_web::web::Data::new(p.clone());
         let worker = p.clone();
         Ok(Started {
@@ -205,7 +216,7 @@ impl Module for PetitionModule {
     }
 
     fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-        routes::configure(cfg);
+        http::configure(cfg);
         open311::configure(cfg);
     }
 }

@@ -8,7 +8,7 @@
 //! and a location rounded to about 100 m).
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeZone};
 use egov_auth::Authorized;
 use egov_auth::principal::policies::SignedIn;
 use egov_core::Error;
@@ -20,8 +20,9 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::catalogue::{FieldType, Service};
+use crate::http::applications::{LocationInput, check_location, draft_row};
+use crate::http::{ApplicantPolicy, applicant_key};
 use crate::lifecycle::Status;
-use crate::routes::{ApplicantPolicy, LocationInput, applicant_key, check_location, draft_row};
 use crate::service::{self, By, status_of};
 use crate::store::{self, CaseRow};
 use crate::{Petition, errors};
@@ -279,6 +280,7 @@ pub async fn create_request(
         form,
         Some(location),
         "open311",
+        p.now(),
     );
     let by = By {
         account: auth.subject.clone(),
@@ -419,7 +421,7 @@ pub async fn list_requests(
     } else {
         let end = match &q.end_date {
             Some(s) => parse_time("end_date", s)?,
-            None => Utc::now().naive_utc() + chrono::Duration::seconds(1),
+            None => p.now() + chrono::Duration::seconds(1),
         };
         let start = match &q.start_date {
             Some(s) => parse_time("start_date", s)?,

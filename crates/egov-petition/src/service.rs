@@ -3,20 +3,15 @@
 //! meanwhile (version), and the event and the applicant's notification are written in the
 //! same transaction. A refused change writes nothing.
 
-use chrono::{Datelike, NaiveDateTime, Utc};
+use chrono::{Datelike, NaiveDateTime};
 use egov_core::{DbConnection, Error};
 use serde_json::{Map, Value, json};
 
 use crate::catalogue::{PetitionKind, Service, TransferClock};
 use crate::lifecycle::{self, Action, Actor, Facts, Status};
-use crate::store::{self, CaseRow, EventRow, NotificationRow};
+use crate::store::{self, CaseRow, EventRow};
 use crate::{Petition, errors};
-
-/// Now, truncated to microseconds (PostgreSQL's precision), so stored and signed times agree.
-pub fn now_micros() -> NaiveDateTime {
-    let n = Utc::now().naive_utc();
-    n - chrono::Duration::nanoseconds(i64::from(n.and_utc().timestamp_subsec_nanos() % 1000))
-}
+use egov_core::outbox::Notification;
 
 /// Who acts on a case.
 #[derive(Debug, Clone)]
@@ -86,7 +81,7 @@ pub fn transition(
             ),
         )
     })?;
-    let now = now_micros();
+    let now = p.now();
     row.status = to.as_str().to_owned();
     change(&mut row)?;
     row.version += 1;
@@ -112,7 +107,7 @@ pub fn transition(
     };
     store::insert_event(c, &event)?;
     if action != Action::Assign {
-        store::insert_notification(
+        store::OUTBOX.insert(
             c,
             &notification(
                 &row,
@@ -126,25 +121,18 @@ pub fn transition(
 }
 
 /// The applicant's notice about `row`.
-fn notification(row: &CaseRow, dedup: &str, template: &str, now: NaiveDateTime) -> NotificationRow {
-    NotificationRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        dedup: dedup.to_owned(),
-        channel: "email+sms".into(),
-        recipient: row.applicant.clone(),
-        template: template.to_owned(),
-        payload: json!({
+fn notification(row: &CaseRow, dedup: &str, template: &str, now: NaiveDateTime) -> Notification {
+    Notification::queued(
+        dedup,
+        "email+sms",
+        row.applicant.clone(),
+        template,
+        &json!({
             "case": row.id, "receipt_no": row.receipt_no, "status": row.status,
             "due_at": row.due_at, "agency": row.agency,
-        })
-        .to_string(),
-        status: "queued".into(),
-        attempts: 0,
-        next_at: now,
-        sent_at: None,
-        last_error: None,
-        created_at: now,
-    }
+        }),
+        now,
+    )
 }
 
 /// Queues the applicant's notice about `row` unless one with the same `dedup` key exists.
@@ -155,7 +143,7 @@ pub fn notify(
     template: &str,
     now: NaiveDateTime,
 ) -> Result<(), Error> {
-    store::queue_notification(c, &notification(row, dedup, template, now))?;
+    store::OUTBOX.queue(c, &notification(row, dedup, template, now))?;
     Ok(())
 }
 
@@ -229,7 +217,7 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
     }
     let (category, region) = routing_keys(&service, &form);
     let agency = p.catalogue().route(&service, &category, &region);
-    let now = now_micros();
+    let now = p.now();
     let clock = p.clock();
     let year = clock.local(now).year();
     let due = clock.due(service.period, now).map_err(calendar_error)?;
@@ -284,13 +272,13 @@ pub fn transfer_clock(p: &Petition, r: &mut CaseRow, now: NaiveDateTime) -> Resu
 /// pack's threshold that has not had one. One pass of the worker.
 pub async fn progress_notices(p: &Petition) -> Result<usize, Error> {
     let days = i64::from(p.catalogue().policy.progress_notice_days);
-    let cutoff = Utc::now().naive_utc() - chrono::Duration::days(days);
+    let cutoff = p.now() - chrono::Duration::days(days);
+    let now = p.now();
     p.db()
         .transaction(move |c| {
             let due = store::progress_due(c, cutoff, 200)?;
             let n = due.len();
             for mut row in due {
-                let now = now_micros();
                 row.progress_noticed = true;
                 row.version += 1;
                 if store::save_case(c, &row)? {

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text, Timestamp};
+use diesel::sql_types::{Integer, Text};
 use egov_core::{DbConnection, Error};
 
 diesel::table! {
@@ -235,23 +235,6 @@ pub struct KeyRow {
     pub agency: String,
     pub public_key: String,
     pub private_sealed: String,
-    pub created_at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = petition_notifications)]
-pub struct NotificationRow {
-    pub id: String,
-    pub dedup: String,
-    pub channel: String,
-    pub recipient: String,
-    pub template: String,
-    pub payload: String,
-    pub status: String,
-    pub attempts: i32,
-    pub next_at: NaiveDateTime,
-    pub sent_at: Option<NaiveDateTime>,
-    pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
 }
 
@@ -614,102 +597,9 @@ pub fn insert_key(c: &mut DbConnection, row: &KeyRow) -> Result<(), Error> {
 
 // ------------------------------------------------------------------ notifications
 
-/// Queues a notification unless one with the same dedup key exists: `true` if queued.
-pub fn queue_notification(c: &mut DbConnection, row: &NotificationRow) -> Result<bool, Error> {
-    let n = diesel::sql_query(
-        "INSERT INTO petition_notifications (id, dedup, channel, recipient, template, payload, \
-         status, attempts, next_at, sent_at, last_error, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, $10) \
-         ON CONFLICT (dedup) DO NOTHING",
-    )
-    .bind::<Text, _>(&row.id)
-    .bind::<Text, _>(&row.dedup)
-    .bind::<Text, _>(&row.channel)
-    .bind::<Text, _>(&row.recipient)
-    .bind::<Text, _>(&row.template)
-    .bind::<Text, _>(&row.payload)
-    .bind::<Text, _>(&row.status)
-    .bind::<Integer, _>(row.attempts)
-    .bind::<Timestamp, _>(row.next_at)
-    .bind::<Timestamp, _>(row.created_at)
-    .execute(c)?;
-    Ok(n == 1)
-}
-
-/// Queues a notification whose dedup key is new by construction (an event id): a plain,
-/// prepared insert.
-pub fn insert_notification(c: &mut DbConnection, row: &NotificationRow) -> Result<(), Error> {
-    diesel::insert_into(petition_notifications::table)
-        .values(row)
-        .execute(c)?;
-    Ok(())
-}
-
-pub fn due_notifications(
-    c: &mut DbConnection,
-    now: NaiveDateTime,
-    limit: i64,
-) -> Result<Vec<NotificationRow>, Error> {
-    use petition_notifications::dsl as n;
-    Ok(n::petition_notifications
-        .filter(n::status.eq("queued"))
-        .filter(n::next_at.le(now))
-        .order(n::next_at.asc())
-        .limit(limit)
-        .select(NotificationRow::as_select())
-        .load(c)?)
-}
-
-/// Claims a queued notification for one attempt (a lease): `false` if another worker took it.
-pub fn claim_notification(
-    c: &mut DbConnection,
-    id: &str,
-    seen_next: NaiveDateTime,
-    lease_until: NaiveDateTime,
-) -> Result<bool, Error> {
-    use petition_notifications::dsl as n;
-    let k = diesel::update(
-        n::petition_notifications
-            .filter(n::id.eq(id))
-            .filter(n::status.eq("queued"))
-            .filter(n::next_at.eq(seen_next)),
-    )
-    .set((n::next_at.eq(lease_until), n::attempts.eq(n::attempts + 1)))
-    .execute(c)?;
-    Ok(k == 1)
-}
-
-pub fn finish_notification(
-    c: &mut DbConnection,
-    id: &str,
-    status: &str,
-    next_at: NaiveDateTime,
-    sent_at: Option<NaiveDateTime>,
-    error: Option<&str>,
-) -> Result<(), Error> {
-    use petition_notifications::dsl as n;
-    diesel::update(n::petition_notifications.find(id))
-        .set((
-            n::status.eq(status),
-            n::next_at.eq(next_at),
-            n::sent_at.eq(sent_at),
-            n::last_error.eq(error),
-        ))
-        .execute(c)?;
-    Ok(())
-}
-
-pub fn notifications_for(
-    c: &mut DbConnection,
-    recipient: &str,
-) -> Result<Vec<NotificationRow>, Error> {
-    use petition_notifications::dsl as n;
-    Ok(n::petition_notifications
-        .filter(n::recipient.eq(recipient))
-        .order((n::created_at.asc(), n::id.asc()))
-        .select(NotificationRow::as_select())
-        .load(c)?)
-}
+/// The module's notification outbox (the `petition_notifications` table).
+pub const OUTBOX: egov_core::outbox::Outbox =
+    egov_core::outbox::Outbox::new("petition_notifications");
 
 /// How many cases the table holds (for the benchmark).
 pub fn count_cases(c: &mut DbConnection) -> Result<i64, Error> {

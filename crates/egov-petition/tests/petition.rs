@@ -102,7 +102,7 @@ async fn notifications(app: &TestApp, recipient: &str) -> Vec<String> {
     let r = recipient.to_owned();
     app.state
         .db
-        .run(move |c| egov_petition::store::notifications_for(c, &r))
+        .run(move |c| egov_petition::store::OUTBOX.for_recipient(c, &r))
         .await
         .expect("notifications")
         .into_iter()
@@ -1387,7 +1387,8 @@ async fn a_case_open_past_the_packs_threshold_gets_one_progress_notice() {
         egov_core::CountryPacks::load(&app.state.settings.country.packs_dir, "kr").expect("packs"),
     );
     let settings = std::sync::Arc::new(app.state.settings.clone());
-    let p = egov_petition::Petition::start(&settings, &app.state.db, &packs).expect("petition");
+    let p = egov_petition::Petition::start(&settings, &app.state.db, &packs, &app.state.clock)
+        .expect("petition");
     // Not yet 30 days: nothing.
     egov_petition::service::progress_notices(&p)
         .await

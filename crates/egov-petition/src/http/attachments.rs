@@ -1,0 +1,378 @@
+//! Attachments.
+
+use super::{ApplicantPolicy, own_case};
+use crate::catalogue::{FieldType, Service};
+use crate::http::views::AttachmentView;
+use crate::http::views::CaseView;
+use crate::http::views::EvidenceView;
+use crate::lifecycle::Status;
+use crate::service::{self, status_of};
+use crate::store::{self, AttachmentRow, CaseRow, EvidenceRow};
+use crate::{Petition, errors};
+use actix_web::{HttpResponse, post, web};
+use chrono::NaiveDateTime;
+use egov_auth::Authorized;
+use egov_core::Error;
+use egov_core::request::RawBody;
+use egov_core::text::free_text as text_rule;
+use egov_exchange::Exchange;
+use egov_exchange::client::{Call, CallError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentQuery {
+    /// The file's name as the applicant knows it (1-200 characters; the type is decided by the
+    /// content, not by this name).
+    pub filename: String,
+    /// The evidence key this upload provides, if any.
+    pub evidence: Option<String>,
+}
+
+/// Uploads an attachment (the raw bytes as the body). The size limit comes from the
+/// configuration; the type is recognised from the content and must be an accepted one;
+/// the SHA-256 is recorded. Allowed while a draft or while a supplement is requested.
+#[utoipa::path(
+    tag = "petition",
+    params(("id" = String, Path, description = "Case id"), AttachmentQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 201, body = AttachmentView),
+        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case does not take attachments now", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Too large", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Content not of an accepted type", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid file name or evidence key", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[post("/applications/{id}/attachments")]
+pub async fn upload_attachment(
+    auth: Authorized<ApplicantPolicy>,
+    p: web::Data<Petition>,
+    id: web::Path<String>,
+    query: web::Query<AttachmentQuery>,
+    body: RawBody,
+) -> Result<HttpResponse, Error> {
+    let row = own_case(&p, &auth, &id).await?;
+    let query = query.into_inner();
+    if !text_rule(&query.filename, 1, 200) || query.filename.contains(['/', '\\', '\n']) {
+        return Err(Error::invalid_field(
+            "filename",
+            "1 to 200 characters, no path separators or control characters",
+        ));
+    }
+    let service = service::service_of(&p, &row)?;
+    if let Some(k) = &query.evidence
+        && !service.evidence.iter().any(|e| &e.key == k)
+    {
+        return Err(Error::invalid_field(
+            "evidence",
+            "not an evidence key of this service",
+        ));
+    }
+    if service.evidence.is_empty()
+        && !service
+            .fields
+            .iter()
+            .any(|f| f.kind == FieldType::Attachment)
+    {
+        return Err(Error::invalid_field(
+            "evidence",
+            "this service takes no attachments",
+        ));
+    }
+    let status = status_of(&row);
+    if !matches!(status, Status::Draft | Status::SupplementRequested) {
+        return Err(Error::with_detail(
+            errors::ILLEGAL_TRANSITION,
+            "attachments are accepted on drafts and while a supplement is requested",
+        ));
+    }
+    let bytes = body.0;
+    let settings = &p.0.settings.petition;
+    if bytes.len() > settings.attachment_max_bytes {
+        return Err(Error::with_detail(
+            errors::ATTACHMENT_TOO_LARGE,
+            format!("at most {} bytes", settings.attachment_max_bytes),
+        ));
+    }
+    let detected = crate::blob::sniff(&bytes);
+    let Some(content_type) = detected.filter(|t| settings.attachment_types.iter().any(|a| a == t))
+    else {
+        return Err(Error::with_detail(
+            errors::ATTACHMENT_TYPE,
+            format!(
+                "the content is {}; accepted: {}",
+                detected.unwrap_or("not recognised"),
+                settings.attachment_types.join(", ")
+            ),
+        ));
+    };
+    let blobs = p.0.blobs.clone();
+    let sha = web::block(move || blobs.put(&bytes).map(|sha| (sha, bytes.len())))
+        .await
+        .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?
+        .map_err(|e| Error::internal(anyhow::anyhow!("blob store: {e}")))?;
+    let att = AttachmentRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        case_id: row.id.clone(),
+        owner: auth.subject.clone(),
+        filename: query.filename,
+        content_type: content_type.into(),
+        size: i64::try_from(sha.1).unwrap_or(i64::MAX),
+        sha256: sha.0,
+        created_at: p.now(),
+    };
+    let a = att.clone();
+    let evidence = query.evidence;
+    p.db()
+        .transaction(move |c| {
+            store::insert_attachment(c, &a)?;
+            if let Some(key) = evidence {
+                store::put_evidence(
+                    c,
+                    &EvidenceRow {
+                        case_id: a.case_id.clone(),
+                        key,
+                        source: "upload".into(),
+                        attachment: Some(a.id.clone()),
+                        provider: None,
+                        consent: None,
+                        message_id: None,
+                        log_seq: None,
+                        document: None,
+                        fetched_at: a.created_at,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(AttachmentView::from(att)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceInput {
+    /// The reference of the consent you gave at `POST /exchange/v1/me/consents` for this
+    /// evidence (the service page names its client, service, purpose and items).
+    pub consent: String,
+}
+
+/// The payload of an exchange request: constants, `field:<name>` for a form value (integral
+/// numbers as JSON integers; a national ID must be the applicant's own), or
+/// `applicant:business_id`.
+pub(crate) fn evidence_payload(
+    p: &Petition,
+    row: &CaseRow,
+    service: &Service,
+    payload: &Map<String, Value>,
+    form: &Map<String, Value>,
+) -> Result<Map<String, Value>, Error> {
+    let mut out = Map::new();
+    for (k, v) in payload {
+        let value = if let Some(name) = v.as_str().and_then(|s| s.strip_prefix("field:")) {
+            let x = form.get(name).cloned().unwrap_or(Value::Null);
+            let kind = service.field(name).map(|f| f.kind);
+            if x.is_null() {
+                return Err(Error::invalid_field(
+                    format!("/form/{name}"),
+                    "fill this field first: the evidence request needs it",
+                ));
+            }
+            match kind {
+                Some(FieldType::Number) => x
+                    .as_str()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .map_or(x.clone(), |i| json!(i)),
+                Some(FieldType::NationalId) => {
+                    let own = x
+                        .as_str()
+                        .and_then(|s| p.pack().parse_national_id(s).ok())
+                        .is_some_and(|id| p.0.index.national_id(&id).as_str() == row.applicant);
+                    if !own {
+                        return Err(Error::invalid_field(
+                            format!("/form/{name}"),
+                            "must be your own national ID to fetch your records",
+                        ));
+                    }
+                    x
+                }
+                _ => x,
+            }
+        } else if v.as_str() == Some("applicant:business_id") {
+            let b = row.applicant.strip_prefix("business:").ok_or_else(|| {
+                Error::with_detail(
+                    errors::NOT_AN_APPLICANT,
+                    "this evidence is about a business: apply from the business account",
+                )
+            })?;
+            json!(b)
+        } else {
+            v.clone()
+        };
+        out.insert(k.clone(), value);
+    }
+    Ok(out)
+}
+
+/// Fetches a piece of evidence from the agency that holds it, through the exchange, with
+/// the consent you gave: the agency's signed answer is kept with the case (what, from whom,
+/// when, and the exchange message). Without consent the exchange refuses and nothing is
+/// kept: upload the document instead.
+#[utoipa::path(
+    tag = "petition",
+    params(("id" = String, Path, description = "Case id"), ("key" = String, Path, description = "Evidence key")),
+    request_body = EvidenceInput,
+    responses(
+        (status = 201, body = EvidenceView),
+        (status = 404, description = "No such case of yours, or no such evidence", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused by the exchange (consent, grant) or the provider", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The provider could not be reached", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[post("/applications/{id}/evidence/{key}")]
+pub async fn fetch_evidence(
+    auth: Authorized<ApplicantPolicy>,
+    p: web::Data<Petition>,
+    x: Option<web::Data<Exchange>>,
+    path: web::Path<(String, String)>,
+    input: web::Json<EvidenceInput>,
+) -> Result<HttpResponse, Error> {
+    let (id, key) = path.into_inner();
+    let row = own_case(&p, &auth, &id).await?;
+    let service = service::service_of(&p, &row)?.clone();
+    let def = service
+        .evidence
+        .iter()
+        .find(|e| e.key == key)
+        .and_then(|e| e.exchange.clone())
+        .ok_or_else(|| {
+            Error::with_detail(
+                errors::CASE_NOT_FOUND,
+                "this service has no evidence by that key that the exchange provides",
+            )
+        })?;
+    if !matches!(status_of(&row), Status::Draft | Status::SupplementRequested) {
+        return Err(Error::with_detail(
+            errors::ILLEGAL_TRANSITION,
+            "evidence is gathered on drafts and while a supplement is requested",
+        ));
+    }
+    if !text_rule(&input.consent, 1, 100) {
+        return Err(Error::invalid_field("/consent", "a consent reference"));
+    }
+    let x = x.ok_or_else(|| {
+        Error::with_detail(
+            errors::EVIDENCE_UNAVAILABLE,
+            "the exchange is not served in this process",
+        )
+    })?;
+    let form: Map<String, Value> = serde_json::from_str(&row.form).unwrap_or_default();
+    let target = if def.service.split('/').count() == 2 {
+        format!("{}/{}", x.member(), def.service)
+    } else {
+        def.service.clone()
+    };
+    let mut call = Call::post(
+        &target,
+        &def.version,
+        Value::Object(evidence_payload(&p, &row, &service, &def.payload, &form)?),
+        &def.purpose,
+    )
+    .consent(&input.consent)
+    .issue(&row.id)
+    .user(&auth.subject);
+    call = call.about(&row.applicant);
+    if !def.items.is_empty() {
+        let items: Vec<&str> = def.items.iter().map(String::as_str).collect();
+        call = call.items(&items);
+    }
+    let answer = x.call(crate::NAME, call).await.map_err(|e| match &e {
+        CallError::Refused { status, .. } if *status < 500 => Error::with_detail(
+            errors::EVIDENCE_REFUSED,
+            format!("{}: upload the document instead", e.code()),
+        ),
+        _ => Error::with_detail(errors::EVIDENCE_UNAVAILABLE, e.code().to_owned()),
+    })?;
+    let ev = EvidenceRow {
+        case_id: row.id.clone(),
+        key,
+        source: "exchange".into(),
+        attachment: None,
+        provider: Some(target),
+        consent: Some(input.consent.clone()),
+        message_id: Some(answer.message_id),
+        log_seq: Some(answer.log_seq),
+        document: Some(answer.body.to_string()),
+        fetched_at: p.now(),
+    };
+    let e = ev.clone();
+    p.db().run(move |c| store::put_evidence(c, &e)).await?;
+    Ok(HttpResponse::Created().json(EvidenceView::from(ev)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Similar {
+    pub receipt_no: Option<String>,
+    pub status: Status,
+    pub submitted_at: Option<NaiveDateTime>,
+    /// Metres from this case's location, when both have one.
+    pub distance_m: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmitView {
+    pub case: CaseView,
+    /// Open cases like this one (same service and agency, nearby, recent): the officer may
+    /// merge them. Shown without anyone's content.
+    pub similar: Vec<Similar>,
+}
+
+pub(crate) fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let r = 6_371_000.0_f64;
+    let (la1, la2) = (a.0.to_radians(), b.0.to_radians());
+    let dla = la2 - la1;
+    let dlo = (b.1 - a.1).to_radians();
+    let h = (dla / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
+    2.0 * r * h.sqrt().asin()
+}
+
+/// Open cases similar to `row` (complaints and proposals).
+pub(crate) async fn similar(p: &Petition, row: &CaseRow) -> Result<Vec<Similar>, Error> {
+    let service = service::service_of(p, row)?;
+    if !service.kind.is_epeople() {
+        return Ok(Vec::new());
+    }
+    let policy = &p.catalogue().policy;
+    let since = p.now() - chrono::Duration::days(i64::from(policy.duplicate_days));
+    let like = row.clone();
+    let rows = p
+        .db()
+        .run(move |c| store::open_since(c, &like, since, 200))
+        .await?;
+    let radius = f64::from(policy.duplicate_radius_m);
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let d = match (row.lat.zip(row.lon), r.lat.zip(r.lon)) {
+                (Some(a), Some(b)) => Some(distance_m(a, b)),
+                _ => None,
+            };
+            if d.is_some_and(|d| d > radius) {
+                return None;
+            }
+            Some(Similar {
+                status: status_of(&r),
+                receipt_no: r.receipt_no,
+                submitted_at: r.submitted_at,
+                distance_m: d.map(|d| d.round() as u32),
+            })
+        })
+        .take(5)
+        .collect())
+}

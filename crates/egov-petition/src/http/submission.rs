@@ -1,0 +1,308 @@
+//! Submission.
+
+use super::{ApplicantPolicy, applicant_key, by_applicant, id_ok, own_case, reason_ok};
+use crate::http::attachments::SubmitView;
+use crate::http::attachments::similar;
+use crate::http::views::CaseView;
+use crate::http::views::DocumentView;
+use crate::http::views::case_view;
+use crate::http::views::case_view_in;
+use crate::http::views::document_view;
+use crate::lifecycle::Action;
+use crate::service::{self};
+use crate::store::{self, CaseRow};
+use crate::{Petition, errors};
+use actix_web::{get, post, web};
+use egov_auth::{Authorized, Principal};
+use egov_core::Error;
+use egov_core::text::free_text as text_rule;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+
+/// Submits the application: the form must be complete and the evidence present. The case
+/// gets its receipt number (gapless per agency and year) and its due date on the pack's
+/// working-day calendar; complaints are routed by the pack's rules and similar open cases
+/// are suggested.
+#[utoipa::path(
+    tag = "petition",
+    params(("id" = String, Path, description = "Case id")),
+    responses(
+        (status = 200, body = SubmitView),
+        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Incomplete: each missing or invalid item named", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[post("/applications/{id}/submit")]
+pub async fn submit_application(
+    auth: Authorized<ApplicantPolicy>,
+    p: web::Data<Petition>,
+    id: web::Path<String>,
+) -> Result<web::Json<SubmitView>, Error> {
+    id_ok(&id)?;
+    let key = applicant_key(&p, &auth)?;
+    let by = by_applicant(&auth);
+    let pp = p.get_ref().clone();
+    let id = id.into_inner();
+    // One transaction: read (the applicant's own case only), submit, and read back the view.
+    let (row, view) = p
+        .db()
+        .transaction(move |c| {
+            let r = store::case(c, &id)?
+                .filter(|r| r.applicant == key)
+                .ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))?;
+            let row = service::submit(&pp, c, r, &by)?;
+            let view = case_view_in(&pp, c, row.clone(), false)?;
+            Ok((row, view))
+        })
+        .await?;
+    let similar = similar(&p, &row).await?;
+    Ok(web::Json(SubmitView {
+        case: view,
+        similar,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonInput {
+    /// 5 to 1000 characters.
+    pub reason: String,
+}
+
+/// Applies an applicant's action to their case in one transaction.
+pub(crate) async fn applicant_act(
+    p: &web::Data<Petition>,
+    who: &Principal,
+    id: &str,
+    action: Action,
+    reason: Option<String>,
+    change: impl FnOnce(&Petition, &mut CaseRow) -> Result<(), Error> + Send + 'static,
+) -> Result<CaseView, Error> {
+    let row = own_case(p, who, id).await?;
+    let by = by_applicant(who);
+    let pp = p.get_ref().clone();
+    let id = row.id.clone();
+    let row = p
+        .db()
+        .transaction(move |c| {
+            let r = store::case(c, &id)?.ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))?;
+            let pc = pp.clone();
+            service::transition(&pp, c, r, &by, action, reason.as_deref(), json!({}), |r| {
+                change(&pc, r)
+            })
+        })
+        .await?;
+    case_view(p, row, false).await
+}
+
+/// Withdraws my application (any time before a decision).
+#[utoipa::path(
+    tag = "petition",
+    params(("id" = String, Path, description = "Case id")),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, body = CaseView),
+        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not possible in the current status", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[post("/applications/{id}/withdraw")]
+pub async fn withdraw(
+    auth: Authorized<ApplicantPolicy>,
+    p: web::Data<Petition>,
+    id: web::Path<String>,
+    input: web::Json<ReasonInput>,
+) -> Result<web::Json<CaseView>, Error> {
+    reason_ok("/reason", &input.reason)?;
+    let reason = input.into_inner().reason;
+    Ok(web::Json(
+        applicant_act(&p, &auth, &id, Action::Withdraw, Some(reason), |pp, r| {
+            r.closed_at = Some(pp.now());
+            r.paused_at = None;
+            Ok(())
+        })
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplementInput {
+    /// Changed form values (merged over the current form).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub form: Map<String, Value>,
+    /// What was supplied: 5 to 1000 characters.
+    pub note: String,
+}
+
+/// Answers a supplement request: the form changes are checked, and the clock resumes with
+/// the due date moved by the working time the request took.
+#[utoipa::path(
+    tag = "petition",
+    params(("id" = String, Path, description = "Case id")),
+    request_body = SupplementInput,
+    responses(
+        (status = 200, body = CaseView),
+        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No supplement is requested", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid form values", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[post("/applications/{id}/supplement")]
+pub async fn supplement(
+    auth: Authorized<ApplicantPolicy>,
+    p: web::Data<Petition>,
+    id: web::Path<String>,
+    input: web::Json<SupplementInput>,
+) -> Result<web::Json<CaseView>, Error> {
+    let input = input.into_inner();
+    reason_ok("/note", &input.note)?;
+    let row = own_case(&p, &auth, &id).await?;
+    let service = service::service_of(&p, &row)?.clone();
+    let mut form: Map<String, Value> = serde_json::from_str(&row.form).unwrap_or_default();
+    form.extend(input.form);
+    let form =
+        crate::catalogue::check_form(&service, &form, p.pack(), true).map_err(Error::validation)?;
+    Ok(web::Json(
+        applicant_act(
+            &p,
+            &auth,
+            &id,
+            Action::Supplement,
+            Some(input.note),
+            move |pp, r| {
+                r.form = Value::Object(form).to_string();
+                service::resume_clock(pp, r, pp.now())
+            },
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingInput {
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    pub score: i32,
+    /// At most 1000 characters.
+    pub comment: Option<String>,
+}
+
+/// Rates how a closed case was handled (once).
+#[utoipa::path(
+    tag = "petition",
+    params(("id" = String, Path, description = "Case id")),
+    request_body = RatingInput,
+    responses(
+        (status = 200, body = CaseView),
+        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not closed, or already rated", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid rating", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[post("/applications/{id}/rating")]
+pub async fn rate(
+    auth: Authorized<ApplicantPolicy>,
+    p: web::Data<Petition>,
+    id: web::Path<String>,
+    input: web::Json<RatingInput>,
+) -> Result<web::Json<CaseView>, Error> {
+    let input = input.into_inner();
+    if !(1..=5).contains(&input.score) {
+        return Err(Error::invalid_field("/score", "1 to 5"));
+    }
+    if let Some(c) = &input.comment
+        && !text_rule(c, 0, 1000)
+    {
+        return Err(Error::invalid_field("/comment", "at most 1000 characters"));
+    }
+    Ok(web::Json(
+        applicant_act(&p, &auth, &id, Action::Rate, None, move |_, r| {
+            if r.rating.is_some() {
+                return Err(Error::new(errors::ALREADY_RATED));
+            }
+            r.rating = Some(input.score);
+            r.rating_comment = input.comment;
+            Ok(())
+        })
+        .await?,
+    ))
+}
+
+/// Reopens a closed complaint or proposal ("not resolved") within the pack's window: it goes
+/// back to review with a new statutory period.
+#[utoipa::path(
+    tag = "petition",
+    params(("id" = String, Path, description = "Case id")),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, body = CaseView),
+        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not closed, not a complaint, or past the window", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[post("/applications/{id}/reopen")]
+pub async fn reopen(
+    auth: Authorized<ApplicantPolicy>,
+    p: web::Data<Petition>,
+    id: web::Path<String>,
+    input: web::Json<ReasonInput>,
+) -> Result<web::Json<CaseView>, Error> {
+    reason_ok("/reason", &input.reason)?;
+    let reason = input.into_inner().reason;
+    Ok(web::Json(
+        applicant_act(&p, &auth, &id, Action::Reopen, Some(reason), |pp, r| {
+            let now = pp.now();
+            let window = chrono::Duration::days(i64::from(pp.catalogue().policy.reopen_days));
+            if r.closed_at.is_none_or(|c| c + window < now) {
+                return Err(Error::new(errors::REOPEN_WINDOW));
+            }
+            let service = service::service_of(pp, r)?;
+            r.due_at = Some(
+                pp.clock()
+                    .due(service.period, now)
+                    .map_err(service::calendar_error)?,
+            );
+            r.closed_at = None;
+            r.decision = None;
+            r.decision_reason = None;
+            r.remedies = None;
+            r.rating = None;
+            r.rating_comment = None;
+            r.progress_noticed = false;
+            Ok(())
+        })
+        .await?,
+    ))
+}
+
+/// The documents issued on my application (signed, with their verification numbers).
+#[utoipa::path(
+    tag = "petition",
+    params(("id" = String, Path, description = "Case id")),
+    responses(
+        (status = 200, body = Vec<DocumentView>),
+        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
+)]
+#[get("/applications/{id}/documents")]
+pub async fn my_documents(
+    auth: Authorized<ApplicantPolicy>,
+    p: web::Data<Petition>,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<DocumentView>>, Error> {
+    let row = own_case(&p, &auth, &id).await?;
+    let rows = p.db().run(move |c| store::documents_of(c, &row.id)).await?;
+    Ok(web::Json(
+        rows.into_iter().map(|d| document_view(&p, d)).collect(),
+    ))
+}
