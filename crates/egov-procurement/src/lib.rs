@@ -14,10 +14,10 @@
 
 pub mod errors;
 pub mod evaluation;
+pub mod http;
 pub mod lifecycle;
 pub mod lottery;
 pub mod ocds;
-pub mod routes;
 pub mod rules;
 pub mod scheduler;
 pub mod seal;
@@ -62,7 +62,7 @@ pub(crate) struct Inner {
     pub(crate) rules: Option<Rules>,
     pub(crate) sealer: Sealer,
     pub(crate) key: Mutex<Option<(ed25519_dalek::SigningKey, String)>>,
-    pub(crate) trusted: Vec<ipnet::IpNet>,
+    pub(crate) recorder: egov_auth::Recorder,
     pub(crate) exchange: Option<egov_exchange::Exchange>,
 }
 
@@ -101,7 +101,7 @@ impl Procurement {
             rules,
             sealer: secrets.sealer.clone(),
             key: Mutex::new(None),
-            trusted: settings.server.trusted_proxies(),
+            recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             exchange,
         })))
     }
@@ -253,6 +253,6 @@ impl Module for ProcurementModule {
     }
 
     fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-        routes::configure(cfg);
+        http::configure(cfg);
     }
 }

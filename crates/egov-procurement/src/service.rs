@@ -2,6 +2,7 @@
 //! transaction, its audit event, its OCDS release and (for publication, the deadline and the
 //! award) an event in the exchange's outbox.
 
+pub use egov_core::clock::now_micros;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDateTime, Utc};
@@ -16,11 +17,6 @@ use crate::lifecycle::Status;
 use crate::rules::Procedure;
 use crate::store::{self, AwardRow, BidRow, ContractRow, ContractVersionRow, EventRow, TenderRow};
 use crate::{Procurement, errors, lottery, ocds, seal};
-
-pub fn now_micros() -> NaiveDateTime {
-    let n = Utc::now().naive_utc();
-    n - chrono::Duration::nanoseconds(i64::from(n.and_utc().timestamp_subsec_nanos() % 1000))
-}
 
 /// A lot of a tender (every tender has at least one).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

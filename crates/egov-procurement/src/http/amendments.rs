@@ -1,0 +1,168 @@
+//! Amendments.
+
+use super::{NOT_FOUND, Officer, agency_tender, reason_ok, view};
+use crate::Procurement;
+use crate::service::{self, Changes};
+use actix_web::{HttpResponse, post, web};
+use egov_auth::{Authorized, Principal};
+use egov_core::Error;
+use egov_core::text::free_text as text_ok;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendInput {
+    /// Why: 5 to 1000 characters, published.
+    pub reason: String,
+    pub changes: Changes,
+}
+
+pub(crate) async fn amending(
+    auth: &Principal,
+    p: &Procurement,
+    id: &str,
+    input: AmendInput,
+    resuming: bool,
+) -> Result<HttpResponse, Error> {
+    reason_ok("/reason", &input.reason)?;
+    if let Some(d) = &input.changes.description
+        && !text_ok(d, 0, 20_000)
+    {
+        return Err(Error::invalid_field(
+            "/changes/description",
+            "up to 20000 characters",
+        ));
+    }
+    let row = agency_tender(p, auth, id).await?;
+    let q = p.clone();
+    let by = auth.subject.clone();
+    let row = p
+        .db()
+        .transaction(move |c| {
+            if resuming {
+                service::resume(&q, c, &row.id, &by, &input.reason, &input.changes)
+            } else {
+                service::amend(&q, c, &row.id, &by, &input.reason, &input.changes)
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view(p, row).await?))
+}
+
+/// Amends a published tender before its deadline: a numbered, published amendment; times
+/// only move forward.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    request_body = AmendInput,
+    responses(
+        (status = 200, description = "The amended tender", body = Object),
+        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "After the deadline, or the new deadline's hour is full", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
+)]
+#[post("/tenders/{id}/amendments")]
+pub async fn amend(
+    auth: Authorized<Officer>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+    input: web::Json<AmendInput>,
+) -> Result<HttpResponse, Error> {
+    amending(&auth, &p, &id, input.into_inner(), false).await
+}
+
+/// Resumes a postponed tender with a later deadline (an amendment).
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    request_body = AmendInput,
+    responses(
+        (status = 200, description = "The resumed tender", body = Object),
+        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Not postponed", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
+)]
+#[post("/tenders/{id}/resume")]
+pub async fn resume(
+    auth: Authorized<Officer>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+    input: web::Json<AmendInput>,
+) -> Result<HttpResponse, Error> {
+    amending(&auth, &p, &id, input.into_inner(), true).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ProcurementReason)]
+pub struct ReasonInput {
+    /// 5 to 1000 characters, published.
+    pub reason: String,
+}
+
+/// Postpones a tender in its enquiry or tendering period (no bids until resumed).
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, description = "The tender", body = Object),
+        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Not in enquiry or tendering", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
+)]
+#[post("/tenders/{id}/postpone")]
+pub async fn postpone(
+    auth: Authorized<Officer>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+    input: web::Json<ReasonInput>,
+) -> Result<HttpResponse, Error> {
+    reason_ok("/reason", &input.reason)?;
+    let row = agency_tender(&p, &auth, &id).await?;
+    let q = p.clone();
+    let by = auth.subject.clone();
+    let reason = input.into_inner().reason;
+    let row = p
+        .db()
+        .transaction(move |c| service::postpone(&q, c, &row.id, &by, &reason))
+        .await?;
+    Ok(HttpResponse::Ok().json(view(&p, row).await?))
+}
+
+/// Cancels a tender (before the award is final) with a published reason.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, description = "The cancelled tender", body = Object),
+        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Cannot be cancelled now", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
+)]
+#[post("/tenders/{id}/cancel")]
+pub async fn cancel(
+    auth: Authorized<Officer>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+    input: web::Json<ReasonInput>,
+) -> Result<HttpResponse, Error> {
+    reason_ok("/reason", &input.reason)?;
+    let row = agency_tender(&p, &auth, &id).await?;
+    let q = p.clone();
+    let by = auth.subject.clone();
+    let reason = input.into_inner().reason;
+    let row = p
+        .db()
+        .transaction(move |c| service::cancel(&q, c, &row.id, &by, &reason))
+        .await?;
+    Ok(HttpResponse::Ok().json(view(&p, row).await?))
+}

@@ -1,0 +1,268 @@
+//! Committee and evaluators.
+
+use super::{Committee, Evaluator, NOT_FOUND, fail, field, public_tender, uuid_ok};
+use crate::lifecycle::Status;
+use crate::service::{self, list_of, now_micros, status_of};
+use crate::store::{self, TenderRow};
+use crate::{Procurement, errors, seal};
+use actix_web::{HttpResponse, get, post, put, web};
+use egov_auth::{Authorized, Principal};
+use egov_core::Error;
+use egov_core::text::free_text as text_ok;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitteeKeyInput {
+    /// The member's X25519 public key, base64 (32 bytes). The private key stays with the
+    /// member: it opens the member's shares.
+    pub public_key: String,
+}
+
+/// Registers the committee member's opening key (used for tenders published afterwards).
+#[utoipa::path(
+    tag = "procurement",
+    request_body = CommitteeKeyInput,
+    responses((status = 204, description = "Registered")),
+    security(("bearer" = ["kind:officer", "role:procurement.committee", "aal:2"])),
+)]
+#[put("/committee/key")]
+pub async fn register_committee_key(
+    auth: Authorized<Committee>,
+    p: web::Data<Procurement>,
+    input: web::Json<CommitteeKeyInput>,
+) -> Result<HttpResponse, Error> {
+    seal::public_key(&input.public_key)
+        .map_err(|e| Error::invalid_field("/public_key", e.to_string()))?;
+    let account = auth.subject.clone();
+    let key = input.into_inner().public_key;
+    p.db()
+        .transaction(move |c| store::save_committee_key(c, &account, &key, now_micros()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub(crate) async fn committee_tender(
+    p: &Procurement,
+    who: &Principal,
+    id: &str,
+) -> Result<TenderRow, Error> {
+    let row = public_tender(p, id).await?;
+    if list_of(&row.committee).contains(&who.subject) {
+        Ok(row)
+    } else {
+        Err(Error::new(errors::NOT_COMMITTEE))
+    }
+}
+
+/// The member's share of the tender's opening key, sealed to the member's key.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    responses(
+        (status = 200, description = "The sealed share", body = Object),
+        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.committee", "aal:2"])),
+)]
+#[get("/tenders/{id}/share")]
+pub async fn my_share(
+    auth: Authorized<Committee>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let row = committee_tender(&p, &auth, &id).await?;
+    let me = auth.subject.clone();
+    let s = p
+        .db()
+        .run(move |c| store::shares(c, &row.id))
+        .await?
+        .into_iter()
+        .find(|s| s.member == me)
+        .ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
+    Ok(HttpResponse::Ok().json(json!({
+        "member": s.member, "sealed_share": s.sealed_share, "share_digest": s.share_digest,
+        "handed_in_at": s.submitted_at.map(|t| t.and_utc()),
+    })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareInput {
+    /// The member's opened share, base64.
+    pub share: String,
+}
+
+/// Hands in the member's share after the deadline.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    request_body = ShareInput,
+    responses(
+        (status = 200, description = "Accepted; how many are in", body = Object),
+        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Before the deadline, or already handed in", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.committee", "aal:2"])),
+)]
+#[post("/tenders/{id}/shares")]
+pub async fn hand_in_share(
+    auth: Authorized<Committee>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+    input: web::Json<ShareInput>,
+) -> Result<HttpResponse, Error> {
+    let raw = seal::unb64(&input.share)
+        .filter(|b| b.len() == 33)
+        .ok_or_else(|| Error::invalid_field("/share", "a key share, base64"))?;
+    let row = committee_tender(&p, &auth, &id).await?;
+    if !matches!(status_of(&row), Status::Deadline | Status::Opening) {
+        return Err(Error::with_detail(
+            errors::ILLEGAL_TRANSITION,
+            format!(
+                "shares are handed in after the deadline; the tender is {}",
+                row.status
+            ),
+        ));
+    }
+    let me = auth.subject.clone();
+    let share = input.into_inner().share;
+    let (given, k) = p
+        .db()
+        .transaction(move |c| {
+            let all = store::shares(c, &row.id)?;
+            let mine = all
+                .iter()
+                .find(|s| s.member == me)
+                .ok_or_else(|| Error::new(errors::NOT_COMMITTEE))?;
+            if mine.share.is_some() {
+                return Err(Error::new(errors::SHARE_ALREADY_GIVEN));
+            }
+            if egov_core::digest::sha256_hex(&raw) != mine.share_digest {
+                return Err(Error::new(errors::SHARE_REJECTED));
+            }
+            store::submit_share(c, &row.id, &me, &share, now_micros())?;
+            service::event(
+                c,
+                &row.id,
+                &me,
+                "share",
+                &row.status,
+                &row.status,
+                None,
+                json!({}),
+            )?;
+            let given = all.iter().filter(|s| s.share.is_some()).count() + 1;
+            Ok((given, row.k))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"handed_in": given, "needed": k})))
+}
+
+/// Opens the bids with the handed-in shares (k of n, at or after the opening time): every
+/// bid is decrypted and checked against its commitment, invalid bids are rejected with
+/// reasons, the lottery seed is revealed and the estimated price drawn. Exactly once.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    responses(
+        (status = 200, description = "The opening transcript", body = Object),
+        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Not at the opening, already opened, or fewer than k shares", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 422, description = "The shares handed in do not rebuild the tender's key", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.committee", "aal:2"])),
+)]
+#[post("/tenders/{id}/open")]
+pub async fn open(
+    auth: Authorized<Committee>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let row = committee_tender(&p, &auth, &id).await?;
+    let q = p.clone();
+    let by = auth.subject.clone();
+    let transcript = p
+        .db()
+        .transaction(move |c| service::open(&q, c, &row.id, &by))
+        .await?;
+    Ok(HttpResponse::Ok().json(transcript))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreInput {
+    pub bid_id: String,
+    /// Technical score 0–100 (weighted procedures) or capability points (qualification review,
+    /// up to the procedure's maximum).
+    #[schema(value_type = String)]
+    pub score: Decimal,
+    /// Up to 2000 characters.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Records the evaluator's score of a valid bid, signed by the module with the evaluator's
+/// account and time; final once given.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    request_body = ScoreInput,
+    responses(
+        (status = 201, description = "The signed score record", body = Object),
+        (status = 404, description = "No such tender or valid bid", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Not in evaluation, or already scored", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.evaluator", "aal:2"])),
+)]
+#[post("/tenders/{id}/scores")]
+pub async fn score(
+    auth: Authorized<Evaluator>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+    input: web::Json<ScoreInput>,
+) -> Result<HttpResponse, Error> {
+    let rules = p.rules()?;
+    let row = public_tender(&p, &id).await?;
+    if !list_of(&row.evaluators).contains(&auth.subject) {
+        return Err(Error::new(errors::NOT_EVALUATOR));
+    }
+    let pr = rules
+        .procedure(&row.procedure_id)
+        .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
+    let max = pr
+        .qualification
+        .as_ref()
+        .map(|q| q.capability_points)
+        .unwrap_or(Decimal::from(100));
+    let mut errs = Vec::new();
+    if input.score.is_sign_negative() || input.score > max || input.score.scale() > 4 {
+        errs.push(field("/score", &format!("0 to {max}, at most 4 decimals")));
+    }
+    if !text_ok(&input.comment, 0, 2000) {
+        errs.push(field("/comment", "up to 2000 characters"));
+    }
+    fail(errs)?;
+    uuid_ok(&input.bid_id, errors::BID_NOT_FOUND)?;
+    if status_of(&row) != Status::Evaluation {
+        return Err(Error::with_detail(
+            errors::ILLEGAL_TRANSITION,
+            format!("the tender is {}", row.status),
+        ));
+    }
+    let q = p.clone();
+    let me = auth.subject.clone();
+    let input = input.into_inner();
+    let out = p
+        .db()
+        .transaction(move |c| {
+            service::score(&q, c, &row, &input.bid_id, &me, input.score, &input.comment)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}

@@ -1,0 +1,199 @@
+//! Complaints.
+
+use super::{
+    NOT_FOUND, Reviewer, Supplier, fail, field, public_tender, supplier_id, uuid_ok, view,
+};
+use crate::service::{self};
+use crate::store::{self};
+use crate::{Procurement, errors};
+use actix_web::{HttpResponse, get, post, web};
+use egov_auth::Authorized;
+use egov_core::Error;
+use egov_core::text::free_text as text_ok;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintInput {
+    /// `terms` (before the deadline) or `award` (during the standstill).
+    pub against: String,
+    /// 20 to 10000 characters.
+    pub text: String,
+}
+
+/// Files a complaint; the tender is suspended until the review body decides.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    request_body = ComplaintInput,
+    responses(
+        (status = 201, description = "The complaint", body = Object),
+        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Outside the complaint windows, or not registered", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:business", "aal:2"])),
+)]
+#[post("/tenders/{id}/complaints")]
+pub async fn complain(
+    auth: Authorized<Supplier>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+    input: web::Json<ComplaintInput>,
+) -> Result<HttpResponse, Error> {
+    let supplier = supplier_id(&p, &auth)?;
+    let mut errs = Vec::new();
+    if !["terms", "award"].contains(&input.against.as_str()) {
+        errs.push(field("/against", "terms or award"));
+    }
+    if !text_ok(&input.text, 20, 10_000) {
+        errs.push(field("/text", "20 to 10000 characters"));
+    }
+    fail(errs)?;
+    let row = public_tender(&p, &id).await?;
+    let q = p.clone();
+    let account = auth.subject.clone();
+    let input = input.into_inner();
+    let k = p
+        .db()
+        .transaction(move |c| {
+            store::supplier(c, &supplier)?.ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
+            service::complain(
+                &q,
+                c,
+                &row.id,
+                &supplier,
+                &account,
+                &input.against,
+                &input.text,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(complaint_view(&k)))
+}
+
+pub(crate) fn complaint_view(k: &store::ComplaintRow) -> Value {
+    json!({
+        "id": k.id, "tender_id": k.tender_id, "complainant": k.complainant, "against": k.against,
+        "text": k.text, "status": k.status, "filed_at": k.filed_at.and_utc(),
+        "decide_by": k.decide_by.and_utc(), "decided_at": k.decided_at.map(|t| t.and_utc()),
+        "decision_reason": k.decision_reason, "remedy": k.remedy,
+    })
+}
+
+/// Pending complaints, the earliest decision date first (the review body).
+#[utoipa::path(
+    tag = "procurement",
+    responses(
+        (status = 200, description = "Pending complaints", body = Object),
+        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.reviewer", "aal:2"])),
+)]
+#[get("/complaints")]
+pub async fn pending_complaints(
+    auth: Authorized<Reviewer>,
+    p: web::Data<Procurement>,
+) -> Result<HttpResponse, Error> {
+    // Only the review body decides complaints; a reviewer elsewhere has none to see.
+    let rows = if auth.agency.as_deref() == Some(p.rules()?.review_body.as_str()) {
+        p.db()
+            .run(|c| store::complaints_with_status(c, "pending", 500))
+            .await?
+    } else {
+        Vec::new()
+    };
+    Ok(HttpResponse::Ok()
+        .json(json!({"complaints": rows.iter().map(complaint_view).collect::<Vec<_>>()})))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// `upheld` or `dismissed`.
+    pub decision: String,
+    /// 5 to 5000 characters, published.
+    pub reason: String,
+    /// For an upheld complaint: `cancel`, `reevaluate` (award complaints) or `amend` (terms
+    /// complaints: the tender resumes and must be amended).
+    pub remedy: Option<String>,
+}
+
+/// Decides a complaint; when no other is pending the tender resumes (the time it stood still
+/// given back to its deadline or standstill), or is cancelled, or goes back to evaluation.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Complaint id")),
+    request_body = DecisionInput,
+    responses(
+        (status = 200, description = "The tender after the decision", body = Object),
+        (status = 404, description = "No such complaint", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Already decided", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.reviewer", "aal:2"])),
+)]
+#[post("/complaints/{id}/decision")]
+pub async fn decide(
+    auth: Authorized<Reviewer>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+    input: web::Json<DecisionInput>,
+) -> Result<HttpResponse, Error> {
+    auth.require_agency(&p.rules()?.review_body)?;
+    let mut errs = Vec::new();
+    let upheld = match input.decision.as_str() {
+        "upheld" => true,
+        "dismissed" => false,
+        _ => {
+            errs.push(field("/decision", "upheld or dismissed"));
+            false
+        }
+    };
+    if !text_ok(&input.reason, 5, 5000) {
+        errs.push(field("/reason", "5 to 5000 characters"));
+    }
+    uuid_ok(&id, errors::COMPLAINT_NOT_FOUND)?;
+    let i = id.clone();
+    let complaint = p
+        .db()
+        .run(move |c| store::complaint(c, &i))
+        .await?
+        .ok_or_else(|| Error::new(errors::COMPLAINT_NOT_FOUND))?;
+    let allowed: &[&str] = if complaint.against == "award" {
+        &["cancel", "reevaluate"]
+    } else {
+        &["cancel", "amend"]
+    };
+    match (&input.remedy, upheld) {
+        (Some(r), true) if allowed.contains(&r.as_str()) => {}
+        (None, false) => {}
+        _ => errs.push(field(
+            "/remedy",
+            &format!(
+                "required when upheld ({}), absent when dismissed",
+                allowed.join(" or ")
+            ),
+        )),
+    }
+    fail(errs)?;
+    let q = p.clone();
+    let by = auth.subject.clone();
+    let input = input.into_inner();
+    let row = p
+        .db()
+        .transaction(move |c| {
+            service::decide(
+                &q,
+                c,
+                &complaint,
+                &by,
+                upheld,
+                &input.reason,
+                input.remedy.as_deref(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view(&p, row).await?))
+}

@@ -1,0 +1,131 @@
+//! Evaluation.
+
+use super::{NOT_FOUND, Officer, Staff, access, agency_tender, public_tender, purpose_ok, view};
+use crate::service::{self, list_of};
+use crate::store::{self};
+use crate::{Procurement, errors};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use egov_auth::Authorized;
+use egov_core::Error;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeQuery {
+    /// Why the bids are read (recorded in the access log with every supplier's bid).
+    pub purpose: String,
+}
+
+/// The opened bids with their contents (documents included) for the buying officer and the
+/// tender's evaluators; every supplier's bid read is written to the access log.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id"), PurposeQuery),
+    responses(
+        (status = 200, description = "Opened bids", body = Object),
+        (status = 404, description = "No such tender for you", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "The bids are not opened yet", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "aal:2"])),
+)]
+#[get("/tenders/{id}/opened-bids")]
+pub async fn opened_bids(
+    auth: Authorized<Staff>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+    q: web::Query<PurposeQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    purpose_ok(&q.purpose)?;
+    let row = public_tender(&p, &id).await?;
+    let is_officer =
+        auth.has_role(crate::OFFICER_ROLE) && auth.agency.as_deref() == Some(row.agency.as_str());
+    let is_evaluator =
+        auth.has_role(crate::EVALUATOR_ROLE) && list_of(&row.evaluators).contains(&auth.subject);
+    if !is_officer && !is_evaluator {
+        return Err(Error::new(errors::TENDER_NOT_FOUND));
+    }
+    if row.opening.is_none() {
+        return Err(Error::new(errors::NOT_ISSUED));
+    }
+    let t = row.id.clone();
+    let bids = p
+        .db()
+        .run(move |c| store::bids_with_status(c, &t, &["valid", "rejected"]))
+        .await?;
+    let mut suppliers: Vec<&str> = bids.iter().map(|b| b.supplier.as_str()).collect();
+    suppliers.sort_unstable();
+    suppliers.dedup();
+    for s in suppliers {
+        access(&p, &req, &auth, s, &row.id, &q.purpose).await?;
+    }
+    Ok(
+        HttpResponse::Ok().json(json!({"bids": bids.iter().map(|b| json!({
+        "bid_id": b.id, "lot": b.lot_id, "supplier": b.supplier, "status": b.status,
+        "received_at": b.received_at.and_utc(), "digest": b.digest, "price": b.price,
+        "contents": b.opened.as_deref().and_then(|o| serde_json::from_str::<Value>(o).ok()),
+        "rejection": b.rejection.as_deref().and_then(|r| serde_json::from_str::<Value>(r).ok()),
+        "eligibility": serde_json::from_str::<Value>(&b.eligibility).unwrap_or(Value::Null),
+    })).collect::<Vec<_>>()})),
+    )
+}
+
+/// Computes the ranking of every lot by the procedure's rule (evaluation → award pending),
+/// with a full explanation per bidder.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    responses(
+        (status = 200, description = "The ranking per lot", body = Object),
+        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Not in evaluation, or scores missing", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
+)]
+#[post("/tenders/{id}/rank")]
+pub async fn rank(
+    auth: Authorized<Officer>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let row = agency_tender(&p, &auth, &id).await?;
+    let q = p.clone();
+    let by = auth.subject.clone();
+    let r = p
+        .db()
+        .transaction(move |c| service::rank(&q, c, &row.id, &by))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"rankings": r})))
+}
+
+/// Decides the award by the ranking: pending awards, and the standstill starts.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    responses(
+        (status = 200, description = "The tender in its standstill", body = Object),
+        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "No ranking pending", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
+)]
+#[post("/tenders/{id}/award")]
+pub async fn award(
+    auth: Authorized<Officer>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let row = agency_tender(&p, &auth, &id).await?;
+    let q = p.clone();
+    let by = auth.subject.clone();
+    let row = p
+        .db()
+        .transaction(move |c| service::award(&q, c, &row.id, &by))
+        .await?;
+    Ok(HttpResponse::Ok().json(view(&p, row).await?))
+}

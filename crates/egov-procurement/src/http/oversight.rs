@@ -1,0 +1,75 @@
+//! Oversight.
+
+use super::{NOT_FOUND, Officer, tender};
+use crate::http::public::ListQuery;
+use crate::http::public::TenderPage;
+use crate::http::public::page;
+use crate::store::{self};
+use crate::{Procurement, errors};
+use actix_web::{HttpResponse, get, web};
+use egov_auth::{Authorized, Kind, Policy, Rule};
+use egov_core::Error;
+use serde_json::{Value, json};
+
+/// The officer's agency's tenders, drafts included.
+#[utoipa::path(
+    tag = "procurement",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of tenders", body = TenderPage),
+        (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
+)]
+#[get("/officer/tenders")]
+pub async fn agency_tenders(
+    auth: Authorized<Officer>,
+    p: web::Data<Procurement>,
+    q: web::Query<ListQuery>,
+) -> Result<web::Json<TenderPage>, Error> {
+    let agency = auth.agency.clone().unwrap_or_default();
+    Ok(web::Json(
+        page(&p, Some(agency), true, q.into_inner()).await?,
+    ))
+}
+
+/// A tender's audit trail: every action, by whom (the scheduler included) and when — for the
+/// buying agency's officers and auditors.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    responses(
+        (status = 200, description = "Events, oldest first", body = Object),
+        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "kind:auditor"])),
+)]
+#[get("/tenders/{id}/history")]
+pub async fn history(
+    auth: Authorized<HistoryReader>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let row = tender(&p, &id).await?;
+    if auth.kind == Kind::Officer
+        && !(auth.has_role(crate::OFFICER_ROLE)
+            && auth.agency.as_deref() == Some(row.agency.as_str()))
+    {
+        return Err(Error::new(errors::TENDER_NOT_FOUND));
+    }
+    let rows = p.db().run(move |c| store::events(c, &row.id)).await?;
+    Ok(
+        HttpResponse::Ok().json(json!({"events": rows.iter().map(|e| json!({
+        "at": e.at.and_utc(), "actor": e.actor, "action": e.action, "from": e.from_status,
+        "to": e.to_status, "reason": e.reason,
+        "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::Null),
+    })).collect::<Vec<_>>()})),
+    )
+}
+
+/// An officer (of the tender's agency, checked per route) or an auditor.
+#[derive(Debug)]
+pub struct HistoryReader;
+impl Policy for HistoryReader {
+    const RULE: Rule = Rule::kinds(&[Kind::Officer, Kind::Auditor]);
+}

@@ -1,0 +1,128 @@
+//! Questions.
+
+use super::{NOT_FOUND, Officer, Supplier, agency_tender, public_tender, supplier_id, uuid_ok};
+use crate::lifecycle::Status;
+use crate::service::{self, now_micros, status_of};
+use crate::store::{self};
+use crate::{Procurement, errors};
+use actix_web::{HttpResponse, post, web};
+use egov_auth::Authorized;
+use egov_core::Error;
+use egov_core::text::free_text as text_ok;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionInput {
+    /// 5 to 2000 characters. Published with its answer; the asker is not.
+    pub question: String,
+}
+
+/// Asks a question during the enquiry period.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    request_body = QuestionInput,
+    responses(
+        (status = 201, description = "The question", body = Object),
+        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Not in the enquiry period, or not registered", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:business", "aal:2"])),
+)]
+#[post("/tenders/{id}/questions")]
+pub async fn ask(
+    auth: Authorized<Supplier>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+    input: web::Json<QuestionInput>,
+) -> Result<HttpResponse, Error> {
+    let bid = supplier_id(&p, &auth)?;
+    if !text_ok(&input.question, 5, 2000) {
+        return Err(Error::invalid_field("/question", "5 to 2000 characters"));
+    }
+    let row = public_tender(&p, &id).await?;
+    if status_of(&row) != Status::Enquiry {
+        return Err(Error::with_detail(
+            errors::ILLEGAL_TRANSITION,
+            format!(
+                "questions are taken during the enquiry period; the tender is {}",
+                row.status
+            ),
+        ));
+    }
+    let q = store::QuestionRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        tender_id: row.id.clone(),
+        asker: bid.clone(),
+        question: input.question.trim().to_owned(),
+        answer: None,
+        asked_at: now_micros(),
+        answered_at: None,
+        answered_by: None,
+    };
+    let out = json!({"id": q.id, "question": q.question, "asked_at": q.asked_at.and_utc()});
+    p.db()
+        .transaction(move |c| {
+            store::supplier(c, &bid)?.ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
+            store::insert_question(c, &q)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerInput {
+    /// 2 to 5000 characters, published to all.
+    pub answer: String,
+}
+
+/// Answers a question (published to all bidders).
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id"), ("question" = String, Path, description = "Question id")),
+    request_body = AnswerInput,
+    responses(
+        (status = 200, description = "Answered", body = Object),
+        (status = 404, description = "No such tender or unanswered question", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
+)]
+#[post("/tenders/{id}/questions/{question}/answer")]
+pub async fn answer_question(
+    auth: Authorized<Officer>,
+    p: web::Data<Procurement>,
+    path: web::Path<(String, String)>,
+    input: web::Json<AnswerInput>,
+) -> Result<HttpResponse, Error> {
+    let (id, qid) = path.into_inner();
+    if !text_ok(&input.answer, 2, 5000) {
+        return Err(Error::invalid_field("/answer", "2 to 5000 characters"));
+    }
+    uuid_ok(&qid, errors::QUESTION_NOT_FOUND)?;
+    let row = agency_tender(&p, &auth, &id).await?;
+    let by = auth.subject.clone();
+    let text = input.into_inner().answer;
+    let out = json!({"id": qid, "answer": text});
+    p.db()
+        .transaction(move |c| {
+            if !store::answer_question(c, &row.id, &qid, &text, &by, now_micros())? {
+                return Err(Error::new(errors::QUESTION_NOT_FOUND));
+            }
+            service::event(
+                c,
+                &row.id,
+                &by,
+                "answer",
+                &row.status,
+                &row.status,
+                None,
+                json!({"question": qid}),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

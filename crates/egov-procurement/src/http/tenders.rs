@@ -1,0 +1,321 @@
+//! Buying officers.
+
+use super::{NOT_FOUND, Officer, agency_tender, fail, field, money_ok, view};
+use crate::lifecycle::Status;
+use crate::rules::Rules;
+use crate::service::{self, Lot, now_micros, status_of};
+use crate::store::{self, TenderRow};
+use crate::{Procurement, errors};
+use actix_web::{HttpResponse, post, put, web};
+use chrono::{DateTime, Utc};
+use egov_auth::Authorized;
+use egov_core::Error;
+use egov_core::text::free_text as text_ok;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenderInput {
+    /// A procedure of the country pack (`GET /procurement/v1/rules`).
+    pub procedure: String,
+    /// goods, works or services (the procedure must allow it).
+    pub category: String,
+    /// 3 to 300 characters.
+    pub title: String,
+    /// Up to 20000 characters.
+    pub description: String,
+    /// 1 to 50 lots.
+    pub lots: Vec<Lot>,
+    /// The opening committee's accounts: exactly the procedure's n, each with a registered
+    /// opening key by publication.
+    pub committee: Vec<String>,
+    /// The evaluators' accounts (1 to 15; required when the procedure scores bids).
+    #[serde(default)]
+    pub evaluators: Vec<String>,
+    pub enquiry_end: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub opening_at: DateTime<Utc>,
+}
+
+pub(crate) fn check_tender(p: &Procurement, r: &Rules, t: &TenderInput) -> Result<(), Error> {
+    let mut errs = Vec::new();
+    let procedure = r.procedure(&t.procedure);
+    match procedure {
+        None => errs.push(field("/procedure", "not a procedure of the country pack")),
+        Some(pr) if !pr.categories.contains(&t.category) => errs.push(field(
+            "/category",
+            "the procedure does not cover this category",
+        )),
+        _ => {}
+    }
+    if !text_ok(&t.title, 3, 300) || t.title.contains('\n') {
+        errs.push(field("/title", "3 to 300 characters on one line"));
+    }
+    if !text_ok(&t.description, 0, 20_000) {
+        errs.push(field("/description", "up to 20000 characters"));
+    }
+    if t.lots.is_empty() || t.lots.len() > 50 {
+        errs.push(field("/lots", "1 to 50 lots"));
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for (i, l) in t.lots.iter().enumerate() {
+        if l.id.is_empty()
+            || l.id.len() > 16
+            || !l.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            || !ids.insert(l.id.clone())
+        {
+            errs.push(field(
+                &format!("/lots/{i}/id"),
+                "1-16 of A-Za-z0-9-, unique",
+            ));
+        }
+        if !text_ok(&l.title, 1, 300) {
+            errs.push(field(&format!("/lots/{i}/title"), "1 to 300 characters"));
+        }
+        if !money_ok(p, l.base_amount) {
+            errs.push(field(
+                &format!("/lots/{i}/base_amount"),
+                "a positive amount in the currency's units",
+            ));
+        }
+        if let Some(a) = l.a_amount
+            && (a.is_sign_negative() || a >= l.base_amount)
+        {
+            errs.push(field(
+                &format!("/lots/{i}/a_amount"),
+                "at least 0 and below the base amount",
+            ));
+        }
+    }
+    let account_ok = |a: &String| text_ok(a, 1, 64) && !a.contains(char::is_whitespace);
+    if let Some(pr) = procedure {
+        let distinct: std::collections::BTreeSet<_> = t.committee.iter().collect();
+        if t.committee.len() != usize::from(pr.committee.n)
+            || distinct.len() != t.committee.len()
+            || !t.committee.iter().all(account_ok)
+        {
+            errs.push(field(
+                "/committee",
+                &format!("exactly {} distinct accounts", pr.committee.n),
+            ));
+        }
+        let distinct: std::collections::BTreeSet<_> = t.evaluators.iter().collect();
+        if t.evaluators.len() > 15
+            || distinct.len() != t.evaluators.len()
+            || !t.evaluators.iter().all(account_ok)
+            || (pr.evaluation.needs_scores() && t.evaluators.is_empty())
+        {
+            errs.push(field(
+                "/evaluators",
+                "1 to 15 distinct accounts (required when bids are scored)",
+            ));
+        }
+    }
+    let now = Utc::now();
+    if t.enquiry_end <= now || t.enquiry_end > t.deadline {
+        errs.push(field(
+            "/enquiry_end",
+            "in the future and not after the deadline",
+        ));
+    }
+    if t.opening_at < t.deadline {
+        errs.push(field("/opening_at", "not before the deadline"));
+    }
+    if let Some(pr) = procedure
+        && t.deadline - now < p.days(pr.min_tendering_days)
+    {
+        errs.push(field(
+            "/deadline",
+            &format!(
+                "at least {} days after publication ({})",
+                pr.min_tendering_days, pr.citation
+            ),
+        ));
+    }
+    fail(errs)
+}
+
+/// Creates a draft tender for the officer's agency.
+#[utoipa::path(
+    tag = "procurement",
+    request_body = TenderInput,
+    responses(
+        (status = 201, description = "The draft", body = Object),
+        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
+)]
+#[post("/tenders")]
+pub async fn create_tender(
+    auth: Authorized<Officer>,
+    p: web::Data<Procurement>,
+    input: web::Json<TenderInput>,
+) -> Result<HttpResponse, Error> {
+    let rules = p.rules()?;
+    let agency = auth.agency.clone().ok_or_else(|| {
+        Error::with_detail(
+            egov_core::error::codes::FORBIDDEN,
+            "an officer without an agency cannot buy",
+        )
+    })?;
+    check_tender(&p, rules, &input)?;
+    let t = input.into_inner();
+    let pr = rules
+        .procedure(&t.procedure)
+        .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = now_micros();
+    let row = TenderRow {
+        ocid: format!("{}-{}", p.settings().procurement.ocid_prefix, id),
+        id,
+        agency,
+        procedure_id: t.procedure,
+        category: t.category,
+        title: t.title.trim().to_owned(),
+        description: t.description,
+        status: Status::Draft.as_str().into(),
+        prev_status: None,
+        lots: json!(t.lots).to_string(),
+        committee: json!(t.committee).to_string(),
+        evaluators: json!(t.evaluators).to_string(),
+        k: i32::from(pr.committee.k),
+        n: i32::from(pr.committee.n),
+        public_key: None,
+        seed_commitment: None,
+        seed_sealed: None,
+        enquiry_end: t.enquiry_end.naive_utc(),
+        deadline: t.deadline.naive_utc(),
+        opening_at: t.opening_at.naive_utc(),
+        amendment: 0,
+        bid_count: None,
+        commitments: None,
+        opening: None,
+        ranking: None,
+        standstill_end: None,
+        suspended_at: None,
+        cancel_reason: None,
+        created_at: now,
+        published_at: None,
+        updated_at: now,
+        version: 1,
+    };
+    let r = row.clone();
+    let actor = auth.subject.clone();
+    p.db()
+        .transaction(move |c| {
+            store::insert_tender(c, &r)?;
+            service::event(c, &r.id, &actor, "create", "", "draft", None, json!({}))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view(&p, row).await?))
+}
+
+/// Replaces a draft's contents (drafts only).
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    request_body = TenderInput,
+    responses(
+        (status = 200, description = "The draft", body = Object),
+        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Not a draft", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
+)]
+#[put("/tenders/{id}")]
+pub async fn edit_tender(
+    auth: Authorized<Officer>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+    input: web::Json<TenderInput>,
+) -> Result<HttpResponse, Error> {
+    let rules = p.rules()?;
+    let mut row = agency_tender(&p, &auth, &id).await?;
+    if status_of(&row) != Status::Draft {
+        return Err(Error::with_detail(
+            errors::ILLEGAL_TRANSITION,
+            "only drafts can be edited; published tenders are amended",
+        ));
+    }
+    check_tender(&p, rules, &input)?;
+    let t = input.into_inner();
+    let pr = rules
+        .procedure(&t.procedure)
+        .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
+    row.procedure_id = t.procedure;
+    row.category = t.category;
+    row.title = t.title.trim().to_owned();
+    row.description = t.description;
+    row.lots = json!(t.lots).to_string();
+    row.committee = json!(t.committee).to_string();
+    row.evaluators = json!(t.evaluators).to_string();
+    row.k = i32::from(pr.committee.k);
+    row.n = i32::from(pr.committee.n);
+    row.enquiry_end = t.enquiry_end.naive_utc();
+    row.deadline = t.deadline.naive_utc();
+    row.opening_at = t.opening_at.naive_utc();
+    row.updated_at = now_micros();
+    let mut r = row.clone();
+    p.db()
+        .transaction(move |c| {
+            if store::save_tender(c, &mut r)? {
+                Ok(r)
+            } else {
+                Err(Error::new(errors::CONCURRENT_CHANGE))
+            }
+        })
+        .await
+        .map(|r| row = r)?;
+    Ok(HttpResponse::Ok().json(view(&p, row).await?))
+}
+
+/// Publishes a draft: the opening key is generated and split among the committee (each share
+/// sealed to its member's key), the lottery seed's commitment is published, the notice goes
+/// out as an OCDS `tender` release and an exchange event.
+#[utoipa::path(
+    tag = "procurement",
+    params(("id" = String, Path, description = "Tender id")),
+    responses(
+        (status = 200, description = "The published tender", body = Object),
+        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Not a draft, or the deadline's hour is full", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 422, description = "The deadline is too close or not on the hour, or a committee member has no key", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+    ),
+    security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
+)]
+#[post("/tenders/{id}/publish")]
+pub async fn publish(
+    auth: Authorized<Officer>,
+    p: web::Data<Procurement>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let rules = p.rules()?;
+    let row = agency_tender(&p, &auth, &id).await?;
+    let pr = rules
+        .procedure(&row.procedure_id)
+        .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
+    let now = now_micros();
+    if row.enquiry_end <= now || row.deadline - now < p.days(pr.min_tendering_days) {
+        return Err(Error::invalid_field(
+            "/deadline",
+            format!(
+                "the deadline must be at least {} days away and the enquiry end in the future",
+                pr.min_tendering_days
+            ),
+        ));
+    }
+    let q = p.clone();
+    let by = auth.subject.clone();
+    let row = p
+        .db()
+        .transaction(move |c| {
+            service::deadline_slot(&q, c, &row)?;
+            service::publish(&q, c, &row.id, &by)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view(&p, row).await?))
+}
