@@ -18,9 +18,9 @@
 pub mod errors;
 pub mod evidence;
 pub mod exchange;
+pub mod http;
 pub mod line;
 pub mod pdf;
-pub mod routes;
 pub mod rules;
 pub mod service;
 pub mod store;
@@ -64,7 +64,7 @@ pub(crate) struct Inner {
     pub(crate) sealer: Sealer,
     pub(crate) index: egov_auth::SubjectIndex,
     pub(crate) key: Mutex<Option<(ed25519_dalek::SigningKey, String)>>,
-    pub(crate) trusted: Vec<ipnet::IpNet>,
+    pub(crate) recorder: egov_auth::Recorder,
     pub(crate) exchange: Option<egov_exchange::Exchange>,
 }
 
@@ -95,7 +95,7 @@ impl Docflow {
             sealer: secrets.sealer.clone(),
             index: secrets.index.clone(),
             key: Mutex::new(None),
-            trusted: settings.server.trusted_proxies(),
+            recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             exchange,
         })))
     }
@@ -234,6 +234,6 @@ impl Module for DocflowModule {
     }
 
     fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-        routes::configure(cfg);
+        http::configure(cfg);
     }
 }

@@ -1,0 +1,241 @@
+//! Approvals.
+
+use super::{Officer, PROBLEM, agency, doc_id, doc_json, step_json, text_ok};
+use crate::Docflow;
+use crate::line::StepKind;
+use crate::service::{self, Act};
+use actix_web::{HttpResponse, post, web};
+use egov_auth::Authorized;
+use egov_core::Error;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// What an approver does.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// Approve (review, cooperation: agree, final approval).
+    Approve,
+    /// Cooperation: disagree (opinion required; the line goes on with it recorded).
+    Disagree,
+    /// Post-hoc approval or post-report: confirm.
+    Confirm,
+    /// Post-hoc approval: object (opinion required).
+    Object,
+}
+
+/// An action on your current step.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionInput {
+    pub action: ActionKind,
+    /// The version you approve (409 if it changed since): the signature binds its digest.
+    pub version: i32,
+    pub opinion: Option<String>,
+    /// Which of your current steps, when you hold more than one.
+    pub step: Option<String>,
+}
+
+/// Acts on your current step — as its holder or, 대결, as a stand-in in force — and signs
+/// the digest of the version. The final approval (결재, or 전결 under the delegation table in
+/// force today) registers the document in the same transaction.
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = ActionInput,
+    responses((status = 200, description = "The outcome with the signed record", body = service::Outcome),
+              (status = 403, description = "Not your turn", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 409, description = "Changed since, or no such action now", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 422, description = "Not delegated, or an opinion is missing", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer"])))]
+#[post("/documents/{id}/actions")]
+pub async fn act(
+    auth: Authorized<Officer>,
+    d: web::Data<Docflow>,
+    id: web::Path<String>,
+    body: web::Json<ActionInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    if b.opinion.as_deref().is_some_and(|o| !text_ok(o, 1, 2000)) {
+        return Err(Error::invalid_field("/opinion", "1-2000 characters"));
+    }
+    let id = doc_id(&id)?;
+    let action = match b.action {
+        ActionKind::Approve => Act::Approve,
+        ActionKind::Disagree => Act::Disagree,
+        ActionKind::Confirm => Act::Confirm,
+        ActionKind::Object => Act::Object,
+    };
+    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
+    let out = d
+        .db()
+        .transaction(move |c| {
+            service::act(
+                c,
+                &dd,
+                &acc,
+                &ag,
+                &id,
+                b.step.as_deref(),
+                action,
+                b.opinion,
+                b.version,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// A return.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnInput {
+    pub version: i32,
+    /// The earlier step's `seq` to return to; 0 or absent: to the drafter.
+    pub to_step: Option<i32>,
+    pub reason: String,
+}
+
+/// Returns the document (반려) to the drafter or to any earlier step; the history keeps the
+/// round.
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = ReturnInput,
+    responses((status = 200, description = "The document", body = Object),
+              (status = 403, description = "Not your turn", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 409, description = "Not in approval, or changed since", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer"])))]
+#[post("/documents/{id}/return")]
+pub async fn return_doc(
+    auth: Authorized<Officer>,
+    d: web::Data<Docflow>,
+    id: web::Path<String>,
+    body: web::Json<ReturnInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    egov_core::text::reason("/reason", &b.reason)?;
+    let id = doc_id(&id)?;
+    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
+    let doc = d
+        .db()
+        .transaction(move |c| {
+            service::return_to(c, &dd, &acc, &ag, &id, b.to_step, &b.reason, b.version)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(doc_json(&doc)))
+}
+
+/// A recall.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecallInput {
+    pub reason: Option<String>,
+}
+
+/// Recalls a submitted document (회수, the drafter) while no one after the draft has acted.
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = RecallInput,
+    responses((status = 200, description = "The document", body = Object),
+              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 409, description = "Too late, or not in approval", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer"])))]
+#[post("/documents/{id}/recall")]
+pub async fn recall(
+    auth: Authorized<Officer>,
+    d: web::Data<Docflow>,
+    id: web::Path<String>,
+    body: web::Json<RecallInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    if b.reason.as_deref().is_some_and(|r| !text_ok(r, 1, 1000)) {
+        return Err(Error::invalid_field("/reason", "1-1000 characters"));
+    }
+    let id = doc_id(&id)?;
+    let (acc, ag) = (auth.subject.clone(), agency(&auth));
+    let doc = d
+        .db()
+        .transaction(move |c| service::recall(c, &acc, &ag, &id, b.reason.as_deref()))
+        .await?;
+    Ok(HttpResponse::Ok().json(doc_json(&doc)))
+}
+
+/// A step inserted mid-flight.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InsertInput {
+    /// The new step goes after this `seq` (after every step that has acted or is acting, and
+    /// before the final approval).
+    pub after_seq: i32,
+    /// `review` or `cooperation`.
+    pub kind: StepKind,
+    pub position: String,
+    pub reason: String,
+}
+
+/// Inserts an approver mid-flight (the drafter or the current approver), with a reason.
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = InsertInput,
+    responses((status = 201, description = "The new step", body = Object),
+              (status = 403, description = "Neither the drafter nor the current approver", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 409, description = "Not in approval", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer"])))]
+#[post("/documents/{id}/steps")]
+pub async fn insert_step(
+    auth: Authorized<Officer>,
+    d: web::Data<Docflow>,
+    id: web::Path<String>,
+    body: web::Json<InsertInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    egov_core::text::reason("/reason", &b.reason)?;
+    let id = doc_id(&id)?;
+    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
+    let s = d
+        .db()
+        .transaction(move |c| {
+            service::insert_step(
+                c,
+                &dd,
+                &acc,
+                &ag,
+                &id,
+                b.after_seq,
+                b.kind,
+                &b.position,
+                &b.reason,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(step_json(&s)))
+}
+
+/// A reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = DocflowReason)]
+pub struct ReasonInput {
+    pub reason: String,
+}
+
+/// Removes a pending approver mid-flight (the drafter or the current approver), with a
+/// reason.
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), ("step" = String, Path, description = "Step id")), request_body = ReasonInput,
+    responses((status = 200, description = "Removed", body = Object),
+              (status = 403, description = "Neither the drafter nor the current approver", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 404, description = "No such document or step", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 409, description = "Not in approval", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer"])))]
+#[post("/documents/{id}/steps/{step}/remove")]
+pub async fn remove_step(
+    auth: Authorized<Officer>,
+    d: web::Data<Docflow>,
+    path: web::Path<(String, String)>,
+    body: web::Json<ReasonInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    egov_core::text::reason("/reason", &b.reason)?;
+    let (id, step) = path.into_inner();
+    let id = doc_id(&id)?;
+    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
+    d.db()
+        .transaction(move |c| service::remove_step(c, &dd, &acc, &ag, &id, &step, &b.reason))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"removed": true})))
+}

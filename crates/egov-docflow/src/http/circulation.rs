@@ -1,0 +1,89 @@
+//! Circulation.
+
+use super::{Officer, PROBLEM, agency, doc_id, field, fields, text_ok};
+use crate::http::dispatch::Recipient;
+use crate::http::dispatch::recipients_ok;
+use crate::service::{self};
+use crate::{Docflow, exchange};
+use actix_web::{HttpResponse, post, web};
+use egov_auth::Authorized;
+use egov_core::Error;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// Readers.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CirculateInput {
+    /// Account ids of the agency's readers.
+    #[serde(default)]
+    pub readers: Vec<String>,
+    /// Other agencies to circulate to (through the exchange).
+    #[serde(default)]
+    pub agencies: Vec<Recipient>,
+}
+
+/// Circulates a registered or received document (공람): readers are recorded when they read
+/// it. Other agencies receive it through the exchange.
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = CirculateInput,
+    responses((status = 200, description = "Readers added and dispatches", body = Object),
+              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 409, description = "Not registered or received", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer"])))]
+#[post("/documents/{id}/circulate")]
+pub async fn circulate(
+    auth: Authorized<Officer>,
+    d: web::Data<Docflow>,
+    id: web::Path<String>,
+    body: web::Json<CirculateInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    let mut e = Vec::new();
+    if b.readers.is_empty() && b.agencies.is_empty()
+        || b.readers.len() > 500
+        || b.agencies.len() > 50
+    {
+        e.push(field("/readers", "1-500 readers or 1-50 agencies"));
+    }
+    for (i, r) in b.readers.iter().enumerate() {
+        if !text_ok(r, 1, 128) {
+            e.push(field(&format!("/readers/{i}"), "an account id"));
+        }
+    }
+    recipients_ok(&b.agencies, "/agencies", &mut e);
+    fields(e)?;
+    let id = doc_id(&id)?;
+    let (acc, ag, office) = (
+        auth.subject.clone(),
+        agency(&auth),
+        auth.has_role(crate::OFFICE_ROLE),
+    );
+    let readers = b.readers.clone();
+    let id2 = id.clone();
+    let added = if readers.is_empty() {
+        Vec::new()
+    } else {
+        d.db()
+            .transaction(move |c| service::circulate(c, &acc, &ag, &id2, &readers, office))
+            .await?
+    };
+    let sent = if b.agencies.is_empty() {
+        Vec::new()
+    } else {
+        exchange::dispatch(
+            &d,
+            &auth.subject,
+            &agency(&auth),
+            &id,
+            b.agencies
+                .into_iter()
+                .map(|r| (r.member, r.agency))
+                .collect(),
+            "circulation",
+            office,
+        )
+        .await?
+    };
+    Ok(HttpResponse::Ok().json(json!({"readers": added, "dispatches": sent})))
+}

@@ -1,0 +1,137 @@
+//! Delegation.
+
+use super::{OrgAdmin, PROBLEM, agency, field, fields, text_ok};
+use crate::Docflow;
+use crate::http::org::OrgReader;
+use crate::http::org::org_write;
+use crate::service::{self};
+use crate::store::{self};
+use actix_web::{HttpResponse, get, post, web};
+use chrono::NaiveDate;
+use egov_auth::Authorized;
+use egov_core::Error;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// The delegation table in force for the agency: its own rows and the pack's defaults.
+#[utoipa::path(tag = "docflow", responses((status = 200, description = "Delegation tables", body = Object)),
+    security(("bearer" = ["kind:officer", "kind:agency_admin"])))]
+#[get("/delegations")]
+pub async fn delegations(
+    auth: Authorized<OrgReader>,
+    d: web::Data<Docflow>,
+) -> Result<HttpResponse, Error> {
+    let ag = agency(&auth);
+    let pack = d.rules()?.delegations.clone();
+    let own = d.db().run(move |c| store::delegations(c, &ag)).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "agency": own.iter().map(|r| json!({"id": r.id, "doc_type": r.doc_type, "max_amount": r.max_amount, "rank": r.rank,
+            "effective_from": r.effective_from, "effective_to": r.effective_to, "citation": r.citation,
+            "created_by": r.created_by, "created_at": r.created_at.and_utc()})).collect::<Vec<_>>(),
+        "pack": pack,
+        "note": "an agency's own rows for a document type replace the pack's rows for that type"})))
+}
+
+/// A row of the agency's delegation table.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationInput {
+    pub doc_type: String,
+    /// Up to this amount (minor units); none = any amount.
+    pub max_amount: Option<i64>,
+    /// The lowest rank that may approve finally (not 1).
+    pub rank: i32,
+    pub effective_from: NaiveDate,
+    pub effective_to: Option<NaiveDate>,
+    /// The directive that sets it.
+    pub citation: String,
+}
+
+/// Adds a row to the agency's delegation table (rows are never edited: end one and add
+/// another, so past decisions stay explained).
+#[utoipa::path(tag = "docflow", request_body = DelegationInput,
+    responses((status = 201, description = "Created", body = Object)),
+    security(("bearer" = ["kind:agency_admin"])))]
+#[post("/delegations")]
+pub async fn add_delegation(
+    auth: Authorized<OrgAdmin>,
+    d: web::Data<Docflow>,
+    body: web::Json<DelegationInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    let rules = d.rules()?;
+    let mut e = Vec::new();
+    if rules.doc_type(&b.doc_type).is_none() {
+        e.push(field("/doc_type", "a document type of the country pack"));
+    }
+    if rules.rank(b.rank).is_none() || b.rank == 1 {
+        e.push(field(
+            "/rank",
+            "a rank of the country pack below the head (not 1)",
+        ));
+    }
+    if b.max_amount.is_some_and(|m| m < 0) {
+        e.push(field("/max_amount", "not negative"));
+    }
+    if b.effective_to.is_some_and(|t| t <= b.effective_from) {
+        e.push(field("/effective_to", "after effective_from"));
+    }
+    if !text_ok(&b.citation, 3, 300) {
+        e.push(field("/citation", "3-300 characters"));
+    }
+    fields(e)?;
+    let ag = agency(&auth);
+    let row = store::DelegationRow {
+        id: service::new_id(),
+        agency: ag.clone(),
+        doc_type: b.doc_type,
+        max_amount: b.max_amount,
+        rank: b.rank,
+        effective_from: b.effective_from,
+        effective_to: b.effective_to,
+        citation: b.citation,
+        created_by: auth.subject.clone(),
+        created_at: service::now(),
+    };
+    let change = json!({"change": "delegation_added", "id": row.id, "doc_type": row.doc_type, "max_amount": row.max_amount,
+                        "rank": row.rank, "effective_from": row.effective_from, "effective_to": row.effective_to, "citation": row.citation});
+    let out = org_write(&d, &auth.subject, &ag, change, move |c| {
+        store::insert_delegation(c, &row)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// When a delegation row stops applying.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndInput {
+    /// Exclusive: the first day it no longer applies.
+    pub effective_to: NaiveDate,
+}
+
+/// Ends a row of the agency's delegation table.
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Delegation row id")), request_body = EndInput,
+    responses((status = 200, description = "Ended", body = Object),
+              (status = 404, description = "No such row in force", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:agency_admin"])))]
+#[post("/delegations/{id}/end")]
+pub async fn end_delegation(
+    auth: Authorized<OrgAdmin>,
+    d: web::Data<Docflow>,
+    id: web::Path<String>,
+    body: web::Json<EndInput>,
+) -> Result<HttpResponse, Error> {
+    let ag = agency(&auth);
+    let (id, to) = (id.into_inner(), body.effective_to);
+    let change = json!({"change": "delegation_ended", "id": id, "effective_to": to});
+    let out = org_write(&d, &auth.subject, &ag.clone(), change, move |c| {
+        if store::end_delegation(c, &ag, &id, to)? == 0 {
+            return Err(Error::new(egov_core::error::codes::NOT_FOUND));
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,476 @@
+//! Documents.
+
+use super::{
+    Officer, PROBLEM, PurposeQuery, Reader, agency, code_ok, doc_id, doc_json, field, fields,
+    personal_access, step_json, text_ok, version_json, visible,
+};
+use crate::evidence::Attachment;
+use crate::line::StepKind;
+use crate::service::{self, LineStep, NewDocument};
+use crate::store::{self};
+use crate::{Docflow, errors};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
+use egov_auth::Authorized;
+use egov_core::Error;
+use egov_core::error::FieldError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// An attachment as sent.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = DocflowAttachmentInput)]
+pub struct AttachmentInput {
+    pub name: String,
+    pub media_type: String,
+    /// The content, base64.
+    pub content: String,
+}
+
+/// A step of the approval line (the draft step is added from the drafter's position).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepInput {
+    pub kind: StepKind,
+    pub position: String,
+    /// Cooperation steps with the same group (> 0) run in parallel.
+    #[serde(default)]
+    pub group: i32,
+}
+
+/// A new document.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = DocflowDocumentInput)]
+pub struct DocumentInput {
+    /// The position drafted from (one you hold).
+    pub position: String,
+    pub doc_type: String,
+    pub title: String,
+    /// Structured text: `{"paragraphs": ["…"]}` (or `{"text": "…"}`, or any object).
+    pub body: Value,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentInput>,
+    /// Function classification (unit task, 단위과제).
+    pub classification: String,
+    /// A disclosure class of the pack, set now.
+    pub disclosure: String,
+    /// The legal ground for withholding, where the class requires one.
+    pub disclosure_ground: Option<String>,
+    /// National IDs of the people whose personal data the document carries: every read is
+    /// then written to the access log.
+    #[serde(default)]
+    pub personal_data_subjects: Vec<String>,
+    /// Amount in minor units, for the delegation table.
+    pub amount: Option<i64>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub line: Vec<StepInput>,
+}
+
+pub(crate) fn attachments_in(
+    d: &Docflow,
+    a: Vec<AttachmentInput>,
+    e: &mut Vec<FieldError>,
+) -> Vec<(String, String, Vec<u8>)> {
+    let max = d.settings().docflow.max_attachment_bytes;
+    if a.len() > 50 {
+        e.push(field("/attachments", "at most 50"));
+    }
+    let mut out = Vec::new();
+    for (i, x) in a.into_iter().enumerate() {
+        if !text_ok(&x.name, 1, 255) || x.name.contains('/') {
+            e.push(field(
+                &format!("/attachments/{i}/name"),
+                "1-255 characters, no '/'",
+            ));
+        }
+        if !code_ok(&x.media_type) || !x.media_type.contains('/') {
+            e.push(field(
+                &format!("/attachments/{i}/media_type"),
+                "a media type",
+            ));
+        }
+        match STANDARD.decode(x.content.as_bytes()) {
+            Ok(b) if b.len() <= max => out.push((x.name, x.media_type, b)),
+            Ok(_) => e.push(field(
+                &format!("/attachments/{i}/content"),
+                &format!("at most {max} bytes"),
+            )),
+            Err(_) => e.push(field(&format!("/attachments/{i}/content"), "base64")),
+        }
+    }
+    out
+}
+
+pub(crate) fn body_ok(body: &Value, e: &mut Vec<FieldError>) {
+    if !body.is_object() || body.to_string().len() > 256 * 1024 {
+        e.push(field("/body", "a JSON object of at most 256 KiB"));
+    }
+}
+
+/// Drafts a document (version 1) with its approval line.
+#[utoipa::path(tag = "docflow", request_body = DocumentInput,
+    responses((status = 201, description = "Created", body = Object),
+              (status = 403, description = "You do not hold the position", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer"])))]
+#[post("/documents")]
+pub async fn create(
+    auth: Authorized<Officer>,
+    d: web::Data<Docflow>,
+    body: web::Json<DocumentInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    let rules = d.rules()?;
+    let mut e = Vec::new();
+    if rules.doc_type(&b.doc_type).is_none() {
+        e.push(field("/doc_type", "a document type of the country pack"));
+    }
+    if !text_ok(&b.title, 1, 300) || b.title.contains('\n') {
+        e.push(field("/title", "1-300 characters on one line"));
+    }
+    body_ok(&b.body, &mut e);
+    if !code_ok(&b.classification) {
+        e.push(field("/classification", "a function classification code"));
+    }
+    match rules.disclosure(&b.disclosure) {
+        None => e.push(field(
+            "/disclosure",
+            "a disclosure class of the country pack",
+        )),
+        Some(c)
+            if c.ground_required
+                && b.disclosure_ground
+                    .as_deref()
+                    .is_none_or(|g| !text_ok(g, 3, 300)) =>
+        {
+            e.push(field(
+                "/disclosure_ground",
+                "the legal ground for withholding (3-300 characters)",
+            ));
+        }
+        _ => {}
+    }
+    if b.amount.is_some_and(|a| a < 0) {
+        e.push(field("/amount", "not negative"));
+    }
+    if b.line.is_empty() || b.line.len() > 30 {
+        e.push(field("/line", "1-30 steps"));
+    }
+    let mut subjects = Vec::new();
+    for (i, s) in b.personal_data_subjects.iter().enumerate() {
+        match d.pack().parse_national_id(s) {
+            Ok(id) => subjects.push(d.0.index.national_id(&id).as_str().to_owned()),
+            Err(_) => e.push(field(
+                &format!("/personal_data_subjects/{i}"),
+                "a national ID of the country pack",
+            )),
+        }
+    }
+    let attachments = attachments_in(&d, b.attachments, &mut e);
+    fields(e)?;
+    let input = NewDocument {
+        position: b.position,
+        doc_type: b.doc_type,
+        title: b.title,
+        body: b.body,
+        attachments,
+        classification: b.classification,
+        disclosure: b.disclosure,
+        disclosure_ground: b.disclosure_ground,
+        subjects,
+        amount: b.amount,
+        due_at: b.due_at.map(|t| t.naive_utc()),
+        line: b
+            .line
+            .into_iter()
+            .map(|s| LineStep {
+                kind: s.kind,
+                position: s.position,
+                group: s.group,
+            })
+            .collect(),
+    };
+    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
+    let doc = d
+        .db()
+        .transaction(move |c| service::create(c, &dd, &acc, &ag, input))
+        .await?;
+    Ok(HttpResponse::Created().json(doc_json(&doc)))
+}
+
+/// A document: metadata, its current version, the approval line and circulation. Every read
+/// is written to the document's history (and to the access log when it carries personal
+/// data); a circulated reader's first read is recorded as such.
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), PurposeQuery),
+    responses((status = 200, description = "The document", body = Object),
+              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 422, description = "Personal data: a purpose is required", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer", "kind:auditor"])))]
+#[get("/documents/{id}")]
+pub async fn show(
+    req: HttpRequest,
+    auth: Authorized<Reader>,
+    d: web::Data<Docflow>,
+    id: web::Path<String>,
+    q: web::Query<PurposeQuery>,
+) -> Result<HttpResponse, Error> {
+    let doc = visible(&d, &auth, &id).await?;
+    personal_access(&d, &req, &auth, &doc, q.purpose.as_deref(), "document").await?;
+    let (acc, purpose, id2) = (auth.subject.clone(), q.purpose.clone(), doc.id.clone());
+    d.db()
+        .transaction(move |c| service::record_read(c, &acc, &id2, purpose.as_deref()))
+        .await?;
+    let id2 = doc.id.clone();
+    let (v, steps, circ) = d
+        .db()
+        .run(move |c| {
+            Ok((
+                store::version(c, &id2, doc.version)?,
+                store::steps(c, &id2)?,
+                store::circulations(c, &id2)?,
+            ))
+        })
+        .await?;
+    let doc = d
+        .db()
+        .run({
+            let id = doc.id.clone();
+            move |c| store::document(c, &id)
+        })
+        .await?
+        .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
+    let mut out = doc_json(&doc);
+    out["current"] = v.as_ref().map(version_json).unwrap_or(Value::Null);
+    out["line"] = Value::Array(steps.iter().map(step_json).collect());
+    out["circulation"] = Value::Array(
+        circ.iter()
+            .map(|r| {
+                json!({"reader": r.reader, "added_by": r.added_by,
+        "added_at": r.added_at.and_utc(), "read_at": r.read_at.map(|t| t.and_utc())})
+            })
+            .collect(),
+    );
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// One version of a document (every edit is kept).
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), ("version" = i32, Path, description = "Version"), PurposeQuery),
+    responses((status = 200, description = "The version", body = Object),
+              (status = 404, description = "No such document or version for you", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 422, description = "Personal data: a purpose is required", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer", "kind:auditor"])))]
+#[get("/documents/{id}/versions/{version}")]
+pub async fn show_version(
+    req: HttpRequest,
+    auth: Authorized<Reader>,
+    d: web::Data<Docflow>,
+    path: web::Path<(String, i32)>,
+    q: web::Query<PurposeQuery>,
+) -> Result<HttpResponse, Error> {
+    let (id, n) = path.into_inner();
+    let doc = visible(&d, &auth, &id).await?;
+    personal_access(
+        &d,
+        &req,
+        &auth,
+        &doc,
+        q.purpose.as_deref(),
+        &format!("version-{n}"),
+    )
+    .await?;
+    let v = d
+        .db()
+        .run(move |c| store::version(c, &doc.id, n))
+        .await?
+        .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
+    Ok(HttpResponse::Ok().json(version_json(&v)))
+}
+
+/// An attachment's content (by its SHA-256, as listed in a version).
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), ("sha256" = String, Path, description = "Attachment digest"), PurposeQuery),
+    responses((status = 200, description = "The content", content_type = "application/octet-stream"),
+              (status = 404, description = "No such attachment for you", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 422, description = "Personal data: a purpose is required", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer", "kind:auditor"])))]
+#[get("/documents/{id}/attachments/{sha256}")]
+pub async fn attachment(
+    req: HttpRequest,
+    auth: Authorized<Reader>,
+    d: web::Data<Docflow>,
+    path: web::Path<(String, String)>,
+    q: web::Query<PurposeQuery>,
+) -> Result<HttpResponse, Error> {
+    let (id, sha) = path.into_inner();
+    let doc = visible(&d, &auth, &id).await?;
+    let docid = doc.id.clone();
+    let sha2 = sha.clone();
+    let found = d
+        .db()
+        .run(move |c| {
+            for v in store::versions(c, &docid)? {
+                let atts: Vec<Attachment> =
+                    serde_json::from_str(&v.attachments).unwrap_or_default();
+                if v.body.is_some()
+                    && let Some(a) = atts.into_iter().find(|a| a.sha256 == sha2)
+                {
+                    return Ok(store::blob(c, &sha2)?.map(|b| (a, b)));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    let Some((a, bytes)) = found else {
+        return Err(Error::new(errors::ATTACHMENT_NOT_FOUND));
+    };
+    personal_access(
+        &d,
+        &req,
+        &auth,
+        &doc,
+        q.purpose.as_deref(),
+        &format!("attachment-{sha}"),
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(a.media_type)
+        .insert_header(("Content-Disposition", "attachment"))
+        .body(bytes))
+}
+
+/// An edit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditInput {
+    /// The version you edited (409 if it changed since).
+    pub version: i32,
+    pub title: String,
+    pub body: Value,
+    /// Replaces the attachments when given.
+    pub attachments: Option<Vec<AttachmentInput>>,
+    pub reason: Option<String>,
+}
+
+/// Edits a document: a new version, the diff kept in the history (the drafter before
+/// submission or after a return; the current approver while in approval).
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = EditInput,
+    responses((status = 200, description = "The document", body = Object),
+              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 409, description = "Changed since, or not editable now", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer"])))]
+#[put("/documents/{id}")]
+pub async fn edit(
+    auth: Authorized<Officer>,
+    d: web::Data<Docflow>,
+    id: web::Path<String>,
+    body: web::Json<EditInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    let mut e = Vec::new();
+    if !text_ok(&b.title, 1, 300) || b.title.contains('\n') {
+        e.push(field("/title", "1-300 characters on one line"));
+    }
+    body_ok(&b.body, &mut e);
+    if b.reason.as_deref().is_some_and(|r| !text_ok(r, 1, 1000)) {
+        e.push(field("/reason", "1-1000 characters"));
+    }
+    let atts = b.attachments.map(|a| attachments_in(&d, a, &mut e));
+    fields(e)?;
+    let id = doc_id(&id)?;
+    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
+    let doc = d
+        .db()
+        .transaction(move |c| {
+            service::edit(
+                c, &dd, &acc, &ag, &id, b.version, b.title, b.body, atts, b.reason,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(doc_json(&doc)))
+}
+
+/// A new line.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    pub line: Vec<StepInput>,
+}
+
+/// Replaces the approval line of a draft or returned document (the drafter).
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = LineInput,
+    responses((status = 200, description = "The line", body = Object),
+              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 409, description = "Not a draft", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer"])))]
+#[put("/documents/{id}/line")]
+pub async fn set_line(
+    auth: Authorized<Officer>,
+    d: web::Data<Docflow>,
+    id: web::Path<String>,
+    body: web::Json<LineInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    if b.line.is_empty() || b.line.len() > 30 {
+        return Err(Error::invalid_field("/line", "1-30 steps"));
+    }
+    let id = doc_id(&id)?;
+    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
+    let line: Vec<LineStep> = b
+        .line
+        .into_iter()
+        .map(|s| LineStep {
+            kind: s.kind,
+            position: s.position,
+            group: s.group,
+        })
+        .collect();
+    let id2 = id.clone();
+    let steps = d
+        .db()
+        .transaction(move |c| {
+            service::set_line(c, &dd, &acc, &ag, &id2, line)?;
+            store::steps(c, &id2)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"line": steps.iter().map(step_json).collect::<Vec<_>>()})))
+}
+
+/// The version acted on.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionInput {
+    /// The version you read (409 if the document changed since).
+    pub version: i32,
+}
+
+/// Submits a draft or returned document (the drafter): the draft step is signed and the
+/// line starts.
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = VersionInput,
+    responses((status = 200, description = "The document", body = Object),
+              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 409, description = "Changed since, or not submittable", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 422, description = "The line is not valid under today's rules", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer"])))]
+#[post("/documents/{id}/submit")]
+pub async fn submit(
+    auth: Authorized<Officer>,
+    d: web::Data<Docflow>,
+    id: web::Path<String>,
+    body: web::Json<VersionInput>,
+) -> Result<HttpResponse, Error> {
+    let id = doc_id(&id)?;
+    let (dd, acc, ag, v) = (
+        d.get_ref().clone(),
+        auth.subject.clone(),
+        agency(&auth),
+        body.version,
+    );
+    let doc = d
+        .db()
+        .transaction(move |c| service::submit(c, &dd, &acc, &ag, &id, v))
+        .await?;
+    Ok(HttpResponse::Ok().json(doc_json(&doc)))
+}

@@ -1,0 +1,297 @@
+//! `/docflow/v1`: the organisation (agency admins), documents and their approval lines
+//! (officers), the document office's inbox and receipts, circulation, dispatch, the records
+//! manager's files, holds and disposal, work lists, history, records packages and PDFs.
+
+pub mod approvals;
+pub mod circulation;
+pub mod delegation;
+pub mod dispatch;
+pub mod documents;
+pub mod org;
+pub mod public;
+pub mod records;
+pub mod verification;
+pub mod worklists;
+
+use crate::line::StepKind;
+use crate::service::{self};
+use crate::store::{self, DocumentRow};
+use crate::{Docflow, errors};
+use actix_web::HttpRequest;
+use chrono::{NaiveDate, Utc};
+use egov_auth::{Kind, Policy, Principal, Rule, SubjectKey};
+use egov_core::Error;
+use egov_core::error::FieldError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::IntoParams;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Any officer (agency checked per document).
+#[derive(Debug)]
+pub struct Officer;
+impl Policy for Officer {
+    const RULE: Rule = Rule::kinds(&[Kind::Officer]);
+}
+
+/// The agency's administrator: organisation, stand-ins, delegation table.
+#[derive(Debug)]
+pub struct OrgAdmin;
+impl Policy for OrgAdmin {
+    const RULE: Rule = Rule::kinds(&[Kind::AgencyAdmin]);
+}
+
+/// The document office (문서과).
+#[derive(Debug)]
+pub struct Office;
+impl Policy for Office {
+    const RULE: Rule = Rule::kinds(&[Kind::Officer]).roles(&[crate::OFFICE_ROLE]);
+}
+
+/// The records manager (second factor).
+#[derive(Debug)]
+pub struct Records;
+impl Policy for Records {
+    const RULE: Rule = Rule::kinds(&[Kind::Officer])
+        .roles(&[crate::RECORDS_ROLE])
+        .aal2();
+}
+
+/// Disposal: the records manager, and administrators too — a legal hold stops every one of
+/// them.
+#[derive(Debug)]
+pub struct Disposer;
+impl Policy for Disposer {
+    const RULE: Rule = Rule::kinds(&[Kind::Officer, Kind::AgencyAdmin, Kind::PlatformAdmin]).aal2();
+}
+
+/// Readers of history and packages: officers (participants, checked per document) and
+/// auditors.
+#[derive(Debug)]
+pub struct Reader;
+impl Policy for Reader {
+    const RULE: Rule = Rule::kinds(&[Kind::Officer, Kind::Auditor]);
+}
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(
+        scope::scope("/docflow/v1")
+            .service(public::get_rules)
+            .service(public::public_keys)
+            .service(public::verify_package)
+            .service(org::org)
+            .service(org::org_changes)
+            .service(org::add_unit)
+            .service(org::add_position)
+            .service(org::assign)
+            .service(org::add_stand_in)
+            .service(org::handover)
+            .service(delegation::delegations)
+            .service(delegation::add_delegation)
+            .service(delegation::end_delegation)
+            .service(documents::create)
+            .service(documents::show)
+            .service(documents::show_version)
+            .service(documents::attachment)
+            .service(documents::edit)
+            .service(documents::set_line)
+            .service(documents::submit)
+            .service(approvals::act)
+            .service(approvals::return_doc)
+            .service(approvals::recall)
+            .service(approvals::insert_step)
+            .service(approvals::remove_step)
+            .service(circulation::circulate)
+            .service(verification::verify_signatures)
+            .service(verification::doc_history)
+            .service(verification::package)
+            .service(verification::pdf)
+            .service(dispatch::dispatch_document)
+            .service(dispatch::dispatches)
+            .service(dispatch::retry)
+            .service(dispatch::inbox)
+            .service(dispatch::receive)
+            .service(dispatch::confirm_receipt)
+            .service(worklists::work)
+            .service(worklists::ledger)
+            .service(records::add_file)
+            .service(records::files)
+            .service(records::file_document)
+            .service(records::records_status)
+            .service(records::add_hold)
+            .service(records::release_hold)
+            .service(records::dispose),
+    );
+}
+
+pub(crate) const PROBLEM: &str = "application/problem+json";
+
+pub(crate) fn fields(errors: Vec<FieldError>) -> Result<(), Error> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::validation(errors))
+    }
+}
+
+pub(crate) fn field(pointer: &str, detail: &str) -> FieldError {
+    FieldError {
+        pointer: pointer.into(),
+        detail: detail.into(),
+    }
+}
+
+pub(crate) fn text_ok(s: &str, min: usize, max: usize) -> bool {
+    egov_core::text::free_text(s, min, max)
+}
+
+pub(crate) fn code_ok(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+}
+
+pub(crate) fn uuid_ok(id: &str) -> bool {
+    uuid::Uuid::parse_str(id).is_ok()
+}
+
+pub(crate) fn agency(who: &Principal) -> String {
+    who.agency.clone().unwrap_or_default()
+}
+
+pub(crate) fn doc_id(id: &str) -> Result<String, Error> {
+    if uuid_ok(id) {
+        Ok(id.to_owned())
+    } else {
+        Err(Error::new(errors::DOCUMENT_NOT_FOUND))
+    }
+}
+
+pub(crate) fn today(d: &Docflow) -> NaiveDate {
+    Utc::now().with_timezone(&d.pack().time_zone).date_naive()
+}
+
+/// Whether `who` may see `doc`: auditors; officers of its agency who drafted or handle it,
+/// hold (or stand in for) a position on its line, acted on it, were circulated it, or work in
+/// the document office or records.
+pub(crate) fn can_see(
+    c: &mut egov_core::DbConnection,
+    d: &Docflow,
+    who: &Principal,
+    doc: &DocumentRow,
+) -> Result<bool, Error> {
+    if who.kind == Kind::Auditor {
+        return Ok(true);
+    }
+    if who.agency.as_deref() != Some(doc.agency.as_str()) {
+        return Ok(false);
+    }
+    if doc.drafter == who.subject
+        || who.has_role(crate::OFFICE_ROLE)
+        || who.has_role(crate::RECORDS_ROLE)
+    {
+        return Ok(true);
+    }
+    if store::is_reader(c, &doc.id, &who.subject)? {
+        return Ok(true);
+    }
+    let limit = d.rules().map(|r| r.acting_chain_limit).unwrap_or(1);
+    let mine = service::work_positions(c, &who.subject, service::now(), limit)?;
+    Ok(store::steps(c, &doc.id)?.iter().any(|s| {
+        mine.contains(&s.position_id) || s.acted_by.as_deref() == Some(who.subject.as_str())
+    }))
+}
+
+/// The document if `who` may see it (404 otherwise).
+pub(crate) async fn visible(d: &Docflow, who: &Principal, id: &str) -> Result<DocumentRow, Error> {
+    let id = doc_id(id)?;
+    let (dd, w) = (d.clone(), who.clone());
+    d.db()
+        .run(move |c| {
+            let doc =
+                store::document(c, &id)?.ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
+            if can_see(c, &dd, &w, &doc)? {
+                Ok(doc)
+            } else {
+                Err(Error::new(errors::DOCUMENT_NOT_FOUND))
+            }
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeQuery {
+    /// Why you read the document: required when it carries personal data (written to the
+    /// access log with every read).
+    pub purpose: Option<String>,
+}
+
+/// Writes the access log for a document carrying personal data (fails closed: no log entry,
+/// no data); `422 docflow.purpose_required` without a purpose.
+pub(crate) async fn personal_access(
+    d: &Docflow,
+    req: &HttpRequest,
+    who: &Principal,
+    doc: &DocumentRow,
+    purpose: Option<&str>,
+    what: &str,
+) -> Result<(), Error> {
+    if !doc.personal_data {
+        return Ok(());
+    }
+    let Some(purpose) = purpose else {
+        return Err(Error::new(errors::PURPOSE_REQUIRED));
+    };
+    egov_core::text::purpose(purpose, "the document")?;
+    let subjects: Vec<String> = serde_json::from_str(&doc.subjects).unwrap_or_default();
+    let subjects = if subjects.is_empty() {
+        vec![format!("document:{}", doc.id)]
+    } else {
+        subjects
+    };
+    d.0.recorder
+        .reader(req, who)
+        .record_each(
+            subjects.into_iter().map(SubjectKey::from_stored),
+            egov_auth::Action::View,
+            purpose,
+            Some(format!("{}#{what}", doc.id)),
+        )
+        .await?;
+    Ok(())
+}
+
+pub(crate) fn doc_json(doc: &DocumentRow) -> Value {
+    json!({
+        "id": doc.id, "agency": doc.agency, "unit": doc.unit_id, "origin": doc.origin,
+        "drafter": doc.drafter, "drafter_position": doc.drafter_position, "doc_type": doc.doc_type,
+        "classification": doc.classification, "disclosure": doc.disclosure,
+        "disclosure_ground": doc.disclosure_ground, "personal_data": doc.personal_data,
+        "amount": doc.amount, "status": doc.status, "version": doc.version, "round": doc.round,
+        "due_at": doc.due_at.and_utc(), "registration_no": doc.registration_no,
+        "registered_at": doc.registered_at.map(|t| t.and_utc()), "retention": doc.retention,
+        "file": doc.file_id, "completed_at": doc.completed_at.map(|t| t.and_utc()),
+        "disposed_at": doc.disposed_at.map(|t| t.and_utc()),
+        "sender": doc.sender.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()).map(|s| json!({
+            "member": s["member"], "client": s["client"], "message_id": s["message_id"], "sender": s["sender"], "kind": s["kind"]})),
+        "created_at": doc.created_at.and_utc(), "updated_at": doc.updated_at.and_utc(),
+    })
+}
+
+pub(crate) fn step_json(s: &store::StepRow) -> Value {
+    json!({"id": s.id, "seq": s.seq, "group": s.grp, "kind": s.kind,
+           "label": StepKind::parse(&s.kind).map(StepKind::label), "position": s.position_id,
+           "status": s.status, "due_at": s.due_at.and_utc(), "acted_by": s.acted_by, "mode": s.mode,
+           "action": s.action, "opinion": s.opinion, "acted_at": s.acted_at.map(|t| t.and_utc()),
+           "added_by": s.added_by, "reason": s.reason})
+}
+
+pub(crate) fn version_json(v: &store::VersionRow) -> Value {
+    json!({"version": v.version, "title": v.title,
+           "body": v.body.as_deref().and_then(|b| serde_json::from_str::<Value>(b).ok()),
+           "attachments": serde_json::from_str::<Value>(&v.attachments).unwrap_or(Value::Null),
+           "digest": v.digest, "author": v.author, "reason": v.reason, "created_at": v.created_at.and_utc()})
+}

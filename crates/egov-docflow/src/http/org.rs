@@ -1,0 +1,399 @@
+//! Organisation.
+
+use super::{OrgAdmin, agency, code_ok, field, fields, text_ok, today};
+use crate::Docflow;
+use crate::service::{self};
+use crate::store::{self};
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use egov_auth::{Authorized, Kind, Policy, Rule};
+use egov_core::Error;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// The agency's organisation: units, positions, assignments, stand-ins (with validity), and
+/// its current version.
+#[utoipa::path(tag = "docflow", responses((status = 200, description = "Organisation", body = Object)),
+    security(("bearer" = ["kind:officer", "kind:agency_admin"])))]
+#[get("/org")]
+pub async fn org(
+    auth: Authorized<OrgReader>,
+    d: web::Data<Docflow>,
+) -> Result<HttpResponse, Error> {
+    let ag = agency(&auth);
+    let v = d
+        .db()
+        .run(move |c| {
+            let units = store::units(c, &ag)?;
+            let positions = store::positions(c, &ag)?;
+            let assignments = store::assignments(c, &ag)?;
+            let stand_ins = store::stand_ins(c, &ag)?;
+            let version = store::org_changes(c, &ag)?.last().map(|x| x.0).unwrap_or(0);
+            Ok(json!({
+                "agency": ag, "version": version,
+                "units": units.iter().map(|u| json!({"id": u.id, "code": u.code, "name": u.name, "parent": u.parent_id,
+                    "document_office": u.document_office, "valid_from": u.valid_from, "valid_to": u.valid_to})).collect::<Vec<_>>(),
+                "positions": positions.iter().map(|p| json!({"id": p.id, "unit": p.unit_id, "title": p.title, "rank": p.rank,
+                    "valid_from": p.valid_from, "valid_to": p.valid_to})).collect::<Vec<_>>(),
+                "assignments": assignments.iter().map(|a| json!({"id": a.id, "position": a.position_id, "account": a.account,
+                    "valid_from": a.valid_from, "valid_to": a.valid_to})).collect::<Vec<_>>(),
+                "stand_ins": stand_ins.iter().map(|s| json!({"id": s.id, "position": s.position_id, "stand_in": s.stand_in_position_id,
+                    "valid_from": s.valid_from.and_utc(), "valid_to": s.valid_to.and_utc(), "reason": s.reason})).collect::<Vec<_>>(),
+            }))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Officers and the agency admin.
+#[derive(Debug)]
+pub struct OrgReader;
+impl Policy for OrgReader {
+    const RULE: Rule = Rule::kinds(&[Kind::Officer, Kind::AgencyAdmin]);
+}
+
+/// Every organisation change of the agency, numbered (its versions).
+#[utoipa::path(tag = "docflow", responses((status = 200, description = "Changes, oldest first", body = Object)),
+    security(("bearer" = ["kind:officer", "kind:agency_admin"])))]
+#[get("/org/changes")]
+pub async fn org_changes(
+    auth: Authorized<OrgReader>,
+    d: web::Data<Docflow>,
+) -> Result<HttpResponse, Error> {
+    let ag = agency(&auth);
+    let rows = d.db().run(move |c| store::org_changes(c, &ag)).await?;
+    Ok(HttpResponse::Ok().json(json!({"changes": rows.iter().map(|(v, at, actor, change)| json!({
+        "version": v, "at": at.and_utc(), "actor": actor,
+        "change": serde_json::from_str::<Value>(change).unwrap_or(Value::Null)})).collect::<Vec<_>>()})))
+}
+
+pub(crate) async fn org_write<F>(
+    d: &Docflow,
+    actor: &str,
+    agency: &str,
+    change: Value,
+    f: F,
+) -> Result<Value, Error>
+where
+    F: FnOnce(&mut egov_core::DbConnection) -> Result<(), Error> + Send + 'static,
+{
+    let (actor, agency) = (actor.to_owned(), agency.to_owned());
+    d.db()
+        .transaction(move |c| {
+            f(c)?;
+            let v = store::org_change(c, &agency, service::now(), &actor, &change.to_string())?;
+            let mut out = change;
+            out["org_version"] = json!(v);
+            Ok(out)
+        })
+        .await
+}
+
+/// A new unit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitInput {
+    /// Shown in registration numbers (letters, digits, `-_./`).
+    pub code: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    /// The agency's document office (문서과): receives incoming documents.
+    #[serde(default)]
+    pub document_office: bool,
+    pub valid_from: Option<NaiveDate>,
+}
+
+/// Adds a unit to the agency's organisation.
+#[utoipa::path(tag = "docflow", request_body = UnitInput,
+    responses((status = 201, description = "Created", body = Object)),
+    security(("bearer" = ["kind:agency_admin"])))]
+#[post("/org/units")]
+pub async fn add_unit(
+    auth: Authorized<OrgAdmin>,
+    d: web::Data<Docflow>,
+    body: web::Json<UnitInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    let mut e = Vec::new();
+    if !code_ok(&b.code) {
+        e.push(field("/code", "1-64 letters, digits or -_./"));
+    }
+    if !text_ok(&b.name, 1, 200) {
+        e.push(field("/name", "1-200 characters"));
+    }
+    fields(e)?;
+    let ag = agency(&auth);
+    let row = store::UnitRow {
+        id: service::new_id(),
+        agency: ag.clone(),
+        code: b.code,
+        name: b.name,
+        parent_id: b.parent_id,
+        document_office: b.document_office,
+        valid_from: b.valid_from.unwrap_or_else(|| today(&d)),
+        valid_to: None,
+        created_at: service::now(),
+    };
+    let r = row.clone();
+    let change = json!({"change": "unit_added", "id": row.id, "code": row.code, "name": row.name,
+                        "parent": row.parent_id, "document_office": row.document_office, "valid_from": row.valid_from});
+    let ag2 = ag.clone();
+    let out = org_write(&d, &auth.subject, &ag, change, move |c| {
+        if let Some(p) = &r.parent_id
+            && store::unit(c, p)?.filter(|u| u.agency == ag2).is_none()
+        {
+            return Err(Error::invalid_field(
+                "/parent_id",
+                "no such unit of your agency",
+            ));
+        }
+        store::insert_unit(c, &r)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// A new position.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PositionInput {
+    pub unit_id: String,
+    pub title: String,
+    /// A rank level of the country pack (1 = head of agency).
+    pub rank: i32,
+    pub valid_from: Option<NaiveDate>,
+}
+
+/// Adds a position to a unit.
+#[utoipa::path(tag = "docflow", request_body = PositionInput,
+    responses((status = 201, description = "Created", body = Object)),
+    security(("bearer" = ["kind:agency_admin"])))]
+#[post("/org/positions")]
+pub async fn add_position(
+    auth: Authorized<OrgAdmin>,
+    d: web::Data<Docflow>,
+    body: web::Json<PositionInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    let rules = d.rules()?;
+    let mut e = Vec::new();
+    if !text_ok(&b.title, 1, 200) {
+        e.push(field("/title", "1-200 characters"));
+    }
+    if rules.rank(b.rank).is_none() {
+        e.push(field("/rank", "a rank level of the country pack"));
+    }
+    fields(e)?;
+    let ag = agency(&auth);
+    let row = store::PositionRow {
+        id: service::new_id(),
+        agency: ag.clone(),
+        unit_id: b.unit_id,
+        title: b.title,
+        rank: b.rank,
+        valid_from: b.valid_from.unwrap_or_else(|| today(&d)),
+        valid_to: None,
+        created_at: service::now(),
+    };
+    let change = json!({"change": "position_added", "id": row.id, "unit": row.unit_id, "title": row.title, "rank": row.rank, "valid_from": row.valid_from});
+    let ag2 = ag.clone();
+    let out = org_write(&d, &auth.subject, &ag, change, move |c| {
+        if store::unit(c, &row.unit_id)?
+            .filter(|u| u.agency == ag2)
+            .is_none()
+        {
+            return Err(Error::invalid_field(
+                "/unit_id",
+                "no such unit of your agency",
+            ));
+        }
+        store::insert_position(c, &row)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// A person assigned to a position.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentInput {
+    pub position_id: String,
+    /// The person's account id.
+    pub account: String,
+    pub valid_from: Option<NaiveDate>,
+    /// Exclusive end date.
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// Assigns a person to a position for a period.
+#[utoipa::path(tag = "docflow", request_body = AssignmentInput,
+    responses((status = 201, description = "Created", body = Object)),
+    security(("bearer" = ["kind:agency_admin"])))]
+#[post("/org/assignments")]
+pub async fn assign(
+    auth: Authorized<OrgAdmin>,
+    d: web::Data<Docflow>,
+    body: web::Json<AssignmentInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    let from = b.valid_from.unwrap_or_else(|| today(&d));
+    let mut e = Vec::new();
+    if !text_ok(&b.account, 1, 128) {
+        e.push(field("/account", "an account id"));
+    }
+    if b.valid_to.is_some_and(|t| t <= from) {
+        e.push(field("/valid_to", "after valid_from"));
+    }
+    fields(e)?;
+    let ag = agency(&auth);
+    let row = store::AssignmentRow {
+        id: service::new_id(),
+        agency: ag.clone(),
+        position_id: b.position_id,
+        account: b.account,
+        valid_from: from,
+        valid_to: b.valid_to,
+        created_at: service::now(),
+    };
+    let change = json!({"change": "assigned", "id": row.id, "position": row.position_id, "account": row.account,
+                        "valid_from": row.valid_from, "valid_to": row.valid_to});
+    let ag2 = ag.clone();
+    let out = org_write(&d, &auth.subject, &ag, change, move |c| {
+        if store::position(c, &row.position_id)?
+            .filter(|p| p.agency == ag2)
+            .is_none()
+        {
+            return Err(Error::invalid_field(
+                "/position_id",
+                "no such position of your agency",
+            ));
+        }
+        store::insert_assignment(c, &row)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// A stand-in (대결) for a position during a period.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StandInInput {
+    /// The absent position.
+    pub position_id: String,
+    /// The position that acts for it.
+    pub stand_in_position_id: String,
+    pub valid_from: DateTime<Utc>,
+    pub valid_to: DateTime<Utc>,
+    /// Why (leave, travel, …).
+    pub reason: String,
+}
+
+/// Names a stand-in position for an absent position, for a period.
+#[utoipa::path(tag = "docflow", request_body = StandInInput,
+    responses((status = 201, description = "Created", body = Object)),
+    security(("bearer" = ["kind:agency_admin"])))]
+#[post("/org/stand-ins")]
+pub async fn add_stand_in(
+    auth: Authorized<OrgAdmin>,
+    d: web::Data<Docflow>,
+    body: web::Json<StandInInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    let mut e = Vec::new();
+    if b.valid_to <= b.valid_from {
+        e.push(field("/valid_to", "after valid_from"));
+    }
+    if b.position_id == b.stand_in_position_id {
+        e.push(field("/stand_in_position_id", "another position"));
+    }
+    if !text_ok(&b.reason, 3, 500) {
+        e.push(field("/reason", "3-500 characters"));
+    }
+    fields(e)?;
+    let ag = agency(&auth);
+    let row = store::StandInRow {
+        id: service::new_id(),
+        agency: ag.clone(),
+        position_id: b.position_id,
+        stand_in_position_id: b.stand_in_position_id,
+        valid_from: b.valid_from.naive_utc(),
+        valid_to: b.valid_to.naive_utc(),
+        reason: b.reason,
+        created_by: auth.subject.clone(),
+        created_at: service::now(),
+        revoked_at: None,
+    };
+    let change = json!({"change": "stand_in", "id": row.id, "position": row.position_id, "stand_in": row.stand_in_position_id,
+                        "valid_from": b.valid_from, "valid_to": b.valid_to, "reason": row.reason});
+    let ag2 = ag.clone();
+    let out = org_write(&d, &auth.subject, &ag, change, move |c| {
+        for (p, ptr) in [
+            (&row.position_id, "/position_id"),
+            (&row.stand_in_position_id, "/stand_in_position_id"),
+        ] {
+            if store::position(c, p)?.filter(|x| x.agency == ag2).is_none() {
+                return Err(Error::invalid_field(ptr, "no such position of your agency"));
+            }
+        }
+        store::insert_stand_in(c, &row)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// A person's move.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverInput {
+    /// The account that moves.
+    pub from: String,
+    /// The successor.
+    pub to: String,
+    pub reason: String,
+    /// The successor takes the positions left (default true): steps waiting on them and
+    /// drafts made from them pass too.
+    pub take_positions: Option<bool>,
+}
+
+/// Hands a person's pending work to their successor in one step (drafts, returned and
+/// in-approval documents, received documents they handle, unread circulations) and ends
+/// their assignments; steps on positions pass with the position.
+#[utoipa::path(tag = "docflow", request_body = HandoverInput,
+    responses((status = 200, description = "What moved", body = Object)),
+    security(("bearer" = ["kind:agency_admin"])))]
+#[post("/org/handover")]
+pub async fn handover(
+    auth: Authorized<OrgAdmin>,
+    d: web::Data<Docflow>,
+    body: web::Json<HandoverInput>,
+) -> Result<HttpResponse, Error> {
+    let b = body.into_inner();
+    let mut e = Vec::new();
+    if !text_ok(&b.from, 1, 128) {
+        e.push(field("/from", "an account id"));
+    }
+    if !text_ok(&b.to, 1, 128) || b.to == b.from {
+        e.push(field("/to", "another account id"));
+    }
+    if !text_ok(&b.reason, 3, 500) {
+        e.push(field("/reason", "3-500 characters"));
+    }
+    fields(e)?;
+    let (ag, actor) = (agency(&auth), auth.subject.clone());
+    let v = d
+        .db()
+        .transaction(move |c| {
+            service::handover(
+                c,
+                &actor,
+                &ag,
+                &b.from,
+                &b.to,
+                &b.reason,
+                b.take_positions.unwrap_or(true),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}

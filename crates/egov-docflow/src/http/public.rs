@@ -1,0 +1,58 @@
+//! Public.
+
+use super::PROBLEM;
+use crate::Docflow;
+use crate::evidence::{self};
+use crate::rules::Rules;
+use crate::store::{self};
+use actix_web::{HttpResponse, get, post, web};
+use egov_core::Error;
+use serde_json::{Value, json};
+
+/// The country pack's document rules: ranks, document types, retention and disclosure
+/// classes, the default delegation table, acting-approval chain limit, post-hoc approval.
+#[utoipa::path(tag = "docflow", responses((status = 200, description = "The rules", body = Rules)), security(()))]
+#[get("/rules")]
+pub async fn get_rules(d: web::Data<Docflow>) -> Result<web::Json<Rules>, Error> {
+    Ok(web::Json(d.rules()?.clone()))
+}
+
+/// The module's public keys: they verify approval signatures, records packages and disposal
+/// certificates.
+#[utoipa::path(tag = "docflow", responses((status = 200, description = "Keys", body = Object)), security(()))]
+#[get("/keys")]
+pub async fn public_keys(d: web::Data<Docflow>) -> Result<HttpResponse, Error> {
+    let dd = d.get_ref().clone();
+    let keys = d
+        .db()
+        .transaction(move |c| {
+            dd.key(c)?;
+            store::keys(c)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"keys": keys.iter().map(|k| json!({
+        "kid": k.kid, "alg": "EdDSA", "public_key": k.public_key, "created_at": k.created_at.and_utc()})).collect::<Vec<_>>()})))
+}
+
+/// Verifies a records package (the same check as `egov docflow verify-package FILE`, which
+/// needs no server): package signature, versions, approval signatures, history chain. The
+/// keys checked against are this deployment's published keys.
+#[utoipa::path(tag = "docflow", request_body = Object,
+    responses((status = 200, description = "The verification report", body = evidence::Report),
+              (status = 422, description = "Not a JSON object", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(()))]
+#[post("/packages/verify")]
+pub async fn verify_package(
+    d: web::Data<Docflow>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, Error> {
+    if !body.is_object() {
+        return Err(Error::invalid_field(
+            "",
+            "a records package (a JSON object)",
+        ));
+    }
+    let keys = d.db().run(store::keys).await?;
+    let trusted: Vec<(String, String)> = keys.into_iter().map(|k| (k.kid, k.public_key)).collect();
+    Ok(HttpResponse::Ok().json(evidence::verify_package(&body, Some(&trusted))))
+}

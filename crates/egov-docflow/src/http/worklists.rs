@@ -1,0 +1,181 @@
+//! Work lists and ledger.
+
+use super::{Officer, PROBLEM, Reader, field, fields};
+use crate::service::{self, status};
+use crate::store::{self};
+use crate::{Docflow, errors};
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use egov_auth::{Authorized, Kind};
+use egov_core::Error;
+use egov_core::cursor::{Cursor, next_page, page_limit};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+/// Which work list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+    /// Page size (1-1000; capped by `[docflow] max_page_size`).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+}
+
+/// Where a page starts (after the cursor's due time and id) and how many rows it holds.
+pub(crate) fn page_request(
+    d: &Docflow,
+    q: &PageQuery,
+) -> Result<((NaiveDateTime, String), i64), Error> {
+    let after = Cursor::decode_or_start(q.after.as_deref())?;
+    let limit = page_size(d, q.limit)?;
+    Ok(((after.at, after.id), limit))
+}
+
+pub(crate) fn page_size(d: &Docflow, limit: Option<i64>) -> Result<i64, Error> {
+    page_limit(limit, 50, i64::from(d.settings().docflow.max_page_size))
+}
+
+/// A document in a work list or the inbox.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DocflowWorkItem)]
+pub struct WorkItem {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub doc_type: String,
+    pub due_at: DateTime<Utc>,
+    pub registration_no: Option<String>,
+    /// The kind of the step waiting (awaiting list).
+    pub step: Option<String>,
+}
+
+/// A page of a work list, by due time.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DocflowWorkPage)]
+pub struct WorkPage {
+    pub items: Vec<WorkItem>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+pub(crate) fn work_page(rows: Vec<store::WorkRow>, limit: i64) -> WorkPage {
+    WorkPage {
+        next: next_page(&rows, limit, |r| Some(Cursor::new(r.due_at, r.id.clone()))),
+        items: rows
+            .into_iter()
+            .map(|r| WorkItem {
+                due_at: r.due_at.and_utc(),
+                id: r.id,
+                title: r.title,
+                status: r.status,
+                doc_type: r.doc_type,
+                registration_no: r.registration_no,
+                step: r.step_kind,
+            })
+            .collect(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkList {
+    /// My drafts (not submitted).
+    Drafts,
+    /// Steps waiting for me (my positions, and those I stand in for today).
+    Awaiting,
+    /// My documents returned to me.
+    Returned,
+    /// Documents circulated to me.
+    Circulated,
+}
+
+/// A work list, by due date, with keyset pagination (`next` → `after`).
+#[utoipa::path(tag = "docflow", params(("list" = inline(WorkList), Path, description = "Which list"), PageQuery),
+    responses((status = 200, description = "A page", body = WorkPage),
+              (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer"])))]
+#[get("/work/{list}")]
+pub async fn work(
+    auth: Authorized<Officer>,
+    d: web::Data<Docflow>,
+    list: web::Path<WorkList>,
+    q: web::Query<PageQuery>,
+) -> Result<web::Json<WorkPage>, Error> {
+    let (after, limit) = page_request(&d, &q)?;
+    let acc = auth.subject.clone();
+    let chain = d.rules().map(|r| r.acting_chain_limit).unwrap_or(1);
+    let list = list.into_inner();
+    let rows = d
+        .db()
+        .run(move |c| match list {
+            WorkList::Drafts => store::work_drafts(c, &acc, status::DRAFTING, &after, limit),
+            WorkList::Returned => store::work_drafts(c, &acc, status::RETURNED, &after, limit),
+            WorkList::Circulated => store::work_circulated(c, &acc, &after, limit),
+            WorkList::Awaiting => {
+                let positions = service::work_positions(c, &acc, service::now(), chain)?;
+                store::work_awaiting(c, &positions, &after, limit)
+            }
+        })
+        .await?;
+    Ok(web::Json(work_page(rows, limit)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerQuery {
+    pub unit: String,
+    #[param(minimum = 1900, maximum = 9999)]
+    pub year: i32,
+    /// `production` or `receipt`.
+    pub kind: String,
+    /// Serials after this one.
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+}
+
+/// A unit's registration ledger (production or receipt) for a year, in serial order.
+#[utoipa::path(tag = "docflow", params(LedgerQuery),
+    responses((status = 200, description = "Ledger entries", body = Object),
+              (status = 404, description = "No such unit of your agency", body = egov_core::error::Problem, content_type = PROBLEM),
+              (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = PROBLEM)),
+    security(("bearer" = ["kind:officer", "kind:auditor"])))]
+#[get("/ledger")]
+pub async fn ledger(
+    auth: Authorized<Reader>,
+    d: web::Data<Docflow>,
+    q: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, Error> {
+    let q = q.into_inner();
+    let mut e = Vec::new();
+    if !(1900..=9999).contains(&q.year) {
+        e.push(field("query:year", "1900-9999"));
+    }
+    if q.kind != "production" && q.kind != "receipt" {
+        e.push(field("query:kind", "production or receipt"));
+    }
+    if q.after.is_some_and(|a| a < 0) {
+        e.push(field("query:after", "0 or more"));
+    }
+    fields(e)?;
+    let limit = page_size(&d, q.limit)?;
+    let who = auth.clone();
+    let rows = d
+        .db()
+        .run(move |c| {
+            let unit =
+                store::unit(c, &q.unit)?.ok_or_else(|| Error::new(errors::UNIT_NOT_FOUND))?;
+            if who.kind != Kind::Auditor && who.agency.as_deref() != Some(unit.agency.as_str()) {
+                return Err(Error::new(errors::UNIT_NOT_FOUND));
+            }
+            store::ledger(c, &unit.id, q.year, &q.kind, q.after.unwrap_or(0), limit)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"entries": rows.iter().map(|r| json!({"serial": r.serial, "registration_no": r.registration_no,
+        "document": r.document_id, "title": r.title, "at": r.at.and_utc()})).collect::<Vec<_>>(),
+        "next": (rows.len() as i64 == limit).then(|| rows.last().map(|r| r.serial)).flatten()})))
+}
