@@ -303,7 +303,8 @@ mod tests {
         removed.remove(1);
         let mut unreadable = c.clone();
         unreadable[0].body = "unreadable".into();
-        let cases: [(&[L], Option<(i64, &str)>, i64, &str); 5] = [
+        type Case<'a> = (&'a [L], Option<(i64, &'a str)>, i64, &'a str);
+        let cases: [Case<'_>; 5] = [
             (&edited, head, 3, "altered"),
             (&relinked, head, 4, "does not link"),
             (&removed, head, 2, "missing"),

@@ -10,7 +10,7 @@
 //!   is in this process or on another host (HTTP with timeouts, retries, circuit breaker);
 //! - [`log`], [`evidence`]: the hash-chained message log and offline-verifiable evidence;
 //! - [`events`]: the transactional outbox delivering signed CloudEvents to subscribers;
-//! - [`routes`]: the exchange's own admin, auditor, citizen and discovery endpoints.
+//! - [`http`]: the exchange's own admin, auditor, citizen and discovery endpoints.
 
 pub mod canonical;
 pub mod catalogue;
@@ -20,10 +20,10 @@ pub mod consent;
 pub mod errors;
 pub mod events;
 pub mod evidence;
+pub mod http;
 pub mod keys;
 pub mod log;
 pub mod provider;
-pub mod routes;
 pub mod signature;
 pub mod store;
 pub mod writer;
@@ -62,7 +62,7 @@ pub(crate) struct Inner {
     pub(crate) breakers: Breakers,
     /// Whether the auth module's access log is in this database (for the joined view).
     pub(crate) access_log_here: bool,
-    pub(crate) trusted: Vec<ipnet::IpNet>,
+    pub(crate) recorder: egov_auth::Recorder,
     pub(crate) writer: writer::Writer,
     pub(crate) recent: provider::Recent,
 }
@@ -147,7 +147,7 @@ pub fn start(
         access_log_here,
         writer: writer::Writer::new(db.clone()),
         recent: provider::Recent::default(),
-        trusted: settings.server.trusted_proxies(),
+        recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
     })))
 }
 
@@ -217,6 +217,6 @@ impl Module for ExchangeModule {
     }
 
     fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-        routes::configure(cfg);
+        http::configure(cfg);
     }
 }

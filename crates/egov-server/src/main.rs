@@ -655,7 +655,7 @@ async fn exchange_command(
             }
         }
         ExchangeCommand::Evidence { seq } => {
-            let bundle = egov_exchange::routes::bundle(&exchange, seq)
+            let bundle = egov_exchange::http::audit::bundle(&exchange, seq)
                 .await
                 .map_err(err)?;
             println!("{}", serde_json::to_string_pretty(&bundle)?);

@@ -1,0 +1,89 @@
+//! Gateway.
+
+use crate::Exchange;
+use crate::provider::Incoming;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use egov_core::request::RawBody;
+
+pub(crate) async fn gateway(
+    req: HttpRequest,
+    body: web::Bytes,
+    exchange: web::Data<Exchange>,
+) -> HttpResponse {
+    let incoming = Incoming {
+        method: req.method().as_str().to_owned(),
+        path: req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned()),
+        headers: req
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| {
+                v.to_str()
+                    .ok()
+                    .map(|v| (n.as_str().to_owned(), v.to_owned()))
+            })
+            .collect(),
+        body: body.to_vec(),
+    };
+    let out = exchange.handle(incoming).await;
+    let mut res = HttpResponse::build(
+        actix_web::http::StatusCode::from_u16(out.status)
+            .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR),
+    );
+    for (n, v) in out.headers {
+        res.insert_header((n, v));
+    }
+    res.body(out.body)
+}
+
+/// Calls a service through this deployment's gateway (X-Road message protocol for REST):
+/// `GET|POST /r1/INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/path]`. Authenticated by the
+/// message signature (`X-Egov-Signature`), not by a bearer token; see
+/// `docs/exchange/README.md`. Refusals carry `X-Road-Error` and an X-Road error type.
+#[utoipa::path(
+    tag = "exchange",
+    params(("service_path" = String, Path, description = "INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/path]")),
+    responses(
+        (status = 200, description = "The service's signed answer", body = Object),
+        (status = 400, description = "Malformed request (Client.*)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Signature not verified", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No grant or consent", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown member or service", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Repeated X-Road-Id", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[get("/r1/{service_path:.*}")]
+pub async fn gateway_get(
+    req: HttpRequest,
+    body: RawBody,
+    exchange: web::Data<Exchange>,
+) -> HttpResponse {
+    gateway(req, body.0, exchange).await
+}
+
+/// Calls a service through this deployment's gateway with a JSON payload (see the GET form).
+#[utoipa::path(
+    tag = "exchange",
+    params(("service_path" = String, Path, description = "INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/path]")),
+    request_body(content = Object, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The service's signed answer", body = Object),
+        (status = 400, description = "Malformed request (Client.*)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Signature not verified", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No grant or consent", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown member or service", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Repeated X-Road-Id", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/r1/{service_path:.*}")]
+pub async fn gateway_post(
+    req: HttpRequest,
+    body: RawBody,
+    exchange: web::Data<Exchange>,
+) -> HttpResponse {
+    gateway(req, body.0, exchange).await
+}

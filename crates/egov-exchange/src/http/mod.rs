@@ -1,0 +1,58 @@
+//! The exchange's HTTP surface: the gateway (`/r1/...`, authenticated by message signatures)
+//! and `/exchange/v1`: published keys and discovery (public), administration (platform
+//! admins), the message log and evidence (auditors), consents and "who used my data"
+//! (citizens).
+
+pub mod audit;
+pub mod citizens;
+pub mod discovery;
+pub mod gateway;
+pub mod grants;
+pub mod keys;
+pub mod members;
+pub mod subscriptions;
+
+use egov_auth::{Kind, Policy, Rule};
+use egov_core::Error;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Auditors, and platform admins, with a second factor.
+#[derive(Debug)]
+pub struct LogReader;
+impl Policy for LogReader {
+    const RULE: Rule = Rule::kinds(&[Kind::PlatformAdmin, Kind::Auditor]).aal2();
+}
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(gateway::gateway_get)
+        .service(gateway::gateway_post)
+        .service(
+            scope::scope("/exchange/v1")
+                .service(discovery::published_keys)
+                .service(discovery::list_members)
+                .service(discovery::list_services)
+                .service(discovery::service_openapi)
+                .service(members::put_member)
+                .service(keys::rotate_key)
+                .service(grants::create_grant)
+                .service(grants::list_grants)
+                .service(grants::revoke_grant)
+                .service(subscriptions::create_subscription)
+                .service(subscriptions::list_subscriptions)
+                .service(subscriptions::delete_subscription)
+                .service(subscriptions::list_deliveries)
+                .service(subscriptions::replay_delivery)
+                .service(audit::verify_log)
+                .service(audit::search_log)
+                .service(audit::export_evidence)
+                .service(citizens::grant_consent)
+                .service(citizens::my_consents)
+                .service(citizens::withdraw_consent)
+                .service(citizens::data_use),
+        );
+}
+
+pub(crate) fn bad(pointer: &str, detail: impl Into<String>) -> Error {
+    Error::invalid_field(pointer, detail)
+}
