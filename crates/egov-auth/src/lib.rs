@@ -114,7 +114,7 @@ impl Module for AuthModule {
         errors::ALL
     }
 
-    fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         routes::configure(cfg);
     }
 }

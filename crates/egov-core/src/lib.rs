@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod module;
 pub mod outbox;
 pub mod request;
+pub mod routes;
 pub mod settings;
 pub mod telemetry;
 pub mod text;

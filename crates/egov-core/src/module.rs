@@ -19,8 +19,7 @@ pub struct Context<'a> {
 }
 
 /// Registers shared state (usually a `web::Data`) with each worker's app.
-pub type Register =
-    std::sync::Arc<dyn Fn(&mut utoipa_actix_web::service_config::ServiceConfig<'_>) + Send + Sync>;
+pub type Register = std::sync::Arc<dyn Fn(&mut crate::routes::Routes<'_>) + Send + Sync>;
 
 /// A background task, started once per process on the server's runtime.
 pub type Worker = std::sync::Arc<
@@ -76,7 +75,7 @@ pub trait Module: Send + Sync + 'static {
         Ok(Started::default())
     }
 
-    /// Registers the module's routes. Handlers registered through
-    /// `utoipa_actix_web::service_config::ServiceConfig::service` are documented automatically.
-    fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>);
+    /// Registers the module's routes: once per worker to serve them, and once per process to
+    /// document them (see [`crate::routes`]), so a served route is always documented.
+    fn configure(&self, routes: &mut crate::routes::Routes<'_>);
 }

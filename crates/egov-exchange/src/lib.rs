@@ -216,7 +216,7 @@ impl Module for ExchangeModule {
         errors::ALL
     }
 
-    fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
     }
 }

@@ -16,8 +16,7 @@ use egov_core::request::RawBody;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::IntoParams;
-use utoipa_actix_web::scope;
-use utoipa_actix_web::service_config::ServiceConfig;
+use egov_core::routes::Routes;
 
 use crate::catalogue::{FieldType, Service};
 use crate::http::applications::{LocationInput, check_location, draft_row};
@@ -27,9 +26,8 @@ use crate::service::{self, By, status_of};
 use crate::store::{self, CaseRow};
 use crate::{Petition, errors};
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(
-        scope::scope("/petition/open311/v2")
+pub fn configure(cfg: &mut Routes<'_>) {
+    cfg.scope("/petition/open311/v2", |s| s
             .service(discovery)
             .service(services)
             .service(definition)

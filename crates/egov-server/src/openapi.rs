@@ -5,6 +5,7 @@
 
 use actix_web::App;
 use egov_core::Module;
+use egov_core::routes::{Collected, Routes};
 use egov_core::error::Problem;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -13,16 +14,17 @@ use utoipa::openapi::{
     ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, ResponseBuilder,
 };
 use utoipa::{PartialSchema, ToSchema};
-use utoipa_actix_web::AppExt;
 
 const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One module's document, with its own info and the shared error responses.
 pub fn module_document(module: &dyn Module) -> OpenApi {
-    let (_, mut doc) = App::new()
-        .into_utoipa_app()
-        .configure(|cfg| module.configure(cfg))
-        .split_for_parts();
+    let mut collected = Collected::default();
+    // The routes go into a throw-away app: only their description is kept.
+    let _ = App::new().configure(|cfg| {
+        module.configure(&mut Routes::documenting(cfg, &mut collected));
+    });
+    let mut doc = collected.into_openapi();
     doc.info = InfoBuilder::new()
         .title(format!("egov {}", module.title()))
         .version(env!("CARGO_PKG_VERSION"))
@@ -40,6 +42,12 @@ pub fn module_document(module: &dyn Module) -> OpenApi {
 
 /// The merged document of the given modules, served at `/openapi.json`.
 pub fn merged_document(modules: &[&'static dyn Module]) -> OpenApi {
+    let documents: Vec<OpenApi> = modules.iter().map(|m| module_document(*m)).collect();
+    merge(documents)
+}
+
+/// Merges module documents (from [`module_document`]) into the one served at `/openapi.json`.
+pub fn merge(module_documents: Vec<OpenApi>) -> OpenApi {
     let mut doc = OpenApiBuilder::new()
         .info(
             InfoBuilder::new()
@@ -54,8 +62,7 @@ pub fn merged_document(modules: &[&'static dyn Module]) -> OpenApi {
         )
         .build();
     let mut tags = Vec::new();
-    for module in modules {
-        let module_doc = module_document(*module);
+    for module_doc in module_documents {
         tags.extend(module_doc.tags.clone().unwrap_or_default());
         doc.merge(module_doc);
     }

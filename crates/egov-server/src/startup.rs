@@ -17,7 +17,7 @@ use egov_core::request::{self, RouteTable, Telemetry};
 use egov_core::telemetry::AccessLog;
 use egov_core::{CountryPacks, Db, Module, Settings};
 use utoipa::openapi::OpenApi;
-use utoipa_actix_web::AppExt;
+use egov_core::routes::Routes;
 use utoipa_swagger_ui::{Config, SwaggerUi, Url};
 
 use crate::openapi;
@@ -142,7 +142,14 @@ impl AppState {
     ) -> anyhow::Result<Self> {
         let names: Vec<&str> = modules.iter().map(|m| m.name()).collect();
         let metrics = HttpMetrics::new(&names).context("cannot register metrics")?;
-        let openapi = openapi::merged_document(&modules);
+        // Every document is built once per process (the workers only register routes) and
+        // kept as its serialized bytes.
+        let module_docs: Vec<OpenApi> = modules.iter().map(|m| openapi::module_document(*m)).collect();
+        let module_bytes = module_docs
+            .iter()
+            .map(serde_json::to_vec)
+            .collect::<Result<Vec<_>, _>>()?;
+        let openapi = openapi::merge(module_docs);
         let routes = RouteTable::from_openapi(&openapi);
         let settings = Arc::new(settings);
         let packs = Arc::new(packs);
@@ -179,11 +186,11 @@ impl AppState {
             "egov (all modules)",
             web::Bytes::from(serde_json::to_vec(&openapi)?),
         )];
-        for m in &modules {
+        for (m, bytes) in modules.iter().zip(module_bytes) {
             documents.push((
                 leak(format!("/openapi/{}.json", m.name())),
                 m.name(),
-                web::Bytes::from(serde_json::to_vec(&openapi::module_document(*m))?),
+                web::Bytes::from(bytes),
             ));
         }
         Ok(Self {
@@ -229,8 +236,7 @@ pub fn build_app(
     if let Some(exchange) = &state.exchange {
         app = app.app_data(web::Data::new(exchange.clone()));
     }
-    let (app, _) = app
-        .into_utoipa_app()
+    let app = app
         .app_data(web::Data::new(state.db.clone()))
         .app_data(web::Data::from(state.packs.clone()))
         .app_data(web::Data::from(state.metrics.clone()))
@@ -240,16 +246,16 @@ pub fn build_app(
         .app_data(request::path_config())
         .app_data(request::payload_config(limit))
         .configure(|cfg| {
+            let mut routes = Routes::serving(cfg);
             for s in started.iter() {
                 for register in &s.register {
-                    register(cfg);
+                    register(&mut routes);
                 }
             }
             for m in &modules {
-                m.configure(cfg);
+                m.configure(&mut routes);
             }
-        })
-        .split_for_parts();
+        });
     // Swagger UI gets only the documents' URLs; the documents themselves are served from the
     // bytes serialized once at start (one copy for all workers, not one per worker).
     let urls: Vec<Url<'static>> = state

@@ -8,8 +8,7 @@ use diesel::prelude::*;
 use egov_core::{Db, Error, Migrations, Module};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::scope;
-use utoipa_actix_web::service_config::ServiceConfig;
+use egov_core::routes::Routes;
 
 diesel::table! {
     probe_notes (id) {
@@ -129,9 +128,8 @@ impl Module for ProbeModule {
         })
     }
 
-    fn configure(&self, cfg: &mut ServiceConfig<'_>) {
-        cfg.service(
-            scope::scope("/api/v1/probe")
+    fn configure(&self, cfg: &mut Routes<'_>) {
+        cfg.scope("/api/v1/probe", |s| s
                 .service(create_note)
                 .service(get_note)
                 .service(fail),

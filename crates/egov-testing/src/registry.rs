@@ -154,7 +154,7 @@ impl Module for RegistryModule {
     }
 
     /// `POST /registry/person`: the same answer without the exchange (benchmark baseline).
-    fn configure(&self, cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         cfg.service(plain_person);
     }
 }

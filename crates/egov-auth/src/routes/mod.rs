@@ -5,13 +5,11 @@ pub mod login;
 pub mod me;
 pub mod oidc;
 
-use utoipa_actix_web::scope;
-use utoipa_actix_web::service_config::ServiceConfig;
+use egov_core::routes::Routes;
 
 /// Registers every auth route.
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(
-        scope::scope("/auth")
+pub fn configure(cfg: &mut Routes<'_>) {
+    cfg.scope("/auth", |s| s
             .service(oidc::discovery)
             .service(oidc::jwks)
             .service(oidc::authorize)

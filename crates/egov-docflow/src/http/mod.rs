@@ -25,8 +25,7 @@ use egov_core::error::FieldError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
-use utoipa_actix_web::scope;
-use utoipa_actix_web::service_config::ServiceConfig;
+use egov_core::routes::Routes;
 
 /// Any officer (agency checked per document).
 #[derive(Debug)]
@@ -74,9 +73,8 @@ impl Policy for Reader {
     const RULE: Rule = Rule::kinds(&[Kind::Officer, Kind::Auditor]);
 }
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(
-        scope::scope("/docflow/v1")
+pub fn configure(cfg: &mut Routes<'_>) {
+    cfg.scope("/docflow/v1", |s| s
             .service(public::get_rules)
             .service(public::public_keys)
             .service(public::verify_package)

@@ -14,8 +14,7 @@ pub mod subscriptions;
 
 use egov_auth::{Kind, Policy, Rule};
 use egov_core::Error;
-use utoipa_actix_web::scope;
-use utoipa_actix_web::service_config::ServiceConfig;
+use egov_core::routes::Routes;
 
 /// Auditors, and platform admins, with a second factor.
 #[derive(Debug)]
@@ -24,11 +23,10 @@ impl Policy for LogReader {
     const RULE: Rule = Rule::kinds(&[Kind::PlatformAdmin, Kind::Auditor]).aal2();
 }
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut Routes<'_>) {
     cfg.service(gateway::gateway_get)
         .service(gateway::gateway_post)
-        .service(
-            scope::scope("/exchange/v1")
+        .scope("/exchange/v1", |s| s
                 .service(discovery::published_keys)
                 .service(discovery::list_members)
                 .service(discovery::list_services)

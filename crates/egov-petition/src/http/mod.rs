@@ -19,8 +19,7 @@ use crate::{Petition, errors};
 use actix_web::HttpRequest;
 use egov_auth::{Kind, Policy, Principal, Rule, SubjectKey};
 use egov_core::Error;
-use utoipa_actix_web::scope;
-use utoipa_actix_web::service_config::ServiceConfig;
+use egov_core::routes::Routes;
 
 /// A citizen or a business account: an applicant.
 #[derive(Debug)]
@@ -39,9 +38,8 @@ impl Policy for Officer {
         .aal2();
 }
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(
-        scope::scope("/petition/v1")
+pub fn configure(cfg: &mut Routes<'_>) {
+    cfg.scope("/petition/v1", |s| s
             .service(public::list_services)
             .service(public::show_service)
             .service(public::list_agencies)
@@ -65,7 +63,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .service(cases::officer_action)
             .service(documents::revoke_document),
     );
-    cfg.service(scope::scope("/petition/verify").service(public::verify_document));
+    cfg.scope("/petition/verify", |s| s.service(public::verify_document));
 }
 
 /// The applicant's subject key: a citizen's person key or `business:<number>`.

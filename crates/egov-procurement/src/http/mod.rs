@@ -28,8 +28,7 @@ use egov_core::Error;
 use egov_core::error::FieldError;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use utoipa_actix_web::scope;
-use utoipa_actix_web::service_config::ServiceConfig;
+use egov_core::routes::Routes;
 
 /// A business account acting as a supplier, signed in with a second factor (bids bind the
 /// firm: KONEPS requires a certificate and a fingerprint token).
@@ -83,9 +82,8 @@ impl Policy for Reviewer {
         .aal2();
 }
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(
-        scope::scope("/procurement/v1")
+pub fn configure(cfg: &mut Routes<'_>) {
+    cfg.scope("/procurement/v1", |s| s
             .service(public::get_rules)
             .service(public::keys)
             .service(public::list_tenders)

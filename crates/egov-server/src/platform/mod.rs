@@ -6,8 +6,7 @@ pub mod health;
 pub mod whoami;
 
 use egov_core::{ErrorCode, Module, codes};
-use utoipa_actix_web::scope;
-use utoipa_actix_web::service_config::ServiceConfig;
+use egov_core::routes::Routes;
 
 /// The always-on platform module.
 #[derive(Debug)]
@@ -34,14 +33,13 @@ impl Module for PlatformModule {
         codes::ALL
     }
 
-    fn configure(&self, cfg: &mut ServiceConfig<'_>) {
+    fn configure(&self, cfg: &mut Routes<'_>) {
         cfg.service(health::live)
             .service(health::ready)
             .service(health::started)
             .service(health::metrics)
             .service(whoami::whoami)
-            .service(
-                scope::scope("/api/v1/countries")
+            .scope("/api/v1/countries", |s| s
                     .service(countries::list_countries)
                     .service(countries::get_country)
                     .service(countries::list_holidays)

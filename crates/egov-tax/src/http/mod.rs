@@ -14,8 +14,7 @@ use crate::{Tax, errors};
 use actix_web::HttpRequest;
 use egov_auth::{Action, Kind, Policy, Principal, Rule, SubjectKey};
 use egov_core::Error;
-use utoipa_actix_web::scope;
-use utoipa_actix_web::service_config::ServiceConfig;
+use egov_core::routes::Routes;
 
 /// A citizen or a business account: a taxpayer.
 #[derive(Debug)]
@@ -40,9 +39,8 @@ impl Policy for Officer {
         .aal2();
 }
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(
-        scope::scope("/tax/v1")
+pub fn configure(cfg: &mut Routes<'_>) {
+    cfg.scope("/tax/v1", |s| s
             .service(public::list_rules)
             .service(public::show_rules)
             .service(public::calculate)
