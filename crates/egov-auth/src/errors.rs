@@ -1,86 +1,25 @@
 //! The auth error codes (see `docs/errors.md`) and the challenges that go with them.
 
 use egov_core::Error;
-use egov_core::error::{ErrorCode, codes};
+use egov_core::error::codes;
 
 use crate::principal::Aal;
 
-pub const INVALID_TOKEN: ErrorCode =
-    ErrorCode::new("invalid_token", 401, "The access token is not valid");
-pub const INSUFFICIENT_AAL: ErrorCode = ErrorCode::new(
-    "insufficient_user_authentication",
-    401,
-    "A stronger sign-in is required",
-);
-pub const INVALID_CREDENTIALS: ErrorCode = ErrorCode::new(
-    "invalid_credentials",
-    401,
-    "The login name or password is wrong",
-);
-pub const INVALID_SECOND_FACTOR: ErrorCode = ErrorCode::new(
-    "invalid_second_factor",
-    401,
-    "The one-time code or recovery code is wrong",
-);
-pub const LOGIN_LOCKED: ErrorCode = ErrorCode::new(
-    "login_locked",
-    429,
-    "Too many failed sign-ins: sign-in is locked for a while",
-);
-pub const LOGIN_THROTTLED: ErrorCode = ErrorCode::new(
-    "login_throttled",
-    429,
-    "Too many sign-in attempts from this address",
-);
-pub const CSRF_FAILED: ErrorCode = ErrorCode::new(
-    "csrf_failed",
-    403,
-    "The form is stale or was not sent by us",
-);
-pub const INVALID_GRANT: ErrorCode = ErrorCode::new(
-    "invalid_grant",
-    400,
-    "The grant is invalid, expired, used or revoked",
-);
-pub const INVALID_CLIENT: ErrorCode =
-    ErrorCode::new("invalid_client", 401, "Client authentication failed");
-pub const INVALID_AUTHORIZATION_REQUEST: ErrorCode = ErrorCode::new(
-    "invalid_authorization_request",
-    400,
-    "The authorization request is invalid",
-);
-pub const UNSUPPORTED_GRANT_TYPE: ErrorCode = ErrorCode::new(
-    "unsupported_grant_type",
-    400,
-    "The grant type is not supported",
-);
-pub const SETUP_COMPLETED: ErrorCode = ErrorCode::new(
-    "setup_completed",
-    409,
-    "The installation already has a platform admin",
-);
-pub const ACCESS_LOG_UNAVAILABLE: ErrorCode = ErrorCode::new(
-    "access_log_unavailable",
-    503,
-    "The privacy access log cannot record this access; nothing was shown",
-);
-
-/// Every auth error code, for documentation.
-pub const ALL: &[ErrorCode] = &[
-    INVALID_TOKEN,
-    INSUFFICIENT_AAL,
-    INVALID_CREDENTIALS,
-    INVALID_SECOND_FACTOR,
-    LOGIN_LOCKED,
-    LOGIN_THROTTLED,
-    CSRF_FAILED,
-    INVALID_GRANT,
-    INVALID_CLIENT,
-    INVALID_AUTHORIZATION_REQUEST,
-    UNSUPPORTED_GRANT_TYPE,
-    SETUP_COMPLETED,
-    ACCESS_LOG_UNAVAILABLE,
-];
+egov_core::error_codes! {
+    INVALID_TOKEN = ("invalid_token", 401, "The access token is not valid", "bad signature, unknown key, expired, wrong `iss`/`aud`/purpose; `WWW-Authenticate: Bearer error=\"invalid_token\"`");
+    INSUFFICIENT_AAL = ("insufficient_user_authentication", 401, "A stronger sign-in is required", "the route needs `aal2`; `WWW-Authenticate` names `acr_values=\"aal2\"`; answer with `POST /auth/step-up`");
+    INVALID_CREDENTIALS = ("invalid_credentials", 401, "The login name or password is wrong", "sign-in refused (also for unknown names and disabled accounts)");
+    INVALID_SECOND_FACTOR = ("invalid_second_factor", 401, "The one-time code or recovery code is wrong", "a wrong, replayed or expired TOTP code or used recovery code");
+    LOGIN_LOCKED = ("login_locked", 429, "Too many failed sign-ins: sign-in is locked for a while", "`auth.lockout.max_failures` failures; `Retry-After` says how long");
+    LOGIN_THROTTLED = ("login_throttled", 429, "Too many sign-in attempts from this address", "over `auth.lockout.max_attempts_per_hour` from one address");
+    CSRF_FAILED = ("csrf_failed", 403, "The form is stale or was not sent by us", "the login form without its cookie or with a wrong CSRF token");
+    INVALID_GRANT = ("invalid_grant", 400, "The grant is invalid, expired, used or revoked", "codes, refresh tokens, invitation and reset tokens; carries OAuth `error`");
+    INVALID_CLIENT = ("invalid_client", 401, "Client authentication failed", "unknown client or wrong secret at `/auth/token`; carries OAuth `error`");
+    INVALID_AUTHORIZATION_REQUEST = ("invalid_authorization_request", 400, "The authorization request is invalid", "unknown client or redirect URI at `/auth/authorize` (not redirected)");
+    UNSUPPORTED_GRANT_TYPE = ("unsupported_grant_type", 400, "The grant type is not supported", "`/auth/token` with another grant; carries OAuth `error`");
+    SETUP_COMPLETED = ("setup_completed", 409, "The installation already has a platform admin", "`POST /auth/setup` after bootstrap");
+    ACCESS_LOG_UNAVAILABLE = ("access_log_unavailable", 503, "The privacy access log cannot record this access; nothing was shown", "the privacy access log cannot be written (its database is unavailable): the personal data is not shown (fail closed); retry after `Retry-After`");
+}
 
 /// No bearer token: 401 with a bare challenge (RFC 6750 §3).
 pub fn unauthenticated() -> Error {

@@ -79,6 +79,16 @@ impl Reader {
         )
         .await
         .map(|_| ())
+        .map_err(|e| {
+            if e.code().status >= 500 {
+                // Fail closed with a code that says why nothing was shown.
+                Error::new(crate::errors::ACCESS_LOG_UNAVAILABLE)
+                    .retry_after(5)
+                    .source_error(anyhow::anyhow!("{}", e.code().code))
+            } else {
+                e
+            }
+        })
     }
 
     /// Records one access for each subject (a record about several people).

@@ -28,6 +28,8 @@ pub struct ErrorCode {
     pub status: u16,
     /// Short, human-readable summary that does not change from occurrence to occurrence.
     pub title: &'static str,
+    /// When it is answered: the documentation's "When" column.
+    pub when: &'static str,
 }
 
 impl ErrorCode {
@@ -36,7 +38,14 @@ impl ErrorCode {
             code,
             status,
             title,
+            when: "",
         }
+    }
+
+    /// The same code, documented with when it is answered.
+    pub const fn when(mut self, when: &'static str) -> Self {
+        self.when = when;
+        self
     }
 
     /// The problem `type` URI of this code.
@@ -49,79 +58,47 @@ impl ErrorCode {
     }
 }
 
-/// The platform's own error codes. Keep `docs/errors.md` in step (a test checks it).
+/// Declares a module's error codes in one table: each row becomes a `pub const` [`ErrorCode`]
+/// (code, HTTP status, title, when it is answered), and `ALL` lists them for the generated
+/// documentation (`docs/errors.md`) and its tests. The table is the only place a code is
+/// written; handlers return `Error::new(errors::NAME)`.
+#[macro_export]
+macro_rules! error_codes {
+    ($( $(#[$meta:meta])* $name:ident = ($code:literal, $status:literal, $title:literal, $when:literal); )*) => {
+        $(
+            $(#[$meta])*
+            pub const $name: $crate::error::ErrorCode =
+                $crate::error::ErrorCode::new($code, $status, $title).when($when);
+        )*
+        /// Every code of this table, for the documentation and its tests.
+        pub const ALL: &[$crate::error::ErrorCode] = &[$($name),*];
+    };
+}
+
+/// The platform's own error codes (`docs/errors.md` is generated from these tables).
 pub mod codes {
     use super::ErrorCode;
 
-    pub const BAD_REQUEST: ErrorCode = ErrorCode::new("bad_request", 400, "Bad request");
-    pub const MALFORMED_BODY: ErrorCode =
-        ErrorCode::new("malformed_body", 400, "Request body is not well-formed");
-    pub const INVALID_PARAMETER: ErrorCode =
-        ErrorCode::new("invalid_parameter", 400, "Invalid path or query parameter");
-    pub const INVALID_HEADER: ErrorCode =
-        ErrorCode::new("invalid_header", 400, "Invalid request header");
-    pub const UNAUTHORIZED: ErrorCode =
-        ErrorCode::new("unauthorized", 401, "Authentication required");
-    pub const FORBIDDEN: ErrorCode = ErrorCode::new("forbidden", 403, "Not allowed");
-    pub const NOT_FOUND: ErrorCode = ErrorCode::new("not_found", 404, "Resource not found");
-    pub const METHOD_NOT_ALLOWED: ErrorCode = ErrorCode::new(
-        "method_not_allowed",
-        405,
-        "Method not allowed on this resource",
-    );
-    pub const NOT_ACCEPTABLE: ErrorCode =
-        ErrorCode::new("not_acceptable", 406, "No acceptable representation");
-    pub const CONFLICT: ErrorCode =
-        ErrorCode::new("conflict", 409, "Conflicts with the current state");
-    pub const PAYLOAD_TOO_LARGE: ErrorCode =
-        ErrorCode::new("payload_too_large", 413, "Request body too large");
-    pub const UNSUPPORTED_MEDIA_TYPE: ErrorCode =
-        ErrorCode::new("unsupported_media_type", 415, "Unsupported content type");
-    pub const VALIDATION_FAILED: ErrorCode =
-        ErrorCode::new("validation_failed", 422, "Request failed validation");
-    pub const TOO_MANY_REQUESTS: ErrorCode =
-        ErrorCode::new("too_many_requests", 429, "Too many requests");
-    pub const INTERNAL: ErrorCode = ErrorCode::new("internal", 500, "Internal server error");
-    pub const SERVICE_UNAVAILABLE: ErrorCode = ErrorCode::new(
-        "service_unavailable",
-        503,
-        "Service temporarily unavailable",
-    );
-    pub const DATABASE_UNAVAILABLE: ErrorCode = ErrorCode::new(
-        "database_unavailable",
-        503,
-        "Database temporarily unavailable",
-    );
-    pub const UNKNOWN_COUNTRY: ErrorCode =
-        ErrorCode::new("unknown_country", 404, "No such country pack is loaded");
-    pub const CALENDAR_NOT_COVERED: ErrorCode = ErrorCode::new(
-        "calendar_not_covered",
-        422,
-        "The country pack has no calendar for that date",
-    );
-
-    /// Every platform code, for documentation and tests.
-    pub const ALL: &[ErrorCode] = &[
-        BAD_REQUEST,
-        MALFORMED_BODY,
-        INVALID_PARAMETER,
-        INVALID_HEADER,
-        UNAUTHORIZED,
-        FORBIDDEN,
-        NOT_FOUND,
-        METHOD_NOT_ALLOWED,
-        NOT_ACCEPTABLE,
-        CONFLICT,
-        PAYLOAD_TOO_LARGE,
-        UNSUPPORTED_MEDIA_TYPE,
-        VALIDATION_FAILED,
-        TOO_MANY_REQUESTS,
-        INTERNAL,
-        SERVICE_UNAVAILABLE,
-        DATABASE_UNAVAILABLE,
-        UNKNOWN_COUNTRY,
-        CALENDAR_NOT_COVERED,
-    ];
+    crate::error_codes! {
+        BAD_REQUEST = ("bad_request", 400, "Bad request", "a 4xx that has no more specific code");
+        MALFORMED_BODY = ("malformed_body", 400, "Request body is not well-formed", "the body is not parseable JSON");
+        INVALID_PARAMETER = ("invalid_parameter", 400, "Invalid path or query parameter", "a query parameter is missing, unknown or malformed");
+        UNAUTHORIZED = ("unauthorized", 401, "Authentication required", "no or invalid credentials");
+        FORBIDDEN = ("forbidden", 403, "Not allowed", "authenticated but not permitted");
+        NOT_FOUND = ("not_found", 404, "Resource not found", "no route, or no such resource");
+        METHOD_NOT_ALLOWED = ("method_not_allowed", 405, "Method not allowed on this resource", "known path, other method (`Allow` says which)");
+        NOT_ACCEPTABLE = ("not_acceptable", 406, "No acceptable representation", "the `Accept` header cannot be met");
+        CONFLICT = ("conflict", 409, "Conflicts with the current state", "unique or foreign-key violation, state conflict");
+        PAYLOAD_TOO_LARGE = ("payload_too_large", 413, "Request body too large", "over `server.max_body_bytes`");
+        UNSUPPORTED_MEDIA_TYPE = ("unsupported_media_type", 415, "Unsupported content type", "a JSON body sent without `application/json`");
+        VALIDATION_FAILED = ("validation_failed", 422, "Request failed validation", "well-formed input that breaks a rule; see `errors`");
+        TOO_MANY_REQUESTS = ("too_many_requests", 429, "Too many requests", "rate limit reached");
+        INTERNAL = ("internal", 500, "Internal server error", "an unexpected failure (logged)");
+        SERVICE_UNAVAILABLE = ("service_unavailable", 503, "Service temporarily unavailable", "overload; retry after `Retry-After`");
+        DATABASE_UNAVAILABLE = ("database_unavailable", 503, "Database temporarily unavailable", "database down, busy or pool exhausted");
+        UNKNOWN_COUNTRY = ("unknown_country", 404, "No such country pack is loaded", "a country code with no pack");
+        CALENDAR_NOT_COVERED = ("calendar_not_covered", 422, "The country pack has no calendar for that date", "a date in a year the pack has no holidays for");
+    }
 
     /// The generic code for a status that was produced without one (by actix itself, say).
     pub fn for_status(status: u16) -> ErrorCode {

@@ -82,6 +82,11 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
+    /// A refusal with a documented code, at the code's status.
+    pub fn coded(code: crate::error::ErrorCode, detail: impl Into<String>) -> Self {
+        Self::new(code.status, code.code, detail)
+    }
+
     pub fn new(status: u16, code: impl Into<String>, detail: impl Into<String>) -> Self {
         Self {
             status,

@@ -125,13 +125,13 @@ fn member_of(client: &str) -> String {
     client.split('/').take(3).collect::<Vec<_>>().join("/")
 }
 
-fn refuse(status: u16, code: &str, detail: impl Into<String>) -> ServiceError {
-    ServiceError::new(status, code, detail)
+fn refuse(code: egov_core::ErrorCode, detail: impl Into<String>) -> ServiceError {
+    ServiceError::coded(code, detail)
 }
 
 fn internal(e: Error) -> ServiceError {
     tracing::error!(error = ?e, "docflow exchange handler failed");
-    refuse(500, "docflow.internal", "the document could not be stored")
+    refuse(errors::SERVICE_FAILED, "the document could not be stored")
 }
 
 async fn deliver(call: ServiceCall) -> Result<Value, ServiceError> {
@@ -160,8 +160,7 @@ fn deliver_tx(c: &mut DbConnection, call: &ServiceCall) -> Result<Value, Service
         .is_none()
     {
         return Err(refuse(
-            404,
-            "docflow.unknown_recipient",
+            errors::UNKNOWN_RECIPIENT,
             format!(
                 "no agency {agency:?} with a document office receives documents here (wrong address)"
             ),
@@ -178,8 +177,7 @@ fn deliver_tx(c: &mut DbConnection, call: &ServiceCall) -> Result<Value, Service
             .and_then(|s| STANDARD.decode(s).ok())
             .ok_or_else(|| {
                 refuse(
-                    422,
-                    "docflow.bad_attachment",
+                    errors::BAD_ATTACHMENT,
                     "an attachment's content is not base64",
                 )
             })?;
@@ -194,8 +192,7 @@ fn deliver_tx(c: &mut DbConnection, call: &ServiceCall) -> Result<Value, Service
         };
         if a["sha256"].as_str() != Some(desc.sha256.as_str()) {
             return Err(refuse(
-                422,
-                "docflow.bad_attachment",
+                errors::BAD_ATTACHMENT,
                 format!("attachment {:?} does not match its digest", desc.name),
             ));
         }
@@ -205,8 +202,7 @@ fn deliver_tx(c: &mut DbConnection, call: &ServiceCall) -> Result<Value, Service
     let digest = evidence::version_digest(&title, &body, &atts);
     if doc["digest"].as_str() != Some(digest.as_str()) {
         return Err(refuse(
-            422,
-            "docflow.digest_mismatch",
+            errors::DIGEST_MISMATCH,
             "the document does not match its digest",
         ));
     }
@@ -316,8 +312,7 @@ fn confirm_tx(c: &mut DbConnection, call: &ServiceCall) -> Result<Value, Service
     let id = p["dispatch_id"].as_str().unwrap_or_default();
     let not_found = || {
         refuse(
-            404,
-            "docflow.dispatch_not_found",
+            errors::DISPATCH_NOT_FOUND,
             "no such dispatch to your agency",
         )
     };

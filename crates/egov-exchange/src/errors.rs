@@ -4,7 +4,6 @@
 //! problem's `type` (`urn:egov:problem:xroad:<type>`) and in the `X-Road-Error` header. The
 //! exchange's own REST API (admin, citizens, auditors) uses ordinary egov codes.
 
-use egov_core::error::ErrorCode;
 use serde_json::json;
 
 use crate::check::Refusal;
@@ -175,45 +174,12 @@ pub const TYPES: &[(&str, u16, &str)] = &[
     ),
 ];
 
-pub const MEMBER_INVALID: ErrorCode =
-    ErrorCode::new("exchange.invalid_member", 400, "Not a member identifier");
-pub const GRANT_NOT_FOUND: ErrorCode =
-    ErrorCode::new("exchange.grant_not_found", 404, "No such active grant");
-pub const CONSENT_NOT_FOUND: ErrorCode = ErrorCode::new(
-    "exchange.consent_not_found",
-    404,
-    "No such active consent of yours",
-);
-pub const NO_PERSON_KEY: ErrorCode = ErrorCode::new(
-    "exchange.no_person",
-    403,
-    "This account is not linked to a person (national ID)",
-);
-pub const RECORD_NOT_FOUND: ErrorCode = ErrorCode::new(
-    "exchange.record_not_found",
-    404,
-    "No such message log record",
-);
-pub const SUBSCRIPTION_NOT_FOUND: ErrorCode = ErrorCode::new(
-    "exchange.subscription_not_found",
-    404,
-    "No such subscription",
-);
-pub const DELIVERY_NOT_FOUND: ErrorCode = ErrorCode::new(
-    "exchange.delivery_not_found",
-    404,
-    "No such dead-lettered delivery",
-);
-pub const SERVICE_NOT_FOUND: ErrorCode =
-    ErrorCode::new("exchange.service_not_found", 404, "No such service");
-
-pub const ALL: &[ErrorCode] = &[
-    MEMBER_INVALID,
-    GRANT_NOT_FOUND,
-    CONSENT_NOT_FOUND,
-    NO_PERSON_KEY,
-    RECORD_NOT_FOUND,
-    SUBSCRIPTION_NOT_FOUND,
-    DELIVERY_NOT_FOUND,
-    SERVICE_NOT_FOUND,
-];
+egov_core::error_codes! {
+    GRANT_NOT_FOUND = ("exchange.grant_not_found", 404, "No such active grant", "revoking an unknown or already revoked grant");
+    CONSENT_NOT_FOUND = ("exchange.consent_not_found", 404, "No such active consent of yours", "withdrawing a consent that is not the caller's, unknown or already withdrawn");
+    NO_PERSON_KEY = ("exchange.no_person", 403, "This account is not linked to a person (national ID)", "consent and data-use routes with a token without a person key");
+    RECORD_NOT_FOUND = ("exchange.record_not_found", 404, "No such message log record", "evidence of an unknown sequence number");
+    SUBSCRIPTION_NOT_FOUND = ("exchange.subscription_not_found", 404, "No such subscription", "ending an unknown subscription");
+    DELIVERY_NOT_FOUND = ("exchange.delivery_not_found", 404, "No such dead-lettered delivery", "replaying a delivery that is not in the dead-letter list");
+    SERVICE_NOT_FOUND = ("exchange.service_not_found", 404, "No such service", "the OpenAPI of an unknown service");
+}

@@ -13,10 +13,10 @@ use egov_auth::Authorized;
 use egov_auth::principal::policies::SignedIn;
 use egov_core::Error;
 use egov_core::request::RawBody;
+use egov_core::routes::Routes;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::IntoParams;
-use egov_core::routes::Routes;
 
 use crate::catalogue::{FieldType, Service};
 use crate::http::applications::{LocationInput, check_location, draft_row};
@@ -27,14 +27,14 @@ use crate::store::{self, CaseRow};
 use crate::{Petition, errors};
 
 pub fn configure(cfg: &mut Routes<'_>) {
-    cfg.scope("/petition/open311/v2", |s| s
-            .service(discovery)
+    cfg.scope("/petition/open311/v2", |s| {
+        s.service(discovery)
             .service(services)
             .service(definition)
             .service(create_request)
             .service(list_requests)
-            .service(one_request),
-    );
+            .service(one_request)
+    });
 }
 
 fn open311_services(p: &Petition) -> impl Iterator<Item = &Service> {

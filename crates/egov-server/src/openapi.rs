@@ -5,8 +5,8 @@
 
 use actix_web::App;
 use egov_core::Module;
-use egov_core::routes::{Collected, Routes};
 use egov_core::error::Problem;
+use egov_core::routes::{Collected, Routes};
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;

@@ -14,10 +14,10 @@ use egov_core::clock::Clock;
 use egov_core::db::{DbError, Migrations};
 use egov_core::metrics::HttpMetrics;
 use egov_core::request::{self, RouteTable, Telemetry};
+use egov_core::routes::Routes;
 use egov_core::telemetry::AccessLog;
 use egov_core::{CountryPacks, Db, Module, Settings};
 use utoipa::openapi::OpenApi;
-use egov_core::routes::Routes;
 use utoipa_swagger_ui::{Config, SwaggerUi, Url};
 
 use crate::openapi;
@@ -144,7 +144,10 @@ impl AppState {
         let metrics = HttpMetrics::new(&names).context("cannot register metrics")?;
         // Every document is built once per process (the workers only register routes) and
         // kept as its serialized bytes.
-        let module_docs: Vec<OpenApi> = modules.iter().map(|m| openapi::module_document(*m)).collect();
+        let module_docs: Vec<OpenApi> = modules
+            .iter()
+            .map(|m| openapi::module_document(*m))
+            .collect();
         let module_bytes = module_docs
             .iter()
             .map(serde_json::to_vec)

@@ -6,6 +6,7 @@
 //! - `income-certificate` (for petitions): a person's income and determined tax for a filed
 //!   year. Subject: the person; their consent is required.
 
+use crate::errors;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -19,14 +20,14 @@ use crate::store;
 
 fn internal(e: egov_core::Error) -> ServiceError {
     tracing::error!(error = %e.problem().code, "tax exchange service failed");
-    ServiceError::new(500, "tax.internal", "the tax service could not answer")
+    ServiceError::coded(errors::SERVICE_FAILED, "the tax service could not answer")
 }
 
 async fn clearance(call: ServiceCall) -> Result<Value, ServiceError> {
     let subject = call
         .subject
         .clone()
-        .ok_or_else(|| ServiceError::new(400, "tax.no_subject", "no business named"))?;
+        .ok_or_else(|| ServiceError::coded(errors::NO_SUBJECT, "no business named"))?;
     let today = Utc::now().date_naive();
     let s = subject.clone();
     let arrears = call
@@ -47,13 +48,13 @@ async fn income(call: ServiceCall) -> Result<Value, ServiceError> {
     let subject = call
         .subject
         .clone()
-        .ok_or_else(|| ServiceError::new(400, "tax.no_subject", "no person named"))?;
+        .ok_or_else(|| ServiceError::coded(errors::NO_SUBJECT, "no person named"))?;
     let year = call
         .payload
         .get("year")
         .and_then(Value::as_i64)
         .and_then(|y| i32::try_from(y).ok())
-        .ok_or_else(|| ServiceError::new(400, "tax.no_year", "year is required"))?;
+        .ok_or_else(|| ServiceError::coded(errors::NO_YEAR, "year is required"))?;
     let found = call
         .db
         .run(move |c| {
@@ -71,13 +72,13 @@ async fn income(call: ServiceCall) -> Result<Value, ServiceError> {
         .ok_or_else(|| {
             ServiceError::new(
                 404,
-                "tax.not_filed",
+                errors::NOT_FILED.code,
                 "no return is filed for this person and year",
             )
         })?;
     let ack: Value = serde_json::from_str(&found.acknowledgement).unwrap_or(Value::Null);
     let outcome: crate::domain::Outcome = serde_json::from_str(&found.outcome)
-        .map_err(|_| ServiceError::new(500, "tax.internal", "stored result unreadable"))?;
+        .map_err(|_| ServiceError::coded(errors::SERVICE_FAILED, "stored result unreadable"))?;
     // The pack's own names for income and tax are in the acknowledgement's amounts; the
     // certificate fields are fixed names so that clients do not depend on a pack.
     let pick = |names: &[&str]| -> Option<Decimal> {

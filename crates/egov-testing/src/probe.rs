@@ -5,10 +5,10 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
+use egov_core::routes::Routes;
 use egov_core::{Db, Error, Migrations, Module};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use egov_core::routes::Routes;
 
 diesel::table! {
     probe_notes (id) {
@@ -129,10 +129,8 @@ impl Module for ProbeModule {
     }
 
     fn configure(&self, cfg: &mut Routes<'_>) {
-        cfg.scope("/api/v1/probe", |s| s
-                .service(create_note)
-                .service(get_note)
-                .service(fail),
-        );
+        cfg.scope("/api/v1/probe", |s| {
+            s.service(create_note).service(get_note).service(fail)
+        });
     }
 }

@@ -9,8 +9,8 @@ use egov_core::routes::Routes;
 
 /// Registers every auth route.
 pub fn configure(cfg: &mut Routes<'_>) {
-    cfg.scope("/auth", |s| s
-            .service(oidc::discovery)
+    cfg.scope("/auth", |s| {
+        s.service(oidc::discovery)
             .service(oidc::jwks)
             .service(oidc::authorize)
             .service(oidc::authorize_submit)
@@ -53,6 +53,6 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(admin::list_clients)
             .service(admin::rotate_keys)
             .service(admin::search_access_log)
-            .service(admin::verify_chain),
-    );
+            .service(admin::verify_chain)
+    });
 }

@@ -22,10 +22,10 @@ use chrono::{NaiveDate, Utc};
 use egov_auth::{Kind, Policy, Principal, Rule, SubjectKey};
 use egov_core::Error;
 use egov_core::error::FieldError;
+use egov_core::routes::Routes;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
-use egov_core::routes::Routes;
 
 /// Any officer (agency checked per document).
 #[derive(Debug)]
@@ -74,8 +74,8 @@ impl Policy for Reader {
 }
 
 pub fn configure(cfg: &mut Routes<'_>) {
-    cfg.scope("/docflow/v1", |s| s
-            .service(public::get_rules)
+    cfg.scope("/docflow/v1", |s| {
+        s.service(public::get_rules)
             .service(public::public_keys)
             .service(public::verify_package)
             .service(org::org)
@@ -119,8 +119,8 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(records::records_status)
             .service(records::add_hold)
             .service(records::release_hold)
-            .service(records::dispose),
-    );
+            .service(records::dispose)
+    });
 }
 
 pub(crate) const PROBLEM: &str = "application/problem+json";

@@ -26,8 +26,8 @@ impl Policy for LogReader {
 pub fn configure(cfg: &mut Routes<'_>) {
     cfg.service(gateway::gateway_get)
         .service(gateway::gateway_post)
-        .scope("/exchange/v1", |s| s
-                .service(discovery::published_keys)
+        .scope("/exchange/v1", |s| {
+            s.service(discovery::published_keys)
                 .service(discovery::list_members)
                 .service(discovery::list_services)
                 .service(discovery::service_openapi)
@@ -47,8 +47,8 @@ pub fn configure(cfg: &mut Routes<'_>) {
                 .service(citizens::grant_consent)
                 .service(citizens::my_consents)
                 .service(citizens::withdraw_consent)
-                .service(citizens::data_use),
-        );
+                .service(citizens::data_use)
+        });
 }
 
 pub(crate) fn bad(pointer: &str, detail: impl Into<String>) -> Error {

@@ -39,8 +39,8 @@ impl Policy for Officer {
 }
 
 pub fn configure(cfg: &mut Routes<'_>) {
-    cfg.scope("/petition/v1", |s| s
-            .service(public::list_services)
+    cfg.scope("/petition/v1", |s| {
+        s.service(public::list_services)
             .service(public::show_service)
             .service(public::list_agencies)
             .service(public::keys)
@@ -61,8 +61,8 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(cases::officer_case)
             .service(cases::officer_attachment)
             .service(cases::officer_action)
-            .service(documents::revoke_document),
-    );
+            .service(documents::revoke_document)
+    });
     cfg.scope("/petition/verify", |s| s.service(public::verify_document));
 }
 

@@ -26,9 +26,9 @@ use actix_web::HttpRequest;
 use egov_auth::{Kind, Policy, Principal, Rule, SubjectKey};
 use egov_core::Error;
 use egov_core::error::FieldError;
+use egov_core::routes::Routes;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use egov_core::routes::Routes;
 
 /// A business account acting as a supplier, signed in with a second factor (bids bind the
 /// firm: KONEPS requires a certificate and a fingerprint token).
@@ -83,8 +83,8 @@ impl Policy for Reviewer {
 }
 
 pub fn configure(cfg: &mut Routes<'_>) {
-    cfg.scope("/procurement/v1", |s| s
-            .service(public::get_rules)
+    cfg.scope("/procurement/v1", |s| {
+        s.service(public::get_rules)
             .service(public::keys)
             .service(public::list_tenders)
             .service(public::show_tender)
@@ -124,8 +124,8 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(contracts::amend_contract)
             .service(open_contracting::ocds_releases)
             .service(open_contracting::ocds_record)
-            .service(open_contracting::ocds_bulk),
-    );
+            .service(open_contracting::ocds_bulk)
+    });
 }
 
 pub(crate) const NOT_FOUND: &str = "application/problem+json";

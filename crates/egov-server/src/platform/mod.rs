@@ -5,8 +5,8 @@ pub mod countries;
 pub mod health;
 pub mod whoami;
 
-use egov_core::{ErrorCode, Module, codes};
 use egov_core::routes::Routes;
+use egov_core::{ErrorCode, Module, codes};
 
 /// The always-on platform module.
 #[derive(Debug)]
@@ -39,15 +39,15 @@ impl Module for PlatformModule {
             .service(health::started)
             .service(health::metrics)
             .service(whoami::whoami)
-            .scope("/api/v1/countries", |s| s
-                    .service(countries::list_countries)
+            .scope("/api/v1/countries", |s| {
+                s.service(countries::list_countries)
                     .service(countries::get_country)
                     .service(countries::list_holidays)
                     .service(countries::check_working_day)
                     .service(countries::add_working_days)
                     .service(countries::add_working_hours)
                     .service(countries::validate_business_id)
-                    .service(countries::validate_national_id),
-            );
+                    .service(countries::validate_national_id)
+            });
     }
 }

@@ -40,8 +40,8 @@ impl Policy for Officer {
 }
 
 pub fn configure(cfg: &mut Routes<'_>) {
-    cfg.scope("/tax/v1", |s| s
-            .service(public::list_rules)
+    cfg.scope("/tax/v1", |s| {
+        s.service(public::list_rules)
             .service(public::show_rules)
             .service(public::calculate)
             .service(public::calendar)
@@ -63,8 +63,8 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(officers::officer_refund)
             .service(officers::officer_assessment)
             .service(officers::officer_revoke)
-            .service(officers::officer_reminders),
-    );
+            .service(officers::officer_reminders)
+    });
 }
 
 pub(crate) fn rules_for(tax: &Tax, year: i32) -> Result<std::sync::Arc<RuleSet>, Error> {
