@@ -112,7 +112,8 @@ async fn main() {
         .country
         .packs_dir
         .join(&app.state.settings.country.code);
-    let catalogue = egov_petition::catalogue::load(&pack_dir, packs.active()).expect("catalogue");
+    let catalogue =
+        egov_petition::domain::catalogue::load(&pack_dir, packs.active()).expect("catalogue");
     let service_of = |task: usize| {
         if agencies > 1 {
             catalogue.services[&format!("cert-{}", task % agencies)].clone()

@@ -24,7 +24,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egov_bench::{drive, env_u64, median};
-use egov_procurement::{seal, service, store};
+use egov_procurement::domain::seal;
+use egov_procurement::{service, store};
 use egov_testing::{As, Spawn, TestApp, spawn_app_with};
 use serde_json::{Value, json};
 

@@ -17,7 +17,7 @@ use egov_core::{DbConnection, Error};
 use egov_exchange::client::{Call, CallError};
 use serde_json::{Value, json};
 
-use crate::evidence::{self, Attachment};
+use crate::domain::evidence::{self, Attachment};
 use crate::service::{self, append, new_id, now, status};
 use crate::store::{self, DispatchRow, DocumentRow};
 use crate::{Docflow, errors};

@@ -15,13 +15,12 @@
 //! - [`pdf`]: the approved document rendered with its approval stamps.
 //! - [`routes`]: the officers', document office's, records manager's and auditors' API.
 
+use crate::domain::rules;
+pub mod domain;
 pub mod errors;
-pub mod evidence;
 pub mod exchange;
 pub mod http;
-pub mod line;
 pub mod pdf;
-pub mod rules;
 pub mod service;
 pub mod store;
 
@@ -34,7 +33,7 @@ use egov_core::module::{Context, Started};
 use egov_core::{CountryPacks, Db, Error, Migrations, Module, Settings};
 use serde_json::Value;
 
-use crate::rules::Rules;
+use crate::domain::rules::Rules;
 
 /// The module's name in `--modules`.
 pub const NAME: &str = "docflow";

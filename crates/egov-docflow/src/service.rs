@@ -8,9 +8,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::evidence::{self, Attachment};
-use crate::line::{self, StepKind, StepStatus};
-use crate::rules::{self, Delegation, Rules};
+use crate::domain::evidence::{self, Attachment};
+use crate::domain::line::{self, StepKind, StepStatus};
+use crate::domain::rules::{self, Delegation, Rules};
 use crate::store::{self, DocumentRow, StepRow};
 use crate::{Docflow, errors};
 

@@ -8,7 +8,7 @@
 //! (EGOV_TEST_BACKEND).
 
 use diesel::RunQueryDsl as _;
-use egov_docflow::evidence;
+use egov_docflow::domain::evidence;
 use egov_testing::{As, Spawn, TestApp, spawn_app_with, spawn_peer};
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -10,11 +10,9 @@
 //! - [`routes`]: the citizen, officer and public API; [`open311`]: GeoReport v2 (JSON).
 
 pub mod blob;
-pub mod catalogue;
-pub mod clock;
+pub mod domain;
 pub mod errors;
 pub mod http;
-pub mod lifecycle;
 pub mod notify;
 pub mod open311;
 pub mod service;
@@ -32,7 +30,8 @@ use egov_core::outbox::{LogNotifier, Notifier};
 use egov_core::{CountryPacks, Db, Error, Migrations, Module, Settings};
 use serde_json::Value;
 
-use crate::catalogue::Catalogue;
+use crate::domain::catalogue::{self, Catalogue};
+use crate::domain::clock;
 
 /// The module's name in `--modules`.
 pub const NAME: &str = "petition";

@@ -18,10 +18,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::IntoParams;
 
-use crate::catalogue::{FieldType, Service};
+use crate::domain::catalogue::{FieldType, Service};
+use crate::domain::lifecycle::Status;
 use crate::http::applications::{LocationInput, check_location, draft_row};
 use crate::http::{ApplicantPolicy, applicant_key};
-use crate::lifecycle::Status;
 use crate::service::{self, By, status_of};
 use crate::store::{self, CaseRow};
 use crate::{Petition, errors};
@@ -269,8 +269,8 @@ pub async fn create_request(
             form.insert("description".into(), Value::String(d));
         }
     }
-    let form =
-        crate::catalogue::check_form(service, &form, p.pack(), true).map_err(Error::validation)?;
+    let form = crate::domain::catalogue::check_form(service, &form, p.pack(), true)
+        .map_err(Error::validation)?;
     let row = draft_row(
         applicant,
         auth.subject.clone(),
@@ -282,7 +282,7 @@ pub async fn create_request(
     );
     let by = By {
         account: auth.subject.clone(),
-        role: crate::lifecycle::Actor::Applicant,
+        role: crate::domain::lifecycle::Actor::Applicant,
     };
     let pp = p.get_ref().clone();
     let row = p

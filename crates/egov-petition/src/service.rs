@@ -7,8 +7,8 @@ use chrono::{Datelike, NaiveDateTime};
 use egov_core::{DbConnection, Error};
 use serde_json::{Map, Value, json};
 
-use crate::catalogue::{PetitionKind, Service, TransferClock};
-use crate::lifecycle::{self, Action, Actor, Facts, Status};
+use crate::domain::catalogue::{PetitionKind, Service, TransferClock};
+use crate::domain::lifecycle::{self, Action, Actor, Facts, Status};
 use crate::store::{self, CaseRow, EventRow};
 use crate::{Petition, errors};
 use egov_core::outbox::Notification;
@@ -168,7 +168,7 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
         ));
     }
     let form: Map<String, Value> = serde_json::from_str(&row.form).unwrap_or_default();
-    let mut problems = match crate::catalogue::check_form(&service, &form, p.pack(), true) {
+    let mut problems = match crate::domain::catalogue::check_form(&service, &form, p.pack(), true) {
         Ok(_) => Vec::new(),
         Err(e) => e,
     };
@@ -192,7 +192,7 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
     let has_attachment_fields = service
         .fields
         .iter()
-        .any(|f| f.kind == crate::catalogue::FieldType::Attachment);
+        .any(|f| f.kind == crate::domain::catalogue::FieldType::Attachment);
     let attachments = if has_attachment_fields {
         store::attachments_of(c, &row.id)?
     } else {
@@ -201,7 +201,7 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
     for f in service
         .fields
         .iter()
-        .filter(|f| f.kind == crate::catalogue::FieldType::Attachment)
+        .filter(|f| f.kind == crate::domain::catalogue::FieldType::Attachment)
     {
         if let Some(id) = form.get(&f.name).and_then(Value::as_str)
             && !attachments.iter().any(|a| a.id == id)

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use egov_core::CountryPacks;
-use egov_petition::catalogue::{self, Period};
-use egov_petition::clock::Clock;
+use egov_petition::domain::catalogue::{self, Period};
+use egov_petition::domain::clock::Clock;
 
 fn packs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config/countries")

@@ -12,15 +12,12 @@
 //! - [`ocds`]: OCDS 1.1 releases, records and packages, and their validation.
 //! - [`routes`]: the public, supplier, officer, committee, evaluator and review-body API.
 
+use crate::domain::rules;
+pub mod domain;
 pub mod errors;
-pub mod evaluation;
 pub mod http;
-pub mod lifecycle;
-pub mod lottery;
 pub mod ocds;
-pub mod rules;
 pub mod scheduler;
-pub mod seal;
 pub mod service;
 pub mod store;
 
@@ -33,7 +30,7 @@ use egov_core::module::{Context, Started};
 use egov_core::{CountryPacks, Db, Error, Migrations, Module, Settings};
 use serde_json::Value;
 
-use crate::rules::Rules;
+use crate::domain::rules::Rules;
 
 /// The module's name in `--modules`.
 pub const NAME: &str = "procurement";

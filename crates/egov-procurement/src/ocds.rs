@@ -12,7 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Map, Value, json};
 
 use crate::Procurement;
-use crate::lifecycle::Status;
+use crate::domain::lifecycle::Status;
 use crate::service::{self, lots_of, status_of};
 use crate::store::{self, TenderRow};
 

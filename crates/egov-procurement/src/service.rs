@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::evaluation::{self, Candidate, Ranking};
-use crate::lifecycle::Status;
-use crate::rules::Procedure;
+use crate::domain::evaluation::{self, Candidate, Ranking};
+use crate::domain::lifecycle::Status;
+use crate::domain::rules::Procedure;
+use crate::domain::{lottery, seal};
 use crate::store::{self, AwardRow, BidRow, ContractRow, ContractVersionRow, EventRow, TenderRow};
-use crate::{Procurement, errors, lottery, ocds, seal};
+use crate::{Procurement, errors, ocds};
 
 /// A lot of a tender (every tender has at least one).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use diesel::RunQueryDsl as _;
-use egov_procurement::{ocds, seal};
+use egov_procurement::domain::seal;
+use egov_procurement::ocds;
 use egov_testing::{As, Spawn, TestApp, kr_business_number, spawn_app_with, spawn_peer};
 use reqwest::Method;
 use serde_json::{Value, json};

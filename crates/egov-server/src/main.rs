@@ -429,7 +429,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .iter()
                 .filter_map(|k| k.split_once('=').map(|(a, b)| (a.to_owned(), b.to_owned())))
                 .collect();
-            let report = egov_docflow::evidence::verify_package(
+            let report = egov_docflow::domain::evidence::verify_package(
                 &pkg,
                 (!trusted.is_empty()).then_some(trusted.as_slice()),
             );
@@ -461,7 +461,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 let mut problems = 0usize;
                 if dir.join("petition").exists() {
-                    match egov_petition::catalogue::load(&dir, &pack) {
+                    match egov_petition::domain::catalogue::load(&dir, &pack) {
                         Ok(c) => println!(
                             "{}: petition catalogue: {} services, {} agencies, {} routing rule(s)",
                             dir.display(),
@@ -477,7 +477,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         }
                     }
                 }
-                match egov_procurement::rules::load(&dir, &pack) {
+                match egov_procurement::domain::rules::load(&dir, &pack) {
                     Ok(Some(r)) => println!(
                         "{}: procurement rules: {} procedure(s) ({}), procurement agency {}",
                         dir.display(),
@@ -497,7 +497,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         problems += e.0.len();
                     }
                 }
-                match egov_docflow::rules::load(&dir) {
+                match egov_docflow::domain::rules::load(&dir) {
                     Ok(Some(r)) => println!(
                         "{}: document rules: {} document type(s), {} retention class(es), {} delegation row(s), 후결 {}",
                         dir.display(),

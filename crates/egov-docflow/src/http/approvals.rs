@@ -2,7 +2,7 @@
 
 use super::{Officer, PROBLEM, agency, doc_id, doc_json, step_json, text_ok};
 use crate::Docflow;
-use crate::line::StepKind;
+use crate::domain::line::StepKind;
 use crate::service::{self, Act};
 use actix_web::{HttpResponse, post, web};
 use egov_auth::Authorized;

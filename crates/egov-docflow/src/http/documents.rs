@@ -4,8 +4,8 @@ use super::{
     Officer, PROBLEM, PurposeQuery, Reader, agency, code_ok, doc_id, doc_json, field, fields,
     personal_access, step_json, text_ok, version_json, visible,
 };
-use crate::evidence::Attachment;
-use crate::line::StepKind;
+use crate::domain::evidence::Attachment;
+use crate::domain::line::StepKind;
 use crate::service::{self, LineStep, NewDocument};
 use crate::store::{self};
 use crate::{Docflow, errors};

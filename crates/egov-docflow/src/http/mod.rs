@@ -13,7 +13,7 @@ pub mod records;
 pub mod verification;
 pub mod worklists;
 
-use crate::line::StepKind;
+use crate::domain::line::StepKind;
 use crate::service::{self};
 use crate::store::{self, DocumentRow};
 use crate::{Docflow, errors};

@@ -2,8 +2,8 @@
 
 use super::PROBLEM;
 use crate::Docflow;
-use crate::evidence::{self};
-use crate::rules::Rules;
+use crate::domain::evidence::{self};
+use crate::domain::rules::Rules;
 use crate::store::{self};
 use actix_web::{HttpResponse, get, post, web};
 use egov_core::Error;

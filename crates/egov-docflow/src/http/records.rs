@@ -4,9 +4,9 @@ use super::{
     Disposer, Officer, PROBLEM, Reader, Records, agency, code_ok, doc_id, doc_json, field, fields,
     text_ok, visible,
 };
-use crate::evidence::Attachment;
+use crate::domain::evidence::Attachment;
+use crate::domain::rules::Rules;
 use crate::http::approvals::ReasonInput;
-use crate::rules::Rules;
 use crate::service::{self, status};
 use crate::store::{self, DocumentRow};
 use crate::{Docflow, errors};

@@ -1,8 +1,8 @@
 //! Verification.
 
 use super::{PROBLEM, PurposeQuery, Reader, doc_json, personal_access, visible};
-use crate::evidence::{self, Attachment};
-use crate::line::StepKind;
+use crate::domain::evidence::{self, Attachment};
+use crate::domain::line::StepKind;
 use crate::service::{self, status};
 use crate::store::{self, DocumentRow};
 use crate::{Docflow, errors};

@@ -1,12 +1,12 @@
 //! Applicants.
 
 use super::{ApplicantPolicy, applicant_key, own_case};
-use crate::catalogue::Service;
+use crate::domain::catalogue::Service;
+use crate::domain::lifecycle::Status;
 use crate::http::views::CaseSummary;
 use crate::http::views::CaseView;
 use crate::http::views::case_view;
 use crate::http::views::summary;
-use crate::lifecycle::Status;
 use crate::service::{self, status_of};
 use crate::store::{self, CaseRow};
 use crate::{Petition, errors};
@@ -145,7 +145,7 @@ pub async fn create_application(
     if let Some(l) = &input.location {
         check_location(l)?;
     }
-    let form = crate::catalogue::check_form(service, &input.form, p.pack(), false)
+    let form = crate::domain::catalogue::check_form(service, &input.form, p.pack(), false)
         .map_err(Error::validation)?;
     let row = draft_row(
         applicant,
@@ -233,7 +233,7 @@ pub async fn edit_form(
     if let Some(l) = &input.location {
         check_location(l)?;
     }
-    let form = crate::catalogue::check_form(&service, &input.form, p.pack(), false)
+    let form = crate::domain::catalogue::check_form(&service, &input.form, p.pack(), false)
         .map_err(Error::validation)?;
     let id = row.id.clone();
     let now = p.now();

@@ -1,11 +1,11 @@
 //! Attachments.
 
 use super::{ApplicantPolicy, own_case};
-use crate::catalogue::{FieldType, Service};
+use crate::domain::catalogue::{FieldType, Service};
+use crate::domain::lifecycle::Status;
 use crate::http::views::AttachmentView;
 use crate::http::views::CaseView;
 use crate::http::views::EvidenceView;
-use crate::lifecycle::Status;
 use crate::service::{self, status_of};
 use crate::store::{self, AttachmentRow, CaseRow, EvidenceRow};
 use crate::{Petition, errors};

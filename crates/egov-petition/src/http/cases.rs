@@ -1,11 +1,11 @@
 //! Cases.
 
 use super::{Officer, access, agency_case, purpose_ok, reason_ok};
+use crate::domain::lifecycle::{Action, Actor};
 use crate::http::documents::document_number;
 use crate::http::documents::issue;
 use crate::http::views::CaseView;
 use crate::http::views::case_view;
-use crate::lifecycle::{Action, Actor};
 use crate::service::{self, By, status_of};
 use crate::store::{self, CaseRow};
 use crate::{Petition, errors};

@@ -1,7 +1,7 @@
 //! Documents.
 
 use super::{Officer, access, agency_case, reason_ok};
-use crate::catalogue::FieldType;
+use crate::domain::catalogue::FieldType;
 use crate::http::submission::ReasonInput;
 use crate::http::views::DocumentView;
 use crate::http::views::document_view;

@@ -12,7 +12,7 @@ pub mod submission;
 pub mod views;
 pub mod worklist;
 
-use crate::lifecycle::{Actor, Status};
+use crate::domain::lifecycle::{Actor, Status};
 use crate::service::{By, status_of};
 use crate::store::{self, CaseRow};
 use crate::{Petition, errors};

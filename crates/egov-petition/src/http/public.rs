@@ -1,7 +1,7 @@
 //! Public.
 
 use super::source_ip;
-use crate::catalogue::{Agency, Service};
+use crate::domain::catalogue::{Agency, Service};
 use crate::http::views::ServiceSummary;
 use crate::store::{self};
 use crate::{Petition, errors};

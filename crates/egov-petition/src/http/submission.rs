@@ -1,6 +1,7 @@
 //! Submission.
 
 use super::{ApplicantPolicy, applicant_key, by_applicant, id_ok, own_case, reason_ok};
+use crate::domain::lifecycle::Action;
 use crate::http::attachments::SubmitView;
 use crate::http::attachments::similar;
 use crate::http::views::CaseView;
@@ -8,7 +9,6 @@ use crate::http::views::DocumentView;
 use crate::http::views::case_view;
 use crate::http::views::case_view_in;
 use crate::http::views::document_view;
-use crate::lifecycle::Action;
 use crate::service::{self};
 use crate::store::{self, CaseRow};
 use crate::{Petition, errors};
@@ -167,8 +167,8 @@ pub async fn supplement(
     let service = service::service_of(&p, &row)?.clone();
     let mut form: Map<String, Value> = serde_json::from_str(&row.form).unwrap_or_default();
     form.extend(input.form);
-    let form =
-        crate::catalogue::check_form(&service, &form, p.pack(), true).map_err(Error::validation)?;
+    let form = crate::domain::catalogue::check_form(&service, &form, p.pack(), true)
+        .map_err(Error::validation)?;
     Ok(web::Json(
         applicant_act(
             &p,

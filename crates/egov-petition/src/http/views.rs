@@ -1,8 +1,8 @@
 //! Views.
 
 use crate::Petition;
-use crate::catalogue::{FieldType, Period, PetitionKind};
-use crate::lifecycle::Status;
+use crate::domain::catalogue::{FieldType, Period, PetitionKind};
+use crate::domain::lifecycle::Status;
 use crate::service::{self, status_of};
 use crate::store::{self, AttachmentRow, CaseRow, DocumentRow, EventRow, EvidenceRow};
 use chrono::NaiveDateTime;

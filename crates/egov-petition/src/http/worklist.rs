@@ -2,9 +2,9 @@
 
 use super::Officer;
 use crate::Petition;
+use crate::domain::lifecycle::Status;
 use crate::http::views::CaseSummary;
 use crate::http::views::summary;
-use crate::lifecycle::Status;
 use crate::service::{self};
 use crate::store::{self, CaseRow};
 use actix_web::{get, web};

@@ -1,12 +1,13 @@
 //! Bids.
 
 use super::{NOT_FOUND, Supplier, fail, field, money_ok, public_tender, supplier_id, uuid_ok};
+use crate::domain::lifecycle::Status;
+use crate::domain::seal;
 use crate::http::suppliers::eligibility_view;
 use crate::http::suppliers::fetch_clearance;
-use crate::lifecycle::Status;
 use crate::service::{self, lots_of, now_micros, status_of};
 use crate::store::{self};
-use crate::{Procurement, errors, seal};
+use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
 use egov_auth::Authorized;

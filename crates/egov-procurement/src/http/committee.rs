@@ -1,10 +1,11 @@
 //! Committee and evaluators.
 
 use super::{Committee, Evaluator, NOT_FOUND, fail, field, public_tender, uuid_ok};
-use crate::lifecycle::Status;
+use crate::domain::lifecycle::Status;
+use crate::domain::seal;
 use crate::service::{self, list_of, now_micros, status_of};
 use crate::store::{self, TenderRow};
-use crate::{Procurement, errors, seal};
+use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, post, put, web};
 use egov_auth::{Authorized, Principal};
 use egov_core::Error;

@@ -18,7 +18,7 @@ pub mod questions;
 pub mod suppliers;
 pub mod tenders;
 
-use crate::lifecycle::Status;
+use crate::domain::lifecycle::Status;
 use crate::service::{lots_of, status_of};
 use crate::store::{self, TenderRow};
 use crate::{Procurement, errors};
@@ -223,7 +223,7 @@ pub(crate) async fn access(
 
 pub(crate) fn money_ok(p: &Procurement, d: Decimal) -> bool {
     let minor = u32::from(p.pack().currency.minor_units());
-    d > Decimal::ZERO && crate::lottery::to_minor(d, minor).is_some()
+    d > Decimal::ZERO && crate::domain::lottery::to_minor(d, minor).is_some()
 }
 
 /// The public view of a tender: what is public at its stage.

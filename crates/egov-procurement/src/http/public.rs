@@ -2,8 +2,8 @@
 
 use super::{NOT_FOUND, public_tender, view};
 use crate::Procurement;
-use crate::lifecycle::Status;
-use crate::rules::Rules;
+use crate::domain::lifecycle::Status;
+use crate::domain::rules::Rules;
 use crate::service::status_of;
 use crate::store::{self};
 use actix_web::{HttpResponse, get, web};

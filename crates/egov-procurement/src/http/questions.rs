@@ -1,7 +1,7 @@
 //! Questions.
 
 use super::{NOT_FOUND, Officer, Supplier, agency_tender, public_tender, supplier_id, uuid_ok};
-use crate::lifecycle::Status;
+use crate::domain::lifecycle::Status;
 use crate::service::{self, now_micros, status_of};
 use crate::store::{self};
 use crate::{Procurement, errors};

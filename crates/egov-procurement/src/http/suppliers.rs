@@ -208,7 +208,8 @@ pub(crate) async fn fetch_clearance(
             "the exchange is not served in this process",
         )
     })?;
-    if rules.eligibility.tax_clearance == crate::rules::ClearanceBasis::Consent && consent.is_none()
+    if rules.eligibility.tax_clearance == crate::domain::rules::ClearanceBasis::Consent
+        && consent.is_none()
     {
         return Err(Error::with_detail(
             errors::ELIGIBILITY_MISSING,

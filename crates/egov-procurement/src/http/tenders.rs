@@ -1,8 +1,8 @@
 //! Buying officers.
 
 use super::{NOT_FOUND, Officer, agency_tender, fail, field, money_ok, view};
-use crate::lifecycle::Status;
-use crate::rules::Rules;
+use crate::domain::lifecycle::Status;
+use crate::domain::rules::Rules;
 use crate::service::{self, Lot, now_micros, status_of};
 use crate::store::{self, TenderRow};
 use crate::{Procurement, errors};

@@ -13,7 +13,7 @@ use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use egov_core::domain::calendar::{CalendarError, WorkingCalendar};
 
-use crate::catalogue::Period;
+use crate::domain::catalogue::Period;
 
 /// The pack's calendar and time zone.
 #[derive(Debug, Clone, Copy)]

@@ -87,7 +87,7 @@ pub fn generate(k: u8, members: &[(String, String)]) -> Result<TenderKeys, SealE
     Ok(TenderKeys {
         public_key: b64(public.as_bytes()),
         shares,
-        seed_commitment: crate::lottery::commitment(&seed),
+        seed_commitment: crate::domain::lottery::commitment(&seed),
         seed_sealed: b64(&seal(&public, &seed)?),
     })
 }

@@ -20,7 +20,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::rules::Lottery;
+use crate::domain::rules::Lottery;
 
 /// The outcome of a draw, as published at the opening.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -6,7 +6,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::rules::{Evaluation, Procedure};
+use crate::domain::rules::{Evaluation, Procedure};
 
 /// A valid bid as the ranking sees it.
 #[derive(Debug, Clone)]
@@ -257,7 +257,7 @@ fn empty(lot: &str, p: &Procedure, estimated: Option<Decimal>, out: Vec<Ranked>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{Committee, Qualification, Weighted};
+    use crate::domain::rules::{Committee, Qualification, Weighted};
 
     fn procedure(evaluation: Evaluation) -> Procedure {
         Procedure {

@@ -1,0 +1,8 @@
+//! The procurement rules, pure: the pack's procedures, the tender lifecycle, evaluation and
+//! ranking, the reserve-price lottery and the sealing of bids.
+
+pub mod evaluation;
+pub mod lifecycle;
+pub mod lottery;
+pub mod rules;
+pub mod seal;
