@@ -193,6 +193,53 @@ pub fn module_key(
     }
 }
 
+/// A module's signing key, opened (or made) on first use and kept for the life of the process:
+/// the one cache every module signs with.
+#[derive(Default)]
+pub struct KeyCache(std::sync::Mutex<Option<(ed25519_dalek::SigningKey, String)>>);
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyCache").finish_non_exhaustive()
+    }
+}
+
+impl KeyCache {
+    /// The key: cached, or [`module_key`] over the module's own key table (`latest` reads the
+    /// newest row's kid and sealed key; `store` keeps a new one).
+    pub fn get(
+        &self,
+        c: &mut egov_core::DbConnection,
+        sealer: &egov_auth::secrets::Sealer,
+        (context, kid_prefix): (&str, &str),
+        latest: impl FnOnce(
+            &mut egov_core::DbConnection,
+        ) -> Result<Option<(String, String)>, egov_core::Error>,
+        store: impl FnOnce(
+            &mut egov_core::DbConnection,
+            &str,
+            String,
+            String,
+        ) -> Result<(), egov_core::Error>,
+    ) -> Result<(ed25519_dalek::SigningKey, String), egov_core::Error> {
+        if let Some(k) = self.0.lock().ok().and_then(|k| k.clone()) {
+            return Ok(k);
+        }
+        let newest = latest(c)?;
+        let k = module_key(
+            sealer,
+            context,
+            kid_prefix,
+            newest,
+            |kid, public_key, sealed| store(c, kid, public_key, sealed),
+        )?;
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(k.clone());
+        }
+        Ok(k)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

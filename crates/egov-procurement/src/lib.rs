@@ -21,9 +21,8 @@ pub mod scheduler;
 pub mod service;
 pub mod store;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use chrono::Utc;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use egov_auth::secrets::Sealer;
 use egov_core::module::{Context, Started};
@@ -58,7 +57,7 @@ pub(crate) struct Inner {
     pub(crate) packs: Arc<CountryPacks>,
     pub(crate) rules: Option<Rules>,
     pub(crate) sealer: Sealer,
-    pub(crate) key: Mutex<Option<(ed25519_dalek::SigningKey, String)>>,
+    pub(crate) key: egov_exchange::signature::KeyCache,
     pub(crate) recorder: egov_auth::Recorder,
     pub(crate) exchange: Option<egov_exchange::Exchange>,
 }
@@ -97,7 +96,7 @@ impl Procurement {
             packs: packs.clone(),
             rules,
             sealer: secrets.sealer.clone(),
-            key: Mutex::new(None),
+            key: egov_exchange::signature::KeyCache::default(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             exchange,
         })))
@@ -144,31 +143,23 @@ impl Procurement {
         &self,
         c: &mut egov_core::DbConnection,
     ) -> Result<(ed25519_dalek::SigningKey, String), Error> {
-        if let Some(k) = self.0.key.lock().ok().and_then(|k| k.clone()) {
-            return Ok(k);
-        }
-        let latest = store::latest_key(c)?.map(|r| (r.kid, r.private_sealed));
-        let k = egov_exchange::signature::module_key(
+        self.0.key.get(
+            c,
             &self.0.sealer,
-            "procurement-key",
-            "procurement",
-            latest,
-            |kid, public_key, private_sealed| {
+            ("procurement-key", "procurement"),
+            |c| Ok(store::latest_key(c)?.map(|r| (r.kid, r.private_sealed))),
+            |c, kid, public_key, private_sealed| {
                 store::insert_key(
                     c,
                     &store::KeyRow {
                         kid: kid.to_owned(),
                         public_key,
                         private_sealed,
-                        created_at: Utc::now().naive_utc(),
+                        created_at: egov_core::clock::now_micros(),
                     },
                 )
             },
-        )?;
-        if let Ok(mut slot) = self.0.key.lock() {
-            *slot = Some(k.clone());
-        }
-        Ok(k)
+        )
     }
 
     /// Signs `doc` (its canonical JSON) with the module key: a detached JWS.
