@@ -79,7 +79,6 @@ pub struct AppState {
     pub clock: Clock,
     pub metrics: Arc<HttpMetrics>,
     pub modules: Vec<&'static dyn Module>,
-    pub openapi: Arc<OpenApi>,
     /// Set by the binary once logging is installed (and `server.access_log` is on).
     pub access_log: Option<AccessLog>,
     /// Token verification (every process).
@@ -207,7 +206,6 @@ impl AppState {
             started: Arc::new(started),
             metrics: Arc::new(metrics),
             modules,
-            openapi: Arc::new(openapi),
             access_log: None,
             documents: Arc::new(documents),
             routes: Arc::new(routes),
