@@ -1,4 +1,4 @@
-//! Approvals.
+//! Actions on a step: approve, return (반려), recall (회수), insert and remove approvers.
 
 use super::{Officer, PROBLEM, agency, doc_id, doc_json, step_json, text_ok};
 use crate::Docflow;

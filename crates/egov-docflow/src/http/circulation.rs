@@ -1,4 +1,4 @@
-//! Circulation.
+//! Circulation (공람) to readers.
 
 use super::{Officer, PROBLEM, agency, doc_id, field, fields, text_ok};
 use crate::http::dispatch::Recipient;

@@ -1,4 +1,4 @@
-//! Delegation.
+//! The delegation table (위임전결) in force and its rows.
 
 use super::{OrgAdmin, PROBLEM, agency, field, fields, text_ok};
 use crate::Docflow;

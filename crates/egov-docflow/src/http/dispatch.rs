@@ -1,4 +1,4 @@
-//! Dispatch and receipt.
+//! Dispatch to other agencies through the exchange, the document office's inbox and receipt.
 
 use super::{
     Office, Officer, PROBLEM, Reader, agency, code_ok, doc_id, field, fields, text_ok, visible,

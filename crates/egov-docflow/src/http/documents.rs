@@ -1,4 +1,5 @@
-//! Documents.
+//! Documents: drafting, reading (access-logged), versions, attachments, edits, the line,
+//! submission.
 
 use super::{
     Officer, PROBLEM, PurposeQuery, Reader, agency, code_ok, doc_id, doc_json, field, fields,

@@ -1,4 +1,4 @@
-//! Organisation.
+//! The agency's organisation: units, positions, assignments, stand-ins, handover.
 
 use super::{OrgAdmin, agency, code_ok, field, fields, text_ok, today};
 use crate::Docflow;

@@ -1,4 +1,4 @@
-//! Public.
+//! Public docflow routes: rules, keys and records-package verification.
 
 use super::PROBLEM;
 use crate::Docflow;

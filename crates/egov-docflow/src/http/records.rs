@@ -1,4 +1,4 @@
-//! Records.
+//! Record files, legal holds and disposal.
 
 use super::{
     Disposer, Officer, PROBLEM, Reader, Records, agency, code_ok, doc_id, doc_json, field, fields,

@@ -1,4 +1,4 @@
-//! Verification.
+//! Signatures, the hash-chained history, records packages and the PDF with stamps.
 
 use super::{PROBLEM, PurposeQuery, Reader, doc_json, personal_access, visible};
 use crate::domain::evidence::{self, Attachment};

@@ -1,4 +1,4 @@
-//! Work lists and ledger.
+//! Work lists (keyset pages by due date) and the registration ledger.
 
 use super::{Officer, PROBLEM, Reader, field, fields};
 use crate::service::{self, status};

@@ -1,4 +1,4 @@
-//! Message log (auditors).
+//! The message log for auditors: chain verification, search and evidence bundles.
 
 use super::LogReader;
 use crate::Exchange;

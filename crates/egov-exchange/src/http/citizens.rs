@@ -1,4 +1,4 @@
-//! Citizens.
+//! Citizens: consents and how their data was used.
 
 use super::bad;
 use crate::Exchange;

@@ -1,4 +1,4 @@
-//! Discovery.
+//! Discovery: published keys, members, services and their OpenAPI.
 
 use crate::Exchange;
 use crate::catalogue::ServiceInfo;

@@ -1,4 +1,4 @@
-//! Gateway.
+//! The gateway: every module's exchange services at `/r1/...`.
 
 use crate::Exchange;
 use crate::provider::Incoming;

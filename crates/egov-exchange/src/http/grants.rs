@@ -1,4 +1,4 @@
-//! Grants.
+//! Grants: which client may call which service, for what purpose.
 
 use super::bad;
 use crate::Exchange;

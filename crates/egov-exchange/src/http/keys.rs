@@ -1,4 +1,4 @@
-//! Keys.
+//! Rotation of this member's signing key.
 
 use crate::Exchange;
 use actix_web::{post, web};

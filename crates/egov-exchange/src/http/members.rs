@@ -1,4 +1,4 @@
-//! Administration.
+//! Administration of other members.
 
 use super::bad;
 use crate::Exchange;

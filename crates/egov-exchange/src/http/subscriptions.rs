@@ -1,4 +1,4 @@
-//! Subscriptions.
+//! Event subscriptions (webhooks) and their deliveries, with replay of dead letters.
 
 use super::bad;
 use crate::Exchange;

@@ -1,4 +1,4 @@
-//! Applicants.
+//! Applicants' applications: drafts, their forms, my applications.
 
 use super::{ApplicantPolicy, applicant_key, own_case};
 use crate::domain::catalogue::Service;

@@ -1,4 +1,4 @@
-//! Attachments.
+//! Attachments (content-checked) and evidence fetched from other agencies through the exchange.
 
 use super::{ApplicantPolicy, own_case};
 use crate::domain::catalogue::{FieldType, Service};

@@ -1,4 +1,4 @@
-//! Cases.
+//! Officers' case views (access-logged with a purpose) and actions.
 
 use super::{Officer, access, agency_case, purpose_ok, reason_ok};
 use crate::domain::lifecycle::{Action, Actor};

@@ -1,4 +1,4 @@
-//! Documents.
+//! Issuing and revoking signed documents.
 
 use super::{Officer, access, agency_case, reason_ok};
 use crate::domain::catalogue::FieldType;

@@ -1,4 +1,4 @@
-//! Public.
+//! Public petition routes: the catalogue, agencies, keys and document verification.
 
 use super::source_ip;
 use crate::domain::catalogue::{Agency, Service};

@@ -1,4 +1,4 @@
-//! Submission.
+//! Submission and the applicant's later actions: withdraw, supplement, rate, reopen, documents.
 
 use super::{ApplicantPolicy, applicant_key, by_applicant, id_ok, own_case, reason_ok};
 use crate::domain::lifecycle::Action;

@@ -1,4 +1,4 @@
-//! Views.
+//! The answers' shapes: case views and summaries.
 
 use crate::Petition;
 use crate::domain::catalogue::{FieldType, Period, PetitionKind};

@@ -1,4 +1,4 @@
-//! Officers.
+//! Officers' work lists and deadline views (keyset pages).
 
 use super::Officer;
 use crate::Petition;

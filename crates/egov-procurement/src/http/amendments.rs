@@ -1,4 +1,4 @@
-//! Amendments.
+//! Amend, postpone, resume and cancel a published tender.
 
 use super::{NOT_FOUND, Officer, agency_tender, reason_ok, view};
 use crate::Procurement;

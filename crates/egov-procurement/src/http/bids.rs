@@ -1,4 +1,4 @@
-//! Bids.
+//! Sealed bids: submit, list my bids, withdraw.
 
 use super::{NOT_FOUND, Supplier, fail, field, money_ok, public_tender, supplier_id, uuid_ok};
 use crate::domain::lifecycle::Status;

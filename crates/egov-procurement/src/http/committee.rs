@@ -1,4 +1,4 @@
-//! Committee and evaluators.
+//! The opening committee's key shares and the evaluators' scores.
 
 use super::{Committee, Evaluator, NOT_FOUND, fail, field, public_tender, uuid_ok};
 use crate::domain::lifecycle::Status;

@@ -1,4 +1,4 @@
-//! Complaints.
+//! Complaints and the review body's decisions.
 
 use super::{
     NOT_FOUND, Reviewer, Supplier, fail, field, public_tender, supplier_id, uuid_ok, view,

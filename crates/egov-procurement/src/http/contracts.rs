@@ -1,4 +1,4 @@
-//! Contracts.
+//! Contracts: signing and amendments.
 
 use super::{NOT_FOUND, Officer, reason_ok, supplier_id, tender, uuid_ok};
 use crate::service::{self, Party};

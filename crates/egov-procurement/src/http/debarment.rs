@@ -1,4 +1,4 @@
-//! Debarment list.
+//! The debarment list.
 
 use super::{NOT_FOUND, Officer, fail, field, reason_ok, uuid_ok};
 use crate::http::amendments::ReasonInput;

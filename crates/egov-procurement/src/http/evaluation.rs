@@ -1,4 +1,4 @@
-//! Evaluation.
+//! Opened bids (access-logged), ranking and award.
 
 use super::{NOT_FOUND, Officer, Staff, access, agency_tender, public_tender, purpose_ok, view};
 use crate::service::{self, list_of};

@@ -1,4 +1,4 @@
-//! OCDS.
+//! OCDS release packages and records.
 
 use super::NOT_FOUND;
 use crate::store::{self};

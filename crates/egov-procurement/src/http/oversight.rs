@@ -1,4 +1,4 @@
-//! Oversight.
+//! The agency's tenders and a tender's audit trail.
 
 use super::{NOT_FOUND, Officer, tender};
 use crate::http::public::ListQuery;

@@ -1,4 +1,4 @@
-//! Public.
+//! Public procurement routes: tenders, their notices and keys.
 
 use super::{NOT_FOUND, public_tender, view};
 use crate::Procurement;

@@ -1,4 +1,4 @@
-//! Questions.
+//! Questions during the enquiry period and their published answers.
 
 use super::{NOT_FOUND, Officer, Supplier, agency_tender, public_tender, supplier_id, uuid_ok};
 use crate::domain::lifecycle::Status;

@@ -1,4 +1,4 @@
-//! Suppliers.
+//! Supplier registration and eligibility (tax clearance through the exchange).
 
 use super::{NOT_FOUND, Supplier, fail, field, supplier_id};
 use crate::service::now_micros;

@@ -1,4 +1,4 @@
-//! Buying officers.
+//! Buying officers: create, edit and publish tenders.
 
 use super::{NOT_FOUND, Officer, agency_tender, fail, field, money_ok, view};
 use crate::domain::lifecycle::Status;

@@ -1,4 +1,4 @@
-//! Employers.
+//! Employers' withholding statements (bulk, idempotent).
 
 use super::{taxpayer, year_ok};
 use crate::http::officers::id_ok;

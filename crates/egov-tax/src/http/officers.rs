@@ -1,4 +1,5 @@
-//! Officers.
+//! Tax officers: taxpayer views (access-logged), corrections, bank settlement, refunds,
+//! assessments, revocation, reminders.
 
 use super::{Officer, access, rules_for, year_ok};
 use crate::http::employers::RowError;

@@ -1,4 +1,4 @@
-//! Public.
+//! Public tax routes: rules, calculator, filing calendar, keys and certificate verification.
 
 use super::{rules_for, year_ok};
 use crate::domain::{Outcome, RuleSet};

@@ -1,4 +1,4 @@
-//! Taxpayers.
+//! Taxpayers: the pre-filled return, edits, submission, versions, account and certificates.
 
 use super::{TaxpayerAal2, TaxpayerPolicy, rules_for, taxpayer, year_ok};
 use crate::domain::Outcome;

@@ -1,270 +1,6 @@
-//! A country pack's tax law as data: `config/countries/<cc>/tax/<year>.toml`, loaded and
-//! compiled into a [`RuleSet`] whose values are evaluated in dependency order.
-//!
-//! The file declares inputs (what the filer or a statement supplies) and named values computed
-//! from inputs and other values, each with a legal citation. Building blocks (`kind`):
-//! `const`, `sum`, `difference`, `product`, `min`, `max`, `percent`, `schedule` (piecewise
-//! linear: base + rate × excess, per band), `brackets` (progressive marginal rates),
-//! `allowance` (an amount per qualifying person, with relation, age and flag conditions and a
-//! count limit), `count` (qualifying persons), `lookup` (a table keyed by a value: step or
-//! exact) and `threshold` (a comparison switching between two values: rules that turn on at an
-//! amount, and cliffs). Any value may also have `floor`, `cap` and `round`. Inputs may be
-//! monthly (annualized when read) and the set declares its period.
-//!
-//! Loading rejects unknown names, cycles, missing citations, unknown keys and malformed
-//! bands with the file and line of the offending entry.
+//! The compiled rules: checked declarations, the evaluation order and lookups.
 
-use std::collections::{BTreeMap, HashMap};
-use std::fmt;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
-
-use rust_decimal::Decimal;
-use serde::Deserialize;
-use sha2::{Digest, Sha256};
-use toml::Spanned;
-
-/// The engine's version: recorded with every result, with the rules' hash.
-pub const ENGINE_VERSION: &str = concat!("egov-tax-rules/", env!("CARGO_PKG_VERSION"));
-
-/// The amounts an employer's withholding statement carries, which a pack maps to its inputs.
-pub const STATEMENT_FIELDS: [&str; 5] = [
-    "wages",
-    "withheld_income_tax",
-    "withheld_local_tax",
-    "pension_contributions",
-    "insurance_premiums",
-];
-
-/// One problem found while loading a rules file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadIssue {
-    pub file: PathBuf,
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for LoadIssue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
-    }
-}
-
-/// Every problem found in a rules file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct LoadError(pub Vec<LoadIssue>);
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, issue) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{issue}")?;
-        }
-        Ok(())
-    }
-}
-
-// ------------------------------------------------------------------ the file as written
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    meta: RawMeta,
-    #[serde(default)]
-    calendar: BTreeMap<String, Spanned<RawDue>>,
-    #[serde(default)]
-    inputs: BTreeMap<String, Spanned<RawInput>>,
-    #[serde(default)]
-    values: BTreeMap<String, Spanned<RawValue>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMeta {
-    tax: String,
-    title: String,
-    year: i32,
-    #[serde(default = "annual")]
-    period: String,
-    currency: String,
-    #[serde(default)]
-    law: String,
-    #[serde(default)]
-    outputs: Vec<String>,
-    /// The value a filer owes (positive) or is refunded (negative) after prepayments.
-    #[serde(default)]
-    balance: Option<String>,
-    /// The value that is the year's income, for income certificates.
-    #[serde(default)]
-    income: Option<String>,
-    /// The value that is the year's determined tax.
-    #[serde(default)]
-    tax_due: Option<String>,
-    /// Which input each withholding-statement field pre-fills.
-    #[serde(default)]
-    prefill: BTreeMap<String, String>,
-}
-
-fn annual() -> String {
-    "annual".into()
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDue {
-    title: String,
-    due: chrono::NaiveDate,
-    #[serde(default)]
-    opens: Option<chrono::NaiveDate>,
-    cite: String,
-    /// Days before the due date on which reminders go out.
-    #[serde(default)]
-    remind_days: Vec<u32>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawInput {
-    #[serde(rename = "type")]
-    ty: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    cite: Option<String>,
-    #[serde(default)]
-    period: Option<String>,
-    #[serde(default)]
-    default: Option<RawNum>,
-    #[serde(default)]
-    max: Option<RawNum>,
-    #[serde(default)]
-    relations: Vec<String>,
-    #[serde(default)]
-    flags: Vec<String>,
-    #[serde(default)]
-    max_people: Option<usize>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum RawNum {
-    Int(i64),
-    Float(f64),
-    Str(String),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum RawOperand {
-    Int(i64),
-    Float(f64),
-    Name(String),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum RawOperands {
-    One(RawOperand),
-    Many(Vec<RawOperand>),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBand {
-    from: RawNum,
-    #[serde(default)]
-    base: Option<RawNum>,
-    rate: RawNum,
-    #[serde(default)]
-    floor: Option<RawNum>,
-    #[serde(default)]
-    cap: Option<RawNum>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBracket {
-    #[serde(default)]
-    upto: Option<RawNum>,
-    rate: RawNum,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRound {
-    mode: String,
-    unit: RawNum,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawValue {
-    kind: String,
-    #[serde(default)]
-    label: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    cite: Option<String>,
-    #[serde(default)]
-    of: Option<RawOperands>,
-    #[serde(default)]
-    value: Option<RawNum>,
-    #[serde(default)]
-    rate: Option<RawNum>,
-    #[serde(default)]
-    bands: Option<Vec<RawBand>>,
-    #[serde(default)]
-    brackets: Option<Vec<RawBracket>>,
-    #[serde(default)]
-    people: Option<String>,
-    #[serde(default)]
-    relations: Option<Vec<String>>,
-    #[serde(default)]
-    ages: Option<Vec<(u32, u32)>>,
-    #[serde(default)]
-    flag: Option<String>,
-    #[serde(default)]
-    not_flag: Option<String>,
-    #[serde(default)]
-    any_age_if: Option<String>,
-    #[serde(default)]
-    amount: Option<RawOperand>,
-    #[serde(default)]
-    max_count: Option<u32>,
-    #[serde(default)]
-    key: Option<RawOperand>,
-    #[serde(default)]
-    keys: Option<Vec<RawOperand>>,
-    #[serde(default)]
-    rows: Option<Vec<Vec<RawNum>>>,
-    #[serde(default)]
-    exact: Option<bool>,
-    #[serde(default)]
-    default: Option<RawNum>,
-    #[serde(rename = "if", default)]
-    test: Option<RawOperand>,
-    #[serde(default)]
-    cmp: Option<String>,
-    #[serde(default)]
-    than: Option<RawOperand>,
-    #[serde(default)]
-    then: Option<RawOperand>,
-    #[serde(rename = "else", default)]
-    otherwise: Option<RawOperand>,
-    #[serde(default)]
-    floor: Option<RawOperand>,
-    #[serde(default)]
-    cap: Option<RawOperand>,
-    #[serde(default)]
-    round: Option<RawRound>,
-    #[serde(default)]
-    period: Option<String>,
-}
-
-// ------------------------------------------------------------------ compiled
+use super::*;
 
 /// Where a value is read from during evaluation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -612,7 +348,7 @@ pub struct RuleSet {
     names: HashMap<String, usize>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+pub(super) fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
         .iter()
         .filter(|b| **b == b'\n')
@@ -620,7 +356,7 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn num(raw: &RawNum) -> Result<Decimal, String> {
+pub(super) fn num(raw: &RawNum) -> Result<Decimal, String> {
     match raw {
         RawNum::Int(i) => Ok(Decimal::from(*i)),
         RawNum::Float(f) => float(*f),
@@ -629,7 +365,7 @@ fn num(raw: &RawNum) -> Result<Decimal, String> {
     }
 }
 
-fn float(f: f64) -> Result<Decimal, String> {
+pub(super) fn float(f: f64) -> Result<Decimal, String> {
     if !f.is_finite() {
         return Err("numbers must be finite".into());
     }
@@ -924,7 +660,7 @@ impl RuleSet {
     }
 }
 
-fn remap_op(op: &mut Op, f: &impl Fn(&mut Operand)) {
+pub(super) fn remap_op(op: &mut Op, f: &impl Fn(&mut Operand)) {
     match op {
         Op::Const(_) | Op::Count { .. } => {}
         Op::Sum(v) | Op::Difference(v) | Op::Product(v) | Op::Min(v) | Op::Max(v) => {
@@ -948,7 +684,7 @@ fn remap_op(op: &mut Op, f: &impl Fn(&mut Operand)) {
     }
 }
 
-fn check_name(name: &str) -> Result<(), String> {
+pub(super) fn check_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_lowercase())
@@ -965,7 +701,7 @@ fn check_name(name: &str) -> Result<(), String> {
 }
 
 /// Evaluation order of `nodes` (indices), or a cycle (indices along it).
-fn topo_order(nodes: &[Node], numeric: usize) -> Result<Vec<usize>, Vec<usize>> {
+pub(super) fn topo_order(nodes: &[Node], numeric: usize) -> Result<Vec<usize>, Vec<usize>> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -1014,7 +750,7 @@ fn topo_order(nodes: &[Node], numeric: usize) -> Result<Vec<usize>, Vec<usize>> 
     Ok(order)
 }
 
-fn compile(
+pub(super) fn compile(
     name: &str,
     r: &RawValue,
     names: &HashMap<String, usize>,

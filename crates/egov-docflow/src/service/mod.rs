@@ -1,0 +1,113 @@
+//! Documents and their approval lines: every change runs in one transaction with its history
+//! event (hash-chained), and every approval action is signed over the digest of the version
+//! it approves.
+
+mod approvals;
+mod authority;
+mod changes;
+mod circulation;
+mod documents;
+
+pub use approvals::*;
+pub use authority::*;
+pub use changes::*;
+pub use circulation::*;
+pub use documents::*;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
+use egov_core::{DbConnection, Error};
+use serde::Serialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use crate::domain::evidence::{self, Attachment};
+use crate::domain::line::{self, StepKind, StepStatus};
+use crate::domain::rules::{self, Delegation, Rules};
+use crate::store::{self, DocumentRow, StepRow};
+use crate::{Docflow, errors};
+
+/// Document statuses.
+pub mod status {
+    pub const DRAFTING: &str = "drafting";
+    pub const IN_APPROVAL: &str = "in_approval";
+    pub const RETURNED: &str = "returned";
+    pub const REGISTERED: &str = "registered";
+    pub const DISPATCHED: &str = "dispatched";
+    /// Delivered by another agency, waiting for the document office to receive it.
+    pub const DELIVERED: &str = "delivered";
+    pub const RECEIVED: &str = "received";
+    pub const DISPOSED: &str = "disposed";
+}
+
+/// Now, to the microsecond (both databases keep it exactly).
+pub fn now() -> NaiveDateTime {
+    let t = Utc::now().naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}
+
+/// The history's time format.
+pub fn stamp(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+fn err(code: egov_core::ErrorCode, detail: impl Into<String>) -> Error {
+    Error::with_detail(code, detail)
+}
+
+fn field(pointer: &str, detail: &str) -> Error {
+    Error::validation(vec![egov_core::error::FieldError {
+        pointer: pointer.into(),
+        detail: detail.into(),
+    }])
+}
+
+/// Appends an event to a document's history, linked to the one before.
+pub fn append(
+    c: &mut DbConnection,
+    doc: &str,
+    actor: &str,
+    position: Option<&str>,
+    action: &str,
+    detail: Value,
+    at: NaiveDateTime,
+) -> Result<(), Error> {
+    let (seq, prev) = match store::last_event(c, doc)? {
+        Some((s, h)) => (s + 1, h),
+        None => (1, evidence::GENESIS.to_owned()),
+    };
+    let at = stamp(at);
+    let hash = evidence::event_hash(&prev, doc, seq, &at, actor, position, action, &detail);
+    store::insert_event(
+        c,
+        &store::EventRow {
+            document_id: doc.to_owned(),
+            seq,
+            at,
+            actor: actor.to_owned(),
+            position: position.map(str::to_owned),
+            action: action.to_owned(),
+            detail: egov_exchange::signature::canonical_json(&detail),
+            prev_hash: prev,
+            hash,
+        },
+    )
+}
+
+/// A history row as the evidence module reads it.
+pub fn event_of(e: &store::EventRow) -> evidence::Event {
+    evidence::Event {
+        document: e.document_id.clone(),
+        seq: e.seq,
+        at: e.at.clone(),
+        actor: e.actor.clone(),
+        position: e.position.clone(),
+        action: e.action.clone(),
+        detail: serde_json::from_str(&e.detail).unwrap_or(Value::Null),
+        prev_hash: e.prev_hash.clone(),
+        hash: e.hash.clone(),
+    }
+}

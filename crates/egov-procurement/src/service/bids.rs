@@ -1,0 +1,106 @@
+//! Accepting and withdrawing sealed bids.
+
+use super::*;
+
+/// What a bid contains, sealed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Sealed {
+    pub tender: String,
+    pub lot: String,
+    pub supplier: String,
+    pub price: String,
+    #[serde(default)]
+    pub reserve_picks: Vec<u8>,
+    #[serde(default)]
+    pub documents: Vec<Value>,
+    pub nonce: String,
+}
+
+/// Accepts a sealed bid (inside the caller's transaction): the tender's row is held shared,
+/// the receipt time is taken after that, and must be before the deadline.
+#[allow(clippy::too_many_arguments)]
+pub fn accept_bid(
+    p: &Procurement,
+    c: &mut DbConnection,
+    tender: &TenderRow,
+    lot: &str,
+    supplier: &str,
+    account: &str,
+    sealed: &[u8],
+    eligibility: &Value,
+) -> Result<(BidRow, Value, String), Error> {
+    let gate = store::gate(c, &tender.id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
+    let received_at = now_micros();
+    if gate.status != "tendering" {
+        return Err(Error::with_detail(
+            errors::NOT_ACCEPTING_BIDS,
+            format!("the tender is {}", gate.status),
+        ));
+    }
+    if received_at >= gate.deadline {
+        return Err(Error::with_detail(
+            errors::NOT_ACCEPTING_BIDS,
+            format!("the deadline {} has passed", gate.deadline.and_utc()),
+        ));
+    }
+    let replaces = store::replace_active(c, &tender.id, supplier, lot)?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let digest = egov_core::digest::sha256_hex(sealed);
+    let receipt = json!({
+        "bid_id": id,
+        "tender_id": tender.id,
+        "ocid": tender.ocid,
+        "lot": lot,
+        "supplier": supplier,
+        "received_at": received_at.and_utc(),
+        "digest": digest,
+        "replaces": replaces,
+    });
+    let signature = p.sign(c, &receipt)?;
+    let row = BidRow {
+        id,
+        tender_id: tender.id.clone(),
+        lot_id: lot.to_owned(),
+        supplier: supplier.to_owned(),
+        account: account.to_owned(),
+        status: "active".into(),
+        sealed: seal::b64(sealed),
+        digest,
+        received_at,
+        receipt: json!({"receipt": receipt, "signature": signature}).to_string(),
+        eligibility: eligibility.to_string(),
+        withdrawn_at: None,
+        opened: None,
+        price: None,
+        rejection: None,
+    };
+    store::insert_bid(c, &row)?;
+    Ok((row, receipt, signature))
+}
+
+/// Withdraws the supplier's active bid before the deadline.
+pub fn withdraw_bid(
+    c: &mut DbConnection,
+    tender: &str,
+    bid: &str,
+    supplier: &str,
+) -> Result<(), Error> {
+    let gate = store::gate(c, tender)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
+    let now = now_micros();
+    let row = store::bid(c, bid)?
+        .filter(|b| b.tender_id == tender && b.supplier == supplier)
+        .ok_or_else(|| Error::new(errors::BID_NOT_FOUND))?;
+    if gate.status != "tendering" || now >= gate.deadline {
+        return Err(Error::with_detail(
+            errors::NOT_ACCEPTING_BIDS,
+            "bids can be withdrawn only before the deadline",
+        ));
+    }
+    if !store::withdraw_bid(c, &row.id, now)? {
+        return Err(Error::with_detail(
+            errors::ILLEGAL_TRANSITION,
+            format!("the bid is {}", row.status),
+        ));
+    }
+    Ok(())
+}

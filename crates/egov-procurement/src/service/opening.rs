@@ -1,0 +1,205 @@
+//! Opening: key shares combined, bids decrypted and checked, the reserve-price lottery drawn.
+
+use super::*;
+
+/// A bid as published in the opening transcript.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpenedBid {
+    pub bid_id: String,
+    pub lot: String,
+    pub supplier: String,
+    pub digest: String,
+    pub received_at: chrono::DateTime<Utc>,
+    pub price: Option<String>,
+    pub reserve_picks: Vec<u8>,
+    /// valid | rejected
+    pub status: String,
+    pub reasons: Vec<String>,
+}
+
+/// Opens the bids with the handed-in shares (exactly once: the first caller moves the tender
+/// out of `opening`).
+pub fn open(p: &Procurement, c: &mut DbConnection, id: &str, by: &str) -> Result<Value, Error> {
+    let rules = p.rules()?;
+    let row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
+    if status_of(&row) != Status::Opening {
+        return Err(illegal(&row, "open"));
+    }
+    let procedure = rules
+        .procedure(&row.procedure_id)
+        .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?
+        .clone();
+    let shares = store::shares(c, id)?;
+    let handed: Vec<&store::ShareRow> = shares.iter().filter(|s| s.share.is_some()).collect();
+    if handed.len() < usize::try_from(row.k).unwrap_or(usize::MAX) {
+        return Err(Error::with_detail(
+            errors::NOT_ENOUGH_SHARES,
+            format!(
+                "{} of {} shares handed in; {} needed",
+                handed.len(),
+                row.n,
+                row.k
+            ),
+        ));
+    }
+    let raw: Vec<Vec<u8>> = handed
+        .iter()
+        .filter_map(|s| s.share.as_deref().and_then(seal::unb64))
+        .collect();
+    let k = u8::try_from(row.k).unwrap_or(u8::MAX);
+    let secret = seal::recover(k, &raw, row.public_key.as_deref().unwrap_or_default())
+        .map_err(|e| Error::with_detail(errors::SHARE_REJECTED, e.to_string()))?;
+    // Exactly once: from here on this transaction owns the opening.
+    let now = now_micros();
+    if !store::claim(c, id, "opening", "evaluation", now)? {
+        return Err(Error::new(errors::CONCURRENT_CHANGE));
+    }
+    let seed = row
+        .seed_sealed
+        .as_deref()
+        .and_then(seal::unb64)
+        .and_then(|s| seal::open(&secret, &s).ok())
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("the lottery seed does not open")))?;
+    if Some(lottery::commitment(&seed)) != row.seed_commitment {
+        return Err(Error::internal(anyhow::anyhow!(
+            "the lottery seed does not match its commitment"
+        )));
+    }
+    let minor = u32::from(p.pack().currency.minor_units());
+    let deadline_day = row.deadline.date();
+    let lots = lots_of(&row);
+    let debarred = store::debarred_on(c, deadline_day)?;
+    let mut opened = Vec::new();
+    let active = store::bids_with_status(c, id, &["active"])?;
+    let mut results = Vec::with_capacity(active.len());
+    for b in &active {
+        let mut reasons = Vec::new();
+        let content: Option<Sealed> = seal::unb64(&b.sealed)
+            .filter(|bytes| egov_core::digest::sha256_hex(bytes) == b.digest)
+            .and_then(|bytes| seal::open(&secret, &bytes).ok())
+            .and_then(|plain| serde_json::from_slice(&plain).ok());
+        let mut price = None;
+        let mut picks = Vec::new();
+        match &content {
+            None => reasons
+                .push("the sealed contents do not open or do not match the digest".to_string()),
+            Some(s) => {
+                if s.tender != row.id || s.lot != b.lot_id || s.supplier != b.supplier {
+                    reasons.push("the sealed contents name another tender, lot or supplier".into());
+                }
+                match s.price.parse::<Decimal>() {
+                    Ok(v) if v > Decimal::ZERO && v.scale() <= minor => price = Some(v),
+                    _ => reasons.push(format!("the price {:?} is not a positive amount", s.price)),
+                }
+                picks = s.reserve_picks.clone();
+                if let Some(l) = &procedure.lottery {
+                    let mut sorted = picks.clone();
+                    sorted.sort_unstable();
+                    sorted.dedup();
+                    if sorted.len() != usize::from(l.picks)
+                        || sorted.iter().any(|&i| i >= l.reserve_prices)
+                    {
+                        reasons.push(format!(
+                            "the reserve price picks must be {} distinct numbers from 0 to {}",
+                            l.picks,
+                            l.reserve_prices - 1
+                        ));
+                    }
+                }
+            }
+        }
+        let elig: Value = serde_json::from_str(&b.eligibility).unwrap_or(Value::Null);
+        if elig["eligible"] != Value::Bool(true) {
+            reasons.push("no eligibility evidence recorded with the bid".into());
+        }
+        let is_debarred = debarred.contains(&b.supplier);
+        if is_debarred {
+            reasons.push("the supplier was debarred on the deadline day".into());
+        }
+        let status = if reasons.is_empty() {
+            "valid"
+        } else {
+            "rejected"
+        };
+        let opened_json = content
+            .as_ref()
+            .map(|s| serde_json::to_string(s).unwrap_or_default());
+        results.push(store::Opened {
+            id: b.id.clone(),
+            status: status.into(),
+            opened: opened_json.clone(),
+            price: price.map(|v| v.to_string()),
+            rejection: (!reasons.is_empty()).then(|| json!(reasons).to_string()),
+        });
+        opened.push(OpenedBid {
+            bid_id: b.id.clone(),
+            lot: b.lot_id.clone(),
+            supplier: b.supplier.clone(),
+            digest: b.digest.clone(),
+            received_at: b.received_at.and_utc(),
+            price: price.map(|v| v.to_string()),
+            reserve_picks: picks,
+            status: status.into(),
+            reasons,
+        });
+    }
+    store::set_opened_many(c, &results)?;
+    let mut lot_results = Vec::new();
+    let mut any_active = false;
+    for lot in &lots {
+        let valid: Vec<&OpenedBid> = opened
+            .iter()
+            .filter(|b| b.lot == lot.id && b.status == "valid")
+            .collect();
+        let draw = procedure.lottery.as_ref().and_then(|l| {
+            lottery::to_minor(lot.base_amount, minor).map(|base| {
+                let picks: Vec<Vec<u8>> = valid.iter().map(|b| b.reserve_picks.clone()).collect();
+                lottery::draw(&seed, &lot.id, base, minor, l, &picks)
+            })
+        });
+        let enough = u32::try_from(valid.len()).unwrap_or(u32::MAX) >= procedure.min_bids;
+        any_active |= enough;
+        lot_results.push(json!({
+            "lot": lot.id,
+            "valid_bids": valid.len(),
+            "status": if enough { "active" } else { "unsuccessful" },
+            "reason": (!enough).then(|| format!("{} valid bid(s); the procedure needs {}", valid.len(), procedure.min_bids)),
+            "draw": draw,
+        }));
+    }
+    let transcript = json!({
+        "opened_at": now.and_utc(),
+        "opened_by": by,
+        "shares_from": handed.iter().map(|s| s.member.clone()).collect::<Vec<_>>(),
+        "seed": hex::encode(&seed),
+        "seed_commitment": row.seed_commitment,
+        "lottery": procedure.lottery,
+        "lots": lot_results,
+        "bids": opened,
+    });
+    let mut row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
+    row.opening = Some(transcript.to_string());
+    let to = if any_active {
+        Status::Evaluation
+    } else {
+        Status::Unsuccessful
+    };
+    row.status = to.as_str().into();
+    save(c, &mut row)?;
+    event(
+        c,
+        id,
+        by,
+        "open",
+        "opening",
+        to.as_str(),
+        None,
+        json!({
+            "bids": opened.len(),
+            "valid": opened.iter().filter(|b| b.status == "valid").count(),
+            "shares_from": transcript["shares_from"],
+        }),
+    )?;
+    release(p, c, id, &["tenderUpdate"])?;
+    Ok(transcript)
+}
