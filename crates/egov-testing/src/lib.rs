@@ -81,6 +81,12 @@ impl TestDatabase {
                     .expect("create test database");
                 let mut url = url::Url::parse(&admin).expect("admin URL");
                 url.set_path(&name);
+                // Loopback test databases need no TLS; without it no OpenSSL state is in use
+                // by pool threads when a test process exits (libpq + OpenSSL's exit handlers
+                // crashed a test binary after all its tests had passed).
+                if !url.query_pairs().any(|(k, _)| k == "sslmode") {
+                    url.query_pairs_mut().append_pair("sslmode", "disable");
+                }
                 Self {
                     url: url.to_string(),
                     dir: None,
