@@ -250,4 +250,184 @@ mod tests {
         assert_eq!(Status::Merged.open311(), "closed");
         assert_eq!(Status::SupplementRequested.open311(), "open");
     }
+
+    const ACTIONS: [Action; 15] = [
+        Action::Submit,
+        Action::Receive,
+        Action::Review,
+        Action::RequestSupplement,
+        Action::Supplement,
+        Action::Decide,
+        Action::Issue,
+        Action::Close,
+        Action::Withdraw,
+        Action::Transfer,
+        Action::Merge,
+        Action::Reopen,
+        Action::Extend,
+        Action::Assign,
+        Action::Rate,
+    ];
+
+    /// The law of the lifecycle written out as a table, one row per allowed move: who, what,
+    /// from which statuses, under which facts, to which status (`None`: the status stays).
+    type Row = (
+        Actor,
+        Action,
+        &'static [Status],
+        fn(Facts) -> bool,
+        Option<Status>,
+    );
+
+    fn always(_: Facts) -> bool {
+        true
+    }
+
+    fn table() -> Vec<Row> {
+        use Action as A;
+        use Actor::{Applicant as C, Officer as O};
+        use Status as S;
+        const OPEN: &[Status] = &[
+            S::Submitted,
+            S::Received,
+            S::InReview,
+            S::SupplementRequested,
+            S::Supplemented,
+        ];
+        vec![
+            (C, A::Submit, &[S::Draft], always, Some(S::Submitted)),
+            (
+                C,
+                A::Supplement,
+                &[S::SupplementRequested],
+                always,
+                Some(S::Supplemented),
+            ),
+            (
+                C,
+                A::Withdraw,
+                &[
+                    S::Draft,
+                    S::Submitted,
+                    S::Received,
+                    S::InReview,
+                    S::SupplementRequested,
+                    S::Supplemented,
+                ],
+                always,
+                Some(S::Withdrawn),
+            ),
+            (C, A::Reopen, &[S::Closed], |f| f.epeople, Some(S::InReview)),
+            (C, A::Rate, &[S::Closed, S::Issued], always, None),
+            (O, A::Receive, &[S::Submitted], always, Some(S::Received)),
+            (
+                O,
+                A::Review,
+                &[S::Received, S::Supplemented],
+                always,
+                Some(S::InReview),
+            ),
+            (
+                O,
+                A::RequestSupplement,
+                &[S::InReview],
+                always,
+                Some(S::SupplementRequested),
+            ),
+            (
+                O,
+                A::Decide,
+                &[S::InReview, S::Supplemented],
+                always,
+                Some(S::Decided),
+            ),
+            (
+                O,
+                A::Issue,
+                &[S::Decided],
+                |f| f.issues_document && f.approved == Some(true),
+                Some(S::Issued),
+            ),
+            (
+                O,
+                A::Close,
+                &[S::Decided],
+                |f| !(f.issues_document && f.approved == Some(true)),
+                Some(S::Closed),
+            ),
+            (O, A::Transfer, OPEN, always, Some(S::Submitted)),
+            (O, A::Merge, OPEN, |f| f.epeople, Some(S::Merged)),
+            (
+                O,
+                A::Extend,
+                &[S::Submitted, S::Received, S::InReview, S::Supplemented],
+                always,
+                None,
+            ),
+            (
+                O,
+                A::Assign,
+                &[
+                    S::Submitted,
+                    S::Received,
+                    S::InReview,
+                    S::SupplementRequested,
+                    S::Supplemented,
+                    S::Decided,
+                ],
+                always,
+                None,
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_status_action_actor_and_fact_follows_the_table() {
+        let rows = table();
+        let mut allowed = 0;
+        let mut checked = 0;
+        for epeople in [false, true] {
+            for issues_document in [false, true] {
+                for approved in [None, Some(false), Some(true)] {
+                    let f = Facts {
+                        epeople,
+                        issues_document,
+                        approved,
+                    };
+                    for from in Status::ALL {
+                        for action in ACTIONS {
+                            for actor in [Actor::Applicant, Actor::Officer] {
+                                let expected = rows
+                                    .iter()
+                                    .find(|(who, what, froms, when, _)| {
+                                        *who == actor
+                                            && *what == action
+                                            && froms.contains(&from)
+                                            && when(f)
+                                    })
+                                    .map(|(.., to)| to.unwrap_or(from));
+                                assert_eq!(
+                                    next(from, action, actor, f),
+                                    expected,
+                                    "{actor:?} {action:?} from {from:?} with {f:?}"
+                                );
+                                checked += 1;
+                                allowed += usize::from(expected.is_some());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 12 * 11 * 15 * 2);
+        // Final statuses accept nothing but rating (and reopening a closed complaint).
+        assert!(allowed > 0);
+        for from in [Status::Withdrawn, Status::Merged] {
+            for action in ACTIONS {
+                for actor in [Actor::Applicant, Actor::Officer] {
+                    assert_eq!(next(from, action, actor, CERT), None, "{action:?}");
+                }
+            }
+        }
+    }
 }
