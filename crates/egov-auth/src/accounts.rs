@@ -183,6 +183,34 @@ pub fn insert(conn: &mut DbConnection, id: &str, n: &NewAccount) -> Result<Accou
     get(conn, id)
 }
 
+/// Self-registration: inserts the account, or returns `None` without a change when its
+/// national ID already has an account (the caller answers the same either way). A taken login
+/// name or business number is still a conflict.
+pub fn insert_unless_registered(
+    conn: &mut DbConnection,
+    id: &str,
+    n: &NewAccount,
+) -> Result<Option<AccountRow>, Error> {
+    conn.transaction::<_, Error, _>(|conn| {
+        if let Some(index) = &n.national_id_index {
+            let taken: i64 = a::table
+                .filter(a::username.eq(&n.username))
+                .count()
+                .get_result(conn)?;
+            let dup: i64 = a::table
+                .filter(a::national_id_index.eq(index))
+                .count()
+                .get_result(conn)?;
+            if dup > 0 && taken == 0 {
+                return Ok(None);
+            }
+        }
+        // (Two registrations of one new national ID racing: the unique index refuses the
+        // second with a conflict.)
+        insert(conn, id, n).map(Some)
+    })
+}
+
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<AccountRow, Error> {
     a::table
         .find(id)
@@ -393,34 +421,6 @@ pub fn get_agency(conn: &mut DbConnection, id: &str) -> Result<Agency, Error> {
 
 pub fn list_agencies(conn: &mut DbConnection) -> Result<Vec<Agency>, Error> {
     Ok(ag::table.order(ag::id.asc()).load(conn)?)
-}
-
-/// Links a citizen as a representative of a business.
-pub fn add_representative(
-    conn: &mut DbConnection,
-    business: &str,
-    citizen: &str,
-) -> Result<(), Error> {
-    use crate::schema::auth_business_representatives as r;
-    let exists: i64 = r::table
-        .filter(r::business_account_id.eq(business))
-        .filter(r::citizen_account_id.eq(citizen))
-        .count()
-        .get_result(conn)?;
-    if exists > 0 {
-        return Err(Error::with_detail(
-            codes::CONFLICT,
-            "this person already represents the business",
-        ));
-    }
-    diesel::insert_into(r::table)
-        .values((
-            r::business_account_id.eq(business),
-            r::citizen_account_id.eq(citizen),
-            r::added_at.eq(Utc::now().naive_utc()),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Unlinks a representative; false when there was no such link.

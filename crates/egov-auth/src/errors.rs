@@ -10,8 +10,8 @@ egov_core::error_codes! {
     INSUFFICIENT_AAL = ("insufficient_user_authentication", 401, "A stronger sign-in is required", "the route needs `aal2`; `WWW-Authenticate` names `acr_values=\"aal2\"`; answer with `POST /auth/step-up`");
     INVALID_CREDENTIALS = ("invalid_credentials", 401, "The login name or password is wrong", "sign-in refused (also for unknown names and disabled accounts)");
     INVALID_SECOND_FACTOR = ("invalid_second_factor", 401, "The one-time code or recovery code is wrong", "a wrong, replayed or expired TOTP code or used recovery code");
-    LOGIN_LOCKED = ("login_locked", 429, "Too many failed sign-ins: sign-in is locked for a while", "`auth.lockout.max_failures` failures; `Retry-After` says how long");
-    LOGIN_THROTTLED = ("login_throttled", 429, "Too many sign-in attempts from this address", "over `auth.lockout.max_attempts_per_hour` from one address");
+    LOGIN_LOCKED = ("login_locked", 429, "Too many failed sign-ins: sign-in is locked for a while", "`auth.lockout.max_failures` failed passwords for a login name from one address or known device, or wrong second-factor codes for an account; `Retry-After` says how long");
+    LOGIN_THROTTLED = ("login_throttled", 429, "Too many attempts from this address", "over `auth.lockout.max_attempts_per_hour` sign-in or unlock attempts, or `auth.lockout.registrations_per_hour` registrations, from one address in an hour; `Retry-After` says how long");
     CSRF_FAILED = ("csrf_failed", 403, "The form is stale or was not sent by us", "the login form without its cookie or with a wrong CSRF token");
     INVALID_GRANT = ("invalid_grant", 400, "The grant is invalid, expired, used or revoked", "codes, refresh tokens, invitation and reset tokens; carries OAuth `error`");
     INVALID_CLIENT = ("invalid_client", 401, "Client authentication failed", "unknown client or wrong secret at `/auth/token`; carries OAuth `error`");

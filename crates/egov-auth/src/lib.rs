@@ -22,6 +22,7 @@ pub mod password;
 pub mod principal;
 pub mod random;
 pub mod recorder;
+pub mod representation;
 pub mod routes;
 pub mod schema;
 pub mod secrets;
@@ -54,6 +55,7 @@ pub fn start(
     db: &Db,
     packs: &Arc<CountryPacks>,
     local: bool,
+    security_events: prometheus::IntCounterVec,
 ) -> anyhow::Result<(Auth, Option<Service>)> {
     if !local {
         return Ok((Auth::remote(settings)?, None));
@@ -66,6 +68,7 @@ pub fn start(
         secrets,
         auth.clone(),
         packs.clone(),
+        security_events,
     )?;
     Ok((auth, Some(service)))
 }

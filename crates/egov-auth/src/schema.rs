@@ -42,6 +42,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    auth_representation_invitations (id) {
+        id -> Text,
+        business_account_id -> Text,
+        national_id_index -> Text,
+        national_id_masked -> Text,
+        status -> Text,
+        citizen_account_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     auth_recovery_codes (account_id, code_hash) {
         account_id -> Text,
         code_hash -> Text,

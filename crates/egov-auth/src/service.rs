@@ -53,6 +53,8 @@ struct Inner {
     trusted: Vec<ipnet::IpNet>,
     /// Sign-ins since the last prune of stale throttle buckets, requests and tokens.
     since_prune: std::sync::atomic::AtomicU64,
+    /// `egov_security_events_total{event}`: lockouts and throttles, for alerting.
+    security: prometheus::IntCounterVec,
 }
 
 /// Tokens handed out at sign-in and refresh.
@@ -93,6 +95,7 @@ impl Service {
         secrets: Secrets,
         auth: Auth,
         packs: Arc<CountryPacks>,
+        security: prometheus::IntCounterVec,
     ) -> anyhow::Result<Self> {
         let p = &settings.auth.password;
         let hasher = PasswordHasher::new(HashParams {
@@ -117,6 +120,7 @@ impl Service {
             packs,
             dummy_hash: std::sync::OnceLock::new(),
             since_prune: std::sync::atomic::AtomicU64::new(0),
+            security,
         })))
     }
 
@@ -261,6 +265,33 @@ impl Service {
         Ok((sealed, index, id.masked().to_owned()))
     }
 
+    /// Counts an unauthenticated attempt from a source address: after the hourly budget of
+    /// `what`, `login_throttled` with `Retry-After` until the hour is over.
+    pub async fn throttle(&self, origin: &Origin, what: Throttled) -> Result<(), Error> {
+        let max = match what {
+            Throttled::SignIn | Throttled::Unlock => {
+                self.0.settings.auth.lockout.max_attempts_per_hour
+            }
+            Throttled::Registration => self.0.settings.auth.lockout.registrations_per_hour,
+        };
+        let max = i32::try_from(max).unwrap_or(i32::MAX);
+        let key = format!("{}@{}", what.name(), origin.ip);
+        let b = self
+            .bucket_update(key, move |b, _| b.window_count += 1)
+            .await?;
+        if b.window_count <= max {
+            return Ok(());
+        }
+        if b.window_count == max + 1 {
+            tracing::warn!(event = what.name(), "source address throttled");
+            self.0.security.with_label_values(&[what.event()]).inc();
+        }
+        let wait = (b.window_start + Duration::hours(1) - Utc::now().naive_utc())
+            .num_seconds()
+            .max(1);
+        Err(Error::new(errors::LOGIN_THROTTLED).retry_after(u32::try_from(wait).unwrap_or(3600)))
+    }
+
     /// Step one of a sign-in: throttles, locks, checks the password.
     pub async fn sign_in(
         &self,
@@ -272,36 +303,28 @@ impl Service {
         origin: &Origin,
     ) -> Result<SignIn, Error> {
         self.maybe_prune();
-        let lockout = self.0.settings.auth.lockout.clone();
         let username =
             normalize_username(username).map_err(|_| Error::new(errors::INVALID_CREDENTIALS))?;
         // Per source address: every attempt counts.
-        let ip_key = format!("ip:{}", origin.ip);
-        let max_hour = i32::try_from(lockout.max_attempts_per_hour).unwrap_or(i32::MAX);
-        let ip = self
-            .bucket_update(ip_key, move |b, _| b.window_count += 1)
-            .await?;
-        if ip.window_count > max_hour {
-            let wait = (ip.window_start + Duration::hours(1) - Utc::now().naive_utc())
-                .num_seconds()
-                .max(1);
-            return Err(Error::new(errors::LOGIN_THROTTLED)
-                .retry_after(u32::try_from(wait).unwrap_or(3600)));
-        }
-        // Per login name: a known device (one that signed in before) has its own bucket, so
-        // failures from elsewhere cannot lock the owner out.
-        let lock_key = match device.and_then(|d| self.device_id(&username, d)) {
+        self.throttle(origin, Throttled::SignIn).await?;
+        // Per (login name, device or address): a known device (one that signed in before, with
+        // its signed device token) has its own bucket, and an unknown one counts per source
+        // address, so failures from elsewhere cannot lock the owner out.
+        let known = device.and_then(|d| self.device_id(&username, d));
+        let lock_key = match &known {
             Some(id) => format!("device:{id}"),
-            None => format!("name:{username}"),
+            None => name_bucket(&username, &origin.ip),
         };
         let db = self.0.db.clone();
         let (account, lock) = {
             let (name, key) = (username.clone(), lock_key.clone());
+            let capped = known.is_none();
             db.run(move |conn| {
                 let account = accounts::find_by_username(conn, &name)?;
                 let mut lock = sessions::bucket(conn, &key)?;
-                if let Some(a) = &account {
-                    // The hourly failure cap of the account, over all its devices.
+                if let Some(a) = account.as_ref().filter(|_| capped) {
+                    // The hourly failure cap of the account, over all unknown devices (a
+                    // distributed guess); known devices keep signing in.
                     let cap = sessions::bucket(conn, &format!("account:{}", a.id))?;
                     if cap.is_some_and(|c| c.locked_until.is_some()) {
                         lock = match (lock, cap) {
@@ -333,12 +356,19 @@ impl Service {
             .await?
             && account.as_ref().is_some_and(|a| a.password_hash.is_some());
         let Some(account) = account.filter(|_| ok) else {
-            self.failed(&username, &lock_key, None, origin).await?;
+            self.failed(&username, &lock_key, None, origin, Attempt::SignIn)
+                .await?;
             return Err(Error::new(errors::INVALID_CREDENTIALS));
         };
         if !account.is_active() {
-            self.failed(&username, &lock_key, Some(&account.id), origin)
-                .await?;
+            self.failed(
+                &username,
+                &lock_key,
+                Some(&account.id),
+                origin,
+                Attempt::SignIn,
+            )
+            .await?;
             return Err(Error::new(errors::INVALID_CREDENTIALS));
         }
         if lock.is_some_and(|b| b.failures > 0) {
@@ -430,19 +460,8 @@ impl Service {
         client_id: &str,
         origin: &Origin,
     ) -> Result<(AccountRow, SessionRow, String), Error> {
-        let lock_key = format!("name:{}", account.username);
-        let lock = {
-            let key = lock_key.clone();
-            self.0.db.run(move |c| sessions::bucket(c, &key)).await?
-        };
-        if let Some(secs) = lock.and_then(|b| b.locked_for(Utc::now().naive_utc())) {
-            return Err(Error::new(errors::LOGIN_LOCKED).retry_after(secs));
-        }
-        if !account.is_active() || !self.second_factor(&account, code).await? {
-            self.failed(&account.username, &lock_key, Some(&account.id), origin)
-                .await?;
-            return Err(Error::new(errors::INVALID_SECOND_FACTOR));
-        }
+        self.guarded_second_factor(&account, code, origin, Attempt::SignIn)
+            .await?;
         let (session, refresh) = self.start_session(&account, client_id, Aal::Aal2).await?;
         self.audit(
             origin,
@@ -453,6 +472,45 @@ impl Service {
         )
         .await?;
         Ok((account, session, refresh))
+    }
+
+    /// Checks a second-factor code under the account's failure counter: the one guard of
+    /// every place that accepts a code (the sign-in step, step-up, self-service unlock).
+    /// `auth.lockout.max_failures` wrong codes lock second-factor checks of the account for
+    /// `auth.lockout.lock_minutes` (a warning, a `lock` audit record and the
+    /// `egov_security_events_total{event="second_factor_locked"}` metric); the failures also
+    /// count towards the account's hourly cap.
+    pub async fn guarded_second_factor(
+        &self,
+        account: &AccountRow,
+        code: &str,
+        origin: &Origin,
+        attempt: Attempt,
+    ) -> Result<(), Error> {
+        let key = second_factor_bucket(&account.id);
+        let lock = {
+            let key = key.clone();
+            self.0.db.run(move |c| sessions::bucket(c, &key)).await?
+        };
+        if let Some(secs) = lock.and_then(|b| b.locked_for(Utc::now().naive_utc())) {
+            return Err(Error::with_detail(
+                errors::LOGIN_LOCKED,
+                "second-factor checks of this account are locked after repeated wrong codes; \
+                 try later",
+            )
+            .retry_after(secs));
+        }
+        let ok =
+            account.is_active() && code.len() <= 64 && self.second_factor(account, code).await?;
+        if !ok {
+            self.failed(&account.username, &key, Some(&account.id), origin, attempt)
+                .await?;
+            return Err(Error::new(errors::INVALID_SECOND_FACTOR));
+        }
+        if lock.is_some_and(|b| b.failures > 0) {
+            self.bucket_update(key, |b, _| b.failures = 0).await?;
+        }
+        Ok(())
     }
 
     /// Checks a TOTP code (no replay) or a single-use recovery code.
@@ -499,6 +557,7 @@ impl Service {
         lock_key: &str,
         account_id: Option<&str>,
         origin: &Origin,
+        attempt: Attempt,
     ) -> Result<(), Error> {
         let lockout = self.0.settings.auth.lockout.clone();
         let max = i32::try_from(lockout.max_failures).unwrap_or(i32::MAX);
@@ -519,22 +578,42 @@ impl Service {
                 .await?
                 .unwrap_or_else(|| format!("name:{username}")),
         };
+        let actor = match attempt {
+            Attempt::StepUp => subject.as_str(),
+            Attempt::SignIn | Attempt::Unlock => "anonymous",
+        };
         self.audit(
             origin,
-            "anonymous",
+            actor,
             &subject,
             Action::LoginFailed,
-            "sign-in refused",
+            attempt.refused(),
         )
         .await?;
         if b.locked_until.is_some_and(|u| u > Utc::now().naive_utc()) && b.failures == 0 {
-            tracing::warn!(bucket = %lock_key.split(':').next().unwrap_or(""), "sign-in locked");
+            let second_factor = lock_key.starts_with("mfa:");
+            let event = if second_factor {
+                "second_factor_locked"
+            } else {
+                "sign_in_locked"
+            };
+            tracing::warn!(
+                bucket = %lock_key.split(':').next().unwrap_or(""),
+                event,
+                during = attempt.refused(),
+                "lockout after repeated failures"
+            );
+            self.0.security.with_label_values(&[event]).inc();
             self.audit(
                 origin,
                 "system",
                 &subject,
                 Action::Lock,
-                "sign-in locked after repeated failures",
+                if second_factor {
+                    "second-factor checks locked after repeated wrong codes"
+                } else {
+                    "sign-in locked after repeated failures"
+                },
             )
             .await?;
         }
@@ -550,6 +629,11 @@ impl Service {
                 })
                 .await?;
             if c.window_count == cap {
+                tracing::warn!(event = "hourly_cap", "account failure cap reached");
+                self.0
+                    .security
+                    .with_label_values(&["hourly_cap_reached"])
+                    .inc();
                 self.audit(
                     origin,
                     "system",
@@ -564,13 +648,15 @@ impl Service {
     }
 
     async fn account_id_for(&self, username: &str) -> Result<Option<String>, Error> {
+        Ok(self.account_by_name(username).await?.map(|a| a.id))
+    }
+
+    async fn account_by_name(&self, username: &str) -> Result<Option<AccountRow>, Error> {
         let name = username.to_owned();
-        Ok(self
-            .0
+        self.0
             .db
             .run(move |c| accounts::find_by_username(c, &name))
-            .await?
-            .map(|a| a.id))
+            .await
     }
 
     async fn bucket_update(
@@ -597,6 +683,51 @@ impl Service {
         }
     }
 
+    /// Clears every lock of an account: its login name from every address, its hourly cap and
+    /// its second-factor counter. Returns how many were locked.
+    async fn clear_locks(&self, account: &AccountRow) -> Result<usize, Error> {
+        let keys = vec![
+            format!("account:{}", account.id),
+            second_factor_bucket(&account.id),
+        ];
+        let prefix = name_bucket(&account.username, "");
+        self.0
+            .db
+            .run(move |conn| sessions::unlock(conn, &keys, &prefix))
+            .await
+    }
+
+    /// Self-service unlock: the holder of an account with a second factor lifts a sign-in lock
+    /// with a current code (checked under the second-factor counter, so it is no way around
+    /// it). Answers the same for unknown names, accounts without a second factor and wrong
+    /// codes.
+    pub async fn self_unlock(
+        &self,
+        username: &str,
+        code: &str,
+        origin: &Origin,
+    ) -> Result<(), Error> {
+        let name =
+            normalize_username(username).map_err(|_| Error::new(errors::INVALID_SECOND_FACTOR))?;
+        let found = self.account_by_name(&name).await?;
+        let Some(account) = found.filter(|a| a.totp_enabled && a.is_active()) else {
+            // The same answer as a wrong code, after the same kind of work.
+            let _ = mfa::hash_recovery_code(code);
+            return Err(Error::new(errors::INVALID_SECOND_FACTOR));
+        };
+        self.guarded_second_factor(&account, code, origin, Attempt::Unlock)
+            .await?;
+        self.clear_locks(&account).await?;
+        self.audit(
+            origin,
+            &account.id,
+            &account.id,
+            Action::Unlock,
+            "unlocked by the account holder with a second factor",
+        )
+        .await
+    }
+
     /// Clears the locks of an account (admin unlock) and audits it.
     pub async fn unlock(
         &self,
@@ -604,15 +735,7 @@ impl Service {
         account: &AccountRow,
         origin: &Origin,
     ) -> Result<usize, Error> {
-        let keys = vec![
-            format!("name:{}", account.username),
-            format!("account:{}", account.id),
-        ];
-        let n = self
-            .0
-            .db
-            .run(move |conn| sessions::unlock(conn, &keys))
-            .await?;
+        let n = self.clear_locks(account).await?;
         self.audit(
             origin,
             &admin.subject,
@@ -806,6 +929,61 @@ impl Service {
         let db = self.0.db.clone();
         db.run(crate::bootstrap::setup_token_if_empty).await
     }
+}
+
+/// What a failed second-factor or password attempt was part of (for the audit record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    SignIn,
+    StepUp,
+    Unlock,
+}
+
+impl Attempt {
+    fn refused(self) -> &'static str {
+        match self {
+            Self::SignIn => "sign-in refused",
+            Self::StepUp => "step-up refused",
+            Self::Unlock => "self-service unlock refused",
+        }
+    }
+}
+
+/// What an address's hourly budget is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttled {
+    SignIn,
+    Unlock,
+    Registration,
+}
+
+impl Throttled {
+    fn name(self) -> &'static str {
+        match self {
+            Self::SignIn => "ip",
+            Self::Unlock => "unlock",
+            Self::Registration => "register",
+        }
+    }
+
+    fn event(self) -> &'static str {
+        match self {
+            Self::SignIn => "sign_in_throttled",
+            Self::Unlock => "unlock_throttled",
+            Self::Registration => "registration_throttled",
+        }
+    }
+}
+
+/// The lock bucket of a login name tried from one source address (`ip` empty: the prefix of
+/// all of them).
+fn name_bucket(username: &str, ip: &str) -> String {
+    format!("name:{username}@{ip}")
+}
+
+/// The failure counter of an account's second factor.
+fn second_factor_bucket(account_id: &str) -> String {
+    format!("mfa:{account_id}")
 }
 
 pub fn invalid_grant(detail: &str) -> Error {

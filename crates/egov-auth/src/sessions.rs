@@ -317,6 +317,14 @@ pub fn revoke_all(conn: &mut DbConnection, account_id: &str, reason: &str) -> Re
 }
 
 /// The live sessions of an account, newest first.
+/// The ids of sessions ended after `since` (the revocation list every process reads).
+pub fn revoked_since(conn: &mut DbConnection, since: NaiveDateTime) -> Result<Vec<String>, Error> {
+    Ok(s::table
+        .filter(s::revoked_at.gt(since))
+        .select(s::id)
+        .load(conn)?)
+}
+
 pub fn live(conn: &mut DbConnection, account_id: &str) -> Result<Vec<SessionRow>, Error> {
     Ok(s::table
         .filter(s::account_id.eq(account_id))
@@ -430,13 +438,23 @@ pub fn update_bucket(
     })
 }
 
-/// Clears locks and failure counts of buckets whose key starts with `prefix` (admin unlock);
-/// returns how many were locked.
-pub fn unlock(conn: &mut DbConnection, keys: &[String]) -> Result<usize, Error> {
+/// Clears locks and failure counts of the buckets `keys` and of those whose key starts with
+/// `prefix` (unlock); returns how many were locked.
+pub fn unlock(conn: &mut DbConnection, keys: &[String], prefix: &str) -> Result<usize, Error> {
     let now = Utc::now().naive_utc();
+    let pattern = format!(
+        "{}%",
+        prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let matching = th::bucket
+        .eq_any(keys)
+        .or(th::bucket.like(pattern).escape('\\'));
     let locked = diesel::update(
         th::table
-            .filter(th::bucket.eq_any(keys))
+            .filter(matching.clone())
             .filter(th::locked_until.gt(now)),
     )
     .set((
@@ -444,7 +462,7 @@ pub fn unlock(conn: &mut DbConnection, keys: &[String]) -> Result<usize, Error> 
         th::failures.eq(0),
     ))
     .execute(conn)?;
-    diesel::update(th::table.filter(th::bucket.eq_any(keys)))
+    diesel::update(th::table.filter(matching))
         .set((th::failures.eq(0), th::window_count.eq(0)))
         .execute(conn)?;
     Ok(locked)

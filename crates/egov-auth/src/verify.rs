@@ -58,6 +58,18 @@ struct Inner {
     /// tokens expire (rotation keeps old keys published), so a cached verdict stays true until
     /// the token's own expiry.
     verified: quick_cache::sync::Cache<Box<str>, Arc<Verified>>,
+    /// Sessions ended within the last access-token lifetime (plus leeway), re-read every
+    /// `auth.revocation_poll_secs`: a token of an ended session is refused by every process.
+    revoked: RwLock<Revoked>,
+    revocation_poll: Duration,
+    /// How far back ended sessions matter: a token issued before that has expired anyway.
+    revocation_window: chrono::Duration,
+}
+
+/// The ended sessions, as SHA-256 hex digests of their ids (the form the issuer publishes).
+#[derive(Default)]
+struct Revoked {
+    sessions: std::collections::HashSet<String>,
 }
 
 struct Loaded {
@@ -89,10 +101,19 @@ impl Auth {
         let mut conn = db.get_blocking()?;
         let set =
             keys::load_or_create(&mut conn, &sealer, keep).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let since = chrono::Utc::now().naive_utc() - keep;
+        let ended =
+            crate::sessions::revoked_since(&mut conn, since).map_err(|e| anyhow::anyhow!("{e}"))?;
         drop(conn);
         let inner = Inner::new(settings, Source::Local { db, sealer, keep });
         let auth = Self(Arc::new(inner));
         auth.install(set_loaded(&auth.0, Some(set), None)?);
+        if let Ok(mut r) = auth.0.revoked.write() {
+            r.sessions = ended
+                .iter()
+                .map(|id| egov_core::digest::sha256_hex(id.as_bytes()))
+                .collect();
+        }
         Ok(auth)
     }
 
@@ -136,8 +157,77 @@ impl Auth {
         self.read(|l| l.jwks.clone())
     }
 
-    /// The principal of a valid access token.
+    /// The principal of a valid access token whose session has not ended.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, Error> {
+        let principal = self.verified_principal(token).await?;
+        if !principal.session_id.is_empty() && self.is_revoked(&principal.session_id) {
+            return Err(errors::invalid_token(
+                "the session has ended (signed out, revoked, or the account disabled)",
+            ));
+        }
+        Ok(principal)
+    }
+
+    /// Whether a session is on the list of ended sessions. The list is re-read in the
+    /// background every `auth.revocation_poll_secs` ([`Auth::poll_revocations`]), so a check
+    /// never waits for the database or the issuer.
+    pub fn is_revoked(&self, session_id: &str) -> bool {
+        let digest = egov_core::digest::sha256_hex(session_id.as_bytes());
+        match self.0.revoked.read() {
+            Ok(r) => r.sessions.contains(&digest),
+            Err(p) => p.into_inner().sessions.contains(&digest),
+        }
+    }
+
+    /// Re-reads the list of ended sessions every `auth.revocation_poll_secs`, for ever (a
+    /// background task of every process).
+    pub async fn poll_revocations(self) {
+        loop {
+            self.reload_revoked().await;
+            tokio::time::sleep(self.0.revocation_poll).await;
+        }
+    }
+
+    /// The ended sessions' digests, from this process's database or the issuer.
+    pub async fn revoked_sessions(&self) -> Result<Vec<String>, Error> {
+        match &self.0.source {
+            Source::Local { db, .. } => {
+                let since = chrono::Utc::now().naive_utc() - self.0.revocation_window;
+                let ids = db
+                    .run(move |c| crate::sessions::revoked_since(c, since))
+                    .await?;
+                Ok(ids
+                    .iter()
+                    .map(|id| egov_core::digest::sha256_hex(id.as_bytes()))
+                    .collect())
+            }
+            Source::Remote { client } => fetch_revoked(client, &self.0.issuer)
+                .await
+                .map_err(Error::internal),
+        }
+    }
+
+    /// The window (seconds) of ended sessions published at `/auth/revoked-sessions`.
+    pub fn revocation_window_secs(&self) -> u64 {
+        u64::try_from(self.0.revocation_window.num_seconds()).unwrap_or_default()
+    }
+
+    async fn reload_revoked(&self) {
+        let fresh = self.revoked_sessions().await;
+        let mut guard = match self.0.revoked.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        match fresh {
+            Ok(list) => guard.sessions = list.into_iter().collect(),
+            // Keep the last list; the next poll tries again.
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the ended sessions; keeping the last list")
+            }
+        }
+    }
+
+    async fn verified_principal(&self, token: &str) -> Result<Principal, Error> {
         let signature = token.rsplit_once('.').map_or("", |(_, s)| s);
         let now = now_secs();
         if let Some(v) = self.0.verified.get(signature)
@@ -270,6 +360,12 @@ impl Inner {
             }),
             reload: tokio::sync::Mutex::new(None),
             verified: quick_cache::sync::Cache::new(VERIFIED_CACHE),
+            revoked: RwLock::new(Revoked::default()),
+            revocation_poll: Duration::from_secs(settings.auth.revocation_poll_secs.max(1)),
+            revocation_window: chrono::Duration::seconds(
+                i64::try_from(settings.auth.access_token_secs + settings.auth.leeway_secs)
+                    .unwrap_or(i64::MAX / 1000),
+            ),
         }
     }
 }
@@ -315,6 +411,22 @@ async fn fetch_jwks(client: &reqwest::Client, issuer: &str) -> anyhow::Result<Jw
         .json()
         .await?;
     Ok(jwks)
+}
+
+/// The issuer's list of ended sessions (`GET <issuer>/revoked-sessions`).
+async fn fetch_revoked(client: &reqwest::Client, issuer: &str) -> anyhow::Result<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct List {
+        sessions: Vec<String>,
+    }
+    let list: List = client
+        .get(format!("{issuer}/revoked-sessions"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(list.sessions)
 }
 
 fn now_secs() -> u64 {

@@ -68,3 +68,38 @@ async fn a_separately_deployed_module_accepts_the_issuers_tokens() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_separately_deployed_module_refuses_tokens_of_sessions_ended_at_the_issuer() {
+    let issuer_app = spawn_app().await;
+    let issuer = issuer_app.state.auth.issuer().to_owned();
+    let module_app = spawn_app_with(Spawn {
+        modules: &["platform"],
+        settings: &[
+            ("EGOV__AUTH__ISSUER", issuer.as_str()),
+            ("EGOV__AUTH__REVOCATION_POLL_SECS", "1"),
+        ],
+    })
+    .await;
+    account(&issuer_app, "ahn.citizen", Kind::Citizen, None).await;
+    let t = login_tokens(&issuer_app, "ahn.citizen").await;
+    let access = t["access_token"].as_str().expect("a").to_owned();
+    assert_eq!(
+        bearer_get(&module_app, "/api/v1/whoami", &access)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let res = bearer_post(&issuer_app, "/auth/logout", &access, &json!(null)).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // The module polls the issuer's list of ended sessions every second.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut status = StatusCode::OK;
+    while std::time::Instant::now() < until && status == StatusCode::OK {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        status = bearer_get(&module_app, "/api/v1/whoami", &access)
+            .await
+            .status();
+    }
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

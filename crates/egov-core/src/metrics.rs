@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 /// Buckets from 5 ms to 10 s, as OpenTelemetry's `http.server.request.duration` advises.
@@ -18,6 +19,7 @@ pub struct HttpMetrics {
     duration: HistogramVec,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
+    security: IntCounterVec,
 }
 
 impl HttpMetrics {
@@ -47,6 +49,14 @@ impl HttpMetrics {
             &["version", "module"],
         )?;
         registry.register(Box::new(info.clone()))?;
+        let security = IntCounterVec::new(
+            Opts::new(
+                "security_events_total",
+                "Security events to alert on: lockouts, throttles, hourly failure caps.",
+            ),
+            &["event"],
+        )?;
+        registry.register(Box::new(security.clone()))?;
         for module in modules {
             info.with_label_values(&[env!("CARGO_PKG_VERSION"), module])
                 .set(1);
@@ -56,7 +66,14 @@ impl HttpMetrics {
             duration,
             pool_connections,
             pool_idle,
+            security,
         })
+    }
+
+    /// `egov_security_events_total{event}`: the counter of security events (bounded event
+    /// names such as `sign_in_locked`, `second_factor_locked`, `registration_throttled`).
+    pub fn security_events(&self) -> IntCounterVec {
+        self.security.clone()
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {

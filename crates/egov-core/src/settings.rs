@@ -302,6 +302,10 @@ pub struct AuthSettings {
     pub leeway_secs: u64,
     /// How long a fetched JWKS is trusted before it is fetched again, in seconds.
     pub jwks_cache_secs: u64,
+    /// How often every process re-reads the list of ended sessions (logout, revocation,
+    /// disabled accounts), in seconds: the longest an ended session's access token keeps
+    /// working (1–30).
+    pub revocation_poll_secs: u64,
     /// Mark cookies `Secure` (HTTPS only). Off only for local development over plain HTTP.
     pub secure_cookies: bool,
     /// Where the deployment secrets live when they are not given through the environment.
@@ -375,8 +379,10 @@ pub struct LockoutSettings {
     /// How long a lock lasts, in minutes.
     pub lock_minutes: u32,
     /// Most login attempts accepted per hour from one source address, and most failures per
-    /// hour for one account over all its devices.
+    /// hour for one account over all its unknown devices.
     pub max_attempts_per_hour: u32,
+    /// Most self-registrations accepted per hour from one source address.
+    pub registrations_per_hour: u32,
 }
 
 /// Why settings could not be loaded.
@@ -475,9 +481,19 @@ impl Settings {
             ));
         }
         let a = &self.auth;
-        if a.access_token_secs == 0 || a.access_token_secs > 3600 {
+        if a.access_token_secs == 0 || a.access_token_secs > 300 {
             return Err(SettingsError(
-                "auth.access_token_secs must be between 1 and 3600".into(),
+                "auth.access_token_secs must be between 1 and 300 (short tokens bound what a \
+                 stolen one is worth)"
+                    .into(),
+            ));
+        }
+        if a.leeway_secs > 60 {
+            return Err(SettingsError("auth.leeway_secs must be at most 60".into()));
+        }
+        if a.revocation_poll_secs == 0 || a.revocation_poll_secs > 30 {
+            return Err(SettingsError(
+                "auth.revocation_poll_secs must be between 1 and 30".into(),
             ));
         }
         if a.session_secs < a.access_token_secs || a.session_idle_secs == 0 {

@@ -112,6 +112,7 @@ impl AppState {
     /// Starts the background tasks (exchange delivery, modules' workers) on the current
     /// runtime.
     pub fn spawn_workers(&self) {
+        tokio::spawn(self.auth.clone().poll_revocations());
         if let Some(x) = &self.exchange {
             x.spawn_workers();
         }
@@ -156,7 +157,8 @@ impl AppState {
         let settings = Arc::new(settings);
         let packs = Arc::new(packs);
         let local = modules.iter().any(|m| m.name() == egov_auth::NAME);
-        let (auth, auth_service) = egov_auth::start(&settings, &db, &packs, local)?;
+        let (auth, auth_service) =
+            egov_auth::start(&settings, &db, &packs, local, metrics.security_events())?;
         let exchange = if modules.iter().any(|m| m.name() == egov_exchange::NAME) {
             let services = modules.iter().flat_map(|m| m.exchange_services()).collect();
             Some(egov_exchange::start(

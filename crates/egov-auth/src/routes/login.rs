@@ -13,7 +13,7 @@ use crate::bootstrap;
 use crate::errors;
 use crate::principal::policies::SignedIn;
 use crate::principal::{Aal, Authorized, Kind};
-use crate::service::{FIRST_PARTY_CLIENT, Service, SignIn, TokenSet};
+use crate::service::{Attempt, FIRST_PARTY_CLIENT, Service, SignIn, Throttled, TokenSet};
 use crate::sessions;
 use crate::tokens::Purpose;
 
@@ -219,6 +219,9 @@ pub struct StepUpRequest {
 /// Raise the current session to assurance level 2 with a second factor.
 ///
 /// Answer to a `401 insufficient_user_authentication`: returns a new token set at `aal2`.
+/// Wrong codes count on the account's second-factor counter, shared with the sign-in step:
+/// after `auth.lockout.max_failures` of them, codes are refused with `login_locked` for
+/// `auth.lockout.lock_minutes`.
 #[utoipa::path(
     tag = "auth",
     request_body = StepUpRequest,
@@ -226,6 +229,7 @@ pub struct StepUpRequest {
         (status = 200, description = "The session is at `aal2`", body = TokenSet),
         (status = 401, description = "Wrong code (`invalid_second_factor`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The account has no second factor enrolled", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Second-factor checks locked after repeated wrong codes (`login_locked`); see `Retry-After`", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["aal:1"])),
 )]
@@ -244,18 +248,9 @@ pub async fn step_up(
             "enrol a second factor first (POST /auth/me/mfa/totp)",
         ));
     }
-    if body.code.len() > 64 || !service.second_factor(&account, &body.code).await? {
-        service
-            .audit(
-                &origin,
-                &auth.subject,
-                &auth.subject,
-                Action::LoginFailed,
-                "step-up refused",
-            )
-            .await?;
-        return Err(Error::new(errors::INVALID_SECOND_FACTOR));
-    }
+    service
+        .guarded_second_factor(&account, &body.code, &origin, Attempt::StepUp)
+        .await?;
     let sid = auth.session_id.clone();
     let (session, refresh) = service
         .db()
@@ -271,6 +266,45 @@ pub async fn step_up(
         )
         .await?;
     Ok(web::Json(service.tokens(&account, &session, refresh)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnlockRequest {
+    #[schema(example = "park.officer")]
+    pub username: String,
+    /// A current 6-digit TOTP code, or one of the recovery codes.
+    pub code: String,
+}
+
+/// Lift a sign-in lock yourself with your second factor.
+///
+/// For accounts with a second factor: a current code clears the locks that failed sign-ins
+/// (anyone's) put on the login name, so an attacker cannot keep the holder out. The code is
+/// checked under the same counter as every other second-factor check. Unknown names,
+/// accounts without a second factor and wrong codes get the same answer.
+#[utoipa::path(
+    tag = "auth",
+    request_body = UnlockRequest,
+    responses(
+        (status = 204, description = "Unlocked: sign in again"),
+        (status = 401, description = "Wrong code, or no such account with a second factor (`invalid_second_factor`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Second-factor checks locked (`login_locked`) or throttled (`login_throttled`); see `Retry-After`", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+#[post("/unlock")]
+pub async fn unlock_self(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    body: web::Json<UnlockRequest>,
+) -> Result<HttpResponse, Error> {
+    let origin = service.origin(&req);
+    service.throttle(&origin, Throttled::Unlock).await?;
+    service
+        .self_unlock(&body.username, &body.code, &origin)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -377,17 +411,40 @@ pub struct RegisterRequest {
     pub business_id: Option<String>,
 }
 
+/// What a registration answers, whether or not a new account was made.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationReceived {
+    /// Always `received`.
+    pub status: &'static str,
+    /// The login name to sign in with.
+    pub username: String,
+    /// What happens next.
+    pub next: &'static str,
+}
+
+const REGISTRATION_NEXT: &str = "Sign in with your login name and password. If this national \
+    ID already has an account, no new one was made and that account's holder is told in their \
+    access log.";
+
 /// Register as a citizen or a business.
 ///
 /// The national ID (citizens) or business registration number (businesses) is checked against
 /// the country pack's format and check digit. Identity proofing (that the ID is the caller's)
 /// belongs to the deployment's national e-ID and is not done here.
+///
+/// The answer does not tell whether a national ID is registered: a citizen registration with
+/// a national ID that already has an account gets the same `202` as a new one; no account is
+/// made, and the existing holder finds the attempt in their access log
+/// (`GET /auth/me/access-log`). Throttled per source address
+/// (`auth.lockout.registrations_per_hour`).
 #[utoipa::path(
     tag = "auth",
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "The new account", body = crate::accounts::Account),
-        (status = 409, description = "The login name, national ID or business number is taken", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 202, description = "Received: sign in with the login name and password", body = RegistrationReceived),
+        (status = 409, description = "The login name or business registration number is taken", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field (`validation_failed`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this address (`login_throttled`); see `Retry-After`", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(()),
 )]
@@ -397,6 +454,8 @@ pub async fn register(
     service: web::Data<Service>,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, Error> {
+    let origin = service.origin(&req);
+    service.throttle(&origin, Throttled::Registration).await?;
     let body = body.into_inner();
     let id = uuid::Uuid::now_v7().to_string();
     let mut new = NewAccount {
@@ -444,20 +503,50 @@ pub async fn register(
     service.check_password("/password", &body.password, &context)?;
     let phc = service.hasher().hash_async(body.password).await?;
     new.password_hash = Some(phc);
-    let account = service
+    let username = new.username.clone();
+    let index = new.national_id_index.clone();
+    let created = service
         .db()
-        .run(move |c| accounts::insert(c, &id, &new))
+        .run(move |c| accounts::insert_unless_registered(c, &id, &new))
         .await?;
-    service
-        .audit(
-            &service.origin(&req),
-            &account.id,
-            &account.id,
-            Action::Create,
-            "self-registration",
-        )
-        .await?;
-    Ok(HttpResponse::Created().json(account.view()))
+    match (created, index) {
+        (Some(account), _) => {
+            service
+                .audit(
+                    &origin,
+                    &account.id,
+                    &account.id,
+                    Action::Create,
+                    "self-registration",
+                )
+                .await?;
+        }
+        (None, Some(index)) => {
+            tracing::info!("registration with a national ID that has an account");
+            crate::record(
+                service.db(),
+                crate::AccessEntry {
+                    actor: "anonymous".into(),
+                    source_ip: origin.ip.clone(),
+                    subject: crate::SubjectKey::from_stored(index),
+                    action: Action::Create,
+                    purpose: "someone tried to register a new account with your national ID; \
+                              none was made"
+                        .into(),
+                    module: "auth".into(),
+                    record_ref: None,
+                    request_id: origin.request_id.clone(),
+                },
+            )
+            .await?;
+        }
+        (None, None) => return Err(Error::internal(anyhow::anyhow!("no account and no ID"))),
+    }
+    Ok(HttpResponse::Accepted().json(RegistrationReceived {
+        status: "received",
+        username,
+        next: REGISTRATION_NEXT,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

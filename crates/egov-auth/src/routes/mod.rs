@@ -4,6 +4,8 @@ pub mod admin;
 pub mod login;
 pub mod me;
 pub mod oidc;
+pub mod representation;
+pub mod revoked;
 
 use egov_core::routes::Routes;
 
@@ -12,6 +14,7 @@ pub fn configure(cfg: &mut Routes<'_>) {
     cfg.scope("/auth", |s| {
         s.service(oidc::discovery)
             .service(oidc::jwks)
+            .service(revoked::revoked_sessions)
             .service(oidc::authorize)
             .service(oidc::authorize_submit)
             .service(oidc::token)
@@ -21,6 +24,7 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(login::refresh_tokens)
             .service(login::logout)
             .service(login::step_up)
+            .service(login::unlock_self)
             .service(login::setup)
             .service(login::register)
             .service(login::accept_invitation)
@@ -33,10 +37,16 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(me::confirm_totp)
             .service(me::remove_totp)
             .service(me::my_access_log)
-            .service(me::add_representative)
-            .service(me::list_representatives)
-            .service(me::remove_representative)
-            .service(me::my_businesses)
+            .service(representation::invite_representative)
+            .service(representation::list_invitations)
+            .service(representation::withdraw_invitation)
+            .service(representation::list_representatives)
+            .service(representation::remove_representative)
+            .service(representation::my_requests)
+            .service(representation::accept_request)
+            .service(representation::refuse_request)
+            .service(representation::my_businesses)
+            .service(representation::leave_business)
             .service(admin::create_agency)
             .service(admin::list_agencies)
             .service(admin::invite_agency_account)

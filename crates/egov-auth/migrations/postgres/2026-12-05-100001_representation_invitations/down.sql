@@ -1,0 +1,2 @@
+DROP INDEX auth_sessions_revoked;
+DROP TABLE auth_representation_invitations;
