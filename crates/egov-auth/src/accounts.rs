@@ -264,6 +264,44 @@ pub fn set_password(conn: &mut DbConnection, id: &str, phc: &str) -> Result<(), 
     Ok(())
 }
 
+/// Sets the password with a single-use token (`jti`), and ends every session of the account:
+/// only while the account is still in `status` and the token unspent. Spending the token and
+/// setting the password are one transaction, and the token's id is a primary key, so of two
+/// concurrent uses exactly one succeeds. False (and no change) when the token is spent.
+pub fn set_password_once(
+    conn: &mut DbConnection,
+    id: &str,
+    phc: &str,
+    status: &str,
+    jti: &str,
+) -> Result<bool, Error> {
+    use crate::schema::auth_spent_tokens as st;
+    let now = Utc::now().naive_utc();
+    let spent = conn.transaction::<_, Error, _>(|conn| {
+        // A second use violates the primary key (a conflict) and rolls everything back.
+        diesel::insert_into(st::table)
+            .values((st::jti.eq(jti), st::spent_at.eq(now)))
+            .execute(conn)?;
+        let changed = diesel::update(a::table.find(id).filter(a::status.eq(status)))
+            .set((
+                a::password_hash.eq(phc),
+                a::status.eq(STATUS_ACTIVE),
+                a::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        if changed != 1 {
+            return Err(Error::with_detail(codes::CONFLICT, "the account changed"));
+        }
+        crate::sessions::revoke_all(conn, id, "password set")?;
+        Ok(())
+    });
+    match spent {
+        Ok(()) => Ok(true),
+        Err(e) if e.code() == codes::CONFLICT => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 pub fn set_status(conn: &mut DbConnection, id: &str, status: &str) -> Result<(), Error> {
     diesel::update(a::table.find(id))
         .set((

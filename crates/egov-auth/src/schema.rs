@@ -56,6 +56,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    auth_spent_tokens (jti) {
+        jti -> Text,
+        spent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     auth_recovery_codes (account_id, code_hash) {
         account_id -> Text,
         code_hash -> Text,

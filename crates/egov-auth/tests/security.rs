@@ -470,3 +470,42 @@ async fn finding_7_registration_does_not_tell_whether_a_national_id_is_registere
             .contains("egov_security_events_total{event=\"registration_throttled\"} 1")
     );
 }
+
+#[tokio::test]
+async fn low_a_password_reset_token_works_once_even_when_used_concurrently() {
+    let app = spawn_app().await;
+    let id = account(&app, "baek.officer", Kind::Officer, Some("MOIS")).await;
+    account(&app, "root.admin", Kind::PlatformAdmin, None).await;
+    let (admin, _) = aal2_tokens(&app, "root.admin").await;
+    let admin = admin["access_token"].as_str().expect("admin").to_owned();
+    let res = bearer_post(
+        &app,
+        &format!("/auth/accounts/{id}/password-reset"),
+        &admin,
+        &json!(null),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let token: Value = res.json().await.expect("json");
+    let token = token["reset_token"].as_str().expect("token").to_owned();
+    let uses = (0..8).map(|i| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            app.post_json(
+                "/auth/password-reset",
+                &json!({"token": token, "password": format!("a brand new passphrase {i}")}),
+            )
+            .await
+            .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(uses).await;
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(ok, 1, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::BAD_REQUEST),
+        "{statuses:?}"
+    );
+}

@@ -92,6 +92,7 @@ pub struct ConnectionManager {
     url: DatabaseUrl,
     backend: Backend,
     sqlite_busy_timeout_ms: u64,
+    sqlite_synchronous: crate::settings::SqliteSynchronous,
 }
 
 impl ConnectionManager {
@@ -105,8 +106,9 @@ impl ConnectionManager {
                     .map_err(|e| DbError::Connect(e.to_string()))?;
                 // busy_timeout first, so the other pragmas wait instead of failing.
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                    self.sqlite_busy_timeout_ms
+                    "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",
+                    self.sqlite_busy_timeout_ms,
+                    self.sqlite_synchronous.pragma()
                 ))
                 .map_err(|e| DbError::Connect(e.to_string()))?;
                 Ok(DbConnection::Sqlite(conn))
@@ -202,6 +204,7 @@ impl Db {
             url: settings.url.clone(),
             backend,
             sqlite_busy_timeout_ms: settings.sqlite_busy_timeout_ms,
+            sqlite_synchronous: settings.sqlite_synchronous,
         }
     }
 

@@ -160,6 +160,15 @@ pub struct ServerSettings {
     /// that is not itself trusted); from anyone else the header is ignored.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// Send `Strict-Transport-Security` (HTTPS only, for a year, subdomains included). On in
+    /// production, where egov is only reached over HTTPS.
+    pub hsts: bool,
+    /// A bearer token `/metrics` requires (`Authorization: Bearer <token>`); give it through
+    /// `EGOV__SERVER__METRICS_TOKEN`. Unset: `/metrics` is open only if `metrics_public`.
+    #[serde(default)]
+    pub metrics_token: Option<Secret>,
+    /// Serve `/metrics` without a token (local development, or a monitoring-only network).
+    pub metrics_public: bool,
 }
 
 impl ServerSettings {
@@ -190,6 +199,28 @@ pub struct DatabaseSettings {
     pub acquire_timeout_secs: u64,
     /// Milliseconds SQLite waits on a locked database before reporting busy.
     pub sqlite_busy_timeout_ms: u64,
+    /// SQLite `synchronous`: `full` (the default: an acknowledged write survives a power
+    /// loss) or `normal` (faster; survives a crash of egov, not of the machine).
+    pub sqlite_synchronous: SqliteSynchronous,
+}
+
+/// How hard SQLite pushes each commit to the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSynchronous {
+    /// Every commit is on the disk before it is acknowledged.
+    Full,
+    /// Commits reach the disk at checkpoints: a power loss can undo the latest ones.
+    Normal,
+}
+
+impl SqliteSynchronous {
+    pub fn pragma(self) -> &'static str {
+        match self {
+            Self::Full => "FULL",
+            Self::Normal => "NORMAL",
+        }
+    }
 }
 
 impl fmt::Debug for DatabaseSettings {
@@ -199,6 +230,7 @@ impl fmt::Debug for DatabaseSettings {
             .field("pool_size", &self.pool_size)
             .field("acquire_timeout_secs", &self.acquire_timeout_secs)
             .field("sqlite_busy_timeout_ms", &self.sqlite_busy_timeout_ms)
+            .field("sqlite_synchronous", &self.sqlite_synchronous)
             .finish()
     }
 }

@@ -2,6 +2,7 @@
 //! with one OpenAPI document generated from the same registration as the routes.
 
 pub mod error_docs;
+pub mod headers;
 pub mod openapi;
 pub mod platform;
 pub mod startup;

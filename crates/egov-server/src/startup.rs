@@ -7,7 +7,6 @@ use std::sync::Arc;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpServer, web};
 use anyhow::{Context, bail};
 use egov_core::clock::Clock;
@@ -228,6 +227,7 @@ pub fn build_app(
     >,
 > {
     let limit = state.settings.server.max_body_bytes;
+    let hsts = state.settings.server.hsts;
     let modules = state.modules.clone();
     let started = state.started.clone();
     let mut app = App::new()
@@ -242,6 +242,7 @@ pub fn build_app(
     let app = app
         .app_data(web::Data::new(state.db.clone()))
         .app_data(web::Data::from(state.packs.clone()))
+        .app_data(web::Data::from(state.settings.clone()))
         .app_data(web::Data::from(state.metrics.clone()))
         .app_data(web::Data::from(state.routes.clone()))
         .app_data(request::json_config(limit))
@@ -300,11 +301,9 @@ pub fn build_app(
     // No response compression here: compressing responses that carry secrets (tokens) next to
     // caller-influenced text invites BREACH-style attacks, and it cost a tenth of the throughput
     // on small responses. Compress at the ingress where it is safe (docs, static assets).
-    .wrap(
-        DefaultHeaders::new()
-            .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-            .add((header::REFERRER_POLICY, "no-referrer")),
-    )
+    .wrap(actix_web::middleware::from_fn(move |req, next| {
+        crate::headers::security_headers(hsts, req, next)
+    }))
     .wrap(Telemetry::new(
         state.metrics.clone(),
         state.access_log.clone(),
@@ -323,6 +322,12 @@ pub fn prepare_with_clock(
     modules: Vec<&'static dyn Module>,
     clock: Clock,
 ) -> anyhow::Result<AppState> {
+    if !settings.server.metrics_public && settings.server.metrics_token.is_none() {
+        anyhow::bail!(
+            "server.metrics_public is off and no metrics token is set: pass \
+             EGOV__SERVER__METRICS_TOKEN (the bearer token the metrics scraper sends)"
+        );
+    }
     let packs = CountryPacks::load(&settings.country.packs_dir, &settings.country.code)
         .map_err(|e| anyhow::anyhow!("invalid country pack:\n{e}"))?;
     let db = Db::connect(&settings.database)

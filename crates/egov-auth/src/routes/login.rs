@@ -612,13 +612,17 @@ async fn set_password_with(
         .await
         .map_err(|_| refused())?;
     let account = service.account(&claims.sub).await.map_err(|_| refused())?;
-    // Single use: the token is bound to the account's state when it was issued.
+    // The token dies with a later change of the account (`iat` is in whole seconds: a change
+    // within the second it was issued cannot be told apart), and is spent by its first use.
     let issued = chrono::DateTime::from_timestamp(i64::try_from(claims.iat).unwrap_or(0), 0)
         .map(|t| t.naive_utc())
         .unwrap_or_default();
     let valid = match purpose {
         Purpose::Invitation => account.status == accounts::STATUS_INVITED,
-        _ => account.status == accounts::STATUS_ACTIVE && account.updated_at <= issued,
+        _ => {
+            account.status == accounts::STATUS_ACTIVE
+                && account.updated_at < issued + chrono::Duration::seconds(1)
+        }
     };
     if !valid {
         return Err(refused());
@@ -630,14 +634,17 @@ async fn set_password_with(
     )?;
     let phc = service.hasher().hash_async(body.password).await?;
     let id = account.id.clone();
-    service
+    let status = match purpose {
+        Purpose::Invitation => accounts::STATUS_INVITED,
+        _ => accounts::STATUS_ACTIVE,
+    };
+    let used = service
         .db()
-        .run(move |c| {
-            accounts::set_password(c, &id, &phc)?;
-            sessions::revoke_all(c, &id, "password set")?;
-            Ok(())
-        })
+        .run(move |c| accounts::set_password_once(c, &id, &phc, status, &claims.jti))
         .await?;
+    if !used {
+        return Err(refused());
+    }
     service
         .audit(
             &service.origin(&req),

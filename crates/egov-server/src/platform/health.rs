@@ -79,17 +79,43 @@ pub async fn ready(db: web::Data<Db>) -> Result<web::Json<Ready>, Error> {
 }
 
 /// Prometheus metrics in the text exposition format. Labels carry route templates, never
-/// personal data; restrict this path to the monitoring network at the ingress.
+/// personal data. With `server.metrics_token` set, the scraper sends
+/// `Authorization: Bearer <token>`; without one the path is open only when
+/// `server.metrics_public` (local development; production refuses to start without a token).
 #[utoipa::path(
     tag = "platform",
-    responses((status = 200, description = "Metrics", body = String, content_type = "text/plain")),
+    responses(
+        (status = 200, description = "Metrics", body = String, content_type = "text/plain"),
+        (status = 401, description = "The metrics token is missing or wrong (`unauthorized`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+    ),
     security(()),
 )]
 #[get("/metrics")]
 pub async fn metrics(
+    req: actix_web::HttpRequest,
     metrics: web::Data<HttpMetrics>,
     db: web::Data<Db>,
+    settings: web::Data<egov_core::Settings>,
 ) -> Result<HttpResponse, Error> {
+    if let Some(token) = &settings.server.metrics_token {
+        let given = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !egov_core::digest::same(given.as_bytes(), token.expose().as_bytes()) {
+            return Err(Error::with_detail(
+                codes::UNAUTHORIZED,
+                "send the metrics token: Authorization: Bearer <server.metrics_token>",
+            ));
+        }
+    } else if !settings.server.metrics_public {
+        return Err(Error::with_detail(
+            codes::UNAUTHORIZED,
+            "metrics need server.metrics_token",
+        ));
+    }
     let (connections, idle) = db.pool_state();
     metrics.set_pool_state(connections, idle);
     let body = metrics.render().map_err(Error::internal)?;

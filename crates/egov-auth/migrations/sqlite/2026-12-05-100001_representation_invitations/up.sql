@@ -17,3 +17,8 @@ CREATE INDEX auth_representation_invitations_business
     ON auth_representation_invitations (business_account_id, created_at);
 -- The revocation list every process reads: sessions revoked recently.
 CREATE INDEX auth_sessions_revoked ON auth_sessions (revoked_at);
+-- Single-use tokens (password reset, invitation) spent: a second use is refused, atomically.
+CREATE TABLE auth_spent_tokens (
+    jti TEXT PRIMARY KEY,
+    spent_at TIMESTAMP NOT NULL
+);

@@ -1,0 +1,142 @@
+//! Issue 18's low findings about what every answer carries and who may read `/metrics`; each
+//! failed on the main of 2026-12-05. SQLite or PostgreSQL (`EGOV_TEST_BACKEND`).
+
+use egov_testing::{Spawn, spawn_app, spawn_app_with};
+use reqwest::StatusCode;
+use serde_json::json;
+
+fn header<'a>(res: &'a reqwest::Response, name: &str) -> Option<&'a str> {
+    res.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+#[tokio::test]
+async fn low_sign_in_and_refresh_answers_are_never_cached() {
+    let app = spawn_app().await;
+    let res = app
+        .post_json(
+            "/auth/login",
+            &json!({"username": "nobody.here", "password": "wrong password here"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(header(&res, "cache-control"), Some("no-store"));
+    let res = app
+        .post_json("/auth/refresh", &json!({"refresh_token": "x"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(header(&res, "cache-control"), Some("no-store"));
+    let res = app.get("/health/live").await;
+    assert_eq!(header(&res, "cache-control"), Some("no-store"));
+    assert_eq!(header(&res, "x-frame-options"), Some("DENY"));
+}
+
+#[tokio::test]
+async fn low_production_answers_carry_hsts() {
+    let app = spawn_app().await;
+    assert_eq!(
+        header(&app.get("/health/live").await, "strict-transport-security"),
+        None,
+        "local development over plain HTTP"
+    );
+    let app = spawn_app_with(Spawn {
+        settings: &[("EGOV__SERVER__HSTS", "true")],
+        ..Spawn::default()
+    })
+    .await;
+    let res = app.get("/health/live").await;
+    assert_eq!(
+        header(&res, "strict-transport-security"),
+        Some("max-age=31536000; includeSubDomains")
+    );
+}
+
+#[tokio::test]
+async fn low_the_api_documentation_has_a_content_security_policy() {
+    let app = spawn_app().await;
+    let res = app.get("/docs/").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let csp = header(&res, "content-security-policy").unwrap_or_default();
+    for part in [
+        "default-src 'none'",
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(part), "{csp}");
+    }
+}
+
+#[tokio::test]
+async fn low_metrics_need_a_token_where_one_is_set() {
+    let app = spawn_app_with(Spawn {
+        settings: &[
+            ("EGOV__SERVER__METRICS_TOKEN", "scraper-secret-1234"),
+            ("EGOV__SERVER__METRICS_PUBLIC", "false"),
+        ],
+        ..Spawn::default()
+    })
+    .await;
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    for wrong in [
+        "Bearer scraper-secret-123",
+        "scraper-secret-1234",
+        "Bearer ",
+    ] {
+        let res = app
+            .client
+            .get(app.url("/metrics"))
+            .header("authorization", wrong)
+            .send()
+            .await
+            .expect("req");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{wrong}");
+    }
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("scraper-secret-1234")
+        .send()
+        .await
+        .expect("req");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.expect("text").contains("egov_build_info"));
+}
+
+#[test]
+fn low_production_refuses_to_start_with_open_metrics() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+    let settings =
+        egov_core::Settings::load_from(&dir, "production", Vec::new()).expect("production loads");
+    assert!(!settings.server.metrics_public && settings.server.hsts);
+    let err = egov_server::startup::prepare(settings, egov_server::registered_modules())
+        .expect_err("no metrics token");
+    assert!(err.to_string().contains("METRICS_TOKEN"), "{err}");
+}
+
+#[tokio::test]
+async fn low_acknowledged_commits_survive_a_power_loss_by_default() {
+    let app = spawn_app().await;
+    let postgres = matches!(app.state.db.backend(), egov_core::db::Backend::Postgres);
+    let setting = app
+        .state
+        .db
+        .run(move |c| {
+            use diesel::prelude::*;
+            #[derive(QueryableByName)]
+            struct Row {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                value: String,
+            }
+            // SQLite: synchronous 2 = FULL. PostgreSQL: commits wait for the WAL flush.
+            let q = if postgres {
+                "SELECT current_setting('synchronous_commit') AS value"
+            } else {
+                "SELECT CAST(synchronous AS TEXT) AS value FROM pragma_synchronous"
+            };
+            let r: Row = diesel::sql_query(q).get_result(c)?;
+            Ok(r.value)
+        })
+        .await
+        .expect("setting");
+    assert_eq!(setting, if postgres { "on" } else { "2" });
+}
