@@ -475,3 +475,23 @@ impl FromRequest for RawBody {
         Box::pin(async move { fut.await.map(RawBody) })
     }
 }
+
+/// `Content-Disposition: attachment; filename*=UTF-8''<name>`: a stored file is always a
+/// download under its stored (safe) name, never rendered by the browser in egov's origin.
+pub fn attachment_disposition(name: &str) -> actix_web::http::header::ContentDisposition {
+    use actix_web::http::header::{
+        Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+    };
+    let safe: String = name
+        .chars()
+        .map(|c| if c.is_control() || c == '"' { '_' } else { c })
+        .collect();
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
+            charset: Charset::Ext("UTF-8".into()),
+            language_tag: None,
+            value: safe.into_bytes(),
+        })],
+    }
+}

@@ -37,6 +37,9 @@ pub struct Settings {
 pub struct DocflowSettings {
     /// Largest attachment accepted, in bytes (decoded).
     pub max_attachment_bytes: usize,
+    /// Media types accepted as attachments, decided by content (`text/csv` and `text/plain`,
+    /// which have no signature, as declared UTF-8 text without markup).
+    pub attachment_types: Vec<String>,
     /// Largest page of work lists and ledgers.
     pub max_page_size: u32,
     /// Fonts tried in order for PDF rendering (TrueType/OpenType); use one with the

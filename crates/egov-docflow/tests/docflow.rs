@@ -1756,3 +1756,74 @@ async fn post_hoc_approval_where_the_pack_enables_it() {
         "{h}"
     );
 }
+
+#[tokio::test]
+async fn low_a_pdf_html_polyglot_is_stored_and_served_as_a_pdf_download() {
+    use base64::Engine as _;
+    let app = app_with(&[]).await;
+    let o = org(&app, AGENCY).await;
+    let doc = |name: &str, media_type: &str, bytes: &[u8]| {
+        json!({
+            "position": o.pos("drafter"), "doc_type": "regulation", "title": "Lease",
+            "body": {"paragraphs": ["Lease terms."]},
+            "attachments": [{"name": name, "media_type": media_type,
+                             "content": base64::engine::general_purpose::STANDARD.encode(bytes)}],
+            "classification": "1310000-A-01", "disclosure": "public",
+            "line": [step("approve", &o.pos("head"))],
+        })
+    };
+    let drafter = o.token(&app, "drafter");
+    // HTML, declared as HTML or disguised as CSV, is refused.
+    for (name, media_type) in [("lease.html", "text/html"), ("lease.csv", "text/csv")] {
+        let (s, v) = post(
+            &app,
+            "/docflow/v1/documents",
+            &drafter,
+            doc(name, media_type, b"<html><script>alert(1)</script></html>"),
+        )
+        .await;
+        assert_eq!(s, 422, "{v}");
+        assert_eq!(v["errors"][0]["pointer"], "/attachments/0/content", "{v}");
+    }
+    // A PDF that is also HTML is a PDF: stored as lease.pdf, served as a download.
+    let polyglot = b"%PDF-1.7\n<html><script>alert(document.cookie)</script></html>\n%%EOF";
+    let (s, d) = post(
+        &app,
+        "/docflow/v1/documents",
+        &drafter,
+        doc("lease.html", "text/html", polyglot),
+    )
+    .await;
+    assert_eq!(s, 201, "{d}");
+    let id = d["id"].as_str().expect("id");
+    let shown = show(&app, &o, "drafter", id).await;
+    let att = &shown["current"]["attachments"][0];
+    assert_eq!(att["name"], "lease.pdf", "{shown}");
+    assert_eq!(att["media_type"], "application/pdf", "{shown}");
+    let sha = att["sha256"].as_str().expect("sha");
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/docflow/v1/documents/{id}/attachments/{sha}?purpose=review"
+        )))
+        .bearer_auth(&drafter)
+        .send()
+        .await
+        .expect("req");
+    assert_eq!(res.status(), 200);
+    let h = |n: &str| {
+        res.headers()
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(h("content-type"), "application/pdf");
+    assert_eq!(h("x-content-type-options"), "nosniff");
+    assert!(
+        h("content-disposition").starts_with("attachment;")
+            && h("content-disposition").contains("lease.pdf"),
+        "{}",
+        h("content-disposition")
+    );
+}

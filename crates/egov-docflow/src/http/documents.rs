@@ -95,8 +95,14 @@ pub(crate) fn attachments_in(
                 "a media type",
             ));
         }
+        let accepted = &d.settings().docflow.attachment_types;
         match STANDARD.decode(x.content.as_bytes()) {
-            Ok(b) if b.len() <= max => out.push((x.name, x.media_type, b)),
+            Ok(b) if b.len() <= max => {
+                match crate::domain::attachment::classify(&x.name, &x.media_type, &b, accepted) {
+                    Ok(c) => out.push((c.name, c.media_type, b)),
+                    Err(why) => e.push(field(&format!("/attachments/{i}/content"), &why)),
+                }
+            }
             Ok(_) => e.push(field(
                 &format!("/attachments/{i}/content"),
                 &format!("at most {max} bytes"),
@@ -338,7 +344,7 @@ pub async fn attachment(
     .await?;
     Ok(HttpResponse::Ok()
         .content_type(a.media_type)
-        .insert_header(("Content-Disposition", "attachment"))
+        .insert_header(egov_core::request::attachment_disposition(&a.name))
         .body(bytes))
 }
 

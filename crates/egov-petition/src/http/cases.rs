@@ -102,6 +102,7 @@ pub async fn officer_attachment(
         .map_err(|e| Error::internal(anyhow::anyhow!("blob store: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type(a.content_type)
+        .insert_header(egov_core::request::attachment_disposition(&a.filename))
         .insert_header(("x-content-sha256", a.sha256))
         .body(bytes))
 }
