@@ -5,6 +5,7 @@ pub mod chain;
 pub mod clock;
 pub mod country;
 pub mod cursor;
+pub mod dates;
 pub mod db;
 pub mod digest;
 pub mod domain;

@@ -140,3 +140,69 @@ async fn low_acknowledged_commits_survive_a_power_loss_by_default() {
         .expect("setting");
     assert_eq!(setting, if postgres { "on" } else { "2" });
 }
+
+#[tokio::test]
+async fn low_dates_in_year_0_9999_and_10000_are_refused() {
+    let app = spawn_app().await;
+    let admin = app.token(egov_testing::As {
+        kind: "agency_admin",
+        agency: Some("MOIS"),
+        ..egov_testing::As::default()
+    });
+    for bad in ["0000-01-01", "9999-12-31", "+10000-01-01"] {
+        // A query parameter (the pack calendar) ...
+        let res = app
+            .get(&format!(
+                "/api/v1/countries/kr/calendar/working-day?date={}",
+                bad.replace('+', "%2B")
+            ))
+            .await;
+        assert!(res.status().is_client_error(), "{bad}: {}", res.status());
+        let body: serde_json::Value = res.json().await.expect("problem");
+        assert!(
+            body["detail"].as_str().unwrap_or_default().contains("year")
+                || body["detail"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("input"),
+            "{bad}: {body}"
+        );
+        // ... and a JSON body (a docflow delegation) get a problem, and nothing is stored.
+        let res = app
+            .client
+            .post(app.url("/docflow/v1/delegations"))
+            .bearer_auth(&admin)
+            .json(
+                &json!({"doc_type": "expenditure", "max_amount": 1000, "rank": 3,
+                          "effective_from": bad, "citation": "directive"}),
+            )
+            .send()
+            .await
+            .expect("req");
+        let status = res.status();
+        let body: serde_json::Value = res.json().await.expect("problem");
+        assert!(
+            matches!(status.as_u16(), 400 | 422) && body.to_string().contains("year"),
+            "{bad}: {status} {body}"
+        );
+    }
+    let stored: i64 = app
+        .state
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            #[derive(QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            Ok(
+                diesel::sql_query("SELECT COUNT(*) AS n FROM docflow_delegations")
+                    .get_result::<N>(c)?
+                    .n,
+            )
+        })
+        .await
+        .expect("count");
+    assert_eq!(stored, 0);
+}

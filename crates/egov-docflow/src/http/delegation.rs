@@ -42,7 +42,9 @@ pub struct DelegationInput {
     pub max_amount: Option<i64>,
     /// The lowest rank that may approve finally (not 1).
     pub rank: i32,
+    #[serde(deserialize_with = "egov_core::dates::date")]
     pub effective_from: NaiveDate,
+    #[serde(default, deserialize_with = "egov_core::dates::date_opt")]
     pub effective_to: Option<NaiveDate>,
     /// The directive that sets it.
     pub citation: String,
@@ -108,6 +110,7 @@ pub async fn add_delegation(
 #[serde(deny_unknown_fields)]
 pub struct EndInput {
     /// Exclusive: the first day it no longer applies.
+    #[serde(deserialize_with = "egov_core::dates::date")]
     pub effective_to: NaiveDate,
 }
 

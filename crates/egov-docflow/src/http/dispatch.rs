@@ -154,6 +154,7 @@ pub struct ReceiveInput {
     pub handler: String,
     pub doc_type: Option<String>,
     pub retention: Option<String>,
+    #[serde(default, deserialize_with = "egov_core::dates::instant_opt")]
     pub due_at: Option<DateTime<Utc>>,
 }
 

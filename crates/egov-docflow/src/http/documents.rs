@@ -68,6 +68,7 @@ pub struct DocumentInput {
     pub personal_data_subjects: Vec<String>,
     /// Amount in minor units, for the delegation table.
     pub amount: Option<i64>,
+    #[serde(default, deserialize_with = "egov_core::dates::instant_opt")]
     pub due_at: Option<DateTime<Utc>>,
     pub line: Vec<StepInput>,
 }

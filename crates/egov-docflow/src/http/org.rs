@@ -101,6 +101,7 @@ pub struct UnitInput {
     /// The agency's document office (문서과): receives incoming documents.
     #[serde(default)]
     pub document_office: bool,
+    #[serde(default, deserialize_with = "egov_core::dates::date_opt")]
     pub valid_from: Option<NaiveDate>,
 }
 
@@ -162,6 +163,7 @@ pub struct PositionInput {
     pub title: String,
     /// A rank level of the country pack (1 = head of agency).
     pub rank: i32,
+    #[serde(default, deserialize_with = "egov_core::dates::date_opt")]
     pub valid_from: Option<NaiveDate>,
 }
 
@@ -221,8 +223,10 @@ pub struct AssignmentInput {
     pub position_id: String,
     /// The person's account id.
     pub account: String,
+    #[serde(default, deserialize_with = "egov_core::dates::date_opt")]
     pub valid_from: Option<NaiveDate>,
     /// Exclusive end date.
+    #[serde(default, deserialize_with = "egov_core::dates::date_opt")]
     pub valid_to: Option<NaiveDate>,
 }
 
@@ -283,7 +287,9 @@ pub struct StandInInput {
     pub position_id: String,
     /// The position that acts for it.
     pub stand_in_position_id: String,
+    #[serde(deserialize_with = "egov_core::dates::instant")]
     pub valid_from: DateTime<Utc>,
+    #[serde(deserialize_with = "egov_core::dates::instant")]
     pub valid_to: DateTime<Utc>,
     /// Why (leave, travel, …).
     pub reason: String,

@@ -23,8 +23,10 @@ pub struct DebarmentInput {
     pub reason: String,
     /// The legal basis: 5 to 300 characters.
     pub legal_basis: String,
+    #[serde(deserialize_with = "egov_core::dates::date")]
     pub from: NaiveDate,
     /// Absent: until lifted.
+    #[serde(default, deserialize_with = "egov_core::dates::date_opt")]
     pub until: Option<NaiveDate>,
 }
 

@@ -21,6 +21,7 @@ pub struct Licence {
     /// e.g. `construction`, `software`, `medical-devices`.
     pub kind: String,
     pub number: String,
+    #[serde(default, deserialize_with = "egov_core::dates::date_opt")]
     pub valid_until: Option<NaiveDate>,
 }
 

@@ -34,8 +34,11 @@ pub struct TenderInput {
     /// The evaluators' accounts (1 to 15; required when the procedure scores bids).
     #[serde(default)]
     pub evaluators: Vec<String>,
+    #[serde(deserialize_with = "egov_core::dates::instant")]
     pub enquiry_end: DateTime<Utc>,
+    #[serde(deserialize_with = "egov_core::dates::instant")]
     pub deadline: DateTime<Utc>,
+    #[serde(deserialize_with = "egov_core::dates::instant")]
     pub opening_at: DateTime<Utc>,
 }
 

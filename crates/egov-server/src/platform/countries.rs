@@ -222,6 +222,7 @@ pub async fn list_holidays(
 #[serde(deny_unknown_fields)]
 pub struct DateQuery {
     /// Local date, `YYYY-MM-DD`.
+    #[serde(deserialize_with = "egov_core::dates::date")]
     pub date: NaiveDate,
 }
 
@@ -271,6 +272,7 @@ pub async fn check_working_day(
 #[serde(deny_unknown_fields)]
 pub struct AddDaysQuery {
     /// Local start date, `YYYY-MM-DD` (not itself counted).
+    #[serde(deserialize_with = "egov_core::dates::date")]
     pub from: NaiveDate,
     /// Working days to add.
     #[param(minimum = 0, maximum = 3650)]

@@ -309,6 +309,7 @@ pub struct TransferLine {
     #[schema(value_type = String)]
     pub amount: Decimal,
     #[schema(value_type = String)]
+    #[serde(deserialize_with = "egov_core::dates::date")]
     pub paid_on: NaiveDate,
 }
 
@@ -519,6 +520,7 @@ pub struct AssessmentInput {
     #[schema(value_type = String)]
     pub amount: Decimal,
     /// When the amount is due; on or after 1 January of the tax year.
+    #[serde(deserialize_with = "egov_core::dates::date")]
     pub due_date: NaiveDate,
     /// The legal ground, shown to the taxpayer on the account: 5 to 500 characters.
     pub reason: String,
