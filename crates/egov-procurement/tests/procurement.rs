@@ -341,6 +341,20 @@ async fn full_procedure(
 
     // Bids: four suppliers; the first replaces its bid; the fifth withdraws.
     wait_for(&app, &id, "tendering").await;
+    // (Issue 18, low: a committee member cannot fetch their key share before the deadline.)
+    let (s, early) = app
+        .send(
+            Method::GET,
+            &format!("/procurement/v1/tenders/{id}/share"),
+            Some(&w.committee[0].2),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, early["code"].as_str()),
+        (409, Some("procurement.illegal_transition")),
+        "{early}"
+    );
     let prices = [890u64, 905, 920, 935].map(|m| BASE / 1000 * m);
     let picks: [&[u8]; 4] = [&[1, 2], &[2, 7], &[7, 11], &[2, 14]];
     let pick = |i: usize| if lottery { picks[i] } else { &[][..] };

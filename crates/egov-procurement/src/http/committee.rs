@@ -59,13 +59,15 @@ pub(crate) async fn committee_tender(
     }
 }
 
-/// The member's share of the tender's opening key, sealed to the member's key.
+/// The member's share of the tender's opening key, sealed to the member's key: only after the
+/// deadline, when it is to be handed in.
 #[utoipa::path(
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
     responses(
         (status = 200, description = "The sealed share", body = Object),
         (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        (status = 409, description = "Before the deadline (`procurement.illegal_transition`)", body = egov_core::error::Problem, content_type = NOT_FOUND),
     ),
     security(("bearer" = ["kind:officer", "role:procurement.committee", "aal:2"])),
 )]
@@ -76,6 +78,17 @@ pub async fn my_share(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let row = committee_tender(&p, &auth, &id).await?;
+    // Before the deadline a share is of no use to its holder and a risk (k members could
+    // open the bids early): it is given out only when it is to be handed in.
+    if !matches!(status_of(&row), Status::Deadline | Status::Opening) {
+        return Err(Error::with_detail(
+            errors::ILLEGAL_TRANSITION,
+            format!(
+                "a share is given out after the deadline, to be handed in; the tender is {}",
+                row.status
+            ),
+        ));
+    }
     let me = auth.subject.clone();
     let s = p
         .db()
