@@ -120,4 +120,8 @@ impl Module for AuthModule {
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         routes::configure(cfg);
     }
+
+    fn trails(&self) -> Vec<&'static dyn egov_core::anchor::Trail> {
+        vec![&store::AccessLogTrail]
+    }
 }

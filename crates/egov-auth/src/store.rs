@@ -229,13 +229,69 @@ pub fn verify(conn: &mut DbConnection) -> Result<Verification, Error> {
     })
 }
 
+/// The access log as an anchored trail (`egov_core::anchor`).
+#[derive(Debug)]
+pub struct AccessLogTrail;
+
+/// The access log's name in anchors.
+pub const TRAIL: &str = "auth.access_log";
+
+impl egov_core::anchor::Trail for AccessLogTrail {
+    fn name(&self) -> &'static str {
+        TRAIL
+    }
+
+    fn heads(&self, conn: &mut DbConnection) -> Result<Vec<egov_core::anchor::Head>, Error> {
+        let (seq, hash): (i64, String) = auth_access_log_head::table
+            .filter(auth_access_log_head::id.eq(1))
+            .select((auth_access_log_head::seq, auth_access_log_head::hash))
+            .first(conn)?;
+        Ok(vec![egov_core::anchor::Head {
+            chain: String::new(),
+            seq,
+            hash,
+        }])
+    }
+
+    fn hash_at(
+        &self,
+        conn: &mut DbConnection,
+        _chain: &str,
+        seq: i64,
+    ) -> Result<Option<String>, Error> {
+        Ok(auth_access_log::table
+            .find(seq)
+            .select(auth_access_log::hash)
+            .first(conn)
+            .optional()?)
+    }
+
+    fn checkpoints(&self, conn: &mut DbConnection) -> Result<Vec<egov_core::anchor::Head>, Error> {
+        Ok(auth_access_log_checkpoints::table
+            .select((
+                auth_access_log_checkpoints::seq,
+                auth_access_log_checkpoints::hash,
+            ))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .map(|(seq, hash)| egov_core::anchor::Head {
+                chain: String::new(),
+                seq,
+                hash,
+            })
+            .collect())
+    }
+}
+
 /// Retention: removes records older than `cutoff` (they must have been kept for the statutory
-/// period first) and leaves a checkpoint so that verification continues from there. Returns
-/// how many records were removed.
+/// period first) and leaves a checkpoint so that verification continues from there. Before
+/// anything is removed, `authorize` records the purge outside the database (a signed purge
+/// anchor); if it fails, nothing is removed. Returns how many records were removed.
 pub fn purge_before(
     conn: &mut DbConnection,
     cutoff: DateTime<Utc>,
     now: DateTime<Utc>,
+    authorize: impl FnOnce(i64, &str) -> Result<(), Error>,
 ) -> Result<u64, Error> {
     conn.transaction(|tx| {
         use auth_access_log::dsl as log;
@@ -253,6 +309,7 @@ pub fn purge_before(
         let Some((seq, hash)) = last_old else {
             return Ok(0);
         };
+        authorize(seq, &hash)?;
         diesel::insert_into(auth_access_log_checkpoints::table)
             .values((
                 auth_access_log_checkpoints::seq.eq(seq),

@@ -183,7 +183,7 @@ async fn retention_purges_old_records_and_verification_continues_from_the_checkp
             .expect("append");
     }
     let removed = db
-        .run(move |conn| store::purge_before(conn, now - Duration::days(730), now))
+        .run(move |conn| store::purge_before(conn, now - Duration::days(730), now, |_, _| Ok(())))
         .await
         .expect("purge");
     assert_eq!(removed, 3);

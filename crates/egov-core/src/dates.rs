@@ -72,7 +72,23 @@ mod tests {
 
     #[test]
     fn years_outside_1900_to_2199_are_refused() {
-        assert!(parse(serde_json::json!({"on": "2027-03-31"})).is_ok());
+        let ok = parse(
+            serde_json::json!({"on": "2027-03-31", "until": "2028-01-01",
+                                          "at": "2027-01-01T00:00:00Z"}),
+        )
+        .expect("valid");
+        assert_eq!(
+            (
+                ok.on.to_string(),
+                ok.until.map(|d| d.to_string()),
+                ok.at.map(|t| t.timestamp())
+            ),
+            (
+                "2027-03-31".into(),
+                Some("2028-01-01".into()),
+                Some(1_798_761_600)
+            )
+        );
         assert!(parse(serde_json::json!({"on": "1900-01-01", "until": "2199-12-31"})).is_ok());
         for bad in [
             "0000-01-01",

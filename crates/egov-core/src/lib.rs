@@ -1,6 +1,7 @@
 //! The egov runtime every module builds on: typed settings, country packs, the error model,
 //! the database layer over PostgreSQL and SQLite, request telemetry, and the shared domain types.
 
+pub mod anchor;
 pub mod chain;
 pub mod clock;
 pub mod country;

@@ -78,4 +78,10 @@ pub trait Module: Send + Sync + 'static {
     /// Registers the module's routes: once per worker to serve them, and once per process to
     /// document them (see [`crate::routes`]), so a served route is always documented.
     fn configure(&self, routes: &mut crate::routes::Routes<'_>);
+
+    /// The module's hash-chained trails, anchored by `egov serve` and checked by
+    /// `egov audit verify`.
+    fn trails(&self) -> Vec<&'static dyn crate::anchor::Trail> {
+        Vec::new()
+    }
 }

@@ -29,6 +29,31 @@ pub struct Settings {
     pub petition: PetitionSettings,
     pub procurement: ProcurementSettings,
     pub docflow: DocflowSettings,
+    pub audit: AuditSettings,
+}
+
+/// Anchoring of the hash-chained trails (`[audit]`): signed heads written outside the
+/// database (see `egov_core::anchor`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// The write-once sink: signed anchors appended as JSON lines. Ship it off the machine
+    /// (append-only or WORM storage) as it grows.
+    pub anchor_file: PathBuf,
+    /// How often `egov serve` anchors every trail whose head moved, in seconds.
+    pub anchor_interval_secs: u64,
+    /// The anchoring key (Ed25519 seed, 64 hex digits), from `EGOV__AUDIT__ANCHOR_KEY`.
+    /// Never in the database.
+    #[serde(default)]
+    pub anchor_key: Option<Secret>,
+    /// Where the anchoring key is kept when not given through the environment.
+    pub anchor_key_file: PathBuf,
+    /// Create `anchor_key_file` when missing (local development; production gives the key).
+    pub generate_anchor_key: bool,
+    /// Public keys (64 hex digits) whose anchors `egov audit verify` accepts, besides this
+    /// machine's own: keep the earlier keys here after a rotation.
+    #[serde(default)]
+    pub anchor_public_keys: Vec<String>,
 }
 
 /// The docflow module (`[docflow]`).
@@ -557,6 +582,11 @@ impl Settings {
                 "auth.lockout: max_failures and lock_minutes must be above 0, and \
                  max_attempts_per_hour between 1 and 100"
                     .into(),
+            ));
+        }
+        if self.audit.anchor_interval_secs == 0 {
+            return Err(SettingsError(
+                "audit.anchor_interval_secs must be above 0".into(),
             ));
         }
         if self.country.code.is_empty() {

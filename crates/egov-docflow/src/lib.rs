@@ -226,4 +226,8 @@ impl Module for DocflowModule {
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
     }
+
+    fn trails(&self) -> Vec<&'static dyn egov_core::anchor::Trail> {
+        vec![&store::HistoryTrail]
+    }
 }

@@ -1827,3 +1827,63 @@ async fn low_a_pdf_html_polyglot_is_stored_and_served_as_a_pdf_download() {
         h("content-disposition")
     );
 }
+
+#[tokio::test]
+async fn finding_4_a_document_history_cut_short_is_caught_by_its_anchor() {
+    let app = app_with(&[]).await;
+    let o = org(&app, AGENCY).await;
+    let (s, d) = draft(
+        &app,
+        &o,
+        "regulation",
+        None,
+        vec![step("approve", &o.pos("head"))],
+    )
+    .await;
+    assert_eq!(s, 201, "{d}");
+    let id = d["id"].as_str().expect("id").to_owned();
+    submit(&app, &o, &id, 1).await;
+    assert_eq!(act(&app, &o, "head", &id, "approve", 1, None).await.0, 200);
+    assert!(app.state.anchor_now().await.expect("anchor") >= 1);
+    let check = || {
+        let lines = egov_core::anchor::read(app.state.anchorer.sink()).expect("anchors");
+        let keys = vec![app.state.anchorer.verifying_key()];
+        let db = app.state.db.clone();
+        async move {
+            db.run(move |c| {
+                egov_core::anchor::check(c, &egov_docflow::store::HistoryTrail, &lines, &keys)
+            })
+            .await
+            .expect("check")
+        }
+    };
+    let r = check().await;
+    assert!(r.intact() && r.chains >= 1, "{r:?}");
+    // An insider who owns the database drops the append-only guard and removes the approval
+    // from the document's history.
+    let postgres = matches!(app.state.db.backend(), egov_core::db::Backend::Postgres);
+    sql(
+        &app,
+        if postgres {
+            "DROP TRIGGER docflow_events_append_only ON docflow_events"
+        } else {
+            "DROP TRIGGER docflow_events_no_delete"
+        },
+    )
+    .await;
+    sql(
+        &app,
+        &format!(
+            "DELETE FROM docflow_events WHERE document_id = '{id}' AND seq = \
+             (SELECT MAX(seq) FROM docflow_events WHERE document_id = '{id}')"
+        ),
+    )
+    .await;
+    let r = check().await;
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.contains(&id) && p.contains("removed from the end")),
+        "{r:?}"
+    );
+}

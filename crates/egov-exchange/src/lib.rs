@@ -219,4 +219,8 @@ impl Module for ExchangeModule {
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
     }
+
+    fn trails(&self) -> Vec<&'static dyn egov_core::anchor::Trail> {
+        vec![&store::MessageLogTrail]
+    }
 }

@@ -720,6 +720,41 @@ pub fn records(
         .collect())
 }
 
+/// The message log as an anchored trail (`egov_core::anchor`).
+#[derive(Debug)]
+pub struct MessageLogTrail;
+
+impl egov_core::anchor::Trail for MessageLogTrail {
+    fn name(&self) -> &'static str {
+        "exchange.message_log"
+    }
+
+    fn heads(&self, conn: &mut DbConnection) -> Result<Vec<egov_core::anchor::Head>, Error> {
+        let (seq, hash): (i64, String) = exchange_log_head::table
+            .filter(exchange_log_head::id.eq(1))
+            .select((exchange_log_head::seq, exchange_log_head::hash))
+            .first(conn)?;
+        Ok(vec![egov_core::anchor::Head {
+            chain: String::new(),
+            seq,
+            hash,
+        }])
+    }
+
+    fn hash_at(
+        &self,
+        conn: &mut DbConnection,
+        _chain: &str,
+        seq: i64,
+    ) -> Result<Option<String>, Error> {
+        Ok(exchange_log::table
+            .find(seq)
+            .select(exchange_log::hash)
+            .first(conn)
+            .optional()?)
+    }
+}
+
 /// Walks the whole chain: every record's hash, every link, no gap, the head at the end.
 pub fn verify(conn: &mut DbConnection) -> Result<Verification, Error> {
     let (head_seq, head_hash): (i64, String) = exchange_log_head::table

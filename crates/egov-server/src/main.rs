@@ -144,8 +144,17 @@ enum AdminCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Verify the access log's hash chain; exit status 1 if it is broken.
-    Verify,
+    /// Verify the access log's hash chain, and every trail (access log, exchange message log,
+    /// document histories) against its signed anchors; exit status 1 if anything is broken.
+    Verify {
+        /// The anchor file to check against (default `audit.anchor_file`): pass the copy kept
+        /// on the write-once storage, not the one beside the database.
+        #[arg(long)]
+        anchors: Option<PathBuf>,
+    },
+    /// Anchor every trail whose head moved since its last anchor (`egov serve` does this
+    /// every `audit.anchor_interval_secs`).
+    Anchor,
     /// Remove records older than the retention period, leaving a checkpoint for `verify`.
     Purge {
         /// Keep this many days (PIPA: at least 365; 730 for systems with unique identifiers
@@ -389,28 +398,86 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let mut conn = db.get_blocking()?;
             match command {
-                AuditCommand::Verify => {
+                AuditCommand::Verify { anchors } => {
                     let v =
                         egov_auth::store::verify(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let mut ok = true;
                     match &v.problem {
-                        None => {
-                            println!(
-                                "access log intact: {} record(s) verified after checkpoint {}, head at {}",
-                                v.checked, v.from_checkpoint, v.head_seq
-                            );
-                            Ok(ExitCode::SUCCESS)
-                        }
+                        None => println!(
+                            "access log chain intact: {} record(s) verified after checkpoint {}, head at {}",
+                            v.checked, v.from_checkpoint, v.head_seq
+                        ),
                         Some(problem) => {
+                            ok = false;
                             eprintln!("access log BROKEN: {problem}");
                             eprintln!("({} record(s) verified before the problem)", v.checked);
-                            Ok(ExitCode::FAILURE)
                         }
                     }
+                    let file = anchors.unwrap_or_else(|| settings.audit.anchor_file.clone());
+                    let lines = egov_core::anchor::read(&file).map_err(anyhow::Error::msg)?;
+                    let keys = egov_core::anchor::trusted_keys(&settings.audit)?;
+                    if keys.is_empty() {
+                        anyhow::bail!(
+                            "no anchoring key to check against: set audit.anchor_public_keys"
+                        );
+                    }
+                    for m in registered_modules() {
+                        for trail in m.trails() {
+                            let r = egov_core::anchor::check(&mut conn, trail, &lines, &keys)
+                                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                            if r.intact() {
+                                println!(
+                                    "{}: agrees with {} anchor(s) of {} chain(s) in {}",
+                                    r.trail,
+                                    r.anchors,
+                                    r.chains,
+                                    file.display()
+                                );
+                            } else {
+                                ok = false;
+                                for p in &r.problems {
+                                    eprintln!("{} BROKEN: {p}", r.trail);
+                                }
+                            }
+                            println!("{}: {}", r.trail, r.window);
+                        }
+                    }
+                    Ok(if ok {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    })
+                }
+                AuditCommand::Anchor => {
+                    let anchorer = egov_core::anchor::Anchorer::from_settings(&settings.audit)?;
+                    let now = chrono::Utc::now();
+                    for m in registered_modules() {
+                        for trail in m.trails() {
+                            let n = anchorer
+                                .anchor(&mut conn, trail, now)
+                                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                            println!("{}: {n} anchor(s) written", trail.name());
+                        }
+                    }
+                    println!("anchors appended to {}", anchorer.sink().display());
+                    Ok(ExitCode::SUCCESS)
                 }
                 AuditCommand::Purge { keep_days } => {
                     let now = chrono::Utc::now();
                     let cutoff = now - chrono::Duration::days(i64::from(keep_days));
-                    let removed = egov_auth::store::purge_before(&mut conn, cutoff, now)
+                    let anchorer = egov_core::anchor::Anchorer::from_settings(&settings.audit)?;
+                    let removed =
+                        egov_auth::store::purge_before(&mut conn, cutoff, now, |seq, hash| {
+                            anchorer.purge(
+                                egov_auth::store::TRAIL,
+                                &egov_core::anchor::Head {
+                                    chain: String::new(),
+                                    seq,
+                                    hash: hash.to_owned(),
+                                },
+                                now,
+                            )
+                        })
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!("removed {removed} record(s) older than {cutoff}");
                     Ok(ExitCode::SUCCESS)

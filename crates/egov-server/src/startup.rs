@@ -88,6 +88,8 @@ pub struct AppState {
     pub exchange: Option<egov_exchange::Exchange>,
     /// What each module's `start` returned.
     pub started: Arc<Vec<egov_core::module::Started>>,
+    /// Signs the trails' heads into `audit.anchor_file` (see `egov_core::anchor`).
+    pub anchorer: Arc<egov_core::anchor::Anchorer>,
     /// Every served OpenAPI document as (path, name, JSON), serialized once and shared by the
     /// workers: the merged one first.
     documents: Arc<Vec<(&'static str, &'static str, web::Bytes)>>,
@@ -112,6 +114,12 @@ impl AppState {
     /// runtime.
     pub fn spawn_workers(&self) {
         tokio::spawn(self.auth.clone().poll_revocations());
+        tokio::spawn(anchor_periodically(
+            self.db.clone(),
+            self.anchorer.clone(),
+            self.trails(),
+            std::time::Duration::from_secs(self.settings.audit.anchor_interval_secs),
+        ));
         if let Some(x) = &self.exchange {
             x.spawn_workers();
         }
@@ -120,6 +128,22 @@ impl AppState {
                 tokio::spawn(w());
             }
         }
+    }
+
+    /// The hash-chained trails of the served modules.
+    pub fn trails(&self) -> Vec<&'static dyn egov_core::anchor::Trail> {
+        self.modules.iter().flat_map(|m| m.trails()).collect()
+    }
+
+    /// Anchors every trail whose head moved; how many anchors were written.
+    pub async fn anchor_now(&self) -> Result<usize, egov_core::Error> {
+        let mut n = 0;
+        for trail in self.trails() {
+            let a = self.anchorer.clone();
+            let now = self.clock.now();
+            n += self.db.run(move |c| a.anchor(c, trail, now)).await?;
+        }
+        Ok(n)
     }
 
     pub fn new(
@@ -141,6 +165,8 @@ impl AppState {
     ) -> anyhow::Result<Self> {
         let names: Vec<&str> = modules.iter().map(|m| m.name()).collect();
         let metrics = HttpMetrics::new(&names).context("cannot register metrics")?;
+        let anchorer = egov_core::anchor::Anchorer::from_settings(&settings.audit)
+            .context("the anchoring key (audit settings)")?;
         // Every document is built once per process (the workers only register routes) and
         // kept as its serialized bytes.
         let module_docs: Vec<OpenApi> = modules
@@ -205,6 +231,7 @@ impl AppState {
             auth_service,
             exchange,
             started: Arc::new(started),
+            anchorer: Arc::new(anchorer),
             metrics: Arc::new(metrics),
             modules,
             access_log: None,
@@ -364,4 +391,26 @@ pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
         .listen(listener)?
         .run();
     Ok(server)
+}
+
+/// Anchors the trails now and every `every` after (a background task of `egov serve`). A
+/// failed round is logged and retried at the next one; anchors never block requests.
+async fn anchor_periodically(
+    db: Db,
+    anchorer: Arc<egov_core::anchor::Anchorer>,
+    trails: Vec<&'static dyn egov_core::anchor::Trail>,
+    every: std::time::Duration,
+) {
+    loop {
+        for &trail in &trails {
+            let a = anchorer.clone();
+            let now = chrono::Utc::now();
+            match db.run(move |c| a.anchor(c, trail, now)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(trail = trail.name(), anchors = n, "trail anchored"),
+                Err(e) => tracing::warn!(trail = trail.name(), error = %e, "anchoring failed"),
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
 }

@@ -13,7 +13,16 @@ fn egov() -> Command {
         .env("EGOV_ENVIRONMENT", "test")
         // Keep generated secrets out of the working tree.
         .env("EGOV__AUTH__BLIND_INDEX_KEY", egov_testing::random_key())
-        .env("EGOV__AUTH__ENCRYPTION_KEY", egov_testing::random_key());
+        .env("EGOV__AUTH__ENCRYPTION_KEY", egov_testing::random_key())
+        // And anchors and their key.
+        .env("EGOV__AUDIT__ANCHOR_KEY", egov_testing::random_key())
+        .env(
+            "EGOV__AUDIT__ANCHOR_FILE",
+            std::env::temp_dir().join(format!(
+                "egov-cli-anchors-{}.jsonl",
+                uuid::Uuid::new_v4().simple()
+            )),
+        );
     cmd
 }
 
@@ -269,20 +278,55 @@ fn audit_verify_reports_an_intact_and_a_broken_access_log() {
         store::append(&mut conn, &entry, chrono::Utc::now()).expect("append");
     }
 
-    let out = egov()
-        .args(["audit", "verify", "--database-url", &url])
-        .output()
-        .expect("run");
+    // One anchoring key and anchor file for this installation.
+    let key = egov_testing::random_key();
+    let anchors = tmp.path().join("anchors.jsonl");
+    let run = |args: &[&str]| {
+        egov()
+            .args(args)
+            .args(["--database-url", &url])
+            .env("EGOV__AUDIT__ANCHOR_KEY", &key)
+            .env("EGOV__AUDIT__ANCHOR_FILE", &anchors)
+            .output()
+            .expect("run")
+    };
+    let out = run(&["audit", "anchor"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("access log intact: 3 record(s) verified"));
+    assert!(text(&out.stdout).contains("auth.access_log: 1 anchor(s) written"));
+    let out = run(&["audit", "verify"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("access log chain intact: 3 record(s) verified")
+            && stdout.contains("auth.access_log: agrees with 1 anchor(s)"),
+        "{stdout}"
+    );
+
+    // The tail cut off and the head moved back: the chain agrees with itself, not with its
+    // anchor.
+    diesel::sql_query("DELETE FROM auth_access_log WHERE seq = 3")
+        .execute(&mut *conn)
+        .expect("tamper");
+    diesel::sql_query(
+        "UPDATE auth_access_log_head SET seq = 2, \
+         hash = (SELECT hash FROM auth_access_log WHERE seq = 2) WHERE id = 1",
+    )
+    .execute(&mut *conn)
+    .expect("tamper");
+    let out = run(&["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("access log chain intact")
+            && text(&out.stderr).contains("auth.access_log BROKEN: the chain ends at record 2"),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 
     diesel::sql_query("UPDATE auth_access_log SET actor = 'officer-2' WHERE seq = 2")
         .execute(&mut *conn)
         .expect("tamper");
-    let out = egov()
-        .args(["audit", "verify", "--database-url", &url])
-        .output()
-        .expect("run");
+    let out = run(&["audit", "verify"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("access log BROKEN: record 2 was altered"),

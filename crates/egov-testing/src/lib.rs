@@ -139,6 +139,17 @@ pub fn test_settings(db: &TestDatabase, overrides: &[(&str, &str)]) -> Settings 
             config_dir().join("countries").display().to_string(),
         ),
         ("EGOV__AUTH__BLIND_INDEX_KEY".into(), random_key()),
+        ("EGOV__AUDIT__ANCHOR_KEY".into(), random_key()),
+        (
+            "EGOV__AUDIT__ANCHOR_FILE".into(),
+            std::env::temp_dir()
+                .join(format!(
+                    "egov-test-anchors-{}.jsonl",
+                    uuid::Uuid::new_v4().simple()
+                ))
+                .display()
+                .to_string(),
+        ),
         ("EGOV__AUTH__ENCRYPTION_KEY".into(), random_key()),
         (
             "EGOV__PETITION__BLOB_DIR".into(),

@@ -11,6 +11,57 @@ pub fn last_event(c: &mut DbConnection, doc: &str) -> Result<Option<(i64, String
         .optional()?)
 }
 
+/// Every document's history as an anchored trail (`egov_core::anchor`): one chain per
+/// document.
+#[derive(Debug)]
+pub struct HistoryTrail;
+
+impl egov_core::anchor::Trail for HistoryTrail {
+    fn name(&self) -> &'static str {
+        "docflow.history"
+    }
+
+    fn heads(&self, c: &mut DbConnection) -> Result<Vec<egov_core::anchor::Head>, Error> {
+        #[derive(QueryableByName)]
+        struct H {
+            #[diesel(sql_type = Text)]
+            document_id: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            seq: i64,
+            #[diesel(sql_type = Text)]
+            hash: String,
+        }
+        let rows: Vec<H> = diesel::sql_query(
+            "SELECT e.document_id, e.seq, e.hash FROM docflow_events e \
+             JOIN (SELECT document_id, MAX(seq) AS seq FROM docflow_events GROUP BY document_id) m \
+             ON e.document_id = m.document_id AND e.seq = m.seq",
+        )
+        .load(c)?;
+        Ok(rows
+            .into_iter()
+            .map(|h| egov_core::anchor::Head {
+                chain: h.document_id,
+                seq: h.seq,
+                hash: h.hash,
+            })
+            .collect())
+    }
+
+    fn hash_at(
+        &self,
+        c: &mut DbConnection,
+        chain: &str,
+        seq: i64,
+    ) -> Result<Option<String>, Error> {
+        Ok(docflow_events::table
+            .filter(docflow_events::document_id.eq(chain))
+            .filter(docflow_events::seq.eq(seq))
+            .select(docflow_events::hash)
+            .first(c)
+            .optional()?)
+    }
+}
+
 pub fn insert_event(c: &mut DbConnection, row: &EventRow) -> Result<(), Error> {
     diesel::insert_into(docflow_events::table)
         .values(row)
