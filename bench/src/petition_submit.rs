@@ -83,11 +83,14 @@ async fn main() {
             .display()
             .to_string()
     };
+    // SYNCHRONOUS=normal measures SQLite without a disk flush per commit (the default is full).
+    let synchronous = std::env::var("SYNCHRONOUS").unwrap_or_else(|_| "full".to_owned());
     let app = spawn_app_with(Spawn {
         modules: &["auth", "petition"],
         settings: &[
             ("EGOV__DATABASE__POOL_SIZE", &pool),
             ("EGOV__DATABASE__ACQUIRE_TIMEOUT_SECS", "10"),
+            ("EGOV__DATABASE__SQLITE_SYNCHRONOUS", &synchronous),
             ("EGOV__SERVER__ACCESS_LOG", "false"),
             ("EGOV__COUNTRY__PACKS_DIR", &packs),
         ],

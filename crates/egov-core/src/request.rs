@@ -237,13 +237,56 @@ fn finish<B>(
     res
 }
 
-/// The methods each documented path template accepts, to tell 405 from 404.
+/// The methods each documented path template accepts, to tell 405 from 404, and each route's
+/// largest accepted body.
 #[derive(Debug, Default)]
 pub struct RouteTable {
     routes: Vec<(ResourceDef, Vec<Method>)>,
+    /// Body limits of the routes that differ from `default_limit` (`server.body_limits`).
+    limits: Vec<(ResourceDef, usize)>,
+    default_limit: usize,
 }
 
 impl RouteTable {
+    /// Builds the table from an OpenAPI document (the documented routes are the served routes)
+    /// with the body limit of every route: `limits` by template, `default_limit` for the rest.
+    /// Templates in `limits` that are not served are returned, to be reported.
+    pub fn with_limits(
+        doc: &utoipa::openapi::OpenApi,
+        limits: &std::collections::HashMap<String, usize>,
+        default_limit: usize,
+    ) -> (Self, Vec<String>) {
+        let mut table = Self::from_openapi(doc);
+        table.default_limit = default_limit;
+        let mut unknown = Vec::new();
+        for (template, limit) in limits {
+            if doc.paths.paths.contains_key(template) {
+                table
+                    .limits
+                    .push((ResourceDef::new(template.as_str()), *limit));
+            } else {
+                unknown.push(template.clone());
+            }
+        }
+        (table, unknown)
+    }
+
+    /// The largest body accepted on `path`.
+    pub fn body_limit(&self, path: &str) -> usize {
+        self.limits
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map_or(self.default_limit, |(_, l)| *l)
+    }
+
+    /// The largest body any route accepts (the extractors' own limit).
+    pub fn largest_body_limit(&self) -> usize {
+        self.limits
+            .iter()
+            .map(|(_, l)| *l)
+            .fold(self.default_limit, usize::max)
+    }
+
     /// Builds the table from an OpenAPI document: the documented routes are the served routes.
     pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
         let routes = doc
@@ -270,7 +313,11 @@ impl RouteTable {
                 (ResourceDef::new(template.as_str()), methods)
             })
             .collect();
-        Self { routes }
+        Self {
+            routes,
+            limits: Vec::new(),
+            default_limit: usize::MAX,
+        }
     }
 
     /// Methods allowed on `path`, if any documented route matches it.
@@ -494,4 +541,49 @@ pub fn attachment_disposition(name: &str) -> actix_web::http::header::ContentDis
             value: safe.into_bytes(),
         })],
     }
+}
+
+/// Enforces each route's body limit (`server.body_limits`, else `server.max_body_bytes`)
+/// before any extractor reads the body: a declared length over the limit is a 413 at once; a
+/// body without one is cut off at the limit while it streams in (the extractor then answers
+/// 413). Nothing over the limit is ever buffered.
+pub async fn body_limit(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use futures_util::StreamExt as _;
+    let limit = req
+        .app_data::<web::Data<RouteTable>>()
+        .map_or(usize::MAX, |t| t.body_limit(req.path()));
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let err = Error::with_detail(
+            codes::PAYLOAD_TOO_LARGE,
+            format!(
+                "body is {} bytes; the limit of this route is {limit}",
+                declared.unwrap_or_default()
+            ),
+        );
+        return Ok(req.error_response(err));
+    }
+    if declared.is_none() && limit != usize::MAX {
+        let mut seen = 0usize;
+        let stream = req.take_payload().map(move |chunk| {
+            let chunk = chunk?;
+            seen = seen.saturating_add(chunk.len());
+            if seen > limit {
+                Err(actix_web::error::PayloadError::Overflow)
+            } else {
+                Ok(chunk)
+            }
+        });
+        req.set_payload(actix_web::dev::Payload::Stream {
+            payload: Box::pin(stream),
+        });
+    }
+    next.call(req).await.map(|r| r.map_into_boxed_body())
 }

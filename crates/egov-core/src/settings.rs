@@ -175,8 +175,12 @@ pub struct ServerSettings {
     pub workers: usize,
     /// Seconds that in-flight requests get to finish after SIGTERM.
     pub shutdown_timeout_secs: u64,
-    /// Largest accepted request body, in bytes.
+    /// Largest accepted request body, in bytes (routes not in `body_limits`).
     pub max_body_bytes: usize,
+    /// Larger (or smaller) body limits of single routes, by route template
+    /// (`"/petition/v1/applications/{id}/attachments" = 10486784`).
+    #[serde(default)]
+    pub body_limits: std::collections::HashMap<String, usize>,
     /// Modules to serve; empty means every registered module.
     pub modules: Vec<String>,
     /// Public base URL, used in printed links; defaults to `http://<bind>`.

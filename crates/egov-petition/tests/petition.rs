@@ -1428,3 +1428,80 @@ async fn a_case_open_past_the_packs_threshold_gets_one_progress_notice() {
         "{sent:?}"
     );
 }
+
+#[tokio::test]
+async fn finding_10_the_documented_10_mib_attachment_can_be_uploaded() {
+    // The shipped limits: petition.attachment_max_bytes = 10 MiB, and the route's own body
+    // limit in server.body_limits (the global one is 1 MiB).
+    let app = spawn_app_with(Spawn {
+        modules: &["auth", "exchange", "tax", "petition"],
+        settings: &[],
+    })
+    .await;
+    let me = citizen(&app, NID);
+    let (s, d) = send(
+        &app,
+        Method::POST,
+        "/petition/v1/applications",
+        Some(&me),
+        Some(&json!({"service": "business-registration", "form": {"business_name": "Hangang Books"}})),
+    )
+    .await;
+    assert_eq!(s, 201, "{d}");
+    let id = d["id"].as_str().expect("id").to_owned();
+    let big = [PDF, &vec![b' '; 10 * 1024 * 1024 - PDF.len()]].concat();
+    let (s, r) = upload(
+        &app,
+        &me,
+        &id,
+        "filename=lease.pdf&evidence=lease",
+        &big,
+        "application/pdf",
+    )
+    .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["size"], 10 * 1024 * 1024);
+    // Over the limit: 413 before the body is read, with or without a declared length.
+    let over = [big.as_slice(), b"x".repeat(2048).as_slice()].concat();
+    let (s, r) = upload(
+        &app,
+        &me,
+        &id,
+        "filename=lease.pdf&evidence=lease",
+        &over,
+        "application/pdf",
+    )
+    .await;
+    assert_eq!(
+        (s, r["code"].as_str()),
+        (413, Some("payload_too_large")),
+        "{r}"
+    );
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        over.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let res = app
+        .client
+        .post(app.url(&format!(
+            "/petition/v1/applications/{id}/attachments?filename=b.pdf&evidence=lease"
+        )))
+        .bearer_auth(&me)
+        .header("content-type", "application/pdf")
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            chunks,
+        )))
+        .send()
+        .await
+        .expect("chunked upload");
+    assert_eq!(res.status().as_u16(), 413);
+    // Other routes keep the global limit.
+    let res = app
+        .client
+        .post(app.url("/petition/v1/applications"))
+        .bearer_auth(&me)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 2 * 1024 * 1024])
+        .send()
+        .await
+        .expect("large JSON");
+    assert_eq!(res.status().as_u16(), 413);
+}

@@ -178,7 +178,14 @@ impl AppState {
             .map(serde_json::to_vec)
             .collect::<Result<Vec<_>, _>>()?;
         let openapi = openapi::merge(module_docs);
-        let routes = RouteTable::from_openapi(&openapi);
+        let (routes, unknown) = RouteTable::with_limits(
+            &openapi,
+            &settings.server.body_limits,
+            settings.server.max_body_bytes,
+        );
+        for template in unknown {
+            tracing::warn!(%template, "server.body_limits names a route this process does not serve");
+        }
         let settings = Arc::new(settings);
         let packs = Arc::new(packs);
         let local = modules.iter().any(|m| m.name() == egov_auth::NAME);
@@ -253,7 +260,8 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    let limit = state.settings.server.max_body_bytes;
+    // The extractors take the largest route limit; `body_limit` holds each route to its own.
+    let limit = state.routes.largest_body_limit();
     let hsts = state.settings.server.hsts;
     let modules = state.modules.clone();
     let started = state.started.clone();
@@ -328,6 +336,7 @@ pub fn build_app(
     // No response compression here: compressing responses that carry secrets (tokens) next to
     // caller-influenced text invites BREACH-style attacks, and it cost a tenth of the throughput
     // on small responses. Compress at the ingress where it is safe (docs, static assets).
+    .wrap(actix_web::middleware::from_fn(request::body_limit))
     .wrap(actix_web::middleware::from_fn(move |req, next| {
         crate::headers::security_headers(hsts, req, next)
     }))

@@ -206,3 +206,66 @@ async fn low_dates_in_year_0_9999_and_10000_are_refused() {
         .expect("count");
     assert_eq!(stored, 0);
 }
+
+#[tokio::test]
+async fn finding_10_upload_routes_take_their_documented_sizes_and_others_stay_small() {
+    let app = spawn_app().await;
+    let officer = app.token(egov_testing::As {
+        kind: "officer",
+        agency: Some("MOIS"),
+        ..egov_testing::As::default()
+    });
+    let business = app.token(egov_testing::As {
+        kind: "business",
+        bid: Some("1248100998"),
+        ..egov_testing::As::default()
+    });
+    // A JSON body of `n` bytes (a long string field), read in full by the route's extractor.
+    let body = |n: usize| {
+        let mut b = br#"{"title": ""#.to_vec();
+        b.extend(std::iter::repeat_n(b'a', n));
+        b.extend(br#""}"#);
+        b
+    };
+    for (path, token, size) in [
+        ("/docflow/v1/documents", &officer, 14 * 1024 * 1024),
+        (
+            "/procurement/v1/tenders/00000000-0000-0000-0000-000000000000/bids",
+            &business,
+            5 * 1024 * 1024,
+        ),
+    ] {
+        let res = app
+            .client
+            .post(app.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body(size))
+            .send()
+            .await
+            .expect("req");
+        // Read and judged on its content (a 4xx about the fields), not refused for its size.
+        assert_ne!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        assert!(res.status().is_client_error(), "{path}: {}", res.status());
+        let res = app
+            .client
+            .post(app.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body(17 * 1024 * 1024))
+            .send()
+            .await
+            .expect("req");
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+    }
+    // Every other route keeps server.max_body_bytes (1 MiB).
+    let res = app
+        .client
+        .post(app.url("/auth/login"))
+        .header("content-type", "application/json")
+        .body(body(2 * 1024 * 1024))
+        .send()
+        .await
+        .expect("req");
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}

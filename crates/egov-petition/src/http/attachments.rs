@@ -13,10 +13,10 @@ use actix_web::{HttpResponse, post, web};
 use chrono::NaiveDateTime;
 use egov_auth::Authorized;
 use egov_core::Error;
-use egov_core::request::RawBody;
 use egov_core::text::free_text as text_rule;
 use egov_exchange::Exchange;
 use egov_exchange::client::{Call, CallError};
+use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -54,7 +54,7 @@ pub async fn upload_attachment(
     p: web::Data<Petition>,
     id: web::Path<String>,
     query: web::Query<AttachmentQuery>,
-    body: RawBody,
+    mut body: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let row = own_case(&p, &auth, &id).await?;
     let query = query.into_inner();
@@ -91,15 +91,39 @@ pub async fn upload_attachment(
             "attachments are accepted on drafts and while a supplement is requested",
         ));
     }
-    let bytes = body.0;
-    let settings = &p.0.settings.petition;
-    if bytes.len() > settings.attachment_max_bytes {
-        return Err(Error::with_detail(
-            errors::ATTACHMENT_TOO_LARGE,
-            format!("at most {} bytes", settings.attachment_max_bytes),
-        ));
+    // The body streams into a staged blob (hashed on the way, never held whole in memory);
+    // the route's own body limit (server.body_limits) bounds what is read at all.
+    let max = p.0.settings.petition.attachment_max_bytes as u64;
+    let mut staged = {
+        let blobs = p.0.blobs.clone();
+        web::block(move || blobs.stage())
+            .await
+            .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?
+            .map_err(|e| Error::internal(anyhow::anyhow!("blob store: {e}")))?
+    };
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| match e {
+            actix_web::error::PayloadError::Overflow => {
+                Error::with_detail(errors::ATTACHMENT_TOO_LARGE, format!("at most {max} bytes"))
+            }
+            other => Error::with_detail(
+                egov_core::error::codes::BAD_REQUEST,
+                format!("the upload broke off: {other}"),
+            ),
+        })?;
+        if staged.size() + chunk.len() as u64 > max {
+            return Err(Error::with_detail(
+                errors::ATTACHMENT_TOO_LARGE,
+                format!("at most {max} bytes"),
+            ));
+        }
+        staged = web::block(move || staged.write(&chunk).map(|()| staged))
+            .await
+            .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?
+            .map_err(|e| Error::internal(anyhow::anyhow!("blob store: {e}")))?;
     }
-    let detected = crate::blob::sniff(&bytes);
+    let settings = &p.0.settings.petition;
+    let detected = crate::blob::sniff(staged.head());
     let Some(content_type) = detected.filter(|t| settings.attachment_types.iter().any(|a| a == t))
     else {
         return Err(Error::with_detail(
@@ -111,8 +135,8 @@ pub async fn upload_attachment(
             ),
         ));
     };
-    let blobs = p.0.blobs.clone();
-    let sha = web::block(move || blobs.put(&bytes).map(|sha| (sha, bytes.len())))
+    let size = staged.size();
+    let sha = web::block(move || staged.commit().map(|sha| (sha, size)))
         .await
         .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?
         .map_err(|e| Error::internal(anyhow::anyhow!("blob store: {e}")))?;
