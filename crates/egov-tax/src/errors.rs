@@ -13,6 +13,8 @@ egov_core::error_codes! {
     CERTIFICATE_REVOKED = ("tax.certificate_revoked", 409, "The certificate is already revoked", "revoking a revoked certificate");
     TAXPAYER_NOT_FOUND = ("tax.taxpayer_not_found", 404, "No taxpayer with this identifier", "officer search with no returns or account");
     NO_REFUND_DUE = ("tax.no_refund_due", 409, "No refund is due for this taxpayer and year", "refund when the period has no negative balance");
+    APPROVAL_NOT_FOUND = ("tax.approval_not_found", 404, "No such posting waiting for a second officer", "approving or rejecting an unknown or already decided posting");
+    SAME_OFFICER = ("tax.same_officer", 403, "A second officer must approve: not the one who asked", "the officer who raised an assessment or refund approving it themselves");
     BAD_UPLOAD = ("tax.bad_upload", 400, "The statement file cannot be read (header or encoding)", "statement upload with an unreadable file or wrong CSV header");
     /// Exchange services (`tax-clearance`, `income-certificate`): the call names no taxpayer.
     NO_SUBJECT = ("tax.no_subject", 400, "The exchange request names no taxpayer", "an exchange service call (`tax-clearance`, `income-certificate`) without its data subject");

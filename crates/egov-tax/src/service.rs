@@ -282,6 +282,21 @@ pub fn reference_ok(r: &str) -> bool {
 /// The taxpayer's return for the year, created (as a pre-filled draft) on first use.
 /// `statements` are the taxpayer's statements for the year (the masked ID shown to officers
 /// comes from the first).
+/// The refund due on a taxpayer's period (the negative balance, as a positive amount; zero or
+/// less when none is due).
+pub fn refund_due(
+    c: &mut DbConnection,
+    taxpayer: &str,
+    tax: &str,
+    year: i32,
+    today: chrono::NaiveDate,
+) -> Result<rust_decimal::Decimal, Error> {
+    let period = account(&store::ledger_of(c, taxpayer)?, today)
+        .into_iter()
+        .find(|p| p.tax == tax && p.year == year);
+    Ok(period.map(|p| -p.balance).unwrap_or_default())
+}
+
 pub fn open_return(
     c: &mut DbConnection,
     taxpayer: &Taxpayer,

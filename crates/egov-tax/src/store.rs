@@ -66,6 +66,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    tax_approvals (id) {
+        id -> Text,
+        kind -> Text,
+        source -> Text,
+        taxpayer -> Text,
+        tax -> Text,
+        year -> Integer,
+        amount -> Text,
+        due_date -> Nullable<Date>,
+        return_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     tax_ledger (id) {
         id -> Text,
         taxpayer -> Text,
@@ -198,6 +219,28 @@ pub struct LedgerRow {
     pub reference: Option<String>,
     pub note: Option<String>,
     pub created_at: NaiveDateTime,
+}
+
+/// An assessment or refund waiting for (or decided by) a second officer.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tax_approvals)]
+pub struct ApprovalRow {
+    pub id: String,
+    pub kind: String,
+    pub source: String,
+    pub taxpayer: String,
+    pub tax: String,
+    pub year: i32,
+    pub amount: String,
+    pub due_date: Option<NaiveDate>,
+    pub return_id: Option<String>,
+    pub note: Option<String>,
+    pub status: String,
+    pub requested_by: String,
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -614,3 +657,73 @@ pub fn revoke_certificate(
 
 /// The module's notification outbox (the `tax_notifications` table).
 pub const OUTBOX: egov_core::outbox::Outbox = egov_core::outbox::Outbox::new("tax_notifications");
+
+// ---------------------------------------------------------------- four eyes
+
+pub fn insert_approval(c: &mut DbConnection, row: &ApprovalRow) -> Result<(), Error> {
+    diesel::insert_into(tax_approvals::table)
+        .values(row)
+        .execute(c)
+        .map(|_| ())
+        .map_err(db)
+}
+
+/// The approval of a posting (`kind`, `source`), whatever its status.
+pub fn approval_of(
+    c: &mut DbConnection,
+    kind: &str,
+    source: &str,
+) -> Result<Option<ApprovalRow>, Error> {
+    use tax_approvals::dsl as a;
+    a::tax_approvals
+        .filter(a::kind.eq(kind))
+        .filter(a::source.eq(source))
+        .select(ApprovalRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+pub fn approval(c: &mut DbConnection, id: &str) -> Result<Option<ApprovalRow>, Error> {
+    use tax_approvals::dsl as a;
+    a::tax_approvals
+        .find(id)
+        .select(ApprovalRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+/// Approvals waiting for a second officer, oldest first (at most `limit`).
+pub fn pending_approvals(c: &mut DbConnection, limit: i64) -> Result<Vec<ApprovalRow>, Error> {
+    use tax_approvals::dsl as a;
+    a::tax_approvals
+        .filter(a::status.eq("pending"))
+        .order((a::requested_at.asc(), a::id.asc()))
+        .limit(limit)
+        .select(ApprovalRow::as_select())
+        .load(c)
+        .map_err(db)
+}
+
+/// Decides a pending approval; false when it was no longer pending (decided concurrently).
+pub fn decide_approval(
+    c: &mut DbConnection,
+    id: &str,
+    status: &str,
+    by: &str,
+    at: NaiveDateTime,
+    note: Option<&str>,
+) -> Result<bool, Error> {
+    use tax_approvals::dsl as a;
+    diesel::update(a::tax_approvals.find(id).filter(a::status.eq("pending")))
+        .set((
+            a::status.eq(status),
+            a::decided_by.eq(by),
+            a::decided_at.eq(at),
+            a::decision_note.eq(note),
+        ))
+        .execute(c)
+        .map(|n| n == 1)
+        .map_err(db)
+}

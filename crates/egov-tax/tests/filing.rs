@@ -666,3 +666,171 @@ async fn another_module_gets_tax_clearance_through_the_exchange_only_with_grant_
         .expect_err("withdrawn");
     assert!(e.code().contains("Consent"), "{e:?}");
 }
+
+#[tokio::test]
+async fn finding_9_one_officer_cannot_post_a_large_or_malformed_assessment() {
+    let app = app().await;
+    let (first, second) = (officer(&app), officer(&app));
+    let today = chrono::Utc::now().date_naive().to_string();
+    let notice = |id: &str, amount: &str| {
+        json!({"assessment_id": id, "business_id": "124-81-00998", "year": 2026,
+               "amount": amount, "due_date": today,
+               "reason": "Audit finding: unreported withholding (ITA art. 128)"})
+    };
+    let post = |token: String, path: String, body: Option<Value>| {
+        let app = &app;
+        async move { send(app, Method::POST, &path, Some(&token), body.as_ref(), &[]).await }
+    };
+    let entries = || async {
+        let (s, v) = send(
+            &app,
+            Method::GET,
+            "/tax/v1/me/account",
+            Some(&employer(&app)),
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        v["entries"].as_array().cloned().unwrap_or_default()
+    };
+    // Minus 10^15 won and fractional won are refused, and change nothing.
+    for (amount, why) in [("-1000000000000000", "at most"), ("1.5", "whole units")] {
+        let (s, p) = post(
+            first.clone(),
+            "/tax/v1/officer/assessments".into(),
+            Some(notice("N-BAD", amount)),
+        )
+        .await;
+        assert_eq!(s, 422, "{amount}: {p}");
+        assert!(p.to_string().contains(why), "{amount}: {p}");
+    }
+    assert!(entries().await.is_empty());
+    // Above the pack's threshold (10,000,000 won): waiting for a second officer, not posted.
+    let (s, waiting) = post(
+        first.clone(),
+        "/tax/v1/officer/assessments".into(),
+        Some(notice("N-BIG-1", "50000000")),
+    )
+    .await;
+    assert_eq!(
+        (s, waiting["status"].as_str()),
+        (202, Some("pending")),
+        "{waiting}"
+    );
+    assert!(entries().await.is_empty());
+    // The same notice again is the same request.
+    let (s, again) = post(
+        first.clone(),
+        "/tax/v1/officer/assessments".into(),
+        Some(notice("N-BIG-1", "50000000")),
+    )
+    .await;
+    assert_eq!((s, &again["id"]), (202, &waiting["id"]));
+    let id = waiting["id"].as_str().expect("id").to_owned();
+    // Not by the officer who raised it.
+    let (s, p) = post(
+        first.clone(),
+        format!("/tax/v1/officer/approvals/{id}/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (403, Some("tax.same_officer")),
+        "{p}"
+    );
+    let (s, list) = send(
+        &app,
+        Method::GET,
+        "/tax/v1/officer/approvals",
+        Some(&second),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    // A second officer approves: posted, both officers recorded.
+    let (s, posted) = post(
+        second.clone(),
+        format!("/tax/v1/officer/approvals/{id}/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{posted}");
+    assert_eq!(posted["amount"], "50000000");
+    let (s, _) = post(
+        second.clone(),
+        format!("/tax/v1/officer/approvals/{id}/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 404, "decided once");
+    assert_eq!(entries().await.len(), 1);
+    // A second large notice is rejected with a reason: never posted.
+    let (_, other) = post(
+        first.clone(),
+        "/tax/v1/officer/assessments".into(),
+        Some(notice("N-BIG-2", "-20000000")),
+    )
+    .await;
+    let oid = other["id"].as_str().expect("id").to_owned();
+    let (s, r) = post(
+        second.clone(),
+        format!("/tax/v1/officer/approvals/{oid}/reject"),
+        Some(json!({"reason": "No audit file supports this reduction"})),
+    )
+    .await;
+    assert_eq!((s, r["status"].as_str()), (200, Some("rejected")), "{r}");
+    assert!(r["decided_by"].as_str().is_some(), "{r}");
+    assert_eq!(entries().await.len(), 1);
+    // A refund above the threshold waits too: a reduction of 80,000,000 (approved) leaves
+    // 30,000,000 to refund.
+    let (_, cut) = post(
+        first.clone(),
+        "/tax/v1/officer/assessments".into(),
+        Some(notice("N-BIG-3", "-80000000")),
+    )
+    .await;
+    let cid = cut["id"].as_str().expect("id").to_owned();
+    let (s, _) = post(
+        second.clone(),
+        format!("/tax/v1/officer/approvals/{cid}/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (s, who) = send(
+        &app,
+        Method::GET,
+        "/tax/v1/officer/taxpayers?business_id=1248100998&purpose=tax.refund",
+        Some(&first),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "{who}");
+    let return_id = who["returns"][0]["id"].as_str().expect("return").to_owned();
+    let (s, refund) = post(
+        first.clone(),
+        "/tax/v1/officer/refunds".into(),
+        Some(json!({"return_id": return_id, "refund_id": "BANK-R-1"})),
+    )
+    .await;
+    assert_eq!(
+        (s, refund["kind"].as_str()),
+        (202, Some("refund")),
+        "{refund}"
+    );
+    assert_eq!(refund["amount"], "30000000");
+    let rid = refund["id"].as_str().expect("id").to_owned();
+    let (s, paid) = post(
+        second.clone(),
+        format!("/tax/v1/officer/approvals/{rid}/approve"),
+        None,
+    )
+    .await;
+    assert_eq!((s, paid["kind"].as_str()), (201, Some("refund")), "{paid}");
+    assert_eq!(entries().await.len(), 3);
+}

@@ -388,3 +388,34 @@ fn unknown_names_cycles_and_missing_citations_fail_with_line() {
     let e = load_err("[values.a]\nkind = \"sum\"\nof = [\"people\"]\ncite = \"c\"\n");
     assert!(e.contains("list of people"), "{e}");
 }
+
+#[test]
+fn administration_limits_and_the_second_officer_threshold() {
+    // Without a section: the widest amount, and every posting needs a second officer.
+    let none = set("");
+    assert_eq!(none.administration.second_officer_from, Decimal::ZERO);
+    assert!(none.administration.needs_second_officer(d("1")));
+    let s = set(
+        "[administration]\nassessment_max = 1_000_000\nsecond_officer_from = \"10000\"\ncite = \"rule\"\n",
+    );
+    assert_eq!(s.administration.assessment_max, d("1000000"));
+    for (amount, second) in [
+        ("9999", false),
+        ("-9999", false),
+        ("10000", true),
+        ("-10000", true),
+        ("999999", true),
+    ] {
+        assert_eq!(
+            s.administration.needs_second_officer(d(amount)),
+            second,
+            "{amount}"
+        );
+    }
+    let e =
+        load_err("[administration]\nassessment_max = 0\nsecond_officer_from = 1\ncite = \"c\"\n");
+    assert!(e.contains("administration"), "{e}");
+    let e =
+        load_err("[administration]\nassessment_max = 10\nsecond_officer_from = -1\ncite = \"c\"\n");
+    assert!(e.contains("administration"), "{e}");
+}

@@ -3,6 +3,7 @@
 //! (each recorded in the access log), corrections, bank settlement, refunds, revocation and
 //! reminders.
 
+pub mod approvals;
 pub mod employers;
 pub mod officers;
 pub mod public;
@@ -62,6 +63,9 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(officers::officer_bank_transfers)
             .service(officers::officer_refund)
             .service(officers::officer_assessment)
+            .service(approvals::list_approvals)
+            .service(approvals::approve)
+            .service(approvals::reject)
             .service(officers::officer_revoke)
             .service(officers::officer_reminders)
     });

@@ -434,11 +434,15 @@ pub struct RefundInput {
 }
 
 /// Pays the refund due on a return's period (balance below zero): records it on the account.
+/// From the year's `administration.second_officer_from` it waits (`202`) for another officer's
+/// approval (four eyes). Idempotent by `refund_id`.
 #[utoipa::path(
     tag = "tax",
     request_body = RefundInput,
     responses(
         (status = 201, body = Entry),
+        (status = 200, description = "The same refund again", body = Entry),
+        (status = 202, description = "Waiting for a second officer's approval", body = crate::http::approvals::ApprovalView),
         (status = 409, description = "No refund due", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
@@ -472,18 +476,44 @@ pub async fn officer_refund(
     )
     .await?;
     let now = tax.now();
-    let row = tax
+    let admin = rules_for(&tax, ret.year)
+        .map(|r| r.administration.clone())
+        .unwrap_or_default();
+    let officer = auth.subject.clone();
+    let outcome = tax
         .db()
         .transaction(move |c| {
             if let Some(done) = store::ledger_entry(c, "refund", &input.refund_id)? {
-                return Ok(done);
+                return Ok(Posting::Posted(done, false));
             }
-            let period = service::account(&store::ledger_of(c, &ret.taxpayer)?, now.date())
-                .into_iter()
-                .find(|p| p.tax == ret.tax && p.year == ret.year);
-            let due = period.map(|p| -p.balance).unwrap_or_default();
+            if let Some(waiting) = store::approval_of(c, "refund", &input.refund_id)? {
+                return Ok(Posting::Waiting(waiting));
+            }
+            let due = service::refund_due(c, &ret.taxpayer, &ret.tax, ret.year, now.date())?;
             if due <= Decimal::ZERO {
                 return Err(Error::new(errors::NO_REFUND_DUE));
+            }
+            if admin.needs_second_officer(due) {
+                let row = store::ApprovalRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    kind: "refund".into(),
+                    source: input.refund_id,
+                    taxpayer: ret.taxpayer,
+                    tax: ret.tax,
+                    year: ret.year,
+                    amount: due.to_string(),
+                    due_date: None,
+                    return_id: Some(ret.id),
+                    note: None,
+                    status: "pending".into(),
+                    requested_by: officer,
+                    requested_at: now,
+                    decided_by: None,
+                    decided_at: None,
+                    decision_note: None,
+                };
+                store::insert_approval(c, &row)?;
+                return Ok(Posting::Waiting(row));
             }
             let row = LedgerRow {
                 id: uuid::Uuid::now_v7().to_string(),
@@ -499,10 +529,10 @@ pub async fn officer_refund(
                 created_at: now,
             };
             store::insert_ledger(c, &row)?;
-            Ok(row)
+            Ok(Posting::Posted(row, true))
         })
         .await?;
-    Ok(HttpResponse::Created().json(Entry::from(row)))
+    Ok(outcome.answer())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -530,12 +560,18 @@ pub struct AssessmentInput {
 /// finding): added to the taxpayer's account for the year, payable with the year's payment
 /// reference, overdue after its due date (which a tax-clearance request then reports).
 /// Idempotent by `assessment_id`; recorded in the access log.
+///
+/// The amount is in whole units of the pack's currency and at most the year's
+/// `administration.assessment_max`. From `administration.second_officer_from` (either sign) it
+/// is not posted: it waits (`202`) until another officer approves it at
+/// `POST /tax/v1/officer/approvals/{id}/approve` (four eyes).
 #[utoipa::path(
     tag = "tax",
     request_body = AssessmentInput,
     responses(
         (status = 201, body = Entry),
         (status = 200, description = "The same notice again", body = Entry),
+        (status = 202, description = "Waiting for a second officer's approval", body = crate::http::approvals::ApprovalView),
         (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The notice id was used for another assessment", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
@@ -554,13 +590,11 @@ pub async fn officer_assessment(
     if !id_ok(&input.assessment_id) {
         errors.push(field("/assessment_id", ID_RULE));
     }
-    if input.amount.is_zero()
-        || input.amount.scale() > 2
-        || input.amount.abs() > Decimal::from(1_000_000_000_000_000i64)
-    {
+    let minor = tax.0.packs.active().currency.minor_units();
+    if input.amount.is_zero() || input.amount.normalize().scale() > u32::from(minor) {
         errors.push(field(
             "/amount",
-            "not zero, at most two decimal places, at most 10^15",
+            &format!("not zero, in whole units of the currency (at most {minor} decimal places)"),
         ));
     }
     if !reason_ok(&input.reason) {
@@ -568,6 +602,17 @@ pub async fn officer_assessment(
     }
     if NaiveDate::from_ymd_opt(input.year, 1, 1).is_none_or(|start| input.due_date < start) {
         errors.push(field("/due_date", "on or after 1 January of the tax year"));
+    }
+    let rules = rules_for(&tax, year_ok(input.year)?)?;
+    let admin = rules.administration.clone();
+    if input.amount.abs() > admin.assessment_max {
+        errors.push(field(
+            "/amount",
+            &format!(
+                "at most {} either way for this year ({})",
+                admin.assessment_max, admin.cite
+            ),
+        ));
     }
     if !errors.is_empty() {
         return Err(Error::validation(errors));
@@ -578,7 +623,6 @@ pub async fn officer_assessment(
         input.business_id.as_deref(),
         "/",
     )?;
-    let rules = rules_for(&tax, year_ok(input.year)?)?;
     let source = format!("notice:{}", input.assessment_id);
     access(
         &tax,
@@ -592,24 +636,59 @@ pub async fn officer_assessment(
     .await?;
     let (code, year) = (rules.tax.clone(), rules.year);
     let now = tax.now();
-    let (row, created) = tax
+    let officer = auth.subject.clone();
+    let outcome = tax
         .db()
         .transaction(move |c| {
+            let same = |taxpayer: &str, y: i32, amount: &str| {
+                taxpayer == who.key
+                    && y == year
+                    && Decimal::from_str(amount).ok() == Some(input.amount)
+            };
+            let conflict = || {
+                Error::with_detail(
+                    codes::CONFLICT,
+                    "this assessment_id was used for another assessment",
+                )
+            };
             if let Some(done) = store::ledger_entry(c, "assessment", &source)? {
-                let same = done.taxpayer == who.key
-                    && done.year == year
-                    && Decimal::from_str(&done.amount).ok() == Some(input.amount);
-                return if same {
-                    Ok((done, false))
+                return if same(&done.taxpayer, done.year, &done.amount) {
+                    Ok(Posting::Posted(done, false))
                 } else {
-                    Err(Error::with_detail(
-                        codes::CONFLICT,
-                        "this assessment_id was used for another assessment",
-                    ))
+                    Err(conflict())
+                };
+            }
+            if let Some(waiting) = store::approval_of(c, "assessment", &source)? {
+                return if same(&waiting.taxpayer, waiting.year, &waiting.amount) {
+                    Ok(Posting::Waiting(waiting))
+                } else {
+                    Err(conflict())
                 };
             }
             let statements = store::statements_of(c, &who.key, year)?;
             let ret = service::open_return(c, &who, &code, year, &statements, now)?;
+            if admin.needs_second_officer(input.amount) {
+                let row = store::ApprovalRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    kind: "assessment".into(),
+                    source,
+                    taxpayer: who.key.clone(),
+                    tax: code,
+                    year,
+                    amount: input.amount.to_string(),
+                    due_date: Some(input.due_date),
+                    return_id: Some(ret.id),
+                    note: Some(input.reason),
+                    status: "pending".into(),
+                    requested_by: officer,
+                    requested_at: now,
+                    decided_by: None,
+                    decided_at: None,
+                    decision_note: None,
+                };
+                store::insert_approval(c, &row)?;
+                return Ok(Posting::Waiting(row));
+            }
             let row = LedgerRow {
                 id: uuid::Uuid::now_v7().to_string(),
                 taxpayer: who.key.clone(),
@@ -624,15 +703,30 @@ pub async fn officer_assessment(
                 created_at: now,
             };
             store::insert_ledger(c, &row)?;
-            Ok((row, true))
+            Ok(Posting::Posted(row, true))
         })
         .await?;
-    let entry = Entry::from(row);
-    Ok(if created {
-        HttpResponse::Created().json(entry)
-    } else {
-        HttpResponse::Ok().json(entry)
-    })
+    Ok(outcome.answer())
+}
+
+/// What an officer's posting led to.
+pub(crate) enum Posting {
+    /// On the ledger (`true`: just now; `false`: the same request again).
+    Posted(LedgerRow, bool),
+    /// At or above the year's `second_officer_from`: waiting for a second officer.
+    Waiting(store::ApprovalRow),
+}
+
+impl Posting {
+    fn answer(self) -> HttpResponse {
+        match self {
+            Self::Posted(row, true) => HttpResponse::Created().json(Entry::from(row)),
+            Self::Posted(row, false) => HttpResponse::Ok().json(Entry::from(row)),
+            Self::Waiting(a) => {
+                HttpResponse::Accepted().json(crate::http::approvals::ApprovalView::from(a))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -320,6 +320,34 @@ pub struct Due {
     pub remind_days: Vec<u32>,
 }
 
+/// What one officer may post, and from what amount a second officer must approve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Administration {
+    pub assessment_max: Decimal,
+    pub second_officer_from: Decimal,
+    pub cite: String,
+}
+
+impl Default for Administration {
+    /// Without an `[administration]` section: the widest amount the ledger holds, and every
+    /// assessment and refund approved by a second officer.
+    fn default() -> Self {
+        Self {
+            assessment_max: Decimal::from(1_000_000_000_000_000i64),
+            second_officer_from: Decimal::ZERO,
+            cite: "no [administration] section in the rules: every posting needs two officers"
+                .into(),
+        }
+    }
+}
+
+impl Administration {
+    /// Whether a posting of `amount` (either sign) waits for a second officer.
+    pub fn needs_second_officer(&self, amount: Decimal) -> bool {
+        amount.abs() >= self.second_officer_from
+    }
+}
+
 /// A compiled rules file.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
@@ -342,6 +370,8 @@ pub struct RuleSet {
     pub tax_due: Option<String>,
     /// Withholding-statement field → the input it pre-fills.
     pub prefill: BTreeMap<String, String>,
+    /// Officers' limits for the year.
+    pub administration: Administration,
     /// Numeric input slots; node `i` writes slot `numeric_inputs + i`.
     pub numeric_inputs: usize,
     pub people_inputs: usize,
@@ -567,6 +597,27 @@ impl RuleSet {
                 ));
             }
         }
+        let administration = match &raw.administration {
+            None => Administration::default(),
+            Some(a) => match (num(&a.assessment_max), num(&a.second_officer_from)) {
+                (Ok(max), Ok(from)) if max > Decimal::ZERO && from >= Decimal::ZERO => {
+                    Administration {
+                        assessment_max: max,
+                        second_officer_from: from,
+                        cite: a.cite.clone(),
+                    }
+                }
+                _ => {
+                    issues.push(issue(
+                        meta_line,
+                        "administration: assessment_max must be above 0 and \
+                         second_officer_from at least 0"
+                            .to_owned(),
+                    ));
+                    Administration::default()
+                }
+            },
+        };
         if !issues.is_empty() {
             return Err(LoadError(issues));
         }
@@ -628,6 +679,7 @@ impl RuleSet {
             income: raw.meta.income,
             tax_due: raw.meta.tax_due,
             prefill: raw.meta.prefill,
+            administration,
             numeric_inputs: numeric,
             people_inputs: people,
             names,

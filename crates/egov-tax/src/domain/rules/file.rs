@@ -12,6 +12,19 @@ pub(super) struct RawFile {
     pub(super) inputs: BTreeMap<String, Spanned<RawInput>>,
     #[serde(default)]
     pub(super) values: BTreeMap<String, Spanned<RawValue>>,
+    #[serde(default)]
+    pub(super) administration: Option<RawAdministration>,
+}
+
+/// What officers may post for the year without and with a second officer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAdministration {
+    /// The largest assessment (either sign) an officer may raise.
+    pub(super) assessment_max: RawNum,
+    /// Assessments and refunds of at least this much (either sign) wait for a second officer.
+    pub(super) second_officer_from: RawNum,
+    pub(super) cite: String,
 }
 
 #[derive(Debug, Deserialize)]
