@@ -6,6 +6,8 @@ egov_core::error_codes! {
     NOT_AN_APPLICANT = ("petition.not_an_applicant", 403, "This account is not linked to a person or a business and cannot apply", "a token without a person key (citizens) or business number (businesses)");
     ILLEGAL_TRANSITION = ("petition.illegal_transition", 409, "This action is not allowed in the case's current status", "an action the case's status does not allow (nothing changes)");
     CONCURRENT_CHANGE = ("petition.concurrent_change", 409, "The case changed while this request was processed: reload and retry", "the case changed between reading and saving: reload and retry");
+    DELEGATION_NOT_FOUND = ("petition.delegation_not_found", 404, "No such live delegation of yours", "withdrawing an unknown, another person's, or an already withdrawn delegation");
+    NOT_DELEGATED = ("petition.not_delegated", 409, "The person the document is about has not delegated it to the applicant", "issuing a document about a person who withdrew (or never gave) the applicant their delegation");
     INCOMPLETE = ("petition.incomplete", 422, "The application is not complete: see errors", "submission with missing or invalid fields or evidence; `errors` names each");
     EVIDENCE_REFUSED = ("petition.evidence_refused", 409, "The evidence could not be fetched through the exchange (no consent, no grant, or the provider refused): upload it instead", "the exchange or the provider refused the evidence request (no consent or grant): upload instead");
     EVIDENCE_UNAVAILABLE = ("petition.evidence_unavailable", 503, "The providing agency could not be reached: try again later or upload the evidence", "the providing agency could not be reached, or the exchange is not served");

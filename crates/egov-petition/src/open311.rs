@@ -283,6 +283,7 @@ pub async fn create_request(
     let by = By {
         account: auth.subject.clone(),
         role: crate::domain::lifecycle::Actor::Applicant,
+        source_ip: None,
     };
     let pp = p.get_ref().clone();
     let row = p

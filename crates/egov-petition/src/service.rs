@@ -18,6 +18,8 @@ use egov_core::outbox::Notification;
 pub struct By {
     pub account: String,
     pub role: Actor,
+    /// Where the request came from (for access-log records written on the way).
+    pub source_ip: Option<String>,
 }
 
 pub fn status_of(row: &CaseRow) -> Status {
@@ -159,6 +161,46 @@ pub fn routing_keys(service: &Service, form: &Map<String, Value>) -> (String, St
 
 /// Submits a draft: the form must be complete and every piece of evidence present; the
 /// case is routed, numbered (gapless per agency and year) and its clock starts.
+/// The people a service's document is about: each national ID the form puts on the document
+/// (field name, the person's key). Empty for services that issue no document.
+pub fn document_subjects(
+    p: &Petition,
+    service: &crate::domain::catalogue::Service,
+    form: &Map<String, Value>,
+) -> Vec<(String, String)> {
+    if !service.issues_document {
+        return Vec::new();
+    }
+    service
+        .fields
+        .iter()
+        .filter(|f| f.on_document && f.kind == crate::domain::catalogue::FieldType::NationalId)
+        .filter_map(|f| {
+            let id = p
+                .pack()
+                .parse_national_id(form.get(&f.name)?.as_str()?)
+                .ok()?;
+            Some((
+                f.name.clone(),
+                p.0.index.national_id(&id).as_str().to_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// Whether `applicant` may have a document about `subject`: it is their own, or the subject
+/// delegated it to them for this service (and has not withdrawn it). The same answer whether
+/// or not the subject has an account.
+pub fn may_apply_about(
+    p: &Petition,
+    c: &mut DbConnection,
+    applicant: &str,
+    subject: &str,
+    service: &str,
+) -> Result<bool, Error> {
+    Ok(applicant == subject || store::delegated(c, subject, applicant, service, p.now())?)
+}
+
 pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Result<CaseRow, Error> {
     let service = service_of(p, &row)?.clone();
     if status_of(&row) != Status::Draft {
@@ -209,6 +251,17 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
             problems.push(egov_core::error::FieldError {
                 pointer: format!("/form/{}", f.name),
                 detail: "no such attachment on this case".into(),
+            });
+        }
+    }
+    for (field, subject) in document_subjects(p, &service, &form) {
+        if !may_apply_about(p, c, &row.applicant, &subject, &service.id)? {
+            problems.push(egov_core::error::FieldError {
+                pointer: format!("/form/{field}"),
+                detail: "a document about another person is issued to them, or to someone \
+                         they delegated (they grant it in their account: \
+                         POST /petition/v1/me/delegations)"
+                    .into(),
             });
         }
     }

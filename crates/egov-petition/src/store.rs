@@ -6,6 +6,20 @@ use diesel::sql_types::{Integer, Text};
 use egov_core::{DbConnection, Error};
 
 diesel::table! {
+    petition_delegations (id) {
+        id -> Text,
+        grantor -> Text,
+        grantor_masked -> Text,
+        grantee -> Text,
+        grantee_masked -> Text,
+        service -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     petition_cases (id) {
         id -> Text,
         service -> Text,
@@ -604,4 +618,78 @@ pub const OUTBOX: egov_core::outbox::Outbox =
 /// How many cases the table holds (for the benchmark).
 pub fn count_cases(c: &mut DbConnection) -> Result<i64, Error> {
     Ok(petition_cases::table.count().get_result(c)?)
+}
+
+// ---------------------------------------------------------------- delegations
+
+/// A person's permission for someone else to apply for documents about them.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = petition_delegations)]
+pub struct DelegationRow {
+    pub id: String,
+    pub grantor: String,
+    pub grantor_masked: String,
+    pub grantee: String,
+    pub grantee_masked: String,
+    pub service: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub withdrawn_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_delegation(c: &mut DbConnection, row: &DelegationRow) -> Result<(), Error> {
+    diesel::insert_into(petition_delegations::table)
+        .values(row)
+        .execute(c)?;
+    Ok(())
+}
+
+/// Delegations a person gave or received (by their key), newest first (at most 200).
+pub fn delegations_of(c: &mut DbConnection, key: &str) -> Result<Vec<DelegationRow>, Error> {
+    use petition_delegations::dsl as d;
+    Ok(d::petition_delegations
+        .filter(d::grantor.eq(key).or(d::grantee.eq(key)))
+        .order((d::created_at.desc(), d::id.desc()))
+        .limit(200)
+        .select(DelegationRow::as_select())
+        .load(c)?)
+}
+
+/// Withdraws a delegation the person gave; false when there is no such live one.
+pub fn withdraw_delegation(
+    c: &mut DbConnection,
+    id: &str,
+    grantor: &str,
+    now: NaiveDateTime,
+) -> Result<bool, Error> {
+    use petition_delegations::dsl as d;
+    Ok(diesel::update(
+        d::petition_delegations
+            .find(id)
+            .filter(d::grantor.eq(grantor))
+            .filter(d::withdrawn_at.is_null()),
+    )
+    .set(d::withdrawn_at.eq(now))
+    .execute(c)?
+        == 1)
+}
+
+/// Whether `grantor` lets `grantee` apply for `service` now.
+pub fn delegated(
+    c: &mut DbConnection,
+    grantor: &str,
+    grantee: &str,
+    service: &str,
+    now: NaiveDateTime,
+) -> Result<bool, Error> {
+    use petition_delegations::dsl as d;
+    let n: i64 = d::petition_delegations
+        .filter(d::grantor.eq(grantor))
+        .filter(d::grantee.eq(grantee))
+        .filter(d::service.eq(service).or(d::service.eq("*")))
+        .filter(d::withdrawn_at.is_null())
+        .filter(d::expires_at.gt(now))
+        .count()
+        .get_result(c)?;
+    Ok(n > 0)
 }

@@ -1505,3 +1505,153 @@ async fn finding_10_the_documented_10_mib_attachment_can_be_uploaded() {
         .expect("large JSON");
     assert_eq!(res.status().as_u16(), 413);
 }
+
+/// The access-log purposes recorded about the person with national ID `nid`.
+async fn logged_about(app: &TestApp, nid: &str) -> Vec<String> {
+    let key = egov_auth::SubjectKey::from_stored(app.person_key(nid));
+    app.state
+        .db
+        .run(move |c| egov_auth::store::for_subject(c, &key, None, 100))
+        .await
+        .expect("log")
+        .into_iter()
+        .map(|r| r.entry.purpose)
+        .collect()
+}
+
+#[tokio::test]
+async fn finding_8_a_certificate_about_someone_else_needs_their_delegation() {
+    let app = app().await;
+    let (me, other) = (citizen(&app, NID), citizen(&app, OTHER_NID));
+    let off = officer(&app, "JONGNO");
+    let apply = |about: &'static str| {
+        let (app, me) = (&app, me.clone());
+        async move {
+            let (s, d) = send(
+                app,
+                Method::POST,
+                "/petition/v1/applications",
+                Some(&me),
+                Some(&json!({"service": "resident-registration-copy",
+                    "form": {"purpose": "bank", "national_id": about, "include_history": "no"}})),
+            )
+            .await;
+            assert_eq!(s, 201, "{d}");
+            let id = d["id"].as_str().expect("id").to_owned();
+            let (s, r) = send(
+                app,
+                Method::POST,
+                &format!("/petition/v1/applications/{id}/submit"),
+                Some(&me),
+                None,
+            )
+            .await;
+            (id, s, r)
+        }
+    };
+    // Another person's national ID, without their delegation: refused at submission.
+    let (_, s, r) = apply(OTHER_NID).await;
+    assert_eq!(
+        (s, r["code"].as_str()),
+        (422, Some("petition.incomplete")),
+        "{r}"
+    );
+    assert!(r["errors"].to_string().contains("/form/national_id"), "{r}");
+    // The other person delegates this service to me, for a week; both of us see it.
+    let (s, d) = send(
+        &app,
+        Method::POST,
+        "/petition/v1/me/delegations",
+        Some(&other),
+        Some(&json!({"your_national_id": OTHER_NID, "national_id": NID,
+                     "service": "resident-registration-copy", "days": 7})),
+    )
+    .await;
+    assert_eq!(s, 201, "{d}");
+    assert_eq!(d["grantor"], "850505-*******");
+    let (_, mine) = send(
+        &app,
+        Method::GET,
+        "/petition/v1/me/delegations",
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(mine["received"][0]["active"], true, "{mine}");
+    // Someone cannot delegate in another person's name.
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        "/petition/v1/me/delegations",
+        Some(&me),
+        Some(&json!({"your_national_id": OTHER_NID, "national_id": NID,
+                     "service": "*", "days": 7})),
+    )
+    .await;
+    assert_eq!(s, 422);
+    // Now the application goes through and the document is issued; the person it is about
+    // finds the issuance in their access log.
+    let (id, s, r) = apply(OTHER_NID).await;
+    assert_eq!(s, 200, "{r}");
+    for a in [
+        json!({"action": "receive"}),
+        json!({"action": "review"}),
+        json!({"action": "decide", "decision": "approved", "reason": "Delegated copy"}),
+    ] {
+        let (s, r) = act(&app, &off, &id, a).await;
+        assert_eq!(s, 200, "{r}");
+    }
+    let (s, r) = act(&app, &off, &id, json!({"action": "issue"})).await;
+    assert_eq!(s, 200, "{r}");
+    assert!(
+        logged_about(&app, OTHER_NID)
+            .await
+            .iter()
+            .any(|p| p.contains("issued to someone you delegated")),
+        "not on the subject's access log"
+    );
+    // A second one, then the delegation is withdrawn before issuance: not issued.
+    let (id2, s, r) = apply(OTHER_NID).await;
+    assert_eq!(s, 200, "{r}");
+    let did = d["id"].as_str().expect("id");
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &format!("/petition/v1/me/delegations/{did}/withdraw"),
+        Some(&other),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    for a in [
+        json!({"action": "receive"}),
+        json!({"action": "review"}),
+        json!({"action": "decide", "decision": "approved", "reason": "Delegated copy"}),
+    ] {
+        act(&app, &off, &id2, a).await;
+    }
+    let (s, r) = act(&app, &off, &id2, json!({"action": "issue"})).await;
+    assert_eq!(
+        (s, r["code"].as_str()),
+        (409, Some("petition.not_delegated")),
+        "{r}"
+    );
+    // My own copy is issued to me, and on my own log.
+    let (own, s, r) = apply(NID).await;
+    assert_eq!(s, 200, "{r}");
+    for a in [
+        json!({"action": "receive"}),
+        json!({"action": "review"}),
+        json!({"action": "decide", "decision": "approved", "reason": "Own copy"}),
+        json!({"action": "issue"}),
+    ] {
+        let (s, r) = act(&app, &off, &own, a).await;
+        assert_eq!(s, 200, "{r}");
+    }
+    assert!(
+        logged_about(&app, NID)
+            .await
+            .iter()
+            .any(|p| p.contains("issued to you"))
+    );
+}

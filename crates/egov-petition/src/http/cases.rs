@@ -183,6 +183,7 @@ pub async fn officer_action(
     let by = By {
         account: auth.subject.clone(),
         role: Actor::Officer,
+        source_ip: Some(p.0.recorder.source_ip(&req)),
     };
     let pp = p.get_ref().clone();
     let id = row.id.clone();
@@ -375,7 +376,7 @@ pub(crate) fn apply(
                     Ok(())
                 },
             )?;
-            issue(p, c, &row2, &number, now)?;
+            issue(p, c, &row2, &number, by, now)?;
             Ok(row2)
         }
         OfficerAction::Close { .. } => {

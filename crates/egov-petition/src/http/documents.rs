@@ -29,11 +29,44 @@ pub(crate) fn issue(
     c: &mut egov_core::DbConnection,
     row: &CaseRow,
     number: &str,
+    by: &service::By,
     now: NaiveDateTime,
 ) -> Result<(), Error> {
     let service = service::service_of(p, row)?;
     let pack = p.pack();
     let form: Map<String, Value> = serde_json::from_str(&row.form).unwrap_or_default();
+    // Issued only to the person it is about, or to someone they still delegate; and on the
+    // person's access log either way.
+    let subjects = service::document_subjects(p, service, &form);
+    for (_, subject) in &subjects {
+        if !service::may_apply_about(p, c, &row.applicant, subject, &service.id)? {
+            return Err(Error::with_detail(
+                errors::NOT_DELEGATED,
+                "the person this document is about has withdrawn (or never gave) the delegation",
+            ));
+        }
+    }
+    for (_, subject) in &subjects {
+        let on_behalf = *subject != row.applicant;
+        egov_auth::store::append(
+            c,
+            &egov_auth::AccessEntry {
+                actor: by.account.clone(),
+                source_ip: by.source_ip.clone().unwrap_or_else(|| "0.0.0.0".into()),
+                subject: egov_auth::SubjectKey::from_stored(subject.clone()),
+                action: egov_auth::Action::Print,
+                purpose: if on_behalf {
+                    format!("{} issued to someone you delegated", service.id)
+                } else {
+                    format!("{} issued to you", service.id)
+                },
+                module: crate::NAME.into(),
+                record_ref: Some(number.to_owned()),
+                request_id: egov_core::request::current_request().map(|r| r.request_id),
+            },
+            chrono::Utc::now(),
+        )?;
+    }
     let mut content = Map::new();
     let mut holder = String::new();
     for f in service.fields.iter().filter(|f| f.on_document) {

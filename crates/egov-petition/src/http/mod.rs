@@ -6,6 +6,7 @@
 pub mod applications;
 pub mod attachments;
 pub mod cases;
+pub mod delegations;
 pub mod documents;
 pub mod public;
 pub mod submission;
@@ -28,6 +29,13 @@ impl Policy for ApplicantPolicy {
     const RULE: Rule = Rule::kinds(&[Kind::Citizen, Kind::Business]);
 }
 
+/// A person (citizen account): who may delegate documents about themselves.
+#[derive(Debug)]
+pub struct PersonPolicy;
+impl Policy for PersonPolicy {
+    const RULE: Rule = Rule::kinds(&[Kind::Citizen]);
+}
+
 /// An officer with the `petition.officer` role and a second factor; the case's agency must be
 /// the officer's.
 #[derive(Debug)]
@@ -44,6 +52,9 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(public::show_service)
             .service(public::list_agencies)
             .service(public::keys)
+            .service(delegations::delegate)
+            .service(delegations::my_delegations)
+            .service(delegations::withdraw_delegation)
             .service(applications::create_application)
             .service(applications::my_applications)
             .service(applications::my_application)
@@ -76,6 +87,7 @@ pub(crate) fn by_applicant(who: &Principal) -> By {
     By {
         account: who.subject.clone(),
         role: Actor::Applicant,
+        source_ip: None,
     }
 }
 
