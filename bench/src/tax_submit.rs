@@ -72,6 +72,21 @@ async fn main() {
             })
         })
         .collect();
+    // The employer is a registered withholding agent.
+    let officer = app.token(As {
+        kind: "officer",
+        roles: &["tax.officer"],
+        agency: Some("NTS"),
+        ..As::default()
+    });
+    let r = http
+        .post(app.url("/tax/v1/officer/withholding-agents"))
+        .bearer_auth(&officer)
+        .json(&serde_json::json!({"business_id": "1248100998"}))
+        .send()
+        .await
+        .expect("register the employer");
+    assert!(r.status().is_success(), "register: {}", r.status());
     for chunk in all.chunks(500) {
         let r = http
             .post(app.url(&format!("/tax/v1/statements?year={YEAR}")))

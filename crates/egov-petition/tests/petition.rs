@@ -410,7 +410,23 @@ async fn evidence_comes_from_the_tax_module_through_the_exchange_only_with_conse
     let x = app.state.exchange.clone().expect("exchange");
     let member = x.member().to_string();
 
-    // The tax office has the citizen's filed return for 2026.
+    // The tax office has the citizen's filed return for 2026 (the employer is a registered
+    // withholding agent).
+    let tax_officer = app.token(As {
+        kind: "officer",
+        roles: &["tax.officer"],
+        agency: Some("NTS"),
+        ..As::default()
+    });
+    let (s, a) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/officer/withholding-agents",
+        Some(&tax_officer),
+        Some(&json!({"business_id": BRN})),
+    )
+    .await;
+    assert_eq!(s, 200, "{a}");
     let emp = business(&app);
     let (s, r) = send(
         &app,

@@ -15,6 +15,8 @@ egov_core::error_codes! {
     NO_REFUND_DUE = ("tax.no_refund_due", 409, "No refund is due for this taxpayer and year", "refund when the period has no negative balance");
     APPROVAL_NOT_FOUND = ("tax.approval_not_found", 404, "No such posting waiting for a second officer", "approving or rejecting an unknown or already decided posting");
     SAME_OFFICER = ("tax.same_officer", 403, "A second officer must approve: not the one who asked", "the officer who raised an assessment or refund approving it themselves");
+    NOT_A_WITHHOLDING_AGENT = ("tax.not_a_withholding_agent", 403, "This business is not a registered withholding agent: an officer registers employers before they file statements", "statements from a business no officer registered (or whose registration was revoked)");
+    STATEMENT_NOT_FOUND = ("tax.statement_not_found", 404, "No such statement (or not one you can act on now)", "disputing another person's statement or one already voided, or resolving one that waits for no review");
     BAD_UPLOAD = ("tax.bad_upload", 400, "The statement file cannot be read (header or encoding)", "statement upload with an unreadable file or wrong CSV header");
     /// Exchange services (`tax-clearance`, `income-certificate`): the call names no taxpayer.
     NO_SUBJECT = ("tax.no_subject", 400, "The exchange request names no taxpayer", "an exchange service call (`tax-clearance`, `income-certificate`) without its data subject");

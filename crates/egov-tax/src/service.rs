@@ -352,6 +352,44 @@ pub struct ReturnView {
     pub rules_fired: Vec<RuleHit>,
     #[schema(value_type = Option<String>)]
     pub due_date: Option<NaiveDate>,
+    /// Every withholding statement filed about the filer for the year, each flagged: only
+    /// `counted` ones pre-fill the return; `held` (an outlier) and `disputed` ones wait for an
+    /// officer; `void` ones never count. Dispute one at
+    /// `POST /tax/v1/me/statements/{id}/dispute`.
+    pub sources: Vec<StatementSource>,
+}
+
+/// One withholding statement as the filer sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatementSource {
+    pub id: String,
+    /// The employer's business registration number.
+    pub employer: String,
+    pub statement_id: String,
+    /// `counted`, `held`, `disputed` or `void`.
+    pub status: String,
+    /// Counted in the pre-filled return.
+    pub counted: bool,
+    #[schema(value_type = Object)]
+    pub amounts: Value,
+    /// Why it is held, the filer's dispute, or the officer's resolution.
+    pub note: Option<String>,
+    pub received_at: NaiveDateTime,
+}
+
+impl From<&StatementRow> for StatementSource {
+    fn from(s: &StatementRow) -> Self {
+        Self {
+            id: s.id.clone(),
+            employer: s.employer.clone(),
+            statement_id: s.statement_id.clone(),
+            status: s.status.clone(),
+            counted: s.status == "counted",
+            amounts: serde_json::from_str(&s.amounts).unwrap_or(Value::Null),
+            note: s.note.clone(),
+            received_at: s.received_at,
+        }
+    }
 }
 
 pub fn view(
@@ -387,6 +425,7 @@ pub fn view(
         outcome,
         rules_fired: fired,
         due_date: due_date(tax, rules),
+        sources: statements.iter().map(StatementSource::from).collect(),
     }
 }
 

@@ -24,6 +24,19 @@ diesel::table! {
         amounts -> Text,
         digest -> Text,
         received_at -> Timestamp,
+        status -> Text,
+        note -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    tax_withholding_agents (business_id) {
+        business_id -> Text,
+        registered_by -> Text,
+        registered_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -165,6 +178,23 @@ pub struct StatementRow {
     pub amounts: String,
     pub digest: String,
     pub received_at: NaiveDateTime,
+    /// `counted` (in the pre-filled return), `held` (an outlier, waiting for an officer),
+    /// `disputed` (by the employee, waiting for an officer) or `void`.
+    pub status: String,
+    /// Why it is held, or the employee's dispute, or the officer's resolution.
+    pub note: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<NaiveDateTime>,
+}
+
+/// A business registered to file withholding statements.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tax_withholding_agents)]
+pub struct AgentRow {
+    pub business_id: String,
+    pub registered_by: String,
+    pub registered_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -322,7 +352,8 @@ pub fn statement(
 pub fn insert_statement(c: &mut DbConnection, row: &StatementRow) -> Result<bool, Error> {
     let n = diesel::sql_query(
         "INSERT INTO tax_statements (id, employer, statement_id, taxpayer, masked_id, year, \
-         amounts, digest, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         amounts, digest, received_at, status, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (employer, statement_id) DO NOTHING",
     )
     .bind::<diesel::sql_types::Text, _>(&row.id)
@@ -334,12 +365,28 @@ pub fn insert_statement(c: &mut DbConnection, row: &StatementRow) -> Result<bool
     .bind::<diesel::sql_types::Text, _>(&row.amounts)
     .bind::<diesel::sql_types::Text, _>(&row.digest)
     .bind::<diesel::sql_types::Timestamp, _>(row.received_at)
+    .bind::<diesel::sql_types::Text, _>(&row.status)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(&row.note)
     .execute(c)
     .map_err(db)?;
     Ok(n == 1)
 }
 
+/// The statements counted for a taxpayer's year: what pre-fills the return (held, disputed
+/// and void ones are not).
 pub fn statements_of(
+    c: &mut DbConnection,
+    taxpayer: &str,
+    year: i32,
+) -> Result<Vec<StatementRow>, Error> {
+    Ok(statements_about(c, taxpayer, year)?
+        .into_iter()
+        .filter(|s| s.status == "counted")
+        .collect())
+}
+
+/// Every statement filed about a taxpayer for a year, whatever its status.
+pub fn statements_about(
     c: &mut DbConnection,
     taxpayer: &str,
     year: i32,
@@ -722,6 +769,101 @@ pub fn decide_approval(
             a::decided_by.eq(by),
             a::decided_at.eq(at),
             a::decision_note.eq(note),
+        ))
+        .execute(c)
+        .map(|n| n == 1)
+        .map_err(db)
+}
+
+// ---------------------------------------------------------------- withholding agents, reviews
+
+pub fn agent(c: &mut DbConnection, business_id: &str) -> Result<Option<AgentRow>, Error> {
+    use tax_withholding_agents::dsl as a;
+    a::tax_withholding_agents
+        .find(business_id)
+        .select(AgentRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+/// Registers (or registers again after a revocation) a withholding agent.
+pub fn register_agent(c: &mut DbConnection, row: &AgentRow) -> Result<(), Error> {
+    use tax_withholding_agents::dsl as a;
+    let n = diesel::update(a::tax_withholding_agents.find(&row.business_id))
+        .set((
+            a::registered_by.eq(&row.registered_by),
+            a::registered_at.eq(row.registered_at),
+            a::revoked_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(c)
+        .map_err(db)?;
+    if n == 0 {
+        diesel::insert_into(a::tax_withholding_agents)
+            .values(row)
+            .execute(c)
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+pub fn revoke_agent(
+    c: &mut DbConnection,
+    business_id: &str,
+    at: NaiveDateTime,
+) -> Result<bool, Error> {
+    use tax_withholding_agents::dsl as a;
+    diesel::update(
+        a::tax_withholding_agents
+            .find(business_id)
+            .filter(a::revoked_at.is_null()),
+    )
+    .set(a::revoked_at.eq(at))
+    .execute(c)
+    .map(|n| n == 1)
+    .map_err(db)
+}
+
+pub fn statement_by_id(c: &mut DbConnection, id: &str) -> Result<Option<StatementRow>, Error> {
+    use tax_statements::dsl as s;
+    s::tax_statements
+        .find(id)
+        .select(StatementRow::as_select())
+        .first(c)
+        .optional()
+        .map_err(db)
+}
+
+/// Statements waiting for an officer (held or disputed), oldest first.
+pub fn statements_to_review(c: &mut DbConnection, limit: i64) -> Result<Vec<StatementRow>, Error> {
+    use tax_statements::dsl as s;
+    s::tax_statements
+        .filter(s::status.eq_any(["held", "disputed"]))
+        .order((s::received_at.asc(), s::id.asc()))
+        .limit(limit)
+        .select(StatementRow::as_select())
+        .load(c)
+        .map_err(db)
+}
+
+/// Moves a statement from one of `from` to `to`, with a note (and the officer, if any);
+/// false when it was not in one of `from`.
+pub fn set_statement_status(
+    c: &mut DbConnection,
+    id: &str,
+    from: &[&str],
+    to: &str,
+    note: &str,
+    officer: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<bool, Error> {
+    use tax_statements::dsl as s;
+    diesel::update(s::tax_statements.find(id).filter(s::status.eq_any(from)))
+        .set((
+            s::status.eq(to),
+            s::note.eq(note),
+            s::reviewed_by.eq(officer),
+            s::reviewed_at.eq(officer.map(|_| at)),
         ))
         .execute(c)
         .map(|n| n == 1)

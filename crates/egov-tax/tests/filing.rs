@@ -56,11 +56,23 @@ async fn send(
 }
 
 async fn app() -> TestApp {
-    spawn_app_with(Spawn {
+    let app = spawn_app_with(Spawn {
         modules: &["auth", "exchange", "tax", "probe"],
         settings: &[("EGOV__TAX__ALLOW_EARLY_FILING", "true")],
     })
-    .await
+    .await;
+    // The employer files statements as a registered withholding agent.
+    let (s, a) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/officer/withholding-agents",
+        Some(&officer(&app)),
+        Some(&json!({"business_id": "124-81-00998"})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "{a}");
+    app
 }
 
 #[tokio::test]
@@ -833,4 +845,181 @@ async fn finding_9_one_officer_cannot_post_a_large_or_malformed_assessment() {
     .await;
     assert_eq!((s, paid["kind"].as_str()), (201, Some("refund")), "{paid}");
     assert_eq!(entries().await.len(), 3);
+}
+
+#[tokio::test]
+async fn finding_3_a_business_cannot_write_into_a_strangers_tax_record() {
+    let app = app().await;
+    let me = citizen(&app);
+    let stranger_bid = egov_testing::kr_business_number(7);
+    let stranger = token(&app, "business", None, Some(&stranger_bid), &[], None);
+    let statement = |id: &str, wages: &str, withheld: &str| {
+        json!([{"statement_id": id, "national_id": NID, "wages": wages,
+                "withheld_income_tax": withheld, "withheld_local_tax": "0"}])
+    };
+    let upload = |token: String, body: Value| {
+        let app = &app;
+        async move {
+            send(
+                app,
+                Method::POST,
+                "/tax/v1/statements?year=2026",
+                Some(&token),
+                Some(&body),
+                &[],
+            )
+            .await
+        }
+    };
+    let my_return = || async {
+        let (s, v) = send(
+            &app,
+            Method::GET,
+            "/tax/v1/me/returns/2026",
+            Some(&me),
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        v
+    };
+    let wages_prefilled = |v: &Value| {
+        v["prefill"]
+            .as_array()
+            .and_then(|p| p.iter().find(|x| x["input"] == "wages"))
+            .map(|x| x["value"].as_str().unwrap_or_default().to_owned())
+    };
+    // A business that never registered as a withholding agent: refused, nothing stored.
+    let (s, p) = upload(stranger, statement("X-1", "900000000000", "0")).await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (403, Some("tax.not_a_withholding_agent")),
+        "{p}"
+    );
+    assert_eq!(wages_prefilled(&my_return().await), None);
+    // The registered employer: an amount above the pack's maximum is refused by row; an
+    // outlier (wages from the pack's 1,000,000,000) is held, not counted; a normal one counts.
+    let emp = employer(&app);
+    let (s, r) = upload(emp.clone(), statement("E-HUGE", "900000000000", "0")).await;
+    assert_eq!((s, r["accepted"].as_u64()), (200, Some(0)), "{r}");
+    assert!(
+        r["rejected"][0]["errors"].to_string().contains("at most"),
+        "{r}"
+    );
+    let (_, r) = upload(emp.clone(), statement("E-BIG", "2000000000", "100000000")).await;
+    assert_eq!(
+        (r["accepted"].as_u64(), r["held"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    let (_, r) = upload(emp.clone(), statement("E-1", "30000000", "600000")).await;
+    assert_eq!(
+        (r["accepted"].as_u64(), r["held"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+    let v = my_return().await;
+    assert_eq!(wages_prefilled(&v).as_deref(), Some("30000000"), "{v}");
+    let flags: Vec<(String, String)> = v["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .map(|s| {
+            (
+                s["statement_id"].as_str().unwrap_or_default().to_owned(),
+                s["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            ("E-BIG".to_owned(), "held".to_owned()),
+            ("E-1".to_owned(), "counted".to_owned())
+        ]
+    );
+    // I dispute the normal one: it stops counting and goes to an officer.
+    let sid = v["sources"][1]["id"].as_str().expect("id").to_owned();
+    let (s, d) = send(
+        &app,
+        Method::POST,
+        &format!("/tax/v1/me/statements/{sid}/dispute"),
+        Some(&me),
+        Some(&json!({"reason": "I never worked for this employer"})),
+        &[],
+    )
+    .await;
+    assert_eq!((s, d["status"].as_str()), (200, Some("disputed")), "{d}");
+    assert_eq!(wages_prefilled(&my_return().await), None);
+    // Someone else cannot dispute my statements.
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &format!("/tax/v1/me/statements/{sid}/dispute"),
+        Some(&employer(&app)),
+        Some(&json!({"reason": "Not mine to dispute"})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 404);
+    // The officers' review list has the held and the disputed one; the officer voids the
+    // disputed statement and counts the held one.
+    let off = officer(&app);
+    let (s, list) = send(
+        &app,
+        Method::GET,
+        "/tax/v1/officer/statement-reviews",
+        Some(&off),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200);
+    let ids: Vec<(String, String)> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|x| {
+            (
+                x["id"].as_str().unwrap_or_default().to_owned(),
+                x["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(ids.len(), 2, "{list}");
+    for (id, status) in ids {
+        let decision = if status == "disputed" {
+            "void"
+        } else {
+            "count"
+        };
+        let (s, r) = send(
+            &app,
+            Method::POST,
+            &format!("/tax/v1/officer/statements/{id}/resolve"),
+            Some(&off),
+            Some(&json!({"decision": decision, "reason": "Checked with the employer's payroll"})),
+            &[],
+        )
+        .await;
+        assert_eq!(s, 200, "{r}");
+    }
+    assert_eq!(
+        wages_prefilled(&my_return().await).as_deref(),
+        Some("2000000000")
+    );
+    // A revoked agent files nothing more.
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        "/tax/v1/officer/withholding-agents/1248100998/revoke",
+        Some(&off),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, _) = upload(emp, statement("E-2", "1000", "0")).await;
+    assert_eq!(s, 403);
 }

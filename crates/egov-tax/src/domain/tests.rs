@@ -419,3 +419,35 @@ fn administration_limits_and_the_second_officer_threshold() {
         load_err("[administration]\nassessment_max = 10\nsecond_officer_from = -1\ncite = \"c\"\n");
     assert!(e.contains("administration"), "{e}");
 }
+
+#[test]
+fn statement_rules_refuse_bad_amounts_and_hold_outliers() {
+    let s = set(
+        "[statements]\nmax_amount = 1_000_000\nhold_wages_from = 500_000\nmax_withheld_share = \"0.5\"\ncite = \"rule\"\n",
+    );
+    let st = &s.statements;
+    let amounts = |wages: &str, withheld: &str| {
+        std::collections::BTreeMap::from([
+            ("wages", d(wages)),
+            ("withheld_income_tax", d(withheld)),
+        ])
+    };
+    assert!(st.problems(&amounts("100000", "50000"), 0).is_empty());
+    for (w, t, why) in [
+        ("100000", "50001", "more than 0.5"),
+        ("1000001", "0", "at most 1000000"),
+        ("-1", "0", "non-negative"),
+        ("100.5", "0", "0 decimals"),
+    ] {
+        let p = st.problems(&amounts(w, t), 0).join("; ");
+        assert!(p.contains(why), "{w}/{t}: {p}");
+    }
+    assert!(!st.held(d("499999")));
+    assert!(st.held(d("500000")));
+    // Without the section: nothing held, withheld at most the wages.
+    let none = set("");
+    assert!(!none.statements.held(d("999999999999")));
+    assert!(!none.statements.problems(&amounts("10", "11"), 0).is_empty());
+    let e = load_err("[statements]\nmax_amount = 10\nmax_withheld_share = 2\ncite = \"c\"\n");
+    assert!(e.contains("statements"), "{e}");
+}

@@ -56,8 +56,11 @@ pub struct RowError {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UploadReport {
     pub year: i32,
-    /// New statements stored.
+    /// New statements stored (counted, or held for review).
     pub accepted: usize,
+    /// Of those, held for an officer's review (outliers by the year's `[statements]` rules):
+    /// not counted in the employee's return until an officer counts them.
+    pub held: usize,
     /// Statements already received with the same content (idempotent re-upload).
     pub unchanged: usize,
     /// Invalid rows, by line; nothing of them was stored.
@@ -74,7 +77,8 @@ pub(crate) const CSV_HEADER: [&str; 7] = [
     "insurance_premiums",
 ];
 
-/// Employers' withholding statements for a year, in bulk: `text/csv` with the header
+/// Employers' withholding statements for a year, in bulk (registered withholding agents only:
+/// an officer registers the employer at `POST /tax/v1/officer/withholding-agents`): `text/csv` with the header
 /// `statement_id,national_id,wages,withheld_income_tax,withheld_local_tax,pension_contributions,insurance_premiums`,
 /// or a JSON list of statements. Idempotent by statement id; invalid rows are reported by
 /// line and valid rows kept.
@@ -85,7 +89,7 @@ pub(crate) const CSV_HEADER: [&str; 7] = [
     responses(
         (status = 200, body = UploadReport),
         (status = 400, description = "Unreadable file", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a business account", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a business account, or not a registered withholding agent (`tax.not_a_withholding_agent`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["kind:business", "aal:1"])),
 )]
@@ -104,6 +108,18 @@ pub async fn upload_statements(
         .strip_prefix("business:")
         .unwrap_or(&employer.key)
         .to_owned();
+    // Only a registered withholding agent (an employer an officer registered) may write into
+    // people's tax records.
+    let agent_id = employer_id.clone();
+    let registered = tax
+        .db()
+        .run(move |c| store::agent(c, &agent_id))
+        .await?
+        .is_some_and(|a| a.revoked_at.is_none());
+    if !registered {
+        return Err(Error::new(errors::NOT_A_WITHHOLDING_AGENT));
+    }
+    let rules = super::rules_for(&tax, year)?;
     let is_csv = req
         .headers()
         .get("content-type")
@@ -189,20 +205,10 @@ pub async fn upload_statements(
             ("pension_contributions", s.pension_contributions),
             ("insurance_premiums", s.insurance_premiums),
         ] {
-            let v = v.unwrap_or_default();
-            if v < Decimal::ZERO
-                || v.scale() > u32::from(minor)
-                || v > Decimal::from(1_000_000_000_000_000i64)
-            {
-                errs.push(format!(
-                    "{name}: must be a non-negative amount with at most {minor} decimals"
-                ));
-            }
-            amounts.insert(name, v.normalize());
+            amounts.insert(name, v.unwrap_or_default().normalize());
         }
-        if amounts["withheld_income_tax"] > amounts["wages"] {
-            errs.push("withheld_income_tax: more than the wages".into());
-        }
+        errs.extend(rules.statements.problems(&amounts, u32::from(minor)));
+        let held = rules.statements.held(amounts["wages"]);
         match nid {
             Ok(nid) if errs.is_empty() => {
                 let person = tax.0.index.national_id(&nid).as_str().to_owned();
@@ -225,6 +231,16 @@ pub async fn upload_statements(
                         amounts: amounts_json.to_string(),
                         digest,
                         received_at: now,
+                        status: if held { "held" } else { "counted" }.into(),
+                        note: held.then(|| {
+                            format!(
+                                "held for review: wages of at least {} ({})",
+                                rules.statements.hold_wages_from.unwrap_or_default(),
+                                rules.statements.cite
+                            )
+                        }),
+                        reviewed_by: None,
+                        reviewed_at: None,
                     },
                 ));
             }
@@ -235,13 +251,16 @@ pub async fn upload_statements(
             }),
         }
     }
-    let (accepted, unchanged, conflicts) = tax
+    let (accepted, held, unchanged, conflicts) = tax
         .db()
         .transaction(move |c| {
-            let (mut a, mut u, mut conflicts) = (0, 0, Vec::new());
+            let (mut a, mut h, mut u, mut conflicts) = (0, 0, 0, Vec::new());
             for (line, row) in valid {
                 if store::insert_statement(c, &row)? {
                     a += 1;
+                    if row.status == "held" {
+                        h += 1;
+                    }
                     continue;
                 }
                 match store::statement(c, &row.employer, &row.statement_id)? {
@@ -253,7 +272,7 @@ pub async fn upload_statements(
                     }),
                 }
             }
-            Ok((a, u, conflicts))
+            Ok((a, h, u, conflicts))
         })
         .await?;
     rejected.extend(conflicts);
@@ -261,6 +280,7 @@ pub async fn upload_statements(
     Ok(web::Json(UploadReport {
         year,
         accepted,
+        held,
         unchanged,
         rejected,
     }))

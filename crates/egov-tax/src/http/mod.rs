@@ -7,6 +7,7 @@ pub mod approvals;
 pub mod employers;
 pub mod officers;
 pub mod public;
+pub mod statements;
 pub mod taxpayers;
 
 use crate::domain::RuleSet;
@@ -64,6 +65,12 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(officers::officer_refund)
             .service(officers::officer_assessment)
             .service(approvals::list_approvals)
+            .service(statements::register_agent)
+            .service(statements::revoke_agent)
+            .service(statements::statement_reviews)
+            .service(statements::resolve_statement)
+            .service(statements::my_statements)
+            .service(statements::dispute_statement)
             .service(approvals::approve)
             .service(approvals::reject)
             .service(officers::officer_revoke)

@@ -21,15 +21,18 @@ pub(crate) async fn load_view(tax: &Tax, who: Taxpayer, year: i32) -> Result<Ret
     let rules = rules_for(tax, year)?;
     let code = rules.tax.clone();
     let now = tax.now();
-    let (row, statements) = tax
+    let (row, statements, all) = tax
         .db()
         .transaction(move |c| {
             let st = store::statements_of(c, &who.key, year)?;
             let row = service::open_return(c, &who, &code, year, &st, now)?;
-            Ok((row, st))
+            let all = store::statements_about(c, &who.key, year)?;
+            Ok((row, st, all))
         })
         .await?;
-    Ok(service::view(tax, &rules, &row, &statements))
+    let mut view = service::view(tax, &rules, &row, &statements);
+    view.sources = all.iter().map(service::StatementSource::from).collect();
+    Ok(view)
 }
 
 /// My return for a year: pre-filled from employers' statements (each value with its

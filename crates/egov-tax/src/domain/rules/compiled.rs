@@ -348,6 +348,60 @@ impl Administration {
     }
 }
 
+/// How withholding statements are checked: amounts, the share of wages withheld, and from
+/// what wages a statement is held for review instead of counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementRules {
+    pub max_amount: Decimal,
+    pub hold_wages_from: Option<Decimal>,
+    pub max_withheld_share: Decimal,
+    pub cite: String,
+}
+
+impl Default for StatementRules {
+    fn default() -> Self {
+        Self {
+            max_amount: Decimal::from(1_000_000_000_000_000i64),
+            hold_wages_from: None,
+            max_withheld_share: Decimal::ONE,
+            cite: "no [statements] section in the rules".into(),
+        }
+    }
+}
+
+impl StatementRules {
+    /// The problems of one statement's amounts (`wages`, `withheld_income_tax`, …), in words.
+    pub fn problems(&self, amounts: &BTreeMap<&str, Decimal>, minor_units: u32) -> Vec<String> {
+        let mut out = Vec::new();
+        for (name, v) in amounts {
+            if *v < Decimal::ZERO || v.normalize().scale() > minor_units || *v > self.max_amount {
+                out.push(format!(
+                    "{name}: must be a non-negative amount with at most {minor_units} decimals, \
+                     at most {} ({})",
+                    self.max_amount, self.cite
+                ));
+            }
+        }
+        let wages = amounts.get("wages").copied().unwrap_or_default();
+        let withheld = amounts
+            .get("withheld_income_tax")
+            .copied()
+            .unwrap_or_default();
+        if withheld > wages * self.max_withheld_share {
+            out.push(format!(
+                "withheld_income_tax: more than {} of the wages ({})",
+                self.max_withheld_share, self.cite
+            ));
+        }
+        out
+    }
+
+    /// Whether a statement with these wages is held for an officer's review.
+    pub fn held(&self, wages: Decimal) -> bool {
+        self.hold_wages_from.is_some_and(|h| wages >= h)
+    }
+}
+
 /// A compiled rules file.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
@@ -372,6 +426,8 @@ pub struct RuleSet {
     pub prefill: BTreeMap<String, String>,
     /// Officers' limits for the year.
     pub administration: Administration,
+    /// How withholding statements for the year are checked.
+    pub statements: StatementRules,
     /// Numeric input slots; node `i` writes slot `numeric_inputs + i`.
     pub numeric_inputs: usize,
     pub people_inputs: usize,
@@ -618,6 +674,37 @@ impl RuleSet {
                 }
             },
         };
+        let statements = match &raw.statements {
+            None => StatementRules::default(),
+            Some(st) => {
+                let max = num(&st.max_amount);
+                let hold = st.hold_wages_from.as_ref().map(num).transpose();
+                let share = st.max_withheld_share.as_ref().map(num).transpose();
+                match (max, hold, share) {
+                    (Ok(max), Ok(hold), Ok(share))
+                        if max > Decimal::ZERO
+                            && hold.is_none_or(|h| h > Decimal::ZERO)
+                            && share.is_none_or(|s| s > Decimal::ZERO && s <= Decimal::ONE) =>
+                    {
+                        StatementRules {
+                            max_amount: max,
+                            hold_wages_from: hold,
+                            max_withheld_share: share.unwrap_or(Decimal::ONE),
+                            cite: st.cite.clone(),
+                        }
+                    }
+                    _ => {
+                        issues.push(issue(
+                            meta_line,
+                            "statements: max_amount and hold_wages_from must be above 0, \
+                             max_withheld_share above 0 and at most 1"
+                                .to_owned(),
+                        ));
+                        StatementRules::default()
+                    }
+                }
+            }
+        };
         if !issues.is_empty() {
             return Err(LoadError(issues));
         }
@@ -680,6 +767,7 @@ impl RuleSet {
             tax_due: raw.meta.tax_due,
             prefill: raw.meta.prefill,
             administration,
+            statements,
             numeric_inputs: numeric,
             people_inputs: people,
             names,

@@ -14,6 +14,23 @@ pub(super) struct RawFile {
     pub(super) values: BTreeMap<String, Spanned<RawValue>>,
     #[serde(default)]
     pub(super) administration: Option<RawAdministration>,
+    #[serde(default)]
+    pub(super) statements: Option<RawStatements>,
+}
+
+/// How employers' withholding statements are checked.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStatements {
+    /// The largest amount any field of a statement may hold.
+    pub(super) max_amount: RawNum,
+    /// Wages from this amount are held for an officer's review before they count.
+    #[serde(default)]
+    pub(super) hold_wages_from: Option<RawNum>,
+    /// Withheld income tax may be at most this share of the wages (0 to 1).
+    #[serde(default)]
+    pub(super) max_withheld_share: Option<RawNum>,
+    pub(super) cite: String,
 }
 
 /// What officers may post for the year without and with a second officer.
