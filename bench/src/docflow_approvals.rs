@@ -96,24 +96,25 @@ async fn main() {
             .await;
             assert_eq!(s, 201, "{p}");
             let id = p["id"].as_str().expect("id").to_owned();
+            let account = app.officer_account(&name, "MOIS").await;
             let (s, a) = call(
                 app,
                 "/docflow/v1/org/assignments",
                 &admin,
-                json!({"position_id": id, "account": name}),
+                json!({"position_id": id, "account": account}),
             )
             .await;
             assert_eq!(s, 201, "{a}");
-            id
+            (id, account)
         }
     };
-    let drafter_pos = position("bench-drafter".into(), 5).await;
-    let drafter = officer(&app, "bench-drafter");
+    let (drafter_pos, drafter_account) = position("bench-drafter".into(), 5).await;
+    let drafter = officer(&app, &drafter_account);
     let mut approvers = Vec::new();
     for i in 0..concurrency {
         let name = format!("bench-approver-{i}");
-        let pos = position(name.clone(), 4).await;
-        approvers.push((officer(&app, &name), pos));
+        let (pos, account) = position(name.clone(), 4).await;
+        approvers.push((officer(&app, &account), pos));
     }
     let steps: u32 = if mode == "register" { 1 } else { 30 };
     // Enough documents for every round at a generous rate.

@@ -211,6 +211,15 @@ pub fn insert_unless_registered(
     })
 }
 
+/// An account by id, if any.
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<AccountRow>, Error> {
+    Ok(a::table
+        .find(id)
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<AccountRow, Error> {
     a::table
         .find(id)

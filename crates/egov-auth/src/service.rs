@@ -747,6 +747,19 @@ impl Service {
         Ok(n)
     }
 
+    /// What common auth tells a module about an account (the directory): whether it is an
+    /// official of `agency` who may be given work (active, or invited and not yet signed in;
+    /// not disabled). `false` for unknown accounts.
+    pub async fn is_official_of(&self, account_id: &str, agency: &str) -> Result<bool, Error> {
+        let id = account_id.to_owned();
+        let found = self.0.db.run(move |c| accounts::find(c, &id)).await?;
+        Ok(found.is_some_and(|a| {
+            matches!(a.kind(), Kind::Officer | Kind::AgencyAdmin)
+                && a.agency_id.as_deref() == Some(agency)
+                && a.status != accounts::STATUS_DISABLED
+        }))
+    }
+
     pub async fn account(&self, id: &str) -> Result<AccountRow, Error> {
         let id = id.to_owned();
         self.0.db.run(move |conn| accounts::get(conn, &id)).await

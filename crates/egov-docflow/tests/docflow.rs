@@ -116,7 +116,9 @@ async fn org(app: &TestApp, agency: &str) -> Org {
         )
         .await;
         assert_eq!(s, 201, "{p}");
-        let account = format!("{agency}-{name}");
+        let account = app
+            .officer_account(&format!("{agency}-{name}"), agency)
+            .await;
         let (s, x) = post(
             app,
             "/docflow/v1/org/assignments",
@@ -1678,6 +1680,7 @@ async fn post_hoc_approval_where_the_pack_enables_it() {
     .await;
     assert_eq!(s, 201, "{unit}");
     let mut pos = std::collections::HashMap::new();
+    let mut accounts = std::collections::HashMap::new();
     for (name, rank) in [("ministro", 1), ("jefe", 4), ("redactor", 4)] {
         let (s, p) = post(
             &app,
@@ -1687,17 +1690,19 @@ async fn post_hoc_approval_where_the_pack_enables_it() {
         )
         .await;
         assert_eq!(s, 201, "{p}");
+        let account = app.officer_account(&format!("mic-{name}"), "MIC").await;
         let (s, x) = post(
             &app,
             "/docflow/v1/org/assignments",
             &a,
-            json!({"position_id": p["id"], "account": name}),
+            json!({"position_id": p["id"], "account": account}),
         )
         .await;
         assert_eq!(s, 201, "{x}");
         pos.insert(name, p["id"].as_str().expect("id").to_owned());
+        accounts.insert(name, account);
     }
-    let tok = |who: &str| officer(&app, who, &[], "MIC");
+    let tok = |who: &str| officer(&app, &accounts[who], &[], "MIC");
     let (s, d) = post(&app, "/docflow/v1/documents", &tok("redactor"), json!({
         "position": pos["redactor"], "doc_type": "general", "title": "Nota urgente",
         "body": {"text": "Se autoriza el viaje."}, "classification": "MIC-01", "disclosure": "public",
@@ -1886,4 +1891,49 @@ async fn finding_4_a_document_history_cut_short_is_caught_by_its_anchor() {
             .any(|p| p.contains(&id) && p.contains("removed from the end")),
         "{r:?}"
     );
+}
+
+#[tokio::test]
+async fn low_assignments_name_an_official_of_the_agency() {
+    let app = app_with(&[]).await;
+    let a = admin(&app, AGENCY);
+    let (_, unit) = post(
+        &app,
+        "/docflow/v1/org/units",
+        &a,
+        json!({"code": "MOIS-X", "name": "X division"}),
+    )
+    .await;
+    let (_, p) = post(
+        &app,
+        "/docflow/v1/org/positions",
+        &a,
+        json!({"unit_id": unit["id"], "title": "clerk", "rank": 5}),
+    )
+    .await;
+    let elsewhere = app.officer_account("moe-clerk", "MOE").await;
+    for account in [
+        "anything at all",
+        "9a1e0b7c-0000-7000-8000-000000000000",
+        elsewhere.as_str(),
+    ] {
+        let (s, v) = post(
+            &app,
+            "/docflow/v1/org/assignments",
+            &a,
+            json!({"position_id": p["id"], "account": account}),
+        )
+        .await;
+        assert_eq!(s, 422, "{account}: {v}");
+        assert_eq!(v["errors"][0]["pointer"], "/account", "{v}");
+    }
+    let ours = app.officer_account("mois-clerk", AGENCY).await;
+    let (s, v) = post(
+        &app,
+        "/docflow/v1/org/assignments",
+        &a,
+        json!({"position_id": p["id"], "account": ours}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
 }

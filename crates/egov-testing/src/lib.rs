@@ -249,6 +249,30 @@ impl TestApp {
         .expect("sign")
     }
 
+    /// Creates an official of `agency` in common auth (invited: no password yet) and returns
+    /// the account id, for tests that give officials work (docflow assignments).
+    pub async fn officer_account(&self, username: &str, agency: &str) -> String {
+        let s = self.state.auth_service.as_ref().expect("auth service");
+        let a = agency.to_owned();
+        let _ = s
+            .db()
+            .run(move |c| egov_auth::accounts::insert_agency(c, &a, "Test agency"))
+            .await;
+        s.create_account(
+            egov_auth::accounts::NewAccount {
+                username: username.to_lowercase(),
+                kind: Some(egov_auth::Kind::Officer),
+                display_name: username.to_owned(),
+                agency_id: Some(agency.to_owned()),
+                ..egov_auth::accounts::NewAccount::default()
+            },
+            None,
+        )
+        .await
+        .expect("official")
+        .id
+    }
+
     /// The person key of a national ID in this deployment (the blind index tokens carry).
     pub fn person_key(&self, nid: &str) -> String {
         let s = self.state.auth_service.as_ref().expect("auth service");

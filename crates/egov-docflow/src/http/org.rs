@@ -230,27 +230,40 @@ pub struct AssignmentInput {
     pub valid_to: Option<NaiveDate>,
 }
 
-/// Assigns a person to a position for a period.
+/// Assigns a person to a position for a period. The account must be an official of the
+/// agency in common auth (not disabled).
 #[utoipa::path(tag = "docflow", request_body = AssignmentInput,
-    responses((status = 201, description = "Created", body = Object)),
+    responses((status = 201, description = "Created", body = Object),
+              (status = 422, description = "Not an official of your agency, or bad dates (`validation_failed`)", body = egov_core::error::Problem, content_type = "application/problem+json")),
     security(("bearer" = ["kind:agency_admin"])))]
 #[post("/org/assignments")]
 pub async fn assign(
     auth: Authorized<OrgAdmin>,
     d: web::Data<Docflow>,
+    directory: Option<web::Data<egov_auth::Service>>,
     body: web::Json<AssignmentInput>,
 ) -> Result<HttpResponse, Error> {
     let b = body.into_inner();
     let from = b.valid_from.unwrap_or_else(|| today(&d));
+    let ag = agency(&auth);
     let mut e = Vec::new();
     if !text_ok(&b.account, 1, 128) {
         e.push(field("/account", "an account id"));
+    } else if let Some(dir) = &directory
+        && !dir.is_official_of(&b.account, &ag).await?
+    {
+        // Common auth runs in this process: the account must be an official of the agency.
+        // (Where it runs elsewhere, the assignment takes effect when the account's own token,
+        // which names its agency, acts in the position.)
+        e.push(field(
+            "/account",
+            "no official of your agency has this account id (ask common auth's administrator to invite them)",
+        ));
     }
     if b.valid_to.is_some_and(|t| t <= from) {
         e.push(field("/valid_to", "after valid_from"));
     }
     fields(e)?;
-    let ag = agency(&auth);
     let row = store::AssignmentRow {
         id: service::new_id(),
         agency: ag.clone(),
