@@ -5,6 +5,9 @@
 //!   the business account) is required.
 //! - `income-certificate` (for petitions): a person's income and determined tax for a filed
 //!   year. Subject: the person; their consent is required.
+//! - `withholding-agent-registration`: the agency that keeps the employer register (or an
+//!   employment-insurance agency) registers a business as a withholding agent, so that it may
+//!   file withholding statements. By statute (no consent); only granted clients may call it.
 
 use crate::errors;
 use std::sync::Arc;
@@ -92,6 +95,26 @@ async fn income(call: ServiceCall) -> Result<Value, ServiceError> {
         "filed_at": found.submitted_at,
         "submission_id": ack.get("submission_id").cloned().unwrap_or(Value::Null),
     }))
+}
+
+async fn register_agent(call: ServiceCall) -> Result<Value, ServiceError> {
+    let subject = call
+        .subject
+        .clone()
+        .ok_or_else(|| ServiceError::coded(errors::NO_SUBJECT, "no business named"))?;
+    let business = subject.trim_start_matches("business:").to_owned();
+    let row = store::AgentRow {
+        business_id: business.clone(),
+        registered_by: format!("exchange:{}", call.client),
+        registered_at: Utc::now().naive_utc(),
+        revoked_at: None,
+    };
+    let at = row.registered_at;
+    call.db
+        .run(move |c| store::register_agent(c, &row))
+        .await
+        .map_err(internal)?;
+    Ok(json!({"business_id": business, "registered": true, "registered_at": at.and_utc()}))
 }
 
 pub fn services() -> Vec<ServiceDef> {
@@ -190,6 +213,46 @@ pub fn services() -> Vec<ServiceDef> {
             basis: Basis::Consent,
             log: LogMode::Metadata,
             handler: Arc::new(income),
+        },
+        ServiceDef {
+            module: crate::NAME,
+            code: "withholding-agent-registration",
+            version: "v1",
+            title: "Register a business as a withholding agent",
+            description: "The agency that keeps the employer register registers a business as an \
+                          employer, so that it may file withholding statements with the tax \
+                          module. Only clients with a grant may call it.",
+            request_schema: json!({
+                "type": "object",
+                "properties": {"business_id": {"type": "string", "minLength": 1, "maxLength": 32}},
+                "required": ["business_id"],
+                "additionalProperties": false
+            }),
+            items: vec![
+                Item {
+                    name: "business_id",
+                    description: "The business registered",
+                    legal_basis: "Income Tax Act art. 127 (withholding agents)",
+                },
+                Item {
+                    name: "registered",
+                    description: "Always true",
+                    legal_basis: "Income Tax Act art. 127 (withholding agents)",
+                },
+                Item {
+                    name: "registered_at",
+                    description: "When",
+                    legal_basis: "Income Tax Act art. 127 (withholding agents)",
+                },
+            ],
+            subject: Some("/business_id"),
+            subject_kind: SubjectKind::Business,
+            basis: Basis::Statute(
+                "Income Tax Act art. 127: employers withhold and report; the employer register \
+                 is kept by the registering agency",
+            ),
+            log: LogMode::Full,
+            handler: Arc::new(register_agent),
         },
     ]
 }

@@ -1023,3 +1023,58 @@ async fn finding_3_a_business_cannot_write_into_a_strangers_tax_record() {
     let (s, _) = upload(emp, statement("E-2", "1000", "0")).await;
     assert_eq!(s, 403);
 }
+
+#[tokio::test]
+async fn finding_3_withholding_agents_are_registered_through_the_exchange_by_granted_clients() {
+    let app = app().await;
+    let x = app.state.exchange.clone().expect("exchange");
+    let member = x.member().to_string();
+    let service = format!("{member}/tax/withholding-agent-registration");
+    let new_bid = egov_testing::kr_business_number(11);
+    let call = || {
+        Call::post(
+            &service,
+            "v1",
+            json!({"business_id": new_bid}),
+            "tax.employer-register",
+        )
+    };
+    let new_employer = token(&app, "business", None, Some(&new_bid), &[], None);
+    let body = json!([{"statement_id": "N-1", "national_id": NID, "wages": "1000000"}]);
+    let upload = || {
+        send(
+            &app,
+            Method::POST,
+            "/tax/v1/statements?year=2026",
+            Some(&new_employer),
+            Some(&body),
+            &[],
+        )
+    };
+    assert_eq!(upload().await.0, 403);
+    // Without a grant the registration is refused.
+    let e = x.call("probe", call()).await.expect_err("no grant");
+    assert!(
+        matches!(&e, CallError::Refused { status: 403, .. }),
+        "{e:?}"
+    );
+    let (s, g) = send(
+        &app,
+        Method::POST,
+        "/exchange/v1/admin/grants",
+        Some(&admin(&app)),
+        Some(&json!({
+            "client": format!("{member}/probe"), "service": service,
+            "purpose": "tax.employer-register",
+            "items": ["business_id", "registered", "registered_at"]
+        })),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 201, "{g}");
+    // With one (by statute: no consent), the business becomes a withholding agent.
+    let answer = x.call("probe", call()).await.expect("registered");
+    assert_eq!(answer.body["registered"], true, "{:?}", answer.body);
+    let (s, r) = upload().await;
+    assert_eq!((s, r["accepted"].as_u64()), (200, Some(1)), "{r}");
+}
