@@ -341,20 +341,6 @@ async fn full_procedure(
 
     // Bids: four suppliers; the first replaces its bid; the fifth withdraws.
     wait_for(&app, &id, "tendering").await;
-    // (Issue 18, low: a committee member cannot fetch their key share before the deadline.)
-    let (s, early) = app
-        .send(
-            Method::GET,
-            &format!("/procurement/v1/tenders/{id}/share"),
-            Some(&w.committee[0].2),
-            None,
-        )
-        .await;
-    assert_eq!(
-        (s, early["code"].as_str()),
-        (409, Some("procurement.illegal_transition")),
-        "{early}"
-    );
     let prices = [890u64, 905, 920, 935].map(|m| BASE / 1000 * m);
     let picks: [&[u8]; 4] = [&[1, 2], &[2, 7], &[7, 11], &[2, 14]];
     let pick = |i: usize| if lottery { picks[i] } else { &[][..] };
@@ -781,6 +767,50 @@ async fn full_procedure_weighted_technical_and_price() {
 #[tokio::test]
 async fn full_procedure_qualification_review() {
     full_procedure("works-qualification", "works", true, true, 2, 3).await;
+}
+
+#[tokio::test]
+async fn low_a_committee_member_cannot_fetch_their_key_share_before_the_deadline() {
+    let app = app().await;
+    let w = world(&app, 1, 3, 0).await;
+    let t = create(
+        &app,
+        &w,
+        "goods-lowest-price",
+        "goods",
+        json!([{"id": "1", "title": "Lot", "base_amount": "50000000"}]),
+        5.0,
+    )
+    .await;
+    let id = t["id"].as_str().expect("id").to_owned();
+    wait_for(&app, &id, "tendering").await;
+    for (_, _, token) in &w.committee {
+        let (s, early) = app
+            .send(
+                Method::GET,
+                &format!("/procurement/v1/tenders/{id}/share"),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, early["code"].as_str()),
+            (409, Some("procurement.illegal_transition")),
+            "{early}"
+        );
+    }
+    // After the deadline, each member gets theirs (to hand it in).
+    wait_for(&app, &id, "opening").await;
+    let (s, share) = app
+        .send(
+            Method::GET,
+            &format!("/procurement/v1/tenders/{id}/share"),
+            Some(&w.committee[0].2),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{share}");
+    assert!(share["sealed_share"].is_string());
 }
 
 #[tokio::test]
