@@ -14,6 +14,7 @@ pub mod access_log;
 pub mod accounts;
 pub mod bootstrap;
 pub mod clients;
+pub mod countersign;
 pub mod errors;
 pub mod i18n;
 pub mod keys;
@@ -123,5 +124,9 @@ impl Module for AuthModule {
 
     fn trails(&self) -> Vec<&'static dyn egov_core::anchor::Trail> {
         vec![&store::AccessLogTrail]
+    }
+
+    fn exchange_services(&self) -> Vec<egov_core::exchange::ServiceDef> {
+        countersign::services()
     }
 }

@@ -239,3 +239,70 @@ async fn finding_4_a_lawful_purge_is_signed_and_new_records_are_reported_unancho
     );
     let _ = std::fs::remove_file(forged_sink);
 }
+
+#[tokio::test]
+async fn finding_4_anchors_are_countersigned_by_a_peer_member_through_the_exchange() {
+    // The peer here is this deployment's own member (one process); in production it is
+    // another agency's egov, named the same way.
+    let service = "KR/GOV/EGOV/auth/anchor-countersign";
+    let app = egov_testing::spawn_app_with(egov_testing::Spawn {
+        settings: &[("EGOV__AUDIT__COUNTERSIGN_SERVICE", service)],
+        ..egov_testing::Spawn::default()
+    })
+    .await;
+    let admin = app.token(egov_testing::As {
+        kind: "platform_admin",
+        ..egov_testing::As::default()
+    });
+    let res = app
+        .client
+        .post(app.url("/exchange/v1/admin/grants"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({
+            "client": "KR/GOV/EGOV/auth", "service": service, "purpose": "audit.anchor",
+            "items": ["received", "digest", "at"]
+        }))
+        .send()
+        .await
+        .expect("grant");
+    assert_eq!(
+        res.status(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    for i in 0..3 {
+        egov_auth::record(&app.state.db, entry(i))
+            .await
+            .expect("append");
+    }
+    let written = app.state.anchor_now().await.expect("anchor");
+    assert!(written >= 1);
+    // The peer's message log holds the anchors, hash-chained, with its signed answer.
+    let head = anchor::read(app.state.anchorer.sink()).expect("anchors");
+    let ours = head
+        .iter()
+        .find(|a| a.trail == store::TRAIL)
+        .expect("an access-log anchor")
+        .hash
+        .clone();
+    let records = app
+        .state
+        .db
+        .run(|c| egov_exchange::store::records(c, None, None, None, 50))
+        .await
+        .expect("log");
+    let provider = records
+        .iter()
+        .find(|r| r.entry.service.contains("anchor-countersign") && r.entry.response_status == 200)
+        .expect("the countersign exchange is logged");
+    assert!(
+        provider
+            .entry
+            .request_body
+            .as_deref()
+            .unwrap_or_default()
+            .contains(&ours),
+        "the anchor is in the peer's log"
+    );
+}

@@ -234,6 +234,16 @@ impl Anchorer {
         trail: &dyn Trail,
         at: DateTime<Utc>,
     ) -> Result<usize, Error> {
+        self.anchor_new(conn, trail, at).map(|a| a.len())
+    }
+
+    /// [`Anchorer::anchor`], returning the anchors written (to send to a countersigning peer).
+    pub fn anchor_new(
+        &self,
+        conn: &mut DbConnection,
+        trail: &dyn Trail,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Anchor>, Error> {
         let heads = trail.heads(conn)?;
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         let moved: Vec<Anchor> = heads
@@ -249,7 +259,7 @@ impl Anchorer {
         for a in &moved {
             last.insert((a.trail.clone(), a.chain.clone()), (a.seq, a.hash.clone()));
         }
-        Ok(moved.len())
+        Ok(moved)
     }
 
     /// The signed authority for a retention purge up to `head` (written before the purge).

@@ -54,6 +54,10 @@ pub struct AuditSettings {
     /// machine's own: keep the earlier keys here after a rotation.
     #[serde(default)]
     pub anchor_public_keys: Vec<String>,
+    /// A peer member's countersigning service (`INSTANCE/CLASS/MEMBER/auth/anchor-countersign`):
+    /// every batch of new anchors is also sent there through the exchange. Empty: none.
+    #[serde(default)]
+    pub countersign_service: String,
 }
 
 /// The docflow module (`[docflow]`).

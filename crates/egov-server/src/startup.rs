@@ -118,6 +118,8 @@ impl AppState {
             self.db.clone(),
             self.anchorer.clone(),
             self.trails(),
+            self.exchange.clone(),
+            self.settings.audit.countersign_service.clone(),
             std::time::Duration::from_secs(self.settings.audit.anchor_interval_secs),
         ));
         if let Some(x) = &self.exchange {
@@ -135,15 +137,17 @@ impl AppState {
         self.modules.iter().flat_map(|m| m.trails()).collect()
     }
 
-    /// Anchors every trail whose head moved; how many anchors were written.
+    /// Anchors every trail whose head moved (and sends them to the countersigning peer, if
+    /// one is set); how many anchors were written.
     pub async fn anchor_now(&self) -> Result<usize, egov_core::Error> {
-        let mut n = 0;
-        for trail in self.trails() {
-            let a = self.anchorer.clone();
-            let now = self.clock.now();
-            n += self.db.run(move |c| a.anchor(c, trail, now)).await?;
-        }
-        Ok(n)
+        anchor_round(
+            &self.db,
+            &self.anchorer,
+            &self.trails(),
+            self.exchange.as_ref(),
+            &self.settings.audit.countersign_service,
+        )
+        .await
     }
 
     pub fn new(
@@ -408,18 +412,54 @@ async fn anchor_periodically(
     db: Db,
     anchorer: Arc<egov_core::anchor::Anchorer>,
     trails: Vec<&'static dyn egov_core::anchor::Trail>,
+    exchange: Option<egov_exchange::Exchange>,
+    countersign: String,
     every: std::time::Duration,
 ) {
     loop {
-        for &trail in &trails {
-            let a = anchorer.clone();
-            let now = chrono::Utc::now();
-            match db.run(move |c| a.anchor(c, trail, now)).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(trail = trail.name(), anchors = n, "trail anchored"),
-                Err(e) => tracing::warn!(trail = trail.name(), error = %e, "anchoring failed"),
-            }
+        if let Err(e) = anchor_round(&db, &anchorer, &trails, exchange.as_ref(), &countersign).await
+        {
+            tracing::warn!(error = %e, "anchoring failed");
         }
         tokio::time::sleep(every).await;
     }
+}
+
+/// One anchoring round: every trail that moved, then the new anchors to the countersigning
+/// peer (`audit.countersign_service`) through the exchange. A peer that does not answer is a
+/// warning: the anchors are in the file either way, and go again with the next round's.
+async fn anchor_round(
+    db: &Db,
+    anchorer: &Arc<egov_core::anchor::Anchorer>,
+    trails: &[&'static dyn egov_core::anchor::Trail],
+    exchange: Option<&egov_exchange::Exchange>,
+    countersign: &str,
+) -> Result<usize, egov_core::Error> {
+    let mut written = Vec::new();
+    for &trail in trails {
+        let a = anchorer.clone();
+        let now = chrono::Utc::now();
+        let new = db.run(move |c| a.anchor_new(c, trail, now)).await?;
+        if !new.is_empty() {
+            tracing::info!(trail = trail.name(), anchors = new.len(), "trail anchored");
+        }
+        written.extend(new);
+    }
+    if let Some(x) = exchange.filter(|_| !countersign.is_empty() && !written.is_empty()) {
+        let call = egov_exchange::client::Call::post(
+            countersign,
+            "v1",
+            serde_json::json!({"anchors": written}),
+            "audit.anchor",
+        );
+        match x.call(egov_auth::NAME, call).await {
+            Ok(answer) => tracing::info!(
+                peer = countersign,
+                received = %answer.body["received"],
+                "anchors countersigned"
+            ),
+            Err(e) => tracing::warn!(peer = countersign, error = ?e, "anchors not countersigned"),
+        }
+    }
+    Ok(written.len())
 }
