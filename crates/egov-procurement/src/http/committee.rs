@@ -11,7 +11,7 @@ use egov_auth::{Authorized, Principal};
 use egov_core::Error;
 use egov_core::text::free_text as text_ok;
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
@@ -65,7 +65,7 @@ pub(crate) async fn committee_tender(
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
     responses(
-        (status = 200, description = "The sealed share", body = Object),
+        (status = 200, description = "The sealed share", body = SealedShare),
         (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
         (status = 409, description = "Before the deadline (`procurement.illegal_transition`)", body = egov_core::error::Problem, content_type = NOT_FOUND),
     ),
@@ -97,10 +97,31 @@ pub async fn my_share(
         .into_iter()
         .find(|s| s.member == me)
         .ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    Ok(HttpResponse::Ok().json(json!({
-        "member": s.member, "sealed_share": s.sealed_share, "share_digest": s.share_digest,
-        "handed_in_at": s.submitted_at.map(|t| t.and_utc()),
-    })))
+    Ok(HttpResponse::Ok().json(SealedShare {
+        member: s.member,
+        sealed_share: s.sealed_share,
+        share_digest: s.share_digest,
+        handed_in_at: s.submitted_at.map(|t| t.and_utc()),
+    }))
+}
+
+/// A committee member's share of the tender's opening key, sealed to the member's own key.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SealedShare {
+    pub member: String,
+    /// Open it with the member's secret key (never sent to egov).
+    pub sealed_share: String,
+    /// SHA-256 of the opened share: what `POST …/shares` checks.
+    pub share_digest: String,
+    pub handed_in_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// How many shares are in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SharesIn {
+    pub handed_in: usize,
+    /// The procedure's threshold (k).
+    pub needed: i32,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -116,7 +137,7 @@ pub struct ShareInput {
     params(("id" = String, Path, description = "Tender id")),
     request_body = ShareInput,
     responses(
-        (status = 200, description = "Accepted; how many are in", body = Object),
+        (status = 200, description = "Accepted; how many are in", body = SharesIn),
         (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
         (status = 409, description = "Before the deadline, or already handed in", body = egov_core::error::Problem, content_type = NOT_FOUND),
     ),
@@ -173,7 +194,10 @@ pub async fn hand_in_share(
             Ok((given, row.k))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"handed_in": given, "needed": k})))
+    Ok(HttpResponse::Ok().json(SharesIn {
+        handed_in: given,
+        needed: k,
+    }))
 }
 
 /// Opens the bids with the handed-in shares (k of n, at or after the opening time): every

@@ -2,7 +2,7 @@
 
 use super::{NOT_FOUND, Officer, fail, field, reason_ok, uuid_ok};
 use crate::http::amendments::ReasonInput;
-use crate::http::suppliers::debarment_view;
+use crate::http::suppliers::{DebarmentView, debarment_view};
 use crate::service::now_micros;
 use crate::store::{self};
 use crate::{Procurement, errors};
@@ -11,8 +11,8 @@ use chrono::{NaiveDate, Utc};
 use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::text::free_text as text_ok;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -35,7 +35,7 @@ pub struct DebarmentInput {
     tag = "procurement",
     request_body = DebarmentInput,
     responses(
-        (status = 201, description = "The debarment", body = Object),
+        (status = 201, description = "The debarment", body = DebarmentView),
         (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
@@ -94,7 +94,7 @@ pub async fn add_debarment(
     params(("id" = String, Path, description = "Debarment id")),
     request_body = ReasonInput,
     responses(
-        (status = 200, description = "Lifted", body = Object),
+        (status = 200, description = "Lifted", body = DebarmentView),
         (status = 404, description = "No such debarment in force", body = egov_core::error::Problem, content_type = NOT_FOUND),
         (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
     ),
@@ -137,7 +137,7 @@ pub struct DebarmentQuery {
     tag = "procurement",
     params(DebarmentQuery),
     responses(
-        (status = 200, description = "Debarments", body = Object),
+        (status = 200, description = "Debarments", body = Debarments),
         (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = NOT_FOUND),
     ),
     security(()),
@@ -157,8 +157,15 @@ pub async fn list_debarments(
         .to_owned();
     let today = Utc::now().date_naive();
     let rows = p.db().run(move |c| store::debarments(c, &id)).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "debarred": rows.iter().any(|d| d.active_on(today)),
-        "debarments": rows.iter().map(debarment_view).collect::<Vec<_>>(),
-    })))
+    Ok(HttpResponse::Ok().json(Debarments {
+        debarred: rows.iter().any(|d| d.active_on(today)),
+        debarments: rows.iter().map(debarment_view).collect(),
+    }))
+}
+
+/// A business's debarments and whether one is in force today.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Debarments {
+    pub debarred: bool,
+    pub debarments: Vec<DebarmentView>,
 }

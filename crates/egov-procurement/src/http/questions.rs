@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, post, web};
 use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::text::free_text as text_ok;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
@@ -20,13 +20,28 @@ pub struct QuestionInput {
     pub question: String,
 }
 
+/// A question as asked (the asker is not published).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionAsked {
+    pub id: String,
+    pub question: String,
+    pub asked_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A question's published answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionAnswered {
+    pub id: String,
+    pub answer: String,
+}
+
 /// Asks a question during the enquiry period.
 #[utoipa::path(
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
     request_body = QuestionInput,
     responses(
-        (status = 201, description = "The question", body = Object),
+        (status = 201, description = "The question", body = QuestionAsked),
         (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
         (status = 409, description = "Not in the enquiry period, or not registered", body = egov_core::error::Problem, content_type = NOT_FOUND),
     ),
@@ -63,7 +78,11 @@ pub async fn ask(
         answered_at: None,
         answered_by: None,
     };
-    let out = json!({"id": q.id, "question": q.question, "asked_at": q.asked_at.and_utc()});
+    let out = QuestionAsked {
+        id: q.id.clone(),
+        question: q.question.clone(),
+        asked_at: q.asked_at.and_utc(),
+    };
     p.db()
         .transaction(move |c| {
             store::supplier(c, &bid)?.ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
@@ -86,7 +105,7 @@ pub struct AnswerInput {
     params(("id" = String, Path, description = "Tender id"), ("question" = String, Path, description = "Question id")),
     request_body = AnswerInput,
     responses(
-        (status = 200, description = "Answered", body = Object),
+        (status = 200, description = "Answered", body = QuestionAnswered),
         (status = 404, description = "No such tender or unanswered question", body = egov_core::error::Problem, content_type = NOT_FOUND),
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
@@ -106,7 +125,10 @@ pub async fn answer_question(
     let row = agency_tender(&p, &auth, &id).await?;
     let by = auth.subject.clone();
     let text = input.into_inner().answer;
-    let out = json!({"id": qid, "answer": text});
+    let out = QuestionAnswered {
+        id: qid.clone(),
+        answer: text.clone(),
+    };
     p.db()
         .transaction(move |c| {
             if !store::answer_question(c, &row.id, &qid, &text, &by, now_micros())? {

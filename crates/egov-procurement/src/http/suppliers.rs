@@ -145,12 +145,31 @@ pub(crate) async fn supplier_view(p: &Procurement, bid: String) -> Result<Value,
     }))
 }
 
-pub(crate) fn debarment_view(d: &store::DebarmentRow) -> Value {
-    json!({
-        "id": d.id, "business_id": d.business_id, "reason": d.reason, "legal_basis": d.legal_basis,
-        "from": d.from_date, "until": d.until_date, "lifted_at": d.lifted_at.map(|t| t.and_utc()),
-        "lift_reason": d.lift_reason,
-    })
+/// A debarment as published.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DebarmentView {
+    pub id: String,
+    pub business_id: String,
+    pub reason: String,
+    pub legal_basis: String,
+    pub from: chrono::NaiveDate,
+    /// Absent: until lifted.
+    pub until: Option<chrono::NaiveDate>,
+    pub lifted_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub lift_reason: Option<String>,
+}
+
+pub(crate) fn debarment_view(d: &store::DebarmentRow) -> DebarmentView {
+    DebarmentView {
+        id: d.id.clone(),
+        business_id: d.business_id.clone(),
+        reason: d.reason.clone(),
+        legal_basis: d.legal_basis.clone(),
+        from: d.from_date,
+        until: d.until_date,
+        lifted_at: d.lifted_at.map(|t| t.and_utc()),
+        lift_reason: d.lift_reason.clone(),
+    }
 }
 
 pub(crate) fn eligibility_view(e: &store::EligibilityRow) -> Value {
