@@ -215,25 +215,54 @@ pub async fn remove_representative(
     service: web::Data<Service>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let (b, c) = (auth.subject.clone(), path.into_inner());
-    let citizen = c.clone();
+    let citizen = path.into_inner();
+    unlink(
+        &req,
+        &service,
+        Link {
+            actor: &auth.subject,
+            business: &auth.subject,
+            citizen: &citizen,
+            subject: &citizen,
+            purpose: "removed as a business representative",
+            missing: "not a representative of this business",
+        },
+    )
+    .await
+}
+
+/// One side ends a representation.
+struct Link<'a> {
+    actor: &'a str,
+    business: &'a str,
+    citizen: &'a str,
+    /// Whose access log records it.
+    subject: &'a str,
+    purpose: &'a str,
+    /// The detail of the 404 when there is no such link.
+    missing: &'a str,
+}
+
+async fn unlink(
+    req: &HttpRequest,
+    service: &Service,
+    link: Link<'_>,
+) -> Result<HttpResponse, Error> {
+    let (b, c) = (link.business.to_owned(), link.citizen.to_owned());
     let removed = service
         .db()
         .run(move |conn| accounts::remove_representative(conn, &b, &c))
         .await?;
     if !removed {
-        return Err(Error::with_detail(
-            codes::NOT_FOUND,
-            "not a representative of this business",
-        ));
+        return Err(Error::with_detail(codes::NOT_FOUND, link.missing));
     }
     service
         .audit(
-            &service.origin(&req),
-            &auth.subject,
-            &citizen,
+            &service.origin(req),
+            link.actor,
+            link.subject,
             Action::Delete,
-            "removed as a business representative",
+            link.purpose,
         )
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -424,25 +453,18 @@ pub async fn leave_business(
     service: web::Data<Service>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let (b, c) = (path.into_inner(), auth.subject.clone());
-    let removed = service
-        .db()
-        .run(move |conn| accounts::remove_representative(conn, &b, &c))
-        .await?;
-    if !removed {
-        return Err(Error::with_detail(
-            codes::NOT_FOUND,
-            "you do not represent this business",
-        ));
-    }
-    service
-        .audit(
-            &service.origin(&req),
-            &auth.subject,
-            &auth.subject,
-            Action::Delete,
-            "stopped representing a business",
-        )
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let business = path.into_inner();
+    unlink(
+        &req,
+        &service,
+        Link {
+            actor: &auth.subject,
+            business: &business,
+            citizen: &auth.subject,
+            subject: &auth.subject,
+            purpose: "stopped representing a business",
+            missing: "you do not represent this business",
+        },
+    )
+    .await
 }
