@@ -17,6 +17,8 @@ struct Declared {
     kinds: Vec<Kind>,
     roles: Vec<String>,
     min_aal: u8,
+    /// `agency:<setting>`: the official's agency must be the one the setting names.
+    agency_setting: Option<String>,
 }
 
 fn parse(scopes: &[Value]) -> Declared {
@@ -24,6 +26,7 @@ fn parse(scopes: &[Value]) -> Declared {
         kinds: Vec::new(),
         roles: Vec::new(),
         min_aal: 1,
+        agency_setting: None,
     };
     for s in scopes {
         let s = s.as_str().expect("scope is a string");
@@ -34,6 +37,8 @@ fn parse(scopes: &[Value]) -> Declared {
             d.roles.push(r.to_owned());
         } else if let Some(n) = s.strip_prefix("aal:") {
             d.min_aal = n.parse().expect("aal level");
+        } else if let Some(a) = s.strip_prefix("agency:") {
+            d.agency_setting = Some(a.to_owned());
         } else {
             panic!("unknown scope {s}");
         }
@@ -113,9 +118,17 @@ async fn every_route_declares_a_policy_and_enforces_it() {
             );
 
             let roles: Vec<&str> = declared.roles.iter().map(String::as_str).collect();
+            // An agency-scoped route: tokens carry the agency the setting names (another
+            // agency is checked to be refused below).
+            let scoped = declared.agency_setting.as_deref().map(|s| match s {
+                "tax.agency" => app.state.settings.tax.agency.clone(),
+                other => panic!("{route}: unknown agency setting {other}"),
+            });
             for kind in Kind::ALL {
                 for (aal, level) in [("aal1", 1u8), ("aal2", 2u8)] {
-                    let agency = kind.has_agency().then_some(AGENCY);
+                    let agency = kind
+                        .has_agency()
+                        .then_some(scoped.as_deref().unwrap_or(AGENCY));
                     let token = mint(&app, kind, aal, &roles, agency);
                     let res = call(&app, &method, &url, Some(&token)).await;
                     let status = res.status();
@@ -145,6 +158,16 @@ async fn every_route_declares_a_policy_and_enforces_it() {
                             let without = mint(&app, kind, aal, &[], agency);
                             let res = call(&app, &method, &url, Some(&without)).await;
                             assert_eq!(res.status(), StatusCode::FORBIDDEN, "{case} without roles");
+                        }
+                        if scoped.is_some() {
+                            let elsewhere = mint(&app, kind, aal, &roles, Some(AGENCY));
+                            let res = call(&app, &method, &url, Some(&elsewhere)).await;
+                            let s = res.status();
+                            assert!(
+                                s == StatusCode::FORBIDDEN
+                                    || s.is_client_error() && s != StatusCode::UNAUTHORIZED,
+                                "{case} from another agency: {s}"
+                            );
                         }
                     }
                     checked += 1;

@@ -86,7 +86,9 @@ fn finish(doc: &mut OpenApi) {
                 .description(Some(
                     "An egov access token from `/auth` (the JSON login API or the OpenID Connect \
                      code flow). The scopes listed on an operation declare its policy: \
-                     `kind:<k>` (any of), `role:<r>` (all of), `aal:<n>` (minimum assurance level).",
+                     `kind:<k>` (any of), `role:<r>` (all of), `aal:<n>` (minimum assurance level), \
+                     `agency:<setting>` (the official's agency must be the one that setting names, \
+                     e.g. `agency:tax.agency`).",
                 ))
                 .build(),
         )),
@@ -163,11 +165,11 @@ fn add_common_errors(op: &mut Operation) {
         ));
         if scopes
             .iter()
-            .any(|s| s.starts_with("kind:") || s.starts_with("role:"))
+            .any(|s| s.starts_with("kind:") || s.starts_with("role:") || s.starts_with("agency:"))
         {
             wanted.push((
                 "403",
-                "The account's kind or roles do not allow this (`forbidden`)",
+                "The account's kind, roles or agency do not allow this (`forbidden`)",
             ));
         }
     }

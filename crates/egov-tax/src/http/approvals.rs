@@ -70,7 +70,7 @@ impl From<ApprovalRow> for ApprovalView {
 #[utoipa::path(
     tag = "tax",
     responses((status = 200, body = [ApprovalView])),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[get("/officer/approvals")]
 pub async fn list_approvals(
@@ -109,7 +109,7 @@ async fn decidable(tax: &Tax, officer: &str, id: String) -> Result<ApprovalRow, 
         (status = 404, description = "Nothing pending with this id (`tax.approval_not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The refund is no longer due (`tax.no_refund_due`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/approvals/{id}/approve")]
 pub async fn approve(
@@ -191,7 +191,7 @@ pub struct RejectInput {
         (status = 403, description = "The officer who raised it (`tax.same_officer`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Nothing pending with this id (`tax.approval_not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/approvals/{id}/reject")]
 pub async fn reject(

@@ -55,7 +55,7 @@ pub struct TaxpayerView {
         (status = 200, body = TaxpayerView),
         (status = 404, description = "No such taxpayer", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[get("/officer/taxpayers")]
 pub async fn officer_taxpayer(
@@ -179,7 +179,7 @@ pub struct PurposeQuery {
         (status = 200, body = Vec<VersionView>),
         (status = 404, description = "No such return", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[get("/officer/returns/{id}")]
 pub async fn officer_return(
@@ -236,7 +236,7 @@ pub struct CorrectionInput {
         (status = 404, description = "No such return", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Rejected", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/returns/{id}/corrections")]
 pub async fn officer_correction(
@@ -330,7 +330,7 @@ pub struct SettlementReport {
     tag = "tax",
     request_body = Vec<TransferLine>,
     responses((status = 200, body = SettlementReport)),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/bank-transfers")]
 pub async fn officer_bank_transfers(
@@ -445,7 +445,7 @@ pub struct RefundInput {
         (status = 202, description = "Waiting for a second officer's approval", body = crate::http::approvals::ApprovalView),
         (status = 409, description = "No refund due", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/refunds")]
 pub async fn officer_refund(
@@ -575,7 +575,7 @@ pub struct AssessmentInput {
         (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The notice id was used for another assessment", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/assessments")]
 pub async fn officer_assessment(
@@ -746,7 +746,7 @@ pub struct RevokeInput {
         (status = 404, description = "No such certificate", body = egov_core::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already revoked", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/certificates/{number}/revoke")]
 pub async fn officer_revoke(
@@ -812,7 +812,7 @@ pub struct ReminderReport {
     tag = "tax",
     request_body = ReminderInput,
     responses((status = 200, body = ReminderReport)),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/reminders")]
 pub async fn officer_reminders(

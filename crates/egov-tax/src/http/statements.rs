@@ -60,7 +60,7 @@ fn business_id(tax: &Tax, raw: &str) -> Result<String, Error> {
         (status = 200, body = AgentView),
         (status = 422, description = "Not a business registration number of the pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/withholding-agents")]
 pub async fn register_agent(
@@ -88,7 +88,7 @@ pub async fn register_agent(
         (status = 204, description = "Revoked"),
         (status = 404, description = "Not a registered agent (`tax.taxpayer_not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/withholding-agents/{business_id}/revoke")]
 pub async fn revoke_agent(
@@ -128,7 +128,7 @@ pub struct ReviewItem {
 #[utoipa::path(
     tag = "tax",
     responses((status = 200, body = [ReviewItem])),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[get("/officer/statement-reviews")]
 pub async fn statement_reviews(
@@ -180,7 +180,7 @@ pub struct ResolveInput {
         (status = 200, body = StatementSource),
         (status = 404, description = "No statement waiting for review with this id (`tax.statement_not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2"])),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/statements/{id}/resolve")]
 pub async fn resolve_statement(
