@@ -97,7 +97,7 @@ pub mod codes {
         SERVICE_UNAVAILABLE = ("service_unavailable", 503, "Service temporarily unavailable", "overload; retry after `Retry-After`");
         DATABASE_UNAVAILABLE = ("database_unavailable", 503, "Database temporarily unavailable", "database down, busy or pool exhausted");
         UNKNOWN_COUNTRY = ("unknown_country", 404, "No such country pack is loaded", "a country code with no pack");
-        CALENDAR_NOT_COVERED = ("calendar_not_covered", 422, "The country pack has no calendar for that date", "a date in a year the pack has no holidays for");
+        CALENDAR_NOT_COVERED = ("calendar_not_covered", 422, "The country pack has no working-day calendar for that date", "a date, given or computed (a statutory deadline, a due date), in a year the pack has no holiday list for: the operator adds the year to the pack; the same code in every module");
     }
 
     /// The generic code for a status that was produced without one (by actix itself, say).
@@ -357,6 +357,20 @@ impl ResponseError for Error {
             res.insert_header((header::ALLOW, v));
         }
         res.body(body)
+    }
+}
+
+/// A rule's failure that means the same thing wherever it happens (a calendar that does not
+/// cover a year, say): the type names its code once, and `?` turns it into the same problem
+/// in every module, so the same condition never answers with two statuses.
+pub trait DomainError: fmt::Display {
+    /// The code this failure is answered with.
+    fn code(&self) -> ErrorCode;
+}
+
+impl<E: DomainError> From<E> for Error {
+    fn from(e: E) -> Self {
+        Error::with_detail(e.code(), e.to_string())
     }
 }
 

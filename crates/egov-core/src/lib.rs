@@ -15,6 +15,7 @@ pub mod exchange;
 pub mod metrics;
 pub mod module;
 pub mod outbox;
+pub mod problems;
 pub mod request;
 pub mod routes;
 pub mod settings;

@@ -50,6 +50,24 @@ impl From<Refusal> for Fault {
     }
 }
 
+/// The OpenAPI error responses of the gateway: every X-Road fault type, from [`TYPES`].
+#[derive(Debug)]
+pub struct GatewayFaults;
+
+impl utoipa::IntoResponses for GatewayFaults {
+    fn responses()
+    -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+        egov_core::problems::grouped(TYPES.iter().map(|(t, status, title)| {
+            egov_core::problems::Documented {
+                status: *status,
+                code: t,
+                title,
+                type_uri: format!("urn:egov:problem:xroad:{t}"),
+            }
+        }))
+    }
+}
+
 /// Every X-Road error type egov answers with: (type, status, title). `docs/exchange/README.md`
 /// lists them.
 pub const TYPES: &[(&str, u16, &str)] = &[

@@ -18,7 +18,6 @@ egov_core::error_codes! {
     DOCUMENT_REVOKED = ("petition.document_revoked", 409, "The document is already revoked", "revoking a revoked document");
     REOPEN_WINDOW = ("petition.reopen_window_passed", 409, "The case was closed longer ago than the country pack allows for reopening", "reopening after the pack's `reopen_days`");
     ALREADY_RATED = ("petition.already_rated", 409, "The case is already rated", "rating a case twice");
-    CALENDAR = ("petition.calendar_not_covered", 503, "The country pack's working-day calendar does not cover the dates this deadline needs", "a due date in a year the pack has no holiday list for");
     UNKNOWN_AGENCY = ("petition.unknown_agency", 422, "No such agency in the country pack", "a transfer to an agency not in the pack");
     MERGE_TARGET = ("petition.merge_target", 409, "A case can be merged only into another open case of the same agency and service", "merging into a case that is not open, not the same agency and service, or the case itself");
 }

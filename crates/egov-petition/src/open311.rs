@@ -103,13 +103,17 @@ pub async fn services(p: web::Data<Petition>) -> web::Json<Vec<Value>> {
     )
 }
 
+egov_core::problems!(DefinitionErrors:
+    crate::errors::SERVICE_NOT_FOUND,
+);
+
 /// A service definition: its form as Open311 attributes.
 #[utoipa::path(
     tag = "open311",
     params(("code" = String, Path, description = "Service code")),
     responses(
         (status = 200, body = Object),
-        (status = 404, description = "No such service", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        DefinitionErrors,
     ),
     security(()),
 )]
@@ -191,6 +195,16 @@ const ARGS: [&str; 14] = [
     "media_url",
 ];
 
+egov_core::problems!(CreateRequestErrors:
+    egov_core::error::codes::CALENDAR_NOT_COVERED,
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::SERVICE_NOT_FOUND,
+    crate::errors::CONCURRENT_CHANGE,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::INCOMPLETE,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Creates a service request: a complaint case, submitted at once (receipt number, due date,
 /// routing). Needs a citizen's bearer token. Body `application/x-www-form-urlencoded` as in
 /// GeoReport v2 (`service_code`, one of `lat`+`long` or `address_string`, `description`,
@@ -200,8 +214,7 @@ const ARGS: [&str; 14] = [
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 201, body = Vec<Object>),
-        (status = 404, description = "No such service", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid request", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        CreateRequestErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -384,6 +397,12 @@ fn request_json(p: &Petition, row: &CaseRow, full: bool, extensions: bool) -> Va
     v
 }
 
+egov_core::problems!(ListRequestsErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::SERVICE_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Service requests: by id list, or by service, dates (at most 90 days) and status; newest
 /// first, at most 1,000.
 #[utoipa::path(
@@ -391,7 +410,7 @@ fn request_json(p: &Petition, row: &CaseRow, full: bool, extensions: bool) -> Va
     params(RequestsQuery),
     responses(
         (status = 200, body = Vec<Object>),
-        (status = 422, description = "Invalid status or dates", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ListRequestsErrors,
     ),
     security(()),
 )]
@@ -472,13 +491,19 @@ pub async fn list_requests(
     ))
 }
 
+egov_core::problems!(OneRequestErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+);
+
 /// One service request (by its id, the receipt number).
 #[utoipa::path(
     tag = "open311",
     params(("id" = String, Path, description = "Service request id (receipt number)")),
     responses(
         (status = 200, body = Vec<Object>),
-        (status = 404, description = "No such request", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        OneRequestErrors,
     ),
     security(()),
 )]

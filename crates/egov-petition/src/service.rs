@@ -50,10 +50,6 @@ fn facts(service: &Service, row: &CaseRow) -> Facts {
     }
 }
 
-pub fn calendar_error(e: egov_core::domain::calendar::CalendarError) -> Error {
-    Error::with_detail(errors::CALENDAR, e.to_string())
-}
-
 /// Applies `action` to `case` (read in this transaction): checks the lifecycle, lets
 /// `change` adjust the row, saves it, records the event and queues the notification.
 #[allow(clippy::too_many_arguments)]
@@ -273,7 +269,7 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
     let now = p.now();
     let clock = p.clock();
     let year = clock.local(now).year();
-    let due = clock.due(service.period, now).map_err(calendar_error)?;
+    let due = clock.due(service.period, now)?;
     // Last before the writes: the counter row stays locked until the commit.
     let seq = store::next_receipt(c, &agency, year)?;
     transition(
@@ -301,11 +297,7 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
 pub fn resume_clock(p: &Petition, r: &mut CaseRow, now: NaiveDateTime) -> Result<(), Error> {
     let service = service_of(p, r)?;
     if let (Some(due), Some(paused)) = (r.due_at, r.paused_at) {
-        r.due_at = Some(
-            p.clock()
-                .resume(service.period, due, paused, now)
-                .map_err(calendar_error)?,
-        );
+        r.due_at = Some(p.clock().resume(service.period, due, paused, now)?);
     }
     r.paused_at = None;
     Ok(())
@@ -315,7 +307,7 @@ pub fn resume_clock(p: &Petition, r: &mut CaseRow, now: NaiveDateTime) -> Result
 pub fn transfer_clock(p: &Petition, r: &mut CaseRow, now: NaiveDateTime) -> Result<(), Error> {
     if p.catalogue().policy.transfer_clock == TransferClock::Restart {
         let service = service_of(p, r)?;
-        r.due_at = Some(p.clock().due(service.period, now).map_err(calendar_error)?);
+        r.due_at = Some(p.clock().due(service.period, now)?);
         r.paused_at = None;
     }
     Ok(())

@@ -5,14 +5,14 @@
 
 use actix_web::App;
 use egov_core::Module;
-use egov_core::error::Problem;
+use std::collections::btree_map::Entry;
+
+use egov_core::error::{Problem, codes};
 use egov_core::routes::{Collected, Routes};
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
-use utoipa::openapi::{
-    ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, ResponseBuilder,
-};
+use utoipa::openapi::{ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Response};
 use utoipa::{PartialSchema, ToSchema};
 
 const PROBLEM_JSON: &str = "application/problem+json";
@@ -129,6 +129,8 @@ pub fn bearer_scopes(op: &Operation) -> Option<Vec<String>> {
     })
 }
 
+/// The problems any operation of this shape can answer with, from the platform's and common
+/// auth's error tables: merged into the operation's own (generated) error responses.
 fn add_common_errors(op: &mut Operation) {
     let params = op.parameters.as_deref().unwrap_or_default();
     let located = |place: ParameterIn| {
@@ -136,65 +138,80 @@ fn add_common_errors(op: &mut Operation) {
             .iter()
             .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
     };
-    let has_query = located(ParameterIn::Query);
-    let has_path = located(ParameterIn::Path);
-    let mut wanted: Vec<(&str, &str)> = vec![
-        (
-            "500",
-            "Unexpected failure; details are logged under the request id",
-        ),
-        (
-            "503",
-            "Temporarily unavailable (database or worker pool); retry after `Retry-After`",
-        ),
+    let mut common = vec![
+        codes::INTERNAL,
+        codes::SERVICE_UNAVAILABLE,
+        codes::DATABASE_UNAVAILABLE,
     ];
-    if has_query {
-        wanted.push(("400", "A query parameter is missing or malformed"));
+    if located(ParameterIn::Query) {
+        common.push(codes::INVALID_PARAMETER);
     }
-    if has_path {
-        wanted.push((
-            "404",
-            "No such resource (for country packs: `unknown_country`)",
-        ));
+    if located(ParameterIn::Path) {
+        common.push(codes::NOT_FOUND);
     }
     if let Some(scopes) = bearer_scopes(op) {
-        wanted.push((
-            "401",
-            "No valid access token (`unauthorized`, `invalid_token`), or a stronger sign-in is \
-             needed (`insufficient_user_authentication`, with `WWW-Authenticate`)",
-        ));
+        common.extend([
+            codes::UNAUTHORIZED,
+            egov_auth::errors::INVALID_TOKEN,
+            egov_auth::errors::INSUFFICIENT_AAL,
+        ]);
         if scopes
             .iter()
             .any(|s| s.starts_with("kind:") || s.starts_with("role:") || s.starts_with("agency:"))
         {
-            wanted.push((
-                "403",
-                "The account's kind, roles or agency do not allow this (`forbidden`)",
-            ));
+            common.push(codes::FORBIDDEN);
         }
     }
     if op.request_body.is_some() {
-        wanted.push(("400", "The body is not well-formed JSON"));
-        wanted.push(("413", "The body is larger than the server accepts"));
-        wanted.push(("415", "The body is not `application/json`"));
-        wanted.push(("422", "The body is well-formed but invalid"));
+        common.extend([
+            codes::MALFORMED_BODY,
+            codes::PAYLOAD_TOO_LARGE,
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            codes::VALIDATION_FAILED,
+        ]);
     }
-    for (status, description) in wanted {
-        op.responses
-            .responses
-            .entry(status.to_owned())
-            .or_insert_with(|| RefOr::T(problem_response(description)));
+    for (status, generated) in egov_core::problems::responses(&common) {
+        match op.responses.responses.entry(status) {
+            Entry::Vacant(slot) => {
+                slot.insert(generated);
+            }
+            Entry::Occupied(mut slot) => {
+                if let (RefOr::T(own), RefOr::T(generated)) = (slot.get_mut(), generated) {
+                    merge_problems(own, generated);
+                }
+            }
+        }
     }
 }
 
-fn problem_response(description: &str) -> utoipa::openapi::Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(
-            PROBLEM_JSON,
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name(Problem::name())))
-                .build(),
-        )
-        .build()
+/// Adds the problems of `generated` that `own` does not list yet (description and examples).
+fn merge_problems(own: &mut Response, generated: Response) {
+    let Some((_, RefOr::T(extra))) = generated.content.into_iter().next() else {
+        return;
+    };
+    let content = own
+        .content
+        .entry(PROBLEM_JSON.to_owned())
+        .or_insert_with(|| {
+            RefOr::T(
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name(Problem::name())))
+                    .build(),
+            )
+        });
+    let RefOr::T(content) = content else { return };
+    for (code, example) in extra.examples {
+        if content.examples.contains_key(&code) {
+            continue;
+        }
+        if let RefOr::T(e) = &example {
+            let title = &e.summary;
+            if own.description.is_empty() {
+                own.description = format!("`{code}`: {title}");
+            } else {
+                own.description.push_str(&format!("; `{code}`: {title}"));
+            }
+        }
+        content.examples.insert(code, example);
+    }
 }

@@ -47,6 +47,20 @@ fn sources() -> Vec<(PathBuf, String)> {
         .collect()
 }
 
+/// `text` without its `problems!(…);` declarations: listing a code among an operation's
+/// documented answers does not produce it.
+fn without_declarations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("problems!(") {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find(");").map_or(rest.len(), |n| at + n + 2);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A row of an `error_codes!` table.
 #[derive(Debug)]
 struct Row {
@@ -171,6 +185,17 @@ fn every_documented_code_is_produced_somewhere() {
         })
     };
     let mut unused = Vec::new();
+    let sources: Vec<(PathBuf, String)> = sources
+        .into_iter()
+        .map(|(p, t)| {
+            let t = if p.ends_with("egov-core/src/problems.rs") {
+                t
+            } else {
+                without_declarations(&t)
+            };
+            (p, t)
+        })
+        .collect();
     for r in &rows {
         let used = sources.iter().any(|(path, text)| {
             if *path == r.file {
@@ -214,4 +239,65 @@ fn no_code_is_produced_outside_the_tables() {
             }
         }
     }
+}
+
+#[test]
+fn no_error_response_is_written_by_hand() {
+    for (path, text) in sources() {
+        let p = path.display().to_string();
+        if let Some(i) = text.find("body = egov_core::error::Problem") {
+            let line = text[..i].lines().count();
+            panic!(
+                "{p}:{line}: an OpenAPI error row written by hand; list the codes with \
+                 `egov_core::problems!` instead"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_openapi_error_response_names_documented_codes() {
+    let doc = serde_json::to_value(egov_server::openapi::merged_document(&registered_modules()))
+        .expect("openapi");
+    let mut documented: BTreeSet<String> = registered_modules()
+        .iter()
+        .flat_map(|m| m.error_codes().iter().map(|c| c.code.to_owned()))
+        .collect();
+    documented.extend(
+        egov_exchange::errors::TYPES
+            .iter()
+            .map(|(t, _, _)| (*t).to_owned()),
+    );
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let Some(responses) = op.get("responses").and_then(|r| r.as_object()) else {
+                continue;
+            };
+            operations += 1;
+            for (status, response) in responses {
+                if !status.starts_with('4') && !status.starts_with('5') {
+                    continue;
+                }
+                let examples = response["content"]["application/problem+json"]["examples"]
+                    .as_object()
+                    .unwrap_or_else(|| {
+                        panic!("{method} {path} {status}: no problem codes are listed")
+                    });
+                assert!(!examples.is_empty(), "{method} {path} {status}: no codes");
+                for (code, example) in examples {
+                    assert!(
+                        documented.contains(code),
+                        "{method} {path} {status}: `{code}` is not in docs/errors.md"
+                    );
+                    assert_eq!(
+                        example["value"]["status"].as_u64(),
+                        status.parse::<u64>().ok(),
+                        "{method} {path}: `{code}` listed under the wrong status"
+                    );
+                }
+            }
+        }
+    }
+    assert!(operations > 200, "only {operations} operations");
 }

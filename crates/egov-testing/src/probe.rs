@@ -34,13 +34,17 @@ pub struct NewNote {
     pub title: String,
 }
 
+egov_core::problems!(CreateNoteErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Creates a note; a duplicate title is a conflict enforced by the database.
 #[utoipa::path(
     tag = "probe",
     request_body = NewNote,
     responses(
         (status = 201, description = "Created", body = Note),
-        (status = 409, description = "Duplicate title", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        CreateNoteErrors,
     ),
     security(()),
 )]

@@ -29,13 +29,19 @@ pub struct NewAgency {
     pub name: String,
 }
 
+egov_core::problems!(CreateAgencyErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Create an agency.
 #[utoipa::path(
     tag = "auth",
     request_body = NewAgency,
     responses(
         (status = 201, description = "Created", body = Agency),
-        (status = 409, description = "The code is taken", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        CreateAgencyErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]
@@ -102,6 +108,14 @@ pub struct Invitation {
     pub invitation_token: String,
 }
 
+egov_core::problems!(InviteAgencyAccountErrors:
+    egov_core::error::codes::FORBIDDEN,
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Invite an officer or agency admin into an agency.
 ///
 /// Agency admins may invite officers of their own agency; platform admins may invite
@@ -112,8 +126,7 @@ pub struct Invitation {
     request_body = NewOfficial,
     responses(
         (status = 201, description = "Invited", body = Invitation),
-        (status = 403, description = "Another agency, or a kind this admin may not create", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The login name is taken", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        InviteAgencyAccountErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
@@ -146,13 +159,20 @@ pub async fn invite_agency_account(
     invite(req, &auth, &service, body, Some(agency)).await
 }
 
+egov_core::problems!(InviteAccountErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Invite an auditor or another platform admin.
 #[utoipa::path(
     tag = "auth",
     request_body = NewOfficial,
     responses(
         (status = 201, description = "Invited", body = Invitation),
-        (status = 409, description = "The login name is taken", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        InviteAccountErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]
@@ -257,11 +277,19 @@ pub struct AccountList {
     pub next: Option<String>,
 }
 
+egov_core::problems!(ListAgencyAccountsErrors:
+    egov_core::error::codes::INVALID_PARAMETER,
+    egov_core::error::codes::FORBIDDEN,
+);
+
 /// List an agency's officers and admins.
 #[utoipa::path(
     tag = "auth",
     params(("agency" = String, Path, description = "Agency code"), AccountPage),
-    responses((status = 200, description = "A page of accounts", body = AccountList)),
+    responses(
+        (status = 200, description = "A page of accounts", body = AccountList),
+        ListAgencyAccountsErrors,
+    ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
 #[get("/agencies/{agency}/accounts")]
@@ -314,11 +342,20 @@ async fn managed(auth: &Principal, service: &Service, id: String) -> Result<Acco
     Ok(account)
 }
 
+egov_core::problems!(GetAccountErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// One managed account. The view is recorded on the account holder's access log.
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Account id")),
-    responses((status = 200, description = "The account", body = Account)),
+    responses(
+        (status = 200, description = "The account", body = Account),
+        GetAccountErrors,
+    ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
 #[get("/accounts/{id}")]
@@ -347,12 +384,21 @@ pub struct RolesRequest {
     pub roles: Vec<String>,
 }
 
+egov_core::problems!(SetRolesErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Replace an official's roles. Takes effect at their next token refresh.
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Account id")),
     request_body = RolesRequest,
-    responses((status = 200, description = "The account", body = Account)),
+    responses(
+        (status = 200, description = "The account", body = Account),
+        SetRolesErrors,
+    ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
 #[put("/accounts/{id}/roles")]
@@ -383,11 +429,18 @@ pub async fn set_roles(
     Ok(web::Json(service.account(&account.id).await?.view()))
 }
 
+egov_core::problems!(UnlockErrors:
+    egov_core::error::codes::NOT_FOUND,
+);
+
 /// Lift a sign-in lock of an official.
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Account id")),
-    responses((status = 204, description = "Unlocked")),
+    responses(
+        (status = 204, description = "Unlocked"),
+        UnlockErrors,
+    ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
 #[post("/accounts/{id}/unlock")]
@@ -404,13 +457,20 @@ pub async fn unlock(
     Ok(HttpResponse::NoContent().finish())
 }
 
+egov_core::problems!(DisableErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Disable an official: every session ends, sign-in is refused.
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Account id")),
     responses(
         (status = 204, description = "Disabled"),
-        (status = 409, description = "An admin cannot disable their own account", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        DisableErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
@@ -448,13 +508,20 @@ pub async fn disable(
     Ok(HttpResponse::NoContent().finish())
 }
 
+egov_core::problems!(EnableErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Re-enable a disabled official.
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Account id")),
     responses(
         (status = 204, description = "Enabled"),
-        (status = 409, description = "The account is not disabled", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        EnableErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
@@ -494,11 +561,20 @@ pub async fn enable(
     Ok(HttpResponse::NoContent().finish())
 }
 
+egov_core::problems!(RevokeSessionsErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// End every session of an official (their refresh tokens stop working at once).
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Account id")),
-    responses((status = 204, description = "Revoked")),
+    responses(
+        (status = 204, description = "Revoked"),
+        RevokeSessionsErrors,
+    ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
 #[post("/accounts/{id}/sessions/revoke")]
@@ -533,13 +609,20 @@ pub struct ResetToken {
     pub reset_token: String,
 }
 
+egov_core::problems!(IssueResetErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Issue a password-reset token for an official.
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Account id")),
     responses(
         (status = 200, description = "The token", body = ResetToken),
-        (status = 409, description = "The account is not active (invited accounts accept their invitation)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        IssueResetErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "kind:agency_admin", "aal:2"])),
 )]
@@ -574,11 +657,18 @@ pub async fn issue_reset(
     Ok(web::Json(ResetToken { reset_token: token }))
 }
 
+egov_core::problems!(CreateClientErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Register an OpenID Connect client.
 #[utoipa::path(
     tag = "auth",
     request_body = clients::NewClient,
-    responses((status = 201, description = "Registered; a confidential client's secret is shown once", body = clients::RegisteredClient)),
+    responses(
+        (status = 201, description = "Registered; a confidential client's secret is shown once", body = clients::RegisteredClient),
+        CreateClientErrors,
+    ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]
 #[post("/clients")]
@@ -611,10 +701,17 @@ pub struct Rotated {
     pub kid: String,
 }
 
+egov_core::problems!(RotateKeysErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Rotate the token-signing key. The old public key stays in the JWKS until its tokens expire.
 #[utoipa::path(
     tag = "auth",
-    responses((status = 200, description = "Rotated", body = Rotated)),
+    responses(
+        (status = 200, description = "Rotated", body = Rotated),
+        RotateKeysErrors,
+    ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]
 #[post("/keys/rotate")]
@@ -646,12 +743,21 @@ pub struct AccessLogSearch {
     pub purpose: String,
 }
 
+egov_core::problems!(SearchAccessLogErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Search the privacy access log by data subject. A POST, so the national ID never appears in
 /// a URL or an access log; the search is itself recorded.
 #[utoipa::path(
     tag = "auth",
     request_body = AccessLogSearch,
-    responses((status = 200, description = "A page of records", body = AccessLogPage)),
+    responses(
+        (status = 200, description = "A page of records", body = AccessLogPage),
+        SearchAccessLogErrors,
+    ),
     security(("bearer" = ["kind:auditor", "aal:2"])),
 )]
 #[post("/audit/access-log/search")]

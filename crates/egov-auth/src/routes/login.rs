@@ -54,6 +54,15 @@ fn check_password_len(pw: &str) -> Result<(), Error> {
     Ok(())
 }
 
+egov_core::problems!(LoginErrors:
+    crate::errors::INSUFFICIENT_AAL,
+    crate::errors::INVALID_CREDENTIALS,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::LOGIN_LOCKED,
+    crate::errors::LOGIN_THROTTLED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Sign in with a login name and password.
 ///
 /// Throttled per source address (at most `auth.lockout.max_attempts_per_hour` attempts an hour)
@@ -65,8 +74,7 @@ fn check_password_len(pw: &str) -> Result<(), Error> {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in, or a second factor is due", body = LoginResponse),
-        (status = 401, description = "Wrong login name or password (`invalid_credentials`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Locked (`login_locked`) or throttled (`login_throttled`); see `Retry-After`", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        LoginErrors,
     ),
     security(()),
 )]
@@ -116,15 +124,22 @@ pub struct SecondFactorRequest {
     pub code: String,
 }
 
+egov_core::problems!(LoginSecondFactorErrors:
+    crate::errors::INVALID_GRANT,
+    crate::errors::INVALID_SECOND_FACTOR,
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    crate::errors::LOGIN_LOCKED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Complete a sign-in with a TOTP or recovery code (assurance level 2).
 #[utoipa::path(
     tag = "auth",
     request_body = SecondFactorRequest,
     responses(
         (status = 200, description = "Signed in at `aal2`", body = TokenSet),
-        (status = 400, description = "The challenge is invalid or expired (`invalid_grant`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong code (`invalid_second_factor`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Locked after repeated failures (`login_locked`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        LoginSecondFactorErrors,
     ),
     security(()),
 )]
@@ -150,6 +165,13 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+egov_core::problems!(RefreshTokensErrors:
+    crate::errors::INVALID_GRANT,
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Exchange a refresh token for a new token set (the old refresh token stops working).
 ///
 /// Presenting an already-used refresh token ends the whole session: it means the token was
@@ -159,7 +181,7 @@ pub struct RefreshRequest {
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token set", body = TokenSet),
-        (status = 400, description = "Unknown, used, expired or revoked (`invalid_grant`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        RefreshTokensErrors,
     ),
     security(()),
 )]
@@ -179,11 +201,20 @@ pub async fn refresh_tokens(
     Ok(web::Json(service.tokens(&account, &session, next)?))
 }
 
+egov_core::problems!(LogoutErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// End the current session: its refresh tokens stop working at once; its access tokens
 /// expire within `auth.access_token_secs`.
 #[utoipa::path(
     tag = "auth",
-    responses((status = 204, description = "Signed out")),
+    responses(
+        (status = 204, description = "Signed out"),
+        LogoutErrors,
+    ),
     security(("bearer" = ["aal:1"])),
 )]
 #[post("/logout")]
@@ -216,6 +247,15 @@ pub struct StepUpRequest {
     pub code: String,
 }
 
+egov_core::problems!(StepUpErrors:
+    crate::errors::INVALID_SECOND_FACTOR,
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::LOGIN_LOCKED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Raise the current session to assurance level 2 with a second factor.
 ///
 /// Answer to a `401 insufficient_user_authentication`: returns a new token set at `aal2`.
@@ -227,9 +267,7 @@ pub struct StepUpRequest {
     request_body = StepUpRequest,
     responses(
         (status = 200, description = "The session is at `aal2`", body = TokenSet),
-        (status = 401, description = "Wrong code (`invalid_second_factor`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The account has no second factor enrolled", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Second-factor checks locked after repeated wrong codes (`login_locked`); see `Retry-After`", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        StepUpErrors,
     ),
     security(("bearer" = ["aal:1"])),
 )]
@@ -277,6 +315,14 @@ pub struct UnlockRequest {
     pub code: String,
 }
 
+egov_core::problems!(UnlockSelfErrors:
+    crate::errors::INVALID_SECOND_FACTOR,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::LOGIN_LOCKED,
+    crate::errors::LOGIN_THROTTLED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Lift a sign-in lock yourself with your second factor.
 ///
 /// For accounts with a second factor: a current code clears the locks that failed sign-ins
@@ -288,8 +334,7 @@ pub struct UnlockRequest {
     request_body = UnlockRequest,
     responses(
         (status = 204, description = "Unlocked: sign in again"),
-        (status = 401, description = "Wrong code, or no such account with a second factor (`invalid_second_factor`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Second-factor checks locked (`login_locked`) or throttled (`login_throttled`); see `Retry-After`", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        UnlockSelfErrors,
     ),
     security(()),
 )]
@@ -320,14 +365,22 @@ pub struct SetupRequest {
     pub email: Option<String>,
 }
 
+egov_core::problems!(SetupErrors:
+    egov_core::error::codes::FORBIDDEN,
+    egov_core::error::codes::NOT_FOUND,
+    crate::errors::SETUP_COMPLETED,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Create the first platform admin with the one-time setup token.
 #[utoipa::path(
     tag = "auth",
     request_body = SetupRequest,
     responses(
         (status = 201, description = "The first platform admin", body = crate::accounts::Account),
-        (status = 403, description = "Wrong or expired setup token", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A platform admin exists already (`setup_completed`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        SetupErrors,
     ),
     security(()),
 )]
@@ -426,6 +479,14 @@ const REGISTRATION_NEXT: &str = "Sign in with your login name and password. If t
     ID already has an account, no new one was made and that account's holder is told in their \
     access log.";
 
+egov_core::problems!(RegisterErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::LOGIN_THROTTLED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Register as a citizen or a business.
 ///
 /// The national ID (citizens) or business registration number (businesses) is checked against
@@ -442,9 +503,7 @@ const REGISTRATION_NEXT: &str = "Sign in with your login name and password. If t
     request_body = RegisterRequest,
     responses(
         (status = 202, description = "Received: sign in with the login name and password", body = RegistrationReceived),
-        (status = 409, description = "The login name or business registration number is taken", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid field (`validation_failed`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many registrations from this address (`login_throttled`); see `Retry-After`", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        RegisterErrors,
     ),
     security(()),
 )]
@@ -558,13 +617,21 @@ pub struct SetPasswordRequest {
     pub password: String,
 }
 
+egov_core::problems!(AcceptInvitationErrors:
+    crate::errors::INVALID_GRANT,
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Accept an invitation: set the password of an account an administrator created.
 #[utoipa::path(
     tag = "auth",
     request_body = SetPasswordRequest,
     responses(
         (status = 200, description = "The account, now active", body = crate::accounts::Account),
-        (status = 400, description = "The token is invalid, expired or already used (`invalid_grant`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        AcceptInvitationErrors,
     ),
     security(()),
 )]
@@ -577,13 +644,21 @@ pub async fn accept_invitation(
     set_password_with(req, service, body.into_inner(), Purpose::Invitation).await
 }
 
+egov_core::problems!(PasswordResetErrors:
+    crate::errors::INVALID_GRANT,
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Reset a password with the token an administrator issued. Ends every session.
 #[utoipa::path(
     tag = "auth",
     request_body = SetPasswordRequest,
     responses(
         (status = 200, description = "The account", body = crate::accounts::Account),
-        (status = 400, description = "The token is invalid, expired or already used (`invalid_grant`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        PasswordResetErrors,
     ),
     security(()),
 )]

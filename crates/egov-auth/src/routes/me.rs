@@ -16,10 +16,17 @@ use crate::principal::policies::{SignedIn, SignedInAal2};
 use crate::service::Service;
 use crate::sessions::{self, Session};
 
+egov_core::problems!(MeErrors:
+    egov_core::error::codes::NOT_FOUND,
+);
+
 /// The signed-in account.
 #[utoipa::path(
     tag = "auth",
-    responses((status = 200, description = "The account (national ID masked)", body = Account)),
+    responses(
+        (status = 200, description = "The account (national ID masked)", body = Account),
+        MeErrors,
+    ),
     security(("bearer" = ["aal:1"])),
 )]
 #[get("/me")]
@@ -46,13 +53,19 @@ pub async fn my_sessions(
     Ok(web::Json(rows.iter().map(|s| s.view()).collect()))
 }
 
+egov_core::problems!(EndSessionErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// End one of the account's sessions.
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "Session id")),
     responses(
         (status = 204, description = "Ended"),
-        (status = 404, description = "No such session of this account", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        EndSessionErrors,
     ),
     security(("bearer" = ["aal:1"])),
 )]
@@ -96,13 +109,20 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
+egov_core::problems!(ChangePasswordErrors:
+    crate::errors::INVALID_CREDENTIALS,
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Change the password. Every other session of the account ends.
 #[utoipa::path(
     tag = "auth",
     request_body = ChangePasswordRequest,
     responses(
         (status = 204, description = "Changed"),
-        (status = 401, description = "The current password is wrong", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ChangePasswordErrors,
     ),
     security(("bearer" = ["aal:1"])),
 )]
@@ -164,12 +184,17 @@ pub struct TotpEnrolment {
     pub otpauth_uri: String,
 }
 
+egov_core::problems!(StartTotpErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+);
+
 /// Start TOTP enrolment. Confirm with a code at `POST /auth/me/mfa/totp/confirm`.
 #[utoipa::path(
     tag = "auth",
     responses(
         (status = 200, description = "Scan or type the secret into an authenticator app", body = TotpEnrolment),
-        (status = 409, description = "A factor is enrolled already", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        StartTotpErrors,
     ),
     security(("bearer" = ["aal:1"])),
 )]
@@ -216,14 +241,21 @@ pub struct RecoveryCodes {
     pub recovery_codes: Vec<String>,
 }
 
+egov_core::problems!(ConfirmTotpErrors:
+    crate::errors::INVALID_SECOND_FACTOR,
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Confirm TOTP enrolment with a code; turns the factor on and returns recovery codes.
 #[utoipa::path(
     tag = "auth",
     request_body = ConfirmTotpRequest,
     responses(
         (status = 200, description = "Enrolled", body = RecoveryCodes),
-        (status = 401, description = "Wrong code (`invalid_second_factor`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No enrolment in progress", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ConfirmTotpErrors,
     ),
     security(("bearer" = ["aal:1"])),
 )]
@@ -269,10 +301,19 @@ pub async fn confirm_totp(
     }))
 }
 
+egov_core::problems!(RemoveTotpErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Remove the TOTP factor and its recovery codes (needs assurance level 2).
 #[utoipa::path(
     tag = "auth",
-    responses((status = 204, description = "Removed")),
+    responses(
+        (status = 204, description = "Removed"),
+        RemoveTotpErrors,
+    ),
     security(("bearer" = ["aal:2"])),
 )]
 #[delete("/me/mfa/totp")]
@@ -329,12 +370,20 @@ pub struct AccessLogPage {
     pub next: Option<i64>,
 }
 
+egov_core::problems!(MyAccessLogErrors:
+    egov_core::error::codes::INVALID_PARAMETER,
+    egov_core::error::codes::NOT_FOUND,
+);
+
 /// Who accessed my data: every recorded view or change of the caller's data by an official,
 /// in any module, and the caller's own authentication events, newest first.
 #[utoipa::path(
     tag = "auth",
     params(Page),
-    responses((status = 200, description = "A page of records", body = AccessLogPage)),
+    responses(
+        (status = 200, description = "A page of records", body = AccessLogPage),
+        MyAccessLogErrors,
+    ),
     security(("bearer" = ["aal:1"])),
 )]
 #[get("/me/access-log")]

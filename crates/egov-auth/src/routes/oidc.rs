@@ -188,6 +188,13 @@ fn bounded(v: &Option<String>, max: usize) -> bool {
     v.as_ref().is_none_or(|s| s.len() <= max)
 }
 
+egov_core::problems!(AuthorizeErrors:
+    crate::errors::INVALID_AUTHORIZATION_REQUEST,
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Start the authorization code flow: validates the request and shows the login page.
 ///
 /// Refused without redirect (400 problem) when the client or redirect URI is wrong; other
@@ -198,7 +205,7 @@ fn bounded(v: &Option<String>, max: usize) -> bool {
     responses(
         (status = 200, description = "The login page (HTML)", content_type = "text/html"),
         (status = 303, description = "Back to the client: with `code` when the browser has a single-sign-on session at the level asked for, else with `error`"),
-        (status = 400, description = "Unknown client or redirect URI (`invalid_authorization_request`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        AuthorizeErrors,
     ),
     security(()),
 )]
@@ -468,6 +475,18 @@ struct RequestRow {
     expires_at: NaiveDateTime,
 }
 
+egov_core::problems!(AuthorizeSubmitErrors:
+    crate::errors::INVALID_AUTHORIZATION_REQUEST,
+    crate::errors::INSUFFICIENT_AAL,
+    crate::errors::INVALID_CREDENTIALS,
+    crate::errors::INVALID_SECOND_FACTOR,
+    crate::errors::CSRF_FAILED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::LOGIN_LOCKED,
+    crate::errors::LOGIN_THROTTLED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Submit the login page (password, then a second factor when the account or the client asks
 /// for one). On success, redirects to the client with `code`, `state` and `iss`.
 #[utoipa::path(
@@ -476,8 +495,7 @@ struct RequestRow {
     responses(
         (status = 303, description = "Back to the client with `code` (or `error`)"),
         (status = 200, description = "The second-factor page, or the page again with the reason a sign-in was refused (HTML)", content_type = "text/html"),
-        (status = 400, description = "The login page expired (`invalid_authorization_request`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing or wrong CSRF token (`csrf_failed`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        AuthorizeSubmitErrors,
     ),
     security(()),
 )]
@@ -788,6 +806,15 @@ fn client_credentials(
     Ok((id, form.client_secret.clone()))
 }
 
+egov_core::problems!(TokenErrors:
+    crate::errors::INVALID_GRANT,
+    crate::errors::UNSUPPORTED_GRANT_TYPE,
+    crate::errors::INVALID_CLIENT,
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Exchange an authorization code (with the PKCE verifier) or a refresh token for tokens.
 ///
 /// Errors are problem+json with the OAuth `error` member (`invalid_grant`, `invalid_client`,
@@ -797,8 +824,7 @@ fn client_credentials(
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Tokens", body = TokenResponse),
-        (status = 400, description = "`invalid_grant`, `unsupported_grant_type` or `invalid_request`", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`invalid_client`", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        TokenErrors,
     ),
     security(()),
 )]
@@ -996,10 +1022,17 @@ pub struct UserInfo {
     pub agency: Option<String>,
 }
 
+egov_core::problems!(UserinfoErrors:
+    egov_core::error::codes::NOT_FOUND,
+);
+
 /// Claims about the holder of the access token.
 #[utoipa::path(
     tag = "auth",
-    responses((status = 200, description = "The user's claims", body = UserInfo)),
+    responses(
+        (status = 200, description = "The user's claims", body = UserInfo),
+        UserinfoErrors,
+    ),
     security(("bearer" = ["aal:1"])),
 )]
 #[get("/userinfo")]

@@ -50,6 +50,12 @@ fn sent(row: &InvitationRow, now: chrono::NaiveDateTime) -> RepresentativeInvita
     }
 }
 
+egov_core::problems!(InviteRepresentativeErrors:
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Ask a person to represent the signed-in business.
 ///
 /// The person sees the request in their account (`GET /auth/me/representation-requests`) and
@@ -61,8 +67,7 @@ fn sent(row: &InvitationRow, now: chrono::NaiveDateTime) -> RepresentativeInvita
     request_body = NewRepresentative,
     responses(
         (status = 202, description = "Asked: waiting for the person's answer", body = RepresentativeInvitation),
-        (status = 409, description = "Already a representative, or too many requests waiting (`conflict`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a national ID of the country pack (`validation_failed`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        InviteRepresentativeErrors,
     ),
     security(("bearer" = ["kind:business", "aal:1"])),
 )]
@@ -137,13 +142,17 @@ pub async fn list_invitations(
     Ok(web::Json(rows.iter().map(|r| sent(r, now)).collect()))
 }
 
+egov_core::problems!(WithdrawInvitationErrors:
+    egov_core::error::codes::NOT_FOUND,
+);
+
 /// Withdraw a request the person has not answered.
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "The request id")),
     responses(
         (status = 200, description = "Withdrawn", body = RepresentativeInvitation),
-        (status = 404, description = "No such request waiting (`not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        WithdrawInvitationErrors,
     ),
     security(("bearer" = ["kind:business", "aal:1"])),
 )]
@@ -198,13 +207,19 @@ pub async fn list_representatives(
     Ok(web::Json(rows.iter().map(representative).collect()))
 }
 
+egov_core::problems!(RemoveRepresentativeErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Remove a representative.
 #[utoipa::path(
     tag = "auth",
     params(("account_id" = String, Path, description = "The representative's account id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 404, description = "Not a representative of this business", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        RemoveRepresentativeErrors,
     ),
     security(("bearer" = ["kind:business", "aal:1"])),
 )]
@@ -281,10 +296,17 @@ pub struct RepresentationRequest {
     pub expires_at: DateTime<Utc>,
 }
 
+egov_core::problems!(MyRequestsErrors:
+    egov_core::error::codes::NOT_FOUND,
+);
+
 /// Requests from businesses that the signed-in citizen represent them, waiting for an answer.
 #[utoipa::path(
     tag = "auth",
-    responses((status = 200, description = "Requests waiting for an answer", body = [RepresentationRequest])),
+    responses(
+        (status = 200, description = "Requests waiting for an answer", body = [RepresentationRequest]),
+        MyRequestsErrors,
+    ),
     security(("bearer" = ["kind:citizen", "aal:1"])),
 )]
 #[get("/me/representation-requests")]
@@ -357,13 +379,19 @@ async fn answer(
     Ok(row)
 }
 
+egov_core::problems!(AcceptRequestErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Accept a business's request: you become its representative.
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "The request id")),
     responses(
         (status = 200, description = "You represent the business", body = RepresentedBusiness),
-        (status = 404, description = "No such request waiting for your answer (`not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        AcceptRequestErrors,
     ),
     security(("bearer" = ["kind:citizen", "aal:1"])),
 )]
@@ -379,13 +407,19 @@ pub async fn accept_request(
     Ok(web::Json(represented(&b)))
 }
 
+egov_core::problems!(RefuseRequestErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Refuse a business's request. The business sees `refused`.
 #[utoipa::path(
     tag = "auth",
     params(("id" = String, Path, description = "The request id")),
     responses(
         (status = 204, description = "Refused"),
-        (status = 404, description = "No such request waiting for your answer (`not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        RefuseRequestErrors,
     ),
     security(("bearer" = ["kind:citizen", "aal:1"])),
 )]
@@ -436,13 +470,19 @@ pub async fn my_businesses(
     Ok(web::Json(rows.iter().map(represented).collect()))
 }
 
+egov_core::problems!(LeaveBusinessErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
 /// Stop representing a business.
 #[utoipa::path(
     tag = "auth",
     params(("account_id" = String, Path, description = "The business's account id")),
     responses(
         (status = 204, description = "You no longer represent the business"),
-        (status = 404, description = "You do not represent this business (`not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        LeaveBusinessErrors,
     ),
     security(("bearer" = ["kind:citizen", "aal:1"])),
 )]

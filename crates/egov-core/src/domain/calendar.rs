@@ -14,6 +14,12 @@ pub enum CalendarError {
     OutOfRange,
 }
 
+impl crate::error::DomainError for CalendarError {
+    fn code(&self) -> crate::error::ErrorCode {
+        crate::error::codes::CALENDAR_NOT_COVERED
+    }
+}
+
 /// A holiday with its names by language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holiday {

@@ -1,6 +1,6 @@
 //! Actions on a step: approve, return (반려), recall (회수), insert and remove approvers.
 
-use super::{Officer, PROBLEM, agency, doc_id, doc_json, step_json, text_ok};
+use super::{Officer, agency, doc_id, doc_json, step_json, text_ok};
 use crate::Docflow;
 use crate::domain::line::StepKind;
 use crate::service::{self, Act};
@@ -37,15 +37,26 @@ pub struct ActionInput {
     pub step: Option<String>,
 }
 
+egov_core::problems!(ActErrors:
+    crate::errors::NOT_YOUR_TURN,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::UNIT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    crate::errors::VERSION_CHANGED,
+    crate::errors::NOT_DELEGATED,
+    crate::errors::POSITION_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Acts on your current step — as its holder or, 대결, as a stand-in in force — and signs
 /// the digest of the version. The final approval (결재, or 전결 under the delegation table in
 /// force today) registers the document in the same transaction.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = ActionInput,
-    responses((status = 200, description = "The outcome with the signed record", body = service::Outcome),
-              (status = 403, description = "Not your turn", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Changed since, or no such action now", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 422, description = "Not delegated, or an opinion is missing", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The outcome with the signed record", body = service::Outcome),
+        ActErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[post("/documents/{id}/actions")]
 pub async fn act(
@@ -95,13 +106,22 @@ pub struct ReturnInput {
     pub reason: String,
 }
 
+egov_core::problems!(ReturnDocErrors:
+    crate::errors::NOT_YOUR_TURN,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    crate::errors::VERSION_CHANGED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Returns the document (반려) to the drafter or to any earlier step; the history keeps the
 /// round.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = ReturnInput,
-    responses((status = 200, description = "The document", body = Object),
-              (status = 403, description = "Not your turn", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Not in approval, or changed since", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The document", body = Object),
+        ReturnDocErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[post("/documents/{id}/return")]
 pub async fn return_doc(
@@ -130,11 +150,20 @@ pub struct RecallInput {
     pub reason: Option<String>,
 }
 
+egov_core::problems!(RecallErrors:
+    crate::errors::NOT_THE_DRAFTER,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    crate::errors::RECALL_TOO_LATE,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Recalls a submitted document (회수, the drafter) while no one after the draft has acted.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = RecallInput,
-    responses((status = 200, description = "The document", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Too late, or not in approval", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The document", body = Object),
+        RecallErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[post("/documents/{id}/recall")]
 pub async fn recall(
@@ -169,12 +198,22 @@ pub struct InsertInput {
     pub reason: String,
 }
 
+egov_core::problems!(InsertStepErrors:
+    crate::errors::NOT_YOUR_TURN,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    crate::errors::INVALID_LINE,
+    crate::errors::POSITION_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Inserts an approver mid-flight (the drafter or the current approver), with a reason.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = InsertInput,
-    responses((status = 201, description = "The new step", body = Object),
-              (status = 403, description = "Neither the drafter nor the current approver", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Not in approval", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 201, description = "The new step", body = Object),
+        InsertStepErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[post("/documents/{id}/steps")]
 pub async fn insert_step(
@@ -214,13 +253,23 @@ pub struct ReasonInput {
     pub reason: String,
 }
 
+egov_core::problems!(RemoveStepErrors:
+    crate::errors::NOT_YOUR_TURN,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::STEP_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    crate::errors::INVALID_LINE,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Removes a pending approver mid-flight (the drafter or the current approver), with a
 /// reason.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), ("step" = String, Path, description = "Step id")), request_body = ReasonInput,
-    responses((status = 200, description = "Removed", body = Object),
-              (status = 403, description = "Neither the drafter nor the current approver", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 404, description = "No such document or step", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Not in approval", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Removed", body = Object),
+        RemoveStepErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[post("/documents/{id}/steps/{step}/remove")]
 pub async fn remove_step(

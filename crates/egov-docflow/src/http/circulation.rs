@@ -1,6 +1,6 @@
 //! Circulation (공람) to readers.
 
-use super::{Officer, PROBLEM, agency, doc_id, field, fields, text_ok};
+use super::{Officer, agency, doc_id, field, fields, text_ok};
 use crate::http::dispatch::Recipient;
 use crate::http::dispatch::recipients_ok;
 use crate::service::{self};
@@ -24,12 +24,20 @@ pub struct CirculateInput {
     pub agencies: Vec<Recipient>,
 }
 
+egov_core::problems!(CirculateErrors:
+    crate::errors::NOT_THE_DRAFTER,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Circulates a registered or received document (공람): readers are recorded when they read
 /// it. Other agencies receive it through the exchange.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = CirculateInput,
-    responses((status = 200, description = "Readers added and dispatches", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Not registered or received", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Readers added and dispatches", body = Object),
+        CirculateErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[post("/documents/{id}/circulate")]
 pub async fn circulate(

@@ -1,6 +1,6 @@
 //! The delegation table (위임전결) in force and its rows.
 
-use super::{OrgAdmin, PROBLEM, agency, field, fields, text_ok};
+use super::{OrgAdmin, agency, field, fields, text_ok};
 use crate::Docflow;
 use crate::http::org::OrgReader;
 use crate::http::org::org_write;
@@ -14,8 +14,15 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
+egov_core::problems!(DelegationsErrors:
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// The delegation table in force for the agency: its own rows and the pack's defaults.
-#[utoipa::path(tag = "docflow", responses((status = 200, description = "Delegation tables", body = Object)),
+#[utoipa::path(tag = "docflow", responses(
+        (status = 200, description = "Delegation tables", body = Object),
+        DelegationsErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:agency_admin"])))]
 #[get("/delegations")]
 pub async fn delegations(
@@ -50,10 +57,18 @@ pub struct DelegationInput {
     pub citation: String,
 }
 
+egov_core::problems!(AddDelegationErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Adds a row to the agency's delegation table (rows are never edited: end one and add
 /// another, so past decisions stay explained).
 #[utoipa::path(tag = "docflow", request_body = DelegationInput,
-    responses((status = 201, description = "Created", body = Object)),
+    responses(
+        (status = 201, description = "Created", body = Object),
+        AddDelegationErrors,
+    ),
     security(("bearer" = ["kind:agency_admin"])))]
 #[post("/delegations")]
 pub async fn add_delegation(
@@ -114,10 +129,16 @@ pub struct EndInput {
     pub effective_to: NaiveDate,
 }
 
+egov_core::problems!(EndDelegationErrors:
+    egov_core::error::codes::NOT_FOUND,
+);
+
 /// Ends a row of the agency's delegation table.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Delegation row id")), request_body = EndInput,
-    responses((status = 200, description = "Ended", body = Object),
-              (status = 404, description = "No such row in force", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Ended", body = Object),
+        EndDelegationErrors,
+    ),
     security(("bearer" = ["kind:agency_admin"])))]
 #[post("/delegations/{id}/end")]
 pub async fn end_delegation(

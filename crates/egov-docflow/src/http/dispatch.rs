@@ -1,8 +1,6 @@
 //! Dispatch to other agencies through the exchange, the document office's inbox and receipt.
 
-use super::{
-    Office, Officer, PROBLEM, Reader, agency, code_ok, doc_id, field, fields, text_ok, visible,
-};
+use super::{Office, Officer, Reader, agency, code_ok, doc_id, field, fields, text_ok, visible};
 use crate::http::worklists::PageQuery;
 use crate::http::worklists::WorkPage;
 use crate::http::worklists::page_request;
@@ -50,13 +48,21 @@ pub struct DispatchInput {
     pub recipients: Vec<Recipient>,
 }
 
+egov_core::problems!(DispatchDocumentErrors:
+    crate::errors::NOT_THE_DRAFTER,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Dispatches a registered document (시행) to other agencies through the exchange; each
 /// delivery is confirmed by the recipient (or kept as failed, to retry), and the receipt
 /// confirmation comes back when the recipient registers it.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = DispatchInput,
-    responses((status = 200, description = "One dispatch per recipient (delivered or failed)", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Not registered", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "One dispatch per recipient (delivered or failed)", body = Object),
+        DispatchDocumentErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[post("/documents/{id}/dispatch")]
 pub async fn dispatch_document(
@@ -89,10 +95,17 @@ pub async fn dispatch_document(
     Ok(HttpResponse::Ok().json(json!({"dispatches": out})))
 }
 
+egov_core::problems!(DispatchesErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// A document's dispatches with their delivery and receipt confirmations.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")),
-    responses((status = 200, description = "Dispatches", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Dispatches", body = Object),
+        DispatchesErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
 #[get("/documents/{id}/dispatches")]
 pub async fn dispatches(
@@ -106,11 +119,18 @@ pub async fn dispatches(
         .json(json!({"dispatches": rows.iter().map(exchange::dispatch_json).collect::<Vec<_>>()})))
 }
 
+egov_core::problems!(RetryErrors:
+    crate::errors::DISPATCH_NOT_FOUND,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+);
+
 /// Retries a failed dispatch.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), ("dispatch" = String, Path, description = "Dispatch id")),
-    responses((status = 200, description = "The dispatch", body = Object),
-              (status = 404, description = "No such document or dispatch", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Not failed", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The dispatch", body = Object),
+        RetryErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[post("/documents/{id}/dispatches/{dispatch}/retry")]
 pub async fn retry(
@@ -124,10 +144,16 @@ pub async fn retry(
         .json(exchange::retry(&d, &auth.subject, &agency(&auth), &id, &dispatch).await?))
 }
 
+egov_core::problems!(InboxErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// The document office's inbox: documents delivered by other agencies, not yet received.
 #[utoipa::path(tag = "docflow", params(PageQuery),
-    responses((status = 200, description = "A page", body = WorkPage),
-              (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "A page", body = WorkPage),
+        InboxErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:docflow.office"])))]
 #[get("/inbox")]
 pub async fn inbox(
@@ -158,13 +184,22 @@ pub struct ReceiveInput {
     pub due_at: Option<DateTime<Utc>>,
 }
 
+egov_core::problems!(ReceiveErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::UNIT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Receives a delivered document (접수): a receipt registration number (gapless per unit
 /// and year), a handler (circulated it), and the receipt confirmation sent back to the
 /// sender through the exchange.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = ReceiveInput,
-    responses((status = 200, description = "Received", body = Object),
-              (status = 404, description = "No such document or unit", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Not waiting for receipt", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Received", body = Object),
+        ReceiveErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:docflow.office"])))]
 #[post("/documents/{id}/receive")]
 pub async fn receive(
@@ -191,11 +226,18 @@ pub async fn receive(
     )
 }
 
+egov_core::problems!(ConfirmReceiptErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Sends the receipt confirmation of a received document again (after a failure).
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")),
-    responses((status = 200, description = "Sent or failed", body = Object),
-              (status = 404, description = "No such document", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Not received", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Sent or failed", body = Object),
+        ConfirmReceiptErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:docflow.office"])))]
 #[post("/documents/{id}/confirm-receipt")]
 pub async fn confirm_receipt(

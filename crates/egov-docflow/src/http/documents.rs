@@ -2,7 +2,7 @@
 //! submission.
 
 use super::{
-    Officer, PROBLEM, PurposeQuery, Reader, agency, code_ok, doc_id, doc_json, field, fields,
+    Officer, PurposeQuery, Reader, agency, code_ok, doc_id, doc_json, field, fields,
     personal_access, step_json, text_ok, version_json, visible,
 };
 use crate::domain::evidence::Attachment;
@@ -120,10 +120,21 @@ pub(crate) fn body_ok(body: &Value, e: &mut Vec<FieldError>) {
     }
 }
 
+egov_core::problems!(CreateErrors:
+    crate::errors::NO_POSITION,
+    crate::errors::INVALID_LINE,
+    crate::errors::NOT_DELEGATED,
+    crate::errors::POSITION_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Drafts a document (version 1) with its approval line.
 #[utoipa::path(tag = "docflow", request_body = DocumentInput,
-    responses((status = 201, description = "Created", body = Object),
-              (status = 403, description = "You do not hold the position", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 201, description = "Created", body = Object),
+        CreateErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[post("/documents")]
 pub async fn create(
@@ -210,13 +221,21 @@ pub async fn create(
     Ok(HttpResponse::Created().json(doc_json(&doc)))
 }
 
+egov_core::problems!(ShowErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::PURPOSE_REQUIRED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// A document: metadata, its current version, the approval line and circulation. Every read
 /// is written to the document's history (and to the access log when it carries personal
 /// data); a circulated reader's first read is recorded as such.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), PurposeQuery),
-    responses((status = 200, description = "The document", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 422, description = "Personal data: a purpose is required", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The document", body = Object),
+        ShowErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
 #[get("/documents/{id}")]
 pub async fn show(
@@ -265,11 +284,19 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(out))
 }
 
+egov_core::problems!(ShowVersionErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::PURPOSE_REQUIRED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// One version of a document (every edit is kept).
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), ("version" = i32, Path, description = "Version"), PurposeQuery),
-    responses((status = 200, description = "The version", body = Object),
-              (status = 404, description = "No such document or version for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 422, description = "Personal data: a purpose is required", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The version", body = Object),
+        ShowVersionErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
 #[get("/documents/{id}/versions/{version}")]
 pub async fn show_version(
@@ -298,11 +325,20 @@ pub async fn show_version(
     Ok(HttpResponse::Ok().json(version_json(&v)))
 }
 
+egov_core::problems!(AttachmentErrors:
+    crate::errors::ATTACHMENT_NOT_FOUND,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::PURPOSE_REQUIRED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// An attachment's content (by its SHA-256, as listed in a version).
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), ("sha256" = String, Path, description = "Attachment digest"), PurposeQuery),
-    responses((status = 200, description = "The content", content_type = "application/octet-stream"),
-              (status = 404, description = "No such attachment for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 422, description = "Personal data: a purpose is required", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The content", content_type = "application/octet-stream"),
+        AttachmentErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
 #[get("/documents/{id}/attachments/{sha256}")]
 pub async fn attachment(
@@ -362,12 +398,23 @@ pub struct EditInput {
     pub reason: Option<String>,
 }
 
+egov_core::problems!(EditErrors:
+    crate::errors::NOT_THE_DRAFTER,
+    crate::errors::NOT_YOUR_TURN,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    crate::errors::VERSION_CHANGED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Edits a document: a new version, the diff kept in the history (the drafter before
 /// submission or after a return; the current approver while in approval).
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = EditInput,
-    responses((status = 200, description = "The document", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Changed since, or not editable now", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The document", body = Object),
+        EditErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[put("/documents/{id}")]
 pub async fn edit(
@@ -407,11 +454,22 @@ pub struct LineInput {
     pub line: Vec<StepInput>,
 }
 
+egov_core::problems!(SetLineErrors:
+    crate::errors::NOT_THE_DRAFTER,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    crate::errors::INVALID_LINE,
+    crate::errors::NOT_DELEGATED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Replaces the approval line of a draft or returned document (the drafter).
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = LineInput,
-    responses((status = 200, description = "The line", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Not a draft", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The line", body = Object),
+        SetLineErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[put("/documents/{id}/line")]
 pub async fn set_line(
@@ -454,13 +512,24 @@ pub struct VersionInput {
     pub version: i32,
 }
 
+egov_core::problems!(SubmitErrors:
+    crate::errors::NOT_THE_DRAFTER,
+    crate::errors::NO_POSITION,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    crate::errors::VERSION_CHANGED,
+    crate::errors::INVALID_LINE,
+    crate::errors::NOT_DELEGATED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Submits a draft or returned document (the drafter): the draft step is signed and the
 /// line starts.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = VersionInput,
-    responses((status = 200, description = "The document", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Changed since, or not submittable", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 422, description = "The line is not valid under today's rules", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The document", body = Object),
+        SubmitErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[post("/documents/{id}/submit")]
 pub async fn submit(

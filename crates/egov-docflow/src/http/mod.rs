@@ -123,8 +123,6 @@ pub fn configure(cfg: &mut Routes<'_>) {
     });
 }
 
-pub(crate) const PROBLEM: &str = "application/problem+json";
-
 pub(crate) fn fields(errors: Vec<FieldError>) -> Result<(), Error> {
     if errors.is_empty() {
         Ok(())

@@ -105,9 +105,16 @@ pub struct UnitInput {
     pub valid_from: Option<NaiveDate>,
 }
 
+egov_core::problems!(AddUnitErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Adds a unit to the agency's organisation.
 #[utoipa::path(tag = "docflow", request_body = UnitInput,
-    responses((status = 201, description = "Created", body = Object)),
+    responses(
+        (status = 201, description = "Created", body = Object),
+        AddUnitErrors,
+    ),
     security(("bearer" = ["kind:agency_admin"])))]
 #[post("/org/units")]
 pub async fn add_unit(
@@ -167,9 +174,17 @@ pub struct PositionInput {
     pub valid_from: Option<NaiveDate>,
 }
 
+egov_core::problems!(AddPositionErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Adds a position to a unit.
 #[utoipa::path(tag = "docflow", request_body = PositionInput,
-    responses((status = 201, description = "Created", body = Object)),
+    responses(
+        (status = 201, description = "Created", body = Object),
+        AddPositionErrors,
+    ),
     security(("bearer" = ["kind:agency_admin"])))]
 #[post("/org/positions")]
 pub async fn add_position(
@@ -230,11 +245,17 @@ pub struct AssignmentInput {
     pub valid_to: Option<NaiveDate>,
 }
 
+egov_core::problems!(AssignErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Assigns a person to a position for a period. The account must be an official of the
 /// agency in common auth (not disabled).
 #[utoipa::path(tag = "docflow", request_body = AssignmentInput,
-    responses((status = 201, description = "Created", body = Object),
-              (status = 422, description = "Not an official of your agency, or bad dates (`validation_failed`)", body = egov_core::error::Problem, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Created", body = Object),
+        AssignErrors,
+    ),
     security(("bearer" = ["kind:agency_admin"])))]
 #[post("/org/assignments")]
 pub async fn assign(
@@ -308,9 +329,16 @@ pub struct StandInInput {
     pub reason: String,
 }
 
+egov_core::problems!(AddStandInErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Names a stand-in position for an absent position, for a period.
 #[utoipa::path(tag = "docflow", request_body = StandInInput,
-    responses((status = 201, description = "Created", body = Object)),
+    responses(
+        (status = 201, description = "Created", body = Object),
+        AddStandInErrors,
+    ),
     security(("bearer" = ["kind:agency_admin"])))]
 #[post("/org/stand-ins")]
 pub async fn add_stand_in(
@@ -375,11 +403,18 @@ pub struct HandoverInput {
     pub take_positions: Option<bool>,
 }
 
+egov_core::problems!(HandoverErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Hands a person's pending work to their successor in one step (drafts, returned and
 /// in-approval documents, received documents they handle, unread circulations) and ends
 /// their assignments; steps on positions pass with the position.
 #[utoipa::path(tag = "docflow", request_body = HandoverInput,
-    responses((status = 200, description = "What moved", body = Object)),
+    responses(
+        (status = 200, description = "What moved", body = Object),
+        HandoverErrors,
+    ),
     security(("bearer" = ["kind:agency_admin"])))]
 #[post("/org/handover")]
 pub async fn handover(

@@ -1,6 +1,5 @@
 //! Public docflow routes: rules, keys and records-package verification.
 
-use super::PROBLEM;
 use crate::Docflow;
 use crate::domain::evidence::{self};
 use crate::domain::rules::Rules;
@@ -9,9 +8,16 @@ use actix_web::{HttpResponse, get, post, web};
 use egov_core::Error;
 use serde_json::{Value, json};
 
+egov_core::problems!(GetRulesErrors:
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// The country pack's document rules: ranks, document types, retention and disclosure
 /// classes, the default delegation table, acting-approval chain limit, post-hoc approval.
-#[utoipa::path(tag = "docflow", responses((status = 200, description = "The rules", body = Rules)), security(()))]
+#[utoipa::path(tag = "docflow", responses(
+        (status = 200, description = "The rules", body = Rules),
+        GetRulesErrors,
+    ), security(()))]
 #[get("/rules")]
 pub async fn get_rules(d: web::Data<Docflow>) -> Result<web::Json<Rules>, Error> {
     Ok(web::Json(d.rules()?.clone()))
@@ -34,12 +40,21 @@ pub async fn public_keys(d: web::Data<Docflow>) -> Result<HttpResponse, Error> {
         "kid": k.kid, "alg": "EdDSA", "public_key": k.public_key, "created_at": k.created_at.and_utc()})).collect::<Vec<_>>()})))
 }
 
+egov_core::problems!(VerifyPackageErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::PURPOSE_REQUIRED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Verifies a records package (the same check as `egov docflow verify-package FILE`, which
 /// needs no server): package signature, versions, approval signatures, history chain. The
 /// keys checked against are this deployment's published keys.
 #[utoipa::path(tag = "docflow", request_body = Object,
-    responses((status = 200, description = "The verification report", body = evidence::Report),
-              (status = 422, description = "Not a JSON object", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The verification report", body = evidence::Report),
+        VerifyPackageErrors,
+    ),
     security(()))]
 #[post("/packages/verify")]
 pub async fn verify_package(

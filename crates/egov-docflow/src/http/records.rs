@@ -1,8 +1,8 @@
 //! Record files, legal holds and disposal.
 
 use super::{
-    Disposer, Officer, PROBLEM, Reader, Records, agency, code_ok, doc_id, doc_json, field, fields,
-    text_ok, visible,
+    Disposer, Officer, Reader, Records, agency, code_ok, doc_id, doc_json, field, fields, text_ok,
+    visible,
 };
 use crate::domain::evidence::Attachment;
 use crate::domain::rules::Rules;
@@ -30,9 +30,17 @@ pub struct FileInput {
     pub retention: String,
 }
 
+egov_core::problems!(AddFileErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Creates a record file (기록물철) for a unit task and year.
 #[utoipa::path(tag = "docflow", request_body = FileInput,
-    responses((status = 201, description = "Created", body = Object)),
+    responses(
+        (status = 201, description = "Created", body = Object),
+        AddFileErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:docflow.records", "aal:2"])))]
 #[post("/records/files")]
 pub async fn add_file(
@@ -110,12 +118,19 @@ pub struct FileDocumentInput {
     pub file_id: String,
 }
 
+egov_core::problems!(FileDocumentErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::FILE_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+);
+
 /// Files a registered or received document in a record file; the document takes the file's
 /// retention class.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = FileDocumentInput,
-    responses((status = 200, description = "Filed", body = Object),
-              (status = 404, description = "No such document or file", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Not registered or received", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Filed", body = Object),
+        FileDocumentErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:docflow.records", "aal:2"])))]
 #[put("/documents/{id}/file")]
 pub async fn file_document(
@@ -182,10 +197,17 @@ pub(crate) fn records_json(
     })
 }
 
+egov_core::problems!(RecordsStatusErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// A document's records status: retention class and end, legal holds, disposal certificate.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")),
-    responses((status = 200, description = "Records status", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Records status", body = Object),
+        RecordsStatusErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
 #[get("/documents/{id}/records")]
 pub async fn records_status(
@@ -215,11 +237,19 @@ pub struct HoldInput {
     pub authority: String,
 }
 
+egov_core::problems!(AddHoldErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Places a legal hold: while in force, no one — records managers, agency or platform
 /// administrators — can dispose of the document.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = HoldInput,
-    responses((status = 201, description = "Placed", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 201, description = "Placed", body = Object),
+        AddHoldErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:docflow.records", "aal:2"])))]
 #[post("/documents/{id}/holds")]
 pub async fn add_hold(
@@ -276,11 +306,19 @@ pub async fn add_hold(
     ))
 }
 
+egov_core::problems!(ReleaseHoldErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::HOLD_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Releases a legal hold (a records manager of the agency, with a reason; administrators
 /// cannot).
 #[utoipa::path(tag = "docflow", params(("hold" = String, Path, description = "Hold id")), request_body = ReasonInput,
-    responses((status = 200, description = "Released", body = Object),
-              (status = 404, description = "No such hold in force", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Released", body = Object),
+        ReleaseHoldErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:docflow.records", "aal:2"])))]
 #[post("/holds/{hold}/release")]
 pub async fn release_hold(
@@ -315,15 +353,25 @@ pub async fn release_hold(
     Ok(HttpResponse::Ok().json(json!({"released": true})))
 }
 
+egov_core::problems!(DisposeErrors:
+    egov_core::error::codes::FORBIDDEN,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    crate::errors::LEGAL_HOLD,
+    crate::errors::RETENTION_RUNNING,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Disposes of a document whose retention period has ended and that no legal hold covers:
 /// the contents of every version and the attachments are destroyed; the metadata, the
 /// signatures, the history and a signed disposal certificate remain. Allowed to the records
 /// manager and to administrators — and refused to all of them while a hold is in force.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = ReasonInput,
-    responses((status = 200, description = "Disposed, with the certificate", body = Object),
-              (status = 403, description = "An officer without the records role", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 404, description = "No such document", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "A legal hold is in force, or the retention period runs", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Disposed, with the certificate", body = Object),
+        DisposeErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:agency_admin", "kind:platform_admin", "aal:2"])))]
 #[post("/documents/{id}/dispose")]
 pub async fn dispose(

@@ -1,6 +1,6 @@
 //! Signatures, the hash-chained history, records packages and the PDF with stamps.
 
-use super::{PROBLEM, PurposeQuery, Reader, doc_json, personal_access, visible};
+use super::{PurposeQuery, Reader, doc_json, personal_access, visible};
 use crate::domain::evidence::{self, Attachment};
 use crate::domain::line::StepKind;
 use crate::service::{self, status};
@@ -14,13 +14,20 @@ use egov_auth::Authorized;
 use egov_core::Error;
 use serde_json::{Value, json};
 
+egov_core::problems!(VerifySignaturesErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Checks every approval signature of a document: the signature itself, and whether the
 /// digest it signed is that of the version it names as stored now and of the current
 /// version. An edit after signing, or a stored version changed behind the system's back,
 /// shows here.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")),
-    responses((status = 200, description = "One result per signature", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "One result per signature", body = Object),
+        VerifySignaturesErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
 #[get("/documents/{id}/signatures")]
 pub async fn verify_signatures(
@@ -67,11 +74,18 @@ pub async fn verify_signatures(
     Ok(HttpResponse::Ok().json(v))
 }
 
+egov_core::problems!(DocHistoryErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// The decision history (hash-chained), with its verification: every action, opinion, edit
 /// and read.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")),
-    responses((status = 200, description = "Events, oldest first, and whether the chain holds", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Events, oldest first, and whether the chain holds", body = Object),
+        DocHistoryErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
 #[get("/documents/{id}/history")]
 pub async fn doc_history(
@@ -142,13 +156,21 @@ pub(crate) fn build_package(
     Ok(pkg)
 }
 
+egov_core::problems!(PackageErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::PURPOSE_REQUIRED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// The records package of a document: metadata (with ISO 15489 process metadata), every
 /// version with its attachments, every approval signature, the hash-chained history and the
 /// keys, signed as a whole. Verifies offline (`egov docflow verify-package FILE`).
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), PurposeQuery),
-    responses((status = 200, description = "The package", body = Object),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 422, description = "Personal data: a purpose is required", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The package", body = Object),
+        PackageErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
 #[get("/documents/{id}/package")]
 pub async fn package(
@@ -181,12 +203,21 @@ pub async fn package(
     Ok(HttpResponse::Ok().json(pkg))
 }
 
+egov_core::problems!(PdfErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::ILLEGAL_STATE,
+    crate::errors::PURPOSE_REQUIRED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::SERVICE_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// The approved document as PDF with its approval stamps.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), PurposeQuery),
-    responses((status = 200, description = "The PDF", content_type = "application/pdf"),
-              (status = 404, description = "No such document for you", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 409, description = "Not approved (registered) yet, or disposed", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 422, description = "Personal data: a purpose is required", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "The PDF", content_type = "application/pdf"),
+        PdfErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
 #[get("/documents/{id}/pdf")]
 pub async fn pdf(

@@ -1,6 +1,6 @@
 //! Work lists (keyset pages by due date) and the registration ledger.
 
-use super::{Officer, PROBLEM, Reader, field, fields};
+use super::{Officer, Reader, field, fields};
 use crate::service::{self, status};
 use crate::store::{self};
 use crate::{Docflow, errors};
@@ -92,10 +92,17 @@ pub enum WorkList {
     Circulated,
 }
 
+egov_core::problems!(WorkErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// A work list, by due date, with keyset pagination (`next` → `after`).
 #[utoipa::path(tag = "docflow", params(("list" = inline(WorkList), Path, description = "Which list"), PageQuery),
-    responses((status = 200, description = "A page", body = WorkPage),
-              (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "A page", body = WorkPage),
+        WorkErrors,
+    ),
     security(("bearer" = ["kind:officer"])))]
 #[get("/work/{list}")]
 pub async fn work(
@@ -138,11 +145,17 @@ pub struct LedgerQuery {
     pub limit: Option<i64>,
 }
 
+egov_core::problems!(LedgerErrors:
+    crate::errors::UNIT_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// A unit's registration ledger (production or receipt) for a year, in serial order.
 #[utoipa::path(tag = "docflow", params(LedgerQuery),
-    responses((status = 200, description = "Ledger entries", body = Object),
-              (status = 404, description = "No such unit of your agency", body = egov_core::error::Problem, content_type = PROBLEM),
-              (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = PROBLEM)),
+    responses(
+        (status = 200, description = "Ledger entries", body = Object),
+        LedgerErrors,
+    ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
 #[get("/ledger")]
 pub async fn ledger(

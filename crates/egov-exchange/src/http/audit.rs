@@ -96,13 +96,17 @@ pub(crate) fn limit_of(limit: Option<i64>) -> Result<i64, Error> {
     Ok(l)
 }
 
+egov_core::problems!(SearchLogErrors:
+    egov_core::error::codes::INVALID_PARAMETER,
+);
+
 /// Message log records (metadata, no bodies), newest first.
 #[utoipa::path(
     tag = "exchange",
     params(LogQuery),
     responses(
         (status = 200, description = "Records", body = Vec<LogLine>),
-        (status = 400, description = "Bad parameter", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        SearchLogErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "kind:auditor", "aal:2"])),
 )]
@@ -164,6 +168,11 @@ pub async fn bundle(exchange: &Exchange, seq: i64) -> Result<Bundle, Error> {
     })
 }
 
+egov_core::problems!(ExportEvidenceErrors:
+    crate::errors::RECORD_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// The evidence bundle of one exchange: the full log record with the keys that signed it,
 /// verifiable offline (`egov exchange verify-evidence`). Recorded on the person's access log.
 #[utoipa::path(
@@ -171,7 +180,7 @@ pub async fn bundle(exchange: &Exchange, seq: i64) -> Result<Bundle, Error> {
     params(("seq" = i64, Path, description = "Log record sequence number")),
     responses(
         (status = 200, description = "The bundle", body = Bundle),
-        (status = 404, description = "No such record", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ExportEvidenceErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "kind:auditor", "aal:2"])),
 )]

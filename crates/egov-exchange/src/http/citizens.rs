@@ -52,6 +52,11 @@ pub struct ConsentInput {
     pub days: u32,
 }
 
+egov_core::problems!(GrantConsentErrors:
+    crate::errors::NO_PERSON_KEY,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Gives consent: this client may have these items of my data from this service for this
 /// purpose until it expires or I withdraw it. The answer's `id` is the consent reference.
 #[utoipa::path(
@@ -59,7 +64,7 @@ pub struct ConsentInput {
     request_body = ConsentInput,
     responses(
         (status = 201, description = "Given", body = ConsentView),
-        (status = 400, description = "Invalid input", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        GrantConsentErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -98,10 +103,17 @@ pub async fn grant_consent(
     Ok(HttpResponse::Created().json(ConsentView::from(saved)))
 }
 
+egov_core::problems!(MyConsentsErrors:
+    crate::errors::NO_PERSON_KEY,
+);
+
 /// My consents, newest first, with withdrawn and expired ones (the history).
 #[utoipa::path(
     tag = "exchange",
-    responses((status = 200, description = "Consents", body = Vec<ConsentView>)),
+    responses(
+        (status = 200, description = "Consents", body = Vec<ConsentView>),
+        MyConsentsErrors,
+    ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
 #[get("/me/consents")]
@@ -117,13 +129,18 @@ pub async fn my_consents(
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))
 }
 
+egov_core::problems!(WithdrawConsentErrors:
+    crate::errors::NO_PERSON_KEY,
+    crate::errors::CONSENT_NOT_FOUND,
+);
+
 /// Withdraws one of my consents; providers refuse requests citing it from now on.
 #[utoipa::path(
     tag = "exchange",
     params(("id" = String, Path, description = "Consent reference")),
     responses(
         (status = 200, description = "Withdrawn", body = ConsentView),
-        (status = 404, description = "No such active consent of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        WithdrawConsentErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -177,6 +194,11 @@ pub struct DataUse {
     pub reference: Option<String>,
 }
 
+egov_core::problems!(DataUseErrors:
+    egov_core::error::codes::INVALID_PARAMETER,
+    crate::errors::NO_PERSON_KEY,
+);
+
 /// Who used my data: every exchange that involved my data (both sides' log records in this
 /// deployment) joined with the access log of officials' views and changes, newest first.
 /// Officials are shown by agency or module, not by name.
@@ -185,7 +207,7 @@ pub struct DataUse {
     params(DataUseQuery),
     responses(
         (status = 200, description = "Uses, newest first", body = Vec<DataUse>),
-        (status = 400, description = "Bad parameter", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        DataUseErrors,
     ),
     security(("bearer" = ["kind:citizen", "aal:1"])),
 )]

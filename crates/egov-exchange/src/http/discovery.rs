@@ -20,11 +20,18 @@ pub struct KeysQuery {
     pub member: Option<String>,
 }
 
+egov_core::problems!(PublishedKeysErrors:
+    egov_core::error::codes::INVALID_PARAMETER,
+);
+
 /// A member's published public keys (JWKS of Ed25519 keys, rotated-out keys with `exp`).
 #[utoipa::path(
     tag = "exchange",
     params(KeysQuery),
-    responses((status = 200, description = "The keys", body = JwkSet)),
+    responses(
+        (status = 200, description = "The keys", body = JwkSet),
+        PublishedKeysErrors,
+    ),
     security(()),
 )]
 #[get("/keys")]
@@ -90,6 +97,11 @@ pub async fn list_services(exchange: web::Data<Exchange>) -> web::Json<Vec<Servi
     web::Json(exchange.catalogue().list(exchange.member()))
 }
 
+egov_core::problems!(ServiceOpenapiErrors:
+    crate::errors::SERVICE_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// One service's OpenAPI document, as clients call it through the exchange (`getOpenAPI`).
 #[utoipa::path(
     tag = "exchange",
@@ -99,7 +111,7 @@ pub async fn list_services(exchange: web::Data<Exchange>) -> web::Json<Vec<Servi
     ),
     responses(
         (status = 200, description = "OpenAPI 3.1 document", body = Object),
-        (status = 404, description = "No such service", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ServiceOpenapiErrors,
     ),
     security(()),
 )]

@@ -47,11 +47,7 @@ pub(crate) async fn gateway(
     params(("service_path" = String, Path, description = "INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/path]")),
     responses(
         (status = 200, description = "The service's signed answer", body = Object),
-        (status = 400, description = "Malformed request (Client.*)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Signature not verified", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "No grant or consent", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown member or service", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Repeated X-Road-Id", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        crate::errors::GatewayFaults,
     ),
     security(()),
 )]
@@ -71,11 +67,7 @@ pub async fn gateway_get(
     request_body(content = Object, content_type = "application/json"),
     responses(
         (status = 200, description = "The service's signed answer", body = Object),
-        (status = 400, description = "Malformed request (Client.*)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Signature not verified", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "No grant or consent", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown member or service", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Repeated X-Road-Id", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        crate::errors::GatewayFaults,
     ),
     security(()),
 )]

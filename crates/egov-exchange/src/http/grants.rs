@@ -87,13 +87,17 @@ pub(crate) fn check_items(items: &[String], pointer: &str) -> Result<Vec<String>
     Ok(out)
 }
 
+egov_core::problems!(CreateGrantErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Grants a client access to a service for a purpose and a set of items (deny by default).
 #[utoipa::path(
     tag = "exchange",
     request_body = GrantInput,
     responses(
         (status = 201, description = "Granted", body = Grant),
-        (status = 400, description = "Invalid input", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        CreateGrantErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]
@@ -172,13 +176,18 @@ pub async fn list_grants(
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))
 }
 
+egov_core::problems!(RevokeGrantErrors:
+    crate::errors::GRANT_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Revokes a grant (from the next request on).
 #[utoipa::path(
     tag = "exchange",
     params(("id" = String, Path, description = "Grant id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 404, description = "No such active grant", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        RevokeGrantErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]

@@ -28,13 +28,17 @@ pub struct MemberInput {
     pub keys: Vec<Jwk>,
 }
 
+egov_core::problems!(PutMemberErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Registers or updates another member: its gateway address and, optionally, pinned keys.
 #[utoipa::path(
     tag = "exchange",
     request_body = MemberInput,
     responses(
         (status = 200, description = "Registered", body = MemberInfo),
-        (status = 400, description = "Invalid input", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        PutMemberErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]

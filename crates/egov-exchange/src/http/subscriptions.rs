@@ -42,13 +42,17 @@ impl From<SubscriptionRow> for Subscription {
     }
 }
 
+egov_core::problems!(CreateSubscriptionErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Subscribes a webhook to this deployment's events (signed CloudEvents, at least once).
 #[utoipa::path(
     tag = "exchange",
     request_body = SubscriptionInput,
     responses(
         (status = 201, description = "Subscribed", body = Subscription),
-        (status = 400, description = "Invalid input", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        CreateSubscriptionErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]
@@ -105,13 +109,18 @@ pub async fn list_subscriptions(
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))
 }
 
+egov_core::problems!(DeleteSubscriptionErrors:
+    crate::errors::SUBSCRIPTION_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Ends a subscription (pending deliveries to it go to the dead-letter list).
 #[utoipa::path(
     tag = "exchange",
     params(("id" = String, Path, description = "Subscription id")),
     responses(
         (status = 204, description = "Ended"),
-        (status = 404, description = "No such subscription", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        DeleteSubscriptionErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]
@@ -152,13 +161,17 @@ pub struct Delivery {
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
+egov_core::problems!(ListDeliveriesErrors:
+    egov_core::error::codes::INVALID_PARAMETER,
+);
+
 /// Event deliveries; `status=dead` is the dead-letter list.
 #[utoipa::path(
     tag = "exchange",
     params(DeliveryQuery),
     responses(
         (status = 200, description = "Deliveries, newest first (at most 500)", body = Vec<Delivery>),
-        (status = 400, description = "Unknown status", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ListDeliveriesErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]
@@ -206,13 +219,18 @@ pub struct ReplayInput {
     pub subscription_id: String,
 }
 
+egov_core::problems!(ReplayDeliveryErrors:
+    crate::errors::DELIVERY_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Puts a dead-lettered delivery back in the queue (attempts start again).
 #[utoipa::path(
     tag = "exchange",
     request_body = ReplayInput,
     responses(
         (status = 204, description = "Queued again"),
-        (status = 404, description = "No such dead delivery", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ReplayDeliveryErrors,
     ),
     security(("bearer" = ["kind:platform_admin", "aal:2"])),
 )]

@@ -118,14 +118,19 @@ pub fn draft_row(
     }
 }
 
+egov_core::problems!(CreateApplicationErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::SERVICE_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Starts an application (a draft, saved and returned to later).
 #[utoipa::path(
     tag = "petition",
     request_body = NewApplication,
     responses(
         (status = 201, body = CaseView),
-        (status = 404, description = "No such service", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid form values", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        CreateApplicationErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -161,10 +166,17 @@ pub async fn create_application(
     Ok(HttpResponse::Created().json(case_view(&p, row, false).await?))
 }
 
+egov_core::problems!(MyApplicationsErrors:
+    crate::errors::NOT_AN_APPLICANT,
+);
+
 /// My applications, newest first (at most 200).
 #[utoipa::path(
     tag = "petition",
-    responses((status = 200, body = Vec<CaseSummary>)),
+    responses(
+        (status = 200, body = Vec<CaseSummary>),
+        MyApplicationsErrors,
+    ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
 #[get("/applications")]
@@ -178,13 +190,19 @@ pub async fn my_applications(
     Ok(web::Json(rows.iter().map(|r| summary(r, now)).collect()))
 }
 
+egov_core::problems!(MyApplicationErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+);
+
 /// One of my applications with its history, evidence, attachments and documents.
 #[utoipa::path(
     tag = "petition",
     params(("id" = String, Path, description = "Case id")),
     responses(
         (status = 200, body = CaseView),
-        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        MyApplicationErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -207,6 +225,15 @@ pub struct FormInput {
     pub location: Option<LocationInput>,
 }
 
+egov_core::problems!(EditFormErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+    crate::errors::CONCURRENT_CHANGE,
+    crate::errors::ILLEGAL_TRANSITION,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Saves a draft's form.
 #[utoipa::path(
     tag = "petition",
@@ -214,9 +241,7 @@ pub struct FormInput {
     request_body = FormInput,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a draft", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid form values", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        EditFormErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]

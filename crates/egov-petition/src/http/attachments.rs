@@ -31,6 +31,17 @@ pub struct AttachmentQuery {
     pub evidence: Option<String>,
 }
 
+egov_core::problems!(UploadAttachmentErrors:
+    egov_core::error::codes::BAD_REQUEST,
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::ATTACHMENT_TOO_LARGE,
+    crate::errors::ATTACHMENT_TYPE,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Uploads an attachment (the raw bytes as the body). The size limit comes from the
 /// configuration; the type is recognised from the content and must be an accepted one;
 /// the SHA-256 is recorded. Allowed while a draft or while a supplement is requested.
@@ -40,11 +51,7 @@ pub struct AttachmentQuery {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
         (status = 201, body = AttachmentView),
-        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The case does not take attachments now", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Too large", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Content not of an accepted type", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid file name or evidence key", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        UploadAttachmentErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -243,6 +250,17 @@ pub(crate) fn evidence_payload(
     Ok(out)
 }
 
+egov_core::problems!(FetchEvidenceErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+    crate::errors::EVIDENCE_REFUSED,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::NOT_DELEGATED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::EVIDENCE_UNAVAILABLE,
+);
+
 /// Fetches a piece of evidence from the agency that holds it, through the exchange, with
 /// the consent you gave: the agency's signed answer is kept with the case (what, from whom,
 /// when, and the exchange message). Without consent the exchange refuses and nothing is
@@ -253,9 +271,7 @@ pub(crate) fn evidence_payload(
     request_body = EvidenceInput,
     responses(
         (status = 201, body = EvidenceView),
-        (status = 404, description = "No such case of yours, or no such evidence", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Refused by the exchange (consent, grant) or the provider", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The provider could not be reached", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        FetchEvidenceErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]

@@ -24,6 +24,12 @@ pub struct PurposeQuery {
     pub purpose: String,
 }
 
+egov_core::problems!(OfficerCaseErrors:
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// A case of the officer's agency with everything in it. Recorded in the access log with
 /// the purpose.
 #[utoipa::path(
@@ -31,7 +37,7 @@ pub struct PurposeQuery {
     params(("id" = String, Path, description = "Case id"), PurposeQuery),
     responses(
         (status = 200, body = CaseView),
-        (status = 404, description = "No such case at your agency", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        OfficerCaseErrors,
     ),
     security(("bearer" = ["kind:officer", "role:petition.officer", "aal:2"])),
 )]
@@ -57,13 +63,19 @@ pub async fn officer_case(
     Ok(web::Json(case_view(&p, row, true).await?))
 }
 
+egov_core::problems!(OfficerAttachmentErrors:
+    crate::errors::ATTACHMENT_NOT_FOUND,
+    crate::errors::CASE_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// An attachment's bytes. Recorded in the access log with the purpose.
 #[utoipa::path(
     tag = "petition",
     params(("id" = String, Path, description = "Case id"), ("attachment" = String, Path, description = "Attachment id"), PurposeQuery),
     responses(
         (status = 200, description = "The bytes, with their detected content type", content_type = "application/octet-stream"),
-        (status = 404, description = "No such case at your agency, or no such attachment", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        OfficerAttachmentErrors,
     ),
     security(("bearer" = ["kind:officer", "role:petition.officer", "aal:2"])),
 )]
@@ -144,6 +156,18 @@ pub enum OfficerAction {
     Merge { into: String, reason: String },
 }
 
+egov_core::problems!(OfficerActionErrors:
+    egov_core::error::codes::CALENDAR_NOT_COVERED,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+    crate::errors::CONCURRENT_CHANGE,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::MERGE_TARGET,
+    crate::errors::NOT_DELEGATED,
+    crate::errors::UNKNOWN_AGENCY,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Acts on a case of the officer's agency: every action is a lifecycle transition (an
 /// illegal one is refused and changes nothing), recorded with the officer, time and reason,
 /// notified to the applicant, and recorded in the access log.
@@ -153,9 +177,7 @@ pub enum OfficerAction {
     request_body = OfficerAction,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, description = "No such case at your agency", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed in the case's status, or changed meanwhile", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid request", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        OfficerActionErrors,
     ),
     security(("bearer" = ["kind:officer", "role:petition.officer", "aal:2"])),
 )]
@@ -322,11 +344,7 @@ pub(crate) fn apply(
         OfficerAction::Extend { working_days, .. } => {
             let due = row.due_at;
             let new_due = match due {
-                Some(d) => Some(
-                    p.clock()
-                        .extend(d, working_days)
-                        .map_err(service::calendar_error)?,
-                ),
+                Some(d) => Some(p.clock().extend(d, working_days)?),
                 None => None,
             };
             service::transition(

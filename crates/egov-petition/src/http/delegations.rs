@@ -72,13 +72,18 @@ fn view(p: &Petition, d: DelegationRow) -> DelegationView {
     }
 }
 
+egov_core::problems!(DelegateErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Delegate applying for documents about you.
 #[utoipa::path(
     tag = "petition",
     request_body = NewDelegation,
     responses(
         (status = 201, body = DelegationView),
-        (status = 422, description = "Not your national ID, no such service, or out of range", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        DelegateErrors,
     ),
     security(("bearer" = ["kind:citizen", "aal:1"])),
 )]
@@ -151,10 +156,17 @@ pub async fn delegate(
     Ok(HttpResponse::Created().json(view(&p, row)))
 }
 
+egov_core::problems!(MyDelegationsErrors:
+    crate::errors::NOT_AN_APPLICANT,
+);
+
 /// The delegations you gave and those you received.
 #[utoipa::path(
     tag = "petition",
-    responses((status = 200, body = Delegations)),
+    responses(
+        (status = 200, body = Delegations),
+        MyDelegationsErrors,
+    ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
 #[get("/me/delegations")]
@@ -172,13 +184,18 @@ pub async fn my_delegations(
     }))
 }
 
+egov_core::problems!(WithdrawDelegationErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::DELEGATION_NOT_FOUND,
+);
+
 /// Withdraw a delegation you gave: from now on nothing more is issued under it.
 #[utoipa::path(
     tag = "petition",
     params(("id" = String, Path, description = "Delegation id")),
     responses(
         (status = 204, description = "Withdrawn"),
-        (status = 404, description = "No such live delegation of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        WithdrawDelegationErrors,
     ),
     security(("bearer" = ["kind:citizen", "aal:1"])),
 )]

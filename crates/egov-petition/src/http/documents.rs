@@ -139,6 +139,14 @@ pub(crate) fn issue(
     )
 }
 
+egov_core::problems!(RevokeDocumentErrors:
+    egov_core::error::codes::FORBIDDEN,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::DOCUMENT_NOT_FOUND,
+    crate::errors::DOCUMENT_REVOKED,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Revokes an issued document of the officer's agency, with the reason: verification says
 /// `revoked` from now on.
 #[utoipa::path(
@@ -147,8 +155,7 @@ pub(crate) fn issue(
     request_body = ReasonInput,
     responses(
         (status = 200, body = DocumentView),
-        (status = 404, description = "No such document of your agency", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already revoked", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        RevokeDocumentErrors,
     ),
     security(("bearer" = ["kind:officer", "role:petition.officer", "aal:2"])),
 )]

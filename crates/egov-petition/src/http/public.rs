@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 /// The service catalogue of the active country pack.
-#[utoipa::path(tag = "petition", responses((status = 200, body = Vec<ServiceSummary>)), security(()))]
+#[utoipa::path(tag = "petition", responses(
+        (status = 200, body = Vec<ServiceSummary>),
+    ), security(()))]
 #[get("/services")]
 pub async fn list_services(p: web::Data<Petition>) -> web::Json<Vec<ServiceSummary>> {
     let currency = p.pack().currency.code().to_owned();
@@ -36,6 +38,10 @@ pub async fn list_services(p: web::Data<Petition>) -> web::Json<Vec<ServiceSumma
     )
 }
 
+egov_core::problems!(ShowServiceErrors:
+    crate::errors::SERVICE_NOT_FOUND,
+);
+
 /// One service: its form (typed fields), required evidence (and, for evidence the exchange
 /// can provide, the consent to give), fee, agency, statutory period and legal basis.
 #[utoipa::path(
@@ -43,7 +49,7 @@ pub async fn list_services(p: web::Data<Petition>) -> web::Json<Vec<ServiceSumma
     params(("id" = String, Path, description = "Service id")),
     responses(
         (status = 200, body = Service),
-        (status = 404, description = "No such service", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ShowServiceErrors,
     ),
     security(()),
 )]
@@ -99,6 +105,10 @@ pub struct Verification {
     pub revoked_at: Option<NaiveDateTime>,
 }
 
+egov_core::problems!(VerifyDocumentErrors:
+    crate::errors::DOCUMENT_NOT_FOUND,
+);
+
 /// Verifies an issued document by its confirmation number, without signing in: whether it
 /// is authentic and still valid, and only what the document itself shows about its holder.
 /// Every verification is logged.
@@ -107,7 +117,7 @@ pub struct Verification {
     params(("number" = String, Path, description = "Document-confirmation number")),
     responses(
         (status = 200, body = Verification),
-        (status = 404, description = "Unknown, or past its verification window", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        VerifyDocumentErrors,
     ),
     security(()),
 )]

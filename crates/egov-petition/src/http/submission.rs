@@ -20,6 +20,16 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
+egov_core::problems!(SubmitApplicationErrors:
+    egov_core::error::codes::CALENDAR_NOT_COVERED,
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+    crate::errors::CONCURRENT_CHANGE,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::INCOMPLETE,
+);
+
 /// Submits the application: the form must be complete and the evidence present. The case
 /// gets its receipt number (gapless per agency and year) and its due date on the pack's
 /// working-day calendar; complaints are routed by the pack's rules and similar open cases
@@ -29,9 +39,7 @@ use utoipa::ToSchema;
     params(("id" = String, Path, description = "Case id")),
     responses(
         (status = 200, body = SubmitView),
-        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a draft", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Incomplete: each missing or invalid item named", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        SubmitApplicationErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -98,6 +106,15 @@ pub(crate) async fn applicant_act(
     case_view(p, row, false).await
 }
 
+egov_core::problems!(WithdrawErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+    crate::errors::CONCURRENT_CHANGE,
+    crate::errors::ILLEGAL_TRANSITION,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Withdraws my application (any time before a decision).
 #[utoipa::path(
     tag = "petition",
@@ -105,8 +122,7 @@ pub(crate) async fn applicant_act(
     request_body = ReasonInput,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not possible in the current status", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        WithdrawErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -140,6 +156,16 @@ pub struct SupplementInput {
     pub note: String,
 }
 
+egov_core::problems!(SupplementErrors:
+    egov_core::error::codes::CALENDAR_NOT_COVERED,
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+    crate::errors::CONCURRENT_CHANGE,
+    crate::errors::ILLEGAL_TRANSITION,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Answers a supplement request: the form changes are checked, and the clock resumes with
 /// the due date moved by the working time the request took.
 #[utoipa::path(
@@ -148,9 +174,7 @@ pub struct SupplementInput {
     request_body = SupplementInput,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No supplement is requested", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid form values", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        SupplementErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -194,6 +218,16 @@ pub struct RatingInput {
     pub comment: Option<String>,
 }
 
+egov_core::problems!(RateErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+    crate::errors::ALREADY_RATED,
+    crate::errors::CONCURRENT_CHANGE,
+    crate::errors::ILLEGAL_TRANSITION,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Rates how a closed case was handled (once).
 #[utoipa::path(
     tag = "petition",
@@ -201,9 +235,7 @@ pub struct RatingInput {
     request_body = RatingInput,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not closed, or already rated", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid rating", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        RateErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -236,6 +268,16 @@ pub async fn rate(
     ))
 }
 
+egov_core::problems!(ReopenErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::CASE_NOT_FOUND,
+    crate::errors::SERVICE_NOT_FOUND,
+    crate::errors::CONCURRENT_CHANGE,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::REOPEN_WINDOW,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Reopens a closed complaint or proposal ("not resolved") within the pack's window: it goes
 /// back to review with a new statutory period.
 #[utoipa::path(
@@ -244,8 +286,7 @@ pub async fn rate(
     request_body = ReasonInput,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not closed, not a complaint, or past the window", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ReopenErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -266,11 +307,7 @@ pub async fn reopen(
                 return Err(Error::new(errors::REOPEN_WINDOW));
             }
             let service = service::service_of(pp, r)?;
-            r.due_at = Some(
-                pp.clock()
-                    .due(service.period, now)
-                    .map_err(service::calendar_error)?,
-            );
+            r.due_at = Some(pp.clock().due(service.period, now)?);
             r.closed_at = None;
             r.decision = None;
             r.decision_reason = None;
@@ -284,13 +321,18 @@ pub async fn reopen(
     ))
 }
 
+egov_core::problems!(MyDocumentsErrors:
+    crate::errors::NOT_AN_APPLICANT,
+    crate::errors::CASE_NOT_FOUND,
+);
+
 /// The documents issued on my application (signed, with their verification numbers).
 #[utoipa::path(
     tag = "petition",
     params(("id" = String, Path, description = "Case id")),
     responses(
         (status = 200, body = Vec<DocumentView>),
-        (status = 404, description = "No such case of yours", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        MyDocumentsErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]

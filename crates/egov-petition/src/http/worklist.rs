@@ -5,7 +5,6 @@ use crate::Petition;
 use crate::domain::lifecycle::Status;
 use crate::http::views::CaseSummary;
 use crate::http::views::summary;
-use crate::service::{self};
 use crate::store::{self, CaseRow};
 use actix_web::{get, web};
 use chrono::NaiveDateTime;
@@ -51,12 +50,20 @@ fn cursor(row: &CaseRow) -> Option<Cursor> {
     row.due_at.map(|d| Cursor::new(d, row.id.clone()))
 }
 
+egov_core::problems!(WorkListErrors:
+    egov_core::error::codes::FORBIDDEN,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// The agency's work list by due time (earliest first), filtered by status, service,
 /// assignee and due time, in pages (keyset cursor). Shows no applicant data (not logged).
 #[utoipa::path(
     tag = "petition",
     params(WorkQuery),
-    responses((status = 200, body = WorkPage)),
+    responses(
+        (status = 200, body = WorkPage),
+        WorkListErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:petition.officer", "aal:2"])),
 )]
 #[get("/officer/cases")]
@@ -114,12 +121,21 @@ pub struct DeadlineQuery {
     pub kind: String,
 }
 
+egov_core::problems!(DeadlinesErrors:
+    egov_core::error::codes::CALENDAR_NOT_COVERED,
+    egov_core::error::codes::FORBIDDEN,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// The agency's overdue cases, or those due within the pack's "due soon" working hours
 /// (clock running; paused cases are not counted), earliest first (at most 500).
 #[utoipa::path(
     tag = "petition",
     params(DeadlineQuery),
-    responses((status = 200, body = Vec<CaseSummary>)),
+    responses(
+        (status = 200, body = Vec<CaseSummary>),
+        DeadlinesErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:petition.officer", "aal:2"])),
 )]
 #[get("/officer/deadlines")]
@@ -135,8 +151,7 @@ pub async fn deadlines(
         "due_soon" => (
             Some(now),
             p.clock()
-                .horizon(now, p.catalogue().policy.due_soon_working_hours)
-                .map_err(service::calendar_error)?,
+                .horizon(now, p.catalogue().policy.due_soon_working_hours)?,
         ),
         _ => return Err(Error::invalid_field("kind", "overdue or due_soon")),
     };

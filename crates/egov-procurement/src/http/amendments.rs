@@ -1,6 +1,6 @@
 //! Amend, postpone, resume and cancel a published tender.
 
-use super::{NOT_FOUND, Officer, agency_tender, reason_ok, view};
+use super::{Officer, agency_tender, reason_ok, view};
 use crate::Procurement;
 use crate::service::{self, Changes};
 use actix_web::{HttpResponse, post, web};
@@ -50,6 +50,14 @@ pub(crate) async fn amending(
     Ok(HttpResponse::Ok().json(view(p, row).await?))
 }
 
+egov_core::problems!(AmendErrors:
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::DEADLINE_SLOT_FULL,
+    crate::errors::ILLEGAL_TRANSITION,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Amends a published tender before its deadline: a numbered, published amendment; times
 /// only move forward.
 #[utoipa::path(
@@ -58,9 +66,7 @@ pub(crate) async fn amending(
     request_body = AmendInput,
     responses(
         (status = 200, description = "The amended tender", body = Object),
-        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "After the deadline, or the new deadline's hour is full", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        AmendErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]
@@ -74,6 +80,14 @@ pub async fn amend(
     amending(&auth, &p, &id, input.into_inner(), false).await
 }
 
+egov_core::problems!(ResumeErrors:
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::DEADLINE_SLOT_FULL,
+    crate::errors::ILLEGAL_TRANSITION,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Resumes a postponed tender with a later deadline (an amendment).
 #[utoipa::path(
     tag = "procurement",
@@ -81,9 +95,7 @@ pub async fn amend(
     request_body = AmendInput,
     responses(
         (status = 200, description = "The resumed tender", body = Object),
-        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Not postponed", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        ResumeErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]
@@ -105,6 +117,13 @@ pub struct ReasonInput {
     pub reason: String,
 }
 
+egov_core::problems!(PostponeErrors:
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ILLEGAL_TRANSITION,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Postpones a tender in its enquiry or tendering period (no bids until resumed).
 #[utoipa::path(
     tag = "procurement",
@@ -112,8 +131,7 @@ pub struct ReasonInput {
     request_body = ReasonInput,
     responses(
         (status = 200, description = "The tender", body = Object),
-        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Not in enquiry or tendering", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        PostponeErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]
@@ -136,6 +154,13 @@ pub async fn postpone(
     Ok(HttpResponse::Ok().json(view(&p, row).await?))
 }
 
+egov_core::problems!(CancelErrors:
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ILLEGAL_TRANSITION,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Cancels a tender (before the award is final) with a published reason.
 #[utoipa::path(
     tag = "procurement",
@@ -143,8 +168,7 @@ pub async fn postpone(
     request_body = ReasonInput,
     responses(
         (status = 200, description = "The cancelled tender", body = Object),
-        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Cannot be cancelled now", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        CancelErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]

@@ -1,6 +1,6 @@
 //! Sealed bids: submit, list my bids, withdraw.
 
-use super::{NOT_FOUND, Supplier, fail, field, money_ok, public_tender, supplier_id, uuid_ok};
+use super::{Supplier, fail, field, money_ok, public_tender, supplier_id, uuid_ok};
 use crate::domain::lifecycle::Status;
 use crate::domain::seal;
 use crate::http::suppliers::eligibility_view;
@@ -49,6 +49,21 @@ pub struct BidInput {
     pub consent: Option<String>,
 }
 
+egov_core::problems!(SubmitBidErrors:
+    crate::errors::DEBARRED,
+    crate::errors::INELIGIBLE,
+    crate::errors::NOT_A_SUPPLIER,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ELIGIBILITY_MISSING,
+    crate::errors::ELIGIBILITY_REFUSED,
+    crate::errors::NOT_ACCEPTING_BIDS,
+    crate::errors::NOT_REGISTERED,
+    crate::errors::PROCEDURE_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ELIGIBILITY_UNAVAILABLE,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Submits a sealed bid. The contents are encrypted to the tender's opening key before they
 /// are stored; the answer is a receipt signed by the module (bid id, server time, digest of
 /// the sealed contents) that the supplier keeps. A later bid for the same lot replaces the
@@ -60,10 +75,7 @@ pub struct BidInput {
     request_body = BidInput,
     responses(
         (status = 201, description = "The signed receipt", body = Object),
-        (status = 403, description = "Debarred or owes overdue tax", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Not accepting bids (deadline passed), not registered, or no tax clearance answer", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The tax clearance provider could not be reached", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        SubmitBidErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
 )]
@@ -258,6 +270,11 @@ pub async fn submit_bid(
     })))
 }
 
+egov_core::problems!(MyBidsErrors:
+    crate::errors::NOT_A_SUPPLIER,
+    crate::errors::TENDER_NOT_FOUND,
+);
+
 /// The supplier's own bids on a tender, with their receipts (contents stay sealed until the
 /// opening, for the supplier too).
 #[utoipa::path(
@@ -265,7 +282,7 @@ pub async fn submit_bid(
     params(("id" = String, Path, description = "Tender id")),
     responses(
         (status = 200, description = "Bids with receipts", body = Object),
-        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        MyBidsErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
 )]
@@ -288,14 +305,21 @@ pub async fn my_bids(
     })).collect::<Vec<_>>()})))
 }
 
+egov_core::problems!(WithdrawErrors:
+    crate::errors::NOT_A_SUPPLIER,
+    crate::errors::BID_NOT_FOUND,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::NOT_ACCEPTING_BIDS,
+);
+
 /// Withdraws the supplier's bid before the deadline.
 #[utoipa::path(
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id"), ("bid" = String, Path, description = "Bid id")),
     responses(
         (status = 204, description = "Withdrawn"),
-        (status = 404, description = "No such bid of yours", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "After the deadline, or the bid is not active", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        WithdrawErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
 )]

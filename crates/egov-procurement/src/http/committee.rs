@@ -1,6 +1,6 @@
 //! The opening committee's key shares and the evaluators' scores.
 
-use super::{Committee, Evaluator, NOT_FOUND, fail, field, public_tender, uuid_ok};
+use super::{Committee, Evaluator, fail, field, public_tender, uuid_ok};
 use crate::domain::lifecycle::Status;
 use crate::domain::seal;
 use crate::service::{self, list_of, now_micros, status_of};
@@ -23,11 +23,18 @@ pub struct CommitteeKeyInput {
     pub public_key: String,
 }
 
+egov_core::problems!(RegisterCommitteeKeyErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Registers the committee member's opening key (used for tenders published afterwards).
 #[utoipa::path(
     tag = "procurement",
     request_body = CommitteeKeyInput,
-    responses((status = 204, description = "Registered")),
+    responses(
+        (status = 204, description = "Registered"),
+        RegisterCommitteeKeyErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:procurement.committee", "aal:2"])),
 )]
 #[put("/committee/key")]
@@ -59,6 +66,12 @@ pub(crate) async fn committee_tender(
     }
 }
 
+egov_core::problems!(MyShareErrors:
+    crate::errors::NOT_COMMITTEE,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ILLEGAL_TRANSITION,
+);
+
 /// The member's share of the tender's opening key, sealed to the member's key: only after the
 /// deadline, when it is to be handed in.
 #[utoipa::path(
@@ -66,8 +79,7 @@ pub(crate) async fn committee_tender(
     params(("id" = String, Path, description = "Tender id")),
     responses(
         (status = 200, description = "The sealed share", body = SealedShare),
-        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Before the deadline (`procurement.illegal_transition`)", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        MyShareErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.committee", "aal:2"])),
 )]
@@ -131,6 +143,15 @@ pub struct ShareInput {
     pub share: String,
 }
 
+egov_core::problems!(HandInShareErrors:
+    crate::errors::NOT_COMMITTEE,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::SHARE_ALREADY_GIVEN,
+    crate::errors::SHARE_REJECTED,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Hands in the member's share after the deadline.
 #[utoipa::path(
     tag = "procurement",
@@ -138,8 +159,7 @@ pub struct ShareInput {
     request_body = ShareInput,
     responses(
         (status = 200, description = "Accepted; how many are in", body = SharesIn),
-        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Before the deadline, or already handed in", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        HandInShareErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.committee", "aal:2"])),
 )]
@@ -200,6 +220,18 @@ pub async fn hand_in_share(
     }))
 }
 
+egov_core::problems!(OpenErrors:
+    crate::errors::NOT_COMMITTEE,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::CONCURRENT_CHANGE,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::NOT_ENOUGH_SHARES,
+    crate::errors::PROCEDURE_NOT_FOUND,
+    crate::errors::SHARE_REJECTED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Opens the bids with the handed-in shares (k of n, at or after the opening time): every
 /// bid is decrypted and checked against its commitment, invalid bids are rejected with
 /// reasons, the lottery seed is revealed and the estimated price drawn. Exactly once.
@@ -208,10 +240,7 @@ pub async fn hand_in_share(
     params(("id" = String, Path, description = "Tender id")),
     responses(
         (status = 200, description = "The opening transcript", body = Object),
-        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Not at the opening, already opened, or fewer than k shares", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 422, description = "The shares handed in do not rebuild the tender's key", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        OpenErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.committee", "aal:2"])),
 )]
@@ -244,6 +273,17 @@ pub struct ScoreInput {
     pub comment: String,
 }
 
+egov_core::problems!(ScoreErrors:
+    crate::errors::NOT_EVALUATOR,
+    crate::errors::BID_NOT_FOUND,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ALREADY_SCORED,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::PROCEDURE_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Records the evaluator's score of a valid bid, signed by the module with the evaluator's
 /// account and time; final once given.
 #[utoipa::path(
@@ -252,9 +292,7 @@ pub struct ScoreInput {
     request_body = ScoreInput,
     responses(
         (status = 201, description = "The signed score record", body = Object),
-        (status = 404, description = "No such tender or valid bid", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Not in evaluation, or already scored", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        ScoreErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.evaluator", "aal:2"])),
 )]

@@ -1,8 +1,6 @@
 //! Complaints and the review body's decisions.
 
-use super::{
-    NOT_FOUND, Reviewer, Supplier, fail, field, public_tender, supplier_id, uuid_ok, view,
-};
+use super::{Reviewer, Supplier, fail, field, public_tender, supplier_id, uuid_ok, view};
 use crate::service::{self};
 use crate::store::{self};
 use crate::{Procurement, errors};
@@ -23,6 +21,16 @@ pub struct ComplaintInput {
     pub text: String,
 }
 
+egov_core::problems!(ComplainErrors:
+    crate::errors::NOT_A_SUPPLIER,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::COMPLAINT_WINDOW,
+    crate::errors::NOT_REGISTERED,
+    crate::errors::PROCEDURE_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Files a complaint; the tender is suspended until the review body decides.
 #[utoipa::path(
     tag = "procurement",
@@ -30,8 +38,7 @@ pub struct ComplaintInput {
     request_body = ComplaintInput,
     responses(
         (status = 201, description = "The complaint", body = Object),
-        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Outside the complaint windows, or not registered", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        ComplainErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
 )]
@@ -82,12 +89,16 @@ pub(crate) fn complaint_view(k: &store::ComplaintRow) -> Value {
     })
 }
 
+egov_core::problems!(PendingComplaintsErrors:
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Pending complaints, the earliest decision date first (the review body).
 #[utoipa::path(
     tag = "procurement",
     responses(
         (status = 200, description = "Pending complaints", body = Object),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        PendingComplaintsErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.reviewer", "aal:2"])),
 )]
@@ -120,6 +131,14 @@ pub struct DecisionInput {
     pub remedy: Option<String>,
 }
 
+egov_core::problems!(DecideErrors:
+    crate::errors::COMPLAINT_NOT_FOUND,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ILLEGAL_TRANSITION,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Decides a complaint; when no other is pending the tender resumes (the time it stood still
 /// given back to its deadline or standstill), or is cancelled, or goes back to evaluation.
 #[utoipa::path(
@@ -128,9 +147,7 @@ pub struct DecisionInput {
     request_body = DecisionInput,
     responses(
         (status = 200, description = "The tender after the decision", body = Object),
-        (status = 404, description = "No such complaint", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Already decided", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        DecideErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.reviewer", "aal:2"])),
 )]

@@ -1,6 +1,6 @@
 //! Contracts: signing and amendments.
 
-use super::{NOT_FOUND, Officer, reason_ok, supplier_id, tender, uuid_ok};
+use super::{Officer, reason_ok, supplier_id, tender, uuid_ok};
 use crate::service::{self, Party};
 use crate::store::{self, TenderRow};
 use crate::{Procurement, errors};
@@ -49,13 +49,19 @@ pub(crate) async fn contract_for(
     Ok((k, t, party))
 }
 
+egov_core::problems!(ShowContractErrors:
+    crate::errors::NOT_A_SUPPLIER,
+    crate::errors::CONTRACT_NOT_FOUND,
+    crate::errors::TENDER_NOT_FOUND,
+);
+
 /// A contract with every version and both parties' signatures.
 #[utoipa::path(
     tag = "procurement",
     params(("id" = String, Path, description = "Contract id")),
     responses(
         (status = 200, description = "The contract", body = Object),
-        (status = 404, description = "No such contract of yours", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        ShowContractErrors,
     ),
     security(("bearer" = ["kind:business", "kind:officer", "aal:2"])),
 )]
@@ -83,14 +89,21 @@ pub async fn show_contract(
     })))
 }
 
+egov_core::problems!(SignContractErrors:
+    crate::errors::NOT_A_SUPPLIER,
+    crate::errors::CONTRACT_NOT_FOUND,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ALREADY_SIGNED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Signs the contract's latest version as the calling party.
 #[utoipa::path(
     tag = "procurement",
     params(("id" = String, Path, description = "Contract id")),
     responses(
         (status = 200, description = "Signed; whether the version is in force", body = Object),
-        (status = 404, description = "No such contract of yours", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Already signed by this party", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        SignContractErrors,
     ),
     security(("bearer" = ["kind:business", "kind:officer", "aal:2"])),
 )]
@@ -120,6 +133,14 @@ pub struct ContractAmendInput {
     pub reason: String,
 }
 
+egov_core::problems!(AmendContractErrors:
+    crate::errors::NOT_A_SUPPLIER,
+    crate::errors::CONTRACT_NOT_FOUND,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ILLEGAL_TRANSITION,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Proposes an amended version of an active contract (the buying officer); both parties sign
 /// it again before it is in force.
 #[utoipa::path(
@@ -128,8 +149,7 @@ pub struct ContractAmendInput {
     request_body = ContractAmendInput,
     responses(
         (status = 201, description = "The new version", body = Object),
-        (status = 404, description = "No such contract of yours", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "The current version is not in force yet", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        AmendContractErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]

@@ -1,6 +1,6 @@
 //! The debarment list.
 
-use super::{NOT_FOUND, Officer, fail, field, reason_ok, uuid_ok};
+use super::{Officer, fail, field, reason_ok, uuid_ok};
 use crate::http::amendments::ReasonInput;
 use crate::http::suppliers::{DebarmentView, debarment_view};
 use crate::service::now_micros;
@@ -30,13 +30,18 @@ pub struct DebarmentInput {
     pub until: Option<NaiveDate>,
 }
 
+egov_core::problems!(AddDebarmentErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Puts a business on the debarment list (officers of the procurement agency).
 #[utoipa::path(
     tag = "procurement",
     request_body = DebarmentInput,
     responses(
         (status = 201, description = "The debarment", body = DebarmentView),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        AddDebarmentErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]
@@ -88,6 +93,12 @@ pub async fn add_debarment(
     Ok(HttpResponse::Created().json(out))
 }
 
+egov_core::problems!(LiftDebarmentErrors:
+    crate::errors::DEBARMENT_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Lifts a debarment in force, with a reason (kept on the record).
 #[utoipa::path(
     tag = "procurement",
@@ -95,8 +106,7 @@ pub async fn add_debarment(
     request_body = ReasonInput,
     responses(
         (status = 200, description = "Lifted", body = DebarmentView),
-        (status = 404, description = "No such debarment in force", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        LiftDebarmentErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]
@@ -132,13 +142,17 @@ pub struct DebarmentQuery {
     pub business_id: String,
 }
 
+egov_core::problems!(ListDebarmentsErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// A business's debarments, lifted ones included (public: the list is published).
 #[utoipa::path(
     tag = "procurement",
     params(DebarmentQuery),
     responses(
         (status = 200, description = "Debarments", body = Debarments),
-        (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        ListDebarmentsErrors,
     ),
     security(()),
 )]

@@ -1,6 +1,6 @@
 //! Opened bids (access-logged), ranking and award.
 
-use super::{NOT_FOUND, Officer, Staff, access, agency_tender, public_tender, purpose_ok, view};
+use super::{Officer, Staff, access, agency_tender, public_tender, purpose_ok, view};
 use crate::service::{self, list_of};
 use crate::store::{self};
 use crate::{Procurement, errors};
@@ -18,6 +18,12 @@ pub struct PurposeQuery {
     pub purpose: String,
 }
 
+egov_core::problems!(OpenedBidsErrors:
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::NOT_ISSUED,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// The opened bids with their contents (documents included) for the buying officer and the
 /// tender's evaluators; every supplier's bid read is written to the access log.
 #[utoipa::path(
@@ -25,9 +31,7 @@ pub struct PurposeQuery {
     params(("id" = String, Path, description = "Tender id"), PurposeQuery),
     responses(
         (status = 200, description = "Opened bids", body = Object),
-        (status = 404, description = "No such tender for you", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "The bids are not opened yet", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        OpenedBidsErrors,
     ),
     security(("bearer" = ["kind:officer", "aal:2"])),
 )]
@@ -73,6 +77,14 @@ pub async fn opened_bids(
     )
 }
 
+egov_core::problems!(RankErrors:
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::SCORES_MISSING,
+    crate::errors::PROCEDURE_NOT_FOUND,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Computes the ranking of every lot by the procedure's rule (evaluation → award pending),
 /// with a full explanation per bidder.
 #[utoipa::path(
@@ -80,9 +92,7 @@ pub async fn opened_bids(
     params(("id" = String, Path, description = "Tender id")),
     responses(
         (status = 200, description = "The ranking per lot", body = Object),
-        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Not in evaluation, or scores missing", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        RankErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]
@@ -102,15 +112,21 @@ pub async fn rank(
     Ok(HttpResponse::Ok().json(json!({"rankings": r})))
 }
 
+egov_core::problems!(AwardErrors:
+    crate::errors::BID_NOT_FOUND,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::PROCEDURE_NOT_FOUND,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Decides the award by the ranking: pending awards, and the standstill starts.
 #[utoipa::path(
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
     responses(
         (status = 200, description = "The tender in its standstill", body = Object),
-        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "No ranking pending", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        AwardErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]

@@ -128,8 +128,6 @@ pub fn configure(cfg: &mut Routes<'_>) {
     });
 }
 
-pub(crate) const NOT_FOUND: &str = "application/problem+json";
-
 pub(crate) fn field(pointer: &str, msg: &str) -> FieldError {
     FieldError {
         pointer: pointer.into(),

@@ -1,6 +1,5 @@
 //! OCDS release packages and records.
 
-use super::NOT_FOUND;
 use crate::store::{self};
 use crate::{Procurement, errors, ocds};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -14,13 +13,17 @@ pub(crate) fn ocid_ok(o: &str) -> bool {
     !o.is_empty() && o.len() <= 100 && o.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
+egov_core::problems!(OcdsReleasesErrors:
+    crate::errors::TENDER_NOT_FOUND,
+);
+
 /// Every OCDS release of a tender, as a release package.
 #[utoipa::path(
     tag = "procurement",
     params(("ocid" = String, Path, description = "Open contracting id")),
     responses(
         (status = 200, description = "OCDS 1.1 release package", body = Object),
-        (status = 404, description = "No such published tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        OcdsReleasesErrors,
     ),
     security(()),
 )]
@@ -50,13 +53,17 @@ pub async fn ocds_releases(
     Ok(HttpResponse::Ok().json(Value::Object(pkg)))
 }
 
+egov_core::problems!(OcdsRecordErrors:
+    crate::errors::TENDER_NOT_FOUND,
+);
+
 /// A tender's OCDS record: its releases and the compiled release, as a record package.
 #[utoipa::path(
     tag = "procurement",
     params(("ocid" = String, Path, description = "Open contracting id")),
     responses(
         (status = 200, description = "OCDS 1.1 record package", body = Object),
-        (status = 404, description = "No such published tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        OcdsRecordErrors,
     ),
     security(()),
 )]
@@ -96,6 +103,10 @@ pub struct BulkQuery {
     pub after: Option<i64>,
 }
 
+egov_core::problems!(OcdsBulkErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Bulk export: every release (of every tender) in publication order as one release package,
 /// streamed in batches so memory stays flat however large it is. `X-Next-After` tells where
 /// the next incremental export starts.
@@ -104,7 +115,7 @@ pub struct BulkQuery {
     params(BulkQuery),
     responses(
         (status = 200, description = "OCDS 1.1 release package", body = Object),
-        (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        OcdsBulkErrors,
     ),
     security(()),
 )]

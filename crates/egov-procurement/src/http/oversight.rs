@@ -1,6 +1,6 @@
 //! The agency's tenders and a tender's audit trail.
 
-use super::{NOT_FOUND, Officer, tender};
+use super::{Officer, tender};
 use crate::http::public::ListQuery;
 use crate::http::public::TenderPage;
 use crate::http::public::page;
@@ -11,13 +11,17 @@ use egov_auth::{Authorized, Kind, Policy, Rule};
 use egov_core::Error;
 use serde_json::{Value, json};
 
+egov_core::problems!(AgencyTendersErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// The officer's agency's tenders, drafts included.
 #[utoipa::path(
     tag = "procurement",
     params(ListQuery),
     responses(
         (status = 200, description = "A page of tenders", body = TenderPage),
-        (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        AgencyTendersErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]
@@ -33,6 +37,10 @@ pub async fn agency_tenders(
     ))
 }
 
+egov_core::problems!(HistoryErrors:
+    crate::errors::TENDER_NOT_FOUND,
+);
+
 /// A tender's audit trail: every action, by whom (the scheduler included) and when — for the
 /// buying agency's officers and auditors.
 #[utoipa::path(
@@ -40,7 +48,7 @@ pub async fn agency_tenders(
     params(("id" = String, Path, description = "Tender id")),
     responses(
         (status = 200, description = "Events, oldest first", body = Object),
-        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        HistoryErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:auditor"])),
 )]

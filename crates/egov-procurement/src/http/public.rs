@@ -1,6 +1,6 @@
 //! Public procurement routes: tenders, their notices and keys.
 
-use super::{NOT_FOUND, public_tender, view};
+use super::{public_tender, view};
 use crate::Procurement;
 use crate::domain::lifecycle::Status;
 use crate::domain::rules::Rules;
@@ -14,13 +14,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
+egov_core::problems!(GetRulesErrors:
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// The country pack's procurement rules: procedures, evaluation rules with their legal
 /// citations, deadline slots, eligibility basis.
 #[utoipa::path(
     tag = "procurement",
     responses(
         (status = 200, body = Rules),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        GetRulesErrors,
     ),
     security(()),
 )]
@@ -131,13 +135,17 @@ pub(crate) async fn page(
     })
 }
 
+egov_core::problems!(ListTendersErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Published tenders, newest first (keyset pagination).
 #[utoipa::path(
     tag = "procurement",
     params(ListQuery),
     responses(
         (status = 200, description = "A page of tenders", body = TenderPage),
-        (status = 422, description = "A query parameter is invalid", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        ListTendersErrors,
     ),
     security(()),
 )]
@@ -152,6 +160,10 @@ pub async fn list_tenders(
     Ok(web::Json(page(&p, None, false, q.into_inner()).await?))
 }
 
+egov_core::problems!(ShowTenderErrors:
+    crate::errors::TENDER_NOT_FOUND,
+);
+
 /// A published tender: the notice, lots, amendments, questions and answers; at the deadline
 /// the number of bids and their commitments; at the opening the transcript (seed, reserve
 /// prices, estimated price, every bid's price and validity); after the award decision the
@@ -161,7 +173,7 @@ pub async fn list_tenders(
     params(("id" = String, Path, description = "Tender id")),
     responses(
         (status = 200, description = "The tender", body = Object),
-        (status = 404, description = "No such published tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        ShowTenderErrors,
     ),
     security(()),
 )]

@@ -1,6 +1,6 @@
 //! Questions during the enquiry period and their published answers.
 
-use super::{NOT_FOUND, Officer, Supplier, agency_tender, public_tender, supplier_id, uuid_ok};
+use super::{Officer, Supplier, agency_tender, public_tender, supplier_id, uuid_ok};
 use crate::domain::lifecycle::Status;
 use crate::service::{self, now_micros, status_of};
 use crate::store::{self};
@@ -35,6 +35,14 @@ pub struct QuestionAnswered {
     pub answer: String,
 }
 
+egov_core::problems!(AskErrors:
+    crate::errors::NOT_A_SUPPLIER,
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::NOT_REGISTERED,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Asks a question during the enquiry period.
 #[utoipa::path(
     tag = "procurement",
@@ -42,8 +50,7 @@ pub struct QuestionAnswered {
     request_body = QuestionInput,
     responses(
         (status = 201, description = "The question", body = QuestionAsked),
-        (status = 404, description = "No such tender", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Not in the enquiry period, or not registered", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        AskErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
 )]
@@ -99,6 +106,12 @@ pub struct AnswerInput {
     pub answer: String,
 }
 
+egov_core::problems!(AnswerQuestionErrors:
+    crate::errors::QUESTION_NOT_FOUND,
+    crate::errors::TENDER_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Answers a question (published to all bidders).
 #[utoipa::path(
     tag = "procurement",
@@ -106,7 +119,7 @@ pub struct AnswerInput {
     request_body = AnswerInput,
     responses(
         (status = 200, description = "Answered", body = QuestionAnswered),
-        (status = 404, description = "No such tender or unanswered question", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        AnswerQuestionErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]

@@ -1,6 +1,6 @@
 //! Supplier registration and eligibility (tax clearance through the exchange).
 
-use super::{NOT_FOUND, Supplier, fail, field, supplier_id};
+use super::{Supplier, fail, field, supplier_id};
 use crate::service::now_micros;
 use crate::store::{self};
 use crate::{Procurement, errors};
@@ -46,11 +46,20 @@ pub struct SupplierInput {
     pub representatives: Vec<Representative>,
 }
 
+egov_core::problems!(RegisterSupplierErrors:
+    crate::errors::NOT_A_SUPPLIER,
+    crate::errors::NOT_REGISTERED,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Registers (or updates) the business as a supplier, once for every buyer.
 #[utoipa::path(
     tag = "procurement",
     request_body = SupplierInput,
-    responses((status = 200, description = "The registration", body = Object)),
+    responses(
+        (status = 200, description = "The registration", body = Object),
+        RegisterSupplierErrors,
+    ),
     security(("bearer" = ["kind:business", "aal:2"])),
 )]
 #[put("/suppliers/me")]
@@ -186,12 +195,17 @@ pub(crate) fn eligibility_view(e: &store::EligibilityRow) -> Value {
     })
 }
 
+egov_core::problems!(MySupplierErrors:
+    crate::errors::NOT_A_SUPPLIER,
+    crate::errors::NOT_REGISTERED,
+);
+
 /// The supplier's registration, debarments and current tax clearance.
 #[utoipa::path(
     tag = "procurement",
     responses(
         (status = 200, description = "The registration", body = Object),
-        (status = 409, description = "Not registered", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        MySupplierErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
 )]
@@ -289,6 +303,16 @@ pub(crate) async fn fetch_clearance(
     Ok(row)
 }
 
+egov_core::problems!(CheckEligibilityErrors:
+    crate::errors::NOT_A_SUPPLIER,
+    crate::errors::ELIGIBILITY_MISSING,
+    crate::errors::ELIGIBILITY_REFUSED,
+    crate::errors::NOT_REGISTERED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ELIGIBILITY_UNAVAILABLE,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Checks the supplier's tax clearance through the exchange now (the answer is kept with its
 /// evidence until it expires and used for bids).
 #[utoipa::path(
@@ -296,8 +320,7 @@ pub(crate) async fn fetch_clearance(
     request_body = EligibilityInput,
     responses(
         (status = 201, description = "The answer and its evidence", body = Object),
-        (status = 409, description = "Not registered, no consent, or refused by the exchange", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The provider could not be reached", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        CheckEligibilityErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
 )]

@@ -1,6 +1,6 @@
 //! Buying officers: create, edit and publish tenders.
 
-use super::{NOT_FOUND, Officer, agency_tender, fail, field, money_ok, view};
+use super::{Officer, agency_tender, fail, field, money_ok, view};
 use crate::domain::lifecycle::Status;
 use crate::domain::rules::Rules;
 use crate::service::{self, Lot, now_micros, status_of};
@@ -140,13 +140,20 @@ pub(crate) fn check_tender(p: &Procurement, r: &Rules, t: &TenderInput) -> Resul
     fail(errs)
 }
 
+egov_core::problems!(CreateTenderErrors:
+    egov_core::error::codes::FORBIDDEN,
+    crate::errors::PROCEDURE_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Creates a draft tender for the officer's agency.
 #[utoipa::path(
     tag = "procurement",
     request_body = TenderInput,
     responses(
         (status = 201, description = "The draft", body = Object),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        CreateTenderErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]
@@ -215,6 +222,15 @@ pub async fn create_tender(
     Ok(HttpResponse::Created().json(view(&p, row).await?))
 }
 
+egov_core::problems!(EditTenderErrors:
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::CONCURRENT_CHANGE,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::PROCEDURE_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Replaces a draft's contents (drafts only).
 #[utoipa::path(
     tag = "procurement",
@@ -222,9 +238,7 @@ pub async fn create_tender(
     request_body = TenderInput,
     responses(
         (status = 200, description = "The draft", body = Object),
-        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Not a draft", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        EditTenderErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]
@@ -275,6 +289,16 @@ pub async fn edit_tender(
     Ok(HttpResponse::Ok().json(view(&p, row).await?))
 }
 
+egov_core::problems!(PublishErrors:
+    crate::errors::TENDER_NOT_FOUND,
+    crate::errors::DEADLINE_SLOT_FULL,
+    crate::errors::ILLEGAL_TRANSITION,
+    crate::errors::COMMITTEE_KEY_MISSING,
+    crate::errors::PROCEDURE_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::NOT_CONFIGURED,
+);
+
 /// Publishes a draft: the opening key is generated and split among the committee (each share
 /// sealed to its member's key), the lottery seed's commitment is published, the notice goes
 /// out as an OCDS `tender` release and an exchange event.
@@ -283,10 +307,7 @@ pub async fn edit_tender(
     params(("id" = String, Path, description = "Tender id")),
     responses(
         (status = 200, description = "The published tender", body = Object),
-        (status = 404, description = "No such tender of your agency", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 409, description = "Not a draft, or the deadline's hour is full", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 422, description = "The deadline is too close or not on the hour, or a committee member has no key", body = egov_core::error::Problem, content_type = NOT_FOUND),
-        (status = 503, description = "The pack has no procurement rules", body = egov_core::error::Problem, content_type = NOT_FOUND),
+        PublishErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
 )]

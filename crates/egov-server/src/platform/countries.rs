@@ -108,20 +108,17 @@ fn pack<'a>(packs: &'a CountryPacks, code: &str) -> Result<&'a CountryPack, Erro
         .ok_or_else(|| Error::with_detail(codes::UNKNOWN_COUNTRY, "no country pack has that code"))
 }
 
-fn calendar_error(e: CalendarError) -> Error {
-    match e {
-        CalendarError::YearNotCovered(y) => Error::with_detail(
-            codes::CALENDAR_NOT_COVERED,
-            format!("the country pack has no public holidays for {y}"),
-        ),
-        CalendarError::OutOfRange => Error::invalid_field("query", "date out of range"),
-    }
-}
+egov_core::problems!(ListCountriesErrors:
+    egov_core::error::codes::CALENDAR_NOT_COVERED,
+);
 
 /// Lists the loaded country packs.
 #[utoipa::path(
     tag = "countries",
-    responses((status = 200, description = "Loaded packs", body = Vec<CountrySummary>)),
+    responses(
+        (status = 200, description = "Loaded packs", body = Vec<CountrySummary>),
+        ListCountriesErrors,
+    ),
     security(()),
 )]
 #[get("")]
@@ -129,12 +126,18 @@ pub async fn list_countries(packs: web::Data<CountryPacks>) -> web::Json<Vec<Cou
     web::Json(packs.all().map(|p| summary(p, &packs)).collect())
 }
 
+egov_core::problems!(GetCountryErrors:
+    egov_core::error::codes::UNKNOWN_COUNTRY,
+    egov_core::error::codes::CALENDAR_NOT_COVERED,
+);
+
 /// Shows one country pack: languages, currency, ID schemes, calendar.
 #[utoipa::path(
     tag = "countries",
     params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$")),
     responses(
         (status = 200, description = "The pack", body = CountryDetail),
+        GetCountryErrors,
     ),
     security(()),
 )]
@@ -183,13 +186,17 @@ pub struct HolidayView {
     pub names: BTreeMap<String, String>,
 }
 
+egov_core::problems!(ListHolidaysErrors:
+    egov_core::error::codes::UNKNOWN_COUNTRY,
+);
+
 /// Lists a year's public holidays.
 #[utoipa::path(
     tag = "countries",
     params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$"), YearQuery),
     responses(
         (status = 200, description = "Holidays in date order", body = Vec<HolidayView>),
-        (status = 422, description = "The pack has no calendar for that year", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ListHolidaysErrors,
     ),
     security(()),
 )]
@@ -200,7 +207,7 @@ pub async fn list_holidays(
     query: web::Query<YearQuery>,
 ) -> Result<web::Json<Vec<HolidayView>>, Error> {
     let p = pack(&packs, &code)?;
-    let holidays = p.calendar.holidays_in(query.year).map_err(calendar_error)?;
+    let holidays = p.calendar.holidays_in(query.year)?;
     Ok(web::Json(
         holidays
             .into_iter()
@@ -235,13 +242,17 @@ pub struct WorkingDayView {
     pub holiday: Option<String>,
 }
 
+egov_core::problems!(CheckWorkingDayErrors:
+    egov_core::error::codes::UNKNOWN_COUNTRY,
+);
+
 /// Says whether a date is a working day.
 #[utoipa::path(
     tag = "countries",
     params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$"), DateQuery),
     responses(
         (status = 200, description = "The answer", body = WorkingDayView),
-        (status = 422, description = "The pack has no calendar for that year", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        CheckWorkingDayErrors,
     ),
     security(()),
 )]
@@ -252,10 +263,7 @@ pub async fn check_working_day(
     query: web::Query<DateQuery>,
 ) -> Result<web::Json<WorkingDayView>, Error> {
     let p = pack(&packs, &code)?;
-    let working_day = p
-        .calendar
-        .is_working_day(query.date)
-        .map_err(calendar_error)?;
+    let working_day = p.calendar.is_working_day(query.date)?;
     Ok(web::Json(WorkingDayView {
         date: query.date,
         working_day,
@@ -287,13 +295,18 @@ pub struct AddDaysView {
     pub result: NaiveDate,
 }
 
+egov_core::problems!(AddWorkingDaysErrors:
+    egov_core::error::codes::UNKNOWN_COUNTRY,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Adds working days to a date (a statutory deadline, say).
 #[utoipa::path(
     tag = "countries",
     params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$"), AddDaysQuery),
     responses(
         (status = 200, description = "The resulting date", body = AddDaysView),
-        (status = 422, description = "Too many days, or the pack has no calendar for a year on the way", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        AddWorkingDaysErrors,
     ),
     security(()),
 )]
@@ -310,10 +323,7 @@ pub async fn add_working_days(
             format!("must be at most {MAX_DAYS}"),
         ));
     }
-    let result = p
-        .calendar
-        .add_working_days(query.from, query.days)
-        .map_err(calendar_error)?;
+    let result = p.calendar.add_working_days(query.from, query.days)?;
     Ok(web::Json(AddDaysView {
         from: query.from,
         days: query.days,
@@ -344,13 +354,18 @@ pub struct AddHoursView {
     pub time_zone: String,
 }
 
+egov_core::problems!(AddWorkingHoursErrors:
+    egov_core::error::codes::UNKNOWN_COUNTRY,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Adds working hours to a local date-time, skipping closed hours, weekends and holidays.
 #[utoipa::path(
     tag = "countries",
     params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$"), AddHoursQuery),
     responses(
         (status = 200, description = "The resulting local time", body = AddHoursView),
-        (status = 422, description = "Too many hours, or the pack has no calendar for a year on the way", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        AddWorkingHoursErrors,
     ),
     security(()),
 )]
@@ -368,14 +383,11 @@ pub async fn add_working_hours(
         ));
     }
     if !p.calendar.years().contains(&query.from.date().year()) {
-        return Err(calendar_error(CalendarError::YearNotCovered(
+        return Err(Error::from(CalendarError::YearNotCovered(
             query.from.date().year(),
         )));
     }
-    let result = p
-        .calendar
-        .add_working_hours(query.from, query.hours)
-        .map_err(calendar_error)?;
+    let result = p.calendar.add_working_hours(query.from, query.hours)?;
     Ok(web::Json(AddHoursView {
         from: query.from,
         hours: query.hours,
@@ -408,6 +420,11 @@ fn id_input(input: &IdInput) -> Result<&str, Error> {
     Ok(&input.value)
 }
 
+egov_core::problems!(ValidateBusinessIdErrors:
+    egov_core::error::codes::UNKNOWN_COUNTRY,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Validates a business identifier against the pack's format and check digit.
 #[utoipa::path(
     tag = "countries",
@@ -415,7 +432,7 @@ fn id_input(input: &IdInput) -> Result<&str, Error> {
     request_body = IdInput,
     responses(
         (status = 200, description = "Valid; the display form", body = IdValidation),
-        (status = 422, description = "Not a valid identifier", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ValidateBusinessIdErrors,
     ),
     security(()),
 )]
@@ -434,6 +451,11 @@ pub async fn validate_business_id(
     }))
 }
 
+egov_core::problems!(ValidateNationalIdErrors:
+    egov_core::error::codes::UNKNOWN_COUNTRY,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Validates a national identifier. Nothing is stored or logged; the answer is masked.
 #[utoipa::path(
     tag = "countries",
@@ -441,7 +463,7 @@ pub async fn validate_business_id(
     request_body = IdInput,
     responses(
         (status = 200, description = "Valid; the masked display form", body = IdValidation),
-        (status = 422, description = "Not a valid identifier", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ValidateNationalIdErrors,
     ),
     security(()),
 )]

@@ -52,12 +52,16 @@ pub async fn started() -> web::Json<Live> {
     web::Json(alive())
 }
 
+egov_core::problems!(ReadyErrors:
+    egov_core::error::codes::DATABASE_UNAVAILABLE,
+);
+
 /// The process can serve traffic: the database answers.
 #[utoipa::path(
     tag = "platform",
     responses(
         (status = 200, description = "Ready", body = Ready),
-        (status = 503, description = "A dependency is down", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ReadyErrors,
     ),
     security(()),
 )]
@@ -78,6 +82,10 @@ pub async fn ready(db: web::Data<Db>) -> Result<web::Json<Ready>, Error> {
     }
 }
 
+egov_core::problems!(MetricsErrors:
+    egov_core::error::codes::UNAUTHORIZED,
+);
+
 /// Prometheus metrics in the text exposition format. Labels carry route templates, never
 /// personal data. With `server.metrics_token` set, the scraper sends
 /// `Authorization: Bearer <token>`; without one the path is open only when
@@ -86,7 +94,7 @@ pub async fn ready(db: web::Data<Db>) -> Result<web::Json<Ready>, Error> {
     tag = "platform",
     responses(
         (status = 200, description = "Metrics", body = String, content_type = "text/plain"),
-        (status = 401, description = "The metrics token is missing or wrong (`unauthorized`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        MetricsErrors,
     ),
     security(()),
 )]

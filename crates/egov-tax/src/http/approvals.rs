@@ -98,6 +98,12 @@ async fn decidable(tax: &Tax, officer: &str, id: String) -> Result<ApprovalRow, 
     Ok(row)
 }
 
+egov_core::problems!(ApproveErrors:
+    crate::errors::SAME_OFFICER,
+    crate::errors::APPROVAL_NOT_FOUND,
+    crate::errors::NO_REFUND_DUE,
+);
+
 /// Approve a posting another officer raised: it is posted to the taxpayer's account now.
 /// A refund is posted only if at least that much is still due.
 #[utoipa::path(
@@ -105,9 +111,7 @@ async fn decidable(tax: &Tax, officer: &str, id: String) -> Result<ApprovalRow, 
     params(("id" = String, Path, description = "Approval id")),
     responses(
         (status = 201, description = "Posted", body = Entry),
-        (status = 403, description = "The officer who raised it (`tax.same_officer`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Nothing pending with this id (`tax.approval_not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The refund is no longer due (`tax.no_refund_due`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ApproveErrors,
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
@@ -181,6 +185,12 @@ pub struct RejectInput {
     pub reason: String,
 }
 
+egov_core::problems!(RejectErrors:
+    crate::errors::SAME_OFFICER,
+    crate::errors::APPROVAL_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Reject a posting another officer raised: it is not posted.
 #[utoipa::path(
     tag = "tax",
@@ -188,8 +198,7 @@ pub struct RejectInput {
     request_body = RejectInput,
     responses(
         (status = 200, description = "Rejected", body = ApprovalView),
-        (status = 403, description = "The officer who raised it (`tax.same_officer`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Nothing pending with this id (`tax.approval_not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        RejectErrors,
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]

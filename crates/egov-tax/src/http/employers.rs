@@ -77,6 +77,14 @@ pub(crate) const CSV_HEADER: [&str; 7] = [
     "insurance_premiums",
 ];
 
+egov_core::problems!(UploadStatementsErrors:
+    crate::errors::BAD_UPLOAD,
+    crate::errors::NOT_A_TAXPAYER,
+    crate::errors::NOT_A_WITHHOLDING_AGENT,
+    crate::errors::NO_RULES,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Employers' withholding statements for a year, in bulk (registered withholding agents only:
 /// an officer registers the employer at `POST /tax/v1/officer/withholding-agents`): `text/csv` with the header
 /// `statement_id,national_id,wages,withheld_income_tax,withheld_local_tax,pension_contributions,insurance_premiums`,
@@ -88,8 +96,7 @@ pub(crate) const CSV_HEADER: [&str; 7] = [
     request_body(content = Vec<StatementInput>, description = "JSON list, or text/csv with the header above"),
     responses(
         (status = 200, body = UploadReport),
-        (status = 400, description = "Unreadable file", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a business account, or not a registered withholding agent (`tax.not_a_withholding_agent`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        UploadStatementsErrors,
     ),
     security(("bearer" = ["kind:business", "aal:1"])),
 )]
@@ -297,11 +304,19 @@ pub struct StatementView {
     pub received_at: NaiveDateTime,
 }
 
+egov_core::problems!(ListStatementsErrors:
+    crate::errors::NOT_A_TAXPAYER,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// The statements this business filed for a year (first 1,000 by statement id).
 #[utoipa::path(
     tag = "tax",
     params(YearQuery),
-    responses((status = 200, body = Vec<StatementView>)),
+    responses(
+        (status = 200, body = Vec<StatementView>),
+        ListStatementsErrors,
+    ),
     security(("bearer" = ["kind:business", "aal:1"])),
 )]
 #[get("/statements")]

@@ -46,6 +46,11 @@ pub struct TaxpayerView {
     pub account: AccountView,
 }
 
+egov_core::problems!(OfficerTaxpayerErrors:
+    crate::errors::TAXPAYER_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Finds a taxpayer by national ID or business registration number: returns and account.
 /// Recorded in the access log with the purpose.
 #[utoipa::path(
@@ -53,7 +58,7 @@ pub struct TaxpayerView {
     params(TaxpayerQuery),
     responses(
         (status = 200, body = TaxpayerView),
-        (status = 404, description = "No such taxpayer", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        OfficerTaxpayerErrors,
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
@@ -170,6 +175,11 @@ pub struct PurposeQuery {
     pub purpose: String,
 }
 
+egov_core::problems!(OfficerReturnErrors:
+    crate::errors::RETURN_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// A return with every version (inputs, results with explanation, acknowledgements).
 /// Recorded in the access log.
 #[utoipa::path(
@@ -177,7 +187,7 @@ pub struct PurposeQuery {
     params(("id" = String, Path, description = "Return id"), PurposeQuery),
     responses(
         (status = 200, body = Vec<VersionView>),
-        (status = 404, description = "No such return", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        OfficerReturnErrors,
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
@@ -224,6 +234,15 @@ pub struct CorrectionInput {
     pub correction_id: String,
 }
 
+egov_core::problems!(OfficerCorrectionErrors:
+    crate::errors::NO_RULES,
+    crate::errors::RETURN_NOT_FOUND,
+    crate::errors::CONCURRENT_SUBMISSION,
+    crate::errors::RETURN_REJECTED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::SERVICE_FAILED,
+);
+
 /// Corrects an assessment: a new version (kind `correction`) with the officer and the reason,
 /// the account adjusted by the difference. Recorded in the access log.
 #[utoipa::path(
@@ -233,8 +252,7 @@ pub struct CorrectionInput {
     responses(
         (status = 201, body = Acknowledgement),
         (status = 200, description = "The same correction again", body = Acknowledgement),
-        (status = 404, description = "No such return", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Rejected", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        OfficerCorrectionErrors,
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
@@ -324,12 +342,19 @@ pub struct SettlementReport {
     pub rejected: Vec<RowError>,
 }
 
+egov_core::problems!(OfficerBankTransfersErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// The payment provider "bank transfer": a bank settlement file, matched to returns by
 /// payment reference (with its check digits). Idempotent by bank transaction id.
 #[utoipa::path(
     tag = "tax",
     request_body = Vec<TransferLine>,
-    responses((status = 200, body = SettlementReport)),
+    responses(
+        (status = 200, body = SettlementReport),
+        OfficerBankTransfersErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/bank-transfers")]
@@ -433,6 +458,13 @@ pub struct RefundInput {
     pub refund_id: String,
 }
 
+egov_core::problems!(OfficerRefundErrors:
+    crate::errors::NO_RULES,
+    crate::errors::RETURN_NOT_FOUND,
+    crate::errors::NO_REFUND_DUE,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Pays the refund due on a return's period (balance below zero): records it on the account.
 /// From the year's `administration.second_officer_from` it waits (`202`) for another officer's
 /// approval (four eyes). Idempotent by `refund_id`.
@@ -443,7 +475,7 @@ pub struct RefundInput {
         (status = 201, body = Entry),
         (status = 200, description = "The same refund again", body = Entry),
         (status = 202, description = "Waiting for a second officer's approval", body = crate::http::approvals::ApprovalView),
-        (status = 409, description = "No refund due", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        OfficerRefundErrors,
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
@@ -556,6 +588,13 @@ pub struct AssessmentInput {
     pub reason: String,
 }
 
+egov_core::problems!(OfficerAssessmentErrors:
+    crate::errors::NO_RULES,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::SERVICE_FAILED,
+);
+
 /// Raises an assessment outside a return (a notice: unremitted withholding, an audit
 /// finding): added to the taxpayer's account for the year, payable with the year's payment
 /// reference, overdue after its due date (which a tax-clearance request then reports).
@@ -572,8 +611,7 @@ pub struct AssessmentInput {
         (status = 201, body = Entry),
         (status = 200, description = "The same notice again", body = Entry),
         (status = 202, description = "Waiting for a second officer's approval", body = crate::http::approvals::ApprovalView),
-        (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The notice id was used for another assessment", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        OfficerAssessmentErrors,
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
@@ -736,6 +774,12 @@ pub struct RevokeInput {
     pub reason: String,
 }
 
+egov_core::problems!(OfficerRevokeErrors:
+    crate::errors::CERTIFICATE_NOT_FOUND,
+    crate::errors::CERTIFICATE_REVOKED,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Revokes a certificate: verification answers `revoked` from now on.
 #[utoipa::path(
     tag = "tax",
@@ -743,8 +787,7 @@ pub struct RevokeInput {
     request_body = RevokeInput,
     responses(
         (status = 200, body = Verification),
-        (status = 404, description = "No such certificate", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already revoked", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        OfficerRevokeErrors,
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
@@ -806,12 +849,21 @@ pub struct ReminderReport {
     pub taxpayers: usize,
 }
 
+egov_core::problems!(OfficerRemindersErrors:
+    crate::errors::NO_RULES,
+    egov_core::error::codes::CONFLICT,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Queues filing reminders for every taxpayer with withholding statements for the year and
 /// no filed return, through the notification outbox (delivered by the module's worker).
 #[utoipa::path(
     tag = "tax",
     request_body = ReminderInput,
-    responses((status = 200, body = ReminderReport)),
+    responses(
+        (status = 200, body = ReminderReport),
+        OfficerRemindersErrors,
+    ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
 #[post("/officer/reminders")]

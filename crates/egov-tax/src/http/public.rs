@@ -56,14 +56,18 @@ pub struct RulesDetail {
     pub values: Vec<Value>,
 }
 
+egov_core::problems!(ShowRulesErrors:
+    crate::errors::NO_RULES,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// A year's rules: every input and value with its citation (the law as the engine applies it).
 #[utoipa::path(
     tag = "tax",
     params(("year" = i32, Path, description = "Tax year (2000 to 2100)", minimum = 2000, maximum = 2100)),
     responses(
         (status = 200, body = RulesDetail),
-        (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Year out of range", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ShowRulesErrors,
     ),
     security(()),
 )]
@@ -104,6 +108,12 @@ pub struct CalculateInput {
     pub trace: Option<bool>,
 }
 
+egov_core::problems!(CalculateErrors:
+    crate::errors::NO_RULES,
+    crate::errors::INVALID_INPUTS,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Computes a return from inputs, with the explanation of every number, storing nothing.
 #[utoipa::path(
     tag = "tax",
@@ -111,8 +121,7 @@ pub struct CalculateInput {
     request_body = CalculateInput,
     responses(
         (status = 200, body = Outcome),
-        (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Inputs refused (rule TAX-R0001)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        CalculateErrors,
     ),
     security(()),
 )]
@@ -152,14 +161,18 @@ pub struct DueDate {
     pub remind_days: Vec<u32>,
 }
 
+egov_core::problems!(CalendarErrors:
+    crate::errors::NO_RULES,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// The filing calendar of a tax year.
 #[utoipa::path(
     tag = "tax",
     params(("year" = i32, Path, description = "Tax year (2000 to 2100)", minimum = 2000, maximum = 2100)),
     responses(
         (status = 200, body = Vec<DueDate>),
-        (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Year out of range", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        CalendarErrors,
     ),
     security(()),
 )]
@@ -212,6 +225,10 @@ pub struct Verification {
     pub signature: String,
 }
 
+egov_core::problems!(VerifyCertificateErrors:
+    crate::errors::CERTIFICATE_NOT_FOUND,
+);
+
 /// Public verification by issuance number: authenticity and validity, showing no more than
 /// the certificate itself. Available for `tax.verification_days` after issue.
 #[utoipa::path(
@@ -219,7 +236,7 @@ pub struct Verification {
     params(("number" = String, Path, description = "Verification number, 0000-0000-0000-0000")),
     responses(
         (status = 200, body = Verification),
-        (status = 404, description = "Unknown, or past the verification window", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        VerifyCertificateErrors,
     ),
     security(()),
 )]

@@ -51,6 +51,10 @@ fn business_id(tax: &Tax, raw: &str) -> Result<String, Error> {
         .map_err(|e| Error::invalid_field("/business_id", e.to_string()))
 }
 
+egov_core::problems!(RegisterAgentErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Register a business as a withholding agent (an employer): from now on it may file
 /// withholding statements. Registering again lifts a revocation.
 #[utoipa::path(
@@ -58,7 +62,7 @@ fn business_id(tax: &Tax, raw: &str) -> Result<String, Error> {
     request_body = AgentInput,
     responses(
         (status = 200, body = AgentView),
-        (status = 422, description = "Not a business registration number of the pack", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        RegisterAgentErrors,
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
@@ -80,13 +84,18 @@ pub async fn register_agent(
     Ok(web::Json(AgentView::from(row)))
 }
 
+egov_core::problems!(RevokeAgentErrors:
+    crate::errors::TAXPAYER_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Revoke a withholding agent: its further statements are refused (those filed stay).
 #[utoipa::path(
     tag = "tax",
     params(("business_id" = String, Path, description = "Business registration number")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 404, description = "Not a registered agent (`tax.taxpayer_not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        RevokeAgentErrors,
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
@@ -170,6 +179,11 @@ pub struct ResolveInput {
     pub reason: String,
 }
 
+egov_core::problems!(ResolveStatementErrors:
+    crate::errors::STATEMENT_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Resolve a held or disputed statement: count it or void it, with the reason (recorded on
 /// the employee's access log).
 #[utoipa::path(
@@ -178,7 +192,7 @@ pub struct ResolveInput {
     request_body = ResolveInput,
     responses(
         (status = 200, body = StatementSource),
-        (status = 404, description = "No statement waiting for review with this id (`tax.statement_not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        ResolveStatementErrors,
     ),
     security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
 )]
@@ -245,12 +259,20 @@ pub struct StatementsQuery {
     pub year: i32,
 }
 
+egov_core::problems!(MyStatementsErrors:
+    crate::errors::NOT_A_TAXPAYER,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// The withholding statements filed about me for a year, each flagged (counted, held,
 /// disputed, void).
 #[utoipa::path(
     tag = "tax",
     params(StatementsQuery),
-    responses((status = 200, body = [StatementSource])),
+    responses(
+        (status = 200, body = [StatementSource]),
+        MyStatementsErrors,
+    ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
 #[get("/me/statements")]
@@ -275,6 +297,12 @@ pub struct DisputeInput {
     pub reason: String,
 }
 
+egov_core::problems!(DisputeStatementErrors:
+    crate::errors::NOT_A_TAXPAYER,
+    crate::errors::STATEMENT_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Dispute a statement filed about me: it stops counting in my pre-filled return and goes to
 /// a tax officer's review list.
 #[utoipa::path(
@@ -283,7 +311,7 @@ pub struct DisputeInput {
     request_body = DisputeInput,
     responses(
         (status = 200, body = StatementSource),
-        (status = 404, description = "No such statement of mine that can be disputed (`tax.statement_not_found`)", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        DisputeStatementErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]

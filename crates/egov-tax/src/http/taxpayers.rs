@@ -35,6 +35,13 @@ pub(crate) async fn load_view(tax: &Tax, who: Taxpayer, year: i32) -> Result<Ret
     Ok(view)
 }
 
+egov_core::problems!(MyReturnErrors:
+    crate::errors::NOT_A_TAXPAYER,
+    crate::errors::NO_RULES,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::SERVICE_FAILED,
+);
+
 /// My return for a year: pre-filled from employers' statements (each value with its
 /// provenance), my entries, the computed tax with the explanation of every value, and the
 /// business rules that fire now.
@@ -43,9 +50,7 @@ pub(crate) async fn load_view(tax: &Tax, who: Taxpayer, year: i32) -> Result<Ret
     params(("year" = i32, Path, description = "Tax year (2000 to 2100)", minimum = 2000, maximum = 2100)),
     responses(
         (status = 200, body = ReturnView),
-        (status = 403, description = "Not a taxpayer account", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No rules for the year", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Year out of range", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        MyReturnErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -70,6 +75,14 @@ pub struct EntriesInput {
     pub entries: Map<String, Value>,
 }
 
+egov_core::problems!(EditReturnErrors:
+    crate::errors::NOT_A_TAXPAYER,
+    crate::errors::NO_RULES,
+    crate::errors::INVALID_INPUTS,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::SERVICE_FAILED,
+);
+
 /// Saves my entries over the pre-fill and recomputes. Inputs that do not meet their
 /// declaration are refused (TAX-R0001) and nothing is saved.
 #[utoipa::path(
@@ -78,7 +91,7 @@ pub struct EntriesInput {
     request_body = EntriesInput,
     responses(
         (status = 200, body = ReturnView),
-        (status = 422, description = "Inputs refused", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        EditReturnErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -123,6 +136,15 @@ pub async fn edit_return(
     Ok(web::Json(load_view(&tax, who, year).await?))
 }
 
+egov_core::problems!(SubmitReturnErrors:
+    crate::errors::NOT_A_TAXPAYER,
+    crate::errors::NO_RULES,
+    crate::errors::CONCURRENT_SUBMISSION,
+    crate::errors::RETURN_REJECTED,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::SERVICE_FAILED,
+);
+
 /// Submits my return: idempotent by the `Idempotency-Key` header (the same key gives the
 /// same acknowledgement; a new key after a submission files an amendment, a new version).
 /// Answered with the server-signed acknowledgement; a rejection lists each rule number with
@@ -136,8 +158,7 @@ pub async fn edit_return(
     responses(
         (status = 201, description = "Accepted: a new version", body = Acknowledgement),
         (status = 200, description = "The same submission again: its acknowledgement", body = Acknowledgement),
-        (status = 409, description = "Concurrent submission", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Rejected: rules fired", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        SubmitReturnErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:2"])),
 )]
@@ -208,13 +229,19 @@ pub(crate) fn version_views(rows: Vec<store::VersionRow>) -> Result<Vec<VersionV
         .collect()
 }
 
+egov_core::problems!(MyVersionsErrors:
+    crate::errors::NOT_A_TAXPAYER,
+    crate::errors::NO_RULES,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Every filed version of my return for a year, oldest first (immutable history).
 #[utoipa::path(
     tag = "tax",
     params(("year" = i32, Path, description = "Tax year (2000 to 2100)", minimum = 2000, maximum = 2100)),
     responses(
         (status = 200, body = Vec<VersionView>),
-        (status = 422, description = "Year out of range", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        MyVersionsErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
@@ -300,11 +327,18 @@ pub(crate) fn account_view(tax: &Tax, rows: Vec<LedgerRow>) -> AccountView {
     }
 }
 
+egov_core::problems!(MyAccountErrors:
+    crate::errors::NOT_A_TAXPAYER,
+);
+
 /// My tax account: per tax and year what was assessed, paid and refunded, the balance (owed,
 /// or refund due), due dates and overdue flags, every entry, and signed payment receipts.
 #[utoipa::path(
     tag = "tax",
-    responses((status = 200, body = AccountView)),
+    responses(
+        (status = 200, body = AccountView),
+        MyAccountErrors,
+    ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
 #[get("/me/account")]
@@ -354,6 +388,14 @@ pub(crate) fn certificate_view(row: CertificateRow) -> CertificateView {
     }
 }
 
+egov_core::problems!(IssueCertificateErrors:
+    crate::errors::NOT_A_TAXPAYER,
+    crate::errors::NO_RULES,
+    crate::errors::ARREARS,
+    crate::errors::NOT_FILED,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
 /// Issues a certificate as a signed document with a verification number: a tax-payment
 /// certificate (refused while tax is overdue) or an income certificate for a filed year.
 #[utoipa::path(
@@ -361,8 +403,7 @@ pub(crate) fn certificate_view(row: CertificateRow) -> CertificateView {
     request_body = CertificateInput,
     responses(
         (status = 201, body = CertificateView),
-        (status = 409, description = "Overdue tax, or the year is not filed", body = egov_core::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid request", body = egov_core::error::Problem, content_type = "application/problem+json"),
+        IssueCertificateErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:2"])),
 )]
@@ -456,10 +497,17 @@ pub(crate) fn holder_label(
         .unwrap_or_else(|| "(registered taxpayer)".into()))
 }
 
+egov_core::problems!(MyCertificatesErrors:
+    crate::errors::NOT_A_TAXPAYER,
+);
+
 /// My certificates, newest first.
 #[utoipa::path(
     tag = "tax",
-    responses((status = 200, body = Vec<CertificateView>)),
+    responses(
+        (status = 200, body = Vec<CertificateView>),
+        MyCertificatesErrors,
+    ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
 #[get("/me/certificates")]
