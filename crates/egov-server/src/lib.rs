@@ -3,6 +3,7 @@
 
 pub mod error_docs;
 pub mod headers;
+pub mod memory;
 pub mod openapi;
 pub mod platform;
 pub mod startup;

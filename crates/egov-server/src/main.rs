@@ -289,6 +289,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let server = startup::serve(state, listener)?;
             actix_web::rt::System::new().block_on(async move {
                 workers.spawn_workers();
+                actix_web::rt::spawn(egov_server::memory::release_periodically(
+                    std::time::Duration::from_secs(1),
+                    std::time::Duration::from_secs(300),
+                ));
                 server.await
             })?;
             Ok(ExitCode::SUCCESS)
