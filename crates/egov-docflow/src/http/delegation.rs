@@ -3,7 +3,6 @@
 use super::{OrgAdmin, agency, field, fields, text_ok};
 use crate::Docflow;
 use crate::http::org::OrgReader;
-use crate::http::org::org_write;
 use crate::service::{self};
 use crate::store::{self};
 use actix_web::{HttpResponse, get, post, web};
@@ -11,7 +10,6 @@ use chrono::NaiveDate;
 use egov_auth::Authorized;
 use egov_core::Error;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 egov_core::problems!(DelegationsErrors:
@@ -20,7 +18,7 @@ egov_core::problems!(DelegationsErrors:
 
 /// The delegation table in force for the agency: its own rows and the pack's defaults.
 #[utoipa::path(tag = "docflow", responses(
-        (status = 200, description = "Delegation tables", body = Object),
+        (status = 200, description = "Delegation tables", body = service::DelegationTables),
         DelegationsErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:agency_admin"])))]
@@ -31,13 +29,11 @@ pub async fn delegations(
 ) -> Result<HttpResponse, Error> {
     let ag = agency(&auth);
     let pack = d.rules()?.delegations.clone();
-    let own = d.db().run(move |c| store::delegations(c, &ag)).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "agency": own.iter().map(|r| json!({"id": r.id, "doc_type": r.doc_type, "max_amount": r.max_amount, "rank": r.rank,
-            "effective_from": r.effective_from, "effective_to": r.effective_to, "citation": r.citation,
-            "created_by": r.created_by, "created_at": r.created_at.and_utc()})).collect::<Vec<_>>(),
-        "pack": pack,
-        "note": "an agency's own rows for a document type replace the pack's rows for that type"})))
+    let v = d
+        .db()
+        .run(move |c| service::delegation_tables(c, &ag, pack))
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
 }
 
 /// A row of the agency's delegation table.
@@ -66,7 +62,7 @@ egov_core::problems!(AddDelegationErrors:
 /// another, so past decisions stay explained).
 #[utoipa::path(tag = "docflow", request_body = DelegationInput,
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created, with the organisation version", body = service::OrgChanged),
         AddDelegationErrors,
     ),
     security(("bearer" = ["kind:agency_admin"])))]
@@ -111,12 +107,11 @@ pub async fn add_delegation(
         created_by: auth.subject.clone(),
         created_at: service::now(),
     };
-    let change = json!({"change": "delegation_added", "id": row.id, "doc_type": row.doc_type, "max_amount": row.max_amount,
-                        "rank": row.rank, "effective_from": row.effective_from, "effective_to": row.effective_to, "citation": row.citation});
-    let out = org_write(&d, &auth.subject, &ag, change, move |c| {
-        store::insert_delegation(c, &row)
-    })
-    .await?;
+    let actor = auth.subject.clone();
+    let out = d
+        .db()
+        .transaction(move |c| service::add_delegation(c, &actor, row))
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -136,7 +131,7 @@ egov_core::problems!(EndDelegationErrors:
 /// Ends a row of the agency's delegation table.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Delegation row id")), request_body = EndInput,
     responses(
-        (status = 200, description = "Ended", body = Object),
+        (status = 200, description = "Ended, with the organisation version", body = service::OrgChanged),
         EndDelegationErrors,
     ),
     security(("bearer" = ["kind:agency_admin"])))]
@@ -149,13 +144,10 @@ pub async fn end_delegation(
 ) -> Result<HttpResponse, Error> {
     let ag = agency(&auth);
     let (id, to) = (id.into_inner(), body.effective_to);
-    let change = json!({"change": "delegation_ended", "id": id, "effective_to": to});
-    let out = org_write(&d, &auth.subject, &ag.clone(), change, move |c| {
-        if store::end_delegation(c, &ag, &id, to)? == 0 {
-            return Err(Error::new(egov_core::error::codes::NOT_FOUND));
-        }
-        Ok(())
-    })
-    .await?;
+    let actor = auth.subject.clone();
+    let out = d
+        .db()
+        .transaction(move |c| service::end_delegation(c, &actor, &ag, &id, to))
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }

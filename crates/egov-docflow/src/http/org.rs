@@ -9,41 +9,20 @@ use chrono::{DateTime, NaiveDate, Utc};
 use egov_auth::{Authorized, Kind, Policy, Rule};
 use egov_core::Error;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 /// The agency's organisation: units, positions, assignments, stand-ins (with validity), and
 /// its current version.
-#[utoipa::path(tag = "docflow", responses((status = 200, description = "Organisation", body = Object)),
+#[utoipa::path(tag = "docflow", responses((status = 200, description = "Organisation", body = service::Organisation)),
     security(("bearer" = ["kind:officer", "kind:agency_admin"])))]
 #[get("/org")]
 pub async fn org(
     auth: Authorized<OrgReader>,
     d: web::Data<Docflow>,
-) -> Result<HttpResponse, Error> {
+) -> Result<web::Json<service::Organisation>, Error> {
     let ag = agency(&auth);
-    let v = d
-        .db()
-        .run(move |c| {
-            let units = store::units(c, &ag)?;
-            let positions = store::positions(c, &ag)?;
-            let assignments = store::assignments(c, &ag)?;
-            let stand_ins = store::stand_ins(c, &ag)?;
-            let version = store::org_changes(c, &ag)?.last().map(|x| x.0).unwrap_or(0);
-            Ok(json!({
-                "agency": ag, "version": version,
-                "units": units.iter().map(|u| json!({"id": u.id, "code": u.code, "name": u.name, "parent": u.parent_id,
-                    "document_office": u.document_office, "valid_from": u.valid_from, "valid_to": u.valid_to})).collect::<Vec<_>>(),
-                "positions": positions.iter().map(|p| json!({"id": p.id, "unit": p.unit_id, "title": p.title, "rank": p.rank,
-                    "valid_from": p.valid_from, "valid_to": p.valid_to})).collect::<Vec<_>>(),
-                "assignments": assignments.iter().map(|a| json!({"id": a.id, "position": a.position_id, "account": a.account,
-                    "valid_from": a.valid_from, "valid_to": a.valid_to})).collect::<Vec<_>>(),
-                "stand_ins": stand_ins.iter().map(|s| json!({"id": s.id, "position": s.position_id, "stand_in": s.stand_in_position_id,
-                    "valid_from": s.valid_from.and_utc(), "valid_to": s.valid_to.and_utc(), "reason": s.reason})).collect::<Vec<_>>(),
-            }))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(v))
+    let v = d.db().run(move |c| service::organisation(c, &ag)).await?;
+    Ok(web::Json(v))
 }
 
 /// Officers and the agency admin.
@@ -54,40 +33,16 @@ impl Policy for OrgReader {
 }
 
 /// Every organisation change of the agency, numbered (its versions).
-#[utoipa::path(tag = "docflow", responses((status = 200, description = "Changes, oldest first", body = Object)),
+#[utoipa::path(tag = "docflow", responses((status = 200, description = "Changes, oldest first", body = service::OrgChanges)),
     security(("bearer" = ["kind:officer", "kind:agency_admin"])))]
 #[get("/org/changes")]
 pub async fn org_changes(
     auth: Authorized<OrgReader>,
     d: web::Data<Docflow>,
-) -> Result<HttpResponse, Error> {
+) -> Result<web::Json<service::OrgChanges>, Error> {
     let ag = agency(&auth);
-    let rows = d.db().run(move |c| store::org_changes(c, &ag)).await?;
-    Ok(HttpResponse::Ok().json(json!({"changes": rows.iter().map(|(v, at, actor, change)| json!({
-        "version": v, "at": at.and_utc(), "actor": actor,
-        "change": serde_json::from_str::<Value>(change).unwrap_or(Value::Null)})).collect::<Vec<_>>()})))
-}
-
-pub(crate) async fn org_write<F>(
-    d: &Docflow,
-    actor: &str,
-    agency: &str,
-    change: Value,
-    f: F,
-) -> Result<Value, Error>
-where
-    F: FnOnce(&mut egov_core::DbConnection) -> Result<(), Error> + Send + 'static,
-{
-    let (actor, agency) = (actor.to_owned(), agency.to_owned());
-    d.db()
-        .transaction(move |c| {
-            f(c)?;
-            let v = store::org_change(c, &agency, service::now(), &actor, &change.to_string())?;
-            let mut out = change;
-            out["org_version"] = json!(v);
-            Ok(out)
-        })
-        .await
+    let v = d.db().run(move |c| service::changes(c, &ag)).await?;
+    Ok(web::Json(v))
 }
 
 /// A new unit.
@@ -112,7 +67,7 @@ egov_core::problems!(AddUnitErrors:
 /// Adds a unit to the agency's organisation.
 #[utoipa::path(tag = "docflow", request_body = UnitInput,
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created, with the organisation version", body = service::OrgChanged),
         AddUnitErrors,
     ),
     security(("bearer" = ["kind:agency_admin"])))]
@@ -143,22 +98,11 @@ pub async fn add_unit(
         valid_to: None,
         created_at: service::now(),
     };
-    let r = row.clone();
-    let change = json!({"change": "unit_added", "id": row.id, "code": row.code, "name": row.name,
-                        "parent": row.parent_id, "document_office": row.document_office, "valid_from": row.valid_from});
-    let ag2 = ag.clone();
-    let out = org_write(&d, &auth.subject, &ag, change, move |c| {
-        if let Some(p) = &r.parent_id
-            && store::unit(c, p)?.filter(|u| u.agency == ag2).is_none()
-        {
-            return Err(Error::invalid_field(
-                "/parent_id",
-                "no such unit of your agency",
-            ));
-        }
-        store::insert_unit(c, &r)
-    })
-    .await?;
+    let actor = auth.subject.clone();
+    let out = d
+        .db()
+        .transaction(move |c| service::add_unit(c, &actor, row))
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -182,7 +126,7 @@ egov_core::problems!(AddPositionErrors:
 /// Adds a position to a unit.
 #[utoipa::path(tag = "docflow", request_body = PositionInput,
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created, with the organisation version", body = service::OrgChanged),
         AddPositionErrors,
     ),
     security(("bearer" = ["kind:agency_admin"])))]
@@ -213,21 +157,11 @@ pub async fn add_position(
         valid_to: None,
         created_at: service::now(),
     };
-    let change = json!({"change": "position_added", "id": row.id, "unit": row.unit_id, "title": row.title, "rank": row.rank, "valid_from": row.valid_from});
-    let ag2 = ag.clone();
-    let out = org_write(&d, &auth.subject, &ag, change, move |c| {
-        if store::unit(c, &row.unit_id)?
-            .filter(|u| u.agency == ag2)
-            .is_none()
-        {
-            return Err(Error::invalid_field(
-                "/unit_id",
-                "no such unit of your agency",
-            ));
-        }
-        store::insert_position(c, &row)
-    })
-    .await?;
+    let actor = auth.subject.clone();
+    let out = d
+        .db()
+        .transaction(move |c| service::add_position(c, &actor, row))
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -253,7 +187,7 @@ egov_core::problems!(AssignErrors:
 /// agency in common auth (not disabled).
 #[utoipa::path(tag = "docflow", request_body = AssignmentInput,
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created, with the organisation version", body = service::OrgChanged),
         AssignErrors,
     ),
     security(("bearer" = ["kind:agency_admin"])))]
@@ -294,22 +228,11 @@ pub async fn assign(
         valid_to: b.valid_to,
         created_at: service::now(),
     };
-    let change = json!({"change": "assigned", "id": row.id, "position": row.position_id, "account": row.account,
-                        "valid_from": row.valid_from, "valid_to": row.valid_to});
-    let ag2 = ag.clone();
-    let out = org_write(&d, &auth.subject, &ag, change, move |c| {
-        if store::position(c, &row.position_id)?
-            .filter(|p| p.agency == ag2)
-            .is_none()
-        {
-            return Err(Error::invalid_field(
-                "/position_id",
-                "no such position of your agency",
-            ));
-        }
-        store::insert_assignment(c, &row)
-    })
-    .await?;
+    let actor = auth.subject.clone();
+    let out = d
+        .db()
+        .transaction(move |c| service::assign(c, &actor, row))
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -336,7 +259,7 @@ egov_core::problems!(AddStandInErrors:
 /// Names a stand-in position for an absent position, for a period.
 #[utoipa::path(tag = "docflow", request_body = StandInInput,
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created, with the organisation version", body = service::OrgChanged),
         AddStandInErrors,
     ),
     security(("bearer" = ["kind:agency_admin"])))]
@@ -371,21 +294,11 @@ pub async fn add_stand_in(
         created_at: service::now(),
         revoked_at: None,
     };
-    let change = json!({"change": "stand_in", "id": row.id, "position": row.position_id, "stand_in": row.stand_in_position_id,
-                        "valid_from": b.valid_from, "valid_to": b.valid_to, "reason": row.reason});
-    let ag2 = ag.clone();
-    let out = org_write(&d, &auth.subject, &ag, change, move |c| {
-        for (p, ptr) in [
-            (&row.position_id, "/position_id"),
-            (&row.stand_in_position_id, "/stand_in_position_id"),
-        ] {
-            if store::position(c, p)?.filter(|x| x.agency == ag2).is_none() {
-                return Err(Error::invalid_field(ptr, "no such position of your agency"));
-            }
-        }
-        store::insert_stand_in(c, &row)
-    })
-    .await?;
+    let actor = auth.subject.clone();
+    let out = d
+        .db()
+        .transaction(move |c| service::add_stand_in(c, &actor, row))
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -412,7 +325,7 @@ egov_core::problems!(HandoverErrors:
 /// their assignments; steps on positions pass with the position.
 #[utoipa::path(tag = "docflow", request_body = HandoverInput,
     responses(
-        (status = 200, description = "What moved", body = Object),
+        (status = 200, description = "What moved", body = service::HandedOver),
         HandoverErrors,
     ),
     security(("bearer" = ["kind:agency_admin"])))]

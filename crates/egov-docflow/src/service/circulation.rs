@@ -93,7 +93,7 @@ pub fn handover(
     to: &str,
     reason: &str,
     take_positions: bool,
-) -> Result<Value, Error> {
+) -> Result<super::HandedOver, Error> {
     let at = now();
     let ended = store::end_assignments(c, from, at.date())?;
     if take_positions {
@@ -137,12 +137,22 @@ pub fn handover(
             at,
         )?;
     }
-    let change = json!({"change": "handover", "from": from, "to": to, "reason": reason, "positions_taken": take_positions,
-                        "positions_left": ended, "documents": docs, "circulations": circ});
-    let version = store::org_change(c, agency, at, actor, &change.to_string())?;
-    Ok(
-        json!({"org_version": version, "documents": docs, "circulations": circ, "positions_left": ended}),
-    )
+    let change = super::OrgChange::Handover {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        reason: reason.to_owned(),
+        positions_taken: take_positions,
+        positions_left: ended.clone(),
+        documents: docs.clone(),
+        circulations: circ.clone(),
+    };
+    let recorded = super::record(c, agency, at, actor, change)?;
+    Ok(super::HandedOver {
+        org_version: recorded.org_version,
+        documents: docs,
+        circulations: circ,
+        positions_left: ended,
+    })
 }
 
 /// The date retention ends: 1 January of the year after completion, plus the class's years

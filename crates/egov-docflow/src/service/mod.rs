@@ -7,12 +7,14 @@ mod authority;
 mod changes;
 mod circulation;
 mod documents;
+mod organisation;
 
 pub use approvals::*;
 pub use authority::*;
 pub use changes::*;
 pub use circulation::*;
 pub use documents::*;
+pub use organisation::*;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use egov_core::{DbConnection, Error};
