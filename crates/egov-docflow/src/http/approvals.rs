@@ -1,6 +1,6 @@
 //! Actions on a step: approve, return (반려), recall (회수), insert and remove approvers.
 
-use super::{Officer, agency, doc_id, doc_json, step_json, text_ok};
+use super::{Officer, agency, doc_id, text_ok};
 use crate::Docflow;
 use crate::domain::line::StepKind;
 use crate::service::{self, Act};
@@ -119,7 +119,7 @@ egov_core::problems!(ReturnDocErrors:
 /// round.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = ReturnInput,
     responses(
-        (status = 200, description = "The document", body = Object),
+        (status = 200, description = "The document", body = service::DocumentView),
         ReturnDocErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -140,7 +140,7 @@ pub async fn return_doc(
             service::return_to(c, &dd, &acc, &ag, &id, b.to_step, &b.reason, b.version)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(doc_json(&doc)))
+    Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
 }
 
 /// A recall.
@@ -161,7 +161,7 @@ egov_core::problems!(RecallErrors:
 /// Recalls a submitted document (회수, the drafter) while no one after the draft has acted.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = RecallInput,
     responses(
-        (status = 200, description = "The document", body = Object),
+        (status = 200, description = "The document", body = service::DocumentView),
         RecallErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -182,7 +182,7 @@ pub async fn recall(
         .db()
         .transaction(move |c| service::recall(c, &acc, &ag, &id, b.reason.as_deref()))
         .await?;
-    Ok(HttpResponse::Ok().json(doc_json(&doc)))
+    Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
 }
 
 /// A step inserted mid-flight.
@@ -211,7 +211,7 @@ egov_core::problems!(InsertStepErrors:
 /// Inserts an approver mid-flight (the drafter or the current approver), with a reason.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = InsertInput,
     responses(
-        (status = 201, description = "The new step", body = Object),
+        (status = 201, description = "The new step", body = service::StepView),
         InsertStepErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -242,7 +242,7 @@ pub async fn insert_step(
             )
         })
         .await?;
-    Ok(HttpResponse::Created().json(step_json(&s)))
+    Ok(HttpResponse::Created().json(service::StepView::from(&s)))
 }
 
 /// A reason.

@@ -2,8 +2,8 @@
 //! submission.
 
 use super::{
-    Officer, PurposeQuery, Reader, agency, code_ok, doc_id, doc_json, field, fields,
-    personal_access, step_json, text_ok, version_json, visible,
+    Officer, PurposeQuery, Reader, agency, code_ok, doc_id, field, fields,
+    personal_access, text_ok, visible,
 };
 use crate::domain::evidence::Attachment;
 use crate::domain::line::StepKind;
@@ -18,7 +18,7 @@ use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::error::FieldError;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 /// An attachment as sent.
@@ -132,7 +132,7 @@ egov_core::problems!(CreateErrors:
 /// Drafts a document (version 1) with its approval line.
 #[utoipa::path(tag = "docflow", request_body = DocumentInput,
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created", body = service::DocumentView),
         CreateErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -218,7 +218,7 @@ pub async fn create(
         .db()
         .transaction(move |c| service::create(c, &dd, &acc, &ag, input))
         .await?;
-    Ok(HttpResponse::Created().json(doc_json(&doc)))
+    Ok(HttpResponse::Created().json(service::DocumentView::from(&doc)))
 }
 
 egov_core::problems!(ShowErrors:
@@ -233,7 +233,7 @@ egov_core::problems!(ShowErrors:
 /// data); a circulated reader's first read is recorded as such.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), PurposeQuery),
     responses(
-        (status = 200, description = "The document", body = Object),
+        (status = 200, description = "The document with its current version, line and circulation", body = service::DocumentDetail),
         ShowErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
@@ -270,18 +270,12 @@ pub async fn show(
         })
         .await?
         .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
-    let mut out = doc_json(&doc);
-    out["current"] = v.as_ref().map(version_json).unwrap_or(Value::Null);
-    out["line"] = Value::Array(steps.iter().map(step_json).collect());
-    out["circulation"] = Value::Array(
-        circ.iter()
-            .map(|r| {
-                json!({"reader": r.reader, "added_by": r.added_by,
-        "added_at": r.added_at.and_utc(), "read_at": r.read_at.map(|t| t.and_utc())})
-            })
-            .collect(),
-    );
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(service::DocumentDetail {
+        document: service::DocumentView::from(&doc),
+        current: v.as_ref().map(service::VersionView::from),
+        line: steps.iter().map(service::StepView::from).collect(),
+        circulation: circ.iter().map(service::CirculationView::from).collect(),
+    }))
 }
 
 egov_core::problems!(ShowVersionErrors:
@@ -294,7 +288,7 @@ egov_core::problems!(ShowVersionErrors:
 /// One version of a document (every edit is kept).
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), ("version" = i32, Path, description = "Version"), PurposeQuery),
     responses(
-        (status = 200, description = "The version", body = Object),
+        (status = 200, description = "The version", body = service::VersionView),
         ShowVersionErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
@@ -322,7 +316,7 @@ pub async fn show_version(
         .run(move |c| store::version(c, &doc.id, n))
         .await?
         .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
-    Ok(HttpResponse::Ok().json(version_json(&v)))
+    Ok(HttpResponse::Ok().json(service::VersionView::from(&v)))
 }
 
 egov_core::problems!(AttachmentErrors:
@@ -412,7 +406,7 @@ egov_core::problems!(EditErrors:
 /// submission or after a return; the current approver while in approval).
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = EditInput,
     responses(
-        (status = 200, description = "The document", body = Object),
+        (status = 200, description = "The document", body = service::DocumentView),
         EditErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -444,7 +438,7 @@ pub async fn edit(
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(doc_json(&doc)))
+    Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
 }
 
 /// A new line.
@@ -467,7 +461,7 @@ egov_core::problems!(SetLineErrors:
 /// Replaces the approval line of a draft or returned document (the drafter).
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = LineInput,
     responses(
-        (status = 200, description = "The line", body = Object),
+        (status = 200, description = "The line", body = service::Line),
         SetLineErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -501,7 +495,9 @@ pub async fn set_line(
             store::steps(c, &id2)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"line": steps.iter().map(step_json).collect::<Vec<_>>()})))
+    Ok(HttpResponse::Ok().json(service::Line {
+        line: steps.iter().map(service::StepView::from).collect(),
+    }))
 }
 
 /// The version acted on.
@@ -527,7 +523,7 @@ egov_core::problems!(SubmitErrors:
 /// line starts.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = VersionInput,
     responses(
-        (status = 200, description = "The document", body = Object),
+        (status = 200, description = "The document", body = service::DocumentView),
         SubmitErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -549,5 +545,5 @@ pub async fn submit(
         .db()
         .transaction(move |c| service::submit(c, &dd, &acc, &ag, &id, v))
         .await?;
-    Ok(HttpResponse::Ok().json(doc_json(&doc)))
+    Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
 }

@@ -13,7 +13,6 @@ pub mod records;
 pub mod verification;
 pub mod worklists;
 
-use crate::domain::line::StepKind;
 use crate::service::{self};
 use crate::store::{self, DocumentRow};
 use crate::{Docflow, errors};
@@ -24,7 +23,7 @@ use egov_core::Error;
 use egov_core::error::FieldError;
 use egov_core::routes::Routes;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::IntoParams;
 
 /// Any officer (agency checked per document).
@@ -260,34 +259,8 @@ pub(crate) async fn personal_access(
     Ok(())
 }
 
+/// The document's metadata as JSON (for records packages, which are signed as JSON).
 pub(crate) fn doc_json(doc: &DocumentRow) -> Value {
-    json!({
-        "id": doc.id, "agency": doc.agency, "unit": doc.unit_id, "origin": doc.origin,
-        "drafter": doc.drafter, "drafter_position": doc.drafter_position, "doc_type": doc.doc_type,
-        "classification": doc.classification, "disclosure": doc.disclosure,
-        "disclosure_ground": doc.disclosure_ground, "personal_data": doc.personal_data,
-        "amount": doc.amount, "status": doc.status, "version": doc.version, "round": doc.round,
-        "due_at": doc.due_at.and_utc(), "registration_no": doc.registration_no,
-        "registered_at": doc.registered_at.map(|t| t.and_utc()), "retention": doc.retention,
-        "file": doc.file_id, "completed_at": doc.completed_at.map(|t| t.and_utc()),
-        "disposed_at": doc.disposed_at.map(|t| t.and_utc()),
-        "sender": doc.sender.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()).map(|s| json!({
-            "member": s["member"], "client": s["client"], "message_id": s["message_id"], "sender": s["sender"], "kind": s["kind"]})),
-        "created_at": doc.created_at.and_utc(), "updated_at": doc.updated_at.and_utc(),
-    })
+    serde_json::to_value(service::DocumentView::from(doc)).unwrap_or(Value::Null)
 }
 
-pub(crate) fn step_json(s: &store::StepRow) -> Value {
-    json!({"id": s.id, "seq": s.seq, "group": s.grp, "kind": s.kind,
-           "label": StepKind::parse(&s.kind).map(StepKind::label), "position": s.position_id,
-           "status": s.status, "due_at": s.due_at.and_utc(), "acted_by": s.acted_by, "mode": s.mode,
-           "action": s.action, "opinion": s.opinion, "acted_at": s.acted_at.map(|t| t.and_utc()),
-           "added_by": s.added_by, "reason": s.reason})
-}
-
-pub(crate) fn version_json(v: &store::VersionRow) -> Value {
-    json!({"version": v.version, "title": v.title,
-           "body": v.body.as_deref().and_then(|b| serde_json::from_str::<Value>(b).ok()),
-           "attachments": serde_json::from_str::<Value>(&v.attachments).unwrap_or(Value::Null),
-           "digest": v.digest, "author": v.author, "reason": v.reason, "created_at": v.created_at.and_utc()})
-}

@@ -1,7 +1,7 @@
 //! Record files, legal holds and disposal.
 
 use super::{
-    Disposer, Officer, Reader, Records, agency, code_ok, doc_id, doc_json, field, fields, text_ok,
+    Disposer, Officer, Reader, Records, agency, code_ok, doc_id, field, fields, text_ok,
     visible,
 };
 use crate::domain::evidence::Attachment;
@@ -128,7 +128,7 @@ egov_core::problems!(FileDocumentErrors:
 /// retention class.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = FileDocumentInput,
     responses(
-        (status = 200, description = "Filed", body = Object),
+        (status = 200, description = "Filed", body = service::DocumentView),
         FileDocumentErrors,
     ),
     security(("bearer" = ["kind:officer", "role:docflow.records", "aal:2"])))]
@@ -174,7 +174,7 @@ pub async fn file_document(
             Ok(doc)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(doc_json(&doc)))
+    Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
 }
 
 pub(crate) fn records_json(

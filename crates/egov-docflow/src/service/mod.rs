@@ -8,6 +8,7 @@ mod changes;
 mod circulation;
 mod documents;
 mod organisation;
+mod views;
 
 pub use approvals::*;
 pub use authority::*;
@@ -15,6 +16,7 @@ pub use changes::*;
 pub use circulation::*;
 pub use documents::*;
 pub use organisation::*;
+pub use views::*;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use egov_core::{DbConnection, Error};
