@@ -387,17 +387,6 @@ fn transmission(c: &mut DbConnection, d: &Docflow, doc: &DocumentRow) -> Result<
     }))
 }
 
-fn dispatch_view(d: &DispatchRow) -> Value {
-    json!({"id": d.id, "member": d.member, "agency": d.agency, "kind": d.kind, "status": d.status,
-           "attempts": d.attempts, "message_id": d.message_id, "error": d.error,
-           "remote_document": d.remote_id, "receipt_no": d.receipt_no,
-           "created_at": d.created_at.and_utc(), "delivered_at": d.delivered_at.map(|t| t.and_utc()),
-           "received_at": d.received_at.map(|t| t.and_utc())})
-}
-
-pub fn dispatch_json(d: &DispatchRow) -> Value {
-    dispatch_view(d)
-}
 
 /// Dispatches a registered (or, for circulation, received) document to other agencies:
 /// one dispatch per recipient, each delivered through the exchange and kept with its
@@ -410,7 +399,7 @@ pub async fn dispatch(
     recipients: Vec<(String, String)>,
     kind: &str,
     office: bool,
-) -> Result<Vec<Value>, Error> {
+) -> Result<Vec<crate::service::DispatchView>, Error> {
     let (dd, account_s, agency_s, id_s, kind_s) = (
         d.clone(),
         account.to_owned(),
@@ -474,7 +463,7 @@ pub async fn retry(
     agency: &str,
     id: &str,
     dispatch: &str,
-) -> Result<Value, Error> {
+) -> Result<crate::service::DispatchView, Error> {
     let (dd, agency_s, id_s, dispatch_s) = (
         d.clone(),
         agency.to_owned(),
@@ -505,7 +494,7 @@ async fn deliver_one(
     mut r: DispatchRow,
     payload: &Value,
     account: &str,
-) -> Result<Value, Error> {
+) -> Result<crate::service::DispatchView, Error> {
     let mut body = payload.clone();
     body["dispatch_id"] = Value::String(r.id.clone());
     body["recipient_agency"] = Value::String(r.agency.clone());
@@ -570,7 +559,7 @@ async fn deliver_one(
             append(c, &row.document_id, &account, None, action, detail, at)
         })
         .await?;
-    Ok(dispatch_view(&r))
+    Ok(crate::service::DispatchView::from(&r))
 }
 
 /// What the document office decides at receipt.
@@ -591,7 +580,7 @@ pub async fn receive(
     agency: &str,
     id: &str,
     r: Receipt,
-) -> Result<Value, Error> {
+) -> Result<crate::service::Received, Error> {
     let rules = d.rules()?.clone();
     let (dd, account_s, agency_s, id_s) = (
         d.clone(),
@@ -654,10 +643,13 @@ pub async fn receive(
         })
         .await?;
     let confirmation = confirm_receipt(d, account, &doc, &sender).await?;
-    Ok(
-        json!({"id": doc.id, "status": doc.status, "receipt_no": doc.registration_no,
-              "handler": doc.drafter, "confirmation": confirmation}),
-    )
+    Ok(crate::service::Received {
+        id: doc.id,
+        status: doc.status,
+        receipt_no: doc.registration_no,
+        handler: doc.drafter,
+        confirmation,
+    })
 }
 
 /// Sends (or sends again) the receipt confirmation of a received document.
@@ -666,18 +658,24 @@ pub async fn confirm_receipt(
     account: &str,
     doc: &DocumentRow,
     sender: &Value,
-) -> Result<Value, Error> {
+) -> Result<crate::service::ConfirmationSent, Error> {
     let (Some(member), Some(dispatch)) =
         (sender["member"].as_str(), sender["dispatch_id"].as_str())
     else {
-        return Ok(json!({"status": "not_applicable"}));
+        return Ok(crate::service::ConfirmationSent {
+            status: "not_applicable".into(),
+            detail: None,
+        });
     };
     // Only documents another docflow dispatched expect a confirmation.
     if !sender["client"]
         .as_str()
         .is_some_and(|c| c.ends_with("/docflow"))
     {
-        return Ok(json!({"status": "not_applicable"}));
+        return Ok(crate::service::ConfirmationSent {
+            status: "not_applicable".into(),
+            detail: None,
+        });
     }
     let service = format!("{member}/{}/{CONFIRMATION}", crate::NAME);
     let payload = json!({"dispatch_id": dispatch, "agency": doc.agency,
@@ -715,5 +713,8 @@ pub async fn confirm_receipt(
             append(c, &id, &account, None, action, detail2, at)
         })
         .await?;
-    Ok(json!({"status": if result.is_ok() { "sent" } else { "failed" }, "detail": detail}))
+    Ok(crate::service::ConfirmationSent {
+        status: if result.is_ok() { "sent" } else { "failed" }.into(),
+        detail: Some(detail),
+    })
 }

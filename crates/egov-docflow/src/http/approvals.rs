@@ -8,7 +8,6 @@ use actix_web::{HttpResponse, post, web};
 use egov_auth::Authorized;
 use egov_core::Error;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// What an approver does.
@@ -267,7 +266,7 @@ egov_core::problems!(RemoveStepErrors:
 /// reason.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), ("step" = String, Path, description = "Step id")), request_body = ReasonInput,
     responses(
-        (status = 200, description = "Removed", body = Object),
+        (status = 200, description = "Removed", body = service::StepRemoved),
         RemoveStepErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -286,5 +285,5 @@ pub async fn remove_step(
     d.db()
         .transaction(move |c| service::remove_step(c, &dd, &acc, &ag, &id, &step, &b.reason))
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"removed": true})))
+    Ok(HttpResponse::Ok().json(service::StepRemoved { removed: true }))
 }

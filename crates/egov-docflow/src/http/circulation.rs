@@ -9,7 +9,6 @@ use actix_web::{HttpResponse, post, web};
 use egov_auth::Authorized;
 use egov_core::Error;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// Readers.
@@ -35,7 +34,7 @@ egov_core::problems!(CirculateErrors:
 /// it. Other agencies receive it through the exchange.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = CirculateInput,
     responses(
-        (status = 200, description = "Readers added and dispatches", body = Object),
+        (status = 200, description = "Readers added and dispatches", body = service::Circulated),
         CirculateErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -93,5 +92,8 @@ pub async fn circulate(
         )
         .await?
     };
-    Ok(HttpResponse::Ok().json(json!({"readers": added, "dispatches": sent})))
+    Ok(HttpResponse::Ok().json(service::Circulated {
+        readers: added,
+        dispatches: sent,
+    }))
 }

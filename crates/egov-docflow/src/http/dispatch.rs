@@ -5,7 +5,7 @@ use crate::http::worklists::PageQuery;
 use crate::http::worklists::WorkPage;
 use crate::http::worklists::page_request;
 use crate::http::worklists::work_page;
-use crate::service::status;
+use crate::service::{self, status};
 use crate::store::{self};
 use crate::{Docflow, errors, exchange};
 use actix_web::{HttpResponse, get, post, web};
@@ -14,7 +14,7 @@ use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::error::FieldError;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 /// A receiving agency.
@@ -60,7 +60,7 @@ egov_core::problems!(DispatchDocumentErrors:
 /// confirmation comes back when the recipient registers it.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = DispatchInput,
     responses(
-        (status = 200, description = "One dispatch per recipient (delivered or failed)", body = Object),
+        (status = 200, description = "One dispatch per recipient (delivered or failed)", body = service::Dispatches),
         DispatchDocumentErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -92,7 +92,7 @@ pub async fn dispatch_document(
         auth.has_role(crate::OFFICE_ROLE),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"dispatches": out})))
+    Ok(HttpResponse::Ok().json(service::Dispatches { dispatches: out }))
 }
 
 egov_core::problems!(DispatchesErrors:
@@ -103,7 +103,7 @@ egov_core::problems!(DispatchesErrors:
 /// A document's dispatches with their delivery and receipt confirmations.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")),
     responses(
-        (status = 200, description = "Dispatches", body = Object),
+        (status = 200, description = "Dispatches", body = service::Dispatches),
         DispatchesErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
@@ -116,7 +116,9 @@ pub async fn dispatches(
     let doc = visible(&d, &auth, &id).await?;
     let rows = d.db().run(move |c| store::dispatches(c, &doc.id)).await?;
     Ok(HttpResponse::Ok()
-        .json(json!({"dispatches": rows.iter().map(exchange::dispatch_json).collect::<Vec<_>>()})))
+        .json(service::Dispatches {
+            dispatches: rows.iter().map(service::DispatchView::from).collect(),
+        }))
 }
 
 egov_core::problems!(RetryErrors:
@@ -128,7 +130,7 @@ egov_core::problems!(RetryErrors:
 /// Retries a failed dispatch.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), ("dispatch" = String, Path, description = "Dispatch id")),
     responses(
-        (status = 200, description = "The dispatch", body = Object),
+        (status = 200, description = "The dispatch", body = service::DispatchView),
         RetryErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -197,7 +199,7 @@ egov_core::problems!(ReceiveErrors:
 /// sender through the exchange.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = ReceiveInput,
     responses(
-        (status = 200, description = "Received", body = Object),
+        (status = 200, description = "Received", body = service::Received),
         ReceiveErrors,
     ),
     security(("bearer" = ["kind:officer", "role:docflow.office"])))]
@@ -235,7 +237,7 @@ egov_core::problems!(ConfirmReceiptErrors:
 /// Sends the receipt confirmation of a received document again (after a failure).
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")),
     responses(
-        (status = 200, description = "Sent or failed", body = Object),
+        (status = 200, description = "Sent or failed", body = service::ConfirmationSent),
         ConfirmReceiptErrors,
     ),
     security(("bearer" = ["kind:officer", "role:docflow.office"])))]

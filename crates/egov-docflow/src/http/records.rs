@@ -38,7 +38,7 @@ egov_core::problems!(AddFileErrors:
 /// Creates a record file (기록물철) for a unit task and year.
 #[utoipa::path(tag = "docflow", request_body = FileInput,
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created", body = service::FileView),
         AddFileErrors,
     ),
     security(("bearer" = ["kind:officer", "role:docflow.records", "aal:2"])))]
@@ -91,14 +91,11 @@ pub async fn add_file(
             store::insert_file(c, &r)
         })
         .await?;
-    Ok(HttpResponse::Created().json(
-        json!({"id": row.id, "classification": row.classification, "title": row.title,
-        "year": row.year, "retention": row.retention}),
-    ))
+    Ok(HttpResponse::Created().json(service::FileView::from(&row)))
 }
 
 /// The agency's record files.
-#[utoipa::path(tag = "docflow", responses((status = 200, description = "Files", body = Object)),
+#[utoipa::path(tag = "docflow", responses((status = 200, description = "Files", body = service::Files)),
     security(("bearer" = ["kind:officer"])))]
 #[get("/records/files")]
 pub async fn files(
@@ -107,8 +104,9 @@ pub async fn files(
 ) -> Result<HttpResponse, Error> {
     let ag = agency(&auth);
     let rows = d.db().run(move |c| store::files(c, &ag)).await?;
-    Ok(HttpResponse::Ok().json(json!({"files": rows.iter().map(|f| json!({"id": f.id, "unit": f.unit_id,
-        "classification": f.classification, "title": f.title, "year": f.year, "retention": f.retention})).collect::<Vec<_>>()})))
+    Ok(HttpResponse::Ok().json(service::Files {
+        files: rows.iter().map(service::FileView::from).collect(),
+    }))
 }
 
 /// Which file.
@@ -177,24 +175,32 @@ pub async fn file_document(
     Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
 }
 
-pub(crate) fn records_json(
+pub(crate) fn status_of(
     rules: &Rules,
     doc: &DocumentRow,
     holds: &[store::HoldRow],
     disposal: Option<&store::DisposalRow>,
-) -> Value {
-    json!({
-        "document": doc.id, "status": doc.status, "retention": doc.retention,
-        "retention_name": rules.retention_class(&doc.retention).map(|r| r.name.clone()),
-        "completed_at": doc.completed_at.map(|t| t.and_utc()),
-        "retain_until": doc.completed_at.and_then(|t| service::retain_until(rules, &doc.retention, t)),
-        "permanent": rules.retention_class(&doc.retention).is_some_and(|r| r.years.is_none()),
-        "holds": holds.iter().map(|h| json!({"id": h.id, "reason": h.reason, "authority": h.authority, "placed_by": h.placed_by,
-            "placed_at": h.placed_at.and_utc(), "released_by": h.released_by, "released_at": h.released_at.map(|t| t.and_utc()),
-            "release_reason": h.release_reason, "in_force": h.released_at.is_none()})).collect::<Vec<_>>(),
-        "disposal": disposal.map(|x| json!({"id": x.id, "certificate": serde_json::from_str::<Value>(&x.certificate).unwrap_or(Value::Null),
-            "signature": x.signature, "authorised_by": x.authorised_by, "at": x.at.and_utc()})),
-    })
+) -> service::RecordsStatus {
+    let class = rules.retention_class(&doc.retention);
+    service::RecordsStatus {
+        document: doc.id.clone(),
+        status: doc.status.clone(),
+        retention: doc.retention.clone(),
+        retention_name: class.map(|r| r.name.clone()),
+        completed_at: doc.completed_at.map(|t| t.and_utc()),
+        retain_until: doc
+            .completed_at
+            .and_then(|t| service::retain_until(rules, &doc.retention, t)),
+        permanent: class.is_some_and(|r| r.years.is_none()),
+        holds: holds.iter().map(service::HoldView::from).collect(),
+        disposal: disposal.map(|x| service::DisposalView {
+            id: x.id.clone(),
+            certificate: serde_json::from_str(&x.certificate).unwrap_or(Value::Null),
+            signature: x.signature.clone(),
+            authorised_by: x.authorised_by.clone(),
+            at: x.at.and_utc(),
+        }),
+    }
 }
 
 egov_core::problems!(RecordsStatusErrors:
@@ -205,7 +211,7 @@ egov_core::problems!(RecordsStatusErrors:
 /// A document's records status: retention class and end, legal holds, disposal certificate.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")),
     responses(
-        (status = 200, description = "Records status", body = Object),
+        (status = 200, description = "Records status", body = service::RecordsStatus),
         RecordsStatusErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
@@ -222,7 +228,7 @@ pub async fn records_status(
         .run(move |c| {
             let holds = store::holds(c, &doc.id)?;
             let disposal = store::disposal(c, &doc.id)?;
-            Ok(records_json(&rules, &doc, &holds, disposal.as_ref()))
+            Ok(status_of(&rules, &doc, &holds, disposal.as_ref()))
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))
@@ -247,7 +253,7 @@ egov_core::problems!(AddHoldErrors:
 /// administrators — can dispose of the document.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = HoldInput,
     responses(
-        (status = 201, description = "Placed", body = Object),
+        (status = 201, description = "Placed", body = service::HoldPlaced),
         AddHoldErrors,
     ),
     security(("bearer" = ["kind:officer", "role:docflow.records", "aal:2"])))]
@@ -300,10 +306,13 @@ pub async fn add_hold(
             Ok(row)
         })
         .await?;
-    Ok(HttpResponse::Created().json(
-        json!({"id": row.id, "document": row.document_id, "reason": row.reason,
-        "authority": row.authority, "placed_at": row.placed_at.and_utc()}),
-    ))
+    Ok(HttpResponse::Created().json(service::HoldPlaced {
+        id: row.id,
+        document: row.document_id,
+        reason: row.reason,
+        authority: row.authority,
+        placed_at: row.placed_at.and_utc(),
+    }))
 }
 
 egov_core::problems!(ReleaseHoldErrors:
@@ -316,7 +325,7 @@ egov_core::problems!(ReleaseHoldErrors:
 /// cannot).
 #[utoipa::path(tag = "docflow", params(("hold" = String, Path, description = "Hold id")), request_body = ReasonInput,
     responses(
-        (status = 200, description = "Released", body = Object),
+        (status = 200, description = "Released", body = service::HoldReleased),
         ReleaseHoldErrors,
     ),
     security(("bearer" = ["kind:officer", "role:docflow.records", "aal:2"])))]
@@ -350,7 +359,7 @@ pub async fn release_hold(
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"released": true})))
+    Ok(HttpResponse::Ok().json(service::HoldReleased { released: true }))
 }
 
 egov_core::problems!(DisposeErrors:
@@ -369,7 +378,7 @@ egov_core::problems!(DisposeErrors:
 /// manager and to administrators — and refused to all of them while a hold is in force.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = ReasonInput,
     responses(
-        (status = 200, description = "Disposed, with the certificate", body = Object),
+        (status = 200, description = "Disposed, with the certificate", body = service::Disposed),
         DisposeErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:agency_admin", "kind:platform_admin", "aal:2"])))]
@@ -436,7 +445,11 @@ pub async fn dispose(
             doc.updated_at = at;
             store::save_document(c, &doc)?;
             service::append(c, &doc.id, &who.subject, None, "disposed", json!({"disposal": row.id, "reason": b.reason}), at)?;
-            Ok(json!({"disposal": row.id, "certificate": cert, "signature": signature}))
+            Ok(service::Disposed {
+                disposal: row.id,
+                certificate: cert,
+                signature,
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))

@@ -10,7 +10,6 @@ use egov_auth::{Authorized, Kind};
 use egov_core::Error;
 use egov_core::cursor::{Cursor, next_page, page_limit};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 /// Which work list.
@@ -153,7 +152,7 @@ egov_core::problems!(LedgerErrors:
 /// A unit's registration ledger (production or receipt) for a year, in serial order.
 #[utoipa::path(tag = "docflow", params(LedgerQuery),
     responses(
-        (status = 200, description = "Ledger entries", body = Object),
+        (status = 200, description = "Ledger entries", body = service::LedgerPage),
         LedgerErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
@@ -188,7 +187,20 @@ pub async fn ledger(
             store::ledger(c, &unit.id, q.year, &q.kind, q.after.unwrap_or(0), limit)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"entries": rows.iter().map(|r| json!({"serial": r.serial, "registration_no": r.registration_no,
-        "document": r.document_id, "title": r.title, "at": r.at.and_utc()})).collect::<Vec<_>>(),
-        "next": (rows.len() as i64 == limit).then(|| rows.last().map(|r| r.serial)).flatten()})))
+    let next = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|r| r.serial))
+        .flatten();
+    Ok(HttpResponse::Ok().json(service::LedgerPage {
+        entries: rows
+            .into_iter()
+            .map(|r| service::LedgerEntry {
+                serial: r.serial,
+                registration_no: r.registration_no,
+                document: r.document_id,
+                title: r.title,
+                at: r.at.and_utc(),
+            })
+            .collect(),
+        next,
+    }))
 }

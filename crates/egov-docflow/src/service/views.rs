@@ -244,3 +244,231 @@ pub struct DocumentDetail {
 pub struct Line {
     pub line: Vec<StepView>,
 }
+
+/// A records file (기록물철): the documents of one function classification and year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileView {
+    pub id: String,
+    /// The unit that keeps it.
+    pub unit: String,
+    pub classification: String,
+    pub title: String,
+    pub year: i32,
+    /// Its retention class: filing gives a document this class.
+    pub retention: String,
+}
+
+impl From<&crate::store::FileRow> for FileView {
+    fn from(f: &crate::store::FileRow) -> Self {
+        Self {
+            id: f.id.clone(),
+            unit: f.unit_id.clone(),
+            classification: f.classification.clone(),
+            title: f.title.clone(),
+            year: f.year,
+            retention: f.retention.clone(),
+        }
+    }
+}
+
+/// The agency's records files.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Files {
+    pub files: Vec<FileView>,
+}
+
+/// A legal hold on a document: disposal is blocked while it is in force.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoldView {
+    pub id: String,
+    pub reason: String,
+    /// The ordering authority.
+    pub authority: String,
+    pub placed_by: String,
+    pub placed_at: DateTime<Utc>,
+    pub released_by: Option<String>,
+    pub released_at: Option<DateTime<Utc>>,
+    pub release_reason: Option<String>,
+    pub in_force: bool,
+}
+
+impl From<&crate::store::HoldRow> for HoldView {
+    fn from(h: &crate::store::HoldRow) -> Self {
+        Self {
+            id: h.id.clone(),
+            reason: h.reason.clone(),
+            authority: h.authority.clone(),
+            placed_by: h.placed_by.clone(),
+            placed_at: h.placed_at.and_utc(),
+            released_by: h.released_by.clone(),
+            released_at: h.released_at.map(|t| t.and_utc()),
+            release_reason: h.release_reason.clone(),
+            in_force: h.released_at.is_none(),
+        }
+    }
+}
+
+/// A hold just placed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoldPlaced {
+    pub id: String,
+    pub document: String,
+    pub reason: String,
+    pub authority: String,
+    pub placed_at: DateTime<Utc>,
+}
+
+/// A hold released.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoldReleased {
+    /// Always true.
+    pub released: bool,
+}
+
+/// A disposal: the signed certificate that replaces the destroyed contents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisposalView {
+    pub id: String,
+    /// The certificate as signed (document, registration number, title, retention, dates,
+    /// reason, who authorised it, the digests of every version, the history head).
+    #[schema(value_type = Object)]
+    pub certificate: Value,
+    /// The module key's signature over the certificate.
+    pub signature: String,
+    pub authorised_by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A document's records status: retention, holds and disposal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordsStatus {
+    pub document: String,
+    #[schema(value_type = DocumentStatus)]
+    pub status: String,
+    pub retention: String,
+    /// The retention class's name in the pack.
+    pub retention_name: Option<String>,
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The first day disposal is allowed (none: permanent or not complete).
+    pub retain_until: Option<chrono::NaiveDate>,
+    pub permanent: bool,
+    pub holds: Vec<HoldView>,
+    pub disposal: Option<DisposalView>,
+}
+
+/// What a disposal answers: the certificate and its signature.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Disposed {
+    pub disposal: String,
+    #[schema(value_type = Object)]
+    pub certificate: Value,
+    pub signature: String,
+}
+
+/// A dispatch of a document to another agency, through the exchange.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DispatchView {
+    pub id: String,
+    /// The recipient's exchange member.
+    pub member: String,
+    /// The recipient agency.
+    pub agency: String,
+    /// `document` or `circulation`.
+    pub kind: String,
+    /// `pending`, `delivered`, `received` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    /// The exchange message of the last delivery attempt.
+    pub message_id: Option<String>,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// The document's id at the recipient.
+    pub remote_document: Option<String>,
+    /// The recipient's receipt number, once received.
+    pub receipt_no: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+impl From<&crate::store::DispatchRow> for DispatchView {
+    fn from(d: &crate::store::DispatchRow) -> Self {
+        Self {
+            id: d.id.clone(),
+            member: d.member.clone(),
+            agency: d.agency.clone(),
+            kind: d.kind.clone(),
+            status: d.status.clone(),
+            attempts: d.attempts,
+            message_id: d.message_id.clone(),
+            error: d.error.clone(),
+            remote_document: d.remote_id.clone(),
+            receipt_no: d.receipt_no.clone(),
+            created_at: d.created_at.and_utc(),
+            delivered_at: d.delivered_at.map(|t| t.and_utc()),
+            received_at: d.received_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+/// A document's dispatches.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dispatches {
+    pub dispatches: Vec<DispatchView>,
+}
+
+/// Whether the receipt confirmation went back to the sender.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConfirmationSent {
+    /// `sent`, `failed`, or `not_applicable` (the document did not come through the exchange).
+    pub status: String,
+    /// The member, dispatch and message id, or the error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub detail: Option<Value>,
+}
+
+/// A delivered document received by the document office.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Received {
+    pub id: String,
+    #[schema(value_type = DocumentStatus)]
+    pub status: String,
+    pub receipt_no: Option<String>,
+    /// The handler it was given to.
+    pub handler: String,
+    pub confirmation: ConfirmationSent,
+}
+
+/// A circulation: readers added here, dispatches to other agencies.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Circulated {
+    /// The readers added (account ids).
+    pub readers: Vec<String>,
+    pub dispatches: Vec<DispatchView>,
+}
+
+/// An approver removed from the line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepRemoved {
+    /// Always true.
+    pub removed: bool,
+}
+
+/// One entry of a registration ledger.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerEntry {
+    pub serial: i64,
+    pub registration_no: String,
+    pub document: String,
+    pub title: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A page of a registration ledger.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerPage {
+    pub entries: Vec<LedgerEntry>,
+    /// Pass as `after` for the next page (none: the last page).
+    pub next: Option<i64>,
+}
