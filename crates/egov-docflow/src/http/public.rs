@@ -3,10 +3,11 @@
 use crate::Docflow;
 use crate::domain::evidence::{self};
 use crate::domain::rules::Rules;
+use crate::service;
 use crate::store::{self};
 use actix_web::{HttpResponse, get, post, web};
 use egov_core::Error;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 egov_core::problems!(GetRulesErrors:
     crate::errors::NOT_CONFIGURED,
@@ -25,7 +26,7 @@ pub async fn get_rules(d: web::Data<Docflow>) -> Result<web::Json<Rules>, Error>
 
 /// The module's public keys: they verify approval signatures, records packages and disposal
 /// certificates.
-#[utoipa::path(tag = "docflow", responses((status = 200, description = "Keys", body = Object)), security(()))]
+#[utoipa::path(tag = "docflow", responses((status = 200, description = "Keys", body = service::Keys)), security(()))]
 #[get("/keys")]
 pub async fn public_keys(d: web::Data<Docflow>) -> Result<HttpResponse, Error> {
     let dd = d.get_ref().clone();
@@ -36,21 +37,27 @@ pub async fn public_keys(d: web::Data<Docflow>) -> Result<HttpResponse, Error> {
             store::keys(c)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"keys": keys.iter().map(|k| json!({
-        "kid": k.kid, "alg": "EdDSA", "public_key": k.public_key, "created_at": k.created_at.and_utc()})).collect::<Vec<_>>()})))
+    Ok(HttpResponse::Ok().json(service::Keys {
+        keys: keys
+            .into_iter()
+            .map(|k| service::KeyView {
+                kid: k.kid,
+                alg: "EdDSA",
+                public_key: k.public_key,
+                created_at: k.created_at.and_utc(),
+            })
+            .collect(),
+    }))
 }
 
 egov_core::problems!(VerifyPackageErrors:
-    crate::errors::DOCUMENT_NOT_FOUND,
-    crate::errors::PURPOSE_REQUIRED,
     egov_core::error::codes::VALIDATION_FAILED,
-    crate::errors::NOT_CONFIGURED,
 );
 
 /// Verifies a records package (the same check as `egov docflow verify-package FILE`, which
 /// needs no server): package signature, versions, approval signatures, history chain. The
 /// keys checked against are this deployment's published keys.
-#[utoipa::path(tag = "docflow", request_body = Object,
+#[utoipa::path(tag = "docflow", request_body = service::RecordsPackage,
     responses(
         (status = 200, description = "The verification report", body = evidence::Report),
         VerifyPackageErrors,

@@ -25,7 +25,7 @@ egov_core::problems!(VerifySignaturesErrors:
 /// shows here.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")),
     responses(
-        (status = 200, description = "One result per signature", body = Object),
+        (status = 200, description = "One result per signature", body = service::SignatureCheck),
         VerifySignaturesErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
@@ -63,12 +63,24 @@ pub async fn verify_signatures(
                 let covers_current = current.as_deref() == Some(signed.as_str());
                 let valid = sig_ok && content_ok;
                 all &= valid;
-                out.push(json!({"round": s.round, "seq": payload["seq"], "kind": payload["kind"], "action": payload["action"],
-                    "mode": payload["mode"], "actor": payload["actor"], "position": payload["position"], "version": n,
-                    "signature_valid": sig_ok, "content_matches": content_ok, "covers_current_version": covers_current,
-                    "content_disposed": disposed, "valid": valid, "at": payload["at"]}));
+                out.push(service::SignatureResult {
+                    round: s.round,
+                    seq: payload["seq"].clone(),
+                    kind: payload["kind"].clone(),
+                    action: payload["action"].clone(),
+                    mode: payload["mode"].clone(),
+                    actor: payload["actor"].clone(),
+                    position: payload["position"].clone(),
+                    version: n,
+                    signature_valid: sig_ok,
+                    content_matches: content_ok,
+                    covers_current_version: covers_current,
+                    content_disposed: disposed,
+                    valid,
+                    at: payload["at"].clone(),
+                });
             }
-            Ok(json!({"document": doc.id, "version": doc.version, "valid": all, "signatures": out}))
+            Ok(service::SignatureCheck { document: doc.id, version: doc.version, valid: all, signatures: out })
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))
@@ -83,7 +95,7 @@ egov_core::problems!(DocHistoryErrors:
 /// and read.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")),
     responses(
-        (status = 200, description = "Events, oldest first, and whether the chain holds", body = Object),
+        (status = 200, description = "Events, oldest first, and whether the chain holds", body = service::HistoryCheck),
         DocHistoryErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]
@@ -97,12 +109,12 @@ pub async fn doc_history(
     let rows = d.db().run(move |c| store::events(c, &doc.id)).await?;
     let events: Vec<evidence::Event> = rows.iter().map(service::event_of).collect();
     let check = evidence::verify_chain(&events);
-    Ok(HttpResponse::Ok().json(json!({
-        "valid": check.is_ok(),
-        "broken_at": check.as_ref().err().map(|e| e.0),
-        "problem": check.as_ref().err().map(|e| e.1.clone()),
-        "events": events,
-    })))
+    Ok(HttpResponse::Ok().json(service::HistoryCheck {
+        valid: check.is_ok(),
+        broken_at: check.as_ref().err().map(|e| e.0),
+        problem: check.as_ref().err().map(|e| e.1.clone()),
+        events,
+    }))
 }
 
 /// Builds the records package of a document.
@@ -168,7 +180,7 @@ egov_core::problems!(PackageErrors:
 /// keys, signed as a whole. Verifies offline (`egov docflow verify-package FILE`).
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), PurposeQuery),
     responses(
-        (status = 200, description = "The package", body = Object),
+        (status = 200, description = "The package", body = service::RecordsPackage),
         PackageErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:auditor"])))]

@@ -472,3 +472,103 @@ pub struct LedgerPage {
     /// Pass as `after` for the next page (none: the last page).
     pub next: Option<i64>,
 }
+
+/// The check of one approval signature.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignatureResult {
+    pub round: i32,
+    /// The step's order on the line.
+    #[schema(value_type = Option<i64>)]
+    pub seq: Value,
+    #[schema(value_type = Option<String>)]
+    pub kind: Value,
+    #[schema(value_type = Option<String>)]
+    pub action: Value,
+    /// `self`, `acting` (대결) or `delegated` (전결).
+    #[schema(value_type = Option<String>)]
+    pub mode: Value,
+    #[schema(value_type = Option<String>)]
+    pub actor: Value,
+    #[schema(value_type = Option<String>)]
+    pub position: Value,
+    /// The version signed.
+    pub version: i64,
+    /// The signature verifies with a published key.
+    pub signature_valid: bool,
+    /// The stored version still has the digest that was signed.
+    pub content_matches: bool,
+    /// The digest signed is the current version's.
+    pub covers_current_version: bool,
+    /// The version's contents were destroyed by a disposal (its digest stays).
+    pub content_disposed: bool,
+    /// `signature_valid` and `content_matches`.
+    pub valid: bool,
+    /// When it was signed (RFC 3339).
+    #[schema(value_type = Option<String>)]
+    pub at: Value,
+}
+
+/// The check of every approval signature of a document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignatureCheck {
+    pub document: String,
+    /// The current version.
+    pub version: i32,
+    /// Every signature is valid.
+    pub valid: bool,
+    pub signatures: Vec<SignatureResult>,
+}
+
+/// A document's history with the check of its hash chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryCheck {
+    /// The chain holds from the first event to the last.
+    pub valid: bool,
+    /// The sequence number of the first event that does not link.
+    pub broken_at: Option<i64>,
+    pub problem: Option<String>,
+    pub events: Vec<crate::domain::evidence::Event>,
+}
+
+/// A public key of the module.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyView {
+    pub kid: String,
+    /// Always `EdDSA` (Ed25519).
+    pub alg: &'static str,
+    /// Base64url of the raw public key.
+    pub public_key: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The module's public keys.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Keys {
+    pub keys: Vec<KeyView>,
+}
+
+/// A records package: everything needed to verify a document with nothing else, signed as a
+/// whole (the signature is over the package without `package_signature`, in canonical JSON).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordsPackage {
+    /// The package format's identifier.
+    pub format: String,
+    /// The exchange member that exported it.
+    pub issuer: String,
+    pub exported_at: DateTime<Utc>,
+    /// The document's metadata, with `iso15489` process metadata.
+    #[schema(value_type = Object)]
+    pub document: Value,
+    /// Every version with its attachments (contents base64, unless disposed).
+    #[schema(value_type = Vec<Object>)]
+    pub versions: Value,
+    /// Every approval signature: its round, signed payload and signature.
+    #[schema(value_type = Vec<Object>)]
+    pub signatures: Value,
+    pub history: Vec<crate::domain::evidence::Event>,
+    /// The keys that verify the signatures.
+    #[schema(value_type = Vec<Object>)]
+    pub keys: Value,
+    /// The module key's signature over the rest.
+    pub package_signature: String,
+}
