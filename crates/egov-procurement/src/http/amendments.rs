@@ -65,7 +65,7 @@ egov_core::problems!(AmendErrors:
     params(("id" = String, Path, description = "Tender id")),
     request_body = AmendInput,
     responses(
-        (status = 200, description = "The amended tender", body = Object),
+        (status = 200, description = "The amended tender", body = crate::service::TenderView),
         AmendErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
@@ -94,7 +94,7 @@ egov_core::problems!(ResumeErrors:
     params(("id" = String, Path, description = "Tender id")),
     request_body = AmendInput,
     responses(
-        (status = 200, description = "The resumed tender", body = Object),
+        (status = 200, description = "The resumed tender", body = crate::service::TenderView),
         ResumeErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
@@ -130,7 +130,7 @@ egov_core::problems!(PostponeErrors:
     params(("id" = String, Path, description = "Tender id")),
     request_body = ReasonInput,
     responses(
-        (status = 200, description = "The tender", body = Object),
+        (status = 200, description = "The tender", body = crate::service::TenderView),
         PostponeErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
@@ -167,7 +167,7 @@ egov_core::problems!(CancelErrors:
     params(("id" = String, Path, description = "Tender id")),
     request_body = ReasonInput,
     responses(
-        (status = 200, description = "The cancelled tender", body = Object),
+        (status = 200, description = "The cancelled tender", body = crate::service::TenderView),
         CancelErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),

@@ -9,13 +9,13 @@ use crate::service::{self, lots_of, now_micros, status_of};
 use crate::store::{self};
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, post, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::text::free_text as text_ok;
 use egov_exchange::Exchange;
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
@@ -74,7 +74,7 @@ egov_core::problems!(SubmitBidErrors:
     params(("id" = String, Path, description = "Tender id")),
     request_body = BidInput,
     responses(
-        (status = 201, description = "The signed receipt", body = Object),
+        (status = 201, description = "The signed receipt", body = BidReceipt),
         SubmitBidErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
@@ -263,11 +263,47 @@ pub async fn submit_bid(
             )
         })
         .await?;
-    Ok(HttpResponse::Created().json(json!({
-        "bid_id": bid.id,
-        "receipt": receipt,
-        "signature": signature,
-    })))
+    Ok(HttpResponse::Created().json(BidReceipt {
+        bid_id: bid.id,
+        receipt,
+        signature,
+    }))
+}
+
+/// The signed receipt of a sealed bid: it verifies offline with the module's published key.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BidReceipt {
+    pub bid_id: String,
+    /// Tender, lot, supplier, the sealed bid's digest and the time of receipt.
+    #[schema(value_type = Object)]
+    pub receipt: Value,
+    /// The module key's signature over the receipt (canonical JSON).
+    pub signature: String,
+}
+
+/// One of the supplier's own bids.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyBid {
+    pub bid_id: String,
+    pub lot: String,
+    /// `sealed`, `withdrawn`, `replaced`, `valid` or `rejected`.
+    pub status: String,
+    pub received_at: DateTime<Utc>,
+    /// SHA-256 of the sealed bid.
+    pub digest: String,
+    #[schema(value_type = Object)]
+    pub receipt: Value,
+    /// The price, once opened.
+    pub price: Option<String>,
+    /// Why it was rejected at the opening.
+    #[schema(value_type = Option<Object>)]
+    pub rejection: Option<Value>,
+}
+
+/// The supplier's own bids on a tender.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyBids {
+    pub bids: Vec<MyBid>,
 }
 
 egov_core::problems!(MyBidsErrors:
@@ -281,7 +317,7 @@ egov_core::problems!(MyBidsErrors:
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
     responses(
-        (status = 200, description = "Bids with receipts", body = Object),
+        (status = 200, description = "Bids with receipts", body = MyBids),
         MyBidsErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
@@ -298,11 +334,21 @@ pub async fn my_bids(
         .db()
         .run(move |c| store::supplier_bids(c, &row.id, &supplier))
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"bids": rows.iter().map(|b| json!({
-        "bid_id": b.id, "lot": b.lot_id, "status": b.status, "received_at": b.received_at.and_utc(),
-        "digest": b.digest, "receipt": serde_json::from_str::<Value>(&b.receipt).unwrap_or(Value::Null),
-        "price": b.price, "rejection": b.rejection.as_deref().and_then(|r| serde_json::from_str::<Value>(r).ok()),
-    })).collect::<Vec<_>>()})))
+    Ok(HttpResponse::Ok().json(MyBids {
+        bids: rows
+            .into_iter()
+            .map(|b| MyBid {
+                receipt: serde_json::from_str(&b.receipt).unwrap_or(Value::Null),
+                rejection: b.rejection.as_deref().and_then(|r| serde_json::from_str(r).ok()),
+                bid_id: b.id,
+                lot: b.lot_id,
+                status: b.status,
+                received_at: b.received_at.and_utc(),
+                digest: b.digest,
+                price: b.price,
+            })
+            .collect(),
+    }))
 }
 
 egov_core::problems!(WithdrawErrors:

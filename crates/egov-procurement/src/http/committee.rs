@@ -239,7 +239,7 @@ egov_core::problems!(OpenErrors:
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
     responses(
-        (status = 200, description = "The opening transcript", body = Object),
+        (status = 200, description = "The opening transcript", body = crate::service::OpeningTranscript),
         OpenErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.committee", "aal:2"])),
@@ -291,7 +291,7 @@ egov_core::problems!(ScoreErrors:
     params(("id" = String, Path, description = "Tender id")),
     request_body = ScoreInput,
     responses(
-        (status = 201, description = "The signed score record", body = Object),
+        (status = 201, description = "The signed score record", body = crate::service::SignedScore),
         ScoreErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.evaluator", "aal:2"])),

@@ -9,7 +9,6 @@ use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::text::free_text as text_ok;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -37,7 +36,7 @@ egov_core::problems!(ComplainErrors:
     params(("id" = String, Path, description = "Tender id")),
     request_body = ComplaintInput,
     responses(
-        (status = 201, description = "The complaint", body = Object),
+        (status = 201, description = "The complaint", body = crate::service::ComplaintView),
         ComplainErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
@@ -80,13 +79,8 @@ pub async fn complain(
     Ok(HttpResponse::Created().json(complaint_view(&k)))
 }
 
-pub(crate) fn complaint_view(k: &store::ComplaintRow) -> Value {
-    json!({
-        "id": k.id, "tender_id": k.tender_id, "complainant": k.complainant, "against": k.against,
-        "text": k.text, "status": k.status, "filed_at": k.filed_at.and_utc(),
-        "decide_by": k.decide_by.and_utc(), "decided_at": k.decided_at.map(|t| t.and_utc()),
-        "decision_reason": k.decision_reason, "remedy": k.remedy,
-    })
+pub(crate) fn complaint_view(k: &store::ComplaintRow) -> crate::service::ComplaintView {
+    crate::service::ComplaintView::from(k)
 }
 
 egov_core::problems!(PendingComplaintsErrors:
@@ -97,7 +91,7 @@ egov_core::problems!(PendingComplaintsErrors:
 #[utoipa::path(
     tag = "procurement",
     responses(
-        (status = 200, description = "Pending complaints", body = Object),
+        (status = 200, description = "Pending complaints", body = crate::service::Complaints),
         PendingComplaintsErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.reviewer", "aal:2"])),
@@ -116,7 +110,9 @@ pub async fn pending_complaints(
         Vec::new()
     };
     Ok(HttpResponse::Ok()
-        .json(json!({"complaints": rows.iter().map(complaint_view).collect::<Vec<_>>()})))
+        .json(crate::service::Complaints {
+            complaints: rows.iter().map(complaint_view).collect(),
+        }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -146,7 +142,7 @@ egov_core::problems!(DecideErrors:
     params(("id" = String, Path, description = "Complaint id")),
     request_body = DecisionInput,
     responses(
-        (status = 200, description = "The tender after the decision", body = Object),
+        (status = 200, description = "The tender after the decision", body = crate::service::TenderView),
         DecideErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.reviewer", "aal:2"])),

@@ -9,7 +9,7 @@ use egov_auth::{Authorized, Kind, Policy, Principal, Rule};
 use egov_core::Error;
 use egov_core::text::free_text as text_ok;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 /// Either party of a contract: the supplier's business account or the buying agency's
@@ -60,7 +60,7 @@ egov_core::problems!(ShowContractErrors:
     tag = "procurement",
     params(("id" = String, Path, description = "Contract id")),
     responses(
-        (status = 200, description = "The contract", body = Object),
+        (status = 200, description = "The contract", body = crate::service::ContractView),
         ShowContractErrors,
     ),
     security(("bearer" = ["kind:business", "kind:officer", "aal:2"])),
@@ -78,15 +78,26 @@ pub async fn show_contract(
         s.as_deref()
             .and_then(|x| serde_json::from_str::<Value>(x).ok())
     };
-    Ok(HttpResponse::Ok().json(json!({
-        "id": k.id, "tender_id": k.tender_id, "award_id": k.award_id, "supplier": k.supplier,
-        "status": k.status, "version": k.version,
-        "versions": versions.iter().map(|v| json!({
-            "version": v.version, "terms": serde_json::from_str::<Value>(&v.terms).unwrap_or(Value::Null),
-            "digest": v.digest, "reason": v.reason, "created_at": v.created_at.and_utc(),
-            "buyer_signature": parse(&v.buyer_signature), "supplier_signature": parse(&v.supplier_signature),
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(HttpResponse::Ok().json(crate::service::ContractView {
+        versions: versions
+            .iter()
+            .map(|v| crate::service::ContractVersionView {
+                version: v.version,
+                terms: serde_json::from_str(&v.terms).unwrap_or(Value::Null),
+                digest: v.digest.clone(),
+                reason: v.reason.clone(),
+                created_at: v.created_at.and_utc(),
+                buyer_signature: parse(&v.buyer_signature),
+                supplier_signature: parse(&v.supplier_signature),
+            })
+            .collect(),
+        id: k.id,
+        tender_id: k.tender_id,
+        award_id: k.award_id,
+        supplier: k.supplier,
+        status: k.status,
+        version: k.version,
+    }))
 }
 
 egov_core::problems!(SignContractErrors:
@@ -102,7 +113,7 @@ egov_core::problems!(SignContractErrors:
     tag = "procurement",
     params(("id" = String, Path, description = "Contract id")),
     responses(
-        (status = 200, description = "Signed; whether the version is in force", body = Object),
+        (status = 200, description = "Signed; whether the version is in force", body = crate::service::ContractSigned),
         SignContractErrors,
     ),
     security(("bearer" = ["kind:business", "kind:officer", "aal:2"])),
@@ -148,7 +159,7 @@ egov_core::problems!(AmendContractErrors:
     params(("id" = String, Path, description = "Contract id")),
     request_body = ContractAmendInput,
     responses(
-        (status = 201, description = "The new version", body = Object),
+        (status = 201, description = "The new version", body = crate::service::ContractAmended),
         AmendContractErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
@@ -181,5 +192,5 @@ pub async fn amend_contract(
         .db()
         .transaction(move |c| service::amend_contract(c, &k, &me, &input.changes, &input.reason))
         .await?;
-    Ok(HttpResponse::Created().json(json!({"version": version})))
+    Ok(HttpResponse::Created().json(crate::service::ContractAmended { version }))
 }

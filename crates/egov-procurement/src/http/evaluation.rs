@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use egov_auth::Authorized;
 use egov_core::Error;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::IntoParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -30,7 +30,7 @@ egov_core::problems!(OpenedBidsErrors:
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id"), PurposeQuery),
     responses(
-        (status = 200, description = "Opened bids", body = Object),
+        (status = 200, description = "Opened bids", body = crate::service::OpenedBids),
         OpenedBidsErrors,
     ),
     security(("bearer" = ["kind:officer", "aal:2"])),
@@ -67,13 +67,23 @@ pub async fn opened_bids(
         access(&p, &req, &auth, s, &row.id, &q.purpose).await?;
     }
     Ok(
-        HttpResponse::Ok().json(json!({"bids": bids.iter().map(|b| json!({
-        "bid_id": b.id, "lot": b.lot_id, "supplier": b.supplier, "status": b.status,
-        "received_at": b.received_at.and_utc(), "digest": b.digest, "price": b.price,
-        "contents": b.opened.as_deref().and_then(|o| serde_json::from_str::<Value>(o).ok()),
-        "rejection": b.rejection.as_deref().and_then(|r| serde_json::from_str::<Value>(r).ok()),
-        "eligibility": serde_json::from_str::<Value>(&b.eligibility).unwrap_or(Value::Null),
-    })).collect::<Vec<_>>()})),
+        HttpResponse::Ok().json(crate::service::OpenedBids {
+            bids: bids
+                .into_iter()
+                .map(|b| crate::service::OpenedBidView {
+                    contents: b.opened.as_deref().and_then(|o| serde_json::from_str(o).ok()),
+                    rejection: b.rejection.as_deref().and_then(|r| serde_json::from_str(r).ok()),
+                    eligibility: serde_json::from_str(&b.eligibility).unwrap_or(Value::Null),
+                    bid_id: b.id,
+                    lot: b.lot_id,
+                    supplier: b.supplier,
+                    status: b.status,
+                    received_at: b.received_at.and_utc(),
+                    digest: b.digest,
+                    price: b.price,
+                })
+                .collect(),
+        }),
     )
 }
 
@@ -91,7 +101,7 @@ egov_core::problems!(RankErrors:
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
     responses(
-        (status = 200, description = "The ranking per lot", body = Object),
+        (status = 200, description = "The ranking per lot", body = crate::service::Rankings),
         RankErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
@@ -109,7 +119,7 @@ pub async fn rank(
         .db()
         .transaction(move |c| service::rank(&q, c, &row.id, &by))
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"rankings": r})))
+    Ok(HttpResponse::Ok().json(crate::service::Rankings { rankings: r }))
 }
 
 egov_core::problems!(AwardErrors:
@@ -125,7 +135,7 @@ egov_core::problems!(AwardErrors:
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
     responses(
-        (status = 200, description = "The tender in its standstill", body = Object),
+        (status = 200, description = "The tender in its standstill", body = crate::service::TenderView),
         AwardErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),

@@ -19,7 +19,7 @@ pub mod suppliers;
 pub mod tenders;
 
 use crate::domain::lifecycle::Status;
-use crate::service::{lots_of, status_of};
+use crate::service::{self, lots_of, status_of};
 use crate::store::{self, TenderRow};
 use crate::{Procurement, errors};
 use actix_web::HttpRequest;
@@ -28,7 +28,7 @@ use egov_core::Error;
 use egov_core::error::FieldError;
 use egov_core::routes::Routes;
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// A business account acting as a supplier, signed in with a second factor (bids bind the
 /// firm: KONEPS requires a certificate and a fingerprint token).
@@ -225,7 +225,7 @@ pub(crate) fn money_ok(p: &Procurement, d: Decimal) -> bool {
 }
 
 /// The public view of a tender: what is public at its stage.
-pub(crate) async fn view(p: &Procurement, row: TenderRow) -> Result<Value, Error> {
+pub(crate) async fn view(p: &Procurement, row: TenderRow) -> Result<service::TenderView, Error> {
     let id = row.id.clone();
     let (amendments, questions, awards, contracts) = p
         .db()
@@ -239,66 +239,77 @@ pub(crate) async fn view(p: &Procurement, row: TenderRow) -> Result<Value, Error
         })
         .await?;
     let status = status_of(&row);
-    let mut v = json!({
-        "id": row.id,
-        "ocid": row.ocid,
-        "agency": row.agency,
-        "procedure": row.procedure_id,
-        "category": row.category,
-        "title": row.title,
-        "description": row.description,
-        "status": status,
-        "lots": lots_of(&row),
-        "currency": p.pack().currency.code(),
-        "enquiry_end": row.enquiry_end.and_utc(),
-        "deadline": row.deadline.and_utc(),
-        "opening_at": row.opening_at.and_utc(),
-        "published_at": row.published_at.map(|t| t.and_utc()),
-        "opening_key": row.public_key,
-        "committee": {"k": row.k, "n": row.n},
-        "seed_commitment": row.seed_commitment,
-        "amendments": amendments.iter().map(|a| json!({
-            "number": a.number, "at": a.at.and_utc(), "reason": a.reason,
-            "changes": serde_json::from_str::<Value>(&a.changes).unwrap_or(Value::Null),
-        })).collect::<Vec<_>>(),
-        "questions": questions.iter().map(|q| json!({
-            "id": q.id, "question": q.question, "asked_at": q.asked_at.and_utc(),
-            "answer": q.answer, "answered_at": q.answered_at.map(|t| t.and_utc()),
-        })).collect::<Vec<_>>(),
-    });
-    if let Some(n) = row.bid_count {
-        v["bid_count"] = json!(n);
-        v["commitments"] = row
-            .commitments
-            .as_deref()
-            .and_then(|s| serde_json::from_str(s).ok())
-            .unwrap_or(Value::Null);
-    }
-    if let Some(o) = &row.opening {
-        v["opening"] = serde_json::from_str(o).unwrap_or(Value::Null);
-    }
-    if let Some(r) = &row.ranking
-        && !matches!(status, Status::Evaluation | Status::AwardPending)
-    {
-        v["ranking"] = serde_json::from_str(r).unwrap_or(Value::Null);
-    }
-    if let Some(e) = row.standstill_end {
-        v["standstill_end"] = json!(e.and_utc());
-    }
-    if let Some(r) = &row.cancel_reason {
-        v["cancel_reason"] = json!(r);
-    }
-    v["awards"] = json!(
-        awards
-            .iter()
-            .map(|a| json!({
-                "id": a.id, "lot": a.lot_id, "bid_id": a.bid_id, "supplier": a.supplier,
-                "amount": a.amount, "status": a.status, "decided_at": a.decided_at.and_utc(),
-            }))
-            .collect::<Vec<_>>()
-    );
-    v["contracts"] = json!(contracts.iter().map(|k| json!({
-        "id": k.id, "award_id": k.award_id, "supplier": k.supplier, "status": k.status, "version": k.version,
-    })).collect::<Vec<_>>());
-    Ok(v)
+    let parsed = |s: &Option<String>| {
+        s.as_deref()
+            .map(|s| serde_json::from_str(s).unwrap_or(Value::Null))
+    };
+    Ok(service::TenderView {
+        lots: lots_of(&row),
+        currency: p.pack().currency.code().to_owned(),
+        enquiry_end: row.enquiry_end.and_utc(),
+        deadline: row.deadline.and_utc(),
+        opening_at: row.opening_at.and_utc(),
+        published_at: row.published_at.map(|t| t.and_utc()),
+        committee: service::Threshold { k: row.k, n: row.n },
+        amendments: amendments
+            .into_iter()
+            .map(|a| service::AmendmentView {
+                number: a.number,
+                at: a.at.and_utc(),
+                reason: a.reason,
+                changes: serde_json::from_str(&a.changes).unwrap_or(Value::Null),
+            })
+            .collect(),
+        questions: questions
+            .into_iter()
+            .map(|q| service::QuestionView {
+                id: q.id,
+                question: q.question,
+                asked_at: q.asked_at.and_utc(),
+                answer: q.answer,
+                answered_at: q.answered_at.map(|t| t.and_utc()),
+            })
+            .collect(),
+        bid_count: row.bid_count,
+        commitments: row
+            .bid_count
+            .map(|_| parsed(&row.commitments).unwrap_or(Value::Null)),
+        opening: parsed(&row.opening),
+        ranking: parsed(&row.ranking)
+            .filter(|_| !matches!(status, Status::Evaluation | Status::AwardPending)),
+        standstill_end: row.standstill_end.map(|e| e.and_utc()),
+        cancel_reason: row.cancel_reason.clone(),
+        awards: awards
+            .into_iter()
+            .map(|a| service::AwardView {
+                id: a.id,
+                lot: a.lot_id,
+                bid_id: a.bid_id,
+                supplier: a.supplier,
+                amount: a.amount,
+                status: a.status,
+                decided_at: a.decided_at.and_utc(),
+            })
+            .collect(),
+        contracts: contracts
+            .into_iter()
+            .map(|k| service::ContractSummary {
+                id: k.id,
+                award_id: k.award_id,
+                supplier: k.supplier,
+                status: k.status,
+                version: k.version,
+            })
+            .collect(),
+        status,
+        id: row.id,
+        ocid: row.ocid,
+        agency: row.agency,
+        procedure: row.procedure_id,
+        category: row.category,
+        title: row.title,
+        description: row.description,
+        opening_key: row.public_key,
+        seed_commitment: row.seed_commitment,
+    })
 }

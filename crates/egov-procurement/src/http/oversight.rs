@@ -9,7 +9,7 @@ use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, web};
 use egov_auth::{Authorized, Kind, Policy, Rule};
 use egov_core::Error;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 egov_core::problems!(AgencyTendersErrors:
     egov_core::error::codes::VALIDATION_FAILED,
@@ -47,7 +47,7 @@ egov_core::problems!(HistoryErrors:
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
     responses(
-        (status = 200, description = "Events, oldest first", body = Object),
+        (status = 200, description = "Events, oldest first", body = crate::service::TenderEvents),
         HistoryErrors,
     ),
     security(("bearer" = ["kind:officer", "kind:auditor"])),
@@ -67,11 +67,20 @@ pub async fn history(
     }
     let rows = p.db().run(move |c| store::events(c, &row.id)).await?;
     Ok(
-        HttpResponse::Ok().json(json!({"events": rows.iter().map(|e| json!({
-        "at": e.at.and_utc(), "actor": e.actor, "action": e.action, "from": e.from_status,
-        "to": e.to_status, "reason": e.reason,
-        "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::Null),
-    })).collect::<Vec<_>>()})),
+        HttpResponse::Ok().json(crate::service::TenderEvents {
+            events: rows
+                .into_iter()
+                .map(|e| crate::service::TenderEvent {
+                    detail: serde_json::from_str(&e.detail).unwrap_or(Value::Null),
+                    at: e.at.and_utc(),
+                    actor: e.actor,
+                    action: e.action,
+                    from: e.from_status,
+                    to: e.to_status,
+                    reason: e.reason,
+                })
+                .collect(),
+        }),
     )
 }
 

@@ -11,7 +11,6 @@ use chrono::{DateTime, Utc};
 use egov_core::Error;
 use egov_core::cursor::{Cursor, next_page, page_limit};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 egov_core::problems!(GetRulesErrors:
@@ -35,7 +34,7 @@ pub async fn get_rules(p: web::Data<Procurement>) -> Result<web::Json<Rules>, Er
 
 /// The module's public keys (receipts, score records, contract signatures) as a JWK set, for
 /// checking them offline.
-#[utoipa::path(tag = "procurement", responses((status = 200, description = "JWK set", body = Object)), security(()))]
+#[utoipa::path(tag = "procurement", responses((status = 200, description = "JWK set", body = crate::service::JwkSet)), security(()))]
 #[get("/keys")]
 pub async fn keys(p: web::Data<Procurement>) -> Result<HttpResponse, Error> {
     let q = p.clone();
@@ -46,11 +45,18 @@ pub async fn keys(p: web::Data<Procurement>) -> Result<HttpResponse, Error> {
             store::keys(c)
         })
         .await?;
-    let keys: Vec<Value> = rows
+    let keys: Vec<crate::service::Jwk> = rows
         .iter()
-        .map(|k| json!({"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": k.kid, "x": k.public_key}))
+        .map(|k| crate::service::Jwk {
+            kty: "OKP",
+            crv: "Ed25519",
+            alg: "EdDSA",
+            use_: "sig",
+            kid: k.kid.clone(),
+            x: k.public_key.clone(),
+        })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"keys": keys})))
+    Ok(HttpResponse::Ok().json(crate::service::JwkSet { keys }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -172,7 +178,7 @@ egov_core::problems!(ShowTenderErrors:
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
     responses(
-        (status = 200, description = "The tender", body = Object),
+        (status = 200, description = "The tender", body = crate::service::TenderView),
         ShowTenderErrors,
     ),
     security(()),

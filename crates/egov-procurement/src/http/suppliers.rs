@@ -5,7 +5,7 @@ use crate::service::now_micros;
 use crate::store::{self};
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use egov_auth::{Authorized, Principal};
 use egov_core::Error;
 use egov_core::text::free_text as text_ok;
@@ -57,7 +57,7 @@ egov_core::problems!(RegisterSupplierErrors:
     tag = "procurement",
     request_body = SupplierInput,
     responses(
-        (status = 200, description = "The registration", body = Object),
+        (status = 200, description = "The registration", body = SupplierView),
         RegisterSupplierErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
@@ -127,7 +127,25 @@ pub async fn register_supplier(
     Ok(HttpResponse::Ok().json(supplier_view(&p, bid).await?))
 }
 
-pub(crate) async fn supplier_view(p: &Procurement, bid: String) -> Result<Value, Error> {
+/// A supplier's registration as the supplier and buyers see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupplierView {
+    /// The business registration number.
+    pub business_id: String,
+    pub name: String,
+    /// goods, works, services.
+    pub categories: Vec<String>,
+    pub licences: Vec<Licence>,
+    pub representatives: Vec<Representative>,
+    pub registered_at: DateTime<Utc>,
+    /// Debarred today.
+    pub debarred: bool,
+    pub debarments: Vec<DebarmentView>,
+    /// The tax clearance answer on file, while valid.
+    pub tax_clearance: Option<EligibilityView>,
+}
+
+pub(crate) async fn supplier_view(p: &Procurement, bid: String) -> Result<SupplierView, Error> {
     let today = Utc::now().date_naive();
     let now = now_micros();
     let (row, debarments, elig) = p
@@ -141,17 +159,17 @@ pub(crate) async fn supplier_view(p: &Procurement, bid: String) -> Result<Value,
         })
         .await?;
     let row = row.ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
-    Ok(json!({
-        "business_id": row.business_id,
-        "name": row.name,
-        "categories": serde_json::from_str::<Value>(&row.categories).unwrap_or(Value::Null),
-        "licences": serde_json::from_str::<Value>(&row.licences).unwrap_or(Value::Null),
-        "representatives": serde_json::from_str::<Value>(&row.representatives).unwrap_or(Value::Null),
-        "registered_at": row.registered_at.and_utc(),
-        "debarred": debarments.iter().any(|d| d.active_on(today)),
-        "debarments": debarments.iter().map(debarment_view).collect::<Vec<_>>(),
-        "tax_clearance": elig.map(|e| eligibility_view(&e)),
-    }))
+    Ok(SupplierView {
+        business_id: row.business_id,
+        name: row.name,
+        categories: serde_json::from_str(&row.categories).unwrap_or_default(),
+        licences: serde_json::from_str(&row.licences).unwrap_or_default(),
+        representatives: serde_json::from_str(&row.representatives).unwrap_or_default(),
+        registered_at: row.registered_at.and_utc(),
+        debarred: debarments.iter().any(|d| d.active_on(today)),
+        debarments: debarments.iter().map(debarment_view).collect(),
+        tax_clearance: elig.map(|e| eligibility_view(&e)),
+    })
 }
 
 /// A debarment as published.
@@ -181,18 +199,38 @@ pub(crate) fn debarment_view(d: &store::DebarmentRow) -> DebarmentView {
     }
 }
 
-pub(crate) fn eligibility_view(e: &store::EligibilityRow) -> Value {
-    json!({
-        "kind": e.kind,
-        "eligible": e.eligible,
-        "answer": serde_json::from_str::<Value>(&e.answer).unwrap_or(Value::Null),
-        "provider": e.provider,
-        "consent": e.consent,
-        "message_id": e.message_id,
-        "log_seq": e.log_seq,
-        "checked_at": e.checked_at.and_utc(),
-        "valid_until": e.valid_until.and_utc(),
-    })
+/// An eligibility answer received through the exchange (today: the tax clearance).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EligibilityView {
+    /// `tax_clearance`.
+    pub kind: String,
+    pub eligible: bool,
+    /// The provider's signed answer as received.
+    #[schema(value_type = Object)]
+    pub answer: Value,
+    /// The exchange member that answered.
+    pub provider: String,
+    /// The supplier's consent the request carried.
+    pub consent: Option<String>,
+    /// The exchange message, and its place in the exchange log.
+    pub message_id: String,
+    pub log_seq: i64,
+    pub checked_at: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+}
+
+pub(crate) fn eligibility_view(e: &store::EligibilityRow) -> EligibilityView {
+    EligibilityView {
+        kind: e.kind.clone(),
+        eligible: e.eligible,
+        answer: serde_json::from_str(&e.answer).unwrap_or(Value::Null),
+        provider: e.provider.clone(),
+        consent: e.consent.clone(),
+        message_id: e.message_id.clone(),
+        log_seq: e.log_seq,
+        checked_at: e.checked_at.and_utc(),
+        valid_until: e.valid_until.and_utc(),
+    }
 }
 
 egov_core::problems!(MySupplierErrors:
@@ -204,7 +242,7 @@ egov_core::problems!(MySupplierErrors:
 #[utoipa::path(
     tag = "procurement",
     responses(
-        (status = 200, description = "The registration", body = Object),
+        (status = 200, description = "The registration", body = SupplierView),
         MySupplierErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),
@@ -319,7 +357,7 @@ egov_core::problems!(CheckEligibilityErrors:
     tag = "procurement",
     request_body = EligibilityInput,
     responses(
-        (status = 201, description = "The answer and its evidence", body = Object),
+        (status = 201, description = "The answer and its evidence", body = EligibilityView),
         CheckEligibilityErrors,
     ),
     security(("bearer" = ["kind:business", "aal:2"])),

@@ -152,7 +152,7 @@ egov_core::problems!(CreateTenderErrors:
     tag = "procurement",
     request_body = TenderInput,
     responses(
-        (status = 201, description = "The draft", body = Object),
+        (status = 201, description = "The draft", body = crate::service::TenderView),
         CreateTenderErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
@@ -237,7 +237,7 @@ egov_core::problems!(EditTenderErrors:
     params(("id" = String, Path, description = "Tender id")),
     request_body = TenderInput,
     responses(
-        (status = 200, description = "The draft", body = Object),
+        (status = 200, description = "The draft", body = crate::service::TenderView),
         EditTenderErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),
@@ -306,7 +306,7 @@ egov_core::problems!(PublishErrors:
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
     responses(
-        (status = 200, description = "The published tender", body = Object),
+        (status = 200, description = "The published tender", body = crate::service::TenderView),
         PublishErrors,
     ),
     security(("bearer" = ["kind:officer", "role:procurement.officer", "aal:2"])),

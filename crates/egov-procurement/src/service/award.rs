@@ -2,6 +2,25 @@
 
 use super::*;
 
+/// An evaluator's score of a bid, as signed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoreRecord {
+    pub tender_id: String,
+    pub bid_id: String,
+    pub evaluator: String,
+    /// A decimal string.
+    pub score: String,
+    pub comment: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A score record and the module key's signature over it (canonical JSON).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedScore {
+    pub record: ScoreRecord,
+    pub signature: String,
+}
+
 /// Records an evaluator's signed score for a valid bid.
 pub fn score(
     p: &Procurement,
@@ -11,16 +30,20 @@ pub fn score(
     evaluator: &str,
     value: Decimal,
     comment: &str,
-) -> Result<Value, Error> {
+) -> Result<SignedScore, Error> {
     let b = store::bid(c, bid)?
         .filter(|b| b.tender_id == tender.id && b.status == "valid")
         .ok_or_else(|| Error::new(errors::BID_NOT_FOUND))?;
     let at = now_micros();
-    let record = json!({
-        "tender_id": tender.id, "bid_id": b.id, "evaluator": evaluator,
-        "score": value.to_string(), "comment": comment, "at": at.and_utc(),
-    });
-    let signature = p.sign(c, &record)?;
+    let record = ScoreRecord {
+        tender_id: tender.id.clone(),
+        bid_id: b.id.clone(),
+        evaluator: evaluator.to_owned(),
+        score: value.to_string(),
+        comment: comment.to_owned(),
+        at: at.and_utc(),
+    };
+    let signature = p.sign(c, &serde_json::to_value(&record).map_err(Error::internal)?)?;
     let ok = store::insert_score(
         c,
         &store::ScoreRow {
@@ -47,7 +70,7 @@ pub fn score(
         None,
         json!({"bid_id": b.id}),
     )?;
-    Ok(json!({"record": record, "signature": signature}))
+    Ok(SignedScore { record, signature })
 }
 
 /// Computes the ranking of every lot (evaluation → award pending).
@@ -294,7 +317,7 @@ pub fn sign_contract(
     contract: &ContractRow,
     party: Party,
     account: &str,
-) -> Result<Value, Error> {
+) -> Result<ContractSigned, Error> {
     let versions = store::contract_versions(c, &contract.id)?;
     let mut v = versions
         .last()
@@ -365,7 +388,10 @@ pub fn sign_contract(
         }
         release(p, c, &tender, &[tag])?;
     }
-    Ok(json!({"version": v.version, "in_force": both}))
+    Ok(ContractSigned {
+        version: v.version,
+        in_force: both,
+    })
 }
 
 /// Proposes an amended version of an active contract (both parties sign it again).

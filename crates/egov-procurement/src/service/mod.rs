@@ -8,6 +8,7 @@ mod complaints;
 mod opening;
 mod publication;
 mod schedule;
+mod views;
 
 pub use award::*;
 pub use bids::*;
@@ -15,6 +16,7 @@ pub use complaints::*;
 pub use opening::*;
 pub use publication::*;
 pub use schedule::*;
+pub use views::*;
 
 pub use egov_core::clock::now_micros;
 use std::collections::{BTreeMap, HashMap};

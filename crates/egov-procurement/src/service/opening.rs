@@ -2,6 +2,35 @@
 
 use super::*;
 
+/// The result of one lot at the opening.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LotResult {
+    pub lot: String,
+    pub valid_bids: usize,
+    /// `active` (enough valid bids for the procedure) or `unsuccessful`.
+    pub status: &'static str,
+    /// Why the lot is unsuccessful.
+    pub reason: Option<String>,
+    /// The reserve price draw, where the procedure has a lottery.
+    pub draw: Option<crate::domain::lottery::Draw>,
+}
+
+/// The opening transcript: published with the tender, recomputable by anyone from the seed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpeningTranscript {
+    pub opened_at: chrono::DateTime<chrono::Utc>,
+    pub opened_by: String,
+    /// The committee members whose key shares opened the bids.
+    pub shares_from: Vec<String>,
+    /// The lottery seed (hex), revealed: its SHA-256 is the `seed_commitment` published before
+    /// the deadline.
+    pub seed: String,
+    pub seed_commitment: Option<String>,
+    pub lottery: Option<crate::domain::rules::Lottery>,
+    pub lots: Vec<LotResult>,
+    pub bids: Vec<OpenedBid>,
+}
+
 /// A bid as published in the opening transcript.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OpenedBid {
@@ -19,7 +48,12 @@ pub struct OpenedBid {
 
 /// Opens the bids with the handed-in shares (exactly once: the first caller moves the tender
 /// out of `opening`).
-pub fn open(p: &Procurement, c: &mut DbConnection, id: &str, by: &str) -> Result<Value, Error> {
+pub fn open(
+    p: &Procurement,
+    c: &mut DbConnection,
+    id: &str,
+    by: &str,
+) -> Result<OpeningTranscript, Error> {
     let rules = p.rules()?;
     let row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
     if status_of(&row) != Status::Opening {
@@ -159,26 +193,33 @@ pub fn open(p: &Procurement, c: &mut DbConnection, id: &str, by: &str) -> Result
         });
         let enough = u32::try_from(valid.len()).unwrap_or(u32::MAX) >= procedure.min_bids;
         any_active |= enough;
-        lot_results.push(json!({
-            "lot": lot.id,
-            "valid_bids": valid.len(),
-            "status": if enough { "active" } else { "unsuccessful" },
-            "reason": (!enough).then(|| format!("{} valid bid(s); the procedure needs {}", valid.len(), procedure.min_bids)),
-            "draw": draw,
-        }));
+        lot_results.push(LotResult {
+            lot: lot.id.clone(),
+            valid_bids: valid.len(),
+            status: if enough { "active" } else { "unsuccessful" },
+            reason: (!enough).then(|| {
+                format!(
+                    "{} valid bid(s); the procedure needs {}",
+                    valid.len(),
+                    procedure.min_bids
+                )
+            }),
+            draw,
+        });
     }
-    let transcript = json!({
-        "opened_at": now.and_utc(),
-        "opened_by": by,
-        "shares_from": handed.iter().map(|s| s.member.clone()).collect::<Vec<_>>(),
-        "seed": hex::encode(&seed),
-        "seed_commitment": row.seed_commitment,
-        "lottery": procedure.lottery,
-        "lots": lot_results,
-        "bids": opened,
-    });
+    let valid_count = opened.iter().filter(|b| b.status == "valid").count();
+    let transcript = OpeningTranscript {
+        opened_at: now.and_utc(),
+        opened_by: by.to_owned(),
+        shares_from: handed.iter().map(|s| s.member.clone()).collect(),
+        seed: hex::encode(&seed),
+        seed_commitment: row.seed_commitment.clone(),
+        lottery: procedure.lottery.clone(),
+        lots: lot_results,
+        bids: opened,
+    };
     let mut row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    row.opening = Some(transcript.to_string());
+    row.opening = Some(serde_json::to_string(&transcript).map_err(Error::internal)?);
     let to = if any_active {
         Status::Evaluation
     } else {
@@ -195,9 +236,9 @@ pub fn open(p: &Procurement, c: &mut DbConnection, id: &str, by: &str) -> Result
         to.as_str(),
         None,
         json!({
-            "bids": opened.len(),
-            "valid": opened.iter().filter(|b| b.status == "valid").count(),
-            "shares_from": transcript["shares_from"],
+            "bids": transcript.bids.len(),
+            "valid": valid_count,
+            "shares_from": transcript.shares_from,
         }),
     )?;
     release(p, c, id, &["tenderUpdate"])?;
