@@ -12,6 +12,7 @@ pub mod digest;
 pub mod domain;
 pub mod error;
 pub mod exchange;
+pub mod jwk;
 pub mod metrics;
 pub mod module;
 pub mod outbox;

@@ -138,9 +138,12 @@ impl Record {
 }
 
 /// What verification of a chain found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ExchangeLogVerification)]
 pub struct Verification {
+    /// Records checked.
     pub checked: u64,
+    /// The last record's sequence number.
     pub head_seq: i64,
     /// The first problem; verification stops there.
     pub problem: Option<String>,

@@ -110,7 +110,7 @@ pub async fn discovery(service: web::Data<Service>) -> HttpResponse {
 /// The public keys that verify egov tokens (RFC 7517; Ed25519 keys per RFC 8037).
 #[utoipa::path(
     tag = "auth",
-    responses((status = 200, description = "The key set", body = Object)),
+    responses((status = 200, description = "The key set", body = egov_core::jwk::JwkSet)),
     security(()),
 )]
 #[get("/jwks")]

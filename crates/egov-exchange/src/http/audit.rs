@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 /// Verifies the message log's hash chain (the same check as `egov exchange verify-log`).
 #[utoipa::path(
     tag = "exchange",
-    responses((status = 200, description = "The result", body = Object)),
+    responses((status = 200, description = "The result", body = crate::log::Verification)),
     security(("bearer" = ["kind:platform_admin", "kind:auditor", "aal:2"])),
 )]
 #[get("/audit/verify")]

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, get, web};
 use chrono::NaiveDateTime;
 use egov_core::Error;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 /// The service catalogue of the active country pack.
@@ -74,16 +74,16 @@ pub async fn list_agencies(p: web::Data<Petition>) -> web::Json<Vec<Agency>> {
 }
 
 /// The agencies' public signing keys (JWK set): check an issued document offline.
-#[utoipa::path(tag = "petition", responses((status = 200, body = Object)), security(()))]
+#[utoipa::path(tag = "petition", responses((status = 200, body = egov_core::jwk::JwkSet)), security(()))]
 #[get("/keys")]
-pub async fn keys(p: web::Data<Petition>) -> Result<web::Json<Value>, Error> {
+pub async fn keys(p: web::Data<Petition>) -> Result<web::Json<egov_core::jwk::JwkSet>, Error> {
     let rows = p.db().run(store::all_keys).await?;
-    Ok(web::Json(json!({
-        "keys": rows.iter().map(|k| json!({
-            "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",
-            "kid": k.kid, "x": k.public_key, "agency": k.agency,
-        })).collect::<Vec<_>>()
-    })))
+    Ok(web::Json(egov_core::jwk::JwkSet {
+        keys: rows
+            .into_iter()
+            .map(|k| egov_core::jwk::Jwk::ed25519(k.kid, k.public_key).for_agency(k.agency))
+            .collect(),
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

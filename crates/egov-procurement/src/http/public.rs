@@ -34,7 +34,7 @@ pub async fn get_rules(p: web::Data<Procurement>) -> Result<web::Json<Rules>, Er
 
 /// The module's public keys (receipts, score records, contract signatures) as a JWK set, for
 /// checking them offline.
-#[utoipa::path(tag = "procurement", responses((status = 200, description = "JWK set", body = crate::service::JwkSet)), security(()))]
+#[utoipa::path(tag = "procurement", responses((status = 200, description = "JWK set", body = egov_core::jwk::JwkSet)), security(()))]
 #[get("/keys")]
 pub async fn keys(p: web::Data<Procurement>) -> Result<HttpResponse, Error> {
     let q = p.clone();
@@ -45,18 +45,11 @@ pub async fn keys(p: web::Data<Procurement>) -> Result<HttpResponse, Error> {
             store::keys(c)
         })
         .await?;
-    let keys: Vec<crate::service::Jwk> = rows
+    let keys: Vec<egov_core::jwk::Jwk> = rows
         .iter()
-        .map(|k| crate::service::Jwk {
-            kty: "OKP",
-            crv: "Ed25519",
-            alg: "EdDSA",
-            use_: "sig",
-            kid: k.kid.clone(),
-            x: k.public_key.clone(),
-        })
+        .map(|k| egov_core::jwk::Jwk::ed25519(k.kid.clone(), k.public_key.clone()))
         .collect();
-    Ok(HttpResponse::Ok().json(crate::service::JwkSet { keys }))
+    Ok(HttpResponse::Ok().json(egov_core::jwk::JwkSet { keys }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -255,26 +255,3 @@ pub struct TenderEvent {
 pub struct TenderEvents {
     pub events: Vec<TenderEvent>,
 }
-
-/// A public key as a JWK (RFC 8037, Ed25519).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Jwk {
-    /// `OKP`.
-    pub kty: &'static str,
-    /// `Ed25519`.
-    pub crv: &'static str,
-    /// `EdDSA`.
-    pub alg: &'static str,
-    /// `sig`.
-    #[serde(rename = "use")]
-    pub use_: &'static str,
-    pub kid: String,
-    /// Base64url of the raw public key.
-    pub x: String,
-}
-
-/// The module's JWK set: receipts, scores and contract statements verify with it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JwkSet {
-    pub keys: Vec<Jwk>,
-}

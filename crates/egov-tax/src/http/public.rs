@@ -199,14 +199,17 @@ pub async fn calendar(
 }
 
 /// The module's public keys (JWKS, Ed25519) for acknowledgements, receipts and certificates.
-#[utoipa::path(tag = "tax", responses((status = 200, body = Object)), security(()))]
+#[utoipa::path(tag = "tax", responses((status = 200, body = egov_core::jwk::JwkSet)), security(()))]
 #[get("/keys")]
-pub async fn keys(tax: web::Data<Tax>) -> web::Json<Value> {
-    web::Json(
-        json!({"keys": tax.0.public_keys.iter().map(|(kid, x)| json!({
-        "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": kid, "x": x
-    })).collect::<Vec<_>>()}),
-    )
+pub async fn keys(tax: web::Data<Tax>) -> web::Json<egov_core::jwk::JwkSet> {
+    web::Json(egov_core::jwk::JwkSet {
+        keys: tax
+            .0
+            .public_keys
+            .iter()
+            .map(|(kid, x)| egov_core::jwk::Jwk::ed25519(kid.clone(), x.clone()))
+            .collect(),
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
