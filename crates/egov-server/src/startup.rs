@@ -92,7 +92,7 @@ pub struct AppState {
     pub anchorer: Arc<egov_core::anchor::Anchorer>,
     /// Every served OpenAPI document as (path, name, JSON), serialized once and shared by the
     /// workers: the merged one first.
-    documents: Arc<Vec<(&'static str, &'static str, web::Bytes)>>,
+    documents: Arc<Vec<crate::documents::Document>>,
     routes: Arc<RouteTable>,
 }
 
@@ -221,17 +221,18 @@ impl AppState {
             .collect::<anyhow::Result<Vec<_>>>()?;
         // Names leaked once per process: Swagger UI's URL list wants 'static strings.
         let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-        let mut documents = vec![(
+        let mut documents = vec![crate::documents::Document::new(
             "/openapi.json",
             "egov (all modules)",
-            web::Bytes::from(serde_json::to_vec(&openapi)?),
-        )];
+            &serde_json::to_vec(&openapi)?,
+        )?];
+        drop(openapi);
         for (m, bytes) in modules.iter().zip(module_bytes) {
-            documents.push((
+            documents.push(crate::documents::Document::new(
                 leak(format!("/openapi/{}.json", m.name())),
                 m.name(),
-                web::Bytes::from(bytes),
-            ));
+                &bytes,
+            )?);
         }
         Ok(Self {
             settings,
@@ -305,7 +306,7 @@ pub fn build_app(
         .documents
         .iter()
         .enumerate()
-        .map(|(i, (path, name, _))| Url::with_primary(name, path, i == 0))
+        .map(|(i, d)| Url::with_primary(d.name, d.path, i == 0))
         .collect();
     let mut app = app.service(
         SwaggerUi::new("/docs/{_:.*}").config(
@@ -314,17 +315,13 @@ pub fn build_app(
                 .try_it_out_enabled(true),
         ),
     );
-    for (path, _, json) in state.documents.iter() {
-        let json = json.clone();
+    for doc in state.documents.iter() {
+        let doc = doc.clone();
         app = app.route(
-            path,
-            web::get().to(move || {
-                let json = json.clone();
-                async move {
-                    actix_web::HttpResponse::Ok()
-                        .content_type("application/json")
-                        .body(json)
-                }
+            doc.path,
+            web::get().to(move |req: actix_web::HttpRequest| {
+                let doc = doc.clone();
+                async move { doc.respond(&req) }
             }),
         );
     }
