@@ -1,7 +1,7 @@
 //! Sealed bids: submit, list my bids, withdraw.
 
 use super::{Supplier, fail, field, money_ok, public_tender, supplier_id, uuid_ok};
-use crate::domain::lifecycle::Status;
+use crate::domain::lifecycle::Action;
 use crate::domain::seal;
 use crate::http::suppliers::eligibility_view;
 use crate::http::suppliers::fetch_clearance;
@@ -177,7 +177,7 @@ pub async fn submit_bid(
         errs.push(field("/consent", "a consent reference"));
     }
     fail(errs)?;
-    if status_of(&row) != Status::Tendering {
+    if !status_of(&row).permits(Action::Bid) {
         return Err(Error::with_detail(
             errors::NOT_ACCEPTING_BIDS,
             format!("the tender is {}", row.status),

@@ -1,7 +1,7 @@
 //! The opening committee's key shares and the evaluators' scores.
 
 use super::{Committee, Evaluator, fail, field, public_tender, uuid_ok};
-use crate::domain::lifecycle::Status;
+use crate::domain::lifecycle::Action;
 use crate::domain::seal;
 use crate::service::{self, list_of, now_micros, status_of};
 use crate::store::{self, TenderRow};
@@ -92,7 +92,7 @@ pub async fn my_share(
     let row = committee_tender(&p, &auth, &id).await?;
     // Before the deadline a share is of no use to its holder and a risk (k members could
     // open the bids early): it is given out only when it is to be handed in.
-    if !matches!(status_of(&row), Status::Deadline | Status::Opening) {
+    if !status_of(&row).permits(Action::HandInShare) {
         return Err(Error::with_detail(
             errors::ILLEGAL_TRANSITION,
             format!(
@@ -174,7 +174,7 @@ pub async fn hand_in_share(
         .filter(|b| b.len() == 33)
         .ok_or_else(|| Error::invalid_field("/share", "a key share, base64"))?;
     let row = committee_tender(&p, &auth, &id).await?;
-    if !matches!(status_of(&row), Status::Deadline | Status::Opening) {
+    if !status_of(&row).permits(Action::HandInShare) {
         return Err(Error::with_detail(
             errors::ILLEGAL_TRANSITION,
             format!(
@@ -325,7 +325,7 @@ pub async fn score(
     }
     fail(errs)?;
     uuid_ok(&input.bid_id, errors::BID_NOT_FOUND)?;
-    if status_of(&row) != Status::Evaluation {
+    if !status_of(&row).permits(Action::Score) {
         return Err(Error::with_detail(
             errors::ILLEGAL_TRANSITION,
             format!("the tender is {}", row.status),

@@ -1,7 +1,7 @@
 //! Questions during the enquiry period and their published answers.
 
 use super::{Officer, Supplier, agency_tender, public_tender, supplier_id, uuid_ok};
-use crate::domain::lifecycle::Status;
+use crate::domain::lifecycle::Action;
 use crate::service::{self, now_micros, status_of};
 use crate::store::{self};
 use crate::{Procurement, errors};
@@ -66,7 +66,7 @@ pub async fn ask(
         return Err(Error::invalid_field("/question", "5 to 2000 characters"));
     }
     let row = public_tender(&p, &id).await?;
-    if status_of(&row) != Status::Enquiry {
+    if !status_of(&row).permits(Action::AskQuestion) {
         return Err(Error::with_detail(
             errors::ILLEGAL_TRANSITION,
             format!(

@@ -1,7 +1,7 @@
 //! Buying officers: create, edit and publish tenders.
 
 use super::{Officer, agency_tender, fail, field, money_ok, view};
-use crate::domain::lifecycle::Status;
+use crate::domain::lifecycle::{Action, Status};
 use crate::domain::rules::Rules;
 use crate::service::{self, Lot, now_micros, status_of};
 use crate::store::{self, TenderRow};
@@ -251,7 +251,7 @@ pub async fn edit_tender(
 ) -> Result<HttpResponse, Error> {
     let rules = p.rules()?;
     let mut row = agency_tender(&p, &auth, &id).await?;
-    if status_of(&row) != Status::Draft {
+    if !status_of(&row).permits(Action::EditDraft) {
         return Err(Error::with_detail(
             errors::ILLEGAL_TRANSITION,
             "only drafts can be edited; published tenders are amended",

@@ -82,7 +82,7 @@ pub fn rank(
 ) -> Result<Vec<Ranking>, Error> {
     let rules = p.rules()?;
     let mut row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    if status_of(&row) != Status::Evaluation {
+    if !status_of(&row).permits(Action::Rank) {
         return Err(illegal(&row, "rank"));
     }
     let procedure: &Procedure = rules
@@ -200,7 +200,7 @@ pub fn award(
 ) -> Result<TenderRow, Error> {
     let rules = p.rules()?;
     let mut row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    if status_of(&row) != Status::AwardPending {
+    if !status_of(&row).permits(Action::DecideAward) {
         return Err(illegal(&row, "award"));
     }
     let procedure = rules

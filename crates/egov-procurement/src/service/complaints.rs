@@ -127,7 +127,7 @@ pub fn decide(
     let pending = store::complaints(c, &id)?
         .iter()
         .any(|k| k.status == "pending");
-    if status_of(&row) != Status::Suspended || pending {
+    if !status_of(&row).permits(Action::DecideComplaint) || pending {
         return Ok(row);
     }
     let now = now_micros();

@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::domain::evaluation::{self, Candidate, Ranking};
-use crate::domain::lifecycle::Status;
+use crate::domain::lifecycle::{Action, Status};
 use crate::domain::rules::Procedure;
 use crate::domain::{lottery, seal};
 use crate::store::{self, AwardRow, BidRow, ContractRow, ContractVersionRow, EventRow, TenderRow};

@@ -56,7 +56,7 @@ pub fn open(
 ) -> Result<OpeningTranscript, Error> {
     let rules = p.rules()?;
     let row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    if status_of(&row) != Status::Opening {
+    if !status_of(&row).permits(Action::OpenBids) {
         return Err(illegal(&row, "open"));
     }
     let procedure = rules

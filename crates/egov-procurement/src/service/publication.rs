@@ -11,7 +11,7 @@ pub fn publish(
     by: &str,
 ) -> Result<TenderRow, Error> {
     let mut row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    if status_of(&row) != Status::Draft {
+    if !status_of(&row).permits(Action::Publish) {
         return Err(illegal(&row, "publish"));
     }
     let members = list_of(&row.committee);
@@ -96,7 +96,7 @@ pub fn amend(
 ) -> Result<TenderRow, Error> {
     let mut row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
     let status = status_of(&row);
-    if !status.before_deadline() && status != Status::Suspended {
+    if !status.permits(Action::Amend) {
         return Err(illegal(&row, "amend"));
     }
     let mut diff = BTreeMap::new();
@@ -201,7 +201,7 @@ pub fn cancel(
 ) -> Result<TenderRow, Error> {
     let mut row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
     let from = row.status.clone();
-    if !status_of(&row).cancellable() {
+    if !status_of(&row).permits(Action::Cancel) {
         return Err(illegal(&row, "cancel"));
     }
     row.status = Status::Cancelled.as_str().into();
@@ -232,7 +232,7 @@ pub fn postpone(
 ) -> Result<TenderRow, Error> {
     let mut row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
     let from = status_of(&row);
-    if !matches!(from, Status::Enquiry | Status::Tendering) {
+    if !from.permits(Action::Postpone) {
         return Err(illegal(&row, "postpone"));
     }
     row.prev_status = Some(from.as_str().into());
@@ -261,7 +261,7 @@ pub fn resume(
     changes: &Changes,
 ) -> Result<TenderRow, Error> {
     let row = store::tender(c, id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    if status_of(&row) != Status::Postponed {
+    if !status_of(&row).permits(Action::Resume) {
         return Err(illegal(&row, "resume"));
     }
     if changes.deadline.is_none() {

@@ -5,14 +5,10 @@ use super::*;
 /// The scheduler's step for one due tender; `Ok(false)` if another process did it first.
 pub fn advance(p: &Procurement, c: &mut DbConnection, id: &str, from: &str) -> Result<bool, Error> {
     let now = now_micros();
-    let to = match from {
-        "published" => "enquiry",
-        "enquiry" => "tendering",
-        "tendering" => "deadline",
-        "deadline" => "opening",
-        "standstill" => "awarded",
-        _ => return Ok(false),
+    let Some((_, to)) = Status::parse(from).and_then(Status::scheduled) else {
+        return Ok(false);
     };
+    let to = to.as_str();
     // The conditional update takes the row: one process wins, the other sees 0 rows.
     let Some(row) = store::tender(c, id)? else {
         return Ok(false);
