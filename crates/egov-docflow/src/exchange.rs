@@ -5,6 +5,7 @@
 //! receipt that calls back. Every message is signed and logged by the exchange, the same way
 //! in one process or between hosts; the delivery answer is the delivery confirmation.
 
+use crate::domain::lifecycle::{self, Action};
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -387,7 +388,6 @@ fn transmission(c: &mut DbConnection, d: &Docflow, doc: &DocumentRow) -> Result<
     }))
 }
 
-
 /// Dispatches a registered (or, for circulation, received) document to other agencies:
 /// one dispatch per recipient, each delivered through the exchange and kept with its
 /// confirmation or its failure (which can be retried).
@@ -412,8 +412,8 @@ pub async fn dispatch(
         .transaction(move |c| {
             let doc = service::locked(c, &id_s, &agency_s)?;
             let ok = match kind_s.as_str() {
-                "dispatch" => matches!(doc.status.as_str(), status::REGISTERED | status::DISPATCHED),
-                _ => matches!(doc.status.as_str(), status::REGISTERED | status::DISPATCHED | status::RECEIVED),
+                "dispatch" => lifecycle::permits(&doc.status, Action::Dispatch),
+                _ => lifecycle::permits(&doc.status, Action::CirculateAway),
             };
             if !ok {
                 return Err(Error::with_detail(errors::ILLEGAL_STATE, format!("a {} document cannot be sent ({kind_s})", doc.status)));
@@ -593,7 +593,7 @@ pub async fn receive(
         .transaction(move |c| {
             let at = now();
             let mut doc = service::locked(c, &id_s, &agency_s)?;
-            if doc.status != status::DELIVERED {
+            if !lifecycle::permits(&doc.status, Action::Receive) {
                 return Err(Error::with_detail(errors::ILLEGAL_STATE, "only a delivered document is received"));
             }
             let unit = store::unit(c, &r.unit)?

@@ -312,5 +312,8 @@ fn unsafe_code_is_allowed_in_one_place_only() {
         }
     }
     assert_eq!(allowed.len(), 1, "unsafe code allowed in {allowed:?}");
-    assert!(allowed[0].ends_with("egov-server/src/memory.rs"), "{allowed:?}");
+    assert!(
+        allowed[0].ends_with("egov-server/src/memory.rs"),
+        "{allowed:?}"
+    );
 }

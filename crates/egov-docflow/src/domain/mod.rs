@@ -3,5 +3,6 @@
 
 pub mod attachment;
 pub mod evidence;
+pub mod lifecycle;
 pub mod line;
 pub mod rules;

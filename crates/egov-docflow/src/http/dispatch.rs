@@ -1,11 +1,12 @@
 //! Dispatch to other agencies through the exchange, the document office's inbox and receipt.
 
 use super::{Office, Officer, Reader, agency, code_ok, doc_id, field, fields, text_ok, visible};
+use crate::domain::lifecycle::{self, Action};
 use crate::http::worklists::PageQuery;
 use crate::http::worklists::WorkPage;
 use crate::http::worklists::page_request;
 use crate::http::worklists::work_page;
-use crate::service::{self, status};
+use crate::service::{self};
 use crate::store::{self};
 use crate::{Docflow, errors, exchange};
 use actix_web::{HttpResponse, get, post, web};
@@ -115,10 +116,9 @@ pub async fn dispatches(
 ) -> Result<HttpResponse, Error> {
     let doc = visible(&d, &auth, &id).await?;
     let rows = d.db().run(move |c| store::dispatches(c, &doc.id)).await?;
-    Ok(HttpResponse::Ok()
-        .json(service::Dispatches {
-            dispatches: rows.iter().map(service::DispatchView::from).collect(),
-        }))
+    Ok(HttpResponse::Ok().json(service::Dispatches {
+        dispatches: rows.iter().map(service::DispatchView::from).collect(),
+    }))
 }
 
 egov_core::problems!(RetryErrors:
@@ -248,7 +248,7 @@ pub async fn confirm_receipt(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let doc = visible(&d, &auth, &id).await?;
-    if doc.status != status::RECEIVED {
+    if !lifecycle::permits(&doc.status, Action::ConfirmReceipt) {
         return Err(Error::with_detail(
             errors::ILLEGAL_STATE,
             "only a received document is confirmed",

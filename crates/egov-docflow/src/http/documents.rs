@@ -2,8 +2,8 @@
 //! submission.
 
 use super::{
-    Officer, PurposeQuery, Reader, agency, code_ok, doc_id, field, fields,
-    personal_access, text_ok, visible,
+    Officer, PurposeQuery, Reader, agency, code_ok, doc_id, field, fields, personal_access,
+    text_ok, visible,
 };
 use crate::domain::evidence::Attachment;
 use crate::domain::line::StepKind;

@@ -263,4 +263,3 @@ pub(crate) async fn personal_access(
 pub(crate) fn doc_json(doc: &DocumentRow) -> Value {
     serde_json::to_value(service::DocumentView::from(doc)).unwrap_or(Value::Null)
 }
-

@@ -1,10 +1,10 @@
 //! Record files, legal holds and disposal.
 
 use super::{
-    Disposer, Officer, Reader, Records, agency, code_ok, doc_id, field, fields, text_ok,
-    visible,
+    Disposer, Officer, Reader, Records, agency, code_ok, doc_id, field, fields, text_ok, visible,
 };
 use crate::domain::evidence::Attachment;
+use crate::domain::lifecycle::{self, Action};
 use crate::domain::rules::Rules;
 use crate::http::approvals::ReasonInput;
 use crate::service::{self, status};
@@ -275,7 +275,7 @@ pub async fn add_hold(
         .db()
         .transaction(move |c| {
             let doc = service::locked(c, &id, &ag)?;
-            if doc.status == status::DISPOSED {
+            if !lifecycle::permits(&doc.status, Action::Hold) {
                 return Err(Error::with_detail(
                     errors::ILLEGAL_STATE,
                     "the document was disposed of",
@@ -407,7 +407,7 @@ pub async fn dispose(
             if who.kind == Kind::Officer && !who.has_role(crate::RECORDS_ROLE) {
                 return Err(Error::with_detail(egov_core::error::codes::FORBIDDEN, "disposal needs the docflow.records role"));
             }
-            if doc.status == status::DISPOSED {
+            if !lifecycle::permits(&doc.status, Action::Dispose) {
                 return Err(Error::with_detail(errors::ILLEGAL_STATE, "already disposed of"));
             }
             let at = service::now();

@@ -42,18 +42,34 @@ pub async fn verify_signatures(
             let keys = store::keys(c)?;
             let versions = store::versions(c, &doc.id)?;
             let digest_of = |n: i64| {
-                versions.iter().find(|v| i64::from(v.version) == n).map(|v| {
-                    let atts: Vec<Attachment> = serde_json::from_str(&v.attachments).unwrap_or_default();
-                    let body: Value = v.body.as_deref().and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
-                    (v.digest.clone(), evidence::version_digest(&v.title, &body, &atts), v.body.is_some())
-                })
+                versions
+                    .iter()
+                    .find(|v| i64::from(v.version) == n)
+                    .map(|v| {
+                        let atts: Vec<Attachment> =
+                            serde_json::from_str(&v.attachments).unwrap_or_default();
+                        let body: Value = v
+                            .body
+                            .as_deref()
+                            .and_then(|b| serde_json::from_str(b).ok())
+                            .unwrap_or(Value::Null);
+                        (
+                            v.digest.clone(),
+                            evidence::version_digest(&v.title, &body, &atts),
+                            v.body.is_some(),
+                        )
+                    })
             };
             let current = digest_of(i64::from(doc.version)).map(|d| d.1);
             let mut out = Vec::new();
             let mut all = true;
             for s in store::signatures(c, &doc.id)? {
                 let payload: Value = serde_json::from_str(&s.payload).unwrap_or(Value::Null);
-                let sig_ok = egov_exchange::signature::verify_json(keys.iter().map(|k| (k.kid.as_str(), k.public_key.as_str())), &payload, &s.signature);
+                let sig_ok = egov_exchange::signature::verify_json(
+                    keys.iter().map(|k| (k.kid.as_str(), k.public_key.as_str())),
+                    &payload,
+                    &s.signature,
+                );
                 let n = payload["version"].as_i64().unwrap_or(-1);
                 let signed = payload["digest"].as_str().unwrap_or_default().to_owned();
                 let (content_ok, disposed) = match digest_of(n) {
@@ -80,7 +96,12 @@ pub async fn verify_signatures(
                     at: payload["at"].clone(),
                 });
             }
-            Ok(service::SignatureCheck { document: doc.id, version: doc.version, valid: all, signatures: out })
+            Ok(service::SignatureCheck {
+                document: doc.id,
+                version: doc.version,
+                valid: all,
+                signatures: out,
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))

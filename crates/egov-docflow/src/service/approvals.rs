@@ -1,6 +1,7 @@
 //! Submission and the actions on a step (approve, 전결, 대결, cooperation), with final registration.
 
 use super::*;
+use crate::domain::lifecycle::{self, Action};
 
 /// Signs and records an action on a step.
 #[allow(clippy::too_many_arguments)]
@@ -58,7 +59,7 @@ pub fn submit(
     if doc.drafter != account {
         return Err(Error::new(errors::NOT_THE_DRAFTER));
     }
-    if doc.status != status::DRAFTING && doc.status != status::RETURNED {
+    if !lifecycle::permits(&doc.status, Action::Submit) {
         return Err(err(
             errors::ILLEGAL_STATE,
             format!("a {} document cannot be submitted", doc.status),
@@ -193,10 +194,7 @@ pub fn act(
     let at = now();
     let mut doc = locked(c, id, agency)?;
     let mut rows = store::steps(c, id)?;
-    if doc.status != status::IN_APPROVAL
-        && doc.status != status::REGISTERED
-        && doc.status != status::DISPATCHED
-    {
+    if !lifecycle::permits(&doc.status, Action::Act) {
         return Err(err(
             errors::ILLEGAL_STATE,
             format!("nothing to act on in a {} document", doc.status),

@@ -1,6 +1,7 @@
 //! Returns, recall and changes to the line mid-flight.
 
 use super::*;
+use crate::domain::lifecycle::{self, Action};
 
 /// Returns the document to the drafter (`to` none or 0) or to an earlier step.
 #[allow(clippy::too_many_arguments)]
@@ -16,7 +17,7 @@ pub fn return_to(
 ) -> Result<DocumentRow, Error> {
     let at = now();
     let mut doc = locked(c, id, agency)?;
-    if doc.status != status::IN_APPROVAL {
+    if !lifecycle::permits(&doc.status, Action::ReturnTo) {
         return Err(err(
             errors::ILLEGAL_STATE,
             "only a document in approval can be returned",
@@ -87,7 +88,7 @@ pub fn recall(
     if doc.drafter != account {
         return Err(Error::new(errors::NOT_THE_DRAFTER));
     }
-    if doc.status != status::IN_APPROVAL {
+    if !lifecycle::permits(&doc.status, Action::Recall) {
         return Err(err(
             errors::ILLEGAL_STATE,
             "only a document in approval can be recalled",
@@ -156,7 +157,7 @@ pub fn insert_step(
 ) -> Result<StepRow, Error> {
     let at = now();
     let doc = locked(c, id, agency)?;
-    if doc.status != status::IN_APPROVAL {
+    if !lifecycle::permits(&doc.status, Action::InsertStep) {
         return Err(err(
             errors::ILLEGAL_STATE,
             "steps are inserted while the document is in approval",
@@ -210,7 +211,7 @@ pub fn remove_step(
 ) -> Result<(), Error> {
     let at = now();
     let doc = locked(c, id, agency)?;
-    if doc.status != status::IN_APPROVAL {
+    if !lifecycle::permits(&doc.status, Action::RemoveStep) {
         return Err(err(
             errors::ILLEGAL_STATE,
             "steps are removed while the document is in approval",

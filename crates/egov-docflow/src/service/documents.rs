@@ -1,6 +1,7 @@
 //! Drafting and editing documents and their approval lines.
 
 use super::*;
+use crate::domain::lifecycle::{self, Action};
 
 /// A step of a line as the drafter gives it (the draft step is added).
 #[derive(Debug, Clone)]
@@ -405,7 +406,7 @@ pub fn set_line(
     if doc.drafter != account {
         return Err(Error::new(errors::NOT_THE_DRAFTER));
     }
-    if doc.status != status::DRAFTING && doc.status != status::RETURNED {
+    if !lifecycle::permits(&doc.status, Action::SetLine) {
         return Err(err(
             errors::ILLEGAL_STATE,
             "the line can be replaced only before submission or after a return",

@@ -30,18 +30,7 @@ use crate::domain::rules::{self, Delegation, Rules};
 use crate::store::{self, DocumentRow, StepRow};
 use crate::{Docflow, errors};
 
-/// Document statuses.
-pub mod status {
-    pub const DRAFTING: &str = "drafting";
-    pub const IN_APPROVAL: &str = "in_approval";
-    pub const RETURNED: &str = "returned";
-    pub const REGISTERED: &str = "registered";
-    pub const DISPATCHED: &str = "dispatched";
-    /// Delivered by another agency, waiting for the document office to receive it.
-    pub const DELIVERED: &str = "delivered";
-    pub const RECEIVED: &str = "received";
-    pub const DISPOSED: &str = "disposed";
-}
+pub use crate::domain::lifecycle::status;
 
 /// Now, to the microsecond (both databases keep it exactly).
 pub fn now() -> NaiveDateTime {

@@ -178,9 +178,7 @@ pub fn organisation(c: &mut DbConnection, agency: &str) -> Result<Organisation, 
     let positions = store::positions(c, agency)?;
     let assignments = store::assignments(c, agency)?;
     let stand_ins = store::stand_ins(c, agency)?;
-    let version = store::org_changes(c, agency)?
-        .last()
-        .map_or(0, |x| x.0);
+    let version = store::org_changes(c, agency)?.last().map_or(0, |x| x.0);
     Ok(Organisation {
         agency: agency.to_owned(),
         version,

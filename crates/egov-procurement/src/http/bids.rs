@@ -339,7 +339,10 @@ pub async fn my_bids(
             .into_iter()
             .map(|b| MyBid {
                 receipt: serde_json::from_str(&b.receipt).unwrap_or(Value::Null),
-                rejection: b.rejection.as_deref().and_then(|r| serde_json::from_str(r).ok()),
+                rejection: b
+                    .rejection
+                    .as_deref()
+                    .and_then(|r| serde_json::from_str(r).ok()),
                 bid_id: b.id,
                 lot: b.lot_id,
                 status: b.status,

@@ -109,10 +109,9 @@ pub async fn pending_complaints(
     } else {
         Vec::new()
     };
-    Ok(HttpResponse::Ok()
-        .json(crate::service::Complaints {
-            complaints: rows.iter().map(complaint_view).collect(),
-        }))
+    Ok(HttpResponse::Ok().json(crate::service::Complaints {
+        complaints: rows.iter().map(complaint_view).collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -66,25 +66,29 @@ pub async fn opened_bids(
     for s in suppliers {
         access(&p, &req, &auth, s, &row.id, &q.purpose).await?;
     }
-    Ok(
-        HttpResponse::Ok().json(crate::service::OpenedBids {
-            bids: bids
-                .into_iter()
-                .map(|b| crate::service::OpenedBidView {
-                    contents: b.opened.as_deref().and_then(|o| serde_json::from_str(o).ok()),
-                    rejection: b.rejection.as_deref().and_then(|r| serde_json::from_str(r).ok()),
-                    eligibility: serde_json::from_str(&b.eligibility).unwrap_or(Value::Null),
-                    bid_id: b.id,
-                    lot: b.lot_id,
-                    supplier: b.supplier,
-                    status: b.status,
-                    received_at: b.received_at.and_utc(),
-                    digest: b.digest,
-                    price: b.price,
-                })
-                .collect(),
-        }),
-    )
+    Ok(HttpResponse::Ok().json(crate::service::OpenedBids {
+        bids: bids
+            .into_iter()
+            .map(|b| crate::service::OpenedBidView {
+                contents: b
+                    .opened
+                    .as_deref()
+                    .and_then(|o| serde_json::from_str(o).ok()),
+                rejection: b
+                    .rejection
+                    .as_deref()
+                    .and_then(|r| serde_json::from_str(r).ok()),
+                eligibility: serde_json::from_str(&b.eligibility).unwrap_or(Value::Null),
+                bid_id: b.id,
+                lot: b.lot_id,
+                supplier: b.supplier,
+                status: b.status,
+                received_at: b.received_at.and_utc(),
+                digest: b.digest,
+                price: b.price,
+            })
+            .collect(),
+    }))
 }
 
 egov_core::problems!(RankErrors:

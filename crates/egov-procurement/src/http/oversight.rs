@@ -66,22 +66,20 @@ pub async fn history(
         return Err(Error::new(errors::TENDER_NOT_FOUND));
     }
     let rows = p.db().run(move |c| store::events(c, &row.id)).await?;
-    Ok(
-        HttpResponse::Ok().json(crate::service::TenderEvents {
-            events: rows
-                .into_iter()
-                .map(|e| crate::service::TenderEvent {
-                    detail: serde_json::from_str(&e.detail).unwrap_or(Value::Null),
-                    at: e.at.and_utc(),
-                    actor: e.actor,
-                    action: e.action,
-                    from: e.from_status,
-                    to: e.to_status,
-                    reason: e.reason,
-                })
-                .collect(),
-        }),
-    )
+    Ok(HttpResponse::Ok().json(crate::service::TenderEvents {
+        events: rows
+            .into_iter()
+            .map(|e| crate::service::TenderEvent {
+                detail: serde_json::from_str(&e.detail).unwrap_or(Value::Null),
+                at: e.at.and_utc(),
+                actor: e.actor,
+                action: e.action,
+                from: e.from_status,
+                to: e.to_status,
+                reason: e.reason,
+            })
+            .collect(),
+    }))
 }
 
 /// An officer (of the tender's agency, checked per route) or an auditor.
