@@ -35,6 +35,7 @@ pub struct NewNote {
 }
 
 egov_core::problems!(CreateNoteErrors:
+    egov_core::error::codes::CONFLICT,
     egov_core::error::codes::VALIDATION_FAILED,
 );
 

@@ -57,7 +57,7 @@ egov_core::problems!(VerifyPackageErrors:
 /// Verifies a records package (the same check as `egov docflow verify-package FILE`, which
 /// needs no server): package signature, versions, approval signatures, history chain. The
 /// keys checked against are this deployment's published keys.
-#[utoipa::path(tag = "docflow", request_body = service::RecordsPackage,
+#[utoipa::path(tag = "docflow", request_body(content = Object, description = "A records package (`RecordsPackage`, as exported): any JSON object is checked and the report says what does not verify"),
     responses(
         (status = 200, description = "The verification report", body = evidence::Report),
         VerifyPackageErrors,

@@ -108,16 +108,11 @@ fn pack<'a>(packs: &'a CountryPacks, code: &str) -> Result<&'a CountryPack, Erro
         .ok_or_else(|| Error::with_detail(codes::UNKNOWN_COUNTRY, "no country pack has that code"))
 }
 
-egov_core::problems!(ListCountriesErrors:
-    egov_core::error::codes::CALENDAR_NOT_COVERED,
-);
-
 /// Lists the loaded country packs.
 #[utoipa::path(
     tag = "countries",
     responses(
         (status = 200, description = "Loaded packs", body = Vec<CountrySummary>),
-        ListCountriesErrors,
     ),
     security(()),
 )]
@@ -128,7 +123,6 @@ pub async fn list_countries(packs: web::Data<CountryPacks>) -> web::Json<Vec<Cou
 
 egov_core::problems!(GetCountryErrors:
     egov_core::error::codes::UNKNOWN_COUNTRY,
-    egov_core::error::codes::CALENDAR_NOT_COVERED,
 );
 
 /// Shows one country pack: languages, currency, ID schemes, calendar.
@@ -188,6 +182,7 @@ pub struct HolidayView {
 
 egov_core::problems!(ListHolidaysErrors:
     egov_core::error::codes::UNKNOWN_COUNTRY,
+    egov_core::error::codes::CALENDAR_NOT_COVERED,
 );
 
 /// Lists a year's public holidays.
@@ -244,6 +239,7 @@ pub struct WorkingDayView {
 
 egov_core::problems!(CheckWorkingDayErrors:
     egov_core::error::codes::UNKNOWN_COUNTRY,
+    egov_core::error::codes::CALENDAR_NOT_COVERED,
 );
 
 /// Says whether a date is a working day.
@@ -297,6 +293,7 @@ pub struct AddDaysView {
 
 egov_core::problems!(AddWorkingDaysErrors:
     egov_core::error::codes::UNKNOWN_COUNTRY,
+    egov_core::error::codes::CALENDAR_NOT_COVERED,
     egov_core::error::codes::VALIDATION_FAILED,
 );
 
@@ -356,6 +353,7 @@ pub struct AddHoursView {
 
 egov_core::problems!(AddWorkingHoursErrors:
     egov_core::error::codes::UNKNOWN_COUNTRY,
+    egov_core::error::codes::CALENDAR_NOT_COVERED,
     egov_core::error::codes::VALIDATION_FAILED,
 );
 
