@@ -17,7 +17,7 @@ use crate::service::{self};
 use crate::store::{self, DocumentRow};
 use crate::{Docflow, errors};
 use actix_web::HttpRequest;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use egov_auth::{Kind, Policy, Principal, Rule, SubjectKey};
 use egov_core::Error;
 use egov_core::error::FieldError;
@@ -164,8 +164,13 @@ pub(crate) fn doc_id(id: &str) -> Result<String, Error> {
     }
 }
 
-pub(crate) fn today(d: &Docflow) -> NaiveDate {
-    Utc::now().with_timezone(&d.pack().time_zone).date_naive()
+/// The day organisation changes start on when none is given: the same day the checks use
+/// (the UTC date of `service::now()`, as every position, assignment and delegation check does).
+/// The pack's own time zone for every docflow date is issue 20's; until then, defaulting to the
+/// pack's date here made a change made between 00:00 and 09:00 KST start "tomorrow" for the
+/// checks, so a person assigned "from today" held no position until 09:00.
+pub(crate) fn today(_d: &Docflow) -> NaiveDate {
+    service::now().date()
 }
 
 /// Whether `who` may see `doc`: auditors; officers of its agency who drafted or handle it,
