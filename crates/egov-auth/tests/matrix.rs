@@ -121,7 +121,10 @@ async fn every_route_declares_a_policy_and_enforces_it() {
             // An agency-scoped route: tokens carry the agency the setting names (another
             // agency is checked to be refused below).
             let scoped = declared.agency_setting.as_deref().map(|s| match s {
-                "tax.agency" => app.state.settings.tax.agency.clone(),
+                "tax.agency" => app.state.settings.modules["tax"]["agency"]
+                    .as_str()
+                    .expect("[tax] agency")
+                    .to_owned(),
                 other => panic!("{route}: unknown agency setting {other}"),
             });
             for kind in Kind::ALL {

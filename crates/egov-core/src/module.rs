@@ -64,6 +64,18 @@ pub trait Module: Send + Sync + 'static {
         &[]
     }
 
+    /// The name of the module's own settings section (`[tax]`), if it has one: the module
+    /// types it (`Settings::section`) and the server refuses sections no module owns.
+    fn settings_section(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Checks the module's settings section (types, unknown keys, ranges) when settings are
+    /// loaded, for every module the binary is built with, served or not.
+    fn check_settings(&self, _settings: &crate::Settings) -> anyhow::Result<()> {
+        Ok(())
+    }
+
     /// The services the module provides to other agencies and modules through the exchange.
     fn exchange_services(&self) -> Vec<crate::exchange::ServiceDef> {
         Vec::new()

@@ -15,9 +15,11 @@ use serde::Deserialize;
 /// The environment variable that selects `config/<environment>.toml`.
 pub const ENVIRONMENT_VAR: &str = "EGOV_ENVIRONMENT";
 
-/// All settings of one egov process.
+/// All settings of one egov process: the platform's sections, typed here, and the modules'
+/// own sections, which each module types and checks itself (`Settings::section`). A section
+/// that is neither is refused by [`Settings::check_sections`], which the server calls with
+/// the sections of the modules it is built with.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
@@ -25,11 +27,11 @@ pub struct Settings {
     pub country: CountrySettings,
     pub auth: AuthSettings,
     pub exchange: ExchangeSettings,
-    pub tax: TaxSettings,
-    pub petition: PetitionSettings,
-    pub procurement: ProcurementSettings,
-    pub docflow: DocflowSettings,
     pub audit: AuditSettings,
+    /// The modules' sections (`[tax]`, `[petition]`, …), as loaded: each module reads its own
+    /// with [`Settings::section`].
+    #[serde(flatten)]
+    pub modules: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Anchoring of the hash-chained trails (`[audit]`): signed heads written outside the
@@ -58,82 +60,6 @@ pub struct AuditSettings {
     /// every batch of new anchors is also sent there through the exchange. Empty: none.
     #[serde(default)]
     pub countersign_service: String,
-}
-
-/// The docflow module (`[docflow]`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DocflowSettings {
-    /// Largest attachment accepted, in bytes (decoded).
-    pub max_attachment_bytes: usize,
-    /// Media types accepted as attachments, decided by content (`text/csv` and `text/plain`,
-    /// which have no signature, as declared UTF-8 text without markup).
-    pub attachment_types: Vec<String>,
-    /// Largest page of work lists and ledgers.
-    pub max_page_size: u32,
-    /// Fonts tried in order for PDF rendering (TrueType/OpenType); use one with the
-    /// country's script (Hangul: Nanum Gothic or Noto Sans CJK).
-    pub pdf_fonts: Vec<PathBuf>,
-}
-
-/// The procurement module (`[procurement]`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProcurementSettings {
-    /// How often the scheduler looks for time-driven transitions (deadline, opening,
-    /// standstill end).
-    pub scheduler_ms: u64,
-    /// Sandbox clock: the pack's periods in days are divided by this (1 in production; a
-    /// pilot's training system may run a 7-day standstill in minutes). Also lifts the
-    /// on-the-hour deadline rule.
-    pub acceleration: u32,
-    /// The OCDS prefix registered for this publisher (`ocds-xxxxxx`).
-    pub ocid_prefix: String,
-    /// The publisher's name in OCDS packages.
-    pub publisher: String,
-    /// Largest bid (all documents included), in bytes.
-    pub max_bid_bytes: usize,
-    /// Largest page of tender lists.
-    pub max_page_size: u32,
-}
-
-/// The petition module (`[petition]`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PetitionSettings {
-    /// Largest attachment accepted, in bytes.
-    pub attachment_max_bytes: usize,
-    /// Content types accepted for attachments, recognised by their content (magic bytes).
-    pub attachment_types: Vec<String>,
-    /// Where the filesystem blob store keeps attachments (content-addressed).
-    pub blob_dir: PathBuf,
-    /// Notification outbox: how often due notifications and progress notices are looked for.
-    pub notify_poll_ms: u64,
-    /// Notification outbox: attempts before a notification is given up (kept as failed).
-    pub notify_max_attempts: u32,
-    /// Largest page of the officers' work list.
-    pub max_page_size: u32,
-}
-
-/// The tax module (`[tax]`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TaxSettings {
-    /// The tax agency's code: officers of this agency (with the `tax.officer` role) may use
-    /// the officers' API.
-    pub agency: String,
-    /// How long a tax-payment (clearance) certificate is valid.
-    pub clearance_valid_days: u32,
-    /// How long an income certificate is valid.
-    pub income_certificate_valid_days: u32,
-    /// How long after issue a certificate can be checked at the public verification endpoint.
-    pub verification_days: u32,
-    /// Notification outbox: how often due notifications are looked for.
-    pub notify_poll_ms: u64,
-    /// Notification outbox: attempts before a notification is given up (kept as failed).
-    pub notify_max_attempts: u32,
-    /// Accept returns for a tax year that has not ended yet (training and pilot set-ups).
-    pub allow_early_filing: bool,
 }
 
 /// The data exchange (`[exchange]`): this deployment's member identity, the provider's checks,
@@ -459,6 +385,36 @@ pub struct LockoutSettings {
 pub struct SettingsError(String);
 
 impl Settings {
+    /// A module's own section, typed by the module (which denies unknown keys in it).
+    pub fn section<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, SettingsError> {
+        let value = self
+            .modules
+            .get(name)
+            .ok_or_else(|| SettingsError(format!("the [{name}] section is missing")))?;
+        serde_json::from_value(value.clone()).map_err(|e| SettingsError(format!("[{name}]: {e}")))
+    }
+
+    /// Refuses a section that is neither the platform's nor one of `modules` (a typo in a file
+    /// or an `EGOV__SECTION__KEY` variable names it).
+    pub fn check_sections(&self, modules: &[&str]) -> Result<(), SettingsError> {
+        let unknown: Vec<&str> = self
+            .modules
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !modules.contains(k))
+            .collect();
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(SettingsError(format!(
+                "unknown section(s) {}: the platform's are server, database, log, country, auth, \
+                 exchange, audit; the modules' are {}",
+                unknown.join(", "),
+                modules.join(", ")
+            )))
+        }
+    }
+
     /// Loads settings from `config_dir`, the environment named by `EGOV_ENVIRONMENT`
     /// (default `local`), and `EGOV__*` variables of this process.
     pub fn load(config_dir: &Path) -> Result<Self, SettingsError> {

@@ -72,9 +72,19 @@ fn an_unknown_key_in_a_file_is_an_error_naming_it() {
     let dir = dir_with("staging", "[database]\npool_sise = 3\n");
     let err = load(dir.path(), "staging", &[]).expect_err("unknown key refused");
     assert!(err.contains("pool_sise"), "{err}");
+    // A section that is neither the platform's nor a module's: the server checks the sections
+    // against the modules it is built with.
     let dir = dir_with("staging", "[databse]\nurl = \"sqlite://x.db\"\n");
-    let err = load(dir.path(), "staging", &[]).expect_err("unknown section refused");
+    let loaded = load(dir.path(), "staging", &[]).expect("module sections are loaded as given");
+    let err = loaded
+        .check_sections(&["tax", "petition", "procurement", "docflow"])
+        .expect_err("unknown section refused")
+        .to_string();
     assert!(err.contains("databse"), "{err}");
+    let shipped = load(&config_dir(), "local", &[]).expect("defaults load");
+    shipped
+        .check_sections(&["tax", "petition", "procurement", "docflow"])
+        .expect("the shipped sections are the modules'");
 }
 
 #[test]
@@ -136,4 +146,36 @@ fn secrets_never_appear_in_debug_or_display() {
         s.database.url.expose(),
         "postgres://egov:s3cr3t-pw@db.internal:5432/egov"
     );
+}
+
+#[test]
+fn a_module_types_its_own_section_and_names_a_wrong_key() {
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Tax {
+        agency: String,
+        clearance_valid_days: u32,
+        income_certificate_valid_days: u32,
+        verification_days: u32,
+        notify_poll_ms: u64,
+        notify_max_attempts: u32,
+        allow_early_filing: bool,
+    }
+    let s = load(
+        &config_dir(),
+        "local",
+        &[("EGOV__TAX__ALLOW_EARLY_FILING", "true")],
+    )
+    .expect("loads");
+    let tax: Tax = s.section("tax").expect("typed by the module");
+    assert!(tax.allow_early_filing);
+    let s = load(&config_dir(), "local", &[("EGOV__TAX__AGENCYY", "X")]).expect("loads");
+    let err = s
+        .section::<Tax>("tax")
+        .expect_err("unknown key refused")
+        .to_string();
+    assert!(err.contains("agencyy") && err.contains("[tax]"), "{err}");
+    let err = s.section::<Tax>("nope").expect_err("missing").to_string();
+    assert!(err.contains("[nope]"), "{err}");
 }

@@ -18,6 +18,8 @@
 use crate::domain::rules;
 pub mod domain;
 pub mod errors;
+pub mod settings;
+pub use settings::DocflowSettings;
 pub mod exchange;
 pub mod http;
 pub mod pdf;
@@ -56,6 +58,8 @@ pub struct Docflow(pub(crate) Arc<Inner>);
 
 pub(crate) struct Inner {
     pub(crate) settings: Arc<Settings>,
+    /// The module's own section of the settings.
+    pub(crate) config: DocflowSettings,
     pub(crate) db: Db,
     pub(crate) packs: Arc<CountryPacks>,
     pub(crate) rules: Option<Rules>,
@@ -86,6 +90,7 @@ impl Docflow {
         let rules = rules::load(&pack_dir)?;
         let secrets = egov_auth::secrets::Secrets::load(&settings.auth)?;
         Ok(Docflow(Arc::new(Inner {
+            config: settings.section("docflow")?,
             settings: settings.clone(),
             db: db.clone(),
             packs: packs.clone(),
@@ -104,6 +109,11 @@ impl Docflow {
 
     pub fn settings(&self) -> &Settings {
         &self.0.settings
+    }
+
+    /// The module's own settings section.
+    pub fn config(&self) -> &DocflowSettings {
+        &self.0.config
     }
 
     pub fn pack(&self) -> &egov_core::CountryPack {
@@ -174,6 +184,15 @@ pub struct DocflowModule;
 impl Module for DocflowModule {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn settings_section(&self) -> Option<&'static str> {
+        Some("docflow")
+    }
+
+    fn check_settings(&self, settings: &Settings) -> anyhow::Result<()> {
+        settings.section::<DocflowSettings>("docflow")?;
+        Ok(())
     }
 
     fn title(&self) -> &'static str {

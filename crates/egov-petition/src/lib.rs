@@ -12,6 +12,8 @@
 pub mod blob;
 pub mod domain;
 pub mod errors;
+pub mod settings;
+pub use settings::PetitionSettings;
 pub mod http;
 pub mod notify;
 pub mod open311;
@@ -48,6 +50,8 @@ pub struct Petition(pub(crate) Arc<Inner>);
 
 pub(crate) struct Inner {
     pub(crate) settings: Arc<Settings>,
+    /// The module's own section of the settings.
+    pub(crate) config: PetitionSettings,
     pub(crate) db: Db,
     pub(crate) packs: Arc<CountryPacks>,
     pub(crate) catalogue: Catalogue,
@@ -81,6 +85,7 @@ impl Petition {
         let pack_dir = settings.country.packs_dir.join(&settings.country.code);
         let catalogue = catalogue::load(&pack_dir, packs.active())?;
         let secrets = egov_auth::secrets::Secrets::load(&settings.auth)?;
+        let config: PetitionSettings = settings.section("petition")?;
         Ok(Petition(Arc::new(Inner {
             settings: settings.clone(),
             db: db.clone(),
@@ -92,7 +97,8 @@ impl Petition {
             notifier: Arc::new(LogNotifier),
             time: time.clone(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
-            blobs: Arc::new(blob::FsBlobStore::new(settings.petition.blob_dir.clone())),
+            blobs: Arc::new(blob::FsBlobStore::new(config.blob_dir.clone())),
+            config,
         })))
     }
 
@@ -172,6 +178,15 @@ pub struct PetitionModule;
 impl Module for PetitionModule {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn settings_section(&self) -> Option<&'static str> {
+        Some("petition")
+    }
+
+    fn check_settings(&self, settings: &Settings) -> anyhow::Result<()> {
+        settings.section::<PetitionSettings>("petition")?;
+        Ok(())
     }
 
     fn title(&self) -> &'static str {

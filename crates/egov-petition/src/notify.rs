@@ -11,7 +11,7 @@ use crate::store::OUTBOX;
 
 /// Runs until the process stops: progress notices, then due deliveries, every poll.
 pub async fn run(p: Petition) {
-    let poll = Duration::from_millis(p.0.settings.petition.notify_poll_ms.max(50));
+    let poll = Duration::from_millis(p.0.config.notify_poll_ms.max(50));
     tokio::time::sleep(poll + poll * 2 / 3).await;
     // Progress notices are due by the day: look for them about once a minute.
     let every = (60_000 / poll.as_millis().max(1)).max(1);
@@ -36,7 +36,7 @@ pub async fn deliver_due(p: &Petition) -> Result<usize, egov_core::Error> {
         .deliver_due(
             p.db(),
             p.0.notifier.as_ref(),
-            p.0.settings.petition.notify_max_attempts,
+            p.0.config.notify_max_attempts,
             &p.0.time,
         )
         .await

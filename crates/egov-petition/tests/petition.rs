@@ -1003,7 +1003,9 @@ async fn malformed_forms_and_bad_attachments_are_refused_and_nothing_is_stored()
         (v["attachments"].clone(), v["evidence"].clone()),
         (json!([]), json!([]))
     );
-    let blobs = app.state.settings.petition.blob_dir.join("petition");
+    let own: egov_petition::PetitionSettings =
+        app.state.settings.section("petition").expect("[petition]");
+    let blobs = own.blob_dir.join("petition");
     assert!(
         !blobs.exists() || std::fs::read_dir(&blobs).expect("dir").next().is_none(),
         "no blob written"

@@ -15,6 +15,8 @@
 use crate::domain::rules;
 pub mod domain;
 pub mod errors;
+pub mod settings;
+pub use settings::ProcurementSettings;
 pub mod http;
 pub mod ocds;
 pub mod scheduler;
@@ -53,6 +55,8 @@ pub struct Procurement(pub(crate) Arc<Inner>);
 
 pub(crate) struct Inner {
     pub(crate) settings: Arc<Settings>,
+    /// The module's own section of the settings.
+    pub(crate) config: ProcurementSettings,
     pub(crate) db: Db,
     pub(crate) packs: Arc<CountryPacks>,
     pub(crate) rules: Option<Rules>,
@@ -84,13 +88,15 @@ impl Procurement {
         let pack_dir = settings.country.packs_dir.join(&settings.country.code);
         let rules = rules::load(&pack_dir, packs.active())?;
         let secrets = egov_auth::secrets::Secrets::load(&settings.auth)?;
-        if settings.procurement.acceleration != 1 {
+        let config: ProcurementSettings = settings.section("procurement")?;
+        if config.acceleration != 1 {
             tracing::warn!(
-                acceleration = settings.procurement.acceleration,
+                acceleration = config.acceleration,
                 "procurement runs on an accelerated sandbox clock: not for production"
             );
         }
         Ok(Procurement(Arc::new(Inner {
+            config,
             settings: settings.clone(),
             db: db.clone(),
             packs: packs.clone(),
@@ -108,6 +114,11 @@ impl Procurement {
 
     pub fn settings(&self) -> &Settings {
         &self.0.settings
+    }
+
+    /// The module's own settings section.
+    pub fn config(&self) -> &ProcurementSettings {
+        &self.0.config
     }
 
     pub fn pack(&self) -> &egov_core::CountryPack {
@@ -129,12 +140,12 @@ impl Procurement {
     /// A period of `days` on this deployment's clock (shortened by the sandbox acceleration).
     pub fn days(&self, days: u32) -> chrono::Duration {
         let secs = i64::from(days) * 86_400;
-        let a = i64::from(self.0.settings.procurement.acceleration.max(1));
+        let a = i64::from(self.0.config.acceleration.max(1));
         chrono::Duration::milliseconds(secs * 1000 / a)
     }
 
     pub fn accelerated(&self) -> bool {
-        self.0.settings.procurement.acceleration > 1
+        self.0.config.acceleration > 1
     }
 
     /// The module's signing key (receipts, score records, contract signatures), created and
@@ -193,6 +204,15 @@ pub struct ProcurementModule;
 impl Module for ProcurementModule {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn settings_section(&self) -> Option<&'static str> {
+        Some("procurement")
+    }
+
+    fn check_settings(&self, settings: &Settings) -> anyhow::Result<()> {
+        settings.section::<ProcurementSettings>("procurement")?;
+        Ok(())
     }
 
     fn title(&self) -> &'static str {

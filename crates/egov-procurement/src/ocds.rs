@@ -335,10 +335,7 @@ pub fn envelope(p: &Procurement, uri: &str) -> Map<String, Value> {
     m.insert("version".into(), json!(VERSION));
     m.insert("extensions".into(), json!(EXTENSIONS));
     m.insert("publishedDate".into(), json!(time(service::now_micros())));
-    m.insert(
-        "publisher".into(),
-        json!({"name": p.settings().procurement.publisher}),
-    );
+    m.insert("publisher".into(), json!({"name": p.config().publisher}));
     m
 }
 

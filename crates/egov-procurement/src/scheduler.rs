@@ -13,7 +13,7 @@ pub async fn run(p: Procurement) {
     if p.0.rules.is_none() {
         return;
     }
-    let every = Duration::from_millis(p.settings().procurement.scheduler_ms.max(50));
+    let every = Duration::from_millis(p.config().scheduler_ms.max(50));
     loop {
         if let Err(e) = tick(&p).await {
             tracing::warn!(error = %e.problem().code, "procurement scheduler tick failed");

@@ -23,3 +23,26 @@ pub fn registered_modules() -> Vec<&'static dyn Module> {
         &egov_docflow::DocflowModule,
     ]
 }
+
+/// Checks loaded settings against the modules this build has: every section is the platform's
+/// or a module's (a typo names itself), and each module's own section is valid, whether the
+/// module is served by this process or not.
+pub fn check_settings(settings: &egov_core::Settings) -> anyhow::Result<()> {
+    let modules = registered_modules();
+    let sections: Vec<&str> = modules
+        .iter()
+        .filter_map(|m| m.settings_section())
+        .collect();
+    settings.check_sections(&sections)?;
+    for m in &modules {
+        m.check_settings(settings)?;
+    }
+    Ok(())
+}
+
+/// Loads settings from `config_dir` (see `egov_core::Settings::load`) and checks them.
+pub fn load_settings(config_dir: &std::path::Path) -> anyhow::Result<egov_core::Settings> {
+    let settings = egov_core::Settings::load(config_dir)?;
+    check_settings(&settings)?;
+    Ok(settings)
+}

@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use egov_core::Db;
 use egov_core::country::CountryPack;
 use egov_core::settings::DatabaseUrl;
-use egov_core::{Db, Settings};
 use egov_server::{openapi, registered_modules, startup};
 
 mod tax_cli;
@@ -235,7 +235,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             database_url,
         } => {
             let started = Instant::now();
-            let mut settings = Settings::load(&cli.config_dir)?;
+            let mut settings = egov_server::load_settings(&cli.config_dir)?;
             if let Some(m) = modules {
                 settings.server.modules = m.into_iter().filter(|s| !s.is_empty()).collect();
             }
@@ -298,7 +298,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { database_url } => {
-            let mut settings = Settings::load(&cli.config_dir)?;
+            let mut settings = egov_server::load_settings(&cli.config_dir)?;
             if let Some(url) = database_url {
                 settings.database.url = DatabaseUrl::new(url);
             }
@@ -390,7 +390,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command,
             database_url,
         } => {
-            let mut settings = Settings::load(&cli.config_dir)?;
+            let mut settings = egov_server::load_settings(&cli.config_dir)?;
             if let Some(url) = database_url {
                 settings.database.url = DatabaseUrl::new(url);
             }
@@ -689,7 +689,7 @@ fn prepared(
     config_dir: &std::path::Path,
     database_url: Option<String>,
 ) -> anyhow::Result<startup::AppState> {
-    let mut settings = Settings::load(config_dir)?;
+    let mut settings = egov_server::load_settings(config_dir)?;
     if let Some(url) = database_url {
         settings.database.url = DatabaseUrl::new(url);
     }

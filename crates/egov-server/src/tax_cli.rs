@@ -8,7 +8,6 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Subcommand;
-use egov_core::Settings;
 use egov_tax::domain::RuleSet;
 
 #[derive(Debug, Subcommand)]
@@ -54,7 +53,7 @@ pub fn run(config_dir: &Path, command: TaxCommand) -> anyhow::Result<ExitCode> {
             output,
             summary,
         } => {
-            let settings = Settings::load(config_dir)?;
+            let settings = egov_server::load_settings(config_dir)?;
             if pack.is_empty() || !pack.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                 anyhow::bail!("--pack must be a country pack code such as `kr`");
             }

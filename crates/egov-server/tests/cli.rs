@@ -456,3 +456,30 @@ fn a_fresh_installation_offers_a_setup_token_and_admin_create_bootstraps() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn every_section_belongs_to_the_platform_or_a_module_and_each_module_checks_its_own() {
+    let load = |vars: &[(&str, &str)]| {
+        egov_core::Settings::load_from(
+            &workspace().join("config"),
+            "test",
+            vars.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<Vec<_>>(),
+        )
+        .expect("loads")
+    };
+    egov_server::check_settings(&load(&[])).expect("the shipped settings check");
+    let err = egov_server::check_settings(&load(&[("EGOV__PETITON__BLOB_DIR", "/tmp")]))
+        .expect_err("a misspelt module section")
+        .to_string();
+    assert!(err.contains("petiton"), "{err}");
+    let err = egov_server::check_settings(&load(&[("EGOV__DOCFLOW__MAX_PAGE_SISE", "9")]))
+        .expect_err("a misspelt key of a module's section")
+        .to_string();
+    assert!(err.contains("max_page_sise"), "{err}");
+    let err = egov_server::check_settings(&load(&[("EGOV__PROCUREMENT__SCHEDULER_MS", "soon")]))
+        .expect_err("a value of the wrong type")
+        .to_string();
+    assert!(err.contains("[procurement]"), "{err}");
+}

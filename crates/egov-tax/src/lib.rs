@@ -12,6 +12,8 @@
 
 pub mod domain;
 pub mod errors;
+pub mod settings;
+pub use settings::TaxSettings;
 pub mod exchange;
 pub mod http;
 pub mod notify;
@@ -49,7 +51,8 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub struct Tax(Arc<Inner>);
 
 pub(crate) struct Inner {
-    pub(crate) settings: Arc<Settings>,
+    /// The module's own section of the settings.
+    pub(crate) config: TaxSettings,
     pub(crate) db: Db,
     pub(crate) packs: Arc<CountryPacks>,
     /// The active pack's wage-tax rules by year.
@@ -116,7 +119,7 @@ impl Tax {
             ensure_key(&mut conn, &secrets.sealer).map_err(|e| anyhow::anyhow!("tax keys: {e}"))?
         };
         Ok(Tax(Arc::new(Inner {
-            settings: settings.clone(),
+            config: settings.section("tax")?,
             db: db.clone(),
             packs: packs.clone(),
             rules,
@@ -209,6 +212,15 @@ pub struct TaxModule;
 impl Module for TaxModule {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn settings_section(&self) -> Option<&'static str> {
+        Some("tax")
+    }
+
+    fn check_settings(&self, settings: &Settings) -> anyhow::Result<()> {
+        settings.section::<TaxSettings>("tax")?;
+        Ok(())
     }
 
     fn title(&self) -> &'static str {

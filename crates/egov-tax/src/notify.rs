@@ -11,7 +11,7 @@ use crate::store::OUTBOX;
 /// (start-up is busy enough), and passes are offset by a third of an interval from the
 /// exchange's outbox polls, so the two workers rarely need a database connection at once.
 pub async fn run(tax: Tax) {
-    let poll = Duration::from_millis(tax.0.settings.tax.notify_poll_ms.max(50));
+    let poll = Duration::from_millis(tax.0.config.notify_poll_ms.max(50));
     tokio::time::sleep(poll + poll / 3).await;
     loop {
         if let Err(e) = deliver_due(&tax).await {
@@ -27,7 +27,7 @@ pub async fn deliver_due(tax: &Tax) -> Result<usize, egov_core::Error> {
         .deliver_due(
             tax.db(),
             tax.0.notifier.as_ref(),
-            tax.0.settings.tax.notify_max_attempts,
+            tax.0.config.notify_max_attempts,
             &tax.0.clock,
         )
         .await

@@ -221,7 +221,7 @@ pub fn business_rules(
         }
     }
     let year_end = NaiveDate::from_ymd_opt(rules.year, 12, 31).unwrap_or(today);
-    if today <= year_end && !tax.0.settings.tax.allow_early_filing {
+    if today <= year_end && !tax.0.config.allow_early_filing {
         hits.push(hit(
             "TAX-R0004",
             "/year",

@@ -165,6 +165,7 @@ pub fn test_settings(db: &TestDatabase, overrides: &[(&str, &str)]) -> Settings 
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
     );
     let mut settings = Settings::load_from(&config_dir(), "test", vars).expect("test settings");
+    egov_server::check_settings(&settings).expect("test settings");
     settings.database.url = DatabaseUrl::new(db.url.clone());
     settings
 }

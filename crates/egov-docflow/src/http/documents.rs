@@ -78,7 +78,7 @@ pub(crate) fn attachments_in(
     a: Vec<AttachmentInput>,
     e: &mut Vec<FieldError>,
 ) -> Vec<(String, String, Vec<u8>)> {
-    let max = d.settings().docflow.max_attachment_bytes;
+    let max = d.config().max_attachment_bytes;
     if a.len() > 50 {
         e.push(field("/attachments", "at most 50"));
     }
@@ -96,7 +96,7 @@ pub(crate) fn attachments_in(
                 "a media type",
             ));
         }
-        let accepted = &d.settings().docflow.attachment_types;
+        let accepted = &d.config().attachment_types;
         match STANDARD.decode(x.content.as_bytes()) {
             Ok(b) if b.len() <= max => {
                 match crate::domain::attachment::classify(&x.name, &x.media_type, &b, accepted) {

@@ -326,7 +326,7 @@ pub async fn pdf(
                 disclosure: doc.disclosure.clone(),
                 digest: v.digest.clone(),
             };
-            crate::pdf::render(&printable, &dd.settings().docflow.pdf_fonts).ok_or_else(|| {
+            crate::pdf::render(&printable, &dd.config().pdf_fonts).ok_or_else(|| {
                 Error::internal(anyhow::anyhow!("no usable PDF font in [docflow] pdf_fonts"))
             })
         })

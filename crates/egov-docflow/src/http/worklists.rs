@@ -34,7 +34,7 @@ pub(crate) fn page_request(
 }
 
 pub(crate) fn page_size(d: &Docflow, limit: Option<i64>) -> Result<i64, Error> {
-    page_limit(limit, 50, i64::from(d.settings().docflow.max_page_size))
+    page_limit(limit, 50, i64::from(d.config().max_page_size))
 }
 
 /// A document in a work list or the inbox.

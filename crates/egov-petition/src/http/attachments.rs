@@ -100,7 +100,7 @@ pub async fn upload_attachment(
     }
     // The body streams into a staged blob (hashed on the way, never held whole in memory);
     // the route's own body limit (server.body_limits) bounds what is read at all.
-    let max = p.0.settings.petition.attachment_max_bytes as u64;
+    let max = p.0.config.attachment_max_bytes as u64;
     let mut staged = {
         let blobs = p.0.blobs.clone();
         web::block(move || blobs.stage())
@@ -129,7 +129,7 @@ pub async fn upload_attachment(
             .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?
             .map_err(|e| Error::internal(anyhow::anyhow!("blob store: {e}")))?;
     }
-    let settings = &p.0.settings.petition;
+    let settings = &p.0.config;
     let detected = crate::blob::sniff(staged.head());
     let Some(content_type) = detected.filter(|t| settings.attachment_types.iter().any(|a| a == t))
     else {

@@ -74,7 +74,7 @@ pub async fn work_list(
 ) -> Result<web::Json<WorkPage>, Error> {
     let agency = officer_agency(&auth)?;
     let q = query.into_inner();
-    let max = p.0.settings.petition.max_page_size.max(1);
+    let max = p.0.config.max_page_size.max(1);
     let limit = q.limit.unwrap_or(50.min(max));
     if !(1..=max).contains(&limit) {
         return Err(Error::invalid_field("limit", format!("1 to {max}")));

@@ -165,7 +165,7 @@ pub async fn submit_bid(
         documents.push(json!({"title": d.title, "media_type": d.media_type,
             "sha256": egov_core::digest::sha256_hex(&bytes), "content": d.content}));
     }
-    if size > p.settings().procurement.max_bid_bytes {
+    if size > p.config().max_bid_bytes {
         errs.push(field(
             "/documents",
             "larger than the configured bid size limit",

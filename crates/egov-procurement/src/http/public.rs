@@ -100,7 +100,7 @@ pub(crate) async fn page(
     let limit = page_limit(
         q.limit.map(i64::from),
         50,
-        i64::from(p.settings().procurement.max_page_size),
+        i64::from(p.config().max_page_size),
     )?;
     let after = q
         .after

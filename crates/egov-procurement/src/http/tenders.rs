@@ -178,7 +178,7 @@ pub async fn create_tender(
     let id = uuid::Uuid::now_v7().to_string();
     let now = now_micros();
     let row = TenderRow {
-        ocid: format!("{}-{}", p.settings().procurement.ocid_prefix, id),
+        ocid: format!("{}-{}", p.config().ocid_prefix, id),
         id,
         agency,
         procedure_id: t.procedure,

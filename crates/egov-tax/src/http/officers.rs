@@ -26,7 +26,7 @@ use std::str::FromStr;
 use utoipa::{IntoParams, ToSchema};
 
 pub(crate) fn officer_scope(tax: &Tax, p: &Principal) -> Result<(), Error> {
-    p.require_agency(&tax.0.settings.tax.agency)
+    p.require_agency(&tax.0.config.agency)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

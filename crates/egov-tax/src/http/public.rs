@@ -258,7 +258,7 @@ pub async fn verify_certificate(
         .await?
         .ok_or_else(|| Error::new(errors::CERTIFICATE_NOT_FOUND))?;
     let now = tax.now();
-    let window = chrono::Duration::days(i64::from(tax.0.settings.tax.verification_days));
+    let window = chrono::Duration::days(i64::from(tax.0.config.verification_days));
     if now > row.issued_at + window {
         return Err(Error::new(errors::CERTIFICATE_NOT_FOUND));
     }

@@ -415,7 +415,7 @@ pub async fn issue_certificate(
 ) -> Result<HttpResponse, Error> {
     let who = taxpayer(&tax, &auth)?;
     let input = input.into_inner();
-    let settings = &tax.0.settings.tax;
+    let settings = &tax.0.config;
     let now = tax.now();
     let today = now.date();
     let (days, rules) = match input.kind.as_str() {
@@ -447,7 +447,7 @@ pub async fn issue_certificate(
                         return Err(Error::new(errors::ARREARS));
                     }
                     json!({"holder": holder_label(&who, c)?, "statement": "No national tax is overdue as of the date of issue.",
-                           "as_of": today, "issuer": t.0.settings.tax.agency})
+                           "as_of": today, "issuer": t.0.config.agency})
                 }
                 Some(rules) => {
                     let ret = store::return_of(c, &who.key, &rules.tax, rules.year)?
@@ -455,7 +455,7 @@ pub async fn issue_certificate(
                     let v = store::latest_version(c, &ret.id)?
                         .ok_or_else(|| Error::new(errors::NOT_FILED))?;
                     let mut d = service::income_document(rules, &v, &ret.masked_id)?;
-                    d["issuer"] = json!(t.0.settings.tax.agency);
+                    d["issuer"] = json!(t.0.config.agency);
                     d
                 }
             };
