@@ -22,6 +22,7 @@ pub const MAX_PENDING: i64 = 50;
 /// Where a request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = RepresentationStatus)]
 pub enum Status {
     /// Waiting for the person (also when no one has registered with the national ID).
     Pending,

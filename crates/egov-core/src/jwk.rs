@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 /// An Ed25519 public key as a JWK.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Ed25519Jwk)]
 pub struct Jwk {
     /// `OKP`.
     pub kty: &'static str,
@@ -48,6 +49,7 @@ impl Jwk {
 
 /// A JWK set.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Ed25519JwkSet)]
 pub struct JwkSet {
     pub keys: Vec<Jwk>,
 }

@@ -317,3 +317,30 @@ fn unsafe_code_is_allowed_in_one_place_only() {
         "{allowed:?}"
     );
 }
+
+#[test]
+fn no_two_modules_define_a_schema_of_the_same_name_differently() {
+    // The merged document keeps one schema per name: a second, different definition would
+    // silently replace the first for the other module's operations.
+    let mut seen: BTreeMap<String, (String, serde_json::Value)> = BTreeMap::new();
+    let mut clashes = Vec::new();
+    for module in registered_modules() {
+        let doc =
+            serde_json::to_value(egov_server::openapi::module_document(module)).expect("openapi");
+        let Some(schemas) = doc["components"]["schemas"].as_object() else {
+            continue;
+        };
+        for (name, schema) in schemas {
+            match seen.get(name) {
+                Some((first, earlier)) if earlier != schema => {
+                    clashes.push(format!("{name}: {first} and {}", module.name()));
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(name.clone(), (module.name().to_owned(), schema.clone()));
+                }
+            }
+        }
+    }
+    assert!(clashes.is_empty(), "schemas defined twice: {clashes:?}");
+}

@@ -354,6 +354,7 @@ pub fn add_stand_in(
 
 /// A row of the agency's own delegation table.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DocflowDelegation)]
 pub struct DelegationView {
     pub id: String,
     pub doc_type: String,

@@ -40,6 +40,7 @@ pub struct SenderView {
 
 /// A document's metadata.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DocflowDocument)]
 pub struct DocumentView {
     pub id: String,
     pub agency: String,
@@ -177,6 +178,7 @@ impl From<&StepRow> for StepView {
 
 /// One version of a document.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DocflowVersion)]
 pub struct VersionView {
     pub version: i32,
     pub title: String,
