@@ -4,14 +4,14 @@
 //! the posting and on the taxpayer's access log.
 
 use super::officers::{REASON_RULE, field, officer_scope, reason_ok};
-use super::{Officer, access};
+use super::{Officer, reader};
+use crate::Tax;
 use crate::http::taxpayers::Entry;
-use crate::service;
-use crate::store::{self, ApprovalRow, LedgerRow};
-use crate::{Tax, errors};
+use crate::service::approvals;
+use crate::store::ApprovalRow;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{NaiveDate, NaiveDateTime};
-use egov_auth::{Action, Authorized};
+use egov_auth::Authorized;
 use egov_core::Error;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -78,24 +78,10 @@ pub async fn list_approvals(
     tax: web::Data<Tax>,
 ) -> Result<web::Json<Vec<ApprovalView>>, Error> {
     officer_scope(&tax, &auth)?;
-    let rows = tax.db().run(|c| store::pending_approvals(c, 200)).await?;
+    let rows = approvals::pending(&tax, 200).await?;
     Ok(web::Json(
         rows.into_iter().map(ApprovalView::from).collect(),
     ))
-}
-
-/// A pending approval that the caller may decide: not their own.
-async fn decidable(tax: &Tax, officer: &str, id: String) -> Result<ApprovalRow, Error> {
-    let row = tax
-        .db()
-        .run(move |c| store::approval(c, &id))
-        .await?
-        .filter(|a| a.status == "pending")
-        .ok_or_else(|| Error::new(errors::APPROVAL_NOT_FOUND))?;
-    if row.requested_by == officer {
-        return Err(Error::new(errors::SAME_OFFICER));
-    }
-    Ok(row)
 }
 
 egov_core::problems!(ApproveErrors:
@@ -123,58 +109,7 @@ pub async fn approve(
     req: HttpRequest,
 ) -> Result<HttpResponse, Error> {
     officer_scope(&tax, &auth)?;
-    let row = decidable(&tax, &auth.subject, id.into_inner()).await?;
-    access(
-        &tax,
-        &req,
-        &auth,
-        &row.taxpayer,
-        Action::Change,
-        &format!("tax.{}.approval", row.kind),
-        Some(row.source.clone()),
-    )
-    .await?;
-    let now = tax.now();
-    let officer = auth.subject.clone();
-    let posted = tax
-        .db()
-        .transaction(move |c| {
-            if !store::decide_approval(c, &row.id, "approved", &officer, now, None)? {
-                return Err(Error::new(errors::APPROVAL_NOT_FOUND));
-            }
-            let amount = Decimal::from_str(&row.amount).unwrap_or_default();
-            if row.kind == "refund" {
-                let due = service::refund_due(c, &row.taxpayer, &row.tax, row.year, now.date())?;
-                if due < amount {
-                    return Err(Error::with_detail(
-                        errors::NO_REFUND_DUE,
-                        format!(
-                            "{due} is due now, less than the {amount} asked for: raise it again"
-                        ),
-                    ));
-                }
-            }
-            let reference = match &row.return_id {
-                Some(r) => store::return_by_id(c, r)?.map(|r| r.payment_reference),
-                None => None,
-            };
-            let ledger = LedgerRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                taxpayer: row.taxpayer,
-                tax: row.tax,
-                year: row.year,
-                kind: row.kind,
-                amount: amount.to_string(),
-                due_date: row.due_date,
-                source: row.source,
-                reference,
-                note: row.note,
-                created_at: now,
-            };
-            store::insert_ledger(c, &ledger)?;
-            Ok(ledger)
-        })
-        .await?;
+    let posted = approvals::approve(&tax, &reader(&tax, &req, &auth), id.into_inner()).await?;
     Ok(HttpResponse::Created().json(Entry::from(posted)))
 }
 
@@ -215,28 +150,7 @@ pub async fn reject(
     if !reason_ok(&reason) {
         return Err(Error::validation(vec![field("/reason", REASON_RULE)]));
     }
-    let row = decidable(&tax, &auth.subject, id.into_inner()).await?;
-    access(
-        &tax,
-        &req,
-        &auth,
-        &row.taxpayer,
-        Action::Change,
-        &format!("tax.{}.rejection", row.kind),
-        Some(row.source.clone()),
-    )
-    .await?;
-    let now = tax.now();
-    let officer = auth.subject.clone();
-    let id = row.id.clone();
-    let decided = tax
-        .db()
-        .transaction(move |c| {
-            if !store::decide_approval(c, &id, "rejected", &officer, now, Some(&reason))? {
-                return Err(Error::new(errors::APPROVAL_NOT_FOUND));
-            }
-            store::approval(c, &id)?.ok_or_else(|| Error::new(errors::APPROVAL_NOT_FOUND))
-        })
-        .await?;
+    let decided =
+        approvals::reject(&tax, &reader(&tax, &req, &auth), id.into_inner(), reason).await?;
     Ok(web::Json(ApprovalView::from(decided)))
 }

@@ -2,7 +2,8 @@
 
 use super::{taxpayer, year_ok};
 use crate::http::officers::id_ok;
-use crate::store::{self, StatementRow};
+use crate::service::statements;
+use crate::store::StatementRow;
 use crate::{Tax, errors};
 use actix_web::{HttpRequest, get, post, web};
 use chrono::NaiveDateTime;
@@ -117,13 +118,7 @@ pub async fn upload_statements(
         .to_owned();
     // Only a registered withholding agent (an employer an officer registered) may write into
     // people's tax records.
-    let agent_id = employer_id.clone();
-    let registered = tax
-        .db()
-        .run(move |c| store::agent(c, &agent_id))
-        .await?
-        .is_some_and(|a| a.revoked_at.is_none());
-    if !registered {
+    if !statements::is_agent(&tax, employer_id.clone()).await? {
         return Err(Error::new(errors::NOT_A_WITHHOLDING_AGENT));
     }
     let rules = super::rules_for(&tax, year)?;
@@ -258,37 +253,19 @@ pub async fn upload_statements(
             }),
         }
     }
-    let (accepted, held, unchanged, conflicts) = tax
-        .db()
-        .transaction(move |c| {
-            let (mut a, mut h, mut u, mut conflicts) = (0, 0, 0, Vec::new());
-            for (line, row) in valid {
-                if store::insert_statement(c, &row)? {
-                    a += 1;
-                    if row.status == "held" {
-                        h += 1;
-                    }
-                    continue;
-                }
-                match store::statement(c, &row.employer, &row.statement_id)? {
-                    Some(old) if old.digest == row.digest => u += 1,
-                    _ => conflicts.push(RowError {
-                        line,
-                        statement_id: Some(row.statement_id),
-                        errors: vec!["statement_id was already used for a statement with different content: send a correction under a new id".into()],
-                    }),
-                }
-            }
-            Ok((a, h, u, conflicts))
-        })
-        .await?;
+    let stored = statements::store_statements(&tax, valid).await?;
+    let conflicts = stored.conflicts.into_iter().map(|(line, id)| RowError {
+        line,
+        statement_id: Some(id),
+        errors: vec!["statement_id was already used for a statement with different content: send a correction under a new id".into()],
+    });
     rejected.extend(conflicts);
     rejected.sort_by_key(|r| r.line);
     Ok(web::Json(UploadReport {
         year,
-        accepted,
-        held,
-        unchanged,
+        accepted: stored.accepted,
+        held: stored.held,
+        unchanged: stored.unchanged,
         rejected,
     }))
 }
@@ -328,10 +305,7 @@ pub async fn list_statements(
     let year = year_ok(query.year)?;
     let employer = taxpayer(&tax, &auth)?;
     let employer_id = employer.key.trim_start_matches("business:").to_owned();
-    let rows = tax
-        .db()
-        .run(move |c| store::statements_by_employer(c, &employer_id, year, 1000))
-        .await?;
+    let rows = statements::filed_by(&tax, employer_id, year, 1000).await?;
     Ok(web::Json(
         rows.into_iter()
             .map(|s| StatementView {

@@ -10,11 +10,10 @@ pub mod public;
 pub mod statements;
 pub mod taxpayers;
 
-use crate::domain::RuleSet;
 use crate::service::Taxpayer;
 use crate::{Tax, errors};
 use actix_web::HttpRequest;
-use egov_auth::{Action, Kind, Policy, Principal, Rule, SubjectKey};
+use egov_auth::{Kind, Policy, Principal, Reader, Rule};
 use egov_core::Error;
 use egov_core::routes::Routes;
 
@@ -78,14 +77,7 @@ pub fn configure(cfg: &mut Routes<'_>) {
     });
 }
 
-pub(crate) fn rules_for(tax: &Tax, year: i32) -> Result<std::sync::Arc<RuleSet>, Error> {
-    tax.rules(year).cloned().ok_or_else(|| {
-        Error::with_detail(
-            errors::NO_RULES,
-            format!("the country pack has rules for {:?}", tax.years()),
-        )
-    })
-}
+pub(crate) use crate::service::rules_for;
 
 pub(crate) fn taxpayer(tax: &Tax, p: &Principal) -> Result<Taxpayer, Error> {
     let key = p
@@ -98,26 +90,9 @@ pub(crate) fn taxpayer(tax: &Tax, p: &Principal) -> Result<Taxpayer, Error> {
     Ok(Taxpayer { key, masked })
 }
 
-/// Records an officer's access to a taxpayer's data (fails closed).
-pub(crate) async fn access(
-    tax: &Tax,
-    req: &HttpRequest,
-    officer: &Principal,
-    subject: &str,
-    action: Action,
-    purpose: &str,
-    record: Option<String>,
-) -> Result<(), Error> {
-    tax.0
-        .recorder
-        .reader(req, officer)
-        .record(
-            SubjectKey::from_stored(subject.to_owned()),
-            action,
-            purpose,
-            record,
-        )
-        .await
+/// The officer as a reader of taxpayers' data in this request (for the access log).
+pub(crate) fn reader(tax: &Tax, req: &HttpRequest, officer: &Principal) -> Reader {
+    tax.0.recorder.reader(req, officer)
 }
 
 pub(crate) fn year_ok(year: i32) -> Result<i32, Error> {

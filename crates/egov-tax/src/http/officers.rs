@@ -1,7 +1,8 @@
 //! Tax officers: taxpayer views (access-logged), corrections, bank settlement, refunds,
 //! assessments, revocation, reminders.
 
-use super::{Officer, access, rules_for, year_ok};
+use super::{Officer, reader, rules_for, year_ok};
+use crate::Tax;
 use crate::http::employers::RowError;
 use crate::http::public::Verification;
 use crate::http::public::verification;
@@ -10,19 +11,17 @@ use crate::http::taxpayers::Entry;
 use crate::http::taxpayers::VersionView;
 use crate::http::taxpayers::account_view;
 use crate::http::taxpayers::version_views;
-use crate::service::{self, Acknowledgement, Taxpayer};
-use crate::store::{self, LedgerRow, TransferRow};
-use crate::{Tax, errors};
+use crate::service::officers::{self, Posting};
+use crate::service::{Acknowledgement, Taxpayer};
+use crate::store::ReturnRow;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
-use egov_auth::{Action, Authorized, Principal};
+use egov_auth::{Authorized, Principal};
 use egov_core::Error;
-use egov_core::error::{FieldError, codes};
-use egov_core::outbox::Notification;
+use egov_core::error::FieldError;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
-use std::str::FromStr;
+use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 pub(crate) fn officer_scope(tax: &Tax, p: &Principal) -> Result<(), Error> {
@@ -42,8 +41,38 @@ pub struct TaxpayerQuery {
 pub struct TaxpayerView {
     /// The taxpayer's subject key (use it in other officer calls).
     pub key: String,
-    pub returns: Vec<Value>,
+    pub returns: Vec<ReturnSummary>,
     pub account: AccountView,
+}
+
+/// One of a taxpayer's returns, as an officer's search lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnSummary {
+    pub id: String,
+    pub tax: String,
+    pub year: i32,
+    /// `draft` until the first submission, then `submitted`.
+    pub status: String,
+    /// 0 while nothing is filed.
+    pub latest_version: i32,
+    /// The taxpayer's masked national ID (empty for a business).
+    pub taxpayer: String,
+    /// The reference a payment quotes for this return's period.
+    pub payment_reference: String,
+}
+
+impl From<ReturnRow> for ReturnSummary {
+    fn from(r: ReturnRow) -> Self {
+        Self {
+            id: r.id,
+            tax: r.tax,
+            year: r.year,
+            status: r.status,
+            latest_version: r.latest_version,
+            taxpayer: r.masked_id,
+            payment_reference: r.payment_reference,
+        }
+    }
 }
 
 egov_core::problems!(OfficerTaxpayerErrors:
@@ -73,25 +102,11 @@ pub async fn officer_taxpayer(
     let q = query.into_inner();
     purpose_ok(&q.purpose)?;
     let key = taxpayer_key(&tax, q.national_id.as_deref(), q.business_id.as_deref(), "")?.key;
-    access(&tax, &req, &auth, &key, Action::View, &q.purpose, None).await?;
-    let k = key.clone();
-    let (returns, ledger) = tax
-        .db()
-        .run(move |c| Ok((store::returns_of(c, &k)?, store::ledger_of(c, &k)?)))
-        .await?;
-    if returns.is_empty() && ledger.is_empty() {
-        return Err(Error::new(errors::TAXPAYER_NOT_FOUND));
-    }
+    let (returns, ledger) =
+        officers::taxpayer_file(&tax, &reader(&tax, &req, &auth), &key, &q.purpose).await?;
     Ok(web::Json(TaxpayerView {
         key,
-        returns: returns
-            .into_iter()
-            .map(|r| {
-                json!({"id": r.id, "tax": r.tax, "year": r.year, "status": r.status,
-                             "latest_version": r.latest_version, "taxpayer": r.masked_id,
-                             "payment_reference": r.payment_reference})
-            })
-            .collect(),
+        returns: returns.into_iter().map(ReturnSummary::from).collect(),
         account: account_view(&tax, ledger),
     }))
 }
@@ -201,24 +216,8 @@ pub async fn officer_return(
 ) -> Result<web::Json<Vec<VersionView>>, Error> {
     officer_scope(&tax, &auth)?;
     purpose_ok(&query.purpose)?;
-    let id = id.into_inner();
-    let i = id.clone();
-    let ret = tax
-        .db()
-        .run(move |c| store::return_by_id(c, &i))
-        .await?
-        .ok_or_else(|| Error::new(errors::RETURN_NOT_FOUND))?;
-    access(
-        &tax,
-        &req,
-        &auth,
-        &ret.taxpayer,
-        Action::View,
-        &query.purpose,
-        Some(id.clone()),
-    )
-    .await?;
-    let rows = tax.db().run(move |c| store::versions(c, &id)).await?;
+    let rows =
+        officers::return_versions(&tax, &reader(&tax, &req, &auth), &id, &query.purpose).await?;
     Ok(web::Json(version_views(rows)?))
 }
 
@@ -272,44 +271,15 @@ pub async fn officer_correction(
     if !id_ok(&input.correction_id) {
         return Err(Error::invalid_field("/correction_id", ID_RULE));
     }
-    let id = id.into_inner();
-    let i = id.clone();
-    let ret = tax
-        .db()
-        .run(move |c| store::return_by_id(c, &i))
-        .await?
-        .ok_or_else(|| Error::new(errors::RETURN_NOT_FOUND))?;
-    let rules = rules_for(&tax, ret.year)?;
-    access(
+    let (ack, created) = officers::correct_return(
         &tax,
-        &req,
-        &auth,
-        &ret.taxpayer,
-        Action::Change,
-        "tax.correction",
-        Some(id),
+        &reader(&tax, &req, &auth),
+        &id,
+        input.correction_id,
+        input.reason,
+        input.changes,
     )
     .await?;
-    let who = Taxpayer {
-        key: ret.taxpayer.clone(),
-        masked: ret.masked_id.clone(),
-    };
-    let actor = auth.subject.clone();
-    let t = tax.get_ref().clone();
-    let (ack, created) = tax
-        .db()
-        .transaction(move |c| {
-            service::submit(
-                &t,
-                c,
-                &who,
-                &rules,
-                &format!("correction:{}", input.correction_id),
-                &actor,
-                Some((&input.reason, &input.changes)),
-            )
-        })
-        .await?;
     Ok(if created {
         HttpResponse::Created().json(ack)
     } else {
@@ -384,7 +354,12 @@ pub async fn officer_bank_transfers(
             errs.push("reference: at most 64 characters".to_owned());
         }
         if errs.is_empty() {
-            valid.push(l);
+            valid.push(officers::Transfer {
+                bank_txn_id: l.bank_txn_id,
+                reference: l.reference,
+                amount: l.amount,
+                paid_on: l.paid_on,
+            });
         } else {
             rejected.push(RowError {
                 line: i + 1,
@@ -393,61 +368,13 @@ pub async fn officer_bank_transfers(
             });
         }
     }
-    let now = tax.now();
-    let report = tax
-        .db()
-        .transaction(move |c| {
-            let (mut matched, mut duplicates, mut unmatched) = (0, 0, Vec::new());
-            for l in valid {
-                let ret = if service::reference_ok(&l.reference) {
-                    store::return_by_reference(c, &l.reference)?
-                } else {
-                    None
-                };
-                let row = TransferRow {
-                    bank_txn_id: l.bank_txn_id.clone(),
-                    reference: l.reference.clone(),
-                    amount: l.amount.to_string(),
-                    paid_on: l.paid_on,
-                    matched_return: ret.as_ref().map(|r| r.id.clone()),
-                    received_at: now,
-                };
-                if !store::insert_transfer(c, &row)? {
-                    duplicates += 1;
-                    continue;
-                }
-                match ret {
-                    Some(r) => {
-                        store::insert_ledger(
-                            c,
-                            &LedgerRow {
-                                id: uuid::Uuid::now_v7().to_string(),
-                                taxpayer: r.taxpayer,
-                                tax: r.tax,
-                                year: r.year,
-                                kind: "payment".into(),
-                                amount: (-l.amount).to_string(),
-                                due_date: None,
-                                source: l.bank_txn_id,
-                                reference: Some(l.reference),
-                                note: None,
-                                created_at: now,
-                            },
-                        )?;
-                        matched += 1;
-                    }
-                    None => unmatched.push(l.bank_txn_id),
-                }
-            }
-            Ok(SettlementReport {
-                matched,
-                duplicates,
-                unmatched,
-                rejected,
-            })
-        })
-        .await?;
-    Ok(web::Json(report))
+    let done = officers::settle(&tax, valid).await?;
+    Ok(web::Json(SettlementReport {
+        matched: done.matched,
+        duplicates: done.duplicates,
+        unmatched: done.unmatched,
+        rejected,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -491,80 +418,14 @@ pub async fn officer_refund(
     if !id_ok(&input.refund_id) {
         return Err(Error::invalid_field("/refund_id", ID_RULE));
     }
-    let rid = input.return_id.clone();
-    let ret = tax
-        .db()
-        .run(move |c| store::return_by_id(c, &rid))
-        .await?
-        .ok_or_else(|| Error::new(errors::RETURN_NOT_FOUND))?;
-    access(
+    let posting = officers::refund(
         &tax,
-        &req,
-        &auth,
-        &ret.taxpayer,
-        Action::Change,
-        "tax.refund",
-        Some(ret.id.clone()),
+        &reader(&tax, &req, &auth),
+        &input.return_id,
+        input.refund_id,
     )
     .await?;
-    let now = tax.now();
-    let admin = rules_for(&tax, ret.year)
-        .map(|r| r.administration.clone())
-        .unwrap_or_default();
-    let officer = auth.subject.clone();
-    let outcome = tax
-        .db()
-        .transaction(move |c| {
-            if let Some(done) = store::ledger_entry(c, "refund", &input.refund_id)? {
-                return Ok(Posting::Posted(done, false));
-            }
-            if let Some(waiting) = store::approval_of(c, "refund", &input.refund_id)? {
-                return Ok(Posting::Waiting(waiting));
-            }
-            let due = service::refund_due(c, &ret.taxpayer, &ret.tax, ret.year, now.date())?;
-            if due <= Decimal::ZERO {
-                return Err(Error::new(errors::NO_REFUND_DUE));
-            }
-            if admin.needs_second_officer(due) {
-                let row = store::ApprovalRow {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    kind: "refund".into(),
-                    source: input.refund_id,
-                    taxpayer: ret.taxpayer,
-                    tax: ret.tax,
-                    year: ret.year,
-                    amount: due.to_string(),
-                    due_date: None,
-                    return_id: Some(ret.id),
-                    note: None,
-                    status: "pending".into(),
-                    requested_by: officer,
-                    requested_at: now,
-                    decided_by: None,
-                    decided_at: None,
-                    decision_note: None,
-                };
-                store::insert_approval(c, &row)?;
-                return Ok(Posting::Waiting(row));
-            }
-            let row = LedgerRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                taxpayer: ret.taxpayer,
-                tax: ret.tax,
-                year: ret.year,
-                kind: "refund".into(),
-                amount: due.to_string(),
-                due_date: None,
-                source: input.refund_id,
-                reference: Some(ret.payment_reference),
-                note: None,
-                created_at: now,
-            };
-            store::insert_ledger(c, &row)?;
-            Ok(Posting::Posted(row, true))
-        })
-        .await?;
-    Ok(outcome.answer())
+    Ok(answer(posting))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -661,108 +522,24 @@ pub async fn officer_assessment(
         input.business_id.as_deref(),
         "/",
     )?;
-    let source = format!("notice:{}", input.assessment_id);
-    access(
-        &tax,
-        &req,
-        &auth,
-        &who.key,
-        Action::Change,
-        "tax.assessment",
-        Some(source.clone()),
-    )
-    .await?;
-    let (code, year) = (rules.tax.clone(), rules.year);
-    let now = tax.now();
-    let officer = auth.subject.clone();
-    let outcome = tax
-        .db()
-        .transaction(move |c| {
-            let same = |taxpayer: &str, y: i32, amount: &str| {
-                taxpayer == who.key
-                    && y == year
-                    && Decimal::from_str(amount).ok() == Some(input.amount)
-            };
-            let conflict = || {
-                Error::with_detail(
-                    codes::CONFLICT,
-                    "this assessment_id was used for another assessment",
-                )
-            };
-            if let Some(done) = store::ledger_entry(c, "assessment", &source)? {
-                return if same(&done.taxpayer, done.year, &done.amount) {
-                    Ok(Posting::Posted(done, false))
-                } else {
-                    Err(conflict())
-                };
-            }
-            if let Some(waiting) = store::approval_of(c, "assessment", &source)? {
-                return if same(&waiting.taxpayer, waiting.year, &waiting.amount) {
-                    Ok(Posting::Waiting(waiting))
-                } else {
-                    Err(conflict())
-                };
-            }
-            let statements = store::statements_of(c, &who.key, year)?;
-            let ret = service::open_return(c, &who, &code, year, &statements, now)?;
-            if admin.needs_second_officer(input.amount) {
-                let row = store::ApprovalRow {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    kind: "assessment".into(),
-                    source,
-                    taxpayer: who.key.clone(),
-                    tax: code,
-                    year,
-                    amount: input.amount.to_string(),
-                    due_date: Some(input.due_date),
-                    return_id: Some(ret.id),
-                    note: Some(input.reason),
-                    status: "pending".into(),
-                    requested_by: officer,
-                    requested_at: now,
-                    decided_by: None,
-                    decided_at: None,
-                    decision_note: None,
-                };
-                store::insert_approval(c, &row)?;
-                return Ok(Posting::Waiting(row));
-            }
-            let row = LedgerRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                taxpayer: who.key.clone(),
-                tax: code,
-                year,
-                kind: "assessment".into(),
-                amount: input.amount.to_string(),
-                due_date: Some(input.due_date),
-                source,
-                reference: Some(ret.payment_reference),
-                note: Some(input.reason),
-                created_at: now,
-            };
-            store::insert_ledger(c, &row)?;
-            Ok(Posting::Posted(row, true))
-        })
-        .await?;
-    Ok(outcome.answer())
+    let notice = officers::Notice {
+        assessment_id: input.assessment_id,
+        amount: input.amount,
+        due_date: input.due_date,
+        reason: input.reason,
+    };
+    let posting = officers::assess(&tax, &reader(&tax, &req, &auth), who, &rules, notice).await?;
+    Ok(answer(posting))
 }
 
-/// What an officer's posting led to.
-pub(crate) enum Posting {
-    /// On the ledger (`true`: just now; `false`: the same request again).
-    Posted(LedgerRow, bool),
-    /// At or above the year's `second_officer_from`: waiting for a second officer.
-    Waiting(store::ApprovalRow),
-}
-
-impl Posting {
-    fn answer(self) -> HttpResponse {
-        match self {
-            Self::Posted(row, true) => HttpResponse::Created().json(Entry::from(row)),
-            Self::Posted(row, false) => HttpResponse::Ok().json(Entry::from(row)),
-            Self::Waiting(a) => {
-                HttpResponse::Accepted().json(crate::http::approvals::ApprovalView::from(a))
-            }
+/// The answer to a posting: `201` posted now, `200` the same request again, `202` waiting
+/// for a second officer.
+fn answer(posting: Posting) -> HttpResponse {
+    match posting {
+        Posting::Posted(row, true) => HttpResponse::Created().json(Entry::from(row)),
+        Posting::Posted(row, false) => HttpResponse::Ok().json(Entry::from(row)),
+        Posting::Waiting(a) => {
+            HttpResponse::Accepted().json(crate::http::approvals::ApprovalView::from(a))
         }
     }
 }
@@ -804,33 +581,8 @@ pub async fn officer_revoke(
     if !reason_ok(&reason) {
         return Err(Error::invalid_field("/reason", REASON_RULE));
     }
-    let number = number.into_inner();
-    let n = number.clone();
-    let row = tax
-        .db()
-        .run(move |c| store::certificate(c, &n))
-        .await?
-        .ok_or_else(|| Error::new(errors::CERTIFICATE_NOT_FOUND))?;
-    access(
-        &tax,
-        &req,
-        &auth,
-        &row.holder,
-        Action::Change,
-        "tax.certificate.revoke",
-        Some(number.clone()),
-    )
-    .await?;
-    let now = tax.now();
-    let row = tax
-        .db()
-        .transaction(move |c| {
-            if !store::revoke_certificate(c, &number, &reason, now)? {
-                return Err(Error::new(errors::CERTIFICATE_REVOKED));
-            }
-            store::certificate(c, &number)?.ok_or_else(|| Error::new(errors::CERTIFICATE_NOT_FOUND))
-        })
-        .await?;
+    let row =
+        officers::revoke_certificate(&tax, &reader(&tax, &req, &auth), &number, reason).await?;
     Ok(web::Json(verification(&tax, &row, tax.now())))
 }
 
@@ -873,42 +625,7 @@ pub async fn officer_reminders(
     input: web::Json<ReminderInput>,
 ) -> Result<web::Json<ReminderReport>, Error> {
     officer_scope(&tax, &auth)?;
-    let year = year_ok(input.year)?;
-    let rules = rules_for(&tax, year)?;
-    let due = service::due_date(&tax, &rules)
-        .ok_or_else(|| Error::with_detail(codes::CONFLICT, "the rules have no filing calendar"))?;
-    let code = rules.tax.clone();
-    let now = tax.now();
-    let report = tax
-        .db()
-        .transaction(move |c| {
-            let people = store::statement_taxpayers(c, year)?;
-            let mut queued = 0;
-            let mut pending = 0;
-            for p in people {
-                let filed =
-                    store::return_of(c, &p, &code, year)?.is_some_and(|r| r.latest_version > 0);
-                if filed {
-                    continue;
-                }
-                pending += 1;
-                let notice = Notification::queued(
-                    format!("due:{code}:{year}:{p}:{}", now.date()),
-                    "email",
-                    p,
-                    "tax.filing_due",
-                    &json!({"tax": code, "year": year, "due": due}),
-                    now,
-                );
-                if store::OUTBOX.queue(c, &notice)? {
-                    queued += 1;
-                }
-            }
-            Ok(ReminderReport {
-                queued,
-                taxpayers: pending,
-            })
-        })
-        .await?;
-    Ok(web::Json(report))
+    let rules = rules_for(&tax, year_ok(input.year)?)?;
+    let (queued, taxpayers) = officers::queue_reminders(&tax, &rules).await?;
+    Ok(web::Json(ReminderReport { queued, taxpayers }))
 }

@@ -3,7 +3,7 @@
 use super::{rules_for, year_ok};
 use crate::domain::{Outcome, RuleSet};
 use crate::service::{self};
-use crate::store::{self, CertificateRow};
+use crate::store::CertificateRow;
 use crate::{Tax, errors};
 use actix_web::{get, post, web};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -252,11 +252,7 @@ pub async fn verify_certificate(
     if number.len() != 19 || !number.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
         return Err(Error::new(errors::CERTIFICATE_NOT_FOUND));
     }
-    let row = tax
-        .db()
-        .run(move |c| store::certificate(c, &number))
-        .await?
-        .ok_or_else(|| Error::new(errors::CERTIFICATE_NOT_FOUND))?;
+    let row = crate::service::officers::certificate(&tax, &number).await?;
     let now = tax.now();
     let window = chrono::Duration::days(i64::from(tax.0.config.verification_days));
     if now > row.issued_at + window {

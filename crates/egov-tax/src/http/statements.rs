@@ -4,13 +4,13 @@
 //! statements go to the officers' review list, where an officer counts or voids them.
 
 use super::officers::{REASON_RULE, field, officer_scope, reason_ok};
-use super::{Officer, TaxpayerPolicy, access, taxpayer, year_ok};
-use crate::service::StatementSource;
-use crate::store::{self, AgentRow};
-use crate::{Tax, errors};
+use super::{Officer, TaxpayerPolicy, reader, taxpayer, year_ok};
+use crate::Tax;
+use crate::service::{StatementSource, statements};
+use crate::store::AgentRow;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDateTime;
-use egov_auth::{Action, Authorized};
+use egov_auth::Authorized;
 use egov_core::Error;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -79,8 +79,7 @@ pub async fn register_agent(
         registered_at: tax.now(),
         revoked_at: None,
     };
-    let r = row.clone();
-    tax.db().run(move |c| store::register_agent(c, &r)).await?;
+    statements::register_agent(&tax, row.clone()).await?;
     Ok(web::Json(AgentView::from(row)))
 }
 
@@ -106,18 +105,7 @@ pub async fn revoke_agent(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     officer_scope(&tax, &auth)?;
-    let id = business_id(&tax, &path)?;
-    let now = tax.now();
-    let done = tax
-        .db()
-        .run(move |c| store::revoke_agent(c, &id, now))
-        .await?;
-    if !done {
-        return Err(Error::with_detail(
-            errors::TAXPAYER_NOT_FOUND,
-            "not a registered withholding agent",
-        ));
-    }
+    statements::revoke_agent(&tax, business_id(&tax, &path)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -145,10 +133,7 @@ pub async fn statement_reviews(
     tax: web::Data<Tax>,
 ) -> Result<web::Json<Vec<ReviewItem>>, Error> {
     officer_scope(&tax, &auth)?;
-    let rows = tax
-        .db()
-        .run(|c| store::statements_to_review(c, 200))
-        .await?;
+    let rows = statements::to_review(&tax, 200).await?;
     Ok(web::Json(
         rows.iter()
             .map(|s| ReviewItem {
@@ -209,46 +194,18 @@ pub async fn resolve_statement(
     if !reason_ok(&input.reason) {
         return Err(Error::validation(vec![field("/reason", REASON_RULE)]));
     }
-    let id = id.into_inner();
-    let sid = id.clone();
-    let row = tax
-        .db()
-        .run(move |c| store::statement_by_id(c, &sid))
-        .await?
-        .filter(|s| s.status == "held" || s.status == "disputed")
-        .ok_or_else(|| Error::new(errors::STATEMENT_NOT_FOUND))?;
-    access(
-        &tax,
-        &req,
-        &auth,
-        &row.taxpayer,
-        Action::Change,
-        "tax.statement.review",
-        Some(row.id.clone()),
-    )
-    .await?;
     let to = match input.decision {
         Resolution::Count => "counted",
         Resolution::Void => "void",
     };
-    let (officer, now) = (auth.subject.clone(), tax.now());
-    let updated = tax
-        .db()
-        .transaction(move |c| {
-            if !store::set_statement_status(
-                c,
-                &id,
-                &["held", "disputed"],
-                to,
-                &input.reason,
-                Some(&officer),
-                now,
-            )? {
-                return Err(Error::new(errors::STATEMENT_NOT_FOUND));
-            }
-            store::statement_by_id(c, &id)?.ok_or_else(|| Error::new(errors::STATEMENT_NOT_FOUND))
-        })
-        .await?;
+    let updated = statements::resolve(
+        &tax,
+        &reader(&tax, &req, &auth),
+        id.into_inner(),
+        to,
+        input.reason,
+    )
+    .await?;
     Ok(web::Json(StatementSource::from(&updated)))
 }
 
@@ -283,10 +240,7 @@ pub async fn my_statements(
 ) -> Result<web::Json<Vec<StatementSource>>, Error> {
     let year = year_ok(query.year)?;
     let who = taxpayer(&tax, &auth)?;
-    let rows = tax
-        .db()
-        .run(move |c| store::statements_about(c, &who.key, year))
-        .await?;
+    let rows = statements::about(&tax, who.key, year).await?;
     Ok(web::Json(rows.iter().map(StatementSource::from).collect()))
 }
 
@@ -327,27 +281,6 @@ pub async fn dispute_statement(
         return Err(Error::validation(vec![field("/reason", REASON_RULE)]));
     }
     let who = taxpayer(&tax, &auth)?;
-    let id = id.into_inner();
-    let now = tax.now();
-    let updated = tax
-        .db()
-        .transaction(move |c| {
-            let mine = store::statement_by_id(c, &id)?.filter(|s| s.taxpayer == who.key);
-            if mine.is_none()
-                || !store::set_statement_status(
-                    c,
-                    &id,
-                    &["counted", "held"],
-                    "disputed",
-                    &format!("disputed by the employee: {reason}"),
-                    None,
-                    now,
-                )?
-            {
-                return Err(Error::new(errors::STATEMENT_NOT_FOUND));
-            }
-            store::statement_by_id(c, &id)?.ok_or_else(|| Error::new(errors::STATEMENT_NOT_FOUND))
-        })
-        .await?;
+    let updated = statements::dispute(&tax, who.key, id.into_inner(), reason).await?;
     Ok(web::Json(StatementSource::from(&updated)))
 }

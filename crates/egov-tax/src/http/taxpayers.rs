@@ -3,8 +3,8 @@
 use super::{TaxpayerAal2, TaxpayerPolicy, rules_for, taxpayer, year_ok};
 use crate::domain::Outcome;
 use crate::domain::eval::to_json;
-use crate::service::{self, Acknowledgement, Period, ReturnView, Taxpayer};
-use crate::store::{self, CertificateRow, LedgerRow};
+use crate::service::{self, Acknowledgement, Period, ReturnView, taxpayers};
+use crate::store::{CertificateRow, LedgerRow, VersionRow};
 use crate::{Tax, errors};
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::NaiveDateTime;
@@ -16,24 +16,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::str::FromStr;
 use utoipa::ToSchema;
-
-pub(crate) async fn load_view(tax: &Tax, who: Taxpayer, year: i32) -> Result<ReturnView, Error> {
-    let rules = rules_for(tax, year)?;
-    let code = rules.tax.clone();
-    let now = tax.now();
-    let (row, statements, all) = tax
-        .db()
-        .transaction(move |c| {
-            let st = store::statements_of(c, &who.key, year)?;
-            let row = service::open_return(c, &who, &code, year, &st, now)?;
-            let all = store::statements_about(c, &who.key, year)?;
-            Ok((row, st, all))
-        })
-        .await?;
-    let mut view = service::view(tax, &rules, &row, &statements);
-    view.sources = all.iter().map(service::StatementSource::from).collect();
-    Ok(view)
-}
 
 egov_core::problems!(MyReturnErrors:
     crate::errors::NOT_A_TAXPAYER,
@@ -62,7 +44,7 @@ pub async fn my_return(
 ) -> Result<web::Json<ReturnView>, Error> {
     let who = taxpayer(&tax, &auth)?;
     Ok(web::Json(
-        load_view(&tax, who, year_ok(year.into_inner())?).await?,
+        taxpayers::return_view(&tax, who, year_ok(year.into_inner())?).await?,
     ))
 }
 
@@ -122,18 +104,9 @@ pub async fn edit_return(
                 .collect(),
         ));
     }
-    let code = rules.tax.clone();
-    let draft = Value::Object(entries).to_string();
-    let w = who.clone();
-    let now = tax.now();
-    tax.db()
-        .transaction(move |c| {
-            let st = store::statements_of(c, &w.key, year)?;
-            let row = service::open_return(c, &w, &code, year, &st, now)?;
-            store::set_draft(c, &row.id, &draft, now)
-        })
-        .await?;
-    Ok(web::Json(load_view(&tax, who, year).await?))
+    Ok(web::Json(
+        taxpayers::save_entries(&tax, who, &rules, entries).await?,
+    ))
 }
 
 egov_core::problems!(SubmitReturnErrors:
@@ -183,12 +156,8 @@ pub async fn submit_return(
         .to_owned();
     let who = taxpayer(&tax, &auth)?;
     let rules = rules_for(&tax, year_ok(year.into_inner())?)?;
-    let actor = auth.subject.clone();
-    let t = tax.get_ref().clone();
-    let (ack, created) = tax
-        .db()
-        .transaction(move |c| service::submit(&t, c, &who, &rules, &key, &actor, None))
-        .await?;
+    let (ack, created) =
+        taxpayers::submit_return(&tax, who, rules, key, auth.subject.clone()).await?;
     Ok(if created {
         HttpResponse::Created().json(ack)
     } else {
@@ -211,7 +180,7 @@ pub struct VersionView {
     pub outcome: Outcome,
 }
 
-pub(crate) fn version_views(rows: Vec<store::VersionRow>) -> Result<Vec<VersionView>, Error> {
+pub(crate) fn version_views(rows: Vec<VersionRow>) -> Result<Vec<VersionView>, Error> {
     rows.into_iter()
         .map(|v| {
             Ok(VersionView {
@@ -254,14 +223,7 @@ pub async fn my_versions(
     let who = taxpayer(&tax, &auth)?;
     let year = year_ok(year.into_inner())?;
     let rules = rules_for(&tax, year)?;
-    let code = rules.tax.clone();
-    let rows = tax
-        .db()
-        .run(move |c| match store::return_of(c, &who.key, &code, year)? {
-            Some(r) => store::versions(c, &r.id),
-            None => Ok(Vec::new()),
-        })
-        .await?;
+    let rows = taxpayers::versions(&tax, who, &rules).await?;
     Ok(web::Json(version_views(rows)?))
 }
 
@@ -347,7 +309,7 @@ pub async fn my_account(
     tax: web::Data<Tax>,
 ) -> Result<web::Json<AccountView>, Error> {
     let who = taxpayer(&tax, &auth)?;
-    let rows = tax.db().run(move |c| store::ledger_of(c, &who.key)).await?;
+    let rows = taxpayers::ledger(&tax, who).await?;
     Ok(web::Json(account_view(&tax, rows)))
 }
 
@@ -416,8 +378,6 @@ pub async fn issue_certificate(
     let who = taxpayer(&tax, &auth)?;
     let input = input.into_inner();
     let settings = &tax.0.config;
-    let now = tax.now();
-    let today = now.date();
     let (days, rules) = match input.kind.as_str() {
         "tax_clearance" => (settings.clearance_valid_days, None),
         "income" => {
@@ -436,65 +396,8 @@ pub async fn issue_certificate(
             ));
         }
     };
-    let t = tax.get_ref().clone();
-    let kind = input.kind.clone();
-    let row = tax
-        .db()
-        .transaction(move |c| {
-            let document = match &rules {
-                None => {
-                    if service::arrears(c, &who.key, today)? {
-                        return Err(Error::new(errors::ARREARS));
-                    }
-                    json!({"holder": holder_label(&who, c)?, "statement": "No national tax is overdue as of the date of issue.",
-                           "as_of": today, "issuer": t.0.config.agency})
-                }
-                Some(rules) => {
-                    let ret = store::return_of(c, &who.key, &rules.tax, rules.year)?
-                        .ok_or_else(|| Error::new(errors::NOT_FILED))?;
-                    let v = store::latest_version(c, &ret.id)?
-                        .ok_or_else(|| Error::new(errors::NOT_FILED))?;
-                    let mut d = service::income_document(rules, &v, &ret.masked_id)?;
-                    d["issuer"] = json!(t.0.config.agency);
-                    d
-                }
-            };
-            let number = service::certificate_number();
-            let mut doc = document;
-            doc["number"] = json!(number);
-            doc["kind"] = json!(kind);
-            doc["issued_at"] = json!(now);
-            doc["valid_until"] = json!(now + chrono::Duration::days(i64::from(days)));
-            let row = CertificateRow {
-                number,
-                kind: kind.clone(),
-                holder: who.key.clone(),
-                signature: t.sign(&doc),
-                document: doc.to_string(),
-                issued_at: now,
-                valid_until: now + chrono::Duration::days(i64::from(days)),
-                revoked_at: None,
-                revoke_reason: None,
-            };
-            store::insert_certificate(c, &row)?;
-            Ok(row)
-        })
-        .await?;
+    let row = taxpayers::issue_certificate(&tax, who, input.kind, rules, days).await?;
     Ok(HttpResponse::Created().json(certificate_view(row)))
-}
-
-pub(crate) fn holder_label(
-    who: &Taxpayer,
-    c: &mut egov_core::DbConnection,
-) -> Result<String, Error> {
-    if let Some(b) = who.key.strip_prefix("business:") {
-        return Ok(b.to_owned());
-    }
-    Ok(store::returns_of(c, &who.key)?
-        .into_iter()
-        .map(|r| r.masked_id)
-        .find(|m| !m.is_empty())
-        .unwrap_or_else(|| "(registered taxpayer)".into()))
 }
 
 egov_core::problems!(MyCertificatesErrors:
@@ -516,9 +419,6 @@ pub async fn my_certificates(
     tax: web::Data<Tax>,
 ) -> Result<web::Json<Vec<CertificateView>>, Error> {
     let who = taxpayer(&tax, &auth)?;
-    let rows = tax
-        .db()
-        .run(move |c| store::certificates_of(c, &who.key))
-        .await?;
+    let rows = taxpayers::certificates(&tax, who).await?;
     Ok(web::Json(rows.into_iter().map(certificate_view).collect()))
 }

@@ -2,6 +2,11 @@
 //! the taxpayer ledger, payments, refunds and certificates. Handlers call these; these call
 //! the store.
 
+pub mod approvals;
+pub mod officers;
+pub mod statements;
+pub mod taxpayers;
+
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -18,6 +23,7 @@ use crate::domain::eval::to_json;
 use crate::domain::{Outcome, RuleSet};
 use crate::errors;
 use crate::store::{self, LedgerRow, ReturnRow, StatementRow, VersionRow};
+use egov_auth::{Action, Reader, SubjectKey};
 
 /// Where a pre-filled value came from.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -727,4 +733,32 @@ pub fn income_document(
         "return_version": version.version,
         "filed_at": version.submitted_at,
     }))
+}
+
+/// The rules of a tax year (`tax.no_rules` when the pack has none).
+pub fn rules_for(tax: &Tax, year: i32) -> Result<std::sync::Arc<RuleSet>, Error> {
+    tax.rules(year).cloned().ok_or_else(|| {
+        Error::with_detail(
+            errors::NO_RULES,
+            format!("the country pack has rules for {:?}", tax.years()),
+        )
+    })
+}
+
+/// Records a reader's access to a taxpayer's data (fails closed).
+pub(crate) async fn record(
+    reader: &Reader,
+    subject: &str,
+    action: Action,
+    purpose: &str,
+    record: Option<String>,
+) -> Result<(), Error> {
+    reader
+        .record(
+            SubjectKey::from_stored(subject.to_owned()),
+            action,
+            purpose,
+            record,
+        )
+        .await
 }
