@@ -7,7 +7,6 @@ use crate::http::worklists::WorkPage;
 use crate::http::worklists::page_request;
 use crate::http::worklists::work_page;
 use crate::service::{self};
-use crate::store::{self};
 use crate::{Docflow, errors, exchange};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
@@ -115,7 +114,7 @@ pub async fn dispatches(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let doc = visible(&d, &auth, &id).await?;
-    let rows = d.db().run(move |c| store::dispatches(c, &doc.id)).await?;
+    let rows = service::dispatches_of(&d, doc.id).await?;
     Ok(HttpResponse::Ok().json(service::Dispatches {
         dispatches: rows.iter().map(service::DispatchView::from).collect(),
     }))
@@ -165,10 +164,7 @@ pub async fn inbox(
 ) -> Result<web::Json<WorkPage>, Error> {
     let (after, limit) = page_request(&d, &q)?;
     let ag = agency(&auth);
-    let rows = d
-        .db()
-        .run(move |c| store::inbox(c, &ag, &after, limit))
-        .await?;
+    let rows = service::inbox(&d, ag, after, limit).await?;
     Ok(web::Json(work_page(rows, limit)))
 }
 

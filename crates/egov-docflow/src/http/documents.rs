@@ -5,10 +5,8 @@ use super::{
     Officer, PurposeQuery, Reader, agency, code_ok, doc_id, field, fields, personal_access,
     text_ok, visible,
 };
-use crate::domain::evidence::Attachment;
 use crate::domain::line::StepKind;
 use crate::service::{self, LineStep, NewDocument};
-use crate::store::{self};
 use crate::{Docflow, errors};
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use base64::Engine as _;
@@ -247,35 +245,8 @@ pub async fn show(
 ) -> Result<HttpResponse, Error> {
     let doc = visible(&d, &auth, &id).await?;
     personal_access(&d, &req, &auth, &doc, q.purpose.as_deref(), "document").await?;
-    let (acc, purpose, id2) = (auth.subject.clone(), q.purpose.clone(), doc.id.clone());
-    d.db()
-        .transaction(move |c| service::record_read(c, &acc, &id2, purpose.as_deref()))
-        .await?;
-    let id2 = doc.id.clone();
-    let (v, steps, circ) = d
-        .db()
-        .run(move |c| {
-            Ok((
-                store::version(c, &id2, doc.version)?,
-                store::steps(c, &id2)?,
-                store::circulations(c, &id2)?,
-            ))
-        })
-        .await?;
-    let doc = d
-        .db()
-        .run({
-            let id = doc.id.clone();
-            move |c| store::document(c, &id)
-        })
-        .await?
-        .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
-    Ok(HttpResponse::Ok().json(service::DocumentDetail {
-        document: service::DocumentView::from(&doc),
-        current: v.as_ref().map(service::VersionView::from),
-        line: steps.iter().map(service::StepView::from).collect(),
-        circulation: circ.iter().map(service::CirculationView::from).collect(),
-    }))
+    let detail = service::detail(&d, doc, auth.subject.clone(), q.purpose.clone()).await?;
+    Ok(HttpResponse::Ok().json(detail))
 }
 
 egov_core::problems!(ShowVersionErrors:
@@ -311,11 +282,7 @@ pub async fn show_version(
         &format!("version-{n}"),
     )
     .await?;
-    let v = d
-        .db()
-        .run(move |c| store::version(c, &doc.id, n))
-        .await?
-        .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
+    let v = service::version(&d, doc, n).await?;
     Ok(HttpResponse::Ok().json(service::VersionView::from(&v)))
 }
 
@@ -344,23 +311,7 @@ pub async fn attachment(
 ) -> Result<HttpResponse, Error> {
     let (id, sha) = path.into_inner();
     let doc = visible(&d, &auth, &id).await?;
-    let docid = doc.id.clone();
-    let sha2 = sha.clone();
-    let found = d
-        .db()
-        .run(move |c| {
-            for v in store::versions(c, &docid)? {
-                let atts: Vec<Attachment> =
-                    serde_json::from_str(&v.attachments).unwrap_or_default();
-                if v.body.is_some()
-                    && let Some(a) = atts.into_iter().find(|a| a.sha256 == sha2)
-                {
-                    return Ok(store::blob(c, &sha2)?.map(|b| (a, b)));
-                }
-            }
-            Ok(None)
-        })
-        .await?;
+    let found = service::attachment(&d, doc.id.clone(), sha.clone()).await?;
     let Some((a, bytes)) = found else {
         return Err(Error::new(errors::ATTACHMENT_NOT_FOUND));
     };
@@ -477,7 +428,7 @@ pub async fn set_line(
         return Err(Error::invalid_field("/line", "1-30 steps"));
     }
     let id = doc_id(&id)?;
-    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
+    let (acc, ag) = (auth.subject.clone(), agency(&auth));
     let line: Vec<LineStep> = b
         .line
         .into_iter()
@@ -487,14 +438,7 @@ pub async fn set_line(
             group: s.group,
         })
         .collect();
-    let id2 = id.clone();
-    let steps = d
-        .db()
-        .transaction(move |c| {
-            service::set_line(c, &dd, &acc, &ag, &id2, line)?;
-            store::steps(c, &id2)
-        })
-        .await?;
+    let steps = service::replace_line(&d, acc, ag, id, line).await?;
     Ok(HttpResponse::Ok().json(service::Line {
         line: steps.iter().map(service::StepView::from).collect(),
     }))

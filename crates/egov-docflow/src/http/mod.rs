@@ -14,7 +14,7 @@ pub mod verification;
 pub mod worklists;
 
 use crate::service::{self};
-use crate::store::{self, DocumentRow};
+use crate::store::DocumentRow;
 use crate::{Docflow, errors};
 use actix_web::HttpRequest;
 use chrono::NaiveDate;
@@ -23,7 +23,6 @@ use egov_core::Error;
 use egov_core::error::FieldError;
 use egov_core::routes::Routes;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::IntoParams;
 
 /// Any officer (agency checked per document).
@@ -173,52 +172,9 @@ pub(crate) fn today(_d: &Docflow) -> NaiveDate {
     service::now().date()
 }
 
-/// Whether `who` may see `doc`: auditors; officers of its agency who drafted or handle it,
-/// hold (or stand in for) a position on its line, acted on it, were circulated it, or work in
-/// the document office or records.
-pub(crate) fn can_see(
-    c: &mut egov_core::DbConnection,
-    d: &Docflow,
-    who: &Principal,
-    doc: &DocumentRow,
-) -> Result<bool, Error> {
-    if who.kind == Kind::Auditor {
-        return Ok(true);
-    }
-    if who.agency.as_deref() != Some(doc.agency.as_str()) {
-        return Ok(false);
-    }
-    if doc.drafter == who.subject
-        || who.has_role(crate::OFFICE_ROLE)
-        || who.has_role(crate::RECORDS_ROLE)
-    {
-        return Ok(true);
-    }
-    if store::is_reader(c, &doc.id, &who.subject)? {
-        return Ok(true);
-    }
-    let limit = d.rules().map(|r| r.acting_chain_limit).unwrap_or(1);
-    let mine = service::work_positions(c, &who.subject, service::now(), limit)?;
-    Ok(store::steps(c, &doc.id)?.iter().any(|s| {
-        mine.contains(&s.position_id) || s.acted_by.as_deref() == Some(who.subject.as_str())
-    }))
-}
-
 /// The document if `who` may see it (404 otherwise).
 pub(crate) async fn visible(d: &Docflow, who: &Principal, id: &str) -> Result<DocumentRow, Error> {
-    let id = doc_id(id)?;
-    let (dd, w) = (d.clone(), who.clone());
-    d.db()
-        .run(move |c| {
-            let doc =
-                store::document(c, &id)?.ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
-            if can_see(c, &dd, &w, &doc)? {
-                Ok(doc)
-            } else {
-                Err(Error::new(errors::DOCUMENT_NOT_FOUND))
-            }
-        })
-        .await
+    service::visible(d, who, doc_id(id)?).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -262,9 +218,4 @@ pub(crate) async fn personal_access(
         )
         .await?;
     Ok(())
-}
-
-/// The document's metadata as JSON (for records packages, which are signed as JSON).
-pub(crate) fn doc_json(doc: &DocumentRow) -> Value {
-    serde_json::to_value(service::DocumentView::from(doc)).unwrap_or(Value::Null)
 }

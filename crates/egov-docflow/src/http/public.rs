@@ -4,7 +4,6 @@ use crate::Docflow;
 use crate::domain::evidence::{self};
 use crate::domain::rules::Rules;
 use crate::service;
-use crate::store::{self};
 use actix_web::{HttpResponse, get, post, web};
 use egov_core::Error;
 use serde_json::Value;
@@ -29,14 +28,7 @@ pub async fn get_rules(d: web::Data<Docflow>) -> Result<web::Json<Rules>, Error>
 #[utoipa::path(tag = "docflow", responses((status = 200, description = "Keys", body = service::Keys)), security(()))]
 #[get("/keys")]
 pub async fn public_keys(d: web::Data<Docflow>) -> Result<HttpResponse, Error> {
-    let dd = d.get_ref().clone();
-    let keys = d
-        .db()
-        .transaction(move |c| {
-            dd.key(c)?;
-            store::keys(c)
-        })
-        .await?;
+    let keys = service::signing_keys(&d).await?;
     Ok(HttpResponse::Ok().json(service::Keys {
         keys: keys
             .into_iter()
@@ -74,7 +66,7 @@ pub async fn verify_package(
             "a records package (a JSON object)",
         ));
     }
-    let keys = d.db().run(store::keys).await?;
+    let keys = service::keys(&d).await?;
     let trusted: Vec<(String, String)> = keys.into_iter().map(|k| (k.kid, k.public_key)).collect();
     Ok(HttpResponse::Ok().json(evidence::verify_package(&body, Some(&trusted))))
 }

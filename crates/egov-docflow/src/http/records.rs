@@ -3,18 +3,14 @@
 use super::{
     Disposer, Officer, Reader, Records, agency, code_ok, doc_id, field, fields, text_ok, visible,
 };
-use crate::domain::evidence::Attachment;
-use crate::domain::lifecycle::{self, Action};
-use crate::domain::rules::Rules;
+use crate::Docflow;
 use crate::http::approvals::ReasonInput;
-use crate::service::{self, status};
-use crate::store::{self, DocumentRow};
-use crate::{Docflow, errors};
+use crate::service::{self};
+use crate::store::{self};
 use actix_web::{HttpResponse, get, post, put, web};
-use egov_auth::{Authorized, Kind};
+use egov_auth::Authorized;
 use egov_core::Error;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 /// A record file.
@@ -64,10 +60,9 @@ pub async fn add_file(
         e.push(field("/retention", "a retention class of the country pack"));
     }
     fields(e)?;
-    let ag = agency(&auth);
     let row = store::FileRow {
         id: service::new_id(),
-        agency: ag.clone(),
+        agency: agency(&auth),
         unit_id: b.unit_id,
         classification: b.classification,
         title: b.title,
@@ -76,21 +71,7 @@ pub async fn add_file(
         created_by: auth.subject.clone(),
         created_at: service::now(),
     };
-    let r = row.clone();
-    d.db()
-        .transaction(move |c| {
-            if store::unit(c, &r.unit_id)?
-                .filter(|u| u.agency == ag)
-                .is_none()
-            {
-                return Err(Error::invalid_field(
-                    "/unit_id",
-                    "no such unit of your agency",
-                ));
-            }
-            store::insert_file(c, &r)
-        })
-        .await?;
+    service::add_file(&d, row.clone()).await?;
     Ok(HttpResponse::Created().json(service::FileView::from(&row)))
 }
 
@@ -103,7 +84,7 @@ pub async fn files(
     d: web::Data<Docflow>,
 ) -> Result<HttpResponse, Error> {
     let ag = agency(&auth);
-    let rows = d.db().run(move |c| store::files(c, &ag)).await?;
+    let rows = service::files(&d, ag).await?;
     Ok(HttpResponse::Ok().json(service::Files {
         files: rows.iter().map(service::FileView::from).collect(),
     }))
@@ -143,64 +124,8 @@ pub async fn file_document(
         agency(&auth),
         body.into_inner().file_id,
     );
-    let doc = d
-        .db()
-        .transaction(move |c| {
-            let mut doc = service::locked(c, &id, &ag)?;
-            let f = store::file(c, &file)?
-                .filter(|f| f.agency == ag)
-                .ok_or_else(|| Error::new(errors::FILE_NOT_FOUND))?;
-            if doc.completed_at.is_none() || doc.status == status::DISPOSED {
-                return Err(Error::with_detail(
-                    errors::ILLEGAL_STATE,
-                    "only a registered or received document is filed",
-                ));
-            }
-            doc.file_id = Some(f.id.clone());
-            doc.retention = f.retention.clone();
-            doc.updated_at = service::now();
-            store::save_document(c, &doc)?;
-            service::append(
-                c,
-                &doc.id,
-                &acc,
-                None,
-                "filed",
-                json!({"file": f.id, "classification": f.classification, "retention": f.retention}),
-                service::now(),
-            )?;
-            Ok(doc)
-        })
-        .await?;
+    let doc = service::file_document(&d, id, acc, ag, file).await?;
     Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
-}
-
-pub(crate) fn status_of(
-    rules: &Rules,
-    doc: &DocumentRow,
-    holds: &[store::HoldRow],
-    disposal: Option<&store::DisposalRow>,
-) -> service::RecordsStatus {
-    let class = rules.retention_class(&doc.retention);
-    service::RecordsStatus {
-        document: doc.id.clone(),
-        status: doc.status.clone(),
-        retention: doc.retention.clone(),
-        retention_name: class.map(|r| r.name.clone()),
-        completed_at: doc.completed_at.map(|t| t.and_utc()),
-        retain_until: doc
-            .completed_at
-            .and_then(|t| service::retain_until(rules, &doc.retention, t)),
-        permanent: class.is_some_and(|r| r.years.is_none()),
-        holds: holds.iter().map(service::HoldView::from).collect(),
-        disposal: disposal.map(|x| service::DisposalView {
-            id: x.id.clone(),
-            certificate: serde_json::from_str(&x.certificate).unwrap_or(Value::Null),
-            signature: x.signature.clone(),
-            authorised_by: x.authorised_by.clone(),
-            at: x.at.and_utc(),
-        }),
-    }
 }
 
 egov_core::problems!(RecordsStatusErrors:
@@ -222,15 +147,7 @@ pub async fn records_status(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let doc = visible(&d, &auth, &id).await?;
-    let rules = d.rules()?.clone();
-    let v = d
-        .db()
-        .run(move |c| {
-            let holds = store::holds(c, &doc.id)?;
-            let disposal = store::disposal(c, &doc.id)?;
-            Ok(status_of(&rules, &doc, &holds, disposal.as_ref()))
-        })
-        .await?;
+    let v = service::records_status(&d, doc).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -271,41 +188,7 @@ pub async fn add_hold(
     }
     let id = doc_id(&id)?;
     let (acc, ag) = (auth.subject.clone(), agency(&auth));
-    let row = d
-        .db()
-        .transaction(move |c| {
-            let doc = service::locked(c, &id, &ag)?;
-            if !lifecycle::permits(&doc.status, Action::Hold) {
-                return Err(Error::with_detail(
-                    errors::ILLEGAL_STATE,
-                    "the document was disposed of",
-                ));
-            }
-            let at = service::now();
-            let row = store::HoldRow {
-                id: service::new_id(),
-                document_id: doc.id.clone(),
-                reason: b.reason,
-                authority: b.authority,
-                placed_by: acc.clone(),
-                placed_at: at,
-                released_by: None,
-                released_at: None,
-                release_reason: None,
-            };
-            store::insert_hold(c, &row)?;
-            service::append(
-                c,
-                &doc.id,
-                &acc,
-                None,
-                "legal_hold_placed",
-                json!({"hold": row.id, "reason": row.reason, "authority": row.authority}),
-                at,
-            )?;
-            Ok(row)
-        })
-        .await?;
+    let row = service::place_hold(&d, id, acc, ag, b.reason, b.authority).await?;
     Ok(HttpResponse::Created().json(service::HoldPlaced {
         id: row.id,
         document: row.document_id,
@@ -339,26 +222,7 @@ pub async fn release_hold(
     let b = body.into_inner();
     egov_core::text::reason("/reason", &b.reason)?;
     let (acc, ag, hold) = (auth.subject.clone(), agency(&auth), hold.into_inner());
-    d.db()
-        .transaction(move |c| {
-            let h = store::hold(c, &hold)?.ok_or_else(|| Error::new(errors::HOLD_NOT_FOUND))?;
-            let doc = service::locked(c, &h.document_id, &ag)
-                .map_err(|_| Error::new(errors::HOLD_NOT_FOUND))?;
-            let at = service::now();
-            if store::release_hold(c, &h.id, &acc, at, &b.reason)? == 0 {
-                return Err(Error::new(errors::HOLD_NOT_FOUND));
-            }
-            service::append(
-                c,
-                &doc.id,
-                &acc,
-                None,
-                "legal_hold_released",
-                json!({"hold": h.id, "reason": b.reason}),
-                at,
-            )
-        })
-        .await?;
+    service::release_hold(&d, hold, acc, ag, b.reason).await?;
     Ok(HttpResponse::Ok().json(service::HoldReleased { released: true }))
 }
 
@@ -392,65 +256,6 @@ pub async fn dispose(
     let b = body.into_inner();
     egov_core::text::reason("/reason", &b.reason)?;
     let id = doc_id(&id)?;
-    let rules = d.rules()?.clone();
-    let (dd, who) = (d.get_ref().clone(), auth.clone());
-    let v = d
-        .db()
-        .transaction(move |c| {
-            let mut doc = store::lock_document(c, &id)?
-                .filter(|x| who.kind == Kind::PlatformAdmin || who.agency.as_deref() == Some(x.agency.as_str()))
-                .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
-            let holds = store::holds(c, &doc.id)?;
-            if let Some(h) = holds.iter().find(|h| h.released_at.is_none()) {
-                return Err(Error::with_detail(errors::LEGAL_HOLD, format!("hold {} ({}) is in force", h.id, h.authority)));
-            }
-            if who.kind == Kind::Officer && !who.has_role(crate::RECORDS_ROLE) {
-                return Err(Error::with_detail(egov_core::error::codes::FORBIDDEN, "disposal needs the docflow.records role"));
-            }
-            if !lifecycle::permits(&doc.status, Action::Dispose) {
-                return Err(Error::with_detail(errors::ILLEGAL_STATE, "already disposed of"));
-            }
-            let at = service::now();
-            let until = doc.completed_at.and_then(|t| service::retain_until(&rules, &doc.retention, t));
-            match until {
-                Some(u) if u <= at.date() => {}
-                _ => return Err(Error::with_detail(errors::RETENTION_RUNNING,
-                    format!("retention {} {}", doc.retention, until.map(|u| format!("runs until {u}")).unwrap_or_else(|| "is permanent (or the matter is not complete)".into())))),
-            }
-            let versions = store::versions(c, &doc.id)?;
-            let head = store::last_event(c, &doc.id)?.map(|e| e.1);
-            let cert = json!({
-                "certificate": "disposal", "document": doc.id, "agency": doc.agency,
-                "registration_no": doc.registration_no, "title": versions.last().map(|v| v.title.clone()),
-                "retention": doc.retention, "completed_at": doc.completed_at.map(|t| t.and_utc()),
-                "retain_until": until, "reason": b.reason, "authorised_by": who.subject, "authorised_kind": who.kind.as_str(),
-                "at": service::stamp(at), "versions": versions.iter().map(|v| json!({"version": v.version, "digest": v.digest})).collect::<Vec<_>>(),
-                "history_head": head,
-            });
-            let signature = dd.sign(c, &cert)?;
-            let atts: Vec<String> = versions
-                .iter()
-                .flat_map(|v| serde_json::from_str::<Vec<Attachment>>(&v.attachments).unwrap_or_default())
-                .map(|a| a.sha256)
-                .collect();
-            store::clear_versions(c, &doc.id)?;
-            for a in atts {
-                store::delete_blob(c, &a)?;
-            }
-            let row = store::DisposalRow { id: service::new_id(), document_id: doc.id.clone(), certificate: cert.to_string(),
-                signature: signature.clone(), authorised_by: who.subject.clone(), at };
-            store::insert_disposal(c, &row)?;
-            doc.status = status::DISPOSED.into();
-            doc.disposed_at = Some(at);
-            doc.updated_at = at;
-            store::save_document(c, &doc)?;
-            service::append(c, &doc.id, &who.subject, None, "disposed", json!({"disposal": row.id, "reason": b.reason}), at)?;
-            Ok(service::Disposed {
-                disposal: row.id,
-                certificate: cert,
-                signature,
-            })
-        })
-        .await?;
+    let v = service::dispose(&d, auth.clone(), id, b.reason).await?;
     Ok(HttpResponse::Ok().json(v))
 }

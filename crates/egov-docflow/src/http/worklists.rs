@@ -1,12 +1,12 @@
 //! Work lists (keyset pages by due date) and the registration ledger.
 
 use super::{Officer, Reader, field, fields};
-use crate::service::{self, status};
+use crate::Docflow;
+use crate::service::{self};
 use crate::store::{self};
-use crate::{Docflow, errors};
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use egov_auth::{Authorized, Kind};
+use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::cursor::{Cursor, next_page, page_limit};
 use serde::{Deserialize, Serialize};
@@ -112,20 +112,8 @@ pub async fn work(
 ) -> Result<web::Json<WorkPage>, Error> {
     let (after, limit) = page_request(&d, &q)?;
     let acc = auth.subject.clone();
-    let chain = d.rules().map(|r| r.acting_chain_limit).unwrap_or(1);
     let list = list.into_inner();
-    let rows = d
-        .db()
-        .run(move |c| match list {
-            WorkList::Drafts => store::work_drafts(c, &acc, status::DRAFTING, &after, limit),
-            WorkList::Returned => store::work_drafts(c, &acc, status::RETURNED, &after, limit),
-            WorkList::Circulated => store::work_circulated(c, &acc, &after, limit),
-            WorkList::Awaiting => {
-                let positions = service::work_positions(c, &acc, service::now(), chain)?;
-                store::work_awaiting(c, &positions, &after, limit)
-            }
-        })
-        .await?;
+    let rows = service::work_list(&d, acc, list, after, limit).await?;
     Ok(web::Json(work_page(rows, limit)))
 }
 
@@ -175,18 +163,7 @@ pub async fn ledger(
     }
     fields(e)?;
     let limit = page_size(&d, q.limit)?;
-    let who = auth.clone();
-    let rows = d
-        .db()
-        .run(move |c| {
-            let unit =
-                store::unit(c, &q.unit)?.ok_or_else(|| Error::new(errors::UNIT_NOT_FOUND))?;
-            if who.kind != Kind::Auditor && who.agency.as_deref() != Some(unit.agency.as_str()) {
-                return Err(Error::new(errors::UNIT_NOT_FOUND));
-            }
-            store::ledger(c, &unit.id, q.year, &q.kind, q.after.unwrap_or(0), limit)
-        })
-        .await?;
+    let rows = service::ledger(&d, auth.clone(), q, limit).await?;
     let next = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|r| r.serial))
         .flatten();

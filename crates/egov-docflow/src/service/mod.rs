@@ -8,6 +8,9 @@ mod changes;
 mod circulation;
 mod documents;
 mod organisation;
+mod reads;
+mod records;
+mod verification;
 mod views;
 
 pub use approvals::*;
@@ -16,6 +19,9 @@ pub use changes::*;
 pub use circulation::*;
 pub use documents::*;
 pub use organisation::*;
+pub use reads::*;
+pub use records::*;
+pub use verification::*;
 pub use views::*;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};

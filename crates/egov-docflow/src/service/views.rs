@@ -574,3 +574,8 @@ pub struct RecordsPackage {
     /// The module key's signature over the rest.
     pub package_signature: String,
 }
+
+/// The document's metadata as JSON (for records packages, which are signed as JSON).
+pub fn doc_json(doc: &DocumentRow) -> Value {
+    serde_json::to_value(DocumentView::from(doc)).unwrap_or(Value::Null)
+}

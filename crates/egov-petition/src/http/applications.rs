@@ -3,12 +3,13 @@
 use super::{ApplicantPolicy, applicant_key, own_case};
 use crate::domain::catalogue::Service;
 use crate::domain::lifecycle::Status;
-use crate::http::views::CaseSummary;
-use crate::http::views::CaseView;
-use crate::http::views::case_view;
-use crate::http::views::summary;
-use crate::service::{self, status_of};
-use crate::store::{self, CaseRow};
+use crate::service::applications;
+use crate::service::views::CaseSummary;
+use crate::service::views::CaseView;
+use crate::service::views::case_view;
+use crate::service::views::summary;
+use crate::service::{self};
+use crate::store::CaseRow;
 use crate::{Petition, errors};
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::NaiveDateTime;
@@ -161,9 +162,7 @@ pub async fn create_application(
         "web",
         p.now(),
     );
-    let r = row.clone();
-    p.db().run(move |c| store::insert_case(c, &r)).await?;
-    Ok(HttpResponse::Created().json(case_view(&p, row, false).await?))
+    Ok(HttpResponse::Created().json(applications::create_draft(&p, row).await?))
 }
 
 egov_core::problems!(MyApplicationsErrors:
@@ -185,7 +184,7 @@ pub async fn my_applications(
     p: web::Data<Petition>,
 ) -> Result<web::Json<Vec<CaseSummary>>, Error> {
     let key = applicant_key(&p, &auth)?;
-    let rows = p.db().run(move |c| store::cases_of(c, &key, 200)).await?;
+    let rows = applications::cases_of(&p, key, 200).await?;
     let now = p.now();
     Ok(web::Json(rows.iter().map(|r| summary(r, now)).collect()))
 }
@@ -260,34 +259,12 @@ pub async fn edit_form(
     }
     let form = crate::domain::catalogue::check_form(&service, &input.form, p.pack(), false)
         .map_err(Error::validation)?;
-    let id = row.id.clone();
-    let now = p.now();
-    let row = p
-        .db()
-        .transaction(move |c| {
-            let mut r = store::case(c, &id)?.ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))?;
-            if status_of(&r) != Status::Draft {
-                return Err(Error::with_detail(
-                    errors::ILLEGAL_TRANSITION,
-                    "only a draft's form can be edited; answer a supplement request instead",
-                ));
-            }
-            let (category, region) = service::routing_keys(&service, &form);
-            r.form = Value::Object(form).to_string();
-            r.category = category;
-            r.region = region;
-            if let Some(l) = input.location {
-                r.lat = l.lat;
-                r.lon = l.long;
-                r.address = l.address;
-            }
-            r.version += 1;
-            r.updated_at = now;
-            if !store::save_case(c, &r)? {
-                return Err(Error::new(errors::CONCURRENT_CHANGE));
-            }
-            Ok(r)
-        })
-        .await?;
-    Ok(web::Json(case_view(&p, row, false).await?))
+    let place = input.location.map(|l| applications::Place {
+        lat: l.lat,
+        lon: l.long,
+        address: l.address,
+    });
+    Ok(web::Json(
+        applications::save_form(&p, row, service, form, place).await?,
+    ))
 }

@@ -3,14 +3,14 @@
 use super::{ApplicantPolicy, own_case};
 use crate::domain::catalogue::{FieldType, Service};
 use crate::domain::lifecycle::Status;
-use crate::http::views::AttachmentView;
-use crate::http::views::CaseView;
-use crate::http::views::EvidenceView;
+use crate::service::applications::{self, Similar};
+use crate::service::views::AttachmentView;
+use crate::service::views::CaseView;
+use crate::service::views::EvidenceView;
 use crate::service::{self, status_of};
-use crate::store::{self, AttachmentRow, CaseRow, EvidenceRow};
+use crate::store::{AttachmentRow, CaseRow, EvidenceRow};
 use crate::{Petition, errors};
 use actix_web::{HttpResponse, post, web};
-use chrono::NaiveDateTime;
 use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::text::free_text as text_rule;
@@ -157,31 +157,7 @@ pub async fn upload_attachment(
         sha256: sha.0,
         created_at: p.now(),
     };
-    let a = att.clone();
-    let evidence = query.evidence;
-    p.db()
-        .transaction(move |c| {
-            store::insert_attachment(c, &a)?;
-            if let Some(key) = evidence {
-                store::put_evidence(
-                    c,
-                    &EvidenceRow {
-                        case_id: a.case_id.clone(),
-                        key,
-                        source: "upload".into(),
-                        attachment: Some(a.id.clone()),
-                        provider: None,
-                        consent: None,
-                        message_id: None,
-                        log_seq: None,
-                        document: None,
-                        fetched_at: a.created_at,
-                    },
-                )?;
-            }
-            Ok(())
-        })
-        .await?;
+    applications::add_attachment(&p, att.clone(), query.evidence).await?;
     Ok(HttpResponse::Created().json(AttachmentView::from(att)))
 }
 
@@ -351,18 +327,8 @@ pub async fn fetch_evidence(
         document: Some(answer.body.to_string()),
         fetched_at: p.now(),
     };
-    let e = ev.clone();
-    p.db().run(move |c| store::put_evidence(c, &e)).await?;
+    applications::put_evidence(&p, ev.clone()).await?;
     Ok(HttpResponse::Created().json(EvidenceView::from(ev)))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Similar {
-    pub receipt_no: Option<String>,
-    pub status: Status,
-    pub submitted_at: Option<NaiveDateTime>,
-    /// Metres from this case's location, when both have one.
-    pub distance_m: Option<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -371,48 +337,4 @@ pub struct SubmitView {
     /// Open cases like this one (same service and agency, nearby, recent): the officer may
     /// merge them. Shown without anyone's content.
     pub similar: Vec<Similar>,
-}
-
-pub(crate) fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let r = 6_371_000.0_f64;
-    let (la1, la2) = (a.0.to_radians(), b.0.to_radians());
-    let dla = la2 - la1;
-    let dlo = (b.1 - a.1).to_radians();
-    let h = (dla / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
-    2.0 * r * h.sqrt().asin()
-}
-
-/// Open cases similar to `row` (complaints and proposals).
-pub(crate) async fn similar(p: &Petition, row: &CaseRow) -> Result<Vec<Similar>, Error> {
-    let service = service::service_of(p, row)?;
-    if !service.kind.is_epeople() {
-        return Ok(Vec::new());
-    }
-    let policy = &p.catalogue().policy;
-    let since = p.now() - chrono::Duration::days(i64::from(policy.duplicate_days));
-    let like = row.clone();
-    let rows = p
-        .db()
-        .run(move |c| store::open_since(c, &like, since, 200))
-        .await?;
-    let radius = f64::from(policy.duplicate_radius_m);
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let d = match (row.lat.zip(row.lon), r.lat.zip(r.lon)) {
-                (Some(a), Some(b)) => Some(distance_m(a, b)),
-                _ => None,
-            };
-            if d.is_some_and(|d| d > radius) {
-                return None;
-            }
-            Some(Similar {
-                status: status_of(&r),
-                receipt_no: r.receipt_no,
-                submitted_at: r.submitted_at,
-                distance_m: d.map(|d| d.round() as u32),
-            })
-        })
-        .take(5)
-        .collect())
 }

@@ -4,8 +4,9 @@
 //! that person.
 
 use super::{ApplicantPolicy, PersonPolicy, applicant_key};
-use crate::store::{self, DelegationRow};
-use crate::{Petition, errors};
+use crate::Petition;
+use crate::service::delegations;
+use crate::store::DelegationRow;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use egov_auth::Authorized;
@@ -151,8 +152,7 @@ pub async fn delegate(
         expires_at: now + chrono::Duration::days(i64::from(input.days)),
         withdrawn_at: None,
     };
-    let r = row.clone();
-    p.db().run(move |c| store::insert_delegation(c, &r)).await?;
+    delegations::give(&p, row.clone()).await?;
     Ok(HttpResponse::Created().json(view(&p, row)))
 }
 
@@ -175,8 +175,7 @@ pub async fn my_delegations(
     p: web::Data<Petition>,
 ) -> Result<web::Json<Delegations>, Error> {
     let me = applicant_key(&p, &auth)?;
-    let key = me.clone();
-    let rows = p.db().run(move |c| store::delegations_of(c, &key)).await?;
+    let rows = delegations::of(&p, me.clone()).await?;
     let (given, received): (Vec<_>, Vec<_>) = rows.into_iter().partition(|d| d.grantor == me);
     Ok(web::Json(Delegations {
         given: given.into_iter().map(|d| view(&p, d)).collect(),
@@ -206,17 +205,6 @@ pub async fn withdraw_delegation(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let me = applicant_key(&p, &auth)?;
-    let now = p.now();
-    let id = id.into_inner();
-    let done = p
-        .db()
-        .run(move |c| store::withdraw_delegation(c, &id, &me, now))
-        .await?;
-    if !done {
-        return Err(Error::with_detail(
-            errors::DELEGATION_NOT_FOUND,
-            "no live delegation of yours with this id",
-        ));
-    }
+    delegations::withdraw(&p, me, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,15 +10,11 @@ pub mod delegations;
 pub mod documents;
 pub mod public;
 pub mod submission;
-pub mod views;
 pub mod worklist;
 
-use crate::domain::lifecycle::{Actor, Status};
-use crate::service::{By, status_of};
-use crate::store::{self, CaseRow};
-use crate::{Petition, errors};
+use crate::Petition;
 use actix_web::HttpRequest;
-use egov_auth::{Kind, Policy, Principal, Rule, SubjectKey};
+use egov_auth::{Kind, Policy, Principal, Reader, Rule};
 use egov_core::Error;
 use egov_core::routes::Routes;
 
@@ -44,6 +40,13 @@ impl Policy for Officer {
     const RULE: Rule = Rule::kinds(&[Kind::Officer])
         .roles(&[crate::OFFICER_ROLE])
         .aal2();
+}
+
+pub(crate) use crate::service::cases::{applicant_key, id_ok, own_case};
+
+/// The officer as a reader of applicants' data in this request (for the access log).
+pub(crate) fn reader(p: &Petition, req: &HttpRequest, officer: &Principal) -> Reader {
+    p.0.recorder.reader(req, officer)
 }
 
 pub fn configure(cfg: &mut Routes<'_>) {
@@ -77,54 +80,6 @@ pub fn configure(cfg: &mut Routes<'_>) {
     cfg.scope("/petition/verify", |s| s.service(public::verify_document));
 }
 
-/// The applicant's subject key: a citizen's person key or `business:<number>`.
-pub fn applicant_key(p: &Petition, who: &Principal) -> Result<String, Error> {
-    who.subject_key(p.pack())
-        .ok_or_else(|| Error::new(errors::NOT_AN_APPLICANT))
-}
-
-pub(crate) fn by_applicant(who: &Principal) -> By {
-    By {
-        account: who.subject.clone(),
-        role: Actor::Applicant,
-        source_ip: None,
-    }
-}
-
-pub(crate) fn id_ok(id: &str) -> Result<(), Error> {
-    uuid::Uuid::parse_str(id)
-        .map(|_| ())
-        .map_err(|_| Error::new(errors::CASE_NOT_FOUND))
-}
-
-/// The applicant's own case: anyone else's is "not found" (no existence leak).
-pub(crate) async fn own_case(p: &Petition, who: &Principal, id: &str) -> Result<CaseRow, Error> {
-    id_ok(id)?;
-    let key = applicant_key(p, who)?;
-    let i = id.to_owned();
-    p.db()
-        .run(move |c| store::case(c, &i))
-        .await?
-        .filter(|r| r.applicant == key)
-        .ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))
-}
-
-/// An officer's case: only the officer's agency's, never a draft.
-pub(crate) async fn agency_case(p: &Petition, who: &Principal, id: &str) -> Result<CaseRow, Error> {
-    id_ok(id)?;
-    let i = id.to_owned();
-    let row = p
-        .db()
-        .run(move |c| store::case(c, &i))
-        .await?
-        .filter(|r| status_of(r) != Status::Draft)
-        .ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))?;
-    if who.kind == Kind::Officer && who.agency.as_deref() != Some(row.agency.as_str()) {
-        return Err(Error::new(errors::CASE_NOT_FOUND));
-    }
-    Ok(row)
-}
-
 pub(crate) fn reason_ok(pointer: &str, s: &str) -> Result<(), Error> {
     egov_core::text::reason(pointer, s)
 }
@@ -135,24 +90,4 @@ pub(crate) fn purpose_ok(p: &str) -> Result<(), Error> {
 
 pub(crate) fn source_ip(p: &Petition, req: &HttpRequest) -> String {
     p.0.recorder.source_ip(req)
-}
-
-/// Records an officer's access to an applicant's case (fails closed: no log, no data).
-pub(crate) async fn access(
-    p: &Petition,
-    req: &HttpRequest,
-    officer: &Principal,
-    row: &CaseRow,
-    action: egov_auth::Action,
-    purpose: &str,
-) -> Result<(), Error> {
-    p.0.recorder
-        .reader(req, officer)
-        .record(
-            SubjectKey::from_stored(row.applicant.clone()),
-            action,
-            purpose,
-            Some(row.id.clone()),
-        )
-        .await
 }

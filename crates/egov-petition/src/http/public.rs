@@ -2,8 +2,8 @@
 
 use super::source_ip;
 use crate::domain::catalogue::{Agency, Service};
-use crate::http::views::ServiceSummary;
-use crate::store::{self};
+use crate::service::documents;
+use crate::service::views::ServiceSummary;
 use crate::{Petition, errors};
 use actix_web::{HttpRequest, get, web};
 use chrono::NaiveDateTime;
@@ -77,7 +77,7 @@ pub async fn list_agencies(p: web::Data<Petition>) -> web::Json<Vec<Agency>> {
 #[utoipa::path(tag = "petition", responses((status = 200, body = egov_core::jwk::JwkSet)), security(()))]
 #[get("/keys")]
 pub async fn keys(p: web::Data<Petition>) -> Result<web::Json<egov_core::jwk::JwkSet>, Error> {
-    let rows = p.db().run(store::all_keys).await?;
+    let rows = documents::keys(&p).await?;
     Ok(web::Json(egov_core::jwk::JwkSet {
         keys: rows
             .into_iter()
@@ -132,10 +132,7 @@ pub async fn verify_document(
         return Err(Error::new(errors::DOCUMENT_NOT_FOUND));
     }
     let n = number.clone();
-    let (row, key_rows) = p
-        .db()
-        .run(move |c| Ok((store::document(c, &n)?, store::all_keys(c)?)))
-        .await?;
+    let (row, key_rows) = documents::with_keys(&p, n).await?;
     let now = p.now();
     let row = row
         .filter(|d| d.verifiable_until > now)

@@ -1,23 +1,20 @@
 //! Submission and the applicant's later actions: withdraw, supplement, rate, reopen, documents.
 
-use super::{ApplicantPolicy, applicant_key, by_applicant, id_ok, own_case, reason_ok};
+use super::{ApplicantPolicy, applicant_key, id_ok, own_case, reason_ok};
 use crate::domain::lifecycle::Action;
 use crate::http::attachments::SubmitView;
-use crate::http::attachments::similar;
-use crate::http::views::CaseView;
-use crate::http::views::DocumentView;
-use crate::http::views::case_view;
-use crate::http::views::case_view_in;
-use crate::http::views::document_view;
+use crate::service::views::CaseView;
+use crate::service::views::DocumentView;
+use crate::service::views::document_view;
 use crate::service::{self};
-use crate::store::{self, CaseRow};
+use crate::service::{applications, documents};
 use crate::{Petition, errors};
 use actix_web::{get, post, web};
-use egov_auth::{Authorized, Principal};
+use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::text::free_text as text_rule;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 egov_core::problems!(SubmitApplicationErrors:
@@ -51,26 +48,9 @@ pub async fn submit_application(
 ) -> Result<web::Json<SubmitView>, Error> {
     id_ok(&id)?;
     let key = applicant_key(&p, &auth)?;
-    let by = by_applicant(&auth);
-    let pp = p.get_ref().clone();
-    let id = id.into_inner();
     // One transaction: read (the applicant's own case only), submit, and read back the view.
-    let (row, view) = p
-        .db()
-        .transaction(move |c| {
-            let r = store::case(c, &id)?
-                .filter(|r| r.applicant == key)
-                .ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))?;
-            let row = service::submit(&pp, c, r, &by)?;
-            let view = case_view_in(&pp, c, row.clone(), false)?;
-            Ok((row, view))
-        })
-        .await?;
-    let similar = similar(&p, &row).await?;
-    Ok(web::Json(SubmitView {
-        case: view,
-        similar,
-    }))
+    let (case, similar) = applications::submit_own(&p, &auth, key, id.into_inner()).await?;
+    Ok(web::Json(SubmitView { case, similar }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -78,32 +58,6 @@ pub async fn submit_application(
 pub struct ReasonInput {
     /// 5 to 1000 characters.
     pub reason: String,
-}
-
-/// Applies an applicant's action to their case in one transaction.
-pub(crate) async fn applicant_act(
-    p: &web::Data<Petition>,
-    who: &Principal,
-    id: &str,
-    action: Action,
-    reason: Option<String>,
-    change: impl FnOnce(&Petition, &mut CaseRow) -> Result<(), Error> + Send + 'static,
-) -> Result<CaseView, Error> {
-    let row = own_case(p, who, id).await?;
-    let by = by_applicant(who);
-    let pp = p.get_ref().clone();
-    let id = row.id.clone();
-    let row = p
-        .db()
-        .transaction(move |c| {
-            let r = store::case(c, &id)?.ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))?;
-            let pc = pp.clone();
-            service::transition(&pp, c, r, &by, action, reason.as_deref(), json!({}), |r| {
-                change(&pc, r)
-            })
-        })
-        .await?;
-    case_view(p, row, false).await
 }
 
 egov_core::problems!(WithdrawErrors:
@@ -136,7 +90,7 @@ pub async fn withdraw(
     reason_ok("/reason", &input.reason)?;
     let reason = input.into_inner().reason;
     Ok(web::Json(
-        applicant_act(&p, &auth, &id, Action::Withdraw, Some(reason), |pp, r| {
+        applications::applicant_act(&p, &auth, &id, Action::Withdraw, Some(reason), |pp, r| {
             r.closed_at = Some(pp.now());
             r.paused_at = None;
             Ok(())
@@ -194,7 +148,7 @@ pub async fn supplement(
     let form = crate::domain::catalogue::check_form(&service, &form, p.pack(), true)
         .map_err(Error::validation)?;
     Ok(web::Json(
-        applicant_act(
+        applications::applicant_act(
             &p,
             &auth,
             &id,
@@ -256,7 +210,7 @@ pub async fn rate(
         return Err(Error::invalid_field("/comment", "at most 1000 characters"));
     }
     Ok(web::Json(
-        applicant_act(&p, &auth, &id, Action::Rate, None, move |_, r| {
+        applications::applicant_act(&p, &auth, &id, Action::Rate, None, move |_, r| {
             if r.rating.is_some() {
                 return Err(Error::new(errors::ALREADY_RATED));
             }
@@ -300,7 +254,7 @@ pub async fn reopen(
     reason_ok("/reason", &input.reason)?;
     let reason = input.into_inner().reason;
     Ok(web::Json(
-        applicant_act(&p, &auth, &id, Action::Reopen, Some(reason), |pp, r| {
+        applications::applicant_act(&p, &auth, &id, Action::Reopen, Some(reason), |pp, r| {
             let now = pp.now();
             let window = chrono::Duration::days(i64::from(pp.catalogue().policy.reopen_days));
             if r.closed_at.is_none_or(|c| c + window < now) {
@@ -343,7 +297,7 @@ pub async fn my_documents(
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<DocumentView>>, Error> {
     let row = own_case(&p, &auth, &id).await?;
-    let rows = p.db().run(move |c| store::documents_of(c, &row.id)).await?;
+    let rows = documents::of_case(&p, row.id).await?;
     Ok(web::Json(
         rows.into_iter().map(|d| document_view(&p, d)).collect(),
     ))

@@ -3,8 +3,9 @@
 use super::Officer;
 use crate::Petition;
 use crate::domain::lifecycle::Status;
-use crate::http::views::CaseSummary;
-use crate::http::views::summary;
+use crate::service::views::CaseSummary;
+use crate::service::views::summary;
+use crate::service::worklist;
 use crate::store::{self, CaseRow};
 use actix_web::{get, web};
 use chrono::NaiveDateTime;
@@ -97,10 +98,7 @@ pub async fn work_list(
             .map(|c| (c.at, c.id)),
         open_only: true,
     };
-    let mut rows = p
-        .db()
-        .run(move |c| store::work_list(c, &agency, &filter, i64::from(limit) + 1))
-        .await?;
+    let mut rows = worklist::work_list(&p, agency, filter, i64::from(limit) + 1).await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let now = p.now();
@@ -155,10 +153,7 @@ pub async fn deadlines(
         ),
         _ => return Err(Error::invalid_field("kind", "overdue or due_soon")),
     };
-    let rows = p
-        .db()
-        .run(move |c| store::due_before(c, &agency, to, 500))
-        .await?;
+    let rows = worklist::due_before(&p, agency, to, 500).await?;
     Ok(web::Json(
         rows.iter()
             .filter(|r| from.is_none_or(|f| r.due_at.is_some_and(|d| d >= f)))

@@ -3,6 +3,13 @@
 //! meanwhile (version), and the event and the applicant's notification are written in the
 //! same transaction. A refused change writes nothing.
 
+pub mod applications;
+pub mod cases;
+pub mod delegations;
+pub mod documents;
+pub mod views;
+pub mod worklist;
+
 use chrono::{Datelike, NaiveDateTime};
 use egov_core::{DbConnection, Error};
 use serde_json::{Map, Value, json};
@@ -339,4 +346,13 @@ pub async fn progress_notices(p: &Petition) -> Result<usize, Error> {
             Ok(n)
         })
         .await
+}
+
+/// The applicant acting on their own case.
+pub(crate) fn by_applicant(who: &egov_auth::Principal) -> By {
+    By {
+        account: who.subject.clone(),
+        role: Actor::Applicant,
+        source_ip: None,
+    }
 }
