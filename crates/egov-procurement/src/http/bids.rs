@@ -6,7 +6,6 @@ use crate::domain::seal;
 use crate::http::suppliers::eligibility_view;
 use crate::http::suppliers::fetch_clearance;
 use crate::service::{self, lots_of, now_micros, status_of};
-use crate::store::{self};
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
@@ -94,18 +93,12 @@ pub async fn submit_bid(
     // One connection for every read the checks need: the tender, the registration, the
     // debarment list and the attestation on file.
     let now = now_micros();
-    let (s, t) = (supplier.clone(), id.into_inner());
-    let (row, reg, debarments, clearance) = p
-        .db()
-        .run(move |c| {
-            Ok((
-                store::tender(c, &t)?,
-                store::supplier(c, &s)?,
-                store::debarments(c, &s)?,
-                store::valid_eligibility(c, &s, "tax_clearance", now)?,
-            ))
-        })
-        .await?;
+    let (row, standing) = service::bid_checks(&p, supplier.clone(), id.into_inner()).await?;
+    let service::Standing {
+        registration: reg,
+        debarments,
+        clearance,
+    } = standing;
     let row = row
         .filter(|r| status_of(r).public())
         .ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
@@ -330,10 +323,7 @@ pub async fn my_bids(
 ) -> Result<HttpResponse, Error> {
     let supplier = supplier_id(&p, &auth)?;
     let row = public_tender(&p, &id).await?;
-    let rows = p
-        .db()
-        .run(move |c| store::supplier_bids(c, &row.id, &supplier))
-        .await?;
+    let rows = service::bids_of(&p, row.id, supplier).await?;
     Ok(HttpResponse::Ok().json(MyBids {
         bids: rows
             .into_iter()

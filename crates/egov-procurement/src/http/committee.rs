@@ -3,8 +3,8 @@
 use super::{Committee, Evaluator, fail, field, public_tender, uuid_ok};
 use crate::domain::lifecycle::Action;
 use crate::domain::seal;
-use crate::service::{self, list_of, now_micros, status_of};
-use crate::store::{self, TenderRow};
+use crate::service::{self, list_of, status_of};
+use crate::store::TenderRow;
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, post, put, web};
 use egov_auth::{Authorized, Principal};
@@ -12,7 +12,6 @@ use egov_core::Error;
 use egov_core::text::free_text as text_ok;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -47,9 +46,7 @@ pub async fn register_committee_key(
         .map_err(|e| Error::invalid_field("/public_key", e.to_string()))?;
     let account = auth.subject.clone();
     let key = input.into_inner().public_key;
-    p.db()
-        .transaction(move |c| store::save_committee_key(c, &account, &key, now_micros()))
-        .await?;
+    service::save_committee_key(&p, account, key).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -102,9 +99,7 @@ pub async fn my_share(
         ));
     }
     let me = auth.subject.clone();
-    let s = p
-        .db()
-        .run(move |c| store::shares(c, &row.id))
+    let s = service::shares(&p, row.id)
         .await?
         .into_iter()
         .find(|s| s.member == me)
@@ -185,35 +180,7 @@ pub async fn hand_in_share(
     }
     let me = auth.subject.clone();
     let share = input.into_inner().share;
-    let (given, k) = p
-        .db()
-        .transaction(move |c| {
-            let all = store::shares(c, &row.id)?;
-            let mine = all
-                .iter()
-                .find(|s| s.member == me)
-                .ok_or_else(|| Error::new(errors::NOT_COMMITTEE))?;
-            if mine.share.is_some() {
-                return Err(Error::new(errors::SHARE_ALREADY_GIVEN));
-            }
-            if egov_core::digest::sha256_hex(&raw) != mine.share_digest {
-                return Err(Error::new(errors::SHARE_REJECTED));
-            }
-            store::submit_share(c, &row.id, &me, &share, now_micros())?;
-            service::event(
-                c,
-                &row.id,
-                &me,
-                "share",
-                &row.status,
-                &row.status,
-                None,
-                json!({}),
-            )?;
-            let given = all.iter().filter(|s| s.share.is_some()).count() + 1;
-            Ok((given, row.k))
-        })
-        .await?;
+    let (given, k) = service::hand_in_share(&p, row, me, share, raw).await?;
     Ok(HttpResponse::Ok().json(SharesIn {
         handed_in: given,
         needed: k,

@@ -58,24 +58,10 @@ pub async fn complain(
     }
     fail(errs)?;
     let row = public_tender(&p, &id).await?;
-    let q = p.clone();
+    let _q = p.clone();
     let account = auth.subject.clone();
     let input = input.into_inner();
-    let k = p
-        .db()
-        .transaction(move |c| {
-            store::supplier(c, &supplier)?.ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
-            service::complain(
-                &q,
-                c,
-                &row.id,
-                &supplier,
-                &account,
-                &input.against,
-                &input.text,
-            )
-        })
-        .await?;
+    let k = service::lodge_complaint(&p, row, supplier, account, input.against, input.text).await?;
     Ok(HttpResponse::Created().json(complaint_view(&k)))
 }
 
@@ -103,9 +89,7 @@ pub async fn pending_complaints(
 ) -> Result<HttpResponse, Error> {
     // Only the review body decides complaints; a reviewer elsewhere has none to see.
     let rows = if auth.agency.as_deref() == Some(p.rules()?.review_body.as_str()) {
-        p.db()
-            .run(|c| store::complaints_with_status(c, "pending", 500))
-            .await?
+        service::complaints_with_status(&p, "pending", 500).await?
     } else {
         Vec::new()
     };
@@ -167,12 +151,7 @@ pub async fn decide(
         errs.push(field("/reason", "5 to 5000 characters"));
     }
     uuid_ok(&id, errors::COMPLAINT_NOT_FOUND)?;
-    let i = id.clone();
-    let complaint = p
-        .db()
-        .run(move |c| store::complaint(c, &i))
-        .await?
-        .ok_or_else(|| Error::new(errors::COMPLAINT_NOT_FOUND))?;
+    let complaint = service::complaint(&p, id.clone()).await?;
     let allowed: &[&str] = if complaint.against == "award" {
         &["cancel", "reevaluate"]
     } else {

@@ -26,12 +26,7 @@ pub(crate) async fn contract_for(
     id: &str,
 ) -> Result<(store::ContractRow, TenderRow, Party), Error> {
     uuid_ok(id, errors::CONTRACT_NOT_FOUND)?;
-    let i = id.to_owned();
-    let k = p
-        .db()
-        .run(move |c| store::contract(c, &i))
-        .await?
-        .ok_or_else(|| Error::new(errors::CONTRACT_NOT_FOUND))?;
+    let k = service::contract(p, id.to_owned()).await?;
     let t = tender(p, &k.tender_id).await?;
     let party = match who.kind {
         Kind::Business if supplier_id(p, who).ok().as_deref() == Some(k.supplier.as_str()) => {
@@ -72,8 +67,7 @@ pub async fn show_contract(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let (k, _, _) = contract_for(&p, &auth, &id).await?;
-    let i = k.id.clone();
-    let versions = p.db().run(move |c| store::contract_versions(c, &i)).await?;
+    let versions = service::contract_versions(p.get_ref(), k.id.clone()).await?;
     let parse = |s: &Option<String>| {
         s.as_deref()
             .and_then(|x| serde_json::from_str::<Value>(x).ok())

@@ -3,7 +3,7 @@
 use super::{Officer, fail, field, reason_ok, uuid_ok};
 use crate::http::amendments::ReasonInput;
 use crate::http::suppliers::{DebarmentView, debarment_view};
-use crate::service::now_micros;
+use crate::service::{self, now_micros};
 use crate::store::{self};
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, post, web};
@@ -87,9 +87,7 @@ pub async fn add_debarment(
         lift_reason: None,
     };
     let out = debarment_view(&row);
-    p.db()
-        .transaction(move |c| store::insert_debarment(c, &row))
-        .await?;
+    service::debar(&p, row).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -122,17 +120,7 @@ pub async fn lift_debarment(
     uuid_ok(&id, errors::DEBARMENT_NOT_FOUND)?;
     let by = auth.subject.clone();
     let reason = input.into_inner().reason;
-    let i = id.into_inner();
-    let row = p
-        .db()
-        .transaction(move |c| {
-            if !store::lift_debarment(c, &i, &by, &reason, now_micros())? {
-                return Err(Error::new(errors::DEBARMENT_NOT_FOUND));
-            }
-            store::debarment(c, &i)
-        })
-        .await?
-        .ok_or_else(|| Error::new(errors::DEBARMENT_NOT_FOUND))?;
+    let row = service::lift_debarment(&p, id.into_inner(), by, reason).await?;
     Ok(HttpResponse::Ok().json(debarment_view(&row)))
 }
 
@@ -170,7 +158,7 @@ pub async fn list_debarments(
         .canonical()
         .to_owned();
     let today = Utc::now().date_naive();
-    let rows = p.db().run(move |c| store::debarments(c, &id)).await?;
+    let rows = service::debarments(&p, id).await?;
     Ok(HttpResponse::Ok().json(Debarments {
         debarred: rows.iter().any(|d| d.active_on(today)),
         debarments: rows.iter().map(debarment_view).collect(),

@@ -2,7 +2,6 @@
 
 use super::{Officer, Staff, access, agency_tender, public_tender, purpose_ok, view};
 use crate::service::{self, list_of};
-use crate::store::{self};
 use crate::{Procurement, errors};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use egov_auth::Authorized;
@@ -56,10 +55,7 @@ pub async fn opened_bids(
         return Err(Error::new(errors::NOT_ISSUED));
     }
     let t = row.id.clone();
-    let bids = p
-        .db()
-        .run(move |c| store::bids_with_status(c, &t, &["valid", "rejected"]))
-        .await?;
+    let bids = service::opened_bids(&p, t).await?;
     let mut suppliers: Vec<&str> = bids.iter().map(|b| b.supplier.as_str()).collect();
     suppliers.sort_unstable();
     suppliers.dedup();

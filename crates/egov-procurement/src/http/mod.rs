@@ -20,7 +20,7 @@ pub mod tenders;
 
 use crate::domain::lifecycle::Status;
 use crate::service::{self, lots_of, status_of};
-use crate::store::{self, TenderRow};
+use crate::store::TenderRow;
 use crate::{Procurement, errors};
 use actix_web::HttpRequest;
 use egov_auth::{Kind, Policy, Principal, Rule, SubjectKey};
@@ -168,11 +168,7 @@ pub(crate) fn supplier_id(p: &Procurement, who: &Principal) -> Result<String, Er
 
 pub(crate) async fn tender(p: &Procurement, id: &str) -> Result<TenderRow, Error> {
     uuid_ok(id, errors::TENDER_NOT_FOUND)?;
-    let i = id.to_owned();
-    p.db()
-        .run(move |c| store::tender(c, &i))
-        .await?
-        .ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))
+    service::tender(p, id.to_owned()).await
 }
 
 /// A published tender (drafts are nobody's business but their agency's).
@@ -226,18 +222,12 @@ pub(crate) fn money_ok(p: &Procurement, d: Decimal) -> bool {
 
 /// The public view of a tender: what is public at its stage.
 pub(crate) async fn view(p: &Procurement, row: TenderRow) -> Result<service::TenderView, Error> {
-    let id = row.id.clone();
-    let (amendments, questions, awards, contracts) = p
-        .db()
-        .run(move |c| {
-            Ok((
-                store::amendments(c, &id)?,
-                store::questions(c, &id)?,
-                store::awards(c, &id)?,
-                store::contracts(c, &id)?,
-            ))
-        })
-        .await?;
+    let service::TenderRecords {
+        amendments,
+        questions,
+        awards,
+        contracts,
+    } = service::tender_records(p, row.id.clone()).await?;
     let status = status_of(&row);
     let parsed = |s: &Option<String>| {
         s.as_deref()

@@ -1,6 +1,6 @@
 //! OCDS release packages and records.
 
-use crate::store::{self};
+use crate::service;
 use crate::{Procurement, errors, ocds};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use egov_core::Error;
@@ -37,7 +37,7 @@ pub async fn ocds_releases(
     if !ocid_ok(&o) {
         return Err(Error::new(errors::TENDER_NOT_FOUND));
     }
-    let rows = p.db().run(move |c| store::releases(c, &o)).await?;
+    let rows = service::releases(&p, o).await?;
     if rows.is_empty() {
         return Err(Error::new(errors::TENDER_NOT_FOUND));
     }
@@ -78,7 +78,7 @@ pub async fn ocds_record(
         return Err(Error::new(errors::TENDER_NOT_FOUND));
     }
     let oc = o.clone();
-    let rows = p.db().run(move |c| store::releases(c, &oc)).await?;
+    let rows = service::releases(&p, oc).await?;
     if rows.is_empty() {
         return Err(Error::new(errors::TENDER_NOT_FOUND));
     }
@@ -132,31 +132,20 @@ pub async fn ocds_bulk(
         ));
     }
     let start = q.after.unwrap_or(0);
-    let last = p
-        .db()
-        .run(move |c| {
-            Ok(store::releases_after(c, start, i64::MAX)?
-                .last()
-                .map(|r| r.seq))
-        })
-        .await?
-        .unwrap_or(start);
+    let last = service::last_release(&p, start).await?.unwrap_or(start);
     let head = ocds::envelope(&p, &format!("{}{}", p.settings().public_url(), req.path()));
     let head = serde_json::to_string(&Value::Object(head)).map_err(Error::internal)?;
     // `{<envelope>,"releases":[` + the batches + `]}`.
     let prefix = format!("{},\"releases\":[", head.trim_end_matches('}'));
-    let db = p.db().clone();
+    let q = p.get_ref().clone();
     let stream = futures_util::stream::unfold((0u8, start, true), move |(stage, after, first)| {
-        let db = db.clone();
+        let q = q.clone();
         let prefix = prefix.clone();
         async move {
             match stage {
                 0 => Some((Ok::<_, Error>(web::Bytes::from(prefix)), (1, after, first))),
                 1 => {
-                    let rows = db
-                        .run(move |c| store::releases_after(c, after, 500))
-                        .await
-                        .ok()?;
+                    let rows = service::releases_after(&q, after, 500).await.ok()?;
                     if rows.is_empty() || after >= last {
                         return Some((Ok(web::Bytes::from_static(b"]}")), (2, after, first)));
                     }

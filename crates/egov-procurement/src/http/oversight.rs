@@ -4,7 +4,7 @@ use super::{Officer, tender};
 use crate::http::public::ListQuery;
 use crate::http::public::TenderPage;
 use crate::http::public::page;
-use crate::store::{self};
+use crate::service;
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, web};
 use egov_auth::{Authorized, Kind, Policy, Rule};
@@ -65,7 +65,7 @@ pub async fn history(
     {
         return Err(Error::new(errors::TENDER_NOT_FOUND));
     }
-    let rows = p.db().run(move |c| store::events(c, &row.id)).await?;
+    let rows = service::events(&p, row.id).await?;
     Ok(HttpResponse::Ok().json(crate::service::TenderEvents {
         events: rows
             .into_iter()

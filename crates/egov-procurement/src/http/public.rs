@@ -4,8 +4,7 @@ use super::{public_tender, view};
 use crate::Procurement;
 use crate::domain::lifecycle::Status;
 use crate::domain::rules::Rules;
-use crate::service::status_of;
-use crate::store::{self};
+use crate::service::{self, status_of};
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use egov_core::Error;
@@ -37,14 +36,8 @@ pub async fn get_rules(p: web::Data<Procurement>) -> Result<web::Json<Rules>, Er
 #[utoipa::path(tag = "procurement", responses((status = 200, description = "JWK set", body = egov_core::jwk::JwkSet)), security(()))]
 #[get("/keys")]
 pub async fn keys(p: web::Data<Procurement>) -> Result<HttpResponse, Error> {
-    let q = p.clone();
-    let rows = p
-        .db()
-        .run(move |c| {
-            q.key(c)?;
-            store::keys(c)
-        })
-        .await?;
+    let _q = p.clone();
+    let rows = service::signing_keys(&p).await?;
     let keys: Vec<egov_core::jwk::Jwk> = rows
         .iter()
         .map(|k| egov_core::jwk::Jwk::ed25519(k.kid.clone(), k.public_key.clone()))
@@ -109,10 +102,7 @@ pub(crate) async fn page(
         .transpose()?
         .map(|c| (c.at, c.id));
     let status = q.status.map(|s| s.as_str());
-    let rows = p
-        .db()
-        .run(move |c| store::tenders_page(c, agency.as_deref(), drafts, status, after, limit))
-        .await?;
+    let rows = service::tenders_page(p, agency, drafts, status, after, limit).await?;
     Ok(TenderPage {
         next: next_page(&rows, limit, |r| {
             Some(Cursor::new(r.created_at, r.id.clone()))

@@ -10,7 +10,6 @@ use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::text::free_text as text_ok;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -90,12 +89,7 @@ pub async fn ask(
         question: q.question.clone(),
         asked_at: q.asked_at.and_utc(),
     };
-    p.db()
-        .transaction(move |c| {
-            store::supplier(c, &bid)?.ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
-            store::insert_question(c, &q)
-        })
-        .await?;
+    service::ask(&p, bid, q).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -142,22 +136,6 @@ pub async fn answer_question(
         id: qid.clone(),
         answer: text.clone(),
     };
-    p.db()
-        .transaction(move |c| {
-            if !store::answer_question(c, &row.id, &qid, &text, &by, now_micros())? {
-                return Err(Error::new(errors::QUESTION_NOT_FOUND));
-            }
-            service::event(
-                c,
-                &row.id,
-                &by,
-                "answer",
-                &row.status,
-                &row.status,
-                None,
-                json!({"question": qid}),
-            )
-        })
-        .await?;
+    service::answer(&p, row, qid, text, by).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -1,7 +1,7 @@
 //! Supplier registration and eligibility (tax clearance through the exchange).
 
 use super::{Supplier, fail, field, supplier_id};
-use crate::service::now_micros;
+use crate::service::{self, now_micros};
 use crate::store::{self};
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, post, put, web};
@@ -121,9 +121,7 @@ pub async fn register_supplier(
         registered_at: now,
         updated_at: now,
     };
-    p.db()
-        .transaction(move |c| store::save_supplier(c, &row))
-        .await?;
+    service::register_supplier(&p, row).await?;
     Ok(HttpResponse::Ok().json(supplier_view(&p, bid).await?))
 }
 
@@ -147,17 +145,11 @@ pub struct SupplierView {
 
 pub(crate) async fn supplier_view(p: &Procurement, bid: String) -> Result<SupplierView, Error> {
     let today = Utc::now().date_naive();
-    let now = now_micros();
-    let (row, debarments, elig) = p
-        .db()
-        .run(move |c| {
-            Ok((
-                store::supplier(c, &bid)?,
-                store::debarments(c, &bid)?,
-                store::valid_eligibility(c, &bid, "tax_clearance", now)?,
-            ))
-        })
-        .await?;
+    let service::Standing {
+        registration: row,
+        debarments,
+        clearance: elig,
+    } = service::standing(p, bid).await?;
     let row = row.ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
     Ok(SupplierView {
         business_id: row.business_id,
@@ -335,9 +327,7 @@ pub(crate) async fn fetch_clearance(
         valid_until,
     };
     let r = row.clone();
-    p.db()
-        .transaction(move |c| store::insert_eligibility(c, &r))
-        .await?;
+    service::add_eligibility(p, r).await?;
     Ok(row)
 }
 
@@ -376,8 +366,7 @@ pub async fn check_eligibility(
         return Err(Error::invalid_field("/consent", "a consent reference"));
     }
     let b = bid.clone();
-    p.db()
-        .run(move |c| store::supplier(c, &b))
+    service::supplier(&p, b)
         .await?
         .ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
     let row = fetch_clearance(

@@ -4,7 +4,7 @@ use super::{Officer, agency_tender, fail, field, money_ok, view};
 use crate::domain::lifecycle::{Action, Status};
 use crate::domain::rules::Rules;
 use crate::service::{self, Lot, now_micros, status_of};
-use crate::store::{self, TenderRow};
+use crate::store::TenderRow;
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, post, put, web};
 use chrono::{DateTime, Utc};
@@ -213,12 +213,7 @@ pub async fn create_tender(
     };
     let r = row.clone();
     let actor = auth.subject.clone();
-    p.db()
-        .transaction(move |c| {
-            store::insert_tender(c, &r)?;
-            service::event(c, &r.id, &actor, "create", "", "draft", None, json!({}))
-        })
-        .await?;
+    service::create_tender(&p, r, actor).await?;
     Ok(HttpResponse::Created().json(view(&p, row).await?))
 }
 
@@ -275,17 +270,7 @@ pub async fn edit_tender(
     row.deadline = t.deadline.naive_utc();
     row.opening_at = t.opening_at.naive_utc();
     row.updated_at = now_micros();
-    let mut r = row.clone();
-    p.db()
-        .transaction(move |c| {
-            if store::save_tender(c, &mut r)? {
-                Ok(r)
-            } else {
-                Err(Error::new(errors::CONCURRENT_CHANGE))
-            }
-        })
-        .await
-        .map(|r| row = r)?;
+    let row = service::save_draft(&p, row).await?;
     Ok(HttpResponse::Ok().json(view(&p, row).await?))
 }
 

@@ -7,6 +7,7 @@ mod bids;
 mod complaints;
 mod opening;
 mod publication;
+mod records;
 mod schedule;
 mod views;
 
@@ -15,6 +16,7 @@ pub use bids::*;
 pub use complaints::*;
 pub use opening::*;
 pub use publication::*;
+pub use records::*;
 pub use schedule::*;
 pub use views::*;
 
