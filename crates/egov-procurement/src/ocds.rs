@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::Procurement;
 use crate::domain::lifecycle::Status;
-use crate::service::{self, lots_of, status_of};
+use crate::service::{lots_of, status_of};
 use crate::store::{self, TenderRow};
 
 /// The OCDS version published.
@@ -334,7 +334,7 @@ pub fn envelope(p: &Procurement, uri: &str) -> Map<String, Value> {
     m.insert("uri".into(), json!(uri));
     m.insert("version".into(), json!(VERSION));
     m.insert("extensions".into(), json!(EXTENSIONS));
-    m.insert("publishedDate".into(), json!(time(service::now_micros())));
+    m.insert("publishedDate".into(), json!(time(p.now())));
     m.insert("publisher".into(), json!({"name": p.config().publisher}));
     m
 }

@@ -24,7 +24,7 @@ pub async fn run(p: Procurement) {
 
 /// One pass: every due transition; returns how many this process made.
 pub async fn tick(p: &Procurement) -> Result<usize, egov_core::Error> {
-    let now = service::now_micros();
+    let now = p.now();
     let due = p.db().run(move |c| store::due(c, now)).await?;
     let mut made = 0;
     for (id, from) in due {

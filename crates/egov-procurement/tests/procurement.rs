@@ -1,7 +1,8 @@
 //! E-procurement over HTTP: the full procedure for each evaluation method, sealed storage,
 //! k-of-n opening, the verifiable lottery, eligibility through the exchange, the deadline race,
 //! two instances on one database, OCDS validation. Runs on SQLite and PostgreSQL
-//! (EGOV_TEST_BACKEND); the sandbox clock makes a 7-day standstill last 3.5 s.
+//! (EGOV_TEST_BACKEND); the sandbox acceleration makes a 7-day standstill last 3.5 s, and
+//! the tests move the app's clock forward instead of waiting for that time to pass.
 
 use std::time::Duration;
 
@@ -135,8 +136,9 @@ async fn world(app: &TestApp, suppliers: u32, members: usize, evaluators: usize)
     }
 }
 
-fn at(secs_from_now: f64) -> String {
-    (chrono::Utc::now() + chrono::Duration::milliseconds((secs_from_now * 1000.0) as i64))
+/// A time `secs_from_now` on the app's clock.
+fn at(app: &TestApp, secs_from_now: f64) -> String {
+    (app.state.clock.now() + chrono::Duration::milliseconds((secs_from_now * 1000.0) as i64))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -154,7 +156,7 @@ async fn create(
         "lots": lots,
         "committee": w.committee.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
         "evaluators": w.evaluators.iter().map(|e| e.0.clone()).collect::<Vec<_>>(),
-        "enquiry_end": at(deadline_s * 0.4), "deadline": at(deadline_s), "opening_at": at(deadline_s),
+        "enquiry_end": at(app, deadline_s * 0.4), "deadline": at(app, deadline_s), "opening_at": at(app, deadline_s),
     }))).await;
     assert_eq!(s, 201, "{t}");
     let id = t["id"].as_str().expect("id").to_owned();
@@ -171,6 +173,8 @@ async fn create(
     p
 }
 
+/// Moves the app's clock forward (100 ms a step, five times as fast as the wall clock) until
+/// the scheduler has brought the tender to `status`.
 async fn wait_for(app: &TestApp, id: &str, status: &str) -> Value {
     for _ in 0..300 {
         let (_, v) = app
@@ -184,7 +188,8 @@ async fn wait_for(app: &TestApp, id: &str, status: &str) -> Value {
         if v["status"] == status {
             return v;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        app.state.clock.advance(chrono::Duration::milliseconds(100));
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("tender {id} never reached {status}");
 }
@@ -632,6 +637,9 @@ async fn full_procedure(
         Some(&json!({"against": "award", "text": "The winning bid's technical proposal does not meet clause 4."}))).await;
     assert_eq!(s, 201, "{k}");
     wait_for(&app, &id, "suspended").await;
+    // Past the end of the standstill (7 days: 3.5 s on the sandbox clock), then a few of the
+    // scheduler's passes.
+    app.state.clock.advance(chrono::Duration::seconds(5));
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         wait_for(&app, &id, "suspended").await["status"],
@@ -925,8 +933,10 @@ async fn deadline_race_keeps_every_bid_received_before_it_and_nothing_after() {
         t["deadline"].as_str().expect("d").parse().expect("time");
     wait_for(&app, &id, "tendering").await;
     let start = deadline - chrono::Duration::milliseconds(400);
-    let wait = (start - chrono::Utc::now()).to_std().unwrap_or_default();
-    tokio::time::sleep(wait).await;
+    let now = app.state.clock.now();
+    if start > now {
+        app.state.clock.advance(start - now);
+    }
     let mut tasks = Vec::new();
     for i in 0..40 {
         let client = app.client.clone();
@@ -1127,7 +1137,7 @@ async fn officers_see_only_their_agency_and_bad_input_changes_nothing() {
     let (s, e) = app.send( Method::POST, "/procurement/v1/tenders", Some(&w.buyer), Some(&json!({
         "procedure": "goods-lowest-price", "category": "works", "title": "x", "description": "",
         "lots": [{"id": "1", "title": "L", "base_amount": "-5"}], "committee": ["a"], "evaluators": [],
-        "enquiry_end": at(-1.0), "deadline": at(0.1), "opening_at": at(-2.0)}))).await;
+        "enquiry_end": at(&app, -1.0), "deadline": at(&app, 0.1), "opening_at": at(&app, -2.0)}))).await;
     assert_eq!(s, 422);
     let pointers = e["errors"].to_string();
     for p in [
@@ -1207,7 +1217,10 @@ async fn a_complaint_against_the_terms_suspends_bidding_and_gives_the_time_back(
         (s, e["code"].as_str()),
         (409, Some("procurement.complaint_window"))
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // 1.5 s of suspension on the app's clock.
+    app.state
+        .clock
+        .advance(chrono::Duration::milliseconds(1500));
     let reviewer = officer(&app, &["procurement.reviewer"], "PPS", "reviewer-2");
     let (s, pending) = app
         .send(

@@ -403,7 +403,9 @@ pub async fn spawn_peer(app: &TestApp, options: Spawn<'_>) -> TestApp {
     // The same public URL (and so the same token issuer): two instances behind one address.
     let modules = startup::select_modules(&test_registry(), &settings.server.modules)
         .expect("module selection");
-    let state = startup::prepare(settings, modules).expect("prepare app");
+    // The same clock too: one deployment, one time.
+    let state = startup::prepare_with_clock(settings, modules, app.state.clock.clone())
+        .expect("prepare app");
     let db = TestDatabase {
         url: app.db.url.clone(),
         dir: None,

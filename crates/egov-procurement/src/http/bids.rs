@@ -5,7 +5,7 @@ use crate::domain::lifecycle::Action;
 use crate::domain::seal;
 use crate::http::suppliers::eligibility_view;
 use crate::http::suppliers::fetch_clearance;
-use crate::service::{self, lots_of, now_micros, status_of};
+use crate::service::{self, lots_of, status_of};
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
@@ -92,7 +92,7 @@ pub async fn submit_bid(
     uuid_ok(&id, errors::TENDER_NOT_FOUND)?;
     // One connection for every read the checks need: the tender, the registration, the
     // debarment list and the attestation on file.
-    let now = now_micros();
+    let now = p.now();
     let (row, standing) = service::bid_checks(&p, supplier.clone(), id.into_inner()).await?;
     let service::Standing {
         registration: reg,
@@ -177,7 +177,7 @@ pub async fn submit_bid(
         ));
     }
     // Eligibility: registered, not debarred, tax clearance on file (or fetched now).
-    let today = Utc::now().date_naive();
+    let today = p.now().date();
     reg.ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
     if let Some(d) = debarments.iter().find(|d| d.active_on(today)) {
         return Err(Error::with_detail(
@@ -373,7 +373,10 @@ pub async fn withdraw(
     uuid_ok(&bid, errors::BID_NOT_FOUND)?;
     let row = public_tender(&p, &id).await?;
     p.db()
-        .transaction(move |c| service::withdraw_bid(c, &row.id, &bid, &supplier))
+        .transaction({
+            let q = p.get_ref().clone();
+            move |c| service::withdraw_bid(&q, c, &row.id, &bid, &supplier)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -184,7 +184,10 @@ pub async fn amend_contract(
     let input = input.into_inner();
     let version = p
         .db()
-        .transaction(move |c| service::amend_contract(c, &k, &me, &input.changes, &input.reason))
+        .transaction({
+            let q = p.get_ref().clone();
+            move |c| service::amend_contract(&q, c, &k, &me, &input.changes, &input.reason)
+        })
         .await?;
     Ok(HttpResponse::Created().json(crate::service::ContractAmended { version }))
 }

@@ -3,11 +3,11 @@
 use super::{Officer, fail, field, reason_ok, uuid_ok};
 use crate::http::amendments::ReasonInput;
 use crate::http::suppliers::{DebarmentView, debarment_view};
-use crate::service::{self, now_micros};
+use crate::service::{self};
 use crate::store::{self};
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::text::free_text as text_ok;
@@ -81,7 +81,7 @@ pub async fn add_debarment(
         from_date: input.from,
         until_date: input.until,
         created_by: auth.subject.clone(),
-        created_at: now_micros(),
+        created_at: p.now(),
         lifted_at: None,
         lifted_by: None,
         lift_reason: None,
@@ -157,7 +157,7 @@ pub async fn list_debarments(
         })?
         .canonical()
         .to_owned();
-    let today = Utc::now().date_naive();
+    let today = p.now().date();
     let rows = service::debarments(&p, id).await?;
     Ok(HttpResponse::Ok().json(Debarments {
         debarred: rows.iter().any(|d| d.active_on(today)),

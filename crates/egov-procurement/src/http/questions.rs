@@ -2,7 +2,7 @@
 
 use super::{Officer, Supplier, agency_tender, public_tender, supplier_id, uuid_ok};
 use crate::domain::lifecycle::Action;
-use crate::service::{self, now_micros, status_of};
+use crate::service::{self, status_of};
 use crate::store::{self};
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, post, web};
@@ -80,7 +80,7 @@ pub async fn ask(
         asker: bid.clone(),
         question: input.question.trim().to_owned(),
         answer: None,
-        asked_at: now_micros(),
+        asked_at: p.now(),
         answered_at: None,
         answered_by: None,
     };

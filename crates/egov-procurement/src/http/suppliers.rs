@@ -1,7 +1,7 @@
 //! Supplier registration and eligibility (tax clearance through the exchange).
 
 use super::{Supplier, fail, field, supplier_id};
-use crate::service::{self, now_micros};
+use crate::service::{self};
 use crate::store::{self};
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, get, post, put, web};
@@ -110,7 +110,7 @@ pub async fn register_supplier(
         ));
     }
     fail(errs)?;
-    let now = now_micros();
+    let now = p.now();
     let row = store::SupplierRow {
         business_id: bid.clone(),
         account: auth.subject.clone(),
@@ -144,7 +144,7 @@ pub struct SupplierView {
 }
 
 pub(crate) async fn supplier_view(p: &Procurement, bid: String) -> Result<SupplierView, Error> {
-    let today = Utc::now().date_naive();
+    let today = p.now().date();
     let service::Standing {
         registration: row,
         debarments,
@@ -306,7 +306,7 @@ pub(crate) async fn fetch_clearance(
             "the tax clearance answer has no arrears field",
         )
     })?;
-    let now = now_micros();
+    let now = p.now();
     let valid_until = answer.body["valid_until"]
         .as_str()
         .and_then(|d| d.parse::<NaiveDate>().ok())

@@ -3,7 +3,7 @@
 use super::{Officer, agency_tender, fail, field, money_ok, view};
 use crate::domain::lifecycle::{Action, Status};
 use crate::domain::rules::Rules;
-use crate::service::{self, Lot, now_micros, status_of};
+use crate::service::{self, Lot, status_of};
 use crate::store::TenderRow;
 use crate::{Procurement, errors};
 use actix_web::{HttpResponse, post, put, web};
@@ -116,7 +116,7 @@ pub(crate) fn check_tender(p: &Procurement, r: &Rules, t: &TenderInput) -> Resul
             ));
         }
     }
-    let now = Utc::now();
+    let now = p.now().and_utc();
     if t.enquiry_end <= now || t.enquiry_end > t.deadline {
         errs.push(field(
             "/enquiry_end",
@@ -176,7 +176,7 @@ pub async fn create_tender(
         .procedure(&t.procedure)
         .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
     let id = uuid::Uuid::now_v7().to_string();
-    let now = now_micros();
+    let now = p.now();
     let row = TenderRow {
         ocid: format!("{}-{}", p.config().ocid_prefix, id),
         id,
@@ -269,7 +269,7 @@ pub async fn edit_tender(
     row.enquiry_end = t.enquiry_end.naive_utc();
     row.deadline = t.deadline.naive_utc();
     row.opening_at = t.opening_at.naive_utc();
-    row.updated_at = now_micros();
+    row.updated_at = p.now();
     let row = service::save_draft(&p, row).await?;
     Ok(HttpResponse::Ok().json(view(&p, row).await?))
 }
@@ -307,7 +307,7 @@ pub async fn publish(
     let pr = rules
         .procedure(&row.procedure_id)
         .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
-    let now = now_micros();
+    let now = p.now();
     if row.enquiry_end <= now || row.deadline - now < p.days(pr.min_tendering_days) {
         return Err(Error::invalid_field(
             "/deadline",

@@ -34,7 +34,7 @@ pub fn score(
     let b = store::bid(c, bid)?
         .filter(|b| b.tender_id == tender.id && b.status == "valid")
         .ok_or_else(|| Error::new(errors::BID_NOT_FOUND))?;
-    let at = now_micros();
+    let at = p.now();
     let record = ScoreRecord {
         tender_id: tender.id.clone(),
         bid_id: b.id.clone(),
@@ -61,6 +61,7 @@ pub fn score(
         return Err(Error::new(errors::ALREADY_SCORED));
     }
     event(
+        p,
         c,
         &tender.id,
         evaluator,
@@ -174,8 +175,9 @@ pub fn rank(
         Status::Unsuccessful
     };
     row.status = to.as_str().into();
-    save(c, &mut row)?;
+    save(p, c, &mut row)?;
     event(
+        p,
         c,
         id,
         by,
@@ -211,7 +213,7 @@ pub fn award(
         .as_deref()
         .and_then(|r| serde_json::from_str(r).ok())
         .unwrap_or_default();
-    let now = now_micros();
+    let now = p.now();
     for r in &rankings {
         let Some(winner) = r["winner"].as_str() else {
             continue;
@@ -234,8 +236,9 @@ pub fn award(
     }
     row.status = Status::Standstill.as_str().into();
     row.standstill_end = Some(now + p.days(procedure.standstill_days));
-    save(c, &mut row)?;
+    save(p, c, &mut row)?;
     event(
+        p,
         c,
         id,
         by,
@@ -277,7 +280,7 @@ pub(super) fn create_contract(
             supplier: a.supplier.clone(),
             status: "pending".into(),
             version: 1,
-            created_at: now_micros(),
+            created_at: p.now(),
         },
     )?;
     store::insert_contract_version(
@@ -290,7 +293,7 @@ pub(super) fn create_contract(
             ),
             terms: terms.to_string(),
             reason: "award".into(),
-            created_at: now_micros(),
+            created_at: p.now(),
             created_by: "scheduler".into(),
             buyer_by: None,
             buyer_at: None,
@@ -330,7 +333,7 @@ pub fn sign_contract(
     if signed {
         return Err(Error::new(errors::ALREADY_SIGNED));
     }
-    let at = now_micros();
+    let at = p.now();
     let statement = json!({
         "contract_id": contract.id, "version": v.version, "digest": v.digest,
         "party": if party == Party::Buyer { "buyer" } else { "supplier" },
@@ -365,6 +368,7 @@ pub fn sign_contract(
         };
         if all_active && store::claim(c, &tender, "awarded", "contracted", at)? {
             event(
+                p,
                 c,
                 &tender,
                 account,
@@ -376,6 +380,7 @@ pub fn sign_contract(
             )?;
         } else {
             event(
+                p,
                 c,
                 &tender,
                 account,
@@ -396,6 +401,7 @@ pub fn sign_contract(
 
 /// Proposes an amended version of an active contract (both parties sign it again).
 pub fn amend_contract(
+    p: &Procurement,
     c: &mut DbConnection,
     contract: &ContractRow,
     by: &str,
@@ -429,7 +435,7 @@ pub fn amend_contract(
             ),
             terms: terms.to_string(),
             reason: reason.to_owned(),
-            created_at: now_micros(),
+            created_at: p.now(),
             created_by: by.to_owned(),
             buyer_by: None,
             buyer_at: None,
@@ -440,6 +446,7 @@ pub fn amend_contract(
         },
     )?;
     event(
+        p,
         c,
         &contract.tender_id,
         by,

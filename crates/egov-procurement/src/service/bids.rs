@@ -30,7 +30,7 @@ pub fn accept_bid(
     eligibility: &Value,
 ) -> Result<(BidRow, Value, String), Error> {
     let gate = store::gate(c, &tender.id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    let received_at = now_micros();
+    let received_at = p.now();
     if gate.status != "tendering" {
         return Err(Error::with_detail(
             errors::NOT_ACCEPTING_BIDS,
@@ -80,13 +80,14 @@ pub fn accept_bid(
 
 /// Withdraws the supplier's active bid before the deadline.
 pub fn withdraw_bid(
+    p: &Procurement,
     c: &mut DbConnection,
     tender: &str,
     bid: &str,
     supplier: &str,
 ) -> Result<(), Error> {
     let gate = store::gate(c, tender)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    let now = now_micros();
+    let now = p.now();
     let row = store::bid(c, bid)?
         .filter(|b| b.tender_id == tender && b.supplier == supplier)
         .ok_or_else(|| Error::new(errors::BID_NOT_FOUND))?;

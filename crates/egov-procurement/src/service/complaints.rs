@@ -28,8 +28,7 @@ pub fn complain(
     };
     let ok = match against {
         "terms" => {
-            effective.before_deadline()
-                && (status == Status::Suspended || now_micros() < row.deadline)
+            effective.before_deadline() && (status == Status::Suspended || p.now() < row.deadline)
         }
         "award" => effective == Status::Standstill,
         _ => false,
@@ -43,7 +42,7 @@ pub fn complain(
     let procedure = rules
         .procedure(&row.procedure_id)
         .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
-    let now = now_micros();
+    let now = p.now();
     let complaint = store::ComplaintRow {
         id: uuid::Uuid::now_v7().to_string(),
         tender_id: id.to_owned(),
@@ -64,8 +63,9 @@ pub fn complain(
         row.prev_status = Some(row.status.clone());
         row.status = Status::Suspended.as_str().into();
         row.suspended_at = Some(now);
-        save(c, &mut row)?;
+        save(p, c, &mut row)?;
         event(
+            p,
             c,
             id,
             account,
@@ -78,6 +78,7 @@ pub fn complain(
         release(p, c, id, &["tenderUpdate"])?;
     } else {
         event(
+            p,
             c,
             id,
             account,
@@ -104,7 +105,7 @@ pub fn decide(
     remedy: Option<&str>,
 ) -> Result<TenderRow, Error> {
     let status = if upheld { "upheld" } else { "dismissed" };
-    if !store::decide_complaint(c, &complaint.id, status, by, reason, remedy, now_micros())? {
+    if !store::decide_complaint(c, &complaint.id, status, by, reason, remedy, p.now())? {
         return Err(Error::with_detail(
             errors::ILLEGAL_TRANSITION,
             "the complaint is already decided or withdrawn",
@@ -113,6 +114,7 @@ pub fn decide(
     let id = complaint.tender_id.clone();
     let mut row = store::tender(c, &id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
     event(
+        p,
         c,
         &id,
         by,
@@ -130,7 +132,7 @@ pub fn decide(
     if !status_of(&row).permits(Action::DecideComplaint) || pending {
         return Ok(row);
     }
-    let now = now_micros();
+    let now = p.now();
     let paused = now - row.suspended_at.unwrap_or(now);
     let prev = row.prev_status.take().unwrap_or_else(|| "tendering".into());
     row.suspended_at = None;
@@ -185,8 +187,9 @@ pub fn decide(
         }
     };
     row.status = to.clone();
-    save(c, &mut row)?;
+    save(p, c, &mut row)?;
     event(
+        p,
         c,
         &id,
         by,

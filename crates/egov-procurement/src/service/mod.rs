@@ -20,7 +20,6 @@ pub use records::*;
 pub use schedule::*;
 pub use views::*;
 
-pub use egov_core::clock::now_micros;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDateTime, Utc};
@@ -76,6 +75,7 @@ fn illegal(row: &TenderRow, what: &str) -> Error {
 /// Writes the audit event.
 #[allow(clippy::too_many_arguments)]
 pub fn event(
+    p: &Procurement,
     c: &mut DbConnection,
     tender: &str,
     actor: &str,
@@ -90,7 +90,7 @@ pub fn event(
         &EventRow {
             id: uuid::Uuid::now_v7().to_string(),
             tender_id: tender.to_owned(),
-            at: now_micros(),
+            at: p.now(),
             actor: actor.to_owned(),
             action: action.to_owned(),
             from_status: from.to_owned(),
@@ -130,7 +130,7 @@ pub fn release(
     tags: &[&str],
 ) -> Result<(), Error> {
     let row = store::tender(c, tender)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    let date = now_micros();
+    let date = p.now();
     let body = ocds::release(p, c, &row, tags, date)?;
     store::insert_release(
         c,
@@ -143,8 +143,8 @@ pub fn release(
     )
 }
 
-fn save(c: &mut DbConnection, row: &mut TenderRow) -> Result<(), Error> {
-    row.updated_at = now_micros();
+fn save(p: &Procurement, c: &mut DbConnection, row: &mut TenderRow) -> Result<(), Error> {
+    row.updated_at = p.now();
     if store::save_tender(c, row)? {
         Ok(())
     } else {

@@ -84,7 +84,7 @@ pub fn open(
     let secret = seal::recover(k, &raw, row.public_key.as_deref().unwrap_or_default())
         .map_err(|e| Error::with_detail(errors::SHARE_REJECTED, e.to_string()))?;
     // Exactly once: from here on this transaction owns the opening.
-    let now = now_micros();
+    let now = p.now();
     if !store::claim(c, id, "opening", "evaluation", now)? {
         return Err(Error::new(errors::CONCURRENT_CHANGE));
     }
@@ -226,8 +226,9 @@ pub fn open(
         Status::Unsuccessful
     };
     row.status = to.as_str().into();
-    save(c, &mut row)?;
+    save(p, c, &mut row)?;
     event(
+        p,
         c,
         id,
         by,

@@ -44,9 +44,10 @@ pub fn publish(
     row.seed_commitment = Some(keys.seed_commitment);
     row.seed_sealed = Some(keys.seed_sealed);
     row.status = Status::Published.as_str().into();
-    row.published_at = Some(now_micros());
-    save(c, &mut row)?;
+    row.published_at = Some(p.now());
+    save(p, c, &mut row)?;
     event(
+        p,
         c,
         &row.id,
         by,
@@ -136,20 +137,21 @@ pub fn amend(
     }
     row.amendment += 1;
     let number = row.amendment;
-    save(c, &mut row)?;
+    save(p, c, &mut row)?;
     let changes = json!(diff);
     store::insert_amendment(
         c,
         &store::AmendmentRow {
             tender_id: row.id.clone(),
             number,
-            at: now_micros(),
+            at: p.now(),
             actor: by.to_owned(),
             reason: reason.to_owned(),
             changes: changes.to_string(),
         },
     )?;
     event(
+        p,
         c,
         &row.id,
         by,
@@ -206,9 +208,10 @@ pub fn cancel(
     }
     row.status = Status::Cancelled.as_str().into();
     row.cancel_reason = Some(reason.to_owned());
-    save(c, &mut row)?;
+    save(p, c, &mut row)?;
     store::set_awards_status(c, id, "pending", "cancelled")?;
     event(
+        p,
         c,
         id,
         by,
@@ -237,8 +240,9 @@ pub fn postpone(
     }
     row.prev_status = Some(from.as_str().into());
     row.status = Status::Postponed.as_str().into();
-    save(c, &mut row)?;
+    save(p, c, &mut row)?;
     event(
+        p,
         c,
         id,
         by,
@@ -273,8 +277,9 @@ pub fn resume(
     let mut row = amend(p, c, id, by, reason, changes)?;
     let to = row.prev_status.take().unwrap_or_else(|| "tendering".into());
     row.status = to.clone();
-    save(c, &mut row)?;
+    save(p, c, &mut row)?;
     event(
+        p,
         c,
         id,
         by,

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use egov_core::Error;
 use serde_json::json;
 
-use super::{event, now_micros};
+use super::event;
 use crate::store::{
     self, AmendmentRow, AwardRow, BidRow, ComplaintRow, ContractRow, ContractVersionRow,
     DebarmentRow, EligibilityRow, EventRow, KeyRow, QuestionRow, ReleaseRow, ShareRow, SupplierRow,
@@ -67,17 +67,22 @@ pub struct Standing {
     pub clearance: Option<EligibilityRow>,
 }
 
-fn standing_in(c: &mut egov_core::DbConnection, supplier: &str) -> Result<Standing, Error> {
+fn standing_in(
+    c: &mut egov_core::DbConnection,
+    supplier: &str,
+    now: NaiveDateTime,
+) -> Result<Standing, Error> {
     Ok(Standing {
         registration: store::supplier(c, supplier)?,
         debarments: store::debarments(c, supplier)?,
-        clearance: store::valid_eligibility(c, supplier, "tax_clearance", now_micros())?,
+        clearance: store::valid_eligibility(c, supplier, "tax_clearance", now)?,
     })
 }
 
 /// A supplier's standing now.
 pub async fn standing(p: &Procurement, supplier: String) -> Result<Standing, Error> {
-    p.db().run(move |c| standing_in(c, &supplier)).await
+    let now = p.now();
+    p.db().run(move |c| standing_in(c, &supplier, now)).await
 }
 
 /// On one connection, every read a bid's checks need: the tender and the supplier's standing.
@@ -86,8 +91,9 @@ pub async fn bid_checks(
     supplier: String,
     tender: String,
 ) -> Result<(Option<TenderRow>, Standing), Error> {
+    let now = p.now();
     p.db()
-        .run(move |c| Ok((store::tender(c, &tender)?, standing_in(c, &supplier)?)))
+        .run(move |c| Ok((store::tender(c, &tender)?, standing_in(c, &supplier, now)?)))
         .await
 }
 
@@ -134,8 +140,9 @@ pub async fn save_committee_key(
     account: String,
     key: String,
 ) -> Result<(), Error> {
+    let q = p.clone();
     p.db()
-        .transaction(move |c| store::save_committee_key(c, &account, &key, now_micros()))
+        .transaction(move |c| store::save_committee_key(c, &account, &key, q.now()))
         .await
 }
 
@@ -193,9 +200,10 @@ pub async fn lift_debarment(
     by: String,
     reason: String,
 ) -> Result<DebarmentRow, Error> {
+    let q = p.clone();
     p.db()
         .transaction(move |c| {
-            if !store::lift_debarment(c, &id, &by, &reason, now_micros())? {
+            if !store::lift_debarment(c, &id, &by, &reason, q.now())? {
                 return Err(Error::new(errors::DEBARMENT_NOT_FOUND));
             }
             store::debarment(c, &id)
@@ -261,6 +269,7 @@ pub async fn hand_in_share(
     share: String,
     raw: Vec<u8>,
 ) -> Result<(usize, i32), Error> {
+    let q = p.clone();
     p.db()
         .transaction(move |c| {
             let all = store::shares(c, &row.id)?;
@@ -274,8 +283,9 @@ pub async fn hand_in_share(
             if egov_core::digest::sha256_hex(&raw) != mine.share_digest {
                 return Err(Error::new(errors::SHARE_REJECTED));
             }
-            store::submit_share(c, &row.id, &me, &share, now_micros())?;
+            store::submit_share(c, &row.id, &me, &share, q.now())?;
             event(
+                &q,
                 c,
                 &row.id,
                 &me,
@@ -327,12 +337,14 @@ pub async fn answer(
     text: String,
     by: String,
 ) -> Result<(), Error> {
+    let q = p.clone();
     p.db()
         .transaction(move |c| {
-            if !store::answer_question(c, &row.id, &qid, &text, &by, now_micros())? {
+            if !store::answer_question(c, &row.id, &qid, &text, &by, q.now())? {
                 return Err(Error::new(errors::QUESTION_NOT_FOUND));
             }
             event(
+                &q,
                 c,
                 &row.id,
                 &by,
@@ -348,10 +360,11 @@ pub async fn answer(
 
 /// Stores a new draft tender with its first event.
 pub async fn create_tender(p: &Procurement, r: TenderRow, actor: String) -> Result<(), Error> {
+    let q = p.clone();
     p.db()
         .transaction(move |c| {
             store::insert_tender(c, &r)?;
-            event(c, &r.id, &actor, "create", "", "draft", None, json!({}))
+            event(&q, c, &r.id, &actor, "create", "", "draft", None, json!({}))
         })
         .await
 }

@@ -4,7 +4,7 @@ use super::*;
 
 /// The scheduler's step for one due tender; `Ok(false)` if another process did it first.
 pub fn advance(p: &Procurement, c: &mut DbConnection, id: &str, from: &str) -> Result<bool, Error> {
-    let now = now_micros();
+    let now = p.now();
     let Some((_, to)) = Status::parse(from).and_then(Status::scheduled) else {
         return Ok(false);
     };
@@ -39,8 +39,9 @@ pub fn advance(p: &Procurement, c: &mut DbConnection, id: &str, from: &str) -> R
                 )
                 .to_string(),
             );
-            save(c, &mut row)?;
+            save(p, c, &mut row)?;
             event(
+                p,
                 c,
                 id,
                 "scheduler",
@@ -72,6 +73,7 @@ pub fn advance(p: &Procurement, c: &mut DbConnection, id: &str, from: &str) -> R
                 create_contract(p, c, &row, &a)?;
             }
             event(
+                p,
                 c,
                 id,
                 "scheduler",
@@ -96,7 +98,7 @@ pub fn advance(p: &Procurement, c: &mut DbConnection, id: &str, from: &str) -> R
             )?;
         }
         _ => {
-            event(c, id, "scheduler", to, from, to, None, json!({}))?;
+            event(p, c, id, "scheduler", to, from, to, None, json!({}))?;
             release(p, c, id, &["tenderUpdate"])?;
         }
     }
