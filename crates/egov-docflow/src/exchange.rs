@@ -19,7 +19,7 @@ use egov_exchange::client::{Call, CallError};
 use serde_json::{Value, json};
 
 use crate::domain::evidence::{self, Attachment};
-use crate::service::{self, append, new_id, now, status};
+use crate::service::{self, append, new_id, status};
 use crate::store::{self, DispatchRow, DocumentRow};
 use crate::{Docflow, errors};
 
@@ -135,6 +135,8 @@ fn internal(e: Error) -> ServiceError {
     refuse(errors::SERVICE_FAILED, "the document could not be stored")
 }
 
+/// Another agency's document, delivered through the exchange. The exchange's handlers get
+/// the call, not the module: they stamp with the system time.
 async fn deliver(call: ServiceCall) -> Result<Value, ServiceError> {
     let db = call.db.clone();
     db.transaction(move |c| Ok(deliver_tx(c, &call)))
@@ -155,7 +157,7 @@ fn deliver_tx(c: &mut DbConnection, call: &ServiceCall) -> Result<Value, Service
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let at = now();
+    let at = egov_core::clock::now_micros();
     if store::document_office(c, &agency, at.date())
         .map_err(internal)?
         .is_none()
@@ -323,7 +325,7 @@ fn confirm_tx(c: &mut DbConnection, call: &ServiceCall) -> Result<Value, Service
     if d.member != member || Some(d.agency.as_str()) != p["agency"].as_str() {
         return Err(not_found());
     }
-    let at = now();
+    let at = egov_core::clock::now_micros();
     if d.status != "received" {
         d.status = "received".into();
         d.receipt_no = p["receipt_no"].as_str().map(str::to_owned);
@@ -407,6 +409,7 @@ pub async fn dispatch(
         id.to_owned(),
         kind.to_owned(),
     );
+    let now = d.now();
     let (rows, payload) = d
         .db()
         .transaction(move |c| {
@@ -422,7 +425,7 @@ pub async fn dispatch(
                 return Err(Error::new(errors::NOT_THE_DRAFTER));
             }
             let payload = transmission(c, &dd, &doc)?;
-            let at = now();
+            let at = now;
             let mut rows = Vec::new();
             for (member, ag) in &recipients {
                 let r = DispatchRow {
@@ -514,7 +517,7 @@ async fn deliver_one(
         )),
     };
     r.attempts += 1;
-    let at = now();
+    let at = d.now();
     let (action, detail) = match result {
         Ok(a) => {
             r.status = "delivered".into();
@@ -588,10 +591,11 @@ pub async fn receive(
         agency.to_owned(),
         id.to_owned(),
     );
+    let now = d.now();
     let (doc, sender) = d
         .db()
         .transaction(move |c| {
-            let at = now();
+            let at = now;
             let mut doc = service::locked(c, &id_s, &agency_s)?;
             if !lifecycle::permits(&doc.status, Action::Receive) {
                 return Err(Error::with_detail(errors::ILLEGAL_STATE, "only a delivered document is received"));
@@ -694,7 +698,7 @@ pub async fn confirm_receipt(
             "the exchange module is not running".into(),
         )),
     };
-    let at = now();
+    let at = d.now();
     let (action, detail) = match &result {
         Ok(a) => (
             "receipt_confirmation_sent",

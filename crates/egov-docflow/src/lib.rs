@@ -68,6 +68,8 @@ pub(crate) struct Inner {
     pub(crate) key: egov_exchange::signature::KeyCache,
     pub(crate) recorder: egov_auth::Recorder,
     pub(crate) exchange: Option<egov_exchange::Exchange>,
+    /// The process's clock: every time the module stamps or compares comes from it.
+    pub(crate) clock: egov_core::clock::Clock,
 }
 
 impl std::fmt::Debug for Docflow {
@@ -85,6 +87,7 @@ impl Docflow {
         db: &Db,
         packs: &Arc<CountryPacks>,
         exchange: Option<egov_exchange::Exchange>,
+        clock: &egov_core::clock::Clock,
     ) -> anyhow::Result<Self> {
         let pack_dir = settings.country.packs_dir.join(&settings.country.code);
         let rules = rules::load(&pack_dir)?;
@@ -100,11 +103,17 @@ impl Docflow {
             key: egov_exchange::signature::KeyCache::default(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             exchange,
+            clock: clock.clone(),
         })))
     }
 
     pub fn db(&self) -> &Db {
         &self.0.db
+    }
+
+    /// Now, from the process's clock (whole microseconds, UTC).
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.0.clock.now_naive()
     }
 
     pub fn settings(&self) -> &Settings {
@@ -155,7 +164,7 @@ impl Docflow {
                         kid: kid.to_owned(),
                         public_key,
                         private_sealed,
-                        created_at: egov_core::clock::now_micros(),
+                        created_at: self.now(),
                     },
                 )
             },
@@ -232,7 +241,7 @@ impl Module for DocflowModule {
             .exchange
             .and_then(|x| x.downcast_ref::<egov_exchange::Exchange>())
             .cloned();
-        let d = Docflow::start(ctx.settings, ctx.db, ctx.packs, x)?;
+        let d = Docflow::start(ctx.settings, ctx.db, ctx.packs, x, ctx.clock)?;
         let data = actix_web::web::Data::new(d);
         Ok(Started {
             register: vec![Arc::new(move |cfg| {

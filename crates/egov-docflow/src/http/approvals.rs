@@ -176,10 +176,10 @@ pub async fn recall(
         return Err(Error::invalid_field("/reason", "1-1000 characters"));
     }
     let id = doc_id(&id)?;
-    let (acc, ag) = (auth.subject.clone(), agency(&auth));
+    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
     let doc = d
         .db()
-        .transaction(move |c| service::recall(c, &acc, &ag, &id, b.reason.as_deref()))
+        .transaction(move |c| service::recall(c, &dd, &acc, &ag, &id, b.reason.as_deref()))
         .await?;
     Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
 }

@@ -61,6 +61,7 @@ pub async fn circulate(
     recipients_ok(&b.agencies, "/agencies", &mut e);
     fields(e)?;
     let id = doc_id(&id)?;
+    let dd = d.get_ref().clone();
     let (acc, ag, office) = (
         auth.subject.clone(),
         agency(&auth),
@@ -72,7 +73,7 @@ pub async fn circulate(
         Vec::new()
     } else {
         d.db()
-            .transaction(move |c| service::circulate(c, &acc, &ag, &id2, &readers, office))
+            .transaction(move |c| service::circulate(c, &dd, &acc, &ag, &id2, &readers, office))
             .await?
     };
     let sent = if b.agencies.is_empty() {

@@ -105,7 +105,7 @@ pub async fn add_delegation(
         effective_to: b.effective_to,
         citation: b.citation,
         created_by: auth.subject.clone(),
-        created_at: service::now(),
+        created_at: d.now(),
     };
     let actor = auth.subject.clone();
     let out = d
@@ -145,9 +145,10 @@ pub async fn end_delegation(
     let ag = agency(&auth);
     let (id, to) = (id.into_inner(), body.effective_to);
     let actor = auth.subject.clone();
+    let dd = d.get_ref().clone();
     let out = d
         .db()
-        .transaction(move |c| service::end_delegation(c, &actor, &ag, &id, to))
+        .transaction(move |c| service::end_delegation(c, &dd, &actor, &ag, &id, to))
         .await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -164,12 +164,12 @@ pub(crate) fn doc_id(id: &str) -> Result<String, Error> {
 }
 
 /// The day organisation changes start on when none is given: the same day the checks use
-/// (the UTC date of `service::now()`, as every position, assignment and delegation check does).
+/// (the UTC date of `d.now()`, as every position, assignment and delegation check does).
 /// The pack's own time zone for every docflow date is issue 20's; until then, defaulting to the
 /// pack's date here made a change made between 00:00 and 09:00 KST start "tomorrow" for the
 /// checks, so a person assigned "from today" held no position until 09:00.
-pub(crate) fn today(_d: &Docflow) -> NaiveDate {
-    service::now().date()
+pub(crate) fn today(d: &Docflow) -> NaiveDate {
+    d.now().date()
 }
 
 /// The document if `who` may see it (404 otherwise).

@@ -96,7 +96,7 @@ pub async fn add_unit(
         document_office: b.document_office,
         valid_from: b.valid_from.unwrap_or_else(|| today(&d)),
         valid_to: None,
-        created_at: service::now(),
+        created_at: d.now(),
     };
     let actor = auth.subject.clone();
     let out = d
@@ -155,7 +155,7 @@ pub async fn add_position(
         rank: b.rank,
         valid_from: b.valid_from.unwrap_or_else(|| today(&d)),
         valid_to: None,
-        created_at: service::now(),
+        created_at: d.now(),
     };
     let actor = auth.subject.clone();
     let out = d
@@ -226,7 +226,7 @@ pub async fn assign(
         account: b.account,
         valid_from: from,
         valid_to: b.valid_to,
-        created_at: service::now(),
+        created_at: d.now(),
     };
     let actor = auth.subject.clone();
     let out = d
@@ -291,7 +291,7 @@ pub async fn add_stand_in(
         valid_to: b.valid_to.naive_utc(),
         reason: b.reason,
         created_by: auth.subject.clone(),
-        created_at: service::now(),
+        created_at: d.now(),
         revoked_at: None,
     };
     let actor = auth.subject.clone();
@@ -348,18 +348,17 @@ pub async fn handover(
     }
     fields(e)?;
     let (ag, actor) = (agency(&auth), auth.subject.clone());
+    let dd = d.get_ref().clone();
     let v = d
         .db()
         .transaction(move |c| {
-            service::handover(
-                c,
-                &actor,
-                &ag,
-                &b.from,
-                &b.to,
-                &b.reason,
-                b.take_positions.unwrap_or(true),
-            )
+            let handover = service::Handover {
+                from: &b.from,
+                to: &b.to,
+                reason: &b.reason,
+                take_positions: b.take_positions.unwrap_or(true),
+            };
+            service::hand_over(c, &dd, &actor, &ag, &handover)
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))

@@ -69,7 +69,7 @@ pub async fn add_file(
         year: b.year,
         retention: b.retention,
         created_by: auth.subject.clone(),
-        created_at: service::now(),
+        created_at: d.now(),
     };
     service::add_file(&d, row.clone()).await?;
     Ok(HttpResponse::Created().json(service::FileView::from(&row)))

@@ -54,7 +54,7 @@ pub fn submit(
     id: &str,
     expected: i32,
 ) -> Result<DocumentRow, Error> {
-    let at = now();
+    let at = d.now();
     let mut doc = locked(c, id, agency)?;
     if doc.drafter != account {
         return Err(Error::new(errors::NOT_THE_DRAFTER));
@@ -191,7 +191,7 @@ pub fn act(
     expected: i32,
 ) -> Result<Outcome, Error> {
     let rules = d.rules()?;
-    let at = now();
+    let at = d.now();
     let mut doc = locked(c, id, agency)?;
     let mut rows = store::steps(c, id)?;
     if !lifecycle::permits(&doc.status, Action::Act) {

@@ -15,7 +15,7 @@ pub fn return_to(
     reason: &str,
     expected: i32,
 ) -> Result<DocumentRow, Error> {
-    let at = now();
+    let at = d.now();
     let mut doc = locked(c, id, agency)?;
     if !lifecycle::permits(&doc.status, Action::ReturnTo) {
         return Err(err(
@@ -78,12 +78,13 @@ pub fn return_to(
 /// Recall by the drafter while no one after the draft has acted in this round.
 pub fn recall(
     c: &mut DbConnection,
+    d: &Docflow,
     account: &str,
     agency: &str,
     id: &str,
     reason: Option<&str>,
 ) -> Result<DocumentRow, Error> {
-    let at = now();
+    let at = d.now();
     let mut doc = locked(c, id, agency)?;
     if doc.drafter != account {
         return Err(Error::new(errors::NOT_THE_DRAFTER));
@@ -155,7 +156,7 @@ pub fn insert_step(
     position: &str,
     reason: &str,
 ) -> Result<StepRow, Error> {
-    let at = now();
+    let at = d.now();
     let doc = locked(c, id, agency)?;
     if !lifecycle::permits(&doc.status, Action::InsertStep) {
         return Err(err(
@@ -209,7 +210,7 @@ pub fn remove_step(
     step: &str,
     reason: &str,
 ) -> Result<(), Error> {
-    let at = now();
+    let at = d.now();
     let doc = locked(c, id, agency)?;
     if !lifecycle::permits(&doc.status, Action::RemoveStep) {
         return Err(err(

@@ -5,13 +5,14 @@ use super::*;
 /// Circulates a registered or received document (공람) to readers of the agency.
 pub fn circulate(
     c: &mut DbConnection,
+    d: &Docflow,
     account: &str,
     agency: &str,
     id: &str,
     readers: &[String],
     office: bool,
 ) -> Result<Vec<String>, Error> {
-    let at = now();
+    let at = d.now();
     let doc = locked(c, id, agency)?;
     if !matches!(
         doc.status.as_str(),
@@ -59,11 +60,12 @@ pub fn circulate(
 /// reader).
 pub fn record_read(
     c: &mut DbConnection,
+    d: &Docflow,
     account: &str,
     id: &str,
     purpose: Option<&str>,
 ) -> Result<bool, Error> {
-    let at = now();
+    let at = d.now();
     if let DbConnection::Pg(_) = c {
         store::lock_document(c, id)?;
     }
@@ -80,21 +82,35 @@ pub fn record_read(
     Ok(first)
 }
 
+/// A person's move: who leaves, who takes over, why, and whether the successor takes the
+/// positions too.
+#[derive(Debug, Clone, Copy)]
+pub struct Handover<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub reason: &'a str,
+    pub take_positions: bool,
+}
+
 /// Moves a person's pending work to their successor in one step: their drafts, returned and
 /// in-approval documents (as drafter), received documents they handle, and unread
 /// circulations; their assignments end today and, with `take_positions`, the successor holds
 /// the positions they left from today (so steps waiting on those positions, and drafts made
 /// from them, pass too).
-pub fn handover(
+pub fn hand_over(
     c: &mut DbConnection,
+    d: &Docflow,
     actor: &str,
     agency: &str,
-    from: &str,
-    to: &str,
-    reason: &str,
-    take_positions: bool,
+    handover: &Handover<'_>,
 ) -> Result<super::HandedOver, Error> {
-    let at = now();
+    let Handover {
+        from,
+        to,
+        reason,
+        take_positions,
+    } = *handover;
+    let at = d.now();
     let ended = store::end_assignments(c, from, at.date())?;
     if take_positions {
         let held = store::held_positions(c, to, at.date())?;

@@ -155,7 +155,7 @@ pub fn create(
     input: NewDocument,
 ) -> Result<DocumentRow, Error> {
     let rules = d.rules()?;
-    let at = now();
+    let at = d.now();
     let position = store::position(c, &input.position)?
         .filter(|p| p.agency == agency)
         .ok_or_else(|| Error::new(errors::POSITION_NOT_FOUND))?;
@@ -319,7 +319,7 @@ pub fn edit(
     attachments: Option<Vec<(String, String, Vec<u8>)>>,
     reason: Option<String>,
 ) -> Result<DocumentRow, Error> {
-    let at = now();
+    let at = d.now();
     let mut doc = locked(c, id, agency)?;
     let rows = store::steps(c, id)?;
     let position = match doc.status.as_str() {
@@ -401,7 +401,7 @@ pub fn set_line(
     id: &str,
     line: Vec<LineStep>,
 ) -> Result<(), Error> {
-    let at = now();
+    let at = d.now();
     let doc = locked(c, id, agency)?;
     if doc.drafter != account {
         return Err(Error::new(errors::NOT_THE_DRAFTER));

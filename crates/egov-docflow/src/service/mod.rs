@@ -24,7 +24,7 @@ pub use records::*;
 pub use verification::*;
 pub use views::*;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use egov_core::{DbConnection, Error};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -37,12 +37,6 @@ use crate::store::{self, DocumentRow, StepRow};
 use crate::{Docflow, errors};
 
 pub use crate::domain::lifecycle::status;
-
-/// Now, to the microsecond (both databases keep it exactly).
-pub fn now() -> NaiveDateTime {
-    let t = Utc::now().naive_utc();
-    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
-}
 
 /// The history's time format.
 pub fn stamp(t: NaiveDateTime) -> String {

@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use egov_core::{DbConnection, Error};
+
+use crate::Docflow;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -429,6 +431,7 @@ pub fn add_delegation(
 /// Ends a row of the agency's delegation table (404 when the agency has no such row).
 pub fn end_delegation(
     c: &mut DbConnection,
+    d: &Docflow,
     actor: &str,
     agency: &str,
     id: &str,
@@ -441,5 +444,5 @@ pub fn end_delegation(
         id: id.to_owned(),
         effective_to,
     };
-    record(c, agency, super::now(), actor, change)
+    record(c, agency, d.now(), actor, change)
 }

@@ -14,9 +14,10 @@ pub async fn detail(
     acc: String,
     purpose: Option<String>,
 ) -> Result<DocumentDetail, Error> {
+    let dd = d.clone();
     let id2 = doc.id.clone();
     d.db()
-        .transaction(move |c| record_read(c, &acc, &id2, purpose.as_deref()))
+        .transaction(move |c| record_read(c, &dd, &acc, &id2, purpose.as_deref()))
         .await?;
     let id2 = doc.id.clone();
     let (v, steps, circ) = d
@@ -102,13 +103,14 @@ pub async fn work_list(
 ) -> Result<Vec<WorkRow>, Error> {
     use crate::http::worklists::WorkList;
     let chain = d.rules().map(|r| r.acting_chain_limit).unwrap_or(1);
+    let now = d.now();
     d.db()
         .run(move |c| match list {
             WorkList::Drafts => store::work_drafts(c, &acc, status::DRAFTING, &after, limit),
             WorkList::Returned => store::work_drafts(c, &acc, status::RETURNED, &after, limit),
             WorkList::Circulated => store::work_circulated(c, &acc, &after, limit),
             WorkList::Awaiting => {
-                let positions = work_positions(c, &acc, now(), chain)?;
+                let positions = work_positions(c, &acc, now, chain)?;
                 store::work_awaiting(c, &positions, &after, limit)
             }
         })
@@ -193,7 +195,7 @@ pub fn can_see(
         return Ok(true);
     }
     let limit = d.rules().map(|r| r.acting_chain_limit).unwrap_or(1);
-    let mine = work_positions(c, &who.subject, now(), limit)?;
+    let mine = work_positions(c, &who.subject, d.now(), limit)?;
     Ok(store::steps(c, &doc.id)?.iter().any(|s| {
         mine.contains(&s.position_id) || s.acted_by.as_deref() == Some(who.subject.as_str())
     }))

@@ -38,6 +38,7 @@ pub async fn file_document(
     ag: String,
     file: String,
 ) -> Result<DocumentRow, Error> {
+    let now = d.now();
     d.db()
         .transaction(move |c| {
             let mut doc = locked(c, &id, &ag)?;
@@ -52,7 +53,7 @@ pub async fn file_document(
             }
             doc.file_id = Some(f.id.clone());
             doc.retention = f.retention.clone();
-            doc.updated_at = now();
+            doc.updated_at = now;
             store::save_document(c, &doc)?;
             append(
                 c,
@@ -61,7 +62,7 @@ pub async fn file_document(
                 None,
                 "filed",
                 json!({"file": f.id, "classification": f.classification, "retention": f.retention}),
-                now(),
+                now,
             )?;
             Ok(doc)
         })
@@ -117,6 +118,7 @@ pub async fn place_hold(
     reason: String,
     authority: String,
 ) -> Result<HoldRow, Error> {
+    let now = d.now();
     d.db()
         .transaction(move |c| {
             let doc = locked(c, &id, &ag)?;
@@ -126,7 +128,7 @@ pub async fn place_hold(
                     "the document was disposed of",
                 ));
             }
-            let at = now();
+            let at = now;
             let row = store::HoldRow {
                 id: new_id(),
                 document_id: doc.id.clone(),
@@ -161,12 +163,13 @@ pub async fn release_hold(
     ag: String,
     reason: String,
 ) -> Result<(), Error> {
+    let now = d.now();
     d.db()
         .transaction(move |c| {
             let h = store::hold(c, &hold)?.ok_or_else(|| Error::new(errors::HOLD_NOT_FOUND))?;
             let doc =
                 locked(c, &h.document_id, &ag).map_err(|_| Error::new(errors::HOLD_NOT_FOUND))?;
-            let at = now();
+            let at = now;
             if store::release_hold(c, &h.id, &acc, at, &reason)? == 0 {
                 return Err(Error::new(errors::HOLD_NOT_FOUND));
             }
@@ -193,6 +196,7 @@ pub async fn dispose(
 ) -> Result<Disposed, Error> {
     let rules = d.rules()?.clone();
     let d2 = d.clone();
+    let now = d.now();
     d.db()
         .transaction(move |c| {
             let mut doc = store::lock_document(c, &id)?
@@ -208,7 +212,7 @@ pub async fn dispose(
             if !lifecycle::permits(&doc.status, Action::Dispose) {
                 return Err(Error::with_detail(errors::ILLEGAL_STATE, "already disposed of"));
             }
-            let at = now();
+            let at = now;
             let until = doc.completed_at.and_then(|t| retain_until(&rules, &doc.retention, t));
             match until {
                 Some(u) if u <= at.date() => {}

@@ -130,7 +130,7 @@ pub fn build_package(
         "date_created": doc.created_at.and_utc(), "creator": doc.agency, "classification": doc.classification,
         "access": doc.disclosure, "retention": doc.retention});
     let mut pkg = json!({
-        "format": evidence::PACKAGE_FORMAT, "issuer": d.member(), "exported_at": Utc::now(),
+        "format": evidence::PACKAGE_FORMAT, "issuer": d.member(), "exported_at": d.now().and_utc(),
         "document": meta, "versions": vs, "signatures": sigs, "history": history, "keys": keys,
     });
     let sig = d.sign(c, &pkg)?;
@@ -146,6 +146,7 @@ pub async fn export_package(
     purpose: Option<String>,
 ) -> Result<Value, Error> {
     let dd = d.clone();
+    let now = d.now();
     d.db()
         .transaction(move |c| {
             append(
@@ -155,7 +156,7 @@ pub async fn export_package(
                 None,
                 "exported",
                 json!({"purpose": purpose}),
-                now(),
+                now,
             )?;
             let doc = store::document(c, &doc.id)?
                 .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
