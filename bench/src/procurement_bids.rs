@@ -118,7 +118,7 @@ async fn wait(app: &TestApp, id: &str, status: &str) {
 
 /// A supplier row and a valid attestation, as registration and the exchange leave them.
 async fn supplier(app: &TestApp, id: &str) {
-    let now = service::now_micros();
+    let now = egov_core::clock::now_micros();
     let row = store::SupplierRow {
         business_id: id.to_owned(),
         account: format!("acct-{id}"),
@@ -214,7 +214,7 @@ async fn main() {
                     status: "active".into(),
                     digest: egov_core::digest::sha256_hex(&sealed),
                     sealed: seal::b64(&sealed),
-                    received_at: service::now_micros(),
+                    received_at: egov_core::clock::now_micros(),
                     receipt: "{}".into(),
                     eligibility: json!({"eligible": true}).to_string(),
                     withdrawn_at: None,
@@ -245,7 +245,7 @@ async fn main() {
             .db
             .run(move |c| {
                 use diesel::prelude::*;
-                let now = service::now_micros();
+                let now = egov_core::clock::now_micros();
                 diesel::sql_query(
                     "UPDATE procurement_tenders SET deadline = $1, opening_at = $1 WHERE id = $2",
                 )

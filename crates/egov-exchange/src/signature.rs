@@ -193,10 +193,13 @@ pub fn module_key(
     }
 }
 
-/// A module's signing key, opened (or made) on first use and kept for the life of the process:
-/// the one cache every module signs with.
+/// A module's signing keys, each opened (or made) on first use and kept for the life of the
+/// process: the one cache every module signs with. Most modules have one key; a module that
+/// signs for several parties (the petition module signs for each agency) keeps one per party.
 #[derive(Default)]
-pub struct KeyCache(std::sync::Mutex<Option<(ed25519_dalek::SigningKey, String)>>);
+pub struct KeyCache(
+    std::sync::Mutex<std::collections::HashMap<String, (ed25519_dalek::SigningKey, String)>>,
+);
 
 impl std::fmt::Debug for KeyCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -205,10 +208,30 @@ impl std::fmt::Debug for KeyCache {
 }
 
 impl KeyCache {
-    /// The key: cached, or [`module_key`] over the module's own key table (`latest` reads the
-    /// newest row's kid and sealed key; `store` keeps a new one).
+    /// The module's key: cached, or [`module_key`] over the module's own key table (`latest`
+    /// reads the newest row's kid and sealed key; `store` keeps a new one).
     pub fn get(
         &self,
+        c: &mut egov_core::DbConnection,
+        sealer: &egov_auth::secrets::Sealer,
+        names: (&str, &str),
+        latest: impl FnOnce(
+            &mut egov_core::DbConnection,
+        ) -> Result<Option<(String, String)>, egov_core::Error>,
+        store: impl FnOnce(
+            &mut egov_core::DbConnection,
+            &str,
+            String,
+            String,
+        ) -> Result<(), egov_core::Error>,
+    ) -> Result<(ed25519_dalek::SigningKey, String), egov_core::Error> {
+        self.get_for("", c, sealer, names, latest, store)
+    }
+
+    /// The key of one party (`party`, e.g. an agency code) of a module that signs for several.
+    pub fn get_for(
+        &self,
+        party: &str,
         c: &mut egov_core::DbConnection,
         sealer: &egov_auth::secrets::Sealer,
         (context, kid_prefix): (&str, &str),
@@ -222,7 +245,7 @@ impl KeyCache {
             String,
         ) -> Result<(), egov_core::Error>,
     ) -> Result<(ed25519_dalek::SigningKey, String), egov_core::Error> {
-        if let Some(k) = self.0.lock().ok().and_then(|k| k.clone()) {
+        if let Some(k) = self.0.lock().ok().and_then(|m| m.get(party).cloned()) {
             return Ok(k);
         }
         let newest = latest(c)?;
@@ -233,8 +256,8 @@ impl KeyCache {
             newest,
             |kid, public_key, sealed| store(c, kid, public_key, sealed),
         )?;
-        if let Ok(mut slot) = self.0.lock() {
-            *slot = Some(k.clone());
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(party.to_owned(), k.clone());
         }
         Ok(k)
     }

@@ -20,10 +20,8 @@ pub mod open311;
 pub mod service;
 pub mod store;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use chrono::Utc;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use egov_auth::secrets::Sealer;
 use egov_core::clock::Clock as TimeSource;
@@ -58,7 +56,8 @@ pub(crate) struct Inner {
     pub(crate) sealer: Sealer,
     pub(crate) index: egov_auth::SubjectIndex,
     /// Agencies' signing keys, loaded or created on first use.
-    pub(crate) keys: Mutex<HashMap<String, (ed25519_dalek::SigningKey, String)>>,
+    /// Each agency's signing key.
+    pub(crate) keys: egov_exchange::signature::KeyCache,
     pub(crate) notifier: Arc<dyn Notifier>,
     /// The process's clock (what "now" is).
     pub(crate) time: TimeSource,
@@ -93,7 +92,7 @@ impl Petition {
             catalogue,
             sealer: secrets.sealer.clone(),
             index: secrets.index.clone(),
-            keys: Mutex::new(HashMap::new()),
+            keys: egov_exchange::signature::KeyCache::default(),
             notifier: Arc::new(LogNotifier),
             time: time.clone(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
@@ -133,16 +132,14 @@ impl Petition {
         c: &mut egov_core::DbConnection,
         agency: &str,
     ) -> Result<(ed25519_dalek::SigningKey, String), Error> {
-        if let Some(k) = self.0.keys.lock().ok().and_then(|m| m.get(agency).cloned()) {
-            return Ok(k);
-        }
-        let latest = store::latest_key(c, agency)?.map(|r| (r.kid, r.private_sealed));
-        let k = egov_exchange::signature::module_key(
+        let now = self.now();
+        self.0.keys.get_for(
+            agency,
+            c,
             &self.0.sealer,
-            "petition-key",
-            &format!("petition:{agency}"),
-            latest,
-            |kid, public_key, private_sealed| {
+            ("petition-key", &format!("petition:{agency}")),
+            |c| Ok(store::latest_key(c, agency)?.map(|r| (r.kid, r.private_sealed))),
+            |c, kid, public_key, private_sealed| {
                 store::insert_key(
                     c,
                     &store::KeyRow {
@@ -150,15 +147,11 @@ impl Petition {
                         agency: agency.to_owned(),
                         public_key,
                         private_sealed,
-                        created_at: Utc::now().naive_utc(),
+                        created_at: now,
                     },
                 )
             },
-        )?;
-        if let Ok(mut m) = self.0.keys.lock() {
-            m.insert(agency.to_owned(), k.clone());
-        }
-        Ok(k)
+        )
     }
 
     /// Verifies a document's signature against the stored public keys.

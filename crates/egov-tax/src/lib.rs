@@ -25,7 +25,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::Utc;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use egov_auth::SubjectIndex;
 use egov_auth::secrets::Sealer;
@@ -170,37 +169,38 @@ impl Tax {
 
 type LoadedKeys = (ed25519_dalek::SigningKey, String, Vec<(String, String)>);
 
+/// The module's signing key (opened, or made and stored sealed on first start) and every
+/// public key it has had. Two processes starting at once may both make one: the second
+/// start then uses whichever was stored.
 fn ensure_key(
     conn: &mut egov_core::DbConnection,
     sealer: &Sealer,
 ) -> Result<LoadedKeys, egov_core::Error> {
-    let row = match store::latest_key(conn)? {
-        Some(row) => row,
-        None => {
-            let (_, public_key, private_sealed) =
-                egov_exchange::signature::new_sealed_key(sealer, "tax-key")?;
-            let row = store::KeyRow {
-                kid: format!("tax#{}", uuid::Uuid::now_v7().simple()),
-                public_key,
-                private_sealed,
-                created_at: Utc::now().naive_utc(),
-            };
-            // Two processes starting at once: the second insert fails; use whichever won.
-            if store::insert_key(conn, &row).is_err() {
-                store::latest_key(conn)?.ok_or_else(|| {
-                    egov_core::Error::internal(anyhow::anyhow!("no tax key after insert"))
-                })?
-            } else {
-                row
-            }
-        }
+    let open = |conn: &mut egov_core::DbConnection| {
+        egov_exchange::signature::KeyCache::default().get(
+            conn,
+            sealer,
+            ("tax-key", "tax"),
+            |c| Ok(store::latest_key(c)?.map(|r| (r.kid, r.private_sealed))),
+            |c, kid, public_key, private_sealed| {
+                store::insert_key(
+                    c,
+                    &store::KeyRow {
+                        kid: kid.to_owned(),
+                        public_key,
+                        private_sealed,
+                        created_at: egov_core::clock::now_micros(),
+                    },
+                )
+            },
+        )
     };
-    let key = egov_exchange::signature::open_sealed_key(sealer, "tax-key", &row.private_sealed)?;
+    let (key, kid) = open(conn).or_else(|_| open(conn))?;
     let public = store::all_keys(conn)?
         .into_iter()
         .map(|k| (k.kid, k.public_key))
         .collect();
-    Ok((key, row.kid, public))
+    Ok((key, kid, public))
 }
 
 pub use egov_exchange::signature::canonical_json;
