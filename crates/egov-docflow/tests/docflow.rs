@@ -219,21 +219,16 @@ async fn sql(app: &TestApp, q: &str) {
         .expect("sql");
 }
 
-#[tokio::test]
-async fn every_step_kind_and_action_over_http() {
-    let app = app_with(&[]).await;
-    let o = org(&app, AGENCY).await;
-    let a = admin(&app, AGENCY);
-    let today = chrono::Utc::now().date_naive();
-    let tomorrow = today + chrono::Duration::days(1);
-
-    // The agency's own delegation table for expenditure: up to 10M, the director (rank 3)
-    // until tomorrow, then a team leader (rank 4).
-    let (s, v) = post(&app, "/docflow/v1/delegations", &a, json!({"doc_type": "expenditure", "max_amount": 10_000_000, "rank": 3,
+/// The agency's own delegation table for expenditure: up to 10M, the director (rank 3)
+/// until tomorrow, then a team leader (rank 4).
+async fn expenditure_table(app: &TestApp, agency: &str) {
+    let a = admin(app, agency);
+    let tomorrow = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
+    let (s, v) = post(app, "/docflow/v1/delegations", &a, json!({"doc_type": "expenditure", "max_amount": 10_000_000, "rank": 3,
         "effective_from": "2024-01-01", "effective_to": tomorrow, "citation": "MOIS directive 2024-1, annex"})).await;
     assert_eq!(s, 201, "{v}");
     let (s, v) = post(
-        &app,
+        app,
         "/docflow/v1/delegations",
         &a,
         json!({"doc_type": "expenditure", "max_amount": 10_000_000, "rank": 4,
@@ -241,6 +236,14 @@ async fn every_step_kind_and_action_over_http() {
     )
     .await;
     assert_eq!(s, 201, "{v}");
+}
+
+#[tokio::test]
+async fn every_step_kind_and_action_over_http() {
+    let app = app_with(&[]).await;
+    let o = org(&app, AGENCY).await;
+    let tomorrow = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
+    expenditure_table(&app, AGENCY).await;
 
     // 전결 by a team leader is not in force today; 결재 by a non-head is not 결재; 후결 is off
     // in the kr pack; a line without a final approval is refused.
@@ -584,6 +587,19 @@ async fn every_step_kind_and_action_over_http() {
         "{sigs}"
     );
 
+    // Another agency's officer sees nothing.
+    let (s, _) = get(
+        &app,
+        &format!("/docflow/v1/documents/{id}"),
+        &officer(&app, "someone", &[], "MOE"),
+    )
+    .await;
+    assert_eq!(s, 404);
+}
+#[tokio::test]
+async fn a_recall_before_the_next_actor_and_a_return_start_new_rounds() {
+    let app = app_with(&[]).await;
+    let o = org(&app, AGENCY).await;
     // Recall before the next actor acts; too late after.
     let (s, d2) = draft(
         &app,
@@ -660,8 +676,15 @@ async fn every_step_kind_and_action_over_http() {
         (200, Some("registered")),
         "the leader's 전결 of a general document: {v}"
     );
-    assert_eq!(v["registration_no"], format!("{AGENCY}-PLAN-2"));
+    assert_eq!(v["registration_no"], format!("{AGENCY}-PLAN-1"));
+}
 
+#[tokio::test]
+async fn a_stand_in_acts_for_an_absent_director_and_a_post_report_follows() {
+    let app = app_with(&[]).await;
+    let o = org(&app, AGENCY).await;
+    expenditure_table(&app, AGENCY).await;
+    let a = admin(&app, AGENCY);
     // 대결 on a 전결 document: the director is away; the deputy stands in for the director's
     // position; the expenditure document is important, so a post-report task follows.
     let now = chrono::Utc::now();
@@ -734,7 +757,12 @@ async fn every_step_kind_and_action_over_http() {
             && acts.contains(&"post_report_confirmed"),
         "{acts:?}"
     );
+}
 
+#[tokio::test]
+async fn the_head_of_the_agency_gives_the_final_approval() {
+    let app = app_with(&[]).await;
+    let o = org(&app, AGENCY).await;
     // 결재 by the head of the agency.
     let (s, d4) = draft(
         &app,
@@ -754,15 +782,53 @@ async fn every_step_kind_and_action_over_http() {
     let (s, v) = act(&app, &o, "head", &id4, "approve", 1, None).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("registered")), "{v}");
     assert_eq!(v["signature"]["rule"]["basis"], "head of agency");
+}
 
-    // Keyset pagination of a work list.
-    let (_, p1) = get(
-        &app,
-        "/docflow/v1/work/circulated?limit=1",
-        &o.token(&app, "reader"),
-    )
-    .await;
-    assert_eq!(p1["items"].as_array().expect("present").len(), 1);
+#[tokio::test]
+async fn work_lists_page_with_a_cursor_and_the_ledger_numbers_in_order() {
+    let app = app_with(&[]).await;
+    let o = org(&app, AGENCY).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let (s, d) = draft(
+            &app,
+            &o,
+            "general",
+            None,
+            vec![step("delegated_approve", &o.pos("leader"))],
+        )
+        .await;
+        assert_eq!(s, 201, "{d}");
+        ids.push(d["id"].as_str().expect("present").to_owned());
+    }
+    // Keyset pagination of a work list: three drafts, one a page, each once.
+    let mut seen = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let path = match &next {
+            Some(c) => format!("/docflow/v1/work/drafts?limit=1&after={c}"),
+            None => "/docflow/v1/work/drafts?limit=1".to_owned(),
+        };
+        let (s, page) = get(&app, &path, &o.token(&app, "drafter")).await;
+        assert_eq!(s, 200, "{page}");
+        let items = page["items"].as_array().expect("present");
+        assert!(items.len() <= 1, "{page}");
+        seen.extend(
+            items
+                .iter()
+                .map(|i| i["id"].as_str().expect("id").to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(c) => next = Some(c.to_owned()),
+            None => break,
+        }
+        assert!(seen.len() <= 3, "the cursor goes round: {seen:?}");
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(sorted, expected, "every draft once");
     let (s, bad) = get(
         &app,
         "/docflow/v1/work/drafts?limit=0",
@@ -772,6 +838,11 @@ async fn every_step_kind_and_action_over_http() {
     assert_eq!(s, 422, "{bad}");
 
     // The ledger lists the unit's numbers in order.
+    for id in &ids {
+        submit(&app, &o, id, 1).await;
+        let (s, v) = act(&app, &o, "leader", id, "approve", 1, None).await;
+        assert_eq!((s, v["status"].as_str()), (200, Some("registered")), "{v}");
+    }
     let (_, l) = get(
         &app,
         &format!(
@@ -788,16 +859,7 @@ async fn every_step_kind_and_action_over_http() {
         .iter()
         .map(|e| e["serial"].as_i64().expect("present"))
         .collect();
-    assert_eq!(serials, vec![1, 2, 3, 4], "{l}");
-
-    // Another agency's officer sees nothing.
-    let (s, _) = get(
-        &app,
-        &format!("/docflow/v1/documents/{id}"),
-        &officer(&app, "someone", &[], "MOE"),
-    )
-    .await;
-    assert_eq!(s, 404);
+    assert_eq!(serials, vec![1, 2, 3], "{l}");
 }
 
 /// `n` documents waiting for the director's 전결.
