@@ -9,7 +9,9 @@
 
 use diesel::RunQueryDsl as _;
 use egov_docflow::domain::evidence;
-use egov_testing::{As, Spawn, TestApp, spawn_app_with, spawn_peer};
+use egov_testing::clients::Answer;
+use egov_testing::clients::docflow::Docflow;
+use egov_testing::{Spawn, TestApp, spawn_app_with, spawn_peer};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -22,25 +24,6 @@ async fn app_with(settings: &[(&str, &str)]) -> TestApp {
         settings,
     })
     .await
-}
-
-fn officer(app: &TestApp, sub: &str, roles: &[&str], agency: &str) -> String {
-    app.token(As {
-        kind: "officer",
-        roles,
-        agency: Some(agency),
-        sub: Some(sub),
-        ..As::default()
-    })
-}
-
-fn admin(app: &TestApp, agency: &str) -> String {
-    app.token(As {
-        kind: "agency_admin",
-        agency: Some(agency),
-        sub: Some("admin"),
-        ..As::default()
-    })
 }
 
 /// An agency's organisation: units and positions with their holders.
@@ -67,15 +50,15 @@ impl Org {
             .expect("account")
     }
     fn token(&self, app: &TestApp, name: &str) -> String {
-        officer(app, &self.acc(name), &[], &self.agency)
+        app.officer_named(&self.acc(name), &[], &self.agency)
     }
 }
 
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
+async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> Answer {
     app.send(Method::POST, path, Some(token), Some(&body)).await
 }
 
-async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
+async fn get(app: &TestApp, path: &str, token: &str) -> Answer {
     app.send(Method::GET, path, Some(token), None).await
 }
 
@@ -83,7 +66,7 @@ async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
 /// leader (4), deputy (4, the director's stand-in), officer (5, the drafter), two
 /// cooperation leaders (4) and a reader (5).
 async fn org(app: &TestApp, agency: &str) -> Org {
-    let a = admin(app, agency);
+    let a = app.agency_admin(agency);
     let (s, office) = post(app, "/docflow/v1/org/units", &a, json!({"code": format!("{agency}-GEN"), "name": "General affairs", "document_office": true})).await;
     assert_eq!(s, 201, "{office}");
     let (s, unit) = post(
@@ -163,34 +146,21 @@ async fn act(
     action: &str,
     version: i64,
     opinion: Option<&str>,
-) -> (u16, Value) {
-    post(
-        app,
-        &format!("/docflow/v1/documents/{id}/actions"),
-        &o.token(app, who),
-        json!({"action": action, "version": version, "opinion": opinion}),
-    )
-    .await
+) -> Answer {
+    Docflow(app)
+        .act(&o.token(app, who), id, action, version, opinion)
+        .await
 }
 
 async fn submit(app: &TestApp, o: &Org, id: &str, version: i64) {
-    let (s, v) = post(
-        app,
-        &format!("/docflow/v1/documents/{id}/submit"),
-        &o.token(app, "drafter"),
-        json!({"version": version}),
-    )
-    .await;
+    let (s, v) = Docflow(app)
+        .submit(&o.token(app, "drafter"), id, version)
+        .await;
     assert_eq!(s, 200, "{v}");
 }
 
 async fn show(app: &TestApp, o: &Org, who: &str, id: &str) -> Value {
-    let (s, v) = get(
-        app,
-        &format!("/docflow/v1/documents/{id}"),
-        &o.token(app, who),
-    )
-    .await;
+    let (s, v) = Docflow(app).show(&o.token(app, who), id, None).await;
     assert_eq!(s, 200, "{v}");
     v
 }
@@ -222,7 +192,7 @@ async fn sql(app: &TestApp, q: &str) {
 /// The agency's own delegation table for expenditure: up to 10M, the director (rank 3)
 /// until tomorrow, then a team leader (rank 4).
 async fn expenditure_table(app: &TestApp, agency: &str) {
-    let a = admin(app, agency);
+    let a = app.agency_admin(agency);
     let tomorrow = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
     let (s, v) = post(app, "/docflow/v1/delegations", &a, json!({"doc_type": "expenditure", "max_amount": 10_000_000, "rank": 3,
         "effective_from": "2024-01-01", "effective_to": tomorrow, "citation": "MOIS directive 2024-1, annex"})).await;
@@ -591,7 +561,7 @@ async fn every_step_kind_and_action_over_http() {
     let (s, _) = get(
         &app,
         &format!("/docflow/v1/documents/{id}"),
-        &officer(&app, "someone", &[], "MOE"),
+        &app.officer_named("someone", &[], "MOE"),
     )
     .await;
     assert_eq!(s, 404);
@@ -684,7 +654,7 @@ async fn a_stand_in_acts_for_an_absent_director_and_a_post_report_follows() {
     let app = app_with(&[]).await;
     let o = org(&app, AGENCY).await;
     expenditure_table(&app, AGENCY).await;
-    let a = admin(&app, AGENCY);
+    let a = app.agency_admin(AGENCY);
     // 대결 on a 전결 document: the director is away; the deputy stands in for the director's
     // position; the expenditure document is important, so a post-report task follows.
     let now = chrono::Utc::now();
@@ -996,10 +966,7 @@ async fn two_instances_on_postgres_number_without_gaps() {
 }
 
 async fn grant(app: &TestApp, client: &str, service: &str, items: &[&str]) {
-    let admin = app.token(As {
-        kind: "platform_admin",
-        ..As::default()
-    });
+    let admin = app.platform_admin();
     let (s, g) = app
         .send(
             Method::POST,
@@ -1018,10 +985,7 @@ async fn dispatch_to_another_agency_in_a_second_process() {
     let a = app_with(&[("EGOV__EXCHANGE__MEMBER", ma)]).await;
     let b = app_with(&[("EGOV__EXCHANGE__MEMBER", mb)]).await;
     for (app, other, id) in [(&a, &b, mb), (&b, &a, ma)] {
-        let admin = app.token(As {
-            kind: "platform_admin",
-            ..As::default()
-        });
+        let admin = app.platform_admin();
         let (s, v) = app
             .send(
                 Method::PUT,
@@ -1106,7 +1070,7 @@ async fn dispatch_to_another_agency_in_a_second_process() {
     );
 
     // B's document office finds it in the inbox and receives it.
-    let office = officer(&b, "MOE-office", &["docflow.office"], "MOE");
+    let office = b.officer_named("MOE-office", &["docflow.office"], "MOE");
     let (s, inbox) = get(&b, "/docflow/v1/inbox", &office).await;
     assert_eq!(s, 200);
     let remote = inbox["items"][0]["id"]
@@ -1339,7 +1303,7 @@ async fn history_tampering_is_detected_and_the_package_verifies_offline() {
 async fn a_legal_hold_blocks_disposal_by_every_role() {
     let app = app_with(&[]).await;
     let o = org(&app, AGENCY).await;
-    let records = officer(&app, "MOIS-records", &["docflow.records"], AGENCY);
+    let records = app.officer_named("MOIS-records", &["docflow.records"], AGENCY);
     let (s, d) = draft(
         &app,
         &o,
@@ -1405,12 +1369,8 @@ async fn a_legal_hold_blocks_disposal_by_every_role() {
     let (s, h) = post(&app, &format!("/docflow/v1/documents/{id}/holds"), &records, json!({"reason": "litigation over the 2020 budget", "authority": "Seoul District Court 2026가합1234"})).await;
     assert_eq!(s, 201, "{h}");
     let hold = h["id"].as_str().expect("present").to_owned();
-    let platform = app.token(As {
-        kind: "platform_admin",
-        sub: Some("root"),
-        ..As::default()
-    });
-    let agency_admin = admin(&app, AGENCY);
+    let platform = app.platform_admin();
+    let agency_admin = app.agency_admin(AGENCY);
     for (who, token) in [
         ("records manager", &records),
         ("agency admin", &agency_admin),
@@ -1626,7 +1586,7 @@ async fn personal_data_reads_are_logged_and_handover_moves_pending_work() {
     assert_eq!(found, 1, "logged under the data subject's key");
 
     // The drafter moves: their draft goes to the successor in one step.
-    let (s, h) = post(&app, "/docflow/v1/org/handover", &admin(&app, AGENCY), json!({"from": o.acc("drafter"), "to": o.acc("extra"), "reason": "transfer to another division"})).await;
+    let (s, h) = post(&app, "/docflow/v1/org/handover", &app.agency_admin(AGENCY), json!({"from": o.acc("drafter"), "to": o.acc("extra"), "reason": "transfer to another division"})).await;
     assert_eq!(s, 200, "{h}");
     assert!(
         h["documents"]
@@ -1662,7 +1622,7 @@ async fn personal_data_reads_are_logged_and_handover_moves_pending_work() {
     )
     .await;
     assert_eq!(s, 403, "the mover no longer acts on it");
-    let (_, changes) = get(&app, "/docflow/v1/org/changes", &admin(&app, AGENCY)).await;
+    let (_, changes) = get(&app, "/docflow/v1/org/changes", &app.agency_admin(AGENCY)).await;
     assert_eq!(
         changes["changes"]
             .as_array()
@@ -1678,7 +1638,7 @@ async fn acting_approval_follows_stand_in_chains_within_the_pack_limit() {
     // kr: acting_chain_limit = 2 (A → B → C when B is away too, no further).
     let app = app_with(&[]).await;
     let o = org(&app, AGENCY).await;
-    let a = admin(&app, AGENCY);
+    let a = app.agency_admin(AGENCY);
     let now = chrono::Utc::now();
     for (absent, stand_in) in [
         ("director", "deputy"),
@@ -1732,7 +1692,7 @@ async fn post_hoc_approval_where_the_pack_enables_it() {
     // py enables 후결: the head of department approves urgently, the minister confirms or
     // objects afterwards.
     let app = app_with(&[("EGOV__COUNTRY__CODE", "py")]).await;
-    let a = admin(&app, "MIC");
+    let a = app.agency_admin("MIC");
     let (s, unit) = post(
         &app,
         "/docflow/v1/org/units",
@@ -1764,7 +1724,7 @@ async fn post_hoc_approval_where_the_pack_enables_it() {
         pos.insert(name, p["id"].as_str().expect("id").to_owned());
         accounts.insert(name, account);
     }
-    let tok = |who: &str| officer(&app, &accounts[who], &[], "MIC");
+    let tok = |who: &str| app.officer_named(&accounts[who], &[], "MIC");
     let (s, d) = post(&app, "/docflow/v1/documents", &tok("redactor"), json!({
         "position": pos["redactor"], "doc_type": "general", "title": "Nota urgente",
         "body": {"text": "Se autoriza el viaje."}, "classification": "MIC-01", "disclosure": "public",
@@ -1958,7 +1918,7 @@ async fn finding_4_a_document_history_cut_short_is_caught_by_its_anchor() {
 #[tokio::test]
 async fn low_assignments_name_an_official_of_the_agency() {
     let app = app_with(&[]).await;
-    let a = admin(&app, AGENCY);
+    let a = app.agency_admin(AGENCY);
     let (_, unit) = post(
         &app,
         "/docflow/v1/org/units",

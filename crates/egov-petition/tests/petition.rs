@@ -1,80 +1,18 @@
 //! Petitions over HTTP: the certificate journey, evidence through the exchange, privacy,
 //! Open311, refused input, complaints. Runs on SQLite and PostgreSQL (EGOV_TEST_BACKEND).
 
-use egov_testing::{As, Spawn, TestApp, spawn_app_with};
+use egov_testing::clients::petition::Petition;
+use egov_testing::{Spawn, TestApp, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 const NID: &str = "900101-1234567";
 const OTHER_NID: &str = "850505-2345678";
 const BRN: &str = "124-81-00998";
+/// The same business number, digits only (as tokens carry it).
+const BID: &str = "1248100998";
+const OFFICER: &[&str] = &["petition.officer"];
 const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
-
-fn citizen(app: &TestApp, nid: &str) -> String {
-    let key = app.person_key(nid);
-    app.token(As {
-        kind: "citizen",
-        pid: Some(&key),
-        ..As::default()
-    })
-}
-
-fn business(app: &TestApp) -> String {
-    app.token(As {
-        kind: "business",
-        bid: Some("1248100998"),
-        ..As::default()
-    })
-}
-
-fn officer(app: &TestApp, agency: &str) -> String {
-    app.token(As {
-        kind: "officer",
-        roles: &["petition.officer"],
-        agency: Some(agency),
-        ..As::default()
-    })
-}
-
-fn admin(app: &TestApp) -> String {
-    app.token(As {
-        kind: "platform_admin",
-        ..As::default()
-    })
-}
-
-async fn send(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> (u16, Value) {
-    app.send(method, path, token, body).await
-}
-
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    case: &str,
-    query: &str,
-    bytes: &[u8],
-    content_type: &str,
-) -> (u16, Value) {
-    let res = app
-        .client
-        .post(app.url(&format!(
-            "/petition/v1/applications/{case}/attachments?{query}"
-        )))
-        .bearer_auth(token)
-        .header("content-type", content_type)
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .expect("upload");
-    let s = res.status().as_u16();
-    (s, res.json().await.unwrap_or(Value::Null))
-}
 
 async fn app() -> TestApp {
     spawn_app_with(Spawn {
@@ -84,17 +22,6 @@ async fn app() -> TestApp {
             ("EGOV__PETITION__ATTACHMENT_MAX_BYTES", "4096"),
         ],
     })
-    .await
-}
-
-async fn act(app: &TestApp, off: &str, id: &str, body: Value) -> (u16, Value) {
-    send(
-        app,
-        Method::POST,
-        &format!("/petition/v1/officer/cases/{id}/actions"),
-        Some(off),
-        Some(&body),
-    )
     .await
 }
 
@@ -111,14 +38,12 @@ async fn notifications(app: &TestApp, recipient: &str) -> Vec<String> {
 }
 
 async fn new_copy_application(app: &TestApp, me: &str) -> String {
-    let (s, draft) = send(
-        app,
-        Method::POST,
-        "/petition/v1/applications",
-        Some(me),
-        Some(&json!({"service": "resident-registration-copy", "form": {"purpose": "bank"}})),
-    )
-    .await;
+    let (s, draft) = Petition(&app)
+        .create(
+            me,
+            &json!({"service": "resident-registration-copy", "form": {"purpose": "bank"}}),
+        )
+        .await;
     assert_eq!(s, 201, "{draft}");
     draft["id"].as_str().expect("id").to_owned()
 }
@@ -126,54 +51,42 @@ async fn new_copy_application(app: &TestApp, me: &str) -> String {
 #[tokio::test]
 async fn certificate_journey_with_supplement_decision_issue_and_verification() {
     let app = app().await;
-    let me = citizen(&app, NID);
-    let off = officer(&app, "JONGNO");
+    let me = app.citizen(NID);
+    let off = app.officer(OFFICER, "JONGNO");
 
     // The catalogue is public.
-    let (s, svc) = send(
-        &app,
-        Method::GET,
-        "/petition/v1/services/resident-registration-copy",
-        None,
-        None,
-    )
-    .await;
+    let (s, svc) = app
+        .send(
+            Method::GET,
+            "/petition/v1/services/resident-registration-copy",
+            None,
+            None,
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(svc["period"]["working_hours"], 3);
 
     // A draft, saved and completed later; submitting an incomplete one names what is missing.
     let id = new_copy_application(&app, &me).await;
-    let (s, p) = send(
-        &app,
-        Method::POST,
-        &format!("/petition/v1/applications/{id}/submit"),
-        Some(&me),
-        None,
-    )
-    .await;
+    let (s, p) = Petition(&app).submit(&me, &id).await;
     assert_eq!(
         (s, p["code"].as_str()),
         (422, Some("petition.incomplete")),
         "{p}"
     );
     assert!(p["errors"].to_string().contains("/form/national_id"), "{p}");
-    let (s, _) = send(
-        &app,
-        Method::PUT,
-        &format!("/petition/v1/applications/{id}/form"),
-        Some(&me),
-        Some(&json!({"form": {"purpose": "bank", "national_id": NID, "include_history": "no"}})),
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::PUT,
+            &format!("/petition/v1/applications/{id}/form"),
+            Some(&me),
+            Some(
+                &json!({"form": {"purpose": "bank", "national_id": NID, "include_history": "no"}}),
+            ),
+        )
+        .await;
     assert_eq!(s, 200);
-    let (s, sub) = send(
-        &app,
-        Method::POST,
-        &format!("/petition/v1/applications/{id}/submit"),
-        Some(&me),
-        None,
-    )
-    .await;
+    let (s, sub) = Petition(&app).submit(&me, &id).await;
     assert_eq!(s, 200, "{sub}");
     let case = &sub["case"];
     assert_eq!(case["status"], "submitted");
@@ -185,18 +98,18 @@ async fn certificate_journey_with_supplement_decision_issue_and_verification() {
 
     // Officer: receive, review, request a supplement (the clock pauses).
     for a in ["receive", "review"] {
-        let (s, r) = act(&app, &off, &id, json!({"action": a})).await;
+        let (s, r) = Petition(&app).act(&off, &id, json!({"action": a})).await;
         assert_eq!(s, 200, "{a}: {r}");
     }
     // An illegal transition is refused and changes nothing.
-    let (s, r) = act(&app, &off, &id, json!({"action": "issue"})).await;
+    let (s, r) = Petition(&app)
+        .act(&off, &id, json!({"action": "issue"}))
+        .await;
     assert_eq!(
         (s, r["code"].as_str()),
         (409, Some("petition.illegal_transition"))
     );
-    let (s, r) = act(
-        &app,
-        &off,
+    let (s, r) = Petition(&app).act(&off,
         &id,
         json!({"action": "request_supplement", "reason": "Please state whether past addresses are needed by the bank"}),
     )
@@ -207,26 +120,26 @@ async fn certificate_journey_with_supplement_decision_issue_and_verification() {
     let due_paused = r["due_at"].as_str().expect("due").to_owned();
     // A paused case is never overdue or due soon.
     for kind in ["overdue", "due_soon"] {
-        let (s, l) = send(
-            &app,
-            Method::GET,
-            &format!("/petition/v1/officer/deadlines?kind={kind}"),
-            Some(&off),
-            None,
-        )
-        .await;
+        let (s, l) = app
+            .send(
+                Method::GET,
+                &format!("/petition/v1/officer/deadlines?kind={kind}"),
+                Some(&off),
+                None,
+            )
+            .await;
         assert_eq!(s, 200);
         assert!(!l.to_string().contains(&id), "{kind}: {l}");
     }
     // The applicant answers: the clock resumes (due moves by the working time paused, never back).
-    let (s, r) = send(
-        &app,
-        Method::POST,
-        &format!("/petition/v1/applications/{id}/supplement"),
-        Some(&me),
-        Some(&json!({"form": {"include_history": "yes"}, "note": "Past addresses are needed"})),
-    )
-    .await;
+    let (s, r) = app
+        .send(
+            Method::POST,
+            &format!("/petition/v1/applications/{id}/supplement"),
+            Some(&me),
+            Some(&json!({"form": {"include_history": "yes"}, "note": "Past addresses are needed"})),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["status"], "supplemented");
     assert!(r["paused_since"].is_null());
@@ -234,23 +147,25 @@ async fn certificate_journey_with_supplement_decision_issue_and_verification() {
     assert_eq!(r["form"]["include_history"], "yes");
 
     // Decide without remedies for a rejection: refused; approve; issue.
-    let (s, _) = act(
-        &app,
-        &off,
-        &id,
-        json!({"action": "decide", "decision": "rejected", "reason": "Not a resident here"}),
-    )
-    .await;
+    let (s, _) = Petition(&app)
+        .act(
+            &off,
+            &id,
+            json!({"action": "decide", "decision": "rejected", "reason": "Not a resident here"}),
+        )
+        .await;
     assert_eq!(s, 422);
-    let (s, r) = act(
-        &app,
-        &off,
-        &id,
-        json!({"action": "decide", "decision": "approved", "reason": "Registered resident"}),
-    )
-    .await;
+    let (s, r) = Petition(&app)
+        .act(
+            &off,
+            &id,
+            json!({"action": "decide", "decision": "approved", "reason": "Registered resident"}),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
-    let (s, r) = act(&app, &off, &id, json!({"action": "issue"})).await;
+    let (s, r) = Petition(&app)
+        .act(&off, &id, json!({"action": "issue"}))
+        .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(
         (r["status"].as_str(), r["open311_status"].as_str()),
@@ -298,14 +213,14 @@ async fn certificate_journey_with_supplement_decision_issue_and_verification() {
     );
 
     // A third party verifies without signing in: authentic, valid, nothing beyond the document.
-    let (s, v) = send(
-        &app,
-        Method::GET,
-        &format!("/petition/verify/{number}"),
-        None,
-        None,
-    )
-    .await;
+    let (s, v) = app
+        .send(
+            Method::GET,
+            &format!("/petition/verify/{number}"),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(
         (v["status"].as_str(), v["authentic"].as_bool()),
@@ -317,17 +232,12 @@ async fn certificate_journey_with_supplement_decision_issue_and_verification() {
         !v.to_string().contains("bank"),
         "the form's content is not disclosed: {v}"
     );
-    let (s, _) = send(
-        &app,
-        Method::GET,
-        "/petition/verify/000000000000",
-        None,
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .send(Method::GET, "/petition/verify/000000000000", None, None)
+        .await;
     assert_eq!(s, 404);
     // The signature checks offline against the published key.
-    let (_, keys) = send(&app, Method::GET, "/petition/v1/keys", None, None).await;
+    let (_, keys) = app.send(Method::GET, "/petition/v1/keys", None, None).await;
     assert!(
         keys["keys"].to_string().contains("petition:JONGNO#"),
         "{keys}"
@@ -335,32 +245,32 @@ async fn certificate_journey_with_supplement_decision_issue_and_verification() {
 
     // Revocation: verification says so; a second revocation is refused.
     let path = format!("/petition/v1/officer/documents/{number}/revoke");
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &path,
-        Some(&off),
-        Some(&json!({"reason": "Issued in error"})),
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&off),
+            Some(&json!({"reason": "Issued in error"})),
+        )
+        .await;
     assert_eq!(s, 200);
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &path,
-        Some(&off),
-        Some(&json!({"reason": "Issued in error"})),
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&off),
+            Some(&json!({"reason": "Issued in error"})),
+        )
+        .await;
     assert_eq!(s, 409);
-    let (_, v) = send(
-        &app,
-        Method::GET,
-        &format!("/petition/verify/{number}"),
-        None,
-        None,
-    )
-    .await;
+    let (_, v) = app
+        .send(
+            Method::GET,
+            &format!("/petition/verify/{number}"),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(v["status"], "revoked");
 
     // Every status change was queued for the applicant.
@@ -376,27 +286,24 @@ async fn certificate_journey_with_supplement_decision_issue_and_verification() {
     }
 
     // The officer's reads and changes are in the access log with their purpose.
-    let (s, _) = send(
-        &app,
-        Method::GET,
-        &format!("/petition/v1/officer/cases/{id}?purpose=checking%20the%20supplement"),
-        Some(&off),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::GET,
+            &format!("/petition/v1/officer/cases/{id}?purpose=checking%20the%20supplement"),
+            Some(&off),
+            None,
+        )
+        .await;
     assert_eq!(s, 200);
-    let auditor = app.token(As {
-        kind: "auditor",
-        ..As::default()
-    });
-    let (s, log) = send(
-        &app,
-        Method::POST,
-        "/auth/audit/access-log/search",
-        Some(&auditor),
-        Some(&json!({"national_id": NID, "purpose": "petition test audit"})),
-    )
-    .await;
+    let auditor = app.auditor();
+    let (s, log) = app
+        .send(
+            Method::POST,
+            "/auth/audit/access-log/search",
+            Some(&auditor),
+            Some(&json!({"national_id": NID, "purpose": "petition test audit"})),
+        )
+        .await;
     assert_eq!(s, 200, "{log}");
     let text = log.to_string();
     assert!(text.contains("checking the supplement"), "{text}");
@@ -406,39 +313,34 @@ async fn certificate_journey_with_supplement_decision_issue_and_verification() {
 #[tokio::test]
 async fn evidence_comes_from_the_tax_module_through_the_exchange_only_with_consent() {
     let app = app().await;
-    let me = citizen(&app, NID);
+    let me = app.citizen(NID);
     let x = app.state.exchange.clone().expect("exchange");
     let member = x.member().to_string();
 
     // The tax office has the citizen's filed return for 2026 (the employer is a registered
     // withholding agent).
-    let tax_officer = app.token(As {
-        kind: "officer",
-        roles: &["tax.officer"],
-        agency: Some("NTS"),
-        ..As::default()
-    });
-    let (s, a) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/officer/withholding-agents",
-        Some(&tax_officer),
-        Some(&json!({"business_id": BRN})),
-    )
-    .await;
+    let tax_officer = app.officer(&["tax.officer"], "NTS");
+    let (s, a) = app
+        .send(
+            Method::POST,
+            "/tax/v1/officer/withholding-agents",
+            Some(&tax_officer),
+            Some(&json!({"business_id": BRN})),
+        )
+        .await;
     assert_eq!(s, 200, "{a}");
-    let emp = business(&app);
-    let (s, r) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/statements?year=2026",
-        Some(&emp),
-        Some(
-            &json!([{"statement_id": "S-1", "national_id": NID, "wages": "30000000",
+    let emp = app.business(BID);
+    let (s, r) = app
+        .send(
+            Method::POST,
+            "/tax/v1/statements?year=2026",
+            Some(&emp),
+            Some(
+                &json!([{"statement_id": "S-1", "national_id": NID, "wages": "30000000",
                       "withheld_income_tax": "600000", "withheld_local_tax": "60000"}]),
-        ),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     let res = app
         .client
@@ -454,153 +356,109 @@ async fn evidence_comes_from_the_tax_module_through_the_exchange_only_with_conse
     let client = format!("{member}/petition");
     let service = format!("{member}/tax/income-certificate");
     let items = json!(["year", "total_income", "determined_tax", "filed_at"]);
-    let (s, g) = send(
-        &app,
-        Method::POST,
-        "/exchange/v1/admin/grants",
-        Some(&admin(&app)),
-        Some(&json!({"client": client, "service": service,
+    let (s, g) = app
+        .send(
+            Method::POST,
+            "/exchange/v1/admin/grants",
+            Some(&app.platform_admin()),
+            Some(&json!({"client": client, "service": service,
                      "purpose": "petition.housing-benefit", "items": items})),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, 201, "{g}");
 
-    let (s, d) = send(
-        &app,
-        Method::POST,
-        "/petition/v1/applications",
-        Some(&me),
-        Some(&json!({"service": "housing-benefit", "form": {
+    let (s, d) = Petition(&app).create(&me, &json!({"service": "housing-benefit", "form": {
             "national_id": NID, "income_year": 2026, "household_size": 2, "monthly_rent": "450000"
-        }})),
-    )
+        }}))
     .await;
     assert_eq!(s, 201, "{d}");
     let id = d["id"].as_str().expect("id").to_owned();
     let fetch = format!("/petition/v1/applications/{id}/evidence/income");
 
     // Without consent: refused, nothing kept, and submission asks for the evidence.
-    let (s, e) = send(
-        &app,
-        Method::POST,
-        &fetch,
-        Some(&me),
-        Some(&json!({"consent": "no-such-consent"})),
-    )
-    .await;
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &fetch,
+            Some(&me),
+            Some(&json!({"consent": "no-such-consent"})),
+        )
+        .await;
     assert_eq!(
         (s, e["code"].as_str()),
         (409, Some("petition.evidence_refused")),
         "{e}"
     );
-    let (_, view) = send(
-        &app,
-        Method::GET,
-        &format!("/petition/v1/applications/{id}"),
-        Some(&me),
-        None,
-    )
-    .await;
+    let (_, view) = Petition(&app).application(&me, &id).await;
     assert_eq!(view["evidence"], json!([]));
-    let (s, p) = send(
-        &app,
-        Method::POST,
-        &format!("/petition/v1/applications/{id}/submit"),
-        Some(&me),
-        None,
-    )
-    .await;
+    let (s, p) = Petition(&app).submit(&me, &id).await;
     assert_eq!(s, 422);
     assert!(p["errors"].to_string().contains("/evidence/income"), "{p}");
 
     // Someone else's national ID in the form cannot be used to fetch their records.
-    let (s, _) = send(
-        &app,
-        Method::PUT,
-        &format!("/petition/v1/applications/{id}/form"),
-        Some(&me),
-        Some(&json!({"form": {"national_id": OTHER_NID, "income_year": 2026, "household_size": 2, "monthly_rent": "450000"}})),
-    )
+    let (s, _) = Petition(&app).edit_form(&me, &id, &json!({"form": {"national_id": OTHER_NID, "income_year": 2026, "household_size": 2, "monthly_rent": "450000"}}))
     .await;
     assert_eq!(s, 200);
-    let (s, e) = send(
-        &app,
-        Method::POST,
-        &fetch,
-        Some(&me),
-        Some(&json!({"consent": "x"})),
-    )
-    .await;
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &fetch,
+            Some(&me),
+            Some(&json!({"consent": "x"})),
+        )
+        .await;
     assert_eq!(s, 422, "{e}");
-    let (s, _) = send(
-        &app,
-        Method::PUT,
-        &format!("/petition/v1/applications/{id}/form"),
-        Some(&me),
-        Some(&json!({"form": {"national_id": NID, "income_year": 2026, "household_size": 2, "monthly_rent": "450000"}})),
-    )
+    let (s, _) = Petition(&app).edit_form(&me, &id, &json!({"form": {"national_id": NID, "income_year": 2026, "household_size": 2, "monthly_rent": "450000"}}))
     .await;
     assert_eq!(s, 200);
 
     // With the citizen's consent: fetched, and the case shows what, from whom and when.
-    let (s, c) = send(
-        &app,
-        Method::POST,
-        "/exchange/v1/me/consents",
-        Some(&me),
-        Some(
-            &json!({"client": client, "service": service, "purpose": "petition.housing-benefit",
+    let (s, c) = app
+        .send(
+            Method::POST,
+            "/exchange/v1/me/consents",
+            Some(&me),
+            Some(
+                &json!({"client": client, "service": service, "purpose": "petition.housing-benefit",
                      "items": items, "days": 30}),
-        ),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(s, 201, "{c}");
     let consent = c["id"].as_str().expect("id");
-    let (s, e) = send(
-        &app,
-        Method::POST,
-        &fetch,
-        Some(&me),
-        Some(&json!({"consent": consent})),
-    )
-    .await;
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &fetch,
+            Some(&me),
+            Some(&json!({"consent": consent})),
+        )
+        .await;
     assert_eq!(s, 201, "{e}");
     assert_eq!(e["source"], "exchange");
     assert_eq!(e["provider"], service);
     assert_eq!(e["document"]["total_income"], 30000000, "{e}");
     assert!(e["message_id"].is_string() && e["log_seq"].is_number());
-    let (s, sub) = send(
-        &app,
-        Method::POST,
-        &format!("/petition/v1/applications/{id}/submit"),
-        Some(&me),
-        None,
-    )
-    .await;
+    let (s, sub) = Petition(&app).submit(&me, &id).await;
     assert_eq!(s, 200, "{sub}");
     assert_eq!(sub["case"]["evidence"][0]["consent"], consent);
 
     // The officer sees the fetched evidence with the case.
-    let (s, v) = send(
-        &app,
-        Method::GET,
-        &format!("/petition/v1/officer/cases/{id}?purpose=eligibility"),
-        Some(&officer(&app, "JONGNO")),
-        None,
-    )
-    .await;
+    let (s, v) = app
+        .send(
+            Method::GET,
+            &format!("/petition/v1/officer/cases/{id}?purpose=eligibility"),
+            Some(&app.officer(OFFICER, "JONGNO")),
+            None,
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(v["evidence"][0]["document"]["year"], 2026);
 
     // The citizen's "who used my data" view at the exchange shows the petition's request.
-    let (s, used) = send(
-        &app,
-        Method::GET,
-        "/exchange/v1/me/data-use",
-        Some(&me),
-        None,
-    )
-    .await;
+    let (s, used) = app
+        .send(Method::GET, "/exchange/v1/me/data-use", Some(&me), None)
+        .await;
     assert_eq!(s, 200, "{used}");
     assert!(used.to_string().contains("income-certificate"), "{used}");
 }
@@ -608,28 +466,23 @@ async fn evidence_comes_from_the_tax_module_through_the_exchange_only_with_conse
 #[tokio::test]
 async fn other_citizens_and_other_agencies_get_nothing_from_any_case_route() {
     let app = app().await;
-    let me = citizen(&app, NID);
+    let me = app.citizen(NID);
     let id = new_copy_application(&app, &me).await;
-    let (s, _) = send(
-        &app,
-        Method::PUT,
-        &format!("/petition/v1/applications/{id}/form"),
-        Some(&me),
-        Some(&json!({"form": {"purpose": "bank", "national_id": NID, "include_history": "no"}})),
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::PUT,
+            &format!("/petition/v1/applications/{id}/form"),
+            Some(&me),
+            Some(
+                &json!({"form": {"purpose": "bank", "national_id": NID, "include_history": "no"}}),
+            ),
+        )
+        .await;
     assert_eq!(s, 200);
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &format!("/petition/v1/applications/{id}/submit"),
-        Some(&me),
-        None,
-    )
-    .await;
+    let (s, _) = Petition(&app).submit(&me, &id).await;
     assert_eq!(s, 200);
 
-    let other = citizen(&app, OTHER_NID);
+    let other = app.citizen(OTHER_NID);
     let body = json!({"reason": "not mine but trying", "note": "trying", "score": 5,
                       "form": {}, "consent": "x"});
     let applicant_routes: Vec<(Method, String, Option<Value>)> = vec![
@@ -677,27 +530,24 @@ async fn other_citizens_and_other_agencies_get_nothing_from_any_case_route() {
     ];
     let _ = body;
     for (m, path, b) in &applicant_routes {
-        let (s, r) = send(&app, m.clone(), path, Some(&other), b.as_ref()).await;
+        let (s, r) = app.send(m.clone(), path, Some(&other), b.as_ref()).await;
         assert_eq!(s, 404, "{m} {path}: {r}");
         assert!(
             !r.to_string().contains(NID) && !r.to_string().contains("JONGNO-"),
             "{r}"
         );
     }
-    let (s, _) = upload(&app, &other, &id, "filename=a.pdf", PDF, "application/pdf").await;
+    let (s, _) = Petition(&app)
+        .upload(&other, &id, "filename=a.pdf", PDF, "application/pdf")
+        .await;
     assert_eq!(s, 404);
-    let (_, mine) = send(
-        &app,
-        Method::GET,
-        "/petition/v1/applications",
-        Some(&other),
-        None,
-    )
-    .await;
+    let (_, mine) = app
+        .send(Method::GET, "/petition/v1/applications", Some(&other), None)
+        .await;
     assert_eq!(mine, json!([]));
 
     // An officer of another agency: not found; without the role: forbidden.
-    let stranger = officer(&app, "GANGNAM");
+    let stranger = app.officer(OFFICER, "GANGNAM");
     for (m, path, b) in [
         (
             Method::GET,
@@ -715,60 +565,46 @@ async fn other_citizens_and_other_agencies_get_nothing_from_any_case_route() {
             None,
         ),
     ] {
-        let (s, r) = send(&app, m.clone(), &path, Some(&stranger), b.as_ref()).await;
+        let (s, r) = app
+            .send(m.clone(), &path, Some(&stranger), b.as_ref())
+            .await;
         assert_eq!(s, 404, "{m} {path}: {r}");
     }
-    let (_, list) = send(
-        &app,
-        Method::GET,
-        "/petition/v1/officer/cases",
-        Some(&stranger),
-        None,
-    )
-    .await;
+    let (_, list) = app
+        .send(
+            Method::GET,
+            "/petition/v1/officer/cases",
+            Some(&stranger),
+            None,
+        )
+        .await;
     assert_eq!(list["items"], json!([]));
-    let no_role = app.token(As {
-        kind: "officer",
-        agency: Some("JONGNO"),
-        ..As::default()
-    });
-    let (s, _) = send(
-        &app,
-        Method::GET,
-        &format!("/petition/v1/officer/cases/{id}?purpose=x%20y%20z"),
-        Some(&no_role),
-        None,
-    )
-    .await;
+    let no_role = app.officer(&[], "JONGNO");
+    let (s, _) = app
+        .send(
+            Method::GET,
+            &format!("/petition/v1/officer/cases/{id}?purpose=x%20y%20z"),
+            Some(&no_role),
+            None,
+        )
+        .await;
     assert_eq!(s, 403);
     // A citizen on an officer route: forbidden; nobody: unauthenticated.
-    let (s, _) = send(
-        &app,
-        Method::GET,
-        "/petition/v1/officer/cases",
-        Some(&me),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .send(Method::GET, "/petition/v1/officer/cases", Some(&me), None)
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = send(
-        &app,
-        Method::GET,
-        &format!("/petition/v1/applications/{id}"),
-        None,
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::GET,
+            &format!("/petition/v1/applications/{id}"),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(s, 401);
     // The case was not touched by any of it.
-    let (_, v) = send(
-        &app,
-        Method::GET,
-        &format!("/petition/v1/applications/{id}"),
-        Some(&me),
-        None,
-    )
-    .await;
+    let (_, v) = Petition(&app).application(&me, &id).await;
     assert_eq!(
         (v["status"].as_str(), v["version"].as_i64()),
         (Some("submitted"), Some(3))
@@ -778,25 +614,25 @@ async fn other_citizens_and_other_agencies_get_nothing_from_any_case_route() {
 #[tokio::test]
 async fn open311_requests_reach_the_work_list_and_show_their_status() {
     let app = app().await;
-    let me = citizen(&app, NID);
-    let (s, services) = send(
-        &app,
-        Method::GET,
-        "/petition/open311/v2/services.json",
-        None,
-        None,
-    )
-    .await;
+    let me = app.citizen(NID);
+    let (s, services) = app
+        .send(
+            Method::GET,
+            "/petition/open311/v2/services.json",
+            None,
+            None,
+        )
+        .await;
     assert_eq!(s, 200);
     assert!(services.to_string().contains("road-complaint"));
-    let (s, def) = send(
-        &app,
-        Method::GET,
-        "/petition/open311/v2/services/road-complaint.json",
-        None,
-        None,
-    )
-    .await;
+    let (s, def) = app
+        .send(
+            Method::GET,
+            "/petition/open311/v2/services/road-complaint.json",
+            None,
+            None,
+        )
+        .await;
     assert_eq!(s, 200, "{def}");
     assert!(def["attributes"].to_string().contains("singlevaluelist"));
 
@@ -834,15 +670,15 @@ async fn open311_requests_reach_the_work_list_and_show_their_status() {
     assert_eq!(res.status(), 422);
 
     // It is on the Jongno officers' work list.
-    let off = officer(&app, "JONGNO");
-    let (s, list) = send(
-        &app,
-        Method::GET,
-        "/petition/v1/officer/cases?service=road-complaint",
-        Some(&off),
-        None,
-    )
-    .await;
+    let off = app.officer(OFFICER, "JONGNO");
+    let (s, list) = app
+        .send(
+            Method::GET,
+            "/petition/v1/officer/cases?service=road-complaint",
+            Some(&off),
+            None,
+        )
+        .await;
     assert_eq!(s, 200);
     let item = list["items"]
         .as_array()
@@ -855,12 +691,12 @@ async fn open311_requests_reach_the_work_list_and_show_their_status() {
 
     // Open311 shows it open; the public does not see the text, the applicant does.
     let one = format!("/petition/open311/v2/requests/{rid}.json");
-    let (s, r) = send(&app, Method::GET, &one, None, None).await;
+    let (s, r) = app.send(Method::GET, &one, None, None).await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r[0]["status"], "open");
     assert!(r[0]["description"].is_null());
     assert_eq!(r[0]["agency_responsible"], "JONGNO");
-    let (_, r) = send(&app, Method::GET, &one, Some(&me), None).await;
+    let (_, r) = app.send(Method::GET, &one, Some(&me), None).await;
     assert_eq!(r[0]["description"], "Deep pothole in front of the station");
 
     // The officer works it and closes it: Open311 says closed, with the detailed status.
@@ -870,92 +706,80 @@ async fn open311_requests_reach_the_work_list_and_show_their_status() {
         json!({"action": "decide", "decision": "approved", "reason": "Pothole repaired on site"}),
         json!({"action": "close"}),
     ] {
-        let (s, r) = act(&app, &off, &id, body).await;
+        let (s, r) = Petition(&app).act(&off, &id, body).await;
         assert_eq!(s, 200, "{r}");
     }
-    let (_, r) = send(&app, Method::GET, &one, None, None).await;
+    let (_, r) = app.send(Method::GET, &one, None, None).await;
     assert_eq!(r[0]["status"], "closed");
     assert_eq!(r[0]["extended_attributes"]["detailed_status"], "fixed");
     assert_eq!(r[0]["status_notes"], "Pothole repaired on site");
-    let (s, all) = send(
-        &app,
-        Method::GET,
-        "/petition/open311/v2/requests.json?status=closed&service_code=road-complaint",
-        None,
-        None,
-    )
-    .await;
+    let (s, all) = app
+        .send(
+            Method::GET,
+            "/petition/open311/v2/requests.json?status=closed&service_code=road-complaint",
+            None,
+            None,
+        )
+        .await;
     assert_eq!(s, 200);
     assert!(all.to_string().contains(&rid));
-    let (_, open) = send(
-        &app,
-        Method::GET,
-        "/petition/open311/v2/requests.json?status=open",
-        None,
-        None,
-    )
-    .await;
+    let (_, open) = app
+        .send(
+            Method::GET,
+            "/petition/open311/v2/requests.json?status=open",
+            None,
+            None,
+        )
+        .await;
     assert!(!open.to_string().contains(&rid));
-    let (s, _) = send(
-        &app,
-        Method::GET,
-        "/petition/open311/v2/requests.json?status=maybe",
-        None,
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::GET,
+            "/petition/open311/v2/requests.json?status=maybe",
+            None,
+            None,
+        )
+        .await;
     assert_eq!(s, 422);
 }
 
 #[tokio::test]
 async fn malformed_forms_and_bad_attachments_are_refused_and_nothing_is_stored() {
     let app = app().await;
-    let me = citizen(&app, NID);
+    let me = app.citizen(NID);
     for (form, pointer) in [
         (json!({"purpose": "fishing"}), "/form/purpose"),
         (json!({"national_id": "12345"}), "/form/national_id"),
         (json!({"unknown": 1}), "/form/unknown"),
         (json!({"purpose": 7}), "/form/purpose"),
     ] {
-        let (s, p) = send(
-            &app,
-            Method::POST,
-            "/petition/v1/applications",
-            Some(&me),
-            Some(&json!({"service": "resident-registration-copy", "form": form})),
-        )
-        .await;
+        let (s, p) = Petition(&app)
+            .create(
+                &me,
+                &json!({"service": "resident-registration-copy", "form": form}),
+            )
+            .await;
         assert_eq!(s, 422, "{p}");
         assert!(p["errors"].to_string().contains(pointer), "{pointer}: {p}");
     }
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        "/petition/v1/applications",
-        Some(&me),
-        Some(&json!({"service": "no-such"})),
-    )
-    .await;
+    let (s, _) = Petition(&app)
+        .create(&me, &json!({"service": "no-such"}))
+        .await;
     assert_eq!(s, 404);
-    let (_, mine) = send(
-        &app,
-        Method::GET,
-        "/petition/v1/applications",
-        Some(&me),
-        None,
-    )
-    .await;
+    let (_, mine) = app
+        .send(Method::GET, "/petition/v1/applications", Some(&me), None)
+        .await;
     assert_eq!(mine, json!([]), "no refused draft was stored");
 
     // A service that takes no attachments refuses one.
     let copy = new_copy_application(&app, &me).await;
-    let (s, r) = upload(&app, &me, &copy, "filename=a.pdf", PDF, "application/pdf").await;
+    let (s, r) = Petition(&app)
+        .upload(&me, &copy, "filename=a.pdf", PDF, "application/pdf")
+        .await;
     assert_eq!(s, 422, "{r}");
 
     // Business registration takes a lease contract upload.
-    let (s, d) = send(
-        &app,
-        Method::POST,
+    let (s, d) = app.send(Method::POST,
         "/petition/v1/applications",
         Some(&me),
         Some(
@@ -965,13 +789,7 @@ async fn malformed_forms_and_bad_attachments_are_refused_and_nothing_is_stored()
     )
     .await;
     assert_eq!(s, 422, "{d}");
-    let (s, d) = send(
-        &app,
-        Method::POST,
-        "/petition/v1/applications",
-        Some(&me),
-        Some(&json!({"service": "business-registration", "form": {"business_name": "Hangang Books"}})),
-    )
+    let (s, d) = Petition(&app).create(&me, &json!({"service": "business-registration", "form": {"business_name": "Hangang Books"}}))
     .await;
     assert_eq!(s, 201, "{d}");
     let id = d["id"].as_str().expect("id").to_owned();
@@ -988,17 +806,12 @@ async fn malformed_forms_and_bad_attachments_are_refused_and_nothing_is_stored()
         ("filename=..%2F..%2Fetc%2Fpasswd&evidence=lease", PDF, 422),
         ("filename=lease.pdf&evidence=nope", PDF, 422),
     ] {
-        let (s, r) = upload(&app, &me, &id, query, bytes, "application/pdf").await;
+        let (s, r) = Petition(&app)
+            .upload(&me, &id, query, bytes, "application/pdf")
+            .await;
         assert_eq!(s, want, "{query}: {r}");
     }
-    let (_, v) = send(
-        &app,
-        Method::GET,
-        &format!("/petition/v1/applications/{id}"),
-        Some(&me),
-        None,
-    )
-    .await;
+    let (_, v) = Petition(&app).application(&me, &id).await;
     assert_eq!(
         (v["attachments"].clone(), v["evidence"].clone()),
         (json!([]), json!([]))
@@ -1012,49 +825,35 @@ async fn malformed_forms_and_bad_attachments_are_refused_and_nothing_is_stored()
     );
 
     // A real PDF, labelled as anything: accepted, typed by content, with its checksum.
-    let (s, a) = upload(
-        &app,
-        &me,
-        &id,
-        "filename=lease.pdf&evidence=lease",
-        PDF,
-        "text/plain",
-    )
-    .await;
+    let (s, a) = Petition(&app)
+        .upload(
+            &me,
+            &id,
+            "filename=lease.pdf&evidence=lease",
+            PDF,
+            "text/plain",
+        )
+        .await;
     assert_eq!(s, 201, "{a}");
     assert_eq!(a["content_type"], "application/pdf");
     assert_eq!(a["sha256"].as_str().map(str::len), Some(64));
-    let (_, v) = send(
-        &app,
-        Method::GET,
-        &format!("/petition/v1/applications/{id}"),
-        Some(&me),
-        None,
-    )
-    .await;
+    let (_, v) = Petition(&app).application(&me, &id).await;
     assert_eq!(v["evidence"][0]["source"], "upload");
     // The officer downloads the same bytes (after submission).
-    let (s, _) = send(
-        &app,
-        Method::PUT,
-        &format!("/petition/v1/applications/{id}/form"),
-        Some(&me),
-        Some(
-            &json!({"form": {"business_name": "Hangang Books", "representative_id": NID,
+    let (s, _) = app
+        .send(
+            Method::PUT,
+            &format!("/petition/v1/applications/{id}/form"),
+            Some(&me),
+            Some(
+                &json!({"form": {"business_name": "Hangang Books", "representative_id": NID,
             "business_type": "retail", "start_date": "2026-12-01",
             "workplace": {"line1": "1 Jongno", "city": "Seoul"}}}),
-        ),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(s, 200);
-    let (s, sub) = send(
-        &app,
-        Method::POST,
-        &format!("/petition/v1/applications/{id}/submit"),
-        Some(&me),
-        None,
-    )
-    .await;
+    let (s, sub) = Petition(&app).submit(&me, &id).await;
     assert_eq!(s, 200, "{sub}");
     let att = a["id"].as_str().expect("att");
     let res = app
@@ -1062,7 +861,7 @@ async fn malformed_forms_and_bad_attachments_are_refused_and_nothing_is_stored()
         .get(app.url(&format!(
             "/petition/v1/officer/cases/{id}/attachments/{att}?purpose=registration%20check"
         )))
-        .bearer_auth(officer(&app, "NTS"))
+        .bearer_auth(app.officer(OFFICER, "NTS"))
         .send()
         .await
         .expect("download");
@@ -1073,31 +872,18 @@ async fn malformed_forms_and_bad_attachments_are_refused_and_nothing_is_stored()
 #[tokio::test]
 async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reopen() {
     let app = app().await;
-    let me = citizen(&app, NID);
-    let other = citizen(&app, OTHER_NID);
+    let me = app.citizen(NID);
+    let other = app.citizen(OTHER_NID);
     let complaint = |token: String, lat: f64| {
         let app = &app;
         async move {
-            let (s, d) = send(
-                app,
-                Method::POST,
-                "/petition/v1/applications",
-                Some(&token),
-                Some(&json!({"service": "road-complaint",
+            let (s, d) = Petition(&app).create(&token, &json!({"service": "road-complaint",
                     "form": {"problem": "streetlight", "region": "seoul-gangnam", "description": "Street light out"},
-                    "location": {"lat": lat, "long": 127.0276}})),
-            )
+                    "location": {"lat": lat, "long": 127.0276}}))
             .await;
             assert_eq!(s, 201, "{d}");
             let id = d["id"].as_str().expect("id").to_owned();
-            let (s, sub) = send(
-                app,
-                Method::POST,
-                &format!("/petition/v1/applications/{id}/submit"),
-                Some(&token),
-                None,
-            )
-            .await;
+            let (s, sub) = Petition(&app).submit(&token, &id).await;
             assert_eq!(s, 200, "{sub}");
             (id, sub)
         }
@@ -1119,47 +905,47 @@ async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reop
         "gapless per agency"
     );
 
-    let off = officer(&app, "GANGNAM");
+    let off = app.officer(OFFICER, "GANGNAM");
     // Merge the duplicate into the first: two-way link; the duplicate is closed for Open311.
-    let (s, m) = act(&app, &off, &second, json!({"action": "merge", "into": sub["case"]["receipt_no"], "reason": "Same street light"})).await;
+    let (s, m) = Petition(&app).act(&off, &second, json!({"action": "merge", "into": sub["case"]["receipt_no"], "reason": "Same street light"})).await;
     assert_eq!(s, 200, "{m}");
     assert_eq!(
         (m["status"].as_str(), m["open311_status"].as_str()),
         (Some("merged"), Some("closed"))
     );
     assert_eq!(m["merged_into"], sub["case"]["receipt_no"]);
-    let (_, f) = send(
-        &app,
-        Method::GET,
-        &format!("/petition/v1/officer/cases/{first}?purpose=merge%20check"),
-        Some(&off),
-        None,
-    )
-    .await;
+    let (_, f) = app
+        .send(
+            Method::GET,
+            &format!("/petition/v1/officer/cases/{first}?purpose=merge%20check"),
+            Some(&off),
+            None,
+        )
+        .await;
     assert_eq!(f["merged_from"][0], sub2["case"]["receipt_no"]);
     // Nothing more happens to a merged case.
-    let (s, _) = act(&app, &off, &second, json!({"action": "receive"})).await;
+    let (s, _) = Petition(&app)
+        .act(&off, &second, json!({"action": "receive"}))
+        .await;
     assert_eq!(s, 409);
 
     // Extension with a reason moves the due date and notifies the applicant.
-    let (_, r) = act(&app, &off, &first, json!({"action": "receive"})).await;
+    let (_, r) = Petition(&app)
+        .act(&off, &first, json!({"action": "receive"}))
+        .await;
     let before = r["due_at"].as_str().expect("due").to_owned();
-    let (s, r) = act(
-        &app,
-        &off,
-        &first,
-        json!({"action": "extend", "working_days": 3, "reason": "Parts must be ordered"}),
-    )
-    .await;
+    let (s, r) = Petition(&app)
+        .act(
+            &off,
+            &first,
+            json!({"action": "extend", "working_days": 3, "reason": "Parts must be ordered"}),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     assert!(r["due_at"].as_str().expect("due") > before.as_str());
-    let (s, _) = act(
-        &app,
-        &off,
-        &first,
-        json!({"action": "extend", "working_days": 3}),
-    )
-    .await;
+    let (s, _) = Petition(&app)
+        .act(&off, &first, json!({"action": "extend", "working_days": 3}))
+        .await;
     assert_eq!(s, 422, "an extension needs a reason");
     assert!(
         notifications(&app, &app.person_key(NID))
@@ -1169,29 +955,31 @@ async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reop
     );
 
     // Transfer to another agency with the reason: the Gangnam list loses it, Busan gains it.
-    let (s, _) = act(
-        &app,
-        &off,
-        &first,
-        json!({"action": "transfer", "agency": "NOWHERE", "reason": "Not our street"}),
-    )
-    .await;
+    let (s, _) = Petition(&app)
+        .act(
+            &off,
+            &first,
+            json!({"action": "transfer", "agency": "NOWHERE", "reason": "Not our street"}),
+        )
+        .await;
     assert_eq!(s, 422);
-    let (s, t) = act(
-        &app,
-        &off,
-        &first,
-        json!({"action": "transfer", "agency": "BUSAN", "reason": "The street is in Busan"}),
-    )
-    .await;
+    let (s, t) = Petition(&app)
+        .act(
+            &off,
+            &first,
+            json!({"action": "transfer", "agency": "BUSAN", "reason": "The street is in Busan"}),
+        )
+        .await;
     assert_eq!(s, 200, "{t}");
     assert_eq!(
         (t["agency"].as_str(), t["status"].as_str()),
         (Some("BUSAN"), Some("submitted"))
     );
-    let (s, _) = act(&app, &off, &first, json!({"action": "receive"})).await;
+    let (s, _) = Petition(&app)
+        .act(&off, &first, json!({"action": "receive"}))
+        .await;
     assert_eq!(s, 404, "no longer Gangnam's");
-    let busan = officer(&app, "BUSAN");
+    let busan = app.officer(OFFICER, "BUSAN");
     for body in [
         json!({"action": "receive"}),
         json!({"action": "assign", "assignee": "officer-7"}),
@@ -1199,17 +987,17 @@ async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reop
         json!({"action": "decide", "decision": "rejected", "reason": "The light works on inspection", "remedies": "Appeal to the ACRC within 90 days"}),
         json!({"action": "close"}),
     ] {
-        let (s, r) = act(&app, &busan, &first, body).await;
+        let (s, r) = Petition(&app).act(&busan, &first, body).await;
         assert_eq!(s, 200, "{r}");
     }
-    let (_, list) = send(
-        &app,
-        Method::GET,
-        "/petition/v1/officer/cases?assignee=officer-7",
-        Some(&busan),
-        None,
-    )
-    .await;
+    let (_, list) = app
+        .send(
+            Method::GET,
+            "/petition/v1/officer/cases?assignee=officer-7",
+            Some(&busan),
+            None,
+        )
+        .await;
     assert_eq!(
         list["items"],
         json!([]),
@@ -1218,97 +1006,74 @@ async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reop
 
     // Rating once; reopening within the window restarts the review.
     let rating = format!("/petition/v1/applications/{first}/rating");
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &rating,
-        Some(&me),
-        Some(&json!({"score": 9})),
-    )
-    .await;
+    let (s, _) = app
+        .send(Method::POST, &rating, Some(&me), Some(&json!({"score": 9})))
+        .await;
     assert_eq!(s, 422);
-    let (s, r) = send(
-        &app,
-        Method::POST,
-        &rating,
-        Some(&me),
-        Some(&json!({"score": 2, "comment": "Still dark"})),
-    )
-    .await;
+    let (s, r) = app
+        .send(
+            Method::POST,
+            &rating,
+            Some(&me),
+            Some(&json!({"score": 2, "comment": "Still dark"})),
+        )
+        .await;
     assert_eq!((s, r["rating"].as_i64()), (200, Some(2)), "{r}");
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &rating,
-        Some(&me),
-        Some(&json!({"score": 3})),
-    )
-    .await;
+    let (s, _) = app
+        .send(Method::POST, &rating, Some(&me), Some(&json!({"score": 3})))
+        .await;
     assert_eq!(s, 409);
-    let (s, r) = send(
-        &app,
-        Method::POST,
-        &format!("/petition/v1/applications/{first}/reopen"),
-        Some(&me),
-        Some(&json!({"reason": "The light is still out"})),
-    )
-    .await;
+    let (s, r) = app
+        .send(
+            Method::POST,
+            &format!("/petition/v1/applications/{first}/reopen"),
+            Some(&me),
+            Some(&json!({"reason": "The light is still out"})),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(
         (r["status"].as_str(), r["decision"].is_null()),
         (Some("in_review"), true)
     );
-    let (_, list) = send(
-        &app,
-        Method::GET,
-        "/petition/v1/officer/cases?status=in_review",
-        Some(&busan),
-        None,
-    )
-    .await;
+    let (_, list) = app
+        .send(
+            Method::GET,
+            "/petition/v1/officer/cases?status=in_review",
+            Some(&busan),
+            None,
+        )
+        .await;
     assert_eq!(list["items"][0]["id"], first.as_str());
     // A statutory case cannot be reopened.
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &format!("/petition/v1/applications/{second}/reopen"),
-        Some(&other),
-        Some(&json!({"reason": "The light is still out"})),
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &format!("/petition/v1/applications/{second}/reopen"),
+            Some(&other),
+            Some(&json!({"reason": "The light is still out"})),
+        )
+        .await;
     assert_eq!(s, 409);
 }
 
 #[tokio::test]
 async fn work_list_pages_by_due_date_with_a_keyset_cursor() {
     let app = app().await;
-    let me = citizen(&app, NID);
+    let me = app.citizen(NID);
     for _ in 0..5 {
-        let (s, d) = send(
-            &app,
-            Method::POST,
-            "/petition/v1/applications",
-            Some(&me),
-            Some(&json!({"service": "policy-proposal", "form": {"title": "Longer library hours", "description": "Open libraries until 22:00"}})),
-        )
+        let (s, d) = Petition(&app).create(&me, &json!({"service": "policy-proposal", "form": {"title": "Longer library hours", "description": "Open libraries until 22:00"}}))
         .await;
         assert_eq!(s, 201);
         let id = d["id"].as_str().expect("id");
-        let (s, _) = send(
-            &app,
-            Method::POST,
-            &format!("/petition/v1/applications/{id}/submit"),
-            Some(&me),
-            None,
-        )
-        .await;
+        let (s, _) = Petition(&app).submit(&me, &id).await;
         assert_eq!(s, 200);
     }
-    let off = officer(&app, "MOIS");
+    let off = app.officer(OFFICER, "MOIS");
     let mut seen = Vec::new();
     let mut path = "/petition/v1/officer/cases?limit=2".to_owned();
     loop {
-        let (s, page) = send(&app, Method::GET, &path, Some(&off), None).await;
+        let (s, page) = app.send(Method::GET, &path, Some(&off), None).await;
         assert_eq!(s, 200, "{page}");
         for i in page["items"].as_array().expect("items") {
             seen.push((
@@ -1325,23 +1090,23 @@ async fn work_list_pages_by_due_date_with_a_keyset_cursor() {
     let mut sorted = seen.clone();
     sorted.sort();
     assert_eq!(seen, sorted);
-    let (s, _) = send(
-        &app,
-        Method::GET,
-        "/petition/v1/officer/cases?after=garbage",
-        Some(&off),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::GET,
+            "/petition/v1/officer/cases?after=garbage",
+            Some(&off),
+            None,
+        )
+        .await;
     assert_eq!(s, 422);
-    let (s, _) = send(
-        &app,
-        Method::GET,
-        "/petition/v1/officer/cases?limit=100000",
-        Some(&off),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::GET,
+            "/petition/v1/officer/cases?limit=100000",
+            Some(&off),
+            None,
+        )
+        .await;
     assert_eq!(s, 422);
 }
 
@@ -1352,11 +1117,13 @@ async fn the_paraguay_pack_serves_its_own_catalogue() {
         settings: &[("EGOV__COUNTRY__CODE", "py")],
     })
     .await;
-    let (s, list) = send(&app, Method::GET, "/petition/v1/services", None, None).await;
+    let (s, list) = app
+        .send(Method::GET, "/petition/v1/services", None, None)
+        .await;
     assert_eq!(s, 200);
     assert!(list.as_array().is_some_and(|a| a.len() >= 3));
     assert_eq!(list[0]["currency"], "PYG");
-    let me = citizen(&app, "4567123");
+    let me = app.citizen("4567123");
     let res = app
         .client
         .post(app.url("/petition/open311/v2/requests.json"))
@@ -1374,32 +1141,19 @@ async fn the_paraguay_pack_serves_its_own_catalogue() {
             .is_some_and(|r| r.starts_with("MOPC-")),
         "{v}"
     );
-    let _ = business(&app);
+    let _ = app.business(BID);
     let _ = BRN;
 }
 
 #[tokio::test]
 async fn a_case_open_past_the_packs_threshold_gets_one_progress_notice() {
     let app = app().await;
-    let me = citizen(&app, NID);
-    let (s, d) = send(
-        &app,
-        Method::POST,
-        "/petition/v1/applications",
-        Some(&me),
-        Some(&json!({"service": "policy-proposal", "form": {"title": "Night buses", "description": "Run night buses on line 7"}})),
-    )
+    let me = app.citizen(NID);
+    let (s, d) = Petition(&app).create(&me, &json!({"service": "policy-proposal", "form": {"title": "Night buses", "description": "Run night buses on line 7"}}))
     .await;
     assert_eq!(s, 201);
     let id = d["id"].as_str().expect("id").to_owned();
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &format!("/petition/v1/applications/{id}/submit"),
-        Some(&me),
-        None,
-    )
-    .await;
+    let (s, _) = Petition(&app).submit(&me, &id).await;
     assert_eq!(s, 200);
     let packs = std::sync::Arc::new(
         egov_core::CountryPacks::load(&app.state.settings.country.packs_dir, "kr").expect("packs"),
@@ -1456,40 +1210,34 @@ async fn finding_10_the_documented_10_mib_attachment_can_be_uploaded() {
         settings: &[],
     })
     .await;
-    let me = citizen(&app, NID);
-    let (s, d) = send(
-        &app,
-        Method::POST,
-        "/petition/v1/applications",
-        Some(&me),
-        Some(&json!({"service": "business-registration", "form": {"business_name": "Hangang Books"}})),
-    )
+    let me = app.citizen(NID);
+    let (s, d) = Petition(&app).create(&me, &json!({"service": "business-registration", "form": {"business_name": "Hangang Books"}}))
     .await;
     assert_eq!(s, 201, "{d}");
     let id = d["id"].as_str().expect("id").to_owned();
     let big = [PDF, &vec![b' '; 10 * 1024 * 1024 - PDF.len()]].concat();
-    let (s, r) = upload(
-        &app,
-        &me,
-        &id,
-        "filename=lease.pdf&evidence=lease",
-        &big,
-        "application/pdf",
-    )
-    .await;
+    let (s, r) = Petition(&app)
+        .upload(
+            &me,
+            &id,
+            "filename=lease.pdf&evidence=lease",
+            &big,
+            "application/pdf",
+        )
+        .await;
     assert_eq!(s, 201, "{r}");
     assert_eq!(r["size"], 10 * 1024 * 1024);
     // Over the limit: 413 before the body is read, with or without a declared length.
     let over = [big.as_slice(), b"x".repeat(2048).as_slice()].concat();
-    let (s, r) = upload(
-        &app,
-        &me,
-        &id,
-        "filename=lease.pdf&evidence=lease",
-        &over,
-        "application/pdf",
-    )
-    .await;
+    let (s, r) = Petition(&app)
+        .upload(
+            &me,
+            &id,
+            "filename=lease.pdf&evidence=lease",
+            &over,
+            "application/pdf",
+        )
+        .await;
     assert_eq!(
         (s, r["code"].as_str()),
         (413, Some("payload_too_large")),
@@ -1524,46 +1272,24 @@ async fn finding_10_the_documented_10_mib_attachment_can_be_uploaded() {
     assert_eq!(res.status().as_u16(), 413);
 }
 
-/// The access-log purposes recorded about the person with national ID `nid`.
-async fn logged_about(app: &TestApp, nid: &str) -> Vec<String> {
-    let key = egov_auth::SubjectKey::from_stored(app.person_key(nid));
-    app.state
-        .db
-        .run(move |c| egov_auth::store::for_subject(c, &key, None, 100))
-        .await
-        .expect("log")
-        .into_iter()
-        .map(|r| r.entry.purpose)
-        .collect()
-}
-
 #[tokio::test]
 async fn finding_8_a_certificate_about_someone_else_needs_their_delegation() {
     let app = app().await;
-    let (me, other) = (citizen(&app, NID), citizen(&app, OTHER_NID));
-    let off = officer(&app, "JONGNO");
+    let (me, other) = (app.citizen(NID), app.citizen(OTHER_NID));
+    let off = app.officer(OFFICER, "JONGNO");
     let apply = |about: &'static str| {
         let (app, me) = (&app, me.clone());
         async move {
-            let (s, d) = send(
-                app,
-                Method::POST,
-                "/petition/v1/applications",
-                Some(&me),
-                Some(&json!({"service": "resident-registration-copy",
-                    "form": {"purpose": "bank", "national_id": about, "include_history": "no"}})),
-            )
-            .await;
+            let (s, d) = Petition(&app)
+                .create(
+                    &me,
+                    &json!({"service": "resident-registration-copy",
+                    "form": {"purpose": "bank", "national_id": about, "include_history": "no"}}),
+                )
+                .await;
             assert_eq!(s, 201, "{d}");
             let id = d["id"].as_str().expect("id").to_owned();
-            let (s, r) = send(
-                app,
-                Method::POST,
-                &format!("/petition/v1/applications/{id}/submit"),
-                Some(&me),
-                None,
-            )
-            .await;
+            let (s, r) = Petition(&app).submit(&me, &id).await;
             (id, s, r)
         }
     };
@@ -1576,36 +1302,31 @@ async fn finding_8_a_certificate_about_someone_else_needs_their_delegation() {
     );
     assert!(r["errors"].to_string().contains("/form/national_id"), "{r}");
     // The other person delegates this service to me, for a week; both of us see it.
-    let (s, d) = send(
-        &app,
-        Method::POST,
-        "/petition/v1/me/delegations",
-        Some(&other),
-        Some(&json!({"your_national_id": OTHER_NID, "national_id": NID,
+    let (s, d) = app
+        .send(
+            Method::POST,
+            "/petition/v1/me/delegations",
+            Some(&other),
+            Some(&json!({"your_national_id": OTHER_NID, "national_id": NID,
                      "service": "resident-registration-copy", "days": 7})),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, 201, "{d}");
     assert_eq!(d["grantor"], "850505-*******");
-    let (_, mine) = send(
-        &app,
-        Method::GET,
-        "/petition/v1/me/delegations",
-        Some(&me),
-        None,
-    )
-    .await;
+    let (_, mine) = app
+        .send(Method::GET, "/petition/v1/me/delegations", Some(&me), None)
+        .await;
     assert_eq!(mine["received"][0]["active"], true, "{mine}");
     // Someone cannot delegate in another person's name.
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        "/petition/v1/me/delegations",
-        Some(&me),
-        Some(&json!({"your_national_id": OTHER_NID, "national_id": NID,
+    let (s, _) = app
+        .send(
+            Method::POST,
+            "/petition/v1/me/delegations",
+            Some(&me),
+            Some(&json!({"your_national_id": OTHER_NID, "national_id": NID,
                      "service": "*", "days": 7})),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, 422);
     // Now the application goes through and the document is issued; the person it is about
     // finds the issuance in their access log.
@@ -1616,13 +1337,15 @@ async fn finding_8_a_certificate_about_someone_else_needs_their_delegation() {
         json!({"action": "review"}),
         json!({"action": "decide", "decision": "approved", "reason": "Delegated copy"}),
     ] {
-        let (s, r) = act(&app, &off, &id, a).await;
+        let (s, r) = Petition(&app).act(&off, &id, a).await;
         assert_eq!(s, 200, "{r}");
     }
-    let (s, r) = act(&app, &off, &id, json!({"action": "issue"})).await;
+    let (s, r) = Petition(&app)
+        .act(&off, &id, json!({"action": "issue"}))
+        .await;
     assert_eq!(s, 200, "{r}");
     assert!(
-        logged_about(&app, OTHER_NID)
+        app.logged_about(OTHER_NID)
             .await
             .iter()
             .any(|p| p.contains("issued to someone you delegated")),
@@ -1632,23 +1355,25 @@ async fn finding_8_a_certificate_about_someone_else_needs_their_delegation() {
     let (id2, s, r) = apply(OTHER_NID).await;
     assert_eq!(s, 200, "{r}");
     let did = d["id"].as_str().expect("id");
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &format!("/petition/v1/me/delegations/{did}/withdraw"),
-        Some(&other),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &format!("/petition/v1/me/delegations/{did}/withdraw"),
+            Some(&other),
+            None,
+        )
+        .await;
     assert_eq!(s, 204);
     for a in [
         json!({"action": "receive"}),
         json!({"action": "review"}),
         json!({"action": "decide", "decision": "approved", "reason": "Delegated copy"}),
     ] {
-        act(&app, &off, &id2, a).await;
+        Petition(&app).act(&off, &id2, a).await;
     }
-    let (s, r) = act(&app, &off, &id2, json!({"action": "issue"})).await;
+    let (s, r) = Petition(&app)
+        .act(&off, &id2, json!({"action": "issue"}))
+        .await;
     assert_eq!(
         (s, r["code"].as_str()),
         (409, Some("petition.not_delegated")),
@@ -1663,11 +1388,11 @@ async fn finding_8_a_certificate_about_someone_else_needs_their_delegation() {
         json!({"action": "decide", "decision": "approved", "reason": "Own copy"}),
         json!({"action": "issue"}),
     ] {
-        let (s, r) = act(&app, &off, &own, a).await;
+        let (s, r) = Petition(&app).act(&off, &own, a).await;
         assert_eq!(s, 200, "{r}");
     }
     assert!(
-        logged_about(&app, NID)
+        app.logged_about(NID)
             .await
             .iter()
             .any(|p| p.contains("issued to you"))

@@ -9,7 +9,8 @@ use std::time::Duration;
 use diesel::RunQueryDsl as _;
 use egov_procurement::domain::seal;
 use egov_procurement::ocds;
-use egov_testing::{As, Spawn, TestApp, kr_business_number, spawn_app_with, spawn_peer};
+use egov_testing::clients::procurement::Procurement;
+use egov_testing::{Spawn, TestApp, kr_business_number, spawn_app_with, spawn_peer};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -29,24 +30,6 @@ async fn app() -> TestApp {
     .await
 }
 
-fn officer(app: &TestApp, roles: &[&str], agency: &str, sub: &str) -> String {
-    app.token(As {
-        kind: "officer",
-        roles,
-        agency: Some(agency),
-        sub: Some(sub),
-        ..As::default()
-    })
-}
-
-fn business(app: &TestApp, bid: &str) -> String {
-    app.token(As {
-        kind: "business",
-        bid: Some(bid),
-        ..As::default()
-    })
-}
-
 struct World {
     buyer: String,
     suppliers: Vec<(String, String)>,
@@ -59,10 +42,7 @@ struct World {
 async fn world(app: &TestApp, suppliers: u32, members: usize, evaluators: usize) -> World {
     let x = app.state.exchange.clone().expect("exchange");
     let member = x.member().to_string();
-    let admin = app.token(As {
-        kind: "platform_admin",
-        ..As::default()
-    });
+    let admin = app.platform_admin();
     let client = format!("{member}/procurement");
     let service = format!("{member}/tax/tax-clearance");
     let items = json!(["business_id", "arrears", "as_of", "valid_until"]);
@@ -73,7 +53,7 @@ async fn world(app: &TestApp, suppliers: u32, members: usize, evaluators: usize)
     let mut out = Vec::new();
     for i in 0..suppliers {
         let id = kr_business_number(1000 + i);
-        let t = business(app, &id);
+        let t = app.business(&id);
         let (s, v) = app.send( Method::PUT, "/procurement/v1/suppliers/me", Some(&t), Some(&json!({
             "name": format!("Supplier {i} Co."), "categories": ["goods", "works", "services"],
             "licences": [{"kind": "construction", "number": format!("L-{i}"), "valid_until": null}],
@@ -103,7 +83,7 @@ async fn world(app: &TestApp, suppliers: u32, members: usize, evaluators: usize)
     let mut committee = Vec::new();
     for i in 0..members {
         let sub = format!("cm-{i}-{}", uuid::Uuid::new_v4().simple());
-        let t = officer(app, &["procurement.committee"], "PPS", &sub);
+        let t = app.officer_named(&sub, &["procurement.committee"], "PPS");
         let (sk, pk) = seal::member_keypair();
         let (s, v) = app
             .send(
@@ -119,16 +99,15 @@ async fn world(app: &TestApp, suppliers: u32, members: usize, evaluators: usize)
     let evaluators = (0..evaluators)
         .map(|i| {
             let sub = format!("ev-{i}-{}", uuid::Uuid::new_v4().simple());
-            let t = officer(app, &["procurement.evaluator"], "PPS", &sub);
+            let t = app.officer_named(&sub, &["procurement.evaluator"], "PPS");
             (sub, t)
         })
         .collect();
     World {
-        buyer: officer(
-            app,
+        buyer: app.officer_named(
+            &format!("buyer-{}", uuid::Uuid::new_v4().simple()),
             &["procurement.officer"],
             "MOLIT",
-            &format!("buyer-{}", uuid::Uuid::new_v4().simple()),
         ),
         suppliers: out,
         committee,
@@ -160,14 +139,7 @@ async fn create(
     }))).await;
     assert_eq!(s, 201, "{t}");
     let id = t["id"].as_str().expect("id").to_owned();
-    let (s, p) = app
-        .send(
-            Method::POST,
-            &format!("/procurement/v1/tenders/{id}/publish"),
-            Some(&w.buyer),
-            None,
-        )
-        .await;
+    let (s, p) = Procurement(app).publish(&w.buyer, &id).await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(p["seed_commitment"].as_str().map(str::len), Some(64));
     p
@@ -177,14 +149,7 @@ async fn create(
 /// the scheduler has brought the tender to `status`.
 async fn wait_for(app: &TestApp, id: &str, status: &str) -> Value {
     for _ in 0..300 {
-        let (_, v) = app
-            .send(
-                Method::GET,
-                &format!("/procurement/v1/tenders/{id}"),
-                None,
-                None,
-            )
-            .await;
+        let (_, v) = Procurement(app).tender(id).await;
         if v["status"] == status {
             return v;
         }
@@ -202,11 +167,11 @@ async fn bid(
     price: u64,
     picks: &[u8],
 ) -> (u16, Value) {
-    app.send( Method::POST, &format!("/procurement/v1/tenders/{id}/bids"), Some(token), Some(&json!({
+    Procurement(app).bid(token, id, &json!({
         "lot": lot, "price": price.to_string(), "reserve_picks": picks,
         "documents": [{"title": "Technical proposal", "media_type": "text/plain",
                        "content": base64_encode(format!("SECRET-PROPOSAL-{price}").as_bytes())}],
-    }))).await
+    })).await
 }
 
 fn base64_encode(b: &[u8]) -> String {
@@ -216,25 +181,11 @@ fn base64_encode(b: &[u8]) -> String {
 /// Hands in `k` shares (each member opens its sealed share with its own key).
 async fn hand_in(app: &TestApp, w: &World, id: &str, k: usize) {
     for (_, sk, t) in w.committee.iter().take(k) {
-        let (s, sh) = app
-            .send(
-                Method::GET,
-                &format!("/procurement/v1/tenders/{id}/share"),
-                Some(t),
-                None,
-            )
-            .await;
+        let (s, sh) = Procurement(app).share(t, id).await;
         assert_eq!(s, 200, "{sh}");
         let share =
             seal::open_share(sk, sh["sealed_share"].as_str().expect("share")).expect("opens");
-        let (s, v) = app
-            .send(
-                Method::POST,
-                &format!("/procurement/v1/tenders/{id}/shares"),
-                Some(t),
-                Some(&json!({"share": share})),
-            )
-            .await;
+        let (s, v) = Procurement(app).hand_in_share(t, id, &share).await;
         assert_eq!(s, 200, "{v}");
     }
 }
@@ -530,10 +481,7 @@ async fn full_procedure(
             "no access-log entry {line}: {logged:?}"
         );
     }
-    let auditor = app.token(As {
-        kind: "auditor",
-        ..As::default()
-    });
+    let auditor = app.auditor();
     let (s, hist) = app
         .send(
             Method::GET,
@@ -646,7 +594,7 @@ async fn full_procedure(
         "suspended",
         "the standstill does not end while suspended"
     );
-    let reviewer = officer(&app, &["procurement.reviewer"], "PPS", "reviewer-1");
+    let reviewer = app.officer_named("reviewer-1", &["procurement.reviewer"], "PPS");
     let (s, d) = app.send( Method::POST, &format!("/procurement/v1/complaints/{}/decision", k["id"].as_str().expect("id")),
         Some(&reviewer), Some(&json!({"decision": "dismissed", "reason": "Clause 4 is met by annex B of the proposal."}))).await;
     assert_eq!(s, 200, "{d}");
@@ -839,7 +787,7 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
 
     // A registered supplier without a tax clearance answer on file: refused with the reason.
     let fresh = kr_business_number(77);
-    let ft = business(&app, &fresh);
+    let ft = app.business(&fresh);
     let (s, _) = app.send( Method::PUT, "/procurement/v1/suppliers/me", Some(&ft), Some(&json!({
         "name": "Fresh Co.", "categories": ["goods"], "representatives": [{"name": "A", "role": "CEO"}]}))).await;
     assert_eq!(s, 200);
@@ -867,12 +815,7 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
 
     // The tax office records overdue tax for a supplier: its clearance says arrears; refused.
     let (bidder, token) = &w.suppliers[0];
-    let tax = app.token(As {
-        kind: "officer",
-        roles: &["tax.officer"],
-        agency: Some("NTS"),
-        ..As::default()
-    });
+    let tax = app.officer(&["tax.officer"], "NTS");
     let (s, a) = app
         .send(
             Method::POST,
@@ -907,7 +850,7 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
     );
 
     // A debarred supplier is refused too.
-    let registrar = officer(&app, &["procurement.officer"], "PPS", "registrar");
+    let registrar = app.officer_named("registrar", &["procurement.officer"], "PPS");
     let (s, d) = app.send( Method::POST, "/procurement/v1/debarments", Some(&registrar), Some(&json!({
         "business_id": fresh, "reason": "Collusive bidding (FTC decision 2026-3)", "legal_basis": "State Contracts Act art. 27",
         "from": "2026-01-01", "until": null}))).await;
@@ -1065,10 +1008,7 @@ async fn two_instances_make_the_deadline_and_the_opening_happen_once() {
     ];
     codes.sort_unstable();
     assert_eq!(codes, [200, 409]);
-    let auditor = app.token(As {
-        kind: "auditor",
-        ..As::default()
-    });
+    let auditor = app.auditor();
     let (_, hist) = app
         .send(
             Method::GET,
@@ -1118,7 +1058,7 @@ async fn officers_see_only_their_agency_and_bad_input_changes_nothing() {
     )
     .await;
     let id = t["id"].as_str().expect("id").to_owned();
-    let other = officer(&app, &["procurement.officer"], "MOE", "other-buyer");
+    let other = app.officer_named("other-buyer", &["procurement.officer"], "MOE");
     for (m, path) in [
         (Method::POST, format!("/procurement/v1/tenders/{id}/cancel")),
         (Method::POST, format!("/procurement/v1/tenders/{id}/rank")),
@@ -1221,7 +1161,7 @@ async fn a_complaint_against_the_terms_suspends_bidding_and_gives_the_time_back(
     app.state
         .clock
         .advance(chrono::Duration::milliseconds(1500));
-    let reviewer = officer(&app, &["procurement.reviewer"], "PPS", "reviewer-2");
+    let reviewer = app.officer_named("reviewer-2", &["procurement.reviewer"], "PPS");
     let (s, pending) = app
         .send(
             Method::GET,

@@ -2,58 +2,16 @@
 //! (EGOV_TEST_BACKEND).
 
 use egov_exchange::client::{Call, CallError};
-use egov_testing::{As, Spawn, TestApp, spawn_app_with};
+use egov_testing::clients::tax::Tax;
+use egov_testing::{Spawn, TestApp, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 const NID: &str = "900101-1234567";
 const BRN: &str = "124-81-00998";
-
-fn token(
-    app: &TestApp,
-    kind: &str,
-    pid: Option<String>,
-    bid: Option<&str>,
-    roles: &[&str],
-    agency: Option<&str>,
-) -> String {
-    app.token(As {
-        kind,
-        pid: pid.as_deref(),
-        bid,
-        roles,
-        agency,
-        sub: None,
-    })
-}
-
-fn person_key(app: &TestApp, nid: &str) -> String {
-    app.person_key(nid)
-}
-
-fn citizen(app: &TestApp) -> String {
-    token(app, "citizen", Some(person_key(app, NID)), None, &[], None)
-}
-fn employer(app: &TestApp) -> String {
-    token(app, "business", None, Some("1248100998"), &[], None)
-}
-fn officer(app: &TestApp) -> String {
-    token(app, "officer", None, None, &["tax.officer"], Some("NTS"))
-}
-fn admin(app: &TestApp) -> String {
-    token(app, "platform_admin", None, None, &[], None)
-}
-
-async fn send(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-    headers: &[(&str, &str)],
-) -> (u16, Value) {
-    app.send_with(method, path, token, body, headers).await
-}
+/// The same business number, digits only (as tokens carry it).
+const BID: &str = "1248100998";
+const OFFICER: &[&str] = &["tax.officer"];
 
 async fn app() -> TestApp {
     let app = spawn_app_with(Spawn {
@@ -62,15 +20,15 @@ async fn app() -> TestApp {
     })
     .await;
     // The employer files statements as a registered withholding agent.
-    let (s, a) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/officer/withholding-agents",
-        Some(&officer(&app)),
-        Some(&json!({"business_id": "124-81-00998"})),
-        &[],
-    )
-    .await;
+    let (s, a) = app
+        .send_with(
+            Method::POST,
+            "/tax/v1/officer/withholding-agents",
+            Some(&app.officer(OFFICER, "NTS")),
+            Some(&json!({"business_id": "124-81-00998"})),
+            &[],
+        )
+        .await;
     assert_eq!(s, 200, "{a}");
     app
 }
@@ -78,8 +36,8 @@ async fn app() -> TestApp {
 #[tokio::test]
 async fn filing_journey_from_statements_to_verified_certificate() {
     let app = app().await;
-    let emp = employer(&app);
-    let me = citizen(&app);
+    let emp = app.business(BID);
+    let me = app.citizen(NID);
 
     // Statements in bulk (CSV): one invalid row reported by line, valid rows kept.
     let csv = "statement_id,national_id,wages,withheld_income_tax,withheld_local_tax,pension_contributions,insurance_premiums\n\
@@ -116,30 +74,20 @@ async fn filing_journey_from_statements_to_verified_certificate() {
         "{again}"
     );
     // Same id, different content: reported, not stored.
-    let (s, r) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/statements?year=2026",
-        Some(&emp),
-        Some(&json!([
-            {"statement_id": "S-1", "national_id": NID, "wages": "31000000"}
-        ])),
-        &[],
-    )
-    .await;
+    let (s, r) = Tax(&app)
+        .upload_statements(
+            &emp,
+            2026,
+            &json!([
+                {"statement_id": "S-1", "national_id": NID, "wages": "31000000"}
+            ]),
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(r["rejected"][0]["line"], 1, "{r}");
 
     // The pre-filled return: sums of both statements, with provenance and explanation.
-    let (s, ret) = send(
-        &app,
-        Method::GET,
-        "/tax/v1/me/returns/2026",
-        Some(&me),
-        None,
-        &[],
-    )
-    .await;
+    let (s, ret) = Tax(&app).my_return(&me, 2026).await;
     assert_eq!(s, 200, "{ret}");
     assert_eq!(ret["status"], "prefilled");
     let wages = ret["prefill"]
@@ -162,15 +110,15 @@ async fn filing_journey_from_statements_to_verified_certificate() {
     );
 
     // Bad entries: refused by rule number, nothing saved.
-    let (s, p) = send(
-        &app,
-        Method::PUT,
-        "/tax/v1/me/returns/2026",
-        Some(&me),
-        Some(&json!({"entries": {"wages": -5}})),
-        &[],
-    )
-    .await;
+    let (s, p) = app
+        .send_with(
+            Method::PUT,
+            "/tax/v1/me/returns/2026",
+            Some(&me),
+            Some(&json!({"entries": {"wages": -5}})),
+            &[],
+        )
+        .await;
     assert_eq!(s, 422, "{p}");
     assert!(
         p["errors"][0]["detail"]
@@ -180,61 +128,44 @@ async fn filing_journey_from_statements_to_verified_certificate() {
         "{p}"
     );
     // Adjust: a spouse and a child aged 10.
-    let (s, ret) = send(
-        &app,
-        Method::PUT,
-        "/tax/v1/me/returns/2026",
-        Some(&me),
-        Some(&json!({"entries": {
-            "dependants": [{"relation": "spouse", "age": 38}, {"relation": "child", "age": 10}]
-        }})),
-        &[],
-    )
-    .await;
+    let (s, ret) = app
+        .send_with(
+            Method::PUT,
+            "/tax/v1/me/returns/2026",
+            Some(&me),
+            Some(&json!({"entries": {
+                "dependants": [{"relation": "spouse", "age": 38}, {"relation": "child", "age": 10}]
+            }})),
+            &[],
+        )
+        .await;
     assert_eq!(s, 200, "{ret}");
     assert_eq!(ret["status"], "draft");
     // Claiming more withholding than employers reported: rejected with the rule number.
-    let (s, _) = send(
-        &app,
-        Method::PUT,
-        "/tax/v1/me/returns/2026",
-        Some(&me),
-        Some(&json!({"entries": {
-            "dependants": [{"relation": "spouse", "age": 38}, {"relation": "child", "age": 10}],
-            "withheld_income_tax": 9_999_999
-        }})),
-        &[],
-    )
-    .await;
+    let (s, _) = app
+        .send_with(
+            Method::PUT,
+            "/tax/v1/me/returns/2026",
+            Some(&me),
+            Some(&json!({"entries": {
+                "dependants": [{"relation": "spouse", "age": 38}, {"relation": "child", "age": 10}],
+                "withheld_income_tax": 9_999_999
+            }})),
+            &[],
+        )
+        .await;
     assert_eq!(s, 200);
-    let (s, rej) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/me/returns/2026/submit",
-        Some(&me),
-        None,
-        &[("idempotency-key", "k-rej")],
-    )
-    .await;
+    let (s, rej) = Tax(&app).submit_return(&me, 2026, "k-rej").await;
     assert_eq!(s, 422, "{rej}");
     assert_eq!(rej["code"], "tax.return_rejected");
     assert!(rej["errors"].to_string().contains("TAX-R0003"), "{rej}");
-    let (_, versions) = send(
-        &app,
-        Method::GET,
-        "/tax/v1/me/returns/2026/versions",
-        Some(&me),
-        None,
-        &[],
-    )
-    .await;
+    let (_, versions) = Tax(&app).my_versions(&me, 2026).await;
     assert_eq!(
         versions.as_array().map(Vec::len),
         Some(0),
         "a rejection changes nothing"
     );
-    send(
-        &app,
+    app.send_with(
         Method::PUT,
         "/tax/v1/me/returns/2026",
         Some(&me),
@@ -246,29 +177,13 @@ async fn filing_journey_from_statements_to_verified_certificate() {
     .await;
 
     // Submit: acknowledged, signed; the same key again is the same filing.
-    let (s, ack) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/me/returns/2026/submit",
-        Some(&me),
-        None,
-        &[("idempotency-key", "k-1")],
-    )
-    .await;
+    let (s, ack) = Tax(&app).submit_return(&me, 2026, "k-1").await;
     assert_eq!(s, 201, "{ack}");
     assert_eq!(ack["version"], 1);
     assert_eq!(ack["kind"], "original");
     let tax_state = app.state.clone();
     let _ = tax_state;
-    let (s, dup) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/me/returns/2026/submit",
-        Some(&me),
-        None,
-        &[("idempotency-key", "k-1")],
-    )
-    .await;
+    let (s, dup) = Tax(&app).submit_return(&me, 2026, "k-1").await;
     assert_eq!(s, 200);
     assert_eq!(dup["submission_id"], ack["submission_id"]);
     // Wages 36,000,000: deduction 10,650,000; income 25,350,000; personal 4,500,000;
@@ -281,8 +196,7 @@ async fn filing_journey_from_statements_to_verified_certificate() {
     assert_eq!(ack["balance"], "-144100");
 
     // Amendment: remove the spouse -> a new version, the old one kept.
-    send(
-        &app,
+    app.send_with(
         Method::PUT,
         "/tax/v1/me/returns/2026",
         Some(&me),
@@ -292,27 +206,11 @@ async fn filing_journey_from_statements_to_verified_certificate() {
         &[],
     )
     .await;
-    let (s, amended) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/me/returns/2026/submit",
-        Some(&me),
-        None,
-        &[("idempotency-key", "k-2")],
-    )
-    .await;
+    let (s, amended) = Tax(&app).submit_return(&me, 2026, "k-2").await;
     assert_eq!(s, 201, "{amended}");
     assert_eq!(amended["version"], 2);
     assert_eq!(amended["kind"], "amended");
-    let (_, versions) = send(
-        &app,
-        Method::GET,
-        "/tax/v1/me/returns/2026/versions",
-        Some(&me),
-        None,
-        &[],
-    )
-    .await;
+    let (_, versions) = Tax(&app).my_versions(&me, 2026).await;
     assert_eq!(versions.as_array().map(Vec::len), Some(2));
     assert_eq!(
         versions[0]["acknowledgement"]["submission_id"],
@@ -320,18 +218,18 @@ async fn filing_journey_from_statements_to_verified_certificate() {
     );
 
     // An officer corrects the assessment: more wages found (balance due).
-    let (s, found) = send(
-        &app,
-        Method::GET,
-        &format!("/tax/v1/officer/taxpayers?national_id={NID}&purpose=tax.assessment"),
-        Some(&officer(&app)),
-        None,
-        &[],
-    )
-    .await;
+    let (s, found) = app
+        .send_with(
+            Method::GET,
+            &format!("/tax/v1/officer/taxpayers?national_id={NID}&purpose=tax.assessment"),
+            Some(&app.officer(OFFICER, "NTS")),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(s, 200, "{found}");
     let return_id = found["returns"][0]["id"].as_str().expect("id").to_owned();
-    let (s, corr) = send(&app, Method::POST, &format!("/tax/v1/officer/returns/{return_id}/corrections"), Some(&officer(&app)), Some(&json!({
+    let (s, corr) = app.send_with(Method::POST, &format!("/tax/v1/officer/returns/{return_id}/corrections"), Some(&app.officer(OFFICER, "NTS")), Some(&json!({
         "changes": {"wages": 60_000_000}, "reason": "Unreported second employment found", "correction_id": "c-1"
     })), &[]).await;
     assert_eq!(s, 201, "{corr}");
@@ -342,20 +240,12 @@ async fn filing_journey_from_statements_to_verified_certificate() {
         .parse()
         .expect("num");
     assert!(balance > 0.0, "{corr}");
-    let (_, versions) = send(
-        &app,
-        Method::GET,
-        "/tax/v1/me/returns/2026/versions",
-        Some(&me),
-        None,
-        &[],
-    )
-    .await;
+    let (_, versions) = Tax(&app).my_versions(&me, 2026).await;
     assert_eq!(versions[2]["reason"], "Unreported second employment found");
 
     // Pay by bank transfer reference; a duplicate line is absorbed; unmatched kept.
     let reference = corr["payment_reference"].as_str().expect("ref").to_owned();
-    let (s, settle) = send(&app, Method::POST, "/tax/v1/officer/bank-transfers", Some(&officer(&app)), Some(&json!([
+    let (s, settle) = app.send_with(Method::POST, "/tax/v1/officer/bank-transfers", Some(&app.officer(OFFICER, "NTS")), Some(&json!([
         {"bank_txn_id": "B-1", "reference": reference, "amount": corr["balance"], "paid_on": "2026-11-20"},
         {"bank_txn_id": "B-1", "reference": reference, "amount": corr["balance"], "paid_on": "2026-11-20"},
         {"bank_txn_id": "B-2", "reference": "20260000000000", "amount": "5", "paid_on": "2026-11-20"}
@@ -367,39 +257,23 @@ async fn filing_journey_from_statements_to_verified_certificate() {
         "{settle}"
     );
     assert_eq!(settle["unmatched"][0], "B-2");
-    let (_, account) = send(
-        &app,
-        Method::GET,
-        "/tax/v1/me/account",
-        Some(&me),
-        None,
-        &[],
-    )
-    .await;
+    let (_, account) = Tax(&app).my_account(&me).await;
     assert_eq!(account["periods"][0]["balance"], "0", "{account}");
     assert_eq!(account["receipts"].as_array().map(Vec::len), Some(1));
 
     // Certificates: tax clearance and income; public verification; revocation.
-    let (s, cert) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/me/certificates",
-        Some(&me),
-        Some(&json!({"kind": "tax_clearance"})),
-        &[],
-    )
-    .await;
+    let (s, cert) = app
+        .send_with(
+            Method::POST,
+            "/tax/v1/me/certificates",
+            Some(&me),
+            Some(&json!({"kind": "tax_clearance"})),
+            &[],
+        )
+        .await;
     assert_eq!(s, 201, "{cert}");
     let number = cert["number"].as_str().expect("number").to_owned();
-    let (s, v) = send(
-        &app,
-        Method::GET,
-        &format!("/tax/v1/certificates/{number}/verify"),
-        None,
-        None,
-        &[],
-    )
-    .await;
+    let (s, v) = Tax(&app).verify_certificate(&number).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "valid");
     assert_eq!(v["signature_valid"], true);
@@ -408,106 +282,48 @@ async fn filing_journey_from_statements_to_verified_certificate() {
         !v.to_string().contains("1234567"),
         "the national ID is not revealed: {v}"
     );
-    let (s, inc) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/me/certificates",
-        Some(&me),
-        Some(&json!({"kind": "income", "year": 2026})),
-        &[],
-    )
-    .await;
+    let (s, inc) = app
+        .send_with(
+            Method::POST,
+            "/tax/v1/me/certificates",
+            Some(&me),
+            Some(&json!({"kind": "income", "year": 2026})),
+            &[],
+        )
+        .await;
     assert_eq!(s, 201, "{inc}");
     assert_eq!(inc["document"]["income"], 60_000_000);
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &format!("/tax/v1/officer/certificates/{number}/revoke"),
-        Some(&officer(&app)),
-        Some(&json!({"reason": "Issued in error"})),
-        &[],
-    )
-    .await;
+    let (s, _) = app
+        .send_with(
+            Method::POST,
+            &format!("/tax/v1/officer/certificates/{number}/revoke"),
+            Some(&app.officer(OFFICER, "NTS")),
+            Some(&json!({"reason": "Issued in error"})),
+            &[],
+        )
+        .await;
     assert_eq!(s, 200);
-    let (_, v) = send(
-        &app,
-        Method::GET,
-        &format!("/tax/v1/certificates/{number}/verify"),
-        None,
-        None,
-        &[],
-    )
-    .await;
+    let (_, v) = Tax(&app).verify_certificate(&number).await;
     assert_eq!(v["status"], "revoked");
-    let (s, _) = send(
-        &app,
-        Method::GET,
-        "/tax/v1/certificates/0000-0000-0000-0000/verify",
-        None,
-        None,
-        &[],
-    )
-    .await;
+    let (s, _) = app
+        .send_with(
+            Method::GET,
+            "/tax/v1/certificates/0000-0000-0000-0000/verify",
+            None,
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(s, 404);
 
-    // Officers' views are in the access log; citizens see them.
-    let (s, log) = send(
-        &app,
-        Method::GET,
-        "/auth/v1/me/access-log",
-        Some(&me),
-        None,
-        &[],
-    )
-    .await;
-    if s == 200 {
-        assert!(log.to_string().contains("tax"), "{log}");
+    // Officers' reads and changes are in the person's access log, each with its purpose.
+    let logged = app.logged_about(NID).await;
+    for purpose in ["tax.assessment", "tax.correction", "tax.certificate.revoke"] {
+        assert!(
+            logged.iter().any(|p| p == purpose),
+            "{purpose} in {logged:?}"
+        );
     }
-
-    // Policies: a citizen cannot upload statements or use officer routes.
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/statements?year=2026",
-        Some(&me),
-        Some(&json!([])),
-        &[],
-    )
-    .await;
-    assert_eq!(s, 403);
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/officer/reminders",
-        Some(&me),
-        Some(&json!({"year": 2026})),
-        &[],
-    )
-    .await;
-    assert_eq!(s, 403);
-    let (s, _) = send(&app, Method::GET, "/tax/v1/me/account", None, None, &[]).await;
-    assert_eq!(s, 401);
-
-    // Reminders through the outbox: queued once per day.
-    let (s, r) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/officer/reminders",
-        Some(&officer(&app)),
-        Some(&json!({"year": 2026})),
-        &[],
-    )
-    .await;
-    assert_eq!(s, 200, "{r}");
-    assert_eq!(r["queued"], 0, "the only taxpayer has filed: {r}");
-
-    // The public calculator and calendar.
-    let (s, calc) = send(&app, Method::POST, "/tax/v1/calculate/2026", None, Some(&json!({"inputs": {"wages": 30_000_000, "pension_contributions": 4_750_000}, "trace": false})), &[]).await;
-    assert_eq!(s, 200);
-    assert_eq!(calc["values"]["computed_tax"], "840000");
-    let (s, cal) = send(&app, Method::GET, "/tax/v1/calendar/2026", None, None, &[]).await;
-    assert_eq!(s, 200);
-    assert!(cal.as_array().is_some_and(|a| !a.is_empty()));
 }
 
 #[tokio::test]
@@ -533,36 +349,36 @@ async fn another_module_gets_tax_clearance_through_the_exchange_only_with_grant_
         "{e:?}"
     );
 
-    let (s, g) = send(
-        &app,
-        Method::POST,
-        "/exchange/v1/admin/grants",
-        Some(&admin(&app)),
-        Some(&json!({
-            "client": client, "service": service, "purpose": "procurement.bid",
-            "items": ["business_id", "arrears", "as_of", "valid_until"]
-        })),
-        &[],
-    )
-    .await;
+    let (s, g) = app
+        .send_with(
+            Method::POST,
+            "/exchange/v1/admin/grants",
+            Some(&app.platform_admin()),
+            Some(&json!({
+                "client": client, "service": service, "purpose": "procurement.bid",
+                "items": ["business_id", "arrears", "as_of", "valid_until"]
+            })),
+            &[],
+        )
+        .await;
     assert_eq!(s, 201, "{g}");
     // Grant but no consent: refused.
     let e = x.call("probe", call()).await.expect_err("no consent");
     assert!(e.code().contains("Consent"), "{e:?}");
 
     // The business consents from its own account.
-    let (s, c) = send(
-        &app,
-        Method::POST,
-        "/exchange/v1/me/consents",
-        Some(&employer(&app)),
-        Some(&json!({
-            "client": client, "service": service, "purpose": "procurement.bid",
-            "items": ["business_id", "arrears", "as_of", "valid_until"], "days": 30
-        })),
-        &[],
-    )
-    .await;
+    let (s, c) = app
+        .send_with(
+            Method::POST,
+            "/exchange/v1/me/consents",
+            Some(&app.business(BID)),
+            Some(&json!({
+                "client": client, "service": service, "purpose": "procurement.bid",
+                "items": ["business_id", "arrears", "as_of", "valid_until"], "days": 30
+            })),
+            &[],
+        )
+        .await;
     assert_eq!(s, 201, "{c}");
     let consent = c["id"].as_str().expect("id").to_owned();
     let answer = x
@@ -575,7 +391,7 @@ async fn another_module_gets_tax_clearance_through_the_exchange_only_with_grant_
     // An officer raises an assessment (unremitted withholding) already past its due date:
     // the answer changes (no amounts disclosed). Bad notices change nothing; the same notice
     // twice is one assessment; the business sees it with its ground.
-    let off = officer(&app);
+    let off = app.officer(OFFICER, "NTS");
     let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
     let notice = json!({
         "assessment_id": "N-2026-0001", "business_id": "124-81-00998", "year": 2026,
@@ -585,15 +401,7 @@ async fn another_module_gets_tax_clearance_through_the_exchange_only_with_grant_
     let mut bad = notice.clone();
     bad["amount"] = json!("0.001");
     bad["reason"] = json!("x");
-    let (s, p) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/officer/assessments",
-        Some(&off),
-        Some(&bad),
-        &[],
-    )
-    .await;
+    let (s, p) = Tax(&app).assess(&off, &bad).await;
     assert_eq!(s, 422, "{p}");
     assert_eq!(p["errors"].as_array().map(Vec::len), Some(2), "{p}");
     let answer = x
@@ -604,47 +412,15 @@ async fn another_module_gets_tax_clearance_through_the_exchange_only_with_grant_
         answer.body["arrears"], false,
         "a refused notice changed nothing"
     );
-    let (s, e) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/officer/assessments",
-        Some(&off),
-        Some(&notice),
-        &[],
-    )
-    .await;
+    let (s, e) = Tax(&app).assess(&off, &notice).await;
     assert_eq!(s, 201, "{e}");
-    let (s, again) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/officer/assessments",
-        Some(&off),
-        Some(&notice),
-        &[],
-    )
-    .await;
+    let (s, again) = Tax(&app).assess(&off, &notice).await;
     assert_eq!((s, &again["source"]), (200, &e["source"]));
     let mut other = notice.clone();
     other["amount"] = json!("5");
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/officer/assessments",
-        Some(&off),
-        Some(&other),
-        &[],
-    )
-    .await;
+    let (s, _) = Tax(&app).assess(&off, &other).await;
     assert_eq!(s, 409);
-    let (s, mine) = send(
-        &app,
-        Method::GET,
-        "/tax/v1/me/account",
-        Some(&employer(&app)),
-        None,
-        &[],
-    )
-    .await;
+    let (s, mine) = Tax(&app).my_account(&app.business(BID)).await;
     assert_eq!(s, 200, "{mine}");
     let entries = mine["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 1, "{mine}");
@@ -662,15 +438,15 @@ async fn another_module_gets_tax_clearance_through_the_exchange_only_with_grant_
     assert!(!answer.body.to_string().contains("1000000"));
 
     // Withdrawn consent: refused again.
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &format!("/exchange/v1/me/consents/{consent}/withdraw"),
-        Some(&employer(&app)),
-        None,
-        &[],
-    )
-    .await;
+    let (s, _) = app
+        .send_with(
+            Method::POST,
+            &format!("/exchange/v1/me/consents/{consent}/withdraw"),
+            Some(&app.business(BID)),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(s, 200);
     let e = x
         .call("probe", call().consent(&consent))
@@ -682,7 +458,7 @@ async fn another_module_gets_tax_clearance_through_the_exchange_only_with_grant_
 #[tokio::test]
 async fn finding_9_one_officer_cannot_post_a_large_or_malformed_assessment() {
     let app = app().await;
-    let (first, second) = (officer(&app), officer(&app));
+    let (first, second) = (app.officer(OFFICER, "NTS"), app.officer(OFFICER, "NTS"));
     let today = chrono::Utc::now().date_naive().to_string();
     let notice = |id: &str, amount: &str| {
         json!({"assessment_id": id, "business_id": "124-81-00998", "year": 2026,
@@ -691,18 +467,13 @@ async fn finding_9_one_officer_cannot_post_a_large_or_malformed_assessment() {
     };
     let post = |token: String, path: String, body: Option<Value>| {
         let app = &app;
-        async move { send(app, Method::POST, &path, Some(&token), body.as_ref(), &[]).await }
+        async move {
+            app.send_with(Method::POST, &path, Some(&token), body.as_ref(), &[])
+                .await
+        }
     };
     let entries = || async {
-        let (s, v) = send(
-            &app,
-            Method::GET,
-            "/tax/v1/me/account",
-            Some(&employer(&app)),
-            None,
-            &[],
-        )
-        .await;
+        let (s, v) = Tax(&app).my_account(&app.business(BID)).await;
         assert_eq!(s, 200, "{v}");
         v["entries"].as_array().cloned().unwrap_or_default()
     };
@@ -752,15 +523,15 @@ async fn finding_9_one_officer_cannot_post_a_large_or_malformed_assessment() {
         (403, Some("tax.same_officer")),
         "{p}"
     );
-    let (s, list) = send(
-        &app,
-        Method::GET,
-        "/tax/v1/officer/approvals",
-        Some(&second),
-        None,
-        &[],
-    )
-    .await;
+    let (s, list) = app
+        .send_with(
+            Method::GET,
+            "/tax/v1/officer/approvals",
+            Some(&second),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
     // A second officer approves: posted, both officers recorded.
@@ -813,15 +584,15 @@ async fn finding_9_one_officer_cannot_post_a_large_or_malformed_assessment() {
     )
     .await;
     assert_eq!(s, 201);
-    let (s, who) = send(
-        &app,
-        Method::GET,
-        "/tax/v1/officer/taxpayers?business_id=1248100998&purpose=tax.refund",
-        Some(&first),
-        None,
-        &[],
-    )
-    .await;
+    let (s, who) = app
+        .send_with(
+            Method::GET,
+            "/tax/v1/officer/taxpayers?business_id=1248100998&purpose=tax.refund",
+            Some(&first),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(s, 200, "{who}");
     let return_id = who["returns"][0]["id"].as_str().expect("return").to_owned();
     let (s, refund) = post(
@@ -850,9 +621,9 @@ async fn finding_9_one_officer_cannot_post_a_large_or_malformed_assessment() {
 #[tokio::test]
 async fn finding_3_a_business_cannot_write_into_a_strangers_tax_record() {
     let app = app().await;
-    let me = citizen(&app);
+    let me = app.citizen(NID);
     let stranger_bid = egov_testing::kr_business_number(7);
-    let stranger = token(&app, "business", None, Some(&stranger_bid), &[], None);
+    let stranger = app.business(&stranger_bid);
     let statement = |id: &str, wages: &str, withheld: &str| {
         json!([{"statement_id": id, "national_id": NID, "wages": wages,
                 "withheld_income_tax": withheld, "withheld_local_tax": "0"}])
@@ -860,8 +631,7 @@ async fn finding_3_a_business_cannot_write_into_a_strangers_tax_record() {
     let upload = |token: String, body: Value| {
         let app = &app;
         async move {
-            send(
-                app,
+            app.send_with(
                 Method::POST,
                 "/tax/v1/statements?year=2026",
                 Some(&token),
@@ -872,15 +642,7 @@ async fn finding_3_a_business_cannot_write_into_a_strangers_tax_record() {
         }
     };
     let my_return = || async {
-        let (s, v) = send(
-            &app,
-            Method::GET,
-            "/tax/v1/me/returns/2026",
-            Some(&me),
-            None,
-            &[],
-        )
-        .await;
+        let (s, v) = Tax(&app).my_return(&me, 2026).await;
         assert_eq!(s, 200, "{v}");
         v
     };
@@ -900,7 +662,7 @@ async fn finding_3_a_business_cannot_write_into_a_strangers_tax_record() {
     assert_eq!(wages_prefilled(&my_return().await), None);
     // The registered employer: an amount above the pack's maximum is refused by row; an
     // outlier (wages from the pack's 1,000,000,000) is held, not counted; a normal one counts.
-    let emp = employer(&app);
+    let emp = app.business(BID);
     let (s, r) = upload(emp.clone(), statement("E-HUGE", "900000000000", "0")).await;
     assert_eq!((s, r["accepted"].as_u64()), (200, Some(0)), "{r}");
     assert!(
@@ -941,40 +703,40 @@ async fn finding_3_a_business_cannot_write_into_a_strangers_tax_record() {
     );
     // I dispute the normal one: it stops counting and goes to an officer.
     let sid = v["sources"][1]["id"].as_str().expect("id").to_owned();
-    let (s, d) = send(
-        &app,
-        Method::POST,
-        &format!("/tax/v1/me/statements/{sid}/dispute"),
-        Some(&me),
-        Some(&json!({"reason": "I never worked for this employer"})),
-        &[],
-    )
-    .await;
+    let (s, d) = app
+        .send_with(
+            Method::POST,
+            &format!("/tax/v1/me/statements/{sid}/dispute"),
+            Some(&me),
+            Some(&json!({"reason": "I never worked for this employer"})),
+            &[],
+        )
+        .await;
     assert_eq!((s, d["status"].as_str()), (200, Some("disputed")), "{d}");
     assert_eq!(wages_prefilled(&my_return().await), None);
     // Someone else cannot dispute my statements.
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        &format!("/tax/v1/me/statements/{sid}/dispute"),
-        Some(&employer(&app)),
-        Some(&json!({"reason": "Not mine to dispute"})),
-        &[],
-    )
-    .await;
+    let (s, _) = app
+        .send_with(
+            Method::POST,
+            &format!("/tax/v1/me/statements/{sid}/dispute"),
+            Some(&app.business(BID)),
+            Some(&json!({"reason": "Not mine to dispute"})),
+            &[],
+        )
+        .await;
     assert_eq!(s, 404);
     // The officers' review list has the held and the disputed one; the officer voids the
     // disputed statement and counts the held one.
-    let off = officer(&app);
-    let (s, list) = send(
-        &app,
-        Method::GET,
-        "/tax/v1/officer/statement-reviews",
-        Some(&off),
-        None,
-        &[],
-    )
-    .await;
+    let off = app.officer(OFFICER, "NTS");
+    let (s, list) = app
+        .send_with(
+            Method::GET,
+            "/tax/v1/officer/statement-reviews",
+            Some(&off),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(s, 200);
     let ids: Vec<(String, String)> = list
         .as_array()
@@ -994,15 +756,17 @@ async fn finding_3_a_business_cannot_write_into_a_strangers_tax_record() {
         } else {
             "count"
         };
-        let (s, r) = send(
-            &app,
-            Method::POST,
-            &format!("/tax/v1/officer/statements/{id}/resolve"),
-            Some(&off),
-            Some(&json!({"decision": decision, "reason": "Checked with the employer's payroll"})),
-            &[],
-        )
-        .await;
+        let (s, r) = app
+            .send_with(
+                Method::POST,
+                &format!("/tax/v1/officer/statements/{id}/resolve"),
+                Some(&off),
+                Some(
+                    &json!({"decision": decision, "reason": "Checked with the employer's payroll"}),
+                ),
+                &[],
+            )
+            .await;
         assert_eq!(s, 200, "{r}");
     }
     assert_eq!(
@@ -1010,15 +774,15 @@ async fn finding_3_a_business_cannot_write_into_a_strangers_tax_record() {
         Some("2000000000")
     );
     // A revoked agent files nothing more.
-    let (s, _) = send(
-        &app,
-        Method::POST,
-        "/tax/v1/officer/withholding-agents/1248100998/revoke",
-        Some(&off),
-        None,
-        &[],
-    )
-    .await;
+    let (s, _) = app
+        .send_with(
+            Method::POST,
+            "/tax/v1/officer/withholding-agents/1248100998/revoke",
+            Some(&off),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(s, 204);
     let (s, _) = upload(emp, statement("E-2", "1000", "0")).await;
     assert_eq!(s, 403);
@@ -1039,11 +803,10 @@ async fn finding_3_withholding_agents_are_registered_through_the_exchange_by_gra
             "tax.employer-register",
         )
     };
-    let new_employer = token(&app, "business", None, Some(&new_bid), &[], None);
+    let new_employer = app.business(&new_bid);
     let body = json!([{"statement_id": "N-1", "national_id": NID, "wages": "1000000"}]);
     let upload = || {
-        send(
-            &app,
+        app.send_with(
             Method::POST,
             "/tax/v1/statements?year=2026",
             Some(&new_employer),
@@ -1058,23 +821,106 @@ async fn finding_3_withholding_agents_are_registered_through_the_exchange_by_gra
         matches!(&e, CallError::Refused { status: 403, .. }),
         "{e:?}"
     );
-    let (s, g) = send(
-        &app,
-        Method::POST,
-        "/exchange/v1/admin/grants",
-        Some(&admin(&app)),
-        Some(&json!({
-            "client": format!("{member}/probe"), "service": service,
-            "purpose": "tax.employer-register",
-            "items": ["business_id", "registered", "registered_at"]
-        })),
-        &[],
-    )
-    .await;
+    let (s, g) = app
+        .send_with(
+            Method::POST,
+            "/exchange/v1/admin/grants",
+            Some(&app.platform_admin()),
+            Some(&json!({
+                "client": format!("{member}/probe"), "service": service,
+                "purpose": "tax.employer-register",
+                "items": ["business_id", "registered", "registered_at"]
+            })),
+            &[],
+        )
+        .await;
     assert_eq!(s, 201, "{g}");
     // With one (by statute: no consent), the business becomes a withholding agent.
     let answer = x.call("probe", call()).await.expect("registered");
     assert_eq!(answer.body["registered"], true, "{:?}", answer.body);
     let (s, r) = upload().await;
     assert_eq!((s, r["accepted"].as_u64()), (200, Some(1)), "{r}");
+}
+
+#[tokio::test]
+async fn taxpayers_cannot_use_employer_or_officer_routes_and_anonymous_callers_get_401() {
+    let app = app().await;
+    let me = app.citizen(NID);
+    // Policies: a citizen cannot upload statements or use officer routes.
+    let (s, _) = Tax(&app).upload_statements(&me, 2026, &json!([])).await;
+    assert_eq!(s, 403);
+    let (s, _) = Tax(&app).reminders(&me, 2026).await;
+    assert_eq!(s, 403);
+    let (s, _) = app
+        .send_with(Method::GET, "/tax/v1/me/account", None, None, &[])
+        .await;
+    assert_eq!(s, 401);
+}
+
+#[tokio::test]
+async fn reminders_go_through_the_outbox_once_a_day_to_those_who_have_not_filed() {
+    let app = app().await;
+    let (s, r) = app
+        .send_with(
+            Method::POST,
+            "/tax/v1/statements?year=2026",
+            Some(&app.business(BID)),
+            Some(
+                &json!([{"statement_id": "R-1", "national_id": NID, "wages": "30000000",
+            "withheld_income_tax": "600000"}]),
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!((s, r["accepted"].as_u64()), (200, Some(1)), "{r}");
+    let officer = app.officer(OFFICER, "NTS");
+    let body = json!({"year": 2026});
+    let remind = || {
+        app.send_with(
+            Method::POST,
+            "/tax/v1/officer/reminders",
+            Some(&officer),
+            Some(&body),
+            &[],
+        )
+    };
+    let (s, r) = remind().await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        (r["queued"].as_u64(), r["taxpayers"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    let (s, r) = remind().await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        (r["queued"].as_u64(), r["taxpayers"].as_u64()),
+        (Some(0), Some(1)),
+        "the same day: nothing new: {r}"
+    );
+    // Once the taxpayer has filed, nobody is reminded.
+    let me = app.citizen(NID);
+    let (s, v) = Tax(&app).submit_return(&me, 2026, "reminder-test-1").await;
+    assert_eq!(s, 201, "{v}");
+    let (s, r) = remind().await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        (r["queued"].as_u64(), r["taxpayers"].as_u64()),
+        (Some(0), Some(0)),
+        "{r}"
+    );
+}
+
+#[tokio::test]
+async fn the_public_calculator_and_calendar_need_no_sign_in() {
+    let app = app().await;
+    // The public calculator and calendar.
+    let (s, calc) = app.send_with(Method::POST, "/tax/v1/calculate/2026", None, Some(&json!({"inputs": {"wages": 30_000_000, "pension_contributions": 4_750_000}, "trace": false})), &[]).await;
+    assert_eq!(s, 200);
+    assert_eq!(calc["values"]["computed_tax"], "840000");
+    let (s, cal) = app
+        .send_with(Method::GET, "/tax/v1/calendar/2026", None, None, &[])
+        .await;
+    assert_eq!(s, 200);
+    assert!(cal.as_array().is_some_and(|a| !a.is_empty()));
 }

@@ -6,6 +6,8 @@
 //! `EGOV_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`). With
 //! `postgres`, an unreachable server fails the test: it is never skipped.
 
+mod callers;
+pub mod clients;
 pub mod probe;
 pub mod registry;
 
