@@ -38,7 +38,7 @@ async fn notifications(app: &TestApp, recipient: &str) -> Vec<String> {
 }
 
 async fn new_copy_application(app: &TestApp, me: &str) -> String {
-    let (s, draft) = Petition(&app)
+    let (s, draft) = Petition(app)
         .create(
             me,
             &json!({"service": "resident-registration-copy", "form": {"purpose": "bank"}}),
@@ -877,13 +877,13 @@ async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reop
     let complaint = |token: String, lat: f64| {
         let app = &app;
         async move {
-            let (s, d) = Petition(&app).create(&token, &json!({"service": "road-complaint",
+            let (s, d) = Petition(app).create(&token, &json!({"service": "road-complaint",
                     "form": {"problem": "streetlight", "region": "seoul-gangnam", "description": "Street light out"},
                     "location": {"lat": lat, "long": 127.0276}}))
             .await;
             assert_eq!(s, 201, "{d}");
             let id = d["id"].as_str().expect("id").to_owned();
-            let (s, sub) = Petition(&app).submit(&token, &id).await;
+            let (s, sub) = Petition(app).submit(&token, &id).await;
             assert_eq!(s, 200, "{sub}");
             (id, sub)
         }
@@ -1066,7 +1066,7 @@ async fn work_list_pages_by_due_date_with_a_keyset_cursor() {
         .await;
         assert_eq!(s, 201);
         let id = d["id"].as_str().expect("id");
-        let (s, _) = Petition(&app).submit(&me, &id).await;
+        let (s, _) = Petition(&app).submit(&me, id).await;
         assert_eq!(s, 200);
     }
     let off = app.officer(OFFICER, "MOIS");
@@ -1280,7 +1280,7 @@ async fn finding_8_a_certificate_about_someone_else_needs_their_delegation() {
     let apply = |about: &'static str| {
         let (app, me) = (&app, me.clone());
         async move {
-            let (s, d) = Petition(&app)
+            let (s, d) = Petition(app)
                 .create(
                     &me,
                     &json!({"service": "resident-registration-copy",
@@ -1289,7 +1289,7 @@ async fn finding_8_a_certificate_about_someone_else_needs_their_delegation() {
                 .await;
             assert_eq!(s, 201, "{d}");
             let id = d["id"].as_str().expect("id").to_owned();
-            let (s, r) = Petition(&app).submit(&me, &id).await;
+            let (s, r) = Petition(app).submit(&me, &id).await;
             (id, s, r)
         }
     };
