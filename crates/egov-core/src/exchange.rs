@@ -70,6 +70,8 @@ pub struct ServiceCall {
     pub items: Vec<String>,
     /// The providing module's database.
     pub db: Db,
+    /// When the provider took the call, from the process's clock: the handler's "now".
+    pub at: chrono::NaiveDateTime,
 }
 
 /// A handler's refusal, passed to the client as the provider's own problem (no `X-Road-Error`).

@@ -135,8 +135,7 @@ fn internal(e: Error) -> ServiceError {
     refuse(errors::SERVICE_FAILED, "the document could not be stored")
 }
 
-/// Another agency's document, delivered through the exchange. The exchange's handlers get
-/// the call, not the module: they stamp with the system time.
+/// Another agency's document, delivered through the exchange.
 async fn deliver(call: ServiceCall) -> Result<Value, ServiceError> {
     let db = call.db.clone();
     db.transaction(move |c| Ok(deliver_tx(c, &call)))
@@ -157,7 +156,7 @@ fn deliver_tx(c: &mut DbConnection, call: &ServiceCall) -> Result<Value, Service
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let at = egov_core::clock::now_micros();
+    let at = call.at;
     if store::document_office(c, &agency, at.date())
         .map_err(internal)?
         .is_none()
@@ -325,7 +324,7 @@ fn confirm_tx(c: &mut DbConnection, call: &ServiceCall) -> Result<Value, Service
     if d.member != member || Some(d.agency.as_str()) != p["agency"].as_str() {
         return Err(not_found());
     }
-    let at = egov_core::clock::now_micros();
+    let at = call.at;
     if d.status != "received" {
         d.status = "received".into();
         d.receipt_no = p["receipt_no"].as_str().map(str::to_owned);

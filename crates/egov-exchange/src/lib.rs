@@ -65,6 +65,8 @@ pub(crate) struct Inner {
     pub(crate) recorder: egov_auth::Recorder,
     pub(crate) writer: writer::Writer,
     pub(crate) recent: provider::Recent,
+    /// The process's clock (what the providers' handlers are told "now" is).
+    pub(crate) clock: egov_core::clock::Clock,
 }
 
 impl std::fmt::Debug for Exchange {
@@ -98,6 +100,7 @@ pub fn start(
     packs: &Arc<CountryPacks>,
     services: Vec<ServiceDef>,
     access_log_here: bool,
+    clock: &egov_core::clock::Clock,
 ) -> anyhow::Result<Exchange> {
     let member = member_id(settings)?;
     let ledger = match settings.exchange.consent_ledger.trim() {
@@ -147,6 +150,7 @@ pub fn start(
         access_log_here,
         writer: writer::Writer::new(db.clone()),
         recent: provider::Recent::default(),
+        clock: clock.clone(),
         recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
     })))
 }

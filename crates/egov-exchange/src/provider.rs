@@ -488,6 +488,7 @@ impl Exchange {
             payload,
             items: released.clone(),
             db: self.0.db.clone(),
+            at: self.0.clock.now_naive(),
         };
         match def.handler.call(call).await {
             Ok(Value::Object(mut map)) => {

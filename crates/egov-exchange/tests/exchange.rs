@@ -800,6 +800,7 @@ async fn a_replay_to_another_instance_is_refused_by_the_database() {
         &app.state.packs,
         egov_testing::registry::RegistryModule.exchange_services(),
         true,
+        &app.state.clock,
     )
     .expect("second instance");
     let m = member(&app);

@@ -198,7 +198,7 @@ impl AppState {
         let exchange = if modules.iter().any(|m| m.name() == egov_exchange::NAME) {
             let services = modules.iter().flat_map(|m| m.exchange_services()).collect();
             Some(egov_exchange::start(
-                &settings, &db, &packs, services, local,
+                &settings, &db, &packs, services, local, &clock,
             )?)
         } else {
             None

@@ -344,3 +344,67 @@ fn no_two_modules_define_a_schema_of_the_same_name_differently() {
     }
     assert!(clashes.is_empty(), "schemas defined twice: {clashes:?}");
 }
+
+/// The module crates (their `src/` trees), by crate directory name.
+const MODULE_CRATES: &[&str] = &[
+    "egov-petition",
+    "egov-tax",
+    "egov-docflow",
+    "egov-procurement",
+];
+
+fn module_sources() -> Vec<(PathBuf, String)> {
+    sources()
+        .into_iter()
+        .filter(|(p, _)| {
+            MODULE_CRATES
+                .iter()
+                .any(|m| p.components().any(|c| c.as_os_str() == *m))
+        })
+        .collect()
+}
+
+#[test]
+fn handlers_call_the_service_never_the_store() {
+    // A handler parses, authorizes, calls one use case and shapes the answer: the store is
+    // the service's. Row types may be named (they are data); store functions may not be called.
+    let mut calls = Vec::new();
+    for (path, text) in module_sources() {
+        let in_http = path.components().any(|c| c.as_os_str() == "http");
+        if !in_http {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find("store::") {
+                let after = &rest[at + "store::".len()..];
+                let name: String = after
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let called = after[name.len()..].trim_start().starts_with('(');
+                if called && name.starts_with(|c: char| c.is_ascii_lowercase()) {
+                    calls.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                }
+                rest = after;
+            }
+        }
+    }
+    assert!(calls.is_empty(), "store calls in http/: {calls:#?}");
+}
+
+#[test]
+fn modules_read_the_time_from_their_clock() {
+    // Tests move the process's clock instead of sleeping: a module that asks the system for
+    // the time escapes them (and the pilots' sandbox clock).
+    let mut escapes = Vec::new();
+    for (path, text) in module_sources() {
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if code.contains("Utc::now()") || code.contains("now_micros()") {
+                escapes.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(escapes.is_empty(), "system time in a module: {escapes:#?}");
+}

@@ -12,7 +12,6 @@
 use crate::errors;
 use std::sync::Arc;
 
-use chrono::Utc;
 use egov_core::exchange::{
     Basis, Item, LogMode, ServiceCall, ServiceDef, ServiceError, SubjectKind,
 };
@@ -31,7 +30,7 @@ async fn clearance(call: ServiceCall) -> Result<Value, ServiceError> {
         .subject
         .clone()
         .ok_or_else(|| ServiceError::coded(errors::NO_SUBJECT, "no business named"))?;
-    let today = Utc::now().date_naive();
+    let today = call.at.date();
     let s = subject.clone();
     let arrears = call
         .db
@@ -106,7 +105,7 @@ async fn register_agent(call: ServiceCall) -> Result<Value, ServiceError> {
     let row = store::AgentRow {
         business_id: business.clone(),
         registered_by: format!("exchange:{}", call.client),
-        registered_at: Utc::now().naive_utc(),
+        registered_at: call.at,
         revoked_at: None,
     };
     let at = row.registered_at;

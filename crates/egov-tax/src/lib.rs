@@ -115,7 +115,8 @@ impl Tax {
         let secrets = egov_auth::secrets::Secrets::load(&settings.auth)?;
         let (key, kid, public_keys) = {
             let mut conn = db.get_blocking()?;
-            ensure_key(&mut conn, &secrets.sealer).map_err(|e| anyhow::anyhow!("tax keys: {e}"))?
+            ensure_key(&mut conn, &secrets.sealer, clock.now_naive())
+                .map_err(|e| anyhow::anyhow!("tax keys: {e}"))?
         };
         Ok(Tax(Arc::new(Inner {
             config: settings.section("tax")?,
@@ -175,6 +176,7 @@ type LoadedKeys = (ed25519_dalek::SigningKey, String, Vec<(String, String)>);
 fn ensure_key(
     conn: &mut egov_core::DbConnection,
     sealer: &Sealer,
+    now: chrono::NaiveDateTime,
 ) -> Result<LoadedKeys, egov_core::Error> {
     let open = |conn: &mut egov_core::DbConnection| {
         egov_exchange::signature::KeyCache::default().get(
@@ -189,7 +191,7 @@ fn ensure_key(
                         kid: kid.to_owned(),
                         public_key,
                         private_sealed,
-                        created_at: egov_core::clock::now_micros(),
+                        created_at: now,
                     },
                 )
             },

@@ -64,6 +64,7 @@ pub async fn plain_person(
         payload: body.into_inner(),
         items: Vec::new(),
         db: db.get_ref().clone(),
+        at: egov_core::clock::now_micros(),
     };
     match person(call).await {
         Ok(v) => actix_web::HttpResponse::Ok().json(v),

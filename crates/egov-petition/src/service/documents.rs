@@ -59,7 +59,7 @@ pub fn issue(
                 record_ref: Some(number.to_owned()),
                 request_id: egov_core::request::current_request().map(|r| r.request_id),
             },
-            chrono::Utc::now(),
+            p.now().and_utc(),
         )?;
     }
     let mut content = Map::new();
