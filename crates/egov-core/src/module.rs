@@ -91,6 +91,12 @@ pub trait Module: Send + Sync + 'static {
     /// document them (see [`crate::routes`]), so a served route is always documented.
     fn configure(&self, routes: &mut crate::routes::Routes<'_>);
 
+    /// The messages of the module's pages, as `(language, Fluent source)` pairs (the country
+    /// pack's `messages/<language>.ftl` overrides them).
+    fn messages(&self) -> Vec<(&'static str, &'static str)> {
+        Vec::new()
+    }
+
     /// The module's hash-chained trails, anchored by `egov serve` and checked by
     /// `egov audit verify`.
     fn trails(&self) -> Vec<&'static dyn crate::anchor::Trail> {

@@ -200,13 +200,14 @@ fn as_problem(err: &actix_web::Error) -> HttpResponse {
     problem.error_response()
 }
 
+/// An error answer that is neither problem+json nor a page's own error page (HTML, in the
+/// person's language) gets a problem+json body.
 fn needs_problem_body<B>(res: &ServiceResponse<B>) -> bool {
     let status = res.status();
     (status.is_client_error() || status.is_server_error())
-        && res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_none_or(|ct| ct.as_bytes() != PROBLEM_JSON.as_bytes())
+        && res.headers().get(header::CONTENT_TYPE).is_none_or(|ct| {
+            ct.as_bytes() != PROBLEM_JSON.as_bytes() && !ct.as_bytes().starts_with(b"text/html")
+        })
 }
 
 fn finish<B>(

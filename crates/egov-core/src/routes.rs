@@ -106,6 +106,16 @@ impl<'a> Routes<'a> {
         self
     }
 
+    /// A page (HTML for people, rendered by the module's `web/`): served, and listed among
+    /// the pages rather than in the API's OpenAPI document.
+    pub fn page<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + 'static,
+    {
+        self.cfg.service(factory);
+        self
+    }
+
     /// Handlers under a path prefix.
     pub fn scope(&mut self, path: &str, build: impl FnOnce(Scope) -> Scope) -> &mut Self {
         let scope = build(Scope {

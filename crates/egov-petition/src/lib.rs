@@ -19,6 +19,7 @@ pub mod notify;
 pub mod open311;
 pub mod service;
 pub mod store;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -222,8 +223,13 @@ impl Module for PetitionModule {
         })
     }
 
+    fn messages(&self) -> Vec<(&'static str, &'static str)> {
+        web::MESSAGES.to_vec()
+    }
+
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
+        web::configure(cfg);
         open311::configure(cfg);
     }
 }

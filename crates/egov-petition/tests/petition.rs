@@ -236,6 +236,25 @@ async fn certificate_journey_with_supplement_decision_issue_and_verification() {
         .send(Method::GET, "/petition/verify/000000000000", None, None)
         .await;
     assert_eq!(s, 404);
+    // The same on the public page, in the language asked for, with the dashes people type.
+    let dashed = format!("{}-{}-{}", &number[..4], &number[4..8], &number[8..]);
+    let res = app
+        .client
+        .get(app.url(&format!("/documents/verify?number={dashed}&lang=en")))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.expect("html");
+    assert!(
+        html.contains("This document is authentic and valid"),
+        "{html}"
+    );
+    assert!(html.contains("900101-*******"), "{html}");
+    assert!(
+        !html.contains("bank"),
+        "the form's content is not disclosed"
+    );
     // The signature checks offline against the published key.
     let (_, keys) = app.send(Method::GET, "/petition/v1/keys", None, None).await;
     assert!(
@@ -272,6 +291,16 @@ async fn certificate_journey_with_supplement_decision_issue_and_verification() {
         )
         .await;
     assert_eq!(v["status"], "revoked");
+    let html = app
+        .client
+        .get(app.url(&format!("/documents/verify?number={number}&lang=ko")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("발급 기관이 취소한 문서입니다"), "{html}");
 
     // Every status change was queued for the applicant.
     let sent = notifications(&app, &app.person_key(NID)).await;

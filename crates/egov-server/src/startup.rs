@@ -78,6 +78,8 @@ pub struct AppState {
     pub clock: Clock,
     pub metrics: Arc<HttpMetrics>,
     pub modules: Vec<&'static dyn Module>,
+    /// The web layer, when a module serves pages.
+    pub web: Option<egov_web::Web>,
     /// Set by the binary once logging is installed (and `server.access_log` is on).
     pub access_log: Option<AccessLog>,
     /// Token verification (every process).
@@ -234,11 +236,20 @@ impl AppState {
                 &bytes,
             )?);
         }
+        let messages: Vec<(&'static str, &'static str)> =
+            modules.iter().flat_map(|m| m.messages()).collect();
+        let web = if messages.is_empty() {
+            None
+        } else {
+            let dir = settings.country.packs_dir.join(&settings.country.code);
+            Some(egov_web::Web::new(packs.clone(), &dir, &messages).context("the web layer")?)
+        };
         Ok(Self {
             settings,
             db,
             packs,
             clock,
+            web,
             auth,
             auth_service,
             exchange,
@@ -279,6 +290,10 @@ pub fn build_app(
     if let Some(exchange) = &state.exchange {
         app = app.app_data(web::Data::new(exchange.clone()));
     }
+    let pages = state.web.clone();
+    if let Some(w) = &pages {
+        app = app.app_data(web::Data::new(w.clone()));
+    }
     let app = app
         .app_data(web::Data::new(state.db.clone()))
         .app_data(web::Data::from(state.packs.clone()))
@@ -298,6 +313,9 @@ pub fn build_app(
             }
             for m in &modules {
                 m.configure(&mut routes);
+            }
+            if pages.is_some() {
+                egov_web::configure(cfg);
             }
         });
     // Swagger UI gets only the documents' URLs; the documents themselves are served from the

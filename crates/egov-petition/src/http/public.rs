@@ -6,11 +6,7 @@ use crate::service::documents;
 use crate::service::views::ServiceSummary;
 use crate::{Petition, errors};
 use actix_web::{HttpRequest, get, web};
-use chrono::NaiveDateTime;
 use egov_core::Error;
-use serde::Serialize;
-use serde_json::Value;
-use utoipa::ToSchema;
 
 /// The service catalogue of the active country pack.
 #[utoipa::path(tag = "petition", responses(
@@ -86,24 +82,7 @@ pub async fn keys(p: web::Data<Petition>) -> Result<web::Json<egov_core::jwk::Jw
     }))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = DocumentVerification)]
-pub struct Verification {
-    pub number: String,
-    /// `valid`, `expired` or `revoked`.
-    pub status: String,
-    /// The signature checks against the issuing agency's key.
-    pub authentic: bool,
-    /// SHA-256 of the canonical document: compare with the QR code's.
-    pub digest: String,
-    pub title: String,
-    pub issuer: String,
-    /// The holder as printed on the document (masked).
-    pub holder: String,
-    pub issued_at: NaiveDateTime,
-    pub valid_until: NaiveDateTime,
-    pub revoked_at: Option<NaiveDateTime>,
-}
+pub use crate::service::documents::Verification;
 
 egov_core::problems!(VerifyDocumentErrors:
     crate::errors::DOCUMENT_NOT_FOUND,
@@ -127,48 +106,13 @@ pub async fn verify_document(
     number: web::Path<String>,
     req: HttpRequest,
 ) -> Result<web::Json<Verification>, Error> {
-    let number: String = number.chars().filter(char::is_ascii_digit).collect();
-    if number.len() != 12 {
-        return Err(Error::new(errors::DOCUMENT_NOT_FOUND));
-    }
-    let n = number.clone();
-    let (row, key_rows) = documents::with_keys(&p, n).await?;
-    let now = p.now();
-    let row = row
-        .filter(|d| d.verifiable_until > now)
-        .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
-    let doc: Value = serde_json::from_str(&row.document).unwrap_or(Value::Null);
-    let authentic = p.verify(&key_rows, &doc, &row.signature);
-    let status = if row.revoked_at.is_some() {
-        "revoked"
-    } else if row.valid_until <= now {
-        "expired"
-    } else {
-        "valid"
-    };
+    let v = documents::verify(&p, &number).await?;
     tracing::info!(
-        document = %number,
-        status,
-        authentic,
+        document = %v.number,
+        status = %v.status,
+        authentic = v.authentic,
         source_ip = %source_ip(&p, &req),
         "document verified"
     );
-    let s = |k: &str| {
-        doc.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    Ok(web::Json(Verification {
-        number: row.number,
-        status: status.into(),
-        authentic,
-        digest: row.digest,
-        title: s("title"),
-        issuer: s("issuer"),
-        holder: s("holder"),
-        issued_at: row.issued_at,
-        valid_until: row.valid_until,
-        revoked_at: row.revoked_at,
-    }))
+    Ok(web::Json(v))
 }

@@ -3,7 +3,10 @@
 use chrono::NaiveDateTime;
 use egov_auth::{Action as Access, Reader};
 use egov_core::Error;
+
+use serde::Serialize;
 use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
 
 use super::By;
 use crate::domain::catalogue::FieldType;
@@ -200,4 +203,65 @@ pub async fn with_keys(
 /// Every agency's public key.
 pub async fn keys(p: &Petition) -> Result<Vec<store::KeyRow>, Error> {
     p.db().run(store::all_keys).await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DocumentVerification)]
+pub struct Verification {
+    pub number: String,
+    /// `valid`, `expired` or `revoked`.
+    pub status: String,
+    /// The signature checks against the issuing agency's key.
+    pub authentic: bool,
+    /// SHA-256 of the canonical document: compare with the QR code's.
+    pub digest: String,
+    pub title: String,
+    pub issuer: String,
+    /// The holder as printed on the document (masked).
+    pub holder: String,
+    pub issued_at: NaiveDateTime,
+    pub valid_until: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// What a document-confirmation number shows anyone, without signing in: whether the
+/// document is authentic and still valid, and only what it prints about its holder. A number
+/// that is malformed, unknown or past its verification window is not found.
+pub async fn verify(p: &Petition, number: &str) -> Result<Verification, Error> {
+    let number: String = number.chars().filter(char::is_ascii_digit).collect();
+    if number.len() != 12 {
+        return Err(Error::new(errors::DOCUMENT_NOT_FOUND));
+    }
+    let (row, key_rows) = with_keys(p, number).await?;
+    let now = p.now();
+    let row = row
+        .filter(|d| d.verifiable_until > now)
+        .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
+    let doc: Value = serde_json::from_str(&row.document).unwrap_or(Value::Null);
+    let authentic = p.verify(&key_rows, &doc, &row.signature);
+    let status = if row.revoked_at.is_some() {
+        "revoked"
+    } else if row.valid_until <= now {
+        "expired"
+    } else {
+        "valid"
+    };
+    let s = |k: &str| {
+        doc.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Ok(Verification {
+        number: row.number,
+        status: status.into(),
+        authentic,
+        digest: row.digest,
+        title: s("title"),
+        issuer: s("issuer"),
+        holder: s("holder"),
+        issued_at: row.issued_at,
+        valid_until: row.valid_until,
+        revoked_at: row.revoked_at,
+    })
 }

@@ -1,0 +1,73 @@
+portal-name = { $country } Government Services
+home-lead = Find a service, see what it needs, and check a document an agency issued.
+search-label = Search for a service
+search-button = Search
+search-kind = Kind of service
+search-kind-any = Any kind
+search-count = { $n ->
+    [0] No services match.
+    [one] One service matches.
+   *[other] { $n } services match.
+}
+search-q-invalid = Search words: at most 100 characters
+search-kind-invalid = Choose a kind of service from the list
+kinds-title = Kinds of service
+all-services = All services
+services-title = Services
+kind-statutory = Certificates, permits and registrations
+kind-complaint = Complaints
+kind-proposal = Proposals
+kind-inquiry = Questions about law and procedure
+label-kind = Kind
+label-agency = Agency
+label-fee = Fee
+label-period = Processing period
+label-document = Document issued
+label-legal-basis = Legal basis
+fee-free = Free
+period-working-days = { $n ->
+    [one] 1 working day
+   *[other] { $n } working days
+}
+period-working-hours = { $n ->
+    [one] 1 working hour
+   *[other] { $n } working hours
+}
+agency-routed = The agency responsible for the matter (chosen by its subject and place)
+document-valid = Yes, valid for { $days } days
+who-title = Who can apply
+who-statutory = The person the service is about, or someone they have delegated to act for them.
+who-complaint = Anyone, about a matter that affects them or the public.
+who-proposal = Anyone.
+who-inquiry = Anyone.
+needed-title = What you need
+needed-none = Nothing beyond the form.
+evidence-exchange = the agency can fetch it for you from the agency that holds it, with your consent; or you can upload it
+evidence-upload = upload a copy (PDF, JPEG or PNG)
+asked-title = What you will be asked
+field-optional = { $label } (optional)
+how-title = How to apply
+how-text = Apply online with your account, or at the agency's counter. You get a receipt number and can follow the case until the decision.
+verify-title = Check a document
+verify-lead = Someone gave you a certificate or decision issued here?
+verify-link = Check it is real and still valid
+verify-page-lead = Enter the confirmation number printed on the document (also in its QR code). You will see whether it is authentic and still valid, and what it states.
+verify-number = Confirmation number
+verify-number-hint = 12 digits, for example 1234-5678-9012
+verify-button = Check
+verify-number-invalid = Enter the 12 digits of the confirmation number
+verify-not-found = No document with this number can be checked. Check the number, or ask the person who gave you the document.
+verify-status-valid = This document is authentic and valid
+verify-status-expired = This document is authentic but has expired
+verify-status-revoked = This document was revoked by the agency
+verify-not-authentic = This document's signature does not match: do not rely on it
+verify-signature-good = Signed by the issuing agency; the signature checks
+verify-signature-bad = The signature does not check
+label-document-title = Document
+label-issuer = Issued by
+label-holder = Holder (as printed)
+label-issued = Issued on
+label-valid-until = Valid until
+label-revoked = Revoked on
+label-signature = Signature
+label-digest = Digest (SHA-256)

@@ -1,0 +1,24 @@
+//! The petition module's pages for people: the portal's home page and service catalogue
+//! (Government24's 서비스 찾기), each service's page, and the public verification of issued
+//! documents. Signed-in pages (applying, tracking) come with the web sign-in.
+
+pub mod catalogue;
+pub mod verify;
+
+use egov_core::routes::Routes;
+
+/// The pages' messages, per language (the pack's `messages/<lang>.ftl` overrides them).
+pub const MESSAGES: &[(&str, &str)] = &[
+    ("ko", include_str!("messages/ko.ftl")),
+    ("en", include_str!("messages/en.ftl")),
+    ("es", include_str!("messages/es.ftl")),
+    ("gn", include_str!("messages/gn.ftl")),
+];
+
+pub fn configure(routes: &mut Routes<'_>) {
+    routes
+        .page(catalogue::home_page)
+        .page(catalogue::service_list)
+        .page(catalogue::service_page)
+        .page(verify::verify_page);
+}

@@ -1,0 +1,15 @@
+language-name = English
+skip-to-content = Skip to the main content
+official-banner = This is an official e-government website of { $country }.
+language-switcher = Language
+home = Home
+breadcrumb = You are here
+footer-about = { $portal } is run on egov, an open e-government platform.
+footer-languages = This site in other languages
+error-not-found-title = Page not found
+error-not-found = If you typed the address, check it is correct. If you followed a link, the page may have moved.
+error-bad-request-title = Something in the request is not right
+error-server-title = Sorry, there is a problem with the service
+error-server = Try again later. Nothing you entered has been lost.
+error-summary-title = There is a problem
+back-home = Go to the home page

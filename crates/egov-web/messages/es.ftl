@@ -1,0 +1,15 @@
+language-name = Español
+skip-to-content = Ir al contenido principal
+official-banner = Este es un sitio oficial de gobierno electrónico de { $country }.
+language-switcher = Idioma
+home = Inicio
+breadcrumb = Usted está aquí
+footer-about = { $portal } funciona con egov, una plataforma abierta de gobierno electrónico.
+footer-languages = Este sitio en otros idiomas
+error-not-found-title = Página no encontrada
+error-not-found = Si escribió la dirección, compruebe que sea correcta. Si siguió un enlace, la página puede haberse movido.
+error-bad-request-title = Hay algo incorrecto en la solicitud
+error-server-title = Lo sentimos, hay un problema con el servicio
+error-server = Inténtelo más tarde. No se ha perdido nada de lo que escribió.
+error-summary-title = Hay un problema
+back-home = Ir a la página de inicio

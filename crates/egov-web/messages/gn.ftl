@@ -1,0 +1,15 @@
+language-name = Avañeʼẽ
+skip-to-content = Eho tembiapo guasúpe
+official-banner = Kóva ha’e { $country } tetã rembiapo ñanduti rogue añetegua.
+language-switcher = Ñeʼẽ
+home = Ñepyrũ
+breadcrumb = Reime ápe
+footer-about = { $portal } omba’apo egov rupive.
+footer-languages = Ko tenda ambue ñeʼẽme
+error-not-found-title = Ndojejuhúi kuatiarogue
+error-not-found = Rehai ramo pe tape, ehecha hekópepa. Resegui ramo peteĩ joaju, ikatu ojeguerova.
+error-bad-request-title = Oĩ mbaʼe ndoikóiva pe mba’ejerure’ýpe
+error-server-title = Rombyasy, oĩ apañuãi ko mba’e’aporãme
+error-server = Eha’ãjey upe rire. Ndokañýi mba’eve rehaiva’ekue.
+error-summary-title = Oĩ apañuãi
+back-home = Eho ñepyrũme

@@ -1,0 +1,15 @@
+language-name = 한국어
+skip-to-content = 본문 바로가기
+official-banner = 이 누리집은 { $country } 공식 전자정부 누리집입니다.
+language-switcher = 언어
+home = 홈
+breadcrumb = 현재 경로
+footer-about = { $portal }은(는) 개방형 전자정부 플랫폼 egov로 운영됩니다.
+footer-languages = 다른 언어로 보기
+error-not-found-title = 페이지를 찾을 수 없습니다
+error-not-found = 주소를 직접 입력하셨다면 바르게 입력했는지 확인해 주세요. 링크를 따라오셨다면 페이지가 옮겨졌을 수 있습니다.
+error-bad-request-title = 요청에 바르지 않은 부분이 있습니다
+error-server-title = 죄송합니다. 서비스에 문제가 있습니다
+error-server = 잠시 후 다시 시도해 주세요. 입력하신 내용은 사라지지 않았습니다.
+error-summary-title = 확인이 필요한 항목이 있습니다
+back-home = 홈으로 가기

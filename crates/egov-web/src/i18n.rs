@@ -1,0 +1,181 @@
+//! Languages: Fluent messages per language of the pack, and which language a request gets.
+//!
+//! Messages come from the layout (`messages/<lang>.ftl` in this crate), from each module (its
+//! `web/messages/<lang>.ftl`, handed over at start) and last from the pack
+//! (`<pack>/messages/<lang>.ftl`), which overrides either: a client country changes wording
+//! without a fork. A message missing in a language falls back to the pack's default language,
+//! then to English, then shows its id (and is logged), so a page never fails for a missing
+//! translation.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+/// The layout's own messages.
+const LAYOUT: &[(&str, &str)] = &[
+    ("ko", include_str!("../messages/ko.ftl")),
+    ("en", include_str!("../messages/en.ftl")),
+    ("es", include_str!("../messages/es.ftl")),
+    ("gn", include_str!("../messages/gn.ftl")),
+];
+
+/// The messages of every language of the pack.
+pub struct Messages {
+    bundles: BTreeMap<String, FluentBundle<FluentResource>>,
+    default: String,
+    /// The pack's languages with their own names (`한국어`, `English`), in the pack's order.
+    languages: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for Messages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Messages")
+            .field("languages", &self.bundles.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+fn parse(what: &str, ftl: &str) -> anyhow::Result<FluentResource> {
+    FluentResource::try_new(ftl.to_owned())
+        .map_err(|(_, errs)| anyhow::anyhow!("{what}: {} syntax errors: {errs:?}", errs.len()))
+}
+
+impl Messages {
+    /// Loads the layout's, the modules' and the pack's messages for each language of `pack`.
+    pub fn load(
+        pack: &egov_core::CountryPack,
+        pack_dir: &Path,
+        modules: &[(&'static str, &'static str)],
+    ) -> anyhow::Result<Self> {
+        let mut bundles = BTreeMap::new();
+        let mut wanted: Vec<String> = pack.languages.clone();
+        if !wanted.iter().any(|l| l == "en") {
+            wanted.push("en".into());
+        }
+        for lang in &wanted {
+            let id: LanguageIdentifier = lang
+                .parse()
+                .map_err(|e| anyhow::anyhow!("language {lang}: {e}"))?;
+            let mut bundle = FluentBundle::new_concurrent(vec![id]);
+            // Hangul and Latin never mix directions: no isolation marks in the HTML.
+            bundle.set_use_isolating(false);
+            let sources = LAYOUT
+                .iter()
+                .chain(modules.iter())
+                .filter(|(l, _)| l == lang);
+            for (i, (_, ftl)) in sources.enumerate() {
+                let res = parse(&format!("{lang} messages #{i}"), ftl)?;
+                bundle.add_resource_overriding(res);
+            }
+            let over = pack_dir.join("messages").join(format!("{lang}.ftl"));
+            if over.is_file() {
+                let text = std::fs::read_to_string(&over)?;
+                bundle.add_resource_overriding(parse(&over.display().to_string(), &text)?);
+            }
+            bundles.insert(lang.clone(), bundle);
+        }
+        let languages = pack
+            .languages
+            .iter()
+            .map(|l| {
+                let name = bundles
+                    .get(l)
+                    .and_then(|b| format_in(b, "language-name", None))
+                    .unwrap_or_else(|| l.clone());
+                (l.clone(), name)
+            })
+            .collect();
+        Ok(Self {
+            bundles,
+            default: pack.default_language.clone(),
+            languages,
+        })
+    }
+
+    /// The pack's languages: code and own name.
+    pub fn languages(&self) -> &[(String, String)] {
+        &self.languages
+    }
+
+    pub fn default_language(&self) -> &str {
+        &self.default
+    }
+
+    pub fn supports(&self, lang: &str) -> bool {
+        self.languages.iter().any(|(l, _)| l == lang)
+    }
+
+    /// Message `id` in `lang` with `args`, falling back to the default language, English, and
+    /// last the id itself.
+    pub fn get(&self, lang: &str, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        for l in [lang, self.default.as_str(), "en"] {
+            if let Some(s) = self.bundles.get(l).and_then(|b| format_in(b, id, args)) {
+                return s;
+            }
+        }
+        tracing::warn!(message = id, lang, "no such message in any language");
+        id.to_owned()
+    }
+
+    /// The best of the pack's languages for an `Accept-Language` header.
+    pub fn negotiate(&self, accept: &str) -> String {
+        use fluent_langneg::LanguageIdentifier as Tag;
+        let mut weighted: Vec<(f32, Tag)> = accept
+            .split(',')
+            .filter_map(|part| {
+                let mut it = part.trim().split(';');
+                let tag = it.next()?.trim();
+                let q = it
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                (q > 0.0 && tag != "*")
+                    .then(|| tag.parse::<Tag>().ok().map(|t| (q, t)))
+                    .flatten()
+            })
+            .collect();
+        weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let requested: Vec<Tag> = weighted.into_iter().map(|(_, t)| t).collect();
+        let available: Vec<Tag> = self
+            .languages
+            .iter()
+            .filter_map(|(l, _)| l.parse().ok())
+            .collect();
+        let default: Option<Tag> = self.default.parse().ok();
+        fluent_langneg::negotiate_languages(
+            &requested,
+            &available,
+            default.as_ref(),
+            fluent_langneg::NegotiationStrategy::Lookup,
+        )
+        .first()
+        .map_or_else(|| self.default.clone(), |l| l.to_string())
+    }
+}
+
+fn format_in(
+    bundle: &FluentBundle<FluentResource>,
+    id: &str,
+    args: Option<&FluentArgs<'_>>,
+) -> Option<String> {
+    let msg = bundle.get_message(id)?;
+    let pattern = msg.value()?;
+    let mut errors = Vec::new();
+    let s = bundle.format_pattern(pattern, args, &mut errors);
+    if !errors.is_empty() {
+        tracing::warn!(message = id, ?errors, "message formatted with errors");
+    }
+    Some(s.into_owned())
+}
+
+/// Fluent arguments from pairs of names and strings.
+pub fn args<'a>(pairs: &[(&'a str, String)]) -> FluentArgs<'a> {
+    let mut a = FluentArgs::new();
+    for (k, v) in pairs {
+        a.set(*k, FluentValue::from(v.clone()));
+    }
+    a
+}

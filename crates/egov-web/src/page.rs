@@ -1,0 +1,332 @@
+//! A page: the extractor a page handler takes (the web layer and the request's language) and
+//! the layout its content is rendered into.
+
+use std::future::{Ready, ready};
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use crate::{Web, assets, format, i18n};
+
+/// The cookie that keeps the language a person picked.
+pub const LANG_COOKIE: &str = "egov_lang";
+
+/// Pages: their own resources only; no inline script or style anywhere; no framing.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; \
+    frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// One page request: the web layer and the language it is answered in.
+#[derive(Debug, Clone)]
+pub struct Page {
+    web: Web,
+    lang: String,
+    path: String,
+    /// The query without `lang`, for the language links.
+    query: Vec<(String, String)>,
+    /// The person picked `lang` with a link now: keep it in the cookie.
+    picked: bool,
+    secure: bool,
+}
+
+/// A rendered page: its status, HTML and language (and the language cookie to set).
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    status: StatusCode,
+    html: String,
+    lang: String,
+    cookie: Option<Cookie<'static>>,
+}
+
+impl Rendered {
+    /// The answer, with the headers every page carries.
+    pub fn response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status);
+        res.content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .insert_header((header::CONTENT_LANGUAGE, self.lang.clone()))
+            .insert_header((header::VARY, "Accept-Language, Cookie"))
+            .insert_header((header::CACHE_CONTROL, "no-store"));
+        if let Some(c) = &self.cookie {
+            res.cookie(c.clone());
+        }
+        res.body(self.html.clone())
+    }
+}
+
+/// A page that could not be shown as asked: the error page to answer with instead.
+#[derive(Debug)]
+pub struct PageError(pub Rendered);
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "page error {}", self.0.status)
+    }
+}
+
+impl actix_web::ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct Message<'a> {
+    title: &'a str,
+    text: &'a str,
+    home: &'a str,
+}
+
+impl FromRequest for Page {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Self::of(req).ok_or_else(|| {
+            actix_web::error::ErrorInternalServerError("the web layer is not configured")
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct LanguageLink {
+    code: String,
+    name: String,
+    href: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "layout.html")]
+struct Layout<'a> {
+    lang: &'a str,
+    title: &'a str,
+    portal: String,
+    krds_css: String,
+    egov_css: String,
+    skip: String,
+    banner: String,
+    language_label: String,
+    languages: Vec<LanguageLink>,
+    breadcrumb_label: String,
+    home: String,
+    breadcrumbs: &'a [(String, String)],
+    main: &'a str,
+    footer_about: String,
+}
+
+impl Page {
+    /// The page of a request (`None` when the process serves no pages).
+    pub fn of(req: &HttpRequest) -> Option<Self> {
+        let web = req.app_data::<web::Data<Web>>()?.get_ref().clone();
+        let m = web.messages();
+        let query: Vec<(String, String)> =
+            web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+                .map(web::Query::into_inner)
+                .unwrap_or_default();
+        let asked = query
+            .iter()
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| v.clone())
+            .filter(|l| m.supports(l));
+        let cookie = req
+            .cookie(LANG_COOKIE)
+            .map(|c| c.value().to_owned())
+            .filter(|l| m.supports(l));
+        let accept = req
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(|a| m.negotiate(a));
+        let picked = asked.is_some() && asked != cookie;
+        let lang = asked
+            .or(cookie)
+            .or(accept)
+            .unwrap_or_else(|| m.default_language().to_owned());
+        Some(Self {
+            secure: req.connection_info().scheme() == "https",
+            path: req.path().to_owned(),
+            query: query.into_iter().filter(|(k, _)| k != "lang").collect(),
+            web,
+            lang,
+            picked,
+        })
+    }
+
+    pub fn lang(&self) -> &str {
+        &self.lang
+    }
+
+    pub fn web(&self) -> &Web {
+        &self.web
+    }
+
+    /// Message `id` in the page's language.
+    pub fn t(&self, id: &str) -> String {
+        self.web.messages().get(&self.lang, id, None)
+    }
+
+    /// Message `id` with arguments.
+    pub fn t_with(&self, id: &str, args: &[(&str, String)]) -> String {
+        let a = i18n::args(args);
+        self.web.messages().get(&self.lang, id, Some(&a))
+    }
+
+    /// A pack text given per language (names, descriptions): the page's language, the pack's
+    /// default, then any.
+    pub fn pick<'m>(&self, texts: &'m std::collections::BTreeMap<String, String>) -> &'m str {
+        texts
+            .get(&self.lang)
+            .or_else(|| texts.get(self.web.messages().default_language()))
+            .or_else(|| texts.values().next())
+            .map_or("", String::as_str)
+    }
+
+    /// An amount in the pack's currency.
+    pub fn money(&self, value: rust_decimal::Decimal) -> String {
+        format::money(&self.lang, self.web.pack(), value)
+    }
+
+    pub fn date(&self, d: chrono::NaiveDate) -> String {
+        format::date(&self.lang, d)
+    }
+
+    /// The portal's name in the page's language.
+    pub fn portal(&self) -> String {
+        self.t_with(
+            "portal-name",
+            &[("country", self.web.pack().name(&self.lang).to_owned())],
+        )
+    }
+
+    fn language_links(&self) -> Vec<LanguageLink> {
+        self.web
+            .messages()
+            .languages()
+            .iter()
+            .map(|(code, name)| {
+                let mut q = self.query.clone();
+                q.push(("lang".into(), code.clone()));
+                let qs = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(q)
+                    .finish();
+                LanguageLink {
+                    code: code.clone(),
+                    name: name.clone(),
+                    href: format!("{}?{qs}", self.path),
+                    current: *code == self.lang,
+                }
+            })
+            .collect()
+    }
+
+    /// `main` (HTML the module's template made) inside the layout, with `status`.
+    pub fn rendered(
+        &self,
+        status: StatusCode,
+        title: &str,
+        breadcrumbs: &[(String, String)],
+        main: &str,
+    ) -> Rendered {
+        let country = self.web.pack().name(&self.lang).to_owned();
+        let portal = self.portal();
+        let layout = Layout {
+            lang: &self.lang,
+            title,
+            krds_css: assets::url("krds/krds.css"),
+            egov_css: assets::url("egov.css"),
+            skip: self.t("skip-to-content"),
+            banner: self.t_with("official-banner", &[("country", country)]),
+            language_label: self.t("language-switcher"),
+            languages: self.language_links(),
+            breadcrumb_label: self.t("breadcrumb"),
+            home: self.t("home"),
+            breadcrumbs,
+            main,
+            footer_about: self.t_with("footer-about", &[("portal", portal.clone())]),
+            portal,
+        };
+        let (status, html) = match layout.render() {
+            Ok(h) => (status, h),
+            Err(e) => {
+                tracing::error!(error = %e, "layout failed to render");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "<!doctype html><title>Error</title><p>The page could not be shown.</p>".into(),
+                )
+            }
+        };
+        let cookie = self.picked.then(|| {
+            let mut c = Cookie::new(LANG_COOKIE, self.lang.clone());
+            c.set_path("/");
+            c.set_same_site(SameSite::Lax);
+            c.set_http_only(true);
+            c.set_secure(self.secure);
+            c.set_max_age(actix_web::cookie::time::Duration::days(365));
+            c
+        });
+        Rendered {
+            status,
+            html,
+            lang: self.lang.clone(),
+            cookie,
+        }
+    }
+
+    /// `main` inside the layout, `200 OK`.
+    pub fn render(
+        &self,
+        title: &str,
+        breadcrumbs: &[(String, String)],
+        main: &str,
+    ) -> HttpResponse {
+        self.rendered(StatusCode::OK, title, breadcrumbs, main)
+            .response()
+    }
+
+    fn message(&self, status: StatusCode, title: &str, text: &str) -> PageError {
+        let home = self.t("back-home");
+        let main = Message {
+            title,
+            text,
+            home: &home,
+        }
+        .render()
+        .unwrap_or_default();
+        PageError(self.rendered(status, title, &[], &main))
+    }
+
+    /// The "page not found" page.
+    pub fn not_found(&self) -> PageError {
+        self.message(
+            StatusCode::NOT_FOUND,
+            &self.t("error-not-found-title"),
+            &self.t("error-not-found"),
+        )
+    }
+
+    /// The page for an error of the platform: its status, a title in the page's language.
+    pub fn error(&self, e: &egov_core::Error) -> PageError {
+        let status =
+            StatusCode::from_u16(e.code().status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status == StatusCode::NOT_FOUND {
+            return self.not_found();
+        }
+        if status.is_server_error() {
+            return self.message(
+                status,
+                &self.t("error-server-title"),
+                &self.t("error-server"),
+            );
+        }
+        self.message(status, &self.t("error-bad-request-title"), e.code().title)
+    }
+}
