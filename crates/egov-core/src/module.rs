@@ -97,6 +97,12 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The module's public pages that the portal's home page links to, as `(path, message
+    /// id of the link text)`.
+    fn portal_links(&self) -> Vec<(&'static str, &'static str)> {
+        Vec::new()
+    }
+
     /// The module's hash-chained trails, anchored by `egov serve` and checked by
     /// `egov audit verify`.
     fn trails(&self) -> Vec<&'static dyn crate::anchor::Trail> {

@@ -227,6 +227,10 @@ impl Module for PetitionModule {
         web::MESSAGES.to_vec()
     }
 
+    fn portal_links(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("/documents/verify", "verify-title")]
+    }
+
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
         web::configure(cfg);

@@ -242,7 +242,11 @@ impl AppState {
             None
         } else {
             let dir = settings.country.packs_dir.join(&settings.country.code);
-            Some(egov_web::Web::new(packs.clone(), &dir, &messages).context("the web layer")?)
+            let links = modules.iter().flat_map(|m| m.portal_links()).collect();
+            Some(
+                egov_web::Web::new(packs.clone(), &dir, &messages, links)
+                    .context("the web layer")?,
+            )
         };
         Ok(Self {
             settings,

@@ -20,6 +20,7 @@ pub mod notify;
 pub mod service;
 pub mod simulate;
 pub mod store;
+pub mod web;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -268,7 +269,16 @@ impl Module for TaxModule {
         })
     }
 
+    fn messages(&self) -> Vec<(&'static str, &'static str)> {
+        web::MESSAGES.to_vec()
+    }
+
+    fn portal_links(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("/certificates/verify", "tax-verify-title")]
+    }
+
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
+        web::configure(cfg);
     }
 }

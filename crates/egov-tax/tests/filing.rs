@@ -293,6 +293,28 @@ async fn filing_journey_from_statements_to_verified_certificate() {
         .await;
     assert_eq!(s, 201, "{inc}");
     assert_eq!(inc["document"]["income"], 60_000_000);
+    // The same on the public page, in the language asked for.
+    let page = |n: String, lang: &'static str| {
+        let url = app.url(&format!("/certificates/verify?number={n}&lang={lang}"));
+        let client = app.client.clone();
+        async move {
+            let res = client.get(url).send().await.expect("page");
+            (res.status().as_u16(), res.text().await.expect("html"))
+        }
+    };
+    let (s, html) = page(number.clone(), "en").await;
+    assert_eq!(s, 200, "{html}");
+    assert!(
+        html.contains("This certificate is authentic and valid"),
+        "{html}"
+    );
+    assert!(!html.contains("1234567"), "the national ID is not revealed");
+    let income = inc["number"].as_str().expect("number").to_owned();
+    let (_, html) = page(income, "ko").await;
+    assert!(
+        html.contains("60,000,000원"),
+        "the income in the pack's format: {html}"
+    );
     let (s, _) = app
         .send_with(
             Method::POST,
@@ -305,6 +327,12 @@ async fn filing_journey_from_statements_to_verified_certificate() {
     assert_eq!(s, 200);
     let (_, v) = Tax(&app).verify_certificate(&number).await;
     assert_eq!(v["status"], "revoked");
+    let (_, html) = page(number.clone(), "en").await;
+    assert!(html.contains("revoked by the tax office"), "{html}");
+    let (s, _) = page("0000-0000-0000-0000".into(), "en").await;
+    assert_eq!(s, 404);
+    let (s, _) = page("12-34".into(), "en").await;
+    assert_eq!(s, 400);
     let (s, _) = app
         .send_with(
             Method::GET,

@@ -30,6 +30,7 @@ pub struct Web(Arc<Inner>);
 struct Inner {
     messages: Messages,
     packs: Arc<egov_core::CountryPacks>,
+    links: Vec<(&'static str, &'static str)>,
 }
 
 impl Web {
@@ -39,9 +40,20 @@ impl Web {
         packs: Arc<egov_core::CountryPacks>,
         pack_dir: &std::path::Path,
         modules: &[(&'static str, &'static str)],
+        links: Vec<(&'static str, &'static str)>,
     ) -> anyhow::Result<Self> {
         let messages = Messages::load(packs.active(), pack_dir, modules)?;
-        Ok(Self(Arc::new(Inner { messages, packs })))
+        Ok(Self(Arc::new(Inner {
+            messages,
+            packs,
+            links,
+        })))
+    }
+
+    /// The public pages the modules of this process offer on the home page: path and the
+    /// message id of the link's text.
+    pub fn portal_links(&self) -> &[(&'static str, &'static str)] {
+        &self.0.links
     }
 
     pub fn messages(&self) -> &Messages {

@@ -72,6 +72,7 @@ fn item(page: &Page, p: &Petition, s: &Service) -> Item {
 struct Home<'a> {
     t: &'a Page,
     portal: String,
+    checks: Vec<(&'static str, String)>,
     kinds: Vec<(&'static str, String, usize)>,
     items: Vec<Item>,
 }
@@ -93,9 +94,16 @@ pub async fn home_page(page: Page, p: web::Data<Petition>) -> Result<HttpRespons
         .collect();
     let items = services.iter().map(|s| item(&page, &p, s)).collect();
     let portal = page.portal();
+    let checks = page
+        .web()
+        .portal_links()
+        .iter()
+        .map(|(path, id)| (*path, page.t(id)))
+        .collect();
     let main = Home {
         t: &page,
         portal: portal.clone(),
+        checks,
         kinds,
         items,
     }

@@ -3,10 +3,9 @@
 use super::{rules_for, year_ok};
 use crate::domain::{Outcome, RuleSet};
 use crate::service::{self};
-use crate::store::CertificateRow;
 use crate::{Tax, errors};
 use actix_web::{get, post, web};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use egov_core::Error;
 use egov_core::error::FieldError;
 use serde::{Deserialize, Serialize};
@@ -212,21 +211,7 @@ pub async fn keys(tax: web::Data<Tax>) -> web::Json<egov_core::jwk::JwkSet> {
     })
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Verification {
-    pub number: String,
-    /// `valid`, `expired` or `revoked`.
-    pub status: String,
-    pub kind: String,
-    pub issued_at: NaiveDateTime,
-    pub valid_until: NaiveDateTime,
-    /// What the certificate shows, exactly (the holder masked as printed).
-    #[schema(value_type = Object)]
-    pub document: Value,
-    /// The signature over the document, checked by the server.
-    pub signature_valid: bool,
-    pub signature: String,
-}
+pub use crate::service::certificates::Verification;
 
 egov_core::problems!(VerifyCertificateErrors:
     crate::errors::CERTIFICATE_NOT_FOUND,
@@ -248,36 +233,9 @@ pub async fn verify_certificate(
     tax: web::Data<Tax>,
     number: web::Path<String>,
 ) -> Result<web::Json<Verification>, Error> {
-    let number = number.into_inner();
-    if number.len() != 19 || !number.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
-        return Err(Error::new(errors::CERTIFICATE_NOT_FOUND));
-    }
-    let row = crate::service::officers::certificate(&tax, &number).await?;
-    let now = tax.now();
-    let window = chrono::Duration::days(i64::from(tax.0.config.verification_days));
-    if now > row.issued_at + window {
-        return Err(Error::new(errors::CERTIFICATE_NOT_FOUND));
-    }
-    Ok(web::Json(verification(&tax, &row, now)))
+    Ok(web::Json(
+        crate::service::certificates::verify(&tax, &number).await?,
+    ))
 }
 
-pub(crate) fn verification(tax: &Tax, row: &CertificateRow, now: NaiveDateTime) -> Verification {
-    let document: Value = serde_json::from_str(&row.document).unwrap_or(Value::Null);
-    let status = if row.revoked_at.is_some() {
-        "revoked"
-    } else if now > row.valid_until {
-        "expired"
-    } else {
-        "valid"
-    };
-    Verification {
-        number: row.number.clone(),
-        status: status.into(),
-        kind: row.kind.clone(),
-        issued_at: row.issued_at,
-        valid_until: row.valid_until,
-        signature_valid: tax.verify(&document, &row.signature),
-        document,
-        signature: row.signature.clone(),
-    }
-}
+pub(crate) use crate::service::certificates::verification;

@@ -3,6 +3,7 @@
 //! the store.
 
 pub mod approvals;
+pub mod certificates;
 pub mod officers;
 pub mod statements;
 pub mod taxpayers;
