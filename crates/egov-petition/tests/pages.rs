@@ -192,3 +192,28 @@ async fn assets_are_served_at_content_hashed_urls_and_kept_for_a_year() {
         .expect("missing");
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn the_paraguay_pack_serves_its_pages_in_spanish_guarani_and_english() {
+    let app = spawn_app_with(Spawn {
+        modules: &["auth", "exchange", "tax", "petition"],
+        settings: &[("EGOV__COUNTRY__CODE", "py")],
+    })
+    .await;
+    let (s, h, html) = page(&app, "/", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["content-language"], "es");
+    assert!(html.contains("República del Paraguay"), "{html}");
+    for (code, name) in [("gn", "Avañeʼẽ"), ("en", "English")] {
+        assert!(
+            html.contains(&format!(r#"lang="{code}" hreflang="{code}">{name}</a>"#)),
+            "a link to {code}: {html}"
+        );
+    }
+    let (_, h, html) = page(&app, "/?lang=gn", None).await;
+    assert_eq!(h["content-language"], "gn");
+    assert!(html.contains(r#"<html lang="gn">"#));
+    // Amounts in guaraníes, grouped the Spanish way.
+    let (_, _, html) = page(&app, "/services?lang=es", None).await;
+    assert!(html.contains("₲ 50.000"), "the police record fee: {html}");
+}

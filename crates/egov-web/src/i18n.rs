@@ -179,3 +179,58 @@ pub fn args<'a>(pairs: &[(&'a str, String)]) -> FluentArgs<'a> {
     }
     a
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kr() -> egov_core::CountryPack {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/countries/kr");
+        egov_core::CountryPack::load(&dir).expect("the kr pack")
+    }
+
+    const MODULE: &[(&str, &str)] = &[
+        (
+            "en",
+            "portal-name = { $country } Services\ngreeting = Hello\n",
+        ),
+        ("ko", "portal-name = { $country } 서비스\n"),
+    ];
+
+    #[test]
+    fn the_pack_overrides_a_module_message_and_a_missing_one_falls_back() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir(dir.path().join("messages")).expect("mkdir");
+        std::fs::write(dir.path().join("messages/ko.ftl"), "portal-name = 정부24\n")
+            .expect("write");
+        let m = Messages::load(&kr(), dir.path(), MODULE).expect("messages");
+        let a = args(&[("country", "대한민국".into())]);
+        assert_eq!(m.get("ko", "portal-name", Some(&a)), "정부24");
+        assert_eq!(m.get("en", "portal-name", Some(&a)), "대한민국 Services");
+        // Not in Korean: the default language has none either, so English.
+        assert_eq!(m.get("ko", "greeting", None), "Hello");
+        // Nowhere: the id.
+        assert_eq!(m.get("ko", "no-such-message", None), "no-such-message");
+        assert_eq!(m.languages()[0], ("ko".to_owned(), "한국어".to_owned()));
+    }
+
+    #[test]
+    fn a_broken_override_stops_the_start_with_the_file_named() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir(dir.path().join("messages")).expect("mkdir");
+        std::fs::write(dir.path().join("messages/en.ftl"), "portal-name = {\n").expect("write");
+        let e = Messages::load(&kr(), dir.path(), MODULE).expect_err("refused");
+        assert!(e.to_string().contains("messages/en.ftl"), "{e}");
+    }
+
+    #[test]
+    fn accept_language_picks_among_the_packs_languages_by_weight() {
+        let dir = tempfile::tempdir().expect("dir");
+        let m = Messages::load(&kr(), dir.path(), MODULE).expect("messages");
+        assert_eq!(m.negotiate("en-US,en;q=0.9"), "en");
+        assert_eq!(m.negotiate("fr;q=1, en;q=0.2, ko;q=0.8"), "ko");
+        assert_eq!(m.negotiate("fr, de"), "ko");
+        assert_eq!(m.negotiate(""), "ko");
+        assert_eq!(m.negotiate("ko-KR"), "ko");
+    }
+}
