@@ -13,6 +13,7 @@
 //!   style, no framing, no caching of personal data).
 
 pub mod assets;
+pub mod check;
 pub mod format;
 pub mod i18n;
 pub mod page;
@@ -64,6 +65,15 @@ impl Web {
     pub fn pack(&self) -> &egov_core::CountryPack {
         self.0.packs.active()
     }
+}
+
+/// A module's page messages, `(language, Fluent source)` for each of `languages`, from the
+/// crate's `src/web/messages/<language>.ftl`.
+#[macro_export]
+macro_rules! messages {
+    ($($lang:literal),+ $(,)?) => {
+        &[$(($lang, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/messages/", $lang, ".ftl")))),+]
+    };
 }
 
 /// The routes of the web layer itself: the embedded assets.

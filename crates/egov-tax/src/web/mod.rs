@@ -7,12 +7,7 @@ pub mod verify;
 use egov_core::routes::Routes;
 
 /// The pages' messages, per language (the pack's `messages/<lang>.ftl` overrides them).
-pub const MESSAGES: &[(&str, &str)] = &[
-    ("ko", include_str!("messages/ko.ftl")),
-    ("en", include_str!("messages/en.ftl")),
-    ("es", include_str!("messages/es.ftl")),
-    ("gn", include_str!("messages/gn.ftl")),
-];
+pub const MESSAGES: &[(&str, &str)] = egov_web::messages!("ko", "en", "es", "gn");
 
 pub fn configure(routes: &mut Routes<'_>) {
     routes.page(verify::verify_page);

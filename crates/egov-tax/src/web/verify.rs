@@ -1,8 +1,7 @@
 //! Public verification of a tax certificate by its verification number.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
-use askama::Template;
+use egov_web::check::{CheckPage, Found, Outcome};
 use egov_web::{Page, PageError};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -18,27 +17,15 @@ pub struct VerifyQuery {
     pub number: String,
 }
 
-/// The answer, in the page's language.
-#[derive(Debug)]
-pub struct Outcome {
-    pub good: bool,
-    pub headline: String,
-    pub kind: String,
-    /// What the certificate states, as label and value.
-    pub lines: Vec<(String, String)>,
-    pub issued: String,
-    pub valid_until: String,
-    pub signature: String,
-}
-
-#[derive(Template)]
-#[template(path = "web/certificate_verify.html")]
-struct VerifyPage<'a> {
-    t: &'a Page,
-    number: &'a str,
-    error: Option<String>,
-    result: Option<Outcome>,
-}
+const CHECK: CheckPage<'static> = CheckPage {
+    action: "/certificates/verify",
+    title: "tax-verify-title",
+    lead: "tax-verify-lead",
+    label: "tax-verify-number",
+    hint: "tax-verify-number-hint",
+    button: "tax-verify-button",
+    max_length: 19,
+};
 
 fn text(doc: &Value, key: &str) -> Option<String> {
     match doc.get(key)? {
@@ -56,45 +43,34 @@ pub async fn verify_page(
     query: web::Query<VerifyQuery>,
 ) -> Result<HttpResponse, PageError> {
     let number = query.number.trim();
-    let title = page.t("tax-verify-title");
-    let crumbs = [("/certificates/verify".to_owned(), title.clone())];
     let well_formed = number.len() == 19
         && number
             .split('-')
             .all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit()));
-    let (status, error, result) = if number.is_empty() {
-        (StatusCode::OK, None, None)
+    let outcome = if number.is_empty() {
+        Outcome::Form
     } else if !well_formed {
-        (
-            StatusCode::BAD_REQUEST,
-            Some(page.t("tax-verify-number-invalid")),
-            None,
-        )
+        Outcome::Malformed(page.t("tax-verify-number-invalid"))
     } else {
         match certificates::verify(&tax, number).await {
             Ok(v) => {
-                let good = v.signature_valid && v.status == "valid";
-                let headline = if v.signature_valid {
-                    page.t(&format!("tax-verify-status-{}", v.status))
-                } else {
-                    page.t("tax-verify-not-authentic")
-                };
                 let zone = tax.0.packs.active().time_zone;
                 let when = |t: chrono::NaiveDateTime| {
                     page.date(t.and_utc().with_timezone(&zone).date_naive())
                 };
                 let d = &v.document;
-                let mut lines = Vec::new();
+                let mut lines = vec![(
+                    page.t("tax-label-kind"),
+                    page.t(&format!("tax-kind-{}", v.kind)),
+                )];
                 for (key, label) in [
                     ("holder", "tax-label-holder"),
                     ("issuer", "tax-label-issuer"),
+                    ("year", "tax-label-year"),
                 ] {
                     if let Some(x) = text(d, key) {
                         lines.push((page.t(label), x));
                     }
-                }
-                if let Some(y) = text(d, "year") {
-                    lines.push((page.t("tax-label-year"), y));
                 }
                 for (key, label) in [
                     ("income", "tax-label-income"),
@@ -110,39 +86,31 @@ pub async fn verify_page(
                         page.t("tax-clearance-statement"),
                     ));
                 }
-                (
-                    StatusCode::OK,
-                    None,
-                    Some(Outcome {
-                        good,
-                        headline,
-                        kind: page.t(&format!("tax-kind-{}", v.kind)),
-                        lines,
-                        issued: when(v.issued_at),
-                        valid_until: when(v.valid_until),
-                        signature: if v.signature_valid {
-                            page.t("tax-verify-signature-good")
-                        } else {
-                            page.t("tax-verify-signature-bad")
-                        },
+                lines.push((page.t("tax-label-issued"), when(v.issued_at)));
+                lines.push((page.t("tax-label-valid-until"), when(v.valid_until)));
+                lines.push((
+                    page.t("tax-label-signature"),
+                    page.t(if v.signature_valid {
+                        "tax-verify-signature-good"
+                    } else {
+                        "tax-verify-signature-bad"
                     }),
-                )
+                ));
+                Outcome::Found(Found {
+                    good: v.signature_valid && v.status == "valid",
+                    headline: if v.signature_valid {
+                        page.t(&format!("tax-verify-status-{}", v.status))
+                    } else {
+                        page.t("tax-verify-not-authentic")
+                    },
+                    lines,
+                })
             }
-            Err(e) if e.code().code == errors::CERTIFICATE_NOT_FOUND.code => (
-                StatusCode::NOT_FOUND,
-                Some(page.t("tax-verify-not-found")),
-                None,
-            ),
+            Err(e) if e.code().code == errors::CERTIFICATE_NOT_FOUND.code => {
+                Outcome::NotFound(page.t("tax-verify-not-found"))
+            }
             Err(e) => return Err(page.error(&e)),
         }
     };
-    let main = VerifyPage {
-        t: &page,
-        number,
-        error,
-        result,
-    }
-    .render()
-    .map_err(|e| page.error(&egov_core::Error::internal(e)))?;
-    Ok(page.rendered(status, &title, &crumbs, &main).response())
+    CHECK.answer(&page, number, outcome)
 }
