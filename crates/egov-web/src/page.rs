@@ -59,7 +59,7 @@ impl Rendered {
 
 /// A page that could not be shown as asked: the error page to answer with instead.
 #[derive(Debug)]
-pub struct PageError(pub Rendered);
+pub struct PageError(pub Box<Rendered>);
 
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -301,7 +301,7 @@ impl Page {
         }
         .render()
         .unwrap_or_default();
-        PageError(self.rendered(status, title, &[], &main))
+        PageError(Box::new(self.rendered(status, title, &[], &main)))
     }
 
     /// The "page not found" page.
