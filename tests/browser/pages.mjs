@@ -34,6 +34,7 @@ const pages = [
   ['/services/business-registration', 200, 'service'],
   ['/services/road-complaint', 200, null],
   ['/services/no-such-service', 404, 'not-found'],
+  ['/no-such-page', 404, null],
   ['/documents/verify', 200, 'verify'],
   ['/documents/verify?number=12ab', 400, 'verify-error'],
   ['/documents/verify?number=000000000000', 404, null],

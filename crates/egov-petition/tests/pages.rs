@@ -112,6 +112,25 @@ async fn bad_input_gets_the_page_with_an_error_summary_and_unknown_pages_an_html
             .starts_with("text/html")
     );
     assert!(html.contains("Page not found"), "{html}");
+    // A browser asking for a page that does not exist gets a page; an API client a problem.
+    let res = app
+        .client
+        .get(app.url("/no-such-page?lang=en"))
+        .header("accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.expect("html").contains("Page not found"));
+    let res = app
+        .client
+        .get(app.url("/no-such-page"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("problem");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
     let (s, _, html) = page(&app, "/documents/verify?number=12ab&lang=en", None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains(r#"aria-invalid="true""#), "{html}");

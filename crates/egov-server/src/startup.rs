@@ -355,7 +355,7 @@ pub fn build_app(
                 .finish()
         }),
     )
-    .default_service(web::to(request::unmatched))
+    .default_service(web::to(unmatched))
     // No response compression here: compressing responses that carry secrets (tokens) next to
     // caller-influenced text invites BREACH-style attacks, and it cost a tenth of the throughput
     // on small responses. Compress at the ingress where it is safe (docs, static assets).
@@ -367,6 +367,26 @@ pub fn build_app(
         state.metrics.clone(),
         state.access_log.clone(),
     ))
+}
+
+/// No route: a person's browser asking for a page gets the "page not found" page in their
+/// language (when this process serves pages); everyone else gets problem+json (404, or 405
+/// with `Allow` on a path that takes other methods).
+async fn unmatched(
+    req: actix_web::HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<actix_web::HttpResponse, actix_web::Error> {
+    let wants_page = req.method() == actix_web::http::Method::GET
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"))
+        && table.allowed(req.path()).is_none_or(<[_]>::is_empty);
+    if wants_page && let Some(page) = egov_web::Page::of(&req) {
+        return Ok(page.not_found().0.response());
+    }
+    request::unmatched(req, table).await.map_err(Into::into)
 }
 
 /// Loads packs, connects, migrates (SQLite) or checks migrations (PostgreSQL): the work done
