@@ -125,6 +125,43 @@ pub async fn register(db: &Db, new: NewClient) -> Result<RegisteredClient, Error
     })
 }
 
+/// Registers (or updates) a first-party client under a fixed id: the platform's own pages, a
+/// confidential client whose secret both sides derive from the deployment's keys.
+pub fn ensure_first_party(
+    conn: &mut DbConnection,
+    id: &str,
+    name: &str,
+    redirect_uris: Vec<String>,
+    secret: &str,
+) -> Result<(), Error> {
+    for (i, u) in redirect_uris.iter().enumerate() {
+        check_redirect(i, u)?;
+    }
+    let uris = serde_json::to_string(&redirect_uris).map_err(Error::internal)?;
+    let hash = random::digest(secret);
+    conn.transaction::<_, Error, _>(|conn| {
+        let updated = diesel::update(c::table.find(&id))
+            .set((
+                c::name.eq(&name),
+                c::redirect_uris.eq(&uris),
+                c::secret_hash.eq(Some(&hash)),
+            ))
+            .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(c::table)
+                .values((
+                    c::id.eq(&id),
+                    c::name.eq(&name),
+                    c::redirect_uris.eq(&uris),
+                    c::secret_hash.eq(Some(&hash)),
+                    c::created_at.eq(Utc::now().naive_utc()),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<ClientRow>, Error> {
     Ok(c::table.find(id).first(conn).optional()?)
 }

@@ -124,6 +124,13 @@ impl Secrets {
         }
     }
 
+    /// A key for one purpose of another part of the deployment (the web layer's session
+    /// sealing, its client secret), derived from the encryption key: every process of the
+    /// deployment computes the same one, and none of them can compute the others' keys from it.
+    pub fn derive(&self, label: &[u8]) -> [u8; 32] {
+        crate::random::derive(&self.mac_key, label)
+    }
+
     /// Fresh random secrets.
     pub fn generate() -> Self {
         let mut a = [0u8; 32];

@@ -103,6 +103,11 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The module's signed-in pages that "My page" links to, as `(path, message id)`.
+    fn my_links(&self) -> Vec<(&'static str, &'static str)> {
+        Vec::new()
+    }
+
     /// The module's hash-chained trails, anchored by `egov serve` and checked by
     /// `egov audit verify`.
     fn trails(&self) -> Vec<&'static dyn crate::anchor::Trail> {

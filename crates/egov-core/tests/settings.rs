@@ -83,8 +83,8 @@ fn an_unknown_key_in_a_file_is_an_error_naming_it() {
     assert!(err.contains("databse"), "{err}");
     let shipped = load(&config_dir(), "local", &[]).expect("defaults load");
     shipped
-        .check_sections(&["tax", "petition", "procurement", "docflow"])
-        .expect("the shipped sections are the modules'");
+        .check_sections(&["tax", "petition", "procurement", "docflow", "web"])
+        .expect("the shipped sections are the modules' and the web layer's");
 }
 
 #[test]

@@ -227,6 +227,10 @@ impl Module for PetitionModule {
         web::MESSAGES.to_vec()
     }
 
+    fn my_links(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("/my/applications", "my-applications")]
+    }
+
     fn portal_links(&self) -> Vec<(&'static str, &'static str)> {
         vec![("/documents/verify", "verify-title")]
     }

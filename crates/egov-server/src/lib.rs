@@ -29,10 +29,12 @@ pub fn registered_modules() -> Vec<&'static dyn Module> {
 /// module is served by this process or not.
 pub fn check_settings(settings: &egov_core::Settings) -> anyhow::Result<()> {
     let modules = registered_modules();
-    let sections: Vec<&str> = modules
+    let mut sections: Vec<&str> = modules
         .iter()
         .filter_map(|m| m.settings_section())
         .collect();
+    // The web layer's own section (its pages' sign-in).
+    sections.push("web");
     settings.check_sections(&sections)?;
     for m in &modules {
         m.check_settings(settings)?;

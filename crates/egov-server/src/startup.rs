@@ -62,10 +62,15 @@ pub fn select_modules(
 
 /// The migration sets of `modules`, in registration order.
 pub fn migration_sets(modules: &[&'static dyn Module]) -> Vec<(&'static str, Migrations)> {
-    modules
+    let mut sets: Vec<(&'static str, Migrations)> = modules
         .iter()
         .filter_map(|m| m.migrations().map(|set| (m.name(), set)))
-        .collect()
+        .collect();
+    // The web layer's page sessions, wherever a module serves pages.
+    if modules.iter().any(|m| !m.messages().is_empty()) {
+        sets.push(("web", egov_web::MIGRATIONS));
+    }
+    sets
 }
 
 /// Everything a running app shares between its workers.
@@ -243,10 +248,18 @@ impl AppState {
         } else {
             let dir = settings.country.packs_dir.join(&settings.country.code);
             let links = modules.iter().flat_map(|m| m.portal_links()).collect();
-            Some(
-                egov_web::Web::new(packs.clone(), &dir, &messages, links)
-                    .context("the web layer")?,
+            let web = egov_web::Web::new(packs.clone(), &dir, &messages, links)
+                .context("the web layer")?;
+            let sign_in = web_sign_in(
+                &settings,
+                &db,
+                &auth,
+                auth_service.as_ref(),
+                &web.portal_name(),
             )
+            .context("the pages' sign-in")?;
+            let my = modules.iter().flat_map(|m| m.my_links()).collect();
+            Some(web.with_sign_in(sign_in, my))
         };
         Ok(Self {
             settings,
@@ -266,6 +279,43 @@ impl AppState {
             routes: Arc::new(routes),
         })
     }
+}
+
+/// The pages' OpenID Connect client. Where the provider runs in this process, the client is
+/// registered (or its redirect URI updated) here: a confidential client whose secret both
+/// sides derive from the deployment's keys.
+fn web_sign_in(
+    settings: &Settings,
+    db: &Db,
+    auth: &egov_auth::Auth,
+    local: Option<&egov_auth::Service>,
+    portal: &str,
+) -> anyhow::Result<egov_web::SignIn> {
+    let config: egov_web::session::WebSettings = settings.section("web")?;
+    let secrets = match local {
+        Some(s) => s.secrets().clone(),
+        None => egov_auth::secrets::Secrets::load(&settings.auth)?,
+    };
+    let sign_in = egov_web::SignIn::new(
+        db.clone(),
+        auth.clone(),
+        &secrets,
+        config,
+        settings.public_url(),
+        settings.auth.secure_cookies,
+    )?;
+    if local.is_some() {
+        let mut conn = db.get_blocking()?;
+        egov_auth::clients::ensure_first_party(
+            &mut conn,
+            sign_in.client_id(),
+            portal,
+            vec![sign_in.redirect_uri()],
+            &egov_web::session::client_secret(&secrets),
+        )
+        .map_err(|e| anyhow::anyhow!("registering the pages' client: {e}"))?;
+    }
+    Ok(sign_in)
 }
 
 /// The actix app of one worker.

@@ -6,6 +6,7 @@
 //! `EGOV_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`). With
 //! `postgres`, an unreachable server fails the test: it is never skipped.
 
+pub mod browser;
 mod callers;
 pub mod clients;
 pub mod probe;

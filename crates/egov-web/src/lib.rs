@@ -16,12 +16,27 @@ pub mod assets;
 pub mod check;
 pub mod format;
 pub mod i18n;
+pub mod my;
 pub mod page;
+pub mod session;
+pub mod signin;
 
 use std::sync::Arc;
 
 pub use i18n::Messages;
 pub use page::{Page, PageError};
+pub use session::{CsrfForm, SignIn, SignedIn};
+
+/// The web layer's tables (its page sessions), one migration set per backend: run wherever a
+/// module with pages runs.
+pub const MIGRATIONS: egov_core::Migrations = egov_core::Migrations {
+    postgres: || POSTGRES,
+    sqlite: || SQLITE,
+};
+const POSTGRES: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations/postgres");
+const SQLITE: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations/sqlite");
 
 /// The web layer of one process.
 #[derive(Clone, Debug)]
@@ -32,6 +47,8 @@ struct Inner {
     messages: Messages,
     packs: Arc<egov_core::CountryPacks>,
     links: Vec<(&'static str, &'static str)>,
+    my_links: Vec<(&'static str, &'static str)>,
+    sign_in: Option<SignIn>,
 }
 
 impl Web {
@@ -48,7 +65,32 @@ impl Web {
             messages,
             packs,
             links,
+            my_links: Vec::new(),
+            sign_in: None,
         })))
+    }
+
+    /// With sign-in (the pages' OpenID Connect client) and the signed-in pages of the modules
+    /// that "My page" links to.
+    pub fn with_sign_in(
+        mut self,
+        sign_in: SignIn,
+        my_links: Vec<(&'static str, &'static str)>,
+    ) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.sign_in = Some(sign_in);
+            inner.my_links = my_links;
+        }
+        self
+    }
+
+    /// The pages' sign-in, when this process has it.
+    pub fn sign_in(&self) -> Option<&SignIn> {
+        self.0.sign_in.as_ref()
+    }
+
+    pub fn my_links(&self) -> &[(&'static str, &'static str)] {
+        &self.0.my_links
     }
 
     /// The public pages the modules of this process offer on the home page: path and the
@@ -59,6 +101,13 @@ impl Web {
 
     pub fn messages(&self) -> &Messages {
         &self.0.messages
+    }
+
+    /// The portal's name in the pack's default language (the name the sign-in page shows).
+    pub fn portal_name(&self) -> String {
+        let lang = self.messages().default_language().to_owned();
+        let args = i18n::args(&[("country", self.pack().name(&lang).to_owned())]);
+        self.messages().get(&lang, "portal-name", Some(&args))
     }
 
     /// The active country pack.
@@ -76,7 +125,11 @@ macro_rules! messages {
     };
 }
 
-/// The routes of the web layer itself: the embedded assets.
+/// The routes of the web layer itself: the embedded assets, sign-in and sign-out, "My page".
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
-    cfg.service(assets::serve);
+    cfg.service(assets::serve)
+        .service(signin::start)
+        .service(signin::callback)
+        .service(signin::sign_out)
+        .service(my::my_page);
 }

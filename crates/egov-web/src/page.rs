@@ -30,6 +30,12 @@ pub struct Page {
     /// The person picked `lang` with a link now: keep it in the cookie.
     picked: bool,
     secure: bool,
+    /// The path and query, to come back to after signing in.
+    here: String,
+    /// The browser has a page-session cookie (not checked: public pages read no session).
+    has_session: bool,
+    /// Signed in: the account's name and the sign-out form's token.
+    account: Option<(String, String)>,
 }
 
 /// A rendered page: its status, HTML and language (and the language cookie to set).
@@ -39,9 +45,16 @@ pub struct Rendered {
     html: String,
     lang: String,
     cookie: Option<Cookie<'static>>,
+    /// Other cookies the answer sets or clears.
+    cookies: Vec<Cookie<'static>>,
 }
 
 impl Rendered {
+    /// The answer also sets (or, with a removal cookie, clears) `c`.
+    pub fn remove_cookie(&mut self, c: Cookie<'static>) {
+        self.cookies.push(c);
+    }
+
     /// The answer, with the headers every page carries.
     pub fn response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status);
@@ -51,6 +64,9 @@ impl Rendered {
             .insert_header((header::VARY, "Accept-Language, Cookie"))
             .insert_header((header::CACHE_CONTROL, "no-store"));
         if let Some(c) = &self.cookie {
+            res.cookie(c.clone());
+        }
+        for c in &self.cookies {
             res.cookie(c.clone());
         }
         res.body(self.html.clone())
@@ -104,9 +120,24 @@ struct LanguageLink {
     current: bool,
 }
 
+/// The header's account links.
+#[derive(Debug)]
+struct AccountBar {
+    label: String,
+    /// Signed in: name and the sign-out form's token.
+    signed_in: Option<(String, String)>,
+    /// The browser holds a session cookie (public pages do not read the session).
+    has_session: bool,
+    my_page: String,
+    sign_in: String,
+    sign_in_href: String,
+    sign_out: String,
+}
+
 #[derive(Template)]
 #[template(path = "layout.html")]
 struct Layout<'a> {
+    account: Option<AccountBar>,
     lang: &'a str,
     title: &'a str,
     portal: String,
@@ -147,12 +178,22 @@ impl Page {
             .and_then(|v| v.to_str().ok())
             .map(|a| m.negotiate(a));
         let picked = asked.is_some() && asked != cookie;
+        let has_session = web
+            .sign_in()
+            .is_some_and(|s| req.cookie(s.session_cookie()).is_some());
         let lang = asked
             .or(cookie)
             .or(accept)
             .unwrap_or_else(|| m.default_language().to_owned());
         Some(Self {
             secure: req.connection_info().scheme() == "https",
+            here: req
+                .uri()
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned(),
+            has_session,
+            account: None,
             path: req.path().to_owned(),
             query: query.into_iter().filter(|(k, _)| k != "lang").collect(),
             web,
@@ -163,6 +204,30 @@ impl Page {
 
     pub fn lang(&self) -> &str {
         &self.lang
+    }
+
+    /// This page for a signed-in account: its header shows the name and a sign-out button.
+    pub fn signed_in(&self, name: &str, csrf: &str) -> Self {
+        let mut p = self.clone();
+        p.account = Some((name.to_owned(), csrf.to_owned()));
+        p.has_session = true;
+        p
+    }
+
+    fn account_bar(&self) -> Option<AccountBar> {
+        self.web.sign_in()?;
+        Some(AccountBar {
+            label: self.t("account-menu"),
+            signed_in: self.account.clone(),
+            has_session: self.has_session,
+            my_page: self.t("my-page"),
+            sign_in: self.t("sign-in"),
+            sign_in_href: crate::session::signin_href(
+                if self.path == "/" { "/my" } else { &self.here },
+                false,
+            ),
+            sign_out: self.t("sign-out"),
+        })
     }
 
     pub fn web(&self) -> &Web {
@@ -197,6 +262,15 @@ impl Page {
 
     pub fn date(&self, d: chrono::NaiveDate) -> String {
         format::date(&self.lang, d)
+    }
+
+    /// The date, in the pack's time zone, of a moment kept in UTC.
+    pub fn local_date(&self, at: chrono::NaiveDateTime) -> String {
+        self.date(
+            at.and_utc()
+                .with_timezone(&self.web.pack().time_zone)
+                .date_naive(),
+        )
     }
 
     /// The portal's name in the page's language.
@@ -239,6 +313,7 @@ impl Page {
         let country = self.web.pack().name(&self.lang).to_owned();
         let portal = self.portal();
         let layout = Layout {
+            account: self.account_bar(),
             lang: &self.lang,
             title,
             krds_css: assets::url("krds/krds.css"),
@@ -278,6 +353,7 @@ impl Page {
             html,
             lang: self.lang.clone(),
             cookie,
+            cookies: Vec::new(),
         }
     }
 
@@ -292,7 +368,8 @@ impl Page {
             .response()
     }
 
-    fn message(&self, status: StatusCode, title: &str, text: &str) -> PageError {
+    /// A page with a title and a paragraph, as an error answer.
+    pub fn message(&self, status: StatusCode, title: &str, text: &str) -> PageError {
         let home = self.t("back-home");
         let main = Message {
             title,
@@ -313,6 +390,34 @@ impl Page {
         )
     }
 
+    /// A form that could not be read (malformed, or fields the page does not have).
+    pub fn bad_form(&self) -> PageError {
+        self.message(
+            StatusCode::BAD_REQUEST,
+            &self.t("error-bad-request-title"),
+            &self.t("error-bad-form"),
+        )
+    }
+
+    /// A form whose token is not the session's: sent from elsewhere, or from a page older
+    /// than the session.
+    pub fn expired_form(&self) -> PageError {
+        self.message(
+            StatusCode::FORBIDDEN,
+            &self.t("error-expired-form-title"),
+            &self.t("error-expired-form"),
+        )
+    }
+
+    /// Sign-in is not available in this process.
+    pub fn unavailable(&self) -> PageError {
+        self.message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &self.t("error-server-title"),
+            &self.t("error-server"),
+        )
+    }
+
     /// The page for an error of the platform: its status, a title in the page's language.
     pub fn error(&self, e: &egov_core::Error) -> PageError {
         let status =
@@ -325,6 +430,13 @@ impl Page {
                 status,
                 &self.t("error-server-title"),
                 &self.t("error-server"),
+            );
+        }
+        if status == StatusCode::FORBIDDEN {
+            return self.message(
+                status,
+                &self.t("error-forbidden-title"),
+                &self.t("error-forbidden"),
             );
         }
         self.message(status, &self.t("error-bad-request-title"), e.code().title)

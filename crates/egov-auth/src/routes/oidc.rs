@@ -52,10 +52,13 @@ pub struct Discovery {
     pub claims_supported: Vec<&'static str>,
     pub acr_values_supported: Vec<&'static str>,
     pub authorization_response_iss_parameter_supported: bool,
+    /// RP-Initiated Logout 1.0.
+    pub end_session_endpoint: String,
 }
 
 fn discovery_document(service: &Service) -> Discovery {
     let iss = service.auth().issuer().to_owned();
+    let iss_ = iss.clone();
     Discovery {
         authorization_endpoint: format!("{iss}/authorize"),
         token_endpoint: format!("{iss}/token"),
@@ -91,6 +94,7 @@ fn discovery_document(service: &Service) -> Discovery {
         ],
         acr_values_supported: vec!["aal1", "aal2"],
         authorization_response_iss_parameter_supported: true,
+        end_session_endpoint: format!("{iss_}/end-session"),
     }
 }
 
@@ -406,16 +410,27 @@ fn csrf_token(service: &Service, cookie: &str, handle: &str) -> String {
     ))
 }
 
-/// The login page's language for this request (see `i18n`).
+/// The language the portal's pages keep in a cookie (`egov_web::page::LANG_COOKIE`).
+const PAGES_LANG_COOKIE: &str = "egov_lang";
+
+/// The login page's language for this request (see `i18n`): the language the person picked on
+/// the portal's pages (their cookie) first, then `Accept-Language`.
 fn language(service: &Service, req: &HttpRequest) -> (&'static str, &'static Messages) {
     let pack = service.packs().active();
-    i18n::negotiate(
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-        &pack.languages,
-        &pack.default_language,
-    )
+    let picked = req
+        .cookie(PAGES_LANG_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|l| l.len() <= 8 && l.bytes().all(|b| b.is_ascii_alphabetic()));
+    let header = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let asked = match (&picked, header) {
+        (Some(l), Some(h)) => Some(format!("{l},{h};q=0.5")),
+        (Some(l), None) => Some(l.clone()),
+        (None, h) => h.map(str::to_owned),
+    };
+    i18n::negotiate(asked.as_deref(), &pack.languages, &pack.default_language)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1048,4 +1063,136 @@ pub async fn userinfo(
         kind: a.kind.clone(),
         agency: a.agency_id.clone(),
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct EndSessionQuery {
+    /// An ID token this provider issued to the client (expired ones are accepted).
+    pub id_token_hint: Option<String>,
+    /// Where to send the browser afterwards: same origin as one of the client's redirect URIs.
+    pub post_logout_redirect_uri: Option<String>,
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct HintClaims {
+    sub: String,
+    aud: String,
+}
+
+/// The subject and client of an ID token this provider signed (its expiry is not checked: a
+/// hint names who signs out, it grants nothing).
+fn id_token_hint(service: &Service, jwt: &str) -> Option<HintClaims> {
+    if jwt.len() > 4096 {
+        return None;
+    }
+    let kid = jsonwebtoken::decode_header(jwt).ok()?.kid?;
+    let set = service.auth().jwks();
+    let key = jsonwebtoken::DecodingKey::from_jwk(set.find(&kid)?).ok()?;
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    v.validate_exp = false;
+    v.validate_aud = false;
+    v.set_required_spec_claims(&["iss", "sub", "aud"]);
+    v.set_issuer(&[service.auth().issuer()]);
+    jsonwebtoken::decode::<HintClaims>(jwt, &key, &v)
+        .ok()
+        .map(|d| d.claims)
+}
+
+egov_core::problems!(EndSessionErrors:
+    crate::errors::INVALID_AUTHORIZATION_REQUEST,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
+/// End the browser's single-sign-on session (OpenID Connect RP-Initiated Logout 1.0).
+///
+/// A client sends the browser here after ending its own session. With an `id_token_hint` for
+/// the account the browser is signed in as, the single-sign-on session ends and its cookie is
+/// cleared, so the next sign-in asks for the password again (a shared computer at a service
+/// counter). The browser then goes to `post_logout_redirect_uri`, which must have the origin of
+/// one of the client's redirect URIs.
+#[utoipa::path(
+    tag = "auth",
+    params(EndSessionQuery),
+    responses(
+        (status = 303, description = "Signed out here; back to the client"),
+        EndSessionErrors,
+    ),
+    security(()),
+)]
+#[get("/end-session")]
+pub async fn end_session(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    query: web::Query<EndSessionQuery>,
+) -> Result<HttpResponse, Error> {
+    let q = query.into_inner();
+    if !bounded(&q.state, 512) || !bounded(&q.post_logout_redirect_uri, 512) {
+        return Err(bad_request("a parameter is too long"));
+    }
+    let hint = q
+        .id_token_hint
+        .as_deref()
+        .and_then(|t| id_token_hint(&service, t))
+        .ok_or_else(|| bad_request("id_token_hint is missing or was not issued here"))?;
+    let cid = hint.aud.clone();
+    let client = service
+        .db()
+        .run(move |c| clients::get(c, &cid))
+        .await?
+        .ok_or_else(|| bad_request("the hint's client is not registered"))?;
+    let target = match q.post_logout_redirect_uri.as_deref() {
+        None => None,
+        Some(uri) => {
+            let origin = |s: &str| url::Url::parse(s).ok().map(|u| u.origin());
+            let wanted = origin(uri).filter(|o| o.is_tuple());
+            if wanted.is_none() || !client.redirect_uris().iter().any(|r| origin(r) == wanted) {
+                return Err(bad_request(
+                    "post_logout_redirect_uri is not on an origin registered for this client",
+                ));
+            }
+            Some(uri.to_owned())
+        }
+    };
+    if let Some(cookie) = req.cookie(SSO_COOKIE).map(|c| c.value().to_owned())
+        && cookie.len() <= 64
+    {
+        let idle = crate::service::secs(service.settings().auth.session_idle_secs);
+        let sso = service
+            .db()
+            .run(move |c| sessions::sso_session(c, &cookie, idle))
+            .await?;
+        if let Some(sso) = sso.filter(|s| s.account_id == hint.sub) {
+            let sid = sso.id.clone();
+            service
+                .db()
+                .run(move |c| sessions::revoke(c, &sid, "signed out"))
+                .await?;
+            service
+                .audit(
+                    &service.origin(&req),
+                    &hint.sub,
+                    &hint.sub,
+                    crate::access_log::Action::Logout,
+                    "single sign-on ended",
+                )
+                .await?;
+        }
+    }
+    let mut gone = cookie(&service, SSO_COOKIE, String::new(), None);
+    gone.make_removal();
+    let mut res = match target {
+        Some(uri) => {
+            let mut u = url::Url::parse(&uri).map_err(|_| bad_request("bad redirect"))?;
+            if let Some(s) = &q.state {
+                u.query_pairs_mut().append_pair("state", s);
+            }
+            see_other(u.as_str())
+        }
+        None => HttpResponse::NoContent()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .finish(),
+    };
+    res.add_cookie(&gone).map_err(Error::internal)?;
+    Ok(res)
 }

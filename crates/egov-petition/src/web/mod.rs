@@ -3,6 +3,7 @@
 //! documents. Signed-in pages (applying, tracking) come with the web sign-in.
 
 pub mod catalogue;
+pub mod mine;
 pub mod verify;
 
 use egov_core::routes::Routes;
@@ -15,5 +16,6 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(catalogue::home_page)
         .page(catalogue::service_list)
         .page(catalogue::service_page)
-        .page(verify::verify_page);
+        .page(verify::verify_page)
+        .page(mine::my_applications);
 }

@@ -1,0 +1,197 @@
+//! A browser for page tests over HTTP: keeps cookies (one host), follows nothing on its own,
+//! and signs in through the real pages (the provider's login page, the code flow, the
+//! callback) as a person would.
+
+use std::collections::BTreeMap;
+
+use reqwest::StatusCode;
+
+use crate::TestApp;
+
+/// One browser's cookies and the app it talks to.
+#[derive(Debug)]
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    cookies: BTreeMap<String, String>,
+    /// `Accept-Language`, when set.
+    pub language: Option<String>,
+}
+
+/// An answer: status, `Location`, body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    /// The value of the first `name="<field>" value="…"` in the body (hidden form fields).
+    pub fn field(&self, field: &str) -> Option<String> {
+        let needle = format!(r#"name="{field}" value=""#);
+        let start = self.body.find(&needle)? + needle.len();
+        let end = self.body[start..].find('"')?;
+        Some(self.body[start..start + end].replace("&#x2f;", "/"))
+    }
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            cookies: BTreeMap::new(),
+            language: None,
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.get(name).map(String::as_str)
+    }
+
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_owned(), value.to_owned());
+    }
+
+    fn url(&self, target: &str) -> String {
+        if target.starts_with("http") {
+            target.to_owned()
+        } else {
+            self.app.url(target)
+        }
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Answer {
+        let mut req = req;
+        if !self.cookies.is_empty() {
+            let header = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req = req.header("cookie", header);
+        }
+        if let Some(l) = &self.language {
+            req = req.header("accept-language", l);
+        }
+        let res = req.send().await.expect("request");
+        for v in res.headers().get_all("set-cookie") {
+            let v = v.to_str().expect("cookie");
+            let pair = v.split(';').next().unwrap_or_default();
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let removed = value.is_empty() || v.to_ascii_lowercase().contains("max-age=0");
+            if removed {
+                self.cookies.remove(name.trim());
+            } else {
+                self.cookies
+                    .insert(name.trim().to_owned(), value.trim().to_owned());
+            }
+        }
+        Answer {
+            status: res.status(),
+            location: res
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .map(str::to_owned),
+            headers: res.headers().clone(),
+            body: res.text().await.expect("body"),
+        }
+    }
+
+    pub async fn get(&mut self, target: &str) -> Answer {
+        let req = self.app.client.get(self.url(target));
+        self.send(req).await
+    }
+
+    pub async fn post(&mut self, target: &str, form: &[(&str, &str)]) -> Answer {
+        let req = self.app.client.post(self.url(target)).form(form);
+        self.send(req).await
+    }
+
+    /// GETs `target` and follows redirects (at most 10); the last answer.
+    pub async fn follow(&mut self, target: &str) -> Answer {
+        let mut a = self.get(target).await;
+        for _ in 0..10 {
+            match (&a.status, &a.location) {
+                (s, Some(l)) if s.is_redirection() => {
+                    let l = l.clone();
+                    a = self.get(&l).await;
+                }
+                _ => break,
+            }
+        }
+        a
+    }
+
+    /// Opens `path` (a signed-in page), signs in on the provider's page with `username` and
+    /// `password` (and `code`, when the account has a second factor) and returns the page.
+    pub async fn sign_in(
+        &mut self,
+        path: &str,
+        username: &str,
+        password: &str,
+        code: Option<&str>,
+    ) -> Answer {
+        let back = self.log_in(path, username, password, code).await;
+        assert_eq!(
+            back.status,
+            StatusCode::SEE_OTHER,
+            "the callback: {}",
+            back.body
+        );
+        let l = back.location.clone().expect("back to the page");
+        self.follow(&l).await
+    }
+
+    /// Like [`Browser::sign_in`], but stops at the pages' callback's answer (the redirect back
+    /// to the page asked for, or a refusal).
+    pub async fn log_in(
+        &mut self,
+        path: &str,
+        username: &str,
+        password: &str,
+        code: Option<&str>,
+    ) -> Answer {
+        let login = self.follow(path).await;
+        assert_eq!(
+            login.status,
+            StatusCode::OK,
+            "the login page: {}",
+            login.body
+        );
+        let handle = login.field("handle").expect("handle");
+        let csrf = login.field("csrf").expect("csrf");
+        let mut a = self
+            .post(
+                "/auth/authorize",
+                &[
+                    ("handle", &handle),
+                    ("csrf", &csrf),
+                    ("username", username),
+                    ("password", password),
+                ],
+            )
+            .await;
+        if let Some(code) = code {
+            assert_eq!(
+                a.status,
+                StatusCode::OK,
+                "the second-factor step: {}",
+                a.body
+            );
+            let handle = a.field("handle").expect("handle");
+            let csrf = a.field("csrf").expect("csrf");
+            a = self
+                .post(
+                    "/auth/authorize",
+                    &[("handle", &handle), ("csrf", &csrf), ("code", code)],
+                )
+                .await;
+        }
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "signed in: {}", a.body);
+        let l = a.location.clone().expect("to the callback");
+        self.get(&l).await
+    }
+}

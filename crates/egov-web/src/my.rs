@@ -1,0 +1,51 @@
+//! "My page": the signed-in person's start page, linking to the signed-in pages of the
+//! modules this process serves.
+
+use actix_web::{HttpResponse, get};
+use askama::Template;
+
+use crate::page::PageError;
+use crate::session::SignedIn;
+
+#[derive(Template)]
+#[template(path = "my.html")]
+struct My<'a> {
+    title: &'a str,
+    lead: String,
+    services: String,
+    links: Vec<(&'static str, String)>,
+    security: String,
+    note: String,
+    csrf: &'a str,
+    sign_out: String,
+}
+
+/// My page.
+#[get("/my")]
+pub async fn my_page(who: SignedIn) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let title = t.t("my-title");
+    let name = if who.live.name.is_empty() {
+        who.principal.subject.clone()
+    } else {
+        who.live.name.clone()
+    };
+    let html = My {
+        title: &title,
+        lead: t.t_with("my-lead", &[("name", name)]),
+        services: t.t("my-services"),
+        links: t
+            .web()
+            .my_links()
+            .iter()
+            .map(|(href, id)| (*href, t.t(id)))
+            .collect(),
+        security: t.t("my-security"),
+        note: t.t("my-sessions-note"),
+        csrf: who.csrf(),
+        sign_out: t.t("sign-out"),
+    }
+    .render()
+    .map_err(|_| t.unavailable())?;
+    Ok(t.render(&title, &[], &html))
+}
