@@ -44,6 +44,8 @@ function nationalId(seq) {
   return `${d.slice(0, 6)}-${d.slice(6)}${(11 - (sum % 11)) % 10}`;
 }
 
+const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
+
 async function citizen(tag) {
   const seq = Math.floor(Math.random() * 90000) + 1000;
   const username = `journey.${tag}.${seq}`;
@@ -57,7 +59,7 @@ async function citizen(tag) {
   const draft = await api('POST', '/petition/v1/applications',
     { service: 'business-registration', form: { business_name: 'Hangang Books' } }, token);
   if (draft.status !== 201) throw new Error(`draft: ${draft.status} ${JSON.stringify(draft.body)}`);
-  return username;
+  return [username, nationalId(seq)];
 }
 
 const browser = await chromium.launch({
@@ -87,7 +89,7 @@ async function shot(page, name) {
 
 async function journey(lang, javaScriptEnabled) {
   const tag = `${lang}${javaScriptEnabled ? '' : '-nojs'}`;
-  const username = await citizen(tag.replace('-', ''));
+  const [username, nid] = await citizen(tag.replace('-', ''));
   // bypassCSP only so that axe can be injected; the pages' own CSP is checked in pages.mjs.
   const context = await browser.newContext({ bypassCSP: javaScriptEnabled, javaScriptEnabled, viewport: { width: 1280, height: 900 } });
   await context.addCookies([{ name: 'egov_lang', value: lang, url: base }]);
@@ -105,6 +107,33 @@ async function journey(lang, javaScriptEnabled) {
   const table = await page.textContent('main table');
   expect(/Hangang|사업자|Business/.test(table ?? ''), `${tag}: my applications lists the draft`);
   if (javaScriptEnabled) { await axe(page, `${tag} /my/applications`); await shot(page, `my-applications-${lang}`); }
+  // Apply for a service: the form (first with nothing filled: the error summary), the
+  // document upload, check your answers, send, the confirmation with the receipt number.
+  await page.goto(`${base}/services/business-registration`);
+  await Promise.all([page.waitForURL(/\/apply$/), page.click('main a[href$="/apply"]')]);
+  if (javaScriptEnabled) { await axe(page, `${tag} apply form`); await shot(page, `apply-${lang}`); }
+  await Promise.all([page.waitForLoadState('load'), page.click('button[value=continue]')]);
+  const summary = await page.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')));
+  expect(summary.includes('#f-business_name') && summary.includes('#f-workplace'), `${tag}: an empty form gets an error summary linking to the fields`);
+  if (javaScriptEnabled) { await axe(page, `${tag} apply form with errors`); await shot(page, `apply-errors-${lang}`); }
+  await page.fill('#f-business_name', 'Hangang Books');
+  await page.fill('#f-representative_id', nid);
+  await page.click('label[for="f-business_type"]'); // the first choice, retail
+  await page.fill('#f-start_date', '2026-03-02');
+  await page.fill('#f-workplace', '12 Sejong-daero');
+  await Promise.all([page.waitForURL(/\/documents$/), page.click('button[value=continue]')]);
+  if (javaScriptEnabled) await axe(page, `${tag} documents`);
+  await page.setInputFiles('#e-lease', { name: 'lease.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await Promise.all([page.waitForURL(/\/documents#e-lease$/), page.click('form.egov-upload button')]);
+  expect(/Uploaded|첨부했습니다/.test(await page.textContent('#e-lease-title + p') ?? ''), `${tag}: the lease is uploaded`);
+  if (javaScriptEnabled) await shot(page, `documents-${lang}`);
+  await Promise.all([page.waitForURL(/\/check$/), page.click('main a[href$="/check"]')]);
+  if (javaScriptEnabled) { await axe(page, `${tag} check your answers`); await shot(page, `check-${lang}`); }
+  await Promise.all([page.waitForURL(/\/sent$/), page.click('main form button[type=submit]')]);
+  const receipt = await page.textContent('.egov-receipt');
+  expect(/^NTS-\d{4}-\d{7}$/.test(receipt ?? ''), `${tag}: sent, receipt ${receipt}`);
+  if (javaScriptEnabled) { await axe(page, `${tag} confirmation`); await shot(page, `sent-${lang}`); }
+  await page.goto(`${base}/my/applications`);
   if (javaScriptEnabled) {
     // Keyboard only: Tab to the header's sign-out button, Enter.
     let reached = false;

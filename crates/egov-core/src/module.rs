@@ -103,6 +103,12 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The module's page routes that take uploads (route templates): `server.body_limits` may
+    /// give them limits above `server.max_body_bytes`.
+    fn upload_pages(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     /// The module's signed-in pages that "My page" links to, as `(path, message id)`.
     fn my_links(&self) -> Vec<(&'static str, &'static str)> {
         Vec::new()

@@ -257,11 +257,22 @@ impl RouteTable {
         limits: &std::collections::HashMap<String, usize>,
         default_limit: usize,
     ) -> (Self, Vec<String>) {
+        Self::with_limits_and_pages(doc, limits, default_limit, &[])
+    }
+
+    /// [`RouteTable::with_limits`], where `pages` are the page routes (not in the API's
+    /// document) that take uploads and so may have limits of their own.
+    pub fn with_limits_and_pages(
+        doc: &utoipa::openapi::OpenApi,
+        limits: &std::collections::HashMap<String, usize>,
+        default_limit: usize,
+        pages: &[&str],
+    ) -> (Self, Vec<String>) {
         let mut table = Self::from_openapi(doc);
         table.default_limit = default_limit;
         let mut unknown = Vec::new();
         for (template, limit) in limits {
-            if doc.paths.paths.contains_key(template) {
+            if doc.paths.paths.contains_key(template) || pages.contains(&template.as_str()) {
                 table
                     .limits
                     .push((ResourceDef::new(template.as_str()), *limit));

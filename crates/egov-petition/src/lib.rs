@@ -227,6 +227,10 @@ impl Module for PetitionModule {
         web::MESSAGES.to_vec()
     }
 
+    fn upload_pages(&self) -> Vec<&'static str> {
+        vec!["/my/applications/{id}/upload"]
+    }
+
     fn my_links(&self) -> Vec<(&'static str, &'static str)> {
         vec![("/my/applications", "my-applications")]
     }

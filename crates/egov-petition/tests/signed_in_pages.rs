@@ -275,3 +275,492 @@ async fn sign_in_refuses_what_it_did_not_start_and_goes_back_only_to_this_site()
     let to = a.location.expect("location");
     assert!(to.contains("acr_values=aal2"), "{to}");
 }
+
+fn location_id(a: &egov_testing::browser::Answer, prefix: &str) -> String {
+    let l = a.location.clone().expect("location");
+    let rest = l.strip_prefix(prefix).unwrap_or_else(|| panic!("{l}"));
+    rest.split('/').next().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn a_citizen_applies_in_the_browser_checks_the_answers_and_gets_a_receipt() {
+    let app = app(&[]).await;
+    register(&app, "han.seo", "900101-1234567").await;
+    register(&app, "other.one", "850505-2234567").await;
+    let mut b = Browser::new(&app);
+    b.language = Some("en".into());
+    let form = b
+        .sign_in("/services/road-complaint/apply", "han.seo", PASSWORD, None)
+        .await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body.contains(r#"type="radio" id="f-problem""#),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body.contains("Pothole"),
+        "choices show the pack's labels"
+    );
+    let csrf = form.field("csrf").expect("csrf");
+
+    // Missing answers: the page again (400) with a summary linking to each field, and what
+    // was chosen still chosen. Nothing is stored.
+    let a = b
+        .post(
+            "/services/road-complaint/apply",
+            &[
+                ("csrf", &csrf),
+                ("action", "continue"),
+                ("problem", "pothole"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.body.contains(r##"href="#f-region""##), "{}", a.body);
+    assert!(a.body.contains(r##"href="#f-description""##));
+    assert!(text(&a.body).contains("Choose Region"), "{}", text(&a.body));
+    assert!(a.body.contains(r#"value="pothole" checked"#));
+    assert!(
+        a.body.contains("<title>Error: "),
+        "the title says there is an error"
+    );
+    // A choice that is not one of the choices: refused the same way.
+    let a = b
+        .post(
+            "/services/road-complaint/apply",
+            &[("csrf", &csrf), ("action", "save"), ("region", "mars")],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let mine = b.get("/my/applications").await;
+    assert!(text(&mine.body).contains("You have not applied for anything yet"));
+
+    // "Save and come back later" keeps a partial draft (hostile text included, as text).
+    let a = b
+        .post(
+            "/services/road-complaint/apply",
+            &[
+                ("csrf", &csrf),
+                ("action", "save"),
+                ("problem", "streetlight"),
+                ("description", "<script>alert(1)</script> dark"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let id = location_id(&a, "/my/applications/");
+    let page = b.get(&format!("/my/applications/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>alert"), "escaped");
+    assert!(
+        page.body.contains("&#60;script&#62;alert(1)"),
+        "{}",
+        page.body
+    );
+    let edit = b.get(&format!("/my/applications/{id}/form")).await;
+    assert!(edit.body.contains(r#"value="streetlight" checked"#));
+
+    // Someone else's application is not found, whatever its id.
+    let mut other = Browser::new(&app);
+    other.sign_in("/my", "other.one", PASSWORD, None).await;
+    for path in ["", "/form", "/check", "/sent"] {
+        let a = other.get(&format!("/my/applications/{id}{path}")).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let a = other.get("/my/applications/not-a-uuid").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+
+    // Continue with the rest: to "check your answers".
+    let a = b
+        .post(
+            &format!("/my/applications/{id}/form"),
+            &[
+                ("csrf", &csrf),
+                ("action", "continue"),
+                ("problem", "streetlight"),
+                ("region", "busan"),
+                ("description", "The light at the bus stop is out"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert_eq!(
+        a.location.as_deref(),
+        Some(format!("/my/applications/{id}/check").as_str())
+    );
+    let check = b.get(&format!("/my/applications/{id}/check")).await;
+    let words = text(&check.body);
+    assert!(words.contains("Street light out"), "{words}");
+    assert!(words.contains("Busan"), "{words}");
+
+    // Sending needs the form's token; without it nothing is sent.
+    let a = b
+        .post(&format!("/my/applications/{id}/submit"), &[("csrf", "x")])
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let a = b
+        .post(&format!("/my/applications/{id}/submit"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let sent = b.follow(&a.location.expect("to the confirmation")).await;
+    let words = text(&sent.body);
+    assert!(words.contains("Application sent"), "{words}");
+    assert!(words.contains("BUSAN-"), "the receipt number: {words}");
+    assert!(words.contains("What happens next"));
+    // The API sees the same case, sent through the web channel.
+    let token = api_token(&app, "han.seo").await;
+    let (s, v) = Petition(&app).application(&token, &id).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["status"], "submitted");
+    assert_eq!(v["channel"], "web");
+    // Sending twice does nothing more.
+    let a = b
+        .post(&format!("/my/applications/{id}/submit"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        a.location.as_deref(),
+        Some(format!("/my/applications/{id}").as_str())
+    );
+    let page = b.get(&format!("/my/applications/{id}")).await;
+    assert!(
+        text(&page.body).contains("The agency must answer by"),
+        "{}",
+        text(&page.body)
+    );
+}
+
+#[tokio::test]
+async fn sending_without_the_documents_the_service_needs_shows_what_is_missing() {
+    let app = app(&[]).await;
+    register(&app, "yoon.ji", "900101-1234567").await;
+    let mut b = Browser::new(&app);
+    b.language = Some("en".into());
+    let form = b
+        .sign_in(
+            "/services/business-registration/apply",
+            "yoon.ji",
+            PASSWORD,
+            None,
+        )
+        .await;
+    let csrf = form.field("csrf").expect("csrf");
+    // Every field type of the form: text, national ID, one choice, a date, an address.
+    let a = b
+        .post(
+            "/services/business-registration/apply",
+            &[
+                ("csrf", &csrf),
+                ("action", "continue"),
+                ("business_name", "Hangang Books"),
+                ("representative_id", "not an id"),
+                ("business_type", "retail"),
+                ("start_date", "2026-02-30"),
+                ("workplace.line1", ""),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    for f in ["representative_id", "start_date", "workplace"] {
+        assert!(
+            a.body.contains(&format!(r##"href="#f-{f}""##)),
+            "{f}: {}",
+            a.body
+        );
+    }
+    assert!(
+        a.body.contains(r#"value="Hangang Books""#),
+        "typed input is kept"
+    );
+    let a = b
+        .post(
+            "/services/business-registration/apply",
+            &[
+                ("csrf", &csrf),
+                ("action", "continue"),
+                ("business_name", "Hangang Books"),
+                ("representative_id", "900101-1234567"),
+                ("business_type", "retail"),
+                ("start_date", "2026-03-02"),
+                ("workplace.line1", "12 Sejong-daero"),
+                ("workplace.city", "Seoul"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let id = location_id(&a, "/my/applications/");
+    assert_eq!(
+        a.location.as_deref(),
+        Some(format!("/my/applications/{id}/documents").as_str()),
+        "a service with documents asks for them next"
+    );
+    let check = b.get(&format!("/my/applications/{id}/check")).await;
+    let words = text(&check.body);
+    assert!(
+        words.contains("900101-*******"),
+        "the national ID is shown masked: {words}"
+    );
+    assert!(words.contains("12 Sejong-daero, Seoul"), "{words}");
+    assert!(words.contains("Not added yet"), "{words}");
+    let a = b
+        .post(&format!("/my/applications/{id}/submit"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(
+        a.body.contains(&format!(
+            r#"href="/my/applications/{id}/documents#e-lease""#
+        )),
+        "{}",
+        a.body
+    );
+    assert!(text(&a.body).contains("Add Copy of the lease contract"));
+}
+
+const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+
+#[tokio::test]
+async fn documents_are_uploaded_from_a_plain_form_checked_by_content_and_then_sent() {
+    let app = app(&[]).await;
+    register(&app, "jung.ha", "900101-1234567").await;
+    let mut b = Browser::new(&app);
+    b.language = Some("en".into());
+    let form = b
+        .sign_in(
+            "/services/business-registration/apply",
+            "jung.ha",
+            PASSWORD,
+            None,
+        )
+        .await;
+    let csrf = form.field("csrf").expect("csrf");
+    let a = b
+        .post(
+            "/services/business-registration/apply",
+            &[
+                ("csrf", &csrf),
+                ("action", "continue"),
+                ("business_name", "Hangang Books"),
+                ("representative_id", "900101-1234567"),
+                ("business_type", "retail"),
+                ("start_date", "2026-03-02"),
+                ("workplace.line1", "12 Sejong-daero"),
+            ],
+        )
+        .await;
+    let id = location_id(&a, "/my/applications/");
+    let docs = b.get(&format!("/my/applications/{id}/documents")).await;
+    assert_eq!(docs.status, StatusCode::OK);
+    assert!(docs.body.contains(r#"enctype="multipart/form-data""#));
+    assert!(
+        docs.body
+            .contains(r#"accept="application/pdf,image/png,image/jpeg""#)
+    );
+    let upload = format!("/my/applications/{id}/upload");
+    // Without the form's token: refused, nothing stored.
+    let a = b
+        .post_file(&upload, &[("evidence", "lease")], "lease.pdf", PDF)
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    // Not a PDF, JPEG or PNG, whatever its name says: the page with the reason.
+    let a = b
+        .post_file(
+            &upload,
+            &[("csrf", &csrf), ("evidence", "lease")],
+            "lease.pdf",
+            b"MZ\x90\x00 an executable",
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(text(&a.body).contains("The file must be a PDF, JPEG or PNG"));
+    assert!(a.body.contains(r##"href="#e-lease""##));
+    // For something the service does not ask for: a bad form.
+    let a = b
+        .post_file(
+            &upload,
+            &[("csrf", &csrf), ("evidence", "passport")],
+            "p.pdf",
+            PDF,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    // No file chosen.
+    let a = b
+        .post_file(&upload, &[("csrf", &csrf), ("evidence", "lease")], "", b"")
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(text(&a.body).contains("Choose a file to upload"));
+    let check = b.get(&format!("/my/applications/{id}/check")).await;
+    assert!(text(&check.body).contains("Not added yet"));
+
+    let a = b
+        .post_file(
+            &upload,
+            &[("csrf", &csrf), ("evidence", "lease")],
+            "../../home/me/lease contract.pdf",
+            PDF,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert_eq!(
+        a.location.as_deref(),
+        Some(format!("/my/applications/{id}/documents#e-lease").as_str())
+    );
+    let check = b.get(&format!("/my/applications/{id}/check")).await;
+    assert!(
+        text(&check.body).contains("Uploaded"),
+        "{}",
+        text(&check.body)
+    );
+    let a = b
+        .post(&format!("/my/applications/{id}/submit"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let token = api_token(&app, "jung.ha").await;
+    let (_, v) = Petition(&app).application(&token, &id).await;
+    assert_eq!(v["status"], "submitted");
+    assert_eq!(v["attachments"][0]["filename"], "lease contract.pdf", "{v}");
+    assert_eq!(v["attachments"][0]["content_type"], "application/pdf");
+    assert_eq!(v["evidence"][0]["source"], "upload");
+    // Once sent, the documents page and uploads lead to the application.
+    let a = b
+        .post_file(
+            &upload,
+            &[("csrf", &csrf), ("evidence", "lease")],
+            "x.pdf",
+            PDF,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        a.location.as_deref(),
+        Some(format!("/my/applications/{id}").as_str())
+    );
+}
+
+#[tokio::test]
+async fn evidence_is_fetched_from_the_agency_that_holds_it_with_the_consent_shown_in_words() {
+    use reqwest::Method;
+    const NID: &str = "900101-1234567";
+    // The evidence comes from the tax module (which takes this year's return early here).
+    let app = spawn_app_with(Spawn {
+        modules: &["auth", "exchange", "tax", "petition"],
+        settings: &[("EGOV__TAX__ALLOW_EARLY_FILING", "true")],
+    })
+    .await;
+    // The tax office has the citizen's filed return (through the API, as in the API tests).
+    let tax_officer = app.officer(&["tax.officer"], "NTS");
+    let (s, _) = app
+        .send(
+            Method::POST,
+            "/tax/v1/officer/withholding-agents",
+            Some(&tax_officer),
+            Some(&json!({"business_id": "124-81-00998"})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = app
+        .send(
+            Method::POST,
+            "/tax/v1/statements?year=2026",
+            Some(&app.business("1248100998")),
+            Some(
+                &json!([{"statement_id": "S-1", "national_id": NID, "wages": "30000000",
+                          "withheld_income_tax": "600000", "withheld_local_tax": "60000"}]),
+            ),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let res = app
+        .client
+        .post(app.url("/tax/v1/me/returns/2026/submit"))
+        .bearer_auth(app.citizen(NID))
+        .header("idempotency-key", "k-1")
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    let x = app.state.exchange.clone().expect("exchange");
+    let member = x.member().to_string();
+    let (s, _) = app
+        .send(
+            Method::POST,
+            "/exchange/v1/admin/grants",
+            Some(&app.platform_admin()),
+            Some(&json!({"client": format!("{member}/petition"),
+                         "service": format!("{member}/tax/income-certificate"),
+                         "purpose": "petition.housing-benefit",
+                         "items": ["year", "total_income", "determined_tax", "filed_at"]})),
+        )
+        .await;
+    assert_eq!(s, 201);
+
+    register(&app, "kang.min", NID).await;
+    let mut b = Browser::new(&app);
+    b.language = Some("en".into());
+    let form = b
+        .sign_in(
+            "/services/housing-benefit/apply",
+            "kang.min",
+            PASSWORD,
+            None,
+        )
+        .await;
+    let csrf = form.field("csrf").expect("csrf");
+    let a = b
+        .post(
+            "/services/housing-benefit/apply",
+            &[
+                ("csrf", &csrf),
+                ("action", "continue"),
+                ("national_id", NID),
+                ("income_year", "2026"),
+                ("household_size", "2"),
+                ("monthly_rent", "450000"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let id = location_id(&a, "/my/applications/");
+    let docs = b.get(&format!("/my/applications/{id}/documents")).await;
+    let words = text(&docs.body);
+    assert!(
+        words.contains("gets my Income certificate (year, total_income, determined_tax, filed_at) from the National Tax Service"),
+        "the consent in words: {words}"
+    );
+    let fetch = format!("/my/applications/{id}/evidence/income");
+    // The box not ticked: nothing is fetched and no consent is recorded.
+    let a = b.post(&fetch, &[("csrf", &csrf)]).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(text(&a.body).contains("Tick the box to agree"));
+    assert!(a.body.contains(r##"href="#consent-income""##));
+    let token = api_token(&app, "kang.min").await;
+    let (s, consents) = app
+        .send(Method::GET, "/exchange/v1/me/consents", Some(&token), None)
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(consents, json!([]));
+    // Ticked: the consent is recorded and the agency's answer kept with the case.
+    let a = b.post(&fetch, &[("csrf", &csrf), ("consent", "yes")]).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let check = b.get(&format!("/my/applications/{id}/check")).await;
+    assert!(
+        text(&check.body).contains("Fetched from the agency that holds it, with your consent"),
+        "{}",
+        text(&check.body)
+    );
+    let (_, consents) = app
+        .send(Method::GET, "/exchange/v1/me/consents", Some(&token), None)
+        .await;
+    assert_eq!(
+        consents[0]["purpose"], "petition.housing-benefit",
+        "{consents}"
+    );
+    let (_, v) = Petition(&app).application(&token, &id).await;
+    assert_eq!(v["evidence"][0]["source"], "exchange");
+    assert_eq!(v["evidence"][0]["consent"], consents[0]["id"]);
+    let a = b
+        .post(&format!("/my/applications/{id}/submit"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+}

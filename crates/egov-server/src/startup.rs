@@ -189,10 +189,12 @@ impl AppState {
             .map(serde_json::to_vec)
             .collect::<Result<Vec<_>, _>>()?;
         let openapi = openapi::merge(module_docs);
-        let (routes, unknown) = RouteTable::with_limits(
+        let pages: Vec<&str> = modules.iter().flat_map(|m| m.upload_pages()).collect();
+        let (routes, unknown) = RouteTable::with_limits_and_pages(
             &openapi,
             &settings.server.body_limits,
             settings.server.max_body_bytes,
+            &pages,
         );
         for template in unknown {
             tracing::warn!(%template, "server.body_limits names a route this process does not serve");

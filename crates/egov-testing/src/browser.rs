@@ -110,6 +110,45 @@ impl<'a> Browser<'a> {
         self.send(req).await
     }
 
+    /// POSTs a `multipart/form-data` form as a browser does: `fields` in order, then the file
+    /// input `file` with `filename` and `content`.
+    pub async fn post_file(
+        &mut self,
+        target: &str,
+        fields: &[(&str, &str)],
+        filename: &str,
+        content: &[u8],
+    ) -> Answer {
+        let boundary = format!("----egovtest{}", uuid::Uuid::new_v4().simple());
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .app
+            .client
+            .post(self.url(target))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        self.send(req).await
+    }
+
     /// GETs `target` and follows redirects (at most 10); the last answer.
     pub async fn follow(&mut self, target: &str) -> Answer {
         let mut a = self.get(target).await;

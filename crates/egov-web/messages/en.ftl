@@ -31,3 +31,4 @@ my-lead = Signed in as { $name }.
 my-services = Your services
 my-security = Sign-in and security
 my-sessions-note = You are signed in on this device. Sign out when you finish, especially on a shared computer.
+title-with-errors = Error: { $title }

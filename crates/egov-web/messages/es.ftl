@@ -31,3 +31,4 @@ my-lead = Sesión iniciada como { $name }.
 my-services = Sus servicios
 my-security = Inicio de sesión y seguridad
 my-sessions-note = Ha iniciado sesión en este dispositivo. Cierre la sesión al terminar, sobre todo en una computadora compartida.
+title-with-errors = Error: { $title }

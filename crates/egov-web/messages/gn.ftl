@@ -31,3 +31,4 @@ my-lead = Reike { $name } ramo.
 my-services = Nde rembiapokuéra
 my-security = Jeike ha tekorã
 my-sessions-note = Reike ko mbaʼe’okápe. Esẽ remohu’ã vove, koʼýte computadora ojepuru ñembyatýpe.
+title-with-errors = Jejavy: { $title }

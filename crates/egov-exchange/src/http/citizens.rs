@@ -75,7 +75,18 @@ pub async fn grant_consent(
     input: web::Json<ConsentInput>,
 ) -> Result<HttpResponse, Error> {
     let subject = person(&auth)?;
-    let input = input.into_inner();
+    let saved = give_consent(&exchange, subject, input.into_inner()).await?;
+    Ok(HttpResponse::Created().json(saved))
+}
+
+/// The data subject `subject` (a person key or `business:<number>`) gives consent: checked,
+/// recorded in this deployment's ledger, and returned (its `id` is the consent reference).
+/// The API above and the pages (a checkbox next to "fetch it for me") call this.
+pub async fn give_consent(
+    exchange: &Exchange,
+    subject: String,
+    input: ConsentInput,
+) -> Result<ConsentView, Error> {
     let client = ClientId::parse(&input.client).map_err(|e| bad("/client", e.to_string()))?;
     let service = ServiceId::parse(&input.service).map_err(|e| bad("/service", e.to_string()))?;
     check_purpose(&input.purpose, "/purpose")?;
@@ -100,7 +111,7 @@ pub async fn grant_consent(
         .db()
         .run(move |c| store::add_consent(c, row, &items))
         .await?;
-    Ok(HttpResponse::Created().json(ConsentView::from(saved)))
+    Ok(ConsentView::from(saved))
 }
 
 egov_core::problems!(MyConsentsErrors:

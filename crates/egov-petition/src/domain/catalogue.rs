@@ -70,6 +70,10 @@ pub struct Field {
     pub required: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<String>,
+    /// What each choice says to people, per language (the code itself where the pack gives
+    /// no label).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub choice_labels: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_length: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -316,6 +320,8 @@ struct FieldFile {
     required: bool,
     #[serde(default)]
     choices: Vec<String>,
+    #[serde(default)]
+    choice_labels: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
     max_length: Option<usize>,
     #[serde(default)]
@@ -586,6 +592,20 @@ fn check_service(
         if !choice && !f.choices.is_empty() {
             issues.push(format!("{file}: {at}.choices: only for choice fields"));
         }
+        for (code, labels) in &f.choice_labels {
+            if !f.choices.contains(code) {
+                issues.push(format!(
+                    "{file}: {at}.choice_labels: {code:?} is not one of the choices"
+                ));
+            }
+            check_names(
+                issues,
+                file,
+                &format!("{at}.choice_labels.{code}"),
+                labels,
+                pack,
+            );
+        }
         let num = |v: &Option<String>, which: &str, issues: &mut Vec<String>| {
             v.as_ref().and_then(|x| match x.parse::<Decimal>() {
                 Ok(d) => Some(d),
@@ -605,6 +625,7 @@ fn check_service(
             label: f.label,
             required: f.required,
             choices: f.choices,
+            choice_labels: f.choice_labels,
             max_length: f.max_length,
             min,
             max,

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod cases;
 pub mod delegations;
 pub mod documents;
+pub mod uploads;
 pub mod views;
 pub mod worklist;
 

@@ -15,6 +15,7 @@ use crate::service::views::summary;
 /// One row of the table, in the page's language.
 #[derive(Debug)]
 pub struct Row {
+    pub id: String,
     pub receipt: String,
     pub service: String,
     pub status: String,
@@ -50,6 +51,7 @@ pub async fn my_applications(
             let s = summary(c, now);
             let status = s.status.as_str();
             Row {
+                id: s.id.clone(),
                 receipt: s
                     .receipt_no
                     .clone()

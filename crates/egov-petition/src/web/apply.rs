@@ -1,0 +1,429 @@
+//! Applying for a service in the browser, the pattern of the best government services: the
+//! form (saved as a draft on every "Continue" or "Save and come back later"), the documents
+//! the service needs, "check your answers", then the confirmation with the receipt number and
+//! what happens next. Every step is the same use case the API calls.
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Data, Path};
+use actix_web::{HttpResponse, get, post};
+use askama::Template;
+use egov_core::Error;
+use egov_web::{CsrfForm, Page, PageError, SignedIn};
+use serde_json::{Map, Value};
+
+use super::form::{self, FieldView};
+use crate::Petition;
+use crate::domain::catalogue::Service;
+use crate::domain::lifecycle::Status;
+use crate::http::ApplicantPolicy;
+use crate::service::applications;
+use crate::service::cases::{applicant_key, own_case};
+use crate::service::status_of;
+use crate::store::CaseRow;
+
+type Who = SignedIn<ApplicantPolicy>;
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("location", to))
+        .insert_header(("cache-control", "no-store"))
+        .finish()
+}
+
+fn internal(page: &Page, e: impl std::fmt::Display) -> PageError {
+    page.error(&Error::internal(anyhow::anyhow!("{e}")))
+}
+
+#[derive(Template)]
+#[template(path = "web/form.html")]
+struct FormPage<'a> {
+    t: &'a Page,
+    title: String,
+    service: String,
+    action: String,
+    csrf: &'a str,
+    errors: Vec<(String, String)>,
+    fields: Vec<FieldView>,
+}
+
+fn service<'p>(p: &'p Petition, page: &Page, id: &str) -> Result<&'p Service, PageError> {
+    p.catalogue()
+        .services
+        .get(id)
+        .ok_or_else(|| page.not_found())
+}
+
+fn form_page(
+    who: &Who,
+    service: &Service,
+    action: String,
+    values: &Map<String, Value>,
+    errors: &[egov_core::error::FieldError],
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let messages = form::messages(t, service, errors);
+    let name = t.pick(&service.names).to_owned();
+    let title = t.t_with("apply-title", &[("service", name.clone())]);
+    let fields = form::views(t, service, values, &messages);
+    let html = FormPage {
+        t,
+        title: title.clone(),
+        service: name,
+        action,
+        csrf: who.csrf(),
+        errors: fields
+            .iter()
+            .filter_map(|f| f.error.clone().map(|e| (f.id.clone(), e)))
+            .collect(),
+        fields,
+    }
+    .render()
+    .map_err(|e| internal(t, e))?;
+    let page_title = if messages.is_empty() {
+        title
+    } else {
+        t.t_with("title-with-errors", &[("title", title)])
+    };
+    Ok(t.rendered(
+        status,
+        &page_title,
+        &[("/my".into(), t.t("my-page"))],
+        &html,
+    )
+    .response())
+}
+
+/// What the person pressed: "Continue" checks that every required field is filled; "Save and
+/// come back later" keeps what is there.
+fn wants_check(posted: &[(String, String)]) -> bool {
+    posted
+        .iter()
+        .find(|(k, _)| k == "action")
+        .is_none_or(|(_, v)| v != "save")
+}
+
+/// The field errors that block this step: every field's on "Continue", only malformed ones on
+/// "Save".
+fn check(
+    p: &Petition,
+    service: &Service,
+    values: &Map<String, Value>,
+    complete: bool,
+) -> Result<Map<String, Value>, Vec<egov_core::error::FieldError>> {
+    crate::domain::catalogue::check_form(service, values, p.pack(), complete)
+        .map_err(|e| {
+            // Attachment fields are filled on the documents page.
+            e.into_iter()
+                .filter(|x| {
+                    x.pointer
+                        .strip_prefix("/form/")
+                        .and_then(|n| service.field(n))
+                        .is_some_and(|f| f.kind != crate::domain::catalogue::FieldType::Attachment)
+                })
+                .collect()
+        })
+        .or_else(|errors: Vec<_>| {
+            if errors.is_empty() {
+                // Only attachment fields were missing: keep the rest.
+                crate::domain::catalogue::check_form(service, values, p.pack(), false)
+            } else {
+                Err(errors)
+            }
+        })
+}
+
+/// Where a draft goes after its form: its documents when the service needs any, else
+/// "check your answers".
+fn next_after_form(service: &Service, id: &str) -> String {
+    if service.evidence.is_empty()
+        && !service
+            .fields
+            .iter()
+            .any(|f| f.kind == crate::domain::catalogue::FieldType::Attachment)
+    {
+        format!("/my/applications/{id}/check")
+    } else {
+        format!("/my/applications/{id}/documents")
+    }
+}
+
+/// The form of a service, to start an application.
+#[get("/services/{id}/apply")]
+pub async fn start(
+    who: Who,
+    p: Data<Petition>,
+    id: Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let service = service(&p, &who.page, &id)?;
+    form_page(
+        &who,
+        service,
+        format!("/services/{}/apply", service.id),
+        &Map::new(),
+        &[],
+        StatusCode::OK,
+    )
+}
+
+/// Starts the application: a draft with what was filled.
+#[post("/services/{id}/apply")]
+pub async fn create(
+    who: Who,
+    form: CsrfForm<Vec<(String, String)>>,
+    p: Data<Petition>,
+    id: Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let service = service(&p, t, &id)?.clone();
+    let posted = form.0;
+    let values = form::read(&service, &posted);
+    let complete = wants_check(&posted);
+    let checked = match check(&p, &service, &values, complete) {
+        Ok(v) => v,
+        Err(errors) => {
+            return form_page(
+                &who,
+                &service,
+                format!("/services/{}/apply", service.id),
+                &values,
+                &errors,
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
+    let applicant = applicant_key(&p, &who.principal).map_err(|e| t.error(&e))?;
+    let row = crate::http::applications::draft_row(
+        applicant,
+        who.principal.subject.clone(),
+        &service,
+        checked,
+        None,
+        "web",
+        p.now(),
+    );
+    let view = applications::create_draft(&p, row)
+        .await
+        .map_err(|e| t.error(&e))?;
+    Ok(see_other(&if complete {
+        next_after_form(&service, &view.id)
+    } else {
+        format!("/my/applications/{}", view.id)
+    }))
+}
+
+async fn draft(who: &Who, p: &Petition, id: &str) -> Result<(CaseRow, Service), PageError> {
+    let t = &who.page;
+    let row = own_case(p, &who.principal, id)
+        .await
+        .map_err(|e| t.error(&e))?;
+    let service = crate::service::service_of(p, &row)
+        .map_err(|e| t.error(&e))?
+        .clone();
+    Ok((row, service))
+}
+
+fn saved_form(row: &CaseRow) -> Map<String, Value> {
+    serde_json::from_str(&row.form).unwrap_or_default()
+}
+
+/// A draft's form, to change it.
+#[get("/my/applications/{id}/form")]
+pub async fn edit(
+    who: Who,
+    p: Data<Petition>,
+    id: Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let (row, service) = draft(&who, &p, &id).await?;
+    if status_of(&row) != Status::Draft {
+        return Ok(see_other(&format!("/my/applications/{}", row.id)));
+    }
+    form_page(
+        &who,
+        &service,
+        format!("/my/applications/{}/form", row.id),
+        &saved_form(&row),
+        &[],
+        StatusCode::OK,
+    )
+}
+
+/// Saves a draft's form.
+#[post("/my/applications/{id}/form")]
+pub async fn save(
+    who: Who,
+    form: CsrfForm<Vec<(String, String)>>,
+    p: Data<Petition>,
+    id: Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let (row, service) = draft(&who, &p, &id).await?;
+    let t = &who.page;
+    let posted = form.0;
+    let mut values = form::read(&service, &posted);
+    // Attachment fields are not on this page: keep theirs.
+    for f in &service.fields {
+        if f.kind == crate::domain::catalogue::FieldType::Attachment
+            && let Some(v) = saved_form(&row).get(&f.name)
+        {
+            values.insert(f.name.clone(), v.clone());
+        }
+    }
+    let complete = wants_check(&posted);
+    let checked = match check(&p, &service, &values, complete) {
+        Ok(v) => v,
+        Err(errors) => {
+            return form_page(
+                &who,
+                &service,
+                format!("/my/applications/{}/form", row.id),
+                &values,
+                &errors,
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
+    let id = row.id.clone();
+    applications::save_form(&p, row, service.clone(), checked, None)
+        .await
+        .map_err(|e| t.error(&e))?;
+    Ok(see_other(&if complete {
+        next_after_form(&service, &id)
+    } else {
+        format!("/my/applications/{id}")
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "web/check.html")]
+struct CheckPage<'a> {
+    t: &'a Page,
+    title: String,
+    service: String,
+    id: &'a str,
+    csrf: &'a str,
+    answers: Vec<(String, String)>,
+    documents: Vec<(String, String)>,
+    has_documents: bool,
+    errors: Vec<(String, String)>,
+}
+
+async fn check_page(
+    who: &Who,
+    p: &Petition,
+    row: &CaseRow,
+    service: &Service,
+    errors: &[egov_core::error::FieldError],
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let view = crate::service::views::case_view(p, row.clone(), false)
+        .await
+        .map_err(|e| t.error(&e))?;
+    let documents: Vec<(String, String)> = service
+        .evidence
+        .iter()
+        .map(|e| {
+            let have = view.evidence.iter().find(|x| x.key == e.key);
+            let state = match have {
+                Some(x) if x.source == "exchange" => t.t("evidence-fetched"),
+                Some(_) => t.t("evidence-uploaded"),
+                None => t.t("evidence-missing"),
+            };
+            (t.pick(&e.names).to_owned(), state)
+        })
+        .collect();
+    let messages = form::messages(t, service, errors);
+    let mut summary: Vec<(String, String)> = messages
+        .iter()
+        .map(|(name, m)| {
+            (
+                format!("/my/applications/{}/form#f-{name}", row.id),
+                m.clone(),
+            )
+        })
+        .collect();
+    for e in errors {
+        if let Some(key) = e.pointer.strip_prefix("/evidence/")
+            && let Some(ev) = service.evidence.iter().find(|x| x.key == key)
+        {
+            summary.push((
+                format!("/my/applications/{}/documents#e-{key}", row.id),
+                t.t_with(
+                    "error-evidence",
+                    &[("document", t.pick(&ev.names).to_owned())],
+                ),
+            ));
+        }
+    }
+    let name = t.pick(&service.names).to_owned();
+    let title = t.t("check-title");
+    let html = CheckPage {
+        t,
+        title: title.clone(),
+        service: name,
+        id: &row.id,
+        csrf: who.csrf(),
+        answers: form::answers(t, service, &saved_form(row)),
+        has_documents: !service.evidence.is_empty(),
+        documents,
+        errors: summary,
+    }
+    .render()
+    .map_err(|e| internal(t, e))?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    Ok(t.rendered(
+        status,
+        &title,
+        &[
+            ("/my".into(), t.t("my-page")),
+            ("/my/applications".into(), t.t("mine-title")),
+        ],
+        &html,
+    )
+    .response())
+}
+
+/// Check your answers before sending.
+#[get("/my/applications/{id}/check")]
+pub async fn check_answers(
+    who: Who,
+    p: Data<Petition>,
+    id: Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let (row, service) = draft(&who, &p, &id).await?;
+    if status_of(&row) != Status::Draft {
+        return Ok(see_other(&format!("/my/applications/{}", row.id)));
+    }
+    check_page(&who, &p, &row, &service, &[]).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoFields {}
+
+/// Sends the application: it gets its receipt number and its due date.
+#[post("/my/applications/{id}/submit")]
+pub async fn submit(
+    who: Who,
+    _form: CsrfForm<NoFields>,
+    p: Data<Petition>,
+    id: Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let (row, service) = draft(&who, &p, &id).await?;
+    let t = &who.page;
+    if status_of(&row) != Status::Draft {
+        return Ok(see_other(&format!("/my/applications/{}", row.id)));
+    }
+    let key = applicant_key(&p, &who.principal).map_err(|e| t.error(&e))?;
+    match applications::submit_own(&p, &who.principal, key, row.id.clone()).await {
+        Ok(_) => Ok(see_other(&format!("/my/applications/{}/sent", row.id))),
+        Err(e) if !e.errors().is_empty() => {
+            let errors = e.errors().to_vec();
+            check_page(&who, &p, &row, &service, &errors).await
+        }
+        Err(e) => Err(t.error(&e)),
+    }
+}
