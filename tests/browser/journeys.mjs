@@ -133,6 +133,11 @@ async function journey(lang, javaScriptEnabled) {
   const receipt = await page.textContent('.egov-receipt');
   expect(/^NTS-\d{4}-\d{7}$/.test(receipt ?? ''), `${tag}: sent, receipt ${receipt}`);
   if (javaScriptEnabled) { await axe(page, `${tag} confirmation`); await shot(page, `sent-${lang}`); }
+  // Who used my data: linked from My page.
+  await page.goto(`${base}/my`);
+  await Promise.all([page.waitForURL(/\/my\/privacy$/), page.click('main a[href="/my/privacy"]')]);
+  expect((await page.$('main h1')) !== null && (await page.title()).length > 0, `${tag}: who used my data`);
+  if (javaScriptEnabled) { await axe(page, `${tag} /my/privacy`); await shot(page, `privacy-${lang}`); }
   await page.goto(`${base}/my/applications`);
   if (javaScriptEnabled) {
     // Keyboard only: Tab to the header's sign-out button, Enter.

@@ -760,6 +760,50 @@ impl Service {
         }))
     }
 
+    /// The access log about an account (its own key and its national ID's), newest first,
+    /// with the name and agency of every official in it: what the person sees of who used
+    /// their data.
+    pub async fn access_log_of(
+        &self,
+        account_id: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<
+        (
+            Vec<crate::access_log::Record>,
+            std::collections::HashMap<String, (String, Option<String>)>,
+        ),
+        Error,
+    > {
+        let account = self.account(account_id).await?;
+        let mut subjects = vec![self.secrets().index.account(&account.id)];
+        if let Some(index) = &account.national_id_index {
+            subjects.push(crate::access_log::SubjectKey::from_stored(index.clone()));
+        }
+        self.0
+            .db
+            .run(move |c| {
+                let records = crate::store::for_subjects(c, &subjects, before, limit)?;
+                let mut names = std::collections::HashMap::new();
+                for r in &records {
+                    let actor = &r.entry.actor;
+                    if names.contains_key(actor) {
+                        continue;
+                    }
+                    let Ok(a) = accounts::get(c, actor) else {
+                        continue;
+                    };
+                    let agency = match &a.agency_id {
+                        Some(id) => accounts::get_agency(c, id).ok().map(|g| g.name),
+                        None => None,
+                    };
+                    names.insert(actor.clone(), (a.display_name, agency));
+                }
+                Ok((records, names))
+            })
+            .await
+    }
+
     pub async fn account(&self, id: &str) -> Result<AccountRow, Error> {
         let id = id.to_owned();
         self.0.db.run(move |conn| accounts::get(conn, &id)).await

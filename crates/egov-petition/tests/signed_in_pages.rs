@@ -764,3 +764,85 @@ async fn evidence_is_fetched_from_the_agency_that_holds_it_with_the_consent_show
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn the_privacy_page_names_the_official_their_agency_and_the_reason() {
+    let app = app(&[]).await;
+    register(&app, "seo.yun", "900101-1234567").await;
+    let mut b = Browser::new(&app);
+    b.language = Some("en".into());
+    let form = b
+        .sign_in("/services/road-complaint/apply", "seo.yun", PASSWORD, None)
+        .await;
+    let csrf = form.field("csrf").expect("csrf");
+    let a = b
+        .post(
+            "/services/road-complaint/apply",
+            &[
+                ("csrf", &csrf),
+                ("action", "continue"),
+                ("problem", "pothole"),
+                ("region", "busan"),
+                ("description", "A hole"),
+            ],
+        )
+        .await;
+    let id = location_id(&a, "/my/applications/");
+    b.post(&format!("/my/applications/{id}/submit"), &[("csrf", &csrf)])
+        .await;
+    let empty = b.get("/my/privacy").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    // An official of the handling agency reads the case, saying why.
+    let token = api_token(&app, "seo.yun").await;
+    let (_, v) = Petition(&app).application(&token, &id).await;
+    let agency = v["agency"].as_str().expect("agency").to_owned();
+    let officer = app.officer_account("park.jiwoo", &agency).await;
+    let t = app.officer_named(&officer, &["petition.officer"], &agency);
+    let (s, _) = Petition(&app)
+        .officer_case(&t, &id, "reviewing the complaint")
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let page = b.get("/my/privacy").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let words = text(&page.body);
+    assert!(words.contains("park.jiwoo"), "the official's name: {words}");
+    assert!(words.contains("Test agency"), "their agency: {words}");
+    assert!(
+        words.contains("reviewing the complaint"),
+        "the reason: {words}"
+    );
+    assert!(words.contains("Looked at it"), "{words}");
+    assert!(words.contains("Civil services"), "{words}");
+    assert!(!page.body.contains(&officer), "no raw account ids");
+    assert_eq!(page.headers["cache-control"], "no-store");
+    // The API says the same, with the names.
+    let (s, log) = app
+        .send(
+            reqwest::Method::GET,
+            "/auth/me/access-log",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let r = log["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .find(|r| r["actor"] == officer.as_str())
+        .expect("the officer's record");
+    assert_eq!(r["actor_name"], "park.jiwoo");
+    assert_eq!(r["actor_agency"], "Test agency");
+    // Not signed in: to the sign-in.
+    let mut anon = Browser::new(&app);
+    let a = anon.get("/my/privacy").await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    // A query it does not know: a clear 400 page, not a crash.
+    let a = b.get("/my/privacy?before=abc").await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(
+        a.body.starts_with("<!doctype html>"),
+        "an HTML page: {}",
+        a.body
+    );
+}

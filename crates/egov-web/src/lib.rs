@@ -18,6 +18,7 @@ pub mod format;
 pub mod i18n;
 pub mod my;
 pub mod page;
+pub mod privacy;
 pub mod session;
 pub mod signin;
 
@@ -131,5 +132,6 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(signin::start)
         .service(signin::callback)
         .service(signin::sign_out)
-        .service(my::my_page);
+        .service(my::my_page)
+        .service(privacy::privacy);
 }

@@ -14,6 +14,8 @@ struct My<'a> {
     lead: String,
     services: String,
     links: Vec<(&'static str, String)>,
+    privacy_heading: String,
+    privacy_link: String,
     security: String,
     note: String,
     csrf: &'a str,
@@ -40,6 +42,8 @@ pub async fn my_page(who: SignedIn) -> Result<HttpResponse, PageError> {
             .iter()
             .map(|(href, id)| (*href, t.t(id)))
             .collect(),
+        privacy_heading: t.t("my-privacy"),
+        privacy_link: t.t("privacy-title"),
         security: t.t("my-security"),
         note: t.t("my-sessions-note"),
         csrf: who.csrf(),

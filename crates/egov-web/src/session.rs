@@ -541,6 +541,33 @@ impl SignIn {
         Ok(Some((row, tokens)))
     }
 
+    /// GETs `path` of the provider's API (`/me/…`, relative to the issuer) as the signed-in
+    /// person: the pages about the account use the same API as any client.
+    pub async fn provider_get<T: serde::de::DeserializeOwned>(
+        &self,
+        live: &Live,
+        path: &str,
+    ) -> Result<T, Error> {
+        let res = self
+            .0
+            .http
+            .get(format!("{}{path}", self.issuer()))
+            .bearer_auth(&live.access_token)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| unavailable(anyhow::anyhow!("the provider: {e}")))?;
+        if !res.status().is_success() {
+            return Err(unavailable(anyhow::anyhow!(
+                "the provider answered {} to {path}",
+                res.status()
+            )));
+        }
+        res.json::<T>()
+            .await
+            .map_err(|e| Error::internal(anyhow::anyhow!("the provider's answer to {path}: {e}")))
+    }
+
     /// Ends the provider's session of `live` (its refresh token stops working at once).
     pub async fn end_at_provider(&self, live: &Live) {
         let res = self

@@ -7,7 +7,7 @@ use egov_core::error::codes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::access_log::{Action, SubjectKey};
+use crate::access_log::Action;
 use crate::accounts::{self, Account};
 use crate::errors;
 use crate::mfa;
@@ -355,6 +355,12 @@ pub struct AccessRecord {
     pub occurred_at: chrono::DateTime<chrono::Utc>,
     /// The official's account id (`system` or `anonymous` for automatic events).
     pub actor: String,
+    /// The official's name, as their account shows it (absent for automatic events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_name: Option<String>,
+    /// The name of the official's agency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_agency: Option<String>,
     /// view, create, change, delete, print, download, or an authentication event.
     pub action: String,
     pub purpose: String,
@@ -392,11 +398,6 @@ pub async fn my_access_log(
     service: web::Data<Service>,
     page: web::Query<Page>,
 ) -> Result<web::Json<AccessLogPage>, Error> {
-    let account = service.account(&auth.subject).await?;
-    let mut subjects = vec![service.secrets().index.account(&account.id)];
-    if let Some(index) = &account.national_id_index {
-        subjects.push(SubjectKey::from_stored(index.clone()));
-    }
     let limit = page.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(Error::with_detail(
@@ -404,12 +405,26 @@ pub async fn my_access_log(
             "limit must be between 1 and 500",
         ));
     }
-    let before = page.before;
-    let records = service
-        .db()
-        .run(move |c| crate::store::for_subjects(c, &subjects, before, limit))
+    let (records, names) = service
+        .access_log_of(&auth.subject, page.before, limit)
         .await?;
-    Ok(web::Json(page_of(records, limit)))
+    Ok(web::Json(named_page(records, &names, limit)))
+}
+
+/// A page of records with the officials' names (`names`: account id to name and agency).
+pub fn named_page(
+    records: Vec<crate::access_log::Record>,
+    names: &std::collections::HashMap<String, (String, Option<String>)>,
+    limit: i64,
+) -> AccessLogPage {
+    let mut page = page_of(records, limit);
+    for r in &mut page.records {
+        if let Some((name, agency)) = names.get(&r.actor) {
+            r.actor_name = Some(name.clone());
+            r.actor_agency = agency.clone();
+        }
+    }
+    page
 }
 
 pub fn page_of(records: Vec<crate::access_log::Record>, limit: i64) -> AccessLogPage {
@@ -423,6 +438,8 @@ pub fn page_of(records: Vec<crate::access_log::Record>, limit: i64) -> AccessLog
                 seq: r.seq,
                 occurred_at: r.occurred_at,
                 actor: r.entry.actor,
+                actor_name: None,
+                actor_agency: None,
                 action: r.entry.action.as_str().to_owned(),
                 purpose: r.entry.purpose,
                 module: r.entry.module,
