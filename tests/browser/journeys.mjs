@@ -10,22 +10,18 @@
 //
 // EGOV_URL: the running egov (default http://127.0.0.1:8099); SCREENSHOTS=0 skips them.
 
-import { chromium } from 'playwright-core';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { axe, fail, finish, launch, ok } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const base = process.env.EGOV_URL ?? 'http://127.0.0.1:8099';
 const shots = process.env.SCREENSHOTS !== '0';
 const shotDir = path.join(here, '..', '..', 'docs', 'screenshots');
-const axeSource = readFileSync(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
 const PASSWORD = 'correct horse battery staple 9';
 
-const failures = [];
-const fail = (what) => { failures.push(what); console.log(`FAIL ${what}`); };
-const ok = (what) => console.log(`ok   ${what}`);
 const expect = (cond, what) => (cond ? ok(what) : fail(what));
 
 async function api(method, p, body, token) {
@@ -62,24 +58,8 @@ async function citizen(tag) {
   return [username, nationalId(seq)];
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
+const browser = await launch();
 
-async function axe(page, label) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  if (result.length) fail(`${label}: axe: ${result.join('; ')}`);
-  else ok(`${label}: axe 0 violations`);
-}
 
 async function shot(page, name) {
   if (!shots) return;
@@ -167,8 +147,4 @@ try {
 }
 
 await browser.close();
-if (failures.length) {
-  console.log(`\n${failures.length} failure(s)`);
-  process.exit(1);
-}
-console.log('\nall journeys passed');
+finish('all journeys passed');

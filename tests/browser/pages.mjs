@@ -9,20 +9,16 @@
 //
 // EGOV_URL: the running egov (default http://127.0.0.1:8099); SCREENSHOTS=0 skips them.
 
-import { chromium } from 'playwright-core';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { axe, fail, finish, launch, ok } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const base = process.env.EGOV_URL ?? 'http://127.0.0.1:8099';
 const shots = process.env.SCREENSHOTS !== '0';
 const shotDir = path.join(here, '..', '..', 'docs', 'screenshots');
-const axeSource = readFileSync(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
-const failures = [];
-const fail = (what) => { failures.push(what); console.log(`FAIL ${what}`); };
-const ok = (what) => console.log(`ok   ${what}`);
 
 // Pages and the states that matter: [path, expected status, name for screenshots].
 const pages = [
@@ -44,27 +40,8 @@ const pages = [
 ];
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-  // playwright gives the browser a fresh, empty profile of its own.
-});
+const browser = await launch();
 
-async function axe(page, label) {
-  // The pages' CSP allows no inline script: the checker is injected with CSP bypassed (in
-  // this test context only).
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  if (result.length) fail(`${label}: axe: ${result.join('; ')}`);
-  else ok(`${label}: axe 0 violations`);
-}
 
 for (const lang of languages) {
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
@@ -135,8 +112,4 @@ for (const lang of languages) {
 }
 
 await browser.close();
-if (failures.length) {
-  console.log(`\n${failures.length} failure(s)`);
-  process.exit(1);
-}
-console.log('\nall page checks passed');
+finish('all page checks passed');

@@ -431,21 +431,47 @@ async fn a_citizen_applies_in_the_browser_checks_the_answers_and_gets_a_receipt(
     );
 }
 
-#[tokio::test]
-async fn sending_without_the_documents_the_service_needs_shows_what_is_missing() {
-    let app = app(&[]).await;
-    register(&app, "yoon.ji", "900101-1234567").await;
-    let mut b = Browser::new(&app);
+/// A browser signed in as `username` (registered here) on the form of `service`, in English;
+/// with the form's token.
+async fn on_the_form<'a>(app: &'a TestApp, username: &str, service: &str) -> (Browser<'a>, String) {
+    register(app, username, "900101-1234567").await;
+    let mut b = Browser::new(app);
     b.language = Some("en".into());
     let form = b
         .sign_in(
-            "/services/business-registration/apply",
-            "yoon.ji",
+            &format!("/services/{service}/apply"),
+            username,
             PASSWORD,
             None,
         )
         .await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     let csrf = form.field("csrf").expect("csrf");
+    (b, csrf)
+}
+
+/// Business registration filled in and continued; the answer (to the documents page).
+async fn business_registration(b: &mut Browser<'_>, csrf: &str) -> egov_testing::browser::Answer {
+    b.post(
+        "/services/business-registration/apply",
+        &[
+            ("csrf", csrf),
+            ("action", "continue"),
+            ("business_name", "Hangang Books"),
+            ("representative_id", "900101-1234567"),
+            ("business_type", "retail"),
+            ("start_date", "2026-03-02"),
+            ("workplace.line1", "12 Sejong-daero"),
+            ("workplace.city", "Seoul"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn sending_without_the_documents_the_service_needs_shows_what_is_missing() {
+    let app = app(&[]).await;
+    let (mut b, csrf) = on_the_form(&app, "yoon.ji", "business-registration").await;
     // Every field type of the form: text, national ID, one choice, a date, an address.
     let a = b
         .post(
@@ -473,21 +499,7 @@ async fn sending_without_the_documents_the_service_needs_shows_what_is_missing()
         a.body.contains(r#"value="Hangang Books""#),
         "typed input is kept"
     );
-    let a = b
-        .post(
-            "/services/business-registration/apply",
-            &[
-                ("csrf", &csrf),
-                ("action", "continue"),
-                ("business_name", "Hangang Books"),
-                ("representative_id", "900101-1234567"),
-                ("business_type", "retail"),
-                ("start_date", "2026-03-02"),
-                ("workplace.line1", "12 Sejong-daero"),
-                ("workplace.city", "Seoul"),
-            ],
-        )
-        .await;
+    let a = business_registration(&mut b, &csrf).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
     let id = location_id(&a, "/my/applications/");
     assert_eq!(
@@ -522,33 +534,11 @@ const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> e
 #[tokio::test]
 async fn documents_are_uploaded_from_a_plain_form_checked_by_content_and_then_sent() {
     let app = app(&[]).await;
-    register(&app, "jung.ha", "900101-1234567").await;
-    let mut b = Browser::new(&app);
-    b.language = Some("en".into());
-    let form = b
-        .sign_in(
-            "/services/business-registration/apply",
-            "jung.ha",
-            PASSWORD,
-            None,
-        )
-        .await;
-    let csrf = form.field("csrf").expect("csrf");
-    let a = b
-        .post(
-            "/services/business-registration/apply",
-            &[
-                ("csrf", &csrf),
-                ("action", "continue"),
-                ("business_name", "Hangang Books"),
-                ("representative_id", "900101-1234567"),
-                ("business_type", "retail"),
-                ("start_date", "2026-03-02"),
-                ("workplace.line1", "12 Sejong-daero"),
-            ],
-        )
-        .await;
-    let id = location_id(&a, "/my/applications/");
+    let (mut b, csrf) = on_the_form(&app, "jung.ha", "business-registration").await;
+    let id = location_id(
+        &business_registration(&mut b, &csrf).await,
+        "/my/applications/",
+    );
     let docs = b.get(&format!("/my/applications/{id}/documents")).await;
     assert_eq!(docs.status, StatusCode::OK);
     assert!(docs.body.contains(r#"enctype="multipart/form-data""#));

@@ -28,6 +28,14 @@ pub use i18n::Messages;
 pub use page::{Page, PageError};
 pub use session::{CsrfForm, SignIn, SignedIn};
 
+/// `303 See Other` to `location`, not cached: where a page sends the browser after a form.
+pub fn see_other(location: &str) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
 /// The web layer's tables (its page sessions), one migration set per backend: run wherever a
 /// module with pages runs.
 pub const MIGRATIONS: egov_core::Migrations = egov_core::Migrations {

@@ -16,8 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
-use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, web};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use diesel::prelude::*;
@@ -30,6 +29,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 
 use crate::page::Page;
+use crate::see_other;
 
 diesel::table! {
     web_sessions (id) {
@@ -148,13 +148,6 @@ fn unavailable(source: anyhow::Error) -> Error {
 
 pub fn now_secs() -> i64 {
     chrono::Utc::now().timestamp()
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish()
 }
 
 /// A path of this site to come back to: absolute path, no scheme or host, bounded.

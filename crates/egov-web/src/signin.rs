@@ -8,7 +8,7 @@
 //! - `POST /signout` (with the session's form token): ends the session at the provider and
 //!   here, then ends the browser's single-sign-on session at the provider.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use base64::Engine as _;
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::page::{Page, PageError};
+use crate::see_other;
 use crate::session::{CsrfForm, SignIn, SignedIn, safe_return};
 
 /// How long a sign-in may take, in seconds.
@@ -42,13 +43,6 @@ pub struct Start {
     acr: Option<String>,
     #[serde(rename = "lang")]
     _lang: Option<String>,
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish()
 }
 
 fn sign_in_of(page: &Page) -> Result<SignIn, PageError> {

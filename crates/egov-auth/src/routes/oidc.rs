@@ -181,6 +181,22 @@ fn redirect_error(
     see_other(u.as_str())
 }
 
+/// The live single-sign-on session of the browser's cookie, if any.
+async fn live_sso(service: &Service, req: &HttpRequest) -> Result<Option<SessionRow>, Error> {
+    let Some(cookie) = req
+        .cookie(SSO_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|c| c.len() <= 64)
+    else {
+        return Ok(None);
+    };
+    let idle = crate::service::secs(service.settings().auth.session_idle_secs);
+    service
+        .db()
+        .run(move |c| sessions::sso_session(c, &cookie, idle))
+        .await
+}
+
 fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
@@ -292,47 +308,42 @@ pub async fn authorize(
     let now = Utc::now().naive_utc();
     // Single sign-on: a browser signed in here before (at the level asked for) goes straight
     // back with a code, unless the client asks for a fresh sign-in (`prompt=login`).
-    if q.prompt.as_deref() != Some("login")
-        && let Some(cookie) = req.cookie(SSO_COOKIE).map(|c| c.value().to_owned())
-        && cookie.len() <= 64
-    {
-        let idle = crate::service::secs(service.settings().auth.session_idle_secs);
-        let sso = service
-            .db()
-            .run(move |c| sessions::sso_session(c, &cookie, idle))
-            .await?;
-        if let Some(sso) = sso.filter(|s| s.aal() >= min_aal) {
-            let account = service.account(&sso.account_id).await?;
-            if account.is_active() {
-                let cid = client_id.clone();
-                let session = service
-                    .db()
-                    .run(move |c| sessions::create_from_sso(c, &sso, &cid))
-                    .await?;
-                service
-                    .audit(
-                        &service.origin(&req),
-                        &account.id,
-                        &account.id,
-                        crate::access_log::Action::Login,
-                        "single sign-on",
-                    )
-                    .await?;
-                let request = RequestRow {
-                    id: String::new(),
-                    client_id,
-                    redirect_uri,
-                    scope,
-                    state: q.state.clone(),
-                    nonce: q.nonce.clone(),
-                    code_challenge: challenge,
-                    min_aal: min_aal.level(),
-                    account_id: None,
-                    _created_at: now,
-                    expires_at: now,
-                };
-                return finish(&service, &request, &session).await;
-            }
+    let sso = if q.prompt.as_deref() == Some("login") {
+        None
+    } else {
+        live_sso(&service, &req).await?
+    };
+    if let Some(sso) = sso.filter(|s| s.aal() >= min_aal) {
+        let account = service.account(&sso.account_id).await?;
+        if account.is_active() {
+            let cid = client_id.clone();
+            let session = service
+                .db()
+                .run(move |c| sessions::create_from_sso(c, &sso, &cid))
+                .await?;
+            service
+                .audit(
+                    &service.origin(&req),
+                    &account.id,
+                    &account.id,
+                    crate::access_log::Action::Login,
+                    "single sign-on",
+                )
+                .await?;
+            let request = RequestRow {
+                id: String::new(),
+                client_id,
+                redirect_uri,
+                scope,
+                state: q.state.clone(),
+                nonce: q.nonce.clone(),
+                code_challenge: challenge,
+                min_aal: min_aal.level(),
+                account_id: None,
+                _created_at: now,
+                expires_at: now,
+            };
+            return finish(&service, &request, &session).await;
         }
     }
     let handle = random::token();
@@ -1154,15 +1165,11 @@ pub async fn end_session(
             Some(uri.to_owned())
         }
     };
-    if let Some(cookie) = req.cookie(SSO_COOKIE).map(|c| c.value().to_owned())
-        && cookie.len() <= 64
     {
-        let idle = crate::service::secs(service.settings().auth.session_idle_secs);
-        let sso = service
-            .db()
-            .run(move |c| sessions::sso_session(c, &cookie, idle))
-            .await?;
-        if let Some(sso) = sso.filter(|s| s.account_id == hint.sub) {
+        if let Some(sso) = live_sso(&service, &req)
+            .await?
+            .filter(|s| s.account_id == hint.sub)
+        {
             let sid = sso.id.clone();
             service
                 .db()

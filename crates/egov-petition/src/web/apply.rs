@@ -8,7 +8,7 @@ use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, get, post};
 use askama::Template;
 use egov_core::Error;
-use egov_web::{CsrfForm, Page, PageError, SignedIn};
+use egov_web::{CsrfForm, Page, PageError, SignedIn, see_other};
 use serde_json::{Map, Value};
 
 use super::form::{self, FieldView};
@@ -17,18 +17,11 @@ use crate::domain::catalogue::Service;
 use crate::domain::lifecycle::Status;
 use crate::http::ApplicantPolicy;
 use crate::service::applications;
-use crate::service::cases::{applicant_key, own_case};
+use crate::service::cases::applicant_key;
 use crate::service::status_of;
 use crate::store::CaseRow;
 
 type Who = SignedIn<ApplicantPolicy>;
-
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("location", to))
-        .insert_header(("cache-control", "no-store"))
-        .finish()
-}
 
 fn internal(page: &Page, e: impl std::fmt::Display) -> PageError {
     page.error(&Error::internal(anyhow::anyhow!("{e}")))
@@ -74,24 +67,13 @@ fn form_page(
         csrf: who.csrf(),
         errors: fields
             .iter()
-            .filter_map(|f| f.error.clone().map(|e| (f.id.clone(), e)))
+            .filter_map(|f| f.error.clone().map(|e| (format!("#{}", f.id), e)))
             .collect(),
         fields,
     }
     .render()
     .map_err(|e| internal(t, e))?;
-    let page_title = if messages.is_empty() {
-        title
-    } else {
-        t.t_with("title-with-errors", &[("title", title)])
-    };
-    Ok(t.rendered(
-        status,
-        &page_title,
-        &[("/my".into(), t.t("my-page"))],
-        &html,
-    )
-    .response())
+    Ok(super::in_my_applications(t, status, &title, &html))
 }
 
 /// What the person pressed: "Continue" checks that every required field is filled; "Save and
@@ -131,6 +113,27 @@ fn check(
                 Err(errors)
             }
         })
+}
+
+/// The posted form checked for this step, or the form page again with the errors (400).
+fn checked_or_form(
+    who: &Who,
+    p: &Petition,
+    service: &Service,
+    action: String,
+    values: &Map<String, Value>,
+    complete: bool,
+) -> Result<Map<String, Value>, Box<Result<HttpResponse, PageError>>> {
+    check(p, service, values, complete).map_err(|errors| {
+        Box::new(form_page(
+            who,
+            service,
+            action,
+            values,
+            &errors,
+            StatusCode::BAD_REQUEST,
+        ))
+    })
 }
 
 /// Where a draft goes after its form: its documents when the service needs any, else
@@ -179,18 +182,10 @@ pub async fn create(
     let posted = form.0;
     let values = form::read(&service, &posted);
     let complete = wants_check(&posted);
-    let checked = match check(&p, &service, &values, complete) {
+    let action = format!("/services/{}/apply", service.id);
+    let checked = match checked_or_form(&who, &p, &service, action, &values, complete) {
         Ok(v) => v,
-        Err(errors) => {
-            return form_page(
-                &who,
-                &service,
-                format!("/services/{}/apply", service.id),
-                &values,
-                &errors,
-                StatusCode::BAD_REQUEST,
-            );
-        }
+        Err(page) => return *page,
     };
     let applicant = applicant_key(&p, &who.principal).map_err(|e| t.error(&e))?;
     let row = crate::http::applications::draft_row(
@@ -213,14 +208,7 @@ pub async fn create(
 }
 
 async fn draft(who: &Who, p: &Petition, id: &str) -> Result<(CaseRow, Service), PageError> {
-    let t = &who.page;
-    let row = own_case(p, &who.principal, id)
-        .await
-        .map_err(|e| t.error(&e))?;
-    let service = crate::service::service_of(p, &row)
-        .map_err(|e| t.error(&e))?
-        .clone();
-    Ok((row, service))
+    super::own_case_and_service(who, p, id).await
 }
 
 fn saved_form(row: &CaseRow) -> Map<String, Value> {
@@ -269,18 +257,10 @@ pub async fn save(
         }
     }
     let complete = wants_check(&posted);
-    let checked = match check(&p, &service, &values, complete) {
+    let action = format!("/my/applications/{}/form", row.id);
+    let checked = match checked_or_form(&who, &p, &service, action, &values, complete) {
         Ok(v) => v,
-        Err(errors) => {
-            return form_page(
-                &who,
-                &service,
-                format!("/my/applications/{}/form", row.id),
-                &values,
-                &errors,
-                StatusCode::BAD_REQUEST,
-            );
-        }
+        Err(page) => return *page,
     };
     let id = row.id.clone();
     applications::save_form(&p, row, service.clone(), checked, None)
@@ -374,16 +354,7 @@ async fn check_page(
     } else {
         StatusCode::BAD_REQUEST
     };
-    Ok(t.rendered(
-        status,
-        &title,
-        &[
-            ("/my".into(), t.t("my-page")),
-            ("/my/applications".into(), t.t("mine-title")),
-        ],
-        &html,
-    )
-    .response())
+    Ok(super::in_my_applications(t, status, &title, &html))
 }
 
 /// Check your answers before sending.

@@ -11,7 +11,7 @@ use askama::Template;
 use egov_core::Error;
 use egov_exchange::Exchange;
 use egov_exchange::http::citizens::{ConsentInput, give_consent};
-use egov_web::{CsrfForm, Page, PageError, SignedIn};
+use egov_web::{CsrfForm, Page, PageError, SignedIn, see_other};
 use futures_util::StreamExt as _;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -56,27 +56,16 @@ struct DocumentsPage<'a> {
     id: &'a str,
     csrf: &'a str,
     items: Vec<Item>,
+    /// The summary: (link, message).
     errors: Vec<(String, String)>,
+    /// Beside each item: (its anchor, message).
+    inline: Vec<(String, String)>,
     accept: String,
     limit: String,
 }
 
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("location", to))
-        .insert_header(("cache-control", "no-store"))
-        .finish()
-}
-
 async fn open_case(who: &Who, p: &Petition, id: &str) -> Result<(CaseRow, Service), PageError> {
-    let t = &who.page;
-    let row = own_case(p, &who.principal, id)
-        .await
-        .map_err(|e| t.error(&e))?;
-    let service = crate::service::service_of(p, &row)
-        .map_err(|e| t.error(&e))?
-        .clone();
-    Ok((row, service))
+    super::own_case_and_service(who, p, id).await
 }
 
 fn accepting(row: &CaseRow) -> bool {
@@ -183,6 +172,11 @@ async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
+    // The summary links to each item's section; the message also stands in the section.
+    let summary: Vec<(String, String)> = errors
+        .iter()
+        .map(|(anchor, m)| (format!("#{anchor}"), m.clone()))
+        .collect();
     let view = case_view(p, row.clone(), false)
         .await
         .map_err(|e| t.error(&e))?;
@@ -195,7 +189,8 @@ async fn render(
         id: &row.id,
         csrf: who.csrf(),
         items: items(t, p, service, &view),
-        errors,
+        errors: summary,
+        inline: errors,
         accept: config
             .attachment_types
             .iter()
@@ -212,21 +207,7 @@ async fn render(
     }
     .render()
     .map_err(|e| t.error(&Error::internal(e)))?;
-    let title = if status.is_success() {
-        title
-    } else {
-        t.t_with("title-with-errors", &[("title", title)])
-    };
-    Ok(t.rendered(
-        status,
-        &title,
-        &[
-            ("/my".into(), t.t("my-page")),
-            ("/my/applications".into(), t.t("mine-title")),
-        ],
-        &html,
-    )
-    .response())
+    Ok(super::in_my_applications(t, status, &title, &html))
 }
 
 /// The documents of an application.

@@ -10,7 +10,51 @@ pub mod form;
 pub mod mine;
 pub mod verify;
 
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 use egov_core::routes::Routes;
+use egov_web::Page;
+
+/// The signed-in applicant's own case (anyone else's is "not found") and its service.
+pub(crate) async fn own_case_and_service(
+    who: &egov_web::SignedIn<crate::http::ApplicantPolicy>,
+    p: &crate::Petition,
+    id: &str,
+) -> Result<(crate::store::CaseRow, crate::domain::catalogue::Service), egov_web::PageError> {
+    let t = &who.page;
+    let row = crate::service::cases::own_case(p, &who.principal, id)
+        .await
+        .map_err(|e| t.error(&e))?;
+    let service = crate::service::service_of(p, &row)
+        .map_err(|e| t.error(&e))?
+        .clone();
+    Ok((row, service))
+}
+
+/// A signed-in applicant's page under My page › My applications; a page answering an error
+/// says so in its title.
+pub(crate) fn in_my_applications(
+    t: &Page,
+    status: StatusCode,
+    title: &str,
+    html: &str,
+) -> HttpResponse {
+    let title = if status.is_success() {
+        title.to_owned()
+    } else {
+        t.t_with("title-with-errors", &[("title", title.to_owned())])
+    };
+    t.rendered(
+        status,
+        &title,
+        &[
+            ("/my".into(), t.t("my-page")),
+            ("/my/applications".into(), t.t("mine-title")),
+        ],
+        html,
+    )
+    .response()
+}
 
 /// The pages' messages, per language (the pack's `messages/<lang>.ftl` overrides them).
 pub const MESSAGES: &[(&str, &str)] = egov_web::messages!("ko", "en", "es", "gn");
