@@ -113,6 +113,10 @@ async function journey(lang, javaScriptEnabled) {
   const receipt = await page.textContent('.egov-receipt');
   expect(/^NTS-\d{4}-\d{7}$/.test(receipt ?? ''), `${tag}: sent, receipt ${receipt}`);
   if (javaScriptEnabled) { await axe(page, `${tag} confirmation`); await shot(page, `sent-${lang}`); }
+  // The application's page: status, clock, answers, history, and the withdraw form.
+  await Promise.all([page.waitForURL(/\/my\/applications\/[0-9a-f-]+$/), page.click('main a[href^="/my/applications/"]')]);
+  expect((await page.$('form[action$="/withdraw"]')) !== null, `${tag}: the application's page offers to withdraw`);
+  if (javaScriptEnabled) { await axe(page, `${tag} application page`); await shot(page, `case-${lang}`); }
   // Who used my data: linked from My page.
   await page.goto(`${base}/my`);
   await Promise.all([page.waitForURL(/\/my\/privacy$/), page.click('main a[href="/my/privacy"]')]);

@@ -1065,6 +1065,19 @@ async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reop
         (r["status"].as_str(), r["decision"].is_null()),
         (Some("in_review"), true)
     );
+    // The new round starts clean, but the history keeps what was decided and how it was rated.
+    let reopened = r["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["action"] == "reopen")
+        .expect("the reopen event");
+    assert_eq!(reopened["detail"]["earlier_rating"], 2, "{reopened}");
+    assert_eq!(reopened["detail"]["earlier_rating_comment"], "Still dark");
+    assert!(
+        reopened["detail"]["earlier_decision"].is_string(),
+        "{reopened}"
+    );
     let (_, list) = app
         .send(
             Method::GET,

@@ -836,3 +836,164 @@ async fn the_privacy_page_names_the_official_their_agency_and_the_reason() {
         a.body
     );
 }
+
+/// A street-light complaint sent; its id.
+async fn street_light_complaint(b: &mut Browser<'_>, csrf: &str) -> String {
+    let a = b
+        .post(
+            "/services/road-complaint/apply",
+            &[
+                ("csrf", csrf),
+                ("action", "continue"),
+                ("problem", "streetlight"),
+                ("region", "busan"),
+                ("description", "The light at the bus stop is out"),
+            ],
+        )
+        .await;
+    let id = location_id(&a, "/my/applications/");
+    let sent = b
+        .post(&format!("/my/applications/{id}/submit"), &[("csrf", csrf)])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    id
+}
+
+#[tokio::test]
+async fn the_applicant_answers_a_supplement_rates_reopens_and_withdraws_from_the_case_page() {
+    let app = app(&[]).await;
+    let (mut b, csrf) = on_the_form(&app, "lim.ha", "road-complaint").await;
+    let id = street_light_complaint(&mut b, &csrf).await;
+    let other = street_light_complaint(&mut b, &csrf).await;
+    let token = api_token(&app, "lim.ha").await;
+    let (_, v) = Petition(&app).application(&token, &id).await;
+    let agency = v["agency"].as_str().expect("agency").to_owned();
+    let off = app.officer(&["petition.officer"], &agency);
+    for a in ["receive", "review"] {
+        let (s, r) = Petition(&app).act(&off, &id, json!({"action": a})).await;
+        assert_eq!(s, 200, "{r}");
+    }
+    let (s, _) = Petition(&app)
+        .act(
+            &off,
+            &id,
+            json!({"action": "request_supplement", "reason": "Which stop? Give the stop number"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let case = format!("/my/applications/{id}");
+    let page = b.get(&case).await;
+    let words = text(&page.body);
+    assert!(words.contains("The agency needs more from you"), "{words}");
+    assert!(
+        words.contains("Which stop? Give the stop number"),
+        "{words}"
+    );
+    assert!(words.contains("The clock is stopped since"), "{words}");
+    // Too short: the page again with the summary; nothing sent.
+    let a = b
+        .post(
+            &format!("/my/applications/{id}/supplement"),
+            &[("csrf", &csrf), ("note", "no")],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(
+        a.body.contains(r##"href="#supplement-note""##),
+        "{}",
+        a.body
+    );
+    let a = b
+        .post(
+            &format!("/my/applications/{id}/supplement"),
+            &[
+                ("csrf", &csrf),
+                ("note", "Stop 12-345, in front of the library"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let words = text(&b.get(&case).await.body);
+    assert!(words.contains("You sent more information"), "{words}");
+    assert!(words.contains("You sent more: Stop 12-345"), "{words}");
+    for step in [
+        json!({"action": "review"}),
+        json!({"action": "decide", "decision": "approved", "reason": "Repaired on site"}),
+        json!({"action": "close"}),
+    ] {
+        let (s, r) = Petition(&app).act(&off, &id, step).await;
+        assert_eq!(s, 200, "{r}");
+    }
+    // Rating: a score is required; once given it shows and cannot be given again.
+    let words = text(&b.get(&case).await.body);
+    assert!(words.contains("How was your case handled?"), "{words}");
+    let a = b
+        .post(
+            &format!("/my/applications/{id}/rating"),
+            &[("csrf", &csrf), ("comment", "hm")],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(text(&a.body).contains("Choose a rating from 1 to 5"));
+    let a = b
+        .post(
+            &format!("/my/applications/{id}/rating"),
+            &[
+                ("csrf", &csrf),
+                ("score", "2"),
+                ("comment", "Dark again a day later"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let words = text(&b.get(&case).await.body);
+    assert!(words.contains("2 out of 5"), "{words}");
+    assert!(!words.contains("How was your case handled?"));
+    // Reopen: back to review, and the history keeps the earlier rating and comment.
+    let a = b
+        .post(
+            &format!("/my/applications/{id}/reopen"),
+            &[("csrf", &csrf), ("reason", "The light is out again")],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let words = text(&b.get(&case).await.body);
+    assert!(
+        words.contains("Reopened by you: The light is out again"),
+        "{words}"
+    );
+    assert!(
+        words.contains("rated 2 out of 5 before: Dark again a day later"),
+        "{words}"
+    );
+    assert!(words.contains("Being reviewed"), "{words}");
+    // Withdraw the other one (a reason is needed); then nothing more can be done to it.
+    let a = b
+        .post(
+            &format!("/my/applications/{other}/withdraw"),
+            &[("csrf", &csrf), ("reason", "")],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let a = b
+        .post(
+            &format!("/my/applications/{other}/withdraw"),
+            &[("csrf", &csrf), ("reason", "Sent twice by mistake")],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let words = text(&b.get(&format!("/my/applications/{other}")).await.body);
+    assert!(words.contains("Withdrawn by you"), "{words}");
+    assert!(!words.contains("Withdraw the application"), "{words}");
+    let a = b
+        .post(
+            &format!("/my/applications/{other}/withdraw"),
+            &[("csrf", &csrf), ("reason", "Sent twice by mistake")],
+        )
+        .await;
+    assert_eq!(
+        a.status,
+        StatusCode::BAD_REQUEST,
+        "an illegal move is refused"
+    );
+}

@@ -1,18 +1,15 @@
 //! Submission and the applicant's later actions: withdraw, supplement, rate, reopen, documents.
 
-use super::{ApplicantPolicy, applicant_key, id_ok, own_case, reason_ok};
-use crate::domain::lifecycle::Action;
+use super::{ApplicantPolicy, applicant_key, id_ok, own_case};
+use crate::Petition;
 use crate::http::attachments::SubmitView;
 use crate::service::views::CaseView;
 use crate::service::views::DocumentView;
 use crate::service::views::document_view;
-use crate::service::{self};
 use crate::service::{applications, documents};
-use crate::{Petition, errors};
 use actix_web::{get, post, web};
 use egov_auth::Authorized;
 use egov_core::Error;
-use egov_core::text::free_text as text_rule;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -87,15 +84,9 @@ pub async fn withdraw(
     id: web::Path<String>,
     input: web::Json<ReasonInput>,
 ) -> Result<web::Json<CaseView>, Error> {
-    reason_ok("/reason", &input.reason)?;
     let reason = input.into_inner().reason;
     Ok(web::Json(
-        applications::applicant_act(&p, &auth, &id, Action::Withdraw, Some(reason), |pp, r| {
-            r.closed_at = Some(pp.now());
-            r.paused_at = None;
-            Ok(())
-        })
-        .await?,
+        applications::withdraw(&p, &auth, &id, reason).await?,
     ))
 }
 
@@ -140,26 +131,8 @@ pub async fn supplement(
     input: web::Json<SupplementInput>,
 ) -> Result<web::Json<CaseView>, Error> {
     let input = input.into_inner();
-    reason_ok("/note", &input.note)?;
-    let row = own_case(&p, &auth, &id).await?;
-    let service = service::service_of(&p, &row)?.clone();
-    let mut form: Map<String, Value> = serde_json::from_str(&row.form).unwrap_or_default();
-    form.extend(input.form);
-    let form = crate::domain::catalogue::check_form(&service, &form, p.pack(), true)
-        .map_err(Error::validation)?;
     Ok(web::Json(
-        applications::applicant_act(
-            &p,
-            &auth,
-            &id,
-            Action::Supplement,
-            Some(input.note),
-            move |pp, r| {
-                r.form = Value::Object(form).to_string();
-                service::resume_clock(pp, r, pp.now())
-            },
-        )
-        .await?,
+        applications::supplement(&p, &auth, &id, input.form, input.note).await?,
     ))
 }
 
@@ -201,24 +174,8 @@ pub async fn rate(
     input: web::Json<RatingInput>,
 ) -> Result<web::Json<CaseView>, Error> {
     let input = input.into_inner();
-    if !(1..=5).contains(&input.score) {
-        return Err(Error::invalid_field("/score", "1 to 5"));
-    }
-    if let Some(c) = &input.comment
-        && !text_rule(c, 0, 1000)
-    {
-        return Err(Error::invalid_field("/comment", "at most 1000 characters"));
-    }
     Ok(web::Json(
-        applications::applicant_act(&p, &auth, &id, Action::Rate, None, move |_, r| {
-            if r.rating.is_some() {
-                return Err(Error::new(errors::ALREADY_RATED));
-            }
-            r.rating = Some(input.score);
-            r.rating_comment = input.comment;
-            Ok(())
-        })
-        .await?,
+        applications::rate(&p, &auth, &id, input.score, input.comment).await?,
     ))
 }
 
@@ -251,27 +208,9 @@ pub async fn reopen(
     id: web::Path<String>,
     input: web::Json<ReasonInput>,
 ) -> Result<web::Json<CaseView>, Error> {
-    reason_ok("/reason", &input.reason)?;
     let reason = input.into_inner().reason;
     Ok(web::Json(
-        applications::applicant_act(&p, &auth, &id, Action::Reopen, Some(reason), |pp, r| {
-            let now = pp.now();
-            let window = chrono::Duration::days(i64::from(pp.catalogue().policy.reopen_days));
-            if r.closed_at.is_none_or(|c| c + window < now) {
-                return Err(Error::new(errors::REOPEN_WINDOW));
-            }
-            let service = service::service_of(pp, r)?;
-            r.due_at = Some(pp.clock().due(service.period, now)?);
-            r.closed_at = None;
-            r.decision = None;
-            r.decision_reason = None;
-            r.remedies = None;
-            r.rating = None;
-            r.rating_comment = None;
-            r.progress_noticed = false;
-            Ok(())
-        })
-        .await?,
+        applications::reopen(&p, &auth, &id, reason).await?,
     ))
 }
 

@@ -198,6 +198,7 @@ pub async fn applicant_act(
     id: &str,
     action: Action,
     reason: Option<String>,
+    detail: impl FnOnce(&CaseRow) -> Value + Send + 'static,
     change: impl FnOnce(&Petition, &mut CaseRow) -> Result<(), Error> + Send + 'static,
 ) -> Result<CaseView, Error> {
     let row = own_case(p, who, id).await?;
@@ -209,10 +210,151 @@ pub async fn applicant_act(
         .transaction(move |c| {
             let r = store::case(c, &id)?.ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))?;
             let pc = pp.clone();
-            super::transition(&pp, c, r, &by, action, reason.as_deref(), json!({}), |r| {
+            let d = detail(&r);
+            super::transition(&pp, c, r, &by, action, reason.as_deref(), d, |r| {
                 change(&pc, r)
             })
         })
         .await?;
     case_view(p, row, false).await
+}
+
+fn no_detail(_: &CaseRow) -> Value {
+    json!({})
+}
+
+/// Withdraws the applicant's application (any time before a decision), with a reason.
+pub async fn withdraw(
+    p: &Petition,
+    who: &Principal,
+    id: &str,
+    reason: String,
+) -> Result<CaseView, Error> {
+    egov_core::text::reason("/reason", &reason)?;
+    applicant_act(
+        p,
+        who,
+        id,
+        Action::Withdraw,
+        Some(reason),
+        no_detail,
+        |pp, r| {
+            r.closed_at = Some(pp.now());
+            r.paused_at = None;
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// Answers a supplement request: `changes` merged over the form and checked, `note` says what
+/// was supplied; the clock resumes with the due date moved by the working time it took.
+pub async fn supplement(
+    p: &Petition,
+    who: &Principal,
+    id: &str,
+    changes: Map<String, Value>,
+    note: String,
+) -> Result<CaseView, Error> {
+    egov_core::text::reason("/note", &note)?;
+    let row = own_case(p, who, id).await?;
+    let service = super::service_of(p, &row)?.clone();
+    let mut form: Map<String, Value> = serde_json::from_str(&row.form).unwrap_or_default();
+    form.extend(changes);
+    let form = crate::domain::catalogue::check_form(&service, &form, p.pack(), true)
+        .map_err(Error::validation)?;
+    applicant_act(
+        p,
+        who,
+        id,
+        Action::Supplement,
+        Some(note),
+        no_detail,
+        move |pp, r| {
+            r.form = Value::Object(form).to_string();
+            super::resume_clock(pp, r, pp.now())
+        },
+    )
+    .await
+}
+
+/// Rates how a closed case was handled, once: 1 (very dissatisfied) to 5.
+pub async fn rate(
+    p: &Petition,
+    who: &Principal,
+    id: &str,
+    score: i32,
+    comment: Option<String>,
+) -> Result<CaseView, Error> {
+    if !(1..=5).contains(&score) {
+        return Err(Error::invalid_field("/score", "1 to 5"));
+    }
+    if let Some(c) = &comment
+        && !egov_core::text::free_text(c, 0, 1000)
+    {
+        return Err(Error::invalid_field("/comment", "at most 1000 characters"));
+    }
+    applicant_act(
+        p,
+        who,
+        id,
+        Action::Rate,
+        None,
+        move |_| json!({"score": score}),
+        move |_, r| {
+            if r.rating.is_some() {
+                return Err(Error::new(errors::ALREADY_RATED));
+            }
+            r.rating = Some(score);
+            r.rating_comment = comment;
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// Reopens a closed complaint or proposal within the pack's window: back to review with a new
+/// statutory period. The case's rating and decision are cleared for the new round; the event
+/// keeps them, so the history still shows what was decided and how it was rated.
+pub async fn reopen(
+    p: &Petition,
+    who: &Principal,
+    id: &str,
+    reason: String,
+) -> Result<CaseView, Error> {
+    egov_core::text::reason("/reason", &reason)?;
+    applicant_act(
+        p,
+        who,
+        id,
+        Action::Reopen,
+        Some(reason),
+        |r| {
+            json!({
+                "earlier_rating": r.rating,
+                "earlier_rating_comment": r.rating_comment,
+                "earlier_decision": r.decision,
+                "earlier_decision_reason": r.decision_reason,
+                "earlier_remedies": r.remedies,
+            })
+        },
+        |pp, r| {
+            let now = pp.now();
+            let window = chrono::Duration::days(i64::from(pp.catalogue().policy.reopen_days));
+            if r.closed_at.is_none_or(|c| c + window < now) {
+                return Err(Error::new(errors::REOPEN_WINDOW));
+            }
+            let service = super::service_of(pp, r)?;
+            r.due_at = Some(pp.clock().due(service.period, now)?);
+            r.closed_at = None;
+            r.decision = None;
+            r.decision_reason = None;
+            r.remedies = None;
+            r.rating = None;
+            r.rating_comment = None;
+            r.progress_noticed = false;
+            Ok(())
+        },
+    )
+    .await
 }

@@ -1,15 +1,20 @@
 //! One of my applications: where it is in plain words, the statutory clock, what I sent, the
 //! documents issued, and its history; and the confirmation page right after sending it.
 
+use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
-use actix_web::{HttpResponse, get};
+use actix_web::{HttpResponse, get, post};
 use askama::Template;
-use egov_web::{Page, PageError, SignedIn};
+use egov_core::Error;
+use egov_web::{CsrfForm, Page, PageError, SignedIn, see_other};
+use serde::Deserialize;
+use serde_json::Map;
 
 use super::form;
 use crate::Petition;
-use crate::domain::lifecycle::Status;
+use crate::domain::lifecycle::{Action, Actor, Facts, Status, next};
 use crate::http::ApplicantPolicy;
+use crate::service::applications;
 use crate::service::cases::own_case;
 use crate::service::views::{CaseView, case_view};
 
@@ -21,6 +26,17 @@ pub struct Event {
     pub date: String,
     pub what: String,
     pub reason: String,
+    /// What an earlier round was rated (kept when the case was reopened).
+    pub earlier: String,
+}
+
+/// What the applicant may do now.
+#[derive(Debug, Default)]
+pub struct Can {
+    pub withdraw: bool,
+    pub supplement: bool,
+    pub rate: bool,
+    pub reopen: bool,
 }
 
 #[derive(Template)]
@@ -37,6 +53,12 @@ struct CasePage<'a> {
     documents: Vec<String>,
     events: Vec<Event>,
     decision: String,
+    rating: String,
+    can: Can,
+    /// What the agency asked for, when it asked for more.
+    asked: String,
+    csrf: &'a str,
+    errors: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -77,14 +99,13 @@ fn clock(t: &Page, v: &CaseView) -> String {
     }
 }
 
-/// One of my applications.
-#[get("/my/applications/{id}")]
-pub async fn case_page(
-    who: Who,
-    p: Data<Petition>,
-    id: Path<String>,
+async fn case_answer(
+    who: &Who,
+    p: &Petition,
+    id: &str,
+    errors: Vec<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let v = mine(&who, &p, &id).await?;
+    let v = mine(who, p, id).await?;
     let t = &who.page;
     let service = p.catalogue().services.get(&v.service);
     let name = service.map_or_else(|| v.service.clone(), |s| t.pick(&s.names).to_owned());
@@ -95,12 +116,60 @@ pub async fn case_page(
     let events = v
         .events
         .iter()
-        .map(|e| Event {
-            date: t.local_date(e.at),
-            what: status_text(t, Status::parse(&e.to).unwrap_or(Status::Draft)),
-            reason: e.reason.clone().unwrap_or_default(),
+        .map(|e| {
+            let earlier = e.detail.get("earlier_rating").and_then(|x| x.as_i64());
+            Event {
+                date: t.local_date(e.at),
+                what: action_text(t, &e.action, &e.to),
+                reason: e.reason.clone().unwrap_or_default(),
+                earlier: earlier
+                    .map(|score| {
+                        t.t_with(
+                            "history-earlier-rating",
+                            &[
+                                ("score", score.to_string()),
+                                (
+                                    "comment",
+                                    e.detail
+                                        .get("earlier_rating_comment")
+                                        .and_then(|x| x.as_str())
+                                        .unwrap_or_default()
+                                        .to_owned(),
+                                ),
+                            ],
+                        )
+                    })
+                    .unwrap_or_default(),
+            }
         })
         .collect();
+    let facts = Facts {
+        epeople: service.is_some_and(|s| s.kind.is_epeople()),
+        issues_document: service.is_some_and(|s| s.issues_document),
+        approved: None,
+    };
+    let may = |a: Action| next(v.status, a, Actor::Applicant, facts).is_some();
+    let can = Can {
+        withdraw: v.status != Status::Draft && may(Action::Withdraw),
+        supplement: may(Action::Supplement),
+        rate: v.rating.is_none() && may(Action::Rate),
+        reopen: may(Action::Reopen),
+    };
+    let asked = if v.status == Status::SupplementRequested {
+        v.events
+            .iter()
+            .rev()
+            .find(|e| e.action == Action::RequestSupplement.as_str())
+            .and_then(|e| e.reason.clone())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     let html = CasePage {
         t,
         title: name.clone(),
@@ -116,17 +185,132 @@ pub async fn case_page(
         documents: v.documents.iter().map(|d| d.number.clone()).collect(),
         events,
         decision: v.decision_reason.clone().unwrap_or_default(),
+        rating: v
+            .rating
+            .map(|r| t.t_with("case-rated", &[("score", r.to_string())]))
+            .unwrap_or_default(),
+        can,
+        asked,
+        csrf: who.csrf(),
+        errors,
     }
     .render()
-    .map_err(|e| t.error(&egov_core::Error::internal(e)))?;
-    Ok(t.render(
-        &name,
-        &[
-            ("/my".into(), t.t("my-page")),
-            ("/my/applications".into(), t.t("mine-title")),
-        ],
-        &html,
-    ))
+    .map_err(|e| t.error(&Error::internal(e)))?;
+    Ok(super::in_my_applications(t, status, &name, &html))
+}
+
+/// An event of the history in words: the action, else the status it led to.
+fn action_text(t: &Page, action: &str, to: &str) -> String {
+    let id = format!("action-{}", action.replace('_', "-"));
+    let text = t.t(&id);
+    if text == id {
+        status_text(t, Status::parse(to).unwrap_or(Status::Draft))
+    } else {
+        text
+    }
+}
+
+/// One of my applications.
+#[get("/my/applications/{id}")]
+pub async fn case_page(
+    who: Who,
+    p: Data<Petition>,
+    id: Path<String>,
+) -> Result<HttpResponse, PageError> {
+    case_answer(&who, &p, &id, Vec::new()).await
+}
+
+/// The page again with the use case's refusal, or back to the page when it went through.
+async fn after(
+    who: &Who,
+    p: &Petition,
+    id: &str,
+    anchor: &str,
+    result: Result<crate::service::views::CaseView, Error>,
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/my/applications/{id}"))),
+        Err(e) if (400..500).contains(&e.code().status) && e.code().status != 404 => {
+            let message = if e.code() == egov_core::error::codes::VALIDATION_FAILED {
+                t.t(&format!("error-{anchor}"))
+            } else {
+                e.code().title.to_owned()
+            };
+            case_answer(who, p, id, vec![(format!("#{anchor}"), message)]).await
+        }
+        Err(e) => Err(t.error(&e)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonForm {
+    reason: String,
+}
+
+/// Withdraws the application.
+#[post("/my/applications/{id}/withdraw")]
+pub async fn withdraw(
+    who: Who,
+    form: CsrfForm<ReasonForm>,
+    p: Data<Petition>,
+    id: Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let r = applications::withdraw(&p, &who.principal, &id, form.0.reason).await;
+    after(&who, &p, &id, "withdraw-reason", r).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteForm {
+    note: String,
+}
+
+/// Answers the agency's request for more: the note (documents go on the documents page).
+#[post("/my/applications/{id}/supplement")]
+pub async fn supplement(
+    who: Who,
+    form: CsrfForm<NoteForm>,
+    p: Data<Petition>,
+    id: Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let r = applications::supplement(&p, &who.principal, &id, Map::new(), form.0.note).await;
+    after(&who, &p, &id, "supplement-note", r).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingForm {
+    score: Option<String>,
+    comment: Option<String>,
+}
+
+/// Rates how the case was handled.
+#[post("/my/applications/{id}/rating")]
+pub async fn rate(
+    who: Who,
+    form: CsrfForm<RatingForm>,
+    p: Data<Petition>,
+    id: Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let f = form.0;
+    let score = f.score.and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
+    let comment = f.comment.filter(|c| !c.trim().is_empty());
+    let r = applications::rate(&p, &who.principal, &id, score, comment).await;
+    after(&who, &p, &id, "rate-score", r).await
+}
+
+/// Reopens a closed complaint ("not resolved").
+#[post("/my/applications/{id}/reopen")]
+pub async fn reopen(
+    who: Who,
+    form: CsrfForm<ReasonForm>,
+    p: Data<Petition>,
+    id: Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let r = applications::reopen(&p, &who.principal, &id, form.0.reason).await;
+    after(&who, &p, &id, "reopen-reason", r).await
 }
 
 /// The confirmation after sending: the receipt number and what happens next.

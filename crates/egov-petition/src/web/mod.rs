@@ -76,5 +76,9 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(documents::fetch)
         .page(documents::upload)
         .page(case::sent)
-        .page(case::case_page);
+        .page(case::case_page)
+        .page(case::withdraw)
+        .page(case::supplement)
+        .page(case::rate)
+        .page(case::reopen);
 }
