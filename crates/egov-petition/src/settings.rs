@@ -21,4 +21,6 @@ pub struct PetitionSettings {
     pub notify_max_attempts: u32,
     /// Largest page of the officers' work list.
     pub max_page_size: u32,
+    /// Fonts for the issued documents' PDF, first found wins (a Hangul font for Korean).
+    pub pdf_fonts: Vec<PathBuf>,
 }

@@ -612,6 +612,51 @@ async fn documents_are_uploaded_from_a_plain_form_checked_by_content_and_then_se
     assert_eq!(v["attachments"][0]["filename"], "lease contract.pdf", "{v}");
     assert_eq!(v["attachments"][0]["content_type"], "application/pdf");
     assert_eq!(v["evidence"][0]["source"], "upload");
+    // The agency approves and issues the certificate: the application's page offers it as a
+    // PDF whose QR code opens the public check.
+    let off = app.officer(&["petition.officer"], "NTS");
+    for step in [
+        json!({"action": "receive"}),
+        json!({"action": "review"}),
+        json!({"action": "decide", "decision": "approved", "reason": "Registered"}),
+        json!({"action": "issue"}),
+    ] {
+        let (s, r) = Petition(&app).act(&off, &id, step).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+    }
+    let page = b.get(&format!("/my/applications/{id}")).await;
+    let (_, v) = Petition(&app).application(&token, &id).await;
+    let number = v["documents"][0]["number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
+    let href = format!("/my/applications/{id}/issued/{number}");
+    assert!(
+        page.body.contains(&format!(r#"href="{href}""#)),
+        "{}",
+        page.body
+    );
+    let pdf = b.get(&href).await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(
+        pdf.headers["content-disposition"]
+            .to_str()
+            .expect("header")
+            .starts_with("attachment;")
+    );
+    assert_eq!(pdf.headers["x-content-type-options"], "nosniff");
+    assert!(pdf.body.starts_with("%PDF-"));
+    let a = b
+        .get(&format!("/my/applications/{id}/issued/0000-0000-0000"))
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    let check = b.get(&format!("/documents/verify?number={number}")).await;
+    assert!(
+        text(&check.body).contains("This document is authentic and valid"),
+        "{}",
+        text(&check.body)
+    );
     // Once sent, the documents page and uploads lead to the application.
     let a = b
         .post_file(

@@ -313,6 +313,77 @@ pub async fn reopen(
     after(&who, &p, &id, "reopen-reason", r).await
 }
 
+/// An issued document as a PDF, with the QR code of its public verification page.
+#[get("/my/applications/{id}/issued/{number}")]
+pub async fn document_pdf(
+    who: Who,
+    p: Data<Petition>,
+    path: Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (id, number) = path.into_inner();
+    let v = mine(&who, &p, &id).await?;
+    let t = &who.page;
+    let d = v
+        .documents
+        .iter()
+        .find(|d| d.number == number)
+        .ok_or_else(|| t.not_found())?;
+    let service = p
+        .catalogue()
+        .services
+        .get(&v.service)
+        .ok_or_else(|| t.not_found())?;
+    let doc = &d.document;
+    let text = |k: &str| {
+        doc.get(k)
+            .and_then(|x| x.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let content = doc
+        .get("content")
+        .and_then(|c| c.as_object())
+        .cloned()
+        .unwrap_or_default();
+    let mut lines = form::answers(t, service, &content);
+    lines.push((t.t("label-issued"), t.local_date(d.issued_at)));
+    lines.push((t.t("label-valid-until"), t.local_date(d.valid_until)));
+    if let Some(r) = d.revoked_at {
+        lines.push((t.t("label-revoked"), t.local_date(r)));
+    }
+    let base = p.0.settings.public_url();
+    let printable = crate::pdf::Printable {
+        issuer: text("issuer_name"),
+        title: t.pick(&service.names).to_owned(),
+        lines,
+        verify_url: format!(
+            "{}/documents/verify?number={}",
+            base.trim_end_matches('/'),
+            d.number
+        ),
+        number: format!("{} {}", t.t("case-document-number"), d.number),
+        digest: d.digest.clone(),
+    };
+    let fonts = p.0.config.pdf_fonts.clone();
+    let pdf = actix_web::web::block(move || crate::pdf::render(&printable, &fonts))
+        .await
+        .map_err(|e| t.error(&Error::internal(anyhow::anyhow!("{e}"))))?
+        .ok_or_else(|| {
+            t.error(&Error::internal(anyhow::anyhow!(
+                "no usable PDF font in [petition] pdf_fonts"
+            )))
+        })?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{}.pdf\"", d.number),
+        ))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .insert_header(("cache-control", "no-store"))
+        .body(pdf))
+}
+
 /// The confirmation after sending: the receipt number and what happens next.
 #[get("/my/applications/{id}/sent")]
 pub async fn sent(

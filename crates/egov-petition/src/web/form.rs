@@ -344,9 +344,17 @@ pub fn answers(page: &Page, service: &Service, form: &Map<String, Value>) -> Vec
                 FieldType::NationalId => {
                     let scheme = &page.web().pack().national_id;
                     let raw = v.as_str().unwrap_or_default();
-                    scheme
-                        .normalize(raw)
-                        .map_or_else(|_| mask(raw), |c| scheme.mask(&c))
+                    // A document's content holds it masked already.
+                    scheme.normalize(raw).map_or_else(
+                        |_| {
+                            if raw.contains('*') {
+                                raw.to_owned()
+                            } else {
+                                mask(raw)
+                            }
+                        },
+                        |c| scheme.mask(&c),
+                    )
                 }
                 FieldType::Date => v
                     .as_str()

@@ -77,6 +77,7 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(documents::upload)
         .page(case::sent)
         .page(case::case_page)
+        .page(case::document_pdf)
         .page(case::withdraw)
         .page(case::supplement)
         .page(case::rate)

@@ -203,3 +203,4 @@ action-reopen = Reopened by you
 action-extend = Period extended
 action-assign = Assigned to an official
 action-rate = Rated by you
+case-document-pdf = Download (PDF)

@@ -203,3 +203,4 @@ action-reopen = Reabierta por usted
 action-extend = Plazo ampliado
 action-assign = Asignada a un funcionario
 action-rate = Calificada por usted
+case-document-pdf = Descargar (PDF)

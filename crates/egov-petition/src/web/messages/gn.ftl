@@ -196,3 +196,4 @@ action-reopen = Rembojuruja jey
 action-extend = Ára oñembotuichave
 action-assign = Oñeme’ẽ peteĩ mba’apohárape
 action-rate = Reporavo
+case-document-pdf = Emboguejy (PDF)

@@ -196,3 +196,4 @@ action-reopen = 재처리 요청
 action-extend = 처리 기간 연장
 action-assign = 담당자 지정
 action-rate = 만족도 평가
+case-document-pdf = 내려받기(PDF)
