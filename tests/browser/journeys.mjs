@@ -5,6 +5,7 @@
 //   applications" and sees the draft with its status, then signs out and is signed out
 //   everywhere (the next sign-in asks for the password);
 // - every page on the way is checked with axe-core (WCAG 2.1 A/AA, 0 violations);
+// - each signed-in page at 320 CSS px wide without sideways scrolling;
 // - a keyboard-only pass signs out with Tab and Enter alone;
 // - screenshots of the signed-in pages into docs/screenshots/.
 //
@@ -61,6 +62,16 @@ async function citizen(tag) {
 const browser = await launch();
 
 
+// Reflow (WCAG 1.4.10): at 320 CSS px wide (what 1280 px at 400% zoom shows) the page must not
+// scroll sideways; wide tables scroll inside their own box.
+async function fits320(page, label, name) {
+  await page.setViewportSize({ width: 320, height: 640 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  expect(!wide, `${label}: fits 320 px without sideways scrolling`);
+  if (name) await shot(page, name);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 async function shot(page, name) {
   if (!shots) return;
   mkdirSync(shotDir, { recursive: true });
@@ -82,11 +93,11 @@ async function journey(lang, javaScriptEnabled) {
   await page.fill('#password', PASSWORD);
   await Promise.all([page.waitForURL(/\/my$/), page.click('form button[type=submit]')]);
   expect((await page.textContent('.egov-account-name'))?.includes('Journey'), `${tag}: signed in, the header names the account`);
-  if (javaScriptEnabled) { await axe(page, `${tag} /my`); await shot(page, `my-${lang}`); }
+  if (javaScriptEnabled) { await axe(page, `${tag} /my`); await shot(page, `my-${lang}`); await fits320(page, `${tag} /my`); }
   await Promise.all([page.waitForURL(/\/my\/applications$/), page.click('main a[href="/my/applications"]')]);
   const table = await page.textContent('main table');
   expect(/Hangang|사업자|Business/.test(table ?? ''), `${tag}: my applications lists the draft`);
-  if (javaScriptEnabled) { await axe(page, `${tag} /my/applications`); await shot(page, `my-applications-${lang}`); }
+  if (javaScriptEnabled) { await axe(page, `${tag} /my/applications`); await shot(page, `my-applications-${lang}`); await fits320(page, `${tag} /my/applications`, `my-applications-narrow-${lang}`); }
   // Apply for a service: the form (first with nothing filled: the error summary), the
   // document upload, check your answers, send, the confirmation with the receipt number.
   await page.goto(`${base}/services/business-registration`);
@@ -95,33 +106,33 @@ async function journey(lang, javaScriptEnabled) {
   await Promise.all([page.waitForLoadState('load'), page.click('button[value=continue]')]);
   const summary = await page.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')));
   expect(summary.includes('#f-business_name') && summary.includes('#f-workplace'), `${tag}: an empty form gets an error summary linking to the fields`);
-  if (javaScriptEnabled) { await axe(page, `${tag} apply form with errors`); await shot(page, `apply-errors-${lang}`); }
+  if (javaScriptEnabled) { await axe(page, `${tag} apply form with errors`); await shot(page, `apply-errors-${lang}`); await fits320(page, `${tag} apply form with errors`, `apply-errors-narrow-${lang}`); }
   await page.fill('#f-business_name', 'Hangang Books');
   await page.fill('#f-representative_id', nid);
   await page.click('label[for="f-business_type"]'); // the first choice, retail
   await page.fill('#f-start_date', '2026-03-02');
   await page.fill('#f-workplace', '12 Sejong-daero');
   await Promise.all([page.waitForURL(/\/documents$/), page.click('button[value=continue]')]);
-  if (javaScriptEnabled) await axe(page, `${tag} documents`);
+  if (javaScriptEnabled) { await axe(page, `${tag} documents`); await fits320(page, `${tag} documents`); }
   await page.setInputFiles('#e-lease', { name: 'lease.pdf', mimeType: 'application/pdf', buffer: PDF });
   await Promise.all([page.waitForURL(/\/documents#e-lease$/), page.click('form.egov-upload button')]);
   expect(/Uploaded|첨부했습니다/.test(await page.textContent('#e-lease-title + p') ?? ''), `${tag}: the lease is uploaded`);
   if (javaScriptEnabled) await shot(page, `documents-${lang}`);
   await Promise.all([page.waitForURL(/\/check$/), page.click('main a[href$="/check"]')]);
-  if (javaScriptEnabled) { await axe(page, `${tag} check your answers`); await shot(page, `check-${lang}`); }
+  if (javaScriptEnabled) { await axe(page, `${tag} check your answers`); await shot(page, `check-${lang}`); await fits320(page, `${tag} check your answers`); }
   await Promise.all([page.waitForURL(/\/sent$/), page.click('main form button[type=submit]')]);
   const receipt = await page.textContent('.egov-receipt');
   expect(/^NTS-\d{4}-\d{7}$/.test(receipt ?? ''), `${tag}: sent, receipt ${receipt}`);
-  if (javaScriptEnabled) { await axe(page, `${tag} confirmation`); await shot(page, `sent-${lang}`); }
+  if (javaScriptEnabled) { await axe(page, `${tag} confirmation`); await shot(page, `sent-${lang}`); await fits320(page, `${tag} confirmation`); }
   // The application's page: status, clock, answers, history, and the withdraw form.
   await Promise.all([page.waitForURL(/\/my\/applications\/[0-9a-f-]+$/), page.click('main a[href^="/my/applications/"]')]);
   expect((await page.$('form[action$="/withdraw"]')) !== null, `${tag}: the application's page offers to withdraw`);
-  if (javaScriptEnabled) { await axe(page, `${tag} application page`); await shot(page, `case-${lang}`); }
+  if (javaScriptEnabled) { await axe(page, `${tag} application page`); await shot(page, `case-${lang}`); await fits320(page, `${tag} application page`); }
   // Who used my data: linked from My page.
   await page.goto(`${base}/my`);
   await Promise.all([page.waitForURL(/\/my\/privacy$/), page.click('main a[href="/my/privacy"]')]);
   expect((await page.$('main h1')) !== null && (await page.title()).length > 0, `${tag}: who used my data`);
-  if (javaScriptEnabled) { await axe(page, `${tag} /my/privacy`); await shot(page, `privacy-${lang}`); }
+  if (javaScriptEnabled) { await axe(page, `${tag} /my/privacy`); await shot(page, `privacy-${lang}`); await fits320(page, `${tag} /my/privacy`, `privacy-narrow-${lang}`); }
   await page.goto(`${base}/my/applications`);
   if (javaScriptEnabled) {
     // Keyboard only: Tab to the header's sign-out button, Enter.

@@ -574,6 +574,18 @@ async fn documents_are_uploaded_from_a_plain_form_checked_by_content_and_then_se
         )
         .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    // A name the store refuses: the page says what to do about it.
+    let long = format!("{}.pdf", "n".repeat(220));
+    let a = b
+        .post_file(
+            &upload,
+            &[("csrf", &csrf), ("evidence", "lease")],
+            &long,
+            PDF,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(text(&a.body).contains("The file name must be 1 to 200 characters"));
     // No file chosen.
     let a = b
         .post_file(&upload, &[("csrf", &csrf), ("evidence", "lease")], "", b"")

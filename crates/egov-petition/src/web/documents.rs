@@ -418,7 +418,12 @@ pub async fn upload(
                 {
                     Ok(att) => stored = Some((att, anchor)),
                     Err(e) => {
-                        let (status, message) = refusal(t, &e);
+                        let (status, message) = if e.errors().is_empty() {
+                            refusal(t, &e)
+                        } else {
+                            // The only field an upload has is the file's name.
+                            (StatusCode::BAD_REQUEST, t.t("upload-bad-name"))
+                        };
                         return render(&who, &p, &row, &service, vec![(anchor, message)], status)
                             .await;
                     }

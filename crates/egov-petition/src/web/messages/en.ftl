@@ -204,3 +204,4 @@ action-extend = Period extended
 action-assign = Assigned to an official
 action-rate = Rated by you
 case-document-pdf = Download (PDF)
+upload-bad-name = The file name must be 1 to 200 characters, without line breaks: rename the file and upload it again

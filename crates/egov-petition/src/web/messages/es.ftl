@@ -204,3 +204,4 @@ action-extend = Plazo ampliado
 action-assign = Asignada a un funcionario
 action-rate = Calificada por usted
 case-document-pdf = Descargar (PDF)
+upload-bad-name = El nombre del archivo debe tener de 1 a 200 caracteres, sin saltos de línea: cámbielo y súbalo de nuevo

@@ -197,3 +197,4 @@ action-extend = Ára oñembotuichave
 action-assign = Oñeme’ẽ peteĩ mba’apohárape
 action-rate = Reporavo
 case-document-pdf = Emboguejy (PDF)
+upload-bad-name = Archivo réra oguerekovaʼerã 1 guive 200 taiha peve, línea pyahu’ỹre: emoambue ha emoĩ jey

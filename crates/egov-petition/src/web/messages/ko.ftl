@@ -197,3 +197,4 @@ action-extend = 처리 기간 연장
 action-assign = 담당자 지정
 action-rate = 만족도 평가
 case-document-pdf = 내려받기(PDF)
+upload-bad-name = 파일 이름은 줄바꿈 없이 1~200자여야 합니다. 파일 이름을 바꾼 뒤 다시 첨부해 주세요
