@@ -11,36 +11,11 @@
 //
 // EGOV_URL: the running egov (default http://127.0.0.1:8099); SCREENSHOTS=0 skips them.
 
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-import { axe, fail, finish, launch, ok } from './lib.mjs';
+import {
+  PASSWORD, api, axe, base, expect, fail, finish, fits320, launch, nationalId, shot,
+} from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const base = process.env.EGOV_URL ?? 'http://127.0.0.1:8099';
-const shots = process.env.SCREENSHOTS !== '0';
-const shotDir = path.join(here, '..', '..', 'docs', 'screenshots');
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
-const PASSWORD = 'correct horse battery staple 9';
-
-const expect = (cond, what) => (cond ? ok(what) : fail(what));
-
-async function api(method, p, body, token) {
-  const headers = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(base + p, { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-// A valid Korean resident registration number for a person born 1990-01-01 (check digit).
-function nationalId(seq) {
-  const d = `900101${1}${String(seq).padStart(5, '0')}`.slice(0, 12);
-  const w = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
-  const sum = [...d].reduce((s, c, i) => s + Number(c) * w[i], 0);
-  return `${d.slice(0, 6)}-${d.slice(6)}${(11 - (sum % 11)) % 10}`;
-}
-
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
 
 async function citizen(tag) {
@@ -61,22 +36,6 @@ async function citizen(tag) {
 
 const browser = await launch();
 
-
-// Reflow (WCAG 1.4.10): at 320 CSS px wide (what 1280 px at 400% zoom shows) the page must not
-// scroll sideways; wide tables scroll inside their own box.
-async function fits320(page, label, name) {
-  await page.setViewportSize({ width: 320, height: 640 });
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
-  expect(!wide, `${label}: fits 320 px without sideways scrolling`);
-  if (name) await shot(page, name);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-async function shot(page, name) {
-  if (!shots) return;
-  mkdirSync(shotDir, { recursive: true });
-  await page.screenshot({ path: path.join(shotDir, `${name}.png`), fullPage: true });
-}
 
 async function journey(lang, javaScriptEnabled) {
   const tag = `${lang}${javaScriptEnabled ? '' : '-nojs'}`;

@@ -1,7 +1,8 @@
 // What the browser checks share: Debian's Chromium launched headless without reaching the
 // internet, axe-core against WCAG 2.1 A/AA, and the pass/fail log.
 import { chromium } from 'playwright-core';
-import { readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -45,3 +46,79 @@ export function finish(done) {
   }
   console.log(`\n${done}`);
 }
+
+// ---- the API, as the journeys' set-up uses it
+
+export const base = process.env.EGOV_URL ?? 'http://127.0.0.1:8099';
+export const PASSWORD = 'correct horse battery staple 9';
+export const expect = (cond, what) => (cond ? ok(what) : fail(what));
+
+export async function api(method, p, body, token) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+// A valid Korean resident registration number for a person born 1990-01-01 (check digit).
+export function nationalId(seq) {
+  const d = `900101${1}${String(seq).padStart(5, '0')}`.slice(0, 12);
+  const w = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
+  const sum = [...d].reduce((s, c, i) => s + Number(c) * w[i], 0);
+  return `${d.slice(0, 6)}-${d.slice(6)}${(11 - (sum % 11)) % 10}`;
+}
+
+// The TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 secret, `offset` steps from now,
+// as an authenticator app shows it. Waits out the last two seconds of a step.
+export async function totp(secret, offset = 0) {
+  while (Math.floor(Date.now() / 1000) % 30 >= 28) await new Promise((r) => setTimeout(r, 200));
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + offset));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const at = mac[mac.length - 1] & 0xf;
+  const n = (mac.readUInt32BE(at) & 0x7fffffff) % 1000000;
+  return String(n).padStart(6, '0');
+}
+
+// Signs in over the API with a second factor enrolled now: the access token at aal2 and the
+// secret (the next sign-in's codes come from it).
+export async function aal2(username, password) {
+  const login = await api('POST', '/auth/login', { username, password });
+  if (login.status !== 200) throw new Error(`login ${username}: ${login.status} ${JSON.stringify(login.body)}`);
+  const token = login.body.tokens.access_token;
+  const start = await api('POST', '/auth/me/mfa/totp', null, token);
+  if (start.status !== 200) throw new Error(`enrol ${username}: ${start.status} ${JSON.stringify(start.body)}`);
+  const { secret } = start.body;
+  const confirm = await api('POST', '/auth/me/mfa/totp/confirm', { code: await totp(secret, -1) }, token);
+  if (confirm.status !== 200) throw new Error(`confirm ${username}: ${confirm.status} ${JSON.stringify(confirm.body)}`);
+  const up = await api('POST', '/auth/step-up', { code: await totp(secret, 0) }, token);
+  if (up.status !== 200) throw new Error(`step-up ${username}: ${up.status} ${JSON.stringify(up.body)}`);
+  return { token: up.body.access_token ?? up.body.tokens?.access_token, secret };
+}
+
+// ---- what every page of a journey is checked for
+
+const shots = process.env.SCREENSHOTS !== '0';
+const shotDir = path.join(here, '..', '..', 'docs', 'screenshots');
+
+// Reflow (WCAG 1.4.10): at 320 CSS px wide (what 1280 px at 400% zoom shows) the page must not
+// scroll sideways; wide tables scroll inside their own box.
+export async function fits320(page, label, name) {
+  await page.setViewportSize({ width: 320, height: 640 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  expect(!wide, `${label}: fits 320 px without sideways scrolling`);
+  if (name) await shot(page, name);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+export async function shot(page, name) {
+  if (!shots) return;
+  mkdirSync(shotDir, { recursive: true });
+  await page.screenshot({ path: path.join(shotDir, `${name}.png`), fullPage: true });
+}
+

@@ -5,15 +5,14 @@
 //! found of `[docflow] pdf_fonts` (a Hangul font such as Nanum Gothic for Korean; glyphs a font
 //! lacks are drawn as empty boxes).
 
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
-
-use krilla::Document;
-use krilla::geom::{PathBuilder, Point, Rect};
-use krilla::page::PageSettings;
-use krilla::paint::Stroke;
-use krilla::text::{Font, TextDirection};
+use egov_pdf::font;
+use egov_pdf::krilla::Document;
+use egov_pdf::krilla::geom::{PathBuilder, Point, Rect};
+use egov_pdf::krilla::page::PageSettings;
+use egov_pdf::krilla::paint::Stroke;
+use egov_pdf::krilla::text::TextDirection;
 use serde_json::Value;
+use std::path::PathBuf;
 
 /// What is printed.
 #[derive(Debug, Clone)]
@@ -28,20 +27,6 @@ pub struct Printable {
     pub stamps: Vec<(String, String, String, String)>,
     pub disclosure: String,
     pub digest: String,
-}
-
-static FONT: OnceLock<Option<Font>> = OnceLock::new();
-
-fn font(candidates: &[PathBuf]) -> Option<Font> {
-    FONT.get_or_init(|| {
-        candidates.iter().find_map(|p| {
-            let data = std::fs::read(p).ok()?;
-            let f = Font::new(Arc::new(data).into(), 0)?;
-            tracing::info!(font = %p.display(), "docflow PDF font");
-            Some(f)
-        })
-    })
-    .clone()
 }
 
 /// Lines of the body: `paragraphs` (strings), or `text`, or the JSON itself.

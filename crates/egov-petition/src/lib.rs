@@ -17,7 +17,6 @@ pub use settings::PetitionSettings;
 pub mod http;
 pub mod notify;
 pub mod open311;
-pub mod pdf;
 pub mod service;
 pub mod store;
 pub mod web;

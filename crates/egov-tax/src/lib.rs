@@ -64,6 +64,8 @@ pub(crate) struct Inner {
     pub(crate) notifier: Arc<dyn Notifier>,
     pub(crate) clock: Clock,
     pub(crate) recorder: egov_auth::Recorder,
+    /// Where people reach the portal (the QR code of a certificate leads there).
+    pub(crate) public_url: String,
 }
 
 impl std::fmt::Debug for Tax {
@@ -131,6 +133,7 @@ impl Tax {
             notifier: Arc::new(LogNotifier),
             clock: clock.clone(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
+            public_url: settings.public_url().trim_end_matches('/').to_owned(),
         })))
     }
 
@@ -275,6 +278,10 @@ impl Module for TaxModule {
 
     fn portal_links(&self) -> Vec<(&'static str, &'static str)> {
         vec![("/certificates/verify", "tax-verify-title")]
+    }
+
+    fn my_links(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("/my/tax", "my-tax")]
     }
 
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {

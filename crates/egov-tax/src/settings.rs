@@ -22,4 +22,6 @@ pub struct TaxSettings {
     pub notify_max_attempts: u32,
     /// Accept returns for a tax year that has not ended yet (training and pilot set-ups).
     pub allow_early_filing: bool,
+    /// Certificates as PDF: the first of these fonts that loads (a Hangul font for Korean).
+    pub pdf_fonts: Vec<std::path::PathBuf>,
 }

@@ -9,6 +9,7 @@
 pub mod browser;
 mod callers;
 pub mod clients;
+pub mod mfa;
 pub mod probe;
 pub mod registry;
 

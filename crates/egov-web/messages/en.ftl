@@ -67,3 +67,4 @@ module-docflow = Official documents
 module-procurement = Procurement
 module-auth = Accounts
 module-exchange = Data exchange
+portal-name = { $country } Government Services

@@ -67,3 +67,4 @@ module-docflow = Documentos oficiales
 module-procurement = Contrataciones
 module-auth = Cuentas
 module-exchange = Intercambio de datos
+portal-name = Servicios del Gobierno de { $country }

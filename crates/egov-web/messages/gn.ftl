@@ -67,3 +67,4 @@ module-docflow = Kuatia tetãgua
 module-procurement = Jejogua
 module-auth = Cuenta
 module-exchange = Marandu ñemoambue
+portal-name = { $country } Tetã Rembiapokuéra

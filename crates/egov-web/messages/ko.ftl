@@ -67,3 +67,4 @@ module-docflow = 공문서
 module-procurement = 조달
 module-auth = 계정
 module-exchange = 행정정보 공동이용
+portal-name = { $country } 정부서비스

@@ -37,6 +37,35 @@ pub fn number(lang: &str, value: Decimal, minor_units: u32) -> String {
     out
 }
 
+/// A number as a person of the language types it: digits with or without the language's
+/// group separators (`1,500,000`; Spanish and Guarani `1.500.000`), its decimal mark, spaces
+/// and a currency word around it ignored (`1,500,000원`, `₲ 1.500.000`). `None` when it is
+/// not a number.
+pub fn parse_number(lang: &str, text: &str) -> Option<Decimal> {
+    let (group, decimal) = match lang {
+        "es" | "gn" | "de" | "fr" | "pt" => ('.', ','),
+        _ => (',', '.'),
+    };
+    let t = text.trim();
+    let t = t
+        .trim_start_matches(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .trim_end_matches(|c: char| !c.is_ascii_digit());
+    if t.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(t.len());
+    for (i, c) in t.chars().enumerate() {
+        match c {
+            '0'..='9' => out.push(c),
+            '-' if i == 0 => out.push('-'),
+            c if c == group || c == ' ' || c == '\u{a0}' => {}
+            c if c == decimal => out.push('.'),
+            _ => return None,
+        }
+    }
+    out.parse().ok()
+}
+
 /// An amount in the pack's currency: `1,000원`-style suffix for Korean, symbol first otherwise.
 pub fn money(lang: &str, pack: &egov_core::CountryPack, value: Decimal) -> String {
     let n = number(lang, value, u32::from(pack.currency.minor_units()));
@@ -58,6 +87,21 @@ pub fn date(lang: &str, d: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_read_as_people_of_the_language_type_them() {
+        let d = |s: &str| s.parse::<Decimal>().ok();
+        assert_eq!(parse_number("ko", "1,500,000"), d("1500000"));
+        assert_eq!(parse_number("ko", "1,500,000원"), d("1500000"));
+        assert_eq!(parse_number("en", " 2500.50 "), d("2500.50"));
+        assert_eq!(parse_number("es", "1.500.000"), d("1500000"));
+        assert_eq!(parse_number("gn", "₲ 1.500.000,5"), d("1500000.5"));
+        assert_eq!(parse_number("en", "-40"), d("-40"));
+        assert_eq!(parse_number("en", "12abc34"), None);
+        assert_eq!(parse_number("en", "abc"), None);
+        assert_eq!(parse_number("en", ""), None);
+        assert_eq!(parse_number("en", "1-2"), None);
+    }
 
     #[test]
     fn groups_by_language() {

@@ -171,11 +171,18 @@ fn format_in(
     Some(s.into_owned())
 }
 
-/// Fluent arguments from pairs of names and strings.
+/// Fluent arguments from pairs of names and strings. A whole number written with plain
+/// digits (a count, a year) goes in as a number, so plural forms select on it
+/// (`[one] 1 person *[other] 2 people`); anything else (formatted amounts, names, dates)
+/// stays text.
 pub fn args<'a>(pairs: &[(&'a str, String)]) -> FluentArgs<'a> {
     let mut a = FluentArgs::new();
     for (k, v) in pairs {
-        a.set(*k, FluentValue::from(v.clone()));
+        let plain = !v.is_empty() && v.len() <= 15 && v.bytes().all(|b| b.is_ascii_digit());
+        match v.parse::<u64>() {
+            Ok(n) if plain && (v == "0" || !v.starts_with('0')) => a.set(*k, FluentValue::from(n)),
+            _ => a.set(*k, FluentValue::from(v.clone())),
+        }
     }
     a
 }
@@ -183,6 +190,23 @@ pub fn args<'a>(pairs: &[(&'a str, String)]) -> FluentArgs<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_select_plural_forms_and_other_text_stays_as_written() {
+        let mut b = FluentBundle::new_concurrent(vec!["en".parse().expect("tag")]);
+        b.set_use_isolating(false);
+        let r = FluentResource::try_new(
+            "n = { $count -> \n    [one] 1 person\n   *[other] { $count } people\n}\ny = Year { $year }\n".into(),
+        )
+        .expect("ftl");
+        b.add_resource(r).expect("add");
+        let say = |id: &str, k: &str, v: &str| format_in(&b, id, Some(&args(&[(k, v.to_owned())])));
+        assert_eq!(say("n", "count", "1").as_deref(), Some("1 person"));
+        assert_eq!(say("n", "count", "3").as_deref(), Some("3 people"));
+        assert_eq!(say("y", "year", "2026").as_deref(), Some("Year 2026"));
+        assert_eq!(say("y", "year", "007").as_deref(), Some("Year 007"));
+        assert_eq!(say("y", "year", "1,000").as_deref(), Some("Year 1,000"));
+    }
 
     fn kr() -> egov_core::CountryPack {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/countries/kr");

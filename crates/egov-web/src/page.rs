@@ -260,6 +260,16 @@ impl Page {
         format::money(&self.lang, self.web.pack(), value)
     }
 
+    /// A number as typed by a person of the page's language ([`format::parse_number`]).
+    pub fn parse_number(&self, text: &str) -> Option<rust_decimal::Decimal> {
+        format::parse_number(&self.lang, text)
+    }
+
+    /// A number grouped as the page's language writes it, without decimals.
+    pub fn count(&self, value: rust_decimal::Decimal) -> String {
+        format::number(&self.lang, value, 0)
+    }
+
     pub fn date(&self, d: chrono::NaiveDate) -> String {
         format::date(&self.lang, d)
     }

@@ -4,7 +4,6 @@
 #![allow(dead_code)]
 
 use egov_auth::accounts::NewAccount;
-use egov_auth::mfa;
 use egov_auth::service::now_secs;
 use egov_auth::tokens::{Claims, Purpose};
 use egov_auth::{Kind, Service};
@@ -85,42 +84,7 @@ pub async fn login_tokens(app: &TestApp, username: &str) -> Value {
     body["tokens"].clone()
 }
 
-/// The current TOTP code for a base32 secret, at a time step after `after` (so codes are
-/// never replays of each other).
-pub fn totp(secret_b32: &str, step_offset: i64) -> String {
-    // Near the end of a 30 s step the server might check the code in the next step, where
-    // an offset of -1 falls outside the window: wait for the step to turn first.
-    while now_secs() % 30 >= 28 {
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    let secret = mfa::secret_from_base32(secret_b32).expect("base32");
-    let t = (now_secs() as i64 + step_offset * 30) as u64;
-    mfa::code_at(&secret, t).expect("code")
-}
-
-/// Enrols TOTP for the holder of `token`; returns (secret, recovery codes).
-pub async fn enrol_totp(app: &TestApp, token: &str) -> (String, Vec<String>) {
-    let res = bearer_post(app, "/auth/me/mfa/totp", token, &json!(null)).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let e: Value = res.json().await.expect("json");
-    let secret = e["secret"].as_str().expect("secret").to_owned();
-    let res = bearer_post(
-        app,
-        "/auth/me/mfa/totp/confirm",
-        token,
-        &json!({"code": totp(&secret, -1)}),
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let codes: Value = res.json().await.expect("json");
-    let codes = codes["recovery_codes"]
-        .as_array()
-        .expect("codes")
-        .iter()
-        .map(|c| c.as_str().expect("code").to_owned())
-        .collect();
-    (secret, codes)
-}
+pub use egov_testing::mfa::{enrol_totp, totp};
 
 /// An account signed in at aal2 (TOTP enrolled, then stepped up): its token set.
 pub async fn aal2_tokens(app: &TestApp, username: &str) -> (Value, String) {

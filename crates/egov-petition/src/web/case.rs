@@ -352,7 +352,7 @@ pub async fn document_pdf(
         lines.push((t.t("label-revoked"), t.local_date(r)));
     }
     let base = p.0.settings.public_url();
-    let printable = crate::pdf::Printable {
+    let printable = egov_pdf::Printable {
         issuer: text("issuer_name"),
         title: t.pick(&service.names).to_owned(),
         lines,
@@ -365,7 +365,7 @@ pub async fn document_pdf(
         digest: d.digest.clone(),
     };
     let fonts = p.0.config.pdf_fonts.clone();
-    let pdf = actix_web::web::block(move || crate::pdf::render(&printable, &fonts))
+    let pdf = actix_web::web::block(move || egov_pdf::render(&printable, &fonts))
         .await
         .map_err(|e| t.error(&Error::internal(anyhow::anyhow!("{e}"))))?
         .ok_or_else(|| {

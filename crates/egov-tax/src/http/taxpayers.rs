@@ -1,16 +1,15 @@
 //! Taxpayers: the pre-filled return, edits, submission, versions, account and certificates.
 
 use super::{TaxpayerAal2, TaxpayerPolicy, rules_for, taxpayer, year_ok};
+use crate::Tax;
 use crate::domain::Outcome;
 use crate::domain::eval::to_json;
 use crate::service::{self, Acknowledgement, Period, ReturnView, taxpayers};
 use crate::store::{CertificateRow, LedgerRow, VersionRow};
-use crate::{Tax, errors};
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::NaiveDateTime;
 use egov_auth::Authorized;
 use egov_core::Error;
-use egov_core::error::FieldError;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -85,27 +84,9 @@ pub async fn edit_return(
     input: web::Json<EntriesInput>,
 ) -> Result<web::Json<ReturnView>, Error> {
     let who = taxpayer(&tax, &auth)?;
-    let year = year_ok(year.into_inner())?;
-    let rules = rules_for(&tax, year)?;
-    let entries: Map<String, Value> = input
-        .into_inner()
-        .entries
-        .into_iter()
-        .filter(|(_, v)| !v.is_null())
-        .collect();
-    // Checked against the declarations before anything is saved.
-    if let Err(errs) = rules.prepare(&entries) {
-        return Err(Error::new(errors::INVALID_INPUTS).with_errors(
-            errs.into_iter()
-                .map(|e| FieldError {
-                    pointer: format!("/entries{}", e.pointer),
-                    detail: format!("TAX-R0001: {}", e.message),
-                })
-                .collect(),
-        ));
-    }
+    let rules = rules_for(&tax, year_ok(year.into_inner())?)?;
     Ok(web::Json(
-        taxpayers::save_entries(&tax, who, &rules, entries).await?,
+        taxpayers::save_entries(&tax, who, &rules, input.into_inner().entries).await?,
     ))
 }
 
@@ -377,26 +358,7 @@ pub async fn issue_certificate(
 ) -> Result<HttpResponse, Error> {
     let who = taxpayer(&tax, &auth)?;
     let input = input.into_inner();
-    let settings = &tax.0.config;
-    let (days, rules) = match input.kind.as_str() {
-        "tax_clearance" => (settings.clearance_valid_days, None),
-        "income" => {
-            let year = input.year.ok_or_else(|| {
-                Error::invalid_field("/year", "required for an income certificate")
-            })?;
-            (
-                settings.income_certificate_valid_days,
-                Some(rules_for(&tax, year_ok(year)?)?),
-            )
-        }
-        _ => {
-            return Err(Error::invalid_field(
-                "/kind",
-                "must be tax_clearance or income",
-            ));
-        }
-    };
-    let row = taxpayers::issue_certificate(&tax, who, input.kind, rules, days).await?;
+    let row = taxpayers::request_certificate(&tax, who, &input.kind, input.year).await?;
     Ok(HttpResponse::Created().json(certificate_view(row)))
 }
 

@@ -1,6 +1,7 @@
 //! Taxpayers' use cases: the pre-filled return, entries, submission, versions, the account
 //! and certificates.
 
+use egov_core::error::FieldError;
 use egov_core::{DbConnection, Error};
 use serde_json::{Map, Value, json};
 
@@ -28,14 +29,36 @@ pub async fn return_view(tax: &Tax, who: Taxpayer, year: i32) -> Result<ReturnVi
     Ok(view)
 }
 
-/// Saves my entries (checked against the declarations by the caller) and answers the
-/// recomputed return.
+/// Checks my entries against the rules' declarations (`null` removes an entry): every
+/// problem as rule TAX-R0001 at `/entries/<input>`, or the entries to keep.
+pub fn check_entries(
+    rules: &RuleSet,
+    entries: Map<String, Value>,
+) -> Result<Map<String, Value>, Error> {
+    let entries: Map<String, Value> = entries.into_iter().filter(|(_, v)| !v.is_null()).collect();
+    match rules.prepare(&entries) {
+        Ok(_) => Ok(entries),
+        Err(errs) => Err(Error::new(errors::INVALID_INPUTS).with_errors(
+            errs.into_iter()
+                .map(|e| FieldError {
+                    pointer: format!("/entries{}", e.pointer),
+                    detail: format!("TAX-R0001: {}", e.message),
+                })
+                .collect(),
+        )),
+    }
+}
+
+/// Saves my entries over the pre-fill, replacing the earlier ones, and answers the recomputed
+/// return. Entries that do not meet their declarations are refused ([`check_entries`]) and
+/// nothing is saved.
 pub async fn save_entries(
     tax: &Tax,
     who: Taxpayer,
     rules: &RuleSet,
     entries: Map<String, Value>,
 ) -> Result<ReturnView, Error> {
+    let entries = check_entries(rules, entries)?;
     let (code, year) = (rules.tax.clone(), rules.year);
     let draft = Value::Object(entries).to_string();
     let w = who.clone();
@@ -85,6 +108,60 @@ pub async fn certificates(tax: &Tax, who: Taxpayer) -> Result<Vec<CertificateRow
     tax.db()
         .run(move |c| store::certificates_of(c, &who.key))
         .await
+}
+
+/// My returns, every year I have opened one.
+pub async fn returns(tax: &Tax, who: Taxpayer) -> Result<Vec<store::ReturnRow>, Error> {
+    tax.db().run(move |c| store::returns_of(c, &who.key)).await
+}
+
+/// One of my certificates by its number (anyone else's is not found).
+pub async fn own_certificate(
+    tax: &Tax,
+    who: Taxpayer,
+    number: String,
+) -> Result<CertificateRow, Error> {
+    tax.db()
+        .run(move |c| store::certificate(c, &number))
+        .await?
+        .filter(|r| r.holder == who.key)
+        .ok_or_else(|| Error::new(errors::CERTIFICATE_NOT_FOUND))
+}
+
+/// Issues the certificate asked for: `tax_clearance` (valid `clearance_valid_days`) or
+/// `income` for a `year` (valid `income_certificate_valid_days`).
+pub async fn request_certificate(
+    tax: &Tax,
+    who: Taxpayer,
+    kind: &str,
+    year: Option<i32>,
+) -> Result<CertificateRow, Error> {
+    let settings = &tax.0.config;
+    let (days, rules) = match kind {
+        "tax_clearance" => (settings.clearance_valid_days, None),
+        "income" => {
+            let year = year.ok_or_else(|| {
+                Error::invalid_field("/year", "required for an income certificate")
+            })?;
+            if !(2000..=2100).contains(&year) {
+                return Err(Error::invalid_field(
+                    "/year",
+                    "must be a year from 2000 to 2100",
+                ));
+            }
+            (
+                settings.income_certificate_valid_days,
+                Some(rules_for(tax, year)?),
+            )
+        }
+        _ => {
+            return Err(Error::invalid_field(
+                "/kind",
+                "must be tax_clearance or income",
+            ));
+        }
+    };
+    issue_certificate(tax, who, kind.to_owned(), rules, days).await
 }
 
 /// Issues a signed certificate valid for `days`: a tax clearance (no `rules`; refused while

@@ -35,6 +35,39 @@ fn text(doc: &Value, key: &str) -> Option<String> {
     }
 }
 
+/// What a certificate states, as label and value lines in the page's language: its kind, the
+/// holder as printed, the issuer, the year, the amounts, the statement of a clearance.
+pub(crate) fn document_lines(page: &Page, kind: &str, d: &Value) -> Vec<(String, String)> {
+    let mut lines = vec![(
+        page.t("tax-label-kind"),
+        page.t(&format!("tax-kind-{kind}")),
+    )];
+    for (key, label) in [
+        ("holder", "tax-label-holder"),
+        ("issuer", "tax-label-issuer"),
+        ("year", "tax-label-year"),
+    ] {
+        if let Some(x) = text(d, key) {
+            lines.push((page.t(label), x));
+        }
+    }
+    for (key, label) in [
+        ("income", "tax-label-income"),
+        ("tax_determined", "tax-label-determined"),
+    ] {
+        if let Some(x) = text(d, key).and_then(|x| x.parse::<Decimal>().ok()) {
+            lines.push((page.t(label), page.money(x)));
+        }
+    }
+    if kind == "tax_clearance" {
+        lines.push((
+            page.t("tax-label-statement"),
+            page.t("tax-clearance-statement"),
+        ));
+    }
+    lines
+}
+
 /// The form, and with a number the certificate's status and what it states.
 #[get("/certificates/verify")]
 pub async fn verify_page(
@@ -58,34 +91,7 @@ pub async fn verify_page(
                 let when = |t: chrono::NaiveDateTime| {
                     page.date(t.and_utc().with_timezone(&zone).date_naive())
                 };
-                let d = &v.document;
-                let mut lines = vec![(
-                    page.t("tax-label-kind"),
-                    page.t(&format!("tax-kind-{}", v.kind)),
-                )];
-                for (key, label) in [
-                    ("holder", "tax-label-holder"),
-                    ("issuer", "tax-label-issuer"),
-                    ("year", "tax-label-year"),
-                ] {
-                    if let Some(x) = text(d, key) {
-                        lines.push((page.t(label), x));
-                    }
-                }
-                for (key, label) in [
-                    ("income", "tax-label-income"),
-                    ("tax_determined", "tax-label-determined"),
-                ] {
-                    if let Some(x) = text(d, key).and_then(|x| x.parse::<Decimal>().ok()) {
-                        lines.push((page.t(label), page.money(x)));
-                    }
-                }
-                if v.kind == "tax_clearance" {
-                    lines.push((
-                        page.t("tax-label-statement"),
-                        page.t("tax-clearance-statement"),
-                    ));
-                }
+                let mut lines = document_lines(&page, &v.kind, &v.document);
                 lines.push((page.t("tax-label-issued"), when(v.issued_at)));
                 lines.push((page.t("tax-label-valid-until"), when(v.valid_until)));
                 lines.push((

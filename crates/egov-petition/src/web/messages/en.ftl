@@ -1,4 +1,3 @@
-portal-name = { $country } Government Services
 home-lead = Find a service, see what it needs, and check a document an agency issued.
 search-label = Search for a service
 search-button = Search

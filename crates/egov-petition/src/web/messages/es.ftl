@@ -1,4 +1,3 @@
-portal-name = Servicios del Gobierno de { $country }
 home-lead = Encuentre un trámite, vea qué necesita y verifique un documento emitido por una institución.
 search-label = Buscar un trámite
 search-button = Buscar

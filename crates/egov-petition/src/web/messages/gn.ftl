@@ -1,4 +1,3 @@
-portal-name = { $country } Tetã Rembiapokuéra
 home-lead = Eheka peteĩ tembiapo, ehecha mba’épa oikotevẽ ha ehechajey kuatia peteĩ tendagua ome’ẽva’ekue.
 search-label = Eheka tembiapo
 search-button = Eheka

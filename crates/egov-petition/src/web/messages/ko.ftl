@@ -1,4 +1,3 @@
-portal-name = { $country } 정부서비스
 home-lead = 필요한 민원 서비스를 찾고, 준비할 것을 확인하고, 기관이 발급한 문서를 진위 확인하세요.
 search-label = 서비스 검색
 search-button = 검색

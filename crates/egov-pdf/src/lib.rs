@@ -1,17 +1,23 @@
-//! An issued document as a PDF (A4), as the applicant downloads and prints it: the issuing
-//! agency, the title, the holder and what the document states, the dates, the confirmation
-//! number, and a QR code that opens the public verification page for that number (where anyone
-//! sees whether it is authentic, valid or revoked). Text is set in the first font found of
-//! `[petition] pdf_fonts` (a Hangul font for Korean; glyphs a font lacks are drawn as boxes).
+//! Printable documents as PDF (A4), one implementation for every module that prints:
+//! - [`font`]: the first usable font of a deployment's list (`pdf_fonts` in a module's
+//!   settings; a Hangul font for Korean, glyphs a font lacks are drawn as boxes), loaded once
+//!   per list and shared;
+//! - [`Printable`] and [`render`]: an issued document (a certificate, a civil-service
+//!   document) as people download and print it: the issuing agency, the title, what it states
+//!   as label and value lines, the number, and a QR code that opens the public page where
+//!   anyone checks it (authentic, valid or revoked).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use krilla::Document;
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
 use krilla::text::{Font, TextDirection};
+
+pub use krilla;
 
 /// What is printed: (label, value) lines under the title.
 #[derive(Debug, Clone)]
@@ -25,18 +31,27 @@ pub struct Printable {
     pub digest: String,
 }
 
-static FONT: OnceLock<Option<Font>> = OnceLock::new();
+type Fonts = Mutex<HashMap<Vec<PathBuf>, Option<Font>>>;
+static FONTS: OnceLock<Fonts> = OnceLock::new();
 
-fn font(candidates: &[PathBuf]) -> Option<Font> {
-    FONT.get_or_init(|| {
-        candidates.iter().find_map(|p| {
-            let data = std::fs::read(p).ok()?;
-            let f = Font::new(Arc::new(data).into(), 0)?;
-            tracing::info!(font = %p.display(), "petition PDF font");
-            Some(f)
+/// The first font of `candidates` that loads, read once per list of candidates (the same
+/// list from two modules shares one copy); `None` when none loads.
+pub fn font(candidates: &[PathBuf]) -> Option<Font> {
+    let fonts = FONTS.get_or_init(Fonts::default);
+    let mut fonts = fonts
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    fonts
+        .entry(candidates.to_vec())
+        .or_insert_with(|| {
+            candidates.iter().find_map(|p| {
+                let data = std::fs::read(p).ok()?;
+                let f = Font::new(Arc::new(data).into(), 0)?;
+                tracing::info!(font = %p.display(), "PDF font");
+                Some(f)
+            })
         })
-    })
-    .clone()
+        .clone()
 }
 
 /// The QR code of `text`: its width in modules and the dark modules, row by row.
@@ -166,7 +181,7 @@ mod tests {
         }
         let pdf = render(&sample(), &fonts).expect("pdf");
         assert!(pdf.starts_with(b"%PDF-"));
-        // To look at it: EGOV_PDF_OUT=/tmp/doc.pdf cargo test -p egov-petition --lib pdf
+        // To look at it: EGOV_PDF_OUT=/tmp/doc.pdf cargo test -p egov-pdf
         if let Ok(out) = std::env::var("EGOV_PDF_OUT") {
             std::fs::write(out, &pdf).expect("write the sample");
         }

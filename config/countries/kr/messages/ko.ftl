@@ -1,0 +1,29 @@
+# Korea pack: words for the tax rules' inputs and values on the pages (tax-input-<name>,
+# tax-value-<name>); they override the module's messages and the rules file's own labels.
+tax-name-income_tax_wages = 근로소득세 (종합소득세 확정신고)
+tax-input-wages = 총급여액
+tax-input-age = 나이 (과세연도 말 기준, 만)
+tax-input-disabled = 본인이 장애인임
+tax-input-dependants = 부양가족 (연간 소득금액 100만 원 이하)
+tax-input-pension_contributions = 국민연금 보험료 (본인 부담분)
+tax-input-insurance_premiums = 건강·고용보험료 (본인 부담분)
+tax-input-special_credits = 특별세액공제 (보험료·의료비·교육비·기부금, 계산된 금액)
+tax-input-withheld_income_tax = 기납부세액 (원천징수된 소득세)
+tax-input-withheld_local_tax = 원천징수된 지방소득세
+tax-value-basic_deduction_amount = 기본공제 1인당 금액
+tax-value-elderly_self = 경로우대공제 (본인)
+tax-value-elderly_dependants = 경로우대공제 (부양가족)
+tax-value-disabled_self = 장애인공제 (본인)
+tax-value-disabled_dependants = 장애인공제 (부양가족)
+tax-value-earned_income_tax_credit_computed = 근로소득세액공제 (한도 적용 전)
+tax-value-earned_income_tax_credit_limit = 근로소득세액공제 한도
+tax-value-credit_children = 공제 대상 자녀
+tax-value-credit_children_disabled_adult = 공제 대상 장애인 자녀 (성년)
+tax-value-qualifying_children = 자녀세액공제 대상 자녀 수
+tax-value-child_tax_credit_first_two = 자녀세액공제 (첫째·둘째)
+tax-value-children_beyond_two = 셋째 이후 자녀 수
+tax-value-child_tax_credit_more = 자녀세액공제 (셋째 이후)
+tax-value-special_claims = 특별세액공제 신청액
+tax-value-total_tax = 총 결정세액 (소득세 + 지방소득세)
+tax-value-balance_local_tax = 차감징수(환급) 지방소득세
+tax-value-balance_total = 낼 세금(+) 또는 돌려받을 세금(−)
