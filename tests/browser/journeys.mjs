@@ -2,8 +2,12 @@
 // each language asked for, with and without JavaScript:
 // - a citizen (registered and given a draft application through the API) opens the portal,
 //   follows "Sign in", signs in on the provider's page, lands on "My page", opens "My
-//   applications" and sees the draft with its status, then signs out and is signed out
-//   everywhere (the next sign-in asks for the password);
+//   applications" and sees the draft with its status; applies for business registration
+//   (the form's errors, an upload, check your answers, the receipt); an officer of the agency
+//   (set up through the API by the platform admin: EGOV_ADMIN_USER / EGOV_ADMIN_PASSWORD)
+//   asks for more, the citizen answers on the application's page; the officer approves and
+//   issues the certificate; the citizen downloads its PDF and checks it on the public page;
+//   then signs out and is signed out everywhere (the next sign-in asks for the password);
 // - every page on the way is checked with axe-core (WCAG 2.1 A/AA, 0 violations);
 // - each signed-in page at 320 CSS px wide without sideways scrolling;
 // - a keyboard-only pass signs out with Tab and Enter alone;
@@ -12,7 +16,7 @@
 // EGOV_URL: the running egov (default http://127.0.0.1:8099); SCREENSHOTS=0 skips them.
 
 import {
-  PASSWORD, api, axe, base, expect, fail, finish, fits320, launch, nationalId, shot,
+  PASSWORD, api, axe, base, expect, fail, finish, fits320, businessId, launch, must, nationalId, officer, shot,
 } from './lib.mjs';
 
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
@@ -37,7 +41,7 @@ async function citizen(tag) {
 const browser = await launch();
 
 
-async function journey(lang, javaScriptEnabled) {
+async function journey(officerToken, lang, javaScriptEnabled) {
   const tag = `${lang}${javaScriptEnabled ? '' : '-nojs'}`;
   const [username, nid] = await citizen(tag.replace('-', ''));
   // bypassCSP only so that axe can be injected; the pages' own CSP is checked in pages.mjs.
@@ -87,11 +91,74 @@ async function journey(lang, javaScriptEnabled) {
   await Promise.all([page.waitForURL(/\/my\/applications\/[0-9a-f-]+$/), page.click('main a[href^="/my/applications/"]')]);
   expect((await page.$('form[action$="/withdraw"]')) !== null, `${tag}: the application's page offers to withdraw`);
   if (javaScriptEnabled) { await axe(page, `${tag} application page`); await shot(page, `case-${lang}`); await fits320(page, `${tag} application page`); }
+  // The agency (an officer, through the API) asks for more; the citizen answers on the page.
+  const caseUrl = page.url();
+  const id = caseUrl.split('/').pop();
+  for (const step of [{ action: 'receive' }, { action: 'review' },
+    { action: 'request_supplement', reason: 'Send the floor plan of the shop' }]) {
+    must(await api('POST', `/petition/v1/officer/cases/${id}/actions`, step, officerToken), step.action);
+  }
+  await page.goto(caseUrl);
+  expect((await page.textContent('.egov-quote'))?.includes('floor plan'), `${tag}: the agency's request is quoted`);
+  if (javaScriptEnabled) { await axe(page, `${tag} application page with a request`); await shot(page, `case-supplement-${lang}`); }
+  await page.fill('#supplement-note', 'The floor plan: one room of 40 m2 on the ground floor.');
+  await Promise.all([page.waitForURL(caseUrl), page.click('form[action$="/supplement"] button[type=submit]')]);
+  expect((await page.$('#supplement-note')) === null, `${tag}: the answer is sent (the form is gone)`);
+  // The agency decides and issues; the citizen downloads the document and checks it publicly.
+  for (const step of [{ action: 'review' }, { action: 'decide', decision: 'approved', reason: 'Registered' }, { action: 'issue' }]) {
+    must(await api('POST', `/petition/v1/officer/cases/${id}/actions`, step, officerToken), step.action);
+  }
+  await page.goto(caseUrl);
+  const href = await page.getAttribute('main a[href*="/issued/"]', 'href');
+  const pdf = await context.request.get(base + href);
+  const bytes = await pdf.body();
+  expect(pdf.status() === 200 && pdf.headers()['content-type'] === 'application/pdf' && bytes.subarray(0, 5).toString() === '%PDF-',
+    `${tag}: the issued document downloads as PDF (${bytes.length} bytes)`);
+  if (javaScriptEnabled) { await axe(page, `${tag} application page, decided`); await shot(page, `case-issued-${lang}`); }
+  const number = href.split('/').pop();
+  await page.goto(`${base}/documents/verify`);
+  await page.fill('#number', number);
+  await Promise.all([page.waitForURL(/\/documents\/verify\?number=/), page.click('main form button[type=submit]')]);
+  expect((await page.$('.egov-result:not(.bad)')) !== null, `${tag}: the public page finds document ${number} authentic and valid`);
+  if (javaScriptEnabled) await axe(page, `${tag} public check of the issued document`);
   // Who used my data: linked from My page.
   await page.goto(`${base}/my`);
   await Promise.all([page.waitForURL(/\/my\/privacy$/), page.click('main a[href="/my/privacy"]')]);
   expect((await page.$('main h1')) !== null && (await page.title()).length > 0, `${tag}: who used my data`);
   if (javaScriptEnabled) { await axe(page, `${tag} /my/privacy`); await shot(page, `privacy-${lang}`); await fits320(page, `${tag} /my/privacy`, `privacy-narrow-${lang}`); }
+  // Who acts for whom: a business (in its own browser) asks the citizen, who accepts.
+  const bizSeq = Math.floor(Math.random() * 90000) + 1000;
+  const bizName = `biz.${tag.replace('-', '')}.${bizSeq}`;
+  must(await api('POST', '/auth/register', {
+    kind: 'business', username: bizName, display_name: 'Hangang Books Co.', password: PASSWORD,
+    business_id: businessId(bizSeq),
+  }), 'register the business', [202]);
+  const bizContext = await browser.newContext({ bypassCSP: javaScriptEnabled, javaScriptEnabled });
+  await bizContext.addCookies([{ name: 'egov_lang', value: lang, url: base }]);
+  const biz = await bizContext.newPage();
+  await biz.goto(`${base}/my/representatives`);
+  await biz.fill('#username', bizName);
+  await biz.fill('#password', PASSWORD);
+  await Promise.all([biz.waitForURL(/\/my\/representatives$/), biz.click('form button[type=submit]')]);
+  await biz.fill('#national-id', '12345');
+  await Promise.all([biz.waitForLoadState('load'), biz.click('main form.egov-form button[type=submit]')]);
+  expect((await biz.$('.egov-error-summary a[href="#national-id"]')) !== null, `${tag}: a wrong national ID gets the error summary`);
+  if (javaScriptEnabled) { await axe(biz, `${tag} /my/representatives with an error`); await fits320(biz, `${tag} /my/representatives`); }
+  await biz.fill('#national-id', nid);
+  await Promise.all([biz.waitForURL(/done=asked$/), biz.click('main form.egov-form button[type=submit]')]);
+  if (javaScriptEnabled) { await axe(biz, `${tag} /my/representatives, asked`); await shot(biz, `representatives-${lang}`); }
+  await bizContext.close();
+  await page.goto(`${base}/my`);
+  await Promise.all([page.waitForURL(/\/my\/representation$/), page.click('main a[href="/my/representation"]')]);
+  expect((await page.textContent('main')).includes('Hangang Books Co.'), `${tag}: the business's request is on the person's page`);
+  if (javaScriptEnabled) { await axe(page, `${tag} /my/representation`); await shot(page, `representation-${lang}`); await fits320(page, `${tag} /my/representation`); }
+  await Promise.all([page.waitForURL(/done=accepted$/), page.click('main form[action$="/accept"] button')]);
+  expect((await page.$('main form[action$="/stop"]')) !== null, `${tag}: accepted, the business is listed with "stop"`);
+  // My consents (none given in this journey: the empty state).
+  await page.goto(`${base}/my`);
+  await Promise.all([page.waitForURL(/\/my\/consents$/), page.click('main a[href="/my/consents"]')]);
+  expect((await page.$('main h1')) !== null, `${tag}: my consents`);
+  if (javaScriptEnabled) { await axe(page, `${tag} /my/consents`); await fits320(page, `${tag} /my/consents`); }
   await page.goto(`${base}/my/applications`);
   if (javaScriptEnabled) {
     // Keyboard only: Tab to the header's sign-out button, Enter.
@@ -114,8 +181,9 @@ async function journey(lang, javaScriptEnabled) {
 }
 
 try {
-  for (const lang of languages) await journey(lang, true);
-  await journey(languages[0], false);
+  const officerToken = await officer(['petition.officer']);
+  for (const lang of languages) await journey(officerToken, lang, true);
+  await journey(officerToken, languages[0], false);
 } catch (e) {
   fail(`journey stopped: ${e.stack ?? e}`);
 }

@@ -69,6 +69,15 @@ export function nationalId(seq) {
   return `${d.slice(0, 6)}-${d.slice(6)}${(11 - (sum % 11)) % 10}`;
 }
 
+// A valid Korean business registration number ending in `seq` (check digit by the NTS rule).
+export function businessId(seq) {
+  const d = `2208${String(seq).padStart(5, '0')}`.slice(0, 9).split('').map(Number);
+  const w = [1, 3, 7, 1, 3, 7, 1, 3, 5];
+  const sum = d.reduce((s, x, i) => s + x * w[i], 0) + Math.floor((d[8] * 5) / 10);
+  const all = `${d.join('')}${(10 - (sum % 10)) % 10}`;
+  return `${all.slice(0, 3)}-${all.slice(3, 5)}-${all.slice(5)}`;
+}
+
 // The TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 secret, `offset` steps from now,
 // as an authenticator app shows it. Waits out the last two seconds of a step.
 export async function totp(secret, offset = 0) {
@@ -85,9 +94,11 @@ export async function totp(secret, offset = 0) {
   return String(n).padStart(6, '0');
 }
 
-// Signs in over the API with a second factor enrolled now: the access token at aal2 and the
-// secret (the next sign-in's codes come from it).
-export async function aal2(username, password) {
+// Signs in over the API and enrols a second factor, confirmed with the code of the step
+// before (so the current step's code is still unused, for the browser's sign-in); with
+// `stepUp`, steps up with the current code. The access token (at aal2 when stepped up) and the
+// secret.
+export async function aal2(username, password, stepUp = true) {
   const login = await api('POST', '/auth/login', { username, password });
   if (login.status !== 200) throw new Error(`login ${username}: ${login.status} ${JSON.stringify(login.body)}`);
   const token = login.body.tokens.access_token;
@@ -96,9 +107,34 @@ export async function aal2(username, password) {
   const { secret } = start.body;
   const confirm = await api('POST', '/auth/me/mfa/totp/confirm', { code: await totp(secret, -1) }, token);
   if (confirm.status !== 200) throw new Error(`confirm ${username}: ${confirm.status} ${JSON.stringify(confirm.body)}`);
+  if (!stepUp) return { token, secret };
   const up = await api('POST', '/auth/step-up', { code: await totp(secret, 0) }, token);
   if (up.status !== 200) throw new Error(`step-up ${username}: ${up.status} ${JSON.stringify(up.body)}`);
   return { token: up.body.access_token ?? up.body.tokens?.access_token, secret };
+}
+
+const run = Math.floor(Math.random() * 90000) + 1000;
+
+// The answer's body when its status is one of `status`; else the journey stops, saying why.
+export function must(r, what, status = [200, 201]) {
+  if (!status.includes(r.status)) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+// An officer of agency NTS with `roles`, set up as a deployment does it: the platform admin
+// (EGOV_ADMIN_USER / EGOV_ADMIN_PASSWORD, made by `egov admin create`; its second factor is
+// enrolled here, so one admin serves one script) creates the agency and invites the officer,
+// who accepts, enrols a second factor and steps up. The officer's access token (aal2).
+export async function officer(roles) {
+  const admin = await aal2(process.env.EGOV_ADMIN_USER ?? 'pages.admin', process.env.EGOV_ADMIN_PASSWORD ?? '');
+  must(await api('POST', '/auth/agencies', { id: 'NTS', name: 'National Tax Service' }, admin.token),
+    'agency', [201, 409]);
+  const username = `officer.${roles[0]}.${run}`;
+  const invited = must(await api('POST', '/auth/agencies/NTS/accounts', {
+    kind: 'officer', username, display_name: 'Officer Han', roles,
+  }, admin.token), 'invite the officer');
+  must(await api('POST', '/auth/invitations/accept', { token: invited.invitation_token, password: PASSWORD }), 'accept');
+  return (await aal2(username, PASSWORD)).token;
 }
 
 // ---- what every page of a journey is checked for
@@ -112,6 +148,13 @@ export async function fits320(page, label, name) {
   await page.setViewportSize({ width: 320, height: 640 });
   const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
   expect(!wide, `${label}: fits 320 px without sideways scrolling`);
+  if (wide) {
+    // What sticks out, to fix it.
+    const out = await page.evaluate(() => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible'))
+      .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px ${e.scrollWidth}/${e.clientWidth} ${getComputedStyle(e).whiteSpace} ${getComputedStyle(e).display} "${e.textContent.slice(0, 60)}"`));
+    console.log(`     sticks out: ${out.join(', ')}`);
+  }
   if (name) await shot(page, name);
   await page.setViewportSize({ width: 1280, height: 900 });
 }

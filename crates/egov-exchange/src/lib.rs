@@ -26,6 +26,7 @@ pub mod log;
 pub mod provider;
 pub mod signature;
 pub mod store;
+pub mod web;
 pub mod writer;
 pub mod xroad;
 
@@ -222,6 +223,15 @@ impl Module for ExchangeModule {
 
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
+        web::configure(cfg);
+    }
+
+    fn messages(&self) -> Vec<(&'static str, &'static str)> {
+        web::MESSAGES.to_vec()
+    }
+
+    fn my_links(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("/my/consents", "my-consents")]
     }
 
     fn trails(&self) -> Vec<&'static dyn egov_core::anchor::Trail> {

@@ -810,6 +810,57 @@ async fn evidence_is_fetched_from_the_agency_that_holds_it_with_the_consent_show
         .post(&format!("/my/applications/{id}/submit"), &[("csrf", &csrf)])
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
+
+    // My consents: the consent in words, and withdrawing it (the form's token required; not
+    // twice; the API sees it withdrawn).
+    let consent = consents[0]["id"].as_str().expect("id").to_owned();
+    let page = b.get("/my/consents").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let words = text(&page.body);
+    assert!(
+        words.contains("may get your") && words.contains("the National Tax Service"),
+        "{words}"
+    );
+    assert!(words.contains("In force"), "{words}");
+    let withdraw = format!("/my/consents/{consent}/withdraw");
+    let a = b.post(&withdraw, &[]).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let a = b.post(&withdraw, &[("csrf", &csrf)]).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert_eq!(a.location.as_deref(), Some("/my/consents?withdrawn=1"));
+    let page = b.get("/my/consents?withdrawn=1").await;
+    let words = text(&page.body);
+    assert!(words.contains("Your consent is withdrawn"), "{words}");
+    assert!(words.contains("Withdrawn on"), "{words}");
+    assert!(
+        !page.body.contains(&withdraw),
+        "no button for a withdrawn consent"
+    );
+    let a = b.post(&withdraw, &[("csrf", &csrf)]).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    let (_, consents) = app
+        .send(Method::GET, "/exchange/v1/me/consents", Some(&token), None)
+        .await;
+    assert!(consents[0]["withdrawn_at"].is_string(), "{consents}");
+    // Someone else cannot withdraw it, nor see it.
+    register(&app, "other.person", "850505-1234562").await;
+    let mut other = Browser::new(&app);
+    other.language = Some("en".into());
+    let theirs = other
+        .sign_in("/my/consents", "other.person", PASSWORD, None)
+        .await;
+    assert!(text(&theirs.body).contains("You have not given any consent"));
+    let csrf2 = other
+        .get("/my/applications")
+        .await
+        .body
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a form token")
+        .to_owned();
+    let a = other.post(&withdraw, &[("csrf", &csrf2)]).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -252,14 +252,8 @@ impl AppState {
             let links = modules.iter().flat_map(|m| m.portal_links()).collect();
             let web = egov_web::Web::new(packs.clone(), &dir, &messages, links)
                 .context("the web layer")?;
-            let sign_in = web_sign_in(
-                &settings,
-                &db,
-                &auth,
-                auth_service.as_ref(),
-                &web.portal_name(),
-            )
-            .context("the pages' sign-in")?;
+            let sign_in = web_sign_in(&settings, &db, &auth, auth_service.as_ref())
+                .context("the pages' sign-in")?;
             let my = modules.iter().flat_map(|m| m.my_links()).collect();
             Some(web.with_sign_in(sign_in, my))
         };
@@ -283,41 +277,50 @@ impl AppState {
     }
 }
 
-/// The pages' OpenID Connect client. Where the provider runs in this process, the client is
-/// registered (or its redirect URI updated) here: a confidential client whose secret both
-/// sides derive from the deployment's keys.
+/// The pages' OpenID Connect client: a confidential client whose secret both sides derive
+/// from the deployment's keys. Registered where the provider runs, when serving
+/// ([`register_pages_client`]).
 fn web_sign_in(
     settings: &Settings,
     db: &Db,
     auth: &egov_auth::Auth,
     local: Option<&egov_auth::Service>,
-    portal: &str,
 ) -> anyhow::Result<egov_web::SignIn> {
     let config: egov_web::session::WebSettings = settings.section("web")?;
     let secrets = match local {
         Some(s) => s.secrets().clone(),
         None => egov_auth::secrets::Secrets::load(&settings.auth)?,
     };
-    let sign_in = egov_web::SignIn::new(
+    egov_web::SignIn::new(
         db.clone(),
         auth.clone(),
         &secrets,
         config,
         settings.public_url(),
         settings.auth.secure_cookies,
-    )?;
-    if local.is_some() {
-        let mut conn = db.get_blocking()?;
-        egov_auth::clients::ensure_first_party(
-            &mut conn,
-            sign_in.client_id(),
-            portal,
-            vec![sign_in.redirect_uri()],
-            &egov_web::session::client_secret(&secrets),
-        )
-        .map_err(|e| anyhow::anyhow!("registering the pages' client: {e}"))?;
-    }
-    Ok(sign_in)
+    )
+}
+
+/// Registers the pages' client (or updates its name and redirect URI to this process's public
+/// URL) where the provider runs in this process. Done when serving only: an administration
+/// command on the same database, run with other settings, must not move the redirect URI
+/// away from the server that uses it.
+pub fn register_pages_client(state: &AppState) -> anyhow::Result<()> {
+    let (Some(web), Some(local)) = (&state.web, &state.auth_service) else {
+        return Ok(());
+    };
+    let Some(sign_in) = web.sign_in() else {
+        return Ok(());
+    };
+    let mut conn = state.db.get_blocking()?;
+    egov_auth::clients::ensure_first_party(
+        &mut conn,
+        sign_in.client_id(),
+        &web.portal_name(),
+        vec![sign_in.redirect_uri()],
+        &egov_web::session::client_secret(local.secrets()),
+    )
+    .map_err(|e| anyhow::anyhow!("registering the pages' client: {e}"))
 }
 
 /// The actix app of one worker.
@@ -484,6 +487,7 @@ pub fn prepare_with_clock(
 
 /// Starts serving on `listener`. The returned server stops gracefully on SIGTERM/SIGINT.
 pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    register_pages_client(&state).map_err(std::io::Error::other)?;
     let workers = match state.settings.server.workers {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,

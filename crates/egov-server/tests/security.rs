@@ -269,3 +269,40 @@ async fn finding_10_upload_routes_take_their_documented_sizes_and_others_stay_sm
         .expect("req");
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// `egov admin …` prepares the whole app on the server's database with its own settings; the
+/// pages' client must keep the redirect URI of the server that serves the pages (a CLI run
+/// with another bind or public URL once broke every sign-in with "redirect_uri is not
+/// registered").
+#[tokio::test]
+async fn an_administration_command_does_not_move_the_pages_redirect_uri() {
+    let app = spawn_app_with(Spawn {
+        modules: &["auth", "petition"],
+        settings: &[],
+    })
+    .await;
+    let uris = |app: &egov_testing::TestApp| {
+        let db = app.state.db.clone();
+        async move {
+            db.run(|c| egov_auth::clients::get(c, "egov-web"))
+                .await
+                .expect("read")
+                .expect("the pages' client is registered")
+                .redirect_uris
+        }
+    };
+    let served = uris(&app).await;
+    assert!(served.contains(&app.address), "{served}");
+    let mut settings = (*app.state.settings).clone();
+    settings.server.public_url = Some("http://127.0.0.1:9".into());
+    let modules = egov_server::startup::select_modules(
+        &egov_server::registered_modules(),
+        &settings.server.modules,
+    )
+    .expect("modules");
+    tokio::task::spawn_blocking(move || egov_server::startup::prepare(settings, modules))
+        .await
+        .expect("join")
+        .expect("prepared as `egov admin` does");
+    assert_eq!(uris(&app).await, served);
+}

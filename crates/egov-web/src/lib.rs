@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod my;
 pub mod page;
 pub mod privacy;
+pub mod representation;
 pub mod session;
 pub mod signin;
 
@@ -141,5 +142,12 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(signin::callback)
         .service(signin::sign_out)
         .service(my::my_page)
-        .service(privacy::privacy);
+        .service(privacy::privacy)
+        .service(representation::person_page)
+        .service(representation::answer)
+        .service(representation::stop)
+        .service(representation::representatives)
+        .service(representation::ask)
+        .service(representation::withdraw)
+        .service(representation::remove);
 }

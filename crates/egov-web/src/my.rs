@@ -16,6 +16,8 @@ struct My<'a> {
     links: Vec<(&'static str, String)>,
     privacy_heading: String,
     privacy_link: String,
+    /// Who acts for whom: a person's or a business's page.
+    representation: Option<(&'static str, String)>,
     security: String,
     note: String,
     csrf: &'a str,
@@ -44,6 +46,13 @@ pub async fn my_page(who: SignedIn) -> Result<HttpResponse, PageError> {
             .collect(),
         privacy_heading: t.t("my-privacy"),
         privacy_link: t.t("privacy-title"),
+        representation: match who.principal.kind {
+            egov_auth::Kind::Citizen => Some(("/my/representation", t.t("representation-title"))),
+            egov_auth::Kind::Business => {
+                Some(("/my/representatives", t.t("representatives-title")))
+            }
+            _ => None,
+        },
         security: t.t("my-security"),
         note: t.t("my-sessions-note"),
         csrf: who.csrf(),

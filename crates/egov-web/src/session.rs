@@ -561,6 +561,49 @@ impl SignIn {
             .map_err(|e| Error::internal(anyhow::anyhow!("the provider's answer to {path}: {e}")))
     }
 
+    /// Sends `method` to `path` of the provider's API as the signed-in person, with a JSON
+    /// body or none. The status and the answer's JSON (a problem for a 4xx, `null` when there
+    /// is no body); the provider unreachable or failing (5xx) is an error.
+    pub async fn provider_send(
+        &self,
+        live: &Live,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(reqwest::StatusCode, serde_json::Value), Error> {
+        let mut req = self
+            .0
+            .http
+            .request(method, format!("{}{path}", self.issuer()))
+            .bearer_auth(&live.access_token)
+            .header("accept", "application/json");
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req
+            .send()
+            .await
+            .map_err(|e| unavailable(anyhow::anyhow!("the provider: {e}")))?;
+        let status = res.status();
+        if status.is_server_error() {
+            return Err(unavailable(anyhow::anyhow!(
+                "the provider answered {status} to {path}"
+            )));
+        }
+        let text = res
+            .text()
+            .await
+            .map_err(|e| unavailable(anyhow::anyhow!("the provider's answer to {path}: {e}")))?;
+        let value = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).map_err(|e| {
+                Error::internal(anyhow::anyhow!("the provider's answer to {path}: {e}"))
+            })?
+        };
+        Ok((status, value))
+    }
+
     /// Ends the provider's session of `live` (its refresh token stops working at once).
     pub async fn end_at_provider(&self, live: &Live) {
         let res = self

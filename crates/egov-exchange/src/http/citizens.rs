@@ -133,11 +133,36 @@ pub async fn my_consents(
     exchange: web::Data<Exchange>,
 ) -> Result<web::Json<Vec<ConsentView>>, Error> {
     let subject = person(&auth)?;
-    let rows = exchange
+    let rows = consents_of(&exchange, subject).await?;
+    Ok(web::Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// The consents a data subject gave, newest first (withdrawn and expired ones too). The API
+/// above and the pages call this.
+pub async fn consents_of(exchange: &Exchange, subject: String) -> Result<Vec<ConsentRow>, Error> {
+    exchange
         .db()
         .run(move |c| store::consents_of(c, &subject))
-        .await?;
-    Ok(web::Json(rows.into_iter().map(Into::into).collect()))
+        .await
+}
+
+/// The data subject withdraws one of their consents (anyone else's, or one already withdrawn,
+/// is not found). The API above and the pages call this.
+pub async fn withdraw(
+    exchange: &Exchange,
+    subject: String,
+    id: String,
+) -> Result<ConsentRow, Error> {
+    exchange
+        .db()
+        .run(move |c| {
+            if !store::withdraw_consent(c, &id, &subject, Utc::now())? {
+                return Err(Error::new(errors::CONSENT_NOT_FOUND));
+            }
+            store::consent(c, &id)
+        })
+        .await?
+        .ok_or_else(|| Error::new(errors::CONSENT_NOT_FOUND))
 }
 
 egov_core::problems!(WithdrawConsentErrors:
@@ -162,17 +187,7 @@ pub async fn withdraw_consent(
     id: web::Path<String>,
 ) -> Result<web::Json<ConsentView>, Error> {
     let subject = person(&auth)?;
-    let id = id.into_inner();
-    let row = exchange
-        .db()
-        .run(move |c| {
-            if !store::withdraw_consent(c, &id, &subject, Utc::now())? {
-                return Err(Error::new(errors::CONSENT_NOT_FOUND));
-            }
-            store::consent(c, &id)
-        })
-        .await?
-        .ok_or_else(|| Error::new(errors::CONSENT_NOT_FOUND))?;
+    let row = withdraw(&exchange, subject, id.into_inner()).await?;
     Ok(web::Json(row.into()))
 }
 

@@ -167,6 +167,22 @@ fn shown(t: &Page, rules: &RuleSet, name: &str, v: &Value) -> String {
     }
 }
 
+/// A value of the calculation as the pages show it: an amount of money, or a count, a rate
+/// or a flag as its input or its rule says.
+pub(crate) fn value_text(t: &Page, rules: &RuleSet, name: &str, d: Decimal) -> String {
+    if let Some(decl) = rules.input(name) {
+        return match decl.ty {
+            InputType::Money => t.money(d),
+            InputType::Flag => t.t(if d.is_zero() { "tax-no" } else { "tax-yes" }),
+            _ => t.count(d),
+        };
+    }
+    match rules.nodes.iter().find(|n| n.name == name).map(|n| &n.op) {
+        Some(crate::domain::rules::Op::Count { .. }) => t.count(d),
+        _ => t.money(d),
+    }
+}
+
 fn decimal(v: &Value) -> Option<Decimal> {
     match v {
         Value::Number(n) => n.to_string().parse().ok(),
@@ -376,7 +392,7 @@ pub async fn why(
             StepView {
                 id: format!("v-{}", s.name),
                 label: value_label(t, &r, &s.name),
-                amount: t.money(s.value),
+                amount: value_text(t, &r, &s.name, s.value),
                 how: {
                     let id = format!("tax-how-{}", s.rule);
                     let w = t.t(&id);
@@ -392,7 +408,7 @@ pub async fn why(
                         if link.is_none() {
                             read_inputs.insert(n.clone());
                         }
-                        (value_label(t, &r, n), t.money(*v), link)
+                        (value_label(t, &r, n), value_text(t, &r, n, *v), link)
                     })
                     .collect(),
             }
@@ -404,7 +420,7 @@ pub async fn why(
         .iter()
         .map(|n| InputView {
             label: input_label(t, &r, n),
-            amount: t.money(outcome.get(n)),
+            amount: value_text(t, &r, n, outcome.get(n)),
             origin: if view.entries.contains_key(n) {
                 t.t("tax-origin-entry")
             } else if let Some(p) = prefilled.get(n.as_str()) {
@@ -420,7 +436,10 @@ pub async fn why(
     let (title, lead) = match &query.value {
         Some(v) => (
             t.t_with("tax-why-title", &[("value", value_label(t, &r, v))]),
-            t.t_with("tax-why-lead", &[("amount", t.money(outcome.get(v)))]),
+            t.t_with(
+                "tax-why-lead",
+                &[("amount", value_text(t, &r, v, outcome.get(v)))],
+            ),
         ),
         None => (t.t("tax-why-all-title"), t.t("tax-why-all-lead")),
     };
