@@ -161,6 +161,7 @@ fn a_module_types_its_own_section_and_names_a_wrong_key() {
         notify_poll_ms: u64,
         notify_max_attempts: u32,
         allow_early_filing: bool,
+        pdf_fonts: Vec<std::path::PathBuf>,
     }
     let s = load(
         &config_dir(),

@@ -3,7 +3,7 @@
 //! sign-out (here, at the provider, and of the browser's single sign-on), and "My
 //! applications". Runs on SQLite and PostgreSQL.
 
-use egov_testing::browser::Browser;
+use egov_testing::browser::{Browser, text};
 use egov_testing::clients::petition::Petition;
 use egov_testing::{Spawn, TestApp, spawn_app_with};
 use reqwest::StatusCode;
@@ -44,23 +44,6 @@ async fn api_token(app: &TestApp, username: &str) -> String {
         .as_str()
         .expect("token")
         .to_owned()
-}
-
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => tag = true,
-            '>' => {
-                tag = false;
-                out.push(' ');
-            }
-            c if !tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[tokio::test]

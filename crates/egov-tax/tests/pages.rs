@@ -4,7 +4,7 @@
 //! acknowledgement, the versions and the account, to a certificate, its PDF and its public
 //! check. Runs on SQLite and PostgreSQL (EGOV_TEST_BACKEND).
 
-use egov_testing::browser::{Answer, Browser};
+use egov_testing::browser::{Answer, Browser, text};
 use egov_testing::clients::tax::Tax;
 use egov_testing::mfa::{enrol_totp, totp};
 use egov_testing::{Spawn, TestApp, spawn_app_with};
@@ -69,23 +69,6 @@ async fn citizen(app: &TestApp, username: &str, nid: &str) -> String {
     let v: Value = res.json().await.expect("json");
     let token = v["tokens"]["access_token"].as_str().expect("token");
     enrol_totp(app, token).await.0
-}
-
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => tag = true,
-            '>' => {
-                tag = false;
-                out.push(' ');
-            }
-            c if !tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn ok(a: &Answer, what: &str) {

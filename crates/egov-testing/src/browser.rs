@@ -8,6 +8,24 @@ use reqwest::StatusCode;
 
 use crate::TestApp;
 
+/// The words of a page as a person reads them: tags dropped, white space collapsed.
+pub fn text(html: &str) -> String {
+    let mut out = String::new();
+    let mut tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => tag = true,
+            '>' => {
+                tag = false;
+                out.push(' ');
+            }
+            c if !tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// One browser's cookies and the app it talks to.
 #[derive(Debug)]
 pub struct Browser<'a> {

@@ -29,6 +29,17 @@ pub use i18n::Messages;
 pub use page::{Page, PageError};
 pub use session::{CsrfForm, SignIn, SignedIn};
 
+/// The `aria-describedby` of a form field `id`: its hint (`<id>-hint`) and its error
+/// (`<id>-error`) when it has them, as the shared form markup names them.
+pub fn described_by(id: &str, hint: bool, error: bool) -> String {
+    match (hint, error) {
+        (true, true) => format!("{id}-hint {id}-error"),
+        (true, false) => format!("{id}-hint"),
+        (false, true) => format!("{id}-error"),
+        (false, false) => String::new(),
+    }
+}
+
 /// `303 See Other` to `location`, not cached: where a page sends the browser after a form.
 pub fn see_other(location: &str) -> actix_web::HttpResponse {
     actix_web::HttpResponse::SeeOther()

@@ -378,6 +378,23 @@ impl Page {
             .response()
     }
 
+    /// `main` inside the layout with `status`; a page that answers a mistake (not 2xx) says so
+    /// first in its title ("Error: …"), so a screen reader hears it before anything else.
+    pub fn answer(
+        &self,
+        status: StatusCode,
+        title: &str,
+        breadcrumbs: &[(String, String)],
+        main: &str,
+    ) -> HttpResponse {
+        let title = if status.is_success() {
+            title.to_owned()
+        } else {
+            self.t_with("title-with-errors", &[("title", title.to_owned())])
+        };
+        self.rendered(status, &title, breadcrumbs, main).response()
+    }
+
     /// A page with a title and a paragraph, as an error answer.
     pub fn message(&self, status: StatusCode, title: &str, text: &str) -> PageError {
         let home = self.t("back-home");

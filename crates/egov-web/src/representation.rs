@@ -217,6 +217,26 @@ async fn act(
     Ok((status, value))
 }
 
+/// Sends a change without a body; done: to `then`; refused (answered, withdrawn, expired):
+/// the page saying it is no longer possible.
+async fn done_or_gone(
+    t: &Page,
+    live: &crate::session::Live,
+    method: Method,
+    path: &str,
+    then: &str,
+) -> Result<HttpResponse, PageError> {
+    let (status, _) = act(t, live, method, path, None).await?;
+    if !status.is_success() {
+        return Err(t.message(
+            status,
+            &t.t("error-bad-request-title"),
+            &t.t("representation-gone"),
+        ));
+    }
+    Ok(see_other(then))
+}
+
 /// Accepts or refuses a business's request.
 #[post("/my/representation/requests/{id}/{answer}")]
 pub async fn answer(
@@ -232,22 +252,14 @@ pub async fn answer(
         "refuse" => ("refuse", "refused"),
         _ => return Err(t.not_found()),
     };
-    let (status, _) = act(
+    done_or_gone(
         t,
         &who.live,
         Method::POST,
         &format!("/me/representation-requests/{id}/{verb}"),
-        None,
+        &format!("/my/representation?done={done}"),
     )
-    .await?;
-    if !status.is_success() {
-        return Err(t.message(
-            status,
-            &t.t("error-bad-request-title"),
-            &t.t("representation-gone"),
-        ));
-    }
-    Ok(see_other(&format!("/my/representation?done={done}")))
+    .await
 }
 
 /// Stops acting for a business.
@@ -259,22 +271,14 @@ pub async fn stop(
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
     let account = segment(t, &account)?;
-    let (status, _) = act(
+    done_or_gone(
         t,
         &who.live,
         Method::DELETE,
         &format!("/me/businesses/{account}"),
-        None,
+        "/my/representation?done=stopped",
     )
-    .await?;
-    if !status.is_success() {
-        return Err(t.message(
-            status,
-            &t.t("error-bad-request-title"),
-            &t.t("representation-gone"),
-        ));
-    }
-    Ok(see_other("/my/representation?done=stopped"))
+    .await
 }
 
 async fn business_page(
@@ -415,22 +419,14 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
     let id = segment(t, &id)?;
-    let (status, _) = act(
+    done_or_gone(
         t,
         &who.live,
         Method::DELETE,
         &format!("/me/representative-invitations/{id}"),
-        None,
+        "/my/representatives?done=withdrawn",
     )
-    .await?;
-    if !status.is_success() {
-        return Err(t.message(
-            status,
-            &t.t("error-bad-request-title"),
-            &t.t("representation-gone"),
-        ));
-    }
-    Ok(see_other("/my/representatives?done=withdrawn"))
+    .await
 }
 
 /// Removes a person who acts for my business.
@@ -442,20 +438,12 @@ pub async fn remove(
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
     let account = segment(t, &account)?;
-    let (status, _) = act(
+    done_or_gone(
         t,
         &who.live,
         Method::DELETE,
         &format!("/me/representatives/{account}"),
-        None,
+        "/my/representatives?done=removed",
     )
-    .await?;
-    if !status.is_success() {
-        return Err(t.message(
-            status,
-            &t.t("error-bad-request-title"),
-            &t.t("representation-gone"),
-        ));
-    }
-    Ok(see_other("/my/representatives?done=removed"))
+    .await
 }

@@ -2,7 +2,7 @@
 //! the person accepts on theirs, either side ends it; forms need their token; someone else's
 //! request cannot be answered. Runs on SQLite and PostgreSQL (EGOV_TEST_BACKEND).
 
-use egov_testing::browser::Browser;
+use egov_testing::browser::{Browser, text};
 use egov_testing::{Spawn, TestApp, spawn_app_with};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -12,23 +12,6 @@ const PASSWORD: &str = "correct horse battery staple 9";
 async fn register(app: &TestApp, body: serde_json::Value) {
     let res = app.post_json("/auth/register", &body).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
-}
-
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => tag = true,
-            '>' => {
-                tag = false;
-                out.push(' ');
-            }
-            c if !tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The first form action on the page that starts with `prefix`.

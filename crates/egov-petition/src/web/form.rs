@@ -58,14 +58,7 @@ pub struct FieldView {
 impl FieldView {
     /// The `aria-describedby` of the input: its hint and its error.
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if !self.hint.is_empty() {
-            ids.push(format!("{}-hint", self.id));
-        }
-        if self.error.is_some() {
-            ids.push(format!("{}-error", self.id));
-        }
-        ids.join(" ")
+        egov_web::described_by(&self.id, !self.hint.is_empty(), self.error.is_some())
     }
 }
 

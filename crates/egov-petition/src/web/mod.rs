@@ -39,21 +39,15 @@ pub(crate) fn in_my_applications(
     title: &str,
     html: &str,
 ) -> HttpResponse {
-    let title = if status.is_success() {
-        title.to_owned()
-    } else {
-        t.t_with("title-with-errors", &[("title", title.to_owned())])
-    };
-    t.rendered(
+    t.answer(
         status,
-        &title,
+        title,
         &[
             ("/my".into(), t.t("my-page")),
             ("/my/applications".into(), t.t("mine-title")),
         ],
         html,
     )
-    .response()
 }
 
 /// The pages' messages, per language (the pack's `messages/<lang>.ftl` overrides them).

@@ -300,12 +300,7 @@ pub async fn acknowledgement(
         .outputs
         .iter()
         .filter_map(|o| {
-            let v = a.amounts.get(o)?;
-            let d: rust_decimal::Decimal = match v {
-                serde_json::Value::Number(n) => n.to_string().parse().ok()?,
-                serde_json::Value::String(s) => s.parse().ok()?,
-                _ => return None,
-            };
+            let d = super::returns::decimal(a.amounts.get(o)?)?;
             Some((value_label(t, &r, o), t.money(d)))
         })
         .collect();

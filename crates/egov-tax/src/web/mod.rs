@@ -150,17 +150,12 @@ pub(crate) fn in_my_tax(
     trail: &[(String, String)],
     html: &str,
 ) -> HttpResponse {
-    let title = if status.is_success() {
-        title.to_owned()
-    } else {
-        t.t_with("title-with-errors", &[("title", title.to_owned())])
-    };
     let mut crumbs = vec![
         ("/my".to_owned(), t.t("my-page")),
         ("/my/tax".to_owned(), t.t("tax-my-title")),
     ];
     crumbs.extend_from_slice(trail);
-    t.rendered(status, &title, &crumbs, html).response()
+    t.answer(status, title, &crumbs, html)
 }
 
 /// The trail to a year's return.

@@ -183,7 +183,8 @@ pub(crate) fn value_text(t: &Page, rules: &RuleSet, name: &str, d: Decimal) -> S
     }
 }
 
-fn decimal(v: &Value) -> Option<Decimal> {
+/// A JSON number or numeric string as a decimal.
+pub(crate) fn decimal(v: &Value) -> Option<Decimal> {
     match v {
         Value::Number(n) => n.to_string().parse().ok(),
         Value::String(s) => s.parse().ok(),
@@ -486,14 +487,7 @@ pub struct FieldView {
 
 impl FieldView {
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if !self.hint.is_empty() {
-            ids.push(format!("{}-hint", self.id));
-        }
-        if self.error.is_some() {
-            ids.push(format!("{}-error", self.id));
-        }
-        ids.join(" ")
+        egov_web::described_by(&self.id, !self.hint.is_empty(), self.error.is_some())
     }
 }
 
