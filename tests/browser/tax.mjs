@@ -1,8 +1,10 @@
 // The tax journey in headless Chromium, in each language asked for, then once without
-// JavaScript: a citizen whose employer has filed withholding statements signs in with a second
-// factor, opens My tax, sees the pre-filled return with every amount's sources, reads "why this
-// number", gets an error summary for an amount that is not a number, adds a child, files the
-// return (the declaration first), gets the signed acknowledgement, issues an income
+// JavaScript: a citizen whose employer has filed withholding statements signs in, opens My
+// tax, sets up an authenticator app on "Second factor and sessions" (the QR code drawn by the
+// server, the key typed into this script's TOTP, the recovery codes), sees the pre-filled
+// return with every amount's sources, reads "why this number", gets an error summary for an
+// amount that is not a number, adds a child, files the return (the page steps up to the second
+// factor, then the declaration), gets the signed acknowledgement, issues an income
 // certificate, downloads its PDF and checks it on the public page. axe-core on every page
 // (0 WCAG 2.1 A/AA violations), each at 320 CSS px, screenshots into docs/screenshots/.
 //
@@ -15,7 +17,7 @@
 // EGOV_URL: the running egov (default http://127.0.0.1:8099); SCREENSHOTS=0 skips them.
 
 import {
-  PASSWORD, aal2, api, axe, base, expect, fail, finish, fits320, launch, must, nationalId, officer, shot, totp,
+  PASSWORD, api, axe, base, expect, fail, finish, fits320, launch, must, nationalId, officer, shot, totp,
 } from './lib.mjs';
 
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
@@ -35,20 +37,19 @@ async function setUp() {
   return login.tokens.access_token;
 }
 
-// A citizen with a second factor and a statement from the employer: (username, TOTP secret).
+// A citizen with a statement from the employer: the username.
 async function citizen(employerToken, tag, seq) {
   const username = `taxpayer.${tag}.${run}`;
   must(await api('POST', '/auth/register', {
     kind: 'citizen', username, display_name: `Taxpayer ${tag.toUpperCase()}`, password: PASSWORD,
     national_id: nationalId(seq),
   }), `register ${username}`, [202]);
-  const { secret } = await aal2(username, PASSWORD, false);
   const report = must(await api('POST', `/tax/v1/statements?year=${YEAR}`, [{
     statement_id: `S-${tag}-${run}`, national_id: nationalId(seq), wages: '36000000',
     withheld_income_tax: '700000', withheld_local_tax: '70000', pension_contributions: '1350000',
   }], employerToken), 'statement');
   if (report.accepted !== 1) throw new Error(`statement not accepted: ${JSON.stringify(report)}`);
-  return [username, secret];
+  return username;
 }
 
 async function check(page, tag, lang, name, label, js) {
@@ -60,20 +61,30 @@ async function check(page, tag, lang, name, label, js) {
 
 async function journey(employerToken, lang, js, seq) {
   const tag = `${lang}${js ? '' : '-nojs'}`;
-  const [username, secret] = await citizen(employerToken, tag.replace('-', ''), seq);
+  const username = await citizen(employerToken, tag.replace('-', ''), seq);
   const context = await browser.newContext({ bypassCSP: js, javaScriptEnabled: js, viewport: { width: 1280, height: 900 } });
   await context.addCookies([{ name: 'egov_lang', value: lang, url: base }]);
   const page = await context.newPage();
-  // Sign in with the second factor, straight to My tax.
+  // Sign in with the password, straight to My tax.
   await page.goto(`${base}/my/tax`);
   await page.fill('#username', username);
   await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForSelector('#code'), page.click('form button[type=submit]')]);
-  await page.fill('#code', await totp(secret));
   await Promise.all([page.waitForURL(/\/my\/tax$/), page.click('form button[type=submit]')]);
   expect((await page.getAttribute('html', 'lang')) === lang, `${tag}: My tax speaks ${lang}`);
   await check(page, tag, lang, 'tax-my', 'My tax', js);
-  // The pre-filled return: the wages with the statement they came from.
+  // Set up the authenticator app from My page: the QR code and the key, the code, the
+  // recovery codes.
+  await page.goto(`${base}/my`);
+  await Promise.all([page.waitForURL(/\/my\/security$/), page.click('main a[href="/my/security"]')]);
+  await check(page, tag, lang, 'security', 'second factor and sessions', js);
+  await Promise.all([page.waitForSelector('#secret'), page.click('main form[action="/my/security/totp"] button')]);
+  await check(page, tag, lang, 'security-enrol', 'authenticator set-up', js);
+  const secret = (await page.textContent('#secret')).replace(/\s+/g, '');
+  await page.fill('#code', await totp(secret, -1));
+  await Promise.all([page.waitForSelector('.egov-recovery'), page.click('main form button[type=submit]')]);
+  expect((await page.$$('.egov-recovery li')).length === 10, `${tag}: ten recovery codes shown once`);
+  await check(page, tag, lang, 'security-recovery', 'recovery codes', js);
+  await page.goto(`${base}/my/tax`);
   await Promise.all([page.waitForURL(/\/returns\/2026$/), page.click(`main a[href="/my/tax/returns/${YEAR}"]`)]);
   const body = await page.textContent('main');
   expect(body.includes(`S-${tag.replace('-', '')}-${run}`) && /36,000,000/.test(body), `${tag}: the return is pre-filled with its source`);
@@ -93,8 +104,15 @@ async function journey(employerToken, lang, js, seq) {
   await page.selectOption('#f-dependants-0-relation', 'child');
   await page.fill('#f-dependants-0-age', '7');
   await Promise.all([page.waitForURL(/\/returns\/2026$/), page.click('button[value=save]')]);
-  // File: the declaration, then the acknowledgement.
-  await Promise.all([page.waitForURL(/\/submit$/), page.click(`main a[href="/my/tax/returns/${YEAR}/submit"]`)]);
+  // File: the page asks for the second factor first (step-up), then the declaration, then
+  // the acknowledgement.
+  // (The provider asks for the password again, then the code.)
+  await Promise.all([page.waitForSelector('#password'), page.click(`main a[href="/my/tax/returns/${YEAR}/submit"]`)]);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForSelector('#code'), page.click('form button[type=submit]')]);
+  await page.fill('#code', await totp(secret, 0));
+  await Promise.all([page.waitForURL(/\/submit$/), page.click('form button[type=submit]')]);
   await check(page, tag, lang, 'tax-submit', 'check and file', js);
   await page.click('label[for=declare]');
   await Promise.all([page.waitForURL(/\/versions\/1\?sent=1$/), page.click('main form button[type=submit]')]);

@@ -20,6 +20,7 @@ pub mod my;
 pub mod page;
 pub mod privacy;
 pub mod representation;
+pub mod security;
 pub mod session;
 pub mod signin;
 
@@ -160,5 +161,9 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(representation::representatives)
         .service(representation::ask)
         .service(representation::withdraw)
-        .service(representation::remove);
+        .service(representation::remove)
+        .service(security::security)
+        .service(security::enrol)
+        .service(security::confirm)
+        .service(security::end_session);
 }

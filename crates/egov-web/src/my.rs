@@ -20,6 +20,7 @@ struct My<'a> {
     representation: Option<(&'static str, String)>,
     security: String,
     note: String,
+    security_link: String,
     csrf: &'a str,
     sign_out: String,
 }
@@ -55,6 +56,7 @@ pub async fn my_page(who: SignedIn) -> Result<HttpResponse, PageError> {
         },
         security: t.t("my-security"),
         note: t.t("my-sessions-note"),
+        security_link: t.t("security-title"),
         csrf: who.csrf(),
         sign_out: t.t("sign-out"),
     }
