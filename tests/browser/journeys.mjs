@@ -45,7 +45,11 @@ async function journey(officerToken, lang, javaScriptEnabled) {
   const tag = `${lang}${javaScriptEnabled ? '' : '-nojs'}`;
   const [username, nid] = await citizen(tag.replace('-', ''));
   // bypassCSP only so that axe can be injected; the pages' own CSP is checked in pages.mjs.
-  const context = await browser.newContext({ bypassCSP: javaScriptEnabled, javaScriptEnabled, viewport: { width: 1280, height: 900 } });
+  // The browser's position, for "Use my location" (a bus stop in Busan).
+  const context = await browser.newContext({
+    bypassCSP: javaScriptEnabled, javaScriptEnabled, viewport: { width: 1280, height: 900 },
+    geolocation: { latitude: 35.1153, longitude: 129.0415, accuracy: 20 }, permissions: ['geolocation'],
+  });
   await context.addCookies([{ name: 'egov_lang', value: lang, url: base }]);
   const page = await context.newPage();
   await page.goto(`${base}/`);
@@ -126,6 +130,29 @@ async function journey(officerToken, lang, javaScriptEnabled) {
   await Promise.all([page.waitForURL(/\/my\/privacy$/), page.click('main a[href="/my/privacy"]')]);
   expect((await page.$('main h1')) !== null && (await page.title()).length > 0, `${tag}: who used my data`);
   if (javaScriptEnabled) { await axe(page, `${tag} /my/privacy`); await shot(page, `privacy-${lang}`); await fits320(page, `${tag} /my/privacy`, `privacy-narrow-${lang}`); }
+  // A report about a place: the form, then where (with script: "Use my location"; without:
+  // the address), then "check your answers" with the place and the open reports like it.
+  await page.goto(`${base}/services/road-complaint/apply`);
+  await page.click('label[for="f-problem-1"]');
+  await page.click('label[for="f-region-2"]');
+  await page.fill('#f-description', 'The light at the bus stop is out');
+  await Promise.all([page.waitForURL(/\/location$/), page.click('button[value=continue]')]);
+  if (javaScriptEnabled) {
+    await axe(page, `${tag} where is it`);
+    await page.click('[data-egov-locate]');
+    await page.waitForFunction(() => document.getElementById('lat').value !== '');
+    expect((await page.textContent('#locate-status')).length > 0, `${tag}: "Use my location" fills the coordinates and says so`);
+    await axe(page, `${tag} where is it, located`);
+    await shot(page, `location-${lang}`);
+    await fits320(page, `${tag} where is it`);
+  } else {
+    expect(await page.isHidden('[data-egov-locate]'), `${tag}: without script the location button stays hidden`);
+  }
+  await page.fill('#address', 'Bus stop 05-123, Jungang-daero');
+  await Promise.all([page.waitForURL(/\/check$/), page.click('main form button[type=submit]')]);
+  expect((await page.textContent('main')).includes('05-123'), `${tag}: check your answers shows where`);
+  if (javaScriptEnabled) { await axe(page, `${tag} check your answers of a report`); await shot(page, `check-report-${lang}`); }
+  await Promise.all([page.waitForURL(/\/sent$/), page.click('main form[action$="/submit"] button[type=submit]')]);
   // Who acts for whom: a business (in its own browser) asks the citizen, who accepts.
   const bizSeq = Math.floor(Math.random() * 90000) + 1000;
   const bizName = `biz.${tag.replace('-', '')}.${bizSeq}`;

@@ -354,7 +354,7 @@ async fn a_citizen_applies_in_the_browser_checks_the_answers_and_gets_a_receipt(
     let a = other.get("/my/applications/not-a-uuid").await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
 
-    // Continue with the rest: to "check your answers".
+    // Continue with the rest: a report about a place asks where, then "check your answers".
     let a = b
         .post(
             &format!("/my/applications/{id}/form"),
@@ -368,6 +368,48 @@ async fn a_citizen_applies_in_the_browser_checks_the_answers_and_gets_a_receipt(
         )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let place = format!("/my/applications/{id}/location");
+    assert_eq!(a.location.as_deref(), Some(place.as_str()));
+    let page = b.get(&place).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The address field works without script; "Use my location" is a hidden button that
+    // the page's own script (from this site) shows.
+    assert!(page.body.contains(r#"id="address""#));
+    assert!(page.body.contains("data-egov-locate") && page.body.contains(" hidden "));
+    assert!(page.body.contains(r#"<script src="/assets/"#));
+    // Nothing given, coordinates that are not coordinates: the page again with the error.
+    let a = b
+        .post(
+            &place,
+            &[("csrf", &csrf), ("address", " "), ("lat", ""), ("long", "")],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.body.contains(r##"href="#address""##));
+    let a = b
+        .post(
+            &place,
+            &[
+                ("csrf", &csrf),
+                ("address", ""),
+                ("lat", "91"),
+                ("long", "129"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let a = b
+        .post(
+            &place,
+            &[
+                ("csrf", &csrf),
+                ("address", "Bus stop 05-123, Jungang-daero"),
+                ("lat", "35.115300"),
+                ("long", "129.041500"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
     assert_eq!(
         a.location.as_deref(),
         Some(format!("/my/applications/{id}/check").as_str())
@@ -376,6 +418,14 @@ async fn a_citizen_applies_in_the_browser_checks_the_answers_and_gets_a_receipt(
     let words = text(&check.body);
     assert!(words.contains("Street light out"), "{words}");
     assert!(words.contains("Busan"), "{words}");
+    assert!(
+        words.contains("Bus stop 05-123, Jungang-daero (latitude 35.11530, longitude 129.04150)"),
+        "{words}"
+    );
+    assert!(
+        !words.contains("Reports like this one"),
+        "nothing similar yet"
+    );
 
     // Sending needs the form's token; without it nothing is sent.
     let a = b
@@ -411,6 +461,41 @@ async fn a_citizen_applies_in_the_browser_checks_the_answers_and_gets_a_receipt(
         text(&page.body).contains("The agency must answer by"),
         "{}",
         text(&page.body)
+    );
+    let receipt = v["receipt_no"].as_str().expect("receipt").to_owned();
+
+    // Another report of the same kind 40 m away: "check your answers" shows the open one.
+    let a = b
+        .post(
+            "/services/road-complaint/apply",
+            &[
+                ("csrf", &csrf),
+                ("action", "continue"),
+                ("problem", "streetlight"),
+                ("region", "busan"),
+                ("description", "Dark at the stop"),
+            ],
+        )
+        .await;
+    let second = location_id(&a, "/my/applications/");
+    let a = b
+        .post(
+            &format!("/my/applications/{second}/location"),
+            &[
+                ("csrf", &csrf),
+                ("address", ""),
+                ("lat", "35.115660"),
+                ("long", "129.041500"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let check = b.get(&format!("/my/applications/{second}/check")).await;
+    let words = text(&check.body);
+    assert!(words.contains("Reports like this one"), "{words}");
+    assert!(
+        words.contains(&receipt) && words.contains("m away"),
+        "{words}"
     );
 }
 

@@ -24,6 +24,7 @@ const FILES: &[(&str, &str, &[u8])] = embed![
     "krds/fonts/PretendardGOV-Bold.subset.woff2" => "font/woff2",
     "krds/LICENSE" => "text/plain; charset=utf-8",
     "egov.css" => "text/css; charset=utf-8",
+    "egov-locate.js" => "text/javascript; charset=utf-8",
 ];
 
 /// The icons the KRDS stylesheet refers to (`krds/icons/*.svg`), embedded by the build script.

@@ -156,7 +156,8 @@ pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * r * h.sqrt().asin()
 }
 
-/// Open cases similar to `row` (complaints and proposals).
+/// Open cases similar to `row` (complaints and proposals); a draft is compared as it will be
+/// routed, so "check your answers" can show them before it is sent.
 pub async fn similar(p: &Petition, row: &CaseRow) -> Result<Vec<Similar>, Error> {
     let service = super::service_of(p, row)?;
     if !service.kind.is_epeople() {
@@ -164,7 +165,11 @@ pub async fn similar(p: &Petition, row: &CaseRow) -> Result<Vec<Similar>, Error>
     }
     let policy = &p.catalogue().policy;
     let since = p.now() - chrono::Duration::days(i64::from(policy.duplicate_days));
-    let like = row.clone();
+    let mut like = row.clone();
+    if like.agency.is_empty() {
+        // A draft: compared as it will be routed when sent.
+        like.agency = p.catalogue().route(service, &like.category, &like.region);
+    }
     let rows = p
         .db()
         .run(move |c| store::open_since(c, &like, since, 200))

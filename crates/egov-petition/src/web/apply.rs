@@ -136,9 +136,19 @@ fn checked_or_form(
     })
 }
 
-/// Where a draft goes after its form: its documents when the service needs any, else
-/// "check your answers".
+/// Where a draft goes after its form: where it is, for a report about a place; else as
+/// [`next_after_location`].
 fn next_after_form(service: &Service, id: &str) -> String {
+    if service.open311 {
+        format!("/my/applications/{id}/location")
+    } else {
+        next_after_location(service, id)
+    }
+}
+
+/// Where a draft goes after its form (and its place): its documents when the service needs
+/// any, else "check your answers".
+pub(crate) fn next_after_location(service: &Service, id: &str) -> String {
     if service.evidence.is_empty()
         && !service
             .fields
@@ -211,7 +221,7 @@ async fn draft(who: &Who, p: &Petition, id: &str) -> Result<(CaseRow, Service), 
     super::own_case_and_service(who, p, id).await
 }
 
-fn saved_form(row: &CaseRow) -> Map<String, Value> {
+pub(crate) fn saved_form(row: &CaseRow) -> Map<String, Value> {
     serde_json::from_str(&row.form).unwrap_or_default()
 }
 
@@ -285,6 +295,10 @@ struct CheckPage<'a> {
     documents: Vec<(String, String)>,
     has_documents: bool,
     errors: Vec<(String, String)>,
+    /// A report about a place: where, in words.
+    place: Option<String>,
+    /// Open reports like this one (nearby, same kind), to follow instead of sending another.
+    similar: Vec<String>,
 }
 
 async fn check_page(
@@ -346,6 +360,8 @@ async fn check_page(
         has_documents: !service.evidence.is_empty(),
         documents,
         errors: summary,
+        place: service.open311.then(|| super::location::place_text(t, row)),
+        similar: super::location::similar_lines(t, p, row).await?,
     }
     .render()
     .map_err(|e| internal(t, e))?;

@@ -7,6 +7,7 @@ pub mod case;
 pub mod catalogue;
 pub mod documents;
 pub mod form;
+pub mod location;
 pub mod mine;
 pub mod verify;
 
@@ -64,6 +65,8 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(apply::create)
         .page(apply::edit)
         .page(apply::save)
+        .page(location::location)
+        .page(location::save_location)
         .page(apply::check_answers)
         .page(apply::submit)
         .page(documents::documents)

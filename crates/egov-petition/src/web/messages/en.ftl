@@ -201,3 +201,25 @@ action-assign = Assigned to an official
 action-rate = Rated by you
 case-document-pdf = Download (PDF)
 upload-bad-name = The file name must be 1 to 200 characters, without line breaks: rename the file and upload it again
+
+## Where a report is
+location-title = Where is it?
+location-lead = Tell us where the problem is, so the team that fixes it can find it.
+location-address = Address or place
+location-address-hint = A street address, or a landmark and what is near it, for example "in front of 12 Sejong-daero, bus stop 01-123".
+location-use-mine = Use my location
+location-busy = Finding your location…
+location-done = Your location is added (within # m). Add the address too if you can.
+location-failed = Your location could not be found. Type the address instead.
+location-have = A location from your device is added.
+location-coordinates = latitude { $lat }, longitude { $long }
+location-none = not given
+location-error-missing = Enter the address or place, or use your location
+location-error-coordinates = Your device's location could not be read. Type the address instead
+location-error-address = Enter the address on one line, at most 300 characters
+check-place = Where
+check-change-place = Change where
+similar-title = Reports like this one
+similar-lead = These reports of the same kind are open near the same place. If one is your problem, you do not need to send another: the agency is already on it.
+similar-line = { $receipt } · { $status } · sent { $date }
+similar-distance = { $metres } m away

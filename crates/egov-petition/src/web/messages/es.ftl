@@ -201,3 +201,25 @@ action-assign = Asignada a un funcionario
 action-rate = Calificada por usted
 case-document-pdf = Descargar (PDF)
 upload-bad-name = El nombre del archivo debe tener de 1 a 200 caracteres, sin saltos de línea: cámbielo y súbalo de nuevo
+
+## Dónde está lo que se reclama
+location-title = ¿Dónde es?
+location-lead = Díganos dónde está el problema, para que el equipo que lo arregla lo encuentre.
+location-address = Dirección o lugar
+location-address-hint = Una dirección, o un lugar conocido y qué hay cerca, por ejemplo "frente a Mcal. López 1234, parada de ómnibus".
+location-use-mine = Usar mi ubicación
+location-busy = Buscando su ubicación…
+location-done = Se agregó su ubicación (a menos de # m). Agregue también la dirección si puede.
+location-failed = No se pudo encontrar su ubicación. Escriba la dirección.
+location-have = Se agregó una ubicación de su dispositivo.
+location-coordinates = latitud { $lat }, longitud { $long }
+location-none = no indicado
+location-error-missing = Ingrese la dirección o el lugar, o use su ubicación
+location-error-coordinates = No se pudo leer la ubicación de su dispositivo. Escriba la dirección
+location-error-address = Ingrese la dirección en una línea, de hasta 300 caracteres
+check-place = Dónde
+check-change-place = Cambiar el lugar
+similar-title = Reclamos como este
+similar-lead = Estos reclamos del mismo tipo están abiertos cerca del mismo lugar. Si uno es su problema, no necesita enviar otro: la institución ya lo atiende.
+similar-line = { $receipt } · { $status } · enviado el { $date }
+similar-distance = a { $metres } m

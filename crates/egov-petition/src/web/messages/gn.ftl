@@ -194,3 +194,25 @@ action-assign = Oñeme’ẽ peteĩ mba’apohárape
 action-rate = Reporavo
 case-document-pdf = Emboguejy (PDF)
 upload-bad-name = Archivo réra oguerekovaʼerã 1 guive 200 taiha peve, línea pyahu’ỹre: emoambue ha emoĩ jey
+
+## Moõpa oĩ pe reclamo
+location-title = Moõpa oĩ?
+location-lead = Ere ñandéve moõpa oĩ pe apañuãi, pe equipo omyatyrõtava ojuhu hag̃ua.
+location-address = Dirección térã tenda
+location-address-hint = Peteĩ dirección, térã peteĩ tenda ojekuaáva ha mba'épa oĩ ijykére, techapyrã "Mcal. López 1234 renondépe, ómnibus jeraha".
+location-use-mine = Eiporu che ñemohenda
+location-busy = Ojeheka nde ñemohenda…
+location-done = Nde ñemohenda oñembojoapy (# m ryepýpe). Embojoapy avei dirección ikatúramo.
+location-failed = Ndojejuhúi nde ñemohenda. Ehai dirección.
+location-have = Oñembojoapy nde dispositivo ñemohenda.
+location-coordinates = latitud { $lat }, longitud { $long }
+location-none = ndojehaíri
+location-error-missing = Ehai dirección térã tenda, térã eiporu nde ñemohenda
+location-error-coordinates = Ndaikatúi ojelee nde dispositivo ñemohenda. Ehai dirección
+location-error-address = Ehai dirección peteĩ líneape, 300 letra peve
+check-place = Moõpa
+check-change-place = Emoambue tenda
+similar-title = Reclamo ko'ãichagua
+similar-lead = Ko'ã reclamo peteĩchagua ojeavri oĩ tenda ykére. Peteĩva nde apañuãirõ, ndereikotevẽi emondo ambue: institución ojapóma hese.
+similar-line = { $receipt } · { $status } · oñemondo { $date }
+similar-distance = { $metres } m mombyry

@@ -194,3 +194,25 @@ action-assign = 담당자 지정
 action-rate = 만족도 평가
 case-document-pdf = 내려받기(PDF)
 upload-bad-name = 파일 이름은 줄바꿈 없이 1~200자여야 합니다. 파일 이름을 바꾼 뒤 다시 첨부해 주세요
+
+## 신고 위치
+location-title = 어디인가요?
+location-lead = 고치는 부서가 찾을 수 있도록 문제가 있는 곳을 알려 주세요.
+location-address = 주소 또는 장소
+location-address-hint = 도로명 주소나 주변 건물·시설을 적어 주세요. 예: "세종대로 12 앞, 버스정류장 01-123".
+location-use-mine = 내 위치 사용
+location-busy = 위치를 찾는 중입니다…
+location-done = 위치를 넣었습니다 (오차 # m). 가능하면 주소도 적어 주세요.
+location-failed = 위치를 찾지 못했습니다. 주소를 입력해 주세요.
+location-have = 기기의 위치가 들어가 있습니다.
+location-coordinates = 위도 { $lat }, 경도 { $long }
+location-none = 없음
+location-error-missing = 주소나 장소를 입력하거나 내 위치를 사용하세요
+location-error-coordinates = 기기의 위치를 읽지 못했습니다. 주소를 입력해 주세요
+location-error-address = 주소를 한 줄로, 300자 이내로 입력하세요
+check-place = 위치
+check-change-place = 위치 바꾸기
+similar-title = 비슷한 신고
+similar-lead = 같은 곳 근처에 같은 종류의 신고가 처리 중입니다. 같은 문제라면 다시 신고하지 않아도 됩니다. 기관이 이미 처리하고 있습니다.
+similar-line = { $receipt } · { $status } · { $date } 신청
+similar-distance = { $metres } m 떨어짐
