@@ -89,6 +89,8 @@ struct PersonPage<'a> {
 #[derive(Template)]
 #[template(path = "representatives.html")]
 struct BusinessPage<'a> {
+    /// The error summary: (link to the field, message).
+    errors: Vec<(String, String)>,
     t: &'a Page,
     title: String,
     csrf: &'a str,
@@ -344,6 +346,10 @@ async fn business_page(
         people,
         invitations,
         national_id: national_id.to_owned(),
+        errors: error
+            .iter()
+            .map(|e| ("#national-id".to_owned(), e.clone()))
+            .collect(),
         error,
         done,
     }

@@ -61,6 +61,8 @@ struct SecurityPage<'a> {
 #[derive(Template)]
 #[template(path = "totp.html")]
 struct EnrolPage<'a> {
+    /// The error summary: (link to the field, message).
+    errors: Vec<(String, String)>,
     t: &'a Page,
     title: String,
     csrf: &'a str,
@@ -186,6 +188,10 @@ fn enrol_page(
         qr,
         secret: grouped,
         sealed,
+        errors: error
+            .iter()
+            .map(|e| ("#code".to_owned(), e.clone()))
+            .collect(),
         error,
     }
     .render()

@@ -24,6 +24,8 @@ type Who = SignedIn<ApplicantPolicy>;
 #[derive(Template)]
 #[template(path = "web/location.html")]
 struct LocationPage<'a> {
+    /// The error summary: (link to the field, message).
+    errors: Vec<(String, String)>,
     t: &'a Page,
     title: String,
     service: String,
@@ -122,6 +124,10 @@ fn page(
         address: address.to_owned(),
         lat: lat.to_owned(),
         long: long.to_owned(),
+        errors: error
+            .iter()
+            .map(|e| ("#address".to_owned(), e.clone()))
+            .collect(),
         error,
         script: egov_web::assets::url("egov-locate.js"),
     }
