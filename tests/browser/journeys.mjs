@@ -22,12 +22,14 @@ import {
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
 
-async function citizen(tag) {
+// Each citizen reads notices in the journey's language at their own address (.ci/run checks
+// what its SMTP server received: tests/mail/check_mailbox.py).
+async function citizen(tag, language) {
   const seq = Math.floor(Math.random() * 90000) + 1000;
   const username = `journey.${tag}.${seq}`;
   const r = await api('POST', '/auth/register', {
     kind: 'citizen', username, display_name: `Journey ${tag.toUpperCase()}`, password: PASSWORD,
-    national_id: nationalId(seq),
+    national_id: nationalId(seq), email: `${username}@example.kr`, language,
   });
   if (r.status !== 202) throw new Error(`register: ${r.status} ${JSON.stringify(r.body)}`);
   const login = await api('POST', '/auth/login', { username, password: PASSWORD });
@@ -43,7 +45,7 @@ const browser = await launch();
 
 async function journey(officerToken, lang, javaScriptEnabled) {
   const tag = `${lang}${javaScriptEnabled ? '' : '-nojs'}`;
-  const [username, nid] = await citizen(tag.replace('-', ''));
+  const [username, nid] = await citizen(tag.replace('-', ''), lang);
   // bypassCSP only so that axe can be injected; the pages' own CSP is checked in pages.mjs.
   // The browser's position, for "Use my location" (a bus stop in Busan).
   const context = await browser.newContext({
@@ -130,6 +132,18 @@ async function journey(officerToken, lang, javaScriptEnabled) {
   await Promise.all([page.waitForURL(/\/my\/privacy$/), page.click('main a[href="/my/privacy"]')]);
   expect((await page.$('main h1')) !== null && (await page.title()).length > 0, `${tag}: who used my data`);
   if (javaScriptEnabled) { await axe(page, `${tag} /my/privacy`); await shot(page, `privacy-${lang}`); await fits320(page, `${tag} /my/privacy`, `privacy-narrow-${lang}`); }
+  // Where notices reach me: the address given at registration, a mistake, then saved.
+  await page.goto(`${base}/my/contact`);
+  expect((await page.inputValue('#email')).endsWith('@example.kr'), `${tag}: the contact page shows the e-mail address`);
+  await page.fill('#phone', '010-1234');
+  await page.click('main form button[type=submit]');
+  const named = await page.waitForSelector('.egov-error-summary a[href="#phone"]', { timeout: 10000 }).then(() => true, () => false);
+  expect(named, `${tag}: a bad mobile number is named in the error summary`);
+  if (javaScriptEnabled) { await axe(page, `${tag} /my/contact with errors`); await shot(page, `contact-errors-${lang}`); await fits320(page, `${tag} /my/contact with errors`); }
+  await page.fill('#phone', '+82 10-1234-5678');
+  await Promise.all([page.waitForURL(/\/my\/contact\?done=saved$/), page.click('main form button[type=submit]')]);
+  expect((await page.inputValue('#phone')) === '+821012345678', `${tag}: the mobile number is saved as the provider keeps it`);
+  if (javaScriptEnabled) { await axe(page, `${tag} /my/contact saved`); await shot(page, `contact-${lang}`); }
   // A report about a place: the form, then where (with script: "Use my location"; without:
   // the address), then "check your answers" with the place and the open reports like it.
   await page.goto(`${base}/services/road-complaint/apply`);

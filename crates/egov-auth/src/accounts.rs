@@ -35,6 +35,10 @@ pub struct AccountRow {
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Mobile number for text messages, E.164 (`+821012345678`).
+    pub phone: Option<String>,
+    /// The language the holder reads notices in (one of the pack's).
+    pub language: Option<String>,
 }
 
 impl AccountRow {
@@ -58,6 +62,8 @@ impl AccountRow {
             kind: self.kind(),
             display_name: self.display_name.clone(),
             email: self.email.clone(),
+            phone: self.phone.clone(),
+            language: self.language.clone(),
             agency: self.agency_id.clone(),
             position: self.position.clone(),
             roles: self.roles(),
@@ -82,6 +88,12 @@ pub struct Account {
     pub kind: Kind,
     pub display_name: String,
     pub email: Option<String>,
+    /// Mobile number for text messages, E.164.
+    #[schema(example = "+821012345678")]
+    pub phone: Option<String>,
+    /// The language notices are sent in (one of the country pack's); none: the pack's default.
+    #[schema(example = "ko")]
+    pub language: Option<String>,
     /// Agency code (officers and agency admins).
     pub agency: Option<String>,
     pub position: Option<String>,
@@ -104,6 +116,8 @@ pub struct NewAccount {
     pub kind: Option<Kind>,
     pub display_name: String,
     pub email: Option<String>,
+    pub phone: Option<String>,
+    pub language: Option<String>,
     pub agency_id: Option<String>,
     pub position: Option<String>,
     pub roles: Vec<String>,
@@ -165,6 +179,8 @@ pub fn insert(conn: &mut DbConnection, id: &str, n: &NewAccount) -> Result<Accou
             a::kind.eq(kind.as_str()),
             a::display_name.eq(&n.display_name),
             a::email.eq(&n.email),
+            a::phone.eq(&n.phone),
+            a::language.eq(&n.language),
             a::agency_id.eq(&n.agency_id),
             a::position.eq(&n.position),
             a::roles.eq(serde_json::to_string(&n.roles).map_err(Error::internal)?),
@@ -181,6 +197,44 @@ pub fn insert(conn: &mut DbConnection, id: &str, n: &NewAccount) -> Result<Accou
         ))
         .execute(conn)?;
     get(conn, id)
+}
+
+/// Sets where notices reach the account holder.
+pub fn set_contact(
+    conn: &mut DbConnection,
+    id: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+    language: Option<&str>,
+) -> Result<AccountRow, Error> {
+    let n = diesel::update(a::table.find(id))
+        .set((
+            a::email.eq(email),
+            a::phone.eq(phone),
+            a::language.eq(language),
+            a::updated_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(Error::new(codes::NOT_FOUND));
+    }
+    get(conn, id)
+}
+
+/// The active account that speaks for a data subject: a citizen by the person key (blind
+/// index of the national ID), or a business by `business:<registration number>`.
+pub fn for_subject(conn: &mut DbConnection, key: &str) -> Result<Option<AccountRow>, Error> {
+    let q = a::table
+        .filter(a::status.eq(STATUS_ACTIVE))
+        .select(AccountRow::as_select())
+        .into_boxed();
+    let q = match key.strip_prefix("business:") {
+        Some(b) => q
+            .filter(a::business_id.eq(b.to_owned()))
+            .filter(a::kind.eq(Kind::Business.as_str())),
+        None => q.filter(a::national_id_index.eq(key.to_owned())),
+    };
+    Ok(q.first(conn).optional()?)
 }
 
 /// Self-registration: inserts the account, or returns `None` without a change when its

@@ -76,6 +76,14 @@ impl HttpMetrics {
         self.security.clone()
     }
 
+    /// Registers another component's collector (a module's counters) with this registry.
+    pub fn register(
+        &self,
+        collector: Box<dyn prometheus::core::Collector>,
+    ) -> Result<(), prometheus::Error> {
+        self.registry.register(collector)
+    }
+
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let buf = itoa_status(status);
         let status = std::str::from_utf8(&buf).unwrap_or("000");

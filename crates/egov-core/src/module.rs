@@ -5,7 +5,7 @@ use crate::db::Migrations;
 use crate::error::ErrorCode;
 
 /// What a module gets when the process starts.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub settings: &'a std::sync::Arc<crate::Settings>,
     pub db: &'a crate::Db,
@@ -16,6 +16,16 @@ pub struct Context<'a> {
     /// typed as `Any` because the exchange sits above the core). Modules that publish events
     /// from background work downcast it.
     pub exchange: Option<&'a (dyn std::any::Any + Send + Sync)>,
+    /// Where the module's outbox hands its notices (e-mail and SMS, or the log).
+    pub notifier: &'a std::sync::Arc<dyn crate::outbox::Notifier>,
+}
+
+impl std::fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("notifier", &self.notifier.name())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Registers shared state (usually a `web::Data`) with each worker's app.

@@ -83,8 +83,8 @@ fn an_unknown_key_in_a_file_is_an_error_naming_it() {
     assert!(err.contains("databse"), "{err}");
     let shipped = load(&config_dir(), "local", &[]).expect("defaults load");
     shipped
-        .check_sections(&["tax", "petition", "procurement", "docflow", "web"])
-        .expect("the shipped sections are the modules' and the web layer's");
+        .check_sections(&["tax", "petition", "procurement", "docflow", "web", "notify"])
+        .expect("the shipped sections are the modules', the web layer's and the notices'");
 }
 
 #[test]

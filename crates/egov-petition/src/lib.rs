@@ -27,7 +27,7 @@ use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use egov_auth::secrets::Sealer;
 use egov_core::clock::Clock as TimeSource;
 use egov_core::module::{Context, Started};
-use egov_core::outbox::{LogNotifier, Notifier};
+use egov_core::outbox::Notifier;
 use egov_core::{CountryPacks, Db, Error, Migrations, Module, Settings};
 use serde_json::Value;
 
@@ -81,6 +81,7 @@ impl Petition {
         db: &Db,
         packs: &Arc<CountryPacks>,
         time: &TimeSource,
+        notifier: Arc<dyn Notifier>,
     ) -> anyhow::Result<Self> {
         let pack_dir = settings.country.packs_dir.join(&settings.country.code);
         let catalogue = catalogue::load(&pack_dir, packs.active())?;
@@ -94,7 +95,7 @@ impl Petition {
             sealer: secrets.sealer.clone(),
             index: secrets.index.clone(),
             keys: egov_exchange::signature::KeyCache::default(),
-            notifier: Arc::new(LogNotifier),
+            notifier,
             time: time.clone(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             blobs: Arc::new(blob::FsBlobStore::new(config.blob_dir.clone())),
@@ -209,7 +210,13 @@ impl Module for PetitionModule {
     }
 
     fn start(&self, ctx: &Context<'_>) -> anyhow::Result<Started> {
-        let p = Petition::start(ctx.settings, ctx.db, ctx.packs, ctx.clock)?;
+        let p = Petition::start(
+            ctx.settings,
+            ctx.db,
+            ctx.packs,
+            ctx.clock,
+            ctx.notifier.clone(),
+        )?;
         let data = actix_web::web::Data::new(p.clone());
         let worker = p.clone();
         Ok(Started {

@@ -145,6 +145,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        delivered -> Text,
     }
 }
 

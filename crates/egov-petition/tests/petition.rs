@@ -1201,8 +1201,14 @@ async fn a_case_open_past_the_packs_threshold_gets_one_progress_notice() {
         egov_core::CountryPacks::load(&app.state.settings.country.packs_dir, "kr").expect("packs"),
     );
     let settings = std::sync::Arc::new(app.state.settings.clone());
-    let p = egov_petition::Petition::start(&settings, &app.state.db, &packs, &app.state.clock)
-        .expect("petition");
+    let p = egov_petition::Petition::start(
+        &settings,
+        &app.state.db,
+        &packs,
+        &app.state.clock,
+        std::sync::Arc::new(egov_core::outbox::LogNotifier),
+    )
+    .expect("petition");
     // Not yet 30 days: nothing.
     egov_petition::service::progress_notices(&p)
         .await

@@ -35,7 +35,10 @@ pub fn check_settings(settings: &egov_core::Settings) -> anyhow::Result<()> {
         .collect();
     // The web layer's own section (its pages' sign-in).
     sections.push("web");
+    // Notices' delivery (e-mail and SMS), shared by the modules' outboxes.
+    sections.push("notify");
     settings.check_sections(&sections)?;
+    let _: egov_notify::NotifySettings = settings.section("notify")?;
     for m in &modules {
         m.check_settings(settings)?;
     }

@@ -212,6 +212,10 @@ impl AppState {
         } else {
             None
         };
+        let messages: Vec<(&'static str, &'static str)> =
+            modules.iter().flat_map(|m| m.messages()).collect();
+        let notifier = notifier(&settings, &db, &packs, &messages, &metrics)
+            .context("notifications ([notify])")?;
         let ctx = egov_core::module::Context {
             settings: &settings,
             db: &db,
@@ -220,6 +224,7 @@ impl AppState {
             exchange: exchange
                 .as_ref()
                 .map(|x| x as &(dyn std::any::Any + Send + Sync)),
+            notifier: &notifier,
         };
         let started = modules
             .iter()
@@ -243,8 +248,6 @@ impl AppState {
                 &bytes,
             )?);
         }
-        let messages: Vec<(&'static str, &'static str)> =
-            modules.iter().flat_map(|m| m.messages()).collect();
         let web = if messages.is_empty() {
             None
         } else {
@@ -275,6 +278,25 @@ impl AppState {
             routes: Arc::new(routes),
         })
     }
+}
+
+/// Where the modules' outboxes hand their notices: e-mail and text messages to the
+/// recipient's account, in their language, from the modules' and the pack's messages.
+fn notifier(
+    settings: &Settings,
+    db: &Db,
+    packs: &CountryPacks,
+    messages: &[(&'static str, &'static str)],
+    metrics: &HttpMetrics,
+) -> anyhow::Result<Arc<dyn egov_core::outbox::Notifier>> {
+    let dir = settings.country.packs_dir.join(&settings.country.code);
+    let texts = egov_web::Messages::load(packs.active(), &dir, messages)?;
+    let templates =
+        egov_notify::Templates::new(Arc::new(texts), packs.active(), &settings.public_url());
+    let contacts = Arc::new(egov_notify::AccountContacts(db.clone()));
+    let delivery = egov_notify::Delivery::from_settings(settings, contacts, templates)?;
+    metrics.register(Box::new(delivery.counter()))?;
+    Ok(Arc::new(delivery))
 }
 
 /// The pages' OpenID Connect client: a confidential client whose secret both sides derive

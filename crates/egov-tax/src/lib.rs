@@ -31,7 +31,7 @@ use egov_auth::SubjectIndex;
 use egov_auth::secrets::Sealer;
 use egov_core::clock::Clock;
 use egov_core::module::{Context, Started};
-use egov_core::outbox::{LogNotifier, Notifier};
+use egov_core::outbox::Notifier;
 use egov_core::{CountryPacks, Db, Migrations, Module, Settings};
 use serde_json::Value;
 
@@ -112,6 +112,7 @@ impl Tax {
         db: &Db,
         packs: &Arc<CountryPacks>,
         clock: &Clock,
+        notifier: Arc<dyn Notifier>,
     ) -> anyhow::Result<Self> {
         let pack_dir = settings.country.packs_dir.join(&settings.country.code);
         let rules = load_rules(&pack_dir)?;
@@ -130,7 +131,7 @@ impl Tax {
             key,
             kid,
             public_keys,
-            notifier: Arc::new(LogNotifier),
+            notifier,
             clock: clock.clone(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             public_url: settings.public_url().trim_end_matches('/').to_owned(),
@@ -258,7 +259,13 @@ impl Module for TaxModule {
     }
 
     fn start(&self, ctx: &Context<'_>) -> anyhow::Result<Started> {
-        let tax = Tax::start(ctx.settings, ctx.db, ctx.packs, ctx.clock)?;
+        let tax = Tax::start(
+            ctx.settings,
+            ctx.db,
+            ctx.packs,
+            ctx.clock,
+            ctx.notifier.clone(),
+        )?;
         let data = actix_web::web::Data::new(tax.clone());
         let worker = tax.clone();
         Ok(Started {

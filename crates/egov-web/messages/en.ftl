@@ -142,3 +142,20 @@ security-client-egov = An app using the API
 security-end-session = Sign out this session
 security-done-enrolled = Your second factor is on.
 security-done-ended = The session is signed out.
+
+## Notices (e-mail and text messages)
+notice-footer =
+    See it on { $portal }: { $link }
+    This message was sent automatically; replies are not read. Change where notices reach you (e-mail, mobile, language) in your account's contact details.
+contact-title = Where notices reach me
+contact-lead = Where notices about your applications, reports and tax deadlines are sent, and their language. Leave a field empty and no notices are sent that way.
+contact-email = E-mail address
+contact-email-hint = For example: minji@example.kr
+contact-phone = Mobile number
+contact-phone-hint = With the country code. For example: +82 10-1234-5678
+contact-language = Language of notices
+contact-save = Save
+contact-done-saved = Saved: notices will reach you here.
+contact-error-email = Enter an e-mail address like minji@example.kr
+contact-error-phone = Enter a mobile number starting with + and the country code, like +82 10-1234-5678
+contact-error-language = Choose one of the languages listed

@@ -142,3 +142,20 @@ security-client-egov = Una aplicación que usa la API
 security-end-session = Cerrar esta sesión
 security-done-enrolled = Su segundo factor está activado.
 security-done-ended = La sesión fue cerrada.
+
+## Notices (e-mail and text messages)
+notice-footer =
+    Véalo en { $portal }: { $link }
+    Este mensaje se envió automáticamente; las respuestas no se leen. Puede cambiar dónde recibe los avisos (correo, celular, idioma) en los datos de contacto de su cuenta.
+contact-title = Dónde recibo los avisos
+contact-lead = Dónde se envían los avisos sobre sus solicitudes, reclamos y vencimientos de impuestos, y en qué idioma. Si deja un campo vacío, no se envían avisos por ese medio.
+contact-email = Correo electrónico
+contact-email-hint = Por ejemplo: maria@ejemplo.com.py
+contact-phone = Número de celular
+contact-phone-hint = Con el código del país. Por ejemplo: +595 981 123 456
+contact-language = Idioma de los avisos
+contact-save = Guardar
+contact-done-saved = Guardado: los avisos le llegarán aquí.
+contact-error-email = Escriba un correo como maria@ejemplo.com.py
+contact-error-phone = Escriba un celular que empiece con + y el código del país, como +595 981 123 456
+contact-error-language = Elija uno de los idiomas de la lista

@@ -142,3 +142,8 @@ security-client-egov = Peteĩ aplicación oiporúva API
 security-end-session = Emboty ko sesión
 security-done-enrolled = Nde mokõiha factor oñemyendýma.
 security-done-ended = Sesión oñembotýma.
+
+## Notices (e-mail and text messages)
+notice-footer =
+    Ehecha { $portal }-pe: { $link }
+    Ko marandu oñemondo ijehegui; ñembohovái ndojelee'i.

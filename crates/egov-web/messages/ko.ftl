@@ -142,3 +142,20 @@ security-client-egov = API를 쓰는 앱
 security-end-session = 이 세션 로그아웃
 security-done-enrolled = 2단계 인증이 켜졌습니다.
 security-done-ended = 세션을 로그아웃했습니다.
+
+## Notices (e-mail and text messages)
+notice-footer =
+    { $portal }에서 확인하세요: { $link }
+    이 메일은 자동으로 보냈습니다. 회신은 읽지 않습니다. 받는 곳(이메일, 휴대전화, 언어)은 계정의 '알림 받는 곳'에서 바꿀 수 있습니다.
+contact-title = 알림 받는 곳
+contact-lead = 신청, 신고와 납부 기한에 관한 알림을 받을 곳과 알림의 언어입니다. 비워 두면 그 방법으로는 알림을 보내지 않습니다.
+contact-email = 이메일 주소
+contact-email-hint = 예: minji@example.kr
+contact-phone = 휴대전화 번호
+contact-phone-hint = 국가번호를 포함해 적으세요. 예: +82 10-1234-5678
+contact-language = 알림의 언어
+contact-save = 저장
+contact-done-saved = 알림 받는 곳을 저장했습니다.
+contact-error-email = 이메일 주소를 minji@example.kr 형식으로 적으세요
+contact-error-phone = 휴대전화 번호를 + 와 국가번호부터 적으세요. 예: +82 10-1234-5678
+contact-error-language = 목록에 있는 언어를 고르세요

@@ -111,13 +111,18 @@ impl Messages {
     /// Message `id` in `lang` with `args`, falling back to the default language, English, and
     /// last the id itself.
     pub fn get(&self, lang: &str, id: &str, args: Option<&FluentArgs<'_>>) -> String {
-        for l in [lang, self.default.as_str(), "en"] {
-            if let Some(s) = self.bundles.get(l).and_then(|b| format_in(b, id, args)) {
-                return s;
-            }
-        }
-        tracing::warn!(message = id, lang, "no such message in any language");
-        id.to_owned()
+        self.find(lang, id, args).unwrap_or_else(|| {
+            tracing::warn!(message = id, lang, "no such message in any language");
+            id.to_owned()
+        })
+    }
+
+    /// Message `id` in `lang` with the same fallbacks as [`Messages::get`], or `None` where no
+    /// language has it (for optional messages: a template's own text before a general one).
+    pub fn find(&self, lang: &str, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
+        [lang, self.default.as_str(), "en"]
+            .into_iter()
+            .find_map(|l| self.bundles.get(l).and_then(|b| format_in(b, id, args)))
     }
 
     /// The best of the pack's languages for an `Accept-Language` header.

@@ -14,6 +14,7 @@
 
 pub mod assets;
 pub mod check;
+pub mod contact;
 pub mod format;
 pub mod i18n;
 pub mod my;
@@ -165,5 +166,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(security::security)
         .service(security::enrol)
         .service(security::confirm)
-        .service(security::end_session);
+        .service(security::end_session)
+        .service(contact::contact)
+        .service(contact::save_contact);
 }

@@ -21,6 +21,7 @@ struct My<'a> {
     security: String,
     note: String,
     security_link: String,
+    contact_link: String,
     csrf: &'a str,
     sign_out: String,
 }
@@ -57,6 +58,7 @@ pub async fn my_page(who: SignedIn) -> Result<HttpResponse, PageError> {
         security: t.t("my-security"),
         note: t.t("my-sessions-note"),
         security_link: t.t("security-title"),
+        contact_link: t.t("contact-title"),
         csrf: who.csrf(),
         sign_out: t.t("sign-out"),
     }

@@ -456,6 +456,15 @@ pub struct RegisterRequest {
     pub password: String,
     #[serde(default)]
     pub email: Option<String>,
+    /// A mobile number for text messages, in international form (`+821012345678`; spaces and
+    /// dashes are dropped).
+    #[serde(default)]
+    #[schema(example = "+821012345678")]
+    pub phone: Option<String>,
+    /// The language notices are sent in: one of the country pack's (`GET /countries/{code}`).
+    #[serde(default)]
+    #[schema(example = "ko")]
+    pub language: Option<String>,
     /// Citizens: the national ID in the country pack's format (stored encrypted, shown masked).
     #[serde(default)]
     pub national_id: Option<String>,
@@ -522,6 +531,8 @@ pub async fn register(
         kind: Some(body.kind),
         display_name: check_name("/display_name", &body.display_name)?,
         email: check_email(body.email)?,
+        phone: check_phone(body.phone)?,
+        language: check_language(service.packs().active(), body.language)?,
         ..NewAccount::default()
     };
     match body.kind {
@@ -745,6 +756,51 @@ pub fn check_name(field: &str, raw: &str) -> Result<String, Error> {
         ));
     }
     Ok(v.to_owned())
+}
+
+/// A mobile number in international form (E.164: `+`, then 8 to 15 digits); spaces, dashes,
+/// dots and brackets people write are dropped. Empty is none.
+pub fn check_phone(raw: Option<String>) -> Result<Option<String>, Error> {
+    let Some(raw) = raw else { return Ok(None) };
+    let digits: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    if digits.is_empty() {
+        return Ok(None);
+    }
+    match digits.strip_prefix('+') {
+        Some(d)
+            if (8..=15).contains(&d.len())
+                && d.bytes().all(|b| b.is_ascii_digit())
+                && !d.starts_with('0') =>
+        {
+            Ok(Some(digits))
+        }
+        _ => Err(Error::invalid_field(
+            "/phone",
+            "a mobile number in international form: + and the country code, e.g. +821012345678",
+        )),
+    }
+}
+
+/// One of the pack's languages, or none.
+pub fn check_language(
+    pack: &egov_core::CountryPack,
+    raw: Option<String>,
+) -> Result<Option<String>, Error> {
+    match raw.map(|l| l.trim().to_owned()) {
+        None => Ok(None),
+        Some(l) if l.is_empty() => Ok(None),
+        Some(l) if pack.languages.contains(&l) => Ok(Some(l)),
+        Some(_) => Err(Error::invalid_field(
+            "/language",
+            format!(
+                "one of the country's languages: {}",
+                pack.languages.join(", ")
+            ),
+        )),
+    }
 }
 
 pub fn check_email(raw: Option<String>) -> Result<Option<String>, Error> {

@@ -1,7 +1,7 @@
 //! The signed-in account's own resources: profile, sessions, password, second factor, and
 //! who accessed their data.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use egov_core::Error;
 use egov_core::error::codes;
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,80 @@ pub async fn me(
     service: web::Data<Service>,
 ) -> Result<web::Json<Account>, Error> {
     Ok(web::Json(service.account(&auth.subject).await?.view()))
+}
+
+/// Where notices reach the account holder.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactRequest {
+    /// E-mail address; absent or empty: none.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Mobile number in international form (`+821012345678`); absent or empty: none.
+    #[serde(default)]
+    #[schema(example = "+821012345678")]
+    pub phone: Option<String>,
+    /// One of the country pack's languages; absent or empty: the pack's default.
+    #[serde(default)]
+    #[schema(example = "ko")]
+    pub language: Option<String>,
+}
+
+egov_core::problems!(ContactErrors:
+    egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+    crate::errors::ACCESS_LOG_UNAVAILABLE,
+);
+
+/// Set where notices reach me: e-mail, mobile number and language (all three replaced).
+///
+/// Notices about applications, returns and deadlines are sent to these. Recorded in the
+/// account's access log.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ContactRequest,
+    responses(
+        (status = 200, description = "The account with its new contact details", body = Account),
+        ContactErrors,
+    ),
+    security(("bearer" = ["aal:1"])),
+)]
+#[put("/me/contact")]
+pub async fn set_contact(
+    req: HttpRequest,
+    auth: Authorized<SignedIn>,
+    service: web::Data<Service>,
+    body: web::Json<ContactRequest>,
+) -> Result<web::Json<Account>, Error> {
+    use crate::routes::login::{check_email, check_language, check_phone};
+    let body = body.into_inner();
+    let email = check_email(body.email)?;
+    let phone = check_phone(body.phone)?;
+    let language = check_language(service.packs().active(), body.language)?;
+    let id = auth.subject.clone();
+    let row = service
+        .db()
+        .run(move |c| {
+            accounts::set_contact(
+                c,
+                &id,
+                email.as_deref(),
+                phone.as_deref(),
+                language.as_deref(),
+            )
+        })
+        .await?;
+    let origin = service.origin(&req);
+    service
+        .audit(
+            &origin,
+            &auth.subject,
+            &auth.subject,
+            Action::Change,
+            "changed where notices reach me",
+        )
+        .await?;
+    Ok(web::Json(row.view()))
 }
 
 /// The account's live sessions.

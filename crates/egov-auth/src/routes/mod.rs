@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(login::accept_invitation)
             .service(login::password_reset)
             .service(me::me)
+            .service(me::set_contact)
             .service(me::my_sessions)
             .service(me::end_session)
             .service(me::change_password)

@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod cases;
 pub mod delegations;
 pub mod documents;
+pub mod notifications;
 pub mod public;
 pub mod submission;
 pub mod worklist;
@@ -52,6 +53,8 @@ pub(crate) fn reader(p: &Petition, req: &HttpRequest, officer: &Principal) -> Re
 pub fn configure(cfg: &mut Routes<'_>) {
     cfg.scope("/petition/v1", |s| {
         s.service(public::list_services)
+            .service(notifications::list_notifications)
+            .service(notifications::retry_notification)
             .service(public::show_service)
             .service(public::list_agencies)
             .service(public::keys)

@@ -136,6 +136,7 @@ fn notification(row: &CaseRow, dedup: &str, template: &str, now: NaiveDateTime) 
         &json!({
             "case": row.id, "receipt_no": row.receipt_no, "status": row.status,
             "due_at": row.due_at, "agency": row.agency,
+            "path": format!("/my/applications/{}", row.id),
         }),
         now,
     )

@@ -5,6 +5,7 @@
 
 pub mod approvals;
 pub mod employers;
+pub mod notifications;
 pub mod officers;
 pub mod public;
 pub mod statements;
@@ -43,6 +44,8 @@ impl Policy for Officer {
 pub fn configure(cfg: &mut Routes<'_>) {
     cfg.scope("/tax/v1", |s| {
         s.service(public::list_rules)
+            .service(notifications::list_notifications)
+            .service(notifications::retry_notification)
             .service(public::show_rules)
             .service(public::calculate)
             .service(public::calendar)

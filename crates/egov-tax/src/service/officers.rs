@@ -414,7 +414,8 @@ pub async fn queue_reminders(tax: &Tax, rules: &RuleSet) -> Result<(usize, usize
                     "email",
                     p,
                     "tax.filing_due",
-                    &json!({"tax": code, "year": year, "due": due}),
+                    &json!({"tax": code, "year": year, "due": due,
+                        "path": format!("/my/tax/returns/{year}")}),
                     now,
                 );
                 if store::OUTBOX.queue(c, &notice)? {

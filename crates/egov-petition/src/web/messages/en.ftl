@@ -223,3 +223,35 @@ similar-title = Reports like this one
 similar-lead = These reports of the same kind are open near the same place. If one is your problem, you do not need to send another: the agency is already on it.
 similar-line = { $receipt } · { $status } · sent { $date }
 similar-distance = { $metres } m away
+
+## Notices to the applicant (e-mail and text messages); the pack's messages/en.ftl can override each
+notice-petition-subject = [Application { $receipt_no }] { $status_text }
+notice-petition-text =
+    Your application (receipt number { $receipt_no }) has a new status: { $status_text }.
+    Due by: { $due_at }
+notice-petition-sms = [Application { $receipt_no }] { $status_text }. { $link }
+notice-petition-submit-subject = [Application { $receipt_no }] We have your application
+notice-petition-submit-text =
+    We received your application. Your receipt number is { $receipt_no }.
+    Due by: { $due_at } (counted in working days; time waiting for you is not counted)
+notice-petition-request-supplement-subject = [Application { $receipt_no }] The agency needs more from you
+notice-petition-request-supplement-text =
+    The agency handling application { $receipt_no } needs more information.
+    Open the application to see what is needed and respond. The deadline is paused until you do.
+notice-petition-request-supplement-sms = [Application { $receipt_no }] The agency needs more from you. { $link }
+notice-petition-decide-subject = [Application { $receipt_no }] A decision has been made
+notice-petition-decide-text =
+    There is a decision on application { $receipt_no }. The decision and how to challenge it are on the application's page.
+notice-petition-issue-subject = [Application { $receipt_no }] Your document has been issued
+notice-petition-issue-text =
+    The document for application { $receipt_no } has been issued. Download it as a PDF from the application's page; anyone can check it with its QR code.
+notice-petition-revoke-subject = [Application { $receipt_no }] An issued document was revoked
+notice-petition-revoke-text =
+    The issuing agency revoked the document issued for application { $receipt_no }. The reason is on the application's page.
+notice-petition-extend-subject = [Application { $receipt_no }] The deadline was extended
+notice-petition-extend-text =
+    The agency extended the deadline of application { $receipt_no }. New deadline: { $due_at }
+    The reason is on the application's page.
+notice-petition-progress-subject = [Application { $receipt_no }] Still in progress
+notice-petition-progress-text =
+    Application { $receipt_no } is still being handled. Status: { $status_text }. Due by: { $due_at }

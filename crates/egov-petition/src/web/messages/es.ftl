@@ -223,3 +223,35 @@ similar-title = Reclamos como este
 similar-lead = Estos reclamos del mismo tipo están abiertos cerca del mismo lugar. Si uno es su problema, no necesita enviar otro: la institución ya lo atiende.
 similar-line = { $receipt } · { $status } · enviado el { $date }
 similar-distance = a { $metres } m
+
+## Notices to the applicant (e-mail and text messages); the pack's messages/es.ftl can override each
+notice-petition-subject = [Solicitud { $receipt_no }] { $status_text }
+notice-petition-text =
+    Su solicitud (número de recibo { $receipt_no }) tiene un nuevo estado: { $status_text }.
+    Plazo: { $due_at }
+notice-petition-sms = [Solicitud { $receipt_no }] { $status_text }. { $link }
+notice-petition-submit-subject = [Solicitud { $receipt_no }] Recibimos su solicitud
+notice-petition-submit-text =
+    Recibimos su solicitud. Su número de recibo es { $receipt_no }.
+    Plazo: { $due_at } (en días hábiles; el tiempo de espera de su respuesta no se cuenta)
+notice-petition-request-supplement-subject = [Solicitud { $receipt_no }] La institución necesita más información
+notice-petition-request-supplement-text =
+    La institución que tramita la solicitud { $receipt_no } necesita más información.
+    Abra la solicitud para ver qué se necesita y responda. El plazo se detiene hasta que responda.
+notice-petition-request-supplement-sms = [Solicitud { $receipt_no }] Se necesita más información. { $link }
+notice-petition-decide-subject = [Solicitud { $receipt_no }] Hay una decisión
+notice-petition-decide-text =
+    Hay una decisión sobre la solicitud { $receipt_no }. La decisión y cómo impugnarla están en la página de la solicitud.
+notice-petition-issue-subject = [Solicitud { $receipt_no }] Su documento fue emitido
+notice-petition-issue-text =
+    El documento de la solicitud { $receipt_no } fue emitido. Descárguelo en PDF desde la página de la solicitud; cualquiera puede verificarlo con su código QR.
+notice-petition-revoke-subject = [Solicitud { $receipt_no }] Un documento emitido fue revocado
+notice-petition-revoke-text =
+    La institución revocó el documento emitido para la solicitud { $receipt_no }. El motivo está en la página de la solicitud.
+notice-petition-extend-subject = [Solicitud { $receipt_no }] Se extendió el plazo
+notice-petition-extend-text =
+    La institución extendió el plazo de la solicitud { $receipt_no }. Nuevo plazo: { $due_at }
+    El motivo está en la página de la solicitud.
+notice-petition-progress-subject = [Solicitud { $receipt_no }] Sigue en trámite
+notice-petition-progress-text =
+    La solicitud { $receipt_no } sigue en trámite. Estado: { $status_text }. Plazo: { $due_at }

@@ -216,3 +216,35 @@ similar-title = 비슷한 신고
 similar-lead = 같은 곳 근처에 같은 종류의 신고가 처리 중입니다. 같은 문제라면 다시 신고하지 않아도 됩니다. 기관이 이미 처리하고 있습니다.
 similar-line = { $receipt } · { $status } · { $date } 신청
 similar-distance = { $metres } m 떨어짐
+
+## Notices to the applicant (e-mail and text messages); the pack's messages/ko.ftl can override each
+notice-petition-subject = [민원 { $receipt_no }] { $status_text }
+notice-petition-text =
+    신청하신 민원(접수번호 { $receipt_no })의 상태가 바뀌었습니다: { $status_text }.
+    처리 기한: { $due_at }
+notice-petition-sms = [민원 { $receipt_no }] { $status_text }. { $link }
+notice-petition-submit-subject = [민원 { $receipt_no }] 신청이 접수되었습니다
+notice-petition-submit-text =
+    민원 신청을 받았습니다. 접수번호는 { $receipt_no }입니다.
+    처리 기한: { $due_at } (근무일 기준, 보완 요청 기간은 빼고 셉니다)
+notice-petition-request-supplement-subject = [민원 { $receipt_no }] 보완이 필요합니다
+notice-petition-request-supplement-text =
+    담당 기관이 민원 { $receipt_no }의 처리에 필요한 내용을 더 요청했습니다.
+    신청 페이지에서 요청 내용을 보고 보완해 주세요. 보완하기 전까지 처리 기한은 멈춥니다.
+notice-petition-request-supplement-sms = [민원 { $receipt_no }] 보완 요청이 있습니다. { $link }
+notice-petition-decide-subject = [민원 { $receipt_no }] 결정되었습니다
+notice-petition-decide-text =
+    민원 { $receipt_no }에 대한 결정이 나왔습니다. 결정 내용과 이의를 제기하는 방법은 신청 페이지에서 볼 수 있습니다.
+notice-petition-issue-subject = [민원 { $receipt_no }] 문서가 발급되었습니다
+notice-petition-issue-text =
+    민원 { $receipt_no }의 문서가 발급되었습니다. 신청 페이지에서 PDF로 내려받을 수 있고, 문서의 QR 코드로 누구나 진위를 확인할 수 있습니다.
+notice-petition-revoke-subject = [민원 { $receipt_no }] 발급 문서가 취소되었습니다
+notice-petition-revoke-text =
+    민원 { $receipt_no }로 발급된 문서를 발급 기관이 취소했습니다. 이유는 신청 페이지에서 볼 수 있습니다.
+notice-petition-extend-subject = [민원 { $receipt_no }] 처리 기한이 연장되었습니다
+notice-petition-extend-text =
+    담당 기관이 민원 { $receipt_no }의 처리 기한을 연장했습니다. 새 기한: { $due_at }
+    연장 이유는 신청 페이지에서 볼 수 있습니다.
+notice-petition-progress-subject = [민원 { $receipt_no }] 처리 중입니다
+notice-petition-progress-text =
+    민원 { $receipt_no }를 처리하고 있습니다. 현재 상태: { $status_text }. 처리 기한: { $due_at }

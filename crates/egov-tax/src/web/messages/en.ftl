@@ -201,3 +201,9 @@ tax-rule-tax-r0003 = { $field } is more than your employers reported as withheld
 tax-rule-tax-r0004 = The tax year has not ended yet: you can file from the first day after it
 tax-rule-tax-r0005 = The return is late: a late-filing penalty may apply
 tax-rule-tax-r0006 = You changed a pre-filled amount: { $field } ({ $value })
+
+## Notices (e-mail and text messages); the pack's messages/en.ftl can override each
+notice-tax-filing-due-subject = [Tax year { $year }] Your return is due soon
+notice-tax-filing-due-text =
+    Your return for { $year } is pre-filled from the statements about you. Check it and file it by { $due }.
+notice-tax-filing-due-sms = Your { $year } tax return is due by { $due }. { $link }

@@ -201,3 +201,9 @@ tax-rule-tax-r0003 = { $field } es mayor que lo que sus empleadores informaron c
 tax-rule-tax-r0004 = El ejercicio todavía no terminó: puede presentar desde el día siguiente a su cierre
 tax-rule-tax-r0005 = La declaración está fuera de plazo: puede corresponder una multa
 tax-rule-tax-r0006 = Cambió un monto precargado: { $field } ({ $value })
+
+## Notices (e-mail and text messages); the pack's messages/es.ftl can override each
+notice-tax-filing-due-subject = [Año fiscal { $year }] Su declaración vence pronto
+notice-tax-filing-due-text =
+    Su declaración de { $year } está precargada con los informes sobre usted. Revísela y preséntela antes del { $due }.
+notice-tax-filing-due-sms = Su declaración { $year } vence el { $due }. { $link }

@@ -198,3 +198,9 @@ tax-rule-tax-r0003 = { $field }이(가) 회사가 원천징수했다고 제출�
 tax-rule-tax-r0004 = 아직 과세연도가 끝나지 않았습니다. 과세연도가 끝난 다음 날부터 신고할 수 있습니다
 tax-rule-tax-r0005 = 신고 기한이 지났습니다. 무신고 가산세가 붙을 수 있습니다
 tax-rule-tax-r0006 = 미리 채운 금액을 고쳤습니다: { $field } ({ $value })
+
+## Notices (e-mail and text messages); the pack's messages/ko.ftl can override each
+notice-tax-filing-due-subject = [{ $year }년 귀속 신고] 신고 기한이 다가옵니다
+notice-tax-filing-due-text =
+    { $year }년 귀속 소득에 대한 신고서가 미리 채워져 있습니다. { $due }까지 확인하고 신고해 주세요.
+notice-tax-filing-due-sms = { $year }년 귀속 신고 기한: { $due }. { $link }

@@ -1,0 +1,2 @@
+ALTER TABLE auth_accounts DROP COLUMN language;
+ALTER TABLE auth_accounts DROP COLUMN phone;

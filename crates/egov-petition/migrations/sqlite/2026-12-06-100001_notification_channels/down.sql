@@ -1,0 +1,1 @@
+ALTER TABLE petition_notifications DROP COLUMN delivered;

@@ -1,0 +1,2 @@
+-- Channels of a notice already delivered ("email", "email+sms"), so a retry sends only the rest.
+ALTER TABLE tax_notifications ADD COLUMN delivered TEXT NOT NULL DEFAULT '';

@@ -1,0 +1,1 @@
+ALTER TABLE tax_notifications DROP COLUMN delivered;
