@@ -1,6 +1,6 @@
 // Signed-in journeys in headless Chromium (Debian's chromium, driven by playwright-core), in
 // each language asked for, with and without JavaScript:
-// - a citizen (registered and given a draft application through the API) opens the portal,
+// - a citizen registers on the portal's page (given a draft application through the API), opens the portal,
 //   follows "Sign in", signs in on the provider's page, lands on "My page", opens "My
 //   applications" and sees the draft with its status; applies for business registration
 //   (the form's errors, an upload, check your answers, the receipt); an officer of the agency
@@ -22,16 +22,35 @@ import {
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
 
-// Each citizen reads notices in the journey's language at their own address (.ci/run checks
-// what its SMTP server received: tests/mail/check_mailbox.py).
-async function citizen(tag, language) {
+// Each citizen registers on the portal's page (a mistake first, then the corrected form) in the
+// journey's language, with an e-mail address for notices in that language (.ci/run checks what
+// its SMTP server received: tests/mail/check_mailbox.py); the draft application comes through
+// the API.
+async function citizen(tag, language, context, javaScriptEnabled) {
   const seq = Math.floor(Math.random() * 90000) + 1000;
   const username = `journey.${tag}.${seq}`;
-  const r = await api('POST', '/auth/register', {
-    kind: 'citizen', username, display_name: `Journey ${tag.toUpperCase()}`, password: PASSWORD,
-    national_id: nationalId(seq), email: `${username}@example.kr`, language,
-  });
-  if (r.status !== 202) throw new Error(`register: ${r.status} ${JSON.stringify(r.body)}`);
+  const page = await context.newPage();
+  await page.goto(`${base}/register`);
+  if (javaScriptEnabled) await axe(page, `${tag} registration form`);
+  await page.fill('#display_name', `Journey ${tag.toUpperCase()}`);
+  await page.fill('#national_id', '901301-1234567');
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await page.fill('#email', `${username}@example.kr`);
+  const radio = language === 'ko' ? 'language' : `language-${language}`;
+  await page.click(`label[for="${radio}"]`);
+  await page.click('main form button[type=submit]');
+  const named = await page.waitForSelector('.egov-error-summary a[href="#national_id"]', { timeout: 10000 }).then(() => true, () => false);
+  expect(named, `${tag}: registering with a wrong national ID names it in the error summary`);
+  expect((await page.inputValue('#password')) === '', `${tag}: the password is not sent back`);
+  if (javaScriptEnabled) { await axe(page, `${tag} registration form with errors`); await shot(page, `register-errors-${language}`); await fits320(page, `${tag} registration form with errors`); }
+  await page.fill('#national_id', nationalId(seq));
+  await page.fill('#password', PASSWORD);
+  await page.click('main form button[type=submit]');
+  const done = await page.waitForSelector('.egov-receipt', { timeout: 10000 }).then(() => true, () => false);
+  expect(done && (await page.textContent('.egov-receipt')) === username, `${tag}: registered on the page as ${username}`);
+  if (javaScriptEnabled) { await axe(page, `${tag} registered`); await shot(page, `registered-${language}`); }
+  await page.close();
   const login = await api('POST', '/auth/login', { username, password: PASSWORD });
   const token = login.body.tokens.access_token;
   const draft = await api('POST', '/petition/v1/applications',
@@ -45,7 +64,6 @@ const browser = await launch();
 
 async function journey(officerToken, lang, javaScriptEnabled) {
   const tag = `${lang}${javaScriptEnabled ? '' : '-nojs'}`;
-  const [username, nid] = await citizen(tag.replace('-', ''), lang);
   // bypassCSP only so that axe can be injected; the pages' own CSP is checked in pages.mjs.
   // The browser's position, for "Use my location" (a bus stop in Busan).
   const context = await browser.newContext({
@@ -53,6 +71,7 @@ async function journey(officerToken, lang, javaScriptEnabled) {
     geolocation: { latitude: 35.1153, longitude: 129.0415, accuracy: 20 }, permissions: ['geolocation'],
   });
   await context.addCookies([{ name: 'egov_lang', value: lang, url: base }]);
+  const [username, nid] = await citizen(tag.replace('-', ''), lang, context, javaScriptEnabled);
   const page = await context.newPage();
   await page.goto(`${base}/`);
   await Promise.all([page.waitForURL(/\/auth\/authorize/), page.click('.egov-account a')]);

@@ -245,7 +245,7 @@ pub fn insert_unless_registered(
     id: &str,
     n: &NewAccount,
 ) -> Result<Option<AccountRow>, Error> {
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         if let Some(index) = &n.national_id_index {
             let taken: i64 = a::table
                 .filter(a::username.eq(&n.username))
@@ -340,7 +340,7 @@ pub fn set_password_once(
 ) -> Result<bool, Error> {
     use crate::schema::auth_spent_tokens as st;
     let now = Utc::now().naive_utc();
-    let spent = conn.transaction::<_, Error, _>(|conn| {
+    let spent = egov_core::db::write_transaction(conn, |conn| {
         // A second use violates the primary key (a conflict) and rolls everything back.
         diesel::insert_into(st::table)
             .values((st::jti.eq(jti), st::spent_at.eq(now)))
@@ -405,7 +405,7 @@ pub fn enable_totp(
     step: u64,
     recovery_hashes: &[String],
 ) -> Result<(), Error> {
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         diesel::update(a::table.find(id))
             .set((
                 a::totp_enabled.eq(true),
@@ -424,7 +424,7 @@ pub fn enable_totp(
 }
 
 pub fn disable_totp(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         diesel::update(a::table.find(id))
             .set((
                 a::totp_enabled.eq(false),

@@ -22,7 +22,7 @@ pub fn setup_token_if_empty(conn: &mut DbConnection) -> Result<Option<String>, E
     }
     let token = random::token();
     let now = Utc::now().naive_utc();
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         diesel::delete(st::table).execute(conn)?;
         diesel::insert_into(st::table)
             .values((

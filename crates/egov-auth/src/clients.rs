@@ -139,7 +139,7 @@ pub fn ensure_first_party(
     }
     let uris = serde_json::to_string(&redirect_uris).map_err(Error::internal)?;
     let hash = random::digest(secret);
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         let updated = diesel::update(c::table.find(&id))
             .set((
                 c::name.eq(&name),

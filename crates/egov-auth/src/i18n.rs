@@ -23,6 +23,8 @@ pub struct Messages {
     pub enter_code: String,
     pub wrong_code: String,
     pub locked: String,
+    pub no_account: String,
+    pub register: String,
 }
 
 const SOURCES: &[(&str, &str)] = &[

@@ -68,7 +68,7 @@ pub fn rotate(conn: &mut DbConnection, sealer: &Sealer, keep: Duration) -> Resul
     let key = SigningKey::generate().map_err(Error::internal)?;
     let now = Utc::now().naive_utc();
     let sealed = sealer.seal(&context(key.kid()), key.pkcs8());
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         diesel::update(k::table.filter(k::retired_at.is_null()))
             .set(k::retired_at.eq(now))
             .execute(conn)?;

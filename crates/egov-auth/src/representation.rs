@@ -89,7 +89,7 @@ pub fn invite(
     masked: &str,
     now: NaiveDateTime,
 ) -> Result<InvitationRow, Error> {
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         let waiting = inv::table
             .filter(inv::business_account_id.eq(business))
             .filter(inv::national_id_index.eq(index))
@@ -182,7 +182,7 @@ pub fn answer(
     accept: bool,
     now: NaiveDateTime,
 ) -> Result<InvitationRow, Error> {
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         let status = if accept {
             Status::Accepted
         } else {
@@ -235,7 +235,7 @@ pub fn withdraw(
     business: &str,
     now: NaiveDateTime,
 ) -> Result<InvitationRow, Error> {
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         let changed = diesel::update(
             inv::table
                 .find(id)

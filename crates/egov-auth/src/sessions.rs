@@ -99,7 +99,7 @@ pub fn create_from_sso(
 ) -> Result<SessionRow, Error> {
     let now = Utc::now().naive_utc();
     let id = uuid::Uuid::now_v7().to_string();
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         diesel::update(s::table.find(&sso.id))
             .set(s::last_used_at.eq(now))
             .execute(conn)?;
@@ -141,7 +141,7 @@ pub fn create(
     let now = Utc::now().naive_utc();
     let id = uuid::Uuid::now_v7().to_string();
     let refresh = random::token();
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         diesel::insert_into(s::table)
             .values((
                 s::id.eq(&id),
@@ -194,7 +194,7 @@ pub fn rotate(
 ) -> Result<Result<(SessionRow, String), Refused>, Error> {
     let now = Utc::now().naive_utc();
     let hash = random::digest(token);
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         // Write first: takes SQLite's write lock (a read-then-write transaction could not
         // upgrade under concurrency) and PostgreSQL's row lock, so two uses of one token are
         // serialized and the second sees the first.
@@ -251,7 +251,7 @@ pub fn rotate(
 /// Raises a session to AAL2 after a second factor; returns a fresh refresh token (the old
 /// ones of the session stop working: a new authentication gets new tokens).
 pub fn step_up(conn: &mut DbConnection, id: &str) -> Result<(SessionRow, String), Error> {
-    let next = conn.transaction::<_, Error, _>(|conn| {
+    let next = egov_core::db::write_transaction(conn, |conn| {
         let now = Utc::now().naive_utc();
         diesel::update(s::table.find(id))
             .set((
@@ -271,7 +271,7 @@ pub fn step_up(conn: &mut DbConnection, id: &str) -> Result<(SessionRow, String)
 pub fn fresh_refresh(conn: &mut DbConnection, id: &str) -> Result<String, Error> {
     let now = Utc::now().naive_utc();
     let next = random::token();
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         diesel::update(
             rt::table
                 .filter(rt::session_id.eq(id))
@@ -400,7 +400,7 @@ pub fn update_bucket(
     change: impl FnOnce(&mut Bucket, NaiveDateTime),
 ) -> Result<Bucket, Error> {
     let now = Utc::now().naive_utc();
-    conn.transaction::<_, Error, _>(|conn| {
+    egov_core::db::write_transaction(conn, |conn| {
         // Write first (see `rotate`): serializes read-modify-write of one bucket on both
         // backends. A bucket that does not exist yet is created by one of two racing
         // transactions; the other gets a unique violation and the caller retries.

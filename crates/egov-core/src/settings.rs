@@ -302,6 +302,10 @@ pub struct AuthSettings {
     pub revocation_poll_secs: u64,
     /// Mark cookies `Secure` (HTTPS only). Off only for local development over plain HTTP.
     pub secure_cookies: bool,
+    /// The portal's registration page the login page links to ("No account?"): a path on
+    /// `public_url` or a full URL; empty: no link (a deployment without self-registration).
+    #[serde(default = "default_registration_page")]
+    pub registration_page: String,
     /// Where the deployment secrets live when they are not given through the environment.
     pub secrets_file: PathBuf,
     /// Create `secrets_file` with fresh random secrets when it does not exist. Production sets
@@ -580,4 +584,8 @@ impl Settings {
     pub fn pack_dir(&self) -> PathBuf {
         self.country.packs_dir.join(&self.country.code)
     }
+}
+
+fn default_registration_page() -> String {
+    "/register".into()
 }

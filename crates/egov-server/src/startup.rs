@@ -313,14 +313,18 @@ fn web_sign_in(
         Some(s) => s.secrets().clone(),
         None => egov_auth::secrets::Secrets::load(&settings.auth)?,
     };
-    egov_web::SignIn::new(
+    let sign_in = egov_web::SignIn::new(
         db.clone(),
         auth.clone(),
         &secrets,
         config,
         settings.public_url(),
         settings.auth.secure_cookies,
-    )
+    )?;
+    if let Some(s) = local {
+        sign_in.set_local_provider(s.clone());
+    }
+    Ok(sign_in)
 }
 
 /// Registers the pages' client (or updates its name and redirect URI to this process's public

@@ -24,7 +24,7 @@ pub struct ContactForm {
     language: String,
 }
 
-/// One text field.
+/// One text field of `fields.html`.
 #[derive(Debug)]
 pub struct Field {
     pub id: &'static str,
@@ -35,6 +35,52 @@ pub struct Field {
     pub value: String,
     pub error: Option<String>,
     pub described_by: String,
+    pub max: u16,
+}
+
+impl Field {
+    /// Field `id` labelled by the messages `<prefix>-<id>` and `<prefix>-<id>-hint`.
+    pub fn new(
+        t: &Page,
+        prefix: &str,
+        (id, kind, autocomplete): (&'static str, &'static str, &'static str),
+        value: &str,
+        error: Option<String>,
+    ) -> Self {
+        Self {
+            id,
+            kind,
+            autocomplete,
+            label: t.t(&format!("{prefix}-{}", id.replace('_', "-"))),
+            hint: t.t(&format!("{prefix}-{}-hint", id.replace('_', "-"))),
+            value: value.to_owned(),
+            described_by: described_by(id, true, error.is_some()),
+            error,
+            max: 254,
+        }
+    }
+}
+
+/// The field errors of a provider's `422` answer, as `(field, message <prefix>-error-<field>)`
+/// for the `fields` the form has.
+pub fn field_errors(
+    t: &Page,
+    prefix: &str,
+    answer: &serde_json::Value,
+    fields: &[&'static str],
+) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for e in answer["errors"].as_array().into_iter().flatten() {
+        let Some(p) = e["pointer"].as_str().and_then(|p| p.strip_prefix('/')) else {
+            continue;
+        };
+        if let Some(f) = fields.iter().find(|f| **f == p)
+            && !out.iter().any(|(k, _)| k == f)
+        {
+            out.push((f, t.t(&format!("{prefix}-error-{}", f.replace('_', "-")))));
+        }
+    }
+    out
 }
 
 #[derive(Template)]
@@ -66,22 +112,21 @@ fn page(
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
     let error = |f: &str| errors.iter().find(|(k, _)| *k == f).map(|(_, m)| m.clone());
-    let field = |id: &'static str, kind, autocomplete, value: &str| {
-        let e = error(id);
-        Field {
-            id,
-            kind,
-            autocomplete,
-            label: t.t(&format!("contact-{id}")),
-            hint: t.t(&format!("contact-{id}-hint")),
-            value: value.to_owned(),
-            described_by: described_by(id, true, e.is_some()),
-            error: e,
-        }
-    };
     let fields = vec![
-        field("email", "email", "email", &form.email),
-        field("phone", "tel", "tel", &form.phone),
+        Field::new(
+            t,
+            "contact",
+            ("email", "email", "email"),
+            &form.email,
+            error("email"),
+        ),
+        Field::new(
+            t,
+            "contact",
+            ("phone", "tel", "tel"),
+            &form.phone,
+            error("phone"),
+        ),
     ];
     let language = if form.language.is_empty() {
         t.lang().to_owned()
@@ -155,20 +200,7 @@ pub async fn save_contact(
             &t.t("error-bad-form"),
         ));
     }
-    let errors: Vec<(&str, String)> = answer["errors"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            let f = match e["pointer"].as_str()? {
-                "/email" => "email",
-                "/phone" => "phone",
-                "/language" => "language",
-                _ => return None,
-            };
-            Some((f, t.t(&format!("contact-error-{f}"))))
-        })
-        .collect();
+    let errors = field_errors(t, "contact", &answer, &["email", "phone", "language"]);
     if errors.is_empty() {
         return Err(t.bad_form());
     }

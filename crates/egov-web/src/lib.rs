@@ -20,6 +20,7 @@ pub mod i18n;
 pub mod my;
 pub mod page;
 pub mod privacy;
+pub mod register;
 pub mod representation;
 pub mod security;
 pub mod session;
@@ -168,5 +169,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(security::confirm)
         .service(security::end_session)
         .service(contact::contact)
-        .service(contact::save_contact);
+        .service(contact::save_contact)
+        .service(register::register_page)
+        .service(register::register);
 }

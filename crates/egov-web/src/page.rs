@@ -132,6 +132,7 @@ struct AccountBar {
     sign_in: String,
     sign_in_href: String,
     sign_out: String,
+    register: String,
 }
 
 #[derive(Template)]
@@ -227,6 +228,7 @@ impl Page {
                 false,
             ),
             sign_out: self.t("sign-out"),
+            register: self.t("register-title"),
         })
     }
 

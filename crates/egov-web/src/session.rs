@@ -124,6 +124,8 @@ struct Inner {
     http: reqwest::Client,
     /// One refresh at a time per session in this process (refresh tokens are single use).
     refreshing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// The provider, when it runs in this process.
+    provider: std::sync::OnceLock<egov_auth::Service>,
 }
 
 impl std::fmt::Debug for SignIn {
@@ -200,6 +202,7 @@ impl SignIn {
             secure,
             http,
             refreshing: Mutex::new(HashMap::new()),
+            provider: std::sync::OnceLock::new(),
         })))
     }
 
@@ -231,6 +234,27 @@ impl SignIn {
         } else {
             "egov_session"
         }
+    }
+
+    /// The cookie that binds the forms of pages shown before sign-in (registration) to the
+    /// browser: a random value whose MAC is the forms' token.
+    pub fn form_cookie(&self) -> &'static str {
+        if self.0.secure {
+            "__Host-egov_form"
+        } else {
+            "egov_form"
+        }
+    }
+
+    /// The provider in this process, when there is one: the pages call its use cases directly
+    /// (registration counts the browser's address, not the pages').
+    pub fn local_provider(&self) -> Option<&egov_auth::Service> {
+        self.0.provider.get()
+    }
+
+    /// Tells the pages that the provider runs in this process.
+    pub fn set_local_provider(&self, service: egov_auth::Service) {
+        let _ = self.0.provider.set(service);
     }
 
     /// The cookie that carries a sign-in in progress (state, nonce, PKCE verifier), sealed.
@@ -604,6 +628,37 @@ impl SignIn {
         Ok((status, value))
     }
 
+    /// Registers through the provider's API (when it runs in another process), forwarding the
+    /// browser's address `ip` (the provider trusts it only from its `server.trusted_proxies`).
+    /// The status and the answer's JSON; the provider unreachable or failing is an error.
+    pub async fn provider_register(
+        &self,
+        request: &egov_auth::routes::login::RegisterRequest,
+        ip: &str,
+    ) -> Result<(u16, serde_json::Value), Error> {
+        let mut req = self
+            .0
+            .http
+            .post(format!("{}/register", self.issuer()))
+            .header("accept", "application/json")
+            .json(request);
+        if !ip.is_empty() {
+            req = req.header("x-forwarded-for", ip);
+        }
+        let res = req
+            .send()
+            .await
+            .map_err(|e| unavailable(anyhow::anyhow!("the provider: {e}")))?;
+        let status = res.status();
+        if status.is_server_error() {
+            return Err(unavailable(anyhow::anyhow!(
+                "the provider answered {status} to a registration"
+            )));
+        }
+        let value = res.json().await.unwrap_or(serde_json::Value::Null);
+        Ok((status.as_u16(), value))
+    }
+
     /// Ends the provider's session of `live` (its refresh token stops working at once).
     pub async fn end_at_provider(&self, live: &Live) {
         let res = self
@@ -736,7 +791,10 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let page = Page::of(req);
         let expected = page.as_ref().and_then(|p| {
             let si = p.web().sign_in()?;
-            let cookie = req.cookie(si.session_cookie())?;
+            // A signed-in page's form, or a form shown before sign-in (registration).
+            let cookie = req
+                .cookie(si.session_cookie())
+                .or_else(|| req.cookie(si.form_cookie()))?;
             Some(si.csrf_for(cookie.value()))
         });
         let form = web::Form::<Vec<(String, String)>>::from_request(req, payload);

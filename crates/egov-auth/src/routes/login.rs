@@ -13,7 +13,7 @@ use crate::bootstrap;
 use crate::errors;
 use crate::principal::policies::SignedIn;
 use crate::principal::{Aal, Authorized, Kind};
-use crate::service::{Attempt, FIRST_PARTY_CLIENT, Service, SignIn, Throttled, TokenSet};
+use crate::service::{Attempt, FIRST_PARTY_CLIENT, Origin, Service, SignIn, Throttled, TokenSet};
 use crate::sessions;
 use crate::tokens::Purpose;
 
@@ -445,7 +445,7 @@ pub async fn setup(
     Ok(HttpResponse::Created().json(account.view()))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// `citizen` or `business`.
@@ -523,8 +523,20 @@ pub async fn register(
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, Error> {
     let origin = service.origin(&req);
+    let received = register_account(&service, &origin, body.into_inner()).await?;
+    Ok(HttpResponse::Accepted().json(received))
+}
+
+/// The registration use case, for the API and for the pages' registration form (which calls
+/// it in the same process with the browser's address, so the throttle counts the person, not
+/// the pages).
+pub async fn register_account(
+    service: &Service,
+    origin: &Origin,
+    body: RegisterRequest,
+) -> Result<RegistrationReceived, Error> {
+    let origin = origin.clone();
     service.throttle(&origin, Throttled::Registration).await?;
-    let body = body.into_inner();
     let id = uuid::Uuid::now_v7().to_string();
     let mut new = NewAccount {
         username: crate::service::normalize_username(&body.username)?,
@@ -612,11 +624,11 @@ pub async fn register(
         }
         (None, None) => return Err(Error::internal(anyhow::anyhow!("no account and no ID"))),
     }
-    Ok(HttpResponse::Accepted().json(RegistrationReceived {
+    Ok(RegistrationReceived {
         status: "received",
         username,
         next: REGISTRATION_NEXT,
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

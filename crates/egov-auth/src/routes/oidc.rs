@@ -146,6 +146,8 @@ struct LoginPage<'a> {
     lang: &'a str,
     m: &'a Messages,
     client_name: &'a str,
+    /// The portal's registration page, shown on the password step.
+    register: Option<&'a str>,
     action: &'a str,
     handle: &'a str,
     csrf: &'a str,
@@ -380,9 +382,10 @@ pub async fn authorize(
         _ => (random::token(), true),
     };
     let csrf = csrf_token(&service, &cookie_value, &handle);
+    let register = registration_link(&service);
     let mut res = page(
         language(&service, &req),
-        &client.name,
+        (&client.name, register.as_deref()),
         &handle,
         &csrf,
         "",
@@ -444,10 +447,25 @@ fn language(service: &Service, req: &HttpRequest) -> (&'static str, &'static Mes
     i18n::negotiate(asked.as_deref(), &pack.languages, &pack.default_language)
 }
 
+/// The login page's "No account?" link (`auth.registration_page`), absolute.
+fn registration_link(service: &Service) -> Option<String> {
+    let p = service.settings().auth.registration_page.trim();
+    if p.is_empty() {
+        None
+    } else if p.starts_with('/') {
+        Some(format!(
+            "{}{p}",
+            service.settings().public_url().trim_end_matches('/')
+        ))
+    } else {
+        Some(p.to_owned())
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn page(
     (lang, m): (&str, &Messages),
-    client_name: &str,
+    (client_name, register): (&str, Option<&str>),
     handle: &str,
     csrf: &str,
     username: &str,
@@ -459,6 +477,7 @@ fn page(
         lang,
         m,
         client_name,
+        register,
         action: "/auth/authorize",
         handle,
         csrf,
@@ -570,10 +589,11 @@ pub async fn authorize_submit(
     // error statuses would be rewritten to problem+json, which a browser cannot use).
     let lang = language(&service, &req);
     let m = lang.1;
+    let register = registration_link(&service);
     let show = |username: &str, second: bool, error: &str| {
         page(
             lang,
-            &client.name,
+            (&client.name, register.as_deref()),
             &form.handle,
             &form.csrf,
             username,
@@ -649,7 +669,7 @@ pub async fn authorize_submit(
                 .await?;
             let mut res = page(
                 lang,
-                &client.name,
+                (&client.name, register.as_deref()),
                 &form.handle,
                 &form.csrf,
                 "",
