@@ -105,12 +105,10 @@ async function journey(employerToken, lang, js, seq) {
   await page.fill('#f-dependants-0-age', '7');
   await Promise.all([page.waitForURL(/\/returns\/2026$/), page.click('button[value=save]')]);
   // File: the page asks for the second factor first (step-up), then the declaration, then
-  // the acknowledgement.
-  // (The provider asks for the password again, then the code.)
-  await Promise.all([page.waitForSelector('#password'), page.click(`main a[href="/my/tax/returns/${YEAR}/submit"]`)]);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForSelector('#code'), page.click('form button[type=submit]')]);
+  // the acknowledgement. The browser's sign-in stands for the password: the provider asks
+  // only for the code.
+  await Promise.all([page.waitForSelector('#code'), page.click(`main a[href="/my/tax/returns/${YEAR}/submit"]`)]);
+  expect((await page.$('#password')) === null, `${tag}: the step-up asks only for the code`);
   await page.fill('#code', await totp(secret, 0));
   await Promise.all([page.waitForURL(/\/submit$/), page.click('form button[type=submit]')]);
   await check(page, tag, lang, 'tax-submit', 'check and file', js);

@@ -467,6 +467,98 @@ async fn services_asking_for_aal2_get_a_second_factor_step() {
 }
 
 #[tokio::test]
+async fn a_browser_signed_in_with_a_password_steps_up_with_the_code_alone() {
+    let app = spawn_app().await;
+    let client_id = client(&app).await;
+    account(&app, "han.citizen", Kind::Citizen, None).await;
+    let (verifier, challenge) = pkce();
+    // Signed in with the password (no second factor yet): the browser's sign-on is aal1.
+    let page = login_page(&app, &client_id, &challenge, "").await;
+    let res = submit(
+        &app,
+        Some(&page.cookie),
+        &[
+            ("handle", &page.handle),
+            ("csrf", &page.csrf),
+            ("username", "han.citizen"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    let sso = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("egov_sso="))
+        .expect("single-sign-on cookie")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_owned();
+    let t: Value = exchange(&app, &client_id, &code_from(&res), &verifier)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let first = claims(t["id_token"].as_str().expect("id"));
+    // Then an authenticator app is enrolled (from the account's pages).
+    let (secret, _) = enrol_totp(&app, t["access_token"].as_str().expect("a")).await;
+
+    // A service asks for aal2: the same browser is asked for the code only.
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/auth/authorize?response_type=code&client_id={client_id}&redirect_uri={}\
+             &scope=openid&state=st-1&nonce=n3&code_challenge={challenge}\
+             &code_challenge_method=S256&acr_values=aal2",
+            urlencode(REDIRECT)
+        )))
+        .header("accept-language", "en")
+        .header("cookie", &sso)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::OK);
+    let csrf_cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("egov_csrf="))
+        .map(|c| c.split(';').next().expect("cookie").to_owned())
+        .unwrap_or_else(|| page.cookie.clone());
+    let html = res.text().await.expect("html");
+    assert!(html.contains("name=\"code\""), "{html}");
+    assert!(!html.contains("name=\"password\""), "{html}");
+    let (handle, csrf) = (field(&html, "handle"), field(&html, "csrf"));
+    let cookies = format!("{csrf_cookie}; {sso}");
+    // A wrong code is refused as on any second-factor page; the right one signs in at aal2.
+    let res = submit(
+        &app,
+        Some(&cookies),
+        &[("handle", &handle), ("csrf", &csrf), ("code", "000000")],
+    )
+    .await;
+    assert!(res.text().await.expect("html").contains("not right"));
+    let code = totp(&secret, 0);
+    let res = submit(
+        &app,
+        Some(&cookies),
+        &[("handle", &handle), ("csrf", &csrf), ("code", &code)],
+    )
+    .await;
+    let t: Value = exchange(&app, &client_id, &code_from(&res), &verifier)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = claims(t["id_token"].as_str().expect("id"));
+    assert_eq!(id["acr"], "aal2");
+    assert_eq!(id["sub"], first["sub"], "the same account");
+}
+
+#[tokio::test]
 async fn the_login_page_speaks_the_country_packs_languages() {
     let app = spawn_app().await;
     let client_id = client(&app).await;

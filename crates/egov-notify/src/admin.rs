@@ -145,3 +145,76 @@ pub async fn retry(
         .await?;
     Ok(row.into())
 }
+
+/// The two admin routes of a module's dead-letter list, `GET /admin/notifications` and
+/// `POST /admin/notifications/{id}/retry` (platform admins at aal2), written once for every
+/// module: `egov_notify::admin_routes!(crate::Petition, crate::store::OUTBOX, "petition");`
+/// in the module's `http/notifications.rs`. The module type needs `db()`, `now()` and a
+/// `recorder` field reachable as `.0.recorder` where the macro expands.
+#[macro_export]
+macro_rules! admin_routes {
+    ($module:ty, $outbox:path, $tag:tt) => {
+        // utoipa finds the method by the attribute's own name.
+        use actix_web::{get, post};
+
+        egov_core::problems!(ListNoticesErrors:
+            egov_core::error::codes::VALIDATION_FAILED,
+            egov_auth::errors::ACCESS_LOG_UNAVAILABLE,
+        );
+
+        /// Notices by status; the default, `failed`, is the dead-letter list (recorded in each
+        /// recipient's access log).
+        #[utoipa::path(
+            tag = $tag,
+            params($crate::admin::NoticeQuery),
+            responses(
+                (status = 200, description = "Notices, newest first", body = Vec<$crate::admin::Notice>),
+                ListNoticesErrors,
+            ),
+            security(("bearer" = ["kind:platform_admin", "aal:2"])),
+        )]
+        #[get("/admin/notifications")]
+        pub async fn list_notifications(
+            req: actix_web::HttpRequest,
+            auth: egov_auth::Authorized<egov_auth::principal::policies::PlatformAdmin>,
+            m: actix_web::web::Data<$module>,
+            q: actix_web::web::Query<$crate::admin::NoticeQuery>,
+        ) -> Result<actix_web::web::Json<Vec<$crate::admin::Notice>>, egov_core::Error> {
+            let reader = m.0.recorder.reader(&req, &auth);
+            Ok(actix_web::web::Json(
+                $crate::admin::list(m.db(), $outbox, &reader, q.into_inner()).await?,
+            ))
+        }
+
+        egov_core::problems!(RetryNoticeErrors:
+            egov_core::error::codes::NOT_FOUND,
+            egov_core::error::codes::VALIDATION_FAILED,
+            egov_auth::errors::ACCESS_LOG_UNAVAILABLE,
+        );
+
+        /// Puts a failed or unreachable notice back in the queue; its attempts start again and
+        /// the channels it already reached are not sent again.
+        #[utoipa::path(
+            tag = $tag,
+            params(("id" = String, Path, description = "The notice's id")),
+            responses(
+                (status = 200, description = "Queued again", body = $crate::admin::Notice),
+                RetryNoticeErrors,
+            ),
+            security(("bearer" = ["kind:platform_admin", "aal:2"])),
+        )]
+        #[post("/admin/notifications/{id}/retry")]
+        pub async fn retry_notification(
+            req: actix_web::HttpRequest,
+            auth: egov_auth::Authorized<egov_auth::principal::policies::PlatformAdmin>,
+            m: actix_web::web::Data<$module>,
+            id: actix_web::web::Path<String>,
+        ) -> Result<actix_web::web::Json<$crate::admin::Notice>, egov_core::Error> {
+            let reader = m.0.recorder.reader(&req, &auth);
+            let now = m.now();
+            Ok(actix_web::web::Json(
+                $crate::admin::retry(m.db(), $outbox, &reader, id.into_inner(), now).await?,
+            ))
+        }
+    };
+}

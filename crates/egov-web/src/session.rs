@@ -604,28 +604,7 @@ impl SignIn {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let res = req
-            .send()
-            .await
-            .map_err(|e| unavailable(anyhow::anyhow!("the provider: {e}")))?;
-        let status = res.status();
-        if status.is_server_error() {
-            return Err(unavailable(anyhow::anyhow!(
-                "the provider answered {status} to {path}"
-            )));
-        }
-        let text = res
-            .text()
-            .await
-            .map_err(|e| unavailable(anyhow::anyhow!("the provider's answer to {path}: {e}")))?;
-        let value = if text.is_empty() {
-            serde_json::Value::Null
-        } else {
-            serde_json::from_str(&text).map_err(|e| {
-                Error::internal(anyhow::anyhow!("the provider's answer to {path}: {e}"))
-            })?
-        };
-        Ok((status, value))
+        answer(req, path).await
     }
 
     /// Registers through the provider's API (when it runs in another process), forwarding the
@@ -645,17 +624,7 @@ impl SignIn {
         if !ip.is_empty() {
             req = req.header("x-forwarded-for", ip);
         }
-        let res = req
-            .send()
-            .await
-            .map_err(|e| unavailable(anyhow::anyhow!("the provider: {e}")))?;
-        let status = res.status();
-        if status.is_server_error() {
-            return Err(unavailable(anyhow::anyhow!(
-                "the provider answered {status} to a registration"
-            )));
-        }
-        let value = res.json().await.unwrap_or(serde_json::Value::Null);
+        let (status, value) = answer(req, "/register").await?;
         Ok((status.as_u16(), value))
     }
 
@@ -695,6 +664,35 @@ struct IdClaims {
     aud: String,
     nonce: Option<String>,
     name: Option<String>,
+}
+
+/// Sends a request to the provider's API: the status and the answer's JSON (a problem for a
+/// 4xx, `null` when there is no body); the provider unreachable or failing (5xx) is an error.
+async fn answer(
+    req: reqwest::RequestBuilder,
+    path: &str,
+) -> Result<(reqwest::StatusCode, serde_json::Value), Error> {
+    let res = req
+        .send()
+        .await
+        .map_err(|e| unavailable(anyhow::anyhow!("the provider: {e}")))?;
+    let status = res.status();
+    if status.is_server_error() {
+        return Err(unavailable(anyhow::anyhow!(
+            "the provider answered {status} to {path}"
+        )));
+    }
+    let text = res
+        .text()
+        .await
+        .map_err(|e| unavailable(anyhow::anyhow!("the provider's answer to {path}: {e}")))?;
+    let value = if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text)
+            .map_err(|e| Error::internal(anyhow::anyhow!("the provider's answer to {path}: {e}")))?
+    };
+    Ok((status, value))
 }
 
 /// The claims of an ID token received straight from the token endpoint (OpenID Connect Core

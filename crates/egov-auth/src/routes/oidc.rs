@@ -315,6 +315,16 @@ pub async fn authorize(
     } else {
         live_sso(&service, &req).await?
     };
+    // Step-up: a browser signed in here with a password only, asked for a second factor by
+    // an account that has one now (enrolled since): its session stands for the password, so
+    // only the code is asked.
+    let step_up = match &sso {
+        Some(s) if s.aal() < min_aal => {
+            let account = service.account(&s.account_id).await?;
+            (account.is_active() && account.totp_enabled).then(|| account.id.clone())
+        }
+        _ => None,
+    };
     if let Some(sso) = sso.filter(|s| s.aal() >= min_aal) {
         let account = service.account(&sso.account_id).await?;
         if account.is_active() {
@@ -356,6 +366,7 @@ pub async fn authorize(
             redirect_uri.clone(),
         );
         let (state, nonce) = (q.state.clone(), q.nonce.clone());
+        let account = step_up.clone();
         service
             .db()
             .run(move |c| {
@@ -368,6 +379,7 @@ pub async fn authorize(
                         ar::state.eq(state),
                         ar::nonce.eq(nonce),
                         ar::code_challenge.eq(challenge),
+                        ar::account_id.eq(account),
                         ar::min_aal.eq(min_aal.level()),
                         ar::created_at.eq(now),
                         ar::expires_at.eq(now + Duration::minutes(REQUEST_MINUTES)),
@@ -389,7 +401,7 @@ pub async fn authorize(
         &handle,
         &csrf,
         "",
-        false,
+        step_up.is_some(),
         None,
         200,
     )?;
