@@ -118,6 +118,13 @@ impl Module for AuthModule {
         errors::ALL
     }
 
+    fn problem_titles(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("ko", include_str!("../messages/problems.ko.ftl")),
+            ("es", include_str!("../messages/problems.es.ftl")),
+        ]
+    }
+
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         routes::configure(cfg);
     }

@@ -275,11 +275,24 @@ impl Error {
 
     /// Builds the problem body, filling `instance` and `request_id` from the current request.
     pub fn problem(&self) -> Problem {
+        self.problem_in().0
+    }
+
+    /// The problem body and the language of its title when it is not English.
+    fn problem_in(&self) -> (Problem, Option<String>) {
         let ctx = current_request();
+        let localized = ctx
+            .as_ref()
+            .and_then(|c| c.languages.as_ref())
+            .and_then(|(accept, titles)| titles.title(accept, self.0.code.code));
+        let (title, lang) = match localized {
+            Some((title, lang)) => (title, Some(lang)),
+            None => (self.0.code.title.to_owned(), None),
+        };
         // 5xx details are ours, not the caller's: show only what we chose to say.
-        Problem {
+        let problem = Problem {
             type_uri: self.0.code.type_uri(),
-            title: self.0.code.title.to_owned(),
+            title,
             status: self.0.code.status,
             detail: self.0.detail.clone(),
             instance: ctx.as_ref().map(|c| c.path.clone()),
@@ -292,7 +305,8 @@ impl Error {
                 .oauth_error
                 .and(self.0.detail.clone())
                 .or_else(|| self.0.oauth_error.map(|_| self.0.code.title.to_owned())),
-        }
+        };
+        (problem, lang)
     }
 }
 
@@ -322,6 +336,26 @@ impl std::error::Error for Error {
     }
 }
 
+/// The platform's problem titles in other languages (see [`ProblemTitles`]).
+pub const PROBLEM_TITLES: &[(&str, &str)] = &[
+    ("ko", include_str!("../messages/problems.ko.ftl")),
+    ("es", include_str!("../messages/problems.es.ftl")),
+];
+
+/// The Fluent id of a code's title: `problem-` and the code with `.` and `_` as `-`.
+pub fn title_id(code: &str) -> String {
+    format!("problem-{}", code.replace(['.', '_'], "-"))
+}
+
+/// Problem titles in people's languages: the English titles of the error codes are the API's
+/// own; a caller that sends `Accept-Language` gets the title in the first of its languages
+/// that has one (details stay as written: they name fields and values).
+pub trait ProblemTitles: Send + Sync + fmt::Debug + 'static {
+    /// The title of `code` in the best language of `accept_language` that has one, with that
+    /// language; `None`: answer in English.
+    fn title(&self, accept_language: &str, code: &str) -> Option<(String, String)>;
+}
+
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         self.0.code.status_code()
@@ -339,9 +373,13 @@ impl ResponseError for Error {
                 }
             }
         }
-        let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
+        let (problem, lang) = self.problem_in();
+        let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
         let mut res = HttpResponse::build(status);
         res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if let Some(v) = lang.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            res.insert_header((header::CONTENT_LANGUAGE, v));
+        }
         res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         if let Some(secs) = self.0.retry_after_secs {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));

@@ -101,6 +101,14 @@ pub trait Module: Send + Sync + 'static {
     /// document them (see [`crate::routes`]), so a served route is always documented.
     fn configure(&self, routes: &mut crate::routes::Routes<'_>);
 
+    /// The titles of the module's error codes in other languages than English, as
+    /// `(language, Fluent source)` pairs with ids `problem-<code>` (`.` and `_` as `-`): a
+    /// caller's `Accept-Language` picks them (the country pack's `messages/<language>.ftl`
+    /// overrides them).
+    fn problem_titles(&self) -> Vec<(&'static str, &'static str)> {
+        Vec::new()
+    }
+
     /// The messages of the module's pages, as `(language, Fluent source)` pairs (the country
     /// pack's `messages/<language>.ftl` overrides them).
     fn messages(&self) -> Vec<(&'static str, &'static str)> {

@@ -32,6 +32,8 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 pub struct RequestContext {
     pub request_id: String,
     pub path: String,
+    /// The caller's `Accept-Language`, when sent, and the titles to answer problems with.
+    pub languages: Option<(String, Arc<dyn crate::error::ProblemTitles>)>,
 }
 
 tokio::task_local! {
@@ -76,6 +78,7 @@ fn acceptable_request_id(value: &HeaderValue) -> Option<String> {
 pub struct Telemetry {
     metrics: Arc<HttpMetrics>,
     access_log: Option<AccessLog>,
+    titles: Option<Arc<dyn crate::error::ProblemTitles>>,
 }
 
 impl Telemetry {
@@ -83,7 +86,14 @@ impl Telemetry {
         Self {
             metrics,
             access_log,
+            titles: None,
         }
+    }
+
+    /// Problem titles in the languages of the country pack, chosen by `Accept-Language`.
+    pub fn with_titles(mut self, titles: Arc<dyn crate::error::ProblemTitles>) -> Self {
+        self.titles = Some(titles);
+        self
     }
 }
 
@@ -103,6 +113,7 @@ where
             service: Rc::new(service),
             metrics: self.metrics.clone(),
             access_log: self.access_log.clone(),
+            titles: self.titles.clone(),
         }))
     }
 }
@@ -112,6 +123,7 @@ pub struct TelemetryMiddleware<S> {
     service: Rc<S>,
     metrics: Arc<HttpMetrics>,
     access_log: Option<AccessLog>,
+    titles: Option<Arc<dyn crate::error::ProblemTitles>>,
 }
 
 impl<S, B> Service<ServiceRequest> for TelemetryMiddleware<S>
@@ -136,9 +148,15 @@ where
         // Only the id goes on the span (formatted once per request); method and path are on
         // the access-log line.
         let span = tracing::info_span!("request", request_id = request_id.as_str());
+        // The header is kept only when it is sent and short (problems are answered in it).
+        let languages = self.titles.as_ref().and_then(|t| {
+            let accept = req.headers().get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+            (accept.len() <= 200).then(|| (accept.to_owned(), t.clone()))
+        });
         let ctx = RequestContext {
             request_id,
             path: req.path().to_owned(),
+            languages,
         };
         let service = self.service.clone();
         let metrics = self.metrics.clone();

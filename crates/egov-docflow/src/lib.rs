@@ -232,6 +232,13 @@ impl Module for DocflowModule {
         errors::ALL
     }
 
+    fn problem_titles(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("ko", include_str!("../messages/problems.ko.ftl")),
+            ("es", include_str!("../messages/problems.es.ftl")),
+        ]
+    }
+
     fn exchange_services(&self) -> Vec<egov_core::exchange::ServiceDef> {
         exchange::services()
     }

@@ -250,6 +250,13 @@ impl Module for ProcurementModule {
         errors::ALL
     }
 
+    fn problem_titles(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("ko", include_str!("../messages/problems.ko.ftl")),
+            ("es", include_str!("../messages/problems.es.ftl")),
+        ]
+    }
+
     fn start(&self, ctx: &Context<'_>) -> anyhow::Result<Started> {
         let exchange = ctx
             .exchange

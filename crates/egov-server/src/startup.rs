@@ -101,6 +101,8 @@ pub struct AppState {
     /// workers: the merged one first.
     documents: Arc<Vec<crate::documents::Document>>,
     routes: Arc<RouteTable>,
+    /// Problem titles in the pack's languages, picked by `Accept-Language`.
+    titles: Arc<dyn egov_core::error::ProblemTitles>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -216,6 +218,19 @@ impl AppState {
             modules.iter().flat_map(|m| m.messages()).collect();
         let notifier = notifier(&settings, &db, &packs, &messages, &metrics)
             .context("notifications ([notify])")?;
+        let titles: Vec<(&'static str, &'static str)> = egov_core::error::PROBLEM_TITLES
+            .iter()
+            .copied()
+            .chain(modules.iter().flat_map(|m| m.problem_titles()))
+            .collect();
+        let titles = Arc::new(
+            egov_web::i18n::Titles::load(
+                packs.active(),
+                &settings.country.packs_dir.join(&settings.country.code),
+                &titles,
+            )
+            .context("the problem titles")?,
+        );
         let ctx = egov_core::module::Context {
             settings: &settings,
             db: &db,
@@ -276,6 +291,7 @@ impl AppState {
             access_log: None,
             documents: Arc::new(documents),
             routes: Arc::new(routes),
+            titles,
         })
     }
 }
@@ -444,10 +460,10 @@ pub fn build_app(
     .wrap(actix_web::middleware::from_fn(move |req, next| {
         crate::headers::security_headers(hsts, req, next)
     }))
-    .wrap(Telemetry::new(
-        state.metrics.clone(),
-        state.access_log.clone(),
-    ))
+    .wrap(
+        Telemetry::new(state.metrics.clone(), state.access_log.clone())
+            .with_titles(state.titles.clone()),
+    )
 }
 
 /// No route: a person's browser asking for a page gets the "page not found" page in their

@@ -125,25 +125,15 @@ impl Messages {
             .find_map(|l| self.bundles.get(l).and_then(|b| format_in(b, id, args)))
     }
 
+    /// Message `id` in exactly `lang`, if that language has it.
+    pub fn find_exact(&self, lang: &str, id: &str) -> Option<String> {
+        self.bundles.get(lang).and_then(|b| format_in(b, id, None))
+    }
+
     /// The best of the pack's languages for an `Accept-Language` header.
     pub fn negotiate(&self, accept: &str) -> String {
         use fluent_langneg::LanguageIdentifier as Tag;
-        let mut weighted: Vec<(f32, Tag)> = accept
-            .split(',')
-            .filter_map(|part| {
-                let mut it = part.trim().split(';');
-                let tag = it.next()?.trim();
-                let q = it
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                (q > 0.0 && tag != "*")
-                    .then(|| tag.parse::<Tag>().ok().map(|t| (q, t)))
-                    .flatten()
-            })
-            .collect();
-        weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let requested: Vec<Tag> = weighted.into_iter().map(|(_, t)| t).collect();
+        let requested: Vec<Tag> = requested(accept);
         let available: Vec<Tag> = self
             .languages
             .iter()
@@ -158,6 +148,73 @@ impl Messages {
         )
         .first()
         .map_or_else(|| self.default.clone(), |l| l.to_string())
+    }
+}
+
+/// The language tags of an `Accept-Language` header, most wanted first (`*` and `q=0` left out).
+fn requested(accept: &str) -> Vec<fluent_langneg::LanguageIdentifier> {
+    let mut weighted: Vec<(f32, fluent_langneg::LanguageIdentifier)> = accept
+        .split(',')
+        .filter_map(|part| {
+            let mut it = part.trim().split(';');
+            let tag = it.next()?.trim();
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (q > 0.0 && tag != "*")
+                .then(|| tag.parse().ok().map(|t| (q, t)))
+                .flatten()
+        })
+        .collect();
+    weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
+    weighted.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Problem titles (RFC 9457 `title`) in the languages of the pack, for the API's answers: the
+/// platform's and the modules' `problem-<code>` messages, overridden by the pack's.
+#[derive(Debug)]
+pub struct Titles(Messages);
+
+impl Titles {
+    pub fn load(
+        pack: &egov_core::CountryPack,
+        pack_dir: &Path,
+        sources: &[(&'static str, &'static str)],
+    ) -> anyhow::Result<Self> {
+        Ok(Self(Messages::load(pack, pack_dir, sources)?))
+    }
+}
+
+impl egov_core::error::ProblemTitles for Titles {
+    fn title(&self, accept_language: &str, code: &str) -> Option<(String, String)> {
+        let id = egov_core::error::title_id(code);
+        for tag in requested(accept_language) {
+            let lang = tag.language.as_str();
+            if lang == "en" {
+                return None;
+            }
+            if !self.0.supports(lang) {
+                continue;
+            }
+            // A language of the pack without this title: the pack's default language's, as
+            // the pages do (Guaraní readers get Spanish), else English.
+            let default = self.0.default_language();
+            return self
+                .0
+                .find_exact(lang, &id)
+                .map(|t| (t, lang.to_owned()))
+                .or_else(|| {
+                    (default != "en")
+                        .then(|| {
+                            self.0
+                                .find_exact(default, &id)
+                                .map(|t| (t, default.to_owned()))
+                        })
+                        .flatten()
+                });
+        }
+        None
     }
 }
 

@@ -1,0 +1,20 @@
+# Problem titles of the petition module's error codes, Spanish (see egov-core/messages).
+problem-petition-service-not-found = No existe ese servicio en el catálogo
+problem-petition-case-not-found = No existe ese trámite (o no puede verlo)
+problem-petition-not-an-applicant = Esta cuenta no está vinculada a una persona ni a una empresa y no puede solicitar
+problem-petition-illegal-transition = Esta acción no está permitida en el estado actual del trámite
+problem-petition-concurrent-change = El trámite cambió mientras se procesaba la solicitud: vuelva a cargarlo e intente de nuevo
+problem-petition-delegation-not-found = No existe esa delegación vigente suya
+problem-petition-not-delegated = La persona a la que se refiere el documento no lo delegó al solicitante
+problem-petition-incomplete = La solicitud no está completa: vea errors
+problem-petition-evidence-refused = No se pudo obtener el documento por el intercambio (sin consentimiento, sin permiso o el proveedor lo rechazó): súbalo usted
+problem-petition-evidence-unavailable = No se pudo contactar a la institución proveedora: intente más tarde o suba el documento
+problem-petition-attachment-too-large = El adjunto supera el tamaño permitido
+problem-petition-attachment-type = El contenido del adjunto no es de un tipo aceptado (se revisa el contenido, no el nombre)
+problem-petition-attachment-not-found = No existe ese adjunto en este trámite
+problem-petition-document-not-found = No hay ningún documento verificable con este número
+problem-petition-document-revoked = El documento ya fue revocado
+problem-petition-reopen-window-passed = El trámite se cerró hace más tiempo del que el paquete de país permite para reabrirlo
+problem-petition-already-rated = El trámite ya fue calificado
+problem-petition-unknown-agency = No existe esa institución en el paquete de país
+problem-petition-merge-target = Un trámite solo puede unirse a otro abierto de la misma institución y servicio

@@ -1,0 +1,20 @@
+# Problem titles of the petition module's error codes, Korean (see egov-core/messages).
+problem-petition-service-not-found = 목록에 그런 서비스가 없습니다
+problem-petition-case-not-found = 그런 민원이 없습니다(또는 볼 수 없는 민원입니다)
+problem-petition-not-an-applicant = 이 계정은 개인이나 사업자와 연결되어 있지 않아 신청할 수 없습니다
+problem-petition-illegal-transition = 민원의 현재 상태에서는 할 수 없는 처리입니다
+problem-petition-concurrent-change = 처리하는 동안 민원이 바뀌었습니다. 다시 읽고 다시 시도하세요
+problem-petition-delegation-not-found = 그런 유효한 위임이 없습니다
+problem-petition-not-delegated = 문서의 당사자가 신청인에게 위임하지 않았습니다
+problem-petition-incomplete = 신청서가 완성되지 않았습니다. errors를 보세요
+problem-petition-evidence-refused = 정보 연계로 증빙을 받을 수 없었습니다(동의, 이용 허가가 없거나 제공 기관이 거절). 직접 올려 주세요
+problem-petition-evidence-unavailable = 제공 기관에 연결할 수 없습니다. 나중에 다시 시도하거나 증빙을 올려 주세요
+problem-petition-attachment-too-large = 첨부 파일이 허용 크기보다 큽니다
+problem-petition-attachment-type = 첨부 파일의 내용이 허용된 형식이 아닙니다(이름이 아니라 내용으로 확인합니다)
+problem-petition-attachment-not-found = 이 민원에 그런 첨부 파일이 없습니다
+problem-petition-document-not-found = 이 번호로 확인할 수 있는 문서가 없습니다
+problem-petition-document-revoked = 이미 취소된 문서입니다
+problem-petition-reopen-window-passed = 국가 팩이 정한 재개 기간이 지났습니다
+problem-petition-already-rated = 이미 평가한 민원입니다
+problem-petition-unknown-agency = 국가 팩에 그런 기관이 없습니다
+problem-petition-merge-target = 같은 기관, 같은 서비스의 처리 중인 다른 민원에만 병합할 수 있습니다
