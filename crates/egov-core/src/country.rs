@@ -67,6 +67,41 @@ struct ManifestFile {
     national_id: IdSchemeFile,
     business_id: IdSchemeFile,
     calendar: CalendarFile,
+    #[serde(default)]
+    branding: Option<BrandingFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BrandingFile {
+    /// KRDS primary stops (`"50" = "#1b7a3e"`); unnamed stops keep KRDS's.
+    #[serde(default)]
+    primary: BTreeMap<String, String>,
+    /// An SVG or PNG in the pack's directory, shown beside the portal's name.
+    logo: Option<String>,
+    #[serde(default)]
+    contact: Option<ContactFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactFile {
+    phone: Option<String>,
+    email: Option<String>,
+    url: Option<String>,
+}
+
+/// The pack's brand on the pages (see [`crate::domain::branding`]).
+#[derive(Debug, Clone, Default)]
+pub struct Branding {
+    /// The stops the pack sets over KRDS's primary scale.
+    pub primary: Vec<(u8, crate::domain::branding::Rgb)>,
+    /// The logo's bytes and content type.
+    pub logo: Option<(Vec<u8>, &'static str)>,
+    /// Where people get help: phone, e-mail, web page (each optional).
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,6 +181,7 @@ pub struct CountryPack {
     pub national_id: IdScheme,
     pub business_id: IdScheme,
     pub calendar: WorkingCalendar,
+    pub branding: Branding,
 }
 
 impl CountryPack {
@@ -287,6 +323,11 @@ impl CountryPack {
         }
 
         let (holidays, years) = v.holidays(&dir.join("holidays"), &m.languages.default);
+        let branding = m
+            .branding
+            .as_ref()
+            .map(|b| v.branding(dir, f, b))
+            .unwrap_or_default();
 
         match (currency, time_zone, national_id, business_id, start, end) {
             (
@@ -308,6 +349,7 @@ impl CountryPack {
                 national_id,
                 business_id,
                 calendar: WorkingCalendar::new(&weekend, holidays, years, start, end),
+                branding,
             }),
             _ => Err(PackError(v.issues)),
         }
@@ -350,6 +392,97 @@ impl Validator {
                 None
             }
         }
+    }
+
+    fn branding(&mut self, dir: &Path, f: &Path, b: &BrandingFile) -> Branding {
+        use crate::domain::branding::{self as brand, Rgb};
+        let mut out = Branding::default();
+        for (stop, colour) in &b.primary {
+            let field = format!("branding.primary.{stop}");
+            let Some(stop) = stop.parse::<u8>().ok().filter(|s| brand::STOPS.contains(s)) else {
+                self.issue(
+                    f,
+                    &field,
+                    "is not a KRDS primary stop (5, 10, 20, … 90, 95)",
+                );
+                continue;
+            };
+            match Rgb::parse(colour) {
+                Some(c) => out.primary.push((stop, c)),
+                None => self.issue(
+                    f,
+                    &field,
+                    format!("`{colour}` is not a colour like #1b7a3e"),
+                ),
+            }
+        }
+        for (what, ratio) in brand::unreadable(&brand::scale(&out.primary)) {
+            self.issue(
+                f,
+                "branding.primary",
+                format!("{what} has a contrast of {ratio:.2}:1; WCAG 2.1 AA needs 4.5:1"),
+            );
+        }
+        if let Some(logo) = &b.logo {
+            let kind = if logo.ends_with(".svg") {
+                Some("image/svg+xml")
+            } else if logo.ends_with(".png") {
+                Some("image/png")
+            } else {
+                None
+            };
+            let inside = !logo.starts_with('/') && !logo.split(['/', '\\']).any(|p| p == "..");
+            match (kind, inside) {
+                (Some(kind), true) => match std::fs::read(dir.join(logo)) {
+                    Ok(bytes) if bytes.len() <= 200 * 1024 => out.logo = Some((bytes, kind)),
+                    Ok(_) => self.issue(f, "branding.logo", "is larger than 200 KiB"),
+                    Err(e) => self.issue(f, "branding.logo", format!("`{logo}`: {e}")),
+                },
+                _ => self.issue(
+                    f,
+                    "branding.logo",
+                    "must be an .svg or .png file inside the pack's directory",
+                ),
+            }
+        }
+        if let Some(c) = &b.contact {
+            let plain = |s: &str| {
+                !s.trim().is_empty() && s.len() <= 200 && !s.chars().any(char::is_control)
+            };
+            if let Some(p) = &c.phone {
+                if plain(p)
+                    && p.chars()
+                        .all(|ch| ch.is_ascii_digit() || " +-()".contains(ch))
+                {
+                    out.phone = Some(p.clone());
+                } else {
+                    self.issue(
+                        f,
+                        "branding.contact.phone",
+                        "digits, spaces, +, - and brackets only",
+                    );
+                }
+            }
+            if let Some(e) = &c.email {
+                if plain(e)
+                    && e.split_once('@')
+                        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+                    && !e.contains(' ')
+                {
+                    out.email = Some(e.clone());
+                } else {
+                    self.issue(f, "branding.contact.email", "is not an e-mail address");
+                }
+            }
+            if let Some(u) = &c.url {
+                if plain(u) && u.starts_with("https://") && !u.contains(['"', '<', '>', ' ']) {
+                    out.url = Some(u.clone());
+                } else {
+                    self.issue(f, "branding.contact.url", "must be an https:// address");
+                }
+            }
+        }
+        out
     }
 
     fn id_scheme(&mut self, f: &Path, field: &str, s: &IdSchemeFile) -> Option<IdScheme> {

@@ -223,6 +223,43 @@ fn each_kind_of_bad_manifest_is_named() {
             "names",
             "default language",
         ),
+        // A brand too pale for white text on its buttons is refused with the ratio.
+        (
+            "kr",
+            Box::new(replace(
+                "contact = { phone = \"110\" }",
+                "contact = { phone = \"110\" }\nprimary = { \"50\" = \"#ffd100\" }",
+            )),
+            "branding.primary",
+            "white text on a primary button (stop 50) has a contrast of 1.",
+        ),
+        (
+            "kr",
+            Box::new(replace(
+                "contact = { phone = \"110\" }",
+                "contact = { phone = \"110\" }\nprimary = { \"55\" = \"#000000\" }",
+            )),
+            "branding.primary.55",
+            "not a KRDS primary stop",
+        ),
+        (
+            "kr",
+            Box::new(replace(
+                "contact = { phone = \"110\" }",
+                "contact = { phone = \"110\" }\nlogo = \"../../secrets.svg\"",
+            )),
+            "branding.logo",
+            "inside the pack's directory",
+        ),
+        (
+            "kr",
+            Box::new(replace(
+                "contact = { phone = \"110\" }",
+                "contact = { phone = \"110\", url = \"javascript:alert(1)\" }",
+            )),
+            "branding.contact.url",
+            "https://",
+        ),
     ];
     for (dir_name, edit, field, words) in cases {
         let (_tmp, dir) = broken_pack(dir_name, edit, none);

@@ -202,3 +202,8 @@ registered-title = Registration received
 registered-login-name = Your login name:
 registered-next = What happens next
 registered-next-text = Sign in with your login name and password, then set up an authenticator app (a second factor) to protect your account. If this national ID already had an account, no new one was made, and that account's holder sees this attempt in "Who used my data".
+
+## Footer contact (from the pack's [branding.contact])
+footer-phone = Phone
+footer-email = E-mail
+footer-web = Website

@@ -202,3 +202,8 @@ registered-title = Recibimos su registro
 registered-login-name = Su nombre de usuario:
 registered-next = Qué sigue
 registered-next-text = Inicie sesión con su usuario y contraseña, y luego configure una aplicación de autenticación (segundo factor) para proteger su cuenta. Si esta cédula ya tenía una cuenta, no se creó otra, y su titular ve este intento en "Quién usó mis datos".
+
+## Footer contact (from the pack's [branding.contact])
+footer-phone = Teléfono
+footer-email = Correo
+footer-web = Sitio web

@@ -147,3 +147,8 @@ security-done-ended = Sesión oñembotýma.
 notice-footer =
     Ehecha { $portal }-pe: { $link }
     Ko marandu oñemondo ijehegui; ñembohovái ndojelee'i.
+
+## Footer contact (from the pack's [branding.contact])
+footer-phone = Pumbyry
+footer-email = Correo
+footer-web = Ñanduti renda

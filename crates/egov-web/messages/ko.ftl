@@ -202,3 +202,8 @@ registered-title = 가입 신청을 받았습니다
 registered-login-name = 아이디:
 registered-next = 다음 단계
 registered-next-text = 아이디와 비밀번호로 로그인한 뒤, 계정을 지키기 위해 인증 앱(2단계 인증)을 등록하세요. 이 주민등록번호로 만든 계정이 이미 있었다면 새 계정은 만들지 않았고, 그 계정의 '내 정보 이용 내역'에 이 시도가 남습니다.
+
+## Footer contact (from the pack's [branding.contact])
+footer-phone = 전화
+footer-email = 이메일
+footer-web = 누리집

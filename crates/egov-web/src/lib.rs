@@ -13,6 +13,7 @@
 //!   style, no framing, no caching of personal data).
 
 pub mod assets;
+pub mod brand;
 pub mod check;
 pub mod contact;
 pub mod format;
@@ -73,6 +74,7 @@ struct Inner {
     links: Vec<(&'static str, &'static str)>,
     my_links: Vec<(&'static str, &'static str)>,
     sign_in: Option<SignIn>,
+    brand: brand::Brand,
 }
 
 impl Web {
@@ -85,8 +87,10 @@ impl Web {
         links: Vec<(&'static str, &'static str)>,
     ) -> anyhow::Result<Self> {
         let messages = Messages::load(packs.active(), pack_dir, modules)?;
+        let brand = brand::Brand::of(packs.active());
         Ok(Self(Arc::new(Inner {
             messages,
+            brand,
             packs,
             links,
             my_links: Vec::new(),
@@ -106,6 +110,11 @@ impl Web {
             inner.my_links = my_links;
         }
         self
+    }
+
+    /// The pack's brand files (colours, logo).
+    pub fn brand(&self) -> &brand::Brand {
+        &self.0.brand
     }
 
     /// The pages' sign-in, when this process has it.
@@ -152,6 +161,7 @@ macro_rules! messages {
 /// The routes of the web layer itself: the embedded assets, sign-in and sign-out, "My page".
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
     cfg.service(assets::serve)
+        .service(brand::serve)
         .service(signin::start)
         .service(signin::callback)
         .service(signin::sign_out)

@@ -144,6 +144,10 @@ struct Layout<'a> {
     portal: String,
     krds_css: String,
     egov_css: String,
+    brand_css: Option<String>,
+    logo: Option<String>,
+    /// Where people get help: (label, text, link).
+    contact: Vec<(String, String, String)>,
     skip: String,
     banner: String,
     language_label: String,
@@ -213,6 +217,26 @@ impl Page {
         p.account = Some((name.to_owned(), csrf.to_owned()));
         p.has_session = true;
         p
+    }
+
+    /// The footer's contact lines from the pack's `[branding.contact]`.
+    fn contact(&self) -> Vec<(String, String, String)> {
+        let b = &self.web.pack().branding;
+        let mut out = Vec::new();
+        if let Some(p) = &b.phone {
+            let tel: String = p
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect();
+            out.push((self.t("footer-phone"), p.clone(), format!("tel:{tel}")));
+        }
+        if let Some(e) = &b.email {
+            out.push((self.t("footer-email"), e.clone(), format!("mailto:{e}")));
+        }
+        if let Some(u) = &b.url {
+            out.push((self.t("footer-web"), u.clone(), u.clone()));
+        }
+        out
     }
 
     fn account_bar(&self) -> Option<AccountBar> {
@@ -330,6 +354,9 @@ impl Page {
             title,
             krds_css: assets::url("krds/krds.css"),
             egov_css: assets::url("egov.css"),
+            brand_css: self.web.brand().css.as_ref().map(crate::brand::File::url),
+            logo: self.web.brand().logo.as_ref().map(crate::brand::File::url),
+            contact: self.contact(),
             skip: self.t("skip-to-content"),
             banner: self.t_with("official-banner", &[("country", country)]),
             language_label: self.t("language-switcher"),
