@@ -553,6 +553,16 @@ async fn citizens_set_where_notices_reach_them() {
     );
     let (_, me) = app.send(Method::GET, "/auth/me", Some(&token), None).await;
     assert_eq!(me["phone"], "+821012345678");
+    // Only an object: an array of values is refused, nothing changes.
+    let (s, _) = app
+        .send(
+            Method::PUT,
+            "/auth/me/contact",
+            Some(&token),
+            Some(&json!([null, null])),
+        )
+        .await;
+    assert_eq!(s, 422);
     // Clearing them is allowed.
     let (s, me) = app
         .send(

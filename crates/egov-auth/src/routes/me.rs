@@ -56,6 +56,7 @@ pub struct ContactRequest {
 
 egov_core::problems!(ContactErrors:
     egov_core::error::codes::NOT_FOUND,
+    egov_core::error::codes::MALFORMED_BODY,
     egov_core::error::codes::VALIDATION_FAILED,
     crate::errors::ACCESS_LOG_UNAVAILABLE,
 );
@@ -78,10 +79,17 @@ pub async fn set_contact(
     req: HttpRequest,
     auth: Authorized<SignedIn>,
     service: web::Data<Service>,
-    body: web::Json<ContactRequest>,
+    body: web::Json<serde_json::Value>,
 ) -> Result<web::Json<Account>, Error> {
     use crate::routes::login::{check_email, check_language, check_phone};
+    // Every field is optional, so only an object says what to set (serde would also take an
+    // array of values in field order).
     let body = body.into_inner();
+    if !body.is_object() {
+        return Err(Error::invalid_field("", "a JSON object"));
+    }
+    let body: ContactRequest = serde_json::from_value(body)
+        .map_err(|e| Error::with_detail(codes::MALFORMED_BODY, e.to_string()))?;
     let email = check_email(body.email)?;
     let phone = check_phone(body.phone)?;
     let language = check_language(service.packs().active(), body.language)?;
