@@ -79,6 +79,9 @@ struct BrandingFile {
     primary: BTreeMap<String, String>,
     /// An SVG or PNG in the pack's directory, shown beside the portal's name.
     logo: Option<String>,
+    /// The flag of the official-site banner: `krds` (KRDS's own, Korea's), an SVG or PNG in
+    /// the pack's directory, or none.
+    flag: Option<String>,
     #[serde(default)]
     contact: Option<ContactFile>,
 }
@@ -91,6 +94,18 @@ struct ContactFile {
     url: Option<String>,
 }
 
+/// The flag of the pages' official-site banner.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Flag {
+    /// None: the banner has only its words.
+    #[default]
+    None,
+    /// KRDS's own (Korea's flag).
+    Krds,
+    /// The pack's image (bytes, content type).
+    Image(Vec<u8>, &'static str),
+}
+
 /// The pack's brand on the pages (see [`crate::domain::branding`]).
 #[derive(Debug, Clone, Default)]
 pub struct Branding {
@@ -98,6 +113,8 @@ pub struct Branding {
     pub primary: Vec<(u8, crate::domain::branding::Rgb)>,
     /// The logo's bytes and content type.
     pub logo: Option<(Vec<u8>, &'static str)>,
+    /// The banner's flag.
+    pub flag: Flag,
     /// Where people get help: phone, e-mail, web page (each optional).
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -424,27 +441,15 @@ impl Validator {
             );
         }
         if let Some(logo) = &b.logo {
-            let kind = if logo.ends_with(".svg") {
-                Some("image/svg+xml")
-            } else if logo.ends_with(".png") {
-                Some("image/png")
-            } else {
-                None
-            };
-            let inside = !logo.starts_with('/') && !logo.split(['/', '\\']).any(|p| p == "..");
-            match (kind, inside) {
-                (Some(kind), true) => match std::fs::read(dir.join(logo)) {
-                    Ok(bytes) if bytes.len() <= 200 * 1024 => out.logo = Some((bytes, kind)),
-                    Ok(_) => self.issue(f, "branding.logo", "is larger than 200 KiB"),
-                    Err(e) => self.issue(f, "branding.logo", format!("`{logo}`: {e}")),
-                },
-                _ => self.issue(
-                    f,
-                    "branding.logo",
-                    "must be an .svg or .png file inside the pack's directory",
-                ),
-            }
+            out.logo = self.image(dir, f, "branding.logo", logo);
         }
+        out.flag = match b.flag.as_deref() {
+            None => Flag::None,
+            Some("krds") => Flag::Krds,
+            Some(path) => self
+                .image(dir, f, "branding.flag", path)
+                .map_or(Flag::None, |(bytes, kind)| Flag::Image(bytes, kind)),
+        };
         if let Some(c) = &b.contact {
             let plain = |s: &str| {
                 !s.trim().is_empty() && s.len() <= 200 && !s.chars().any(char::is_control)
@@ -483,6 +488,45 @@ impl Validator {
             }
         }
         out
+    }
+
+    /// An SVG or PNG of at most 200 KiB inside the pack's directory.
+    fn image(
+        &mut self,
+        dir: &Path,
+        f: &Path,
+        field: &str,
+        path: &str,
+    ) -> Option<(Vec<u8>, &'static str)> {
+        let kind = if path.ends_with(".svg") {
+            Some("image/svg+xml")
+        } else if path.ends_with(".png") {
+            Some("image/png")
+        } else {
+            None
+        };
+        let inside = !path.starts_with('/') && !path.split(['/', '\\']).any(|p| p == "..");
+        match (kind, inside) {
+            (Some(kind), true) => match std::fs::read(dir.join(path)) {
+                Ok(bytes) if bytes.len() <= 200 * 1024 => Some((bytes, kind)),
+                Ok(_) => {
+                    self.issue(f, field, "is larger than 200 KiB");
+                    None
+                }
+                Err(e) => {
+                    self.issue(f, field, format!("`{path}`: {e}"));
+                    None
+                }
+            },
+            _ => {
+                self.issue(
+                    f,
+                    field,
+                    "must be an .svg or .png file inside the pack's directory",
+                );
+                None
+            }
+        }
     }
 
     fn id_scheme(&mut self, f: &Path, field: &str, s: &IdSchemeFile) -> Option<IdScheme> {

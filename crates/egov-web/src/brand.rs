@@ -41,13 +41,32 @@ impl File {
 pub struct Brand {
     pub css: Option<File>,
     pub logo: Option<File>,
+    pub flag: Option<File>,
 }
 
 impl Brand {
     pub fn of(pack: &egov_core::CountryPack) -> Self {
+        use egov_core::country::Flag;
         let b = &pack.branding;
-        let css = (!b.primary.is_empty()).then(|| {
-            let mut css = String::from(":root {\n");
+        let image = |name: [&'static str; 2], (bytes, kind): (&Vec<u8>, &'static str)| {
+            let name = if kind == "image/png" {
+                name[0]
+            } else {
+                name[1]
+            };
+            File::new(name, kind, bytes.clone())
+        };
+        let logo = b
+            .logo
+            .as_ref()
+            .map(|(bytes, kind)| image(["logo.png", "logo.svg"], (bytes, kind)));
+        let flag = match &b.flag {
+            Flag::Image(bytes, kind) => Some(image(["flag.png", "flag.svg"], (bytes, kind))),
+            _ => None,
+        };
+        let mut css = String::new();
+        if !b.primary.is_empty() {
+            css.push_str(":root {\n");
             for (stop, colour) in &b.primary {
                 css.push_str(&format!(
                     "  --krds-color-light-primary-{stop}: {};\n",
@@ -55,17 +74,21 @@ impl Brand {
                 ));
             }
             css.push_str("}\n");
-            File::new("brand.css", "text/css; charset=utf-8", css.into_bytes())
-        });
-        let logo = b.logo.as_ref().map(|(bytes, kind)| {
-            let name = if *kind == "image/png" {
-                "logo.png"
-            } else {
-                "logo.svg"
-            };
-            File::new(name, kind, bytes.clone())
-        });
-        Self { css, logo }
+        }
+        // The official-site banner: KRDS draws Korea's flag; another country's pack shows its
+        // own, or none.
+        const BANNER_FLAG: &str = "#krds-masthead .toggle-head .nuri-txt::before";
+        match (&b.flag, &flag) {
+            (Flag::Krds, _) => {}
+            (_, Some(f)) => css.push_str(&format!(
+                "{BANNER_FLAG} {{ background-image: url({}); }}\n",
+                f.url()
+            )),
+            _ => css.push_str(&format!("{BANNER_FLAG} {{ display: none; }}\n")),
+        }
+        let css = (!css.is_empty())
+            .then(|| File::new("brand.css", "text/css; charset=utf-8", css.into_bytes()));
+        Self { css, logo, flag }
     }
 }
 

@@ -66,6 +66,9 @@ async fn a_pack_brands_its_portal_without_a_fork() {
     })
     .await;
     let home = kr.get("/?lang=ko").await.text().await.expect("html");
-    assert!(!home.contains("/brand/"), "KRDS's own colours, no logo");
+    assert!(
+        !home.contains("/brand/"),
+        "KRDS's own colours and flag, no logo"
+    );
     assert!(home.contains(r#"전화 <a href="tel:110">110</a>"#), "{home}");
 }
