@@ -125,8 +125,16 @@ export function must(r, what, status = [200, 201]) {
 // (EGOV_ADMIN_USER / EGOV_ADMIN_PASSWORD, made by `egov admin create`; its second factor is
 // enrolled here, so one admin serves one script) creates the agency and invites the officer,
 // who accepts, enrols a second factor and steps up. The officer's access token (aal2).
+let admin = null;
+
+// The platform admin at aal2 (its second factor enrolled once per script).
+export async function adminToken() {
+  admin ??= await aal2(process.env.EGOV_ADMIN_USER ?? 'pages.admin', process.env.EGOV_ADMIN_PASSWORD ?? '');
+  return admin.token;
+}
+
 export async function officer(roles) {
-  const admin = await aal2(process.env.EGOV_ADMIN_USER ?? 'pages.admin', process.env.EGOV_ADMIN_PASSWORD ?? '');
+  const admin = { token: await adminToken() };
   must(await api('POST', '/auth/agencies', { id: 'NTS', name: 'National Tax Service' }, admin.token),
     'agency', [201, 409]);
   const username = `officer.${roles[0]}.${run}`;

@@ -87,6 +87,17 @@ async fn login_page(app: &TestApp, client_id: &str, challenge: &str, extra: &str
     }
 }
 
+/// The `name=value` of the first cookie the answer sets whose text starts with `prefix`.
+fn set_cookie(res: &reqwest::Response, prefix: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(prefix))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+}
+
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -216,17 +227,7 @@ async fn code_flow_with_pkce_csrf_and_single_use_codes() {
     let form = creds(&page);
     let form_ref: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let res = submit(&app, Some(&page.cookie), &form_ref).await;
-    let sso = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("egov_sso="))
-        .expect("single-sign-on cookie")
-        .split(';')
-        .next()
-        .expect("cookie")
-        .to_owned();
+    let sso = set_cookie(&res, "egov_sso=").expect("single-sign-on cookie");
     let code = code_from(&res);
     let res = exchange(&app, &client_id, &code, &verifier).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -485,17 +486,7 @@ async fn a_browser_signed_in_with_a_password_steps_up_with_the_code_alone() {
         ],
     )
     .await;
-    let sso = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("egov_sso="))
-        .expect("single-sign-on cookie")
-        .split(';')
-        .next()
-        .expect("cookie")
-        .to_owned();
+    let sso = set_cookie(&res, "egov_sso=").expect("single-sign-on cookie");
     let t: Value = exchange(&app, &client_id, &code_from(&res), &verifier)
         .await
         .json()
@@ -520,14 +511,7 @@ async fn a_browser_signed_in_with_a_password_steps_up_with_the_code_alone() {
         .await
         .expect("request");
     assert_eq!(res.status(), StatusCode::OK);
-    let csrf_cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("egov_csrf="))
-        .map(|c| c.split(';').next().expect("cookie").to_owned())
-        .unwrap_or_else(|| page.cookie.clone());
+    let csrf_cookie = set_cookie(&res, "egov_csrf=").unwrap_or_else(|| page.cookie.clone());
     let html = res.text().await.expect("html");
     assert!(html.contains("name=\"code\""), "{html}");
     assert!(!html.contains("name=\"password\""), "{html}");
