@@ -284,7 +284,7 @@ impl Error {
         let localized = ctx
             .as_ref()
             .and_then(|c| c.languages.as_ref())
-            .and_then(|(accept, titles)| titles.title(accept, self.0.code.code));
+            .and_then(|(accept, titles)| titles.title(accept.to_str().ok()?, self.0.code.code));
         let (title, lang) = match localized {
             Some((title, lang)) => (title, Some(lang)),
             None => (self.0.code.title.to_owned(), None),

@@ -33,7 +33,7 @@ pub struct RequestContext {
     pub request_id: String,
     pub path: String,
     /// The caller's `Accept-Language`, when sent, and the titles to answer problems with.
-    pub languages: Option<(String, Arc<dyn crate::error::ProblemTitles>)>,
+    pub languages: Option<(HeaderValue, Arc<dyn crate::error::ProblemTitles>)>,
 }
 
 tokio::task_local! {
@@ -148,10 +148,11 @@ where
         // Only the id goes on the span (formatted once per request); method and path are on
         // the access-log line.
         let span = tracing::info_span!("request", request_id = request_id.as_str());
-        // The header is kept only when it is sent and short (problems are answered in it).
+        // The header is kept only when it is sent and short (problems are answered in it); a
+        // header value's clone shares its bytes, and it is read only when a problem is.
         let languages = self.titles.as_ref().and_then(|t| {
-            let accept = req.headers().get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
-            (accept.len() <= 200).then(|| (accept.to_owned(), t.clone()))
+            let accept = req.headers().get(header::ACCEPT_LANGUAGE)?;
+            (accept.len() <= 200).then(|| (accept.clone(), t.clone()))
         });
         let ctx = RequestContext {
             request_id,

@@ -214,23 +214,27 @@ impl AppState {
         } else {
             None
         };
-        let messages: Vec<(&'static str, &'static str)> =
+        // One set of messages per process, for the pages, the notices and the problem titles:
+        // the layout's, the modules' (pages and error titles) and the pack's overrides.
+        let pages: Vec<(&'static str, &'static str)> =
             modules.iter().flat_map(|m| m.messages()).collect();
-        let notifier = notifier(&settings, &db, &packs, &messages, &metrics)
-            .context("notifications ([notify])")?;
-        let titles: Vec<(&'static str, &'static str)> = egov_core::error::PROBLEM_TITLES
+        let sources: Vec<(&'static str, &'static str)> = pages
             .iter()
             .copied()
+            .chain(egov_core::error::PROBLEM_TITLES.iter().copied())
             .chain(modules.iter().flat_map(|m| m.problem_titles()))
             .collect();
-        let titles = Arc::new(
-            egov_web::i18n::Titles::load(
+        let texts = Arc::new(
+            egov_web::Messages::load(
                 packs.active(),
                 &settings.country.packs_dir.join(&settings.country.code),
-                &titles,
+                &sources,
             )
-            .context("the problem titles")?,
+            .context("the messages")?,
         );
+        let notifier = notifier(&settings, &db, &packs, texts.clone(), &metrics)
+            .context("notifications ([notify])")?;
+        let titles = Arc::new(egov_web::i18n::Titles(texts.clone()));
         let ctx = egov_core::module::Context {
             settings: &settings,
             db: &db,
@@ -263,13 +267,12 @@ impl AppState {
                 &bytes,
             )?);
         }
-        let web = if messages.is_empty() {
+        let web = if pages.is_empty() {
             None
         } else {
-            let dir = settings.country.packs_dir.join(&settings.country.code);
             let links = modules.iter().flat_map(|m| m.portal_links()).collect();
-            let web = egov_web::Web::new(packs.clone(), &dir, &messages, links)
-                .context("the web layer")?;
+            let web =
+                egov_web::Web::new(packs.clone(), texts.clone(), links).context("the web layer")?;
             let sign_in = web_sign_in(&settings, &db, &auth, auth_service.as_ref())
                 .context("the pages' sign-in")?;
             let my = modules.iter().flat_map(|m| m.my_links()).collect();
@@ -302,13 +305,10 @@ fn notifier(
     settings: &Settings,
     db: &Db,
     packs: &CountryPacks,
-    messages: &[(&'static str, &'static str)],
+    texts: Arc<egov_web::Messages>,
     metrics: &HttpMetrics,
 ) -> anyhow::Result<Arc<dyn egov_core::outbox::Notifier>> {
-    let dir = settings.country.packs_dir.join(&settings.country.code);
-    let texts = egov_web::Messages::load(packs.active(), &dir, messages)?;
-    let templates =
-        egov_notify::Templates::new(Arc::new(texts), packs.active(), &settings.public_url());
+    let templates = egov_notify::Templates::new(texts, packs.active(), &settings.public_url());
     let contacts = Arc::new(egov_notify::AccountContacts(db.clone()));
     let delivery = egov_notify::Delivery::from_settings(settings, contacts, templates)?;
     metrics.register(Box::new(delivery.counter()))?;

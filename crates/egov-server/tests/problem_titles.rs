@@ -16,12 +16,14 @@ fn titles(pack: &str) -> egov_web::i18n::Titles {
         .copied()
         .chain(test_registry().iter().flat_map(|m| m.problem_titles()))
         .collect();
-    egov_web::i18n::Titles::load(
-        packs.active(),
-        &config_dir().join("countries").join(pack),
-        &sources,
-    )
-    .expect("titles")
+    egov_web::i18n::Titles(std::sync::Arc::new(
+        egov_web::Messages::load(
+            packs.active(),
+            &config_dir().join("countries").join(pack),
+            &sources,
+        )
+        .expect("titles"),
+    ))
 }
 
 #[test]

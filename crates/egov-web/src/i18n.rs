@@ -172,19 +172,10 @@ fn requested(accept: &str) -> Vec<fluent_langneg::LanguageIdentifier> {
 }
 
 /// Problem titles (RFC 9457 `title`) in the languages of the pack, for the API's answers: the
-/// platform's and the modules' `problem-<code>` messages, overridden by the pack's.
+/// platform's and the modules' `problem-<code>` messages, overridden by the pack's, read from
+/// the process's messages.
 #[derive(Debug)]
-pub struct Titles(Messages);
-
-impl Titles {
-    pub fn load(
-        pack: &egov_core::CountryPack,
-        pack_dir: &Path,
-        sources: &[(&'static str, &'static str)],
-    ) -> anyhow::Result<Self> {
-        Ok(Self(Messages::load(pack, pack_dir, sources)?))
-    }
-}
+pub struct Titles(pub std::sync::Arc<Messages>);
 
 impl egov_core::error::ProblemTitles for Titles {
     fn title(&self, accept_language: &str, code: &str) -> Option<(String, String)> {

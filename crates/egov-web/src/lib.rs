@@ -69,7 +69,7 @@ pub struct Web(Arc<Inner>);
 
 #[derive(Debug)]
 struct Inner {
-    messages: Messages,
+    messages: Arc<Messages>,
     packs: Arc<egov_core::CountryPacks>,
     links: Vec<(&'static str, &'static str)>,
     my_links: Vec<(&'static str, &'static str)>,
@@ -78,15 +78,13 @@ struct Inner {
 }
 
 impl Web {
-    /// The layout's messages, the modules' (`(language, FTL)` pairs) and the pack's overrides
-    /// (`<pack>/messages/<language>.ftl`, optional), in each language of the pack.
+    /// The pages of a process, with its messages (the layout's, the modules' and the pack's
+    /// overrides, loaded once by the server and shared with notices and problem titles).
     pub fn new(
         packs: Arc<egov_core::CountryPacks>,
-        pack_dir: &std::path::Path,
-        modules: &[(&'static str, &'static str)],
+        messages: Arc<Messages>,
         links: Vec<(&'static str, &'static str)>,
     ) -> anyhow::Result<Self> {
-        let messages = Messages::load(packs.active(), pack_dir, modules)?;
         let brand = brand::Brand::of(packs.active());
         Ok(Self(Arc::new(Inner {
             messages,
