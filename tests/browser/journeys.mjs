@@ -15,11 +15,25 @@
 //
 // EGOV_URL: the running egov (default http://127.0.0.1:8099); SCREENSHOTS=0 skips them.
 
+import http from 'node:http';
+
 import {
   PASSWORD, api, axe, base, expect, fail, finish, fits320, businessId, launch, must, nationalId, officer, shot,
 } from './lib.mjs';
 
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
+
+// A tile server for the location page's map, as a deployment has one ([web.map] tiles, set by
+// .ci/run to this port): every tile is the same small PNG, and each request is counted.
+const TILE = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR4nGO48eQCSYhhVMOohuGrAQCliowfj25IHgAAAABJRU5ErkJggg==', 'base64');
+let tilesServed = 0;
+const tiles = process.env.EGOV_TILES_PORT
+  ? http.createServer((req, res) => {
+    tilesServed += 1;
+    res.writeHead(/^\/\d+\/\d+\/\d+\.png$/.test(req.url) ? 200 : 404, { 'content-type': 'image/png' });
+    res.end(TILE);
+  }).listen(Number(process.env.EGOV_TILES_PORT), '127.0.0.1')
+  : null;
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
 
 // Each citizen registers on the portal's page (a mistake first, then the corrected form) in the
@@ -170,10 +184,32 @@ async function journey(officerToken, lang, javaScriptEnabled) {
   await page.click('label[for="f-region-2"]');
   await page.fill('#f-description', 'The light at the bus stop is out');
   await Promise.all([page.waitForURL(/\/location$/), page.click('button[value=continue]')]);
+  if (javaScriptEnabled && tiles) {
+    // The map: tiles from the deployment's tile server; a click marks the place.
+    await page.waitForSelector('#egov-map .leaflet-tile-loaded');
+    await page.click('#egov-map', { position: { x: 120, y: 90 } });
+    await page.waitForFunction(() => document.getElementById('lat').value !== '');
+    expect((await page.textContent('#locate-status')).length > 0 && (await page.$$('#egov-map .leaflet-marker-icon')).length === 1,
+      `${tag}: a click on the map marks the place and says so`);
+    await axe(page, `${tag} where is it, on the map`);
+    // The same page under its real Content-Security-Policy (the other checks bypass it to
+    // inject axe): the tiles load from the tile server, nothing is refused.
+    const strict = await browser.newContext({ storageState: await context.storageState() });
+    const strictPage = await strict.newPage();
+    const refused = [];
+    strictPage.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) refused.push(m.text()); });
+    await strictPage.goto(page.url());
+    await strictPage.waitForSelector('#egov-map .leaflet-tile-loaded', { timeout: 10000 }).catch(() => {});
+    expect((await strictPage.$$('#egov-map .leaflet-tile-loaded')).length > 0 && refused.length === 0,
+      `${tag}: under the page's CSP the map's tiles load (${tilesServed} tiles served), nothing refused ${refused.join(' | ')}`);
+    await strict.close();
+  } else if (javaScriptEnabled) {
+    expect((await page.$('#egov-map')) === null, `${tag}: without a tile server the page has no map`);
+  }
   if (javaScriptEnabled) {
     await axe(page, `${tag} where is it`);
     await page.click('[data-egov-locate]');
-    await page.waitForFunction(() => document.getElementById('lat').value !== '');
+    await page.waitForFunction(() => document.getElementById('lat').value.startsWith('35.115'));
     expect((await page.textContent('#locate-status')).length > 0, `${tag}: "Use my location" fills the coordinates and says so`);
     await axe(page, `${tag} where is it, located`);
     await shot(page, `location-${lang}`);
@@ -249,4 +285,5 @@ try {
 }
 
 await browser.close();
+tiles?.close();
 finish('all journeys passed');

@@ -54,11 +54,14 @@ async function citizen(employerToken, tag, seq) {
     kind: 'citizen', username, display_name: `Taxpayer ${tag.toUpperCase()}`, password: PASSWORD,
     national_id: nationalId(seq),
   }), `register ${username}`, [202]);
+  // Two statements: the second (1,000,000 of wages) is one the citizen disputes at the end.
   const report = must(await api('POST', `/tax/v1/statements?year=${YEAR}`, [{
-    statement_id: `S-${tag}-${run}`, national_id: nationalId(seq), wages: '36000000',
+    statement_id: `S-${tag}-${run}`, national_id: nationalId(seq), wages: '35000000',
     withheld_income_tax: '700000', withheld_local_tax: '70000', pension_contributions: '1350000',
-  }], employerToken), 'statement');
-  if (report.accepted !== 1) throw new Error(`statement not accepted: ${JSON.stringify(report)}`);
+  }, {
+    statement_id: `X-${tag}-${run}`, national_id: nationalId(seq), wages: '1000000',
+  }], employerToken), 'statements');
+  if (report.accepted !== 2) throw new Error(`statements not accepted: ${JSON.stringify(report)}`);
   return username;
 }
 
@@ -165,6 +168,22 @@ async function journey(employerToken, lang, js, seq) {
   await page.goto(`${base}/my/consents`);
   expect((await page.textContent('main')).includes(lang === 'ko' ? '국세청' : 'National Tax Service'), `${tag}: the consent is listed in words`);
   await check(page, tag, lang, 'consents', 'my consents', js);
+  // A statement that is not theirs: disputed from the return, with a reason (an empty one
+  // first: the error summary); it stops counting at once.
+  const other = `X-${tag.replace('-', '')}-${run}`;
+  await page.goto(`${base}/my/tax/returns/${YEAR}`);
+  await Promise.all([page.waitForURL(/\/dispute$/), page.locator('main li', { hasText: other }).locator('a[href$="/dispute"]').click()]);
+  await check(page, tag, lang, 'tax-dispute', 'dispute a statement', js);
+  await Promise.all([page.waitForLoadState('load'), page.click('main form button[type=submit]')]);
+  expect((await page.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')))).includes('#dispute-reason'),
+    `${tag}: a dispute without a reason shows the error summary`);
+  await check(page, tag, lang, 'tax-dispute-errors', 'dispute without a reason', js);
+  await page.fill('#dispute-reason', lang === 'ko' ? '이 회사에서 일한 적이 없습니다' : 'I never worked for this employer');
+  await Promise.all([page.waitForURL(/\?disputed=1#statements$/), page.click('main form button[type=submit]')]);
+  const after = await page.textContent('main');
+  expect((await page.$('.egov-panel[role=status]')) !== null && /35,000,000/.test(after) && !/36,000,000/.test(after),
+    `${tag}: the disputed statement no longer counts`);
+  await check(page, tag, lang, 'tax-disputed', 'return after a dispute', js);
   await context.close();
 }
 

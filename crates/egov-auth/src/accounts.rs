@@ -145,7 +145,7 @@ pub fn insert(conn: &mut DbConnection, id: &str, n: &NewAccount) -> Result<Accou
     if taken > 0 {
         return Err(Error::with_detail(
             codes::CONFLICT,
-            "this login name is taken",
+            egov_core::text!("detail-login-taken", "this login name is taken"),
         ));
     }
     if let Some(index) = &n.national_id_index {
@@ -156,7 +156,10 @@ pub fn insert(conn: &mut DbConnection, id: &str, n: &NewAccount) -> Result<Accou
         if dup > 0 {
             return Err(Error::with_detail(
                 codes::CONFLICT,
-                "an account with this national ID exists",
+                egov_core::text!(
+                    "detail-national-id-taken",
+                    "an account with this national ID exists"
+                ),
             ));
         }
     }
@@ -168,7 +171,10 @@ pub fn insert(conn: &mut DbConnection, id: &str, n: &NewAccount) -> Result<Accou
         if dup > 0 {
             return Err(Error::with_detail(
                 codes::CONFLICT,
-                "an account with this business registration number exists",
+                egov_core::text!(
+                    "detail-business-id-taken",
+                    "an account with this business registration number exists"
+                ),
             ));
         }
     }
@@ -280,9 +286,10 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<AccountRow, Error> {
         .select(AccountRow::as_select())
         .first(conn)
         .map_err(|e| match e {
-            diesel::result::Error::NotFound => {
-                Error::with_detail(codes::NOT_FOUND, "no such account")
-            }
+            diesel::result::Error::NotFound => Error::with_detail(
+                codes::NOT_FOUND,
+                egov_core::text!("detail-no-account", "no such account"),
+            ),
             e => e.into(),
         })
 }
@@ -353,7 +360,10 @@ pub fn set_password_once(
             ))
             .execute(conn)?;
         if changed != 1 {
-            return Err(Error::with_detail(codes::CONFLICT, "the account changed"));
+            return Err(Error::with_detail(
+                codes::CONFLICT,
+                egov_core::text!("detail-account-changed", "the account changed"),
+            ));
         }
         crate::sessions::revoke_all(conn, id, "password set")?;
         Ok(())

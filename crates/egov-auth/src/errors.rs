@@ -25,7 +25,10 @@ egov_core::error_codes! {
 pub fn unauthenticated() -> Error {
     Error::with_detail(
         codes::UNAUTHORIZED,
-        "send an access token: Authorization: Bearer <token>",
+        egov_core::text!(
+            "detail-send-token",
+            "send an access token: Authorization: Bearer <token>"
+        ),
     )
     .www_authenticate("Bearer realm=\"egov\"")
 }
@@ -33,17 +36,24 @@ pub fn unauthenticated() -> Error {
 /// A token that does not verify. The reason is logged, not shown.
 pub fn invalid_token(reason: &str) -> Error {
     tracing::info!(reason, "access token refused");
-    Error::with_detail(INVALID_TOKEN, "the access token is invalid or expired")
-        .www_authenticate("Bearer realm=\"egov\", error=\"invalid_token\"")
+    Error::with_detail(
+        INVALID_TOKEN,
+        egov_core::text!(
+            "detail-token-invalid",
+            "the access token is invalid or expired"
+        ),
+    )
+    .www_authenticate("Bearer realm=\"egov\", error=\"invalid_token\"")
 }
 
 /// Step-up needed (RFC 9470): the caller must sign in again at `level`.
 pub fn step_up(level: Aal) -> Error {
     Error::with_detail(
         INSUFFICIENT_AAL,
-        format!(
-            "this operation needs assurance level {}: verify a second factor (POST /auth/step-up) and retry",
-            level.as_str()
+        egov_core::text!(
+            "detail-step-up",
+            "this operation needs assurance level {level}: verify a second factor (POST /auth/step-up) and retry",
+            level = level.as_str()
         ),
     )
     .www_authenticate(format!(

@@ -23,6 +23,33 @@ pub enum PasswordProblem {
     Guessable(Option<String>),
 }
 
+impl PasswordProblem {
+    /// What is said to the person choosing the password, in their language where there is a
+    /// message.
+    pub fn text(&self) -> egov_core::error::Text {
+        match self {
+            Self::TooShort(n) => egov_core::text!(
+                "detail-password-short",
+                "use at least {count} characters",
+                count = *n
+            ),
+            Self::TooLong(n) => egov_core::text!(
+                "detail-password-long",
+                "use at most {count} characters",
+                count = *n
+            ),
+            Self::Guessable(_) => egov_core::text!(
+                "detail-password-guessable",
+                "this password is too easy to guess{hint}",
+                hint = match self {
+                    Self::Guessable(Some(w)) => format!(": {w}"),
+                    _ => String::new(),
+                }
+            ),
+        }
+    }
+}
+
 /// What a password must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PasswordPolicy {
@@ -189,7 +216,7 @@ impl PasswordHasher {
 
 /// Maps a refused password to a 422 naming the field.
 pub fn refused(field: &str, problem: &PasswordProblem) -> Error {
-    Error::invalid_field(field, problem.to_string())
+    Error::invalid_field(field, problem.text())
 }
 
 #[cfg(test)]

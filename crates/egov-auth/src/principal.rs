@@ -158,7 +158,10 @@ impl Principal {
             Kind::Officer | Kind::AgencyAdmin if self.agency.as_deref() == Some(agency) => Ok(()),
             _ => Err(Error::with_detail(
                 codes::FORBIDDEN,
-                "this resource belongs to another agency",
+                egov_core::text!(
+                    "detail-other-agency",
+                    "this resource belongs to another agency"
+                ),
             )),
         }
     }
@@ -218,13 +221,21 @@ impl Rule {
         if !self.kinds.is_empty() && !self.kinds.contains(&p.kind) {
             return Err(Error::with_detail(
                 codes::FORBIDDEN,
-                format!("this operation is not available to {} accounts", p.kind),
+                egov_core::text!(
+                    "detail-not-for-kind",
+                    "this operation is not available to {kind} accounts",
+                    kind = p.kind.to_string()
+                ),
             ));
         }
         if let Some(missing) = self.roles.iter().find(|r| !p.has_role(r)) {
             return Err(Error::with_detail(
                 codes::FORBIDDEN,
-                format!("this operation needs the role `{missing}`"),
+                egov_core::text!(
+                    "detail-needs-role",
+                    "this operation needs the role `{role}`",
+                    role = missing.to_string()
+                ),
             ));
         }
         if p.aal < self.min_aal {

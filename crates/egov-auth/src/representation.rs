@@ -110,9 +110,10 @@ pub fn invite(
         if pending >= MAX_PENDING {
             return Err(Error::with_detail(
                 codes::CONFLICT,
-                format!(
-                    "{MAX_PENDING} requests are waiting for an answer; withdraw some or wait for \
-                     answers"
+                egov_core::text!(
+                    "detail-too-many-pending",
+                    "{count} requests are waiting for an answer; withdraw some or wait for answers",
+                    count = MAX_PENDING
                 ),
             ));
         }
@@ -169,7 +170,13 @@ pub fn waiting_for(
 }
 
 fn not_found() -> Error {
-    Error::with_detail(codes::NOT_FOUND, "no such request waiting for an answer")
+    Error::with_detail(
+        codes::NOT_FOUND,
+        egov_core::text!(
+            "detail-no-waiting-request",
+            "no such request waiting for an answer"
+        ),
+    )
 }
 
 /// The person's answer: accepting links them as a representative. Only a waiting request

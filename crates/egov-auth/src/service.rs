@@ -255,7 +255,7 @@ impl Service {
             .packs
             .active()
             .parse_national_id(raw)
-            .map_err(|e| Error::invalid_field("/national_id", e.to_string()))?;
+            .map_err(|e| Error::invalid_field("/national_id", e.text()))?;
         let sealed = self
             .0
             .secrets
@@ -341,7 +341,10 @@ impl Service {
         if let Some(secs) = lock.and_then(|b| b.locked_for(now)) {
             return Err(Error::with_detail(
                 errors::LOGIN_LOCKED,
-                "sign-in is locked after repeated failures; try later or ask an administrator",
+                egov_core::text!(
+                    "detail-login-locked",
+                    "sign-in is locked after repeated failures; try later or ask an administrator"
+                ),
             )
             .retry_after(secs));
         }
@@ -390,8 +393,10 @@ impl Service {
         if want == Aal::Aal2 {
             return Err(Error::with_detail(
                 errors::INSUFFICIENT_AAL,
-                "this service needs a second factor, and the account has none enrolled yet: \
-                 sign in elsewhere and enrol one (POST /auth/me/mfa/totp)",
+                egov_core::text!(
+                    "detail-needs-second-factor",
+                    "this service needs a second factor, and the account has none enrolled yet: sign in elsewhere and enrol one (POST /auth/me/mfa/totp)"
+                ),
             ));
         }
         let (session, refresh) = self.start_session(&account, client_id, Aal::Aal1).await?;
@@ -443,7 +448,10 @@ impl Service {
             .map_err(|_| {
                 Error::with_detail(
                     errors::INVALID_GRANT,
-                    "the sign-in challenge is invalid or expired; sign in again",
+                    egov_core::text!(
+                        "detail-challenge-expired",
+                        "the sign-in challenge is invalid or expired; sign in again"
+                    ),
                 )
             })?;
         let account = self.account(&claims.sub).await?;
@@ -495,8 +503,10 @@ impl Service {
         if let Some(secs) = lock.and_then(|b| b.locked_for(Utc::now().naive_utc())) {
             return Err(Error::with_detail(
                 errors::LOGIN_LOCKED,
-                "second-factor checks of this account are locked after repeated wrong codes; \
-                 try later",
+                egov_core::text!(
+                    "detail-second-factor-locked",
+                    "second-factor checks of this account are locked after repeated wrong codes; try later"
+                ),
             )
             .retry_after(secs));
         }
@@ -1058,7 +1068,10 @@ pub fn normalize_username(raw: &str) -> Result<String, Error> {
     } else {
         Err(Error::invalid_field(
             "/username",
-            "3 to 64 characters: letters, digits, `.`, `_`, `-`, `@`",
+            egov_core::text!(
+                "detail-username",
+                "3 to 64 characters: letters, digits, `.`, `_`, `-`, `@`"
+            ),
         ))
     }
 }

@@ -44,7 +44,12 @@ impl Cursor {
 
     /// Reads a cursor a client passed as the query parameter `after`.
     pub fn decode(s: &str) -> Result<Self, Error> {
-        let bad = || Error::invalid_field("query:after", "not a cursor from this list");
+        let bad = || {
+            Error::invalid_field(
+                "query:after",
+                crate::text!("detail-cursor", "not a cursor from this list"),
+            )
+        };
         if s.len() > 512 {
             return Err(bad());
         }
@@ -78,7 +83,7 @@ impl Cursor {
 pub fn page_limit(requested: Option<i64>, default: i64, max: i64) -> Result<i64, Error> {
     match requested {
         Some(n) if !(1..=1000).contains(&n) => {
-            Err(Error::invalid_field("query:limit", "from 1 to 1000"))
+            Err(Error::invalid_field("query:limit", limit_text(1000)))
         }
         n => Ok(n.unwrap_or(default).min(max).max(1)),
     }
@@ -91,6 +96,11 @@ pub fn next_page<T>(rows: &[T], limit: i64, key: impl Fn(&T) -> Option<Cursor>) 
         return None;
     }
     rows.last().and_then(key).map(|c| c.encode())
+}
+
+/// "from 1 to `max`": what a page size (`limit`) must be.
+pub fn limit_text(max: u32) -> crate::error::Text {
+    crate::text!("detail-limit", "from 1 to {max}", max = max)
 }
 
 #[cfg(test)]

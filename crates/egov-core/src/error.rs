@@ -121,13 +121,149 @@ pub mod codes {
     }
 }
 
+/// A text shown to a caller (a problem's `detail`, a field error) that can be said in the
+/// caller's language: the API's English text, and the Fluent message that says it in another
+/// language (`detail-…`, with the values it names). Built with [`text!`](crate::text); a plain
+/// string converts into one with no message (said in English only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    english: String,
+    message: Option<(&'static str, Vec<(&'static str, String)>)>,
+    /// Said before the text in every language (a rule number, say).
+    prefix: Option<String>,
+}
+
+impl Text {
+    /// English only.
+    pub fn plain(english: impl Into<String>) -> Self {
+        Self {
+            english: english.into(),
+            message: None,
+            prefix: None,
+        }
+    }
+
+    /// The English text and the message `id` with its arguments.
+    pub fn message(
+        id: &'static str,
+        english: impl Into<String>,
+        args: Vec<(&'static str, String)>,
+    ) -> Self {
+        Self {
+            english: english.into(),
+            message: Some((id, args)),
+            prefix: None,
+        }
+    }
+
+    /// The same text after `prefix` (`TAX-R0001: `) in every language.
+    pub fn prefixed(mut self, prefix: &str) -> Self {
+        self.english = format!("{prefix}{}", self.english);
+        self.prefix = Some(prefix.to_owned());
+        self
+    }
+
+    /// The API's English text.
+    pub fn english(&self) -> &str {
+        &self.english
+    }
+
+    /// The message id (`detail-…`), when the text has one.
+    pub fn id(&self) -> Option<&'static str> {
+        self.message.as_ref().map(|(id, _)| *id)
+    }
+
+    /// The value of argument `name`, when the text has one.
+    pub fn arg(&self, name: &str) -> Option<&str> {
+        self.message
+            .as_ref()?
+            .1
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The text in `lang` through `titles`, English when it has no message there.
+    pub fn in_language(&self, titles: &dyn ProblemTitles, lang: &str) -> String {
+        self.message
+            .as_ref()
+            .and_then(|(id, args)| titles.text(lang, id, args))
+            .map(|t| format!("{}{t}", self.prefix.as_deref().unwrap_or_default()))
+            .unwrap_or_else(|| self.english.clone())
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.english)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Self::plain(s)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Self::plain(s)
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Self::plain(s.clone())
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.english == *other
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.english)
+    }
+}
+
+/// A [`Text`] with a message: `text!("detail-limit", "from 1 to {max}", max = 500)`. The English is formatted from the named values; the same values are the
+/// message's arguments. The message goes in the crate's `messages/problems.<lang>.ftl`.
+#[macro_export]
+macro_rules! text {
+    ($id:literal, $english:literal $(, $name:ident = $value:expr)* $(,)?) => {{
+        // Each value once (`max = max` is a common call).
+        $(
+            #[allow(clippy::redundant_locals)]
+            let $name = $value;
+        )*
+        $crate::error::Text::message(
+            $id,
+            format!($english $(, $name = $name)*),
+            vec![$((stringify!($name), $name.to_string())),*],
+        )
+    }};
+}
+
 /// One invalid input field, pointed at with a JSON Pointer (RFC 6901) or a parameter name.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
     /// `/amount`, `/items/0/name`, or `query:date` for a parameter.
     pub pointer: String,
-    /// What is wrong with it.
-    pub detail: String,
+    /// What is wrong with it, in the caller's language when there is a translation.
+    #[schema(value_type = String)]
+    pub detail: Text,
+}
+
+impl FieldError {
+    pub fn new(pointer: impl Into<String>, detail: impl Into<Text>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
 }
 
 /// The RFC 9457 body of every error response.
@@ -168,7 +304,7 @@ pub struct Error(Box<Inner>);
 
 struct Inner {
     code: ErrorCode,
-    detail: Option<String>,
+    detail: Option<Text>,
     errors: Vec<FieldError>,
     retry_after_secs: Option<u32>,
     allow: Option<String>,
@@ -195,7 +331,7 @@ impl Error {
 
     /// An error with an explanation of this occurrence. The detail is shown to the caller:
     /// never put personal data or internals in it.
-    pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> Self {
+    pub fn with_detail(code: ErrorCode, detail: impl Into<Text>) -> Self {
         Self::new(code).detail(detail)
     }
 
@@ -209,8 +345,12 @@ impl Error {
     /// A validation failure naming each invalid field.
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
-            [one] => format!("{}: {}", one.pointer, one.detail),
-            many => format!("{} fields are invalid", many.len()),
+            [one] => Text::plain(format!("{}: {}", one.pointer, one.detail)),
+            many => crate::text!(
+                "detail-fields-invalid",
+                "{count} fields are invalid",
+                count = many.len()
+            ),
         };
         let mut e = Self::with_detail(codes::VALIDATION_FAILED, detail);
         e.0.errors = errors;
@@ -218,11 +358,8 @@ impl Error {
     }
 
     /// A single invalid field.
-    pub fn invalid_field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self::validation(vec![FieldError {
-            pointer: pointer.into(),
-            detail: detail.into(),
-        }])
+    pub fn invalid_field(pointer: impl Into<String>, detail: impl Into<Text>) -> Self {
+        Self::validation(vec![FieldError::new(pointer, detail)])
     }
 
     /// Attaches field errors to an error of any code (e.g. a rejection naming the rules that
@@ -232,7 +369,7 @@ impl Error {
         self
     }
 
-    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+    pub fn detail(mut self, detail: impl Into<Text>) -> Self {
         self.0.detail = Some(detail.into());
         self
     }
@@ -278,33 +415,58 @@ impl Error {
         self.problem_in().0
     }
 
-    /// The problem body and the language of its title when it is not English.
+    /// The problem body and its language when it is not English: the title, the detail and
+    /// the field errors in the first language of the caller's `Accept-Language` that the pack
+    /// has (English for what has no translation there).
     fn problem_in(&self) -> (Problem, Option<String>) {
         let ctx = current_request();
-        let localized = ctx
-            .as_ref()
-            .and_then(|c| c.languages.as_ref())
-            .and_then(|(accept, titles)| titles.title(accept.to_str().ok()?, self.0.code.code));
-        let (title, lang) = match localized {
-            Some((title, lang)) => (title, Some(lang)),
-            None => (self.0.code.title.to_owned(), None),
+        let titles = ctx.as_ref().and_then(|c| c.languages.as_ref());
+        let localized = titles.and_then(|(accept, titles)| {
+            titles
+                .title(accept.to_str().ok()?, self.0.code.code)
+                .map(|(title, lang)| (title, lang, titles.as_ref()))
+        });
+        let single = match self.0.errors.as_slice() {
+            [one] if self.0.code == codes::VALIDATION_FAILED => Some(one),
+            _ => None,
         };
-        // 5xx details are ours, not the caller's: show only what we chose to say.
+        let (title, detail, errors, lang) = match localized {
+            Some((title, lang, titles)) => {
+                let say = |t: &Text| t.in_language(titles, &lang);
+                let errors: Vec<FieldError> = self
+                    .0
+                    .errors
+                    .iter()
+                    .map(|e| FieldError::new(e.pointer.clone(), say(&e.detail)))
+                    .collect();
+                let detail = match single {
+                    Some(one) => Some(format!("{}: {}", one.pointer, say(&one.detail))),
+                    None => self.0.detail.as_ref().map(say),
+                };
+                (title, detail, errors, Some(lang))
+            }
+            None => (
+                self.0.code.title.to_owned(),
+                self.0.detail.as_ref().map(|d| d.english.clone()),
+                self.0.errors.clone(),
+                None,
+            ),
+        };
         let problem = Problem {
             type_uri: self.0.code.type_uri(),
             title,
             status: self.0.code.status,
-            detail: self.0.detail.clone(),
-            instance: ctx.as_ref().map(|c| c.path.clone()),
-            code: self.0.code.code.to_owned(),
-            request_id: ctx.map(|c| c.request_id),
-            errors: self.0.errors.clone(),
-            error: self.0.oauth_error.map(str::to_owned),
             error_description: self
                 .0
                 .oauth_error
-                .and(self.0.detail.clone())
+                .and(detail.clone())
                 .or_else(|| self.0.oauth_error.map(|_| self.0.code.title.to_owned())),
+            detail,
+            instance: ctx.as_ref().map(|c| c.path.clone()),
+            code: self.0.code.code.to_owned(),
+            request_id: ctx.map(|c| c.request_id),
+            errors,
+            error: self.0.oauth_error.map(str::to_owned),
         };
         (problem, lang)
     }
@@ -347,13 +509,16 @@ pub fn title_id(code: &str) -> String {
     format!("problem-{}", code.replace(['.', '_'], "-"))
 }
 
-/// Problem titles in people's languages: the English titles of the error codes are the API's
-/// own; a caller that sends `Accept-Language` gets the title in the first of its languages
-/// that has one (details stay as written: they name fields and values).
+/// Problems in people's languages: the English titles and details are the API's own; a caller
+/// that sends `Accept-Language` gets the title in the first of its languages that has one, and
+/// the detail and field errors in that language where they have a message ([`Text`]).
 pub trait ProblemTitles: Send + Sync + fmt::Debug + 'static {
     /// The title of `code` in the best language of `accept_language` that has one, with that
     /// language; `None`: answer in English.
     fn title(&self, accept_language: &str, code: &str) -> Option<(String, String)>;
+
+    /// Message `id` in `lang` with `args`; `None` when the language has no such message.
+    fn text(&self, lang: &str, id: &str, args: &[(&'static str, String)]) -> Option<String>;
 }
 
 impl ResponseError for Error {
@@ -404,11 +569,16 @@ impl ResponseError for Error {
 pub trait DomainError: fmt::Display {
     /// The code this failure is answered with.
     fn code(&self) -> ErrorCode;
+
+    /// What is said to the caller: the English `Display`, with a message where there is one.
+    fn text(&self) -> Text {
+        Text::plain(self.to_string())
+    }
 }
 
 impl<E: DomainError> From<E> for Error {
     fn from(e: E) -> Self {
-        Error::with_detail(e.code(), e.to_string())
+        Error::with_detail(e.code(), e.text())
     }
 }
 
@@ -417,12 +587,19 @@ impl From<diesel::result::Error> for Error {
         use diesel::result::{DatabaseErrorKind as K, Error as D};
         match &e {
             D::NotFound => Error::new(codes::NOT_FOUND),
-            D::DatabaseError(K::UniqueViolation, _) => {
-                Error::with_detail(codes::CONFLICT, "a record with the same key already exists")
-            }
+            D::DatabaseError(K::UniqueViolation, _) => Error::with_detail(
+                codes::CONFLICT,
+                crate::text!(
+                    "detail-duplicate-key",
+                    "a record with the same key already exists"
+                ),
+            ),
             D::DatabaseError(K::ForeignKeyViolation, _) => Error::with_detail(
                 codes::CONFLICT,
-                "a referenced record does not exist or is still referenced",
+                crate::text!(
+                    "detail-reference",
+                    "a referenced record does not exist or is still referenced"
+                ),
             ),
             D::DatabaseError(K::SerializationFailure, _) => Error::new(codes::DATABASE_UNAVAILABLE)
                 .retry_after(1)
@@ -434,7 +611,10 @@ impl From<diesel::result::Error> for Error {
             // backends by input validation; this is the net for a field that missed it.
             D::DatabaseError(_, info) if info.message().contains("0x00") => Error::with_detail(
                 codes::BAD_REQUEST,
-                "text must not contain NUL (U+0000) characters",
+                crate::text!(
+                    "detail-nul",
+                    "text must not contain NUL (U+0000) characters"
+                ),
             ),
             D::DatabaseError(_, info) if is_busy_message(info.message()) => {
                 Error::new(codes::DATABASE_UNAVAILABLE)

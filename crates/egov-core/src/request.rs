@@ -374,11 +374,19 @@ pub async fn unmatched(
                 .join(", ");
             Error::with_detail(
                 codes::METHOD_NOT_ALLOWED,
-                format!("{} is not allowed here; allowed: {allow}", req.method()),
+                crate::text!(
+                    "detail-method",
+                    "{method} is not allowed here; allowed: {allowed}",
+                    method = req.method().to_string(),
+                    allowed = allow.clone()
+                ),
             )
             .allow(allow)
         }
-        _ => Error::with_detail(codes::NOT_FOUND, "no route matches this path"),
+        _ => Error::with_detail(
+            codes::NOT_FOUND,
+            crate::text!("detail-no-route", "no route matches this path"),
+        ),
     })
 }
 
@@ -417,6 +425,21 @@ pub fn client_ip(
     client
 }
 
+/// "body is N bytes; the limit is M".
+fn body_too_large(length: u64, limit: usize) -> crate::error::Text {
+    crate::text!(
+        "detail-body-too-large",
+        "body is {length} bytes; the limit is {limit}",
+        length = length,
+        limit = limit
+    )
+}
+
+/// "body exceeds the size limit".
+fn size_limit() -> crate::error::Text {
+    crate::text!("detail-size-limit", "body exceeds the size limit")
+}
+
 /// JSON body extractor settings: size limit and problem+json errors.
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
@@ -428,22 +451,42 @@ fn json_error(err: JsonPayloadError) -> Error {
     match err {
         JsonPayloadError::OverflowKnownLength { length, limit } => Error::with_detail(
             codes::PAYLOAD_TOO_LARGE,
-            format!("body is {length} bytes; the limit is {limit}"),
+            body_too_large(length as u64, limit),
         ),
         JsonPayloadError::Overflow { limit } => Error::with_detail(
             codes::PAYLOAD_TOO_LARGE,
-            format!("body exceeds the limit of {limit} bytes"),
+            crate::text!(
+                "detail-body-over-limit",
+                "body exceeds the limit of {limit} bytes",
+                limit = limit
+            ),
         ),
         JsonPayloadError::ContentType => Error::with_detail(
             codes::UNSUPPORTED_MEDIA_TYPE,
-            "send the body as application/json",
+            crate::text!(
+                "detail-send-as",
+                "send the body as {media_type}",
+                media_type = "application/json"
+            ),
         ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => Error::invalid_field("/", e.to_string()),
-        JsonPayloadError::Deserialize(e) => {
-            Error::with_detail(codes::MALFORMED_BODY, format!("invalid JSON: {e}"))
-        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => Error::invalid_field(
+            "/",
+            crate::text!(
+                "detail-body-schema",
+                "the body does not have the expected shape: {why}",
+                why = e.to_string()
+            ),
+        ),
+        JsonPayloadError::Deserialize(e) => Error::with_detail(
+            codes::MALFORMED_BODY,
+            crate::text!(
+                "detail-invalid-json",
+                "invalid JSON: {why}",
+                why = e.to_string()
+            ),
+        ),
         JsonPayloadError::Payload(PayloadError::Overflow) => {
-            Error::with_detail(codes::PAYLOAD_TOO_LARGE, "body exceeds the size limit")
+            Error::with_detail(codes::PAYLOAD_TOO_LARGE, size_limit())
         }
         other => Error::with_detail(codes::BAD_REQUEST, other.to_string()),
     }
@@ -459,14 +502,21 @@ pub fn form_config(limit: usize) -> web::FormConfig {
             let e = match err {
                 U::ContentType => Error::with_detail(
                     codes::UNSUPPORTED_MEDIA_TYPE,
-                    "send the body as application/x-www-form-urlencoded",
+                    crate::text!(
+                        "detail-send-as",
+                        "send the body as {media_type}",
+                        media_type = "application/x-www-form-urlencoded"
+                    ),
                 ),
                 U::Overflow { .. } | U::UnknownLength => {
-                    Error::with_detail(codes::PAYLOAD_TOO_LARGE, "body exceeds the size limit")
+                    Error::with_detail(codes::PAYLOAD_TOO_LARGE, size_limit())
                 }
                 U::Parse(_) | U::Serialize(_) | U::Encoding | U::Chunked => Error::with_detail(
                     codes::BAD_REQUEST,
-                    "the form is missing a field or malformed",
+                    crate::text!(
+                        "detail-form-malformed",
+                        "the form is missing a field or malformed"
+                    ),
                 )
                 .oauth_error("invalid_request"),
                 other => Error::with_detail(codes::BAD_REQUEST, other.to_string())
@@ -479,22 +529,34 @@ pub fn form_config(limit: usize) -> web::FormConfig {
 /// Query-string extractor settings: problem+json errors.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
-        let detail = match &err {
+        let why = match &err {
             QueryPayloadError::Deserialize(e) => e.to_string(),
             other => other.to_string(),
         };
-        Error::with_detail(codes::INVALID_PARAMETER, detail).into()
+        Error::with_detail(
+            codes::INVALID_PARAMETER,
+            crate::text!(
+                "detail-query",
+                "the query string is not valid: {why}",
+                why = why
+            ),
+        )
+        .into()
     })
 }
 
 /// Path extractor settings: a path segment that does not parse names no resource.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, _req| {
-        let detail = match &err {
+        let why = match &err {
             PathError::Deserialize(e) => e.to_string(),
             other => other.to_string(),
         };
-        Error::with_detail(codes::NOT_FOUND, detail).into()
+        Error::with_detail(
+            codes::NOT_FOUND,
+            crate::text!("detail-path", "no such resource: {why}", why = why),
+        )
+        .into()
     })
 }
 
@@ -594,10 +656,7 @@ pub async fn body_limit(
     if declared.is_some_and(|n| n > limit as u64) {
         let err = Error::with_detail(
             codes::PAYLOAD_TOO_LARGE,
-            format!(
-                "body is {} bytes; the limit of this route is {limit}",
-                declared.unwrap_or_default()
-            ),
+            body_too_large(declared.unwrap_or_default(), limit),
         );
         return Ok(req.error_response(err));
     }

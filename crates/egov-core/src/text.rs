@@ -21,7 +21,12 @@ pub fn reason(pointer: &str, s: &str) -> Result<(), Error> {
     } else {
         Err(Error::invalid_field(
             pointer,
-            "5 to 1000 characters, no control characters",
+            crate::text!(
+                "detail-length-no-control",
+                "{min} to {max} characters, no control characters",
+                min = 5,
+                max = 1000
+            ),
         ))
     }
 }
@@ -35,7 +40,11 @@ pub fn purpose(s: &str, what: &str) -> Result<(), Error> {
     } else {
         Err(Error::invalid_field(
             "purpose",
-            format!("why you read {what}: 3 to 200 characters on one line"),
+            crate::text!(
+                "detail-purpose",
+                "why you read {what}: 3 to 200 characters on one line",
+                what = what.to_owned()
+            ),
         ))
     }
 }

@@ -6,3 +6,6 @@ problem-exchange-record-not-found = No existe ese registro de mensajes
 problem-exchange-subscription-not-found = No existe esa suscripción
 problem-exchange-delivery-not-found = No existe esa entrega en la lista de entregas fallidas
 problem-exchange-service-not-found = No existe ese servicio
+
+# Details (`detail-…`) in this language; the English is in the code.
+detail-consent-days = debe ser de 1 a 365

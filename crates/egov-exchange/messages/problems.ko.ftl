@@ -6,3 +6,6 @@ problem-exchange-record-not-found = 그런 메시지 기록이 없습니다
 problem-exchange-subscription-not-found = 그런 구독이 없습니다
 problem-exchange-delivery-not-found = 배달 실패 목록에 그런 배달이 없습니다
 problem-exchange-service-not-found = 그런 서비스가 없습니다
+
+# Details (`detail-…`) in this language; the English is in the code.
+detail-consent-days = 1부터 365까지여야 합니다

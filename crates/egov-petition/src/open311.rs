@@ -229,7 +229,7 @@ pub async fn create_request(
     if let Some(k) = args.keys().find(|k| !ARGS.contains(&k.as_str())) {
         return Err(Error::invalid_field(
             k.clone(),
-            "not a GeoReport v2 argument",
+            egov_core::text!("detail-georeport-argument", "not a GeoReport v2 argument"),
         ));
     }
     let arg = |k: &str| args.get(k).and_then(Value::as_str).map(str::to_owned);
@@ -254,7 +254,10 @@ pub async fn create_request(
     if location.lat.is_none() && location.address.is_none() {
         return Err(Error::invalid_field(
             "lat",
-            "one of lat+long or address_string is required",
+            egov_core::text!(
+                "detail-georeport-location",
+                "one of lat+long or address_string is required"
+            ),
         ));
     }
     check_location(&location)?;
@@ -263,7 +266,12 @@ pub async fn create_request(
         let f = service
             .field(&k)
             .filter(|f| datatype(f.kind).is_some())
-            .ok_or_else(|| Error::invalid_field(format!("attribute[{k}]"), "no such attribute"))?;
+            .ok_or_else(|| {
+                Error::invalid_field(
+                    format!("attribute[{k}]"),
+                    egov_core::text!("detail-georeport-attribute", "no such attribute"),
+                )
+            })?;
         let v = match (f.kind, v) {
             (FieldType::MultiChoice, Value::String(s)) => json!([s]),
             (FieldType::Address, Value::String(s)) => json!({"line1": s}),
@@ -275,7 +283,7 @@ pub async fn create_request(
         if d.chars().count() > 4000 {
             return Err(Error::invalid_field(
                 "description",
-                "at most 4,000 characters",
+                egov_core::text!("detail-georeport-description", "at most 4,000 characters"),
             ));
         }
         if service.field("description").is_some() {
@@ -337,7 +345,12 @@ fn parse_time(k: &str, s: &str) -> Result<NaiveDateTime, Error> {
             chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
         })
-        .map_err(|_| Error::invalid_field(k, "an ISO 8601 date-time"))
+        .map_err(|_| {
+            Error::invalid_field(
+                k,
+                egov_core::text!("detail-datetime", "an ISO 8601 date-time"),
+            )
+        })
 }
 
 /// Who may see a request's text: its applicant and the agency's officers.
@@ -448,7 +461,10 @@ pub async fn list_requests(
         if start > end || end - start > chrono::Duration::days(90) {
             return Err(Error::invalid_field(
                 "start_date",
-                "before end_date, at most 90 days before it",
+                egov_core::text!(
+                    "detail-georeport-start",
+                    "before end_date, at most 90 days before it"
+                ),
             ));
         }
         let wanted: Vec<String> = match &q.service_code {
@@ -476,7 +492,12 @@ pub async fn list_requests(
                     .map(Status::as_str)
                     .collect(),
             ),
-            Some(_) => return Err(Error::invalid_field("status", "open or closed")),
+            Some(_) => {
+                return Err(Error::invalid_field(
+                    "status",
+                    egov_core::text!("detail-georeport-status", "open or closed"),
+                ));
+            }
         };
         p.db()
             .run(move |c| store::requests(c, &wanted, start, end, statuses.as_deref(), 1000))

@@ -377,6 +377,12 @@ async fn a_citizen_applies_in_the_browser_checks_the_answers_and_gets_a_receipt(
     assert!(page.body.contains(r#"id="address""#));
     assert!(page.body.contains("data-egov-locate") && page.body.contains(" hidden "));
     assert!(page.body.contains(r#"<script src="/assets/"#));
+    // No tile server configured: no map, and the pages load images from this site only.
+    assert!(!page.body.contains("egov-map") && !page.body.contains("leaflet"));
+    let csp = page.headers["content-security-policy"]
+        .to_str()
+        .unwrap_or_default();
+    assert!(csp.contains("img-src 'self' data:;"), "{csp}");
     // Nothing given, coordinates that are not coordinates: the page again with the error.
     let a = b
         .post(
@@ -1172,4 +1178,95 @@ async fn the_applicant_answers_a_supplement_rates_reopens_and_withdraws_from_the
         StatusCode::BAD_REQUEST,
         "an illegal move is refused"
     );
+}
+
+#[tokio::test]
+async fn with_a_tile_server_the_location_page_has_a_map_and_its_tiles_are_allowed() {
+    let app = app(&[
+        (
+            "EGOV__WEB__MAP__TILES",
+            "https://tiles.example.kr/base/{z}/{x}/{y}.png",
+        ),
+        ("EGOV__WEB__MAP__ATTRIBUTION", "© Example Mapping Agency"),
+        ("EGOV__WEB__MAP__CENTER_LAT", "35.1153"),
+        ("EGOV__WEB__MAP__CENTER_LONG", "129.0415"),
+    ])
+    .await;
+    let (mut b, csrf) = on_the_form(&app, "map.reader", "road-complaint").await;
+    let a = b
+        .post(
+            "/services/road-complaint/apply",
+            &[
+                ("csrf", &csrf),
+                ("action", "continue"),
+                ("problem", "streetlight"),
+                ("region", "busan"),
+                ("description", "The light at the bus stop is out"),
+            ],
+        )
+        .await;
+    let id = location_id(&a, "/my/applications/");
+    let page = b.get(&format!("/my/applications/{id}/location")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // The map, hidden until its script shows it: the tile template, the credit, where it
+    // opens, its words in the page's language; Leaflet (vendored) before the page's script.
+    assert!(page.body.contains(r#"id="egov-map""#), "{}", page.body);
+    assert!(
+        page.body
+            .contains(" hidden role=\"region\" aria-label=\"Map\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("tiles.example.kr"), "{}", page.body);
+    assert!(page.body.contains(r#"data-lat="35.1153""#), "{}", page.body);
+    assert!(
+        page.body.contains("Example Mapping Agency"),
+        "{}",
+        page.body
+    );
+    let leaflet = page.body.find("leaflet/leaflet.js").expect("leaflet");
+    let map = page.body.find("egov-map.js").expect("the map's script");
+    assert!(leaflet < map && page.body.contains("leaflet/leaflet.css"));
+    // The address field stays: the map is a help, not the way.
+    assert!(page.body.contains(r#"id="address""#));
+    // Images from the tile server are allowed on the pages, nothing else from it.
+    let csp = page.headers["content-security-policy"]
+        .to_str()
+        .unwrap_or_default();
+    assert!(
+        csp.contains("img-src 'self' data: https://tiles.example.kr;"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("script-src 'self';") && csp.contains("connect-src 'self';"),
+        "{csp}"
+    );
+    // The vendored files are served from this site, with their licence.
+    let js = app
+        .client
+        .get(app.url(&leaflet_url(&page.body)))
+        .send()
+        .await
+        .expect("js");
+    assert_eq!(js.status(), StatusCode::OK);
+    // A marked place is kept like "Use my location"'s: the coordinates and the address.
+    let saved = b
+        .post(
+            &format!("/my/applications/{id}/location"),
+            &[
+                ("csrf", &csrf),
+                ("address", "Bus stop 05-123"),
+                ("lat", "35.115300"),
+                ("long", "129.041500"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+}
+
+/// The URL of the vendored Leaflet script named by a page.
+fn leaflet_url(body: &str) -> String {
+    let end = body.find("leaflet/leaflet.js").expect("leaflet") + "leaflet/leaflet.js".len();
+    let start = body[..end].rfind("\"/assets/").expect("asset url") + 1;
+    body[start..end].replace("&#x2f;", "/")
 }

@@ -39,6 +39,8 @@ pub fn check_settings(settings: &egov_core::Settings) -> anyhow::Result<()> {
     sections.push("notify");
     settings.check_sections(&sections)?;
     let _: egov_notify::NotifySettings = settings.section("notify")?;
+    let web: egov_web::session::WebSettings = settings.section("web")?;
+    web.map.map()?;
     for m in &modules {
         m.check_settings(settings)?;
     }

@@ -271,8 +271,10 @@ impl AppState {
             None
         } else {
             let links = modules.iter().flat_map(|m| m.portal_links()).collect();
-            let web =
-                egov_web::Web::new(packs.clone(), texts.clone(), links).context("the web layer")?;
+            let config: egov_web::session::WebSettings = settings.section("web")?;
+            let web = egov_web::Web::new(packs.clone(), texts.clone(), links)
+                .context("the web layer")?
+                .with_map(config.map.map()?);
             let sign_in = web_sign_in(&settings, &db, &auth, auth_service.as_ref())
                 .context("the pages' sign-in")?;
             let my = modules.iter().flat_map(|m| m.my_links()).collect();

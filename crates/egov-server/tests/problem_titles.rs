@@ -1,4 +1,4 @@
-//! Problem titles follow `Accept-Language`: every error code has its title in each language of
+//! Problem titles, details and field errors follow `Accept-Language`: every error code has its title in each language of
 //! the shipped packs (Korean for kr, Spanish for py; Guaraní readers get Spanish), a caller
 //! asking for one gets it with `Content-Language`, and a caller asking for English, for a
 //! language the pack does not have, or for nothing gets the API's English titles. SQLite or
@@ -132,5 +132,217 @@ async fn a_caller_gets_problem_titles_in_the_language_it_asks_for() {
     assert_eq!(
         body["title"],
         "그런 민원이 없습니다(또는 볼 수 없는 민원입니다)"
+    );
+}
+
+/// The `detail-…` ids the code says things with (`text!("detail-…"`), from the crates' sources.
+fn detail_ids_in_code() -> std::collections::BTreeSet<String> {
+    fn walk(dir: &std::path::Path, out: &mut std::collections::BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let src = std::fs::read_to_string(&path).expect("source");
+                let mut rest = src.as_str();
+                while let Some(at) = rest.find("text!(") {
+                    rest = &rest[at + 6..];
+                    let lit = rest.trim_start();
+                    if let Some(id) = lit
+                        .strip_prefix('"')
+                        .and_then(|l| l.split('"').next())
+                        .filter(|id| id.starts_with("detail-"))
+                    {
+                        out.insert(id.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut ids = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&crates).expect("crates").flatten() {
+        let src = entry.path().join("src");
+        if src.is_dir() {
+            walk(&src, &mut ids);
+        }
+    }
+    ids
+}
+
+#[test]
+fn every_detail_the_code_says_has_its_message_in_each_language_of_the_shipped_packs() {
+    let ids = detail_ids_in_code();
+    assert!(ids.len() > 40, "{ids:?}");
+    let kr = titles("kr");
+    let py = titles("py");
+    let mut missing = Vec::new();
+    for id in &ids {
+        for (t, lang) in [(&kr, "ko"), (&py, "es")] {
+            if t.0.find_exact(lang, id).is_none() {
+                missing.push(format!("{lang} {id}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "details missing:\n{}",
+        missing.join("\n")
+    );
+    // Counts choose the plural form; values go in as given.
+    assert_eq!(
+        py.text("es", "detail-fields-invalid", &[("count", "1".into())])
+            .as_deref(),
+        Some("1 campo no es válido")
+    );
+    assert_eq!(
+        py.text("es", "detail-fields-invalid", &[("count", "3".into())])
+            .as_deref(),
+        Some("3 campos no son válidos")
+    );
+    assert_eq!(
+        kr.text("ko", "detail-limit", &[("max", "500".into())])
+            .as_deref(),
+        Some("1부터 500까지")
+    );
+    // No message waits for an id the code never says (a typo would never be shown).
+    for (_, source) in PROBLEM_TITLES
+        .iter()
+        .copied()
+        .chain(test_registry().iter().flat_map(|m| m.problem_titles()))
+    {
+        for line in source.lines().filter(|l| l.starts_with("detail-")) {
+            let id = line.split(" =").next().expect("id").trim();
+            assert!(ids.contains(id), "{id} is not said by any code");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_caller_gets_details_and_field_errors_in_its_language() {
+    let app = spawn_app().await;
+    let me = app.citizen("900101-1234567");
+    let apply = |lang: Option<&'static str>, form: serde_json::Value| {
+        let (app, me) = (&app, &me);
+        async move {
+            let mut req = app
+                .client
+                .post(app.url("/petition/v1/applications"))
+                .bearer_auth(me)
+                .json(&serde_json::json!({"service": "resident-registration-copy", "form": form}));
+            if let Some(l) = lang {
+                req = req.header("accept-language", l);
+            }
+            let res = req.send().await.expect("request");
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let lang = res
+                .headers()
+                .get("content-language")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body: serde_json::Value = res.json().await.expect("json");
+            (lang, body)
+        }
+    };
+    let bad = serde_json::json!({"purpose": "bank", "include_history": "perhaps", "colour": "red"});
+    let (lang, body) = apply(Some("ko"), bad.clone()).await;
+    assert_eq!(lang.as_deref(), Some("ko"));
+    assert_eq!(body["code"], "validation_failed");
+    assert_eq!(body["detail"], "입력란 2개가 올바르지 않습니다", "{body}");
+    let errors = body["errors"].as_array().expect("errors");
+    let said = |pointer: &str| {
+        errors
+            .iter()
+            .find(|e| e["pointer"] == pointer)
+            .and_then(|e| e["detail"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(said("/form/colour"), "이 서비스의 양식에 없는 입력란입니다");
+    assert!(
+        said("/form/include_history").starts_with("다음 중 하나여야 합니다: "),
+        "{body}"
+    );
+    // The same request in English: the API's own words, pointers unchanged.
+    let (lang, body) = apply(None, bad).await;
+    assert_eq!(lang, None);
+    assert_eq!(body["detail"], "2 fields are invalid");
+    assert!(
+        body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .any(|e| e["pointer"] == "/form/colour"
+                && e["detail"] == "no such field in this service's form"),
+        "{body}"
+    );
+    // One field: the detail names it, in the caller's words.
+    let (_, body) = apply(
+        Some("ko"),
+        serde_json::json!({"purpose": "bank", "include_history": "no", "colour": "red"}),
+    )
+    .await;
+    assert_eq!(
+        body["detail"],
+        "/form/colour: 이 서비스의 양식에 없는 입력란입니다"
+    );
+    // A limit out of range on a list of one's own: the value it names stays as it is.
+    let res = app
+        .client
+        .get(app.url("/auth/me/access-log?limit=0"))
+        .bearer_auth(&me)
+        .header("accept-language", "ko")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["detail"], "limit는 1부터 500까지여야 합니다", "{body}");
+}
+
+/// The message ids of a Fluent source.
+fn ids(ftl: &str) -> Vec<String> {
+    ftl.lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .filter_map(|l| l.split_once(" =").map(|(id, _)| id.trim().to_owned()))
+        .collect()
+}
+
+#[test]
+fn every_page_and_notice_message_has_its_text_in_each_language_of_the_shipped_packs() {
+    let layout = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../egov-web/messages/en.ftl"),
+    )
+    .expect("layout messages");
+    let mut english = ids(&layout);
+    for m in test_registry() {
+        for (lang, ftl) in m.messages() {
+            if lang == "en" {
+                english.extend(ids(ftl));
+            }
+        }
+    }
+    assert!(english.len() > 500, "{}", english.len());
+    let mut missing = Vec::new();
+    let pages: Vec<(&'static str, &'static str)> =
+        test_registry().iter().flat_map(|m| m.messages()).collect();
+    for (pack, langs) in [("kr", &["ko"][..]), ("py", &["es", "gn"][..])] {
+        let dir = config_dir().join("countries");
+        let packs = egov_core::CountryPacks::load(&dir, pack).expect("packs");
+        let t =
+            egov_web::Messages::load(packs.active(), &dir.join(pack), &pages).expect("messages");
+        for lang in langs {
+            for id in &english {
+                if t.find_exact(lang, id).is_none() {
+                    missing.push(format!("{pack} {lang} {id}"));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "{} messages missing:\n{}",
+        missing.len(),
+        missing.join("\n")
     );
 }

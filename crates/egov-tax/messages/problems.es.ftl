@@ -19,3 +19,18 @@ problem-tax-bad-upload = No se puede leer el archivo de informes (encabezado o c
 problem-tax-no-subject = La solicitud del intercambio no indica ningún contribuyente
 problem-tax-no-year = La solicitud del intercambio no indica el año
 problem-tax-internal = El servicio tributario no pudo responder una solicitud del intercambio
+
+# Details (`detail-…`) in this language; the English is in the code.
+detail-year = debe ser un año de 2000 a 2100
+detail-idempotency-key = obligatorio: de 1 a 64 caracteres visibles
+detail-year-for-income = obligatorio para un certificado de ingresos
+detail-certificate-kind = debe ser tax_clearance o income
+detail-tax-unknown-input = no es una entrada de estas reglas
+detail-tax-people = debe ser una lista de personas
+detail-tax-max-people = como máximo { $count } personas
+detail-tax-type = debe ser un valor { $kind }
+detail-tax-negative = no debe ser negativo
+detail-tax-decimals = como máximo dos decimales
+detail-tax-count = debe ser un número entero no negativo
+detail-tax-flag = debe ser verdadero o falso
+detail-tax-max = como máximo { $max }

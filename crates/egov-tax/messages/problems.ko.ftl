@@ -19,3 +19,18 @@ problem-tax-bad-upload = 지급명세서 파일을 읽을 수 없습니다(머�
 problem-tax-no-subject = 정보 연계 요청에 납세자가 없습니다
 problem-tax-no-year = 정보 연계 요청에 연도가 없습니다
 problem-tax-internal = 세무 서비스가 정보 연계 요청에 답할 수 없었습니다
+
+# Details (`detail-…`) in this language; the English is in the code.
+detail-year = 2000년부터 2100년 사이의 연도여야 합니다
+detail-idempotency-key = 필수: 보이는 문자 1~64자
+detail-year-for-income = 소득 증명에는 필수입니다
+detail-certificate-kind = tax_clearance 또는 income이어야 합니다
+detail-tax-unknown-input = 이 규칙의 입력 항목이 아닙니다
+detail-tax-people = 사람 목록이어야 합니다
+detail-tax-max-people = 최대 { $count }명
+detail-tax-type = { $kind } 값이어야 합니다
+detail-tax-negative = 음수일 수 없습니다
+detail-tax-decimals = 소수점 이하 두 자리까지
+detail-tax-count = 음수가 아닌 정수여야 합니다
+detail-tax-flag = 참 또는 거짓이어야 합니다
+detail-tax-max = 최대 { $max }

@@ -369,3 +369,119 @@ async fn the_pages_speak_korean_and_need_sign_in() {
         bad.body
     );
 }
+
+#[tokio::test]
+async fn a_citizen_disputes_a_statement_that_is_not_theirs_from_the_return() {
+    let app = app().await;
+    // Disputing needs no second factor (as in the API): a citizen without one.
+    let res = app
+        .post_json(
+            "/auth/register",
+            &json!({"kind": "citizen", "username": "lee.jun", "display_name": "Lee Jun",
+                    "password": PASSWORD, "national_id": NID}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let mut b = Browser::new(&app);
+    b.language = Some("en".into());
+    let ret = b
+        .sign_in("/my/tax/returns/2026", "lee.jun", PASSWORD, None)
+        .await;
+    ok(&ret, "return");
+    // Each counted statement has its dispute link; S-2's is the second.
+    let links: Vec<String> = ret
+        .body
+        .match_indices("/statements/")
+        .map(|(at, _)| {
+            ret.body[at + 12..]
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(links.len(), 2, "{}", ret.body);
+    let s2 = &links[1];
+    let target = format!("/my/tax/returns/2026/statements/{s2}/dispute");
+    let form = b.get(&target).await;
+    ok(&form, "dispute form");
+    let words = text(&form.body);
+    assert!(words.contains("Dispute a statement about you"), "{words}");
+    assert!(words.contains("S-2"), "{words}");
+    assert!(words.contains("6,000,000"), "{words}");
+    let csrf = form.field("csrf").expect("csrf");
+
+    // No reason: the form again with its error, and the statement still counts.
+    let bad = b.post(&target, &[("csrf", &csrf), ("reason", " ")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body.contains(r##"href="#dispute-reason""##),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains(r#"aria-invalid="true""#), "{}", bad.body);
+    // No CSRF token: refused, nothing changed.
+    let forged = b.post(&target, &[("reason", "never worked there")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let still = b.get("/my/tax/returns/2026").await;
+    assert!(text(&still.body).contains("36,000,000"), "{}", still.body);
+
+    // Disputed: back on the return, which says so and no longer counts it.
+    let done = b
+        .post(
+            &target,
+            &[
+                ("csrf", &csrf),
+                ("reason", "I never worked for this employer"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let back = done.location.clone().unwrap_or_default();
+    assert_eq!(back, "/my/tax/returns/2026?disputed=1#statements");
+    let after = b.get("/my/tax/returns/2026?disputed=1").await;
+    ok(&after, "return after the dispute");
+    let words = text(&after.body);
+    assert!(words.contains("The statement is disputed"), "{words}");
+    assert!(
+        words.contains("I never worked for this employer"),
+        "{words}"
+    );
+    assert!(words.contains("30,000,000"), "{words}");
+    assert!(!words.contains("36,000,000"), "{words}");
+    assert_eq!(
+        after.body.matches("/dispute\"").count(),
+        1,
+        "{}",
+        after.body
+    );
+    // Disputed once: its form is gone; another taxpayer's statement is not found either.
+    assert_eq!(b.get(&target).await.status, StatusCode::NOT_FOUND);
+    let again = b
+        .post(&target, &[("csrf", &csrf), ("reason", "once more, please")])
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        b.get("/my/tax/returns/2026/statements/no-such-id/dispute")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // The officers' review list has it, with the reason.
+    let (s, reviews) = app
+        .send_with(
+            Method::GET,
+            "/tax/v1/officer/statement-reviews",
+            Some(&app.officer(&["tax.officer"], "NTS")),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(s, 200, "{reviews}");
+    assert!(
+        reviews
+            .to_string()
+            .contains("I never worked for this employer"),
+        "{reviews}"
+    );
+}

@@ -67,6 +67,16 @@ impl<'a> Browser<'a> {
         self.cookies.get(name).map(String::as_str)
     }
 
+    /// Another browser tab of the same person on `app` (another process of the deployment,
+    /// say): the same cookies.
+    pub fn tab<'b>(&self, app: &'b TestApp) -> Browser<'b> {
+        Browser {
+            app,
+            cookies: self.cookies.clone(),
+            language: self.language.clone(),
+        }
+    }
+
     pub fn set_cookie(&mut self, name: &str, value: &str) {
         self.cookies.insert(name.to_owned(), value.to_owned());
     }

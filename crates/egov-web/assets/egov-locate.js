@@ -13,6 +13,7 @@
       document.getElementById('lat').value = pos.coords.latitude.toFixed(6);
       document.getElementById('long').value = pos.coords.longitude.toFixed(6);
       status.textContent = button.dataset.done.replace('#', String(Math.round(pos.coords.accuracy)));
+      document.dispatchEvent(new CustomEvent('egov:located'));
     }, () => {
       status.textContent = button.dataset.failed;
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });

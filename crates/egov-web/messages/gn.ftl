@@ -146,9 +146,62 @@ security-done-ended = Sesión oñembotýma.
 ## Notices (e-mail and text messages)
 notice-footer =
     Ehecha { $portal }-pe: { $link }
-    Ko marandu oñemondo ijehegui; ñembohovái ndojelee'i.
+    Ko marandu oñemondo ijehegui; ñembohovái ndojelee'i. Ikatu emoambue moõpa rehupyty marandu (correo, celular, ñe’ẽ) nde cuenta contacto-pe.
 
 ## Footer contact (from the pack's [branding.contact])
 footer-phone = Pumbyry
 footer-email = Correo
 footer-web = Ñanduti renda
+contact-title = Moõpa ahupyty marandu
+contact-lead = Moõpa oñemondo marandu nde jerure, nde ñembyasy ha nde impuesto arapaha rehegua, ha mba’e ñe’ẽme. Rehejáramo peteĩ henda nandi, noñemondomo’ãi marandu upe rupi.
+contact-email = Correo electrónico
+contact-email-hint = Techapyrãrõ: maria@ejemplo.com.py
+contact-phone = Celular papapy
+contact-phone-hint = Tetã papapy ndive. Techapyrãrõ: +595 981 123 456
+contact-language = Marandu ñe’ẽ
+contact-save = Ñongatu
+contact-done-saved = Oñeñongatúma: marandu og̃uahẽta ndéve ko’ápe.
+contact-error-email = Ehai peteĩ correo ko’ãichagua: maria@ejemplo.com.py
+contact-error-phone = Ehai peteĩ celular oñepyrũva + ha tetã papapýgui, ko’ãichagua: +595 981 123 456
+contact-error-language = Eiporavo peteĩ ñe’ẽ lístagui
+register-title = Ejapo peteĩ cuenta
+register-lead = Reikotevẽ peteĩ cuenta rejerure hag̃ua Tetã tembiapo ha rehecha hag̃ua mba’éichapa oho nde jerure. Opaite henda tekotevẽ, ndaha’éiramo umi he’íva opcional.
+register-business-title = Ejapo peteĩ empresa cuenta
+register-business-lead = Peteĩ empresa oikotevẽ icuenta tee ojerure hag̃ua tembiapo, oike hag̃ua licitación-pe ha ohepyme’ẽ hag̃ua iimpuesto.
+register-switch-business = Emboheraguapy peteĩ empresa
+register-switch-person = Ajeheraguapy tapicha ramo
+register-display-name = Nde réra
+register-display-name-hint = Téra ohecháva tendagua. Techapyrãrõ: María Benítez
+register-business-display-name = Empresa réra
+register-business-display-name-hint = Ojehaiháicha empresa registro-pe
+register-national-id = Cédula papapy
+register-national-id-hint = Oñeñongatu ñemiháme ha ojehechauka ipapapy paha’ỹ’ỹre.
+register-business-business-id = RUC
+register-business-business-id-hint = Idígito verificador ndive, techapyrãrõ 80012345-6
+register-username = Puruhára réra
+register-username-hint = 3 guive 64 peve letra (a–z), papapy, kyta, guion bajo, guion térã @
+register-password = Ñe’ẽñemi
+register-password-hint = 12 tai térã hetave. Noñemoneĩri ñe’ẽñemi ojepurukuaáva térã oguerekóva nde puruhára réra térã nde réra. Heta ñe’ẽ oñondive ndahasýi ñemandu’ápe.
+register-email = Correo electrónico (opcional)
+register-email-hint = Ko’ápe romomarandu mba’éichapa oho nde jerure. Techapyrãrõ: maria@ejemplo.com.py
+register-phone = Celular papapy (opcional)
+register-phone-hint = Tetã papapy ndive. Techapyrãrõ: +595 981 123 456
+register-privacy = Umi mba’e rehaíva ojepuru nde cuenta ha nde marandu rehe. Máva ohecha nde marandu, araka’épa ha mba’érepa, oĩ "Máva oipuru che marandu" Che kuatiaroguépe.
+register-button = Ejapo cuenta
+register-have-account = ¿Eguerekómapa peteĩ cuenta?
+register-error-display-name = Ehai nde réra
+register-error-national-id = Ehai porã nde cédula papapy
+register-error-business-id = Ehai RUC idígito verificador ndive
+register-error-username = Ehai peteĩ puruhára réra 3 guive 64 peve letra (a–z), papapy, kyta, guion bajo, guion térã @ reheve
+register-error-password = Eiporavo peteĩ ñe’ẽñemi 12 tai térã hetave, ndaha’éiva ojepurukuaáva ha ndoguerekóiva nde puruhára réra térã nde réra
+register-error-email = Ehai peteĩ correo ko’ãichagua: maria@ejemplo.com.py
+register-error-phone = Ehai peteĩ celular oñepyrũva + ha tetã papapýgui, ko’ãichagua: +595 981 123 456
+register-error-language = Eiporavo peteĩ ñe’ẽ lístagui
+register-error-username-taken = Upe puruhára réra oĩma: eiporavo ambue
+register-error-business-id-taken = Oĩma peteĩ cuenta ko RUC ndive
+register-throttled-title = Eñeha’ã ag̃uiete
+register-throttled = Heta ñeheraguapy oiko ko’águi. Eñeha’ã jey peteĩ aravo rire.
+registered-title = Rohupyty nde ñeheraguapy
+registered-login-name = Nde puruhára réra:
+registered-next = Mba’épa oúta
+registered-next-text = Eike nde puruhára réra ha ñe’ẽñemi reheve, upéi emoĩ peteĩ aplicación autenticación (mokõiha factor) eñangareko hag̃ua nde cuenta rehe. Ko cédula oguerekórire cuenta, noñemoheñóii ambue, ha ijára ohecha ko ñeha’ã "Máva oipuru che marandu"-pe.

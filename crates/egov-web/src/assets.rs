@@ -1,5 +1,5 @@
-//! Embedded static files: the vendored KRDS stylesheet, fonts and icons, and egov's own
-//! stylesheet. Each is served at `/assets/{hash}/{path}` (the first 12 hex digits of its
+//! Embedded static files: the vendored KRDS stylesheet, fonts and icons, the vendored Leaflet
+//! (the location page's map), and egov's own stylesheet and scripts. Each is served at `/assets/{hash}/{path}` (the first 12 hex digits of its
 //! SHA-256), so a page names the exact bytes it was written for and browsers keep them for a
 //! year (`immutable`); a changed file gets a new URL.
 
@@ -25,6 +25,13 @@ const FILES: &[(&str, &str, &[u8])] = embed![
     "krds/LICENSE" => "text/plain; charset=utf-8",
     "egov.css" => "text/css; charset=utf-8",
     "egov-locate.js" => "text/javascript; charset=utf-8",
+    "egov-map.js" => "text/javascript; charset=utf-8",
+    "leaflet/leaflet.js" => "text/javascript; charset=utf-8",
+    "leaflet/leaflet.css" => "text/css; charset=utf-8",
+    "leaflet/images/marker-icon.png" => "image/png",
+    "leaflet/images/marker-icon-2x.png" => "image/png",
+    "leaflet/images/marker-shadow.png" => "image/png",
+    "leaflet/LICENSE" => "text/plain; charset=utf-8",
 ];
 
 /// The icons the KRDS stylesheet refers to (`krds/icons/*.svg`), embedded by the build script.

@@ -207,6 +207,14 @@ impl egov_core::error::ProblemTitles for Titles {
         }
         None
     }
+
+    fn text(&self, lang: &str, id: &str, values: &[(&'static str, String)]) -> Option<String> {
+        let a = args(values);
+        self.0
+            .bundles
+            .get(lang)
+            .and_then(|b| format_in(b, id, Some(&a)))
+    }
 }
 
 fn format_in(

@@ -18,6 +18,7 @@ pub mod check;
 pub mod contact;
 pub mod format;
 pub mod i18n;
+pub mod map;
 pub mod my;
 pub mod page;
 pub mod privacy;
@@ -75,6 +76,10 @@ struct Inner {
     my_links: Vec<(&'static str, &'static str)>,
     sign_in: Option<SignIn>,
     brand: brand::Brand,
+    /// The location page's map, when the deployment has a tile server.
+    map: Option<map::Map>,
+    /// The pages' Content-Security-Policy (with the tile server's origin for images).
+    csp: String,
 }
 
 impl Web {
@@ -93,7 +98,34 @@ impl Web {
             links,
             my_links: Vec::new(),
             sign_in: None,
+            map: None,
+            csp: page::CSP.to_owned(),
         })))
+    }
+
+    /// With the location page's map: its tiles' origin is added to the pages' `img-src`.
+    pub fn with_map(mut self, map: Option<map::Map>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.csp = match &map {
+                Some(m) => page::CSP.replace(
+                    "img-src 'self' data:;",
+                    &format!("img-src 'self' data: {};", m.origin),
+                ),
+                None => page::CSP.to_owned(),
+            };
+            inner.map = map;
+        }
+        self
+    }
+
+    /// The location page's map, when the deployment has a tile server.
+    pub fn map(&self) -> Option<&map::Map> {
+        self.0.map.as_ref()
+    }
+
+    /// The pages' Content-Security-Policy.
+    pub fn csp(&self) -> &str {
+        &self.0.csp
     }
 
     /// With sign-in (the pages' OpenID Connect client) and the signed-in pages of the modules

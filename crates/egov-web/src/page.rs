@@ -47,6 +47,8 @@ pub struct Rendered {
     cookie: Option<Cookie<'static>>,
     /// Other cookies the answer sets or clears.
     cookies: Vec<Cookie<'static>>,
+    /// The Content-Security-Policy (the deployment's: [`crate::Web::csp`]).
+    csp: String,
 }
 
 impl Rendered {
@@ -59,7 +61,7 @@ impl Rendered {
     pub fn response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status);
         res.content_type("text/html; charset=utf-8")
-            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .insert_header((header::CONTENT_SECURITY_POLICY, self.csp.clone()))
             .insert_header((header::CONTENT_LANGUAGE, self.lang.clone()))
             .insert_header((header::VARY, "Accept-Language, Cookie"))
             .insert_header((header::CACHE_CONTROL, "no-store"));
@@ -261,6 +263,25 @@ impl Page {
     }
 
     /// Message `id` in the page's language.
+    /// The title of a problem's code in the page's language (the API's `problem-<code>`
+    /// message; the pack's default language where the page's has none; English last).
+    pub fn problem_title(&self, e: &egov_core::Error) -> String {
+        let code = e.code();
+        if self.lang == "en" {
+            return code.title.to_owned();
+        }
+        let m = self.web.messages();
+        let id = egov_core::error::title_id(code.code);
+        m.find_exact(&self.lang, &id)
+            .or_else(|| {
+                let default = m.default_language();
+                (default != "en")
+                    .then(|| m.find_exact(default, &id))
+                    .flatten()
+            })
+            .unwrap_or_else(|| code.title.to_owned())
+    }
+
     pub fn t(&self, id: &str) -> String {
         self.web.messages().get(&self.lang, id, None)
     }
@@ -393,6 +414,7 @@ impl Page {
             lang: self.lang.clone(),
             cookie,
             cookies: Vec::new(),
+            csp: self.web.csp().to_owned(),
         }
     }
 
@@ -495,6 +517,10 @@ impl Page {
                 &self.t("error-forbidden"),
             );
         }
-        self.message(status, &self.t("error-bad-request-title"), e.code().title)
+        self.message(
+            status,
+            &self.t("error-bad-request-title"),
+            &self.problem_title(e),
+        )
     }
 }

@@ -40,8 +40,13 @@ diesel::table! {
         created_at -> BigInt,
         last_seen_at -> BigInt,
         expires_at -> BigInt,
+        refresh_claim -> Nullable<BigInt>,
     }
 }
+
+/// How long a process may hold a session's refresh before another may take it over (the
+/// holder died mid-refresh): longer than a token request may take.
+const CLAIM_SECS: i64 = 15;
 
 use web_sessions as ws;
 
@@ -56,6 +61,9 @@ pub struct WebSettings {
     pub session_secs: u64,
     /// …or after this long without a page.
     pub session_idle_secs: u64,
+    /// The map of a report's location page (`[web.map]`; none by default).
+    #[serde(default)]
+    pub map: crate::map::MapSettings,
 }
 
 /// What a session holds, sealed.
@@ -493,8 +501,9 @@ impl SignIn {
         }))
     }
 
-    /// Refreshes a session's tokens, once per session at a time in this process: a request
-    /// that waited finds them refreshed by the one before it.
+    /// Refreshes a session's tokens, once per session at a time in this process (a request
+    /// that waited finds them refreshed by the one before it) and across processes (see
+    /// [`SignIn::refresh_now`]).
     async fn refresh(&self, id: &str) -> Result<Option<(Row, Tokens)>, Error> {
         let lock = {
             let mut map = self
@@ -519,43 +528,109 @@ impl SignIn {
         result
     }
 
+    /// The refresh itself. Several processes may serve one browser (replicas behind a load
+    /// balancer), and its refresh token is single use: the provider takes a second use as
+    /// theft and ends the session. So a process first claims the refresh in the session's
+    /// row (a conditional update, the same on SQLite and PostgreSQL); one that finds it
+    /// claimed waits for the new tokens to appear there instead of spending the old ones, and
+    /// takes the claim over only when its holder let it lapse (died mid-refresh).
     async fn refresh_now(&self, id: &str) -> Result<Option<(Row, Tokens)>, Error> {
-        let Some(mut row) = self.load(id).await? else {
-            return Ok(None);
-        };
-        let Some(mut tokens) = self.open_tokens(id, &row.sealed) else {
-            self.delete(id).await?;
-            return Ok(None);
-        };
-        let now = now_secs();
-        if row.access_expires_at - 30 > now {
+        let deadline = now_secs() + CLAIM_SECS + 5;
+        loop {
+            let Some(mut row) = self.load(id).await? else {
+                return Ok(None);
+            };
+            let Some(mut tokens) = self.open_tokens(id, &row.sealed) else {
+                self.delete(id).await?;
+                return Ok(None);
+            };
+            let now = now_secs();
+            if row.access_expires_at - 30 > now {
+                return Ok(Some((row, tokens)));
+            }
+            if !self.claim(id, row.access_expires_at, now).await? {
+                // Another process is refreshing: its tokens will be in the row shortly.
+                if now > deadline {
+                    return Err(unavailable(anyhow::anyhow!(
+                        "a session's refresh stayed claimed by another process"
+                    )));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
+            let answer = match self
+                .token_request(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", &tokens.refresh),
+                ])
+                .await
+            {
+                Ok(Some(answer)) => answer,
+                Ok(None) => {
+                    self.delete(id).await?;
+                    return Ok(None);
+                }
+                Err(e) => {
+                    // The provider did not answer: the old token is unspent; let the next
+                    // request try again at once.
+                    self.release(id).await?;
+                    return Err(e);
+                }
+            };
+            tokens.access = answer.access_token;
+            tokens.refresh = answer.refresh_token;
+            row.sealed = self.seal_tokens(id, &tokens)?;
+            row.access_expires_at = now + answer.expires_in;
+            let (rid, sealed, exp) = (id.to_owned(), row.sealed.clone(), row.access_expires_at);
+            self.0
+                .db
+                .run(move |c| {
+                    diesel::update(ws::table.find(&rid))
+                        .set((
+                            ws::sealed.eq(sealed),
+                            ws::access_expires_at.eq(exp),
+                            ws::refresh_claim.eq(None::<i64>),
+                        ))
+                        .execute(c)?;
+                    Ok(())
+                })
+                .await?;
             return Ok(Some((row, tokens)));
         }
-        let Some(answer) = self
-            .token_request(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", &tokens.refresh),
-            ])
-            .await?
-        else {
-            self.delete(id).await?;
-            return Ok(None);
-        };
-        tokens.access = answer.access_token;
-        tokens.refresh = answer.refresh_token;
-        row.sealed = self.seal_tokens(id, &tokens)?;
-        row.access_expires_at = now + answer.expires_in;
-        let (rid, sealed, exp) = (id.to_owned(), row.sealed.clone(), row.access_expires_at);
+    }
+
+    /// Claims the refresh of session `id` whose access token expires at `expires` (as read):
+    /// `false` when another process holds a live claim or has refreshed it already.
+    async fn claim(&self, id: &str, expires: i64, now: i64) -> Result<bool, Error> {
+        let id = id.to_owned();
         self.0
             .db
             .run(move |c| {
-                diesel::update(ws::table.find(&rid))
-                    .set((ws::sealed.eq(sealed), ws::access_expires_at.eq(exp)))
+                let n = diesel::update(
+                    ws::table
+                        .filter(ws::id.eq(&id))
+                        .filter(ws::access_expires_at.eq(expires))
+                        .filter(ws::refresh_claim.is_null().or(ws::refresh_claim.lt(now))),
+                )
+                .set(ws::refresh_claim.eq(now + CLAIM_SECS))
+                .execute(c)?;
+                Ok(n == 1)
+            })
+            .await
+    }
+
+    /// Gives a claimed refresh back without having refreshed.
+    async fn release(&self, id: &str) -> Result<(), Error> {
+        let id = id.to_owned();
+        self.0
+            .db
+            .run(move |c| {
+                diesel::update(ws::table.find(&id))
+                    .set(ws::refresh_claim.eq(None::<i64>))
                     .execute(c)?;
                 Ok(())
             })
-            .await?;
-        Ok(Some((row, tokens)))
+            .await
     }
 
     /// GETs `path` of the provider's API (`/me/…`, relative to the issuer) as the signed-in

@@ -1,11 +1,12 @@
 //! Sign-in and security in the browser: an authenticator app enrolled from the page (the QR
 //! code and the key, a wrong code refused with the same key, the recovery codes once), the
-//! next sign-in asking for its code, and the sessions listed and ended. Runs on SQLite and
+//! next sign-in asking for its code, and the sessions listed and ended; a session served by two
+//! processes at once stays signed in while its tokens are refreshed. Runs on SQLite and
 //! PostgreSQL (EGOV_TEST_BACKEND).
 
 use egov_testing::browser::{Browser, text};
 use egov_testing::mfa::totp;
-use egov_testing::{Spawn, spawn_app_with};
+use egov_testing::{Spawn, spawn_app_with, spawn_peer};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -143,4 +144,56 @@ async fn a_citizen_enrols_an_authenticator_app_and_ends_a_session() {
         )
         .await;
     assert_eq!(none.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn two_processes_serving_one_browser_refresh_its_tokens_once_and_keep_it_signed_in() {
+    // Access tokens of 31 s: the pages refresh one that has less than 30 s left, so from a
+    // second after each refresh every request needs a new one.
+    let modules = &["auth", "exchange", "petition"];
+    let app = spawn_app_with(Spawn {
+        modules,
+        settings: &[("EGOV__AUTH__ACCESS_TOKEN_SECS", "31")],
+    })
+    .await;
+    let peer = spawn_peer(
+        &app,
+        Spawn {
+            modules,
+            settings: &[],
+        },
+    )
+    .await;
+    let res = app
+        .post_json(
+            "/auth/register",
+            &json!({"kind": "citizen", "username": "kim.minji", "display_name": "Kim Minji",
+                    "password": PASSWORD, "national_id": "900101-1234567"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let mut b = Browser::new(&app);
+    b.language = Some("en".into());
+    let page = b.sign_in("/my/contact", "kim.minji", PASSWORD, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for round in 0..4 {
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        // Four requests at once, two to each process, all needing a refresh. A refresh token
+        // is single use: spent twice, the provider would end the session (reuse = theft).
+        let mut tabs = [b.tab(&app), b.tab(&peer), b.tab(&app), b.tab(&peer)];
+        let answers =
+            futures_util::future::join_all(tabs.iter_mut().map(|t| t.get("/my/contact"))).await;
+        for (i, a) in answers.iter().enumerate() {
+            assert_eq!(
+                a.status,
+                StatusCode::OK,
+                "round {round}, request {i}: {:?} {}",
+                a.location,
+                a.body
+            );
+        }
+    }
+    // The provider saw no reuse: the account's session is still live.
+    let sessions = b.get("/my/security").await;
+    assert_eq!(sessions.status, StatusCode::OK, "{}", sessions.body);
 }

@@ -780,7 +780,7 @@ pub async fn search_access_log(
             .packs()
             .active()
             .parse_national_id(raw)
-            .map_err(|e| Error::invalid_field("/national_id", e.to_string()))?;
+            .map_err(|e| Error::invalid_field("/national_id", e.text()))?;
         let key = service.secrets().index.national_id(&id);
         let idx = key.as_str().to_owned();
         subjects.push(key);

@@ -283,7 +283,10 @@ pub async fn step_up(
     if !account.totp_enabled {
         return Err(Error::with_detail(
             codes::CONFLICT,
-            "enrol a second factor first (POST /auth/me/mfa/totp)",
+            egov_core::text!(
+                "detail-enrol-first",
+                "enrol a second factor first (POST /auth/me/mfa/totp)"
+            ),
         ));
     }
     service
@@ -396,7 +399,7 @@ pub async fn setup(
     if body.setup_token.len() > 256 {
         return Err(Error::with_detail(
             codes::FORBIDDEN,
-            "wrong or expired setup token",
+            egov_core::text!("detail-setup-token", "wrong or expired setup token"),
         ));
     }
     let existing = service
@@ -417,7 +420,7 @@ pub async fn setup(
     if !ok {
         return Err(Error::with_detail(
             codes::FORBIDDEN,
-            "wrong or expired setup token",
+            egov_core::text!("detail-setup-token", "wrong or expired setup token"),
         ));
     }
     let account = service
@@ -550,10 +553,16 @@ pub async fn register_account(
     match body.kind {
         Kind::Citizen => {
             let raw = body.national_id.ok_or_else(|| {
-                Error::invalid_field("/national_id", "citizens give their national ID")
+                Error::invalid_field(
+                    "/national_id",
+                    egov_core::text!("detail-citizens-give-id", "citizens give their national ID"),
+                )
             })?;
             if body.business_id.is_some() {
-                return Err(Error::invalid_field("/business_id", "only for businesses"));
+                return Err(Error::invalid_field(
+                    "/business_id",
+                    egov_core::text!("detail-only-businesses", "only for businesses"),
+                ));
             }
             let (sealed, index, masked) = service.seal_national_id(&id, &raw)?;
             new.national_id_sealed = Some(sealed);
@@ -562,22 +571,34 @@ pub async fn register_account(
         }
         Kind::Business => {
             let raw = body.business_id.ok_or_else(|| {
-                Error::invalid_field("/business_id", "businesses give their registration number")
+                Error::invalid_field(
+                    "/business_id",
+                    egov_core::text!(
+                        "detail-businesses-give-number",
+                        "businesses give their registration number"
+                    ),
+                )
             })?;
             if body.national_id.is_some() {
-                return Err(Error::invalid_field("/national_id", "only for citizens"));
+                return Err(Error::invalid_field(
+                    "/national_id",
+                    egov_core::text!("detail-only-citizens", "only for citizens"),
+                ));
             }
             let b = service
                 .packs()
                 .active()
                 .parse_business_id(&raw)
-                .map_err(|e| Error::invalid_field("/business_id", e.to_string()))?;
+                .map_err(|e| Error::invalid_field("/business_id", e.text()))?;
             new.business_id = Some(b.canonical().to_owned());
         }
         _ => {
             return Err(Error::invalid_field(
                 "/kind",
-                "self-registration is for citizens and businesses; officials are invited",
+                egov_core::text!(
+                    "detail-self-registration",
+                    "self-registration is for citizens and businesses; officials are invited"
+                ),
             ));
         }
     }
@@ -764,7 +785,10 @@ pub fn check_name(field: &str, raw: &str) -> Result<String, Error> {
     if v.is_empty() || v.chars().count() > 200 || v.chars().any(char::is_control) {
         return Err(Error::invalid_field(
             field,
-            "1 to 200 characters, no control characters",
+            egov_core::text!(
+                "detail-name-length",
+                "1 to 200 characters, no control characters"
+            ),
         ));
     }
     Ok(v.to_owned())
@@ -791,7 +815,10 @@ pub fn check_phone(raw: Option<String>) -> Result<Option<String>, Error> {
         }
         _ => Err(Error::invalid_field(
             "/phone",
-            "a mobile number in international form: + and the country code, e.g. +821012345678",
+            egov_core::text!(
+                "detail-phone",
+                "a mobile number in international form: + and the country code, e.g. +821012345678"
+            ),
         )),
     }
 }
@@ -807,9 +834,10 @@ pub fn check_language(
         Some(l) if pack.languages.contains(&l) => Ok(Some(l)),
         Some(_) => Err(Error::invalid_field(
             "/language",
-            format!(
-                "one of the country's languages: {}",
-                pack.languages.join(", ")
+            egov_core::text!(
+                "detail-language",
+                "one of the country's languages: {languages}",
+                languages = pack.languages.join(", ")
             ),
         )),
     }
@@ -827,6 +855,9 @@ pub fn check_email(raw: Option<String>) -> Result<Option<String>, Error> {
         {
             Ok(Some(e))
         }
-        Some(_) => Err(Error::invalid_field("/email", "not an e-mail address")),
+        Some(_) => Err(Error::invalid_field(
+            "/email",
+            egov_core::text!("detail-email", "not an e-mail address"),
+        )),
     }
 }

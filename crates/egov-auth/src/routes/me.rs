@@ -86,7 +86,10 @@ pub async fn set_contact(
     // array of values in field order).
     let body = body.into_inner();
     if !body.is_object() {
-        return Err(Error::invalid_field("", "a JSON object"));
+        return Err(Error::invalid_field(
+            "",
+            egov_core::text!("detail-json-object", "a JSON object"),
+        ));
     }
     let body: ContactRequest = serde_json::from_value(body)
         .map_err(|e| Error::with_detail(codes::MALFORMED_BODY, e.to_string()))?;
@@ -166,7 +169,12 @@ pub async fn end_session(
             let s = sessions::get(c, &sid)
                 .ok()
                 .filter(|s| s.account_id == owner)
-                .ok_or_else(|| Error::with_detail(codes::NOT_FOUND, "no such session"))?;
+                .ok_or_else(|| {
+                    Error::with_detail(
+                        codes::NOT_FOUND,
+                        egov_core::text!("detail-no-session", "no such session"),
+                    )
+                })?;
             sessions::revoke(c, &s.id, "ended by the account holder")
         })
         .await?;
@@ -289,7 +297,10 @@ pub async fn start_totp(
     if account.totp_enabled {
         return Err(Error::with_detail(
             codes::CONFLICT,
-            "a second factor is enrolled: remove it first (DELETE /auth/me/mfa/totp, at aal2)",
+            egov_core::text!(
+                "detail-second-factor-enrolled",
+                "a second factor is enrolled: remove it first (DELETE /auth/me/mfa/totp, at aal2)"
+            ),
         ));
     }
     let issuer = format!("egov {}", service.packs().active().code.to_uppercase());
@@ -356,7 +367,10 @@ pub async fn confirm_totp(
     else {
         return Err(Error::with_detail(
             codes::CONFLICT,
-            "no enrolment in progress (POST /auth/me/mfa/totp)",
+            egov_core::text!(
+                "detail-no-enrolment",
+                "no enrolment in progress (POST /auth/me/mfa/totp)"
+            ),
         ));
     };
     let secret = service.open_totp(&account.id, sealed)?;
@@ -484,7 +498,11 @@ pub async fn my_access_log(
     if !(1..=500).contains(&limit) {
         return Err(Error::with_detail(
             codes::INVALID_PARAMETER,
-            "limit must be between 1 and 500",
+            egov_core::text!(
+                "detail-limit-between",
+                "limit must be between 1 and {max}",
+                max = 500
+            ),
         ));
     }
     let (records, names) = service

@@ -569,7 +569,10 @@ pub async fn authorize_submit(
         .ok_or_else(|| {
             Error::with_detail(
                 errors::CSRF_FAILED,
-                "the sign-in cookie is missing; open the login page again",
+                egov_core::text!(
+                    "detail-signin-cookie",
+                    "the sign-in cookie is missing; open the login page again"
+                ),
             )
         })?;
     let expected = csrf_token(&service, &csrf_cookie, &form.handle);

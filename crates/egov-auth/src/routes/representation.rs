@@ -82,7 +82,7 @@ pub async fn invite_representative(
         .packs()
         .active()
         .parse_national_id(&body.national_id)
-        .map_err(|e| Error::invalid_field("/national_id", e.to_string()))?;
+        .map_err(|e| Error::invalid_field("/national_id", e.text()))?;
     let index = service.secrets().index.national_id(&id);
     let masked = id.masked().to_owned();
     let now = Utc::now().naive_utc();
@@ -98,7 +98,10 @@ pub async fn invite_representative(
             {
                 return Err(Error::with_detail(
                     codes::CONFLICT,
-                    "this person already represents the business",
+                    egov_core::text!(
+                        "detail-already-represents",
+                        "this person already represents the business"
+                    ),
                 ));
             }
             representation::invite(c, &business, &key, &masked, now)
@@ -349,10 +352,12 @@ async fn answer(
     accept: bool,
 ) -> Result<InvitationRow, Error> {
     let account = service.account(&auth.subject).await?;
-    let index = account
-        .national_id_index
-        .clone()
-        .ok_or_else(|| Error::with_detail(codes::NOT_FOUND, "no such request"))?;
+    let index = account.national_id_index.clone().ok_or_else(|| {
+        Error::with_detail(
+            codes::NOT_FOUND,
+            egov_core::text!("detail-no-request", "no such request"),
+        )
+    })?;
     let now = Utc::now().naive_utc();
     let citizen = account.id.clone();
     let row = service

@@ -18,6 +18,17 @@ impl crate::error::DomainError for CalendarError {
     fn code(&self) -> crate::error::ErrorCode {
         crate::error::codes::CALENDAR_NOT_COVERED
     }
+
+    fn text(&self) -> crate::error::Text {
+        match self {
+            Self::YearNotCovered(year) => crate::text!(
+                "detail-calendar-year",
+                "the country pack has no public holidays for {year}",
+                year = year
+            ),
+            Self::OutOfRange => crate::text!("detail-date-range", "date out of range"),
+        }
+    }
 }
 
 /// A holiday with its names by language.

@@ -38,6 +38,39 @@ pub enum IdError {
     Structure(&'static str),
 }
 
+impl IdError {
+    /// What is said to the caller, with a message for other languages.
+    pub fn text(&self) -> crate::error::Text {
+        match self {
+            Self::Format(name) => crate::text!(
+                "detail-id-format",
+                "does not have the {scheme} format",
+                scheme = name.clone()
+            ),
+            Self::CheckDigit => crate::text!("detail-id-check-digit", "check digit does not match"),
+            Self::Structure("must be digits") => crate::text!("detail-id-digits", "must be digits"),
+            Self::Structure("must have 13 digits") => {
+                crate::text!("detail-id-length", "must have {count} digits", count = 13)
+            }
+            Self::Structure("must have 10 digits") => {
+                crate::text!("detail-id-length", "must have {count} digits", count = 10)
+            }
+            Self::Structure("must not be empty") => {
+                crate::text!("detail-id-empty", "must not be empty")
+            }
+            Self::Structure("needs a base number and a check digit") => crate::text!(
+                "detail-id-base-and-check",
+                "needs a base number and a check digit"
+            ),
+            Self::Structure("the first six digits are not a birth date") => crate::text!(
+                "detail-id-birth-date",
+                "the first six digits are not a birth date"
+            ),
+            Self::Structure(other) => crate::error::Text::plain(*other),
+        }
+    }
+}
+
 /// One identifier scheme of a country pack.
 #[derive(Debug, Clone)]
 pub struct IdScheme {

@@ -47,7 +47,7 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-fn err(code: egov_core::ErrorCode, detail: impl Into<String>) -> Error {
+fn err(code: egov_core::ErrorCode, detail: impl Into<egov_core::error::Text>) -> Error {
     Error::with_detail(code, detail)
 }
 

@@ -92,7 +92,10 @@ pub async fn give_consent(
     check_purpose(&input.purpose, "/purpose")?;
     let items = check_items(&input.items, "/items")?;
     if !(1..=365).contains(&input.days) {
-        return Err(bad("/days", "must be 1 to 365"));
+        return Err(bad(
+            "/days",
+            egov_core::text!("detail-consent-days", "must be 1 to 365"),
+        ));
     }
     let now = Utc::now();
     let row = ConsentRow {

@@ -51,6 +51,6 @@ pub fn configure(cfg: &mut Routes<'_>) {
         });
 }
 
-pub(crate) fn bad(pointer: &str, detail: impl Into<String>) -> Error {
+pub(crate) fn bad(pointer: &str, detail: impl Into<egov_core::error::Text>) -> Error {
     Error::invalid_field(pointer, detail)
 }

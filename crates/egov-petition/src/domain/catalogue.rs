@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use egov_core::CountryPack;
-use egov_core::error::FieldError;
+use egov_core::error::{FieldError, Text};
+use egov_core::text;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -740,18 +741,18 @@ pub fn check_form(
 ) -> Result<Map<String, Value>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut out = Map::new();
-    let err = |errors: &mut Vec<FieldError>, name: &str, detail: String| {
-        errors.push(FieldError {
-            pointer: format!("/form/{name}"),
-            detail,
-        });
+    let err = |errors: &mut Vec<FieldError>, name: &str, detail: Text| {
+        errors.push(FieldError::new(format!("/form/{name}"), detail));
     };
     for key in form.keys() {
         if service.field(key).is_none() {
             err(
                 &mut errors,
                 key,
-                "no such field in this service's form".into(),
+                text!(
+                    "detail-form-unknown-field",
+                    "no such field in this service's form"
+                ),
             );
         }
     }
@@ -759,7 +760,7 @@ pub fn check_form(
         let v = match form.get(&f.name) {
             None | Some(Value::Null) => {
                 if complete && f.required {
-                    err(&mut errors, &f.name, "required".into());
+                    err(&mut errors, &f.name, required());
                 }
                 continue;
             }
@@ -779,19 +780,28 @@ pub fn check_form(
     }
 }
 
-fn check_value(f: &Field, v: &Value, pack: &CountryPack) -> Result<Value, String> {
+fn check_value(f: &Field, v: &Value, pack: &CountryPack) -> Result<Value, Text> {
     let max_len = f.max_length.unwrap_or(TEXT_MAX).min(TEXT_MAX);
     match f.kind {
         FieldType::Text => {
-            let s = v.as_str().ok_or("must be text")?;
+            let s = v
+                .as_str()
+                .ok_or_else(|| text!("detail-form-text", "must be text"))?;
             if s.trim().is_empty() && f.required {
-                return Err("must not be empty".into());
+                return Err(required());
             }
             if s.chars().count() > max_len {
-                return Err(format!("at most {max_len} characters"));
+                return Err(text!(
+                    "detail-at-most-characters",
+                    "at most {max} characters",
+                    max = max_len
+                ));
             }
             if !text_ok(s) {
-                return Err("must not contain control characters".into());
+                return Err(text!(
+                    "detail-control-characters",
+                    "must not contain control characters"
+                ));
             }
             Ok(Value::String(s.to_owned()))
         }
@@ -801,57 +811,86 @@ fn check_value(f: &Field, v: &Value, pack: &CountryPack) -> Result<Value, String
                 Value::String(s) if s.len() <= 40 => s.parse::<Decimal>().ok(),
                 _ => None,
             }
-            .ok_or("must be a number")?;
+            .ok_or_else(|| text!("detail-form-number", "must be a number"))?;
             if f.min.is_some_and(|m| d < m) || f.max.is_some_and(|m| d > m) {
-                return Err(format!(
-                    "must be between {} and {}",
-                    f.min.map_or("-".into(), |m| m.to_string()),
-                    f.max.map_or("-".into(), |m| m.to_string())
+                return Err(text!(
+                    "detail-form-number-range",
+                    "must be between {min} and {max}",
+                    min = f.min.map_or("-".into(), |m| m.to_string()),
+                    max = f.max.map_or("-".into(), |m| m.to_string())
                 ));
             }
             Ok(Value::String(d.normalize().to_string()))
         }
         FieldType::Date => {
-            let s = v.as_str().ok_or("must be a date (YYYY-MM-DD)")?;
-            let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| "must be a date (YYYY-MM-DD)")?;
+            let bad = || text!("detail-form-date", "must be a date (YYYY-MM-DD)");
+            let s = v.as_str().ok_or_else(bad)?;
+            let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?;
             Ok(Value::String(d.to_string()))
         }
         FieldType::Choice => {
-            let s = v.as_str().ok_or("must be one of the choices")?;
+            let bad = || {
+                text!(
+                    "detail-form-choice",
+                    "must be one of {choices}",
+                    choices = f.choices.join(", ")
+                )
+            };
+            let s = v.as_str().ok_or_else(bad)?;
             if f.choices.iter().any(|c| c == s) {
                 Ok(Value::String(s.to_owned()))
             } else {
-                Err(format!("must be one of {:?}", f.choices))
+                Err(bad())
             }
         }
         FieldType::MultiChoice => {
-            let a = v.as_array().ok_or("must be a list of choices")?;
+            let bad = || {
+                text!(
+                    "detail-form-choices",
+                    "a list of {choices}, each at most once",
+                    choices = f.choices.join(", ")
+                )
+            };
+            let a = v.as_array().ok_or_else(bad)?;
             let mut seen = BTreeSet::new();
             for x in a {
                 let s = x.as_str().filter(|s| f.choices.iter().any(|c| c == s));
                 match s {
                     Some(s) if seen.insert(s.to_owned()) => {}
-                    _ => return Err(format!("each must be one of {:?}, once", f.choices)),
+                    _ => return Err(bad()),
                 }
             }
             if f.required && seen.is_empty() {
-                return Err("choose at least one".into());
+                return Err(required());
             }
             Ok(Value::Array(seen.into_iter().map(Value::String).collect()))
         }
         FieldType::Address => {
-            let o = v
-                .as_object()
-                .ok_or("must be an address {line1, line2?, city?, region?, postal_code?}")?;
+            let o = v.as_object().ok_or_else(|| {
+                text!(
+                    "detail-form-address",
+                    "must be an address {{line1, line2?, city?, region?, postal_code?}}"
+                )
+            })?;
             let mut out = Map::new();
             for (k, x) in o {
                 if !["line1", "line2", "city", "region", "postal_code"].contains(&k.as_str()) {
-                    return Err(format!("unknown address part {k:?}"));
+                    return Err(text!(
+                        "detail-form-address-part",
+                        "unknown address part {part}",
+                        part = k.clone()
+                    ));
                 }
-                let s = x.as_str().ok_or("address parts are text")?;
+                let line = || {
+                    text!(
+                        "detail-form-address-line",
+                        "{part}: one line of at most 200 characters",
+                        part = k.clone()
+                    )
+                };
+                let s = x.as_str().ok_or_else(line)?;
                 if s.chars().count() > 200 || !text_ok(s) || s.contains('\n') {
-                    return Err(format!("{k}: one line of at most 200 characters"));
+                    return Err(line());
                 }
                 out.insert(k.clone(), Value::String(s.trim().to_owned()));
             }
@@ -860,21 +899,33 @@ fn check_value(f: &Field, v: &Value, pack: &CountryPack) -> Result<Value, String
                 .and_then(Value::as_str)
                 .is_none_or(str::is_empty)
             {
-                return Err("line1 is required".into());
+                return Err(text!("detail-form-address-line1", "line1 is required"));
             }
             Ok(Value::Object(out))
         }
         FieldType::NationalId => {
-            let s = v.as_str().ok_or("must be a national ID")?;
-            let id = pack
-                .parse_national_id(s)
-                .map_err(|e| format!("not a valid {}: {e}", pack.national_id.pattern()))?;
+            let bad = |why: String| {
+                text!(
+                    "detail-form-national-id",
+                    "not a valid {kind}: {why}",
+                    kind = pack.national_id.pattern().to_owned(),
+                    why = why
+                )
+            };
+            let s = v.as_str().ok_or_else(|| bad("not text".to_owned()))?;
+            let id = pack.parse_national_id(s).map_err(|e| bad(e.to_string()))?;
             Ok(Value::String(id.expose().to_owned()))
         }
         FieldType::Attachment => {
-            let s = v.as_str().ok_or("must be an attachment id")?;
-            uuid::Uuid::parse_str(s).map_err(|_| "must be an attachment id")?;
+            let bad = || text!("detail-form-attachment", "must be an attachment id");
+            let s = v.as_str().ok_or_else(bad)?;
+            uuid::Uuid::parse_str(s).map_err(|_| bad())?;
             Ok(Value::String(s.to_owned()))
         }
     }
+}
+
+/// A required field left empty (the pages say it their own way: "Enter …", "Choose …").
+pub fn required() -> Text {
+    text!("detail-required", "required")
 }

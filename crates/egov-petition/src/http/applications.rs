@@ -50,7 +50,10 @@ pub(crate) fn check_location(l: &LocationInput) -> Result<(), Error> {
         (None, None) => {}
         _ => errs.push(FieldError {
             pointer: "/location".into(),
-            detail: "lat (-90..90) and long (-180..180) together".into(),
+            detail: egov_core::text!(
+                "detail-location-coordinates",
+                "lat (-90..90) and long (-180..180) together"
+            ),
         }),
     }
     if let Some(a) = &l.address
@@ -58,7 +61,7 @@ pub(crate) fn check_location(l: &LocationInput) -> Result<(), Error> {
     {
         errs.push(FieldError {
             pointer: "/location/address".into(),
-            detail: "one line of 1 to 300 characters".into(),
+            detail: egov_core::text!("detail-location-address", "one line of 1 to 300 characters"),
         });
     }
     if errs.is_empty() {

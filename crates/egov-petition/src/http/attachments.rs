@@ -63,11 +63,19 @@ pub async fn upload_attachment(
         chunk.map_err(|e| match e {
             actix_web::error::PayloadError::Overflow => Error::with_detail(
                 errors::ATTACHMENT_TOO_LARGE,
-                format!("at most {} bytes", p.0.config.attachment_max_bytes),
+                egov_core::text!(
+                    "detail-at-most-bytes",
+                    "at most {max} bytes",
+                    max = p.0.config.attachment_max_bytes
+                ),
             ),
             other => Error::with_detail(
                 egov_core::error::codes::BAD_REQUEST,
-                format!("the upload broke off: {other}"),
+                egov_core::text!(
+                    "detail-upload-broke-off",
+                    "the upload broke off: {why}",
+                    why = other.to_string()
+                ),
             ),
         })
     });
@@ -129,7 +137,10 @@ pub async fn fetch_evidence(
     let x = x.ok_or_else(|| {
         Error::with_detail(
             errors::EVIDENCE_UNAVAILABLE,
-            "the exchange is not served in this process",
+            egov_core::text!(
+                "detail-no-exchange",
+                "the exchange is not served in this process"
+            ),
         )
     })?;
     let ev = uploads::fetch_evidence(&p, &x, &auth.subject, &row, key, &input.consent).await?;

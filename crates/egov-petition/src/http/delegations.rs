@@ -101,12 +101,17 @@ pub async fn delegate(
         .parse_national_id(&input.your_national_id)
         .ok()
         .filter(|id| p.0.index.national_id(id).as_str() == me)
-        .ok_or_else(|| Error::invalid_field("/your_national_id", "must be your own"))?;
+        .ok_or_else(|| {
+            Error::invalid_field(
+                "/your_national_id",
+                egov_core::text!("detail-must-be-yours", "must be your own"),
+            )
+        })?;
     let (grantee, grantee_masked) = match (&input.national_id, &input.business_id) {
         (Some(n), None) => {
             let id = pack
                 .parse_national_id(n)
-                .map_err(|e| Error::invalid_field("/national_id", e.to_string()))?;
+                .map_err(|e| Error::invalid_field("/national_id", e.text()))?;
             (
                 p.0.index.national_id(&id).as_str().to_owned(),
                 id.masked().to_owned(),
@@ -115,7 +120,7 @@ pub async fn delegate(
         (None, Some(b)) => {
             let b = pack
                 .parse_business_id(b)
-                .map_err(|e| Error::invalid_field("/business_id", e.to_string()))?;
+                .map_err(|e| Error::invalid_field("/business_id", e.text()))?;
             (
                 format!("business:{}", b.canonical()),
                 b.canonical().to_owned(),
@@ -124,21 +129,33 @@ pub async fn delegate(
         _ => {
             return Err(Error::invalid_field(
                 "/national_id",
-                "name the person (national_id) or the business (business_id), one of them",
+                egov_core::text!(
+                    "detail-person-or-business",
+                    "name the person (national_id) or the business (business_id), one of them"
+                ),
             ));
         }
     };
     if grantee == me {
-        return Err(Error::invalid_field("/national_id", "that is you"));
+        return Err(Error::invalid_field(
+            "/national_id",
+            egov_core::text!("detail-that-is-you", "that is you"),
+        ));
     }
     if input.service != "*" && !p.catalogue().services.contains_key(&input.service) {
         return Err(Error::invalid_field(
             "/service",
-            "a service id of the catalogue, or *",
+            egov_core::text!(
+                "detail-service-or-any",
+                "a service id of the catalogue, or *"
+            ),
         ));
     }
     if !(1..=MAX_DAYS).contains(&input.days) {
-        return Err(Error::invalid_field("/days", format!("1 to {MAX_DAYS}")));
+        return Err(Error::invalid_field(
+            "/days",
+            egov_core::text!("detail-range", "{min} to {max}", min = 1, max = MAX_DAYS),
+        ));
     }
     let now = p.now();
     let row = DelegationRow {

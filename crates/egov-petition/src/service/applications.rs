@@ -55,7 +55,10 @@ pub async fn save_form(
             if status_of(&r) != Status::Draft {
                 return Err(Error::with_detail(
                     errors::ILLEGAL_TRANSITION,
-                    "only a draft's form can be edited; answer a supplement request instead",
+                    egov_core::text!(
+                        "detail-edit-draft-only",
+                        "only a draft's form can be edited; answer a supplement request instead"
+                    ),
                 ));
             }
             let (category, region) = super::routing_keys(&service, &form);
@@ -292,12 +295,18 @@ pub async fn rate(
     comment: Option<String>,
 ) -> Result<CaseView, Error> {
     if !(1..=5).contains(&score) {
-        return Err(Error::invalid_field("/score", "1 to 5"));
+        return Err(Error::invalid_field(
+            "/score",
+            egov_core::text!("detail-score", "1 to 5"),
+        ));
     }
     if let Some(c) = &comment
         && !egov_core::text::free_text(c, 0, 1000)
     {
-        return Err(Error::invalid_field("/comment", "at most 1000 characters"));
+        return Err(Error::invalid_field(
+            "/comment",
+            egov_core::text!("detail-comment", "at most 1000 characters"),
+        ));
     }
     applicant_act(
         p,

@@ -27,7 +27,10 @@ pub async fn withdraw(p: &Petition, grantor: String, id: String) -> Result<(), E
     } else {
         Err(Error::with_detail(
             errors::DELEGATION_NOT_FOUND,
-            "no live delegation of yours with this id",
+            egov_core::text!(
+                "detail-no-delegation",
+                "no live delegation of yours with this id"
+            ),
         ))
     }
 }

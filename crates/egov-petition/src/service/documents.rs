@@ -40,7 +40,10 @@ pub fn issue(
         if !super::may_apply_about(p, c, &row.applicant, subject, &service.id)? {
             return Err(Error::with_detail(
                 errors::NOT_DELEGATED,
-                "the person this document is about has withdrawn (or never gave) the delegation",
+                egov_core::text!(
+                    "detail-delegation-withdrawn",
+                    "the person this document is about has withdrawn (or never gave) the delegation"
+                ),
             ));
         }
     }

@@ -76,15 +76,20 @@ pub fn transition(
     let to = lifecycle::next(from, action, by.role, facts(service, &row)).ok_or_else(|| {
         Error::with_detail(
             errors::ILLEGAL_TRANSITION,
-            format!(
-                "{} is not possible for {} while the case is {}",
-                action.as_str(),
-                match by.role {
-                    Actor::Applicant => "the applicant",
-                    Actor::Officer => "an officer",
-                },
-                from.as_str()
-            ),
+            match by.role {
+                Actor::Applicant => egov_core::text!(
+                    "detail-transition-applicant",
+                    "{action} is not possible for the applicant while the case is {status}",
+                    action = action.as_str(),
+                    status = from.as_str()
+                ),
+                Actor::Officer => egov_core::text!(
+                    "detail-transition-officer",
+                    "{action} is not possible for an officer while the case is {status}",
+                    action = action.as_str(),
+                    status = from.as_str()
+                ),
+            },
         )
     })?;
     let now = p.now();
@@ -211,7 +216,11 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
     if status_of(&row) != Status::Draft {
         return Err(Error::with_detail(
             errors::ILLEGAL_TRANSITION,
-            format!("the case is {}, not a draft", row.status),
+            egov_core::text!(
+                "detail-not-a-draft",
+                "the case is {status}, not a draft",
+                status = row.status.clone()
+            ),
         ));
     }
     let form: Map<String, Value> = serde_json::from_str(&row.form).unwrap_or_default();
@@ -229,9 +238,12 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
             problems.push(egov_core::error::FieldError {
                 pointer: format!("/evidence/{}", e.key),
                 detail: if e.exchange.is_some() {
-                    "missing: fetch it through the exchange with your consent, or upload it".into()
+                    egov_core::text!(
+                        "detail-evidence-missing-exchange",
+                        "missing: fetch it through the exchange with your consent, or upload it"
+                    )
                 } else {
-                    "missing: upload it".into()
+                    egov_core::text!("detail-evidence-missing", "missing: upload it")
                 },
             });
         }
@@ -255,7 +267,10 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
         {
             problems.push(egov_core::error::FieldError {
                 pointer: format!("/form/{}", f.name),
-                detail: "no such attachment on this case".into(),
+                detail: egov_core::text!(
+                    "detail-no-such-attachment",
+                    "no such attachment on this case"
+                ),
             });
         }
     }
@@ -263,10 +278,10 @@ pub fn submit(p: &Petition, c: &mut DbConnection, row: CaseRow, by: &By) -> Resu
         if !may_apply_about(p, c, &row.applicant, &subject, &service.id)? {
             problems.push(egov_core::error::FieldError {
                 pointer: format!("/form/{field}"),
-                detail: "a document about another person is issued to them, or to someone \
-                         they delegated (they grant it in their account: \
-                         POST /petition/v1/me/delegations)"
-                    .into(),
+                detail: egov_core::text!(
+                    "detail-about-another-person",
+                    "a document about another person is issued to them, or to someone they delegated (they grant it in their account: POST /petition/v1/me/delegations)"
+                ),
             });
         }
     }

@@ -36,7 +36,10 @@ where
     if !text_rule(&filename, 1, 200) || filename.contains(['/', '\\', '\n']) {
         return Err(Error::invalid_field(
             "filename",
-            "1 to 200 characters, no path separators or control characters",
+            egov_core::text!(
+                "detail-filename",
+                "1 to 200 characters, no path separators or control characters"
+            ),
         ));
     }
     let service = super::service_of(p, row)?;
@@ -45,7 +48,7 @@ where
     {
         return Err(Error::invalid_field(
             "evidence",
-            "not an evidence key of this service",
+            egov_core::text!("detail-evidence-key", "not an evidence key of this service"),
         ));
     }
     if service.evidence.is_empty()
@@ -56,14 +59,17 @@ where
     {
         return Err(Error::invalid_field(
             "evidence",
-            "this service takes no attachments",
+            egov_core::text!("detail-no-attachments", "this service takes no attachments"),
         ));
     }
     let status = status_of(row);
     if !matches!(status, Status::Draft | Status::SupplementRequested) {
         return Err(Error::with_detail(
             errors::ILLEGAL_TRANSITION,
-            "attachments are accepted on drafts and while a supplement is requested",
+            egov_core::text!(
+                "detail-attachments-when",
+                "attachments are accepted on drafts and while a supplement is requested"
+            ),
         ));
     }
     // The body streams into a staged blob (hashed on the way, never held whole in memory);
@@ -81,7 +87,7 @@ where
         if staged.size() + chunk.len() as u64 > max {
             return Err(Error::with_detail(
                 errors::ATTACHMENT_TOO_LARGE,
-                format!("at most {max} bytes"),
+                egov_core::text!("detail-at-most-bytes", "at most {max} bytes", max = max),
             ));
         }
         staged = web::block(move || staged.write(&chunk).map(|()| staged))
@@ -95,10 +101,11 @@ where
     else {
         return Err(Error::with_detail(
             errors::ATTACHMENT_TYPE,
-            format!(
-                "the content is {}; accepted: {}",
-                detected.unwrap_or("not recognised"),
-                settings.attachment_types.join(", ")
+            egov_core::text!(
+                "detail-content-type",
+                "the content is {found}; accepted: {accepted}",
+                found = detected.unwrap_or("not recognised"),
+                accepted = settings.attachment_types.join(", ")
             ),
         ));
     };
@@ -140,17 +147,26 @@ pub async fn fetch_evidence(
         .ok_or_else(|| {
             Error::with_detail(
                 errors::CASE_NOT_FOUND,
-                "this service has no evidence by that key that the exchange provides",
+                egov_core::text!(
+                    "detail-no-exchange-evidence",
+                    "this service has no evidence by that key that the exchange provides"
+                ),
             )
         })?;
     if !matches!(status_of(row), Status::Draft | Status::SupplementRequested) {
         return Err(Error::with_detail(
             errors::ILLEGAL_TRANSITION,
-            "evidence is gathered on drafts and while a supplement is requested",
+            egov_core::text!(
+                "detail-evidence-when",
+                "evidence is gathered on drafts and while a supplement is requested"
+            ),
         ));
     }
     if !text_rule(consent, 1, 100) {
-        return Err(Error::invalid_field("/consent", "a consent reference"));
+        return Err(Error::invalid_field(
+            "/consent",
+            egov_core::text!("detail-consent-reference", "a consent reference"),
+        ));
     }
     let form: Map<String, Value> = serde_json::from_str(&row.form).unwrap_or_default();
     let target = if def.service.split('/').count() == 2 {
@@ -175,7 +191,11 @@ pub async fn fetch_evidence(
     let answer = x.call(crate::NAME, call).await.map_err(|e| match &e {
         CallError::Refused { status, .. } if *status < 500 => Error::with_detail(
             errors::EVIDENCE_REFUSED,
-            format!("{}: upload the document instead", e.code()),
+            egov_core::text!(
+                "detail-evidence-refused",
+                "{code}: upload the document instead",
+                code = e.code().to_owned()
+            ),
         ),
         _ => Error::with_detail(errors::EVIDENCE_UNAVAILABLE, e.code().to_owned()),
     })?;
@@ -213,7 +233,10 @@ fn evidence_payload(
             if x.is_null() {
                 return Err(Error::invalid_field(
                     format!("/form/{name}"),
-                    "fill this field first: the evidence request needs it",
+                    egov_core::text!(
+                        "detail-fill-first",
+                        "fill this field first: the evidence request needs it"
+                    ),
                 ));
             }
             match kind {
@@ -229,7 +252,10 @@ fn evidence_payload(
                     if !own {
                         return Err(Error::invalid_field(
                             format!("/form/{name}"),
-                            "must be your own national ID to fetch your records",
+                            egov_core::text!(
+                                "detail-own-id",
+                                "must be your own national ID to fetch your records"
+                            ),
                         ));
                     }
                     x
@@ -240,7 +266,10 @@ fn evidence_payload(
             let b = row.applicant.strip_prefix("business:").ok_or_else(|| {
                 Error::with_detail(
                     errors::NOT_AN_APPLICANT,
-                    "this evidence is about a business: apply from the business account",
+                    egov_core::text!(
+                        "detail-business-evidence",
+                        "this evidence is about a business: apply from the business account"
+                    ),
                 )
             })?;
             json!(b)

@@ -235,7 +235,7 @@ async fn after(
             let message = if e.code() == egov_core::error::codes::VALIDATION_FAILED {
                 t.t(&format!("error-{anchor}"))
             } else {
-                e.code().title.to_owned()
+                t.problem_title(&e)
             };
             case_answer(who, p, id, vec![(format!("#{anchor}"), message)]).await
         }

@@ -244,7 +244,7 @@ fn refusal(t: &Page, e: &Error) -> (StatusCode, String) {
     } else if !e.errors().is_empty() {
         "fetch-fill-form"
     } else {
-        return (status, code.title.to_owned());
+        return (status, t.problem_title(e));
     };
     (status, t.t(id))
 }
@@ -334,7 +334,11 @@ pub async fn fetch(
 fn multipart_error(e: actix_multipart::MultipartError) -> Error {
     Error::with_detail(
         egov_core::error::codes::BAD_REQUEST,
-        format!("the upload broke off: {e}"),
+        egov_core::text!(
+            "detail-upload-broke-off",
+            "the upload broke off: {why}",
+            why = e.to_string()
+        ),
     )
 }
 

@@ -263,7 +263,7 @@ pub fn messages(page: &Page, service: &Service, errors: &[FieldError]) -> BTreeM
             continue;
         };
         let label = page.pick(&f.label).to_owned();
-        let missing = e.detail == "required" || e.detail.starts_with("must not be empty");
+        let missing = e.detail.id() == Some("detail-required");
         let id = match (f.kind, missing) {
             (FieldType::Choice | FieldType::MultiChoice, true) => "error-choose",
             (_, true) => "error-enter",

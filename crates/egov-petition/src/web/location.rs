@@ -1,7 +1,8 @@
 //! Where a report about a place is (e-People's and Open311's location): one page between the
 //! form and the documents. Without JavaScript it is an address field; with it, "Use my
 //! location" fills the coordinates from the browser's position (the device's own, nothing
-//! sent anywhere else), and the address stays to say more. Then "check your answers" shows
+//! sent anywhere else), and where the deployment has a tile server (`[web.map]`) a map marks
+//! the place with a click (or Enter on its centre); the address stays to say more. Then "check your answers" shows
 //! the place and the open reports like it nearby, so a person can follow one instead of
 //! sending the same report again.
 
@@ -35,7 +36,21 @@ struct LocationPage<'a> {
     lat: String,
     long: String,
     error: Option<String>,
-    script: String,
+    /// The scripts, in order (Leaflet and the map's first when there is a map).
+    scripts: Vec<String>,
+    /// The map's settings, when the deployment has a tile server.
+    map: Option<MapView>,
+}
+
+/// What the page's map needs (read by `egov-map.js` from `data-` attributes).
+struct MapView {
+    tiles: String,
+    attribution: String,
+    lat: String,
+    long: String,
+    zoom: u8,
+    max_zoom: u8,
+    stylesheet: String,
 }
 
 /// The place of a case in words: the address, and the coordinates when given.
@@ -115,6 +130,7 @@ fn page(
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
     let title = t.t("location-title");
+    let map = t.web().map();
     let html = LocationPage {
         t,
         title: title.clone(),
@@ -129,7 +145,21 @@ fn page(
             .map(|e| ("#address".to_owned(), e.clone()))
             .collect(),
         error,
-        script: egov_web::assets::url("egov-locate.js"),
+        scripts: map
+            .iter()
+            .flat_map(|_| ["leaflet/leaflet.js", "egov-map.js"])
+            .chain(["egov-locate.js"])
+            .map(egov_web::assets::url)
+            .collect(),
+        map: map.map(|m| MapView {
+            tiles: m.tiles.clone(),
+            attribution: m.attribution.clone(),
+            lat: m.lat.to_string(),
+            long: m.long.to_string(),
+            zoom: m.zoom,
+            max_zoom: m.max_zoom,
+            stylesheet: egov_web::assets::url("leaflet/leaflet.css"),
+        }),
     }
     .render()
     .map_err(|e| t.error(&egov_core::Error::internal(e)))?;

@@ -443,7 +443,7 @@ pub async fn validate_business_id(
     let p = pack(&packs, &code)?;
     let id = p
         .parse_business_id(id_input(&input)?)
-        .map_err(|e| Error::invalid_field("/value", e.to_string()))?;
+        .map_err(|e| Error::invalid_field("/value", e.text()))?;
     Ok(web::Json(IdValidation {
         display: id.to_string(),
     }))
@@ -474,7 +474,7 @@ pub async fn validate_national_id(
     let p = pack(&packs, &code)?;
     let id = p
         .parse_national_id(id_input(&input)?)
-        .map_err(|e| Error::invalid_field("/value", e.to_string()))?;
+        .map_err(|e| Error::invalid_field("/value", e.text()))?;
     Ok(web::Json(IdValidation {
         display: id.to_string(),
     }))

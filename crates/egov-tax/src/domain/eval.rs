@@ -13,11 +13,11 @@ use super::rules::{
 };
 
 /// A problem with one input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InputError {
     /// JSON pointer of the offending input.
     pub pointer: String,
-    pub message: String,
+    pub message: egov_core::error::Text,
 }
 
 /// Inputs read into slots, ready to evaluate (many times, if need be).
@@ -95,7 +95,10 @@ impl RuleSet {
             if self.input(key).is_none() {
                 errors.push(InputError {
                     pointer: format!("/{key}"),
-                    message: "not an input of these rules".into(),
+                    message: egov_core::text!(
+                        "detail-tax-unknown-input",
+                        "not an input of these rules"
+                    ),
                 });
             }
         }
@@ -111,7 +114,10 @@ impl RuleSet {
                     Some(_) => {
                         errors.push(InputError {
                             pointer,
-                            message: "must be a list of people".into(),
+                            message: egov_core::text!(
+                                "detail-tax-people",
+                                "must be a list of people"
+                            ),
                         });
                         continue;
                     }
@@ -119,7 +125,11 @@ impl RuleSet {
                 if list.len() > decl.max_people {
                     errors.push(InputError {
                         pointer: pointer.clone(),
-                        message: format!("at most {} people", decl.max_people),
+                        message: egov_core::text!(
+                            "detail-tax-max-people",
+                            "at most {count} people",
+                            count = decl.max_people
+                        ),
                     });
                     continue;
                 }
@@ -128,7 +138,7 @@ impl RuleSet {
                         Ok(person) => people[decl.slot].push(person),
                         Err(message) => errors.push(InputError {
                             pointer: format!("{pointer}/{i}"),
-                            message,
+                            message: message.into(),
                         }),
                     }
                 }
@@ -142,28 +152,35 @@ impl RuleSet {
                     None => {
                         errors.push(InputError {
                             pointer,
-                            message: format!("must be a {}", decl.ty.as_str()),
+                            message: egov_core::text!(
+                                "detail-tax-type",
+                                "must be a {kind}",
+                                kind = decl.ty.as_str()
+                            ),
                         });
                         continue;
                     }
                 },
             };
             let problem = match decl.ty {
-                InputType::Money if value < Decimal::ZERO => Some("must not be negative"),
-                InputType::Money if value.scale() > 2 => Some("at most two decimal places"),
-                InputType::Count if value < Decimal::ZERO || !value.fract().is_zero() => {
-                    Some("must be a whole number, not negative")
-                }
+                InputType::Money if value < Decimal::ZERO => Some(egov_core::text!(
+                    "detail-tax-negative",
+                    "must not be negative"
+                )),
+                InputType::Money if value.scale() > 2 => Some(egov_core::text!(
+                    "detail-tax-decimals",
+                    "at most two decimal places"
+                )),
+                InputType::Count if value < Decimal::ZERO || !value.fract().is_zero() => Some(
+                    egov_core::text!("detail-tax-count", "must be a whole number, not negative"),
+                ),
                 InputType::Flag if value != Decimal::ZERO && value != Decimal::ONE => {
-                    Some("must be true or false")
+                    Some(egov_core::text!("detail-tax-flag", "must be true or false"))
                 }
                 _ => None,
             };
             if let Some(message) = problem {
-                errors.push(InputError {
-                    pointer,
-                    message: message.into(),
-                });
+                errors.push(InputError { pointer, message });
                 continue;
             }
             if let Some(max) = decl.max
@@ -171,7 +188,11 @@ impl RuleSet {
             {
                 errors.push(InputError {
                     pointer,
-                    message: format!("must be at most {max}"),
+                    message: egov_core::text!(
+                        "detail-tax-max",
+                        "must be at most {max}",
+                        max = max.to_string()
+                    ),
                 });
                 continue;
             }

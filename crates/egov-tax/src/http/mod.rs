@@ -104,7 +104,7 @@ pub(crate) fn year_ok(year: i32) -> Result<i32, Error> {
     } else {
         Err(Error::invalid_field(
             "year",
-            "must be a year from 2000 to 2100",
+            egov_core::text!("detail-year", "must be a year from 2000 to 2100"),
         ))
     }
 }

@@ -114,7 +114,7 @@ pub async fn officer_taxpayer(
 pub(crate) fn field(pointer: &str, detail: &str) -> FieldError {
     FieldError {
         pointer: pointer.to_owned(),
-        detail: detail.to_owned(),
+        detail: detail.into(),
     }
 }
 
@@ -131,7 +131,7 @@ pub(crate) fn taxpayer_key(
         (Some(n), None) => {
             let nid = pack
                 .parse_national_id(n)
-                .map_err(|e| Error::invalid_field(format!("{at}national_id"), e.to_string()))?;
+                .map_err(|e| Error::invalid_field(format!("{at}national_id"), e.text()))?;
             Ok(Taxpayer {
                 key: tax.0.index.national_id(&nid).as_str().to_owned(),
                 masked: String::new(),
@@ -140,7 +140,7 @@ pub(crate) fn taxpayer_key(
         (None, Some(b)) => {
             let bid = pack
                 .parse_business_id(b)
-                .map_err(|e| Error::invalid_field(format!("{at}business_id"), e.to_string()))?;
+                .map_err(|e| Error::invalid_field(format!("{at}business_id"), e.text()))?;
             Ok(Taxpayer {
                 key: egov_core::exchange::business_subject(bid.canonical()),
                 masked: b.to_owned(),

@@ -136,7 +136,7 @@ pub async fn calculate(
             errs.into_iter()
                 .map(|e| FieldError {
                     pointer: format!("/inputs{}", e.pointer),
-                    detail: format!("TAX-R0001: {}", e.message),
+                    detail: e.message.prefixed("TAX-R0001: "),
                 })
                 .collect(),
         )

@@ -48,7 +48,7 @@ fn business_id(tax: &Tax, raw: &str) -> Result<String, Error> {
         .active()
         .parse_business_id(raw)
         .map(|b| b.canonical().to_owned())
-        .map_err(|e| Error::invalid_field("/business_id", e.to_string()))
+        .map_err(|e| Error::invalid_field("/business_id", e.text()))
 }
 
 egov_core::problems!(RegisterAgentErrors:

@@ -131,7 +131,10 @@ pub async fn submit_return(
         .ok_or_else(|| {
             Error::invalid_field(
                 "header:Idempotency-Key",
-                "required: 1 to 64 visible characters",
+                egov_core::text!(
+                    "detail-idempotency-key",
+                    "required: 1 to 64 visible characters"
+                ),
             )
         })?
         .to_owned();

@@ -160,7 +160,7 @@ pub fn compute(rules: &RuleSet, inputs: &Map<String, Value>) -> Result<Outcome, 
                     .strip_prefix('/')
                     .and_then(|k| inputs.get(k.split('/').next().unwrap_or(k)))
                     .map(|v| v.to_string());
-                hit("TAX-R0001", &e.pointer, value, e.message)
+                hit("TAX-R0001", &e.pointer, value, e.message.to_string())
             })
             .collect()),
     }
@@ -635,7 +635,8 @@ fn reject(hits: Vec<RuleHit>) -> Error {
                     h.value
                         .map(|v| format!(" [value: {v}]"))
                         .unwrap_or_default()
-                ),
+                )
+                .into(),
             })
             .collect(),
     )

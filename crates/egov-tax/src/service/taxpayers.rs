@@ -42,7 +42,7 @@ pub fn check_entries(
             errs.into_iter()
                 .map(|e| FieldError {
                     pointer: format!("/entries{}", e.pointer),
-                    detail: format!("TAX-R0001: {}", e.message),
+                    detail: e.message.prefixed("TAX-R0001: "),
                 })
                 .collect(),
         )),
@@ -141,12 +141,18 @@ pub async fn request_certificate(
         "tax_clearance" => (settings.clearance_valid_days, None),
         "income" => {
             let year = year.ok_or_else(|| {
-                Error::invalid_field("/year", "required for an income certificate")
+                Error::invalid_field(
+                    "/year",
+                    egov_core::text!(
+                        "detail-year-for-income",
+                        "required for an income certificate"
+                    ),
+                )
             })?;
             if !(2000..=2100).contains(&year) {
                 return Err(Error::invalid_field(
                     "/year",
-                    "must be a year from 2000 to 2100",
+                    egov_core::text!("detail-year", "must be a year from 2000 to 2100"),
                 ));
             }
             (
@@ -157,7 +163,7 @@ pub async fn request_certificate(
         _ => {
             return Err(Error::invalid_field(
                 "/kind",
-                "must be tax_clearance or income",
+                egov_core::text!("detail-certificate-kind", "must be tax_clearance or income"),
             ));
         }
     };

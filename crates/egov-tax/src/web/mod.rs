@@ -2,6 +2,7 @@
 //! - public: the verification of a certificate (tax clearance, income) by its number;
 //! - signed in (a citizen's or a business's account): my tax ([`returns`]: each year's
 //!   pre-filled return with every amount's sources, "why this number", my entries),
+//!   a statement about me that is wrong disputed from it ([`statements`]),
 //!   submission with the signed acknowledgement and the versions filed ([`filing`]), my tax
 //!   account ([`account`]) and certificates with their PDF ([`certificates`]).
 //!
@@ -15,6 +16,7 @@ pub mod account;
 pub mod certificates;
 pub mod filing;
 pub mod returns;
+pub mod statements;
 pub mod verify;
 
 use actix_web::HttpResponse;
@@ -44,6 +46,8 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(returns::why)
         .page(returns::edit)
         .page(returns::save)
+        .page(statements::dispute_form)
+        .page(statements::dispute)
         .page(filing::check)
         .page(filing::submit)
         .page(filing::versions)

@@ -111,6 +111,10 @@ pub struct Prefilled {
 /// A statement about me, as the return page lists it.
 #[derive(Debug)]
 pub struct Source {
+    /// The statement's id in the tax office (the dispute page's address).
+    pub id: String,
+    /// Counted or held: the filer may still dispute it.
+    pub disputable: bool,
     pub employer: String,
     pub statement: String,
     pub status: String,
@@ -143,6 +147,7 @@ struct ReturnPage<'a> {
     balance: String,
     rejects: Vec<String>,
     alerts: Vec<String>,
+    disputed: bool,
 }
 
 /// An input's value as the pages show it.
@@ -222,10 +227,13 @@ pub(crate) fn balance_words(t: &Page, balance: Decimal) -> String {
 #[get("/my/tax/returns/{year}")]
 pub async fn return_page(
     who: Who,
+    req: actix_web::HttpRequest,
     tax: Data<Tax>,
     year: Path<i32>,
 ) -> Result<HttpResponse, PageError> {
     let year = year.into_inner();
+    // Back from disputing a statement: say what happened to it.
+    let disputed = req.query_string().split('&').any(|p| p == "disputed=1");
     let (r, view) = my_return(&who, &tax, year).await?;
     let t = &who.page;
     let prefilled = view
@@ -242,6 +250,8 @@ pub async fn return_page(
         .sources
         .iter()
         .map(|s| Source {
+            id: s.id.clone(),
+            disputable: s.status == "counted" || s.status == "held",
             employer: s.employer.clone(),
             statement: s.statement_id.clone(),
             status: t.t(&format!("tax-statement-{}", s.status)),
@@ -292,6 +302,7 @@ pub async fn return_page(
         balance,
         rejects: rejects.into_iter().map(|h| rule_text(t, &r, h)).collect(),
         alerts: alerts.into_iter().map(|h| rule_text(t, &r, h)).collect(),
+        disputed,
     }
     .render()
     .map_err(|e| internal(t, e))?;

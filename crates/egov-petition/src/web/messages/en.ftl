@@ -255,3 +255,8 @@ notice-petition-extend-text =
 notice-petition-progress-subject = [Application { $receipt_no }] Still in progress
 notice-petition-progress-text =
     Application { $receipt_no } is still being handled. Status: { $status_text }. Due by: { $due_at }
+location-map-label = Map
+location-map-hint = Or mark the place on the map: click it, or move the map with the arrow keys and press Enter to mark its centre. + and - zoom.
+location-map-placed = The place you marked on the map is added. Add the address too if you can.
+location-map-zoom-in = Zoom in
+location-map-zoom-out = Zoom out

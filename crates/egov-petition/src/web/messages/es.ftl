@@ -255,3 +255,8 @@ notice-petition-extend-text =
 notice-petition-progress-subject = [Solicitud { $receipt_no }] Sigue en trámite
 notice-petition-progress-text =
     La solicitud { $receipt_no } sigue en trámite. Estado: { $status_text }. Plazo: { $due_at }
+location-map-label = Mapa
+location-map-hint = O marque el lugar en el mapa: haga clic en él, o mueva el mapa con las flechas y pulse Intro para marcar el centro. + y - acercan y alejan.
+location-map-placed = Se agregó el lugar que marcó en el mapa. Agregue también la dirección si puede.
+location-map-zoom-in = Acercar
+location-map-zoom-out = Alejar

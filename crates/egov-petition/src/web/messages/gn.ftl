@@ -216,3 +216,38 @@ similar-title = Reclamo ko'ãichagua
 similar-lead = Ko'ã reclamo peteĩchagua ojeavri oĩ tenda ykére. Peteĩva nde apañuãirõ, ndereikotevẽi emondo ambue: institución ojapóma hese.
 similar-line = { $receipt } · { $status } · oñemondo { $date }
 similar-distance = { $metres } m mombyry
+notice-petition-subject = [Jerure { $receipt_no }] { $status_text }
+notice-petition-text =
+    Nde jerure (recibo papapy { $receipt_no }) oguereko pyahu: { $status_text }.
+    Arapaha: { $due_at }
+notice-petition-sms = [Jerure { $receipt_no }] { $status_text }. { $link }
+notice-petition-submit-subject = [Jerure { $receipt_no }] Rohupyty nde jerure
+notice-petition-submit-text =
+    Rohupyty nde jerure. Nde recibo papapy ha’e { $receipt_no }.
+    Arapaha: { $due_at } (ára tembiapo rupi; ára reñeha’arõ nde ñembohovái noñemboguapýi)
+notice-petition-request-supplement-subject = [Jerure { $receipt_no }] Tendagua oikotevẽ hetave marandu
+notice-petition-request-supplement-text =
+    Tendagua omba’apóva jerure { $receipt_no } rehe oikotevẽ hetave marandu.
+    Eike jerure kuatiaroguépe ehecha hag̃ua mba’épa oikotevẽ ha embohovái. Arapa’ũ opyta embohovái peve.
+notice-petition-request-supplement-sms = [Jerure { $receipt_no }] Oñeikotevẽ hetave marandu. { $link }
+notice-petition-decide-subject = [Jerure { $receipt_no }] Oĩma ñemoĩ porã
+notice-petition-decide-text =
+    Oĩma ñemoĩ porã jerure { $receipt_no } rehe. Ñemoĩ porã ha mba’éichapa ikatu rembohovake oĩ jerure kuatiaroguépe.
+notice-petition-issue-subject = [Jerure { $receipt_no }] Nde kuatia oñeme’ẽma
+notice-petition-issue-text =
+    Jerure { $receipt_no } kuatia oñeme’ẽma. Emboguejy PDF-pe jerure kuatiaroguégui; oimeraẽva ikatu ohechajey QR papapy rupive.
+notice-petition-revoke-subject = [Jerure { $receipt_no }] Peteĩ kuatia oñeme’ẽva’ekue oñembogue
+notice-petition-revoke-text =
+    Tendagua ombogue kuatia oñeme’ẽva’ekue jerure { $receipt_no } rehe. Mba’érepa oĩ jerure kuatiaroguépe.
+notice-petition-extend-subject = [Jerure { $receipt_no }] Arapaha oñembopuku
+notice-petition-extend-text =
+    Tendagua ombopuku jerure { $receipt_no } arapaha. Arapaha pyahu: { $due_at }
+    Mba’érepa oĩ jerure kuatiaroguépe.
+notice-petition-progress-subject = [Jerure { $receipt_no }] Oñemba’apo gueteri
+notice-petition-progress-text =
+    Jerure { $receipt_no } oñemba’apo gueteri hese. Mba’éichapa oĩ: { $status_text }. Arapaha: { $due_at }
+location-map-label = Mapa
+location-map-hint = Térã ehechauka tenda mapa-pe: eikutu hese, térã emongu’e mapa flecha rupive ha eikutu Intro ehechauka hag̃ua mbyte. + ha - omboguasu ha omomichĩ.
+location-map-placed = Oñembojoapýma tenda rehechaukava’ekue mapa-pe. Ehai avei dirección ikatúramo.
+location-map-zoom-in = Emboguasu
+location-map-zoom-out = Emomichĩ

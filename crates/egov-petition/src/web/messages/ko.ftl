@@ -248,3 +248,8 @@ notice-petition-extend-text =
 notice-petition-progress-subject = [민원 { $receipt_no }] 처리 중입니다
 notice-petition-progress-text =
     민원 { $receipt_no }를 처리하고 있습니다. 현재 상태: { $status_text }. 처리 기한: { $due_at }
+location-map-label = 지도
+location-map-hint = 또는 지도에서 위치를 표시하십시오. 지도를 누르거나, 화살표 키로 지도를 움직인 뒤 Enter 키를 누르면 가운데가 표시됩니다. + 와 - 로 확대·축소합니다.
+location-map-placed = 지도에서 표시한 위치가 추가되었습니다. 가능하면 주소도 적어 주십시오.
+location-map-zoom-in = 확대
+location-map-zoom-out = 축소

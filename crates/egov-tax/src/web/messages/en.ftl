@@ -207,3 +207,14 @@ notice-tax-filing-due-subject = [Tax year { $year }] Your return is due soon
 notice-tax-filing-due-text =
     Your return for { $year } is pre-filled from the statements about you. Check it and file it by { $due }.
 notice-tax-filing-due-sms = Your { $year } tax return is due by { $due }. { $link }
+tax-statements-lead = If a statement is not yours or its amounts are wrong, dispute it: it stops counting in your return at once, and a tax officer reviews it.
+tax-dispute-link = Dispute
+tax-dispute-title = Dispute a statement about you
+tax-dispute-lead = Disputing this statement takes it out of your pre-filled return now. A tax officer then asks the employer and counts it again or voids it; the reason is shown on your return.
+tax-dispute-employer = Employer (business number)
+tax-dispute-statement = Statement number
+tax-dispute-reason = Why is it wrong?
+tax-dispute-reason-hint = For example: I never worked there, or the amounts are not what I was paid. 5 to 500 characters.
+tax-dispute-reason-error = Say why the statement is wrong, in 5 to 500 characters
+tax-dispute-button = Dispute this statement
+tax-dispute-done = The statement is disputed: it no longer counts in your return, and a tax officer will review it.

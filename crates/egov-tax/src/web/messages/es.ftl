@@ -207,3 +207,14 @@ notice-tax-filing-due-subject = [Año fiscal { $year }] Su declaración vence pr
 notice-tax-filing-due-text =
     Su declaración de { $year } está precargada con los informes sobre usted. Revísela y preséntela antes del { $due }.
 notice-tax-filing-due-sms = Su declaración { $year } vence el { $due }. { $link }
+tax-statements-lead = Si una constancia no es suya o sus montos están mal, impúgnela: deja de contar en su declaración enseguida y la revisa un funcionario tributario.
+tax-dispute-link = Impugnar
+tax-dispute-title = Impugnar una constancia sobre usted
+tax-dispute-lead = Al impugnar esta constancia, sale ahora de su declaración precargada. Un funcionario tributario consulta al empleador y la vuelve a contar o la anula; el motivo se muestra en su declaración.
+tax-dispute-employer = Empleador (RUC)
+tax-dispute-statement = Número de constancia
+tax-dispute-reason = ¿Qué está mal?
+tax-dispute-reason-hint = Por ejemplo: nunca trabajé allí, o los montos no son lo que me pagaron. De 5 a 500 caracteres.
+tax-dispute-reason-error = Diga por qué la constancia está mal, en 5 a 500 caracteres
+tax-dispute-button = Impugnar esta constancia
+tax-dispute-done = La constancia fue impugnada: ya no cuenta en su declaración y la revisará un funcionario tributario.

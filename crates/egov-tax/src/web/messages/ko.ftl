@@ -204,3 +204,14 @@ notice-tax-filing-due-subject = [{ $year }년 귀속 신고] 신고 기한이 �
 notice-tax-filing-due-text =
     { $year }년 귀속 소득에 대한 신고서가 미리 채워져 있습니다. { $due }까지 확인하고 신고해 주세요.
 notice-tax-filing-due-sms = { $year }년 귀속 신고 기한: { $due }. { $link }
+tax-statements-lead = 본인의 것이 아니거나 금액이 틀린 명세서는 이의를 신청하십시오. 바로 신고서 계산에서 빠지고 세무 공무원이 검토합니다.
+tax-dispute-link = 이의 신청
+tax-dispute-title = 나에 관한 명세서에 이의 신청
+tax-dispute-lead = 이의를 신청하면 이 명세서가 미리 채운 신고서에서 바로 빠집니다. 세무 공무원이 원천징수의무자에게 확인한 뒤 다시 반영하거나 무효로 하며, 그 사유는 신고서 화면에 나옵니다.
+tax-dispute-employer = 원천징수의무자(사업자등록번호)
+tax-dispute-statement = 명세서 번호
+tax-dispute-reason = 무엇이 틀렸습니까?
+tax-dispute-reason-hint = 예: 그곳에서 일한 적이 없습니다, 받은 금액과 다릅니다. 5~500자.
+tax-dispute-reason-error = 명세서가 틀린 이유를 5~500자로 적으십시오
+tax-dispute-button = 이의 신청하기
+tax-dispute-done = 이의가 신청되었습니다. 이 명세서는 더 이상 신고서에 반영되지 않으며 세무 공무원이 검토합니다.
