@@ -116,8 +116,23 @@ async function journey(officerToken, lang, javaScriptEnabled) {
   await page.fill('#f-workplace', '12 Sejong-daero');
   await Promise.all([page.waitForURL(/\/documents$/), page.click('button[value=continue]')]);
   if (javaScriptEnabled) { await axe(page, `${tag} documents`); await fits320(page, `${tag} documents`); }
+  const uploads = [];
+  const watch = (r) => { if (r.method() === 'POST' && r.url().endsWith('/upload')) uploads.push(r.resourceType()); };
+  page.on('request', watch);
+  if (javaScriptEnabled) {
+    // Over the size limit: refused in the page before anything is sent, said in words.
+    await page.setInputFiles('#e-lease', { name: 'big.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(10 * 1024 * 1024 + 1) });
+    await page.click('form.egov-upload button');
+    await page.waitForFunction(() => document.getElementById('e-lease-progress').textContent.length > 0);
+    expect(uploads.length === 0 && (await page.getAttribute('#e-lease', 'aria-invalid')) === 'true',
+      `${tag}: a file over the limit is refused before it is sent`);
+    await axe(page, `${tag} documents, a file too large`);
+  }
   await page.setInputFiles('#e-lease', { name: 'lease.pdf', mimeType: 'application/pdf', buffer: PDF });
-  await Promise.all([page.waitForURL(/\/documents#e-lease$/), page.click('form.egov-upload button')]);
+  await Promise.all([page.waitForURL(/\/documents(\?uploaded=e-lease)?#e-lease$/), page.click('form.egov-upload button')]);
+  page.off('request', watch);
+  expect(uploads.join() === (javaScriptEnabled ? 'xhr' : 'document'),
+    `${tag}: the upload is sent ${javaScriptEnabled ? 'by the page with its progress' : 'by the plain form'} (${uploads.join()})`);
   expect(/Uploaded|첨부했습니다/.test(await page.textContent('#e-lease-title + p') ?? ''), `${tag}: the lease is uploaded`);
   if (javaScriptEnabled) await shot(page, `documents-${lang}`);
   await Promise.all([page.waitForURL(/\/check$/), page.click('main a[href$="/check"]')]);

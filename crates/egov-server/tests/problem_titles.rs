@@ -26,6 +26,27 @@ fn titles(pack: &str) -> egov_web::i18n::Titles {
     ))
 }
 
+/// Sends `req` with `Accept-Language: accept` (when given), expects `status`: the answer's
+/// `Content-Language` and its problem body.
+async fn answer(
+    req: reqwest::RequestBuilder,
+    accept: Option<&str>,
+    status: StatusCode,
+) -> (Option<String>, serde_json::Value) {
+    let req = match accept {
+        Some(a) => req.header("accept-language", a),
+        None => req,
+    };
+    let res = req.send().await.expect("request");
+    assert_eq!(res.status(), status);
+    let lang = res
+        .headers()
+        .get("content-language")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (lang, res.json().await.expect("json"))
+}
+
 #[test]
 fn every_error_code_has_its_title_in_each_language_of_the_shipped_packs() {
     let kr = titles("kr");
@@ -78,18 +99,8 @@ async fn a_caller_gets_problem_titles_in_the_language_it_asks_for() {
     let ask = |accept: Option<&'static str>| {
         let app = &app;
         async move {
-            let mut req = app.client.get(app.url("/api/v1/no-such-thing"));
-            if let Some(a) = accept {
-                req = req.header("accept-language", a);
-            }
-            let res = req.send().await.expect("request");
-            assert_eq!(res.status(), StatusCode::NOT_FOUND);
-            let lang = res
-                .headers()
-                .get("content-language")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let body: serde_json::Value = res.json().await.expect("json");
+            let req = app.client.get(app.url("/api/v1/no-such-thing"));
+            let (lang, body) = answer(req, accept, StatusCode::NOT_FOUND).await;
             (
                 lang,
                 body["title"].as_str().unwrap_or_default().to_owned(),
@@ -225,23 +236,12 @@ async fn a_caller_gets_details_and_field_errors_in_its_language() {
     let apply = |lang: Option<&'static str>, form: serde_json::Value| {
         let (app, me) = (&app, &me);
         async move {
-            let mut req = app
+            let req = app
                 .client
                 .post(app.url("/petition/v1/applications"))
                 .bearer_auth(me)
                 .json(&serde_json::json!({"service": "resident-registration-copy", "form": form}));
-            if let Some(l) = lang {
-                req = req.header("accept-language", l);
-            }
-            let res = req.send().await.expect("request");
-            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-            let lang = res
-                .headers()
-                .get("content-language")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let body: serde_json::Value = res.json().await.expect("json");
-            (lang, body)
+            answer(req, lang, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     };
     let bad = serde_json::json!({"purpose": "bank", "include_history": "perhaps", "colour": "red"});

@@ -12,13 +12,8 @@ use serde_json::json;
 
 const PASSWORD: &str = "correct horse battery staple 9";
 
-#[tokio::test]
-async fn a_citizen_enrols_an_authenticator_app_and_ends_a_session() {
-    let app = spawn_app_with(Spawn {
-        modules: &["auth", "exchange", "petition"],
-        settings: &[],
-    })
-    .await;
+/// Kim Minji registers (a citizen, no second factor yet).
+async fn register(app: &egov_testing::TestApp) {
     let res = app
         .post_json(
             "/auth/register",
@@ -27,6 +22,16 @@ async fn a_citizen_enrols_an_authenticator_app_and_ends_a_session() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn a_citizen_enrols_an_authenticator_app_and_ends_a_session() {
+    let app = spawn_app_with(Spawn {
+        modules: &["auth", "exchange", "petition"],
+        settings: &[],
+    })
+    .await;
+    register(&app).await;
     let mut b = Browser::new(&app);
     b.language = Some("en".into());
     let page = b.sign_in("/my/security", "kim.minji", PASSWORD, None).await;
@@ -164,14 +169,7 @@ async fn two_processes_serving_one_browser_refresh_its_tokens_once_and_keep_it_s
         },
     )
     .await;
-    let res = app
-        .post_json(
-            "/auth/register",
-            &json!({"kind": "citizen", "username": "kim.minji", "display_name": "Kim Minji",
-                    "password": PASSWORD, "national_id": "900101-1234567"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    register(&app).await;
     let mut b = Browser::new(&app);
     b.language = Some("en".into());
     let page = b.sign_in("/my/contact", "kim.minji", PASSWORD, None).await;

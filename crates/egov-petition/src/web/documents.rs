@@ -62,6 +62,10 @@ struct DocumentsPage<'a> {
     inline: Vec<(String, String)>,
     accept: String,
     limit: String,
+    /// The size limit, for the page's script to refuse a file before sending it.
+    max_bytes: usize,
+    too_large: String,
+    script: String,
 }
 
 async fn open_case(who: &Who, p: &Petition, id: &str) -> Result<(CaseRow, Service), PageError> {
@@ -197,13 +201,10 @@ async fn render(
             .map(String::as_str)
             .collect::<Vec<_>>()
             .join(","),
-        limit: t.t_with(
-            "upload-hint",
-            &[(
-                "mb",
-                (config.attachment_max_bytes / (1024 * 1024)).to_string(),
-            )],
-        ),
+        limit: t.t_with("upload-hint", &[("mb", max_mb(p))]),
+        too_large: t.t_with("upload-too-large", &[("mb", max_mb(p))]),
+        max_bytes: config.attachment_max_bytes,
+        script: egov_web::assets::url("egov-upload.js"),
     }
     .render()
     .map_err(|e| t.error(&Error::internal(e)))?;
@@ -232,7 +233,7 @@ pub struct ConsentForm {
 }
 
 /// The status and message of a use case's refusal on this page.
-fn refusal(t: &Page, e: &Error) -> (StatusCode, String) {
+fn refusal(t: &Page, p: &Petition, e: &Error) -> (StatusCode, String) {
     let code = e.code();
     let status = StatusCode::from_u16(code.status).unwrap_or(StatusCode::BAD_REQUEST);
     let id = if code == errors::ATTACHMENT_TOO_LARGE {
@@ -246,7 +247,12 @@ fn refusal(t: &Page, e: &Error) -> (StatusCode, String) {
     } else {
         return (status, t.problem_title(e));
     };
-    (status, t.t(id))
+    (status, t.t_with(id, &[("mb", max_mb(p))]))
+}
+
+/// The attachment size limit in MB, as the pages say it.
+fn max_mb(p: &Petition) -> String {
+    (p.0.config.attachment_max_bytes / (1024 * 1024)).to_string()
 }
 
 /// "Fetch it for me": gives the consent spelled out on the page and fetches the evidence
@@ -279,7 +285,7 @@ pub async fn fetch(
         return render(&who, &p, &row, &service, errors, StatusCode::BAD_REQUEST).await;
     }
     let refuse = |e: &Error| {
-        let (status, message) = refusal(t, e);
+        let (status, message) = refusal(t, &p, e);
         (vec![(format!("consent-{key}"), message)], status)
     };
     let Some(x) = x else {
@@ -423,7 +429,7 @@ pub async fn upload(
                     Ok(att) => stored = Some((att, anchor)),
                     Err(e) => {
                         let (status, message) = if e.errors().is_empty() {
-                            refusal(t, &e)
+                            refusal(t, &p, &e)
                         } else {
                             // The only field an upload has is the file's name.
                             (StatusCode::BAD_REQUEST, t.t("upload-bad-name"))
