@@ -471,19 +471,7 @@ async fn a_citizen_applies_in_the_browser_checks_the_answers_and_gets_a_receipt(
     let receipt = v["receipt_no"].as_str().expect("receipt").to_owned();
 
     // Another report of the same kind 40 m away: "check your answers" shows the open one.
-    let a = b
-        .post(
-            "/services/road-complaint/apply",
-            &[
-                ("csrf", &csrf),
-                ("action", "continue"),
-                ("problem", "streetlight"),
-                ("region", "busan"),
-                ("description", "Dark at the stop"),
-            ],
-        )
-        .await;
-    let second = location_id(&a, "/my/applications/");
+    let second = road_complaint(&mut b, &csrf, "Dark at the stop").await;
     let a = b
         .post(
             &format!("/my/applications/{second}/location"),
@@ -1020,7 +1008,8 @@ async fn the_privacy_page_names_the_official_their_agency_and_the_reason() {
 }
 
 /// A street-light complaint sent; its id.
-async fn street_light_complaint(b: &mut Browser<'_>, csrf: &str) -> String {
+/// A street light report's form sent with "continue": the new case's id (at its location page).
+async fn road_complaint(b: &mut Browser<'_>, csrf: &str, description: &str) -> String {
     let a = b
         .post(
             "/services/road-complaint/apply",
@@ -1029,11 +1018,15 @@ async fn street_light_complaint(b: &mut Browser<'_>, csrf: &str) -> String {
                 ("action", "continue"),
                 ("problem", "streetlight"),
                 ("region", "busan"),
-                ("description", "The light at the bus stop is out"),
+                ("description", description),
             ],
         )
         .await;
-    let id = location_id(&a, "/my/applications/");
+    location_id(&a, "/my/applications/")
+}
+
+async fn street_light_complaint(b: &mut Browser<'_>, csrf: &str) -> String {
+    let id = road_complaint(b, csrf, "The light at the bus stop is out").await;
     let sent = b
         .post(&format!("/my/applications/{id}/submit"), &[("csrf", csrf)])
         .await;
@@ -1193,19 +1186,7 @@ async fn with_a_tile_server_the_location_page_has_a_map_and_its_tiles_are_allowe
     ])
     .await;
     let (mut b, csrf) = on_the_form(&app, "map.reader", "road-complaint").await;
-    let a = b
-        .post(
-            "/services/road-complaint/apply",
-            &[
-                ("csrf", &csrf),
-                ("action", "continue"),
-                ("problem", "streetlight"),
-                ("region", "busan"),
-                ("description", "The light at the bus stop is out"),
-            ],
-        )
-        .await;
-    let id = location_id(&a, "/my/applications/");
+    let id = road_complaint(&mut b, &csrf, "The light at the bus stop is out").await;
     let page = b.get(&format!("/my/applications/{id}/location")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     // The map, hidden until its script shows it: the tile template, the credit, where it
