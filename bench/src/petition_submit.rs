@@ -40,7 +40,7 @@ fn many_agencies_pack(dir: &std::path::Path, n: usize) {
     }
     let mut main = String::from(
         "[policy]\nprogress_notice_days = 30\ndue_soon_working_hours = 8\nreopen_days = 14\n\
-         max_extension_working_days = 10\ntransfer_clock = \"restart\"\nduplicate_radius_m = 50\n\
+         max_extension_working_days = 10\nmax_extensions = 1\ntransfer_clock = \"restart\"\nduplicate_radius_m = 50\n\
          duplicate_days = 30\n\n[routing]\ndefault_agency = \"A0\"\n",
     );
     for i in 0..n {

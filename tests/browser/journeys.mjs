@@ -4,9 +4,12 @@
 //   follows "Sign in", signs in on the provider's page, lands on "My page", opens "My
 //   applications" and sees the draft with its status; applies for business registration
 //   (the form's errors, an upload, check your answers, the receipt); an officer of the agency
-//   (set up through the API by the platform admin: EGOV_ADMIN_USER / EGOV_ADMIN_PASSWORD)
-//   asks for more, the citizen answers on the application's page; the officer approves and
-//   issues the certificate; the citizen downloads its PDF and checks it on the public page;
+//   (invited through the API by the platform admin: EGOV_ADMIN_USER / EGOV_ADMIN_PASSWORD;
+//   signed in on the pages with a password and TOTP, in their own browser) finds the case on
+//   the petition desk, says why they open it, receives it and asks for more; the citizen
+//   answers on the application's page; the officer approves (a decision without its choice is
+//   refused first) and issues the certificate; the citizen downloads its PDF and checks it on
+//   the public page;
 //   then signs out and is signed out everywhere (the next sign-in asks for the password);
 // - every page on the way is checked with axe-core (WCAG 2.1 A/AA, 0 violations);
 // - each signed-in page at 320 CSS px wide without sideways scrolling;
@@ -18,7 +21,7 @@
 import http from 'node:http';
 
 import {
-  PASSWORD, api, axe, base, expect, fail, finish, fits320, businessId, launch, must, nationalId, officer, shot,
+  PASSWORD, api, axe, base, expect, fail, finish, fits320, businessId, launch, must, nationalId, officerAccount, shot, totp,
 } from './lib.mjs';
 
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
@@ -76,7 +79,39 @@ async function citizen(tag, language, context, javaScriptEnabled) {
 const browser = await launch();
 
 
-async function journey(officerToken, lang, javaScriptEnabled) {
+// The officer's browser: signed in once on the desk (password, then the TOTP code), in the
+// journey's language (its cookie) with script on or off like the citizen's.
+async function desk(officer, lang, javaScriptEnabled) {
+  const context = await browser.newContext({ bypassCSP: javaScriptEnabled, javaScriptEnabled, viewport: { width: 1280, height: 900 } });
+  await context.addCookies([{ name: 'egov_lang', value: lang, url: base }]);
+  const page = await context.newPage();
+  await page.goto(`${base}/desk/petitions`);
+  await page.fill('#username', officer.username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForSelector('#code'), page.click('form button[type=submit]')]);
+  // A code is good once: each sign-in waits for a step of its own (and once more if refused).
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    while (Math.floor(Date.now() / 30000) <= (officer.lastStep ?? 0)) await new Promise((r) => setTimeout(r, 500));
+    officer.lastStep = Math.floor(Date.now() / 30000);
+    await page.fill('#code', await totp(officer.secret, 0));
+    await page.click('form button[type=submit]');
+    const there = await page.waitForURL(/\/desk\/petitions$/, { timeout: 15000 }).then(() => true, () => false);
+    if (there) return { context, page };
+    if (attempt === 1 || (await page.$('#code')) === null) {
+      throw new Error(`the desk's sign-in stopped at ${page.url()}: ${(await page.textContent('body'))?.replace(/\s+/g, ' ').slice(0, 400)}`);
+    }
+    console.log(`     the desk's sign-in code was refused (${(await page.textContent('main'))?.replace(/\s+/g, ' ').slice(0, 200)}); the next step's code`);
+  }
+  return { context, page };
+}
+
+// The officer posts one of the case page's action forms and comes back to the case.
+async function deskAct(page, action, tag) {
+  await Promise.all([page.waitForURL(/done=/), page.click(`#act-${action} button[type=submit]`)]);
+  expect((await page.textContent('.egov-panel[role=status]'))?.length > 0, `${tag}: the desk says "${action}" is done`);
+}
+
+async function journey(officer, lang, javaScriptEnabled) {
   const tag = `${lang}${javaScriptEnabled ? '' : '-nojs'}`;
   // bypassCSP only so that axe can be injected; the pages' own CSP is checked in pages.mjs.
   // The browser's position, for "Use my location" (a bus stop in Busan).
@@ -145,23 +180,55 @@ async function journey(officerToken, lang, javaScriptEnabled) {
   await Promise.all([page.waitForURL(/\/my\/applications\/[0-9a-f-]+$/), page.click('main a[href^="/my/applications/"]')]);
   expect((await page.$('form[action$="/withdraw"]')) !== null, `${tag}: the application's page offers to withdraw`);
   if (javaScriptEnabled) { await axe(page, `${tag} application page`); await shot(page, `case-${lang}`); await fits320(page, `${tag} application page`); }
-  // The agency (an officer, through the API) asks for more; the citizen answers on the page.
+  // The agency's officer, on the petition desk in their own browser, asks for more; the citizen
+  // answers on the page.
   const caseUrl = page.url();
   const id = caseUrl.split('/').pop();
-  for (const step of [{ action: 'receive' }, { action: 'review' },
-    { action: 'request_supplement', reason: 'Send the floor plan of the shop' }]) {
-    must(await api('POST', `/petition/v1/officer/cases/${id}/actions`, step, officerToken), step.action);
+  const { context: officerContext, page: d } = await desk(officer, lang, javaScriptEnabled);
+  expect((await d.$(`main a[href="/desk/petitions/${id}"]`)) !== null, `${tag}: the case is on the desk's work list`);
+  if (javaScriptEnabled) {
+    await axe(d, `${tag} desk work list`); await shot(d, `desk-${lang}`); await fits320(d, `${tag} desk work list`, `desk-narrow-${lang}`);
+    // Keyboard only: Tab to the case's link, Enter opens it (the reason form).
+    let reached = false;
+    for (let i = 0; i < 80 && !reached; i += 1) {
+      await d.keyboard.press('Tab');
+      reached = await d.evaluate((cid) => document.activeElement?.getAttribute('href') === `/desk/petitions/${cid}`, id);
+    }
+    expect(reached, `${tag} keyboard: Tab reaches the case on the work list`);
+    await Promise.all([d.waitForURL(new RegExp(`/desk/petitions/${id}$`)), d.keyboard.press('Enter')]);
+  } else {
+    await Promise.all([d.waitForURL(new RegExp(`/desk/petitions/${id}$`)), d.click(`main a[href="/desk/petitions/${id}"]`)]);
   }
+  expect((await d.$('main input[name=why]:checked')) !== null && !(await d.textContent('main')).includes('Hangang Books'),
+    `${tag}: the desk asks why before showing the case`);
+  if (javaScriptEnabled) { await axe(d, `${tag} desk: why open the case`); await shot(d, `desk-why-${lang}`); await fits320(d, `${tag} desk: why`); }
+  await Promise.all([d.waitForURL(/why=handling/), d.click('main form button[type=submit]')]);
+  expect((await d.textContent('main')).includes('Hangang Books'), `${tag}: with the reason, the desk shows what the applicant sent`);
+  if (javaScriptEnabled) { await axe(d, `${tag} desk case`); await shot(d, `desk-case-${lang}`); await fits320(d, `${tag} desk case`, `desk-case-narrow-${lang}`); }
+  await deskAct(d, 'receive', tag);
+  await deskAct(d, 'review', tag);
+  await d.fill('#request_supplement-reason', 'Send the floor plan of the shop');
+  await deskAct(d, 'request_supplement', tag);
   await page.goto(caseUrl);
   expect((await page.textContent('.egov-quote'))?.includes('floor plan'), `${tag}: the agency's request is quoted`);
   if (javaScriptEnabled) { await axe(page, `${tag} application page with a request`); await shot(page, `case-supplement-${lang}`); }
   await page.fill('#supplement-note', 'The floor plan: one room of 40 m2 on the ground floor.');
   await Promise.all([page.waitForURL(caseUrl), page.click('form[action$="/supplement"] button[type=submit]')]);
   expect((await page.$('#supplement-note')) === null, `${tag}: the answer is sent (the form is gone)`);
-  // The agency decides and issues; the citizen downloads the document and checks it publicly.
-  for (const step of [{ action: 'review' }, { action: 'decide', decision: 'approved', reason: 'Registered' }, { action: 'issue' }]) {
-    must(await api('POST', `/petition/v1/officer/cases/${id}/actions`, step, officerToken), step.action);
-  }
+  // The officer decides on the desk (first without choosing: the error summary) and issues;
+  // the citizen downloads the document and checks it publicly.
+  await d.reload();
+  await deskAct(d, 'review', tag);
+  await d.fill('#decide-reason', 'Registered');
+  await Promise.all([d.waitForLoadState('load'), d.click('#act-decide button[type=submit]')]);
+  expect((await d.$('.egov-error-summary a[href="#decide-decision"]')) !== null, `${tag}: a decision without its choice is named in the error summary`);
+  if (javaScriptEnabled) { await axe(d, `${tag} desk case with an error`); await shot(d, `desk-case-error-${lang}`); }
+  await d.click('label[for="decide-decision"]');
+  await deskAct(d, 'decide', tag);
+  await deskAct(d, 'issue', tag);
+  expect((await d.textContent('main')).includes(receipt), `${tag}: the desk shows the issued case`);
+  if (javaScriptEnabled) { await axe(d, `${tag} desk case, issued`); await shot(d, `desk-case-issued-${lang}`); }
+  await officerContext.close();
   await page.goto(caseUrl);
   const href = await page.getAttribute('main a[href*="/issued/"]', 'href');
   const pdf = await context.request.get(base + href);
@@ -292,9 +359,9 @@ async function journey(officerToken, lang, javaScriptEnabled) {
 }
 
 try {
-  const officerToken = await officer(['petition.officer']);
-  for (const lang of languages) await journey(officerToken, lang, true);
-  await journey(officerToken, languages[0], false);
+  const deskOfficer = await officerAccount(['petition.officer']);
+  for (const lang of languages) await journey(deskOfficer, lang, true);
+  await journey(deskOfficer, languages[0], false);
 } catch (e) {
   fail(`journey stopped: ${e.stack ?? e}`);
 }

@@ -134,15 +134,29 @@ export async function adminToken() {
 }
 
 export async function officer(roles) {
+  const { username } = await invitedOfficer(roles);
+  return (await aal2(username, PASSWORD)).token;
+}
+
+// An officer of NTS with `roles` who accepted the invitation and enrolled a second factor
+// (confirmed with the previous step's code): the username and the TOTP secret, for signing in
+// on the pages.
+export async function officerAccount(roles) {
+  const { username } = await invitedOfficer(roles, 'desk');
+  const { secret } = await aal2(username, PASSWORD, false);
+  return { username, secret };
+}
+
+async function invitedOfficer(roles, tag = '') {
   const admin = { token: await adminToken() };
   must(await api('POST', '/auth/agencies', { id: 'NTS', name: 'National Tax Service' }, admin.token),
     'agency', [201, 409]);
-  const username = `officer.${roles[0]}.${run}`;
+  const username = `officer.${roles[0]}.${tag}${run}`;
   const invited = must(await api('POST', '/auth/agencies/NTS/accounts', {
-    kind: 'officer', username, display_name: 'Officer Han', roles,
+    kind: 'officer', username, display_name: tag ? 'Officer Park' : 'Officer Han', roles,
   }, admin.token), 'invite the officer');
   must(await api('POST', '/auth/invitations/accept', { token: invited.invitation_token, password: PASSWORD }), 'accept');
-  return (await aal2(username, PASSWORD)).token;
+  return { username };
 }
 
 // ---- what every page of a journey is checked for

@@ -770,6 +770,84 @@ impl Service {
         }))
     }
 
+    /// Whether `account_id` is an official of `agency` who may be given work with `role`.
+    pub async fn is_official_with_role(
+        &self,
+        account_id: &str,
+        agency: &str,
+        role: &str,
+    ) -> Result<bool, Error> {
+        let id = account_id.to_owned();
+        let found = self.0.db.run(move |c| accounts::find(c, &id)).await?;
+        Ok(found.is_some_and(|a| {
+            matches!(a.kind(), Kind::Officer | Kind::AgencyAdmin)
+                && a.agency_id.as_deref() == Some(agency)
+                && a.status != accounts::STATUS_DISABLED
+                && a.roles().iter().any(|r| r == role)
+        }))
+    }
+
+    /// The directory's officials of `agency` with `role` who may be given work (not
+    /// disabled), as (account id, name) by name; at most `limit`.
+    pub async fn officials_with_role(
+        &self,
+        agency: &str,
+        role: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let (agency, role) = (agency.to_owned(), role.to_owned());
+        let mut found = self
+            .0
+            .db
+            .run(move |c| {
+                let mut out = Vec::new();
+                let mut after: Option<String> = None;
+                loop {
+                    let page = accounts::list_in_agency(c, &agency, 500, after.as_deref())?;
+                    let last = page.last().map(|a| a.id.clone());
+                    out.extend(
+                        page.into_iter()
+                            .filter(|a| {
+                                matches!(a.kind(), Kind::Officer | Kind::AgencyAdmin)
+                                    && a.status != accounts::STATUS_DISABLED
+                                    && a.roles().contains(&role)
+                            })
+                            .map(|a| (a.id, a.display_name)),
+                    );
+                    match last {
+                        Some(l) if out.len() < limit => after = Some(l),
+                        _ => return Ok::<_, Error>(out),
+                    }
+                }
+            })
+            .await?;
+        found.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        found.truncate(limit);
+        Ok(found)
+    }
+
+    /// The names of the accounts `ids` (unknown ids are left out).
+    pub async fn names(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<std::collections::HashMap<String, String>, Error> {
+        self.0
+            .db
+            .run(move |c| {
+                let mut names = std::collections::HashMap::new();
+                for id in ids {
+                    if names.contains_key(&id) {
+                        continue;
+                    }
+                    if let Some(a) = accounts::find(c, &id)? {
+                        names.insert(id, a.display_name);
+                    }
+                }
+                Ok(names)
+            })
+            .await
+    }
+
     /// The access log about an account (its own key and its national ID's), newest first,
     /// with the name and agency of every official in it: what the person sees of who used
     /// their data.

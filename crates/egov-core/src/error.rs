@@ -410,6 +410,11 @@ impl Error {
         &self.0.errors
     }
 
+    /// The explanation of this occurrence, when there is one.
+    pub fn detail_text(&self) -> Option<&Text> {
+        self.0.detail.as_ref()
+    }
+
     /// Builds the problem body, filling `instance` and `request_id` from the current request.
     pub fn problem(&self) -> Problem {
         self.problem_in().0

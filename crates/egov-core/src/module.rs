@@ -132,6 +132,12 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The module's pages for officials that "My page" links to for an account with the
+    /// role, as `(path, message id, role)`.
+    fn work_links(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        Vec::new()
+    }
+
     /// The module's hash-chained trails, anchored by `egov serve` and checked by
     /// `egov audit verify`.
     fn trails(&self) -> Vec<&'static dyn crate::anchor::Trail> {

@@ -18,6 +18,7 @@ problem-petition-reopen-window-passed = El trámite se cerró hace más tiempo d
 problem-petition-already-rated = El trámite ya fue calificado
 problem-petition-unknown-agency = No existe esa institución en el paquete de país
 problem-petition-merge-target = Un trámite solo puede unirse a otro abierto de la misma institución y servicio
+problem-petition-extension-limit = El plazo de este trámite ya se prorrogó tantas veces como permite el paquete del país
 
 # Details of the service forms' field errors.
 detail-form-unknown-field = este campo no existe en el formulario del servicio
@@ -74,3 +75,12 @@ detail-content-type = el contenido es { $found }; se aceptan: { $accepted }
 detail-evidence-refused = { $code }: suba el documento en su lugar
 detail-upload-broke-off = la carga se interrumpió: { $why }
 detail-range = de { $min } a { $max }
+detail-petition-extension-limit = este trámite ya se prorrogó { $done ->
+        [one] una vez
+       *[other] { $done } veces
+    }; el paquete del país permite { $max }
+detail-no-agency = esta cuenta no pertenece a ninguna institución
+detail-petition-case-status = no es un estado de trámite
+detail-petition-service = un servicio del catálogo
+detail-petition-view = all, mine, unassigned, due_soon u overdue
+detail-petition-assignee = ningún funcionario de su institución con el rol de trámites tiene este identificador de cuenta

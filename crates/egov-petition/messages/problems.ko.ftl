@@ -18,6 +18,7 @@ problem-petition-reopen-window-passed = 국가 팩이 정한 재개 기간이 �
 problem-petition-already-rated = 이미 평가한 민원입니다
 problem-petition-unknown-agency = 국가 팩에 그런 기관이 없습니다
 problem-petition-merge-target = 같은 기관, 같은 서비스의 처리 중인 다른 민원에만 병합할 수 있습니다
+problem-petition-extension-limit = 이 민원의 처리기간은 국가 팩이 허용하는 횟수만큼 이미 연장되었습니다
 
 # Details of the service forms' field errors.
 detail-form-unknown-field = 이 서비스의 양식에 없는 입력란입니다
@@ -74,3 +75,9 @@ detail-content-type = 내용이 { $found }입니다. 받는 형식: { $accepted 
 detail-evidence-refused = { $code }: 대신 문서를 파일로 올리십시오
 detail-upload-broke-off = 업로드가 중간에 끊겼습니다: { $why }
 detail-range = { $min }부터 { $max }까지
+detail-petition-extension-limit = 이 민원은 이미 { $done }회 연장되었습니다. 허용 횟수는 { $max }회입니다
+detail-no-agency = 이 계정은 어느 기관에도 속하지 않습니다
+detail-petition-case-status = 민원 처리 상태가 아닙니다
+detail-petition-service = 서비스 목록에 있는 서비스여야 합니다
+detail-petition-view = all, mine, unassigned, due_soon, overdue 중 하나여야 합니다
+detail-petition-assignee = 이 계정 ID를 가진, 민원 담당 역할의 소속 기관 공무원이 없습니다

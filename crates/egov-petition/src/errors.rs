@@ -19,5 +19,6 @@ egov_core::error_codes! {
     REOPEN_WINDOW = ("petition.reopen_window_passed", 409, "The case was closed longer ago than the country pack allows for reopening", "reopening after the pack's `reopen_days`");
     ALREADY_RATED = ("petition.already_rated", 409, "The case is already rated", "rating a case twice");
     UNKNOWN_AGENCY = ("petition.unknown_agency", 422, "No such agency in the country pack", "a transfer to an agency not in the pack");
+    EXTENSION_LIMIT = ("petition.extension_limit", 409, "The case's period has been extended as many times as the country pack allows", "an extension beyond the pack's `max_extensions` per case");
     MERGE_TARGET = ("petition.merge_target", 409, "A case can be merged only into another open case of the same agency and service", "merging into a case that is not open, not the same agency and service, or the case itself");
 }

@@ -253,6 +253,10 @@ impl Module for PetitionModule {
         vec![("/documents/verify", "verify-title")]
     }
 
+    fn work_links(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        vec![("/desk/petitions", "desk-title", OFFICER_ROLE)]
+    }
+
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
         web::configure(cfg);

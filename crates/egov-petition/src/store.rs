@@ -320,6 +320,10 @@ pub struct WorkFilter {
     pub after: Option<(NaiveDateTime, String)>,
     /// Only open cases (the default) or any status.
     pub open_only: bool,
+    /// Only cases no officer is assigned to.
+    pub unassigned: bool,
+    /// Only cases whose clock runs (not paused for a supplement).
+    pub running_only: bool,
 }
 
 pub const OPEN: [&str; 5] = [
@@ -355,6 +359,12 @@ pub fn work_list(
     }
     if let Some(a) = &f.assignee {
         q = q.filter(p::assignee.eq(a.clone()));
+    }
+    if f.unassigned {
+        q = q.filter(p::assignee.is_null());
+    }
+    if f.running_only {
+        q = q.filter(p::paused_at.is_null());
     }
     if let Some(d) = f.due_before {
         q = q.filter(p::due_at.lt(d));

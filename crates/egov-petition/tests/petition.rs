@@ -935,6 +935,21 @@ async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reop
     );
 
     let off = app.officer(OFFICER, "GANGNAM");
+    // The officers see the suggestion on the case (with the id to open it), in both directions.
+    let (s, v) = Petition(&app)
+        .officer_case(&off, &second, "checking a possible duplicate")
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["suggested_duplicates"][0]["id"], first.as_str(), "{v}");
+    assert_eq!(
+        v["suggested_duplicates"][0]["receipt_no"],
+        sub["case"]["receipt_no"]
+    );
+    assert_eq!(v["suggested_duplicates"][0]["distance_m"], 20);
+    let (_, v) = Petition(&app)
+        .officer_case(&off, &first, "checking a possible duplicate")
+        .await;
+    assert_eq!(v["suggested_duplicates"][0]["id"], second.as_str(), "{v}");
     // Merge the duplicate into the first: two-way link; the duplicate is closed for Open311.
     let (s, m) = Petition(&app).act(&off, &second, json!({"action": "merge", "into": sub["case"]["receipt_no"], "reason": "Same street light"})).await;
     assert_eq!(s, 200, "{m}");
@@ -976,6 +991,28 @@ async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reop
         .act(&off, &first, json!({"action": "extend", "working_days": 3}))
         .await;
     assert_eq!(s, 422, "an extension needs a reason");
+    // The kr pack allows one extension per case: a second one is refused and changes nothing.
+    let (s, r) = Petition(&app)
+        .act(
+            &off,
+            &first,
+            json!({"action": "extend", "working_days": 2, "reason": "Still waiting for parts"}),
+        )
+        .await;
+    assert_eq!(s, 409, "{r}");
+    assert_eq!(r["code"], "petition.extension_limit", "{r}");
+    let (_, v) = Petition(&app)
+        .officer_case(&off, &first, "checking the due date")
+        .await;
+    assert_eq!(
+        v["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter(|e| e["action"] == "extend")
+            .count(),
+        1
+    );
     assert!(
         notifications(&app, &app.person_key(NID))
             .await
@@ -1009,9 +1046,28 @@ async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reop
         .await;
     assert_eq!(s, 404, "no longer Gangnam's");
     let busan = app.officer(OFFICER, "BUSAN");
+    // Only an official of the agency with the officer role can be assigned: not a made-up id,
+    // nor an official of another agency.
+    let handler = app
+        .official("kang.haneul", "Kang Haneul", "BUSAN", OFFICER, None)
+        .await;
+    let elsewhere = app
+        .official("oh.jimin", "Oh Jimin", "GANGNAM", OFFICER, None)
+        .await;
+    for nobody in ["officer-7", elsewhere.as_str()] {
+        let (s, r) = Petition(&app)
+            .act(
+                &busan,
+                &first,
+                json!({"action": "assign", "assignee": nobody}),
+            )
+            .await;
+        assert_eq!(s, 422, "{r}");
+        assert_eq!(r["errors"][0]["pointer"], "/assignee", "{r}");
+    }
     for body in [
         json!({"action": "receive"}),
-        json!({"action": "assign", "assignee": "officer-7"}),
+        json!({"action": "assign", "assignee": handler}),
         json!({"action": "review"}),
         json!({"action": "decide", "decision": "rejected", "reason": "The light works on inspection", "remedies": "Appeal to the ACRC within 90 days"}),
         json!({"action": "close"}),
@@ -1022,7 +1078,7 @@ async fn complaints_route_suggest_duplicates_merge_transfer_extend_rate_and_reop
     let (_, list) = app
         .send(
             Method::GET,
-            "/petition/v1/officer/cases?assignee=officer-7",
+            &format!("/petition/v1/officer/cases?assignee={handler}"),
             Some(&busan),
             None,
         )

@@ -278,7 +278,8 @@ impl AppState {
             let sign_in = web_sign_in(&settings, &db, &auth, auth_service.as_ref())
                 .context("the pages' sign-in")?;
             let my = modules.iter().flat_map(|m| m.my_links()).collect();
-            Some(web.with_sign_in(sign_in, my))
+            let work = modules.iter().flat_map(|m| m.work_links()).collect();
+            Some(web.with_sign_in(sign_in, my).with_work_links(work))
         };
         Ok(Self {
             settings,

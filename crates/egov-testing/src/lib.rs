@@ -278,6 +278,38 @@ impl TestApp {
         .id
     }
 
+    /// Creates an official of `agency` with `roles` in common auth, with a password when one
+    /// is given (an active account that can sign in), and returns the account id.
+    pub async fn official(
+        &self,
+        username: &str,
+        display_name: &str,
+        agency: &str,
+        roles: &[&str],
+        password: Option<&str>,
+    ) -> String {
+        let s = self.state.auth_service.as_ref().expect("auth service");
+        let a = agency.to_owned();
+        let _ = s
+            .db()
+            .run(move |c| egov_auth::accounts::insert_agency(c, &a, "Test agency"))
+            .await;
+        s.create_account(
+            egov_auth::accounts::NewAccount {
+                username: username.to_lowercase(),
+                kind: Some(egov_auth::Kind::Officer),
+                display_name: display_name.to_owned(),
+                agency_id: Some(agency.to_owned()),
+                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                ..egov_auth::accounts::NewAccount::default()
+            },
+            password.map(str::to_owned),
+        )
+        .await
+        .expect("official")
+        .id
+    }
+
     /// The person key of a national ID in this deployment (the blind index tokens carry).
     pub fn person_key(&self, nid: &str) -> String {
         let s = self.state.auth_service.as_ref().expect("auth service");

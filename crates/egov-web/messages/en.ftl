@@ -29,6 +29,7 @@ signin-second-factor = This page needs a second sign-in step (an authentication 
 my-title = My page
 my-lead = Signed in as { $name }.
 my-services = Your services
+my-work = Your work
 my-security = Sign-in and security
 my-sessions-note = You are signed in on this device. Sign out when you finish, especially on a shared computer.
 title-with-errors = Error: { $title }

@@ -29,6 +29,7 @@ signin-second-factor = Esta página necesita un segundo paso de inicio de sesió
 my-title = Mi página
 my-lead = Sesión iniciada como { $name }.
 my-services = Sus servicios
+my-work = Su trabajo
 my-security = Inicio de sesión y seguridad
 my-sessions-note = Ha iniciado sesión en este dispositivo. Cierre la sesión al terminar, sobre todo en una computadora compartida.
 title-with-errors = Error: { $title }

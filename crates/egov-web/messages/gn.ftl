@@ -29,6 +29,7 @@ signin-second-factor = Ko kuatiarogue oikotevẽ mokõiha jeike (peteĩ código 
 my-title = Che kuatiarogue
 my-lead = Reike { $name } ramo.
 my-services = Nde rembiapokuéra
+my-work = Nde rembiapo
 my-security = Jeike ha tekorã
 my-sessions-note = Reike ko mbaʼe’okápe. Esẽ remohu’ã vove, koʼýte computadora ojepuru ñembyatýpe.
 title-with-errors = Jejavy: { $title }

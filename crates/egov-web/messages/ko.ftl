@@ -29,6 +29,7 @@ signin-second-factor = 이 페이지는 추가 인증(인증 앱 코드)이 필�
 my-title = 마이페이지
 my-lead = { $name } 님으로 로그인했습니다.
 my-services = 나의 서비스
+my-work = 나의 업무
 my-security = 로그인과 보안
 my-sessions-note = 이 기기에서 로그인되어 있습니다. 특히 공용 컴퓨터에서는 이용을 마치면 로그아웃해 주세요.
 title-with-errors = 오류: { $title }

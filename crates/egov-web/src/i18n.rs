@@ -217,6 +217,25 @@ impl egov_core::error::ProblemTitles for Titles {
     }
 }
 
+/// The pages' texts (a problem's detail, a field error) in a page's language, with the pages'
+/// fallbacks (the pack's default language, then the English the text carries).
+impl egov_core::error::ProblemTitles for Messages {
+    fn title(&self, _: &str, _: &str) -> Option<(String, String)> {
+        None
+    }
+
+    fn text(&self, lang: &str, id: &str, values: &[(&'static str, String)]) -> Option<String> {
+        if lang == "en" {
+            return None;
+        }
+        let a = args(values);
+        [lang, self.default.as_str()]
+            .into_iter()
+            .filter(|l| *l != "en")
+            .find_map(|l| self.bundles.get(l).and_then(|b| format_in(b, id, Some(&a))))
+    }
+}
+
 fn format_in(
     bundle: &FluentBundle<FluentResource>,
     id: &str,

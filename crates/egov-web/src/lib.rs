@@ -74,6 +74,8 @@ struct Inner {
     packs: Arc<egov_core::CountryPacks>,
     links: Vec<(&'static str, &'static str)>,
     my_links: Vec<(&'static str, &'static str)>,
+    /// Officials' pages: path, message id, the role they need.
+    work_links: Vec<(&'static str, &'static str, &'static str)>,
     sign_in: Option<SignIn>,
     brand: brand::Brand,
     /// The location page's map, when the deployment has a tile server.
@@ -97,6 +99,7 @@ impl Web {
             packs,
             links,
             my_links: Vec::new(),
+            work_links: Vec::new(),
             sign_in: None,
             map: None,
             csp: page::CSP.to_owned(),
@@ -140,6 +143,27 @@ impl Web {
             inner.my_links = my_links;
         }
         self
+    }
+
+    /// With the officials' pages "My page" links to (path, message id, role needed).
+    pub fn with_work_links(
+        mut self,
+        links: Vec<(&'static str, &'static str, &'static str)>,
+    ) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.work_links = links;
+        }
+        self
+    }
+
+    /// The officials' pages an account with `roles` may open, as (path, message id).
+    pub fn work_links_for(&self, roles: &[String]) -> Vec<(&'static str, &'static str)> {
+        self.0
+            .work_links
+            .iter()
+            .filter(|(_, _, role)| roles.iter().any(|r| r == role))
+            .map(|(path, id, _)| (*path, *id))
+            .collect()
     }
 
     /// The pack's brand files (colours, logo).

@@ -14,6 +14,9 @@ struct My<'a> {
     lead: String,
     services: String,
     links: Vec<(&'static str, String)>,
+    /// An official's work pages.
+    work: String,
+    work_links: Vec<(&'static str, String)>,
     privacy_heading: String,
     privacy_link: String,
     /// Who acts for whom: a person's or a business's page.
@@ -40,11 +43,22 @@ pub async fn my_page(who: SignedIn) -> Result<HttpResponse, PageError> {
         title: &title,
         lead: t.t_with("my-lead", &[("name", name)]),
         services: t.t("my-services"),
-        links: t
+        // Officials act for their agency, not as applicants: their page links to their work.
+        links: if who.principal.kind.is_official() {
+            Vec::new()
+        } else {
+            t.web()
+                .my_links()
+                .iter()
+                .map(|(href, id)| (*href, t.t(id)))
+                .collect()
+        },
+        work: t.t("my-work"),
+        work_links: t
             .web()
-            .my_links()
-            .iter()
-            .map(|(href, id)| (*href, t.t(id)))
+            .work_links_for(&who.principal.roles)
+            .into_iter()
+            .map(|(href, id)| (href, t.t(id)))
             .collect(),
         privacy_heading: t.t("my-privacy"),
         privacy_link: t.t("privacy-title"),

@@ -330,6 +330,23 @@ impl Page {
         )
     }
 
+    /// The date and time (hours and minutes), in the pack's time zone, of a moment kept in
+    /// UTC.
+    pub fn local_time(&self, at: chrono::NaiveDateTime) -> String {
+        let local = at.and_utc().with_timezone(&self.web.pack().time_zone);
+        format!(
+            "{} {}",
+            self.date(local.date_naive()),
+            local.format("%H:%M")
+        )
+    }
+
+    /// A use case's text (a refusal's detail, a field's error) in the page's language, or its
+    /// English where there is no translation.
+    pub fn text(&self, text: &egov_core::error::Text) -> String {
+        text.in_language(self.web.messages(), &self.lang)
+    }
+
     /// The portal's name in the page's language.
     pub fn portal(&self) -> String {
         self.t_with(

@@ -193,6 +193,8 @@ pub struct Policy {
     pub reopen_days: u32,
     /// An extension adds at most this many working days at a time.
     pub max_extension_working_days: u32,
+    /// How many times one case's period may be extended (the kr law allows one).
+    pub max_extensions: u32,
     pub transfer_clock: TransferClock,
     /// Suggested duplicates: open cases of the same service and routing within this radius.
     pub duplicate_radius_m: u32,
@@ -244,6 +246,7 @@ struct PolicyFile {
     due_soon_working_hours: u32,
     reopen_days: u32,
     max_extension_working_days: u32,
+    max_extensions: u32,
     transfer_clock: TransferClock,
     duplicate_radius_m: u32,
     duplicate_days: u32,
@@ -442,6 +445,7 @@ pub fn load(pack_dir: &Path, pack: &CountryPack) -> Result<Catalogue, CatalogueE
         due_soon_working_hours: p.due_soon_working_hours,
         reopen_days: p.reopen_days,
         max_extension_working_days: p.max_extension_working_days.max(1),
+        max_extensions: p.max_extensions,
         transfer_clock: p.transfer_clock,
         duplicate_radius_m: p.duplicate_radius_m,
         duplicate_days: p.duplicate_days,

@@ -99,6 +99,12 @@ impl Clock<'_> {
     }
 }
 
+/// Whether a case extended `done` times already may be extended again when the pack allows
+/// `max` extensions per case.
+pub fn may_extend(done: usize, max: u32) -> bool {
+    u32::try_from(done).is_ok_and(|d| d < max)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -199,5 +205,15 @@ mod tests {
                 .due(Period::WorkingDays(5), at(2027, 12, 30, 10, 0))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_case_is_extended_at_most_as_often_as_the_pack_allows() {
+        assert!(may_extend(0, 1));
+        assert!(!may_extend(1, 1));
+        assert!(!may_extend(2, 1));
+        assert!(!may_extend(0, 0), "a pack may allow no extension at all");
+        assert!(may_extend(1, 2));
+        assert!(!may_extend(usize::MAX, u32::MAX));
     }
 }

@@ -97,6 +97,7 @@ egov_core::problems!(OfficerActionErrors:
     crate::errors::CASE_NOT_FOUND,
     crate::errors::SERVICE_NOT_FOUND,
     crate::errors::CONCURRENT_CHANGE,
+    crate::errors::EXTENSION_LIMIT,
     crate::errors::ILLEGAL_TRANSITION,
     crate::errors::MERGE_TARGET,
     crate::errors::NOT_DELEGATED,
@@ -122,11 +123,13 @@ pub async fn officer_action(
     auth: Authorized<Officer>,
     p: web::Data<Petition>,
     id: web::Path<String>,
+    directory: Option<web::Data<egov_auth::Service>>,
     input: web::Json<OfficerAction>,
     req: HttpRequest,
 ) -> Result<web::Json<CaseView>, Error> {
     let input = input.into_inner();
     check_action(&p, &input)?;
+    cases::check_assignee(directory.as_ref().map(|d| d.get_ref()), &auth, &input).await?;
     let view = cases::act(&p, &reader(&p, &req, &auth), &auth, &id, input).await?;
     Ok(web::Json(view))
 }

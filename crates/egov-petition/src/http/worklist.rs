@@ -2,31 +2,24 @@
 
 use super::Officer;
 use crate::Petition;
-use crate::domain::lifecycle::Status;
 use crate::service::views::CaseSummary;
 use crate::service::views::summary;
 use crate::service::worklist;
-use crate::store::{self, CaseRow};
 use actix_web::{get, web};
 use chrono::NaiveDateTime;
-use egov_auth::{Authorized, Principal};
+use egov_auth::Authorized;
 use egov_core::Error;
-use egov_core::cursor::Cursor;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-pub(crate) fn officer_agency(who: &Principal) -> Result<String, Error> {
-    who.agency.clone().ok_or_else(|| {
-        Error::with_detail(
-            egov_core::error::codes::FORBIDDEN,
-            "this account belongs to no agency",
-        )
-    })
-}
+pub(crate) use crate::service::worklist::agency_of as officer_agency;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct WorkQuery {
+    /// `all` (default), `mine` (assigned to me), `unassigned`, `due_soon` (clock running, due
+    /// within the pack's "due soon" working hours) or `overdue` (clock running, past due).
+    pub view: Option<String>,
     /// Only this status (default: every open status).
     pub status: Option<String>,
     pub service: Option<String>,
@@ -47,17 +40,14 @@ pub struct WorkPage {
     pub next: Option<String>,
 }
 
-fn cursor(row: &CaseRow) -> Option<Cursor> {
-    row.due_at.map(|d| Cursor::new(d, row.id.clone()))
-}
-
 egov_core::problems!(WorkListErrors:
     egov_core::error::codes::FORBIDDEN,
     egov_core::error::codes::VALIDATION_FAILED,
 );
 
-/// The agency's work list by due time (earliest first), filtered by status, service,
-/// assignee and due time, in pages (keyset cursor). Shows no applicant data (not logged).
+/// The agency's work list by due time (earliest first): a view (mine, unassigned, due soon,
+/// overdue) filtered by status, service, assignee and due time, in pages (keyset cursor).
+/// Shows no applicant data (not logged).
 #[utoipa::path(
     tag = "petition",
     params(WorkQuery),
@@ -73,42 +63,25 @@ pub async fn work_list(
     p: web::Data<Petition>,
     query: web::Query<WorkQuery>,
 ) -> Result<web::Json<WorkPage>, Error> {
-    let agency = officer_agency(&auth)?;
     let q = query.into_inner();
-    let max = p.0.config.max_page_size.max(1);
-    let limit = q.limit.unwrap_or(50.min(max));
-    if !(1..=max).contains(&limit) {
-        return Err(Error::invalid_field("limit", format!("1 to {max}")));
-    }
-    if let Some(s) = &q.status
-        && Status::parse(s).is_none_or(|s| s == Status::Draft)
-    {
-        return Err(Error::invalid_field("status", "not a case status"));
-    }
-    let filter = store::WorkFilter {
-        status: q.status,
-        service: q.service,
-        assignee: q.assignee,
-        due_before: q.due_before,
-        after: q
-            .after
-            .as_deref()
-            .map(Cursor::decode)
-            .transpose()?
-            .map(|c| (c.at, c.id)),
-        open_only: true,
-    };
-    let mut rows = worklist::work_list(&p, agency, filter, i64::from(limit) + 1).await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
+    let page = worklist::work_page(
+        &p,
+        &auth,
+        worklist::WorkRequest {
+            view: q.view,
+            status: q.status,
+            service: q.service,
+            assignee: q.assignee,
+            due_before: q.due_before,
+            after: q.after,
+            limit: q.limit,
+        },
+    )
+    .await?;
     let now = p.now();
     Ok(web::Json(WorkPage {
-        next: if more {
-            rows.last().and_then(cursor).map(|c| c.encode())
-        } else {
-            None
-        },
-        items: rows.iter().map(|r| summary(r, now)).collect(),
+        next: page.next,
+        items: page.rows.iter().map(|r| summary(r, now)).collect(),
     }))
 }
 

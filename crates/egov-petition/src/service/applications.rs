@@ -162,6 +162,50 @@ pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// Open cases similar to `row` (complaints and proposals); a draft is compared as it will be
 /// routed, so "check your answers" can show them before it is sent.
 pub async fn similar(p: &Petition, row: &CaseRow) -> Result<Vec<Similar>, Error> {
+    Ok(similar_cases(p, row)
+        .await?
+        .into_iter()
+        .map(|(r, d)| Similar {
+            status: status_of(&r),
+            receipt_no: r.receipt_no,
+            submitted_at: r.submitted_at,
+            distance_m: d,
+        })
+        .collect())
+}
+
+/// A suggested duplicate of a case, as its officers see it (to open it or merge into it).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateSuggestion {
+    pub id: String,
+    pub receipt_no: Option<String>,
+    pub status: Status,
+    pub submitted_at: Option<NaiveDateTime>,
+    /// Metres from this case's location, when both have one.
+    pub distance_m: Option<u32>,
+}
+
+/// The suggested duplicates of an open complaint or proposal (for its officers).
+pub async fn duplicates(p: &Petition, row: &CaseRow) -> Result<Vec<DuplicateSuggestion>, Error> {
+    if !status_of(row).is_open() {
+        return Ok(Vec::new());
+    }
+    Ok(similar_cases(p, row)
+        .await?
+        .into_iter()
+        .map(|(r, d)| DuplicateSuggestion {
+            status: status_of(&r),
+            id: r.id,
+            receipt_no: r.receipt_no,
+            submitted_at: r.submitted_at,
+            distance_m: d,
+        })
+        .collect())
+}
+
+/// The open cases like `row` (same service and routing, within the pack's days and radius),
+/// newest first, at most five, with their distance in metres when both have a location.
+async fn similar_cases(p: &Petition, row: &CaseRow) -> Result<Vec<(CaseRow, Option<u32>)>, Error> {
     let service = super::service_of(p, row)?;
     if !service.kind.is_epeople() {
         return Ok(Vec::new());
@@ -178,22 +222,18 @@ pub async fn similar(p: &Petition, row: &CaseRow) -> Result<Vec<Similar>, Error>
         .run(move |c| store::open_since(c, &like, since, 200))
         .await?;
     let radius = f64::from(policy.duplicate_radius_m);
+    let here = row.lat.zip(row.lon);
     Ok(rows
         .into_iter()
         .filter_map(|r| {
-            let d = match (row.lat.zip(row.lon), r.lat.zip(r.lon)) {
+            let d = match (here, r.lat.zip(r.lon)) {
                 (Some(a), Some(b)) => Some(distance_m(a, b)),
                 _ => None,
             };
             if d.is_some_and(|d| d > radius) {
                 return None;
             }
-            Some(Similar {
-                status: status_of(&r),
-                receipt_no: r.receipt_no,
-                submitted_at: r.submitted_at,
-                distance_m: d.map(|d| d.round() as u32),
-            })
+            Some((r, d.map(|d| d.round() as u32)))
         })
         .take(5)
         .collect())

@@ -41,7 +41,10 @@ pub async fn officer_case(
 ) -> Result<CaseView, Error> {
     let row = agency_case(p, who, id).await?;
     record(reader, &row, Access::View, purpose).await?;
-    case_view(p, row, true).await
+    let duplicates = super::applications::duplicates(p, &row).await?;
+    let mut view = case_view(p, row, true).await?;
+    view.suggested_duplicates = duplicates;
+    Ok(view)
 }
 
 /// An attachment of a case of the officer's agency, with its bytes; recorded with the
@@ -102,6 +105,34 @@ pub async fn act(
         .transaction(move |c| apply(&pp, c, &id, &by, input, action, reason))
         .await?;
     case_view(p, row, true).await
+}
+
+/// An assignment must name an official of the officer's agency with the officer role. Checked
+/// against common auth's directory when it runs in this process; where it runs elsewhere, the
+/// assignee's own token (which names their agency and roles) is what lets them act.
+pub async fn check_assignee(
+    directory: Option<&egov_auth::Service>,
+    who: &Principal,
+    a: &OfficerAction,
+) -> Result<(), Error> {
+    let (OfficerAction::Assign { assignee }, Some(dir)) = (a, directory) else {
+        return Ok(());
+    };
+    let agency = who.agency.as_deref().unwrap_or_default();
+    if dir
+        .is_official_with_role(assignee, agency, crate::OFFICER_ROLE)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(Error::invalid_field(
+            "/assignee",
+            egov_core::text!(
+                "detail-petition-assignee",
+                "no official of your agency with the petition officer role has this account id"
+            ),
+        ))
+    }
 }
 
 /// The applicant's subject key: a citizen's person key or `business:<number>`.
@@ -234,6 +265,21 @@ fn apply(
             })
         }
         OfficerAction::Extend { working_days, .. } => {
+            let done = store::events(c, &row.id)?
+                .iter()
+                .filter(|e| e.action == Action::Extend.as_str())
+                .count();
+            if !crate::domain::clock::may_extend(done, p.catalogue().policy.max_extensions) {
+                return Err(Error::with_detail(
+                    errors::EXTENSION_LIMIT,
+                    egov_core::text!(
+                        "detail-petition-extension-limit",
+                        "this case has been extended {done} time(s); the country pack allows {max}",
+                        done = done,
+                        max = p.catalogue().policy.max_extensions
+                    ),
+                ));
+            }
             let due = row.due_at;
             let new_due = match due {
                 Some(d) => Some(p.clock().extend(d, working_days)?),

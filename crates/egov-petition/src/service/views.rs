@@ -185,6 +185,9 @@ pub struct CaseView {
     pub evidence: Vec<EvidenceView>,
     pub attachments: Vec<AttachmentView>,
     pub documents: Vec<DocumentView>,
+    /// Open complaints or proposals that look like this one (same service and routing, near
+    /// it, recent): filled in the officers' case view (`GET`) of an open case, else empty.
+    pub suggested_duplicates: Vec<crate::service::applications::DuplicateSuggestion>,
 }
 
 pub(crate) async fn case_view(
@@ -282,6 +285,7 @@ pub(crate) fn case_view_in(
         evidence: evidence.into_iter().map(EvidenceView::from).collect(),
         attachments: attachments.into_iter().map(AttachmentView::from).collect(),
         documents: documents.into_iter().map(|d| document_view(p, d)).collect(),
+        suggested_duplicates: Vec::new(),
     })
 }
 

@@ -5,6 +5,8 @@
 pub mod apply;
 pub mod case;
 pub mod catalogue;
+pub mod desk;
+pub mod desk_case;
 pub mod documents;
 pub mod form;
 pub mod location;
@@ -78,5 +80,9 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(case::withdraw)
         .page(case::supplement)
         .page(case::rate)
-        .page(case::reopen);
+        .page(case::reopen)
+        .page(desk::work_list)
+        .page(desk_case::case_page)
+        .page(desk_case::attachment)
+        .page(desk_case::act);
 }
