@@ -8,6 +8,11 @@
 //! cursor (50 per page; back to the first page after PAGES pages): no filter, by status, by
 //! service, by assignee, due before a date. Every request is one page:
 //! `GET /petition/v1/officer/cases?…`. ROUNDS rounds, medians.
+//!
+//! Then the same over the petition desk's pages, server-side rendered: an officer of JONGNO
+//! signs in on the pages (password and TOTP, a page session) and CONCURRENCY tasks walk the
+//! work list's views (all open, overdue, due soon, by status, by service) following each
+//! page's "Next page" link: `GET /desk/petitions?…` with the session cookie.
 
 #![allow(clippy::print_stdout)]
 
@@ -15,6 +20,8 @@ use std::sync::{Arc, Mutex};
 
 use diesel::RunQueryDsl;
 use egov_bench::{drive, env_u64, median};
+use egov_testing::browser::Browser;
+use egov_testing::mfa::{enrol_totp, totp};
 use egov_testing::{As, Backend, Spawn, spawn_app_with};
 use serde_json::Value;
 
@@ -215,4 +222,107 @@ async fn main() {
         median(p50),
         median(p99),
     );
+
+    // The desk's pages: an officer's page session (signed in with a password and TOTP).
+    let password = "bench desk passphrase 1";
+    app.official(
+        "bench.desk",
+        "Bench Desk",
+        "JONGNO",
+        &["petition.officer"],
+        Some(password),
+    )
+    .await;
+    let login: Value = http
+        .post(app.url("/auth/login"))
+        .json(&serde_json::json!({"username": "bench.desk", "password": password}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let api = login["tokens"]["access_token"].as_str().expect("token");
+    let (secret, _) = enrol_totp(&app, api).await;
+    let mut browser = Browser::new(&app);
+    browser.language = Some("en".into());
+    let code = totp(&secret, 0);
+    let first = browser
+        .sign_in("/desk/petitions", "bench.desk", password, Some(&code))
+        .await;
+    assert_eq!(first.status.as_u16(), 200, "{}", first.body);
+    assert!(first.body.contains("rel=\"next\""), "a full first page");
+    let cookie = format!(
+        "egov_session={}",
+        browser.cookie("egov_session").expect("the page session")
+    );
+    let desk_views = [
+        "/desk/petitions",
+        "/desk/petitions?view=overdue",
+        "/desk/petitions?view=due_soon",
+        "/desk/petitions?status=in_review",
+        "/desk/petitions?service=housing-benefit",
+    ];
+    let base = app.url("");
+    let state: Arc<Vec<Mutex<Cursor>>> =
+        Arc::new((0..concurrency).map(|_| Mutex::new((None, 0))).collect());
+    let (mut rps, mut p50, mut p99, mut errors) = (vec![], vec![], vec![], 0usize);
+    for round in 1..=rounds {
+        let (h, b, c, st) = (http.clone(), base.clone(), cookie.clone(), state.clone());
+        let run = drive(secs, concurrency, move |task| {
+            let url = {
+                let s = st[task].lock().expect("state");
+                match &s.0 {
+                    Some(next) => format!("{b}{next}"),
+                    None => format!("{b}{}", desk_views[task % desk_views.len()]),
+                }
+            };
+            let req = h.get(url).header("cookie", c.clone());
+            let st = st.clone();
+            async move {
+                let Ok(r) = req.send().await else {
+                    return false;
+                };
+                if r.status().as_u16() != 200 {
+                    return false;
+                }
+                let Ok(html) = r.text().await else {
+                    return false;
+                };
+                let mut s = st[task].lock().expect("state");
+                s.1 += 1;
+                s.0 = next_link(&html).filter(|_| s.1 < pages);
+                if s.0.is_none() {
+                    s.1 = 0;
+                }
+                true
+            }
+        })
+        .await;
+        println!(
+            "desk round {round}: {:.0} pages/s p50 {:.2} ms p99 {:.2} ms errors {}",
+            run.rps,
+            run.p50.as_secs_f64() * 1e3,
+            run.p99.as_secs_f64() * 1e3,
+            run.errors
+        );
+        rps.push(run.rps);
+        p50.push(run.p50.as_secs_f64() * 1e3);
+        p99.push(run.p99.as_secs_f64() * 1e3);
+        errors += run.errors;
+    }
+    println!(
+        "RESULT desk_rps={:.0} desk_p50_ms={:.2} desk_p99_ms={:.2} desk_errors={errors}",
+        median(rps),
+        median(p50),
+        median(p99),
+    );
+}
+
+/// The work list page's "Next page" address (HTML-escaped `&` undone).
+fn next_link(html: &str) -> Option<String> {
+    let at = html.find("rel=\"next\"")?;
+    let start = html[..at].rfind("href=\"")? + 6;
+    let end = start + html[start..].find('"')?;
+    Some(html[start..end].replace("&#38;", "&").replace("&amp;", "&"))
 }

@@ -9,7 +9,7 @@
 //   the petition desk, says why they open it, receives it and asks for more; the citizen
 //   answers on the application's page; the officer approves (a decision without its choice is
 //   refused first) and issues the certificate; the citizen downloads its PDF and checks it on
-//   the public page;
+//   the public page; the officer, a supervisor too, opens the compliance report and its CSV;
 //   then signs out and is signed out everywhere (the next sign-in asks for the password);
 // - every page on the way is checked with axe-core (WCAG 2.1 A/AA, 0 violations);
 // - each signed-in page at 320 CSS px wide without sideways scrolling;
@@ -228,6 +228,15 @@ async function journey(officer, lang, javaScriptEnabled) {
   await deskAct(d, 'issue', tag);
   expect((await d.textContent('main')).includes(receipt), `${tag}: the desk shows the issued case`);
   if (javaScriptEnabled) { await axe(d, `${tag} desk case, issued`); await shot(d, `desk-case-issued-${lang}`); }
+  // The supervisor's compliance report (linked from My page), and its CSV.
+  await d.goto(`${base}/my`);
+  await Promise.all([d.waitForURL(/\/desk\/reports\/compliance$/), d.click('main a[href="/desk/reports/compliance"]')]);
+  expect((await d.$$('main table tbody tr')).length > 0, `${tag}: the compliance report has a line per service`);
+  if (javaScriptEnabled) { await axe(d, `${tag} compliance report`); await shot(d, `desk-compliance-${lang}`); await fits320(d, `${tag} compliance report`); }
+  const csvHref = await d.getAttribute('main a[href^="/desk/reports/compliance.csv"]', 'href');
+  const csv = await officerContext.request.get(base + csvHref);
+  expect(csv.status() === 200 && csv.headers()['content-type'].startsWith('text/csv') && (await csv.text()).includes('business-registration'),
+    `${tag}: the report downloads as CSV`);
   await officerContext.close();
   await page.goto(caseUrl);
   const href = await page.getAttribute('main a[href*="/issued/"]', 'href');
@@ -359,7 +368,7 @@ async function journey(officer, lang, javaScriptEnabled) {
 }
 
 try {
-  const deskOfficer = await officerAccount(['petition.officer']);
+  const deskOfficer = await officerAccount(['petition.officer', 'petition.supervisor']);
   for (const lang of languages) await journey(deskOfficer, lang, true);
   await journey(deskOfficer, languages[0], false);
 } catch (e) {

@@ -54,3 +54,4 @@ detail-needs-second-factor = este servicio necesita un segundo factor y la cuent
 detail-password-short = use al menos { $count } caracteres
 detail-password-long = use como máximo { $count } caracteres
 detail-password-guessable = esta contraseña es demasiado fácil de adivinar
+detail-unknown-role = no es un rol de los módulos de esta plataforma: { $known }

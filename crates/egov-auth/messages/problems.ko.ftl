@@ -54,3 +54,4 @@ detail-needs-second-factor = 이 서비스에는 2단계 인증이 필요한데 
 detail-password-short = { $count }자 이상으로 하십시오
 detail-password-long = { $count }자 이하로 하십시오
 detail-password-guessable = 추측하기 너무 쉬운 비밀번호입니다
+detail-unknown-role = 이 플랫폼의 모듈에 없는 역할입니다: { $known }

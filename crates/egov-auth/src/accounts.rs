@@ -228,17 +228,26 @@ pub fn set_contact(
 }
 
 /// The active account that speaks for a data subject: a citizen by the person key (blind
-/// index of the national ID), or a business by `business:<registration number>`.
+/// index of the national ID), a business by `business:<registration number>`, an official by
+/// `account:<account id>` (notices about their work).
 pub fn for_subject(conn: &mut DbConnection, key: &str) -> Result<Option<AccountRow>, Error> {
     let q = a::table
         .filter(a::status.eq(STATUS_ACTIVE))
         .select(AccountRow::as_select())
         .into_boxed();
-    let q = match key.strip_prefix("business:") {
-        Some(b) => q
-            .filter(a::business_id.eq(b.to_owned()))
-            .filter(a::kind.eq(Kind::Business.as_str())),
-        None => q.filter(a::national_id_index.eq(key.to_owned())),
+    let q = if let Some(b) = key.strip_prefix("business:") {
+        q.filter(a::business_id.eq(b.to_owned()))
+            .filter(a::kind.eq(Kind::Business.as_str()))
+    } else if let Some(id) = key.strip_prefix("account:") {
+        let officials: Vec<&str> = Kind::ALL
+            .iter()
+            .filter(|k| k.is_official())
+            .map(|k| k.as_str())
+            .collect();
+        q.filter(a::id.eq(id.to_owned()))
+            .filter(a::kind.eq_any(officials))
+    } else {
+        q.filter(a::national_id_index.eq(key.to_owned()))
     };
     Ok(q.first(conn).optional()?)
 }

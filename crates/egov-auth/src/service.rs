@@ -55,6 +55,8 @@ struct Inner {
     since_prune: std::sync::atomic::AtomicU64,
     /// `egov_security_events_total{event}`: lockouts and throttles, for alerting.
     security: prometheus::IntCounterVec,
+    /// The roles the platform's modules define (set once at start): officials get only these.
+    known_roles: std::sync::OnceLock<Vec<&'static str>>,
 }
 
 /// Tokens handed out at sign-in and refresh.
@@ -121,7 +123,19 @@ impl Service {
             dummy_hash: std::sync::OnceLock::new(),
             since_prune: std::sync::atomic::AtomicU64::new(0),
             security,
+            known_roles: std::sync::OnceLock::new(),
         })))
+    }
+
+    /// The roles the platform's modules define (every module of the binary, served here or
+    /// not, so common auth running alone still knows them). Set once, at start.
+    pub fn set_known_roles(&self, roles: Vec<&'static str>) {
+        let _ = self.0.known_roles.set(roles);
+    }
+
+    /// The roles officials may be given (`None`: not set, any well-formed name).
+    pub fn known_roles(&self) -> Option<&[&'static str]> {
+        self.0.known_roles.get().map(Vec::as_slice)
     }
 
     /// Where a request came from: the TCP peer, or the client named in `X-Forwarded-For`

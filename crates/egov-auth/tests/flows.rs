@@ -716,7 +716,7 @@ async fn agencies_partition_administration() {
     let mois = mois["access_token"].as_str().expect("a").to_owned();
     // Officers of their own agency only.
     let officer = json!({"kind": "officer", "username": "kang.officer", "display_name": "Kang",
-                         "roles": ["petition.handler"]});
+                         "roles": ["petition.officer"]});
     let res = bearer_post(&app, "/auth/agencies/MOIS/accounts", &mois, &officer).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let created: Value = res.json().await.expect("json");
@@ -739,11 +739,34 @@ async fn agencies_partition_administration() {
         .client
         .put(app.url(&format!("/auth/accounts/{officer_id}/roles")))
         .bearer_auth(&mois)
-        .json(&json!({"roles": ["petition.handler", "petition.approver"]}))
+        .json(&json!({"roles": ["petition.officer", "petition.supervisor"]}))
         .send()
         .await
         .expect("req");
     assert_eq!(res.status(), StatusCode::OK);
+    // A role no module defines (a typo) is refused, naming it, and changes nothing.
+    let res = app
+        .client
+        .put(app.url(&format!("/auth/accounts/{officer_id}/roles")))
+        .bearer_auth(&mois)
+        .json(&json!({"roles": ["petition.officer", "petition.officr"]}))
+        .send()
+        .await
+        .expect("req");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["errors"][0]["pointer"], "/roles/1", "{body}");
+    assert!(
+        body["errors"][0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("petition.officer")),
+        "the known roles are named: {body}"
+    );
+    let mut typo = officer.clone();
+    typo["username"] = json!("kang.typo");
+    typo["roles"] = json!(["tax.oficer"]);
+    let res = bearer_post(&app, "/auth/agencies/MOIS/accounts", &mois, &typo).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let nts_officer = account(&app, "nts.officer", Kind::Officer, Some("NTS")).await;
     problem(
         bearer_get(&app, &format!("/auth/accounts/{nts_officer}"), &mois).await,

@@ -18,6 +18,10 @@ pub struct Context<'a> {
     pub exchange: Option<&'a (dyn std::any::Any + Send + Sync)>,
     /// Where the module's outbox hands its notices (e-mail and SMS, or the log).
     pub notifier: &'a std::sync::Arc<dyn crate::outbox::Notifier>,
+    /// Common auth's directory of accounts, when common auth runs in this process (an
+    /// `egov_auth::Service`, typed as `Any` because auth sits above the core): modules that
+    /// notify officials by role downcast it.
+    pub directory: Option<&'a (dyn std::any::Any + Send + Sync)>,
 }
 
 impl std::fmt::Debug for Context<'_> {
@@ -129,6 +133,13 @@ pub trait Module: Send + Sync + 'static {
 
     /// The module's signed-in pages that "My page" links to, as `(path, message id)`.
     fn my_links(&self) -> Vec<(&'static str, &'static str)> {
+        Vec::new()
+    }
+
+    /// The roles the module's policies name, with what each lets an official do. Common auth
+    /// gives officials only roles that a module of the platform defines (so a typo such as
+    /// `petition.officr` is refused, not silently useless).
+    fn roles(&self) -> Vec<(&'static str, &'static str)> {
         Vec::new()
     }
 

@@ -195,6 +195,23 @@ impl Module for DocflowModule {
         NAME
     }
 
+    fn roles(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            (
+                ADMIN_ROLE,
+                "manages the agency's organisation chart, stand-ins and delegation table",
+            ),
+            (
+                OFFICE_ROLE,
+                "the document office: receives, registers and distributes incoming documents",
+            ),
+            (
+                RECORDS_ROLE,
+                "the records manager: record files, legal holds and disposal",
+            ),
+        ]
+    }
+
     fn settings_section(&self) -> Option<&'static str> {
         Some("docflow")
     }

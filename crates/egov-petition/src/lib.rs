@@ -39,6 +39,10 @@ pub const NAME: &str = "petition";
 
 /// The officers' role.
 pub const OFFICER_ROLE: &str = "petition.officer";
+/// Supervisors: the first step of the escalation ladder.
+pub const SUPERVISOR_ROLE: &str = "petition.supervisor";
+/// The agency head's step of the escalation ladder.
+pub const HEAD_ROLE: &str = "petition.head";
 
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -64,6 +68,8 @@ pub(crate) struct Inner {
     pub(crate) time: TimeSource,
     pub(crate) recorder: egov_auth::Recorder,
     pub(crate) blobs: Arc<dyn blob::BlobStore>,
+    /// Common auth's directory when it runs in this process: whom an escalation notifies.
+    pub(crate) directory: Option<egov_auth::Service>,
 }
 
 impl std::fmt::Debug for Petition {
@@ -100,7 +106,17 @@ impl Petition {
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             blobs: Arc::new(blob::FsBlobStore::new(config.blob_dir.clone())),
             config,
+            directory: None,
         })))
+    }
+
+    /// With common auth's directory (where it runs in this process), so escalations notify
+    /// the officials of the role; without it they are recorded and shown, not notified.
+    pub fn with_directory(mut self, directory: Option<egov_auth::Service>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.directory = directory;
+        }
+        self
     }
 
     pub fn db(&self) -> &Db {
@@ -223,7 +239,12 @@ impl Module for PetitionModule {
             ctx.packs,
             ctx.clock,
             ctx.notifier.clone(),
-        )?;
+        )?
+        .with_directory(
+            ctx.directory
+                .and_then(|d| d.downcast_ref::<egov_auth::Service>())
+                .cloned(),
+        );
         let data = actix_web::web::Data::new(p.clone());
         let worker = p.clone();
         Ok(Started {
@@ -253,8 +274,29 @@ impl Module for PetitionModule {
         vec![("/documents/verify", "verify-title")]
     }
 
+    fn roles(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            (
+                OFFICER_ROLE,
+                "handles the agency's petitions on the desk (with a second factor)",
+            ),
+            (
+                SUPERVISOR_ROLE,
+                "receives cases escalated when overdue (first step of the pack's ladder) and sees the compliance report",
+            ),
+            (
+                HEAD_ROLE,
+                "receives cases escalated further (the agency head's step of the pack's ladder)",
+            ),
+        ]
+    }
+
     fn work_links(&self) -> Vec<(&'static str, &'static str, &'static str)> {
-        vec![("/desk/petitions", "desk-title", OFFICER_ROLE)]
+        vec![
+            ("/desk/petitions", "desk-title", OFFICER_ROLE),
+            ("/desk/reports/compliance", "report-title", SUPERVISOR_ROLE),
+            ("/desk/reports/compliance", "report-title", HEAD_ROLE),
+        ]
     }
 
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {

@@ -2,7 +2,7 @@
 //! through the module's outbox (`store::OUTBOX`), queued in the same transaction as the change
 //! and delivered by this worker with the kit's lease, backoff and final failure
 //! (`egov_core::outbox`). The same worker queues the progress notices of cases open longer
-//! than the pack's threshold.
+//! than the pack's threshold and escalates overdue cases up the pack's ladder.
 
 use std::time::Duration;
 
@@ -17,10 +17,13 @@ pub async fn run(p: Petition) {
     let every = (60_000 / poll.as_millis().max(1)).max(1);
     let mut pass: u128 = 0;
     loop {
-        if pass.is_multiple_of(every)
-            && let Err(e) = crate::service::progress_notices(&p).await
-        {
-            tracing::warn!(error = %e, "progress-notice pass failed");
+        if pass.is_multiple_of(every) {
+            if let Err(e) = crate::service::progress_notices(&p).await {
+                tracing::warn!(error = %e, "progress-notice pass failed");
+            }
+            if let Err(e) = crate::service::escalate(&p).await {
+                tracing::warn!(error = %e, "escalation pass failed");
+            }
         }
         pass += 1;
         if let Err(e) = deliver_due(&p).await {

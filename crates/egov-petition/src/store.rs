@@ -51,6 +51,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        escalation_level -> Integer,
+        answered_at -> Nullable<Timestamp>,
     }
 }
 
@@ -68,6 +70,8 @@ diesel::table! {
         detail -> Text,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(petition_cases, petition_events);
 
 diesel::table! {
     petition_receipt_counters (agency, year) {
@@ -182,6 +186,10 @@ pub struct CaseRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// How far up the pack's escalation ladder the case has gone (0: not escalated).
+    pub escalation_level: i32,
+    /// When the case was first answered (decided, or closed without a decision).
+    pub answered_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -324,6 +332,8 @@ pub struct WorkFilter {
     pub unassigned: bool,
     /// Only cases whose clock runs (not paused for a supplement).
     pub running_only: bool,
+    /// Only cases escalated at least this far up the ladder.
+    pub escalated_from: Option<i32>,
 }
 
 pub const OPEN: [&str; 5] = [
@@ -366,6 +376,9 @@ pub fn work_list(
     if f.running_only {
         q = q.filter(p::paused_at.is_null());
     }
+    if let Some(level) = f.escalated_from {
+        q = q.filter(p::escalation_level.ge(level));
+    }
     if let Some(d) = f.due_before {
         q = q.filter(p::due_at.lt(d));
     }
@@ -376,6 +389,84 @@ pub fn work_list(
             .filter(p::due_at.gt(*due).or(p::id.gt(id.clone())));
     }
     Ok(q.load(c)?)
+}
+
+/// What the compliance report reads of one case.
+#[derive(Debug, Clone, Queryable)]
+pub struct ComplianceRow {
+    pub id: String,
+    pub service: String,
+    pub status: String,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub paused_at: Option<NaiveDateTime>,
+}
+
+/// The agency's cases submitted in `[from, to)`, for the compliance report.
+pub fn compliance_rows(
+    c: &mut DbConnection,
+    agency: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<ComplianceRow>, Error> {
+    use petition_cases::dsl as p;
+    Ok(p::petition_cases
+        .filter(p::agency.eq(agency))
+        .filter(p::submitted_at.ge(from))
+        .filter(p::submitted_at.lt(to))
+        .select((
+            p::id,
+            p::service,
+            p::status,
+            p::submitted_at,
+            p::due_at,
+            p::answered_at,
+            p::paused_at,
+        ))
+        .load(c)?)
+}
+
+/// The case of each extension of the agency's cases submitted in `[from, to)` (a case once
+/// per extension).
+pub fn extensions_of(
+    c: &mut DbConnection,
+    agency: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<String>, Error> {
+    use petition_cases::dsl as p;
+    use petition_events::dsl as e;
+    let cases = p::petition_cases
+        .filter(p::agency.eq(agency.to_owned()))
+        .filter(p::submitted_at.ge(from))
+        .filter(p::submitted_at.lt(to))
+        .select(p::id);
+    Ok(e::petition_events
+        .filter(e::action.eq("extend"))
+        .filter(e::case_id.eq_any(cases))
+        .select(e::case_id)
+        .load(c)?)
+}
+
+/// Running open cases overdue at `now` that are below `levels` on the escalation ladder,
+/// earliest due first: what the escalation pass looks at.
+pub fn escalation_candidates(
+    c: &mut DbConnection,
+    now: NaiveDateTime,
+    levels: i32,
+    limit: i64,
+) -> Result<Vec<CaseRow>, Error> {
+    use petition_cases::dsl as p;
+    Ok(p::petition_cases
+        .filter(p::escalation_level.lt(levels))
+        .filter(p::due_at.lt(now))
+        .filter(p::status.eq_any(OPEN))
+        .filter(p::paused_at.is_null())
+        .order((p::due_at.asc(), p::id.asc()))
+        .limit(limit)
+        .select(CaseRow::as_select())
+        .load(c)?)
 }
 
 /// Open cases of the agency whose clock runs and is due before `before`, earliest first.

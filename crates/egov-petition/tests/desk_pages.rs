@@ -528,3 +528,237 @@ async fn an_attachment_is_read_with_the_reason_and_an_approved_application_issue
     let (_, docs) = Petition(&app).my_documents(&me, &id).await;
     assert_eq!(docs.as_array().map(Vec::len), Some(1), "{docs}");
 }
+
+#[tokio::test]
+async fn the_compliance_report_counts_answers_on_time_open_overdue_and_extensions() {
+    let app = app().await;
+    let me = citizen(&app, "kim.minji", "900101-1234567").await;
+    let (answered, _) = complaint(&app, &me, 37.4979).await;
+    let (open, _) = complaint(&app, &me, 37.51).await;
+    let off = app.token(egov_testing::As {
+        kind: "officer",
+        roles: OFFICER,
+        agency: Some("GANGNAM"),
+        ..Default::default()
+    });
+    for body in [
+        json!({"action": "receive"}),
+        json!({"action": "review"}),
+        json!({"action": "extend", "working_days": 2, "reason": "A site visit"}),
+        json!({"action": "decide", "decision": "approved", "reason": "Fixed"}),
+    ] {
+        let (s, r) = Petition(&app).act(&off, &answered, body).await;
+        assert_eq!(s, 200, "{r}");
+    }
+    // The other one is past its due time, untouched.
+    let i = open.clone();
+    app.state
+        .db
+        .run(move |c| {
+            use diesel::prelude::*;
+            use egov_petition::store::petition_cases::dsl as pc;
+            diesel::update(pc::petition_cases.find(&i))
+                .set(pc::due_at.eq(Some(
+                    chrono::Utc::now().naive_utc() - chrono::Duration::hours(2),
+                )))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .expect("backdate");
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (
+        today - chrono::Duration::days(2),
+        today + chrono::Duration::days(1),
+    );
+    let period = format!("from={from}&to={to}");
+    let supervisor = app.token(egov_testing::As {
+        kind: "officer",
+        roles: &["petition.supervisor"],
+        agency: Some("GANGNAM"),
+        ..Default::default()
+    });
+    let get = |token: String, path: &'static str, query: String| {
+        let app = &app;
+        async move {
+            app.send(
+                reqwest::Method::GET,
+                &format!("/petition/v1/{path}?{query}"),
+                Some(&token),
+                None,
+            )
+            .await
+        }
+    };
+    let (s, r) = get(supervisor.clone(), "reports/compliance", period.clone()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["agency"], "GANGNAM");
+    let total = &r["total"];
+    assert_eq!(
+        (
+            total["received"].as_u64(),
+            total["answered"].as_u64(),
+            total["answered_on_time"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1)),
+        "{r}"
+    );
+    assert_eq!(total["on_time_percent"], 100.0);
+    assert_eq!(
+        total["median_working_days"], 0.0,
+        "answered the day it came"
+    );
+    assert_eq!(
+        (total["open"].as_u64(), total["open_overdue"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        (
+            total["extended_cases"].as_u64(),
+            total["extensions"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(r["services"][0]["service"], "road-complaint");
+    // Without dates: this year to today.
+    let (s, r) = get(supervisor.clone(), "reports/compliance", String::new()).await;
+    assert_eq!(s, 200, "{r}");
+    assert!(
+        r["from"].as_str().is_some_and(|f| f.ends_with("-01-01")),
+        "{r}"
+    );
+    // Who may read it, and for which agency.
+    let (s, _) = get(off.clone(), "reports/compliance", period.clone()).await;
+    assert_eq!(s, 403, "an officer without the supervisor role");
+    let (s, _) = get(
+        supervisor.clone(),
+        "reports/compliance",
+        format!("agency=BUSAN&{period}"),
+    )
+    .await;
+    assert_eq!(s, 400, "a supervisor's report is their own agency's");
+    let auditor = app.token(egov_testing::As {
+        kind: "auditor",
+        ..Default::default()
+    });
+    let (s, _) = get(auditor.clone(), "reports/compliance", period.clone()).await;
+    assert_eq!(s, 403);
+    let (s, e) = get(auditor.clone(), "oversight/compliance", period.clone()).await;
+    assert_eq!(s, 400, "an auditor names the agency: {e}");
+    let (s, r) = get(
+        auditor.clone(),
+        "oversight/compliance",
+        format!("agency=GANGNAM&{period}"),
+    )
+    .await;
+    assert_eq!((s, r["total"]["received"].as_u64()), (200, Some(2)));
+    let (s, _) = get(
+        auditor.clone(),
+        "oversight/compliance",
+        format!("agency=NOWHERE&{period}"),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let (s, _) = get(
+        supervisor.clone(),
+        "oversight/compliance",
+        format!("agency=GANGNAM&{period}"),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, e) = get(
+        supervisor.clone(),
+        "reports/compliance",
+        format!("from={to}&to={from}"),
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+    let (s, _) = get(
+        supervisor.clone(),
+        "reports/compliance",
+        "from=2025-01-01&to=2026-12-31".into(),
+    )
+    .await;
+    assert_eq!(s, 422, "more than a year");
+    let (s, _) = get(me.clone(), "reports/compliance", period.clone()).await;
+    assert_eq!(s, 403);
+
+    // The page and its CSV, for a supervisor signed in with a second factor.
+    app.official(
+        "han.sup",
+        "Han Supervisor",
+        "GANGNAM",
+        &["petition.officer", "petition.supervisor"],
+        Some(PASSWORD),
+    )
+    .await;
+    let token = api_token(&app, "han.sup").await;
+    let (secret, _) = enrol_totp(&app, &token).await;
+    let mut b = Browser::new(&app);
+    b.language = Some("en".into());
+    let code = totp(&secret, 0);
+    let page = b
+        .sign_in(
+            &format!("/desk/reports/compliance?{period}"),
+            "han.sup",
+            PASSWORD,
+            Some(&code),
+        )
+        .await;
+    ok(&page, "the report");
+    let words = text(&page.body);
+    assert!(words.contains("Road and street-light complaint"), "{words}");
+    assert!(words.contains("100.0 % (1)"), "{words}");
+    assert!(words.contains("1 case, 1 in all"), "{words}");
+    let my = b.get("/my").await;
+    assert_eq!(
+        my.body
+            .matches(r#"href="/desk/reports/compliance""#)
+            .count(),
+        1,
+        "linked once"
+    );
+    let href = page
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with("/desk/reports/compliance.csv"))
+        .and_then(|s| s.split('"').next())
+        .expect("the CSV link")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let csv = b.get(&href).await;
+    ok(&csv, "the CSV");
+    assert!(
+        csv.headers["content-type"]
+            .as_bytes()
+            .starts_with(b"text/csv")
+    );
+    assert!(
+        csv.body.starts_with('\u{feff}'),
+        "a byte-order mark for spreadsheets"
+    );
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+    assert!(
+        lines[0].starts_with("Service id,Service,Received"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines.iter().any(|l| l
+            .starts_with("road-complaint,Road and street-light complaint,2,1,1,100.0,0.0,1,1,1,1")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with("*,All services,2,")),
+        "{lines:?}"
+    );
+    let bad = b.get("/desk/reports/compliance?from=yesterday").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body.contains(r##"href="#report-from""##),
+        "{}",
+        bad.body
+    );
+}

@@ -1502,3 +1502,141 @@ async fn finding_8_a_certificate_about_someone_else_needs_their_delegation() {
             .any(|p| p.contains("issued to you"))
     );
 }
+
+#[tokio::test]
+async fn an_overdue_case_climbs_the_escalation_ladder_and_its_officials_are_told() {
+    let app = app().await;
+    let me = app.citizen(NID);
+    let (s, d) = Petition(&app)
+        .create(
+            &me,
+            &json!({"service": "road-complaint",
+                "form": {"problem": "pothole", "region": "seoul-gangnam", "description": "A deep hole"}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{d}");
+    let id = d["id"].as_str().expect("id").to_owned();
+    let (s, _) = Petition(&app).submit(&me, &id).await;
+    assert_eq!(s, 200);
+    let supervisor = app
+        .official(
+            "seo.supervisor",
+            "Seo Supervisor",
+            "GANGNAM",
+            &["petition.officer", "petition.supervisor"],
+            None,
+        )
+        .await;
+    let head = app
+        .official(
+            "gang.head",
+            "Gang Head",
+            "GANGNAM",
+            &["petition.head"],
+            None,
+        )
+        .await;
+    let elsewhere = app
+        .official(
+            "bu.supervisor",
+            "Bu Supervisor",
+            "BUSAN",
+            &["petition.supervisor"],
+            None,
+        )
+        .await;
+    let packs = std::sync::Arc::new(
+        egov_core::CountryPacks::load(&app.state.settings.country.packs_dir, "kr").expect("packs"),
+    );
+    let settings = std::sync::Arc::new(app.state.settings.clone());
+    let p = egov_petition::Petition::start(
+        &settings,
+        &app.state.db,
+        &packs,
+        &app.state.clock,
+        std::sync::Arc::new(egov_core::outbox::LogNotifier),
+    )
+    .expect("petition")
+    .with_directory(app.state.auth_service.clone());
+    // Not overdue: nothing moves.
+    assert_eq!(egov_petition::service::escalate(&p).await.expect("pass"), 0);
+    let due_by = |hours: i64| {
+        let i = id.clone();
+        let app = &app;
+        async move {
+            app.state
+                .db
+                .run(move |c| {
+                    use diesel::prelude::*;
+                    use egov_petition::store::petition_cases::dsl as pc;
+                    diesel::update(pc::petition_cases.find(&i))
+                        .set(pc::due_at.eq(Some(
+                            chrono::Utc::now().naive_utc() - chrono::Duration::hours(hours),
+                        )))
+                        .execute(c)?;
+                    Ok(())
+                })
+                .await
+                .expect("backdate");
+        }
+    };
+    // Overdue by a minute: the supervisor's step (0 working hours in the kr pack), once.
+    due_by(0).await;
+    app.state.clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(egov_petition::service::escalate(&p).await.expect("pass"), 1);
+    assert_eq!(egov_petition::service::escalate(&p).await.expect("pass"), 0);
+    let told = |who: String| {
+        let app = &app;
+        async move { notifications(app, &format!("account:{who}")).await }
+    };
+    assert_eq!(told(supervisor.clone()).await, ["petition.escalated"]);
+    assert!(told(head.clone()).await.is_empty(), "not the head yet");
+    assert!(
+        told(elsewhere.clone()).await.is_empty(),
+        "not another agency's"
+    );
+    let off = app.officer(OFFICER, "GANGNAM");
+    let (_, v) = Petition(&app)
+        .officer_case(&off, &id, "overdue check")
+        .await;
+    assert_eq!(v["escalation_level"], 1, "{v}");
+    let last = v["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .expect("event");
+    assert_eq!(
+        (last["action"].as_str(), last["actor_role"].as_str()),
+        (Some("escalate"), Some("system"))
+    );
+    assert_eq!(last["detail"]["role"], "petition.supervisor");
+    // The supervisor's queue: the escalated view of the work list.
+    let sup = app.token(egov_testing::As {
+        kind: "officer",
+        roles: &["petition.officer", "petition.supervisor"],
+        agency: Some("GANGNAM"),
+        sub: Some(&supervisor),
+        ..Default::default()
+    });
+    let (s, list) = Petition(&app)
+        .work_list(&sup, &[("view", "escalated")])
+        .await;
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["items"][0]["id"], id.as_str());
+    assert_eq!(list["items"][0]["escalation_level"], 1);
+    // A week overdue: the head's step (16 working hours).
+    due_by(24 * 7).await;
+    assert_eq!(egov_petition::service::escalate(&p).await.expect("pass"), 1);
+    assert_eq!(told(head).await, ["petition.escalated"]);
+    let (_, v) = Petition(&app)
+        .officer_case(&off, &id, "overdue check")
+        .await;
+    assert_eq!(v["escalation_level"], 2);
+    // The supervisor's queue (from the first step up) still shows it.
+    let (_, list) = Petition(&app)
+        .work_list(&sup, &[("view", "escalated")])
+        .await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+    // At the top of the ladder nothing moves any more.
+    assert_eq!(egov_petition::service::escalate(&p).await.expect("pass"), 0);
+}

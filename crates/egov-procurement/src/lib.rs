@@ -215,6 +215,21 @@ impl Module for ProcurementModule {
         NAME
     }
 
+    fn roles(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            (
+                OFFICER_ROLE,
+                "buying agencies' procurement officers (and the registrar of suppliers and debarments)",
+            ),
+            (COMMITTEE_ROLE, "members of opening committees"),
+            (EVALUATOR_ROLE, "evaluators of bids"),
+            (
+                REVIEWER_ROLE,
+                "the review body's officers, who decide complaints",
+            ),
+        ]
+    }
+
     fn settings_section(&self) -> Option<&'static str> {
         Some("procurement")
     }

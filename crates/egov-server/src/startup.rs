@@ -206,6 +206,18 @@ impl AppState {
         let local = modules.iter().any(|m| m.name() == egov_auth::NAME);
         let (auth, auth_service) =
             egov_auth::start(&settings, &db, &packs, local, metrics.security_events())?;
+        if let Some(service) = &auth_service {
+            // Every module of the binary (served here or elsewhere) names its roles.
+            let mut roles: Vec<&'static str> = crate::registered_modules()
+                .iter()
+                .chain(modules.iter())
+                .flat_map(|m| m.roles())
+                .map(|(role, _)| role)
+                .collect();
+            roles.sort_unstable();
+            roles.dedup();
+            service.set_known_roles(roles);
+        }
         let exchange = if modules.iter().any(|m| m.name() == egov_exchange::NAME) {
             let services = modules.iter().flat_map(|m| m.exchange_services()).collect();
             Some(egov_exchange::start(
@@ -244,6 +256,9 @@ impl AppState {
                 .as_ref()
                 .map(|x| x as &(dyn std::any::Any + Send + Sync)),
             notifier: &notifier,
+            directory: auth_service
+                .as_ref()
+                .map(|s| s as &(dyn std::any::Any + Send + Sync)),
         };
         let started = modules
             .iter()

@@ -221,6 +221,13 @@ impl Module for TaxModule {
         NAME
     }
 
+    fn roles(&self) -> Vec<(&'static str, &'static str)> {
+        vec![(
+            OFFICER_ROLE,
+            "tax office work: withholding agents, statement reviews, assessments and corrections, refunds and payments (four eyes where the pack asks)",
+        )]
+    }
+
     fn settings_section(&self) -> Option<&'static str> {
         Some("tax")
     }

@@ -158,12 +158,13 @@ impl Web {
 
     /// The officials' pages an account with `roles` may open, as (path, message id).
     pub fn work_links_for(&self, roles: &[String]) -> Vec<(&'static str, &'static str)> {
-        self.0
-            .work_links
-            .iter()
-            .filter(|(_, _, role)| roles.iter().any(|r| r == role))
-            .map(|(path, id, _)| (*path, *id))
-            .collect()
+        let mut links: Vec<(&'static str, &'static str)> = Vec::new();
+        for (path, id, role) in &self.0.work_links {
+            if roles.iter().any(|r| r == role) && !links.iter().any(|(p, _)| p == path) {
+                links.push((path, id));
+            }
+        }
+        links
     }
 
     /// The pack's brand files (colours, logo).

@@ -200,7 +200,7 @@ async fn invite(
     body: NewOfficial,
     agency: Option<String>,
 ) -> Result<HttpResponse, Error> {
-    let roles = check_roles(body.roles)?;
+    let roles = check_roles(service, body.roles)?;
     let position = match body.position {
         Some(p) => Some(check_name("/position", &p)?),
         None => None,
@@ -241,7 +241,7 @@ async fn invite(
     }))
 }
 
-fn check_roles(roles: Vec<String>) -> Result<Vec<String>, Error> {
+fn check_roles(service: &Service, roles: Vec<String>) -> Result<Vec<String>, Error> {
     if roles.len() > 32 {
         return Err(Error::invalid_field("/roles", "at most 32 roles"));
     }
@@ -253,6 +253,18 @@ fn check_roles(roles: Vec<String>) -> Result<Vec<String>, Error> {
             return Err(Error::invalid_field(
                 format!("/roles/{i}"),
                 "1 to 64 of a-z, 0-9, `.`, `_`",
+            ));
+        }
+        if let Some(known) = service.known_roles()
+            && !known.contains(&r.as_str())
+        {
+            return Err(Error::invalid_field(
+                format!("/roles/{i}"),
+                egov_core::text!(
+                    "detail-unknown-role",
+                    "not a role of this platform's modules: {known}",
+                    known = known.join(", ")
+                ),
             ));
         }
     }
@@ -409,7 +421,7 @@ pub async fn set_roles(
     path: web::Path<String>,
     body: web::Json<RolesRequest>,
 ) -> Result<web::Json<Account>, Error> {
-    let roles = check_roles(body.into_inner().roles)?;
+    let roles = check_roles(&service, body.into_inner().roles)?;
     let account = managed(&auth, &service, path.into_inner()).await?;
     let id = account.id.clone();
     let purpose = format!("roles set to [{}]", roles.join(", "));

@@ -210,6 +210,16 @@ pub struct Catalogue {
     pub routes: Vec<Route>,
     pub default_agency: String,
     pub policy: Policy,
+    /// The escalation ladder (handler → supervisor → agency head), lowest step first.
+    pub escalation: Vec<EscalationStep>,
+}
+
+/// A step of the escalation ladder: a running case overdue by `overdue_working_hours` goes to
+/// the agency's officials with `role`, who are notified.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EscalationStep {
+    pub role: String,
+    pub overdue_working_hours: u32,
 }
 
 impl Catalogue {
@@ -237,6 +247,15 @@ struct PetitionFile {
     #[serde(default)]
     agencies: Vec<AgencyFile>,
     routing: RoutingFile,
+    #[serde(default)]
+    escalation: Vec<EscalationFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EscalationFile {
+    role: String,
+    overdue_working_hours: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -482,6 +501,33 @@ pub fn load(pack_dir: &Path, pack: &CountryPack) -> Result<Catalogue, CatalogueE
             }
         }
     }
+    let mut escalation: Vec<EscalationStep> = Vec::new();
+    for (i, e) in main.escalation.into_iter().enumerate() {
+        let role_ok = (1..=64).contains(&e.role.len())
+            && e.role
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
+        if !role_ok {
+            issues.push(format!(
+                "{file}: escalation[{i}].role: 1 to 64 of a-z, 0-9, `.`, `_`"
+            ));
+        }
+        if escalation
+            .last()
+            .is_some_and(|prev| prev.overdue_working_hours >= e.overdue_working_hours)
+        {
+            issues.push(format!(
+                "{file}: escalation[{i}].overdue_working_hours: each step must come later than the one before"
+            ));
+        }
+        escalation.push(EscalationStep {
+            role: e.role,
+            overdue_working_hours: e.overdue_working_hours,
+        });
+    }
+    if escalation.len() > 5 {
+        issues.push(format!("{file}: escalation: at most 5 steps"));
+    }
     if issues.is_empty() {
         Ok(Catalogue {
             services,
@@ -489,6 +535,7 @@ pub fn load(pack_dir: &Path, pack: &CountryPack) -> Result<Catalogue, CatalogueE
             routes,
             default_agency: main.routing.default_agency,
             policy,
+            escalation,
         })
     } else {
         Err(CatalogueError(issues))

@@ -99,6 +99,28 @@ impl Clock<'_> {
     }
 }
 
+impl Clock<'_> {
+    /// How many steps of the escalation ladder a running case due at `due` has reached at
+    /// `now`: step `i` is reached once the case is overdue by `hours[i]` working hours (0: as
+    /// soon as it is overdue). `hours` rises step by step.
+    pub fn escalation_level(
+        &self,
+        due: NaiveDateTime,
+        now: NaiveDateTime,
+        hours: &[u32],
+    ) -> Result<u32, CalendarError> {
+        let mut level = 0;
+        for h in hours {
+            let at = if *h == 0 { due } else { self.horizon(due, *h)? };
+            if now <= at {
+                break;
+            }
+            level += 1;
+        }
+        Ok(level)
+    }
+}
+
 /// Whether a case extended `done` times already may be extended again when the pack allows
 /// `max` extensions per case.
 pub fn may_extend(done: usize, max: u32) -> bool {
@@ -215,5 +237,38 @@ mod tests {
         assert!(!may_extend(0, 0), "a pack may allow no extension at all");
         assert!(may_extend(1, 2));
         assert!(!may_extend(usize::MAX, u32::MAX));
+    }
+
+    #[test]
+    fn an_overdue_case_climbs_the_ladder_by_working_hours_overdue() {
+        let calendar = cal();
+        let c = Clock {
+            calendar: &calendar,
+            tz: chrono_tz::UTC,
+        };
+        // Due Friday 2026-12-04 18:00; steps at 0 and 16 working hours (9:00-18:00) overdue.
+        let due = at(2026, 12, 4, 18, 0);
+        let steps = [0, 16];
+        assert_eq!(
+            c.escalation_level(due, due, &steps),
+            Ok(0),
+            "due, not yet overdue"
+        );
+        let just_after = due + chrono::Duration::minutes(1);
+        assert_eq!(c.escalation_level(due, just_after, &steps), Ok(1));
+        // The weekend does not count: Monday 17:00 is 8 working hours overdue.
+        assert_eq!(
+            c.escalation_level(due, at(2026, 12, 7, 17, 0), &steps),
+            Ok(1)
+        );
+        // Tuesday 16:00 is 16 working hours overdue (9 on Monday, 7 on Tuesday): still the
+        // first step; a minute later, the second.
+        let tuesday = at(2026, 12, 8, 16, 0);
+        assert_eq!(c.escalation_level(due, tuesday, &steps), Ok(1));
+        assert_eq!(
+            c.escalation_level(due, tuesday + chrono::Duration::minutes(1), &steps),
+            Ok(2)
+        );
+        assert_eq!(c.escalation_level(due, tuesday, &[]), Ok(0), "no ladder");
     }
 }

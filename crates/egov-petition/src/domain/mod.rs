@@ -3,4 +3,5 @@
 
 pub mod catalogue;
 pub mod clock;
+pub mod compliance;
 pub mod lifecycle;

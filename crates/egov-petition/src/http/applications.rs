@@ -119,6 +119,8 @@ pub fn draft_row(
         version: 1,
         created_at: now,
         updated_at: now,
+        escalation_level: 0,
+        answered_at: None,
     }
 }
 

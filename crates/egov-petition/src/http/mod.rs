@@ -10,6 +10,7 @@ pub mod delegations;
 pub mod documents;
 pub mod notifications;
 pub mod public;
+pub mod reports;
 pub mod submission;
 pub mod worklist;
 
@@ -79,6 +80,8 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(cases::officer_attachment)
             .service(cases::officer_action)
             .service(documents::revoke_document)
+            .service(reports::compliance_report)
+            .service(reports::oversight_report)
     });
     cfg.scope("/petition/verify", |s| s.service(public::verify_document));
 }

@@ -18,7 +18,8 @@ pub(crate) use crate::service::worklist::agency_of as officer_agency;
 #[serde(deny_unknown_fields)]
 pub struct WorkQuery {
     /// `all` (default), `mine` (assigned to me), `unassigned`, `due_soon` (clock running, due
-    /// within the pack's "due soon" working hours) or `overdue` (clock running, past due).
+    /// within the pack's "due soon" working hours), `overdue` (clock running, past due) or
+    /// `escalated` (up the pack's ladder at least to the step of my role).
     pub view: Option<String>,
     /// Only this status (default: every open status).
     pub status: Option<String>,

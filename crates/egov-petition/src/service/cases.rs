@@ -314,6 +314,7 @@ fn apply(
                 r.decision = Some(d.into());
                 r.decision_reason = reason.map(str::to_owned);
                 r.remedies = remedies.clone();
+                r.answered_at = r.answered_at.or(Some(now));
                 Ok(())
             })
         }
@@ -338,6 +339,7 @@ fn apply(
         OfficerAction::Close { .. } => {
             super::transition(p, c, row, by, action, reason, json!({}), |r| {
                 r.closed_at = Some(now);
+                r.answered_at = r.answered_at.or(Some(now));
                 Ok(())
             })
         }

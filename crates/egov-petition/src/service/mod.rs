@@ -7,6 +7,7 @@ pub mod applications;
 pub mod cases;
 pub mod delegations;
 pub mod documents;
+pub mod reports;
 pub mod uploads;
 pub mod views;
 pub mod worklist;
@@ -333,6 +334,8 @@ pub fn transfer_clock(p: &Petition, r: &mut CaseRow, now: NaiveDateTime) -> Resu
         let service = service_of(p, r)?;
         r.due_at = Some(p.clock().due(service.period, now)?);
         r.paused_at = None;
+        // A new period at a new agency starts at the bottom of its ladder.
+        r.escalation_level = 0;
     }
     Ok(())
 }
@@ -357,6 +360,106 @@ pub async fn progress_notices(p: &Petition) -> Result<usize, Error> {
                         &format!("progress:{}", row.id),
                         "petition.progress",
                         now,
+                    )?;
+                }
+            }
+            Ok(n)
+        })
+        .await
+}
+
+/// Escalates running overdue cases up the pack's ladder. Each step reached is kept on the
+/// case (`escalation_level`), recorded as an `escalate` event by the system, and notified by
+/// e-mail to the agency's officials with the step's role (found in common auth's directory
+/// when it runs in this process). One pass of the worker; answers how many cases moved up.
+pub async fn escalate(p: &Petition) -> Result<usize, Error> {
+    let steps = p.catalogue().escalation.clone();
+    if steps.is_empty() {
+        return Ok(0);
+    }
+    let hours: Vec<u32> = steps.iter().map(|s| s.overdue_working_hours).collect();
+    let now = p.now();
+    let levels = i32::try_from(steps.len()).unwrap_or(i32::MAX);
+    let candidates = p
+        .db()
+        .run(move |c| store::escalation_candidates(c, now, levels, 200))
+        .await?;
+    let mut moved = Vec::new();
+    for row in candidates {
+        let Some(due) = row.due_at else { continue };
+        let level = i32::try_from(p.clock().escalation_level(due, now, &hours)?).unwrap_or(0);
+        if level > row.escalation_level {
+            moved.push((row, level));
+        }
+    }
+    // Whom each (agency, role) notifies.
+    let mut officials: std::collections::HashMap<(String, String), Vec<String>> =
+        std::collections::HashMap::new();
+    if let Some(directory) = &p.0.directory {
+        for (row, level) in &moved {
+            let role = steps[(*level - 1) as usize].role.clone();
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                officials.entry((row.agency.clone(), role.clone()))
+            {
+                let found = directory
+                    .officials_with_role(&row.agency, &role, 100)
+                    .await?
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect();
+                slot.insert(found);
+            }
+        }
+    }
+    p.db()
+        .transaction(move |c| {
+            let mut n = 0;
+            for (mut row, level) in moved {
+                let from = row.escalation_level;
+                row.escalation_level = level;
+                row.version += 1;
+                row.updated_at = now;
+                if !store::save_case(c, &row)? {
+                    continue; // changed meanwhile: the next pass looks again
+                }
+                n += 1;
+                let role = &steps[(level - 1) as usize].role;
+                store::insert_event(
+                    c,
+                    &EventRow {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        case_id: row.id.clone(),
+                        at: now,
+                        actor: "system".into(),
+                        actor_role: "system".into(),
+                        action: "escalate".into(),
+                        from_status: row.status.clone(),
+                        to_status: row.status.clone(),
+                        reason: None,
+                        detail: json!({"level": level, "from_level": from, "role": role})
+                            .to_string(),
+                    },
+                )?;
+                let to = officials
+                    .get(&(row.agency.clone(), role.clone()))
+                    .cloned()
+                    .unwrap_or_default();
+                for official in to {
+                    store::OUTBOX.queue(
+                        c,
+                        &Notification::queued(
+                            format!("escalate:{}:{level}:{official}", row.id),
+                            "email",
+                            format!("account:{official}"),
+                            "petition.escalated",
+                            &json!({
+                                "case": row.id, "receipt_no": row.receipt_no,
+                                "status": row.status, "due_at": row.due_at,
+                                "agency": row.agency, "level": level,
+                                "path": format!("/desk/petitions/{}", row.id),
+                            }),
+                            now,
+                        ),
                     )?;
                 }
             }

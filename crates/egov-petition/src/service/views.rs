@@ -181,6 +181,14 @@ pub struct CaseView {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// How far up the pack's escalation ladder the overdue case has gone (0: not escalated),
+    /// and since when.
+    pub escalation_level: i32,
+    pub escalated_at: Option<NaiveDateTime>,
+    /// When the case was first answered (decided, or closed without a decision).
+    pub answered_at: Option<NaiveDateTime>,
+    /// How many times its period was extended (the pack allows `max_extensions`).
+    pub extensions: i32,
     pub events: Vec<EventView>,
     pub evidence: Vec<EvidenceView>,
     pub attachments: Vec<AttachmentView>,
@@ -215,6 +223,8 @@ pub(crate) fn case_view_in(
         !s.evidence.is_empty() || s.fields.iter().any(|f| f.kind == FieldType::Attachment)
     });
     let events = store::events(c, &id)?;
+    let extensions =
+        i32::try_from(events.iter().filter(|e| e.action == "extend").count()).unwrap_or(i32::MAX);
     let (evidence, attachments) = if uploads {
         (store::evidence_of(c, &id)?, store::attachments_of(c, &id)?)
     } else {
@@ -269,6 +279,14 @@ pub(crate) fn case_view_in(
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
+        extensions,
+        escalation_level: row.escalation_level,
+        escalated_at: events
+            .iter()
+            .rev()
+            .find(|e| e.action == "escalate")
+            .map(|e| e.at),
+        answered_at: row.answered_at,
         events: events
             .into_iter()
             .map(|e: EventRow| EventView {
@@ -302,6 +320,8 @@ pub struct CaseSummary {
     pub due_at: Option<NaiveDateTime>,
     pub paused: bool,
     pub overdue: bool,
+    /// How far up the escalation ladder (0: not escalated).
+    pub escalation_level: i32,
 }
 
 pub(crate) fn summary(row: &CaseRow, now: NaiveDateTime) -> CaseSummary {
@@ -318,5 +338,6 @@ pub(crate) fn summary(row: &CaseRow, now: NaiveDateTime) -> CaseSummary {
         due_at: row.due_at,
         paused: row.paused_at.is_some(),
         overdue: status.is_open() && row.paused_at.is_none() && row.due_at.is_some_and(|d| d < now),
+        escalation_level: row.escalation_level,
     }
 }

@@ -23,15 +23,19 @@ pub enum View {
     DueSoon,
     /// The clock runs and the due time has passed.
     Overdue,
+    /// Escalated up the pack's ladder at least to the step of the asker's role (the
+    /// supervisor's queue).
+    Escalated,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::All,
         View::Mine,
         View::Unassigned,
         View::DueSoon,
         View::Overdue,
+        View::Escalated,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -45,6 +49,7 @@ impl View {
             View::Unassigned => "unassigned",
             View::DueSoon => "due_soon",
             View::Overdue => "overdue",
+            View::Escalated => "escalated",
         }
     }
 }
@@ -102,7 +107,7 @@ pub async fn work_page(p: &Petition, who: &Principal, q: WorkRequest) -> Result<
                 "view",
                 egov_core::text!(
                     "detail-petition-view",
-                    "all, mine, unassigned, due_soon or overdue"
+                    "all, mine, unassigned, due_soon, overdue or escalated"
                 ),
             )
         })?,
@@ -122,6 +127,7 @@ pub async fn work_page(p: &Petition, who: &Principal, q: WorkRequest) -> Result<
         open_only: true,
         unassigned: false,
         running_only: false,
+        escalated_from: None,
     };
     let before = |f: &mut WorkFilter, t: NaiveDateTime| {
         f.due_before = Some(f.due_before.map_or(t, |d| d.min(t)));
@@ -132,6 +138,7 @@ pub async fn work_page(p: &Petition, who: &Principal, q: WorkRequest) -> Result<
         View::Mine => filter.assignee = Some(who.subject.clone()),
         View::Unassigned => filter.unassigned = true,
         View::Overdue => before(&mut filter, now),
+        View::Escalated => filter.escalated_from = Some(escalated_from(p, who)),
         View::DueSoon => {
             let horizon = p
                 .clock()
@@ -153,6 +160,16 @@ pub async fn work_page(p: &Petition, who: &Principal, q: WorkRequest) -> Result<
         None
     };
     Ok(WorkPage { rows, next })
+}
+
+/// The lowest step of the pack's ladder whose role the official holds (1: the first step when
+/// they hold none): the escalated cases they are to see.
+pub fn escalated_from(p: &Petition, who: &Principal) -> i32 {
+    p.catalogue()
+        .escalation
+        .iter()
+        .position(|s| who.has_role(&s.role))
+        .map_or(1, |i| i32::try_from(i + 1).unwrap_or(1))
 }
 
 /// The officer's agency (an official without one sees nothing).

@@ -166,7 +166,12 @@ pub async fn work_list(
         .iter()
         .map(|r| {
             let s = summary(r, now);
-            let (flag, flag_class) = if s.overdue {
+            let (flag, flag_class) = if s.overdue && s.escalation_level > 0 {
+                (
+                    format!("{} · {}", t.t("desk-flag-overdue"), t.t("desk-escalated")),
+                    "overdue",
+                )
+            } else if s.overdue {
                 (t.t("desk-flag-overdue"), "overdue")
             } else if s.paused {
                 (t.t("desk-flag-paused"), "paused")

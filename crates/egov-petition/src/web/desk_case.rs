@@ -356,11 +356,7 @@ fn facts(
     if !clock.is_empty() {
         out.push((t.t("desk-clock"), clock));
     }
-    let used = v
-        .events
-        .iter()
-        .filter(|e| e.action == Action::Extend.as_str())
-        .count();
+    let used = v.extensions;
     out.push((
         t.t("desk-extensions"),
         t.t_with(
@@ -371,6 +367,18 @@ fn facts(
             ],
         ),
     ));
+    if let (true, Some(at)) = (v.escalation_level > 0, v.escalated_at) {
+        out.push((
+            t.t("desk-escalated"),
+            t.t_with(
+                "desk-escalated-level",
+                &[
+                    ("level", v.escalation_level.to_string()),
+                    ("at", t.local_time(at)),
+                ],
+            ),
+        ));
+    }
     if let Some(d) = &v.decision {
         let mut text = t.t(&format!("desk-decision-{d}"));
         if let Some(r) = &v.decision_reason {
@@ -562,11 +570,7 @@ async fn case_answer(
         approved: v.decision.as_deref().map(|d| d == "approved"),
     };
     let may = |a: Action| next(v.status, a, Actor::Officer, facts_of).is_some();
-    let extended = v
-        .events
-        .iter()
-        .filter(|e| e.action == Action::Extend.as_str())
-        .count();
+    let extended = usize::try_from(v.extensions).unwrap_or(0);
     let can = Can {
         receive: may(Action::Receive),
         review: may(Action::Review),

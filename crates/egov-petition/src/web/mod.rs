@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod case;
 pub mod catalogue;
+pub mod compliance;
 pub mod desk;
 pub mod desk_case;
 pub mod documents;
@@ -81,6 +82,8 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(case::supplement)
         .page(case::rate)
         .page(case::reopen)
+        .page(compliance::report_page)
+        .page(compliance::report_csv)
         .page(desk::work_list)
         .page(desk_case::case_page)
         .page(desk_case::attachment)

@@ -397,3 +397,43 @@ desk-action-reopen = Reopened by the applicant
 desk-action-extend = Period extended
 desk-action-assign = Assigned
 desk-action-rate = Rated by the applicant
+notice-petition-escalated-subject = [Case { $receipt_no }] Overdue: escalated to you
+notice-petition-escalated-text =
+    Case { $receipt_no } is past its statutory due time ({ $due_at }) and has been escalated to you under the agency's escalation rules. Open it on the petition desk: { $link }
+desk-view-escalated = Escalated
+desk-action-escalate = Escalated (overdue)
+desk-escalated = Escalated
+desk-escalated-level = Step { $level } of the escalation ladder, since { $at }
+action-escalate = Passed to a senior official (past the due date)
+
+## The compliance report
+report-title = Compliance report
+report-lead = { $agency }: the cases received in the period, as things stand now.
+report-period = The report's period
+report-agency = Agency
+report-from = From (date received)
+report-to = To (included)
+report-from-error = The first day must be a date, for example 2026-01-31
+report-to-error = The last day must be a date, for example 2026-12-31
+report-to-range = The last day: { $detail }
+report-agency-error = Choose an agency of the country pack
+report-download = Download as CSV (spreadsheet)
+report-caption = Cases received from { $from } to { $to }, by service
+report-service = Service
+report-csv-service = Service id
+report-received = Received
+report-answered = Answered
+report-on-time = Answered within the statutory period
+report-on-time-count = Answered on time
+report-on-time-value = { $percent } % ({ $count })
+report-median = Median working days to the answer
+report-open = Open
+report-overdue = Open and overdue
+report-extended-cases = Cases extended
+report-extensions = Extensions
+report-extensions-value = { $cases ->
+        [one] { $cases } case
+       *[other] { $cases } cases
+    }, { $extensions } in all
+report-total = All services
+report-notes = "Answered" is a decision, or a case closed without one; "on time" is no later than the due date with its lawful pauses and extensions. Withdrawn and merged cases count as received only.

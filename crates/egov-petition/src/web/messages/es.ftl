@@ -397,3 +397,43 @@ desk-action-reopen = Reabierto por el solicitante
 desk-action-extend = Plazo prorrogado
 desk-action-assign = Asignado
 desk-action-rate = Valorado por el solicitante
+notice-petition-escalated-subject = [Trámite { $receipt_no }] Vencido: elevado a usted
+notice-petition-escalated-text =
+    El trámite { $receipt_no } superó su plazo legal ({ $due_at }) y se le elevó según las reglas de escalamiento de la institución. Ábralo en la mesa de trámites: { $link }
+desk-view-escalated = Elevados
+desk-action-escalate = Elevado (vencido)
+desk-escalated = Elevado
+desk-escalated-level = Nivel { $level } de escalamiento, desde el { $at }
+action-escalate = Pasó a un funcionario superior (plazo vencido)
+
+## Informe de cumplimiento
+report-title = Informe de cumplimiento
+report-lead = { $agency }: los trámites recibidos en el período, tal como están ahora.
+report-period = Período del informe
+report-agency = Institución
+report-from = Desde (fecha de recepción)
+report-to = Hasta (incluido)
+report-from-error = El primer día debe ser una fecha, por ejemplo 2026-01-31
+report-to-error = El último día debe ser una fecha, por ejemplo 2026-12-31
+report-to-range = El último día: { $detail }
+report-agency-error = Elija una institución del paquete del país
+report-download = Descargar en CSV (hoja de cálculo)
+report-caption = Trámites recibidos del { $from } al { $to }, por servicio
+report-service = Servicio
+report-csv-service = Id del servicio
+report-received = Recibidos
+report-answered = Resueltos
+report-on-time = Resueltos dentro del plazo legal
+report-on-time-count = Resueltos a tiempo
+report-on-time-value = { $percent } % ({ $count })
+report-median = Mediana de días hábiles hasta la respuesta
+report-open = Abiertos
+report-overdue = Abiertos y vencidos
+report-extended-cases = Trámites prorrogados
+report-extensions = Prórrogas
+report-extensions-value = { $cases ->
+        [one] { $cases } trámite
+       *[other] { $cases } trámites
+    }, { $extensions } en total
+report-total = Todos los servicios
+report-notes = «Resuelto» es una resolución, o un trámite cerrado sin ella; «a tiempo» es no después del vencimiento con sus pausas y prórrogas legales. Los desistidos y acumulados cuentan solo como recibidos.
