@@ -303,6 +303,14 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<AccountRow, Error> {
         })
 }
 
+/// The display names of the accounts `ids` (unknown ids are left out), in one query.
+pub fn names_of(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<(String, String)>, Error> {
+    Ok(a::table
+        .filter(a::id.eq_any(ids))
+        .select((a::id, a::display_name))
+        .load(conn)?)
+}
+
 pub fn find_by_username(
     conn: &mut DbConnection,
     username: &str,

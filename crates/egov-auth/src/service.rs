@@ -840,26 +840,18 @@ impl Service {
         Ok(found)
     }
 
-    /// The names of the accounts `ids` (unknown ids are left out).
+    /// The names of the accounts `ids` (unknown ids are left out), in one query.
     pub async fn names(
         &self,
-        ids: Vec<String>,
+        mut ids: Vec<String>,
     ) -> Result<std::collections::HashMap<String, String>, Error> {
-        self.0
-            .db
-            .run(move |c| {
-                let mut names = std::collections::HashMap::new();
-                for id in ids {
-                    if names.contains_key(&id) {
-                        continue;
-                    }
-                    if let Some(a) = accounts::find(c, &id)? {
-                        names.insert(id, a.display_name);
-                    }
-                }
-                Ok(names)
-            })
-            .await
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let found = self.0.db.run(move |c| accounts::names_of(c, &ids)).await?;
+        Ok(found.into_iter().collect())
     }
 
     /// The access log about an account (its own key and its national ID's), newest first,

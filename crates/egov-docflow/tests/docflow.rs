@@ -238,6 +238,20 @@ async fn every_step_kind_and_action_over_http() {
         );
     }
 
+    // An expenditure's delegation depends on its amount: without one it is not drafted for
+    // 전결 (it was checked against the smallest row, so a director approved what the head
+    // must).
+    let (s, v) = draft(
+        &app,
+        &o,
+        "expenditure",
+        None,
+        vec![step("delegated_approve", &o.pos("director"))],
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["pointer"], "/amount", "{v}");
+
     // Review → parallel cooperation → 전결 by the director, then circulation.
     let (s, doc) = draft(
         &app,
@@ -254,6 +268,14 @@ async fn every_step_kind_and_action_over_http() {
     )
     .await;
     assert_eq!(s, 201, "{doc}");
+    // No due date given: the end of the day the pack's handling days lead to, in the pack's
+    // time zone (Asia/Seoul: 23:59:59 there is 14:59:59 UTC).
+    assert!(
+        doc["due_at"]
+            .as_str()
+            .is_some_and(|d| d.contains("T14:59:59")),
+        "{doc}"
+    );
     let id = doc["id"].as_str().expect("present").to_owned();
     // The drafter's own edit before submission: version 2, diff in the history.
     let (s, v) = app.send(Method::PUT, &format!("/docflow/v1/documents/{id}"), Some(&o.token(&app, "drafter")), Some(&json!({

@@ -79,18 +79,30 @@ impl Delegation {
 
 /// The rule that decides the lowest rank that may finally approve a document of `doc_type`
 /// and `amount` on `day`: among the rows in force for the type whose `max_amount` covers the
-/// amount, the one with the smallest cover. `None`: nothing is delegated (the head approves).
+/// amount, the one with the smallest cover. A document without an amount is covered only by
+/// rows without a limit (an amount-limited row never stands for an unknown amount). `None`:
+/// nothing is delegated (the head approves).
 pub fn delegation_for<'a>(
     rows: &'a [Delegation],
     doc_type: &str,
     amount: Option<i64>,
     day: NaiveDate,
 ) -> Option<&'a Delegation> {
-    let amount = amount.unwrap_or(0);
     rows.iter()
         .filter(|r| r.doc_type == doc_type && r.in_force(day))
-        .filter(|r| r.max_amount.is_none_or(|m| amount <= m))
+        .filter(|r| match (amount, r.max_amount) {
+            (_, None) => true,
+            (Some(a), Some(m)) => a <= m,
+            (None, Some(_)) => false,
+        })
         .min_by_key(|r| (r.max_amount.unwrap_or(i64::MAX), -r.rank))
+}
+
+/// Whether the delegation of `doc_type` in force on `day` depends on the amount (some row has
+/// a limit): then a document of the type must state its amount.
+pub fn amount_required(rows: &[Delegation], doc_type: &str, day: NaiveDate) -> bool {
+    rows.iter()
+        .any(|r| r.doc_type == doc_type && r.in_force(day) && r.max_amount.is_some())
 }
 
 /// The pack's document rules.
@@ -308,6 +320,34 @@ mod tests {
         assert_eq!(f(5_000, "2025-06-01"), Some(2));
         assert_eq!(f(500_000, "2025-06-01"), None);
         assert_eq!(f(500, "2023-06-01"), None);
+    }
+
+    #[test]
+    fn a_document_without_an_amount_is_never_covered_by_a_limited_row() {
+        let limited = vec![
+            row(Some(1_000), 4, "2024-01-01", None),
+            row(Some(100_000), 3, "2024-01-01", None),
+        ];
+        let day: NaiveDate = "2025-06-01".parse().expect("date");
+        assert_eq!(delegation_for(&limited, "expenditure", None, day), None);
+        assert!(amount_required(&limited, "expenditure", day));
+        assert!(!amount_required(&limited, "other", day));
+        let mut with_open_row = limited.clone();
+        with_open_row.push(row(None, 2, "2024-01-01", None));
+        assert_eq!(
+            delegation_for(&with_open_row, "expenditure", None, day).map(|r| r.rank),
+            Some(2),
+            "only the row without a limit covers an unknown amount"
+        );
+        let unlimited = vec![row(None, 3, "2024-01-01", None)];
+        assert!(!amount_required(&unlimited, "expenditure", day));
+        assert_eq!(
+            delegation_for(&unlimited, "expenditure", None, day).map(|r| r.rank),
+            Some(3)
+        );
+        // A limited row no longer in force does not make the amount required.
+        let expired = vec![row(Some(1_000), 4, "2020-01-01", Some("2021-01-01"))];
+        assert!(!amount_required(&expired, "expenditure", day));
     }
 
     #[test]

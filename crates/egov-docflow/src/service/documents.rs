@@ -135,15 +135,22 @@ pub(super) fn step_row(
     }
 }
 
-/// The due date when none is given: the pack's handling days on its working calendar.
+/// The due date when none is given: the end of the day the pack's handling days lead to on
+/// its working calendar, in the pack's time zone (kept in UTC).
 pub fn default_due(d: &Docflow, at: NaiveDateTime) -> NaiveDateTime {
+    use chrono::TimeZone;
     let days = d.rules().map(|r| r.default_handling_days).unwrap_or(7);
+    let tz = d.pack().time_zone;
+    let today = tz.from_utc_datetime(&at).date_naive();
     let day = d
         .pack()
         .calendar
-        .add_working_days(at.date(), days)
-        .unwrap_or(at.date() + chrono::Duration::days(i64::from(days)));
-    day.and_hms_opt(23, 59, 59).unwrap_or(at)
+        .add_working_days(today, days)
+        .unwrap_or(today + chrono::Duration::days(i64::from(days)));
+    let end = day.and_hms_opt(23, 59, 59).unwrap_or(at);
+    tz.from_local_datetime(&end)
+        .earliest()
+        .map_or(at, |t| t.naive_utc())
 }
 
 /// Creates a draft (version 1) with its line.
@@ -164,6 +171,20 @@ pub fn create(
             errors::NO_POSITION,
             "you do not hold the position you draft from",
         ));
+    }
+    if input.amount.is_none()
+        && input
+            .line
+            .iter()
+            .any(|s| s.kind == StepKind::DelegatedApprove)
+    {
+        let (table, _) = super::authority::delegation_table(c, rules, agency, &input.doc_type)?;
+        if crate::domain::rules::amount_required(&table, &input.doc_type, at.date()) {
+            return Err(Error::invalid_field(
+                "/amount",
+                "the delegation table of this document type depends on the amount: state it (minor units)",
+            ));
+        }
     }
     let retention = rules
         .doc_type(&input.doc_type)
