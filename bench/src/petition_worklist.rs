@@ -162,65 +162,32 @@ async fn main() {
     assert_eq!(r["items"].as_array().map(Vec::len), Some(50), "{r}");
     assert!(r["next"].is_string());
 
-    // Each task's view and cursor.
-    let state: Arc<Vec<Mutex<Cursor>>> =
-        Arc::new((0..concurrency).map(|_| Mutex::new((None, 0))).collect());
-    let (mut rps, mut p50, mut p99, mut errors) = (vec![], vec![], vec![], 0usize);
-    for round in 1..=rounds {
-        let (h, b, tok, st) = (http.clone(), base.clone(), token.clone(), state.clone());
-        let run = drive(secs, concurrency, move |task| {
-            let url = {
-                let s = st[task].lock().expect("state");
-                let view = views[task % views.len()];
-                match &s.0 {
-                    Some(c) => format!("{b}{view}&after={c}"),
-                    None => format!("{b}{view}"),
-                }
-            };
-            let req = h.get(url).bearer_auth(&tok);
-            let st = st.clone();
-            async move {
-                let Ok(r) = req.send().await else {
-                    return false;
-                };
-                if r.status().as_u16() != 200 {
-                    return false;
-                }
-                let Ok(v) = r.json::<Value>().await else {
-                    return false;
-                };
-                let mut s = st[task].lock().expect("state");
-                s.1 += 1;
-                s.0 = v["next"]
-                    .as_str()
-                    .map(str::to_owned)
-                    .filter(|_| s.1 < pages);
-                if s.0.is_none() {
-                    s.1 = 0;
-                }
-                true
+    let (h, b, tok) = (http.clone(), base.clone(), token.clone());
+    let api = walk("", secs, concurrency, rounds, pages, move |task, after| {
+        let view = views[task % views.len()];
+        let url = match after {
+            Some(c) => format!("{b}{view}&after={c}"),
+            None => format!("{b}{view}"),
+        };
+        let req = h.get(url).bearer_auth(&tok);
+        async move {
+            let r = req.send().await.map_err(|_| ())?;
+            if r.status().as_u16() != 200 {
+                return Err(());
             }
-        })
-        .await;
-        println!(
-            "round {round}: {:.0} pages/s p50 {:.2} ms p99 {:.2} ms errors {}",
-            run.rps,
-            run.p50.as_secs_f64() * 1e3,
-            run.p99.as_secs_f64() * 1e3,
-            run.errors
-        );
-        rps.push(run.rps);
-        p50.push(run.p50.as_secs_f64() * 1e3);
-        p99.push(run.p99.as_secs_f64() * 1e3);
-        errors += run.errors;
-    }
+            let v = r.json::<Value>().await.map_err(|_| ())?;
+            Ok(v["next"].as_str().map(str::to_owned))
+        }
+    })
+    .await;
     println!(
         "RESULT backend={} cases={total} concurrency={concurrency} pages_rps={:.0} p50_ms={:.2} \
-         p99_ms={:.2} errors={errors}",
+         p99_ms={:.2} errors={}",
         format!("{backend:?}").to_lowercase(),
-        median(rps),
-        median(p50),
-        median(p99),
+        api.rps,
+        api.p50,
+        api.p99,
+        api.errors,
     );
 
     // The desk's pages: an officer's page session (signed in with a password and TOTP).
@@ -263,35 +230,76 @@ async fn main() {
         "/desk/petitions?status=in_review",
         "/desk/petitions?service=housing-benefit",
     ];
-    let base = app.url("");
+    let (h, b) = (http.clone(), app.url(""));
+    let desk = walk(
+        "desk ",
+        secs,
+        concurrency,
+        rounds,
+        pages,
+        move |task, next| {
+            let url = match next {
+                Some(n) => format!("{b}{n}"),
+                None => format!("{b}{}", desk_views[task % desk_views.len()]),
+            };
+            let req = h.get(url).header("cookie", cookie.clone());
+            async move {
+                let r = req.send().await.map_err(|_| ())?;
+                if r.status().as_u16() != 200 {
+                    return Err(());
+                }
+                let html = r.text().await.map_err(|_| ())?;
+                Ok(next_link(&html))
+            }
+        },
+    )
+    .await;
+    println!(
+        "RESULT desk_rps={:.0} desk_p50_ms={:.2} desk_p99_ms={:.2} desk_errors={}",
+        desk.rps, desk.p50, desk.p99, desk.errors,
+    );
+}
+
+/// The medians of a walk's rounds (milliseconds) and its failures.
+struct Walked {
+    rps: f64,
+    p50: f64,
+    p99: f64,
+    errors: usize,
+}
+
+/// CONCURRENCY tasks walk their views for ROUNDS rounds of SECS: `fetch(task, next)` gets
+/// one page (the view's first when `next` is `None`) and answers the next page's address,
+/// followed up to `pages` deep. Each round is printed (`label` first); answers the medians.
+async fn walk<F, Fut>(
+    label: &'static str,
+    secs: u64,
+    concurrency: usize,
+    rounds: u64,
+    pages: usize,
+    fetch: F,
+) -> Walked
+where
+    F: Fn(usize, Option<String>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Option<String>, ()>> + Send + 'static,
+{
     let state: Arc<Vec<Mutex<Cursor>>> =
         Arc::new((0..concurrency).map(|_| Mutex::new((None, 0))).collect());
+    let fetch = Arc::new(fetch);
     let (mut rps, mut p50, mut p99, mut errors) = (vec![], vec![], vec![], 0usize);
     for round in 1..=rounds {
-        let (h, b, c, st) = (http.clone(), base.clone(), cookie.clone(), state.clone());
+        let (st, f) = (state.clone(), fetch.clone());
         let run = drive(secs, concurrency, move |task| {
-            let url = {
-                let s = st[task].lock().expect("state");
-                match &s.0 {
-                    Some(next) => format!("{b}{next}"),
-                    None => format!("{b}{}", desk_views[task % desk_views.len()]),
-                }
-            };
-            let req = h.get(url).header("cookie", c.clone());
+            let next = st[task].lock().expect("state").0.clone();
+            let page = f(task, next);
             let st = st.clone();
             async move {
-                let Ok(r) = req.send().await else {
-                    return false;
-                };
-                if r.status().as_u16() != 200 {
-                    return false;
-                }
-                let Ok(html) = r.text().await else {
+                let Ok(next) = page.await else {
                     return false;
                 };
                 let mut s = st[task].lock().expect("state");
                 s.1 += 1;
-                s.0 = next_link(&html).filter(|_| s.1 < pages);
+                s.0 = next.filter(|_| s.1 < pages);
                 if s.0.is_none() {
                     s.1 = 0;
                 }
@@ -300,7 +308,7 @@ async fn main() {
         })
         .await;
         println!(
-            "desk round {round}: {:.0} pages/s p50 {:.2} ms p99 {:.2} ms errors {}",
+            "{label}round {round}: {:.0} pages/s p50 {:.2} ms p99 {:.2} ms errors {}",
             run.rps,
             run.p50.as_secs_f64() * 1e3,
             run.p99.as_secs_f64() * 1e3,
@@ -311,12 +319,12 @@ async fn main() {
         p99.push(run.p99.as_secs_f64() * 1e3);
         errors += run.errors;
     }
-    println!(
-        "RESULT desk_rps={:.0} desk_p50_ms={:.2} desk_p99_ms={:.2} desk_errors={errors}",
-        median(rps),
-        median(p50),
-        median(p99),
-    );
+    Walked {
+        rps: median(rps),
+        p50: median(p50),
+        p99: median(p99),
+        errors,
+    }
 }
 
 /// The work list page's "Next page" address (HTML-escaped `&` undone).

@@ -23,20 +23,8 @@ async fn app() -> TestApp {
     .await
 }
 
-/// An access token of `username` from the JSON login.
 async fn api_token(app: &TestApp, username: &str) -> String {
-    let res = app
-        .post_json(
-            "/auth/login",
-            &json!({"username": username, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let v: Value = res.json().await.expect("json");
-    v["tokens"]["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
+    app.password_login(username, PASSWORD).await
 }
 
 /// A registered citizen: their API token.
@@ -627,61 +615,81 @@ async fn the_compliance_report_counts_answers_on_time_open_overdue_and_extension
         r["from"].as_str().is_some_and(|f| f.ends_with("-01-01")),
         "{r}"
     );
-    // Who may read it, and for which agency.
-    let (s, _) = get(off.clone(), "reports/compliance", period.clone()).await;
-    assert_eq!(s, 403, "an officer without the supervisor role");
-    let (s, _) = get(
-        supervisor.clone(),
-        "reports/compliance",
-        format!("agency=BUSAN&{period}"),
-    )
-    .await;
-    assert_eq!(s, 400, "a supervisor's report is their own agency's");
+    // Who may read it, for which agency and period.
     let auditor = app.token(egov_testing::As {
         kind: "auditor",
         ..Default::default()
     });
-    let (s, _) = get(auditor.clone(), "reports/compliance", period.clone()).await;
-    assert_eq!(s, 403);
-    let (s, e) = get(auditor.clone(), "oversight/compliance", period.clone()).await;
-    assert_eq!(s, 400, "an auditor names the agency: {e}");
+    let (reports, oversight) = ("reports/compliance", "oversight/compliance");
+    for (who, path, query, want, why) in [
+        (
+            &off,
+            reports,
+            period.clone(),
+            403,
+            "an officer without the supervisor role",
+        ),
+        (
+            &supervisor,
+            reports,
+            format!("agency=BUSAN&{period}"),
+            400,
+            "a supervisor's own agency only",
+        ),
+        (
+            &auditor,
+            reports,
+            period.clone(),
+            403,
+            "auditors read through oversight",
+        ),
+        (
+            &auditor,
+            oversight,
+            period.clone(),
+            400,
+            "an auditor names the agency",
+        ),
+        (
+            &auditor,
+            oversight,
+            format!("agency=NOWHERE&{period}"),
+            422,
+            "an agency of the pack",
+        ),
+        (
+            &supervisor,
+            oversight,
+            format!("agency=GANGNAM&{period}"),
+            403,
+            "oversight is for auditors",
+        ),
+        (
+            &supervisor,
+            reports,
+            format!("from={to}&to={from}"),
+            422,
+            "the period backwards",
+        ),
+        (
+            &supervisor,
+            reports,
+            "from=2025-01-01&to=2026-12-31".into(),
+            422,
+            "more than a year",
+        ),
+        (&me, reports, period.clone(), 403, "a citizen"),
+    ] {
+        let (s, e) = get(who.clone(), path, query).await;
+        assert_eq!(s, want, "{why}: {e}");
+    }
     let (s, r) = get(
         auditor.clone(),
-        "oversight/compliance",
+        oversight,
         format!("agency=GANGNAM&{period}"),
     )
     .await;
     assert_eq!((s, r["total"]["received"].as_u64()), (200, Some(2)));
-    let (s, _) = get(
-        auditor.clone(),
-        "oversight/compliance",
-        format!("agency=NOWHERE&{period}"),
-    )
-    .await;
-    assert_eq!(s, 422);
-    let (s, _) = get(
-        supervisor.clone(),
-        "oversight/compliance",
-        format!("agency=GANGNAM&{period}"),
-    )
-    .await;
-    assert_eq!(s, 403);
-    let (s, e) = get(
-        supervisor.clone(),
-        "reports/compliance",
-        format!("from={to}&to={from}"),
-    )
-    .await;
-    assert_eq!(s, 422, "{e}");
-    let (s, _) = get(
-        supervisor.clone(),
-        "reports/compliance",
-        "from=2025-01-01&to=2026-12-31".into(),
-    )
-    .await;
-    assert_eq!(s, 422, "more than a year");
-    let (s, _) = get(me.clone(), "reports/compliance", period.clone()).await;
-    assert_eq!(s, 403);
 
     // The page and its CSV, for a supervisor signed in with a second factor.
     app.official(

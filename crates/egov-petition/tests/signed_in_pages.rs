@@ -7,7 +7,7 @@ use egov_testing::browser::{Browser, text};
 use egov_testing::clients::petition::Petition;
 use egov_testing::{Spawn, TestApp, spawn_app_with};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const PASSWORD: &str = "correct horse battery staple 9";
 
@@ -30,20 +30,8 @@ async fn register(app: &TestApp, username: &str, nid: &str) {
     assert_eq!(res.status(), StatusCode::ACCEPTED);
 }
 
-/// An access token of `username` from the JSON login (for the API calls a test makes).
 async fn api_token(app: &TestApp, username: &str) -> String {
-    let res = app
-        .post_json(
-            "/auth/login",
-            &json!({"username": username, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let v: Value = res.json().await.expect("json");
-    v["tokens"]["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
+    app.password_login(username, PASSWORD).await
 }
 
 #[tokio::test]

@@ -278,6 +278,23 @@ impl TestApp {
         .id
     }
 
+    /// An access token of `username` from the JSON login (`POST /auth/login`), for the API
+    /// calls a test makes as that account.
+    pub async fn password_login(&self, username: &str, password: &str) -> String {
+        let res = self
+            .post_json(
+                "/auth/login",
+                &serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "login {username}");
+        let v: serde_json::Value = res.json().await.expect("json");
+        v["tokens"]["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
     /// Creates an official of `agency` with `roles` in common auth, with a password when one
     /// is given (an active account that can sign in), and returns the account id.
     pub async fn official(
