@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use egov_core::Error;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -23,7 +23,8 @@ pub struct ComplianceReport {
     /// The period, in the pack's time zone, both days included.
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub generated_at: NaiveDateTime,
+    /// When the report was made (its "as things stand now").
+    pub generated_at: chrono::DateTime<chrono::Utc>,
     /// One line per service the agency received cases of, by service id.
     pub services: Vec<ComplianceLine>,
     pub total: ComplianceLine,
@@ -116,7 +117,7 @@ pub async fn compliance(
         agency,
         from,
         to,
-        generated_at: now,
+        generated_at: now.and_utc(),
         services,
         total,
     })
