@@ -25,6 +25,7 @@ pub mod http;
 pub mod pdf;
 pub mod service;
 pub mod store;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -277,6 +278,15 @@ impl Module for DocflowModule {
 
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
+        web::configure(cfg);
+    }
+
+    fn messages(&self) -> Vec<(&'static str, &'static str)> {
+        web::MESSAGES.to_vec()
+    }
+
+    fn work_links(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        vec![("/desk/documents", "doc-work-title", "kind:officer")]
     }
 
     fn trails(&self) -> Vec<&'static dyn egov_core::anchor::Trail> {

@@ -30,7 +30,7 @@ pub struct Printable {
 }
 
 /// Lines of the body: `paragraphs` (strings), or `text`, or the JSON itself.
-fn body_lines(body: &Value) -> Vec<String> {
+pub(crate) fn body_lines(body: &Value) -> Vec<String> {
     if let Some(p) = body.get("paragraphs").and_then(Value::as_array) {
         return p
             .iter()

@@ -165,6 +165,24 @@ async fn show(app: &TestApp, o: &Org, who: &str, id: &str) -> Value {
     v
 }
 
+/// What the history's content reads read, oldest first.
+async fn reads(app: &TestApp, o: &Org, id: &str) -> Vec<String> {
+    let (s, h) = get(
+        app,
+        &format!("/docflow/v1/documents/{id}/history"),
+        &o.token(app, "drafter"),
+    )
+    .await;
+    assert_eq!(s, 200, "{h}");
+    h["events"]
+        .as_array()
+        .expect("present")
+        .iter()
+        .filter(|e| e["action"] == "read")
+        .map(|e| e["detail"]["what"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 fn current(doc: &Value) -> Vec<(i64, String)> {
     doc["line"]
         .as_array()
@@ -277,6 +295,16 @@ async fn every_step_kind_and_action_over_http() {
         "{doc}"
     );
     let id = doc["id"].as_str().expect("present").to_owned();
+    // Nothing is signed yet: the check does not call that valid.
+    let (s, sigs) = get(
+        &app,
+        &format!("/docflow/v1/documents/{id}/signatures"),
+        &o.token(&app, "drafter"),
+    )
+    .await;
+    assert_eq!(s, 200, "{sigs}");
+    assert_eq!(sigs["valid"], false, "{sigs}");
+    assert!(sigs["problem"].as_str().is_some(), "{sigs}");
     // The drafter's own edit before submission: version 2, diff in the history.
     let (s, v) = app.send(Method::PUT, &format!("/docflow/v1/documents/{id}"), Some(&o.token(&app, "drafter")), Some(&json!({
         "version": 1, "title": "2027 budget request 예산 요구", "body": {"paragraphs": ["The division requests the budget below (revised)."]}, "reason": "typo"}))).await;
@@ -560,6 +588,43 @@ async fn every_step_kind_and_action_over_http() {
             .contains("(revised)"),
         "{edit}"
     );
+    // Only reads of content are history: the PDF above was one; the metadata and line, the
+    // signatures and the history are not, a version is.
+    let before = reads(&app, &o, &id).await;
+    assert_eq!(before.last().map(String::as_str), Some("pdf"), "{before:?}");
+    let (s, meta) = app
+        .send(
+            Method::GET,
+            &format!("/docflow/v1/documents/{id}?content=false"),
+            Some(&o.token(&app, "drafter")),
+            None,
+        )
+        .await;
+    assert_eq!((s, &meta["current"]), (200, &Value::Null), "{meta}");
+    assert!(
+        meta["line"].as_array().is_some_and(|l| l.len() >= 5),
+        "{meta}"
+    );
+    get(
+        &app,
+        &format!("/docflow/v1/documents/{id}/signatures"),
+        &o.token(&app, "drafter"),
+    )
+    .await;
+    assert_eq!(reads(&app, &o, &id).await, before);
+    let (s, _) = get(
+        &app,
+        &format!("/docflow/v1/documents/{id}/versions/1"),
+        &o.token(&app, "drafter"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let after = reads(&app, &o, &id).await;
+    assert_eq!(
+        (after.len(), after.last().map(String::as_str)),
+        (before.len() + 1, Some("version-1")),
+        "{after:?}"
+    );
 
     // The signature fails once the stored version is changed behind the system's back.
     sql(&app, &format!("UPDATE docflow_versions SET body = '{{\"paragraphs\":[\"forged\"]}}' WHERE document_id = '{id}' AND version = 3")).await;
@@ -719,6 +784,13 @@ async fn a_stand_in_acts_for_an_absent_director_and_a_post_report_follows() {
         current(&doc3),
         vec![(2, "post_report".to_owned())],
         "{doc3}"
+    );
+    // The deputy cannot confirm the report on what they did themself.
+    let (s, v) = act(&app, &o, "deputy", &id3, "confirm", 1, None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (403, Some("docflow.not_your_turn")),
+        "{v}"
     );
     let (s, v) = act(
         &app,
@@ -1181,6 +1253,32 @@ async fn dispatch_to_another_agency_in_a_second_process() {
             s["signature"].as_str().expect("present")
         ));
     }
+    // …and the recipient's check says so: every one of the sender's signatures, none of its
+    // own, valid.
+    let (s, check) = get(
+        &b,
+        &format!("/docflow/v1/documents/{remote}/signatures"),
+        &ob.token(&b, "leader"),
+    )
+    .await;
+    assert_eq!(s, 200, "{check}");
+    let results = check["signatures"].as_array().expect("present");
+    assert_eq!(
+        results.len(),
+        sender["signatures"].as_array().expect("present").len(),
+        "{check}"
+    );
+    assert!(
+        results
+            .iter()
+            .all(|r| r["sender"] == true && r["valid"] == true),
+        "{check}"
+    );
+    assert_eq!(
+        (check["valid"].as_bool(), &check["problem"]),
+        (Some(true), &Value::Null),
+        "{check}"
+    );
 
     // Cross-agency circulation (공람) from A to B.
     let (s, v) = post(
@@ -1980,4 +2078,13 @@ async fn low_assignments_name_an_official_of_the_agency() {
     )
     .await;
     assert_eq!(s, 201, "{v}");
+    // Work is handed over only to an official of the agency too.
+    let (s, v) = post(
+        &app,
+        "/docflow/v1/org/handover",
+        &a,
+        json!({"from": ours, "to": elsewhere, "reason": "transfer to another division"}),
+    )
+    .await;
+    assert_eq!((s, &v["errors"][0]["pointer"]), (422, &json!("/to")), "{v}");
 }

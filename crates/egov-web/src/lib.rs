@@ -156,11 +156,16 @@ impl Web {
         self
     }
 
-    /// The officials' pages an account with `roles` may open, as (path, message id).
-    pub fn work_links_for(&self, roles: &[String]) -> Vec<(&'static str, &'static str)> {
+    /// The officials' pages `who` may open, as (path, message id): a link's role is one of
+    /// theirs, or `kind:<kind>` names their kind of account (`kind:officer`).
+    pub fn work_links_for(&self, who: &egov_auth::Principal) -> Vec<(&'static str, &'static str)> {
         let mut links: Vec<(&'static str, &'static str)> = Vec::new();
         for (path, id, role) in &self.0.work_links {
-            if roles.iter().any(|r| r == role) && !links.iter().any(|(p, _)| p == path) {
+            let open = match role.strip_prefix("kind:") {
+                Some(kind) => who.kind.as_str() == kind,
+                None => who.roles.iter().any(|r| r == role),
+            };
+            if open && !links.iter().any(|(p, _)| p == path) {
                 links.push((path, id));
             }
         }
@@ -211,6 +216,18 @@ macro_rules! messages {
     ($($lang:literal),+ $(,)?) => {
         &[$(($lang, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/messages/", $lang, ".ftl")))),+]
     };
+}
+
+/// The names of the officials `ids` from common auth's directory when it runs in this process
+/// (none otherwise: pages then show the ids).
+pub async fn names(
+    directory: Option<&egov_auth::Service>,
+    ids: Vec<String>,
+) -> std::collections::HashMap<String, String> {
+    match directory {
+        Some(d) => d.names(ids).await.unwrap_or_default(),
+        None => Default::default(),
+    }
 }
 
 /// The routes of the web layer itself: the embedded assets, sign-in and sign-out, "My page".

@@ -56,7 +56,7 @@ pub async fn my_page(who: SignedIn) -> Result<HttpResponse, PageError> {
         work: t.t("my-work"),
         work_links: t
             .web()
-            .work_links_for(&who.principal.roles)
+            .work_links_for(&who.principal)
             .into_iter()
             .map(|(href, id)| (href, t.t(id)))
             .collect(),

@@ -4,8 +4,9 @@ use super::{Officer, agency, doc_id, text_ok};
 use crate::Docflow;
 use crate::domain::line::StepKind;
 use crate::service::{self, Act};
+use crate::store::DocumentRow;
 use actix_web::{HttpResponse, post, web};
-use egov_auth::Authorized;
+use egov_auth::{Authorized, Principal};
 use egov_core::Error;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -64,20 +65,29 @@ pub async fn act(
     id: web::Path<String>,
     body: web::Json<ActionInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    let out = act_on(&d, &auth, &id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Acts on `who`'s current step of document `id` (the API's and the workspace page's way).
+pub(crate) async fn act_on(
+    d: &Docflow,
+    who: &Principal,
+    id: &str,
+    b: ActionInput,
+) -> Result<service::Outcome, Error> {
     if b.opinion.as_deref().is_some_and(|o| !text_ok(o, 1, 2000)) {
         return Err(Error::invalid_field("/opinion", "1-2000 characters"));
     }
-    let id = doc_id(&id)?;
+    let id = doc_id(id)?;
     let action = match b.action {
         ActionKind::Approve => Act::Approve,
         ActionKind::Disagree => Act::Disagree,
         ActionKind::Confirm => Act::Confirm,
         ActionKind::Object => Act::Object,
     };
-    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
-    let out = d
-        .db()
+    let (dd, acc, ag) = (d.clone(), who.subject.clone(), agency(who));
+    d.db()
         .transaction(move |c| {
             service::act(
                 c,
@@ -91,8 +101,7 @@ pub async fn act(
                 b.version,
             )
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(out))
+        .await
 }
 
 /// A return.
@@ -129,17 +138,25 @@ pub async fn return_doc(
     id: web::Path<String>,
     body: web::Json<ReturnInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    let doc = return_document(&d, &auth, &id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
+}
+
+/// Returns document `id` to the drafter or an earlier step.
+pub(crate) async fn return_document(
+    d: &Docflow,
+    who: &Principal,
+    id: &str,
+    b: ReturnInput,
+) -> Result<DocumentRow, Error> {
     egov_core::text::reason("/reason", &b.reason)?;
-    let id = doc_id(&id)?;
-    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
-    let doc = d
-        .db()
+    let id = doc_id(id)?;
+    let (dd, acc, ag) = (d.clone(), who.subject.clone(), agency(who));
+    d.db()
         .transaction(move |c| {
             service::return_to(c, &dd, &acc, &ag, &id, b.to_step, &b.reason, b.version)
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
+        .await
 }
 
 /// A recall.
@@ -171,17 +188,25 @@ pub async fn recall(
     id: web::Path<String>,
     body: web::Json<RecallInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    let doc = recall_document(&d, &auth, &id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
+}
+
+/// Recalls document `id` (the drafter).
+pub(crate) async fn recall_document(
+    d: &Docflow,
+    who: &Principal,
+    id: &str,
+    b: RecallInput,
+) -> Result<DocumentRow, Error> {
     if b.reason.as_deref().is_some_and(|r| !text_ok(r, 1, 1000)) {
         return Err(Error::invalid_field("/reason", "1-1000 characters"));
     }
-    let id = doc_id(&id)?;
-    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
-    let doc = d
-        .db()
+    let id = doc_id(id)?;
+    let (dd, acc, ag) = (d.clone(), who.subject.clone(), agency(who));
+    d.db()
         .transaction(move |c| service::recall(c, &dd, &acc, &ag, &id, b.reason.as_deref()))
-        .await?;
-    Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
+        .await
 }
 
 /// A step inserted mid-flight.
@@ -221,12 +246,21 @@ pub async fn insert_step(
     id: web::Path<String>,
     body: web::Json<InsertInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    let s = insert(&d, &auth, &id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(service::StepView::from(&s)))
+}
+
+/// Inserts a step into document `id`'s line mid-flight.
+pub(crate) async fn insert(
+    d: &Docflow,
+    who: &Principal,
+    id: &str,
+    b: InsertInput,
+) -> Result<crate::store::StepRow, Error> {
     egov_core::text::reason("/reason", &b.reason)?;
-    let id = doc_id(&id)?;
-    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
-    let s = d
-        .db()
+    let id = doc_id(id)?;
+    let (dd, acc, ag) = (d.clone(), who.subject.clone(), agency(who));
+    d.db()
         .transaction(move |c| {
             service::insert_step(
                 c,
@@ -240,8 +274,7 @@ pub async fn insert_step(
                 &b.reason,
             )
         })
-        .await?;
-    Ok(HttpResponse::Created().json(service::StepView::from(&s)))
+        .await
 }
 
 /// A reason.

@@ -2,8 +2,8 @@
 //! submission.
 
 use super::{
-    Officer, PurposeQuery, Reader, agency, code_ok, doc_id, field, fields, personal_access,
-    text_ok, visible,
+    Officer, PurposeQuery, Reader, agency, code_ok, content_read, doc_id, field, fields, text_ok,
+    visible,
 };
 use crate::domain::line::StepKind;
 use crate::service::{self, LineStep, NewDocument};
@@ -140,7 +140,17 @@ pub async fn create(
     d: web::Data<Docflow>,
     body: web::Json<DocumentInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    let doc = create_document(&d, &auth, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(service::DocumentView::from(&doc)))
+}
+
+/// Checks a new document (every field's problem at once) and drafts it: the API's and the
+/// workspace page's one way in.
+pub(crate) async fn create_document(
+    d: &Docflow,
+    who: &egov_auth::Principal,
+    b: DocumentInput,
+) -> Result<crate::store::DocumentRow, Error> {
     let rules = d.rules()?;
     let mut e = Vec::new();
     if rules.doc_type(&b.doc_type).is_none() {
@@ -187,7 +197,7 @@ pub async fn create(
             )),
         }
     }
-    let attachments = attachments_in(&d, b.attachments, &mut e);
+    let attachments = attachments_in(d, b.attachments, &mut e);
     fields(e)?;
     let input = NewDocument {
         position: b.position,
@@ -211,12 +221,10 @@ pub async fn create(
             })
             .collect(),
     };
-    let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));
-    let doc = d
-        .db()
+    let (dd, acc, ag) = (d.clone(), who.subject.clone(), agency(who));
+    d.db()
         .transaction(move |c| service::create(c, &dd, &acc, &ag, input))
-        .await?;
-    Ok(HttpResponse::Created().json(service::DocumentView::from(&doc)))
+        .await
 }
 
 egov_core::problems!(ShowErrors:
@@ -226,10 +234,23 @@ egov_core::problems!(ShowErrors:
     crate::errors::NOT_CONFIGURED,
 );
 
-/// A document: metadata, its current version, the approval line and circulation. Every read
-/// is written to the document's history (and to the access log when it carries personal
-/// data); a circulated reader's first read is recorded as such.
-#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), PurposeQuery),
+/// How a document is read.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ShowQuery {
+    /// Why you read the document: required for its content when it carries personal data
+    /// (written to the access log with every read).
+    pub purpose: Option<String>,
+    /// `false`: the metadata, line and circulation only, without the current version's
+    /// content (`current` is null) — not a read of the document, so nothing is recorded.
+    pub content: Option<bool>,
+}
+
+/// A document: metadata, its current version, the approval line and circulation. A read of
+/// its content is written to the document's history (and to the access log when it carries
+/// personal data); a circulated reader's first read is recorded as such. With
+/// `content=false` it answers the metadata, line and circulation only and records nothing.
+#[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id"), ShowQuery),
     responses(
         (status = 200, description = "The document with its current version, line and circulation", body = service::DocumentDetail),
         ShowErrors,
@@ -241,11 +262,14 @@ pub async fn show(
     auth: Authorized<Reader>,
     d: web::Data<Docflow>,
     id: web::Path<String>,
-    q: web::Query<PurposeQuery>,
+    q: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, Error> {
     let doc = visible(&d, &auth, &id).await?;
-    personal_access(&d, &req, &auth, &doc, q.purpose.as_deref(), "document").await?;
-    let detail = service::detail(&d, doc, auth.subject.clone(), q.purpose.clone()).await?;
+    let content = q.content.unwrap_or(true);
+    if content {
+        content_read(&d, &req, &auth, &doc, q.purpose.as_deref(), "document").await?;
+    }
+    let detail = service::detail(&d, doc, content).await?;
     Ok(HttpResponse::Ok().json(detail))
 }
 
@@ -273,16 +297,19 @@ pub async fn show_version(
 ) -> Result<HttpResponse, Error> {
     let (id, n) = path.into_inner();
     let doc = visible(&d, &auth, &id).await?;
-    personal_access(
-        &d,
-        &req,
-        &auth,
-        &doc,
-        q.purpose.as_deref(),
-        &format!("version-{n}"),
-    )
-    .await?;
-    let v = service::version(&d, doc, n).await?;
+    let v = service::version(&d, doc.clone(), n).await?;
+    // A version whose content a disposal destroyed is metadata now: not a read of content.
+    if v.body.is_some() {
+        content_read(
+            &d,
+            &req,
+            &auth,
+            &doc,
+            q.purpose.as_deref(),
+            &format!("version-{n}"),
+        )
+        .await?;
+    }
     Ok(HttpResponse::Ok().json(service::VersionView::from(&v)))
 }
 
@@ -315,7 +342,7 @@ pub async fn attachment(
     let Some((a, bytes)) = found else {
         return Err(Error::new(errors::ATTACHMENT_NOT_FOUND));
     };
-    personal_access(
+    content_read(
         &d,
         &req,
         &auth,
@@ -478,16 +505,20 @@ pub async fn submit(
     id: web::Path<String>,
     body: web::Json<VersionInput>,
 ) -> Result<HttpResponse, Error> {
-    let id = doc_id(&id)?;
-    let (dd, acc, ag, v) = (
-        d.get_ref().clone(),
-        auth.subject.clone(),
-        agency(&auth),
-        body.version,
-    );
-    let doc = d
-        .db()
-        .transaction(move |c| service::submit(c, &dd, &acc, &ag, &id, v))
-        .await?;
+    let doc = submit_document(&d, &auth, &id, body.version).await?;
     Ok(HttpResponse::Ok().json(service::DocumentView::from(&doc)))
+}
+
+/// Submits a draft or returned document (the drafter, with the version read).
+pub(crate) async fn submit_document(
+    d: &Docflow,
+    who: &egov_auth::Principal,
+    id: &str,
+    version: i32,
+) -> Result<crate::store::DocumentRow, Error> {
+    let id = doc_id(id)?;
+    let (dd, acc, ag) = (d.clone(), who.subject.clone(), agency(who));
+    d.db()
+        .transaction(move |c| service::submit(c, &dd, &acc, &ag, &id, version))
+        .await
 }

@@ -177,6 +177,28 @@ pub(crate) async fn visible(d: &Docflow, who: &Principal, id: &str) -> Result<Do
     service::visible(d, who, doc_id(id)?).await
 }
 
+/// A read of a document's content (`what`: `document`, `version-N`, `attachment-<sha256>`,
+/// `pdf`): written to the access log when it carries personal data (first: no log entry, no
+/// data) and to the document's history.
+pub(crate) async fn content_read(
+    d: &Docflow,
+    req: &HttpRequest,
+    who: &Principal,
+    doc: &DocumentRow,
+    purpose: Option<&str>,
+    what: &str,
+) -> Result<(), Error> {
+    personal_access(d, req, who, doc, purpose, what).await?;
+    service::read_content(
+        d,
+        &doc.id,
+        who.subject.clone(),
+        purpose.map(str::to_owned),
+        what.to_owned(),
+    )
+    .await
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PurposeQuery {

@@ -333,6 +333,7 @@ egov_core::problems!(HandoverErrors:
 pub async fn handover(
     auth: Authorized<OrgAdmin>,
     d: web::Data<Docflow>,
+    directory: Option<web::Data<egov_auth::Service>>,
     body: web::Json<HandoverInput>,
 ) -> Result<HttpResponse, Error> {
     let b = body.into_inner();
@@ -342,6 +343,14 @@ pub async fn handover(
     }
     if !text_ok(&b.to, 1, 128) || b.to == b.from {
         e.push(field("/to", "another account id"));
+    } else if let Some(dir) = &directory
+        && !dir.is_official_of(&b.to, &agency(&auth)).await?
+    {
+        // The successor takes the work (and the positions): an official of the agency.
+        e.push(field(
+            "/to",
+            "no official of your agency has this account id (ask common auth's administrator to invite them)",
+        ));
     }
     if !text_ok(&b.reason, 3, 500) {
         e.push(field("/reason", "3-500 characters"));

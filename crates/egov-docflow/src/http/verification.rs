@@ -1,6 +1,6 @@
 //! Signatures, the hash-chained history, records packages and the PDF with stamps.
 
-use super::{PurposeQuery, Reader, personal_access, visible};
+use super::{PurposeQuery, Reader, content_read, personal_access, visible};
 use crate::service::{self, status};
 use crate::{Docflow, errors};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -117,7 +117,7 @@ pub async fn pdf(
             "only a registered document (not disposed of) is rendered",
         ));
     }
-    personal_access(&d, &req, &auth, &doc, q.purpose.as_deref(), "pdf").await?;
+    content_read(&d, &req, &auth, &doc, q.purpose.as_deref(), "pdf").await?;
     let bytes = service::render_pdf(&d, doc).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")

@@ -222,6 +222,14 @@ pub fn act(
             ),
         ));
     }
+    // A post-report (사후보고) tells the absent approver what their stand-in decided: only
+    // they confirm it, never the stand-in who acted.
+    if kind == StepKind::PostReport && auth.mode != "self" {
+        return Err(err(
+            errors::NOT_YOUR_TURN,
+            "a post-report is confirmed by the approver it reports to, not by a stand-in",
+        ));
+    }
     if matches!(action, Act::Disagree | Act::Object)
         && opinion.as_deref().is_none_or(|o| o.trim().is_empty())
     {

@@ -56,14 +56,16 @@ pub fn circulate(
     Ok(added)
 }
 
-/// Records a read of the document in its history (and the first read of a circulated
-/// reader).
+/// Records a read of the document's content in its history — `what`: `document` (the
+/// current version), `version-N`, `attachment-<sha256>`, `pdf` — and the first read of a
+/// circulated reader. Reads of metadata, the line, signatures or history are not recorded.
 pub fn record_read(
     c: &mut DbConnection,
     d: &Docflow,
     account: &str,
     id: &str,
     purpose: Option<&str>,
+    what: &str,
 ) -> Result<bool, Error> {
     let at = d.now();
     if let DbConnection::Pg(_) = c {
@@ -76,7 +78,7 @@ pub fn record_read(
         account,
         None,
         "read",
-        json!({"circulation_first_read": first, "purpose": purpose}),
+        json!({"what": what, "circulation_first_read": first, "purpose": purpose}),
         at,
     )?;
     Ok(first)

@@ -6,25 +6,19 @@ use crate::domain::evidence::Attachment;
 use crate::store::{DispatchRow, KeyRow, LedgerRow, VersionRow, WorkRow};
 use egov_auth::{Kind, Principal};
 
-/// A document with its current version, line and circulation; the read is recorded in its
-/// history (a circulated reader's first read as such).
-pub async fn detail(
-    d: &Docflow,
-    doc: DocumentRow,
-    acc: String,
-    purpose: Option<String>,
-) -> Result<DocumentDetail, Error> {
-    let dd = d.clone();
-    let id2 = doc.id.clone();
-    d.db()
-        .transaction(move |c| record_read(c, &dd, &acc, &id2, purpose.as_deref()))
-        .await?;
+/// A document with its line and circulation, and with its current version when `content`
+/// (the caller records that read first: [`read_content`]).
+pub async fn detail(d: &Docflow, doc: DocumentRow, content: bool) -> Result<DocumentDetail, Error> {
     let id2 = doc.id.clone();
     let (v, steps, circ) = d
         .db()
         .run(move |c| {
             Ok((
-                store::version(c, &id2, doc.version)?,
+                if content {
+                    store::version(c, &id2, doc.version)?
+                } else {
+                    None
+                },
                 store::steps(c, &id2)?,
                 store::circulations(c, &id2)?,
             ))
@@ -44,6 +38,21 @@ pub async fn detail(
         line: steps.iter().map(StepView::from).collect(),
         circulation: circ.iter().map(CirculationView::from).collect(),
     })
+}
+
+/// Records a read of a document's content in its history (see [`record_read`]).
+pub async fn read_content(
+    d: &Docflow,
+    id: &str,
+    acc: String,
+    purpose: Option<String>,
+    what: String,
+) -> Result<(), Error> {
+    let (dd, id) = (d.clone(), id.to_owned());
+    d.db()
+        .transaction(move |c| record_read(c, &dd, &acc, &id, purpose.as_deref(), &what))
+        .await?;
+    Ok(())
 }
 
 /// One version of a document.
@@ -213,6 +222,78 @@ pub async fn visible(d: &Docflow, who: &Principal, id: String) -> Result<Documen
             } else {
                 Err(Error::new(errors::DOCUMENT_NOT_FOUND))
             }
+        })
+        .await
+}
+
+/// What the workspace pages need of the organisation: the agency's units and positions
+/// (current ones), who holds each today, the positions `acc` holds, and those they may act
+/// for now (held, and stood in for up to the chain limit).
+#[derive(Debug)]
+pub struct Desk {
+    pub units: Vec<store::UnitRow>,
+    pub positions: Vec<store::PositionRow>,
+    /// (position, account) held today.
+    pub holders: Vec<(String, String)>,
+    pub held: Vec<String>,
+    pub acting: Vec<String>,
+}
+
+/// The organisation as the workspace pages show it to `acc` of `agency`.
+pub async fn desk(d: &Docflow, acc: String, agency: String) -> Result<Desk, Error> {
+    let chain = d.rules().map(|r| r.acting_chain_limit).unwrap_or(1);
+    let now = d.now();
+    let today = now.date();
+    d.db()
+        .run(move |c| {
+            let current = |from: NaiveDate, to: Option<NaiveDate>| {
+                from <= today && to.is_none_or(|t| today < t)
+            };
+            let units = store::units(c, &agency)?
+                .into_iter()
+                .filter(|u| current(u.valid_from, u.valid_to))
+                .collect();
+            let positions = store::positions(c, &agency)?
+                .into_iter()
+                .filter(|p| current(p.valid_from, p.valid_to))
+                .collect();
+            let holders = store::assignments(c, &agency)?
+                .into_iter()
+                .filter(|a| current(a.valid_from, a.valid_to))
+                .map(|a| (a.position_id, a.account))
+                .collect();
+            Ok(Desk {
+                units,
+                positions,
+                holders,
+                held: store::held_positions(c, &acc, today)?,
+                acting: work_positions(c, &acc, now, chain)?,
+            })
+        })
+        .await
+}
+
+/// The delegation table (위임전결) in force today for each of the pack's document types, as
+/// the checks apply it: the agency's own rows for a type where it has entered any, the pack's
+/// otherwise; with where each row comes from (`agency` or `pack`).
+pub async fn delegations_in_force(
+    d: &Docflow,
+    agency: String,
+) -> Result<Vec<(Delegation, &'static str)>, Error> {
+    let rules = d.rules()?.clone();
+    let today = d.now().date();
+    d.db()
+        .run(move |c| {
+            let mut out = Vec::new();
+            for t in &rules.doc_types {
+                let (rows, source) = delegation_table(c, &rules, &agency, &t.code)?;
+                out.extend(
+                    rows.into_iter()
+                        .filter(|r| r.doc_type == t.code && r.in_force(today))
+                        .map(|r| (r, source)),
+                );
+            }
+            Ok(out)
         })
         .await
 }

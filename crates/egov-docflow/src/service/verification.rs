@@ -33,7 +33,6 @@ pub async fn check_signatures(d: &Docflow, doc: DocumentRow) -> Result<Signature
             };
             let current = digest_of(i64::from(doc.version)).map(|d| d.1);
             let mut out = Vec::new();
-            let mut all = true;
             for s in store::signatures(c, &doc.id)? {
                 let payload: Value = serde_json::from_str(&s.payload).unwrap_or(Value::Null);
                 let sig_ok = egov_exchange::signature::verify_json(
@@ -48,33 +47,111 @@ pub async fn check_signatures(d: &Docflow, doc: DocumentRow) -> Result<Signature
                     None => (false, false),
                 };
                 let covers_current = current.as_deref() == Some(signed.as_str());
-                let valid = sig_ok && content_ok;
-                all &= valid;
-                out.push(SignatureResult {
-                    round: s.round,
-                    seq: payload["seq"].clone(),
-                    kind: payload["kind"].clone(),
-                    action: payload["action"].clone(),
-                    mode: payload["mode"].clone(),
-                    actor: payload["actor"].clone(),
-                    position: payload["position"].clone(),
-                    version: n,
-                    signature_valid: sig_ok,
-                    content_matches: content_ok,
-                    covers_current_version: covers_current,
-                    content_disposed: disposed,
-                    valid,
-                    at: payload["at"].clone(),
-                });
+                out.push(result(
+                    s.round,
+                    &payload,
+                    n,
+                    sig_ok,
+                    content_ok,
+                    covers_current,
+                    disposed,
+                    false,
+                ));
             }
+            // A received document: the sending agency's signatures came with it, with the
+            // sender's public keys (the exchange's signed delivery vouches for both); they sign
+            // the digest of the version sent, which is this agency's version 1.
+            if let Some(sender) = doc
+                .sender
+                .as_deref()
+                .and_then(|s| serde_json::from_str::<Value>(s).ok())
+            {
+                let sender_keys: Vec<(String, String)> = sender["keys"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|k| {
+                        Some((
+                            k["kid"].as_str()?.to_owned(),
+                            k["public_key"].as_str()?.to_owned(),
+                        ))
+                    })
+                    .collect();
+                let received = digest_of(1);
+                for s in sender["signatures"].as_array().into_iter().flatten() {
+                    let payload = &s["payload"];
+                    let sig_ok = egov_exchange::signature::verify_json(
+                        sender_keys.iter().map(|(k, p)| (k.as_str(), p.as_str())),
+                        payload,
+                        s["signature"].as_str().unwrap_or_default(),
+                    );
+                    let signed = payload["digest"].as_str().unwrap_or_default();
+                    let (content_ok, disposed) = match &received {
+                        Some((_, recomputed, present)) => {
+                            (!present || recomputed == signed, !present)
+                        }
+                        None => (false, false),
+                    };
+                    let covers_current = current.as_deref() == Some(signed);
+                    let round = payload["round"]
+                        .as_i64()
+                        .and_then(|r| i32::try_from(r).ok())
+                        .unwrap_or(0);
+                    out.push(result(
+                        round,
+                        payload,
+                        1,
+                        sig_ok,
+                        content_ok,
+                        covers_current,
+                        disposed,
+                        true,
+                    ));
+                }
+            }
+            let problem = out.is_empty().then(|| {
+                "no approval signature to check: the document has not been signed".to_owned()
+            });
             Ok(SignatureCheck {
                 document: doc.id,
                 version: doc.version,
-                valid: all,
+                valid: !out.is_empty() && out.iter().all(|r| r.valid),
+                problem,
                 signatures: out,
             })
         })
         .await
+}
+
+/// One signature's result.
+#[allow(clippy::too_many_arguments)]
+fn result(
+    round: i32,
+    payload: &Value,
+    version: i64,
+    signature_valid: bool,
+    content_matches: bool,
+    covers_current_version: bool,
+    content_disposed: bool,
+    sender: bool,
+) -> SignatureResult {
+    SignatureResult {
+        round,
+        seq: payload["seq"].clone(),
+        kind: payload["kind"].clone(),
+        action: payload["action"].clone(),
+        mode: payload["mode"].clone(),
+        actor: payload["actor"].clone(),
+        position: payload["position"].clone(),
+        version,
+        signature_valid,
+        content_matches,
+        covers_current_version,
+        content_disposed,
+        valid: signature_valid && content_matches,
+        sender,
+        at: payload["at"].clone(),
+    }
 }
 
 /// A document's history with the verification of its chain.

@@ -505,6 +505,9 @@ pub struct SignatureResult {
     pub content_disposed: bool,
     /// `signature_valid` and `content_matches`.
     pub valid: bool,
+    /// Signed at the sending agency (a received document: checked with the sender's keys
+    /// that came with it through the exchange).
+    pub sender: bool,
     /// When it was signed (RFC 3339).
     #[schema(value_type = Option<String>)]
     pub at: Value,
@@ -516,8 +519,11 @@ pub struct SignatureCheck {
     pub document: String,
     /// The current version.
     pub version: i32,
-    /// Every signature is valid.
+    /// There is at least one signature and every one is valid (a document with none to
+    /// check is not valid).
     pub valid: bool,
+    /// Why `valid` is false when no signature was found to check.
+    pub problem: Option<String>,
     pub signatures: Vec<SignatureResult>,
 }
 

@@ -31,17 +31,7 @@ pub(crate) fn status_text(t: &Page, s: Status) -> String {
     t.t(&format!("desk-status-{}", s.as_str().replace('_', "-")))
 }
 
-/// The names of the officers `ids` from common auth's directory when it runs in this
-/// process (else the ids).
-pub(crate) async fn names(
-    directory: Option<&egov_auth::Service>,
-    ids: Vec<String>,
-) -> std::collections::HashMap<String, String> {
-    match directory {
-        Some(d) => d.names(ids).await.unwrap_or_default(),
-        None => Default::default(),
-    }
-}
+pub(crate) use egov_web::names;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,0 +1,789 @@
+//! A document in the workspace: its facts, its content (read only with a purpose when it names
+//! people; every read of content is written to the document's history and, then, to the
+//! access log), the approval line with who acted, how (전결, 대결) and their opinions, the
+//! circulation with who has read it, the signatures' check, and a form for each action the
+//! reader may take now: submit, approve / agree / disagree / confirm / object with an opinion,
+//! return to the drafter or an earlier step, recall, insert a reviewer or co-operator.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Data, Path, Query};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post};
+use askama::Template;
+use egov_core::Error;
+use egov_web::{CsrfForm, Page, PageError, see_other};
+use serde::Deserialize;
+
+use super::draft::Sent;
+use super::{
+    Choice, Who, crumbs, desk_names, name_of, position_choices, position_text, refusal,
+    status_text, step_status_text, step_text,
+};
+use crate::Docflow;
+use crate::domain::line::StepKind;
+use crate::http::approvals::{
+    ActionInput, ActionKind, InsertInput, RecallInput, ReturnInput, act_on, insert,
+    recall_document, return_document,
+};
+use crate::http::documents::submit_document;
+use crate::http::{content_read, visible};
+use crate::service::{self, Desk, DocumentDetail};
+use crate::store::DocumentRow;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocQuery {
+    purpose: Option<String>,
+    done: Option<String>,
+}
+
+/// The actions a form may name (also the `done` confirmations).
+const ACTIONS: [&str; 9] = [
+    "created", "submit", "approve", "disagree", "confirm", "object", "return", "recall", "insert",
+];
+
+/// One step of the line, in the page's words.
+#[derive(Debug)]
+pub struct Step {
+    pub seq: i32,
+    pub kind: String,
+    pub position: String,
+    pub status: String,
+    pub current: bool,
+    pub acted_by: String,
+    pub action: String,
+    pub opinion: String,
+    pub at: String,
+}
+
+/// What the reader may do now.
+#[derive(Debug, Default)]
+pub struct Can {
+    pub submit: bool,
+    /// The actions on the reader's current step (`approve`, `disagree`, …).
+    pub act: Vec<(String, String)>,
+    pub give_back: bool,
+    pub recall: bool,
+    pub insert: bool,
+}
+
+impl Can {
+    fn any(&self) -> bool {
+        self.submit || !self.act.is_empty() || self.give_back || self.recall || self.insert
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/doc_page.html")]
+struct DocPage<'a> {
+    t: &'a Page,
+    title: String,
+    id: &'a str,
+    caption: String,
+    purpose: String,
+    done: String,
+    facts: Vec<(String, String)>,
+    paragraphs: Vec<String>,
+    files: Vec<(String, String)>,
+    steps: Vec<Step>,
+    readers: Vec<(String, String)>,
+    signatures: String,
+    pdf: Option<String>,
+    can: Can,
+    any: bool,
+    version: i32,
+    step: String,
+    return_to: Vec<Choice>,
+    after: Vec<Choice>,
+    insert_kinds: Vec<Choice>,
+    positions: Vec<Choice>,
+    csrf: &'a str,
+    errors: Vec<(String, String)>,
+    sent: &'a Sent,
+}
+
+#[derive(Template)]
+#[template(path = "web/doc_purpose.html")]
+struct PurposePage<'a> {
+    t: &'a Page,
+    title: String,
+    id: &'a str,
+    purpose: String,
+    errors: Vec<(String, String)>,
+}
+
+fn purpose_of(q: &Option<String>) -> Option<String> {
+    q.as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+}
+
+/// The page's address with the purpose carried (and a confirmation).
+fn href(id: &str, purpose: Option<&str>, done: Option<&str>) -> String {
+    let pairs: Vec<(&str, &str)> = [("purpose", purpose), ("done", done)]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+    let q = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    if q.is_empty() {
+        format!("/desk/documents/{id}")
+    } else {
+        format!("/desk/documents/{id}?{q}")
+    }
+}
+
+/// The document if the reader may see it, else the "not found" page.
+async fn open(who: &Who, d: &Docflow, id: &str) -> Result<DocumentRow, PageError> {
+    visible(d, &who.principal, id)
+        .await
+        .map_err(|e| who.page.error(&e))
+}
+
+/// The purpose form: nothing of the document is shown before it.
+fn purpose_page(
+    who: &Who,
+    id: &str,
+    purpose: &str,
+    errors: Vec<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let title = t.t("doc-purpose-title");
+    let html = PurposePage {
+        t,
+        title: title.clone(),
+        id,
+        purpose: purpose.to_owned(),
+        errors,
+    }
+    .render()
+    .map_err(|e| t.error(&Error::internal(e)))?;
+    Ok(t.answer(status, &title, &crumbs(t), &html))
+}
+
+/// The stamp's words for how a step was acted on: 전결 and 대결 marked.
+fn action_text(t: &Page, action: Option<&str>, mode: Option<&str>) -> String {
+    let mut s = match action {
+        Some(a) => {
+            let key = format!("doc-did-{}", a.replace('_', "-"));
+            let said = t.t(&key);
+            if said == key { a.to_owned() } else { said }
+        }
+        None => String::new(),
+    };
+    match mode {
+        Some("acting") => s = format!("{s} ({})", t.t("doc-mode-acting")),
+        Some("delegated") => s = format!("{s} ({})", t.t("doc-mode-delegated")),
+        _ => {}
+    }
+    s
+}
+
+/// The reader's current steps on the line (held, or stood in for today; a post-report only
+/// when held).
+fn my_steps<'a>(detail: &'a DocumentDetail, desk: &Desk) -> Vec<&'a service::StepView> {
+    detail
+        .line
+        .iter()
+        .filter(|s| s.status == "current" && desk.acting.contains(&s.position))
+        // A post-report goes to the approver themself, not to their stand-in.
+        .filter(|s| s.kind != StepKind::PostReport.as_str() || desk.held.contains(&s.position))
+        .collect()
+}
+
+/// Renders the document page (the content read is recorded by the caller).
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    who: &Who,
+    d: &Docflow,
+    directory: Option<&egov_auth::Service>,
+    doc: DocumentRow,
+    purpose: Option<&str>,
+    done: Option<&str>,
+    errors: Vec<(String, String)>,
+    sent: &Sent,
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let rules = d.rules().map_err(|e| t.error(&e))?;
+    let agency = who.principal.agency.clone().unwrap_or(doc.agency.clone());
+    let desk = service::desk(d, who.principal.subject.clone(), agency)
+        .await
+        .map_err(|e| t.error(&e))?;
+    let checked = service::check_signatures(d, doc.clone())
+        .await
+        .map_err(|e| t.error(&e))?;
+    let detail = service::detail(d, doc, true)
+        .await
+        .map_err(|e| t.error(&e))?;
+    let doc = &detail.document;
+    let mut ids: Vec<String> = vec![doc.drafter.clone()];
+    ids.extend(detail.line.iter().filter_map(|s| s.acted_by.clone()));
+    ids.extend(detail.circulation.iter().map(|c| c.reader.clone()));
+    let names: HashMap<String, String> = desk_names(directory, &desk, ids).await;
+    let me = who.principal.subject.as_str();
+    let status = doc.status.as_str();
+    let mine = my_steps(&detail, &desk);
+    let drafter = doc.drafter == me;
+
+    let mut facts = vec![
+        (t.t("doc-status"), status_text(t, status)),
+        (
+            t.t("doc-type"),
+            rules
+                .doc_type(&doc.doc_type)
+                .map_or_else(|| doc.doc_type.clone(), |x| x.name.clone()),
+        ),
+    ];
+    if !doc.drafter.is_empty() {
+        let mut who_drafted = name_of(&names, &doc.drafter);
+        if let Some(p) = &doc.drafter_position {
+            who_drafted = format!("{who_drafted} — {}", position_text(&desk, &names, p));
+        }
+        facts.push((t.t("doc-drafter"), who_drafted));
+    }
+    facts.push((t.t("doc-due"), t.local_time(doc.due_at.naive_utc())));
+    if let Some(a) = doc.amount {
+        let scale =
+            rust_decimal::Decimal::from(10_i64.pow(u32::from(d.pack().currency.minor_units())));
+        facts.push((
+            t.t("doc-field-amount"),
+            t.money(rust_decimal::Decimal::new(a, 0) / scale),
+        ));
+    }
+    facts.push((
+        t.t("doc-field-disclosure"),
+        rules
+            .disclosure(&doc.disclosure)
+            .map_or_else(|| doc.disclosure.clone(), |x| x.name.clone()),
+    ));
+    if let Some(g) = &doc.disclosure_ground {
+        facts.push((t.t("doc-field-disclosure-ground"), g.clone()));
+    }
+    facts.push((t.t("doc-field-classification"), doc.classification.clone()));
+    facts.push((t.t("doc-version"), doc.version.to_string()));
+    if let (Some(n), Some(at)) = (&doc.registration_no, doc.registered_at) {
+        facts.push((
+            t.t("doc-registration"),
+            format!("{n} ({})", t.local_time(at.naive_utc())),
+        ));
+    }
+    if doc.personal_data {
+        facts.push((t.t("doc-personal-data"), t.t("doc-personal-data-yes")));
+    }
+
+    let (paragraphs, files, title) = match &detail.current {
+        Some(v) => {
+            let body = v.body.clone().unwrap_or_default();
+            let paragraphs = crate::pdf::body_lines(&body);
+            let files = v
+                .attachments
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| {
+                    let sha = a["sha256"].as_str()?;
+                    let name = a["name"].as_str()?;
+                    Some((
+                        format!(
+                            "/desk/documents/{}/attachments/{sha}{}",
+                            doc.id,
+                            purpose
+                                .map(|p| format!(
+                                    "?{}",
+                                    serde_urlencoded::to_string([("purpose", p)])
+                                        .unwrap_or_default()
+                                ))
+                                .unwrap_or_default()
+                        ),
+                        name.to_owned(),
+                    ))
+                })
+                .collect();
+            (paragraphs, files, v.title.clone())
+        }
+        None => (Vec::new(), Vec::new(), t.t("doc-disposed")),
+    };
+
+    let steps = detail
+        .line
+        .iter()
+        .map(|s| Step {
+            seq: s.seq,
+            kind: if s.group > 0 {
+                format!(
+                    "{} ({})",
+                    step_text(t, &s.kind),
+                    t.t_with("doc-parallel", &[("group", s.group.to_string())])
+                )
+            } else {
+                step_text(t, &s.kind)
+            },
+            position: position_text(&desk, &names, &s.position),
+            status: step_status_text(t, &s.status),
+            current: s.status == "current",
+            acted_by: s
+                .acted_by
+                .as_deref()
+                .map(|a| name_of(&names, a))
+                .unwrap_or_default(),
+            action: action_text(t, s.action.as_deref(), s.mode.as_deref()),
+            opinion: s.opinion.clone().unwrap_or_default(),
+            at: s
+                .acted_at
+                .map(|a| t.local_time(a.naive_utc()))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let readers = detail
+        .circulation
+        .iter()
+        .map(|c| {
+            (
+                name_of(&names, &c.reader),
+                c.read_at
+                    .map(|r| t.local_time(r.naive_utc()))
+                    .unwrap_or_else(|| t.t("doc-unread")),
+            )
+        })
+        .collect();
+    let signatures = if checked.signatures.is_empty() {
+        t.t("doc-signatures-none")
+    } else if checked.valid {
+        t.t_with(
+            "doc-signatures-valid",
+            &[("n", checked.signatures.len().to_string())],
+        )
+    } else {
+        t.t_with(
+            "doc-signatures-invalid",
+            &[(
+                "n",
+                checked
+                    .signatures
+                    .iter()
+                    .filter(|s| !s.valid)
+                    .count()
+                    .to_string(),
+            )],
+        )
+    };
+
+    let in_approval = status == "in_approval";
+    let first_mine = mine.first();
+    let mut can = Can {
+        submit: drafter && matches!(status, "drafting" | "returned"),
+        give_back: in_approval && first_mine.is_some(),
+        recall: drafter && in_approval,
+        insert: in_approval && (drafter || first_mine.is_some()),
+        ..Can::default()
+    };
+    // A step of the reader's acting now: the line in approval, or a post-report after a
+    // registered 대결.
+    if let Some(s) = first_mine {
+        let acts: &[&str] = match StepKind::parse(&s.kind) {
+            Some(StepKind::Cooperation) => &["approve", "disagree"],
+            Some(StepKind::PostApprove) => &["confirm", "object"],
+            Some(StepKind::PostReport) => &["confirm"],
+            _ => &["approve"],
+        };
+        can.act = acts
+            .iter()
+            .map(|a| {
+                let key = match (StepKind::parse(&s.kind), *a) {
+                    (Some(StepKind::Cooperation), "approve") => "doc-do-agree".to_owned(),
+                    _ => format!("doc-do-{a}"),
+                };
+                ((*a).to_owned(), t.t(&key))
+            })
+            .collect();
+    }
+    let my_seq = first_mine.map_or(0, |s| s.seq);
+    let mut return_to = vec![Choice {
+        value: "0".into(),
+        label: t.t("doc-to-drafter"),
+        selected: sent.get("to_step") == "0",
+    }];
+    return_to.extend(
+        detail
+            .line
+            .iter()
+            .filter(|s| s.seq > 0 && s.seq < my_seq && s.status == "done")
+            .map(|s| Choice {
+                value: s.seq.to_string(),
+                label: format!(
+                    "{}. {} — {}",
+                    s.seq,
+                    step_text(t, &s.kind),
+                    position_text(&desk, &names, &s.position)
+                ),
+                selected: sent.get("to_step") == s.seq.to_string(),
+            }),
+    );
+    let after = detail
+        .line
+        .iter()
+        .filter(|s| !StepKind::parse(&s.kind).is_some_and(StepKind::is_final))
+        .filter(|s| s.status != "pending" || s.seq >= my_seq)
+        .map(|s| Choice {
+            value: s.seq.to_string(),
+            label: format!("{}. {}", s.seq, step_text(t, &s.kind)),
+            selected: sent.get("after_seq") == s.seq.to_string(),
+        })
+        .collect();
+    let insert_kinds = [StepKind::Review, StepKind::Cooperation]
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str().into(),
+            label: step_text(t, k.as_str()),
+            selected: sent.get("kind") == k.as_str(),
+        })
+        .collect();
+    let positions = position_choices(&desk, &names, None, sent.get("position"));
+    let done_text = done
+        .filter(|a| ACTIONS.contains(a))
+        .map(|a| t.t(&format!("doc-done-{a}")))
+        .unwrap_or_default();
+    let caption = doc
+        .registration_no
+        .clone()
+        .unwrap_or_else(|| status_text(t, status));
+    let http_status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let any = can.any();
+    let html = DocPage {
+        t,
+        title: title.clone(),
+        id: &doc.id,
+        caption,
+        purpose: purpose.unwrap_or_default().to_owned(),
+        done: done_text,
+        facts,
+        paragraphs,
+        files,
+        steps,
+        readers,
+        signatures,
+        pdf: doc
+            .registration_no
+            .as_ref()
+            .filter(|_| status != "disposed")
+            .map(|_| {
+                format!(
+                    "/desk/documents/{}/pdf{}",
+                    doc.id,
+                    purpose
+                        .map(|p| format!(
+                            "?{}",
+                            serde_urlencoded::to_string([("purpose", p)]).unwrap_or_default()
+                        ))
+                        .unwrap_or_default()
+                )
+            }),
+        can,
+        any,
+        version: doc.version,
+        step: first_mine.map(|s| s.id.clone()).unwrap_or_default(),
+        return_to,
+        after,
+        insert_kinds,
+        positions,
+        csrf: who.csrf(),
+        errors,
+        sent,
+    }
+    .render()
+    .map_err(|e| t.error(&Error::internal(e)))?;
+    Ok(t.answer(http_status, &title, &crumbs(t), &html))
+}
+
+/// Reads the content with the purpose (recorded), or asks for the purpose first.
+async fn read(
+    who: &Who,
+    d: &Docflow,
+    req: &HttpRequest,
+    doc: &DocumentRow,
+    purpose: Option<&str>,
+) -> Result<Option<HttpResponse>, PageError> {
+    let t = &who.page;
+    if doc.personal_data && purpose.is_none() {
+        return purpose_page(who, &doc.id, "", Vec::new()).map(Some);
+    }
+    match content_read(d, req, &who.principal, doc, purpose, "document").await {
+        Ok(()) => Ok(None),
+        Err(e) if e.status_code() == StatusCode::UNPROCESSABLE_ENTITY => purpose_page(
+            who,
+            &doc.id,
+            purpose.unwrap_or_default(),
+            vec![("#purpose".into(), t.t("doc-purpose-error"))],
+        )
+        .map(Some),
+        Err(e) => Err(t.error(&e)),
+    }
+}
+
+/// A document in the workspace.
+#[get("/desk/documents/{id}")]
+pub async fn document_page(
+    who: Who,
+    d: Data<Docflow>,
+    directory: Option<Data<egov_auth::Service>>,
+    req: HttpRequest,
+    id: Path<String>,
+    query: Query<DocQuery>,
+) -> Result<HttpResponse, PageError> {
+    let q = query.into_inner();
+    let doc = open(&who, &d, &id).await?;
+    let purpose = purpose_of(&q.purpose);
+    if let Some(asked) = read(&who, &d, &req, &doc, purpose.as_deref()).await? {
+        return Ok(asked);
+    }
+    page(
+        &who,
+        &d,
+        directory.as_ref().map(|x| x.get_ref()),
+        doc,
+        purpose.as_deref(),
+        q.done.as_deref(),
+        Vec::new(),
+        &Sent::default(),
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileQuery {
+    purpose: Option<String>,
+}
+
+/// An attachment's content, its read recorded.
+#[get("/desk/documents/{id}/attachments/{sha}")]
+pub async fn attachment(
+    who: Who,
+    d: Data<Docflow>,
+    req: HttpRequest,
+    path: Path<(String, String)>,
+    query: Query<FileQuery>,
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let (id, sha) = path.into_inner();
+    let doc = open(&who, &d, &id).await?;
+    let found = service::attachment(&d, doc.id.clone(), sha.clone())
+        .await
+        .map_err(|e| t.error(&e))?;
+    let Some((a, bytes)) = found else {
+        return Err(t.not_found());
+    };
+    let purpose = purpose_of(&query.purpose);
+    content_read(
+        &d,
+        &req,
+        &who.principal,
+        &doc,
+        purpose.as_deref(),
+        &format!("attachment-{sha}"),
+    )
+    .await
+    .map_err(|e| t.error(&e))?;
+    Ok(HttpResponse::Ok()
+        .content_type(a.media_type)
+        .insert_header(egov_core::request::attachment_disposition(&a.name))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(bytes))
+}
+
+/// The registered document as PDF with its approval stamps, its read recorded.
+#[get("/desk/documents/{id}/pdf")]
+pub async fn pdf(
+    who: Who,
+    d: Data<Docflow>,
+    req: HttpRequest,
+    id: Path<String>,
+    query: Query<FileQuery>,
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let doc = open(&who, &d, &id).await?;
+    if doc.registration_no.is_none() || doc.status == crate::service::status::DISPOSED {
+        return Err(t.not_found());
+    }
+    let purpose = purpose_of(&query.purpose);
+    content_read(&d, &req, &who.principal, &doc, purpose.as_deref(), "pdf")
+        .await
+        .map_err(|e| t.error(&e))?;
+    let name = format!(
+        "{}.pdf",
+        doc.registration_no
+            .clone()
+            .unwrap_or_else(|| doc.id.clone())
+    );
+    let bytes = service::render_pdf(&d, doc)
+        .await
+        .map_err(|e| t.error(&e))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(egov_core::request::attachment_disposition(&name))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(bytes))
+}
+
+fn int(f: &Sent, name: &str) -> Result<i32, Vec<(String, String)>> {
+    f.get(name)
+        .trim()
+        .parse()
+        .map_err(|_| vec![(format!("#{name}"), name.to_owned())])
+}
+
+fn opt(f: &Sent, name: &str) -> Option<String> {
+    let v = f.get(name).trim();
+    (!v.is_empty()).then(|| v.to_owned())
+}
+
+/// Does what the form asks.
+async fn perform(d: &Docflow, who: &Who, id: &str, f: &Sent) -> Result<(), Error> {
+    let p = &who.principal;
+    let version = f.get("version").trim().parse::<i32>().unwrap_or(-1);
+    match f.get("action") {
+        "submit" => submit_document(d, p, id, version).await.map(|_| ()),
+        a @ ("approve" | "disagree" | "confirm" | "object") => {
+            let action = match a {
+                "approve" => ActionKind::Approve,
+                "disagree" => ActionKind::Disagree,
+                "confirm" => ActionKind::Confirm,
+                _ => ActionKind::Object,
+            };
+            act_on(
+                d,
+                p,
+                id,
+                ActionInput {
+                    action,
+                    version,
+                    opinion: opt(f, "opinion"),
+                    step: opt(f, "step"),
+                },
+            )
+            .await
+            .map(|_| ())
+        }
+        "return" => return_document(
+            d,
+            p,
+            id,
+            ReturnInput {
+                version,
+                to_step: opt(f, "to_step").and_then(|s| s.parse().ok()),
+                reason: f.get("reason").trim().to_owned(),
+            },
+        )
+        .await
+        .map(|_| ()),
+        "recall" => recall_document(
+            d,
+            p,
+            id,
+            RecallInput {
+                reason: opt(f, "reason"),
+            },
+        )
+        .await
+        .map(|_| ()),
+        "insert" => {
+            let after_seq = f.get("after_seq").trim().parse().unwrap_or(-1);
+            let kind = StepKind::parse(f.get("kind"))
+                .ok_or_else(|| Error::invalid_field("/kind", "review or cooperation"))?;
+            insert(
+                d,
+                p,
+                id,
+                InsertInput {
+                    after_seq,
+                    kind,
+                    position: f.get("position").to_owned(),
+                    reason: f.get("reason").trim().to_owned(),
+                },
+            )
+            .await
+            .map(|_| ())
+        }
+        _ => Err(Error::invalid_field("/action", "an action of the page")),
+    }
+}
+
+/// An action's form: done, then back to the document with a confirmation; refused, the page
+/// again with what to fix beside the form.
+#[post("/desk/documents/{id}/actions")]
+pub async fn act(
+    who: Who,
+    d: Data<Docflow>,
+    directory: Option<Data<egov_auth::Service>>,
+    req: HttpRequest,
+    id: Path<String>,
+    form: CsrfForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let sent = Sent(form.0);
+    let doc = open(&who, &d, &id).await?;
+    let action = sent.get("action").to_owned();
+    if !ACTIONS.contains(&action.as_str()) || action == "created" {
+        return Err(t.bad_form());
+    }
+    let purpose = opt(&sent, "purpose");
+    if int(&sent, "version").is_err() && action != "recall" && action != "insert" {
+        return Err(t.bad_form());
+    }
+    match perform(&d, &who, &doc.id, &sent).await {
+        Ok(()) => Ok(see_other(&href(&doc.id, purpose.as_deref(), Some(&action)))),
+        Err(e) if e.status_code().is_client_error() => {
+            let group = match action.as_str() {
+                "approve" | "disagree" | "confirm" | "object" => "act",
+                other => other,
+            };
+            let errors = refusal(
+                t,
+                &e,
+                &format!("{group}-"),
+                |n| t.t(&format!("doc-field-{}", n.replace('_', "-"))),
+                &format!("#do-{group}"),
+            );
+            if let Some(asked) = read(&who, &d, &req, &doc, purpose.as_deref()).await? {
+                return Ok(asked);
+            }
+            let doc = open(&who, &d, &id).await?;
+            page(
+                &who,
+                &d,
+                directory.as_ref().map(|x| x.get_ref()),
+                doc,
+                purpose.as_deref(),
+                None,
+                errors,
+                &sent,
+            )
+            .await
+        }
+        Err(e) => Err(t.error(&e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_address_carries_the_purpose() {
+        assert_eq!(href("x", None, None), "/desk/documents/x");
+        assert_eq!(
+            href("x", Some("audit & review"), Some("approve")),
+            "/desk/documents/x?purpose=audit+%26+review&done=approve"
+        );
+    }
+}

@@ -1,0 +1,480 @@
+//! The document workspace over HTTP, as officials' browsers use it: sign-in with a second
+//! factor; drafting with the approval line and the delegation table beside the form (bad input
+//! answered with the form and an error summary, nothing drafted); submission, review with an
+//! opinion, return to an earlier step and recall, 전결 that registers the document, the
+//! signatures' check and the PDF; circulation read and recorded; content reads (and only they)
+//! in the history; a document naming people opened only with a purpose; another agency's
+//! official sees nothing. Runs on SQLite and PostgreSQL.
+
+use egov_testing::browser::{Answer, Browser, text};
+use egov_testing::mfa::{enrol_totp, totp};
+use egov_testing::{Spawn, TestApp, spawn_app_with};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery staple 9";
+const AGENCY: &str = "MOIS";
+
+async fn app() -> TestApp {
+    spawn_app_with(Spawn {
+        modules: &["auth", "exchange", "docflow"],
+        settings: &[],
+    })
+    .await
+}
+
+fn ok(a: &Answer, what: &str) {
+    assert_eq!(a.status, StatusCode::OK, "{what}: {}", a.body);
+}
+
+/// One official of the organisation: their position, account and API token.
+struct Person {
+    position: String,
+    account: String,
+    username: String,
+    token: String,
+    secret: String,
+}
+
+/// A unit with positions head (1), director (3), leader (4), drafter (5) and reader (5), each
+/// held by an official with a password and TOTP.
+async fn organisation(app: &TestApp, agency: &str) -> Vec<(&'static str, Person)> {
+    let admin = app.agency_admin(agency);
+    let (s, unit) = app
+        .send(
+            Method::POST,
+            "/docflow/v1/org/units",
+            Some(&admin),
+            Some(&json!({"code": format!("{agency}-PLAN"), "name": "Planning division"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{unit}");
+    let mut people = Vec::new();
+    for (name, rank, display) in [
+        ("head", 1, "Han Minister"),
+        ("director", 3, "Park Director"),
+        ("leader", 4, "Lee Leader"),
+        ("drafter", 5, "Kim Drafter"),
+        ("reader", 5, "Choi Reader"),
+    ] {
+        let (s, p) = app
+            .send(
+                Method::POST,
+                "/docflow/v1/org/positions",
+                Some(&admin),
+                Some(
+                    &json!({"unit_id": unit["id"], "title": format!("{name} post"), "rank": rank}),
+                ),
+            )
+            .await;
+        assert_eq!(s, 201, "{p}");
+        let username = format!("{}-{name}", agency.to_lowercase());
+        let account = app
+            .official(&username, display, agency, &[], Some(PASSWORD))
+            .await;
+        let (s, a) = app
+            .send(
+                Method::POST,
+                "/docflow/v1/org/assignments",
+                Some(&admin),
+                Some(&json!({"position_id": p["id"], "account": account})),
+            )
+            .await;
+        assert_eq!(s, 201, "{a}");
+        let token = app.password_login(&username, PASSWORD).await;
+        let (secret, _) = enrol_totp(app, &token).await;
+        people.push((
+            name,
+            Person {
+                position: p["id"].as_str().expect("id").to_owned(),
+                account,
+                username,
+                token,
+                secret,
+            },
+        ));
+    }
+    people
+}
+
+fn person<'a>(people: &'a [(&'static str, Person)], name: &str) -> &'a Person {
+    &people.iter().find(|(n, _)| *n == name).expect("person").1
+}
+
+/// `who` signed in on `path` in a browser of their own.
+async fn signed_in<'a>(app: &'a TestApp, who: &Person, path: &str) -> (Browser<'a>, Answer) {
+    let mut b = Browser::new(app);
+    b.language = Some("en".into());
+    let code = totp(&who.secret, 0);
+    let page = b.sign_in(path, &who.username, PASSWORD, Some(&code)).await;
+    (b, page)
+}
+
+/// Posts an action's form of the document page `page`; answers the result.
+async fn act(b: &mut Browser<'_>, page: &Answer, id: &str, fields: &[(&str, &str)]) -> Answer {
+    let csrf = page.field("csrf").expect("csrf");
+    let version = page.field("version").expect("version");
+    // The page's hidden fields, as a browser sends them.
+    let purpose = page.field("purpose");
+    let mut form = vec![("csrf", csrf.as_str()), ("version", version.as_str())];
+    if let Some(p) = &purpose {
+        form.push(("purpose", p.as_str()));
+    }
+    form.extend_from_slice(fields);
+    b.post(&format!("/desk/documents/{id}/actions"), &form)
+        .await
+}
+
+/// Posts an action that must go through; answers the document page it leads back to.
+async fn done(b: &mut Browser<'_>, page: &Answer, id: &str, fields: &[(&str, &str)]) -> Answer {
+    let a = act(b, page, id, fields).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{fields:?}: {}", a.body);
+    let to = a.location.clone().expect("back to the document");
+    assert!(to.starts_with(&format!("/desk/documents/{id}")), "{to}");
+    let page = b.get(&to).await;
+    ok(&page, "the document after the action");
+    assert!(text(&page.body).contains("Done:"), "{}", page.body);
+    page
+}
+
+/// The `what` of each content read in the document's history, oldest first.
+async fn reads(app: &TestApp, token: &str, id: &str) -> Vec<(String, Value)> {
+    let (s, h) = app
+        .send(
+            Method::GET,
+            &format!("/docflow/v1/documents/{id}/history"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{h}");
+    h["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["action"] == "read")
+        .map(|e| {
+            (
+                e["detail"]["what"].as_str().unwrap_or_default().to_owned(),
+                e["detail"]["purpose"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn draft_form<'f>(csrf: &'f str, people: &'f [(&'static str, Person)]) -> Vec<(&'f str, &'f str)> {
+    vec![
+        ("csrf", csrf),
+        ("position", person(people, "drafter").position.as_str()),
+        ("doc_type", "expenditure"),
+        ("title", "2027 budget request 예산 요구"),
+        (
+            "body",
+            "The division requests the budget below.\r\n\r\n아래와 같이 예산을 요구합니다.",
+        ),
+        ("classification", "1310000-A-01"),
+        ("disclosure", "public"),
+        ("disclosure_ground", ""),
+        ("amount", "5000000"),
+        ("due", ""),
+        ("subjects", ""),
+        ("line-0-kind", "review"),
+        (
+            "line-0-position",
+            person(people, "leader").position.as_str(),
+        ),
+        ("line-0-group", ""),
+        ("line-1-kind", "delegated_approve"),
+        (
+            "line-1-position",
+            person(people, "director").position.as_str(),
+        ),
+        ("line-1-group", ""),
+        ("line-2-kind", "circulate"),
+        (
+            "line-2-position",
+            person(people, "reader").position.as_str(),
+        ),
+        ("line-2-group", ""),
+    ]
+}
+
+#[tokio::test]
+async fn a_document_is_drafted_approved_under_delegation_and_read_on_its_pages() {
+    let app = app().await;
+    let people = organisation(&app, AGENCY).await;
+    let drafter = person(&people, "drafter");
+
+    // The drafting form: the drafter's position, the line's choices, the delegation table.
+    let (mut b, form) = signed_in(&app, drafter, "/desk/documents/new").await;
+    ok(&form, "the drafting form");
+    let shown = text(&form.body);
+    assert!(shown.contains("Delegation table in force today"), "{shown}");
+    assert!(form.body.contains(&drafter.position), "{}", form.body);
+    let csrf = form.field("csrf").expect("csrf");
+
+    // Bad input: the form again with an error summary naming each field; nothing drafted.
+    let mut bad = draft_form(&csrf, &people);
+    for (k, v) in bad.iter_mut() {
+        match *k {
+            "title" => *v = "",
+            "amount" => *v = "five million",
+            "line-1-position" => *v = "",
+            _ => {}
+        }
+    }
+    let refused = b.post("/desk/documents/new", &bad).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.body.contains("egov-error-summary"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(r##"href="#amount""##),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(r##"href="#line-1-position""##),
+        "{}",
+        refused.body
+    );
+    // What was typed stays.
+    assert!(
+        refused.body.contains("The division requests"),
+        "{}",
+        refused.body
+    );
+    // The API's own refusals come back the same way: no title.
+    let mut no_title = draft_form(&csrf, &people);
+    for (k, v) in no_title.iter_mut() {
+        if *k == "title" {
+            *v = "";
+        }
+    }
+    let refused = b.post("/desk/documents/new", &no_title).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.body.contains(r##"href="#title""##),
+        "{}",
+        refused.body
+    );
+    // 전결 by a rank the table does not allow (the leader, rank 4, for 5,000,000): refused
+    // with the line named.
+    let mut low = draft_form(&csrf, &people);
+    for (k, v) in low.iter_mut() {
+        if *k == "line-1-position" {
+            *v = person(&people, "leader").position.as_str();
+        }
+    }
+    let refused = b.post("/desk/documents/new", &low).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    let (s, drafts) = app
+        .send(
+            Method::GET,
+            "/docflow/v1/work/drafts",
+            Some(&drafter.token),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        drafts["items"].as_array().map(Vec::len),
+        Some(0),
+        "{drafts}"
+    );
+
+    // Drafted: the document's page, with "Submit for approval".
+    let created = b
+        .post("/desk/documents/new", &draft_form(&csrf, &people))
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let to = created.location.clone().expect("to the document");
+    let id = to
+        .trim_start_matches("/desk/documents/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    let page = b.get(&to).await;
+    ok(&page, "the new draft");
+    let shown = text(&page.body);
+    assert!(shown.contains("2027 budget request"), "{shown}");
+    assert!(shown.contains("Submit for approval"), "{shown}");
+    assert!(shown.contains("No one has signed yet."), "{shown}");
+    // It is in the drafts list.
+    let list = b.get("/desk/documents?list=drafts").await;
+    ok(&list, "my drafts");
+    assert!(list.body.contains(&id), "{}", list.body);
+
+    let page = done(&mut b, &page, &id, &[("action", "submit")]).await;
+    assert!(
+        text(&page.body).contains("Recall the document"),
+        "{}",
+        page.body
+    );
+    // Recall, then submit again.
+    let page = done(
+        &mut b,
+        &page,
+        &id,
+        &[("action", "recall"), ("reason", "Forgot a figure")],
+    )
+    .await;
+    let _ = done(&mut b, &page, &id, &[("action", "submit")]).await;
+
+    // The leader finds it waiting and approves with an opinion.
+    let leader = person(&people, "leader");
+    let (mut lb, list) = signed_in(&app, leader, "/desk/documents").await;
+    ok(&list, "the leader's list");
+    assert!(list.body.contains(&id), "{}", list.body);
+    let page = lb.get(&format!("/desk/documents/{id}")).await;
+    ok(&page, "the document for the leader");
+    assert!(text(&page.body).contains("Your step"), "{}", page.body);
+    // A stale version is refused beside the form, nothing signed.
+    let stale = lb
+        .post(
+            &format!("/desk/documents/{id}/actions"),
+            &[
+                ("csrf", page.field("csrf").expect("csrf").as_str()),
+                ("version", "99"),
+                ("action", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::BAD_REQUEST, "{}", stale.body);
+    assert!(stale.body.contains("egov-error-summary"), "{}", stale.body);
+    let page = done(
+        &mut lb,
+        &page,
+        &id,
+        &[("action", "approve"), ("opinion", "Figures checked")],
+    )
+    .await;
+    assert!(
+        text(&page.body).contains("Figures checked"),
+        "{}",
+        page.body
+    );
+
+    // The director returns it to the leader's step, the leader approves again, the director
+    // approves under the delegation table: registered.
+    let director = person(&people, "director");
+    let (mut db, page) = signed_in(&app, director, &format!("/desk/documents/{id}")).await;
+    ok(&page, "the document for the director");
+    let page = done(
+        &mut db,
+        &page,
+        &id,
+        &[
+            ("action", "return"),
+            ("to_step", "1"),
+            ("reason", "Check line 2 again"),
+        ],
+    )
+    .await;
+    assert!(!text(&page.body).contains("Your step"), "{}", page.body);
+    let page = lb.get(&format!("/desk/documents/{id}")).await;
+    let _ = done(&mut lb, &page, &id, &[("action", "approve")]).await;
+    let page = db.get(&format!("/desk/documents/{id}")).await;
+    let page = done(&mut db, &page, &id, &[("action", "approve")]).await;
+    let shown = text(&page.body);
+    assert!(shown.contains("Approved and registered"), "{shown}");
+    assert!(shown.contains("Delegated approval"), "{shown}");
+    assert!(shown.contains("all checked and valid"), "{shown}");
+    assert!(shown.contains("Park Director"), "names, not ids: {shown}");
+    for p in [&people[0].1, director, leader, drafter] {
+        assert!(!shown.contains(&p.account), "names, not ids: {shown}");
+    }
+    let pdf = db.get(&format!("/desk/documents/{id}/pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+
+    // The reader finds it circulated, unread; opening it records the read.
+    let reader = person(&people, "reader");
+    let (mut rb, list) = signed_in(&app, reader, "/desk/documents?list=circulated").await;
+    ok(&list, "the reader's circulated list");
+    assert!(text(&list.body).contains("Not read yet"), "{}", list.body);
+    let before = reads(&app, &drafter.token, &id).await;
+    let page = rb.get(&format!("/desk/documents/{id}")).await;
+    ok(&page, "the circulated document");
+    let list = rb.get("/desk/documents?list=circulated").await;
+    assert!(!text(&list.body).contains("Not read yet"), "{}", list.body);
+    let after = reads(&app, &drafter.token, &id).await;
+    assert_eq!(after.len(), before.len() + 1, "{after:?}");
+    assert_eq!(after.last().map(|r| r.0.as_str()), Some("document"));
+    // The lists read no content: nothing recorded.
+    let _ = rb.get("/desk/documents?list=circulated").await;
+    assert_eq!(reads(&app, &drafter.token, &id).await.len(), after.len());
+
+    // Another agency's official: not found.
+    let others = organisation(&app, "MOE").await;
+    let (mut ob, _) = signed_in(&app, person(&others, "reader"), "/desk/documents").await;
+    let hidden = ob.get(&format!("/desk/documents/{id}")).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
+    assert!(!hidden.body.contains("budget"), "{}", hidden.body);
+}
+
+#[tokio::test]
+async fn a_document_naming_people_is_opened_only_with_a_purpose() {
+    let app = app().await;
+    let people = organisation(&app, AGENCY).await;
+    let drafter = person(&people, "drafter");
+    let (mut b, form) = signed_in(&app, drafter, "/desk/documents/new").await;
+    let csrf = form.field("csrf").expect("csrf");
+    let mut fields = draft_form(&csrf, &people);
+    let nid = "900101-1234567".to_owned();
+    for (k, v) in fields.iter_mut() {
+        match *k {
+            "subjects" => *v = nid.as_str(),
+            "title" => *v = "Decision on the Kim permit",
+            _ => {}
+        }
+    }
+    let created = b.post("/desk/documents/new", &fields).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let to = created.location.clone().expect("to the document");
+    let id = to
+        .trim_start_matches("/desk/documents/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    // Without a purpose: only the question, nothing of the document.
+    let asked = b.get(&format!("/desk/documents/{id}")).await;
+    ok(&asked, "the purpose form");
+    assert!(text(&asked.body).contains("Why are you opening this document?"));
+    assert!(!asked.body.contains("Kim permit"), "{}", asked.body);
+    assert!(reads(&app, &drafter.token, &id).await.is_empty());
+    // A purpose too short: asked again.
+    let again = b.get(&format!("/desk/documents/{id}?purpose=x")).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+    assert!(!again.body.contains("Kim permit"), "{}", again.body);
+    // With one: the document, its read recorded with the purpose.
+    let page = b
+        .get(&format!(
+            "/desk/documents/{id}?purpose=Checking+the+draft+before+submission"
+        ))
+        .await;
+    ok(&page, "the document with a purpose");
+    assert!(text(&page.body).contains("Kim permit"), "{}", page.body);
+    let r = reads(&app, &drafter.token, &id).await;
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0].1, json!("Checking the draft before submission"));
+    // The page's forms carry the purpose: submitting comes back to the document with it.
+    let a = act(&mut b, &page, &id, &[("action", "submit")]).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert!(
+        a.location
+            .as_deref()
+            .is_some_and(|l| l.contains("purpose=Checking")),
+        "{:?}",
+        a.location
+    );
+}

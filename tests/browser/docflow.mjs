@@ -1,0 +1,211 @@
+// The document workspace (On-Nara) in headless Chromium, in each language asked for: an
+// expenditure document goes through a line with a review, parallel cooperation (one agrees,
+// one disagrees with an opinion), 전결 by the division director — who is away, so the deputy
+// approves as their stand-in (대결) and the director confirms the post-report — and is
+// registered; the circulated reader opens it and the read is recorded. The drafter first sends
+// the form empty (the error summary), then drafts, submits, recalls and submits again; the
+// leader finds it with the keyboard only. A second pass without JavaScript has the leader
+// approve. axe-core on every page and state (0 WCAG 2.1 A/AA violations), each at 320 CSS px,
+// screenshots into docs/screenshots/.
+//
+// Set-up through the API, as a deployment's people do it: the platform admin
+// (EGOV_ADMIN_USER / EGOV_ADMIN_PASSWORD) creates the agency and invites its administrator and
+// officials (who accept and enrol an authenticator); the agency administrator builds the unit,
+// the positions and their holders, and names the deputy the director's stand-in.
+//
+// EGOV_URL: the running egov (default http://127.0.0.1:8099); SCREENSHOTS=0 skips them.
+
+import {
+  PASSWORD, adminToken, aal2, api, axe, base, expect, fail, finish, fits320, launch, must, shot, totp,
+} from './lib.mjs';
+
+const languages = (process.env.LANGS ?? 'ko,en').split(',');
+const run = Math.floor(Math.random() * 90000) + 1000;
+const AGENCY = 'MOIS';
+
+// The people of the line: position title, rank, display name.
+const PEOPLE = [
+  ['drafter', 5, 'Kim Drafter'],
+  ['leader', 4, 'Lee Leader'],
+  ['coop_a', 4, 'Jung Budget'],
+  ['coop_b', 4, 'Yoon Legal'],
+  ['director', 3, 'Park Director'],
+  ['deputy', 3, 'Kang Deputy'],
+  ['reader', 5, 'Choi Reader'],
+];
+
+// The organisation of one pass: every person with their position id, username and TOTP secret.
+async function setUp(tag) {
+  const admin = await adminToken();
+  must(await api('POST', '/auth/agencies', { id: AGENCY, name: 'Ministry of the Interior and Safety' }, admin), 'agency', [201, 409]);
+  const orgAdmin = `mois.admin.${tag}.${run}`;
+  const invited = must(await api('POST', `/auth/agencies/${AGENCY}/accounts`, {
+    kind: 'agency_admin', username: orgAdmin, display_name: 'MOIS Admin',
+  }, admin), 'invite the agency admin');
+  must(await api('POST', '/auth/invitations/accept', { token: invited.invitation_token, password: PASSWORD }), 'accept');
+  const orgToken = must(await api('POST', '/auth/login', { username: orgAdmin, password: PASSWORD }), 'agency admin login').tokens.access_token;
+  const unit = must(await api('POST', '/docflow/v1/org/units', { code: `PLAN-${tag}-${run}`, name: `Planning division ${tag}` }, orgToken), 'unit');
+  const people = {};
+  for (const [name, rank, display] of PEOPLE) {
+    const position = must(await api('POST', '/docflow/v1/org/positions', { unit_id: unit.id, title: `${name.replace('_', ' ')} ${tag}`, rank }, orgToken), `position ${name}`);
+    const username = `${name}.${tag}.${run}`;
+    const inv = must(await api('POST', `/auth/agencies/${AGENCY}/accounts`, { kind: 'officer', username, display_name: display, roles: [] }, admin), `invite ${name}`);
+    must(await api('POST', '/auth/invitations/accept', { token: inv.invitation_token, password: PASSWORD }), `accept ${name}`);
+    must(await api('POST', '/docflow/v1/org/assignments', { position_id: position.id, account: inv.account.id }, orgToken), `assign ${name}`);
+    const { secret } = await aal2(username, PASSWORD, false);
+    people[name] = { position: position.id, username, secret, display };
+  }
+  // The director is away: the deputy stands in from a minute ago for three days.
+  const now = Date.now();
+  must(await api('POST', '/docflow/v1/org/stand-ins', {
+    position_id: people.director.position, stand_in_position_id: people.deputy.position,
+    valid_from: new Date(now - 60_000).toISOString(), valid_to: new Date(now + 3 * 86_400_000).toISOString(), reason: 'annual leave',
+  }, orgToken), 'stand-in');
+  return people;
+}
+
+// `who` signs in on the workspace with a password and their authenticator's code, in a
+// browser context of their own.
+async function signIn(browser, who, lang, js, path = '/desk/documents') {
+  const context = await browser.newContext({ bypassCSP: js, javaScriptEnabled: js, viewport: { width: 1280, height: 900 } });
+  await context.addCookies([{ name: 'egov_lang', value: lang, url: base }]);
+  const page = await context.newPage();
+  await page.goto(`${base}${path}`);
+  await page.fill('#username', who.username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForSelector('#code'), page.click('form button[type=submit]')]);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    while (Math.floor(Date.now() / 30000) <= (who.lastStep ?? 0)) await new Promise((r) => setTimeout(r, 500));
+    who.lastStep = Math.floor(Date.now() / 30000);
+    await page.fill('#code', await totp(who.secret, 0));
+    await page.click('form button[type=submit]');
+    const there = await page.waitForURL((u) => u.pathname === path.split('?')[0], { timeout: 15000 }).then(() => true, () => false);
+    if (there) return { context, page };
+    if (attempt === 1 || (await page.$('#code')) === null) {
+      throw new Error(`the workspace's sign-in stopped at ${page.url()}: ${(await page.textContent('body'))?.replace(/\s+/g, ' ').slice(0, 400)}`);
+    }
+    console.log('     the sign-in code was refused; the next step\'s code');
+  }
+  return { context, page };
+}
+
+async function check(page, tag, lang, name, label, js) {
+  if (!js) return;
+  await axe(page, `${tag} ${label}`);
+  if (name) await shot(page, `${name}-${lang}`);
+  await fits320(page, `${tag} ${label}`);
+}
+
+// Presses one of the document page's action buttons and comes back to the document.
+async function press(page, selector, tag, what) {
+  await Promise.all([page.waitForURL(/done=/), page.click(selector)]);
+  expect((await page.textContent('.egov-panel[role=status]'))?.length > 0, `${tag}: ${what} is done`);
+}
+
+async function openDocument(browser, who, lang, js, id) {
+  const s = await signIn(browser, who, lang, js, `/desk/documents/${id}`);
+  return s;
+}
+
+async function journey(browser, lang, js) {
+  const tag = `${lang}${js ? '' : '-nojs'}`;
+  const people = await setUp(tag.replace('-', ''));
+
+  // The drafter: the form, empty first (the error summary), then the document and its line.
+  const d = await signIn(browser, people.drafter, lang, js);
+  await check(d.page, tag, lang, 'docs-work', 'document work list', js);
+  await Promise.all([d.page.waitForURL(/\/desk\/documents\/new$/), d.page.click('main a[href="/desk/documents/new"]')]);
+  await check(d.page, tag, lang, 'docs-draft', 'drafting form', js);
+  await Promise.all([d.page.waitForLoadState('load'), d.page.click('main form button[type=submit]')]);
+  const summary = await d.page.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')));
+  expect(summary.includes('#title') && summary.includes('#line'), `${tag}: an empty draft gets an error summary linking to the title and the line`);
+  await check(d.page, tag, lang, 'docs-draft-errors', 'drafting form with errors', js);
+  await d.page.fill('#title', lang === 'ko' ? '2027년 예산 요구' : '2027 budget request');
+  await d.page.fill('#body', lang === 'ko' ? '아래와 같이 예산을 요구합니다.\n\n붙임 예산표 참조.' : 'The division requests the budget below.\n\nSee the table.');
+  await d.page.fill('#classification', '1310000-A-01');
+  await d.page.selectOption('#doc_type', 'expenditure');
+  await d.page.fill('#amount', '5000000');
+  const line = [
+    ['review', 'leader', ''], ['cooperation', 'coop_a', '1'], ['cooperation', 'coop_b', '1'],
+    ['delegated_approve', 'director', ''], ['circulate', 'reader', ''],
+  ];
+  for (const [i, [kind, who, group]] of line.entries()) {
+    await d.page.selectOption(`#line-${i}-kind`, kind);
+    await d.page.selectOption(`#line-${i}-position`, people[who].position);
+    await d.page.fill(`#line-${i}-group`, group);
+  }
+  await Promise.all([d.page.waitForURL(/done=created/), d.page.click('main form button[type=submit]')]);
+  const id = new URL(d.page.url()).pathname.split('/').pop();
+  await check(d.page, tag, lang, 'docs-document-draft', 'the new draft', js);
+  await press(d.page, '#do-submit button[type=submit]', tag, 'submit');
+  await d.page.fill('#recall-reason', lang === 'ko' ? '금액 확인' : 'Checking a figure');
+  await press(d.page, '#do-recall button[type=submit]', tag, 'recall');
+  expect((await d.page.$('#do-submit')) !== null, `${tag}: recalled, the document can be submitted again`);
+  await press(d.page, '#do-submit button[type=submit]', tag, 'submit again');
+  await d.context.close();
+
+  // The leader finds it in "Waiting for me" with the keyboard only and approves.
+  const l = await signIn(browser, people.leader, lang, js);
+  const found = await l.page.$$eval('main table a', (as, want) => as.some((a) => a.getAttribute('href') === `/desk/documents/${want}`), id);
+  expect(found, `${tag}: the document waits for the leader`);
+  let reached = false;
+  for (let i = 0; i < 60 && !reached; i += 1) {
+    await l.page.keyboard.press('Tab');
+    reached = await l.page.evaluate((want) => document.activeElement?.getAttribute('href') === `/desk/documents/${want}`, id);
+  }
+  expect(reached, `${tag}: the keyboard reaches the document's link`);
+  await Promise.all([l.page.waitForURL(new RegExp(`/desk/documents/${id}$`)), l.page.keyboard.press('Enter')]);
+  await check(l.page, tag, lang, 'docs-document-review', 'the document at the leader\'s step', js);
+  await l.page.fill('#act-opinion', lang === 'ko' ? '금액 확인함' : 'Figures checked');
+  await press(l.page, '#do-act button[value=approve]', tag, 'the review');
+  await l.context.close();
+
+  // Parallel cooperation: one agrees, one disagrees with an opinion (first without: refused).
+  const a = await openDocument(browser, people.coop_a, lang, js, id);
+  await press(a.page, '#do-act button[value=approve]', tag, 'cooperation A agrees');
+  await a.context.close();
+  const b = await openDocument(browser, people.coop_b, lang, js, id);
+  await Promise.all([b.page.waitForLoadState('load'), b.page.click('#do-act button[value=disagree]')]);
+  expect((await b.page.$('.egov-error-summary')) !== null, `${tag}: disagreeing without an opinion is refused with an error summary`);
+  await check(b.page, tag, lang, js ? 'docs-document-refused' : '', 'a refused disagreement', js);
+  await b.page.fill('#act-opinion', lang === 'ko' ? '법적 근거 보완 필요' : 'The legal basis needs a citation');
+  await press(b.page, '#do-act button[value=disagree]', tag, 'cooperation B disagrees');
+  await b.context.close();
+
+  // The director is away: the deputy approves for them (대결) under the delegation table.
+  const dep = await signIn(browser, people.deputy, lang, js);
+  expect(await dep.page.$$eval('main table a', (as, want) => as.some((x) => x.getAttribute('href') === `/desk/documents/${want}`), id),
+    `${tag}: the stand-in finds the director's document waiting`);
+  await dep.page.goto(`${base}/desk/documents/${id}`);
+  await press(dep.page, '#do-act button[value=approve]', tag, 'the acting approval');
+  expect((await dep.page.$('#do-act')) === null, `${tag}: the stand-in is not asked to confirm the report on their own approval`);
+  const after = await dep.page.textContent('main');
+  expect(/MOIS|PLAN/.test(after ?? ''), `${tag}: the document is registered with a number`);
+  await check(dep.page, tag, lang, 'docs-document-registered', 'the registered document', js);
+  await dep.context.close();
+
+  // The director confirms the post-report.
+  const dir = await openDocument(browser, people.director, lang, js, id);
+  expect((await dir.page.$('#do-act button[value=confirm]')) !== null, `${tag}: the director has a post-report to confirm`);
+  await press(dir.page, '#do-act button[value=confirm]', tag, 'the post-report');
+  await dir.context.close();
+
+  // The reader: circulated, not read yet; opened; read.
+  const r = await signIn(browser, people.reader, lang, js, '/desk/documents?list=circulated');
+  await check(r.page, tag, lang, 'docs-circulated', 'circulated list', js);
+  await r.page.goto(`${base}/desk/documents/${id}`);
+  await r.page.goto(`${base}/desk/documents?list=circulated`);
+  const row = await r.page.textContent('main table');
+  expect(row !== null && !/아직 읽지 않음|Not read yet/.test(row), `${tag}: the circulated reader's read is recorded`);
+  await r.context.close();
+}
+
+const browser = await launch();
+try {
+  for (const lang of languages) await journey(browser, lang, true);
+  await journey(browser, languages[0], false);
+} catch (e) {
+  fail(`document journey stopped: ${e.stack ?? e}`);
+}
+await browser.close();
+finish('the document journey passed');
