@@ -2,7 +2,9 @@
 // expenditure document goes through a line with a review, parallel cooperation (one agrees,
 // one disagrees with an opinion), 전결 by the division director — who is away, so the deputy
 // approves as their stand-in (대결) and the director confirms the post-report — and is
-// registered; the circulated reader opens it and the read is recorded. The drafter first sends
+// registered; the circulated reader opens it and the read is recorded; the drafter sends it to
+// another agency on the platform, whose document office receives it for a handler, and the
+// receipt comes back. The drafter first sends
 // the form empty (the error summary), then drafts, submits, recalls and submits again; the
 // leader finds it with the keyboard only. A second pass without JavaScript has the leader
 // approve. axe-core on every page and state (0 WCAG 2.1 A/AA violations), each at 320 CSS px,
@@ -23,7 +25,7 @@ const languages = (process.env.LANGS ?? 'ko,en').split(',');
 const run = Math.floor(Math.random() * 90000) + 1000;
 const AGENCY = 'MOIS';
 
-// The people of the line: position title, rank, display name.
+// The people of the line: position title, rank, display name (and roles).
 const PEOPLE = [
   ['drafter', 5, 'Kim Drafter'],
   ['leader', 4, 'Lee Leader'],
@@ -34,26 +36,50 @@ const PEOPLE = [
   ['reader', 5, 'Choi Reader'],
 ];
 
-// The organisation of one pass: every person with their position id, username and TOTP secret.
-async function setUp(tag) {
+// The receiving agency: its document office's clerk and a handler.
+const RECIPIENTS = [
+  ['office', 5, 'Oh Office', ['docflow.office']],
+  ['handler', 4, 'Seo Handler'],
+];
+
+// An agency's organisation as its administrator builds it: one unit (its own document office
+// too), a position per person held by an invited official with an authenticator. The
+// people (position id, account, username, TOTP secret) and the agency admin's token.
+async function organisation(agency, agencyName, tag, people) {
   const admin = await adminToken();
-  must(await api('POST', '/auth/agencies', { id: AGENCY, name: 'Ministry of the Interior and Safety' }, admin), 'agency', [201, 409]);
-  const orgAdmin = `mois.admin.${tag}.${run}`;
-  const invited = must(await api('POST', `/auth/agencies/${AGENCY}/accounts`, {
-    kind: 'agency_admin', username: orgAdmin, display_name: 'MOIS Admin',
+  must(await api('POST', '/auth/agencies', { id: agency, name: agencyName }, admin), 'agency', [201, 409]);
+  const orgAdmin = `${agency.toLowerCase()}.admin.${tag}.${run}`;
+  const invited = must(await api('POST', `/auth/agencies/${agency}/accounts`, {
+    kind: 'agency_admin', username: orgAdmin, display_name: `${agency} Admin`,
   }, admin), 'invite the agency admin');
   must(await api('POST', '/auth/invitations/accept', { token: invited.invitation_token, password: PASSWORD }), 'accept');
   const orgToken = must(await api('POST', '/auth/login', { username: orgAdmin, password: PASSWORD }), 'agency admin login').tokens.access_token;
-  const unit = must(await api('POST', '/docflow/v1/org/units', { code: `PLAN-${tag}-${run}`, name: `Planning division ${tag}` }, orgToken), 'unit');
-  const people = {};
-  for (const [name, rank, display] of PEOPLE) {
+  const unit = must(await api('POST', '/docflow/v1/org/units', {
+    code: `${agency}-${tag}-${run}`, name: `${agency === AGENCY ? 'Planning' : 'Records'} division ${tag}`, document_office: true,
+  }, orgToken), 'unit');
+  const out = {};
+  for (const [name, rank, display, roles = []] of people) {
     const position = must(await api('POST', '/docflow/v1/org/positions', { unit_id: unit.id, title: `${name.replace('_', ' ')} ${tag}`, rank }, orgToken), `position ${name}`);
-    const username = `${name}.${tag}.${run}`;
-    const inv = must(await api('POST', `/auth/agencies/${AGENCY}/accounts`, { kind: 'officer', username, display_name: display, roles: [] }, admin), `invite ${name}`);
+    const username = `${agency.toLowerCase()}.${name}.${tag}.${run}`;
+    const inv = must(await api('POST', `/auth/agencies/${agency}/accounts`, { kind: 'officer', username, display_name: display, roles }, admin), `invite ${name}`);
     must(await api('POST', '/auth/invitations/accept', { token: inv.invitation_token, password: PASSWORD }), `accept ${name}`);
     must(await api('POST', '/docflow/v1/org/assignments', { position_id: position.id, account: inv.account.id }, orgToken), `assign ${name}`);
     const { secret } = await aal2(username, PASSWORD, false);
-    people[name] = { position: position.id, username, secret, display };
+    out[name] = { position: position.id, account: inv.account.id, username, secret, display };
+  }
+  return { people: out, orgToken };
+}
+
+// The organisation of one pass: the sending agency's people, the director's stand-in, the
+// receiving agency's people, and the exchange grants that let documents travel between them.
+async function setUp(tag) {
+  const { people, orgToken } = await organisation(AGENCY, 'Ministry of the Interior and Safety', tag, PEOPLE);
+  const { people: recipients } = await organisation('MOE', 'Ministry of Education', tag, RECIPIENTS);
+  const member = process.env.EGOV_MEMBER ?? 'KR/GOV/EGOV';
+  for (const [service, items] of [['document-delivery', ['document_id', 'delivered_at']], ['receipt-confirmation', ['dispatch_id', 'status']]]) {
+    must(await api('POST', '/exchange/v1/admin/grants', {
+      client: `${member}/docflow`, service: `${member}/docflow/${service}`, purpose: 'docflow.distribution', items,
+    }, await adminToken()), `grant ${service}`, [201, 409]);
   }
   // The director is away: the deputy stands in from a minute ago for three days.
   const now = Date.now();
@@ -61,7 +87,7 @@ async function setUp(tag) {
     position_id: people.director.position, stand_in_position_id: people.deputy.position,
     valid_from: new Date(now - 60_000).toISOString(), valid_to: new Date(now + 3 * 86_400_000).toISOString(), reason: 'annual leave',
   }, orgToken), 'stand-in');
-  return people;
+  return { people, recipients };
 }
 
 // `who` signs in on the workspace with a password and their authenticator's code, in a
@@ -109,7 +135,7 @@ async function openDocument(browser, who, lang, js, id) {
 
 async function journey(browser, lang, js) {
   const tag = `${lang}${js ? '' : '-nojs'}`;
-  const people = await setUp(tag.replace('-', ''));
+  const { people, recipients } = await setUp(tag.replace('-', ''));
 
   // The drafter: the form, empty first (the error summary), then the document and its line.
   const d = await signIn(browser, people.drafter, lang, js);
@@ -189,6 +215,32 @@ async function journey(browser, lang, js) {
   expect((await dir.page.$('#do-act button[value=confirm]')) !== null, `${tag}: the director has a post-report to confirm`);
   await press(dir.page, '#do-act button[value=confirm]', tag, 'the post-report');
   await dir.context.close();
+
+  // The drafter sends it (시행) to the Ministry of Education on this platform.
+  const d2 = await openDocument(browser, people.drafter, lang, js, id);
+  await d2.page.fill('#dispatch-0-agency', 'MOE');
+  await press(d2.page, '#do-dispatch button[type=submit]', tag, 'the dispatch');
+  expect(/Delivered|도착/.test((await d2.page.textContent('main')) ?? ''), `${tag}: the dispatch is delivered`);
+  await check(d2.page, tag, lang, 'docs-dispatched', 'the dispatched document', js);
+
+  // Its document office finds it in the inbox and receives it (접수) for a handler.
+  const o = await signIn(browser, recipients.office, lang, js, '/desk/documents?list=inbox');
+  await check(o.page, tag, lang, 'docs-inbox', 'document office inbox', js);
+  await Promise.all([o.page.waitForURL(/\/desk\/documents\/[0-9a-f-]+$/), o.page.click('main table a')]);
+  await check(o.page, tag, lang, 'docs-delivered', 'a delivered document', js);
+  await o.page.selectOption('#receive-handler', recipients.handler.account);
+  await press(o.page, '#do-receive button[type=submit]', tag, 'the receipt');
+  await o.context.close();
+
+  // The sender sees the receipt number; the handler finds it with the signatures checked.
+  await d2.page.reload();
+  expect(/Received by them|접수됨/.test((await d2.page.textContent('main')) ?? ''), `${tag}: the sender sees the receipt`);
+  await d2.context.close();
+  const h = await signIn(browser, recipients.handler, lang, js, '/desk/documents?list=circulated');
+  await Promise.all([h.page.waitForURL(/\/desk\/documents\/[0-9a-f-]+$/), h.page.click('main table a')]);
+  expect(/all checked and valid|모두 검증/.test((await h.page.textContent('main')) ?? ''), `${tag}: the received document's signatures check`);
+  await check(h.page, tag, lang, 'docs-received', 'the received document', js);
+  await h.context.close();
 
   // The reader: circulated, not read yet; opened; read.
   const r = await signIn(browser, people.reader, lang, js, '/desk/documents?list=circulated');

@@ -71,6 +71,8 @@ pub(crate) struct Inner {
     pub(crate) exchange: Option<egov_exchange::Exchange>,
     /// The process's clock: every time the module stamps or compares comes from it.
     pub(crate) clock: egov_core::clock::Clock,
+    /// This deployment's exchange member (the settings', or the country's default).
+    pub(crate) member: String,
 }
 
 impl std::fmt::Debug for Docflow {
@@ -105,6 +107,7 @@ impl Docflow {
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             exchange,
             clock: clock.clone(),
+            member: egov_exchange::member_id(settings)?.to_string(),
         })))
     }
 
@@ -142,9 +145,10 @@ impl Docflow {
         self.0.exchange.as_ref()
     }
 
-    /// This deployment's exchange member (`KR/GOV/1210000`).
+    /// This deployment's exchange member (`KR/GOV/1210000`; `<COUNTRY>/GOV/EGOV` when the
+    /// settings name none).
     pub fn member(&self) -> &str {
-        &self.0.settings.exchange.member
+        &self.0.member
     }
 
     /// The module's signing key (approval signatures, packages, disposal certificates),

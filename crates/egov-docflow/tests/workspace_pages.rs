@@ -18,7 +18,7 @@ const AGENCY: &str = "MOIS";
 async fn app() -> TestApp {
     spawn_app_with(Spawn {
         modules: &["auth", "exchange", "docflow"],
-        settings: &[],
+        settings: &[("EGOV__EXCHANGE__MEMBER", "KR/GOV/1741000")],
     })
     .await
 }
@@ -36,8 +36,9 @@ struct Person {
     secret: String,
 }
 
-/// A unit with positions head (1), director (3), leader (4), drafter (5) and reader (5), each
-/// held by an official with a password and TOTP.
+/// A unit with positions head (1), director (3), leader (4), drafter (5), reader (5) and the
+/// document office's clerk (5, `docflow.office`), each held by an official with a password and
+/// TOTP.
 async fn organisation(app: &TestApp, agency: &str) -> Vec<(&'static str, Person)> {
     let admin = app.agency_admin(agency);
     let (s, unit) = app
@@ -45,17 +46,18 @@ async fn organisation(app: &TestApp, agency: &str) -> Vec<(&'static str, Person)
             Method::POST,
             "/docflow/v1/org/units",
             Some(&admin),
-            Some(&json!({"code": format!("{agency}-PLAN"), "name": "Planning division"})),
+            Some(&json!({"code": format!("{agency}-PLAN"), "name": "Planning division", "document_office": true})),
         )
         .await;
     assert_eq!(s, 201, "{unit}");
     let mut people = Vec::new();
-    for (name, rank, display) in [
-        ("head", 1, "Han Minister"),
-        ("director", 3, "Park Director"),
-        ("leader", 4, "Lee Leader"),
-        ("drafter", 5, "Kim Drafter"),
-        ("reader", 5, "Choi Reader"),
+    for (name, rank, display, roles) in [
+        ("head", 1, "Han Minister", &[][..]),
+        ("director", 3, "Park Director", &[]),
+        ("leader", 4, "Lee Leader", &[]),
+        ("drafter", 5, "Kim Drafter", &[]),
+        ("reader", 5, "Choi Reader", &[]),
+        ("office", 5, "Oh Office", &["docflow.office"]),
     ] {
         let (s, p) = app
             .send(
@@ -70,7 +72,7 @@ async fn organisation(app: &TestApp, agency: &str) -> Vec<(&'static str, Person)
         assert_eq!(s, 201, "{p}");
         let username = format!("{}-{name}", agency.to_lowercase());
         let account = app
-            .official(&username, display, agency, &[], Some(PASSWORD))
+            .official(&username, display, agency, roles, Some(PASSWORD))
             .await;
         let (s, a) = app
             .send(
@@ -419,6 +421,111 @@ async fn a_document_is_drafted_approved_under_delegation_and_read_on_its_pages()
     let hidden = ob.get(&format!("/desk/documents/{id}")).await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
     assert!(!hidden.body.contains("budget"), "{}", hidden.body);
+
+    // Dispatched (시행) to that agency on this platform, through the exchange: its document
+    // office receives it (접수) and gives it to a handler; the receipt comes back.
+    let member = app.state.settings.exchange.member.clone();
+    for (client, service, items) in [
+        (
+            "docflow",
+            "docflow/document-delivery",
+            ["document_id", "delivered_at"],
+        ),
+        (
+            "docflow",
+            "docflow/receipt-confirmation",
+            ["dispatch_id", "status"],
+        ),
+    ] {
+        let (s, g) = app
+            .send(
+                Method::POST,
+                "/exchange/v1/admin/grants",
+                Some(&app.platform_admin()),
+                Some(&json!({"client": format!("{member}/{client}"), "service": format!("{member}/{service}"),
+                    "purpose": "docflow.distribution", "items": items})),
+            )
+            .await;
+        assert_eq!(s, 201, "{g}");
+    }
+    let page = b.get(&format!("/desk/documents/{id}")).await;
+    assert!(page.body.contains(r#"id="do-dispatch""#), "{}", page.body);
+    // An agency code that is not one: refused beside the form.
+    let refused = act(
+        &mut b,
+        &page,
+        &id,
+        &[("action", "dispatch"), ("dispatch-0-agency", "no such!")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.body.contains(r##"href="#dispatch-0-agency""##),
+        "{}",
+        refused.body
+    );
+    let page = done(
+        &mut b,
+        &page,
+        &id,
+        &[("action", "dispatch"), ("dispatch-0-agency", "MOE")],
+    )
+    .await;
+    assert!(text(&page.body).contains("Delivered"), "{}", page.body);
+    let office = person(&others, "office");
+    let (mut fb, inbox) = signed_in(&app, office, "/desk/documents?list=inbox").await;
+    ok(&inbox, "the document office's inbox");
+    let remote = inbox
+        .body
+        .split("<td><a href=\"/desk/documents/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a delivered document")
+        .to_owned();
+    let page = fb.get(&format!("/desk/documents/{remote}")).await;
+    ok(&page, "the delivered document");
+    assert!(
+        text(&page.body).contains("Receive the document"),
+        "{}",
+        page.body
+    );
+    let handler = person(&others, "leader");
+    let units = page
+        .body
+        .split(r#"name="unit_id""#)
+        .nth(1)
+        .and_then(|r| r.split("value=\"").nth(1))
+        .and_then(|r| r.split('"').next())
+        .expect("a unit")
+        .to_owned();
+    let page = done(
+        &mut fb,
+        &page,
+        &remote,
+        &[
+            ("action", "receive"),
+            ("unit_id", &units),
+            ("handler", &handler.account),
+            ("due", ""),
+        ],
+    )
+    .await;
+    assert!(text(&page.body).contains("Received"), "{}", page.body);
+    // The sender sees the receipt number.
+    let page = b.get(&format!("/desk/documents/{id}")).await;
+    assert!(
+        text(&page.body).contains("Received by them"),
+        "{}",
+        page.body
+    );
+    // The handler finds it, with the sender's signatures checked.
+    let (mut hb, list) = signed_in(&app, handler, "/desk/documents?list=circulated").await;
+    assert!(list.body.contains(&remote), "{}", list.body);
+    let page = hb.get(&format!("/desk/documents/{remote}")).await;
+    ok(&page, "the received document for its handler");
+    let shown = text(&page.body);
+    assert!(shown.contains("all checked and valid"), "{shown}");
+    assert!(shown.contains("MOIS"), "from MOIS: {shown}");
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use crate::http::dispatch::recipients_ok;
 use crate::service::{self};
 use crate::{Docflow, exchange};
 use actix_web::{HttpResponse, post, web};
-use egov_auth::Authorized;
+use egov_auth::{Authorized, Principal};
 use egov_core::Error;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -45,7 +45,16 @@ pub async fn circulate(
     id: web::Path<String>,
     body: web::Json<CirculateInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    Ok(HttpResponse::Ok().json(circulate_document(&d, &auth, &id, body.into_inner()).await?))
+}
+
+/// Circulates document `id` to readers of the agency and to other agencies.
+pub(crate) async fn circulate_document(
+    d: &Docflow,
+    who: &Principal,
+    id: &str,
+    b: CirculateInput,
+) -> Result<service::Circulated, Error> {
     let mut e = Vec::new();
     if b.readers.is_empty() && b.agencies.is_empty()
         || b.readers.len() > 500
@@ -60,12 +69,12 @@ pub async fn circulate(
     }
     recipients_ok(&b.agencies, "/agencies", &mut e);
     fields(e)?;
-    let id = doc_id(&id)?;
-    let dd = d.get_ref().clone();
+    let id = doc_id(id)?;
+    let dd = d.clone();
     let (acc, ag, office) = (
-        auth.subject.clone(),
-        agency(&auth),
-        auth.has_role(crate::OFFICE_ROLE),
+        who.subject.clone(),
+        agency(who),
+        who.has_role(crate::OFFICE_ROLE),
     );
     let readers = b.readers.clone();
     let id2 = id.clone();
@@ -80,9 +89,9 @@ pub async fn circulate(
         Vec::new()
     } else {
         exchange::dispatch(
-            &d,
-            &auth.subject,
-            &agency(&auth),
+            d,
+            &who.subject,
+            &agency(who),
             &id,
             b.agencies
                 .into_iter()
@@ -93,8 +102,8 @@ pub async fn circulate(
         )
         .await?
     };
-    Ok(HttpResponse::Ok().json(service::Circulated {
+    Ok(service::Circulated {
         readers: added,
         dispatches: sent,
-    }))
+    })
 }

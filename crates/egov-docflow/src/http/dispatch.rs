@@ -10,7 +10,7 @@ use crate::service::{self};
 use crate::{Docflow, errors, exchange};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use egov_auth::Authorized;
+use egov_auth::{Authorized, Principal};
 use egov_core::Error;
 use egov_core::error::FieldError;
 use serde::Deserialize;
@@ -71,28 +71,37 @@ pub async fn dispatch_document(
     id: web::Path<String>,
     body: web::Json<DispatchInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    let out = dispatch_to(&d, &auth, &id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(service::Dispatches { dispatches: out }))
+}
+
+/// Dispatches document `id` to the recipients (the API's and the workspace page's way).
+pub(crate) async fn dispatch_to(
+    d: &Docflow,
+    who: &Principal,
+    id: &str,
+    b: DispatchInput,
+) -> Result<Vec<service::DispatchView>, Error> {
     let mut e = Vec::new();
     if b.recipients.is_empty() || b.recipients.len() > 50 {
         e.push(field("/recipients", "1-50 recipients"));
     }
     recipients_ok(&b.recipients, "/recipients", &mut e);
     fields(e)?;
-    let id = doc_id(&id)?;
-    let out = exchange::dispatch(
-        &d,
-        &auth.subject,
-        &agency(&auth),
+    let id = doc_id(id)?;
+    exchange::dispatch(
+        d,
+        &who.subject,
+        &agency(who),
         &id,
         b.recipients
             .into_iter()
             .map(|r| (r.member, r.agency))
             .collect(),
         "dispatch",
-        auth.has_role(crate::OFFICE_ROLE),
+        who.has_role(crate::OFFICE_ROLE),
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(service::Dispatches { dispatches: out }))
+    .await
 }
 
 egov_core::problems!(DispatchesErrors:
@@ -206,11 +215,20 @@ pub async fn receive(
     id: web::Path<String>,
     body: web::Json<ReceiveInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    Ok(HttpResponse::Ok().json(receive_document(&d, &auth, &id, body.into_inner()).await?))
+}
+
+/// Receives delivered document `id` (the document office).
+pub(crate) async fn receive_document(
+    d: &Docflow,
+    who: &Principal,
+    id: &str,
+    b: ReceiveInput,
+) -> Result<service::Received, Error> {
     if !text_ok(&b.handler, 1, 128) {
         return Err(Error::invalid_field("/handler", "an account id"));
     }
-    let id = doc_id(&id)?;
+    let id = doc_id(id)?;
     let r = exchange::Receipt {
         unit: b.unit_id,
         handler: b.handler,
@@ -218,10 +236,7 @@ pub async fn receive(
         retention: b.retention,
         due_at: b.due_at.map(|t| t.naive_utc()),
     };
-    Ok(
-        HttpResponse::Ok()
-            .json(exchange::receive(&d, &auth.subject, &agency(&auth), &id, r).await?),
-    )
+    exchange::receive(d, &who.subject, &agency(who), &id, r).await
 }
 
 egov_core::problems!(ConfirmReceiptErrors:

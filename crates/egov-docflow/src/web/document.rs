@@ -26,6 +26,10 @@ use crate::http::approvals::{
     ActionInput, ActionKind, InsertInput, RecallInput, ReturnInput, act_on, insert,
     recall_document, return_document,
 };
+use crate::http::circulation::{CirculateInput, circulate_document};
+use crate::http::dispatch::{
+    DispatchInput, ReceiveInput, Recipient, dispatch_to, receive_document,
+};
 use crate::http::documents::submit_document;
 use crate::http::{content_read, visible};
 use crate::service::{self, Desk, DocumentDetail};
@@ -39,9 +43,23 @@ pub struct DocQuery {
 }
 
 /// The actions a form may name (also the `done` confirmations).
-const ACTIONS: [&str; 9] = [
-    "created", "submit", "approve", "disagree", "confirm", "object", "return", "recall", "insert",
+const ACTIONS: [&str; 12] = [
+    "created",
+    "submit",
+    "approve",
+    "disagree",
+    "confirm",
+    "object",
+    "return",
+    "recall",
+    "insert",
+    "dispatch",
+    "circulate",
+    "receive",
 ];
+
+/// How many recipients the dispatch form offers at once.
+pub const RECIPIENT_ROWS: usize = 3;
 
 /// One step of the line, in the page's words.
 #[derive(Debug)]
@@ -66,12 +84,42 @@ pub struct Can {
     pub give_back: bool,
     pub recall: bool,
     pub insert: bool,
+    /// 시행: send the registered document to other agencies.
+    pub dispatch: bool,
+    /// 공람: show it to readers of the agency.
+    pub circulate: bool,
+    /// 접수: the document office registers a delivered document.
+    pub receive: bool,
 }
 
 impl Can {
     fn any(&self) -> bool {
-        self.submit || !self.act.is_empty() || self.give_back || self.recall || self.insert
+        self.submit
+            || !self.act.is_empty()
+            || self.give_back
+            || self.recall
+            || self.insert
+            || self.dispatch
+            || self.circulate
+            || self.receive
     }
+}
+
+/// A dispatch of the document, in the page's words.
+#[derive(Debug)]
+pub struct DispatchRow {
+    pub agency: String,
+    pub status: String,
+    pub receipt: String,
+    pub at: String,
+}
+
+/// A reader who may be shown the document (공람).
+#[derive(Debug)]
+pub struct Reader {
+    pub account: String,
+    pub label: String,
+    pub checked: bool,
 }
 
 #[derive(Template)]
@@ -98,6 +146,12 @@ struct DocPage<'a> {
     after: Vec<Choice>,
     insert_kinds: Vec<Choice>,
     positions: Vec<Choice>,
+    dispatches: Vec<DispatchRow>,
+    readers_to_pick: Vec<Reader>,
+    member: String,
+    recipient_rows: Vec<usize>,
+    units: Vec<Choice>,
+    handlers: Vec<Choice>,
     csrf: &'a str,
     errors: Vec<(String, String)>,
     sent: &'a Sent,
@@ -218,6 +272,10 @@ async fn page(
     let checked = service::check_signatures(d, doc.clone())
         .await
         .map_err(|e| t.error(&e))?;
+    let from: Option<serde_json::Value> = doc
+        .sender
+        .as_deref()
+        .and_then(|x| serde_json::from_str(x).ok());
     let detail = service::detail(d, doc, true)
         .await
         .map_err(|e| t.error(&e))?;
@@ -245,7 +303,13 @@ async fn page(
         if let Some(p) = &doc.drafter_position {
             who_drafted = format!("{who_drafted} — {}", position_text(&desk, &names, p));
         }
-        facts.push((t.t("doc-drafter"), who_drafted));
+        // A received document's "drafter" is the handler it was given to.
+        let label = if doc.origin == "received" {
+            "doc-field-handler"
+        } else {
+            "doc-drafter"
+        };
+        facts.push((t.t(label), who_drafted));
     }
     facts.push((t.t("doc-due"), t.local_time(doc.due_at.naive_utc())));
     if let Some(a) = doc.amount {
@@ -269,7 +333,11 @@ async fn page(
     facts.push((t.t("doc-version"), doc.version.to_string()));
     if let (Some(n), Some(at)) = (&doc.registration_no, doc.registered_at) {
         facts.push((
-            t.t("doc-registration"),
+            t.t(if doc.origin == "received" {
+                "doc-receipt-registration"
+            } else {
+                "doc-registration"
+            }),
             format!("{n} ({})", t.local_time(at.naive_utc())),
         ));
     }
@@ -374,6 +442,88 @@ async fn page(
         )
     };
 
+    let office = who.principal.has_role(crate::OFFICE_ROLE);
+    let dispatched = service::dispatches_of(d, doc.id.clone())
+        .await
+        .map_err(|e| t.error(&e))?;
+    let dispatches = dispatched
+        .iter()
+        .filter(|x| x.kind == "dispatch")
+        .map(|x| DispatchRow {
+            agency: x.agency.clone(),
+            status: match (&x.error, x.status.as_str()) {
+                (Some(why), "failed") => {
+                    format!("{} ({why})", t.t("doc-dispatch-failed"))
+                }
+                (_, st) => t.t(&format!("doc-dispatch-{st}")),
+            },
+            receipt: x.receipt_no.clone().unwrap_or_default(),
+            at: t.local_time(x.received_at.or(x.delivered_at).unwrap_or(x.created_at)),
+        })
+        .collect();
+    if let Some(from) = &from {
+        let what = [
+            from["sender"]["agency"].as_str(),
+            from["member"].as_str(),
+            from["sender"]["registration_no"].as_str(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+        facts.push((t.t("doc-from"), what));
+    }
+    let already: Vec<&str> = detail
+        .circulation
+        .iter()
+        .map(|c| c.reader.as_str())
+        .collect();
+    let picked: Vec<&str> = sent.all("reader");
+    let mut readers_to_pick: Vec<Reader> = desk
+        .holders
+        .iter()
+        .filter(|(_, acc)| acc != me && !already.contains(&acc.as_str()))
+        .map(|(pos, acc)| Reader {
+            account: acc.clone(),
+            label: format!(
+                "{} — {}",
+                name_of(&names, acc),
+                desk.positions
+                    .iter()
+                    .find(|p| &p.id == pos)
+                    .map(|p| p.title.as_str())
+                    .unwrap_or_default()
+            ),
+            checked: picked.contains(&acc.as_str()),
+        })
+        .collect();
+    readers_to_pick.sort_by(|a, b| a.label.cmp(&b.label));
+    readers_to_pick.dedup_by(|a, b| a.account == b.account);
+    let units = desk
+        .units
+        .iter()
+        .map(|u| Choice {
+            value: u.id.clone(),
+            label: u.name.clone(),
+            selected: sent.get("unit_id") == u.id,
+        })
+        .collect();
+    let mut handlers: Vec<Choice> = desk
+        .holders
+        .iter()
+        .map(|(pos, acc)| Choice {
+            value: acc.clone(),
+            label: format!(
+                "{} — {}",
+                name_of(&names, acc),
+                position_text(&desk, &HashMap::new(), pos)
+            ),
+            selected: sent.get("handler") == acc,
+        })
+        .collect();
+    handlers.sort_by(|a, b| a.label.cmp(&b.label));
+    handlers.dedup_by(|a, b| a.value == b.value);
+
     let in_approval = status == "in_approval";
     let first_mine = mine.first();
     let mut can = Can {
@@ -381,6 +531,11 @@ async fn page(
         give_back: in_approval && first_mine.is_some(),
         recall: drafter && in_approval,
         insert: in_approval && (drafter || first_mine.is_some()),
+        dispatch: matches!(status, "registered" | "dispatched") && (drafter || office),
+        circulate: matches!(status, "registered" | "dispatched" | "received")
+            && (drafter || office)
+            && !readers_to_pick.is_empty(),
+        receive: status == "delivered" && office,
         ..Can::default()
     };
     // A step of the reader's acting now: the line in approval, or a post-report after a
@@ -496,6 +651,16 @@ async fn page(
         after,
         insert_kinds,
         positions,
+        dispatches,
+        readers_to_pick,
+        member: if sent.get("dispatch-0-member").is_empty() {
+            d.member().to_owned()
+        } else {
+            sent.get("dispatch-0-member").to_owned()
+        },
+        recipient_rows: (0..RECIPIENT_ROWS).collect(),
+        units,
+        handlers,
         csrf: who.csrf(),
         errors,
         sent,
@@ -714,6 +879,61 @@ async fn perform(d: &Docflow, who: &Who, id: &str, f: &Sent) -> Result<(), Error
             .await
             .map(|_| ())
         }
+        "dispatch" => {
+            let recipients = (0..RECIPIENT_ROWS)
+                .filter_map(|i| {
+                    let agency = f.get(&format!("dispatch-{i}-agency")).trim();
+                    let member = f.get(&format!("dispatch-{i}-member")).trim();
+                    (!agency.is_empty()).then(|| Recipient {
+                        member: if member.is_empty() {
+                            d.member().to_owned()
+                        } else {
+                            member.to_owned()
+                        },
+                        agency: agency.to_owned(),
+                    })
+                })
+                .collect();
+            dispatch_to(d, p, id, DispatchInput { recipients })
+                .await
+                .map(|_| ())
+        }
+        "circulate" => circulate_document(
+            d,
+            p,
+            id,
+            CirculateInput {
+                readers: f.all("reader").into_iter().map(str::to_owned).collect(),
+                agencies: Vec::new(),
+            },
+        )
+        .await
+        .map(|_| ()),
+        "receive" => {
+            let due_at = match f.get("due").trim() {
+                "" => None,
+                s => Some(
+                    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                        .ok()
+                        .and_then(|day| super::draft::end_of(d, day))
+                        .ok_or_else(|| Error::invalid_field("/due", "a date"))?,
+                ),
+            };
+            receive_document(
+                d,
+                p,
+                id,
+                ReceiveInput {
+                    unit_id: f.get("unit_id").to_owned(),
+                    handler: f.get("handler").to_owned(),
+                    doc_type: None,
+                    retention: None,
+                    due_at,
+                },
+            )
+            .await
+            .map(|_| ())
+        }
         _ => Err(Error::invalid_field("/action", "an action of the page")),
     }
 }
@@ -737,7 +957,12 @@ pub async fn act(
         return Err(t.bad_form());
     }
     let purpose = opt(&sent, "purpose");
-    if int(&sent, "version").is_err() && action != "recall" && action != "insert" {
+    if int(&sent, "version").is_err()
+        && !matches!(
+            action.as_str(),
+            "recall" | "insert" | "dispatch" | "circulate" | "receive"
+        )
+    {
         return Err(t.bad_form());
     }
     match perform(&d, &who, &doc.id, &sent).await {
@@ -747,13 +972,21 @@ pub async fn act(
                 "approve" | "disagree" | "confirm" | "object" => "act",
                 other => other,
             };
+            // The API names a recipient's field `/recipients/0/agency`; the form's input is
+            // `dispatch-0-agency`.
             let errors = refusal(
                 t,
                 &e,
                 &format!("{group}-"),
-                |n| t.t(&format!("doc-field-{}", n.replace('_', "-"))),
+                |n| {
+                    let field = n.rsplit('-').next().unwrap_or(n);
+                    t.t(&format!("doc-field-{}", field.replace('_', "-")))
+                },
                 &format!("#do-{group}"),
-            );
+            )
+            .into_iter()
+            .map(|(a, m)| (a.replace("#dispatch-recipients-", "#dispatch-"), m))
+            .collect();
             if let Some(asked) = read(&who, &d, &req, &doc, purpose.as_deref()).await? {
                 return Ok(asked);
             }

@@ -39,6 +39,15 @@ const KINDS: [StepKind; 6] = [
 pub struct Sent(pub Vec<(String, String)>);
 
 impl Sent {
+    /// Every value sent under `name` (checkboxes).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     pub fn get(&self, name: &str) -> &str {
         self.0
             .iter()
@@ -110,7 +119,7 @@ fn minor_units(t: &Page, d: &Docflow, text: &str) -> Result<Option<i64>, ()> {
 }
 
 /// The end of `day` in the pack's time zone, as UTC.
-fn end_of(d: &Docflow, day: NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn end_of(d: &Docflow, day: NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
     let end = day.and_hms_opt(23, 59, 59)?;
     d.pack()
         .time_zone
