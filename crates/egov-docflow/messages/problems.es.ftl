@@ -22,4 +22,5 @@ problem-docflow-attachment-not-found = No existe ese adjunto del documento (o fu
 problem-docflow-unknown-recipient = No existe esa institución con oficina de documentos aquí
 problem-docflow-bad-attachment = Un adjunto de la entrega no se puede leer
 problem-docflow-digest-mismatch = La versión entregada no coincide con su resumen
+problem-docflow-pdf-font = La fuente del PDF no puede dibujar este documento
 problem-docflow-internal = No se pudo guardar el documento

@@ -22,4 +22,5 @@ problem-docflow-attachment-not-found = 이 문서에 그런 첨부가 없습니�
 problem-docflow-unknown-recipient = 여기에 문서과가 있는 그런 기관이 없습니다
 problem-docflow-bad-attachment = 배달된 첨부를 읽을 수 없습니다
 problem-docflow-digest-mismatch = 배달된 판이 그 요약값과 맞지 않습니다
+problem-docflow-pdf-font = PDF 글꼴로 이 문서를 그릴 수 없습니다
 problem-docflow-internal = 문서를 저장할 수 없었습니다

@@ -26,5 +26,6 @@ egov_core::error_codes! {
     UNKNOWN_RECIPIENT = ("docflow.unknown_recipient", 404, "No such agency with a document office here", "a delivery to a wrong address (exchange service)");
     BAD_ATTACHMENT = ("docflow.bad_attachment", 422, "An attachment of the delivery is unreadable", "a delivered attachment that is not base64 or does not match its description (exchange service)");
     DIGEST_MISMATCH = ("docflow.digest_mismatch", 422, "The delivered version does not match its digest", "a delivery whose content differs from the digest the signatures cover (exchange service)");
+    PDF_FONT = ("docflow.pdf_font", 503, "The PDF font cannot draw this document", "a registered document with characters the PDF font has no glyphs for (the detail names them): set `[docflow] pdf_fonts` to a font that has them; nothing is printed with empty boxes");
     SERVICE_FAILED = ("docflow.internal", 500, "The document could not be stored", "an unexpected failure behind an exchange service (logged)");
 }

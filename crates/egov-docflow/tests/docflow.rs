@@ -2088,3 +2088,37 @@ async fn low_assignments_name_an_official_of_the_agency() {
     .await;
     assert_eq!((s, &v["errors"][0]["pointer"]), (422, &json!("/to")), "{v}");
 }
+
+#[tokio::test]
+async fn a_document_the_pdf_font_cannot_draw_is_refused_not_printed_with_boxes() {
+    let app = app_with(&[]).await;
+    let o = org(&app, AGENCY).await;
+    // A character no font of the deployment has (an Egyptian hieroglyph).
+    let (s, doc) = post(
+        &app,
+        "/docflow/v1/documents",
+        &o.token(&app, "drafter"),
+        json!({
+        "position": o.pos("drafter"), "doc_type": "general", "title": "Notice 𓀀",
+        "body": {"paragraphs": ["아래와 같이 알립니다."]}, "classification": "1310000-A-01",
+        "disclosure": "public", "line": [step("approve", &o.pos("head"))]}),
+    )
+    .await;
+    assert_eq!(s, 201, "{doc}");
+    let id = doc["id"].as_str().expect("id").to_owned();
+    submit(&app, &o, &id, 1).await;
+    let (s, v) = act(&app, &o, "head", &id, "approve", 1, None).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = get(
+        &app,
+        &format!("/docflow/v1/documents/{id}/pdf"),
+        &o.token(&app, "drafter"),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (503, Some("docflow.pdf_font")),
+        "{v}"
+    );
+    assert!(v["detail"].as_str().is_some_and(|d| d.contains('𓀀')), "{v}");
+}

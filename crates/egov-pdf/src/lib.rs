@@ -1,7 +1,8 @@
 //! Printable documents as PDF (A4), one implementation for every module that prints:
-//! - [`font`]: the first usable font of a deployment's list (`pdf_fonts` in a module's
-//!   settings; a Hangul font for Korean, glyphs a font lacks are drawn as boxes), loaded once
-//!   per list and shared;
+//! - [`font_for`]: the first font of a deployment's list (`pdf_fonts` in a module's settings),
+//!   then the built-in one ([`BUILT_IN`], OFL), that draws every character the pack's
+//!   languages need ([`needs`]); chosen once per list and shared. A document with a character
+//!   the font cannot draw is refused, never printed with empty boxes;
 //! - [`Printable`] and [`render`]: an issued document (a certificate, a civil-service
 //!   document) as people download and print it: the issuing agency, the title, what it states
 //!   as label and value lines, the number, and a QR code that opens the public page where
@@ -31,25 +32,118 @@ pub struct Printable {
     pub digest: String,
 }
 
-type Fonts = Mutex<HashMap<Vec<PathBuf>, Option<Font>>>;
+/// The font every `egov` binary carries, the last of every module's `pdf_fonts`: Pretendard
+/// Regular (npm `pretendard` 1.3.9, SIL Open Font License 1.1; `fonts/SOURCE.toml`), which
+/// has every Hangul syllable and the Latin letters of English, Spanish and Guaraní.
+pub const BUILT_IN: &[u8] = include_bytes!("../fonts/Pretendard-Regular.otf");
+const BUILT_IN_NAME: &str = "Pretendard Regular (built in)";
+
+/// A font a document is set in, with the characters it can draw.
+#[derive(Clone)]
+pub struct PdfFont {
+    pub font: Font,
+    data: Arc<Vec<u8>>,
+    /// Its file, or the built-in font's name.
+    pub name: String,
+}
+
+impl std::fmt::Debug for PdfFont {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PdfFont").field("name", &self.name).finish()
+    }
+}
+
+impl PdfFont {
+    fn load(data: Vec<u8>, name: String) -> Option<Self> {
+        let data = Arc::new(data);
+        skrifa::FontRef::from_index(data.as_slice(), 0).ok()?;
+        let font = Font::new(data.clone().into(), 0)?;
+        Some(Self { font, data, name })
+    }
+
+    /// The characters of `text` the font has no glyph for (spaces and controls aside), each
+    /// once, in order.
+    pub fn missing(&self, text: &str) -> Vec<char> {
+        use skrifa::MetadataProvider as _;
+        let Ok(f) = skrifa::FontRef::from_index(self.data.as_slice(), 0) else {
+            return text.chars().filter(|c| !c.is_whitespace()).collect();
+        };
+        let map = f.charmap();
+        let mut out: Vec<char> = Vec::new();
+        for c in text.chars() {
+            if !c.is_whitespace() && !c.is_control() && map.map(c).is_none() && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+/// The characters documents in `languages` need (their letters and punctuation), and `extra`
+/// (the pack's currency symbol): what a PDF font must draw to serve the pack.
+pub fn needs(languages: &[String], extra: &str) -> String {
+    let mut s: String = (0x20u8..0x7f).map(char::from).collect();
+    s.push_str("‘’“”–—…·");
+    for l in languages {
+        match l.split('-').next().unwrap_or_default() {
+            // Every modern Hangul syllable.
+            "ko" => s.extend((0xAC00u32..=0xD7A3).filter_map(char::from_u32)),
+            "es" => s.push_str("áéíóúüñÁÉÍÓÚÜÑ¿¡«»"),
+            // Nasal vowels, the puso (glottal stop) and the combining tilde of g̃.
+            "gn" => s.push_str("ãẽĩõũỹñÃẼĨÕŨỸÑáéíóúý’\u{0303}"),
+            _ => {}
+        }
+    }
+    s.push_str(extra);
+    s
+}
+
+type Fonts = Mutex<HashMap<(Vec<PathBuf>, String), Result<PdfFont, String>>>;
 static FONTS: OnceLock<Fonts> = OnceLock::new();
 
-/// The first font of `candidates` that loads, read once per list of candidates (the same
-/// list from two modules shares one copy); `None` when none loads.
-pub fn font(candidates: &[PathBuf]) -> Option<Font> {
+/// The first font of `candidates`, then the built-in one, that draws every character of
+/// `needs` (see [`needs`]), chosen once per list and needs (the same from two modules shares
+/// one copy). A font that loads but lacks characters is passed over with a warning that names
+/// them; `Err` says what each lacked when none will do.
+pub fn font_for(candidates: &[PathBuf], needs: &str) -> Result<PdfFont, String> {
     let fonts = FONTS.get_or_init(Fonts::default);
     let mut fonts = fonts
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     fonts
-        .entry(candidates.to_vec())
+        .entry((candidates.to_vec(), needs.to_owned()))
         .or_insert_with(|| {
-            candidates.iter().find_map(|p| {
-                let data = std::fs::read(p).ok()?;
-                let f = Font::new(Arc::new(data).into(), 0)?;
-                tracing::info!(font = %p.display(), "PDF font");
-                Some(f)
-            })
+            let mut why = Vec::new();
+            let mut fonts = Vec::new();
+            for p in candidates {
+                // A listed file that is not there is the usual case (a font package not
+                // installed): the next is tried.
+                let Ok(data) = std::fs::read(p) else { continue };
+                match PdfFont::load(data, p.display().to_string()) {
+                    Some(f) => fonts.push(f),
+                    None => why.push(format!("{}: not a font", p.display())),
+                }
+            }
+            fonts.extend(PdfFont::load(BUILT_IN.to_vec(), BUILT_IN_NAME.into()));
+            for f in fonts {
+                let lacks = f.missing(needs);
+                if lacks.is_empty() {
+                    tracing::info!(font = %f.name, "PDF font");
+                    return Ok(f);
+                }
+                let sample: String = lacks.iter().take(12).collect();
+                tracing::warn!(font = %f.name, lacks = lacks.len(), sample = %sample,
+                    "PDF font passed over: it cannot draw the pack's languages");
+                why.push(format!(
+                    "{} lacks {} characters ({sample})",
+                    f.name,
+                    lacks.len()
+                ));
+            }
+            Err(format!(
+                "no PDF font draws the pack's languages: {}",
+                why.join("; ")
+            ))
         })
         .clone()
 }
@@ -66,10 +160,33 @@ pub fn qr_modules(text: &str) -> Option<(usize, Vec<bool>)> {
     Some((width, dark))
 }
 
-/// The document as PDF bytes; `None` without a usable font or when the QR code cannot hold
-/// the URL.
-pub fn render(doc: &Printable, fonts: &[PathBuf]) -> Option<Vec<u8>> {
-    let font = font(fonts)?;
+/// The document as PDF bytes, set in the font [`font_for`] picks for `needs`; refused (with
+/// why) when that font cannot draw a character of the document — an official document never
+/// shows empty boxes — or the QR code cannot hold the URL.
+pub fn render(doc: &Printable, fonts: &[PathBuf], needs: &str) -> Result<Vec<u8>, String> {
+    let chosen = font_for(fonts, needs)?;
+    let all: String = [
+        doc.issuer.as_str(),
+        &doc.title,
+        &doc.number,
+        &doc.verify_url,
+    ]
+    .into_iter()
+    .chain(doc.lines.iter().flat_map(|(l, v)| [l.as_str(), v.as_str()]))
+    .collect::<Vec<_>>()
+    .join(" ");
+    let lacks = chosen.missing(&all);
+    if !lacks.is_empty() {
+        return Err(format!(
+            "the PDF font {} cannot draw {}",
+            chosen.name,
+            lacks.iter().collect::<String>()
+        ));
+    }
+    draw(doc, &chosen.font).ok_or_else(|| "the document could not be laid out".to_owned())
+}
+
+fn draw(doc: &Printable, font: &Font) -> Option<Vec<u8>> {
     let (pw, ph) = (595.0_f32, 842.0_f32);
     let margin = 56.0_f32;
     let mut document = Document::new();
@@ -168,24 +285,51 @@ mod tests {
         assert_eq!(content, url);
     }
 
+    fn langs(l: &[&str]) -> Vec<String> {
+        l.iter().map(|s| (*s).to_owned()).collect()
+    }
+
     #[test]
-    fn a_document_renders_as_a_pdf_with_a_latin_font() {
-        let fonts = [PathBuf::from(
-            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        )];
-        if !fonts[0].exists() {
-            // The font package is part of the machine (fonts-dejavu-core); without it there
-            // is nothing to render with, which `render` reports as `None`.
-            assert!(render(&sample(), &[]).is_none());
-            return;
+    fn the_built_in_font_draws_every_language_of_the_shipped_packs() {
+        let f = font_for(&[], &needs(&langs(&["ko", "en", "es", "gn"]), "₩₲")).expect("font");
+        assert!(f.name.contains("built in"), "{}", f.name);
+        assert_eq!(f.missing("가힣 añandú g̃ ¿Qué? ₩"), Vec::<char>::new());
+    }
+
+    #[test]
+    fn a_font_without_hangul_is_passed_over_for_korean() {
+        let dejavu = PathBuf::from("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+        let missing = PathBuf::from("/nonexistent/font.ttf");
+        // For English, the first font that loads is used.
+        if dejavu.exists() {
+            let f = font_for(
+                &[missing.clone(), dejavu.clone()],
+                &needs(&langs(&["en"]), ""),
+            )
+            .expect("font");
+            assert_eq!(f.name, dejavu.display().to_string());
         }
-        let pdf = render(&sample(), &fonts).expect("pdf");
+        // For Korean, DejaVu (no Hangul) is passed over: the built-in font is used.
+        let f = font_for(&[missing, dejavu], &needs(&langs(&["ko"]), "₩")).expect("font");
+        assert!(f.name.contains("built in"), "{}", f.name);
+    }
+
+    #[test]
+    fn a_document_renders_in_korean_and_one_the_font_cannot_draw_is_refused() {
+        let need = needs(&langs(&["ko", "en"]), "₩");
+        let mut doc = sample();
+        doc.title = "사업자등록증명".into();
+        let pdf = render(&doc, &[], &need).expect("pdf");
         assert!(pdf.starts_with(b"%PDF-"));
+        assert!(pdf.len() > 1000);
         // To look at it: EGOV_PDF_OUT=/tmp/doc.pdf cargo test -p egov-pdf
         if let Ok(out) = std::env::var("EGOV_PDF_OUT") {
             std::fs::write(out, &pdf).expect("write the sample");
         }
-        assert!(pdf.len() > 1000);
+        // Hanja is not in the font: refused, saying which characters, rather than boxes.
+        doc.lines.push(("상호".into(), "漢江書店".into()));
+        let why = render(&doc, &[], &need).expect_err("refused");
+        assert!(why.contains('漢') && why.contains("cannot draw"), "{why}");
     }
 
     fn sample() -> Printable {

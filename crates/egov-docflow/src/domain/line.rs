@@ -29,6 +29,18 @@ pub enum StepKind {
 }
 
 impl StepKind {
+    /// Every kind, in the order of a line.
+    pub const ALL: [StepKind; 8] = [
+        Self::Draft,
+        Self::Review,
+        Self::Cooperation,
+        Self::Approve,
+        Self::DelegatedApprove,
+        Self::PostApprove,
+        Self::Circulate,
+        Self::PostReport,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",

@@ -92,6 +92,7 @@ egov_core::problems!(PdfErrors:
     crate::errors::PURPOSE_REQUIRED,
     egov_core::error::codes::VALIDATION_FAILED,
     crate::errors::SERVICE_FAILED,
+    crate::errors::PDF_FONT,
     crate::errors::NOT_CONFIGURED,
 );
 
@@ -107,6 +108,8 @@ pub async fn pdf(
     req: HttpRequest,
     auth: Authorized<Reader>,
     d: web::Data<Docflow>,
+    web: Option<web::Data<egov_web::Web>>,
+    directory: Option<web::Data<egov_auth::Service>>,
     id: web::Path<String>,
     q: web::Query<PurposeQuery>,
 ) -> Result<HttpResponse, Error> {
@@ -118,7 +121,9 @@ pub async fn pdf(
         ));
     }
     content_read(&d, &req, &auth, &doc, q.purpose.as_deref(), "pdf").await?;
-    let bytes = service::render_pdf(&d, doc).await?;
+    let words = crate::pdf::words(web.as_ref().map(|w| w.get_ref()), &d);
+    let bytes =
+        service::render_pdf(&d, doc, words, directory.as_ref().map(|x| x.get_ref())).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .body(bytes))

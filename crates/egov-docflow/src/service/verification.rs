@@ -242,68 +242,195 @@ pub async fn export_package(
         .await
 }
 
-/// The registered document as PDF with its approval stamps.
-pub async fn render_pdf(d: &Docflow, doc: DocumentRow) -> Result<Vec<u8>, Error> {
-    let dd = d.clone();
-    d.db()
-        .run(move |c| {
-            let v = store::version(c, &doc.id, doc.version)?
-                .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
-            // The last action on each step of the final round, in line order.
-            let mut last: Vec<Value> = Vec::new();
-            for s in store::signatures(c, &doc.id)?
-                .into_iter()
-                .filter(|s| s.round == doc.round)
-            {
-                let p: Value = serde_json::from_str(&s.payload).unwrap_or(Value::Null);
-                last.retain(|q| q["step"] != p["step"]);
-                last.push(p);
+/// How a printed document says things, in the pack's language: each step kind's stamp label
+/// (결재, 전결, …), the marks of acting approval (대결) and disagreement, and the words before
+/// attachments and the disclosure class. [`PdfWords::korean`] where no messages are at hand.
+#[derive(Debug, Clone)]
+pub struct PdfWords {
+    pub steps: std::collections::HashMap<String, String>,
+    pub acting: String,
+    pub disagree: String,
+    pub words: crate::pdf::Words,
+}
+
+impl PdfWords {
+    /// The stamps' own Korean words (the distribution standard's).
+    pub fn korean() -> Self {
+        Self {
+            steps: StepKind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_owned(), k.label().to_owned()))
+                .collect(),
+            acting: "대결".into(),
+            disagree: "이견".into(),
+            words: crate::pdf::Words {
+                attachment: "붙임".into(),
+                disclosure: "공개구분".into(),
+            },
+        }
+    }
+}
+
+/// The stamps of the signatures `last` (one per step, in line order): the step's label in the
+/// pack's words (marked 대결, 이견), the position, the person's name (else the account id,
+/// whole) and the local time.
+pub fn stamps(
+    last: &[Value],
+    words: &PdfWords,
+    names: &std::collections::HashMap<String, String>,
+    tz: chrono_tz::Tz,
+) -> Vec<(String, String, String, String)> {
+    let local = |at: &str| {
+        chrono::DateTime::parse_from_rfc3339(at)
+            .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|_| at.to_owned())
+    };
+    last.iter()
+        .map(|p| {
+            let kind = p["kind"].as_str().unwrap_or_default();
+            let mut label = words
+                .steps
+                .get(kind)
+                .cloned()
+                .unwrap_or_else(|| kind.to_owned());
+            if p["mode"] == "acting" {
+                label = format!("{label} {}", words.acting);
             }
-            last.sort_by_key(|p| p["seq"].as_i64().unwrap_or(0));
-            let mut stamps = Vec::new();
-            for p in last {
-                let kind = StepKind::parse(p["kind"].as_str().unwrap_or_default());
-                let mut label = kind.map(StepKind::label).unwrap_or("").to_owned();
-                if p["mode"] == "acting" {
-                    label.push_str(" 대결");
-                }
-                if p["action"] == "disagree" {
-                    label.push_str(" (이견)");
-                }
-                stamps.push((
-                    label,
-                    p["position_title"].as_str().unwrap_or_default().to_owned(),
-                    p["actor"].as_str().unwrap_or_default().to_owned(),
-                    p["at"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .chars()
-                        .take(16)
-                        .collect(),
-                ));
+            if p["action"] == "disagree" {
+                label = format!("{label} ({})", words.disagree);
             }
-            let atts: Vec<Attachment> = serde_json::from_str(&v.attachments).unwrap_or_default();
-            let printable = crate::pdf::Printable {
-                agency: doc.agency.clone(),
-                registration_no: doc.registration_no.clone().unwrap_or_default(),
-                registered_at: doc
-                    .registered_at
-                    .map(|t| t.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
-                title: v.title.clone(),
-                body: v
-                    .body
-                    .as_deref()
-                    .and_then(|b| serde_json::from_str(b).ok())
-                    .unwrap_or(Value::Null),
-                attachments: atts.iter().map(|a| a.name.clone()).collect(),
-                stamps,
-                disclosure: doc.disclosure.clone(),
-                digest: v.digest.clone(),
-            };
-            crate::pdf::render(&printable, &dd.config().pdf_fonts).ok_or_else(|| {
-                Error::internal(anyhow::anyhow!("no usable PDF font in [docflow] pdf_fonts"))
-            })
+            let actor = p["actor"].as_str().unwrap_or_default();
+            (
+                label,
+                p["position_title"].as_str().unwrap_or_default().to_owned(),
+                names
+                    .get(actor)
+                    .cloned()
+                    .unwrap_or_else(|| actor.to_owned()),
+                local(p["at"].as_str().unwrap_or_default()),
+            )
         })
+        .collect()
+}
+
+/// The registered document as PDF with its approval stamps: each with the step's label, the
+/// position, the person's name (common auth's directory, where it runs in this process) and
+/// the local time in the pack's zone. `503 docflow.pdf_font` when the font cannot draw it.
+pub async fn render_pdf(
+    d: &Docflow,
+    doc: DocumentRow,
+    words: PdfWords,
+    directory: Option<&egov_auth::Service>,
+) -> Result<Vec<u8>, Error> {
+    let id = doc.id.clone();
+    let (v, sigs) = d
+        .db()
+        .run(move |c| {
+            Ok((
+                store::version(c, &id, doc.version)?,
+                store::signatures(c, &id)?,
+            ))
+        })
+        .await?;
+    let v = v.ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
+    // The last action on each step of the final round, in line order.
+    let mut last: Vec<Value> = Vec::new();
+    for s in sigs.into_iter().filter(|s| s.round == doc.round) {
+        let p: Value = serde_json::from_str(&s.payload).unwrap_or(Value::Null);
+        last.retain(|q| q["step"] != p["step"]);
+        last.push(p);
+    }
+    last.sort_by_key(|p| p["seq"].as_i64().unwrap_or(0));
+    let actors: Vec<String> = last
+        .iter()
+        .filter_map(|p| p["actor"].as_str().map(str::to_owned))
+        .collect();
+    let names = match directory {
+        Some(dir) => dir.names(actors).await.unwrap_or_default(),
+        None => Default::default(),
+    };
+    let tz = d.pack().time_zone;
+    let stamps = stamps(&last, &words, &names, tz);
+    let atts: Vec<Attachment> = serde_json::from_str(&v.attachments).unwrap_or_default();
+    let rules = d.rules()?;
+    let printable = crate::pdf::Printable {
+        agency: doc.agency.clone(),
+        registration_no: doc.registration_no.clone().unwrap_or_default(),
+        registered_at: doc
+            .registered_at
+            .map(|t| {
+                t.and_utc()
+                    .with_timezone(&tz)
+                    .format("%Y-%m-%d")
+                    .to_string()
+            })
+            .unwrap_or_default(),
+        title: v.title.clone(),
+        body: v
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok())
+            .unwrap_or(Value::Null),
+        attachments: atts.iter().map(|a| a.name.clone()).collect(),
+        stamps,
+        disclosure: rules
+            .disclosure(&doc.disclosure)
+            .map_or_else(|| doc.disclosure.clone(), |c| c.name.clone()),
+        digest: v.digest.clone(),
+        words: words.words,
+    };
+    let fonts = d.config().pdf_fonts.clone();
+    let pack = d.pack();
+    let needs = egov_pdf::needs(&pack.languages, &pack.currency_symbol);
+    actix_web::web::block(move || crate::pdf::render(&printable, &fonts, &needs))
         .await
+        .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?
+        .map_err(|why| Error::with_detail(errors::PDF_FONT, why))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_name_people_and_positions_at_local_time_in_the_packs_words() {
+        let last = vec![
+            json!({"kind": "draft", "action": "submit", "mode": "self", "actor": "acc-1",
+                   "position_title": "Planning officer", "at": "2026-12-06T14:59:00Z"}),
+            json!({"kind": "cooperation", "action": "disagree", "mode": "self", "actor": "acc-2",
+                   "position_title": "Budget team leader", "at": "2026-12-06T15:00:00Z"}),
+            json!({"kind": "delegated_approve", "action": "approve", "mode": "acting",
+                   "actor": "acc-3", "position_title": "Deputy director",
+                   "at": "2026-12-06T15:30:00+00:00"}),
+        ];
+        let names = [("acc-1", "Kim Minji"), ("acc-2", "Lee Jun")]
+            .into_iter()
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .collect();
+        let s = stamps(&last, &PdfWords::korean(), &names, chrono_tz::Asia::Seoul);
+        assert_eq!(
+            s,
+            vec![
+                (
+                    "기안".into(),
+                    "Planning officer".into(),
+                    "Kim Minji".into(),
+                    "2026-12-06 23:59".into()
+                ),
+                (
+                    "협조 (이견)".into(),
+                    "Budget team leader".into(),
+                    "Lee Jun".into(),
+                    "2026-12-07 00:00".into()
+                ),
+                // No name in the directory: the whole account id, never a stub of it.
+                (
+                    "전결 대결".into(),
+                    "Deputy director".into(),
+                    "acc-3".into(),
+                    "2026-12-07 00:30".into()
+                ),
+            ]
+        );
+    }
 }

@@ -771,6 +771,7 @@ pub async fn attachment(
 pub async fn pdf(
     who: Who,
     d: Data<Docflow>,
+    directory: Option<Data<egov_auth::Service>>,
     req: HttpRequest,
     id: Path<String>,
     query: Query<FileQuery>,
@@ -790,7 +791,8 @@ pub async fn pdf(
             .clone()
             .unwrap_or_else(|| doc.id.clone())
     );
-    let bytes = service::render_pdf(&d, doc)
+    let words = crate::pdf::words(Some(t.web()), &d);
+    let bytes = service::render_pdf(&d, doc, words, directory.as_ref().map(|x| x.get_ref()))
         .await
         .map_err(|e| t.error(&e))?;
     Ok(HttpResponse::Ok()

@@ -365,12 +365,13 @@ pub async fn document_pdf(
         digest: d.digest.clone(),
     };
     let fonts = p.0.config.pdf_fonts.clone();
-    let pdf = actix_web::web::block(move || egov_pdf::render(&printable, &fonts))
+    let needs = egov_pdf::needs(&p.pack().languages, &p.pack().currency_symbol);
+    let pdf = actix_web::web::block(move || egov_pdf::render(&printable, &fonts, &needs))
         .await
         .map_err(|e| t.error(&Error::internal(anyhow::anyhow!("{e}"))))?
-        .ok_or_else(|| {
+        .map_err(|why| {
             t.error(&Error::internal(anyhow::anyhow!(
-                "no usable PDF font in [petition] pdf_fonts"
+                "[petition] pdf_fonts: {why}"
             )))
         })?;
     Ok(HttpResponse::Ok()

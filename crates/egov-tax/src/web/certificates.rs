@@ -290,14 +290,12 @@ pub async fn pdf(
         digest,
     };
     let fonts = tax.0.config.pdf_fonts.clone();
-    let pdf = actix_web::web::block(move || egov_pdf::render(&printable, &fonts))
+    let pack = tax.0.packs.active();
+    let needs = egov_pdf::needs(&pack.languages, &pack.currency_symbol);
+    let pdf = actix_web::web::block(move || egov_pdf::render(&printable, &fonts, &needs))
         .await
         .map_err(|e| internal(t, e))?
-        .ok_or_else(|| {
-            t.error(&Error::internal(anyhow::anyhow!(
-                "no usable PDF font in [tax] pdf_fonts"
-            )))
-        })?;
+        .map_err(|why| t.error(&Error::internal(anyhow::anyhow!("[tax] pdf_fonts: {why}"))))?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((
