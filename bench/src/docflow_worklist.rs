@@ -6,23 +6,26 @@
 //! INSERT … SELECT over a generated series: every tenth drafted by the user (still drafts),
 //! every tenth step waiting on the user's position, every tenth document circulated to the
 //! user — 100,000 each at the default size — the rest spread over 5,000 officers and ten
-//! positions; due dates spread over months; then ANALYZE. Then for DURATION seconds
+//! positions; due dates spread over months; then ANALYZE (and VACUUM on PostgreSQL). Then
+//! for DURATION seconds
 //! CONCURRENCY clients walk the user's three lists (drafts, awaiting, circulated) page after
 //! page with the `next` cursor (50 per page; back to the first page after PAGES pages).
 //! ROUNDS rounds, medians.
+//!
+//! Then the same lists as the workspace's pages, server-side rendered: the user signs in on the
+//! pages (password and TOTP, a page session) and CONCURRENCY tasks walk
+//! `/desk/documents?list=…` following each page's "Next page" link.
 //!
 //! Prints `RESULT key=value …` for `bench/run`.
 
 #![allow(clippy::print_stdout)]
 
-use std::sync::{Arc, Mutex};
-
 use diesel::RunQueryDsl;
-use egov_bench::{drive, env_u64, median};
+use egov_bench::{env_u64, next_link, walk};
+use egov_testing::browser::Browser;
+use egov_testing::mfa::{enrol_totp, totp};
 use egov_testing::{As, Backend, Spawn, spawn_app_with};
 use serde_json::Value;
-
-type Cursor = (Option<String>, usize);
 
 fn series(backend: Backend, n: u64) -> (String, String, String, String) {
     match backend {
@@ -43,21 +46,22 @@ fn series(backend: Backend, n: u64) -> (String, String, String, String) {
     }
 }
 
-fn seed(backend: Backend, n: u64) -> Vec<String> {
+/// The seed's statements; `user` is the account whose lists are walked.
+fn seed(backend: Backend, n: u64, user: &str) -> Vec<String> {
     let (head, from, id, ts) = series(backend, n);
     vec![
         "INSERT INTO docflow_units (id, agency, code, name, parent_id, document_office, valid_from, valid_to, created_at) \
          VALUES ('bench-unit', 'MOIS', 'BENCH', 'Bench unit', NULL, false, '2020-01-01', NULL, '2026-01-01 00:00:00')".to_owned(),
         "INSERT INTO docflow_positions (id, agency, unit_id, title, rank, valid_from, valid_to, created_at) \
          VALUES ('pos-0', 'MOIS', 'bench-unit', 'Team leader', 4, '2020-01-01', NULL, '2026-01-01 00:00:00')".to_owned(),
-        "INSERT INTO docflow_assignments (id, agency, position_id, account, valid_from, valid_to, created_at) \
-         VALUES ('bench-assignment', 'MOIS', 'pos-0', 'bench-user', '2020-01-01', NULL, '2026-01-01 00:00:00')".to_owned(),
+        format!("INSERT INTO docflow_assignments (id, agency, position_id, account, valid_from, valid_to, created_at) \
+         VALUES ('bench-assignment', 'MOIS', 'pos-0', '{user}', '2020-01-01', NULL, '2026-01-01 00:00:00')"),
         format!(
             "{head}INSERT INTO docflow_documents (id, agency, unit_id, origin, drafter, drafter_position, doc_type, \
              classification, disclosure, disclosure_ground, personal_data, subjects, amount, status, version, round, \
              due_at, registration_no, registered_at, sender, retention, file_id, completed_at, disposed_at, created_at, updated_at) \
              SELECT {id}, 'MOIS', 'bench-unit', 'produced', \
-             CASE WHEN i % 10 = 0 THEN 'bench-user' ELSE 'officer-' || (i % 5000) END, NULL, 'general', 'B-01', 'public', \
+             CASE WHEN i % 10 = 0 THEN '{user}' ELSE 'officer-' || (i % 5000) END, NULL, 'general', 'B-01', 'public', \
              NULL, false, '[]', NULL, \
              CASE WHEN i % 10 = 0 THEN 'drafting' WHEN i % 4 = 0 THEN 'drafting' WHEN i % 4 = 1 THEN 'in_approval' \
                   WHEN i % 4 = 2 THEN 'registered' ELSE 'returned' END, \
@@ -76,7 +80,7 @@ fn seed(backend: Backend, n: u64) -> Vec<String> {
         ),
         format!(
             "{head}INSERT INTO docflow_circulations (id, document_id, reader, added_by, added_at, due_at, read_at, comment) \
-             SELECT 'circ-' || i, {id}, CASE WHEN i % 10 = 3 THEN 'bench-user' ELSE 'officer-' || (i % 5000) END, \
+             SELECT 'circ-' || i, {id}, CASE WHEN i % 10 = 3 THEN '{user}' ELSE 'officer-' || (i % 5000) END, \
              'bench', {ts}, {ts}, NULL, NULL {from}"
         ),
     ]
@@ -101,8 +105,13 @@ async fn main() {
     })
     .await;
     let backend = egov_testing::backend();
+    // The user: an official with a password (and, below, TOTP) for the pages.
+    let password = "bench docs passphrase 1";
+    let user = app
+        .official("bench.docs", "Bench Docs", "MOIS", &[], Some(password))
+        .await;
     let t = std::time::Instant::now();
-    for sql in seed(backend, docs) {
+    for sql in seed(backend, docs, &user) {
         app.state
             .db
             .transaction(move |c| {
@@ -112,18 +121,25 @@ async fn main() {
             .await
             .expect("seed");
     }
+    // The tables in their steady state: on PostgreSQL, vacuumed as well (else autovacuum
+    // works through the four million fresh rows during the measured rounds).
+    let settle = match backend {
+        Backend::Postgres => "VACUUM (ANALYZE)",
+        Backend::Sqlite => "ANALYZE",
+    };
     app.state
         .db
-        .run(|c| {
-            diesel::sql_query("ANALYZE").execute(c)?;
+        .run(move |c| {
+            diesel::sql_query(settle).execute(c)?;
             Ok(())
         })
         .await
         .expect("analyze");
+    let u = user.clone();
     let counts = app
         .state
         .db
-        .run(|c| {
+        .run(move |c| {
             #[derive(diesel::QueryableByName)]
             struct N {
                 #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -134,9 +150,9 @@ async fn main() {
             };
             Ok((
                 q(c, "SELECT COUNT(*) AS n FROM docflow_documents")?,
-                q(c, "SELECT COUNT(*) AS n FROM docflow_documents WHERE drafter = 'bench-user'")?,
+                q(c, &format!("SELECT COUNT(*) AS n FROM docflow_documents WHERE drafter = '{u}'"))?,
                 q(c, "SELECT COUNT(*) AS n FROM docflow_steps WHERE position_id = 'pos-0' AND status = 'current'")?,
-                q(c, "SELECT COUNT(*) AS n FROM docflow_circulations WHERE reader = 'bench-user'")?,
+                q(c, &format!("SELECT COUNT(*) AS n FROM docflow_circulations WHERE reader = '{u}'"))?,
             ))
         })
         .await
@@ -153,7 +169,7 @@ async fn main() {
     let token = app.token(As {
         kind: "officer",
         agency: Some("MOIS"),
-        sub: Some("bench-user"),
+        sub: Some(&user),
         ..As::default()
     });
     let views = ["drafts", "awaiting", "circulated"];
@@ -172,64 +188,91 @@ async fn main() {
         assert!(r["next"].is_string());
     }
     let base = app.url("/docflow/v1/work");
-    let state: Arc<Vec<Mutex<Cursor>>> =
-        Arc::new((0..concurrency).map(|_| Mutex::new((None, 0))).collect());
-    let (mut rps, mut p50, mut p99, mut errors) = (vec![], vec![], vec![], 0usize);
-    for round in 1..=rounds {
-        let (h, b, tok, st) = (http.clone(), base.clone(), token.clone(), state.clone());
-        let run = drive(secs, concurrency, move |task| {
-            let url = {
-                let s = st[task].lock().expect("state");
-                let view = views[task % views.len()];
-                match &s.0 {
-                    Some(c) => format!("{b}/{view}?limit=50&after={c}"),
-                    None => format!("{b}/{view}?limit=50"),
-                }
-            };
-            let req = h.get(url).bearer_auth(&tok);
-            let st = st.clone();
-            async move {
-                let Ok(r) = req.send().await else {
-                    return false;
-                };
-                if r.status().as_u16() != 200 {
-                    return false;
-                }
-                let Ok(v) = r.json::<Value>().await else {
-                    return false;
-                };
-                let mut s = st[task].lock().expect("state");
-                s.1 += 1;
-                s.0 = if s.1 >= pages {
-                    s.1 = 0;
-                    None
-                } else {
-                    v["next"].as_str().map(urlencode)
-                };
-                true
+    let (h, b, tok) = (http.clone(), base.clone(), token.clone());
+    let api = walk("", secs, concurrency, rounds, pages, move |task, after| {
+        let view = views[task % views.len()];
+        let url = match after {
+            Some(c) => format!("{b}/{view}?limit=50&after={}", urlencode(&c)),
+            None => format!("{b}/{view}?limit=50"),
+        };
+        let req = h.get(url).bearer_auth(&tok);
+        async move {
+            let r = req.send().await.map_err(|_| ())?;
+            if r.status().as_u16() != 200 {
+                return Err(());
             }
-        })
-        .await;
-        println!(
-            "round {round}: {:.0} pages/s p50 {:.2} ms p99 {:.2} ms errors {}",
-            run.rps,
-            run.p50.as_secs_f64() * 1e3,
-            run.p99.as_secs_f64() * 1e3,
-            run.errors
-        );
-        rps.push(run.rps);
-        p50.push(run.p50.as_secs_f64() * 1e3);
-        p99.push(run.p99.as_secs_f64() * 1e3);
-        errors += run.errors;
-    }
+            let v = r.json::<Value>().await.map_err(|_| ())?;
+            Ok(v["next"].as_str().map(str::to_owned))
+        }
+    })
+    .await;
     println!(
-        "RESULT backend={} docs={} user_docs={} concurrency={concurrency} pages_per_s={:.0} p50_ms={:.2} p99_ms={:.2} errors={errors}",
+        "RESULT backend={} docs={} user_docs={} concurrency={concurrency} pages_per_s={:.0} p50_ms={:.2} p99_ms={:.2} errors={}",
         format!("{backend:?}").to_lowercase(),
         counts.0,
         counts.1,
-        median(rps),
-        median(p50),
-        median(p99)
+        api.rps,
+        api.p50,
+        api.p99,
+        api.errors,
+    );
+
+    // The workspace's pages: the user's page session (password and TOTP).
+    let login: Value = http
+        .post(app.url("/auth/login"))
+        .json(&serde_json::json!({"username": "bench.docs", "password": password}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let access = login["tokens"]["access_token"].as_str().expect("token");
+    let (secret, _) = enrol_totp(&app, access).await;
+    let mut browser = Browser::new(&app);
+    browser.language = Some("en".into());
+    let code = totp(&secret, 0);
+    let first = browser
+        .sign_in("/desk/documents", "bench.docs", password, Some(&code))
+        .await;
+    assert_eq!(first.status.as_u16(), 200, "{}", first.body);
+    assert!(first.body.contains("rel=\"next\""), "a full first page");
+    let cookie = format!(
+        "egov_session={}",
+        browser.cookie("egov_session").expect("the page session")
+    );
+    let lists = [
+        "/desk/documents?list=drafts",
+        "/desk/documents",
+        "/desk/documents?list=circulated",
+    ];
+    let (h, b) = (http.clone(), app.url(""));
+    let desk = walk(
+        "pages ",
+        secs,
+        concurrency,
+        rounds,
+        pages,
+        move |task, next| {
+            let url = match next {
+                Some(n) => format!("{b}{n}"),
+                None => format!("{b}{}", lists[task % lists.len()]),
+            };
+            let req = h.get(url).header("cookie", cookie.clone());
+            async move {
+                let r = req.send().await.map_err(|_| ())?;
+                if r.status().as_u16() != 200 {
+                    return Err(());
+                }
+                let html = r.text().await.map_err(|_| ())?;
+                Ok(next_link(&html))
+            }
+        },
+    )
+    .await;
+    println!(
+        "RESULT page_rps={:.0} page_p50_ms={:.2} page_p99_ms={:.2} page_errors={}",
+        desk.rps, desk.p50, desk.p99, desk.errors,
     );
 }
 

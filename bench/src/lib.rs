@@ -1,7 +1,7 @@
 //! Shared by the benchmark binaries: a closed-loop load driver and small helpers.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// An environment variable as a number, or the default.
@@ -78,4 +78,84 @@ where
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
+}
+
+/// A task's place in its view: the next cursor and the pages walked.
+type Cursor = (Option<String>, usize);
+
+/// The medians of a walk's rounds (milliseconds) and its failures.
+#[derive(Debug)]
+pub struct Walked {
+    pub rps: f64,
+    pub p50: f64,
+    pub p99: f64,
+    pub errors: usize,
+}
+
+/// CONCURRENCY tasks walk their views for ROUNDS rounds of SECS: `fetch(task, next)` gets
+/// one page (the view's first when `next` is `None`) and answers the next page's address,
+/// followed up to `pages` deep. Each round is printed (`label` first); answers the medians.
+#[allow(clippy::print_stdout)]
+pub async fn walk<F, Fut>(
+    label: &'static str,
+    secs: u64,
+    concurrency: usize,
+    rounds: u64,
+    pages: usize,
+    fetch: F,
+) -> Walked
+where
+    F: Fn(usize, Option<String>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Option<String>, ()>> + Send + 'static,
+{
+    let state: Arc<Vec<Mutex<Cursor>>> =
+        Arc::new((0..concurrency).map(|_| Mutex::new((None, 0))).collect());
+    let fetch = Arc::new(fetch);
+    let (mut rps, mut p50, mut p99, mut errors) = (vec![], vec![], vec![], 0usize);
+    for round in 1..=rounds {
+        let (st, f) = (state.clone(), fetch.clone());
+        let run = drive(secs, concurrency, move |task| {
+            let next = st[task].lock().expect("state").0.clone();
+            let page = f(task, next);
+            let st = st.clone();
+            async move {
+                let Ok(next) = page.await else {
+                    return false;
+                };
+                let mut s = st[task].lock().expect("state");
+                s.1 += 1;
+                s.0 = next.filter(|_| s.1 < pages);
+                if s.0.is_none() {
+                    s.1 = 0;
+                }
+                true
+            }
+        })
+        .await;
+        println!(
+            "{label}round {round}: {:.0} pages/s p50 {:.2} ms p99 {:.2} ms errors {}",
+            run.rps,
+            run.p50.as_secs_f64() * 1e3,
+            run.p99.as_secs_f64() * 1e3,
+            run.errors
+        );
+        rps.push(run.rps);
+        p50.push(run.p50.as_secs_f64() * 1e3);
+        p99.push(run.p99.as_secs_f64() * 1e3);
+        errors += run.errors;
+    }
+    Walked {
+        rps: median(rps),
+        p50: median(p50),
+        p99: median(p99),
+        errors,
+    }
+}
+
+/// The work list page's "Next page" address (HTML-escaped `&` undone).
+pub fn next_link(html: &str) -> Option<String> {
+    let at = html.find("rel=\"next\"")?;
+    let start = html[..at].rfind("href=\"")? + 6;
+    let end = start + html[start..].find('"')?;
+    Some(html[start..end].replace("&#38;", "&").replace("&amp;", "&"))
 }

@@ -290,7 +290,10 @@ impl Module for DocflowModule {
     }
 
     fn work_links(&self) -> Vec<(&'static str, &'static str, &'static str)> {
-        vec![("/desk/documents", "doc-work-title", "kind:officer")]
+        vec![
+            ("/desk/documents", "doc-work-title", "kind:officer"),
+            ("/desk/records", "doc-records-title", RECORDS_ROLE),
+        ]
     }
 
     fn trails(&self) -> Vec<&'static dyn egov_core::anchor::Trail> {

@@ -58,6 +58,7 @@ async fn organisation(app: &TestApp, agency: &str) -> Vec<(&'static str, Person)
         ("drafter", 5, "Kim Drafter", &[]),
         ("reader", 5, "Choi Reader", &[]),
         ("office", 5, "Oh Office", &["docflow.office"]),
+        ("records", 5, "Jang Records", &["docflow.records"]),
     ] {
         let (s, p) = app
             .send(
@@ -583,5 +584,287 @@ async fn a_document_naming_people_is_opened_only_with_a_purpose() {
             .is_some_and(|l| l.contains("purpose=Checking")),
         "{:?}",
         a.location
+    );
+}
+
+#[tokio::test]
+async fn the_workspace_is_for_officials_with_a_second_factor_and_forms_need_their_token() {
+    let app = app().await;
+    let people = organisation(&app, AGENCY).await;
+    // Signed out: to the sign-in, and back (the second factor is asked for after it).
+    let mut anon = Browser::new(&app);
+    for path in ["/desk/documents", "/desk/documents/new"] {
+        let a = anon.get(path).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{path}");
+        let to = a.location.clone().unwrap_or_default();
+        assert!(to.starts_with("/signin?return="), "{path}: {to}");
+    }
+    // A citizen: refused.
+    let (s, _) = app
+        .send(
+            Method::POST,
+            "/auth/register",
+            None,
+            Some(
+                &json!({"kind": "citizen", "username": "kim.citizen", "display_name": "Kim Citizen",
+                         "password": PASSWORD, "national_id": "900101-1234567"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, 202);
+    let mut citizen = Browser::new(&app);
+    citizen.language = Some("en".into());
+    let a = citizen.sign_in("/my", "kim.citizen", PASSWORD, None).await;
+    ok(&a, "the citizen's My page");
+    assert!(!a.body.contains("/desk/documents"), "no link for citizens");
+    let a = citizen.get("/desk/documents").await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
+    // An officer's My page links to the workspace; a form without the page's token changes
+    // nothing.
+    let drafter = person(&people, "drafter");
+    let (mut b, my) = signed_in(&app, drafter, "/my").await;
+    assert!(my.body.contains("href=\"/desk/documents\""), "{}", my.body);
+    let forged = b
+        .post(
+            "/desk/documents/new",
+            &[
+                ("csrf", "forged"),
+                ("title", "Forged"),
+                ("doc_type", "general"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    let (s, drafts) = app
+        .send(
+            Method::GET,
+            "/docflow/v1/work/drafts",
+            Some(&drafter.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, drafts["items"].as_array().map(Vec::len)),
+        (200, Some(0))
+    );
+    // Unknown list, unknown document: not found pages.
+    assert_eq!(
+        b.get("/desk/documents?list=everything").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get("/desk/documents/01a24b0d-0000-7000-8000-000000000000")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get("/desk/documents/not-an-id").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The inbox is the document office's.
+    assert_eq!(
+        b.get("/desk/documents?list=inbox").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_records_manager_files_holds_and_is_refused_disposal_while_held_or_retained() {
+    let app = app().await;
+    let people = organisation(&app, AGENCY).await;
+    let drafter = person(&people, "drafter");
+    // A registered document (through the API).
+    let (s, doc) = app
+        .send(
+            Method::POST,
+            "/docflow/v1/documents",
+            Some(&drafter.token),
+            Some(&json!({"position": drafter.position, "doc_type": "general", "title": "Records notice",
+                "body": {"paragraphs": ["Kept for three years."]}, "classification": "1310000-A-01",
+                "disclosure": "public", "line": [{"kind": "approve", "position": person(&people, "head").position}]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{doc}");
+    let id = doc["id"].as_str().expect("id").to_owned();
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &format!("/docflow/v1/documents/{id}/submit"),
+            Some(&drafter.token),
+            Some(&json!({"version": 1})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &format!("/docflow/v1/documents/{id}/actions"),
+            Some(&person(&people, "head").token),
+            Some(&json!({"action": "approve", "version": 1})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+
+    let records = person(&people, "records");
+    let (mut b, page) = signed_in(&app, records, "/desk/records").await;
+    ok(&page, "the records desk");
+    // Other officials do not get the records desk.
+    let (mut other, _) = signed_in(&app, drafter, "/desk/documents").await;
+    assert_eq!(
+        other.get("/desk/records").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A record file: a year that is not one is refused beside the form.
+    let csrf = page.field("csrf").expect("csrf");
+    let unit = page
+        .body
+        .split(r#"name="unit_id""#)
+        .nth(1)
+        .and_then(|r| r.split("value=\"").nth(1))
+        .and_then(|r| r.split('"').next())
+        .expect("a unit")
+        .to_owned();
+    let bad = b
+        .post(
+            "/desk/records/files",
+            &[
+                ("csrf", &csrf),
+                ("unit_id", &unit),
+                ("title", "Notices 2026"),
+                ("classification", "1310000-A-01"),
+                ("year", "last year"),
+                ("retention", "3y"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.contains(r##"href="#file-year""##), "{}", bad.body);
+    let made = b
+        .post(
+            "/desk/records/files",
+            &[
+                ("csrf", &csrf),
+                ("unit_id", &unit),
+                ("title", "Notices 2026"),
+                ("classification", "1310000-A-01"),
+                ("year", "2026"),
+                ("retention", "3y"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    // The production ledger of the unit lists the document.
+    let ledger = b
+        .get(&format!(
+            "/desk/records?unit={unit}&year=2026&kind=production"
+        ))
+        .await;
+    ok(&ledger, "the ledger");
+    assert!(
+        ledger.body.contains(&format!("/desk/documents/{id}")),
+        "{}",
+        ledger.body
+    );
+    assert!(
+        text(&ledger.body).contains("Notices 2026"),
+        "{}",
+        ledger.body
+    );
+    // On the document: file it, hold it, and disposal is refused while held.
+    let page = b.get(&format!("/desk/documents/{id}")).await;
+    ok(&page, "the document for the records manager");
+    let file_id = page
+        .body
+        .split(r#"name="file_id""#)
+        .nth(1)
+        .and_then(|r| r.split("value=\"").nth(1))
+        .and_then(|r| r.split('"').next())
+        .expect("a file")
+        .to_owned();
+    let page = done(
+        &mut b,
+        &page,
+        &id,
+        &[("action", "file"), ("file_id", &file_id)],
+    )
+    .await;
+    let refused = act(
+        &mut b,
+        &page,
+        &id,
+        &[
+            ("action", "hold"),
+            ("reason", "Audit of 2026 notices"),
+            ("authority", ""),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.body.contains(r##"href="#hold-authority""##),
+        "{}",
+        refused.body
+    );
+    let page = done(
+        &mut b,
+        &page,
+        &id,
+        &[
+            ("action", "hold"),
+            ("reason", "Audit of 2026 notices"),
+            ("authority", "Board of Audit request 2026-17"),
+        ],
+    )
+    .await;
+    assert!(
+        text(&page.body).contains("Board of Audit request 2026-17"),
+        "{}",
+        page.body
+    );
+    let held = act(
+        &mut b,
+        &page,
+        &id,
+        &[("action", "dispose"), ("reason", "Retention over")],
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::BAD_REQUEST, "{}", held.body);
+    assert!(
+        text(&held.body).to_lowercase().contains("legal hold"),
+        "{}",
+        held.body
+    );
+    // Released, disposal is still refused: the retention runs.
+    let hold = page
+        .body
+        .split(r#"name="hold" value=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a hold")
+        .to_owned();
+    let page = done(
+        &mut b,
+        &page,
+        &id,
+        &[
+            ("action", "release"),
+            ("hold", &hold),
+            ("reason", "Audit closed"),
+        ],
+    )
+    .await;
+    let running = act(
+        &mut b,
+        &page,
+        &id,
+        &[("action", "dispose"), ("reason", "Retention over")],
+    )
+    .await;
+    assert_eq!(running.status, StatusCode::BAD_REQUEST, "{}", running.body);
+    assert!(
+        text(&running.body).contains("retention"),
+        "{}",
+        running.body
     );
 }

@@ -8,7 +8,7 @@ use crate::http::approvals::ReasonInput;
 use crate::service::{self};
 use crate::store::{self};
 use actix_web::{HttpResponse, get, post, put, web};
-use egov_auth::Authorized;
+use egov_auth::{Authorized, Principal};
 use egov_core::Error;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -44,7 +44,16 @@ pub async fn add_file(
     d: web::Data<Docflow>,
     body: web::Json<FileInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    let row = new_file(&d, &auth, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(service::FileView::from(&row)))
+}
+
+/// Checks and creates a record file (the API's and the records page's way).
+pub(crate) async fn new_file(
+    d: &Docflow,
+    who: &Principal,
+    b: FileInput,
+) -> Result<store::FileRow, Error> {
     let rules = d.rules()?;
     let mut e = Vec::new();
     if !code_ok(&b.classification) {
@@ -62,17 +71,17 @@ pub async fn add_file(
     fields(e)?;
     let row = store::FileRow {
         id: service::new_id(),
-        agency: agency(&auth),
+        agency: agency(who),
         unit_id: b.unit_id,
         classification: b.classification,
         title: b.title,
         year: b.year,
         retention: b.retention,
-        created_by: auth.subject.clone(),
+        created_by: who.subject.clone(),
         created_at: d.now(),
     };
-    service::add_file(&d, row.clone()).await?;
-    Ok(HttpResponse::Created().json(service::FileView::from(&row)))
+    service::add_file(d, row.clone()).await?;
+    Ok(row)
 }
 
 /// The agency's record files.
@@ -181,14 +190,7 @@ pub async fn add_hold(
     id: web::Path<String>,
     body: web::Json<HoldInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
-    egov_core::text::reason("/reason", &b.reason)?;
-    if !text_ok(&b.authority, 3, 300) {
-        return Err(Error::invalid_field("/authority", "3-300 characters"));
-    }
-    let id = doc_id(&id)?;
-    let (acc, ag) = (auth.subject.clone(), agency(&auth));
-    let row = service::place_hold(&d, id, acc, ag, b.reason, b.authority).await?;
+    let row = place_hold(&d, &auth, &id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(service::HoldPlaced {
         id: row.id,
         document: row.document_id,
@@ -196,6 +198,29 @@ pub async fn add_hold(
         authority: row.authority,
         placed_at: row.placed_at.and_utc(),
     }))
+}
+
+/// Checks and places a legal hold on document `id`.
+pub(crate) async fn place_hold(
+    d: &Docflow,
+    who: &Principal,
+    id: &str,
+    b: HoldInput,
+) -> Result<store::HoldRow, Error> {
+    egov_core::text::reason("/reason", &b.reason)?;
+    if !text_ok(&b.authority, 3, 300) {
+        return Err(Error::invalid_field("/authority", "3-300 characters"));
+    }
+    let id = doc_id(id)?;
+    service::place_hold(
+        d,
+        id,
+        who.subject.clone(),
+        agency(who),
+        b.reason,
+        b.authority,
+    )
+    .await
 }
 
 egov_core::problems!(ReleaseHoldErrors:
@@ -219,11 +244,19 @@ pub async fn release_hold(
     hold: web::Path<String>,
     body: web::Json<ReasonInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
-    egov_core::text::reason("/reason", &b.reason)?;
-    let (acc, ag, hold) = (auth.subject.clone(), agency(&auth), hold.into_inner());
-    service::release_hold(&d, hold, acc, ag, b.reason).await?;
+    release(&d, &auth, &hold, body.into_inner().reason).await?;
     Ok(HttpResponse::Ok().json(service::HoldReleased { released: true }))
+}
+
+/// Checks the reason and releases legal hold `hold`.
+pub(crate) async fn release(
+    d: &Docflow,
+    who: &Principal,
+    hold: &str,
+    reason: String,
+) -> Result<(), Error> {
+    egov_core::text::reason("/reason", &reason)?;
+    service::release_hold(d, hold.to_owned(), who.subject.clone(), agency(who), reason).await
 }
 
 egov_core::problems!(DisposeErrors:
@@ -253,9 +286,17 @@ pub async fn dispose(
     id: web::Path<String>,
     body: web::Json<ReasonInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
-    egov_core::text::reason("/reason", &b.reason)?;
-    let id = doc_id(&id)?;
-    let v = service::dispose(&d, auth.clone(), id, b.reason).await?;
-    Ok(HttpResponse::Ok().json(v))
+    Ok(HttpResponse::Ok().json(dispose_document(&d, &auth, &id, body.into_inner().reason).await?))
+}
+
+/// Checks the reason and disposes of document `id`.
+pub(crate) async fn dispose_document(
+    d: &Docflow,
+    who: &Principal,
+    id: &str,
+    reason: String,
+) -> Result<service::Disposed, Error> {
+    egov_core::text::reason("/reason", &reason)?;
+    let id = doc_id(id)?;
+    service::dispose(d, who.clone(), id, reason).await
 }

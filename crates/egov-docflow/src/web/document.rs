@@ -31,6 +31,7 @@ use crate::http::dispatch::{
     DispatchInput, ReceiveInput, Recipient, dispatch_to, receive_document,
 };
 use crate::http::documents::submit_document;
+use crate::http::records::{HoldInput, dispose_document, place_hold, release};
 use crate::http::{content_read, visible};
 use crate::service::{self, Desk, DocumentDetail};
 use crate::store::DocumentRow;
@@ -43,7 +44,7 @@ pub struct DocQuery {
 }
 
 /// The actions a form may name (also the `done` confirmations).
-const ACTIONS: [&str; 12] = [
+const ACTIONS: [&str; 16] = [
     "created",
     "submit",
     "approve",
@@ -56,6 +57,10 @@ const ACTIONS: [&str; 12] = [
     "dispatch",
     "circulate",
     "receive",
+    "file",
+    "hold",
+    "release",
+    "dispose",
 ];
 
 /// How many recipients the dispatch form offers at once.
@@ -90,6 +95,8 @@ pub struct Can {
     pub circulate: bool,
     /// 접수: the document office registers a delivered document.
     pub receive: bool,
+    /// The records manager's section: file, legal holds, disposal.
+    pub records: bool,
 }
 
 impl Can {
@@ -102,7 +109,18 @@ impl Can {
             || self.dispatch
             || self.circulate
             || self.receive
+            || self.records
     }
+}
+
+/// The records manager's view of the document.
+#[derive(Debug, Default)]
+pub struct Records {
+    pub facts: Vec<(String, String)>,
+    /// Holds in force: (id, reason, authority, placed).
+    pub holds: Vec<(String, String, String, String)>,
+    pub files: Vec<Choice>,
+    pub disposed: bool,
 }
 
 /// A dispatch of the document, in the page's words.
@@ -152,6 +170,7 @@ struct DocPage<'a> {
     recipient_rows: Vec<usize>,
     units: Vec<Choice>,
     handlers: Vec<Choice>,
+    records: Records,
     csrf: &'a str,
     errors: Vec<(String, String)>,
     sent: &'a Sent,
@@ -272,6 +291,12 @@ async fn page(
     let checked = service::check_signatures(d, doc.clone())
         .await
         .map_err(|e| t.error(&e))?;
+    let records_role = who.principal.has_role(crate::RECORDS_ROLE);
+    let records = if records_role {
+        records_view(t, d, &doc, &who.principal, sent).await?
+    } else {
+        Records::default()
+    };
     let from: Option<serde_json::Value> = doc
         .sender
         .as_deref()
@@ -536,6 +561,7 @@ async fn page(
             && (drafter || office)
             && !readers_to_pick.is_empty(),
         receive: status == "delivered" && office,
+        records: records_role,
         ..Can::default()
     };
     // A step of the reader's acting now: the line in approval, or a post-report after a
@@ -661,6 +687,7 @@ async fn page(
         recipient_rows: (0..RECIPIENT_ROWS).collect(),
         units,
         handlers,
+        records,
         csrf: who.csrf(),
         errors,
         sent,
@@ -668,6 +695,71 @@ async fn page(
     .render()
     .map_err(|e| t.error(&Error::internal(e)))?;
     Ok(t.answer(http_status, &title, &crumbs(t), &html))
+}
+
+/// The document's records status for a records manager: retention, holds, disposal, and the
+/// agency's record files to file it in.
+async fn records_view(
+    t: &Page,
+    d: &Docflow,
+    doc: &DocumentRow,
+    who: &egov_auth::Principal,
+    sent: &Sent,
+) -> Result<Records, PageError> {
+    let st = service::records_status(d, doc.clone())
+        .await
+        .map_err(|e| t.error(&e))?;
+    let mut facts = vec![(
+        t.t("doc-field-retention"),
+        st.retention_name
+            .clone()
+            .unwrap_or_else(|| st.retention.clone()),
+    )];
+    facts.push((
+        t.t("doc-retain-until"),
+        if st.permanent {
+            t.t("doc-permanent")
+        } else {
+            st.retain_until
+                .map(|day| t.date(day))
+                .unwrap_or_else(|| t.t("doc-not-complete"))
+        },
+    ));
+    if let Some(file) = &doc.file_id {
+        facts.push((t.t("doc-file"), file.clone()));
+    }
+    if let Some(x) = &st.disposal {
+        facts.push((t.t("doc-disposed-at"), t.local_time(x.at.naive_utc())));
+    }
+    let holds = st
+        .holds
+        .iter()
+        .filter(|h| h.in_force)
+        .map(|h| {
+            (
+                h.id.clone(),
+                h.reason.clone(),
+                h.authority.clone(),
+                t.local_time(h.placed_at.naive_utc()),
+            )
+        })
+        .collect();
+    let files = service::files(d, who.agency.clone().unwrap_or_default())
+        .await
+        .map_err(|e| t.error(&e))?
+        .into_iter()
+        .map(|f| Choice {
+            selected: sent.get("file_id") == f.id || doc.file_id.as_deref() == Some(f.id.as_str()),
+            label: format!("{} ({}, {})", f.title, f.classification, f.year),
+            value: f.id,
+        })
+        .collect();
+    Ok(Records {
+        facts,
+        holds,
+        files,
+        disposed: st.disposal.is_some(),
+    })
 }
 
 /// Reads the content with the purpose (recorded), or asks for the purpose first.
@@ -936,6 +1028,33 @@ async fn perform(d: &Docflow, who: &Who, id: &str, f: &Sent) -> Result<(), Error
             .await
             .map(|_| ())
         }
+        "file" => {
+            let file_id = f.get("file_id").to_owned();
+            service::file_document(
+                d,
+                crate::http::doc_id(id)?,
+                p.subject.clone(),
+                p.agency.clone().unwrap_or_default(),
+                file_id,
+            )
+            .await
+            .map(|_| ())
+        }
+        "hold" => place_hold(
+            d,
+            p,
+            id,
+            HoldInput {
+                reason: f.get("reason").trim().to_owned(),
+                authority: f.get("authority").trim().to_owned(),
+            },
+        )
+        .await
+        .map(|_| ()),
+        "release" => release(d, p, f.get("hold"), f.get("reason").trim().to_owned()).await,
+        "dispose" => dispose_document(d, p, id, f.get("reason").trim().to_owned())
+            .await
+            .map(|_| ()),
         _ => Err(Error::invalid_field("/action", "an action of the page")),
     }
 }

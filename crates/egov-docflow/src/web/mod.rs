@@ -7,6 +7,7 @@
 
 pub mod document;
 pub mod draft;
+pub mod records;
 pub mod work;
 
 use std::collections::HashMap;
@@ -38,7 +39,9 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(document::document_page)
         .page(document::attachment)
         .page(document::pdf)
-        .page(document::act);
+        .page(document::act)
+        .page(records::records_page)
+        .page(records::create_file);
 }
 
 /// The workspace's breadcrumb.
