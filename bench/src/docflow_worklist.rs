@@ -241,11 +241,18 @@ async fn main() {
         "egov_session={}",
         browser.cookie("egov_session").expect("the page session")
     );
-    let lists = [
-        "/desk/documents?list=drafts",
-        "/desk/documents",
-        "/desk/documents?list=circulated",
-    ];
+    // PAGE_LISTS (drafts,awaiting,circulated by default) to look at one list alone.
+    let wanted =
+        std::env::var("PAGE_LISTS").unwrap_or_else(|_| "drafts,awaiting,circulated".into());
+    let lists: Vec<&'static str> = [
+        ("drafts", "/desk/documents?list=drafts"),
+        ("awaiting", "/desk/documents"),
+        ("circulated", "/desk/documents?list=circulated"),
+    ]
+    .into_iter()
+    .filter(|(k, _)| wanted.split(',').any(|w| w == *k))
+    .map(|(_, p)| p)
+    .collect();
     let (h, b) = (http.clone(), app.url(""));
     let desk = walk(
         "pages ",

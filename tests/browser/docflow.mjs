@@ -4,7 +4,8 @@
 // approves as their stand-in (대결) and the director confirms the post-report — and is
 // registered; the circulated reader opens it and the read is recorded; the drafter sends it to
 // another agency on the platform, whose document office receives it for a handler, and the
-// receipt comes back. The drafter first sends
+// receipt comes back; the records manager files it in a new record file from the unit's
+// ledger and places a legal hold, after which disposal is refused. The drafter first sends
 // the form empty (the error summary), then drafts, submits, recalls and submits again; the
 // leader finds it with the keyboard only. A second pass without JavaScript has the leader
 // approve. axe-core on every page and state (0 WCAG 2.1 A/AA violations), each at 320 CSS px,
@@ -34,6 +35,7 @@ const PEOPLE = [
   ['director', 3, 'Park Director'],
   ['deputy', 3, 'Kang Deputy'],
   ['reader', 5, 'Choi Reader'],
+  ['records', 5, 'Jang Records', ['docflow.records']],
 ];
 
 // The receiving agency: its document office's clerk and a handler.
@@ -250,6 +252,27 @@ async function journey(browser, lang, js) {
   const row = await r.page.textContent('main table');
   expect(row !== null && !/아직 읽지 않음|Not read yet/.test(row), `${tag}: the circulated reader's read is recorded`);
   await r.context.close();
+
+  // The records manager opens a record file, finds the document in the unit's production
+  // ledger, files it and places a legal hold; disposal is then refused beside the form.
+  const rm = await signIn(browser, people.records, lang, js, '/desk/records');
+  await check(rm.page, tag, lang, 'docs-records', 'records desk', js);
+  await rm.page.fill('#file-title', lang === 'ko' ? '2027 예산' : 'Budget 2027');
+  await rm.page.fill('#file-classification', '1310000-A-01');
+  await Promise.all([rm.page.waitForURL(/done=file/), rm.page.click('#new-file button[type=submit]')]);
+  await Promise.all([rm.page.waitForURL(/unit=/), rm.page.click('form[action="/desk/records"] button[type=submit]')]);
+  expect(await rm.page.$(`main table a[href="/desk/documents/${id}"]`) !== null, `${tag}: the production ledger lists the document`);
+  await check(rm.page, tag, lang, 'docs-ledger', 'registration ledger', js);
+  await Promise.all([rm.page.waitForURL(new RegExp(`/desk/documents/${id}$`)), rm.page.click(`main table a[href="/desk/documents/${id}"]`)]);
+  await press(rm.page, '#do-file button[type=submit]', tag, 'filing');
+  await rm.page.fill('#hold-reason', lang === 'ko' ? '감사원 감사' : 'Audit of the 2027 budget');
+  await rm.page.fill('#hold-authority', lang === 'ko' ? '감사원 요청 2026-17' : 'Board of Audit request 2026-17');
+  await press(rm.page, '#do-hold button[type=submit]', tag, 'the legal hold');
+  await rm.page.fill('#dispose-reason', lang === 'ko' ? '보존기간 경과' : 'Retention over');
+  await Promise.all([rm.page.waitForLoadState('load'), rm.page.click('#do-dispose button[type=submit]')]);
+  expect((await rm.page.$('.egov-error-summary')) !== null, `${tag}: disposal under a legal hold is refused with an error summary`);
+  await check(rm.page, tag, lang, 'docs-records-document', 'a held document refused disposal', js);
+  await rm.context.close();
 }
 
 const browser = await launch();
