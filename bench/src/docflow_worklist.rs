@@ -21,9 +21,7 @@
 #![allow(clippy::print_stdout)]
 
 use diesel::RunQueryDsl;
-use egov_bench::{env_u64, next_link, walk};
-use egov_testing::browser::Browser;
-use egov_testing::mfa::{enrol_totp, totp};
+use egov_bench::{env_u64, page_session, walk, walk_pages};
 use egov_testing::{As, Backend, Spawn, spawn_app_with};
 use serde_json::Value;
 
@@ -218,63 +216,25 @@ async fn main() {
     );
 
     // The workspace's pages: the user's page session (password and TOTP).
-    let login: Value = http
-        .post(app.url("/auth/login"))
-        .json(&serde_json::json!({"username": "bench.docs", "password": password}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let access = login["tokens"]["access_token"].as_str().expect("token");
-    let (secret, _) = enrol_totp(&app, access).await;
-    let mut browser = Browser::new(&app);
-    browser.language = Some("en".into());
-    let code = totp(&secret, 0);
-    let first = browser
-        .sign_in("/desk/documents", "bench.docs", password, Some(&code))
-        .await;
-    assert_eq!(first.status.as_u16(), 200, "{}", first.body);
-    assert!(first.body.contains("rel=\"next\""), "a full first page");
-    let cookie = format!(
-        "egov_session={}",
-        browser.cookie("egov_session").expect("the page session")
-    );
+    let cookie = page_session(&app, "bench.docs", password, "/desk/documents").await;
     // PAGE_LISTS (drafts,awaiting,circulated by default) to look at one list alone.
     let wanted =
         std::env::var("PAGE_LISTS").unwrap_or_else(|_| "drafts,awaiting,circulated".into());
-    let lists: Vec<&'static str> = [
+    let lists: Vec<String> = [
         ("drafts", "/desk/documents?list=drafts"),
         ("awaiting", "/desk/documents"),
         ("circulated", "/desk/documents?list=circulated"),
     ]
     .into_iter()
     .filter(|(k, _)| wanted.split(',').any(|w| w == *k))
-    .map(|(_, p)| p)
+    .map(|(_, p)| p.to_owned())
     .collect();
-    let (h, b) = (http.clone(), app.url(""));
-    let desk = walk(
+    let desk = walk_pages(
         "pages ",
-        secs,
-        concurrency,
-        rounds,
-        pages,
-        move |task, next| {
-            let url = match next {
-                Some(n) => format!("{b}{n}"),
-                None => format!("{b}{}", lists[task % lists.len()]),
-            };
-            let req = h.get(url).header("cookie", cookie.clone());
-            async move {
-                let r = req.send().await.map_err(|_| ())?;
-                if r.status().as_u16() != 200 {
-                    return Err(());
-                }
-                let html = r.text().await.map_err(|_| ())?;
-                Ok(next_link(&html))
-            }
-        },
+        (secs, concurrency, rounds, pages),
+        app.url(""),
+        lists,
+        cookie,
     )
     .await;
     println!(

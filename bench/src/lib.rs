@@ -159,3 +159,69 @@ pub fn next_link(html: &str) -> Option<String> {
     let end = start + html[start..].find('"')?;
     Some(html[start..end].replace("&#38;", "&").replace("&amp;", "&"))
 }
+
+/// A page session of `username` (signed in with `password` and a TOTP enrolled now) on
+/// `path`, whose first page must answer 200 with a "Next page": the `cookie` header to send.
+pub async fn page_session(
+    app: &egov_testing::TestApp,
+    username: &str,
+    password: &str,
+    path: &str,
+) -> String {
+    let login: serde_json::Value = reqwest::Client::new()
+        .post(app.url("/auth/login"))
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let access = login["tokens"]["access_token"].as_str().expect("token");
+    let (secret, _) = egov_testing::mfa::enrol_totp(app, access).await;
+    let mut browser = egov_testing::browser::Browser::new(app);
+    browser.language = Some("en".into());
+    let code = egov_testing::mfa::totp(&secret, 0);
+    let first = browser.sign_in(path, username, password, Some(&code)).await;
+    assert_eq!(first.status.as_u16(), 200, "{}", first.body);
+    assert!(first.body.contains("rel=\"next\""), "a full first page");
+    format!(
+        "egov_session={}",
+        browser.cookie("egov_session").expect("the page session")
+    )
+}
+
+/// [`walk`] over server-rendered pages with a page session's `cookie`: each task starts at
+/// `starts[task % len]` (paths under `base`) and follows the pages' "Next page" links.
+pub async fn walk_pages(
+    label: &'static str,
+    (secs, concurrency, rounds, pages): (u64, usize, u64, usize),
+    base: String,
+    starts: Vec<String>,
+    cookie: String,
+) -> Walked {
+    let http = reqwest::Client::new();
+    walk(
+        label,
+        secs,
+        concurrency,
+        rounds,
+        pages,
+        move |task, next| {
+            let url = match next {
+                Some(n) => format!("{base}{n}"),
+                None => format!("{base}{}", starts[task % starts.len()]),
+            };
+            let req = http.get(url).header("cookie", cookie.clone());
+            async move {
+                let r = req.send().await.map_err(|_| ())?;
+                if r.status().as_u16() != 200 {
+                    return Err(());
+                }
+                let html = r.text().await.map_err(|_| ())?;
+                Ok(next_link(&html))
+            }
+        },
+    )
+    .await
+}

@@ -17,9 +17,7 @@
 #![allow(clippy::print_stdout)]
 
 use diesel::RunQueryDsl;
-use egov_bench::{env_u64, next_link, walk};
-use egov_testing::browser::Browser;
-use egov_testing::mfa::{enrol_totp, totp};
+use egov_bench::{env_u64, page_session, walk, walk_pages};
 use egov_testing::{As, Backend, Spawn, spawn_app_with};
 use serde_json::Value;
 
@@ -195,58 +193,22 @@ async fn main() {
         Some(password),
     )
     .await;
-    let login: Value = http
-        .post(app.url("/auth/login"))
-        .json(&serde_json::json!({"username": "bench.desk", "password": password}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let api = login["tokens"]["access_token"].as_str().expect("token");
-    let (secret, _) = enrol_totp(&app, api).await;
-    let mut browser = Browser::new(&app);
-    browser.language = Some("en".into());
-    let code = totp(&secret, 0);
-    let first = browser
-        .sign_in("/desk/petitions", "bench.desk", password, Some(&code))
-        .await;
-    assert_eq!(first.status.as_u16(), 200, "{}", first.body);
-    assert!(first.body.contains("rel=\"next\""), "a full first page");
-    let cookie = format!(
-        "egov_session={}",
-        browser.cookie("egov_session").expect("the page session")
-    );
+    let cookie = page_session(&app, "bench.desk", password, "/desk/petitions").await;
     let desk_views = [
         "/desk/petitions",
         "/desk/petitions?view=overdue",
         "/desk/petitions?view=due_soon",
         "/desk/petitions?status=in_review",
         "/desk/petitions?service=housing-benefit",
-    ];
-    let (h, b) = (http.clone(), app.url(""));
-    let desk = walk(
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let desk = walk_pages(
         "desk ",
-        secs,
-        concurrency,
-        rounds,
-        pages,
-        move |task, next| {
-            let url = match next {
-                Some(n) => format!("{b}{n}"),
-                None => format!("{b}{}", desk_views[task % desk_views.len()]),
-            };
-            let req = h.get(url).header("cookie", cookie.clone());
-            async move {
-                let r = req.send().await.map_err(|_| ())?;
-                if r.status().as_u16() != 200 {
-                    return Err(());
-                }
-                let html = r.text().await.map_err(|_| ())?;
-                Ok(next_link(&html))
-            }
-        },
+        (secs, concurrency, rounds, pages),
+        app.url(""),
+        desk_views,
+        cookie,
     )
     .await;
     println!(

@@ -69,13 +69,13 @@ async function organisation(agency, agencyName, tag, people) {
     const { secret } = await aal2(username, PASSWORD, false);
     out[name] = { position: position.id, account: inv.account.id, username, secret, display };
   }
-  return { people: out, orgToken };
+  return { people: out, orgToken, unit: unit.id };
 }
 
 // The organisation of one pass: the sending agency's people, the director's stand-in, the
 // receiving agency's people, and the exchange grants that let documents travel between them.
 async function setUp(tag) {
-  const { people, orgToken } = await organisation(AGENCY, 'Ministry of the Interior and Safety', tag, PEOPLE);
+  const { people, orgToken, unit } = await organisation(AGENCY, 'Ministry of the Interior and Safety', tag, PEOPLE);
   const { people: recipients } = await organisation('MOE', 'Ministry of Education', tag, RECIPIENTS);
   const member = process.env.EGOV_MEMBER ?? 'KR/GOV/EGOV';
   for (const [service, items] of [['document-delivery', ['document_id', 'delivered_at']], ['receipt-confirmation', ['dispatch_id', 'status']]]) {
@@ -89,7 +89,7 @@ async function setUp(tag) {
     position_id: people.director.position, stand_in_position_id: people.deputy.position,
     valid_from: new Date(now - 60_000).toISOString(), valid_to: new Date(now + 3 * 86_400_000).toISOString(), reason: 'annual leave',
   }, orgToken), 'stand-in');
-  return { people, recipients };
+  return { people, recipients, unit };
 }
 
 // `who` signs in on the workspace with a password and their authenticator's code, in a
@@ -137,7 +137,7 @@ async function openDocument(browser, who, lang, js, id) {
 
 async function journey(browser, lang, js) {
   const tag = `${lang}${js ? '' : '-nojs'}`;
-  const { people, recipients } = await setUp(tag.replace('-', ''));
+  const { people, recipients, unit } = await setUp(tag.replace('-', ''));
 
   // The drafter: the form, empty first (the error summary), then the document and its line.
   const d = await signIn(browser, people.drafter, lang, js);
@@ -257,9 +257,11 @@ async function journey(browser, lang, js) {
   // ledger, files it and places a legal hold; disposal is then refused beside the form.
   const rm = await signIn(browser, people.records, lang, js, '/desk/records');
   await check(rm.page, tag, lang, 'docs-records', 'records desk', js);
+  await rm.page.selectOption('#file-unit_id', unit);
   await rm.page.fill('#file-title', lang === 'ko' ? '2027 예산' : 'Budget 2027');
   await rm.page.fill('#file-classification', '1310000-A-01');
   await Promise.all([rm.page.waitForURL(/done=file/), rm.page.click('#new-file button[type=submit]')]);
+  await rm.page.selectOption('#ledger-unit', unit);
   await Promise.all([rm.page.waitForURL(/unit=/), rm.page.click('form[action="/desk/records"] button[type=submit]')]);
   expect(await rm.page.$(`main table a[href="/desk/documents/${id}"]`) !== null, `${tag}: the production ledger lists the document`);
   await check(rm.page, tag, lang, 'docs-ledger', 'registration ledger', js);

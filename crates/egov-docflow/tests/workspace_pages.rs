@@ -23,6 +23,16 @@ async fn app() -> TestApp {
     .await
 }
 
+/// The value of the first option (or input) after `name="<name>"` in a page.
+fn first_value(body: &str, name: &str) -> String {
+    body.split(&format!(r#"name="{name}""#))
+        .nth(1)
+        .and_then(|r| r.split("value=\"").nth(1))
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no {name} in the page"))
+        .to_owned()
+}
+
 fn ok(a: &Answer, what: &str) {
     assert_eq!(a.status, StatusCode::OK, "{what}: {}", a.body);
 }
@@ -491,14 +501,7 @@ async fn a_document_is_drafted_approved_under_delegation_and_read_on_its_pages()
         page.body
     );
     let handler = person(&others, "leader");
-    let units = page
-        .body
-        .split(r#"name="unit_id""#)
-        .nth(1)
-        .and_then(|r| r.split("value=\"").nth(1))
-        .and_then(|r| r.split('"').next())
-        .expect("a unit")
-        .to_owned();
+    let units = first_value(&page.body, "unit_id");
     let page = done(
         &mut fb,
         &page,
@@ -717,14 +720,7 @@ async fn the_records_manager_files_holds_and_is_refused_disposal_while_held_or_r
     );
     // A record file: a year that is not one is refused beside the form.
     let csrf = page.field("csrf").expect("csrf");
-    let unit = page
-        .body
-        .split(r#"name="unit_id""#)
-        .nth(1)
-        .and_then(|r| r.split("value=\"").nth(1))
-        .and_then(|r| r.split('"').next())
-        .expect("a unit")
-        .to_owned();
+    let unit = first_value(&page.body, "unit_id");
     let bad = b
         .post(
             "/desk/records/files",
@@ -774,14 +770,7 @@ async fn the_records_manager_files_holds_and_is_refused_disposal_while_held_or_r
     // On the document: file it, hold it, and disposal is refused while held.
     let page = b.get(&format!("/desk/documents/{id}")).await;
     ok(&page, "the document for the records manager");
-    let file_id = page
-        .body
-        .split(r#"name="file_id""#)
-        .nth(1)
-        .and_then(|r| r.split("value=\"").nth(1))
-        .and_then(|r| r.split('"').next())
-        .expect("a file")
-        .to_owned();
+    let file_id = first_value(&page.body, "file_id");
     let page = done(
         &mut b,
         &page,

@@ -53,6 +53,20 @@ pub fn see_other(location: &str) -> actix_web::HttpResponse {
         .finish()
 }
 
+/// A page's address with the query's parameters that have a value (in order, URL-encoded):
+/// `link("/desk/documents", &[("list", Some("drafts")), ("after", None)])` is
+/// `/desk/documents?list=drafts`.
+pub fn link(path: &str, pairs: &[(&str, Option<&str>)]) -> String {
+    let set: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| (*k, v)))
+        .collect();
+    match serde_urlencoded::to_string(set) {
+        Ok(q) if !q.is_empty() => format!("{path}?{q}"),
+        _ => path.to_owned(),
+    }
+}
+
 /// The web layer's tables (its page sessions), one migration set per backend: run wherever a
 /// module with pages runs.
 pub const MIGRATIONS: egov_core::Migrations = egov_core::Migrations {
@@ -254,4 +268,18 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(contact::save_contact)
         .service(register::register_page)
         .service(register::register);
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::link;
+
+    #[test]
+    fn a_link_keeps_the_parameters_that_have_a_value() {
+        assert_eq!(link("/a", &[("x", None)]), "/a");
+        assert_eq!(
+            link("/a", &[("x", Some("1 & 2")), ("y", None), ("z", Some("é"))]),
+            "/a?x=1+%26+2&z=%C3%A9"
+        );
+    }
 }

@@ -195,16 +195,10 @@ fn purpose_of(q: &Option<String>) -> Option<String> {
 
 /// The page's address with the purpose carried (and a confirmation).
 fn href(id: &str, purpose: Option<&str>, done: Option<&str>) -> String {
-    let pairs: Vec<(&str, &str)> = [("purpose", purpose), ("done", done)]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
-        .collect();
-    let q = serde_urlencoded::to_string(pairs).unwrap_or_default();
-    if q.is_empty() {
-        format!("/desk/documents/{id}")
-    } else {
-        format!("/desk/documents/{id}?{q}")
-    }
+    egov_web::link(
+        &format!("/desk/documents/{id}"),
+        &[("purpose", purpose), ("done", done)],
+    )
 }
 
 /// The document if the reader may see it, else the "not found" page.
@@ -383,16 +377,9 @@ async fn page(
                     let sha = a["sha256"].as_str()?;
                     let name = a["name"].as_str()?;
                     Some((
-                        format!(
-                            "/desk/documents/{}/attachments/{sha}{}",
-                            doc.id,
-                            purpose
-                                .map(|p| format!(
-                                    "?{}",
-                                    serde_urlencoded::to_string([("purpose", p)])
-                                        .unwrap_or_default()
-                                ))
-                                .unwrap_or_default()
+                        egov_web::link(
+                            &format!("/desk/documents/{}/attachments/{sha}", doc.id),
+                            &[("purpose", purpose)],
                         ),
                         name.to_owned(),
                     ))
@@ -658,15 +645,9 @@ async fn page(
             .as_ref()
             .filter(|_| status != "disposed")
             .map(|_| {
-                format!(
-                    "/desk/documents/{}/pdf{}",
-                    doc.id,
-                    purpose
-                        .map(|p| format!(
-                            "?{}",
-                            serde_urlencoded::to_string([("purpose", p)]).unwrap_or_default()
-                        ))
-                        .unwrap_or_default()
+                egov_web::link(
+                    &format!("/desk/documents/{}/pdf", doc.id),
+                    &[("purpose", purpose)],
                 )
             }),
         can,
@@ -725,9 +706,7 @@ async fn records_view(
                 .unwrap_or_else(|| t.t("doc-not-complete"))
         },
     ));
-    if let Some(file) = &doc.file_id {
-        facts.push((t.t("doc-file"), file.clone()));
-    }
+
     if let Some(x) = &st.disposal {
         facts.push((t.t("doc-disposed-at"), t.local_time(x.at.naive_utc())));
     }
@@ -744,9 +723,17 @@ async fn records_view(
             )
         })
         .collect();
-    let files = service::files(d, who.agency.clone().unwrap_or_default())
+    let all = service::files(d, who.agency.clone().unwrap_or_default())
         .await
-        .map_err(|e| t.error(&e))?
+        .map_err(|e| t.error(&e))?;
+    if let Some(file) = &doc.file_id {
+        let title = all
+            .iter()
+            .find(|f| &f.id == file)
+            .map_or_else(|| file.clone(), |f| format!("{} ({})", f.title, f.year));
+        facts.push((t.t("doc-file"), title));
+    }
+    let files = all
         .into_iter()
         .map(|f| Choice {
             selected: sent.get("file_id") == f.id || doc.file_id.as_deref() == Some(f.id.as_str()),

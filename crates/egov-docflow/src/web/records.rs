@@ -171,15 +171,14 @@ async fn answer(
                         .then(|| rows.last().map(|r| r.serial))
                         .flatten()
                         .map(|s| {
-                            format!(
-                                "/desk/records?{}",
-                                serde_urlencoded::to_string([
-                                    ("unit", u.as_str()),
-                                    ("year", &y.to_string()),
-                                    ("kind", &kind),
-                                    ("after", &s.to_string()),
-                                ])
-                                .unwrap_or_default()
+                            egov_web::link(
+                                "/desk/records",
+                                &[
+                                    ("unit", Some(u.as_str())),
+                                    ("year", Some(&y.to_string())),
+                                    ("kind", Some(&kind)),
+                                    ("after", Some(&s.to_string())),
+                                ],
                             )
                         });
                     let entries = rows

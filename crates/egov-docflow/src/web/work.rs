@@ -60,19 +60,13 @@ struct WorkPage<'a> {
 }
 
 fn href(list: &str, after: Option<&str>) -> String {
-    let pairs: Vec<(&str, &str)> = [
-        ("list", Some(list).filter(|l| *l != "awaiting")),
-        ("after", after),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.map(|v| (k, v)))
-    .collect();
-    let q = serde_urlencoded::to_string(pairs).unwrap_or_default();
-    if q.is_empty() {
-        "/desk/documents".into()
-    } else {
-        format!("/desk/documents?{q}")
-    }
+    egov_web::link(
+        "/desk/documents",
+        &[
+            ("list", Some(list).filter(|l| *l != "awaiting")),
+            ("after", after),
+        ],
+    )
 }
 
 /// The document workspace's work lists.

@@ -95,21 +95,15 @@ fn some(s: Option<String>) -> Option<String> {
 
 /// The work list's address with these filters (and a cursor).
 fn href(view: &str, status: Option<&str>, service: Option<&str>, after: Option<&str>) -> String {
-    let pairs: Vec<(&str, &str)> = [
-        ("view", Some(view).filter(|v| *v != View::All.as_str())),
-        ("status", status),
-        ("service", service),
-        ("after", after),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.map(|v| (k, v)))
-    .collect();
-    let q = serde_urlencoded::to_string(pairs).unwrap_or_default();
-    if q.is_empty() {
-        "/desk/petitions".into()
-    } else {
-        format!("/desk/petitions?{q}")
-    }
+    egov_web::link(
+        "/desk/petitions",
+        &[
+            ("view", Some(view).filter(|v| *v != View::All.as_str())),
+            ("status", status),
+            ("service", service),
+            ("after", after),
+        ],
+    )
 }
 
 /// The petition desk's work list.
