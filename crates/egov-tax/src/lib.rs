@@ -305,6 +305,10 @@ impl Module for TaxModule {
         vec![("/my/tax", "my-tax")]
     }
 
+    fn work_links(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        vec![("/desk/tax", "tax-office-title", OFFICER_ROLE)]
+    }
+
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
         web::configure(cfg);

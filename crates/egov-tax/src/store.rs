@@ -419,6 +419,68 @@ pub fn statements_by_employer(
         .map_err(db)
 }
 
+/// How many statements an employer filed for a year in one status, and the last received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmployerCount {
+    pub employer: String,
+    pub status: String,
+    pub count: i64,
+    pub last_received: Option<NaiveDateTime>,
+}
+
+/// The statements received for `year`, counted per employer and status: the employers after
+/// `after` (by business number), at most `limit` of them.
+pub fn employer_counts(
+    c: &mut DbConnection,
+    year: i32,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<EmployerCount>, Error> {
+    use diesel::dsl::{count_star, max};
+    use tax_statements::dsl as s;
+    let mut page = s::tax_statements
+        .filter(s::year.eq(year))
+        .select(s::employer)
+        .distinct()
+        .order(s::employer.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = after {
+        page = page.filter(s::employer.gt(a.to_owned()));
+    }
+    let employers: Vec<String> = page.load(c).map_err(db)?;
+    if employers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, String, i64, Option<NaiveDateTime>)> = s::tax_statements
+        .filter(s::year.eq(year))
+        .filter(s::employer.eq_any(&employers))
+        .group_by((s::employer, s::status))
+        .select((s::employer, s::status, count_star(), max(s::received_at)))
+        .order((s::employer.asc(), s::status.asc()))
+        .load(c)
+        .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(|(employer, status, count, last_received)| EmployerCount {
+            employer,
+            status,
+            count,
+            last_received,
+        })
+        .collect())
+}
+
+/// The registrations of these businesses as withholding agents (those that have one).
+pub fn agents_among(c: &mut DbConnection, ids: &[String]) -> Result<Vec<AgentRow>, Error> {
+    use tax_withholding_agents::dsl as a;
+    a::tax_withholding_agents
+        .filter(a::business_id.eq_any(ids))
+        .select(AgentRow::as_select())
+        .load(c)
+        .map_err(db)
+}
+
 /// Taxpayers with statements for `year`, and their masked IDs.
 pub fn statement_taxpayers(c: &mut DbConnection, year: i32) -> Result<Vec<String>, Error> {
     use tax_statements::dsl as s;

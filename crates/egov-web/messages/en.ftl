@@ -12,6 +12,7 @@ error-bad-request-title = Something in the request is not right
 error-server-title = Sorry, there is a problem with the service
 error-server = Try again later. Nothing you entered has been lost.
 error-summary-title = There is a problem
+field-error = { $field }: { $detail }
 back-home = Go to the home page
 account-menu = Your account
 my-page = My page

@@ -12,6 +12,7 @@ error-bad-request-title = Hay algo incorrecto en la solicitud
 error-server-title = Lo sentimos, hay un problema con el servicio
 error-server = Inténtelo más tarde. No se ha perdido nada de lo que escribió.
 error-summary-title = Hay un problema
+field-error = { $field }: { $detail }
 back-home = Ir a la página de inicio
 account-menu = Su cuenta
 my-page = Mi página

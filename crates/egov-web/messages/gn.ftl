@@ -12,6 +12,7 @@ error-bad-request-title = Oĩ mbaʼe ndoikóiva pe mba’ejerure’ýpe
 error-server-title = Rombyasy, oĩ apañuãi ko mba’e’aporãme
 error-server = Eha’ãjey upe rire. Ndokañýi mba’eve rehaiva’ekue.
 error-summary-title = Oĩ apañuãi
+field-error = { $field }: { $detail }
 back-home = Eho ñepyrũme
 account-menu = Nde cuenta
 my-page = Che kuatiarogue

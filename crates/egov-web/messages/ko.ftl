@@ -12,6 +12,7 @@ error-bad-request-title = 요청에 바르지 않은 부분이 있습니다
 error-server-title = 죄송합니다. 서비스에 문제가 있습니다
 error-server = 잠시 후 다시 시도해 주세요. 입력하신 내용은 사라지지 않았습니다.
 error-summary-title = 확인이 필요한 항목이 있습니다
+field-error = { $field }: { $detail }
 back-home = 홈으로 가기
 account-menu = 내 계정
 my-page = 마이페이지

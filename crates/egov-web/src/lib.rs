@@ -16,6 +16,7 @@ pub mod assets;
 pub mod brand;
 pub mod check;
 pub mod contact;
+pub mod form;
 pub mod format;
 pub mod i18n;
 pub mod map;
@@ -30,6 +31,7 @@ pub mod signin;
 
 use std::sync::Arc;
 
+pub use form::Sent;
 pub use i18n::Messages;
 pub use page::{Page, PageError};
 pub use session::{CsrfForm, SignIn, SignedIn};

@@ -17,8 +17,8 @@ use serde::Deserialize;
 
 use super::draft::Sent;
 use super::{
-    Choice, Who, crumbs, desk_names, name_of, position_choices, position_text, refusal,
-    status_text, step_status_text, step_text,
+    Choice, Who, crumbs, desk_names, name_of, position_choices, position_text, status_text,
+    step_status_text, step_text,
 };
 use crate::Docflow;
 use crate::domain::line::StepKind;
@@ -1082,19 +1082,19 @@ pub async fn act(
             };
             // The API names a recipient's field `/recipients/0/agency`; the form's input is
             // `dispatch-0-agency`.
-            let errors = refusal(
-                t,
-                &e,
-                &format!("{group}-"),
-                |n| {
-                    let field = n.rsplit('-').next().unwrap_or(n);
-                    t.t(&format!("doc-field-{}", field.replace('_', "-")))
-                },
-                &format!("#do-{group}"),
-            )
-            .into_iter()
-            .map(|(a, m)| (a.replace("#dispatch-recipients-", "#dispatch-"), m))
-            .collect();
+            let errors = t
+                .refusal(
+                    &e,
+                    &format!("{group}-"),
+                    |n| {
+                        let field = n.rsplit('-').next().unwrap_or(n);
+                        t.t(&format!("doc-field-{}", field.replace('_', "-")))
+                    },
+                    &format!("#do-{group}"),
+                )
+                .into_iter()
+                .map(|(a, m)| (a.replace("#dispatch-recipients-", "#dispatch-"), m))
+                .collect();
             if let Some(asked) = read(&who, &d, &req, &doc, purpose.as_deref()).await? {
                 return Ok(asked);
             }

@@ -13,7 +13,7 @@ use egov_core::Error;
 use egov_web::{CsrfForm, Page, PageError, see_other};
 use serde_json::json;
 
-use super::{Choice, Who, crumbs, desk_names, position_choices, refusal, step_text};
+use super::{Choice, Who, crumbs, desk_names, position_choices, step_text};
 use crate::Docflow;
 use crate::domain::line::StepKind;
 use crate::http::documents::{DocumentInput, StepInput, create_document};
@@ -34,28 +34,7 @@ const KINDS: [StepKind; 6] = [
     StepKind::Circulate,
 ];
 
-/// The form as sent (every field a string, as typed).
-#[derive(Debug, Default)]
-pub struct Sent(pub Vec<(String, String)>);
-
-impl Sent {
-    /// Every value sent under `name` (checkboxes).
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    pub fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
-    }
-}
+pub use egov_web::Sent;
 
 /// One row of the line's table.
 #[derive(Debug)]
@@ -383,7 +362,7 @@ pub async fn create(
             doc.id
         ))),
         Err(e) if actix_web::ResponseError::status_code(&e).is_client_error() => {
-            let errors = refusal(t, &e, "", |n| label(t, n), "#line");
+            let errors = t.refusal(&e, "", |n| label(t, n), "#line");
             answer(&who, &d, directory, &sent, errors).await
         }
         Err(e) => Err(t.error(&e)),

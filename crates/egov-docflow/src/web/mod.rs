@@ -151,35 +151,3 @@ pub(crate) async fn desk_names(
     ids.dedup();
     egov_web::names(directory, ids).await
 }
-
-/// A refused form's problems as (anchor, message): one per field the API named (the input
-/// `#<prefix><field>`), or the refusal itself (with its detail) pointing at `fallback`.
-pub(crate) fn refusal(
-    t: &Page,
-    e: &egov_core::Error,
-    prefix: &str,
-    label: impl Fn(&str) -> String,
-    fallback: &str,
-) -> Vec<(String, String)> {
-    if !e.errors().is_empty() {
-        return e
-            .errors()
-            .iter()
-            .map(|f| {
-                let name = f.pointer.trim_start_matches('/').replace('/', "-");
-                (
-                    format!("#{prefix}{name}"),
-                    t.t_with(
-                        "doc-field-error",
-                        &[("field", label(&name)), ("detail", t.text(&f.detail))],
-                    ),
-                )
-            })
-            .collect();
-    }
-    let mut m = t.problem_title(e);
-    if let Some(d) = e.detail_text() {
-        m = format!("{m}: {}", t.text(d));
-    }
-    vec![(fallback.to_owned(), m)]
-}

@@ -13,8 +13,8 @@ use egov_core::Error;
 use egov_web::{CsrfForm, Page, PageError, SignedIn, see_other};
 use serde::Deserialize;
 
+use super::Choice;
 use super::draft::Sent;
-use super::{Choice, refusal};
 use crate::Docflow;
 use crate::http::records::{FileInput, new_file};
 use crate::http::worklists::LedgerQuery;
@@ -272,8 +272,7 @@ pub async fn create_file(
     match new_file(&d, &who.principal, input).await {
         Ok(_) => Ok(see_other("/desk/records?done=file")),
         Err(e) if actix_web::ResponseError::status_code(&e).is_client_error() => {
-            let errors = refusal(
-                t,
+            let errors = t.refusal(
                 &e,
                 "file-",
                 |n| t.t(&format!("doc-field-{}", n.replace('_', "-"))),

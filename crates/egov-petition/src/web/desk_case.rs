@@ -284,37 +284,14 @@ fn field_label(t: &Page, action: &str, field: &str) -> String {
     }
 }
 
-/// The API's field pointer (`/reason`) as the anchor of the action's input.
-fn anchor(action: &str, pointer: &str) -> String {
-    format!("#{action}-{}", pointer.trim_start_matches('/'))
-}
-
 /// A refused action in the page's words: one line per field, or the refusal with its detail.
 fn refusal(t: &Page, action: &str, e: &Error) -> Vec<(String, String)> {
-    if !e.errors().is_empty() {
-        return e
-            .errors()
-            .iter()
-            .map(|f| {
-                let name = f.pointer.trim_start_matches('/');
-                (
-                    anchor(action, &f.pointer),
-                    t.t_with(
-                        "desk-field-error",
-                        &[
-                            ("field", field_label(t, action, name)),
-                            ("detail", t.text(&f.detail)),
-                        ],
-                    ),
-                )
-            })
-            .collect();
-    }
-    let mut m = t.problem_title(e);
-    if let Some(d) = e.detail_text() {
-        m = format!("{m}: {}", t.text(d));
-    }
-    vec![(format!("#act-{action}"), m)]
+    t.refusal(
+        e,
+        &format!("{action}-"),
+        |name| field_label(t, action, name),
+        &format!("#act-{action}"),
+    )
 }
 
 fn local_or_blank(t: &Page, at: Option<chrono::NaiveDateTime>) -> String {
@@ -867,6 +844,5 @@ mod tests {
         assert_eq!(e[0].0, "#merge-into_other");
         let e = action_of(&form("explode", &[])).expect_err("refused");
         assert_eq!(e[0].0, "#actions");
-        assert_eq!(anchor("transfer", "/agency"), "#transfer-agency");
     }
 }

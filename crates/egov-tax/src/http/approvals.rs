@@ -3,7 +3,7 @@
 //! raised them approves (they are then posted) or rejects them. Both officers are recorded on
 //! the posting and on the taxpayer's access log.
 
-use super::officers::{REASON_RULE, field, officer_scope, reason_ok};
+use super::officers::{field, officer_scope, reason_ok, reason_rule};
 use super::{Officer, reader};
 use crate::Tax;
 use crate::http::taxpayers::Entry;
@@ -148,7 +148,7 @@ pub async fn reject(
     officer_scope(&tax, &auth)?;
     let reason = input.into_inner().reason;
     if !reason_ok(&reason) {
-        return Err(Error::validation(vec![field("/reason", REASON_RULE)]));
+        return Err(Error::validation(vec![field("/reason", reason_rule())]));
     }
     let decided =
         approvals::reject(&tax, &reader(&tax, &req, &auth), id.into_inner(), reason).await?;

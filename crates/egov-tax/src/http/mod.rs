@@ -70,6 +70,8 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(statements::register_agent)
             .service(statements::revoke_agent)
             .service(statements::statement_reviews)
+            .service(statements::employers)
+            .service(statements::read_statement)
             .service(statements::resolve_statement)
             .service(statements::my_statements)
             .service(statements::dispute_statement)

@@ -111,7 +111,7 @@ pub async fn officer_taxpayer(
     }))
 }
 
-pub(crate) fn field(pointer: &str, detail: &str) -> FieldError {
+pub(crate) fn field(pointer: &str, detail: impl Into<egov_core::error::Text>) -> FieldError {
     FieldError {
         pointer: pointer.to_owned(),
         detail: detail.into(),
@@ -148,13 +148,23 @@ pub(crate) fn taxpayer_key(
         }
         _ => Err(Error::invalid_field(
             format!("{at}national_id"),
-            "give national_id or business_id",
+            egov_core::text!("detail-tax-who", "give national_id or business_id"),
         )),
     }
 }
 
-pub(crate) const ID_RULE: &str = "1 to 64 of A-Z a-z 0-9 . _ -";
-pub(crate) const REASON_RULE: &str = "5 to 500 characters, no control characters";
+/// What an id callers choose must be.
+pub(crate) fn id_rule() -> egov_core::error::Text {
+    egov_core::text!("detail-tax-id-rule", "1 to 64 of A-Z a-z 0-9 . _ -")
+}
+
+/// What an officer's reason must be.
+pub(crate) fn reason_rule() -> egov_core::error::Text {
+    egov_core::text!(
+        "detail-tax-reason",
+        "5 to 500 characters, no control characters"
+    )
+}
 
 /// Ids that callers choose (statements, notices, corrections, refunds): idempotency keys.
 pub(crate) fn id_ok(id: &str) -> bool {
@@ -178,7 +188,7 @@ pub(crate) fn purpose_ok(p: &str) -> Result<(), Error> {
     } else {
         Err(Error::invalid_field(
             "purpose",
-            "3 to 64 of A-Z a-z 0-9 . _ -",
+            egov_core::text!("detail-tax-purpose", "3 to 64 of A-Z a-z 0-9 . _ -"),
         ))
     }
 }
@@ -264,27 +274,46 @@ pub async fn officer_correction(
     req: HttpRequest,
 ) -> Result<HttpResponse, Error> {
     officer_scope(&tax, &auth)?;
-    let input = input.into_inner();
-    if !reason_ok(&input.reason) {
-        return Err(Error::invalid_field("/reason", REASON_RULE));
-    }
-    if !id_ok(&input.correction_id) {
-        return Err(Error::invalid_field("/correction_id", ID_RULE));
-    }
-    let (ack, created) = officers::correct_return(
-        &tax,
-        &reader(&tax, &req, &auth),
-        &id,
-        input.correction_id,
-        input.reason,
-        input.changes,
-    )
-    .await?;
+    let (ack, created) = correct(&tax, &reader(&tax, &req, &auth), &id, input.into_inner()).await?;
     Ok(if created {
         HttpResponse::Created().json(ack)
     } else {
         HttpResponse::Ok().json(ack)
     })
+}
+
+/// An officer's correction, checked: a new version (`true`: created now).
+pub(crate) async fn correct(
+    tax: &Tax,
+    reader: &egov_auth::Reader,
+    id: &str,
+    input: CorrectionInput,
+) -> Result<(Acknowledgement, bool), Error> {
+    let mut errors = Vec::new();
+    if input.changes.is_empty() {
+        errors.push(field(
+            "/changes",
+            egov_core::text!("detail-tax-changes", "name at least one input to change"),
+        ));
+    }
+    if !reason_ok(&input.reason) {
+        errors.push(field("/reason", reason_rule()));
+    }
+    if !id_ok(&input.correction_id) {
+        errors.push(field("/correction_id", id_rule()));
+    }
+    if !errors.is_empty() {
+        return Err(Error::validation(errors));
+    }
+    officers::correct_return(
+        tax,
+        reader,
+        id,
+        input.correction_id,
+        input.reason,
+        input.changes,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -334,7 +363,15 @@ pub async fn officer_bank_transfers(
     lines: web::Json<Vec<TransferLine>>,
 ) -> Result<web::Json<SettlementReport>, Error> {
     officer_scope(&tax, &auth)?;
-    let lines = lines.into_inner();
+    Ok(web::Json(settlement(&tax, lines.into_inner()).await?))
+}
+
+/// A bank settlement file, line by line: valid lines matched and posted, invalid ones
+/// reported by position.
+pub(crate) async fn settlement(
+    tax: &Tax,
+    lines: Vec<TransferLine>,
+) -> Result<SettlementReport, Error> {
     if lines.len() > 10_000 {
         return Err(Error::invalid_field("/", "at most 10,000 lines per file"));
     }
@@ -368,13 +405,13 @@ pub async fn officer_bank_transfers(
             });
         }
     }
-    let done = officers::settle(&tax, valid).await?;
-    Ok(web::Json(SettlementReport {
+    let done = officers::settle(tax, valid).await?;
+    Ok(SettlementReport {
         matched: done.matched,
         duplicates: done.duplicates,
         unmatched: done.unmatched,
         rejected,
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -416,7 +453,7 @@ pub async fn officer_refund(
     officer_scope(&tax, &auth)?;
     let input = input.into_inner();
     if !id_ok(&input.refund_id) {
-        return Err(Error::invalid_field("/refund_id", ID_RULE));
+        return Err(Error::invalid_field("/refund_id", id_rule()));
     }
     let posting = officers::refund(
         &tax,
@@ -484,32 +521,51 @@ pub async fn officer_assessment(
     req: HttpRequest,
 ) -> Result<HttpResponse, Error> {
     officer_scope(&tax, &auth)?;
-    let input = input.into_inner();
+    Ok(answer(
+        assess(&tax, &reader(&tax, &req, &auth), input.into_inner()).await?,
+    ))
+}
+
+/// An assessment, checked against the year's rules, raised (or waiting for a second officer).
+pub(crate) async fn assess(
+    tax: &Tax,
+    reader: &egov_auth::Reader,
+    input: AssessmentInput,
+) -> Result<Posting, Error> {
     let mut errors = Vec::new();
     if !id_ok(&input.assessment_id) {
-        errors.push(field("/assessment_id", ID_RULE));
+        errors.push(field("/assessment_id", id_rule()));
     }
     let minor = tax.0.packs.active().currency.minor_units();
     if input.amount.is_zero() || input.amount.normalize().scale() > u32::from(minor) {
         errors.push(field(
             "/amount",
-            &format!("not zero, in whole units of the currency (at most {minor} decimal places)"),
+            egov_core::text!(
+                "detail-tax-amount",
+                "not zero, in whole units of the currency (at most {minor} decimal places)",
+                minor = minor
+            ),
         ));
     }
     if !reason_ok(&input.reason) {
-        errors.push(field("/reason", REASON_RULE));
+        errors.push(field("/reason", reason_rule()));
     }
     if NaiveDate::from_ymd_opt(input.year, 1, 1).is_none_or(|start| input.due_date < start) {
-        errors.push(field("/due_date", "on or after 1 January of the tax year"));
+        errors.push(field(
+            "/due_date",
+            egov_core::text!("detail-tax-due", "on or after 1 January of the tax year"),
+        ));
     }
-    let rules = rules_for(&tax, year_ok(input.year)?)?;
+    let rules = rules_for(tax, year_ok(input.year)?)?;
     let admin = rules.administration.clone();
     if input.amount.abs() > admin.assessment_max {
         errors.push(field(
             "/amount",
-            &format!(
-                "at most {} either way for this year ({})",
-                admin.assessment_max, admin.cite
+            egov_core::text!(
+                "detail-tax-amount-max",
+                "at most {max} either way for this year ({cite})",
+                max = admin.assessment_max,
+                cite = admin.cite.clone()
             ),
         ));
     }
@@ -517,7 +573,7 @@ pub async fn officer_assessment(
         return Err(Error::validation(errors));
     }
     let who = taxpayer_key(
-        &tax,
+        tax,
         input.national_id.as_deref(),
         input.business_id.as_deref(),
         "/",
@@ -528,8 +584,7 @@ pub async fn officer_assessment(
         due_date: input.due_date,
         reason: input.reason,
     };
-    let posting = officers::assess(&tax, &reader(&tax, &req, &auth), who, &rules, notice).await?;
-    Ok(answer(posting))
+    officers::assess(tax, reader, who, &rules, notice).await
 }
 
 /// The answer to a posting: `201` posted now, `200` the same request again, `202` waiting
@@ -579,7 +634,7 @@ pub async fn officer_revoke(
     officer_scope(&tax, &auth)?;
     let reason = input.into_inner().reason;
     if !reason_ok(&reason) {
-        return Err(Error::invalid_field("/reason", REASON_RULE));
+        return Err(Error::invalid_field("/reason", reason_rule()));
     }
     let row =
         officers::revoke_certificate(&tax, &reader(&tax, &req, &auth), &number, reason).await?;

@@ -3,7 +3,7 @@
 //! return unless it is an outlier (held) or the employee disputes it; held and disputed
 //! statements go to the officers' review list, where an officer counts or voids them.
 
-use super::officers::{REASON_RULE, field, officer_scope, reason_ok};
+use super::officers::{field, officer_scope, reason_ok, reason_rule};
 use super::{Officer, TaxpayerPolicy, reader, taxpayer, year_ok};
 use crate::Tax;
 use crate::service::{StatementSource, statements};
@@ -146,6 +146,144 @@ pub async fn statement_reviews(
     ))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EmployersQuery {
+    /// Tax year.
+    pub year: i32,
+    /// The last business number of the previous page.
+    pub after: Option<String>,
+}
+
+/// The statements one employer filed for a year, by status (no employee named).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmployerView {
+    pub business_id: String,
+    pub counted: i64,
+    pub held: i64,
+    pub disputed: i64,
+    pub void: i64,
+    pub last_received: Option<NaiveDateTime>,
+    /// `registered`, `revoked`, or `unregistered`.
+    pub agent: String,
+}
+
+impl From<statements::EmployerSummary> for EmployerView {
+    fn from(e: statements::EmployerSummary) -> Self {
+        Self {
+            agent: match &e.agent {
+                Some(a) if a.revoked_at.is_some() => "revoked",
+                Some(_) => "registered",
+                None => "unregistered",
+            }
+            .to_owned(),
+            business_id: e.business_id,
+            counted: e.counted,
+            held: e.held,
+            disputed: e.disputed,
+            void: e.void,
+            last_received: e.last_received,
+        }
+    }
+}
+
+/// Employers per page of [`employers`].
+pub const EMPLOYERS_PAGE: i64 = 50;
+
+pub(crate) fn after_ok(after: Option<String>) -> Result<Option<String>, Error> {
+    match after {
+        Some(a) if a.len() > 64 || a.chars().any(char::is_control) => Err(Error::invalid_field(
+            "after",
+            egov_core::text!(
+                "detail-tax-after",
+                "at most 64 characters, no control characters"
+            ),
+        )),
+        a => Ok(a),
+    }
+}
+
+egov_core::problems!(EmployersErrors:
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
+/// Statements received for a year per employer (withholding agent): how many count in the
+/// employees' returns, are held, disputed or void, and the last received; 50 employers a
+/// page by business number (`after` the last one).
+#[utoipa::path(
+    tag = "tax",
+    params(EmployersQuery),
+    responses(
+        (status = 200, body = [EmployerView]),
+        EmployersErrors,
+    ),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
+)]
+#[get("/officer/employers")]
+pub async fn employers(
+    auth: Authorized<Officer>,
+    tax: web::Data<Tax>,
+    query: web::Query<EmployersQuery>,
+) -> Result<web::Json<Vec<EmployerView>>, Error> {
+    officer_scope(&tax, &auth)?;
+    let q = query.into_inner();
+    let year = year_ok(q.year)?;
+    let rows = statements::per_employer(&tax, year, after_ok(q.after)?, EMPLOYERS_PAGE).await?;
+    Ok(web::Json(
+        rows.into_iter().map(EmployerView::from).collect(),
+    ))
+}
+
+/// A statement as an officer reads it: the employee (masked), employer and amounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatementDetail {
+    pub taxpayer: String,
+    pub employee: String,
+    pub year: i32,
+    #[serde(flatten)]
+    pub statement: StatementSource,
+}
+
+egov_core::problems!(ReadStatementErrors:
+    crate::errors::STATEMENT_NOT_FOUND,
+    egov_core::error::codes::VALIDATION_FAILED,
+);
+
+/// One statement, read with a purpose (recorded on the employee's access log).
+#[utoipa::path(
+    tag = "tax",
+    params(("id" = String, Path, description = "Statement id"), super::officers::PurposeQuery),
+    responses(
+        (status = 200, body = StatementDetail),
+        ReadStatementErrors,
+    ),
+    security(("bearer" = ["kind:officer", "role:tax.officer", "aal:2", "agency:tax.agency"])),
+)]
+#[get("/officer/statements/{id}")]
+pub async fn read_statement(
+    auth: Authorized<Officer>,
+    tax: web::Data<Tax>,
+    id: web::Path<String>,
+    query: web::Query<super::officers::PurposeQuery>,
+    req: HttpRequest,
+) -> Result<web::Json<StatementDetail>, Error> {
+    officer_scope(&tax, &auth)?;
+    super::officers::purpose_ok(&query.purpose)?;
+    let s = statements::read(
+        &tax,
+        &reader(&tax, &req, &auth),
+        id.into_inner(),
+        &query.purpose,
+    )
+    .await?;
+    Ok(web::Json(StatementDetail {
+        taxpayer: s.taxpayer.clone(),
+        employee: s.masked_id.clone(),
+        year: s.year,
+        statement: StatementSource::from(&s),
+    }))
+}
+
 /// What an officer decides about a held or disputed statement.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -192,7 +330,7 @@ pub async fn resolve_statement(
     officer_scope(&tax, &auth)?;
     let input = input.into_inner();
     if !reason_ok(&input.reason) {
-        return Err(Error::validation(vec![field("/reason", REASON_RULE)]));
+        return Err(Error::validation(vec![field("/reason", reason_rule())]));
     }
     let to = match input.decision {
         Resolution::Count => "counted",
@@ -278,7 +416,7 @@ pub async fn dispute_statement(
 ) -> Result<web::Json<StatementSource>, Error> {
     let reason = input.into_inner().reason;
     if !reason_ok(&reason) {
-        return Err(Error::validation(vec![field("/reason", REASON_RULE)]));
+        return Err(Error::validation(vec![field("/reason", reason_rule())]));
     }
     let who = taxpayer(&tax, &auth)?;
     let updated = statements::dispute(&tax, who.key, id.into_inner(), reason).await?;

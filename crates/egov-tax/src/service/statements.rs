@@ -39,6 +39,82 @@ pub async fn is_agent(tax: &Tax, business_id: String) -> Result<bool, Error> {
         .is_some_and(|a| a.revoked_at.is_none()))
 }
 
+/// An employer's statements for a year, by status, and its registration as an agent.
+#[derive(Debug, Clone, Default)]
+pub struct EmployerSummary {
+    pub business_id: String,
+    pub counted: i64,
+    pub held: i64,
+    pub disputed: i64,
+    pub void: i64,
+    pub last_received: Option<chrono::NaiveDateTime>,
+    /// Its registration as a withholding agent (none: statements from before registration
+    /// was required, or from an agent since removed).
+    pub agent: Option<AgentRow>,
+}
+
+/// The statements received for `year` per employer (by business number, after `after`, at
+/// most `limit` employers). Counts only: no employee is named.
+pub async fn per_employer(
+    tax: &Tax,
+    year: i32,
+    after: Option<String>,
+    limit: i64,
+) -> Result<Vec<EmployerSummary>, Error> {
+    tax.db()
+        .run(move |c| {
+            let counts = store::employer_counts(c, year, after.as_deref(), limit)?;
+            let mut out: Vec<EmployerSummary> = Vec::new();
+            for n in counts {
+                if out.last().is_none_or(|e| e.business_id != n.employer) {
+                    out.push(EmployerSummary {
+                        business_id: n.employer.clone(),
+                        ..EmployerSummary::default()
+                    });
+                }
+                let e = out.last_mut().expect("pushed above");
+                match n.status.as_str() {
+                    "held" => e.held = n.count,
+                    "disputed" => e.disputed = n.count,
+                    "void" => e.void = n.count,
+                    _ => e.counted += n.count,
+                }
+                e.last_received = e.last_received.max(n.last_received);
+            }
+            let ids: Vec<String> = out.iter().map(|e| e.business_id.clone()).collect();
+            for a in store::agents_among(c, &ids)? {
+                if let Some(e) = out.iter_mut().find(|e| e.business_id == a.business_id) {
+                    e.agent = Some(a);
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
+/// One statement, read by an officer with a purpose (recorded on the employee's access log).
+pub async fn read(
+    tax: &Tax,
+    reader: &Reader,
+    id: String,
+    purpose: &str,
+) -> Result<StatementRow, Error> {
+    let row = tax
+        .db()
+        .run(move |c| store::statement_by_id(c, &id))
+        .await?
+        .ok_or_else(|| Error::new(errors::STATEMENT_NOT_FOUND))?;
+    record(
+        reader,
+        &row.taxpayer,
+        Action::View,
+        purpose,
+        Some(row.id.clone()),
+    )
+    .await?;
+    Ok(row)
+}
+
 /// What storing an upload did: (accepted, held, unchanged, conflicting lines).
 #[derive(Debug, Default)]
 pub struct Stored {

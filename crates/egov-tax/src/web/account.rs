@@ -54,12 +54,32 @@ pub async fn account(who: Who, tax: Data<Tax>) -> Result<HttpResponse, PageError
     let t = &who.page;
     let me = taxpayer(&tax, t, &who.principal)?;
     let rows = taxpayers::ledger(&tax, me).await.map_err(|e| t.error(&e))?;
+    let (periods, entries) = account_rows(&tax, t, &rows);
+    let title = t.t("tax-account-title");
+    let html = AccountPage {
+        t,
+        title: title.clone(),
+        periods,
+        entries,
+    }
+    .render()
+    .map_err(|e| internal(t, e))?;
+    Ok(in_my_tax(t, StatusCode::OK, &title, &[], &html))
+}
+
+/// A taxpayer's ledger in the page's words: the periods, then the entries newest first
+/// (my account, and the tax office's view of a taxpayer).
+pub(crate) fn account_rows(
+    tax: &Tax,
+    t: &Page,
+    rows: &[crate::store::LedgerRow],
+) -> (Vec<PeriodRow>, Vec<EntryRow>) {
     let name = |code: &str, year: i32| {
         tax.rules(year)
             .filter(|r| r.tax == code)
             .map_or_else(|| code.to_owned(), |r| tax_name(t, r))
     };
-    let periods = service::account(&rows, tax.now().date())
+    let periods = service::account(rows, tax.now().date())
         .into_iter()
         .map(|p| PeriodRow {
             tax: name(&p.tax, p.year),
@@ -92,14 +112,5 @@ pub async fn account(who: Who, tax: Data<Tax>) -> Result<HttpResponse, PageError
             }
         })
         .collect();
-    let title = t.t("tax-account-title");
-    let html = AccountPage {
-        t,
-        title: title.clone(),
-        periods,
-        entries,
-    }
-    .render()
-    .map_err(|e| internal(t, e))?;
-    Ok(in_my_tax(t, StatusCode::OK, &title, &[], &html))
+    (periods, entries)
 }

@@ -6,6 +6,8 @@
 //!   submission with the signed acknowledgement and the versions filed ([`filing`]), my tax
 //!   account ([`account`]) and certificates with their PDF ([`certificates`]).
 //!
+//! - officers of the tax agency: the tax office ([`office`], [`office_taxpayer`]).
+//!
 //! Each page calls the same use case as the API (`service::taxpayers`); filing and
 //! certificates need a second factor, and the browser is sent to step up when it has none.
 //! Words for a pack's inputs and values come from the pack's messages (`tax-input-<name>`,
@@ -15,6 +17,8 @@
 pub mod account;
 pub mod certificates;
 pub mod filing;
+pub mod office;
+pub mod office_taxpayer;
 pub mod returns;
 pub mod statements;
 pub mod verify;
@@ -56,7 +60,22 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(certificates::list)
         .page(certificates::issue)
         .page(certificates::show)
-        .page(certificates::pdf);
+        .page(certificates::pdf)
+        .page(office::desk)
+        .page(office::decide)
+        .page(office::statement)
+        .page(office::resolve)
+        .page(office::employers)
+        .page(office::register)
+        .page(office::revoke)
+        .page(office_taxpayer::find_form)
+        .page(office_taxpayer::find)
+        .page(office_taxpayer::return_view)
+        .page(office_taxpayer::return_action)
+        .page(office_taxpayer::assessment_form)
+        .page(office_taxpayer::raise)
+        .page(office_taxpayer::payments_form)
+        .page(office_taxpayer::settle);
 }
 
 pub(crate) fn internal(t: &Page, e: impl std::fmt::Display) -> PageError {

@@ -83,7 +83,6 @@ doc-table-agency = Your agency
 doc-table-pack = National default
 doc-citation = Legal basis
 doc-create = Save the draft
-doc-field-error = { $field }: { $detail }
 doc-purpose-title = Why are you opening this document?
 doc-purpose-lead = This document names people. Your reason is written to the access log they can see, with every read.
 doc-field-purpose = Your reason

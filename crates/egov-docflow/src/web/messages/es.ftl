@@ -83,7 +83,6 @@ doc-table-agency = Su institución
 doc-table-pack = Norma nacional
 doc-citation = Fundamento
 doc-create = Guardar el borrador
-doc-field-error = { $field }: { $detail }
 doc-purpose-title = ¿Por qué abre este documento?
 doc-purpose-lead = Este documento nombra a personas. Su motivo queda en el registro de accesos que ellas pueden ver, con cada lectura.
 doc-field-purpose = Su motivo

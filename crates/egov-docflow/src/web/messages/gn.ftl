@@ -83,7 +83,6 @@ doc-table-agency = Nde institución
 doc-table-pack = Tetã léi
 doc-citation = Léi
 doc-create = Eñongatu borrador
-doc-field-error = { $field }: { $detail }
 doc-purpose-title = Mba’ére piko reipe’a ko kuatia?
 doc-purpose-lead = Ko kuatia he’i tapicha réra. Mba’ére ehaíva oñeñongatu accesos kuatiápe ha’ekuéra ohecháva, opaite jelee ndive.
 doc-field-purpose = Mba’ére

@@ -83,7 +83,6 @@ doc-table-agency = 우리 기관
 doc-table-pack = 국가 기본값
 doc-citation = 근거
 doc-create = 임시저장
-doc-field-error = { $field }: { $detail }
 doc-purpose-title = 이 문서를 여는 이유는 무엇입니까?
 doc-purpose-lead = 이 문서에는 개인이 나옵니다. 적은 이유는 열람할 때마다 당사자가 볼 수 있는 접근기록에 남습니다.
 doc-field-purpose = 열람 사유

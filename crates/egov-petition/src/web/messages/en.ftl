@@ -375,7 +375,6 @@ desk-field-agency = Agency
 desk-field-into = Which case is this a duplicate of?
 desk-field-into-other = Receipt number of the other case
 desk-field-missing = { $field }: fill this in
-desk-field-error = { $field }: { $detail }
 desk-documents = Documents issued
 desk-verify = verify
 desk-history = History

@@ -375,7 +375,6 @@ desk-field-agency = Institución
 desk-field-into = ¿De qué trámite es duplicado?
 desk-field-into-other = Número de recepción del otro trámite
 desk-field-missing = { $field }: complete este campo
-desk-field-error = { $field }: { $detail }
 desk-documents = Documentos emitidos
 desk-verify = verificar
 desk-history = Historial

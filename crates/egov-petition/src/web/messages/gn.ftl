@@ -366,7 +366,6 @@ desk-field-agency = Institución
 desk-field-into = Mba’e trámite mokõijey piko?
 desk-field-into-other = Ambue trámite recepción papapy
 desk-field-missing = { $field }: ehenyhẽ
-desk-field-error = { $field }: { $detail }
 desk-documents = Kuatia oñeme’ẽva
 desk-verify = ehecha añeteguápa
 desk-history = Tembiasakue

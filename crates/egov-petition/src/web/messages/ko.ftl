@@ -368,7 +368,6 @@ desk-field-agency = 기관
 desk-field-into = 어느 민원과 중복입니까?
 desk-field-into-other = 다른 민원의 접수번호
 desk-field-missing = { $field }: 입력하십시오
-desk-field-error = { $field }: { $detail }
 desk-documents = 발급한 문서
 desk-verify = 진위 확인
 desk-history = 처리 이력

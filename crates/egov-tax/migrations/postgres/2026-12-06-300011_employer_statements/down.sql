@@ -1,0 +1,1 @@
+DROP INDEX tax_statements_employer_year;

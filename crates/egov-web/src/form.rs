@@ -1,0 +1,66 @@
+//! What a page's form sent, and a refusal of the API's use case in the page's words.
+//!
+//! A page posts to a handler that calls the same use case as the API; when the use case
+//! refuses, the page is answered again with an error summary whose lines link to the fields
+//! (`#<prefix><field>`) and with what was typed kept ([`Sent`]).
+
+use crate::Page;
+
+/// A form as sent, in order (repeated names kept, for checkboxes and table rows).
+#[derive(Debug, Default, Clone)]
+pub struct Sent(pub Vec<(String, String)>);
+
+impl Sent {
+    /// Every value sent under `name` (checkboxes).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The first value sent under `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+}
+
+impl Page {
+    /// A refused use case as error-summary lines: one per field the problem names (anchor
+    /// `#<prefix><field>`, the field's `label` and the detail in the page's language), else one
+    /// line with the problem's title and detail linking to `fallback`.
+    pub fn refusal(
+        &self,
+        e: &egov_core::Error,
+        prefix: &str,
+        label: impl Fn(&str) -> String,
+        fallback: &str,
+    ) -> Vec<(String, String)> {
+        if !e.errors().is_empty() {
+            return e
+                .errors()
+                .iter()
+                .map(|f| {
+                    let name = f.pointer.trim_start_matches('/').replace('/', "-");
+                    (
+                        format!("#{prefix}{name}"),
+                        self.t_with(
+                            "field-error",
+                            &[("field", label(&name)), ("detail", self.text(&f.detail))],
+                        ),
+                    )
+                })
+                .collect();
+        }
+        let mut m = self.problem_title(e);
+        if let Some(d) = e.detail_text() {
+            m = format!("{m}: {}", self.text(d));
+        }
+        vec![(fallback.to_owned(), m)]
+    }
+}
