@@ -19,7 +19,7 @@
 // EGOV_URL: the running egov (default http://127.0.0.1:8099); SCREENSHOTS=0 skips them.
 
 import {
-  PASSWORD, adminToken, aal2, api, axe, base, expect, fail, finish, fits320, launch, must, shot, totp,
+  PASSWORD, adminToken, aal2, api, axe, base, deskSignIn, expect, fail, finish, fits320, launch, must, shot, totp,
 } from './lib.mjs';
 
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
@@ -92,30 +92,7 @@ async function setUp(tag) {
   return { people, recipients, unit };
 }
 
-// `who` signs in on the workspace with a password and their authenticator's code, in a
-// browser context of their own.
-async function signIn(browser, who, lang, js, path = '/desk/documents') {
-  const context = await browser.newContext({ bypassCSP: js, javaScriptEnabled: js, viewport: { width: 1280, height: 900 } });
-  await context.addCookies([{ name: 'egov_lang', value: lang, url: base }]);
-  const page = await context.newPage();
-  await page.goto(`${base}${path}`);
-  await page.fill('#username', who.username);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForSelector('#code'), page.click('form button[type=submit]')]);
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    while (Math.floor(Date.now() / 30000) <= (who.lastStep ?? 0)) await new Promise((r) => setTimeout(r, 500));
-    who.lastStep = Math.floor(Date.now() / 30000);
-    await page.fill('#code', await totp(who.secret, 0));
-    await page.click('form button[type=submit]');
-    const there = await page.waitForURL((u) => u.pathname === path.split('?')[0], { timeout: 15000 }).then(() => true, () => false);
-    if (there) return { context, page };
-    if (attempt === 1 || (await page.$('#code')) === null) {
-      throw new Error(`the workspace's sign-in stopped at ${page.url()}: ${(await page.textContent('body'))?.replace(/\s+/g, ' ').slice(0, 400)}`);
-    }
-    console.log('     the sign-in code was refused; the next step\'s code');
-  }
-  return { context, page };
-}
+const signIn = deskSignIn;
 
 async function check(page, tag, lang, name, label, js) {
   if (!js) return;

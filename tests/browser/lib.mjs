@@ -53,8 +53,8 @@ export const base = process.env.EGOV_URL ?? 'http://127.0.0.1:8099';
 export const PASSWORD = 'correct horse battery staple 9';
 export const expect = (cond, what) => (cond ? ok(what) : fail(what));
 
-export async function api(method, p, body, token) {
-  const headers = { 'content-type': 'application/json' };
+export async function api(method, p, body, token, extra = {}) {
+  const headers = { 'content-type': 'application/json', ...extra };
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
@@ -141,22 +141,48 @@ export async function officer(roles) {
 // An officer of NTS with `roles` who accepted the invitation and enrolled a second factor
 // (confirmed with the previous step's code): the username and the TOTP secret, for signing in
 // on the pages.
-export async function officerAccount(roles) {
-  const { username } = await invitedOfficer(roles, 'desk');
+export async function officerAccount(roles, tag = 'desk', name = 'Officer Park') {
+  const { username } = await invitedOfficer(roles, tag, name);
   const { secret } = await aal2(username, PASSWORD, false);
   return { username, secret };
 }
 
-async function invitedOfficer(roles, tag = '') {
+async function invitedOfficer(roles, tag = '', name = tag ? 'Officer Park' : 'Officer Han') {
   const admin = { token: await adminToken() };
   must(await api('POST', '/auth/agencies', { id: 'NTS', name: 'National Tax Service' }, admin.token),
     'agency', [201, 409]);
   const username = `officer.${roles[0]}.${tag}${run}`;
   const invited = must(await api('POST', '/auth/agencies/NTS/accounts', {
-    kind: 'officer', username, display_name: tag ? 'Officer Park' : 'Officer Han', roles,
+    kind: 'officer', username, display_name: name, roles,
   }, admin.token), 'invite the officer');
   must(await api('POST', '/auth/invitations/accept', { token: invited.invitation_token, password: PASSWORD }), 'accept');
   return { username };
+}
+
+// An official `who` ({ username, secret }) signs in on `path` with a password and their
+// authenticator's code, in a browser context of their own (waiting for a fresh TOTP step when
+// the last one was used).
+export async function deskSignIn(browser, who, lang, js, path = '/desk/documents') {
+  const context = await browser.newContext({ bypassCSP: js, javaScriptEnabled: js, viewport: { width: 1280, height: 900 } });
+  await context.addCookies([{ name: 'egov_lang', value: lang, url: base }]);
+  const page = await context.newPage();
+  await page.goto(`${base}${path}`);
+  await page.fill('#username', who.username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForSelector('#code'), page.click('form button[type=submit]')]);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    while (Math.floor(Date.now() / 30000) <= (who.lastStep ?? 0)) await new Promise((r) => setTimeout(r, 500));
+    who.lastStep = Math.floor(Date.now() / 30000);
+    await page.fill('#code', await totp(who.secret, 0));
+    await page.click('form button[type=submit]');
+    const there = await page.waitForURL((u) => u.pathname === path.split('?')[0], { timeout: 15000 }).then(() => true, () => false);
+    if (there) return { context, page };
+    if (attempt === 1 || (await page.$('#code')) === null) {
+      throw new Error(`the sign-in stopped at ${page.url()}: ${(await page.textContent('body'))?.replace(/\s+/g, ' ').slice(0, 400)}`);
+    }
+    console.log('     the sign-in code was refused; the next step\'s code');
+  }
+  return { context, page };
 }
 
 // ---- what every page of a journey is checked for

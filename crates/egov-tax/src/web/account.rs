@@ -54,7 +54,7 @@ pub async fn account(who: Who, tax: Data<Tax>) -> Result<HttpResponse, PageError
     let t = &who.page;
     let me = taxpayer(&tax, t, &who.principal)?;
     let rows = taxpayers::ledger(&tax, me).await.map_err(|e| t.error(&e))?;
-    let (periods, entries) = account_rows(&tax, t, &rows);
+    let (periods, entries) = account_rows(&tax, t, &rows, super::returns::balance_words);
     let title = t.t("tax-account-title");
     let html = AccountPage {
         t,
@@ -73,6 +73,7 @@ pub(crate) fn account_rows(
     tax: &Tax,
     t: &Page,
     rows: &[crate::store::LedgerRow],
+    balance_words: fn(&Page, Decimal) -> String,
 ) -> (Vec<PeriodRow>, Vec<EntryRow>) {
     let name = |code: &str, year: i32| {
         tax.rules(year)
@@ -87,7 +88,7 @@ pub(crate) fn account_rows(
             assessed: t.money(p.assessed),
             paid: t.money(p.paid),
             refunded: t.money(p.refunded),
-            balance: super::returns::balance_words(t, p.balance),
+            balance: balance_words(t, p.balance),
             due: p.due_date.map(|d| t.date(d)).unwrap_or_default(),
             overdue: p.overdue,
             reference: p.payment_reference.unwrap_or_default(),

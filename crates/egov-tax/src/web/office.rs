@@ -40,6 +40,14 @@ pub(crate) fn in_office(tax: &Tax, who: &Desk) -> Result<(), PageError> {
     officer_scope(tax, &who.principal).map_err(|e| who.page.error(&e))
 }
 
+/// An error-summary line that names its field: "<field>: <message>".
+pub(crate) fn named(t: &Page, field: &str, message: &str) -> String {
+    t.t_with(
+        "field-error",
+        &[("field", field.to_owned()), ("detail", t.t(message))],
+    )
+}
+
 /// The tax office's breadcrumb.
 pub(crate) fn crumbs(t: &Page) -> Vec<(String, String)> {
     vec![
@@ -84,6 +92,7 @@ pub struct ToReview {
 #[template(path = "web/office.html")]
 struct OfficePage<'a> {
     t: &'a Page,
+    nav: &'static str,
     title: String,
     done: String,
     waiting: Vec<Waiting>,
@@ -163,6 +172,7 @@ async fn desk_page(
     };
     let html = OfficePage {
         t,
+        nav: "desk",
         title: title.clone(),
         done: done_text(t, done),
         waiting,
@@ -463,6 +473,7 @@ pub struct EmployerRow {
 #[template(path = "web/office_employers.html")]
 struct EmployersPage<'a> {
     t: &'a Page,
+    nav: &'static str,
     title: String,
     done: String,
     year: String,
@@ -526,7 +537,10 @@ async fn employers_page(
         .filter(|y| (2000..=2100).contains(y))
     {
         None => {
-            errors.push(("#employers-year".into(), t.t("tax-office-year-error")));
+            errors.push((
+                "#employers-year".into(),
+                named(t, &t.t("tax-label-year"), "tax-office-year-error"),
+            ));
             (None, None)
         }
         Some(y) => {
@@ -570,6 +584,7 @@ async fn employers_page(
     };
     let html = EmployersPage {
         t,
+        nav: "employers",
         title: title.clone(),
         done: done_text(t, q.done.as_deref()),
         year,

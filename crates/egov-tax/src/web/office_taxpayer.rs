@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::account::{EntryRow, PeriodRow, account_rows};
-use super::office::{Desk, crumbs, done_text, in_office, officer_names, tax_title};
+use super::office::{Desk, crumbs, done_text, in_office, named, officer_names, tax_title};
 use super::{internal, value_label};
 use crate::Tax;
 use crate::domain::eval::to_json;
@@ -84,6 +84,7 @@ pub struct ReturnLine {
 #[template(path = "web/office_taxpayer.html")]
 struct TaxpayerPage<'a> {
     t: &'a Page,
+    nav: &'static str,
     title: String,
     kinds: Vec<Choice>,
     purposes: Vec<Choice>,
@@ -110,6 +111,7 @@ fn taxpayer_html(
     let title = t.t("tax-office-taxpayer-title");
     let html = TaxpayerPage {
         t,
+        nav: "taxpayers",
         title: title.clone(),
         kinds: id_kinds(t, sent.get("kind")),
         purposes: purpose_choices(t, sent.get("purpose")),
@@ -200,7 +202,7 @@ pub async fn find(
                     reference: r.payment_reference,
                 })
                 .collect();
-            let account = account_rows(&tax, t, &ledger);
+            let account = account_rows(&tax, t, &ledger, balance_words);
             taxpayer_html(
                 &who,
                 StatusCode::OK,
@@ -454,7 +456,17 @@ fn changes_of(t: &Page, sent: &Sent) -> Result<Map<String, Value>, Vec<(String, 
             Some(d) => {
                 changes.insert(input.to_owned(), to_json(d));
             }
-            None => errors.push((format!("#change-{i}-value"), t.t("tax-error-number"))),
+            None => {
+                let field = format!(
+                    "{} · {}",
+                    t.t_with("tax-office-change", &[("n", (i + 1).to_string())]),
+                    t.t("tax-office-field-value")
+                );
+                errors.push((
+                    format!("#change-{i}-value"),
+                    named(t, &field, "tax-error-number"),
+                ));
+            }
         }
     }
     if errors.is_empty() {
@@ -551,6 +563,7 @@ fn posting_done(p: &Posting) -> &'static str {
 #[template(path = "web/office_assessment.html")]
 struct AssessmentPage<'a> {
     t: &'a Page,
+    nav: &'static str,
     title: String,
     done: String,
     kinds: Vec<Choice>,
@@ -594,6 +607,7 @@ fn assessment_html(
     };
     let html = AssessmentPage {
         t,
+        nav: "assessment",
         title: title.clone(),
         done: done_text(t, done),
         kinds: id_kinds(t, sent.get("kind")),
@@ -639,15 +653,24 @@ pub async fn raise(
     let mut errors = Vec::new();
     let year = sent.get("year").trim().parse::<i32>();
     if year.is_err() {
-        errors.push(("#assess-year".to_owned(), t.t("tax-office-year-error")));
+        errors.push((
+            "#assess-year".to_owned(),
+            named(t, &t.t("tax-label-year"), "tax-office-year-error"),
+        ));
     }
     let amount = t.parse_number(sent.get("amount").trim());
     if amount.is_none() {
-        errors.push(("#assess-amount".to_owned(), t.t("tax-error-money")));
+        errors.push((
+            "#assess-amount".to_owned(),
+            named(t, &t.t("tax-label-amount"), "tax-error-money"),
+        ));
     }
     let due = NaiveDate::parse_from_str(sent.get("due_date").trim(), "%Y-%m-%d");
     if due.is_err() {
-        errors.push(("#assess-due_date".to_owned(), t.t("tax-office-date-error")));
+        errors.push((
+            "#assess-due_date".to_owned(),
+            named(t, &t.t("tax-label-due"), "tax-office-date-error"),
+        ));
     }
     let (Ok(year), Some(amount), Ok(due_date)) = (year, amount, due) else {
         return assessment_html(&who, &tax, None, errors, &sent);
@@ -719,6 +742,7 @@ pub struct Settled {
 #[template(path = "web/office_payments.html")]
 struct PaymentsPage<'a> {
     t: &'a Page,
+    nav: &'static str,
     title: String,
     settled: Option<Settled>,
     csrf: &'a str,
@@ -741,6 +765,7 @@ fn payments_html(
     };
     let html = PaymentsPage {
         t,
+        nav: "payments",
         title: title.clone(),
         settled,
         csrf: who.csrf(),
@@ -841,11 +866,17 @@ pub async fn settle(
     let sent = Sent(form.0);
     let (lines, mut bad) = lines_of(sent.get("file"));
     if lines.is_empty() && bad.is_empty() {
-        let errors = vec![("#file".to_owned(), t.t("tax-office-file-empty"))];
+        let errors = vec![(
+            "#file".to_owned(),
+            named(t, &t.t("tax-office-file"), "tax-office-file-empty"),
+        )];
         return payments_html(&who, None, errors, &sent);
     }
     if lines.len() + bad.len() > MAX_LINES {
-        let errors = vec![("#file".to_owned(), t.t("tax-office-file-long"))];
+        let errors = vec![(
+            "#file".to_owned(),
+            named(t, &t.t("tax-office-file"), "tax-office-file-long"),
+        )];
         return payments_html(&who, None, errors, &sent);
     }
     let numbers: Vec<usize> = lines.iter().map(|(n, _)| *n).collect();

@@ -355,3 +355,4 @@ tax-office-line-txn = bank transaction id: 1 to 64 visible characters, no spaces
 tax-office-line-reference = payment reference: at most 64 characters
 tax-office-line-amount = amount: a positive number such as 125000.00
 tax-office-line-date = date paid: a date such as 2027-05-31
+tax-office-account = Tax account

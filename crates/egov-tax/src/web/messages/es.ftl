@@ -355,3 +355,4 @@ tax-office-line-txn = id de la transacción bancaria: de 1 a 64 caracteres visib
 tax-office-line-reference = referencia de pago: como máximo 64 caracteres
 tax-office-line-amount = importe: un número positivo como 125000.00
 tax-office-line-date = fecha de pago: una fecha como 2027-05-31
+tax-office-account = Cuenta tributaria

@@ -350,3 +350,4 @@ tax-office-line-txn = banco transacción id: 1 guive 64 letra, espacio’ỹre
 tax-office-line-reference = referencia de pago: 64 letra peve
 tax-office-line-amount = viru: papapy positivo 125000.00 háicha
 tax-office-line-date = ára ojepagaha: ára 2027-05-31 háicha
+tax-office-account = Impuesto cuenta

@@ -352,3 +352,4 @@ tax-office-line-txn = 은행 거래번호: 공백 없는 1~64자
 tax-office-line-reference = 납부번호: 64자 이하
 tax-office-line-amount = 금액: 125000.00 같은 양수
 tax-office-line-date = 납부일: 2027-05-31 같은 날짜
+tax-office-account = 세금 계정
