@@ -878,21 +878,7 @@ impl Service {
             .db
             .run(move |c| {
                 let records = crate::store::for_subjects(c, &subjects, before, limit)?;
-                let mut names = std::collections::HashMap::new();
-                for r in &records {
-                    let actor = &r.entry.actor;
-                    if names.contains_key(actor) {
-                        continue;
-                    }
-                    let Ok(a) = accounts::get(c, actor) else {
-                        continue;
-                    };
-                    let agency = match &a.agency_id {
-                        Some(id) => accounts::get_agency(c, id).ok().map(|g| g.name),
-                        None => None,
-                    };
-                    names.insert(actor.clone(), (a.display_name, agency));
-                }
+                let names = actor_names(c, &records);
                 Ok((records, names))
             })
             .await
@@ -1174,4 +1160,28 @@ pub fn invitable(kind: Kind) -> bool {
         kind,
         Kind::Officer | Kind::AgencyAdmin | Kind::Auditor | Kind::PlatformAdmin
     )
+}
+
+/// The officials who acted in `records`: account id to name and agency name (accounts since
+/// removed are left out).
+pub(crate) fn actor_names(
+    c: &mut egov_core::DbConnection,
+    records: &[crate::access_log::Record],
+) -> std::collections::HashMap<String, (String, Option<String>)> {
+    let mut names = std::collections::HashMap::new();
+    for r in records {
+        let actor = &r.entry.actor;
+        if names.contains_key(actor) {
+            continue;
+        }
+        let Ok(a) = accounts::get(c, actor) else {
+            continue;
+        };
+        let agency = match &a.agency_id {
+            Some(id) => accounts::get_agency(c, id).ok().map(|g| g.name),
+            None => None,
+        };
+        names.insert(actor.clone(), (a.display_name, agency));
+    }
+    names
 }

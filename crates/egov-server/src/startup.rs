@@ -294,7 +294,12 @@ impl AppState {
                 .context("the pages' sign-in")?;
             let my = modules.iter().flat_map(|m| m.my_links()).collect();
             let work = modules.iter().flat_map(|m| m.work_links()).collect();
-            Some(web.with_sign_in(sign_in, my).with_work_links(work))
+            let roles = modules.iter().flat_map(|m| m.roles()).collect();
+            Some(
+                web.with_sign_in(sign_in, my)
+                    .with_work_links(work)
+                    .with_roles(roles),
+            )
         };
         Ok(Self {
             settings,

@@ -305,25 +305,49 @@ impl TestApp {
         roles: &[&str],
         password: Option<&str>,
     ) -> String {
+        self.account_of_kind(
+            egov_auth::Kind::Officer,
+            username,
+            display_name,
+            Some(agency),
+            roles,
+            password,
+        )
+        .await
+    }
+
+    /// Creates an account of `kind` (an official of `agency`, or an auditor or platform admin
+    /// with none) in common auth, with a password when one is given; the account id.
+    pub async fn account_of_kind(
+        &self,
+        kind: egov_auth::Kind,
+        username: &str,
+        display_name: &str,
+        agency: Option<&str>,
+        roles: &[&str],
+        password: Option<&str>,
+    ) -> String {
         let s = self.state.auth_service.as_ref().expect("auth service");
-        let a = agency.to_owned();
-        let _ = s
-            .db()
-            .run(move |c| egov_auth::accounts::insert_agency(c, &a, "Test agency"))
-            .await;
+        if let Some(agency) = agency {
+            let a = agency.to_owned();
+            let _ = s
+                .db()
+                .run(move |c| egov_auth::accounts::insert_agency(c, &a, "Test agency"))
+                .await;
+        }
         s.create_account(
             egov_auth::accounts::NewAccount {
                 username: username.to_lowercase(),
-                kind: Some(egov_auth::Kind::Officer),
+                kind: Some(kind),
                 display_name: display_name.to_owned(),
-                agency_id: Some(agency.to_owned()),
+                agency_id: agency.map(str::to_owned),
                 roles: roles.iter().map(|r| (*r).to_owned()).collect(),
                 ..egov_auth::accounts::NewAccount::default()
             },
             password.map(str::to_owned),
         )
         .await
-        .expect("official")
+        .expect("account")
         .id
     }
 

@@ -64,3 +64,44 @@ impl Page {
         vec![(fallback.to_owned(), m)]
     }
 }
+
+impl Page {
+    /// A provider's problem answer (JSON) as error-summary lines, like [`Page::refusal`]:
+    /// one per field error (`#<prefix><field>`), else the title and detail.
+    pub fn problem_lines(
+        &self,
+        problem: &serde_json::Value,
+        prefix: &str,
+        label: impl Fn(&str) -> String,
+        fallback: &str,
+    ) -> Vec<(String, String)> {
+        let fields: Vec<(String, String)> = problem["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                let name = e["pointer"]
+                    .as_str()?
+                    .trim_start_matches('/')
+                    .replace('/', "-");
+                let detail = e["detail"].as_str().unwrap_or_default();
+                Some((
+                    format!("#{prefix}{name}"),
+                    self.t_with(
+                        "field-error",
+                        &[("field", label(&name)), ("detail", detail.to_owned())],
+                    ),
+                ))
+            })
+            .collect();
+        if !fields.is_empty() {
+            return fields;
+        }
+        let title = problem["title"].as_str().unwrap_or_default();
+        let line = match problem["detail"].as_str() {
+            Some(d) if !d.is_empty() => format!("{title}: {d}"),
+            _ => title.to_owned(),
+        };
+        vec![(fallback.to_owned(), line)]
+    }
+}

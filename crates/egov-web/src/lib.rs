@@ -12,13 +12,16 @@
 //!   with the security headers pages need (a content-security policy without inline script or
 //!   style, no framing, no caching of personal data).
 
+pub mod admin;
 pub mod assets;
+pub mod audit;
 pub mod brand;
 pub mod check;
 pub mod contact;
 pub mod form;
 pub mod format;
 pub mod i18n;
+pub mod invitation;
 pub mod map;
 pub mod my;
 pub mod page;
@@ -92,6 +95,8 @@ struct Inner {
     my_links: Vec<(&'static str, &'static str)>,
     /// Officials' pages: path, message id, the role they need.
     work_links: Vec<(&'static str, &'static str, &'static str)>,
+    /// The modules' roles and what each lets an official do (the admin console's choices).
+    roles: Vec<(&'static str, &'static str)>,
     sign_in: Option<SignIn>,
     brand: brand::Brand,
     /// The location page's map, when the deployment has a tile server.
@@ -116,6 +121,7 @@ impl Web {
             links,
             my_links: Vec::new(),
             work_links: Vec::new(),
+            roles: Vec::new(),
             sign_in: None,
             map: None,
             csp: page::CSP.to_owned(),
@@ -161,15 +167,30 @@ impl Web {
         self
     }
 
-    /// With the officials' pages "My page" links to (path, message id, role needed).
+    /// With the officials' pages "My page" links to (path, message id, role needed), and the
+    /// web layer's own: the admin console for administrators, the access log for auditors.
     pub fn with_work_links(
         mut self,
         links: Vec<(&'static str, &'static str, &'static str)>,
     ) -> Self {
         if let Some(inner) = Arc::get_mut(&mut self.0) {
             inner.work_links = links;
+            inner.work_links.extend(admin::WORK_LINKS);
         }
         self
+    }
+
+    /// With the modules' roles (name, what it lets an official do).
+    pub fn with_roles(mut self, roles: Vec<(&'static str, &'static str)>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.roles = roles;
+        }
+        self
+    }
+
+    /// The modules' roles (name, what it lets an official do).
+    pub fn roles(&self) -> &[(&'static str, &'static str)] {
+        &self.0.roles
     }
 
     /// The officials' pages `who` may open, as (path, message id): a link's role is one of
@@ -269,7 +290,16 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(contact::contact)
         .service(contact::save_contact)
         .service(register::register_page)
-        .service(register::register);
+        .service(register::register)
+        .service(invitation::invitation)
+        .service(invitation::accept)
+        .service(admin::officials)
+        .service(admin::invite_form)
+        .service(admin::invite)
+        .service(admin::official)
+        .service(admin::act)
+        .service(audit::access_log)
+        .service(audit::search);
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use crate::page::{Page, PageError};
 use crate::session::SignedIn;
 
 #[derive(Debug, Deserialize)]
-struct Record {
+pub(crate) struct Record {
+    pub(crate) seq: i64,
     occurred_at: chrono::DateTime<chrono::Utc>,
     actor: String,
     actor_name: Option<String>,
@@ -21,14 +22,15 @@ struct Record {
 }
 
 #[derive(Debug, Deserialize)]
-struct LogPage {
-    records: Vec<Record>,
-    next: Option<i64>,
+pub(crate) struct LogPage {
+    pub(crate) records: Vec<Record>,
+    pub(crate) next: Option<i64>,
 }
 
 /// One row, in the page's language.
 #[derive(Debug)]
 pub struct Row {
+    pub seq: i64,
     pub when: String,
     pub who: String,
     pub agency: String,
@@ -42,6 +44,9 @@ pub struct Row {
 struct Privacy<'a> {
     t: &'a Page,
     title: String,
+    caption: String,
+    /// Whether the table shows each record's sequence number (the auditors' view).
+    seq: bool,
     rows: Vec<Row>,
     older: Option<String>,
 }
@@ -63,6 +68,31 @@ fn word(t: &Page, prefix: &str, code: &str) -> String {
     }
 }
 
+/// Access-log records in the page's words (`me`: the reader, shown as "you").
+pub(crate) fn rows(t: &Page, records: Vec<Record>, me: &str) -> Vec<Row> {
+    let tz = t.web().pack().time_zone;
+    records
+        .into_iter()
+        .map(|r| {
+            let local = r.occurred_at.with_timezone(&tz);
+            Row {
+                seq: r.seq,
+                when: format!("{} {}", t.date(local.date_naive()), local.format("%H:%M")),
+                who: match (r.actor_name, r.actor.as_str()) {
+                    (_, a) if a == me => t.t("privacy-you"),
+                    (Some(n), _) => n,
+                    (None, "system") => t.t("privacy-system"),
+                    (None, _) => t.t("privacy-unknown"),
+                },
+                agency: r.actor_agency.unwrap_or_default(),
+                what: word(t, "access", &r.action),
+                why: r.purpose,
+                service: word(t, "module", &r.module),
+            }
+        })
+        .collect()
+}
+
 /// Who used my data.
 #[get("/my/privacy")]
 pub async fn privacy(who: SignedIn, query: web::Query<Query>) -> Result<HttpResponse, PageError> {
@@ -77,31 +107,13 @@ pub async fn privacy(who: SignedIn, query: web::Query<Query>) -> Result<HttpResp
         .provider_get(&who.live, &path)
         .await
         .map_err(|e| t.error(&e))?;
-    let tz = t.web().pack().time_zone;
-    let rows = log
-        .records
-        .into_iter()
-        .map(|r| {
-            let local = r.occurred_at.with_timezone(&tz);
-            Row {
-                when: format!("{} {}", t.date(local.date_naive()), local.format("%H:%M")),
-                who: match (r.actor_name, r.actor.as_str()) {
-                    (_, a) if a == who.principal.subject => t.t("privacy-you"),
-                    (Some(n), _) => n,
-                    (None, "system") => t.t("privacy-system"),
-                    (None, _) => t.t("privacy-unknown"),
-                },
-                agency: r.actor_agency.unwrap_or_default(),
-                what: word(t, "access", &r.action),
-                why: r.purpose,
-                service: word(t, "module", &r.module),
-            }
-        })
-        .collect();
+    let rows = rows(t, log.records, &who.principal.subject);
     let title = t.t("privacy-title");
     let html = Privacy {
         t,
         title: title.clone(),
+        caption: t.t("privacy-caption"),
+        seq: false,
         rows,
         older: log.next.map(|n| format!("/my/privacy?before={n}")),
     }

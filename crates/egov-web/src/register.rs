@@ -167,15 +167,7 @@ pub async fn register_page(
     q: web::Query<KindQuery>,
 ) -> Result<HttpResponse, PageError> {
     let si = t.web().sign_in().cloned().ok_or_else(|| t.unavailable())?;
-    // The forms' token: the session's when signed in, else a cookie of this browser's.
-    let (cookie, new) = match req
-        .cookie(si.session_cookie())
-        .or_else(|| req.cookie(si.form_cookie()))
-    {
-        Some(c) => (c.value().to_owned(), false),
-        None => (egov_auth::random::token(), true),
-    };
-    let csrf = si.csrf_for(&cookie);
+    let (csrf, cookie) = form_token(&req, &si);
     let form = RegisterForm {
         kind: q
             .into_inner()
@@ -185,11 +177,26 @@ pub async fn register_page(
         ..RegisterForm::default()
     };
     let mut res = form_page(&t, &csrf, &form, &[], StatusCode::OK)?;
-    if new {
-        res.add_cookie(&si.cookie(si.form_cookie(), cookie, Some(3600)))
+    if let Some(c) = cookie {
+        res.add_cookie(&si.cookie(si.form_cookie(), c, Some(3600)))
             .map_err(|_| t.unavailable())?;
     }
     Ok(res)
+}
+
+/// The token of a form for someone not signed in: the session's when signed in, else from a
+/// cookie of this browser's — with the cookie's new value when it has none yet (to set).
+pub(crate) fn form_token(req: &HttpRequest, si: &crate::SignIn) -> (String, Option<String>) {
+    match req
+        .cookie(si.session_cookie())
+        .or_else(|| req.cookie(si.form_cookie()))
+    {
+        Some(c) => (si.csrf_for(c.value()), None),
+        None => {
+            let cookie = egov_auth::random::token();
+            (si.csrf_for(&cookie), Some(cookie))
+        }
+    }
 }
 
 /// Registers; the provider's field errors come back on the form (the password is never shown

@@ -670,12 +670,31 @@ impl SignIn {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<(reqwest::StatusCode, serde_json::Value), Error> {
+        self.provider_call(Some(live), None, method, path, body)
+            .await
+    }
+
+    /// Sends `method` to `path` of the provider's API as the signed-in person (or as nobody),
+    /// asking for problems in `lang`. As [`SignIn::provider_send`].
+    pub async fn provider_call(
+        &self,
+        live: Option<&Live>,
+        lang: Option<&str>,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(reqwest::StatusCode, serde_json::Value), Error> {
         let mut req = self
             .0
             .http
             .request(method, format!("{}{path}", self.issuer()))
-            .bearer_auth(&live.access_token)
             .header("accept", "application/json");
+        if let Some(l) = live {
+            req = req.bearer_auth(&l.access_token);
+        }
+        if let Some(l) = lang {
+            req = req.header("accept-language", l);
+        }
         if let Some(b) = body {
             req = req.json(b);
         }

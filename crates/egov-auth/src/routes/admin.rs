@@ -14,7 +14,7 @@ use crate::clients;
 use crate::principal::policies::{Admin, Auditor, PlatformAdmin, SignedIn};
 use crate::principal::{Authorized, Kind, Principal};
 use crate::routes::login::{check_email, check_name};
-use crate::routes::me::{AccessLogPage, page_of};
+use crate::routes::me::{AccessLogPage, named_page};
 use crate::service::Service;
 use crate::sessions;
 use crate::tokens::Purpose;
@@ -835,11 +835,15 @@ pub async fn search_access_log(
     )
     .await?;
     let before = body.before;
-    let records = service
+    let (records, names) = service
         .db()
-        .run(move |c| crate::store::for_subjects(c, &subjects, before, limit))
+        .run(move |c| {
+            let records = crate::store::for_subjects(c, &subjects, before, limit)?;
+            let names = crate::service::actor_names(c, &records);
+            Ok((records, names))
+        })
         .await?;
-    Ok(web::Json(page_of(records, limit)))
+    Ok(web::Json(named_page(records, &names, limit)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
