@@ -159,7 +159,7 @@ async function invitedOfficer(roles, tag = '', name = tag ? 'Officer Park' : 'Of
   return { username };
 }
 
-// An official `who` ({ username, secret }) signs in on `path` with a password and their
+// An official `who` ({ username, secret, password? }) signs in on `path` with a password and their
 // authenticator's code, in a browser context of their own (waiting for a fresh TOTP step when
 // the last one was used).
 export async function deskSignIn(browser, who, lang, js, path = '/desk/documents') {
@@ -168,7 +168,7 @@ export async function deskSignIn(browser, who, lang, js, path = '/desk/documents
   const page = await context.newPage();
   await page.goto(`${base}${path}`);
   await page.fill('#username', who.username);
-  await page.fill('#password', PASSWORD);
+  await page.fill('#password', who.password ?? PASSWORD);
   await Promise.all([page.waitForSelector('#code'), page.click('form button[type=submit]')]);
   for (let attempt = 0; attempt < 2; attempt += 1) {
     while (Math.floor(Date.now() / 30000) <= (who.lastStep ?? 0)) await new Promise((r) => setTimeout(r, 500));

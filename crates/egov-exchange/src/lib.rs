@@ -241,6 +241,10 @@ impl Module for ExchangeModule {
         vec![("/my/consents", "my-consents")]
     }
 
+    fn work_links(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        vec![("/admin/exchange", "xadmin-title", "kind:platform_admin")]
+    }
+
     fn trails(&self) -> Vec<&'static dyn egov_core::anchor::Trail> {
         vec![&store::MessageLogTrail]
     }

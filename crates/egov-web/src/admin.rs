@@ -24,8 +24,9 @@ use crate::session::{CsrfForm, SignedIn};
 use crate::{link, see_other};
 
 /// "My page" links of the console: (path, message id, who).
-pub const WORK_LINKS: [(&str, &str, &str); 3] = [
+pub const WORK_LINKS: [(&str, &str, &str); 4] = [
     ("/admin/officials", "admin-title", "kind:platform_admin"),
+    ("/admin/platform", "platform-title", "kind:platform_admin"),
     ("/admin/officials", "admin-title", "kind:agency_admin"),
     ("/audit/access-log", "audit-title", "kind:auditor"),
 ];
@@ -181,6 +182,8 @@ async fn agency_of(
 struct ListPage<'a> {
     t: &'a Page,
     title: String,
+    /// A platform admin: links to agencies, clients and keys.
+    platform: bool,
     agency: String,
     agencies: Vec<Choice>,
     rows: Vec<Row>,
@@ -249,6 +252,7 @@ pub async fn officials(who: Who, q: web::Query<ListQuery>) -> Result<HttpRespons
     let html = ListPage {
         t,
         title: title.clone(),
+        platform: who.principal.agency.is_none(),
         agency,
         agencies,
         rows,

@@ -25,6 +25,7 @@ pub mod invitation;
 pub mod map;
 pub mod my;
 pub mod page;
+pub mod platform;
 pub mod privacy;
 pub mod register;
 pub mod representation;
@@ -298,6 +299,8 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(admin::invite)
         .service(admin::official)
         .service(admin::act)
+        .service(platform::platform)
+        .service(platform::act)
         .service(audit::access_log)
         .service(audit::search);
 }

@@ -82,6 +82,7 @@ pub(crate) fn rows(t: &Page, records: Vec<Record>, me: &str) -> Vec<Row> {
                     (_, a) if a == me => t.t("privacy-you"),
                     (Some(n), _) => n,
                     (None, "system") => t.t("privacy-system"),
+                    (None, "anonymous") => t.t("privacy-anonymous"),
                     (None, _) => t.t("privacy-unknown"),
                 },
                 agency: r.actor_agency.unwrap_or_default(),

@@ -383,3 +383,180 @@ async fn an_admin_invites_an_officer_who_sets_a_password_and_signs_in_with_totp(
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_platform_admin_manages_agencies_clients_keys_and_the_exchanges_grants() {
+    let app = app().await;
+    let root = with_totp(&app, Kind::PlatformAdmin, "root.admin", "Root Admin", None).await;
+    let (mut b, page) = signed_in(&app, "root.admin", &root, "/admin/platform", "en").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let keys_before = page.body.matches(r#"<li class="egov-code">"#).count();
+    assert!(keys_before >= 1, "{}", page.body);
+    let csrf = page.field("csrf").expect("csrf");
+    // An agency: a bad code first.
+    let bad = b
+        .post(
+            "/admin/platform",
+            &[
+                ("csrf", &csrf),
+                ("what", "agency"),
+                ("id", "x"),
+                ("name", "Ministry of Education"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.contains(r##"href="#agency-id""##), "{}", bad.body);
+    let made = b
+        .post(
+            "/admin/platform",
+            &[
+                ("csrf", &csrf),
+                ("what", "agency"),
+                ("id", "MOE"),
+                ("name", "Ministry of Education"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let after = b.get("/admin/platform?done=agency").await;
+    assert!(
+        text(&after.body).contains("Ministry of Education"),
+        "{}",
+        after.body
+    );
+    // A client: no return address first; then a confidential one, its secret shown once.
+    let bad = b
+        .post(
+            "/admin/platform",
+            &[
+                ("csrf", &csrf),
+                ("what", "client"),
+                ("name", "Minwon portal"),
+                ("redirect_uris", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    let client = b
+        .post(
+            "/admin/platform",
+            &[
+                ("csrf", &csrf),
+                ("what", "client"),
+                ("name", "Minwon portal"),
+                ("redirect_uris", "https://minwon.example/callback"),
+                ("confidential", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(client.status, StatusCode::OK, "{}", client.body);
+    assert!(
+        client.body.contains(r#"id="new-client-secret""#),
+        "{}",
+        client.body
+    );
+    assert!(text(&client.body).contains("https://minwon.example/callback"));
+    // Keys: rotated, one more published.
+    let rotated = b
+        .post("/admin/platform", &[("csrf", &csrf), ("what", "rotate")])
+        .await;
+    assert_eq!(rotated.status, StatusCode::SEE_OTHER, "{}", rotated.body);
+    let keys = b.get("/admin/platform?done=rotated").await;
+    assert_eq!(
+        keys.body.matches(r#"<li class="egov-code">"#).count(),
+        keys_before + 1,
+        "{}",
+        keys.body
+    );
+
+    // The exchange: this deployment among the members; a grant made and revoked.
+    let member = app
+        .state
+        .exchange
+        .as_ref()
+        .expect("exchange")
+        .member()
+        .to_string();
+    let x = b.get("/admin/exchange").await;
+    assert_eq!(x.status, StatusCode::OK, "{}", x.body);
+    assert!(text(&x.body).contains(&member), "{}", x.body);
+    assert!(text(&x.body).contains("No dead letter"), "{}", x.body);
+    let bad = b
+        .post(
+            "/admin/exchange",
+            &[
+                ("csrf", &csrf),
+                ("what", "grant"),
+                ("client", "nonsense"),
+                ("service", &format!("{member}/tax/income-certificate")),
+                ("purpose", "petition.housing-benefit"),
+                ("items", "year"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(
+        bad.body.contains(r##"href="#grant-client""##),
+        "{}",
+        bad.body
+    );
+    let granted = b
+        .post(
+            "/admin/exchange",
+            &[
+                ("csrf", &csrf),
+                ("what", "grant"),
+                ("client", &format!("{member}/petition")),
+                ("service", &format!("{member}/tax/income-certificate")),
+                ("purpose", "petition.housing-benefit"),
+                ("items", "year, total_income"),
+            ],
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.body);
+    let x = b.get("/admin/exchange?done=granted").await;
+    assert!(text(&x.body).contains("year, total_income"), "{}", x.body);
+    let id = x
+        .body
+        .split(r#"name="what" value="revoke"><input type="hidden" name="id" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the grant's revoke form")
+        .to_owned();
+    let revoked = b
+        .post(
+            "/admin/exchange",
+            &[("csrf", &csrf), ("what", "revoke"), ("id", &id)],
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    let again = b
+        .post(
+            "/admin/exchange",
+            &[("csrf", &csrf), ("what", "revoke"), ("id", &id)],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::BAD_REQUEST,
+        "revoking twice is refused"
+    );
+    assert!(
+        text(&b.get("/admin/exchange").await.body).contains("No grant yet"),
+        "revoked grants are not listed"
+    );
+
+    // An agency admin reaches neither console.
+    let moe = with_totp(
+        &app,
+        Kind::AgencyAdmin,
+        "moe.admin",
+        "MOE Admin",
+        Some("MOE"),
+    )
+    .await;
+    let (mut m, _) = signed_in(&app, "moe.admin", &moe, "/admin/officials", "en").await;
+    assert_eq!(m.get("/admin/platform").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(m.get("/admin/exchange").await.status, StatusCode::FORBIDDEN);
+}

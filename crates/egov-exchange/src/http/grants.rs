@@ -107,7 +107,18 @@ pub async fn create_grant(
     exchange: web::Data<Exchange>,
     input: web::Json<GrantInput>,
 ) -> Result<HttpResponse, Error> {
-    let input = input.into_inner();
+    let saved = grant(&exchange, &auth.subject, input.into_inner()).await?;
+    tracing::info!(grant = %saved.id, client = %saved.client, service = %saved.service, "exchange grant created");
+    Ok(HttpResponse::Created().json(Grant::from(saved)))
+}
+
+/// A grant, checked (the client a subsystem; a service of this deployment offers the items):
+/// stored and answered.
+pub(crate) async fn grant(
+    exchange: &Exchange,
+    by: &str,
+    input: GrantInput,
+) -> Result<GrantRow, Error> {
     let client = ClientId::parse(&input.client).map_err(|e| bad("/client", e.to_string()))?;
     if client.subsystem.is_none() {
         return Err(bad(
@@ -136,7 +147,7 @@ pub async fn create_grant(
         service: service.to_string(),
         purpose: input.purpose,
         items: String::new(),
-        created_by: auth.subject.clone(),
+        created_by: by.to_owned(),
         created_at: Utc::now().naive_utc(),
         revoked_at: None,
     };
@@ -144,8 +155,7 @@ pub async fn create_grant(
         .db()
         .run(move |c| store::add_grant(c, row, &items))
         .await?;
-    tracing::info!(grant = %saved.id, client = %saved.client, service = %saved.service, "exchange grant created");
-    Ok(HttpResponse::Created().json(Grant::from(saved)))
+    Ok(saved)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -197,7 +207,12 @@ pub async fn revoke_grant(
     exchange: web::Data<Exchange>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let id = id.into_inner();
+    revoke(&exchange, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Revokes a grant in force (`exchange.grant_not_found` otherwise).
+pub(crate) async fn revoke(exchange: &Exchange, id: String) -> Result<(), Error> {
     let done = exchange
         .db()
         .run(move |c| store::revoke_grant(c, &id, Utc::now()))
@@ -205,5 +220,5 @@ pub async fn revoke_grant(
     if !done {
         return Err(Error::new(errors::GRANT_NOT_FOUND));
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

@@ -240,7 +240,12 @@ pub async fn replay_delivery(
     exchange: web::Data<Exchange>,
     input: web::Json<ReplayInput>,
 ) -> Result<HttpResponse, Error> {
-    let i = input.into_inner();
+    replay(&exchange, input.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Puts a dead-lettered delivery back in the queue (`exchange.delivery_not_found` otherwise).
+pub(crate) async fn replay(exchange: &Exchange, i: ReplayInput) -> Result<(), Error> {
     for (pointer, v) in [
         ("/source", &i.source),
         ("/event_id", &i.event_id),
@@ -257,5 +262,5 @@ pub async fn replay_delivery(
     if !done {
         return Err(Error::new(errors::DELIVERY_NOT_FOUND));
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

@@ -2,7 +2,10 @@
 //! my data from another through the exchange, in words (who gets what from whom, why, until
 //! when), with its state, and a button to withdraw each one still in force. Providers refuse
 //! requests citing a withdrawn consent from then on.
+//!
+//! For platform admins ([`admin`]): the members, the grants and the dead-letter list.
 
+pub mod admin;
 pub mod consents;
 
 use egov_core::routes::Routes;
@@ -12,5 +15,9 @@ use egov_core::routes::Routes;
 pub const MESSAGES: &[(&str, &str)] = egov_web::messages!("ko", "en", "es", "gn");
 
 pub fn configure(routes: &mut Routes<'_>) {
-    routes.page(consents::my_consents).page(consents::withdraw);
+    routes
+        .page(consents::my_consents)
+        .page(consents::withdraw)
+        .page(admin::exchange_admin)
+        .page(admin::exchange_act);
 }
