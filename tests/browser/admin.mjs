@@ -111,6 +111,10 @@ async function journey(browser, s, lang, js) {
   await a.page.goto(`${base}/admin/platform`);
   expect((await a.page.$$('#keys ~ ul li')).length >= 1, `${tag}: the signing keys are listed`);
   await check(a.page, tag, lang, 'admin-platform', 'agencies, clients and keys', js);
+  await a.page.goto(`${base}/admin/settings`);
+  expect((await a.page.$$('main table')).length > 3 && !(await a.page.textContent('main')).includes('passphrase'),
+    `${tag}: the settings in force are shown, secrets hidden`);
+  await check(a.page, tag, lang, 'admin-settings', 'settings in force', js);
   await a.page.goto(`${base}/admin/exchange`);
   await a.page.fill('#grant-client', 'not a client');
   await Promise.all([a.page.waitForLoadState('load'), submit(a.page, '#grant-form')]);

@@ -32,6 +32,10 @@ pub struct Settings {
     /// with [`Settings::section`].
     #[serde(flatten)]
     pub modules: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Every setting in force as `(dotted.key, value)`, secrets hidden ([`redacted_pairs`]):
+    /// what operators and the admin console may see.
+    #[serde(skip)]
+    pub in_force: Vec<(String, String)>,
 }
 
 /// Anchoring of the hash-chained trails (`[audit]`): signed heads written outside the
@@ -227,6 +231,75 @@ impl fmt::Debug for DatabaseUrl {
 impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.redacted())
+    }
+}
+
+/// What a hidden setting shows instead of its value.
+pub const HIDDEN: &str = "(set, hidden)";
+
+/// Whether a setting's name says it holds a secret (`password`, `…_secret`, `…_key`,
+/// `…_token`, `…_seed`; not `…_keys`, `…_file` or `…_secs`).
+pub fn is_secret(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["password", "secret", "key", "token", "seed"]
+        .iter()
+        .any(|w| n == *w || n.ends_with(&format!("_{w}")))
+}
+
+/// Settings as `(dotted.key, value)` in key order: secrets hidden (empty ones shown as
+/// empty), passwords in URLs replaced.
+pub fn redacted_pairs(raw: &serde_json::Value) -> Vec<(String, String)> {
+    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+        let name = prefix.rsplit('.').next().unwrap_or(prefix);
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&key, v, out);
+                }
+            }
+            _ if is_secret(name) => {
+                let empty = v.is_null() || v.as_str().is_some_and(str::is_empty);
+                out.push((
+                    prefix.to_owned(),
+                    if empty {
+                        String::new()
+                    } else {
+                        HIDDEN.to_owned()
+                    },
+                ));
+            }
+            serde_json::Value::String(s) => out.push((prefix.to_owned(), redact_value(s))),
+            serde_json::Value::Array(items) => {
+                let shown: Vec<String> = items
+                    .iter()
+                    .map(|i| match i {
+                        serde_json::Value::String(s) => redact_value(s),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                out.push((prefix.to_owned(), shown.join(", ")));
+            }
+            serde_json::Value::Null => out.push((prefix.to_owned(), String::new())),
+            other => out.push((prefix.to_owned(), other.to_string())),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", raw, &mut out);
+    out.sort();
+    out
+}
+
+/// A setting's text with the password of a URL in it replaced (other text as it is).
+fn redact_value(raw: &str) -> String {
+    if raw.contains("://") {
+        redact_url(raw)
+    } else {
+        raw.to_owned()
     }
 }
 
@@ -472,10 +545,15 @@ impl Settings {
             )
             .build()
             .map_err(|e| SettingsError(e.to_string()))?;
-        let settings: Settings = built
+        let raw: serde_json::Value = built
+            .clone()
+            .try_deserialize()
+            .map_err(|e| SettingsError(e.to_string()))?;
+        let mut settings: Settings = built
             .try_deserialize()
             .map_err(|e| SettingsError(e.to_string()))?;
         settings.check()?;
+        settings.in_force = redacted_pairs(&raw);
         Ok(settings)
     }
 
@@ -588,4 +666,48 @@ impl Settings {
 
 fn default_registration_page() -> String {
     "/register".into()
+}
+
+#[cfg(test)]
+mod in_force_tests {
+    use super::{HIDDEN, redacted_pairs};
+
+    #[test]
+    fn settings_in_force_hide_secrets_and_passwords_in_urls() {
+        let raw = serde_json::json!({
+            "database": {"url": "postgres://egov:hunter2@db.internal:5432/egov", "pool_size": 8},
+            "auth": {"encryption_key": "00ff", "blind_index_key": "", "access_token_secs": 300,
+                     "secrets_file": "data/auth-secrets.toml"},
+            "server": {"metrics_token": "abc", "modules": ["auth", "tax"]},
+            "audit": {"anchor_public_keys": ["k1"], "anchor_key_file": "data/anchor-key"},
+            "notify": {"email": "log", "sms_gateway": {"url": "https://u:p@sms.example/send"}},
+        });
+        let pairs = redacted_pairs(&raw);
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| panic!("{k} in {pairs:?}"))
+        };
+        assert_eq!(
+            get("database.url"),
+            "postgres://egov:***@db.internal:5432/egov"
+        );
+        assert_eq!(get("auth.encryption_key"), HIDDEN);
+        assert_eq!(get("auth.blind_index_key"), "");
+        assert_eq!(get("auth.access_token_secs"), "300");
+        assert_eq!(get("auth.secrets_file"), "data/auth-secrets.toml");
+        assert_eq!(get("server.metrics_token"), HIDDEN);
+        assert_eq!(get("server.modules"), "auth, tax");
+        assert_eq!(get("audit.anchor_public_keys"), "k1");
+        assert_eq!(get("audit.anchor_key_file"), "data/anchor-key");
+        assert_eq!(get("notify.email"), "log");
+        assert_eq!(
+            get("notify.sms_gateway.url"),
+            "https://u:***@sms.example/send"
+        );
+        let all = format!("{pairs:?}");
+        assert!(!all.contains("hunter2") && !all.contains("00ff") && !all.contains("abc"));
+    }
 }

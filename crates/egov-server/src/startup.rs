@@ -298,7 +298,8 @@ impl AppState {
             Some(
                 web.with_sign_in(sign_in, my)
                     .with_work_links(work)
-                    .with_roles(roles),
+                    .with_roles(roles)
+                    .with_settings(settings.in_force.clone()),
             )
         };
         Ok(Self {

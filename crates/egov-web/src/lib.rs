@@ -98,6 +98,8 @@ struct Inner {
     work_links: Vec<(&'static str, &'static str, &'static str)>,
     /// The modules' roles and what each lets an official do (the admin console's choices).
     roles: Vec<(&'static str, &'static str)>,
+    /// The settings in force, secrets hidden (the admin console's read-only view).
+    settings: Vec<(String, String)>,
     sign_in: Option<SignIn>,
     brand: brand::Brand,
     /// The location page's map, when the deployment has a tile server.
@@ -123,6 +125,7 @@ impl Web {
             my_links: Vec::new(),
             work_links: Vec::new(),
             roles: Vec::new(),
+            settings: Vec::new(),
             sign_in: None,
             map: None,
             csp: page::CSP.to_owned(),
@@ -187,6 +190,19 @@ impl Web {
             inner.roles = roles;
         }
         self
+    }
+
+    /// With the settings in force, secrets already hidden (`Settings::in_force`).
+    pub fn with_settings(mut self, settings: Vec<(String, String)>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.settings = settings;
+        }
+        self
+    }
+
+    /// The settings in force, secrets hidden.
+    pub fn settings(&self) -> &[(String, String)] {
+        &self.0.settings
     }
 
     /// The modules' roles (name, what it lets an official do).
@@ -301,6 +317,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(admin::act)
         .service(platform::platform)
         .service(platform::act)
+        .service(platform::settings)
         .service(audit::access_log)
         .service(audit::search);
 }

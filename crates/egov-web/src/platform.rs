@@ -2,7 +2,8 @@
 //! agencies (the list, and a new one), OpenID Connect clients (the list, and registering one:
 //! a confidential client's secret is shown once), and the signing keys (the key ids published
 //! now, and rotating to a new key — the old one stays published until tokens signed with it
-//! have expired). Platform admins with a second factor only.
+//! have expired); and the settings in force, read only, secrets hidden. Platform admins with a
+//! second factor only.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -246,4 +247,47 @@ pub async fn act(
             page(&who, None, Some((id, secret)), Vec::new(), &Sent::default()).await
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "admin_settings.html")]
+struct SettingsPage<'a> {
+    t: &'a Page,
+    title: String,
+    sections: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// The settings in force (files and environment merged), read only, secrets hidden.
+#[get("/admin/settings")]
+pub async fn settings(who: Who) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for (key, value) in t.web().settings() {
+        let (section, rest) = key.split_once('.').unwrap_or((key.as_str(), ""));
+        let value = if value == egov_core::settings::HIDDEN {
+            t.t("settings-hidden")
+        } else {
+            value.clone()
+        };
+        match sections.last_mut() {
+            Some((s, rows)) if s == section => rows.push((rest.to_owned(), value)),
+            _ => sections.push((section.to_owned(), vec![(rest.to_owned(), value)])),
+        }
+    }
+    let title = t.t("settings-title");
+    let html = SettingsPage {
+        t,
+        title: title.clone(),
+        sections,
+    }
+    .render()
+    .map_err(|e| t.error(&egov_core::Error::internal(e)))?;
+    Ok(t.render(
+        &title,
+        &[
+            ("/my".into(), t.t("my-page")),
+            ("/admin/platform".into(), t.t("platform-title")),
+        ],
+        &html,
+    ))
 }

@@ -547,7 +547,22 @@ async fn a_platform_admin_manages_agencies_clients_keys_and_the_exchanges_grants
         "revoked grants are not listed"
     );
 
-    // An agency admin reaches neither console.
+    // The settings in force, read only, secrets hidden.
+    let settings = b.get("/admin/settings").await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);
+    let words = text(&settings.body);
+    assert!(
+        words.contains("[auth]") && words.contains("access_token_secs"),
+        "{words}"
+    );
+    assert!(
+        !settings
+            .body
+            .contains(r#"<form method="post" action="/admin"#),
+        "read only"
+    );
+
+    // An agency admin reaches none of these consoles.
     let moe = with_totp(
         &app,
         Kind::AgencyAdmin,
@@ -559,4 +574,5 @@ async fn a_platform_admin_manages_agencies_clients_keys_and_the_exchanges_grants
     let (mut m, _) = signed_in(&app, "moe.admin", &moe, "/admin/officials", "en").await;
     assert_eq!(m.get("/admin/platform").await.status, StatusCode::FORBIDDEN);
     assert_eq!(m.get("/admin/exchange").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(m.get("/admin/settings").await.status, StatusCode::FORBIDDEN);
 }
