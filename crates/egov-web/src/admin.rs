@@ -82,8 +82,6 @@ pub struct Row {
     pub mfa: String,
 }
 
-/// Sends to the provider as the admin, asking for problems in the page's language; its 4xx
-/// answers come back as they are.
 async fn send(
     t: &Page,
     who: &Who,
@@ -91,39 +89,7 @@ async fn send(
     path: &str,
     body: Option<&Value>,
 ) -> Result<(StatusCode, Value), PageError> {
-    let si = t.web().sign_in().cloned().ok_or_else(|| t.unavailable())?;
-    let (status, value) = si
-        .provider_call(Some(&who.live), Some(t.lang()), method, path, body)
-        .await
-        .map_err(|e| t.error(&e))?;
-    Ok((
-        StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
-        value,
-    ))
-}
-
-/// A provider's refusal as this site's error page.
-fn refused(t: &Page, status: StatusCode, problem: &Value) -> PageError {
-    if status == StatusCode::NOT_FOUND {
-        return t.not_found();
-    }
-    t.message(
-        status,
-        problem["title"].as_str().unwrap_or_default(),
-        problem["detail"].as_str().unwrap_or_default(),
-    )
-}
-
-async fn get_json<T: serde::de::DeserializeOwned>(
-    t: &Page,
-    who: &Who,
-    path: &str,
-) -> Result<T, PageError> {
-    let (status, v) = send(t, who, Method::GET, path, None).await?;
-    if !status.is_success() {
-        return Err(refused(t, status, &v));
-    }
-    serde_json::from_value(v).map_err(|e| t.error(&egov_core::Error::internal(e)))
+    t.provider(Some(&who.live), method, path, body).await
 }
 
 /// A kind of account in the page's words.
@@ -159,7 +125,7 @@ async fn agency_of(
     if let Some(own) = &who.principal.agency {
         return Ok((own.clone(), Vec::new()));
     }
-    let agencies: Vec<Agency> = get_json(t, who, "/agencies").await?;
+    let agencies: Vec<Agency> = t.provider_read(&who.live, "/agencies").await?;
     let picked = asked
         .filter(|a| agencies.iter().any(|x| x.id == *a))
         .map(str::to_owned)
@@ -222,7 +188,7 @@ pub async fn officials(who: Who, q: web::Query<ListQuery>) -> Result<HttpRespons
             &format!("/agencies/{agency}/accounts"),
             &[("limit", Some("50")), ("after", q.after.as_deref())],
         );
-        let list: AccountList = get_json(t, &who, &path).await?;
+        let list: AccountList = t.provider_read(&who.live, &path).await?;
         let rows = list
             .accounts
             .into_iter()
@@ -340,11 +306,7 @@ fn invite_page(
         })
         .collect();
     let title = t.t("admin-invite-title");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = crate::form_status(&errors);
     let html = InvitePage {
         t,
         title: title.clone(),
@@ -429,7 +391,7 @@ pub async fn invite(
         return invite_page(&who, &agency, errors, &sent);
     }
     if !status.is_success() {
-        return Err(refused(t, status, &v));
+        return Err(t.provider_refused(status, &v));
     }
     let si = t.web().sign_in().cloned().ok_or_else(|| t.unavailable())?;
     let token = v["invitation_token"].as_str().unwrap_or_default();
@@ -496,7 +458,9 @@ async fn official_page(
     if id.is_empty() || id.len() > 64 || id.contains(['/', '?', '#']) {
         return Err(t.not_found());
     }
-    let a: Account = get_json(t, who, &format!("/accounts/{id}")).await?;
+    let a: Account = t
+        .provider_read(&who.live, &format!("/accounts/{id}"))
+        .await?;
     let picked: Vec<&str> = a.roles.iter().map(String::as_str).collect();
     let facts = vec![
         (t.t("admin-field-username"), a.username.clone()),
@@ -530,11 +494,7 @@ async fn official_page(
             t.local_time(a.created_at.naive_utc()),
         ),
     ];
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = crate::form_status(&errors);
     let html = OfficialPage {
         t,
         title: a.display_name.clone(),
@@ -638,7 +598,7 @@ pub async fn act(
         return official_page(&who, &id, None, None, errors).await;
     }
     if !status.is_success() {
-        return Err(refused(t, status, &v));
+        return Err(t.provider_refused(status, &v));
     }
     if done == "reset" {
         let si = t.web().sign_in().cloned().ok_or_else(|| t.unavailable())?;

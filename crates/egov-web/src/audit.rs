@@ -53,15 +53,7 @@ async fn send(
     path: &str,
     body: Option<&Value>,
 ) -> Result<(StatusCode, Value), PageError> {
-    let si = t.web().sign_in().cloned().ok_or_else(|| t.unavailable())?;
-    let (status, value) = si
-        .provider_call(Some(&who.live), Some(t.lang()), method, path, body)
-        .await
-        .map_err(|e| t.error(&e))?;
-    Ok((
-        StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
-        value,
-    ))
+    t.provider(Some(&who.live), method, path, body).await
 }
 
 async fn page(
@@ -73,11 +65,7 @@ async fn page(
     let t = &who.page;
     let (status, v) = send(t, who, Method::GET, "/audit/verify", None).await?;
     if !status.is_success() {
-        return Err(t.message(
-            status,
-            v["title"].as_str().unwrap_or_default(),
-            v["detail"].as_str().unwrap_or_default(),
-        ));
+        return Err(t.provider_refused(status, &v));
     }
     let check: ChainCheck =
         serde_json::from_value(v).map_err(|e| t.error(&egov_core::Error::internal(e)))?;
@@ -99,11 +87,7 @@ async fn page(
         None => (Vec::new(), None),
     };
     let title = t.t("audit-title");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = crate::form_status(&errors);
     let html = AuditPage {
         t,
         title: title.clone(),
@@ -181,11 +165,7 @@ pub async fn search(
         return page(&who, None, errors, &sent).await;
     }
     if !status.is_success() {
-        return Err(t.message(
-            status,
-            v["title"].as_str().unwrap_or_default(),
-            v["detail"].as_str().unwrap_or_default(),
-        ));
+        return Err(t.provider_refused(status, &v));
     }
     let found: LogPage =
         serde_json::from_value(v).map_err(|e| t.error(&egov_core::Error::internal(e)))?;

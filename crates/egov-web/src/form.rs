@@ -30,6 +30,15 @@ impl Sent {
     }
 }
 
+/// The status of a form page: `400` when it answers with errors, else `200`.
+pub fn form_status(errors: &[(String, String)]) -> actix_web::http::StatusCode {
+    if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::BAD_REQUEST
+    }
+}
+
 impl Page {
     /// A refused use case as error-summary lines: one per field the problem names (anchor
     /// `#<prefix><field>`, the field's `label` and the detail in the page's language), else one
@@ -103,5 +112,64 @@ impl Page {
             _ => title.to_owned(),
         };
         vec![(fallback.to_owned(), line)]
+    }
+}
+
+impl Page {
+    /// Sends `method` to `path` of common auth's API as the signed-in person (or nobody),
+    /// asking for problems in the page's language: the status and the answer's JSON (a
+    /// problem for a 4xx); the provider unreachable or failing is the error page.
+    pub async fn provider(
+        &self,
+        live: Option<&crate::session::Live>,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(actix_web::http::StatusCode, serde_json::Value), crate::PageError> {
+        let si = self
+            .web()
+            .sign_in()
+            .cloned()
+            .ok_or_else(|| self.unavailable())?;
+        let (status, value) = si
+            .provider_call(live, Some(self.lang()), method, path, body)
+            .await
+            .map_err(|e| self.error(&e))?;
+        Ok((
+            actix_web::http::StatusCode::from_u16(status.as_u16())
+                .unwrap_or(actix_web::http::StatusCode::BAD_GATEWAY),
+            value,
+        ))
+    }
+
+    /// A provider's refusal (its problem JSON) as this site's error page.
+    pub fn provider_refused(
+        &self,
+        status: actix_web::http::StatusCode,
+        problem: &serde_json::Value,
+    ) -> crate::PageError {
+        if status == actix_web::http::StatusCode::NOT_FOUND {
+            return self.not_found();
+        }
+        self.message(
+            status,
+            problem["title"].as_str().unwrap_or_default(),
+            problem["detail"].as_str().unwrap_or_default(),
+        )
+    }
+
+    /// A provider's answer to `GET path` read as `T`; a refusal is the error page.
+    pub async fn provider_read<T: serde::de::DeserializeOwned>(
+        &self,
+        live: &crate::session::Live,
+        path: &str,
+    ) -> Result<T, crate::PageError> {
+        let (status, v) = self
+            .provider(Some(live), reqwest::Method::GET, path, None)
+            .await?;
+        if !status.is_success() {
+            return Err(self.provider_refused(status, &v));
+        }
+        serde_json::from_value(v).map_err(|e| self.error(&egov_core::Error::internal(e)))
     }
 }

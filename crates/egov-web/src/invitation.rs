@@ -4,7 +4,6 @@
 //! password's rules. Then they sign in. Nobody is signed in here; the form carries the
 //! browser's form token.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use reqwest::Method;
@@ -59,11 +58,7 @@ fn answer(
     } else {
         "invitation-title"
     });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = crate::form_status(&errors);
     let html = InvitationPage {
         t,
         title: title.clone(),
@@ -139,10 +134,7 @@ pub async fn accept(
         "/invitations/accept"
     };
     let body = json!({ "token": token, "password": sent.get("password") });
-    let (status, v) = si
-        .provider_call(None, Some(t.lang()), Method::POST, path, Some(&body))
-        .await
-        .map_err(|e| t.error(&e))?;
+    let (status, v) = t.provider(None, Method::POST, path, Some(&body)).await?;
     if status.is_client_error() {
         let errors = t.problem_lines(&v, "", |_| t.t("invitation-password"), "#password");
         return form(&t, csrf, &token, reset, errors);

@@ -35,7 +35,7 @@ pub mod signin;
 
 use std::sync::Arc;
 
-pub use form::Sent;
+pub use form::{Sent, form_status};
 pub use i18n::Messages;
 pub use page::{Page, PageError};
 pub use session::{CsrfForm, SignIn, SignedIn};

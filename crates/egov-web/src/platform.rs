@@ -65,31 +65,7 @@ async fn send(
     path: &str,
     body: Option<&Value>,
 ) -> Result<(StatusCode, Value), PageError> {
-    let si = t.web().sign_in().cloned().ok_or_else(|| t.unavailable())?;
-    let (status, value) = si
-        .provider_call(Some(&who.live), Some(t.lang()), method, path, body)
-        .await
-        .map_err(|e| t.error(&e))?;
-    Ok((
-        StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
-        value,
-    ))
-}
-
-async fn read<T: serde::de::DeserializeOwned>(
-    t: &Page,
-    who: &Who,
-    path: &str,
-) -> Result<T, PageError> {
-    let (status, v) = send(t, who, Method::GET, path, None).await?;
-    if !status.is_success() {
-        return Err(t.message(
-            status,
-            v["title"].as_str().unwrap_or_default(),
-            v["detail"].as_str().unwrap_or_default(),
-        ));
-    }
-    serde_json::from_value(v).map_err(|e| t.error(&egov_core::Error::internal(e)))
+    t.provider(Some(&who.live), method, path, body).await
 }
 
 async fn page(
@@ -100,9 +76,9 @@ async fn page(
     sent: &Sent,
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
-    let agencies: Vec<Agency> = read(t, who, "/agencies").await?;
-    let clients: Vec<Client> = read(t, who, "/clients").await?;
-    let jwks: Value = read(t, who, "/jwks").await?;
+    let agencies: Vec<Agency> = t.provider_read(&who.live, "/agencies").await?;
+    let clients: Vec<Client> = t.provider_read(&who.live, "/clients").await?;
+    let jwks: Value = t.provider_read(&who.live, "/jwks").await?;
     let keys = jwks["keys"]
         .as_array()
         .into_iter()
@@ -136,11 +112,7 @@ async fn page(
         _ => String::new(),
     };
     let title = t.t("platform-title");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = crate::form_status(&errors);
     let html = PlatformPage {
         t,
         title: title.clone(),
@@ -231,11 +203,7 @@ pub async fn act(
         return page(&who, None, None, errors, &sent).await;
     }
     if !status.is_success() {
-        return Err(t.message(
-            status,
-            v["title"].as_str().unwrap_or_default(),
-            v["detail"].as_str().unwrap_or_default(),
-        ));
+        return Err(t.provider_refused(status, &v));
     }
     match sent.get("what") {
         "agency" => Ok(see_other("/admin/platform?done=agency")),

@@ -5,7 +5,6 @@
 //! admins with a second factor; each form calls the API's use case (`http::grants`,
 //! `http::subscriptions`).
 
-use actix_web::http::StatusCode;
 use actix_web::web::{Data, Query};
 use actix_web::{HttpResponse, get, post};
 use askama::Template;
@@ -129,11 +128,7 @@ async fn page(
         _ => String::new(),
     };
     let title = t.t("xadmin-title");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = egov_web::form_status(&errors);
     let html = AdminPage {
         t,
         title: title.clone(),

@@ -10,7 +10,6 @@
 //! The taxpayer's file, returns, corrections, refunds, assessments and the bank settlement are
 //! in [`super::office_taxpayer`]. Each page calls the API's use case.
 
-use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use askama::Template;
@@ -165,11 +164,7 @@ async fn desk_page(
         })
         .collect();
     let title = t.t("tax-office-title");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = egov_web::form_status(&errors);
     let html = OfficePage {
         t,
         nav: "desk",
@@ -343,11 +338,7 @@ async fn statement_page(
         _ => String::new(),
     };
     let title = t.t("tax-office-statement-title");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = egov_web::form_status(&errors);
     let html = StatementPage {
         t,
         title: title.clone(),
@@ -577,11 +568,7 @@ async fn employers_page(
         }
     };
     let title = t.t("tax-office-employers-title");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = egov_web::form_status(&errors);
     let html = EmployersPage {
         t,
         nav: "employers",

@@ -386,11 +386,7 @@ async fn return_page(
         }
     };
     let title = t.t_with("tax-office-return-title", &[("year", ret.year.to_string())]);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = egov_web::form_status(&errors);
     let html = ReturnPage {
         t,
         title: title.clone(),
@@ -583,11 +579,7 @@ fn assessment_html(
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
     let title = t.t("tax-office-assessment-title");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = egov_web::form_status(&errors);
     let year = if sent.get("year").is_empty() {
         (tax.now()
             .date()
@@ -758,11 +750,7 @@ fn payments_html(
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
     let title = t.t("tax-office-payments-title");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = egov_web::form_status(&errors);
     let html = PaymentsPage {
         t,
         nav: "payments",
