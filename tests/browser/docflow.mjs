@@ -14,7 +14,8 @@
 // Set-up through the API, as a deployment's people do it: the platform admin
 // (EGOV_ADMIN_USER / EGOV_ADMIN_PASSWORD) creates the agency and invites its administrator and
 // officials (who accept and enrol an authenticator); the agency administrator builds the unit,
-// the positions and their holders, and names the deputy the director's stand-in.
+// the positions and their holders, then names the deputy the director's stand-in on the
+// organisation page — and ends it there when the journey is over.
 //
 // EGOV_URL: the running egov (default http://127.0.0.1:8099); SCREENSHOTS=0 skips them.
 
@@ -69,13 +70,24 @@ async function organisation(agency, agencyName, tag, people) {
     const { secret } = await aal2(username, PASSWORD, false);
     out[name] = { position: position.id, account: inv.account.id, username, secret, display };
   }
-  return { people: out, orgToken, unit: unit.id };
+  // The sending agency's administrator keeps the organisation on its page too, with a
+  // second factor.
+  const keeper = { username: orgAdmin };
+  if (agency === AGENCY) keeper.secret = (await aal2(orgAdmin, PASSWORD, false)).secret;
+  return { people: out, orgToken, unit: unit.id, admin: keeper };
 }
 
-// The organisation of one pass: the sending agency's people, the director's stand-in, the
-// receiving agency's people, and the exchange grants that let documents travel between them.
-async function setUp(tag) {
-  const { people, orgToken, unit } = await organisation(AGENCY, 'Ministry of the Interior and Safety', tag, PEOPLE);
+// A `datetime-local` value `days` later (the zone does not matter for the shift).
+function later(local, days) {
+  return new Date(new Date(`${local}:00Z`).getTime() + days * 86_400_000).toISOString().slice(0, 16);
+}
+
+// The organisation of one pass: the sending agency's people, the receiving agency's people,
+// the exchange grants that let documents travel between them, and — on the organisation page,
+// by the agency's administrator — the director's stand-in: the deputy, from now for three days
+// (the form first sent without a reason, which the page refuses with an error summary).
+async function setUp(browser, lang, js, tag) {
+  const { people, unit, admin } = await organisation(AGENCY, 'Ministry of the Interior and Safety', tag, PEOPLE);
   const { people: recipients } = await organisation('MOE', 'Ministry of Education', tag, RECIPIENTS);
   const member = process.env.EGOV_MEMBER ?? 'KR/GOV/EGOV';
   for (const [service, items] of [['document-delivery', ['document_id', 'delivered_at']], ['receipt-confirmation', ['dispatch_id', 'status']]]) {
@@ -83,13 +95,26 @@ async function setUp(tag) {
       client: `${member}/docflow`, service: `${member}/docflow/${service}`, purpose: 'docflow.distribution', items,
     }, await adminToken()), `grant ${service}`, [201, 409]);
   }
-  // The director is away: the deputy stands in from a minute ago for three days.
-  const now = Date.now();
-  must(await api('POST', '/docflow/v1/org/stand-ins', {
-    position_id: people.director.position, stand_in_position_id: people.deputy.position,
-    valid_from: new Date(now - 60_000).toISOString(), valid_to: new Date(now + 3 * 86_400_000).toISOString(), reason: 'annual leave',
-  }, orgToken), 'stand-in');
-  return { people, recipients, unit };
+  const label = `${lang}${js ? '' : '-nojs'}`;
+  const a = await deskSignIn(browser, admin, lang, js, '/desk/organisation');
+  await check(a.page, label, lang, 'docs-org', 'organisation page', js);
+  await a.page.selectOption('#standin-position_id', people.director.position);
+  await a.page.selectOption('#standin-stand_in_position_id', people.deputy.position);
+  const from = await a.page.inputValue('#standin-valid_from');
+  expect(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(from), `${label}: the stand-in starts now unless changed (${from})`);
+  await a.page.fill('#standin-valid_to', later(from, 3));
+  await Promise.all([a.page.waitForLoadState('load'), a.page.click('#new-stand-in button[type=submit]')]);
+  const summary = await a.page.$$eval('.egov-error-summary a', (as) => as.map((x) => x.getAttribute('href')));
+  expect(summary.includes('#standin-reason'), `${label}: a stand-in without a reason gets an error summary linking to the reason`);
+  await check(a.page, label, lang, 'docs-org-errors', 'organisation page with errors', js);
+  await a.page.fill('#standin-reason', lang === 'ko' ? '연차 휴가' : 'Annual leave');
+  await Promise.all([a.page.waitForLoadState('load'), a.page.click('#new-stand-in button[type=submit]')]);
+  const refused = await a.page.$('.egov-error-summary');
+  if (refused) throw new Error(`the stand-in was refused: ${(await refused.textContent()).replace(/\s+/g, ' ')}`);
+  expect(/done=stand_in/.test(a.page.url()), `${label}: the stand-in is named`);
+  expect(await a.page.$('#stand-ins-table form button') !== null, `${label}: the stand-in is listed in force, with "End now"`);
+  await a.context.close();
+  return { people, recipients, unit, admin };
 }
 
 const signIn = deskSignIn;
@@ -114,7 +139,7 @@ async function openDocument(browser, who, lang, js, id) {
 
 async function journey(browser, lang, js) {
   const tag = `${lang}${js ? '' : '-nojs'}`;
-  const { people, recipients, unit } = await setUp(tag.replace('-', ''));
+  const { people, recipients, unit, admin } = await setUp(browser, lang, js, tag.replace('-', ''));
 
   // The drafter: the form, empty first (the error summary), then the document and its line.
   const d = await signIn(browser, people.drafter, lang, js);
@@ -252,6 +277,13 @@ async function journey(browser, lang, js) {
   expect((await rm.page.$('.egov-error-summary')) !== null, `${tag}: disposal under a legal hold is refused with an error summary`);
   await check(rm.page, tag, lang, 'docs-records-document', 'a held document refused disposal', js);
   await rm.context.close();
+
+  // The director is back: the administrator ends the stand-in early.
+  const ad = await signIn(browser, admin, lang, js, '/desk/organisation');
+  await Promise.all([ad.page.waitForURL(/done=end_stand_in/), ad.page.click('#stand-ins-table form button')]);
+  expect(await ad.page.$('#stand-ins-table form button') === null, `${tag}: the ended stand-in can no longer be ended`);
+  await check(ad.page, tag, lang, 'docs-org-ended', 'organisation page, stand-in ended', js);
+  await ad.context.close();
 }
 
 const browser = await launch();

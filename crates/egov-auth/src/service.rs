@@ -809,7 +809,27 @@ impl Service {
         role: &str,
         limit: usize,
     ) -> Result<Vec<(String, String)>, Error> {
-        let (agency, role) = (agency.to_owned(), role.to_owned());
+        self.officials_matching(agency, Some(role.to_owned()), limit)
+            .await
+    }
+
+    /// The directory's officials of `agency` who may be given work (not disabled), as
+    /// (account id, name) by name; at most `limit`.
+    pub async fn officials(
+        &self,
+        agency: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, String)>, Error> {
+        self.officials_matching(agency, None, limit).await
+    }
+
+    async fn officials_matching(
+        &self,
+        agency: &str,
+        role: Option<String>,
+        limit: usize,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let agency = agency.to_owned();
         let mut found = self
             .0
             .db
@@ -824,7 +844,7 @@ impl Service {
                             .filter(|a| {
                                 matches!(a.kind(), Kind::Officer | Kind::AgencyAdmin)
                                     && a.status != accounts::STATUS_DISABLED
-                                    && a.roles().contains(&role)
+                                    && role.as_ref().is_none_or(|r| a.roles().contains(r))
                             })
                             .map(|a| (a.id, a.display_name)),
                     );

@@ -8,6 +8,7 @@ egov_core::error_codes! {
     STEP_NOT_FOUND = ("docflow.step_not_found", 404, "No such step in the document's approval line", "removing a step that is not in the document's line");
     FILE_NOT_FOUND = ("docflow.file_not_found", 404, "No such record file of your agency", "filing into a record file of another agency, or an unknown one");
     HOLD_NOT_FOUND = ("docflow.hold_not_found", 404, "No such legal hold in force", "releasing a hold that was released, or of another agency");
+    STAND_IN_NOT_FOUND = ("docflow.stand_in_not_found", 404, "No such stand-in of your agency that has not ended", "ending a stand-in of another agency, one that has already ended or run out");
     DISPATCH_NOT_FOUND = ("docflow.dispatch_not_found", 404, "No such dispatch of this document", "retrying a dispatch of another document");
     NO_POSITION = ("docflow.no_position", 403, "You hold no position in your agency's organisation today", "drafting or submitting from a position you do not hold today");
     NOT_YOUR_TURN = ("docflow.not_your_turn", 403, "The current step is not yours, nor are you its stand-in (대결) today", "acting (or returning, editing in approval) when no current step is yours nor stood in for by you");

@@ -608,7 +608,7 @@ pub async fn receive(
             };
             let retention = r.retention.clone().unwrap_or_else(|| t.retention.clone());
             if rules.retention_class(&retention).is_none() {
-                return Err(Error::invalid_field("/retention", "no such retention class in the country pack"));
+                return Err(Error::invalid_field("/retention", egov_core::text!("detail-docflow-retention", "no such retention class in the country pack")));
             }
             let local = at.and_utc().with_timezone(&dd.pack().time_zone);
             let year = local.year();

@@ -293,6 +293,7 @@ impl Module for DocflowModule {
         vec![
             ("/desk/documents", "doc-work-title", "kind:officer"),
             ("/desk/records", "doc-records-title", RECORDS_ROLE),
+            ("/desk/organisation", "doc-org-title", "kind:agency_admin"),
         ]
     }
 

@@ -857,3 +857,229 @@ async fn the_records_manager_files_holds_and_is_refused_disposal_while_held_or_r
         running.body
     );
 }
+
+/// The value of the option of select `id` whose label has `label`.
+fn option_value(body: &str, id: &str, label: &str) -> String {
+    let select = body
+        .split(&format!(r#"id="{id}""#))
+        .nth(1)
+        .and_then(|r| r.split("</select>").next())
+        .unwrap_or_else(|| panic!("no select {id}"));
+    select
+        .split("<option value=\"")
+        .find(|o| o.contains(label))
+        .and_then(|o| o.split('"').next())
+        .unwrap_or_else(|| panic!("no option {label} in {id}"))
+        .to_owned()
+}
+
+/// The agency's organisation, from the API.
+async fn org(app: &TestApp) -> Value {
+    let (s, org) = app
+        .send(
+            Method::GET,
+            "/docflow/v1/org",
+            Some(&app.agency_admin(AGENCY)),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{org}");
+    org
+}
+
+/// The agency's stand-ins, from the API.
+async fn stand_ins(app: &TestApp) -> Vec<Value> {
+    org(app).await["stand_ins"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_agency_admin_keeps_the_organisation_on_its_page() {
+    let app = app().await;
+    let people = organisation(&app, AGENCY).await;
+    // Officers do not manage the organisation.
+    let (mut officer, _) = signed_in(&app, person(&people, "drafter"), "/my").await;
+    assert_eq!(
+        officer.get("/desk/organisation").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The agency's administrator, with a second factor: My page links to the organisation.
+    let username = "mois-orgadmin";
+    let admin_account = app
+        .account_of_kind(
+            egov_auth::Kind::AgencyAdmin,
+            username,
+            "Seo Admin",
+            Some(AGENCY),
+            &[],
+            Some(PASSWORD),
+        )
+        .await;
+    let token = app.password_login(username, PASSWORD).await;
+    let (secret, _) = enrol_totp(&app, &token).await;
+    let admin = Person {
+        position: String::new(),
+        account: admin_account,
+        username: username.into(),
+        token,
+        secret,
+    };
+    let (mut b, my) = signed_in(&app, &admin, "/my").await;
+    assert!(
+        my.body.contains("href=\"/desk/organisation\""),
+        "{}",
+        my.body
+    );
+    let page = b.get("/desk/organisation").await;
+    ok(&page, "the organisation page");
+    let shown = text(&page.body);
+    assert!(
+        shown.contains("director post")
+            && shown.contains("Park Director")
+            && shown.contains("No stand-ins."),
+        "{shown}"
+    );
+    let csrf = page.field("csrf").expect("csrf");
+    let (director, leader) = (person(&people, "director"), person(&people, "leader"));
+    let stand_in = |to: &'static str, stand_in: &str, reason: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("what", "stand_in".to_owned()),
+            ("position_id", director.position.clone()),
+            ("stand_in_position_id", stand_in.to_owned()),
+            ("valid_from", "2020-01-01T09:00".to_owned()),
+            ("valid_to", to.to_owned()),
+            ("reason", reason.to_owned()),
+        ]
+    };
+
+    // A stand-in with an unreadable end: the page again with what to fix, what was typed
+    // kept, and nothing named.
+    let form = stand_in("next week", &leader.position, "leave");
+    let bad = b.post("/desk/organisation", &refs(&form)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(
+        bad.body.contains("href=\"#standin-valid_to\""),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("value=\"leave\""), "what was typed stays");
+    // Acting for itself, no reason: each field named.
+    let form = stand_in("2099-01-01T09:00", &director.position, "");
+    let bad = b.post("/desk/organisation", &refs(&form)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    for anchor in ["#standin-stand_in_position_id", "#standin-reason"] {
+        assert!(
+            bad.body.contains(&format!("href=\"{anchor}\"")),
+            "{anchor}: {}",
+            bad.body
+        );
+    }
+    assert!(stand_ins(&app).await.is_empty(), "nothing named");
+
+    // The leader stands in for the director, typed in the pack's local time (Seoul, UTC+9).
+    let form = stand_in("2099-01-01T09:00", &leader.position, "annual leave");
+    let named = b.post("/desk/organisation", &refs(&form)).await;
+    assert_eq!(named.status, StatusCode::SEE_OTHER, "{}", named.body);
+    let list = stand_ins(&app).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["valid_from"], "2020-01-01T00:00:00Z", "{list:?}");
+    assert!(list[0]["ended_at"].is_null());
+    let page = b.get(named.location.as_deref().expect("back")).await;
+    ok(&page, "after naming");
+    let shown = text(&page.body);
+    assert!(
+        shown.contains("the stand-in is named") && shown.contains("In force"),
+        "{shown}"
+    );
+
+    // Ended early: at once, and once only.
+    let id = list[0]["id"].as_str().expect("id").to_owned();
+    let end = [
+        ("csrf", csrf.as_str()),
+        ("what", "end_stand_in"),
+        ("id", id.as_str()),
+    ];
+    let ended = b.post("/desk/organisation", &end).await;
+    assert_eq!(ended.status, StatusCode::SEE_OTHER, "{}", ended.body);
+    assert!(!stand_ins(&app).await[0]["ended_at"].is_null());
+    let again = b.post("/desk/organisation", &end).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+    assert!(
+        text(&again.body).contains("No such stand-in"),
+        "{}",
+        again.body
+    );
+    let (s, p) = app
+        .send(
+            Method::POST,
+            &format!("/docflow/v1/org/stand-ins/{id}/end"),
+            Some(&app.agency_admin(AGENCY)),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (404, Some("docflow.stand_in_not_found"))
+    );
+
+    // A new position, and an official of the agency assigned to it; a made-up account is
+    // refused with the reason in the page's language.
+    let unit = option_value(&page.body, "position-unit_id", "Planning division");
+    let added = b
+        .post(
+            "/desk/organisation",
+            &[
+                ("csrf", &csrf),
+                ("what", "position"),
+                ("unit_id", &unit),
+                ("title", "deputy post"),
+                ("rank", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = b.get("/desk/organisation").await;
+    let deputy = option_value(&page.body, "assign-position_id", "deputy post");
+    b.language = Some("ko".into());
+    let assign = |account: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("what", "assign".to_owned()),
+            ("position_id", deputy.clone()),
+            ("account", account.to_owned()),
+            ("valid_from", String::new()),
+            ("valid_to", String::new()),
+        ]
+    };
+    let refused = b
+        .post("/desk/organisation", &refs(&assign("made-up-account")))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        text(&refused.body).contains("소속 기관의 공무원 중 이 계정 ID를 가진 사람이 없습니다"),
+        "{}",
+        refused.body
+    );
+    let reader = person(&people, "reader");
+    let assigned = b
+        .post("/desk/organisation", &refs(&assign(&reader.account)))
+        .await;
+    assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.body);
+    let org = org(&app).await;
+    assert!(
+        org["assignments"]
+            .as_array()
+            .expect("assignments")
+            .iter()
+            .any(|a| a["position"] == deputy.as_str() && a["account"] == reader.account.as_str()),
+        "{org}"
+    );
+}
+
+/// A form's fields as the browser helper takes them.
+fn refs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}

@@ -399,6 +399,49 @@ pub fn consents_of(conn: &mut DbConnection, subject: &str) -> Result<Vec<Consent
         .load(conn)?)
 }
 
+/// Consents counted per (client, service, purpose) at `now`: (client, service, purpose,
+/// active, withdrawn, expired), by client then service. Counts only: no person is named.
+pub fn consent_counts(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, String, String, i64, i64, i64)>, Error> {
+    use diesel::dsl::count_star;
+    let now = naive(now);
+    let key = (
+        exchange_consents::client,
+        exchange_consents::service,
+        exchange_consents::purpose,
+    );
+    let active: Vec<(String, String, String, i64)> = exchange_consents::table
+        .filter(exchange_consents::withdrawn_at.is_null())
+        .filter(exchange_consents::expires_at.gt(now))
+        .group_by(key)
+        .select((key.0, key.1, key.2, count_star()))
+        .load(conn)?;
+    let withdrawn: Vec<(String, String, String, i64)> = exchange_consents::table
+        .filter(exchange_consents::withdrawn_at.is_not_null())
+        .group_by(key)
+        .select((key.0, key.1, key.2, count_star()))
+        .load(conn)?;
+    let expired: Vec<(String, String, String, i64)> = exchange_consents::table
+        .filter(exchange_consents::withdrawn_at.is_null())
+        .filter(exchange_consents::expires_at.le(now))
+        .group_by(key)
+        .select((key.0, key.1, key.2, count_star()))
+        .load(conn)?;
+    let mut out: std::collections::BTreeMap<(String, String, String), [i64; 3]> =
+        std::collections::BTreeMap::new();
+    for (i, rows) in [active, withdrawn, expired].into_iter().enumerate() {
+        for (client, service, purpose, n) in rows {
+            out.entry((client, service, purpose)).or_default()[i] = n;
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|((c, s, p), [a, w, e])| (c, s, p, a, w, e))
+        .collect())
+}
+
 /// Withdraws the subject's consent `id`; false when there is no such active consent of theirs.
 pub fn withdraw_consent(
     conn: &mut DbConnection,

@@ -516,6 +516,38 @@ async fn one_process_exchange_refusals_log_and_evidence() {
     )
     .await;
 
+    // The ledger in numbers for the platform's administrator: the withdrawal counted, no
+    // person named; nobody else may ask.
+    let res = send(
+        &app,
+        Method::GET,
+        "/exchange/v1/admin/consents",
+        &admin(&app),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let overview: Value = res.json().await.expect("json");
+    let rows = overview["consents"].as_array().expect("consents");
+    let total = |k: &str| rows.iter().map(|r| r[k].as_i64().unwrap_or(0)).sum::<i64>();
+    assert_eq!(total("withdrawn"), 1, "{overview}");
+    assert!(total("active") + total("expired") >= 1, "{overview}");
+    assert!(!overview.to_string().contains("subject"), "{overview}");
+    assert!(
+        rows.iter()
+            .any(|r| r["withdrawn"] == 1 && r["purpose"] == "petition.review"),
+        "{overview}"
+    );
+    let res = send(
+        &app,
+        Method::GET,
+        "/exchange/v1/admin/consents",
+        &citizen(&app, NID),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+
     // Bad input changes nothing and says why.
     let bad = b"{\"national_id\": 5}".to_vec();
     let h = headers_for(&oc, &fresh(), now(), Some(&oconsent));

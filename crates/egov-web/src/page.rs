@@ -341,6 +341,28 @@ impl Page {
         )
     }
 
+    /// A moment typed in a form as the pack's local date and time (`2026-12-07T09:00`, what a
+    /// `datetime-local` input sends; a space instead of `T` and seconds are taken too), in UTC.
+    /// `None` when it is not such a time, or does not exist in the zone (a gap).
+    pub fn instant_of_local(&self, typed: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        let typed = typed.trim().replace(' ', "T");
+        let naive = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+            .iter()
+            .find_map(|f| chrono::NaiveDateTime::parse_from_str(&typed, f).ok())?;
+        naive
+            .and_local_timezone(self.web.pack().time_zone)
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+    }
+
+    /// A moment kept in UTC as a `datetime-local` input's value in the pack's zone.
+    pub fn local_input(&self, at: chrono::NaiveDateTime) -> String {
+        at.and_utc()
+            .with_timezone(&self.web.pack().time_zone)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    }
+
     /// A use case's text (a refusal's detail, a field's error) in the page's language, or its
     /// English where there is no translation.
     pub fn text(&self, text: &egov_core::error::Text) -> String {

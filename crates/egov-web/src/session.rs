@@ -83,7 +83,7 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
-#[derive(Debug, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = web_sessions)]
 struct Row {
     id: String,
@@ -134,7 +134,19 @@ struct Inner {
     refreshing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// The provider, when it runs in this process.
     provider: std::sync::OnceLock<egov_auth::Service>,
+    /// Session rows read in the last [`ROW_CACHE`], so that a browser's burst of requests
+    /// (a page, then its next page) reads the row once. Changes made here update or drop
+    /// the entry; a sign-out in another process reaches this one through the provider's
+    /// ended-sessions list (`auth.revocation_poll_secs`), which this does not lengthen
+    /// by more than [`ROW_CACHE`].
+    rows: Mutex<HashMap<String, (Row, std::time::Instant)>>,
 }
+
+/// How long a session row read from the database is used without reading it again.
+const ROW_CACHE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// At most this many rows are cached (a burst of more new sessions empties the cache).
+const ROW_CACHE_ENTRIES: usize = 10_000;
 
 impl std::fmt::Debug for SignIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -211,6 +223,7 @@ impl SignIn {
             http,
             refreshing: Mutex::new(HashMap::new()),
             provider: std::sync::OnceLock::new(),
+            rows: Mutex::new(HashMap::new()),
         })))
     }
 
@@ -414,6 +427,42 @@ impl SignIn {
         serde_json::from_slice(&plain).ok()
     }
 
+    fn rows(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Row, std::time::Instant)>> {
+        self.0
+            .rows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Keeps `row` as the session's latest state for [`ROW_CACHE`].
+    fn remember(&self, row: &Row) {
+        let mut rows = self.rows();
+        if rows.len() >= ROW_CACHE_ENTRIES {
+            rows.retain(|_, (_, at)| at.elapsed() < ROW_CACHE);
+            if rows.len() >= ROW_CACHE_ENTRIES {
+                rows.clear();
+            }
+        }
+        rows.insert(row.id.clone(), (row.clone(), std::time::Instant::now()));
+    }
+
+    /// The session's row, from the cache when read less than [`ROW_CACHE`] ago.
+    async fn load_recent(&self, id: &str) -> Result<Option<Row>, Error> {
+        if let Some((row, at)) = self.rows().get(id)
+            && at.elapsed() < ROW_CACHE
+        {
+            return Ok(Some(row.clone()));
+        }
+        let row = self.load(id).await?;
+        match &row {
+            Some(r) => self.remember(r),
+            None => {
+                self.rows().remove(id);
+            }
+        }
+        Ok(row)
+    }
+
     async fn load(&self, id: &str) -> Result<Option<Row>, Error> {
         let id = id.to_owned();
         self.0
@@ -434,6 +483,7 @@ impl SignIn {
     }
 
     async fn delete(&self, id: &str) -> Result<(), Error> {
+        self.rows().remove(id);
         let id = id.to_owned();
         self.0
             .db
@@ -451,7 +501,7 @@ impl SignIn {
             return Ok(None);
         }
         let id = random::digest(cookie);
-        let Some(mut row) = self.load(&id).await? else {
+        let Some(mut row) = self.load_recent(&id).await? else {
             return Ok(None);
         };
         let now = now_secs();
@@ -466,7 +516,10 @@ impl SignIn {
         };
         if row.access_expires_at - 30 <= now {
             match self.refresh(&id).await? {
-                Some((r, t)) => (row, tokens) = (r, t),
+                Some((r, t)) => {
+                    self.remember(&r);
+                    (row, tokens) = (r, t);
+                }
                 None => return Ok(None),
             }
         }
@@ -490,6 +543,8 @@ impl SignIn {
                     Ok(())
                 })
                 .await?;
+            row.last_seen_at = now;
+            self.remember(&row);
         }
         Ok(Some(Live {
             principal,

@@ -482,6 +482,11 @@ async fn a_platform_admin_manages_agencies_clients_keys_and_the_exchanges_grants
     assert_eq!(x.status, StatusCode::OK, "{}", x.body);
     assert!(text(&x.body).contains(&member), "{}", x.body);
     assert!(text(&x.body).contains("No dead letter"), "{}", x.body);
+    assert!(
+        text(&x.body).contains("No one has given a consent yet"),
+        "{}",
+        x.body
+    );
     let bad = b
         .post(
             "/admin/exchange",

@@ -77,7 +77,10 @@ pub(crate) async fn act_on(
     b: ActionInput,
 ) -> Result<service::Outcome, Error> {
     if b.opinion.as_deref().is_some_and(|o| !text_ok(o, 1, 2000)) {
-        return Err(Error::invalid_field("/opinion", "1-2000 characters"));
+        return Err(Error::invalid_field(
+            "/opinion",
+            crate::http::chars(1, 2000),
+        ));
     }
     let id = doc_id(id)?;
     let action = match b.action {
@@ -200,7 +203,7 @@ pub(crate) async fn recall_document(
     b: RecallInput,
 ) -> Result<DocumentRow, Error> {
     if b.reason.as_deref().is_some_and(|r| !text_ok(r, 1, 1000)) {
-        return Err(Error::invalid_field("/reason", "1-1000 characters"));
+        return Err(Error::invalid_field("/reason", crate::http::chars(1, 1000)));
     }
     let id = doc_id(id)?;
     let (dd, acc, ag) = (d.clone(), who.subject.clone(), agency(who));

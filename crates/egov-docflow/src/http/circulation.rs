@@ -60,11 +60,14 @@ pub(crate) async fn circulate_document(
         || b.readers.len() > 500
         || b.agencies.len() > 50
     {
-        e.push(field("/readers", "1-500 readers or 1-50 agencies"));
+        e.push(field(
+            "/readers",
+            egov_core::text!("detail-docflow-readers", "1-500 readers or 1-50 agencies"),
+        ));
     }
     for (i, r) in b.readers.iter().enumerate() {
         if !text_ok(r, 1, 128) {
-            e.push(field(&format!("/readers/{i}"), "an account id"));
+            e.push(field(&format!("/readers/{i}"), crate::http::account_id()));
         }
     }
     recipients_ok(&b.agencies, "/agencies", &mut e);

@@ -76,22 +76,37 @@ pub async fn add_delegation(
     let rules = d.rules()?;
     let mut e = Vec::new();
     if rules.doc_type(&b.doc_type).is_none() {
-        e.push(field("/doc_type", "a document type of the country pack"));
+        e.push(field(
+            "/doc_type",
+            egov_core::text!(
+                "detail-docflow-doc-type",
+                "a document type of the country pack"
+            ),
+        ));
     }
     if rules.rank(b.rank).is_none() || b.rank == 1 {
         e.push(field(
             "/rank",
-            "a rank of the country pack below the head (not 1)",
+            egov_core::text!(
+                "detail-docflow-delegated-rank",
+                "a rank of the country pack below the head (not 1)"
+            ),
         ));
     }
     if b.max_amount.is_some_and(|m| m < 0) {
-        e.push(field("/max_amount", "not negative"));
+        e.push(field(
+            "/max_amount",
+            egov_core::text!("detail-docflow-not-negative", "not negative"),
+        ));
     }
     if b.effective_to.is_some_and(|t| t <= b.effective_from) {
-        e.push(field("/effective_to", "after effective_from"));
+        e.push(field(
+            "/effective_to",
+            egov_core::text!("detail-docflow-after-effective", "after effective_from"),
+        ));
     }
     if !text_ok(&b.citation, 3, 300) {
-        e.push(field("/citation", "3-300 characters"));
+        e.push(field("/citation", crate::http::chars(3, 300)));
     }
     fields(e)?;
     let ag = agency(&auth);

@@ -36,7 +36,10 @@ pub(crate) fn recipients_ok(r: &[Recipient], ptr: &str, e: &mut Vec<FieldError>)
             ));
         }
         if !code_ok(&x.agency) || x.agency.len() > 32 {
-            e.push(field(&format!("{ptr}/{i}/agency"), "an agency code"));
+            e.push(field(
+                &format!("{ptr}/{i}/agency"),
+                egov_core::text!("detail-docflow-agency", "an agency code"),
+            ));
         }
     }
 }
@@ -84,7 +87,10 @@ pub(crate) async fn dispatch_to(
 ) -> Result<Vec<service::DispatchView>, Error> {
     let mut e = Vec::new();
     if b.recipients.is_empty() || b.recipients.len() > 50 {
-        e.push(field("/recipients", "1-50 recipients"));
+        e.push(field(
+            "/recipients",
+            egov_core::text!("detail-docflow-recipients", "1-50 recipients"),
+        ));
     }
     recipients_ok(&b.recipients, "/recipients", &mut e);
     fields(e)?;
@@ -226,7 +232,7 @@ pub(crate) async fn receive_document(
     b: ReceiveInput,
 ) -> Result<service::Received, Error> {
     if !text_ok(&b.handler, 1, 128) {
-        return Err(Error::invalid_field("/handler", "an account id"));
+        return Err(Error::invalid_field("/handler", crate::http::account_id()));
     }
     let id = doc_id(id)?;
     let r = exchange::Receipt {

@@ -78,7 +78,10 @@ pub(crate) fn attachments_in(
 ) -> Vec<(String, String, Vec<u8>)> {
     let max = d.config().max_attachment_bytes;
     if a.len() > 50 {
-        e.push(field("/attachments", "at most 50"));
+        e.push(field(
+            "/attachments",
+            egov_core::text!("detail-docflow-at-most-50", "at most 50"),
+        ));
     }
     let mut out = Vec::new();
     for (i, x) in a.into_iter().enumerate() {
@@ -106,7 +109,10 @@ pub(crate) fn attachments_in(
                 &format!("/attachments/{i}/content"),
                 &format!("at most {max} bytes"),
             )),
-            Err(_) => e.push(field(&format!("/attachments/{i}/content"), "base64")),
+            Err(_) => e.push(field(
+                &format!("/attachments/{i}/content"),
+                egov_core::text!("detail-docflow-base64", "base64"),
+            )),
         }
     }
     out
@@ -114,7 +120,10 @@ pub(crate) fn attachments_in(
 
 pub(crate) fn body_ok(body: &Value, e: &mut Vec<FieldError>) {
     if !body.is_object() || body.to_string().len() > 256 * 1024 {
-        e.push(field("/body", "a JSON object of at most 256 KiB"));
+        e.push(field(
+            "/body",
+            egov_core::text!("detail-docflow-body", "a JSON object of at most 256 KiB"),
+        ));
     }
 }
 
@@ -154,19 +163,37 @@ pub(crate) async fn create_document(
     let rules = d.rules()?;
     let mut e = Vec::new();
     if rules.doc_type(&b.doc_type).is_none() {
-        e.push(field("/doc_type", "a document type of the country pack"));
+        e.push(field(
+            "/doc_type",
+            egov_core::text!(
+                "detail-docflow-doc-type",
+                "a document type of the country pack"
+            ),
+        ));
     }
     if !text_ok(&b.title, 1, 300) || b.title.contains('\n') {
-        e.push(field("/title", "1-300 characters on one line"));
+        e.push(field(
+            "/title",
+            egov_core::text!("detail-docflow-one-line", "1-300 characters on one line"),
+        ));
     }
     body_ok(&b.body, &mut e);
     if !code_ok(&b.classification) {
-        e.push(field("/classification", "a function classification code"));
+        e.push(field(
+            "/classification",
+            egov_core::text!(
+                "detail-docflow-classification",
+                "a function classification code"
+            ),
+        ));
     }
     match rules.disclosure(&b.disclosure) {
         None => e.push(field(
             "/disclosure",
-            "a disclosure class of the country pack",
+            egov_core::text!(
+                "detail-docflow-disclosure",
+                "a disclosure class of the country pack"
+            ),
         )),
         Some(c)
             if c.ground_required
@@ -176,16 +203,25 @@ pub(crate) async fn create_document(
         {
             e.push(field(
                 "/disclosure_ground",
-                "the legal ground for withholding (3-300 characters)",
+                egov_core::text!(
+                    "detail-docflow-ground",
+                    "the legal ground for withholding (3-300 characters)"
+                ),
             ));
         }
         _ => {}
     }
     if b.amount.is_some_and(|a| a < 0) {
-        e.push(field("/amount", "not negative"));
+        e.push(field(
+            "/amount",
+            egov_core::text!("detail-docflow-not-negative", "not negative"),
+        ));
     }
     if b.line.is_empty() || b.line.len() > 30 {
-        e.push(field("/line", "1-30 steps"));
+        e.push(field(
+            "/line",
+            egov_core::text!("detail-docflow-line-steps", "1-30 steps"),
+        ));
     }
     let mut subjects = Vec::new();
     for (i, s) in b.personal_data_subjects.iter().enumerate() {
@@ -398,11 +434,14 @@ pub async fn edit(
     let b = body.into_inner();
     let mut e = Vec::new();
     if !text_ok(&b.title, 1, 300) || b.title.contains('\n') {
-        e.push(field("/title", "1-300 characters on one line"));
+        e.push(field(
+            "/title",
+            egov_core::text!("detail-docflow-one-line", "1-300 characters on one line"),
+        ));
     }
     body_ok(&b.body, &mut e);
     if b.reason.as_deref().is_some_and(|r| !text_ok(r, 1, 1000)) {
-        e.push(field("/reason", "1-1000 characters"));
+        e.push(field("/reason", crate::http::chars(1, 1000)));
     }
     let atts = b.attachments.map(|a| attachments_in(&d, a, &mut e));
     fields(e)?;
@@ -452,7 +491,10 @@ pub async fn set_line(
 ) -> Result<HttpResponse, Error> {
     let b = body.into_inner();
     if b.line.is_empty() || b.line.len() > 30 {
-        return Err(Error::invalid_field("/line", "1-30 steps"));
+        return Err(Error::invalid_field(
+            "/line",
+            egov_core::text!("detail-docflow-line-steps", "1-30 steps"),
+        ));
     }
     let id = doc_id(&id)?;
     let (acc, ag) = (auth.subject.clone(), agency(&auth));

@@ -82,6 +82,7 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(org::add_position)
             .service(org::assign)
             .service(org::add_stand_in)
+            .service(org::end_stand_in)
             .service(org::handover)
             .service(delegation::delegations)
             .service(delegation::add_delegation)
@@ -129,11 +130,31 @@ pub(crate) fn fields(errors: Vec<FieldError>) -> Result<(), Error> {
     }
 }
 
-pub(crate) fn field(pointer: &str, detail: &str) -> FieldError {
+pub(crate) fn field(pointer: &str, detail: impl Into<egov_core::error::Text>) -> FieldError {
     FieldError {
         pointer: pointer.into(),
         detail: detail.into(),
     }
+}
+
+/// "`min`-`max` characters", in the reader's language.
+pub(crate) fn chars(min: usize, max: usize) -> egov_core::error::Text {
+    egov_core::text!(
+        "detail-docflow-chars",
+        "{min}-{max} characters",
+        min = min,
+        max = max
+    )
+}
+
+/// "An account id", in the reader's language.
+pub(crate) fn account_id() -> egov_core::error::Text {
+    egov_core::text!("detail-docflow-account", "an account id")
+}
+
+/// "After valid_from", in the reader's language.
+pub(crate) fn after_start() -> egov_core::error::Text {
+    egov_core::text!("detail-docflow-after-start", "after valid_from")
 }
 
 pub(crate) fn text_ok(s: &str, min: usize, max: usize) -> bool {

@@ -1,13 +1,15 @@
 //! The agency's organisation: units, positions, assignments, stand-ins, handover.
 
-use super::{OrgAdmin, agency, code_ok, field, fields, text_ok, today};
+use super::{
+    OrgAdmin, account_id, after_start, agency, chars, code_ok, field, fields, text_ok, today,
+};
 use crate::Docflow;
 use crate::service::{self};
 use crate::store::{self};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use egov_auth::{Authorized, Kind, Policy, Rule};
-use egov_core::Error;
+use egov_auth::{Authorized, Kind, Policy, Principal, Rule};
+use egov_core::{Error, text};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -77,16 +79,28 @@ pub async fn add_unit(
     d: web::Data<Docflow>,
     body: web::Json<UnitInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    let out = new_unit(&d, &auth, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Checks and adds a unit (the API's and the organisation page's way).
+pub(crate) async fn new_unit(
+    d: &Docflow,
+    who: &Principal,
+    b: UnitInput,
+) -> Result<service::OrgChanged, Error> {
     let mut e = Vec::new();
     if !code_ok(&b.code) {
-        e.push(field("/code", "1-64 letters, digits or -_./"));
+        e.push(field(
+            "/code",
+            text!("detail-docflow-code", "1-64 letters, digits or -_./"),
+        ));
     }
     if !text_ok(&b.name, 1, 200) {
-        e.push(field("/name", "1-200 characters"));
+        e.push(field("/name", chars(1, 200)));
     }
     fields(e)?;
-    let ag = agency(&auth);
+    let ag = agency(who);
     let row = store::UnitRow {
         id: service::new_id(),
         agency: ag.clone(),
@@ -94,16 +108,14 @@ pub async fn add_unit(
         name: b.name,
         parent_id: b.parent_id,
         document_office: b.document_office,
-        valid_from: b.valid_from.unwrap_or_else(|| today(&d)),
+        valid_from: b.valid_from.unwrap_or_else(|| today(d)),
         valid_to: None,
         created_at: d.now(),
     };
-    let actor = auth.subject.clone();
-    let out = d
-        .db()
+    let actor = who.subject.clone();
+    d.db()
         .transaction(move |c| service::add_unit(c, &actor, row))
-        .await?;
-    Ok(HttpResponse::Created().json(out))
+        .await
 }
 
 /// A new position.
@@ -136,33 +148,43 @@ pub async fn add_position(
     d: web::Data<Docflow>,
     body: web::Json<PositionInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    let out = new_position(&d, &auth, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Checks and adds a position (the API's and the organisation page's way).
+pub(crate) async fn new_position(
+    d: &Docflow,
+    who: &Principal,
+    b: PositionInput,
+) -> Result<service::OrgChanged, Error> {
     let rules = d.rules()?;
     let mut e = Vec::new();
     if !text_ok(&b.title, 1, 200) {
-        e.push(field("/title", "1-200 characters"));
+        e.push(field("/title", chars(1, 200)));
     }
     if rules.rank(b.rank).is_none() {
-        e.push(field("/rank", "a rank level of the country pack"));
+        e.push(field(
+            "/rank",
+            text!("detail-docflow-rank", "a rank level of the country pack"),
+        ));
     }
     fields(e)?;
-    let ag = agency(&auth);
+    let ag = agency(who);
     let row = store::PositionRow {
         id: service::new_id(),
         agency: ag.clone(),
         unit_id: b.unit_id,
         title: b.title,
         rank: b.rank,
-        valid_from: b.valid_from.unwrap_or_else(|| today(&d)),
+        valid_from: b.valid_from.unwrap_or_else(|| today(d)),
         valid_to: None,
         created_at: d.now(),
     };
-    let actor = auth.subject.clone();
-    let out = d
-        .db()
+    let actor = who.subject.clone();
+    d.db()
         .transaction(move |c| service::add_position(c, &actor, row))
-        .await?;
-    Ok(HttpResponse::Created().json(out))
+        .await
 }
 
 /// A person assigned to a position.
@@ -198,25 +220,46 @@ pub async fn assign(
     directory: Option<web::Data<egov_auth::Service>>,
     body: web::Json<AssignmentInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
-    let from = b.valid_from.unwrap_or_else(|| today(&d));
-    let ag = agency(&auth);
+    let out = new_assignment(
+        &d,
+        directory.as_ref().map(|x| x.get_ref()),
+        &auth,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// "No official of your agency has this account id".
+fn not_an_official() -> egov_core::error::Text {
+    text!(
+        "detail-docflow-not-official",
+        "no official of your agency has this account id (ask common auth's administrator to invite them)"
+    )
+}
+
+/// Checks and records an assignment (the API's and the organisation page's way).
+pub(crate) async fn new_assignment(
+    d: &Docflow,
+    directory: Option<&egov_auth::Service>,
+    who: &Principal,
+    b: AssignmentInput,
+) -> Result<service::OrgChanged, Error> {
+    let from = b.valid_from.unwrap_or_else(|| today(d));
+    let ag = agency(who);
     let mut e = Vec::new();
     if !text_ok(&b.account, 1, 128) {
-        e.push(field("/account", "an account id"));
-    } else if let Some(dir) = &directory
+        e.push(field("/account", account_id()));
+    } else if let Some(dir) = directory
         && !dir.is_official_of(&b.account, &ag).await?
     {
         // Common auth runs in this process: the account must be an official of the agency.
         // (Where it runs elsewhere, the assignment takes effect when the account's own token,
         // which names its agency, acts in the position.)
-        e.push(field(
-            "/account",
-            "no official of your agency has this account id (ask common auth's administrator to invite them)",
-        ));
+        e.push(field("/account", not_an_official()));
     }
     if b.valid_to.is_some_and(|t| t <= from) {
-        e.push(field("/valid_to", "after valid_from"));
+        e.push(field("/valid_to", after_start()));
     }
     fields(e)?;
     let row = store::AssignmentRow {
@@ -228,12 +271,10 @@ pub async fn assign(
         valid_to: b.valid_to,
         created_at: d.now(),
     };
-    let actor = auth.subject.clone();
-    let out = d
-        .db()
+    let actor = who.subject.clone();
+    d.db()
         .transaction(move |c| service::assign(c, &actor, row))
-        .await?;
-    Ok(HttpResponse::Created().json(out))
+        .await
 }
 
 /// A stand-in (대결) for a position during a period.
@@ -269,19 +310,31 @@ pub async fn add_stand_in(
     d: web::Data<Docflow>,
     body: web::Json<StandInInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    let out = new_stand_in(&d, &auth, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Checks and records a stand-in (the API's and the organisation page's way).
+pub(crate) async fn new_stand_in(
+    d: &Docflow,
+    who: &Principal,
+    b: StandInInput,
+) -> Result<service::OrgChanged, Error> {
     let mut e = Vec::new();
     if b.valid_to <= b.valid_from {
-        e.push(field("/valid_to", "after valid_from"));
+        e.push(field("/valid_to", after_start()));
     }
     if b.position_id == b.stand_in_position_id {
-        e.push(field("/stand_in_position_id", "another position"));
+        e.push(field(
+            "/stand_in_position_id",
+            text!("detail-docflow-another-position", "another position"),
+        ));
     }
     if !text_ok(&b.reason, 3, 500) {
-        e.push(field("/reason", "3-500 characters"));
+        e.push(field("/reason", chars(3, 500)));
     }
     fields(e)?;
-    let ag = agency(&auth);
+    let ag = agency(who);
     let row = store::StandInRow {
         id: service::new_id(),
         agency: ag.clone(),
@@ -290,16 +343,49 @@ pub async fn add_stand_in(
         valid_from: b.valid_from.naive_utc(),
         valid_to: b.valid_to.naive_utc(),
         reason: b.reason,
-        created_by: auth.subject.clone(),
+        created_by: who.subject.clone(),
         created_at: d.now(),
         revoked_at: None,
     };
-    let actor = auth.subject.clone();
-    let out = d
-        .db()
+    let actor = who.subject.clone();
+    d.db()
         .transaction(move |c| service::add_stand_in(c, &actor, row))
-        .await?;
-    Ok(HttpResponse::Created().json(out))
+        .await
+}
+
+egov_core::problems!(EndStandInErrors:
+    crate::errors::STAND_IN_NOT_FOUND,
+);
+
+/// Ends a stand-in now, before its period is over (the absent official is back): steps stop
+/// waiting on the stand-in at once. A stand-in still to come is cancelled the same way.
+#[utoipa::path(tag = "docflow",
+    params(("id" = String, Path, description = "The stand-in's id")),
+    responses(
+        (status = 200, description = "Ended, with the organisation version", body = service::OrgChanged),
+        EndStandInErrors,
+    ),
+    security(("bearer" = ["kind:agency_admin"])))]
+#[post("/org/stand-ins/{id}/end")]
+pub async fn end_stand_in(
+    auth: Authorized<OrgAdmin>,
+    d: web::Data<Docflow>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let out = stand_in_ended(&d, &auth, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Ends the agency's stand-in `id` now (the API's and the organisation page's way).
+pub(crate) async fn stand_in_ended(
+    d: &Docflow,
+    who: &Principal,
+    id: String,
+) -> Result<service::OrgChanged, Error> {
+    let (ag, actor, now) = (agency(who), who.subject.clone(), d.now());
+    d.db()
+        .transaction(move |c| service::end_stand_in(c, &actor, &ag, &id, now))
+        .await
 }
 
 /// A person's move.
@@ -336,39 +422,53 @@ pub async fn handover(
     directory: Option<web::Data<egov_auth::Service>>,
     body: web::Json<HandoverInput>,
 ) -> Result<HttpResponse, Error> {
-    let b = body.into_inner();
+    let v = hand_over(
+        &d,
+        directory.as_ref().map(|x| x.get_ref()),
+        &auth,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Checks and makes a handover (the API's and the organisation page's way).
+pub(crate) async fn hand_over(
+    d: &Docflow,
+    directory: Option<&egov_auth::Service>,
+    who: &Principal,
+    b: HandoverInput,
+) -> Result<service::HandedOver, Error> {
     let mut e = Vec::new();
     if !text_ok(&b.from, 1, 128) {
-        e.push(field("/from", "an account id"));
+        e.push(field("/from", account_id()));
     }
     if !text_ok(&b.to, 1, 128) || b.to == b.from {
-        e.push(field("/to", "another account id"));
-    } else if let Some(dir) = &directory
-        && !dir.is_official_of(&b.to, &agency(&auth)).await?
-    {
-        // The successor takes the work (and the positions): an official of the agency.
         e.push(field(
             "/to",
-            "no official of your agency has this account id (ask common auth's administrator to invite them)",
+            text!("detail-docflow-another-account", "another account id"),
         ));
+    } else if let Some(dir) = directory
+        && !dir.is_official_of(&b.to, &agency(who)).await?
+    {
+        // The successor takes the work (and the positions): an official of the agency.
+        e.push(field("/to", not_an_official()));
     }
     if !text_ok(&b.reason, 3, 500) {
-        e.push(field("/reason", "3-500 characters"));
+        e.push(field("/reason", chars(3, 500)));
     }
     fields(e)?;
-    let (ag, actor) = (agency(&auth), auth.subject.clone());
-    let dd = d.get_ref().clone();
-    let v = d
-        .db()
+    let (ag, actor) = (agency(who), who.subject.clone());
+    let dd = d.clone();
+    d.db()
         .transaction(move |c| {
-            let handover = service::Handover {
+            let moved = service::Handover {
                 from: &b.from,
                 to: &b.to,
                 reason: &b.reason,
                 take_positions: b.take_positions.unwrap_or(true),
             };
-            service::hand_over(c, &dd, &actor, &ag, &handover)
+            service::hand_over(c, &dd, &actor, &ag, &moved)
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(v))
+        .await
 }

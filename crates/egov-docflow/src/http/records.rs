@@ -57,16 +57,31 @@ pub(crate) async fn new_file(
     let rules = d.rules()?;
     let mut e = Vec::new();
     if !code_ok(&b.classification) {
-        e.push(field("/classification", "a function classification code"));
+        e.push(field(
+            "/classification",
+            egov_core::text!(
+                "detail-docflow-classification",
+                "a function classification code"
+            ),
+        ));
     }
     if !text_ok(&b.title, 1, 300) {
-        e.push(field("/title", "1-300 characters"));
+        e.push(field("/title", crate::http::chars(1, 300)));
     }
     if !(1900..=9999).contains(&b.year) {
-        e.push(field("/year", "1900-9999"));
+        e.push(field(
+            "/year",
+            egov_core::text!("detail-docflow-year", "1900-9999"),
+        ));
     }
     if rules.retention_class(&b.retention).is_none() {
-        e.push(field("/retention", "a retention class of the country pack"));
+        e.push(field(
+            "/retention",
+            egov_core::text!(
+                "detail-docflow-retention",
+                "a retention class of the country pack"
+            ),
+        ));
     }
     fields(e)?;
     let row = store::FileRow {
@@ -209,7 +224,10 @@ pub(crate) async fn place_hold(
 ) -> Result<store::HoldRow, Error> {
     egov_core::text::reason("/reason", &b.reason)?;
     if !text_ok(&b.authority, 3, 300) {
-        return Err(Error::invalid_field("/authority", "3-300 characters"));
+        return Err(Error::invalid_field(
+            "/authority",
+            crate::http::chars(3, 300),
+        ));
     }
     let id = doc_id(id)?;
     service::place_hold(

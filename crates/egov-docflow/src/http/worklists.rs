@@ -153,13 +153,22 @@ pub async fn ledger(
     let q = q.into_inner();
     let mut e = Vec::new();
     if !(1900..=9999).contains(&q.year) {
-        e.push(field("query:year", "1900-9999"));
+        e.push(field(
+            "query:year",
+            egov_core::text!("detail-docflow-year", "1900-9999"),
+        ));
     }
     if q.kind != "production" && q.kind != "receipt" {
-        e.push(field("query:kind", "production or receipt"));
+        e.push(field(
+            "query:kind",
+            egov_core::text!("detail-docflow-ledger-kind", "production or receipt"),
+        ));
     }
     if q.after.is_some_and(|a| a < 0) {
-        e.push(field("query:after", "0 or more"));
+        e.push(field(
+            "query:after",
+            egov_core::text!("detail-docflow-zero-or-more", "0 or more"),
+        ));
     }
     fields(e)?;
     let limit = page_size(&d, q.limit)?;

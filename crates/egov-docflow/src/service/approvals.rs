@@ -235,7 +235,10 @@ pub fn act(
     {
         return Err(field(
             "/opinion",
-            "an opinion is required to disagree or object",
+            egov_core::text!(
+                "detail-docflow-opinion-required",
+                "an opinion is required to disagree or object"
+            ),
         ));
     }
     let rule = if kind.is_final() {

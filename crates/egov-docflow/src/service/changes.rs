@@ -39,7 +39,10 @@ pub fn return_to(
         if !ok {
             return Err(field(
                 "/to_step",
-                "an earlier step of the line (its seq), or 0 for the drafter",
+                egov_core::text!(
+                    "detail-docflow-to-step",
+                    "an earlier step of the line (its seq), or 0 for the drafter"
+                ),
             ));
         }
     }

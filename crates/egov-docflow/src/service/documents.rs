@@ -182,7 +182,10 @@ pub fn create(
         if crate::domain::rules::amount_required(&table, &input.doc_type, at.date()) {
             return Err(Error::invalid_field(
                 "/amount",
-                "the delegation table of this document type depends on the amount: state it (minor units)",
+                egov_core::text!(
+                    "detail-docflow-amount-required",
+                    "the delegation table of this document type depends on the amount: state it (minor units)"
+                ),
             ));
         }
     }

@@ -51,7 +51,7 @@ fn err(code: egov_core::ErrorCode, detail: impl Into<egov_core::error::Text>) ->
     Error::with_detail(code, detail)
 }
 
-fn field(pointer: &str, detail: &str) -> Error {
+fn field(pointer: &str, detail: impl Into<egov_core::error::Text>) -> Error {
     Error::validation(vec![egov_core::error::FieldError {
         pointer: pointer.into(),
         detail: detail.into(),

@@ -63,6 +63,8 @@ pub struct StandInView {
     pub valid_from: DateTime<Utc>,
     pub valid_to: DateTime<Utc>,
     pub reason: String,
+    /// When an administrator ended it early.
+    pub ended_at: Option<DateTime<Utc>>,
 }
 
 /// The agency's organisation and its current version.
@@ -110,6 +112,11 @@ pub enum OrgChange {
         valid_from: DateTime<Utc>,
         valid_to: DateTime<Utc>,
         reason: String,
+    },
+    /// A stand-in ended before its period was over (`POST /org/stand-ins/{id}/end`).
+    StandInEnded {
+        id: String,
+        at: DateTime<Utc>,
     },
     DelegationAdded {
         id: String,
@@ -226,6 +233,7 @@ pub fn organisation(c: &mut DbConnection, agency: &str) -> Result<Organisation, 
                 valid_from: s.valid_from.and_utc(),
                 valid_to: s.valid_to.and_utc(),
                 reason: s.reason,
+                ended_at: s.revoked_at.map(|t| t.and_utc()),
             })
             .collect(),
     })
@@ -266,7 +274,10 @@ pub fn record(
 fn own_unit(c: &mut DbConnection, id: &str, agency: &str, pointer: &str) -> Result<(), Error> {
     match store::unit(c, id)? {
         Some(u) if u.agency == agency => Ok(()),
-        _ => Err(Error::invalid_field(pointer, "no such unit of your agency")),
+        _ => Err(Error::invalid_field(
+            pointer,
+            egov_core::text!("detail-docflow-no-unit", "no such unit of your agency"),
+        )),
     }
 }
 
@@ -275,7 +286,10 @@ fn own_position(c: &mut DbConnection, id: &str, agency: &str, pointer: &str) -> 
         Some(p) if p.agency == agency => Ok(()),
         _ => Err(Error::invalid_field(
             pointer,
-            "no such position of your agency",
+            egov_core::text!(
+                "detail-docflow-no-position",
+                "no such position of your agency"
+            ),
         )),
     }
 }
@@ -380,6 +394,24 @@ pub struct DelegationTables {
     pub pack: Vec<Delegation>,
     /// How the two combine.
     pub note: &'static str,
+}
+
+/// Ends the agency's stand-in `id` now: steps stop waiting on the stand-in at once.
+pub fn end_stand_in(
+    c: &mut DbConnection,
+    actor: &str,
+    agency: &str,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<OrgChanged, Error> {
+    if !store::end_stand_in(c, agency, id, now)? {
+        return Err(Error::new(crate::errors::STAND_IN_NOT_FOUND));
+    }
+    let change = OrgChange::StandInEnded {
+        id: id.to_owned(),
+        at: now.and_utc(),
+    };
+    record(c, agency, now, actor, change)
 }
 
 /// The agency's delegation rows beside the pack's.

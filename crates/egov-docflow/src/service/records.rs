@@ -16,7 +16,7 @@ pub async fn add_file(d: &Docflow, r: FileRow) -> Result<(), Error> {
             {
                 return Err(Error::invalid_field(
                     "/unit_id",
-                    "no such unit of your agency",
+                    egov_core::text!("detail-docflow-no-unit", "no such unit of your agency"),
                 ));
             }
             store::insert_file(c, &r)

@@ -153,6 +153,26 @@ pub fn insert_stand_in(c: &mut DbConnection, row: &StandInRow) -> Result<(), Err
     Ok(())
 }
 
+/// Ends the agency's stand-in `id` at `at` (it is in force or still to come); false when
+/// there is no such stand-in of the agency that has not ended.
+pub fn end_stand_in(
+    c: &mut DbConnection,
+    agency: &str,
+    id: &str,
+    at: NaiveDateTime,
+) -> Result<bool, Error> {
+    let n = diesel::update(
+        docflow_stand_ins::table
+            .filter(docflow_stand_ins::id.eq(id))
+            .filter(docflow_stand_ins::agency.eq(agency))
+            .filter(docflow_stand_ins::revoked_at.is_null())
+            .filter(docflow_stand_ins::valid_to.gt(at)),
+    )
+    .set(docflow_stand_ins::revoked_at.eq(Some(at)))
+    .execute(c)?;
+    Ok(n == 1)
+}
+
 /// Stand-ins in force at `at` for `position` (edges position → stand-in).
 pub fn stand_ins_for(
     c: &mut DbConnection,

@@ -944,8 +944,12 @@ async fn perform(d: &Docflow, who: &Who, id: &str, f: &Sent) -> Result<(), Error
         .map(|_| ()),
         "insert" => {
             let after_seq = f.get("after_seq").trim().parse().unwrap_or(-1);
-            let kind = StepKind::parse(f.get("kind"))
-                .ok_or_else(|| Error::invalid_field("/kind", "review or cooperation"))?;
+            let kind = StepKind::parse(f.get("kind")).ok_or_else(|| {
+                Error::invalid_field(
+                    "/kind",
+                    egov_core::text!("detail-docflow-insert-kind", "review or cooperation"),
+                )
+            })?;
             insert(
                 d,
                 p,
@@ -997,7 +1001,12 @@ async fn perform(d: &Docflow, who: &Who, id: &str, f: &Sent) -> Result<(), Error
                     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
                         .ok()
                         .and_then(|day| super::draft::end_of(d, day))
-                        .ok_or_else(|| Error::invalid_field("/due", "a date"))?,
+                        .ok_or_else(|| {
+                            Error::invalid_field(
+                                "/due",
+                                egov_core::text!("detail-docflow-date", "a date"),
+                            )
+                        })?,
                 ),
             };
             receive_document(
@@ -1042,7 +1051,10 @@ async fn perform(d: &Docflow, who: &Who, id: &str, f: &Sent) -> Result<(), Error
         "dispose" => dispose_document(d, p, id, f.get("reason").trim().to_owned())
             .await
             .map(|_| ()),
-        _ => Err(Error::invalid_field("/action", "an action of the page")),
+        _ => Err(Error::invalid_field(
+            "/action",
+            egov_core::text!("detail-docflow-page-action", "an action of the page"),
+        )),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod document;
 pub mod draft;
+pub mod org;
 pub mod records;
 pub mod work;
 
@@ -41,7 +42,9 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(document::pdf)
         .page(document::act)
         .page(records::records_page)
-        .page(records::create_file);
+        .page(records::create_file)
+        .page(org::org_page)
+        .page(org::org_change);
 }
 
 /// The workspace's breadcrumb.

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod citizens;
+pub mod consents;
 pub mod discovery;
 pub mod gateway;
 pub mod grants;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut Routes<'_>) {
                 .service(citizens::my_consents)
                 .service(citizens::withdraw_consent)
                 .service(citizens::data_use)
+                .service(consents::consent_overview)
         });
 }
 

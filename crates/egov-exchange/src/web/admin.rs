@@ -52,6 +52,17 @@ pub struct DeadLine {
     pub error: String,
 }
 
+/// Consents of one client, service and purpose, counted.
+#[derive(Debug)]
+pub struct ConsentLine {
+    pub client: String,
+    pub service: String,
+    pub purpose: String,
+    pub active: String,
+    pub withdrawn: String,
+    pub expired: String,
+}
+
 #[derive(Template)]
 #[template(path = "web/exchange_admin.html")]
 struct AdminPage<'a> {
@@ -61,6 +72,7 @@ struct AdminPage<'a> {
     done: String,
     members: Vec<MemberLine>,
     grants: Vec<GrantLine>,
+    consents: Vec<ConsentLine>,
     dead: Vec<DeadLine>,
     errors: Vec<(String, String)>,
     sent: &'a Sent,
@@ -123,6 +135,20 @@ async fn page(
             error: d.last_error.unwrap_or_default(),
         })
         .collect();
+    let consents = crate::http::consents::overview(x)
+        .await
+        .map_err(|e| t.error(&e))?
+        .consents
+        .into_iter()
+        .map(|c| ConsentLine {
+            client: format!("{} ({})", party(t, &c.client, false), c.client),
+            service: format!("{} ({})", party(t, &c.service, true), c.service),
+            purpose: c.purpose,
+            active: t.count(c.active.into()),
+            withdrawn: t.count(c.withdrawn.into()),
+            expired: t.count(c.expired.into()),
+        })
+        .collect();
     let done = match done {
         Some(d @ ("granted" | "revoked" | "replayed")) => t.t(&format!("xadmin-done-{d}")),
         _ => String::new(),
@@ -136,6 +162,7 @@ async fn page(
         done,
         members,
         grants,
+        consents,
         dead,
         errors,
         sent,
