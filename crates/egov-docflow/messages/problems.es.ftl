@@ -60,3 +60,5 @@ detail-docflow-to-step = un paso anterior de la línea (su número), o 0 para el
 detail-docflow-opinion-required = para discrepar u objetar hace falta una opinión
 detail-docflow-amount-required = la tabla de delegación de este tipo de documento depende del importe: indíquelo
 detail-docflow-delegated-rank = un rango del paquete del país por debajo del titular (no 1)
+detail-docflow-max-bytes = como máximo { $max } bytes
+detail-docflow-media-type = un tipo de medio

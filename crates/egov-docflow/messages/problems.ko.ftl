@@ -60,3 +60,5 @@ detail-docflow-to-step = 결재선의 앞 단계(순번) 또는 기안자에게�
 detail-docflow-opinion-required = 이견이나 반대에는 의견이 필요합니다
 detail-docflow-amount-required = 이 문서 유형의 위임전결 규정은 금액에 따라 다릅니다. 금액을 적으세요
 detail-docflow-delegated-rank = 국가 팩의 직급 중 기관장(1) 아래
+detail-docflow-max-bytes = { $max }바이트 이하
+detail-docflow-media-type = 미디어 유형

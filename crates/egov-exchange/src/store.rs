@@ -399,12 +399,23 @@ pub fn consents_of(conn: &mut DbConnection, subject: &str) -> Result<Vec<Consent
         .load(conn)?)
 }
 
-/// Consents counted per (client, service, purpose) at `now`: (client, service, purpose,
-/// active, withdrawn, expired), by client then service. Counts only: no person is named.
+/// Consents of one client, service and purpose, counted at a moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentTally {
+    pub client: String,
+    pub service: String,
+    pub purpose: String,
+    pub active: i64,
+    pub withdrawn: i64,
+    pub expired: i64,
+}
+
+/// Consents counted per (client, service, purpose) at `now`, by client then service. Counts
+/// only: no person is named.
 pub fn consent_counts(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
-) -> Result<Vec<(String, String, String, i64, i64, i64)>, Error> {
+) -> Result<Vec<ConsentTally>, Error> {
     use diesel::dsl::count_star;
     let now = naive(now);
     let key = (
@@ -438,7 +449,16 @@ pub fn consent_counts(
     }
     Ok(out
         .into_iter()
-        .map(|((c, s, p), [a, w, e])| (c, s, p, a, w, e))
+        .map(
+            |((client, service, purpose), [active, withdrawn, expired])| ConsentTally {
+                client,
+                service,
+                purpose,
+                active,
+                withdrawn,
+                expired,
+            },
+        )
         .collect())
 }
 

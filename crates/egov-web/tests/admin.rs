@@ -552,6 +552,66 @@ async fn a_platform_admin_manages_agencies_clients_keys_and_the_exchanges_grants
         "revoked grants are not listed"
     );
 
+    // Another deployment joins by its id and gateway; bad input is refused beside the form
+    // and registers nothing.
+    let bad = b
+        .post(
+            "/admin/exchange",
+            &[
+                ("csrf", &csrf),
+                ("what", "member"),
+                ("id", "KR/GOV/1342000"),
+                ("name", "Ministry of Justice"),
+                ("base_url", "ftp://justice.example"),
+                ("keys", "not json"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.contains("href=\"#member-keys\""), "{}", bad.body);
+    let bad = b
+        .post(
+            "/admin/exchange",
+            &[
+                ("csrf", &csrf),
+                ("what", "member"),
+                ("id", "KR/GOV/1342000"),
+                ("name", "Ministry of Justice"),
+                ("base_url", "ftp://justice.example"),
+                ("keys", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(
+        bad.body.contains("href=\"#member-base_url\""),
+        "{}",
+        bad.body
+    );
+    assert!(!text(&b.get("/admin/exchange").await.body).contains("KR/GOV/1342000"));
+    let joined = b
+        .post(
+            "/admin/exchange",
+            &[
+                ("csrf", &csrf),
+                ("what", "member"),
+                ("id", "KR/GOV/1342000"),
+                ("name", "Ministry of Justice"),
+                ("base_url", "https://exchange.justice.example"),
+                ("keys", ""),
+            ],
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    let x = b.get("/admin/exchange?done=registered").await;
+    let words = text(&x.body);
+    assert!(
+        words.contains("The member is registered.")
+            && words.contains("KR/GOV/1342000")
+            && words.contains("https://exchange.justice.example"),
+        "{words}"
+    );
+
     // The settings in force, read only, secrets hidden.
     let settings = b.get("/admin/settings").await;
     assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);

@@ -94,7 +94,7 @@ pub(crate) fn attachments_in(
         if !code_ok(&x.media_type) || !x.media_type.contains('/') {
             e.push(field(
                 &format!("/attachments/{i}/media_type"),
-                "a media type",
+                egov_core::text!("detail-docflow-media-type", "a media type"),
             ));
         }
         let accepted = &d.config().attachment_types;
@@ -102,12 +102,12 @@ pub(crate) fn attachments_in(
             Ok(b) if b.len() <= max => {
                 match crate::domain::attachment::classify(&x.name, &x.media_type, &b, accepted) {
                     Ok(c) => out.push((c.name, c.media_type, b)),
-                    Err(why) => e.push(field(&format!("/attachments/{i}/content"), &why)),
+                    Err(why) => e.push(field(&format!("/attachments/{i}/content"), why)),
                 }
             }
             Ok(_) => e.push(field(
                 &format!("/attachments/{i}/content"),
-                &format!("at most {max} bytes"),
+                egov_core::text!("detail-docflow-max-bytes", "at most {max} bytes", max = max),
             )),
             Err(_) => e.push(field(
                 &format!("/attachments/{i}/content"),

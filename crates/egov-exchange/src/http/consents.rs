@@ -55,16 +55,14 @@ pub(crate) async fn overview(exchange: &Exchange) -> Result<ConsentOverview, Err
     Ok(ConsentOverview {
         consents: rows
             .into_iter()
-            .map(
-                |(client, service, purpose, active, withdrawn, expired)| ConsentCount {
-                    client,
-                    service,
-                    purpose,
-                    active,
-                    withdrawn,
-                    expired,
-                },
-            )
+            .map(|t| ConsentCount {
+                client: t.client,
+                service: t.service,
+                purpose: t.purpose,
+                active: t.active,
+                withdrawn: t.withdrawn,
+                expired: t.expired,
+            })
             .collect(),
     })
 }

@@ -48,7 +48,11 @@ pub async fn put_member(
     exchange: web::Data<Exchange>,
     input: web::Json<MemberInput>,
 ) -> Result<web::Json<MemberInfo>, Error> {
-    let input = input.into_inner();
+    Ok(web::Json(register(&exchange, input.into_inner()).await?))
+}
+
+/// Checks and registers (or updates) a member: the API's and the exchange console's way.
+pub(crate) async fn register(exchange: &Exchange, input: MemberInput) -> Result<MemberInfo, Error> {
     let id = ClientId::parse(&input.id).map_err(|e| bad("/id", e.to_string()))?;
     if id.subsystem.is_some() {
         return Err(bad(
@@ -112,5 +116,5 @@ pub async fn put_member(
         })
         .await?;
     exchange.keys().reload().await?;
-    Ok(web::Json(saved.into()))
+    Ok(saved.into())
 }

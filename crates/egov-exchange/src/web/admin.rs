@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::consents::party;
 use crate::Exchange;
 use crate::http::grants::{GrantInput, grant, revoke};
+use crate::http::members::{MemberInput, register};
 use crate::http::subscriptions::{ReplayInput, replay};
 use crate::store;
 
@@ -150,7 +151,9 @@ async fn page(
         })
         .collect();
     let done = match done {
-        Some(d @ ("granted" | "revoked" | "replayed")) => t.t(&format!("xadmin-done-{d}")),
+        Some(d @ ("granted" | "revoked" | "replayed" | "registered")) => {
+            t.t(&format!("xadmin-done-{d}"))
+        }
         _ => String::new(),
     };
     let title = t.t("xadmin-title");
@@ -213,6 +216,31 @@ pub async fn exchange_act(
             .map(|_| "granted"),
             "grant-",
         ),
+        "member" => {
+            let keys = match sent.get("keys").trim() {
+                "" => Ok(Vec::new()),
+                text => serde_json::from_str::<Vec<crate::keys::Jwk>>(text),
+            };
+            let Ok(keys) = keys else {
+                let errors = vec![("#member-keys".to_owned(), t.t("xadmin-keys-error"))];
+                return page(&who, &x, None, errors, &sent).await;
+            };
+            (
+                register(
+                    &x,
+                    MemberInput {
+                        id: sent.get("id").trim().to_owned(),
+                        name: sent.get("name").trim().to_owned(),
+                        base_url: Some(sent.get("base_url").trim().to_owned())
+                            .filter(|u| !u.is_empty()),
+                        keys,
+                    },
+                )
+                .await
+                .map(|_| "registered"),
+                "member-",
+            )
+        }
         "revoke" => (
             revoke(&x, sent.get("id").to_owned())
                 .await
@@ -251,6 +279,8 @@ pub async fn exchange_act(
                 .map(|(a, m)| {
                     if a.starts_with("#grant-items") {
                         ("#grant-items".to_owned(), m)
+                    } else if a.starts_with("#member-keys") {
+                        ("#member-keys".to_owned(), m)
                     } else {
                         (a, m)
                     }
