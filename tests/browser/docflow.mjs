@@ -6,10 +6,11 @@
 // another agency on the platform, whose document office receives it for a handler, and the
 // receipt comes back; the records manager files it in a new record file from the unit's
 // ledger and places a legal hold, after which disposal is refused. The drafter first sends
-// the form empty (the error summary), then drafts, submits, recalls and submits again; the
-// leader finds it with the keyboard only. A second pass without JavaScript has the leader
-// approve. axe-core on every page and state (0 WCAG 2.1 A/AA violations), each at 320 CSS px,
-// screenshots into docs/screenshots/.
+// the form empty (the error summary), then drafts, attaches the budget table (sent without a
+// file first: refused), submits, recalls and submits again; the leader finds it with the
+// keyboard only. A second pass without JavaScript has the leader approve. axe-core on every
+// page and state (0 WCAG 2.1 A/AA violations), each at 320 CSS px, screenshots into
+// docs/screenshots/.
 //
 // Set-up through the API, as a deployment's people do it: the platform admin
 // (EGOV_ADMIN_USER / EGOV_ADMIN_PASSWORD) creates the agency and invites its administrator and
@@ -167,6 +168,17 @@ async function journey(browser, lang, js) {
   await Promise.all([d.page.waitForURL(/done=created/), d.page.click('main form button[type=submit]')]);
   const id = new URL(d.page.url()).pathname.split('/').pop();
   await check(d.page, tag, lang, 'docs-document-draft', 'the new draft', js);
+  // The budget table as an attachment: sent without a file first (refused beside the form).
+  await Promise.all([d.page.waitForLoadState('load'), d.page.click('#do-attach button[type=submit]')]);
+  expect((await d.page.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')))).includes('#attach-file'),
+    `${tag}: adding no file is refused with an error summary linking to the file`);
+  await d.page.setInputFiles('#attach-file', {
+    name: 'budget-table.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n'),
+  });
+  await press(d.page, '#do-attach button[type=submit]', tag, 'the attachment');
+  expect((await d.page.textContent('main'))?.includes('budget-table.pdf'), `${tag}: the attachment is listed on the document`);
+  await check(d.page, tag, lang, 'docs-document-attached', 'the draft with its attachment', js);
   await press(d.page, '#do-submit button[type=submit]', tag, 'submit');
   await d.page.fill('#recall-reason', lang === 'ko' ? '금액 확인' : 'Checking a figure');
   await press(d.page, '#do-recall button[type=submit]', tag, 'recall');

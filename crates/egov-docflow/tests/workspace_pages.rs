@@ -1083,3 +1083,167 @@ async fn the_agency_admin_keeps_the_organisation_on_its_page() {
 fn refs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     form.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
+
+#[tokio::test]
+async fn the_drafter_adds_attachments_on_the_document_page() {
+    let app = app().await;
+    let people = organisation(&app, AGENCY).await;
+    let drafter = person(&people, "drafter");
+    let (s, doc) = app
+        .send(
+            Method::POST,
+            "/docflow/v1/documents",
+            Some(&drafter.token),
+            Some(&json!({"position": drafter.position, "doc_type": "general", "title": "Budget table",
+                "body": {"paragraphs": ["See the table attached."]}, "classification": "1310000-A-01",
+                "disclosure": "public", "line": [{"kind": "approve", "position": person(&people, "head").position}]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{doc}");
+    let id = doc["id"].as_str().expect("id").to_owned();
+    let path = format!("/desk/documents/{id}");
+    let (mut b, page) = signed_in(&app, drafter, &path).await;
+    ok(&page, "the draft");
+    assert!(
+        page.body.contains("id=\"do-attach\""),
+        "the drafter may attach"
+    );
+    let csrf = page.field("csrf").expect("csrf");
+    let target = format!("{path}/attachments");
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
+    // Refused, nothing added: a file of a type the deployment does not take; no file; a
+    // form made from an older version; a forged token.
+    let refused = b
+        .post_file(
+            &target,
+            &[("csrf", &csrf), ("version", "1")],
+            "tool.exe",
+            b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff",
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.body.contains("href=\"#attach-file\""),
+        "{}",
+        refused.body
+    );
+    let empty = b
+        .post_file(&target, &[("csrf", &csrf), ("version", "1")], "", b"")
+        .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
+    assert!(
+        text(&empty.body).contains("Choose a file to add"),
+        "{}",
+        empty.body
+    );
+    let stale = b
+        .post_file(
+            &target,
+            &[("csrf", &csrf), ("version", "7")],
+            "table.pdf",
+            pdf,
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::BAD_REQUEST, "{}", stale.body);
+    let forged = b
+        .post_file(
+            &target,
+            &[("csrf", "forged"), ("version", "1")],
+            "table.pdf",
+            pdf,
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    let (_, now) = app
+        .send(
+            Method::GET,
+            &format!("/docflow/v1/documents/{id}"),
+            Some(&drafter.token),
+            None,
+        )
+        .await;
+    assert_eq!(now["version"], 1, "{now}");
+
+    // Added: a new version with the same title and text, and the file served on the page.
+    let added = b
+        .post_file(
+            &target,
+            &[("csrf", &csrf), ("version", "1")],
+            "table.pdf",
+            pdf,
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = b.get(added.location.as_deref().expect("back")).await;
+    ok(&page, "after adding");
+    let shown = text(&page.body);
+    assert!(
+        shown.contains("the attachment is added") && shown.contains("table.pdf"),
+        "{shown}"
+    );
+    let (_, now) = app
+        .send(
+            Method::GET,
+            &format!("/docflow/v1/documents/{id}"),
+            Some(&drafter.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (now["version"].as_i64(), now["current"]["title"].as_str()),
+        (Some(2), Some("Budget table")),
+        "{now}"
+    );
+    let atts = now["current"]["attachments"]
+        .as_array()
+        .expect("attachments");
+    assert_eq!(atts.len(), 1, "{now}");
+    assert_eq!(atts[0]["media_type"], "application/pdf");
+    // A second file joins the first.
+    let csrf = page.field("csrf").expect("csrf");
+    let again = b
+        .post_file(
+            &target,
+            &[("csrf", &csrf), ("version", "2")],
+            "photo.png",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89",
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let (_, now) = app
+        .send(
+            Method::GET,
+            &format!("/docflow/v1/documents/{id}"),
+            Some(&drafter.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        now["current"]["attachments"].as_array().map(Vec::len),
+        Some(2),
+        "{now}"
+    );
+    // Another official cannot attach to the drafter's document.
+    let (mut leader, page) = signed_in(&app, person(&people, "leader"), "/my").await;
+    ok(&page, "the leader's page");
+    let csrf = page.field("csrf").unwrap_or_default();
+    let other = leader
+        .post_file(
+            &target,
+            &[("csrf", &csrf), ("version", "3")],
+            "table.pdf",
+            pdf,
+        )
+        .await;
+    assert!(other.status.is_client_error(), "{}", other.status);
+    let (_, now) = app
+        .send(
+            Method::GET,
+            &format!("/docflow/v1/documents/{id}"),
+            Some(&drafter.token),
+            None,
+        )
+        .await;
+    assert_eq!(now["version"], 3, "{now}");
+}

@@ -443,7 +443,10 @@ pub async fn edit(
     if b.reason.as_deref().is_some_and(|r| !text_ok(r, 1, 1000)) {
         e.push(field("/reason", crate::http::chars(1, 1000)));
     }
-    let atts = b.attachments.map(|a| attachments_in(&d, a, &mut e));
+    let atts = match b.attachments {
+        Some(a) => service::AttachmentChange::Replace(attachments_in(&d, a, &mut e)),
+        None => service::AttachmentChange::Keep,
+    };
     fields(e)?;
     let id = doc_id(&id)?;
     let (dd, acc, ag) = (d.get_ref().clone(), auth.subject.clone(), agency(&auth));

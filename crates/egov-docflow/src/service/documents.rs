@@ -328,6 +328,48 @@ pub(super) fn advance(c: &mut DbConnection, rows: &mut [StepRow]) -> Result<bool
     Ok(cur.is_empty())
 }
 
+/// What an edit does to the attachments: (name, media type, content) of each new one.
+#[derive(Debug)]
+pub enum AttachmentChange {
+    Keep,
+    Replace(Vec<(String, String, Vec<u8>)>),
+    Add(Vec<(String, String, Vec<u8>)>),
+}
+
+/// Adds attachments to a document: a new version with the same title and text.
+#[allow(clippy::too_many_arguments)]
+pub fn add_attachments(
+    c: &mut DbConnection,
+    d: &Docflow,
+    account: &str,
+    agency: &str,
+    id: &str,
+    expected: i32,
+    attachments: Vec<(String, String, Vec<u8>)>,
+    reason: Option<String>,
+) -> Result<DocumentRow, Error> {
+    let doc = locked(c, id, agency)?;
+    let old = store::version(c, id, doc.version)?
+        .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
+    let body: Value = old
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+    edit(
+        c,
+        d,
+        account,
+        agency,
+        id,
+        expected,
+        old.title,
+        body,
+        AttachmentChange::Add(attachments),
+        reason,
+    )
+}
+
 /// Edits a document: a new version (drafter while drafting or returned; a current approver
 /// while in approval). The diff is kept in the history.
 #[allow(clippy::too_many_arguments)]
@@ -340,7 +382,7 @@ pub fn edit(
     expected: i32,
     title: String,
     body: Value,
-    attachments: Option<Vec<(String, String, Vec<u8>)>>,
+    attachments: AttachmentChange,
     reason: Option<String>,
 ) -> Result<DocumentRow, Error> {
     let at = d.now();
@@ -366,9 +408,21 @@ pub fn edit(
     }
     let old = store::version(c, id, doc.version)?
         .ok_or_else(|| Error::new(errors::DOCUMENT_NOT_FOUND))?;
+    let kept = || -> Vec<Attachment> { serde_json::from_str(&old.attachments).unwrap_or_default() };
     let atts = match attachments {
-        Some(a) => put_attachments(c, &a)?,
-        None => serde_json::from_str(&old.attachments).unwrap_or_default(),
+        AttachmentChange::Replace(a) => put_attachments(c, &a)?,
+        AttachmentChange::Keep => kept(),
+        AttachmentChange::Add(a) => {
+            let mut all = kept();
+            all.extend(put_attachments(c, &a)?);
+            if all.len() > 50 {
+                return Err(Error::invalid_field(
+                    "/attachments",
+                    egov_core::text!("detail-docflow-at-most-50", "at most 50"),
+                ));
+            }
+            all
+        }
     };
     let digest = evidence::version_digest(&title, &body, &atts);
     let old_body: Value = old

@@ -13,6 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post};
 use askama::Template;
 use egov_core::Error;
 use egov_web::{CsrfForm, Page, PageError, see_other};
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::draft::Sent;
@@ -614,7 +615,7 @@ async fn page(
         .collect();
     let positions = position_choices(&desk, &names, None, sent.get("position"));
     let done_text = done
-        .filter(|a| ACTIONS.contains(a))
+        .filter(|a| ACTIONS.contains(a) || *a == "attach")
         .map(|a| t.t(&format!("doc-done-{a}")))
         .unwrap_or_default();
     let caption = doc
@@ -1124,6 +1125,183 @@ pub async fn act(
             .await
         }
         Err(e) => Err(t.error(&e)),
+    }
+}
+
+/// A short text field of the upload form (at most 512 bytes).
+async fn small_field(part: &mut actix_multipart::Field) -> Option<String> {
+    let mut value = Vec::new();
+    while let Some(chunk) = part.next().await {
+        let chunk = chunk.ok()?;
+        if value.len() + chunk.len() > 512 {
+            return None;
+        }
+        value.extend_from_slice(&chunk);
+    }
+    String::from_utf8(value).ok()
+}
+
+/// Adds an attachment to a draft (or a returned document) from the page: a multipart form
+/// (the form's token, the version it was made from, the purpose where the document names
+/// people, then the file), checked like the API's attachments (name, accepted types by their
+/// content, size); a new version keeps the title and text. A refusal comes back beside the
+/// form; nothing is added.
+#[post("/desk/documents/{id}/attachments")]
+pub async fn upload(
+    who: Who,
+    d: Data<Docflow>,
+    directory: Option<Data<egov_auth::Service>>,
+    req: HttpRequest,
+    id: Path<String>,
+    mut parts: actix_multipart::Multipart,
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let doc = open(&who, &d, &id).await?;
+    let max = d.config().max_attachment_bytes;
+    let (mut csrf_ok, mut version, mut purpose) = (false, None, None);
+    let mut file: Option<(String, String, Vec<u8>)> = None;
+    let mut errors = Vec::new();
+    while let Some(part) = parts.next().await {
+        let mut part = part.map_err(|_| t.bad_form())?;
+        let name = part.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "csrf" | "version" | "purpose" => {
+                let value = small_field(&mut part).await.ok_or_else(|| t.bad_form())?;
+                match name.as_str() {
+                    "csrf" => {
+                        csrf_ok = egov_auth::random::same(value.as_bytes(), who.csrf().as_bytes());
+                    }
+                    "version" => version = value.parse::<i32>().ok(),
+                    _ => purpose = Some(value).filter(|p| !p.trim().is_empty()),
+                }
+            }
+            "file" => {
+                // The token comes before the file in the form.
+                if !csrf_ok {
+                    return Err(t.expired_form());
+                }
+                let filename = part
+                    .content_disposition()
+                    .and_then(|c| c.get_filename())
+                    .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f).to_owned())
+                    .unwrap_or_default();
+                let media_type = part.content_type().map_or_else(
+                    || "application/octet-stream".to_owned(),
+                    ToString::to_string,
+                );
+                let mut bytes = Vec::new();
+                let mut too_big = false;
+                while let Some(chunk) = part.next().await {
+                    let chunk = chunk.map_err(|_| t.bad_form())?;
+                    if bytes.len() + chunk.len() > max {
+                        too_big = true;
+                        continue;
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                if filename.is_empty() {
+                    errors.push(("#attach-file".to_owned(), t.t("doc-attach-choose")));
+                } else if too_big {
+                    errors.push((
+                        "#attach-file".to_owned(),
+                        t.t_with(
+                            "doc-attach-too-big",
+                            &[("max", t.count((max as u64).into()))],
+                        ),
+                    ));
+                } else {
+                    file = Some((filename, media_type, bytes));
+                }
+            }
+            _ => return Err(t.bad_form()),
+        }
+    }
+    if !csrf_ok {
+        return Err(t.expired_form());
+    }
+    let Some(version) = version else {
+        return Err(t.bad_form());
+    };
+    let result = match file {
+        None => Ok(()),
+        Some((name, media_type, bytes)) => {
+            use base64::Engine;
+            let mut e = Vec::new();
+            let checked = crate::http::documents::attachments_in(
+                &d,
+                vec![crate::http::documents::AttachmentInput {
+                    name,
+                    media_type,
+                    content: base64::engine::general_purpose::STANDARD.encode(&bytes),
+                }],
+                &mut e,
+            );
+            match crate::http::fields(e) {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    let (dd, acc, ag, doc_id) = (
+                        d.get_ref().clone(),
+                        who.principal.subject.clone(),
+                        who.principal.agency.clone().unwrap_or_default(),
+                        doc.id.clone(),
+                    );
+                    d.db()
+                        .transaction(move |c| {
+                            service::add_attachments(
+                                c,
+                                &dd,
+                                &acc,
+                                &ag,
+                                &doc_id,
+                                version,
+                                checked,
+                                Some("attachment added".into()),
+                            )
+                        })
+                        .await
+                        .map(drop)
+                }
+            }
+        }
+    };
+    match result {
+        Ok(()) if errors.is_empty() => Ok(see_other(&href(
+            &doc.id,
+            purpose.as_deref(),
+            Some("attach"),
+        ))),
+        Err(e) if !e.status_code().is_client_error() => Err(t.error(&e)),
+        other => {
+            if let Err(e) = other {
+                // The API names the file `/attachments/0/…`; the form has one file input.
+                errors.extend(
+                    t.refusal(&e, "attach-", |_| t.t("doc-field-attachment"), "#do-attach")
+                        .into_iter()
+                        .map(|(a, m)| {
+                            if a.starts_with("#attach-attachments") {
+                                ("#attach-file".to_owned(), m)
+                            } else {
+                                (a, m)
+                            }
+                        }),
+                );
+            }
+            if let Some(asked) = read(&who, &d, &req, &doc, purpose.as_deref()).await? {
+                return Ok(asked);
+            }
+            let doc = open(&who, &d, &id).await?;
+            page(
+                &who,
+                &d,
+                directory.as_ref().map(|x| x.get_ref()),
+                doc,
+                purpose.as_deref(),
+                None,
+                errors,
+                &Sent::default(),
+            )
+            .await
+        }
     }
 }
 

@@ -41,6 +41,7 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(document::attachment)
         .page(document::pdf)
         .page(document::act)
+        .page(document::upload)
         .page(records::records_page)
         .page(records::create_file)
         .page(org::org_page)
