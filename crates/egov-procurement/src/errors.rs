@@ -30,5 +30,7 @@ egov_core::error_codes! {
     SCORES_MISSING = ("procurement.scores_missing", 409, "Not every evaluator has scored every valid bid", "ranking before every evaluator scored every valid bid");
     COMPLAINT_WINDOW = ("procurement.complaint_window", 409, "Complaints against the terms are possible before the deadline, against the award during the standstill", "a complaint against the terms after the deadline, or against the award outside the standstill");
     ALREADY_SIGNED = ("procurement.already_signed", 409, "This party has already signed this contract version", "a party signing the same contract version twice");
+    BIDDER_KEY_NOT_FOUND = ("procurement.bidder_key_not_found", 404, "No such bid signing key in use (or not yours)", "an unknown key, another supplier's, or one already revoked");
+    SIGNATURE_INVALID = ("procurement.signature_invalid", 422, "The bid's signature does not verify with the supplier's registered key", "a sealed bid whose Ed25519 signature over its context and digest does not verify with the named key");
     NOT_ISSUED = ("procurement.not_published", 409, "Not available before the tender reaches this stage", "opened bids asked for before the opening");
 }

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use diesel::RunQueryDsl as _;
-use egov_procurement::domain::seal;
+use egov_procurement::domain::{envelope, seal};
 use egov_procurement::ocds;
 use egov_testing::clients::procurement::Procurement;
 use egov_testing::{Spawn, TestApp, kr_business_number, spawn_app_with, spawn_peer};
@@ -159,19 +159,66 @@ async fn wait_for(app: &TestApp, id: &str, status: &str) -> Value {
     panic!("tender {id} never reached {status}");
 }
 
+/// Registers a new bid signing key for the supplier (the private key stays here).
+async fn bidder_key(app: &TestApp, token: &str) -> (ed25519_dalek::SigningKey, String) {
+    let (key, public) = envelope::bidder_keypair();
+    let (s, k) = app
+        .send(
+            Method::POST,
+            "/procurement/v1/suppliers/me/keys",
+            Some(token),
+            Some(&json!({"label": "test bidder", "public_key": public})),
+        )
+        .await;
+    assert_eq!(s, 201, "{k}");
+    (key, k["id"].as_str().expect("key id").to_owned())
+}
+
+/// A bid sealed and signed on the bidder's side, as JSON to submit.
+async fn sealed(
+    app: &TestApp,
+    supplier: &(String, String),
+    id: &str,
+    lot: &str,
+    price: u64,
+    picks: &[u8],
+) -> Value {
+    let (_, t) = Procurement(app).tender(id).await;
+    let (key, key_id) = bidder_key(app, &supplier.1).await;
+    let contents = envelope::Contents {
+        tender: id.to_owned(),
+        lot: lot.to_owned(),
+        supplier: supplier.0.clone(),
+        price: price.to_string(),
+        reserve_picks: picks.to_vec(),
+        documents: vec![envelope::Document {
+            title: "Technical proposal".into(),
+            media_type: "text/plain".into(),
+            content: base64_encode(format!("SECRET-PROPOSAL-{price}").as_bytes()),
+        }],
+        nonce: envelope::nonce(),
+    };
+    let b = envelope::seal_and_sign(
+        t["opening_key"].as_str().expect("opening key"),
+        &contents,
+        &key,
+        &key_id,
+    )
+    .expect("seal");
+    serde_json::to_value(b).expect("json")
+}
+
+/// Seals a bid on the bidder's side and submits it.
 async fn bid(
     app: &TestApp,
-    token: &str,
+    supplier: &(String, String),
     id: &str,
     lot: &str,
     price: u64,
     picks: &[u8],
 ) -> (u16, Value) {
-    Procurement(app).bid(token, id, &json!({
-        "lot": lot, "price": price.to_string(), "reserve_picks": picks,
-        "documents": [{"title": "Technical proposal", "media_type": "text/plain",
-                       "content": base64_encode(format!("SECRET-PROPOSAL-{price}").as_bytes())}],
-    })).await
+    let body = sealed(app, supplier, id, lot, price, picks).await;
+    Procurement(app).bid(&supplier.1, id, &body).await
 }
 
 fn base64_encode(b: &[u8]) -> String {
@@ -300,24 +347,16 @@ async fn full_procedure(
     let prices = [890u64, 905, 920, 935].map(|m| BASE / 1000 * m);
     let picks: [&[u8]; 4] = [&[1, 2], &[2, 7], &[7, 11], &[2, 14]];
     let pick = |i: usize| if lottery { picks[i] } else { &[][..] };
-    let (s, first) = bid(&app, &w.suppliers[0].1, &id, "1", BASE, pick(0)).await;
+    let (s, first) = bid(&app, &w.suppliers[0], &id, "1", BASE, pick(0)).await;
     assert_eq!(s, 201, "{first}");
     let mut receipts = Vec::new();
     for (i, price) in prices.iter().enumerate() {
-        let (s, r) = bid(&app, &w.suppliers[i].1, &id, "1", *price, pick(i)).await;
+        let (s, r) = bid(&app, &w.suppliers[i], &id, "1", *price, pick(i)).await;
         assert_eq!(s, 201, "{r}");
         receipts.push(r);
     }
     assert_eq!(receipts[0]["receipt"]["replaces"], first["bid_id"]);
-    let (s, gone) = bid(
-        &app,
-        &w.suppliers[4].1,
-        &id,
-        "1",
-        BASE / 1000 * 899,
-        pick(0),
-    )
-    .await;
+    let (s, gone) = bid(&app, &w.suppliers[4], &id, "1", BASE / 1000 * 899, pick(0)).await;
     assert_eq!(s, 201);
     let (s, _) = app
         .send(
@@ -356,7 +395,7 @@ async fn full_procedure(
     let v = wait_for(&app, &id, "opening").await;
     assert_eq!(v["bid_count"], 4);
     assert_eq!(v["commitments"].as_array().map(Vec::len), Some(4));
-    let (s, late) = bid(&app, &w.suppliers[4].1, &id, "1", BASE, pick(0)).await;
+    let (s, late) = bid(&app, &w.suppliers[4], &id, "1", BASE, pick(0)).await;
     assert_eq!(
         (s, late["code"].as_str()),
         (409, Some("procurement.not_accepting_bids")),
@@ -769,6 +808,198 @@ async fn low_a_committee_member_cannot_fetch_their_key_share_before_the_deadline
     assert!(share["sealed_share"].is_string());
 }
 
+/// Writes a bid's stored envelope (and digest) directly, as whoever controls the database
+/// could.
+async fn overwrite_bid(app: &TestApp, bid: &str, sealed_b64: String, digest: String) {
+    let bid = bid.to_owned();
+    app.state
+        .db
+        .run(move |c| {
+            Ok(diesel::sql_query(
+                "UPDATE procurement_bids SET sealed = $1, digest = $2 WHERE id = $3",
+            )
+            .bind::<diesel::sql_types::Text, _>(sealed_b64)
+            .bind::<diesel::sql_types::Text, _>(digest)
+            .bind::<diesel::sql_types::Text, _>(bid)
+            .execute(c)?)
+        })
+        .await
+        .expect("update");
+}
+
+/// The server checks each bid's signature on receipt; at the opening every envelope is
+/// checked again against its digest and the bidder's signature, so an envelope changed in
+/// the database after it was sealed (even re-sealed to the tender's public key with another
+/// price and a new digest) is rejected with the reason, and the others open.
+#[tokio::test]
+async fn a_bid_changed_after_sealing_is_rejected_at_the_opening() {
+    let app = app().await;
+    let w = world(&app, 4, 3, 0).await;
+    let t = create(
+        &app,
+        &w,
+        "goods-lowest-price",
+        "goods",
+        json!([{"id": "1", "title": "Lot", "base_amount": "50000000"}]),
+        5.0,
+    )
+    .await;
+    let id = t["id"].as_str().expect("id").to_owned();
+    let opening_key = t["opening_key"].as_str().expect("key").to_owned();
+    wait_for(&app, &id, "tendering").await;
+
+    // Refused on receipt: a signature by another supplier's key, a signature that does not
+    // match, a revoked key. Nothing is stored.
+    let mut body = sealed(&app, &w.suppliers[0], &id, "1", 49_000_000, &[1, 2]).await;
+    let (other_key, other_id) = bidder_key(&app, &w.suppliers[1].1).await;
+    let mut foreign = body.clone();
+    foreign["key_id"] = json!(other_id);
+    let (s, e) = Procurement(&app)
+        .bid(&w.suppliers[0].1, &id, &foreign)
+        .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (404, Some("procurement.bidder_key_not_found")),
+        "{e}"
+    );
+    let mut forged = body.clone();
+    forged["signature"] = json!(envelope::sign(
+        &other_key,
+        &id,
+        "1",
+        &w.suppliers[0].0,
+        &seal::unb64(body["sealed"].as_str().expect("sealed")).expect("b64"),
+    ));
+    let (s, e) = Procurement(&app).bid(&w.suppliers[0].1, &id, &forged).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("procurement.signature_invalid")),
+        "{e}"
+    );
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &format!(
+                "/procurement/v1/suppliers/me/keys/{}/revoke",
+                body["key_id"].as_str().expect("k")
+            ),
+            Some(&w.suppliers[0].1),
+            None,
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (s, e) = Procurement(&app).bid(&w.suppliers[0].1, &id, &body).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (404, Some("procurement.bidder_key_not_found")),
+        "{e}"
+    );
+    let (_, keys) = app
+        .send(
+            Method::GET,
+            "/procurement/v1/suppliers/me/keys",
+            Some(&w.suppliers[0].1),
+            None,
+        )
+        .await;
+    assert!(keys["keys"][0]["revoked_at"].is_string(), "{keys}");
+    assert!(
+        db_rows(&app, "SELECT id AS v FROM procurement_bids")
+            .await
+            .is_empty()
+    );
+
+    // Four good bids.
+    body = sealed(&app, &w.suppliers[0], &id, "1", 49_000_000, &[1, 2]).await;
+    let (s, good) = Procurement(&app).bid(&w.suppliers[0].1, &id, &body).await;
+    assert_eq!(s, 201, "{good}");
+    let mut receipts = Vec::new();
+    for (i, price) in [(1, 48_000_000), (2, 47_000_000), (3, 46_000_000)] {
+        let (s, r) = bid(&app, &w.suppliers[i], &id, "1", price, &[3, 4]).await;
+        assert_eq!(s, 201, "{r}");
+        receipts.push(r["bid_id"].as_str().expect("bid").to_owned());
+    }
+    // Whoever controls the database then changes three of them:
+    // 1. re-seals another price to the tender's public key, with a matching digest;
+    let resealed = envelope::seal(
+        &opening_key,
+        &envelope::Contents {
+            tender: id.clone(),
+            lot: "1".into(),
+            supplier: w.suppliers[1].0.clone(),
+            price: "1000".into(),
+            reserve_picks: vec![3, 4],
+            documents: vec![],
+            nonce: envelope::nonce(),
+        },
+    )
+    .expect("seal");
+    overwrite_bid(
+        &app,
+        &receipts[0],
+        seal::b64(&resealed),
+        egov_core_digest(&resealed),
+    )
+    .await;
+    // 2. flips a byte of the envelope and fixes the digest;
+    let stored = db_rows(
+        &app,
+        "SELECT sealed AS v FROM procurement_bids ORDER BY received_at, id",
+    )
+    .await;
+    let mut flipped = seal::unb64(&stored[2]).expect("b64");
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x01;
+    overwrite_bid(
+        &app,
+        &receipts[1],
+        seal::b64(&flipped),
+        egov_core_digest(&flipped),
+    )
+    .await;
+    // 3. swaps in another supplier's envelope, digest and all.
+    let first = seal::unb64(&stored[0]).expect("b64");
+    overwrite_bid(
+        &app,
+        &receipts[2],
+        stored[0].clone(),
+        egov_core_digest(&first),
+    )
+    .await;
+
+    wait_for(&app, &id, "opening").await;
+    hand_in(&app, &w, &id, 2).await;
+    let (s, tr) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/open"),
+            Some(&w.committee[0].2),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{tr}");
+    let bids = tr["bids"].as_array().expect("bids");
+    assert_eq!(bids.len(), 4);
+    let by_id = |b: &str| bids.iter().find(|x| x["bid_id"] == b).expect("bid").clone();
+    let ok = by_id(good["bid_id"].as_str().expect("bid"));
+    assert_eq!(
+        (ok["status"].as_str(), ok["price"].as_str()),
+        (Some("valid"), Some("49000000")),
+        "{ok}"
+    );
+    for r in &receipts {
+        let b = by_id(r);
+        assert_eq!(b["status"], "rejected", "{b}");
+        assert!(b["price"].is_null(), "{b}");
+        let reasons = b["reasons"].to_string();
+        assert!(reasons.contains("signature does not hold"), "{reasons}");
+    }
+}
+
+fn egov_core_digest(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
 #[tokio::test]
 async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
     let app = app().await;
@@ -788,10 +1019,11 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
     // A registered supplier without a tax clearance answer on file: refused with the reason.
     let fresh = kr_business_number(77);
     let ft = app.business(&fresh);
+    let fs = (fresh.clone(), ft.clone());
     let (s, _) = app.send( Method::PUT, "/procurement/v1/suppliers/me", Some(&ft), Some(&json!({
         "name": "Fresh Co.", "categories": ["goods"], "representatives": [{"name": "A", "role": "CEO"}]}))).await;
     assert_eq!(s, 200);
-    let (s, e) = bid(&app, &ft, &id, "1", 49_000_000, &[1, 2]).await;
+    let (s, e) = bid(&app, &fs, &id, "1", 49_000_000, &[1, 2]).await;
     assert_eq!(
         (s, e["code"].as_str()),
         (409, Some("procurement.eligibility_missing")),
@@ -803,8 +1035,11 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
             Method::POST,
             &format!("/procurement/v1/tenders/{id}/bids"),
             Some(&ft),
-            Some(&json!({
-        "lot": "1", "price": "49000000", "reserve_picks": [1, 2], "consent": "no-such-consent"})),
+            Some(&{
+                let mut b = sealed(&app, &fs, &id, "1", 49_000_000, &[1, 2]).await;
+                b["consent"] = json!("no-such-consent");
+                b
+            }),
         )
         .await;
     assert_eq!(
@@ -815,6 +1050,7 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
 
     // The tax office records overdue tax for a supplier: its clearance says arrears; refused.
     let (bidder, token) = &w.suppliers[0];
+    let first = &w.suppliers[0];
     let tax = app.officer(&["tax.officer"], "NTS");
     let (s, a) = app
         .send(
@@ -842,7 +1078,7 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
         )
         .await;
     assert_eq!((s, e["eligible"].as_bool()), (201, Some(false)), "{e}");
-    let (s, e) = bid(&app, token, &id, "1", 49_000_000, &[1, 2]).await;
+    let (s, e) = bid(&app, first, &id, "1", 49_000_000, &[1, 2]).await;
     assert_eq!(
         (s, e["code"].as_str()),
         (403, Some("procurement.ineligible")),
@@ -855,7 +1091,7 @@ async fn eligibility_through_the_exchange_overdue_tax_and_no_answer() {
         "business_id": fresh, "reason": "Collusive bidding (FTC decision 2026-3)", "legal_basis": "State Contracts Act art. 27",
         "from": "2026-01-01", "until": null}))).await;
     assert_eq!(s, 201, "{d}");
-    let (s, e) = bid(&app, &ft, &id, "1", 49_000_000, &[1, 2]).await;
+    let (s, e) = bid(&app, &fs, &id, "1", 49_000_000, &[1, 2]).await;
     assert_eq!(
         (s, e["code"].as_str()),
         (403, Some("procurement.debarred")),
@@ -875,6 +1111,20 @@ async fn deadline_race_keeps_every_bid_received_before_it_and_nothing_after() {
     let deadline: chrono::DateTime<chrono::Utc> =
         t["deadline"].as_str().expect("d").parse().expect("time");
     wait_for(&app, &id, "tendering").await;
+    let mut bodies = Vec::new();
+    for i in 0..40 {
+        bodies.push(
+            sealed(
+                &app,
+                &w.suppliers[0],
+                &id,
+                &format!("L{i}"),
+                9_500_000,
+                &[3, 4],
+            )
+            .await,
+        );
+    }
     let start = deadline - chrono::Duration::milliseconds(400);
     let now = app.state.clock.now();
     if start > now {
@@ -885,13 +1135,13 @@ async fn deadline_race_keeps_every_bid_received_before_it_and_nothing_after() {
         let client = app.client.clone();
         let url = app.url(&format!("/procurement/v1/tenders/{id}/bids"));
         let token = w.suppliers[0].1.clone();
+        let body = bodies[i as usize].clone();
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(i * 20)).await;
             let res = client
                 .post(url)
                 .bearer_auth(token)
-                .json(&json!({
-                "lot": format!("L{i}"), "price": "9500000", "reserve_picks": [3, 4]}))
+                .json(&body)
                 .send()
                 .await
                 .expect("send");
@@ -977,10 +1227,10 @@ async fn two_instances_make_the_deadline_and_the_opening_happen_once() {
     .await;
     let id = t["id"].as_str().expect("id").to_owned();
     wait_for(&app, &id, "tendering").await;
-    for (i, (_, tok)) in w.suppliers.iter().enumerate() {
+    for (i, sup) in w.suppliers.iter().enumerate() {
         let (s, v) = bid(
             if i == 0 { &app } else { &peer },
-            tok,
+            sup,
             &id,
             "1",
             9_500_000,
@@ -1138,7 +1388,7 @@ async fn a_complaint_against_the_terms_suspends_bidding_and_gives_the_time_back(
         )
         .await;
     assert_eq!(s, 201, "{k}");
-    let (s, e) = bid(&app, token, &id, "1", 9_000_000, &[1, 2]).await;
+    let (s, e) = bid(&app, &w.suppliers[0], &id, "1", 9_000_000, &[1, 2]).await;
     assert_eq!(
         (s, e["code"].as_str()),
         (409, Some("procurement.not_accepting_bids")),
@@ -1212,6 +1462,6 @@ async fn a_complaint_against_the_terms_suspends_bidding_and_gives_the_time_back(
             .is_some_and(|r| r.contains("given back")),
         "{last}"
     );
-    let (s, r) = bid(&app, token, &id, "1", 9_000_000, &[1, 2]).await;
+    let (s, r) = bid(&app, &w.suppliers[0], &id, "1", 9_000_000, &[1, 2]).await;
     assert_eq!(s, 201, "bidding resumes: {r}");
 }

@@ -1,8 +1,8 @@
 //! Sealed bids: submit, list my bids, withdraw.
 
-use super::{Supplier, fail, field, money_ok, public_tender, supplier_id, uuid_ok};
+use super::{Supplier, fail, field, public_tender, supplier_id, uuid_ok};
 use crate::domain::lifecycle::Action;
-use crate::domain::seal;
+use crate::domain::{envelope, seal};
 use crate::http::suppliers::eligibility_view;
 use crate::http::suppliers::fetch_clearance;
 use crate::service::{self, lots_of, status_of};
@@ -13,37 +13,30 @@ use egov_auth::Authorized;
 use egov_core::Error;
 use egov_core::text::free_text as text_ok;
 use egov_exchange::Exchange;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DocumentInput {
-    /// 1 to 200 characters.
-    pub title: String,
-    /// e.g. `application/pdf`.
-    pub media_type: String,
-    /// The document, base64.
-    pub content: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct BidInput {
     /// The lot bid for.
+    #[schema(min_length = 1, max_length = 64)]
     pub lot: String,
-    /// The price in the pack's currency (a decimal string).
-    #[schema(value_type = String)]
-    pub price: Decimal,
-    /// The reserve prices picked (indices from 0), when the procedure draws the estimated
-    /// price by lottery: as many distinct numbers as the procedure says (2 in Korea).
-    #[serde(default)]
-    pub reserve_picks: Vec<u8>,
-    /// Technical documents (at most 10), sealed with the price.
-    #[serde(default)]
-    pub documents: Vec<DocumentInput>,
+    /// The sealed envelope, base64: HPKE (RFC 9180: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
+    /// AES-256-GCM, base mode) to the tender's `public_key`, with `info` =
+    /// `egov procurement bid v1` and the associated data `egov-bid-v1\n{tender}\n{lot}\n{supplier}`;
+    /// the encapsulated key (32 bytes) then the ciphertext. It holds the JSON contents (price,
+    /// reserve-price picks, documents). See `docs/procurement/sealing.md`.
+    #[schema(min_length = 64)]
+    pub sealed: String,
+    /// The supplier's registered bid signing key that signed the envelope.
+    #[schema(format = "uuid")]
+    pub key_id: String,
+    /// Ed25519 signature (base64, 64 bytes) over
+    /// `egov-bid-v1\n{tender}\n{lot}\n{supplier}\n{hex SHA-256 of the envelope}`.
+    #[schema(min_length = 88, max_length = 88)]
+    pub signature: String,
     /// A consent reference for the tax clearance, when no valid answer is on file.
     pub consent: Option<String>,
 }
@@ -57,17 +50,19 @@ egov_core::problems!(SubmitBidErrors:
     crate::errors::ELIGIBILITY_REFUSED,
     crate::errors::NOT_ACCEPTING_BIDS,
     crate::errors::NOT_REGISTERED,
-    crate::errors::PROCEDURE_NOT_FOUND,
+    crate::errors::BIDDER_KEY_NOT_FOUND,
+    crate::errors::SIGNATURE_INVALID,
     egov_core::error::codes::VALIDATION_FAILED,
     crate::errors::ELIGIBILITY_UNAVAILABLE,
     crate::errors::NOT_CONFIGURED,
 );
 
-/// Submits a sealed bid. The contents are encrypted to the tender's opening key before they
-/// are stored; the answer is a receipt signed by the module (bid id, server time, digest of
-/// the sealed contents) that the supplier keeps. A later bid for the same lot replaces the
-/// earlier one; only the last counts. Eligibility (registration, debarment list, tax
-/// clearance through the exchange) is checked first and stored with the bid.
+/// Submits a bid the bidder sealed and signed. The server never sees the contents: it checks
+/// the envelope's size, the bidder's signature with the supplier's registered key, the
+/// supplier's eligibility (registration, debarment list, tax clearance through the exchange,
+/// stored with the bid) and the deadline, stores the envelope and answers a receipt signed
+/// by the module (bid id, server time, digest of the envelope). A later bid for the same lot
+/// replaces the earlier one; only the last counts. The contents are checked at the opening.
 #[utoipa::path(
     tag = "procurement",
     params(("id" = String, Path, description = "Tender id")),
@@ -86,14 +81,34 @@ pub async fn submit_bid(
     id: web::Path<String>,
     input: web::Json<BidInput>,
 ) -> Result<HttpResponse, Error> {
-    let rules = p.rules()?;
     let supplier = supplier_id(&p, &auth)?;
-    let input = input.into_inner();
-    uuid_ok(&id, errors::TENDER_NOT_FOUND)?;
+    let receipt = seal_in(
+        &p,
+        x.as_ref().map(|d| d.get_ref()),
+        &auth,
+        supplier,
+        id.into_inner(),
+        input.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(receipt))
+}
+
+/// The submission's use case, shared with the supplier's bid page.
+pub(crate) async fn seal_in(
+    p: &Procurement,
+    x: Option<&Exchange>,
+    auth: &egov_auth::Principal,
+    supplier: String,
+    tender: String,
+    input: BidInput,
+) -> Result<BidReceipt, Error> {
+    p.rules()?;
+    uuid_ok(&tender, errors::TENDER_NOT_FOUND)?;
+    let now = p.now();
     // One connection for every read the checks need: the tender, the registration, the
     // debarment list and the attestation on file.
-    let now = p.now();
-    let (row, standing) = service::bid_checks(&p, supplier.clone(), id.into_inner()).await?;
+    let (row, standing) = service::bid_checks(p, supplier.clone(), tender).await?;
     let service::Standing {
         registration: reg,
         debarments,
@@ -102,66 +117,26 @@ pub async fn submit_bid(
     let row = row
         .filter(|r| status_of(r).public())
         .ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
-    let procedure = rules
-        .procedure(&row.procedure_id)
-        .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
     let mut errs = Vec::new();
     if !lots_of(&row).iter().any(|l| l.id == input.lot) {
         errs.push(field("/lot", "not a lot of this tender"));
     }
-    if !money_ok(&p, input.price) {
-        errs.push(field("/price", "a positive amount in the currency's units"));
-    }
-    match &procedure.lottery {
-        Some(l) => {
-            let mut s = input.reserve_picks.clone();
-            s.sort_unstable();
-            s.dedup();
-            if s.len() != input.reserve_picks.len()
-                || s.len() != usize::from(l.picks)
-                || s.iter().any(|&i| i >= l.reserve_prices)
-            {
-                errs.push(field(
-                    "/reserve_picks",
-                    &format!(
-                        "{} distinct numbers from 0 to {}",
-                        l.picks,
-                        l.reserve_prices - 1
-                    ),
-                ));
-            }
-        }
-        None if !input.reserve_picks.is_empty() => {
-            errs.push(field(
-                "/reserve_picks",
-                "this procedure has no reserve price lottery",
-            ));
-        }
-        None => {}
-    }
-    let mut size = 0usize;
-    let mut documents = Vec::new();
-    if input.documents.len() > 10 {
-        errs.push(field("/documents", "at most 10"));
-    }
-    for (i, d) in input.documents.iter().enumerate() {
-        let bytes = seal::unb64(&d.content);
-        if !text_ok(&d.title, 1, 200) || !text_ok(&d.media_type, 3, 100) || bytes.is_none() {
-            errs.push(field(
-                &format!("/documents/{i}"),
-                "a title, a media type and base64 content",
-            ));
-            continue;
-        }
-        let bytes = bytes.unwrap_or_default();
-        size += bytes.len();
-        documents.push(json!({"title": d.title, "media_type": d.media_type,
-            "sha256": egov_core::digest::sha256_hex(&bytes), "content": d.content}));
-    }
-    if size > p.config().max_bid_bytes {
+    let sealed = seal::unb64(&input.sealed).unwrap_or_default();
+    if sealed.len() < envelope::ENC_LEN + envelope::TAG_LEN + 2 {
+        errs.push(field("/sealed", "a sealed envelope in base64"));
+    } else if sealed.len() > p.config().max_bid_bytes {
         errs.push(field(
-            "/documents",
+            "/sealed",
             "larger than the configured bid size limit",
+        ));
+    }
+    if uuid::Uuid::parse_str(&input.key_id).is_err() {
+        errs.push(field("/key_id", "the id of one of your bid signing keys"));
+    }
+    if seal::unb64(&input.signature).is_none_or(|s| s.len() != 64) {
+        errs.push(field(
+            "/signature",
+            "an Ed25519 signature: 64 bytes in base64",
         ));
     }
     if let Some(c) = &input.consent
@@ -177,7 +152,7 @@ pub async fn submit_bid(
         ));
     }
     // Eligibility: registered, not debarred, tax clearance on file (or fetched now).
-    let today = p.now().date();
+    let today = now.date();
     reg.ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
     if let Some(d) = debarments.iter().find(|d| d.active_on(today)) {
         return Err(Error::with_detail(
@@ -191,16 +166,7 @@ pub async fn submit_bid(
     let clearance = match clearance {
         Some(c) => c,
         None => match input.consent.as_deref() {
-            Some(consent) => {
-                fetch_clearance(
-                    &p,
-                    x.as_ref().map(|d| d.get_ref()),
-                    &auth,
-                    &supplier,
-                    Some(consent),
-                )
-                .await?
-            }
+            Some(consent) => fetch_clearance(p, x, auth, &supplier, Some(consent)).await?,
             None => {
                 return Err(Error::with_detail(
                     errors::ELIGIBILITY_MISSING,
@@ -224,23 +190,13 @@ pub async fn submit_bid(
         "debarment": "not on the debarment list",
         "tax_clearance": eligibility_view(&clearance),
     });
-    let plain = serde_json::to_vec(&service::Sealed {
-        tender: row.id.clone(),
-        lot: input.lot.clone(),
-        supplier: supplier.clone(),
-        price: input.price.normalize().to_string(),
-        reserve_picks: input.reserve_picks.clone(),
-        documents,
-        nonce: uuid::Uuid::new_v4().to_string(),
-    })
-    .map_err(Error::internal)?;
-    let key = seal::public_key(row.public_key.as_deref().unwrap_or_default())
-        .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
-    let sealed = seal::seal(&key, &plain).map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
-    drop(plain);
     let q = p.clone();
     let account = auth.subject.clone();
-    let lot = input.lot.clone();
+    let signed = service::BidderSignature {
+        key_id: input.key_id,
+        signature: input.signature,
+    };
+    let lot = input.lot;
     let (bid, receipt, signature) = p
         .db()
         .transaction(move |c| {
@@ -252,15 +208,16 @@ pub async fn submit_bid(
                 &supplier,
                 &account,
                 &sealed,
+                &signed,
                 &eligibility,
             )
         })
         .await?;
-    Ok(HttpResponse::Created().json(BidReceipt {
+    Ok(BidReceipt {
         bid_id: bid.id,
         receipt,
         signature,
-    }))
+    })
 }
 
 /// The signed receipt of a sealed bid: it verifies offline with the module's published key.

@@ -5,6 +5,7 @@
 //! procurement agency's debarment list.
 
 pub mod amendments;
+pub mod bidder_keys;
 pub mod bids;
 pub mod committee;
 pub mod complaints;
@@ -91,6 +92,9 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(suppliers::register_supplier)
             .service(suppliers::my_supplier)
             .service(suppliers::check_eligibility)
+            .service(bidder_keys::register_key)
+            .service(bidder_keys::list_keys)
+            .service(bidder_keys::revoke_key)
             .service(questions::ask)
             .service(bids::submit_bid)
             .service(bids::my_bids)

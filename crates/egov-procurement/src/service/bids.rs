@@ -2,7 +2,8 @@
 
 use super::*;
 
-/// What a bid contains, sealed.
+/// What a bid sealed by the server held (bids received before bidders sealed their own;
+/// opened with [`seal::open`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Sealed {
     pub tender: String,
@@ -16,6 +17,13 @@ pub struct Sealed {
     pub nonce: String,
 }
 
+/// The bidder's signature on a sealed bid: which registered key, and the signature (base64).
+#[derive(Debug, Clone)]
+pub struct BidderSignature {
+    pub key_id: String,
+    pub signature: String,
+}
+
 /// Accepts a sealed bid (inside the caller's transaction): the tender's row is held shared,
 /// the receipt time is taken after that, and must be before the deadline.
 #[allow(clippy::too_many_arguments)]
@@ -27,8 +35,23 @@ pub fn accept_bid(
     supplier: &str,
     account: &str,
     sealed: &[u8],
+    signed: &BidderSignature,
     eligibility: &Value,
 ) -> Result<(BidRow, Value, String), Error> {
+    // The key must be the supplier's and in use when the bid arrives; the signature binds the
+    // envelope to this tender, lot and supplier.
+    let key = store::bidder_key(c, supplier, &signed.key_id)?
+        .filter(|k| k.revoked_at.is_none())
+        .ok_or_else(|| Error::new(errors::BIDDER_KEY_NOT_FOUND))?;
+    envelope::verify(
+        &key.public_key,
+        &signed.signature,
+        &tender.id,
+        lot,
+        supplier,
+        sealed,
+    )
+    .map_err(|e| Error::with_detail(errors::SIGNATURE_INVALID, e.to_string()))?;
     let gate = store::gate(c, &tender.id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
     let received_at = p.now();
     if gate.status != "tendering" {
@@ -54,6 +77,7 @@ pub fn accept_bid(
         "supplier": supplier,
         "received_at": received_at.and_utc(),
         "digest": digest,
+        "signed_with": key.id,
         "replaces": replaces,
     });
     let signature = p.sign(c, &receipt)?;
@@ -73,6 +97,10 @@ pub fn accept_bid(
         opened: None,
         price: None,
         rejection: None,
+        sealing: "bidder".into(),
+        key_id: Some(key.id),
+        signer_key: Some(key.public_key),
+        signature: Some(signed.signature.clone()),
     };
     store::insert_bid(c, &row)?;
     Ok((row, receipt, signature))

@@ -32,7 +32,7 @@ use utoipa::ToSchema;
 use crate::domain::evaluation::{self, Candidate, Ranking};
 use crate::domain::lifecycle::{Action, Status};
 use crate::domain::rules::Procedure;
-use crate::domain::{lottery, seal};
+use crate::domain::{envelope, lottery, seal};
 use crate::store::{self, AwardRow, BidRow, ContractRow, ContractVersionRow, EventRow, TenderRow};
 use crate::{Procurement, errors, ocds};
 

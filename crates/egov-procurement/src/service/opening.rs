@@ -108,15 +108,17 @@ pub fn open(
     let mut results = Vec::with_capacity(active.len());
     for b in &active {
         let mut reasons = Vec::new();
-        let content: Option<Sealed> = seal::unb64(&b.sealed)
-            .filter(|bytes| egov_core::digest::sha256_hex(bytes) == b.digest)
-            .and_then(|bytes| seal::open(&secret, &bytes).ok())
-            .and_then(|plain| serde_json::from_slice(&plain).ok());
+        let content = match open_one(&secret, b) {
+            Ok(c) => Some(c),
+            Err(why) => {
+                reasons.push(why);
+                None
+            }
+        };
         let mut price = None;
         let mut picks = Vec::new();
         match &content {
-            None => reasons
-                .push("the sealed contents do not open or do not match the digest".to_string()),
+            None => {}
             Some(s) => {
                 if s.tender != row.id || s.lot != b.lot_id || s.supplier != b.supplier {
                     reasons.push("the sealed contents name another tender, lot or supplier".into());
@@ -244,4 +246,60 @@ pub fn open(
     )?;
     release(p, c, id, &["tenderUpdate"])?;
     Ok(transcript)
+}
+
+/// Opens one stored bid: checks it against its digest and (sealed by the bidder) the
+/// bidder's signature, then decrypts it. The error is the reason published for rejecting it.
+fn open_one(secret: &crypto_box::SecretKey, b: &store::BidRow) -> Result<Sealed, String> {
+    let bytes = seal::unb64(&b.sealed)
+        .filter(|bytes| egov_core::digest::sha256_hex(bytes) == b.digest)
+        .ok_or("the sealed bid does not match the digest on its receipt")?;
+    if b.sealing != "bidder" {
+        return seal::open(secret, &bytes)
+            .ok()
+            .and_then(|plain| serde_json::from_slice(&plain).ok())
+            .ok_or_else(|| "the sealed contents do not open".to_owned());
+    }
+    envelope::verify(
+        b.signer_key.as_deref().unwrap_or_default(),
+        b.signature.as_deref().unwrap_or_default(),
+        &b.tender_id,
+        &b.lot_id,
+        &b.supplier,
+        &bytes,
+    )
+    .map_err(|e| format!("the bidder's signature does not hold: {e}"))?;
+    let plain = envelope::open(
+        &secret.to_bytes(),
+        &bytes,
+        &b.tender_id,
+        &b.lot_id,
+        &b.supplier,
+    )
+    .map_err(|e| e.to_string())?;
+    let c: envelope::Contents = serde_json::from_slice(&plain).map_err(
+        |_| "the sealed contents are not a bid (JSON with tender, lot, supplier, price)",
+    )?;
+    let mut documents = Vec::with_capacity(c.documents.len());
+    for d in &c.documents {
+        let bytes = seal::unb64(&d.content);
+        if c.documents.len() > 10
+            || !egov_core::text::free_text(&d.title, 1, 200)
+            || !egov_core::text::free_text(&d.media_type, 3, 100)
+            || bytes.is_none()
+        {
+            return Err("the sealed documents are not at most 10, each with a title, a media type and base64 content".into());
+        }
+        documents.push(json!({"title": d.title, "media_type": d.media_type,
+            "sha256": egov_core::digest::sha256_hex(&bytes.unwrap_or_default()), "content": d.content}));
+    }
+    Ok(Sealed {
+        tender: c.tender,
+        lot: c.lot,
+        supplier: c.supplier,
+        price: c.price,
+        reserve_picks: c.reserve_picks,
+        documents,
+        nonce: c.nonce,
+    })
 }

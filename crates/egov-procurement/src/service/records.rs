@@ -8,9 +8,9 @@ use serde_json::json;
 
 use super::event;
 use crate::store::{
-    self, AmendmentRow, AwardRow, BidRow, ComplaintRow, ContractRow, ContractVersionRow,
-    DebarmentRow, EligibilityRow, EventRow, KeyRow, QuestionRow, ReleaseRow, ShareRow, SupplierRow,
-    TenderRow,
+    self, AmendmentRow, AwardRow, BidRow, BidderKeyRow, ComplaintRow, ContractRow,
+    ContractVersionRow, DebarmentRow, EligibilityRow, EventRow, KeyRow, QuestionRow, ReleaseRow,
+    ShareRow, SupplierRow, TenderRow,
 };
 use crate::{Procurement, errors};
 
@@ -377,6 +377,36 @@ pub async fn save_draft(p: &Procurement, mut r: TenderRow) -> Result<TenderRow, 
                 Ok(r)
             } else {
                 Err(Error::new(errors::CONCURRENT_CHANGE))
+            }
+        })
+        .await
+}
+
+/// Registers a supplier's bid signing key (the supplier must be registered).
+pub async fn register_bidder_key(p: &Procurement, row: BidderKeyRow) -> Result<(), Error> {
+    p.db()
+        .transaction(move |c| {
+            store::supplier(c, &row.business_id)?
+                .ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
+            store::insert_bidder_key(c, &row)
+        })
+        .await
+}
+
+/// A supplier's bid signing keys, newest first.
+pub async fn bidder_keys(p: &Procurement, supplier: String) -> Result<Vec<BidderKeyRow>, Error> {
+    p.db().run(move |c| store::bidder_keys(c, &supplier)).await
+}
+
+/// Revokes one of a supplier's keys: it signs no new bid (bids it signed stay valid).
+pub async fn revoke_bidder_key(p: &Procurement, supplier: String, id: String) -> Result<(), Error> {
+    let now = p.now();
+    p.db()
+        .transaction(move |c| {
+            if store::revoke_bidder_key(c, &supplier, &id, now)? {
+                Ok(())
+            } else {
+                Err(Error::new(errors::BIDDER_KEY_NOT_FOUND))
             }
         })
         .await

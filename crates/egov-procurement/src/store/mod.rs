@@ -159,6 +159,22 @@ diesel::table! {
         opened -> Nullable<Text>,
         price -> Nullable<Text>,
         rejection -> Nullable<Text>,
+        sealing -> Text,
+        key_id -> Nullable<Text>,
+        signer_key -> Nullable<Text>,
+        signature -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    procurement_bidder_keys (id) {
+        id -> Text,
+        business_id -> Text,
+        account -> Text,
+        label -> Text,
+        public_key -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -414,6 +430,25 @@ pub struct BidRow {
     pub opened: Option<String>,
     pub price: Option<String>,
     pub rejection: Option<String>,
+    /// `bidder` (an envelope the bidder sealed and signed) or `server` (earlier bids).
+    pub sealing: String,
+    pub key_id: Option<String>,
+    /// The bidder's key (base64 Ed25519) that signed the envelope.
+    pub signer_key: Option<String>,
+    pub signature: Option<String>,
+}
+
+/// A bid signing key a supplier registered.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = procurement_bidder_keys)]
+pub struct BidderKeyRow {
+    pub id: String,
+    pub business_id: String,
+    pub account: String,
+    pub label: String,
+    pub public_key: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -147,3 +147,55 @@ pub fn save_committee_key(
     }
     Ok(())
 }
+
+/// Registers a bid signing key (a key registered before, by anyone, is a conflict).
+pub fn insert_bidder_key(c: &mut DbConnection, row: &BidderKeyRow) -> Result<(), Error> {
+    diesel::insert_into(procurement_bidder_keys::table)
+        .values(row)
+        .execute(c)?;
+    Ok(())
+}
+
+/// A supplier's bid signing keys, newest first.
+pub fn bidder_keys(c: &mut DbConnection, business: &str) -> Result<Vec<BidderKeyRow>, Error> {
+    Ok(procurement_bidder_keys::table
+        .filter(procurement_bidder_keys::business_id.eq(business))
+        .order((
+            procurement_bidder_keys::created_at.desc(),
+            procurement_bidder_keys::id.desc(),
+        ))
+        .select(BidderKeyRow::as_select())
+        .load(c)?)
+}
+
+/// One of a supplier's bid signing keys.
+pub fn bidder_key(
+    c: &mut DbConnection,
+    business: &str,
+    id: &str,
+) -> Result<Option<BidderKeyRow>, Error> {
+    Ok(procurement_bidder_keys::table
+        .find(id)
+        .filter(procurement_bidder_keys::business_id.eq(business))
+        .select(BidderKeyRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// Revokes a key that is in use; false when it is unknown or already revoked.
+pub fn revoke_bidder_key(
+    c: &mut DbConnection,
+    business: &str,
+    id: &str,
+    at: NaiveDateTime,
+) -> Result<bool, Error> {
+    let n = diesel::update(
+        procurement_bidder_keys::table
+            .find(id)
+            .filter(procurement_bidder_keys::business_id.eq(business))
+            .filter(procurement_bidder_keys::revoked_at.is_null()),
+    )
+    .set(procurement_bidder_keys::revoked_at.eq(at))
+    .execute(c)?;
+    Ok(n == 1)
+}
