@@ -6,15 +6,18 @@
 //! MODE=submit (m): TENDERS tenders in their tendering period (KONEPS spreads deadlines; up to
 //! 1,500 per hour), CONCURRENCY suppliers, each registered with a tax clearance attestation on
 //! file (set-up: written straight to the table, as the exchange would have left it). For
-//! DURATION seconds each supplier submits bids to tender `task % TENDERS`: validate, check
-//! the debarment list and the attestation, seal to the tender's opening key, sign the
-//! receipt, and commit under the tender's shared lock (each bid replaces the supplier's
+//! DURATION seconds each supplier submits a bid it sealed and signed itself (set-up: one
+//! envelope per supplier, sealed before the clock starts, as the bidder's browser does) to
+//! tender `task % TENDERS`: the server validates, checks the debarment list and the
+//! attestation, checks the bidder's Ed25519 signature with the registered key, signs the
+//! receipt, and commits under the tender's shared lock (each bid replaces the supplier's
 //! previous one, as a bidder revising a price does). ROUNDS rounds, medians.
 //!
-//! MODE=open (n): one tender, BIDS sealed bids (set-up: sealed with the tender's key and
-//! written straight to the table before its deadline), the committee's shares handed in over
-//! HTTP; then `POST …/open` (decrypt, check each against its commitment, validate, draw the
-//! estimated price) and `POST …/rank` (lowest price) are timed.
+//! MODE=open (n): one tender, BIDS bids sealed and signed by their bidders (set-up: sealed
+//! with the tender's key and written straight to the table before its deadline), the
+//! committee's shares handed in over HTTP; then `POST …/open` (check each envelope against
+//! its digest and the bidder's signature, decrypt, validate, draw the estimated price) and
+//! `POST …/rank` (lowest price) are timed.
 //!
 //! Prints `RESULT key=value …` for `bench/run`.
 
@@ -24,8 +27,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egov_bench::{drive, env_u64, median};
-use egov_procurement::domain::seal;
-use egov_procurement::{service, store};
+use egov_procurement::domain::{envelope, seal};
+use egov_procurement::store;
 use egov_testing::{As, Spawn, TestApp, spawn_app_with};
 use serde_json::{Value, json};
 
@@ -181,30 +184,36 @@ async fn main() {
         let t = tender(&app, &buyer, &c, 3600).await;
         let id = t["id"].as_str().expect("id").to_owned();
         wait(&app, &id, "tendering").await;
-        let key = seal::public_key(t["opening_key"].as_str().expect("key")).expect("key");
-        let row = app
-            .state
-            .db
-            .run({
-                let id = id.clone();
-                move |c| store::tender(c, &id)
-            })
-            .await
-            .expect("row")
-            .expect("tender");
+        let opening_key = t["opening_key"].as_str().expect("key").to_owned();
+        let (signer, signer_public) = envelope::bidder_keypair();
         let started = Instant::now();
         for chunk in 0..bids.div_ceil(1000) {
             let mut rows = Vec::new();
             for i in chunk * 1000..((chunk + 1) * 1000).min(bids) {
                 let supplier = format!("B{i:07}");
                 let price = 90_000_000 + (i as u64 * 7_919) % 9_000_000;
-                let plain = serde_json::to_vec(&service::Sealed {
-                    tender: id.clone(), lot: "1".into(), supplier: supplier.clone(), price: price.to_string(),
-                    reserve_picks: vec![(i % 15) as u8, ((i * 7 + 3) % 15) as u8].into_iter().fold(vec![], |mut v, x| { if !v.contains(&x) { v.push(x) } else { v.push((x + 1) % 15) } v }),
-                    documents: vec![json!({"title": "Proposal", "media_type": "text/plain", "sha256": "", "content": seal::b64(&[b'x'; 512])})],
-                    nonce: uuid::Uuid::new_v4().to_string(),
-                }).expect("json");
-                let sealed = seal::seal(&key, &plain).expect("seal");
+                let a = (i % 15) as u8;
+                let b = ((i * 7 + 3) % 15) as u8;
+                let contents = envelope::Contents {
+                    tender: id.clone(),
+                    lot: "1".into(),
+                    supplier: supplier.clone(),
+                    price: price.to_string(),
+                    reserve_picks: if a == b {
+                        vec![a, (a + 1) % 15]
+                    } else {
+                        vec![a, b]
+                    },
+                    documents: vec![envelope::Document {
+                        title: "Proposal".into(),
+                        media_type: "text/plain".into(),
+                        content: seal::b64(&[b'x'; 512]),
+                    }],
+                    nonce: envelope::nonce(),
+                };
+                let sealed = envelope::seal_and_sign(&opening_key, &contents, &signer, "bench")
+                    .expect("seal");
+                let bytes = seal::unb64(&sealed.sealed).expect("b64");
                 rows.push(store::BidRow {
                     id: uuid::Uuid::now_v7().to_string(),
                     tender_id: id.clone(),
@@ -212,8 +221,8 @@ async fn main() {
                     supplier: supplier.clone(),
                     account: "bench".into(),
                     status: "active".into(),
-                    digest: egov_core::digest::sha256_hex(&sealed),
-                    sealed: seal::b64(&sealed),
+                    digest: egov_core::digest::sha256_hex(&bytes),
+                    sealed: sealed.sealed,
                     received_at: egov_core::clock::now_micros(),
                     receipt: "{}".into(),
                     eligibility: json!({"eligible": true}).to_string(),
@@ -221,6 +230,10 @@ async fn main() {
                     opened: None,
                     price: None,
                     rejection: None,
+                    sealing: "bidder".into(),
+                    key_id: Some("bench".into()),
+                    signer_key: Some(signer_public.clone()),
+                    signature: Some(sealed.signature),
                 });
             }
             app.state
@@ -240,7 +253,6 @@ async fn main() {
         );
         // Bring the deadline to now (an amendment can only move it later; this is set-up).
         let id2 = id.clone();
-        let _ = row;
         app.state
             .db
             .run(move |c| {
@@ -324,10 +336,56 @@ async fn main() {
     for id in &ids {
         wait(&app, id, "tendering").await;
     }
+    let mut opening_keys = Vec::new();
+    for id in &ids {
+        let (_, t) = call(
+            &app,
+            reqwest::Method::GET,
+            &format!("/procurement/v1/tenders/{id}"),
+            &buyer,
+            None,
+        )
+        .await;
+        opening_keys.push(t["opening_key"].as_str().expect("opening key").to_owned());
+    }
     let mut tokens = Vec::new();
+    let mut bodies = Vec::new();
     for task in 0..concurrency {
         let b = egov_testing::kr_business_number(5000 + task as u32);
         supplier(&app, &b).await;
+        let (signer, public) = envelope::bidder_keypair();
+        let key = store::BidderKeyRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            business_id: b.clone(),
+            account: format!("acct-{b}"),
+            label: "bench".into(),
+            public_key: public,
+            created_at: egov_core::clock::now_micros(),
+            revoked_at: None,
+        };
+        let key_id = key.id.clone();
+        app.state
+            .db
+            .transaction(move |c| store::insert_bidder_key(c, &key))
+            .await
+            .expect("key");
+        let contents = envelope::Contents {
+            tender: ids[task % tenders].clone(),
+            lot: "1".into(),
+            supplier: b.clone(),
+            price: "95000000".into(),
+            reserve_picks: vec![3, 9],
+            documents: vec![envelope::Document {
+                title: "Proposal".into(),
+                media_type: "application/pdf".into(),
+                content: seal::b64(&[b'%'; 2048]),
+            }],
+            nonce: envelope::nonce(),
+        };
+        let sealed =
+            envelope::seal_and_sign(&opening_keys[task % tenders], &contents, &signer, &key_id)
+                .expect("seal");
+        bodies.push(serde_json::to_value(sealed).expect("json"));
         tokens.push(app.token(As {
             kind: "business",
             bid: Some(&b),
@@ -345,23 +403,22 @@ async fn main() {
             .collect(),
     );
     let tokens = Arc::new(tokens);
+    let bodies = Arc::new(bodies);
     let http = reqwest::Client::new();
-    let body = json!({"lot": "1", "price": "95000000", "reserve_picks": [3, 9],
-        "documents": [{"title": "Proposal", "media_type": "application/pdf", "content": seal::b64(&[b'%'; 2048])}]});
     let (s, v) = call(
         &app,
         reqwest::Method::POST,
         &format!("/procurement/v1/tenders/{}/bids", ids[0]),
         &tokens[0],
-        Some(body.clone()),
+        Some(bodies[0].clone()),
     )
     .await;
     assert_eq!(s, 201, "{v}");
     let (mut rps, mut p50, mut p99, mut errors) = (vec![], vec![], vec![], 0usize);
     for round in 1..=rounds {
-        let (h, u, t, b) = (http.clone(), urls.clone(), tokens.clone(), body.clone());
+        let (h, u, t, b) = (http.clone(), urls.clone(), tokens.clone(), bodies.clone());
         let run = drive(secs, concurrency, move |task| {
-            let req = h.post(&u[task]).bearer_auth(&t[task]).json(&b);
+            let req = h.post(&u[task]).bearer_auth(&t[task]).json(&b[task]);
             async move { matches!(req.send().await, Ok(r) if r.status().as_u16() == 201) }
         })
         .await;

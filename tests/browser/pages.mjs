@@ -37,6 +37,9 @@ const pages = [
   ['/certificates/verify', 200, 'certificate-verify'],
   ['/certificates/verify?number=1234', 400, null],
   ['/certificates/verify?number=0000-0000-0000-0000', 404, null],
+  ['/tenders', 200, 'tenders'],
+  ['/tenders?status=tendering&category=works', 200, null],
+  ['/tenders/00000000-0000-0000-0000-000000000000', 404, null],
 ];
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
 
@@ -74,7 +77,7 @@ for (const lang of languages) {
   const narrow = await browser.newContext({ bypassCSP: true, viewport: { width: 320, height: 640 }, deviceScaleFactor: 2 });
   await narrow.addCookies([{ name: 'egov_lang', value: lang, url: base }]);
   const np = await narrow.newPage();
-  for (const p of ['/', '/services', '/services/business-registration', '/documents/verify?number=12ab', '/certificates/verify']) {
+  for (const p of ['/', '/services', '/services/business-registration', '/documents/verify?number=12ab', '/certificates/verify', '/tenders']) {
     await np.goto(base + p);
     const wide = await np.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
     if (wide) fail(`${lang} ${p}: scrolls sideways at 320 px`);

@@ -22,6 +22,7 @@ pub mod ocds;
 pub mod scheduler;
 pub mod service;
 pub mod store;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -291,7 +292,16 @@ impl Module for ProcurementModule {
         })
     }
 
+    fn messages(&self) -> Vec<(&'static str, &'static str)> {
+        web::MESSAGES.to_vec()
+    }
+
+    fn portal_links(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("/tenders", "proc-notices-title")]
+    }
+
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
+        web::configure(cfg);
     }
 }

@@ -64,11 +64,12 @@ pub fn release(
     let rules = p.rules()?;
     let procedure = rules.procedure(&row.procedure_id);
     let lang = p.pack().default_language.clone();
+    let buyer = rules.buyer_name(&row.agency, &lang, &lang).to_owned();
     let lots = lots_of(row);
     let total: Decimal = lots.iter().map(|l| l.base_amount).sum();
     let mut parties: Vec<Value> = vec![json!({
         "id": row.agency,
-        "name": row.agency,
+        "name": buyer,
         "roles": ["buyer", "procuringEntity"],
     })];
     let mut tender = json!({
@@ -140,7 +141,7 @@ pub fn release(
         "tag": tags,
         "initiationType": "tender",
         "language": lang,
-        "buyer": {"id": row.agency, "name": row.agency},
+        "buyer": {"id": row.agency, "name": buyer},
     });
     // Bids: the count is public at the deadline, the details at the opening.
     if let Some(count) = row.bid_count {

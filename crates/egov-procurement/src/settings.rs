@@ -18,7 +18,7 @@ pub struct ProcurementSettings {
     pub ocid_prefix: String,
     /// The publisher's name in OCDS packages.
     pub publisher: String,
-    /// Largest bid (all documents included), in bytes.
+    /// Largest sealed bid envelope (its documents inside, as base64), in bytes.
     pub max_bid_bytes: usize,
     /// Largest page of tender lists.
     pub max_page_size: u32,

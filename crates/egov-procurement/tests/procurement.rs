@@ -731,6 +731,14 @@ async fn full_procedure(
     let compiled = &rec["records"][0]["compiledRelease"];
     assert_eq!(ocds::check_release(compiled), Vec::<String>::new());
     assert_eq!(compiled["tender"]["status"], "complete");
+    // The buyer by its name in the pack's buyer register (in the release's language).
+    assert_eq!(
+        (
+            compiled["buyer"]["id"].as_str(),
+            compiled["buyer"]["name"].as_str()
+        ),
+        (Some("MOLIT"), Some("국토교통부"))
+    );
     assert_eq!(compiled["bids"]["statistics"][0]["value"], 4);
     assert_eq!(compiled["awards"][0]["status"], "active");
     assert_eq!(compiled["contracts"][0]["status"], "active");
@@ -994,6 +1002,45 @@ async fn a_bid_changed_after_sealing_is_rejected_at_the_opening() {
         let reasons = b["reasons"].to_string();
         assert!(reasons.contains("signature does not hold"), "{reasons}");
     }
+
+    // The public pages (no sign-in): the notice in the list, and the opening on the notice.
+    let page = |path: String| {
+        let client = app.client.clone();
+        let url = app.url(&path);
+        async move {
+            let r = client.get(url).send().await.expect("page");
+            (r.status().as_u16(), r.text().await.expect("html"))
+        }
+    };
+    let (s, html) = page("/tenders?lang=en&category=goods".into()).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(&format!("href=\"/tenders/{id}\"")), "{html}");
+    assert!(html.contains("Ministry of Land, Infrastructure and Transport"));
+    let (_, none) = page("/tenders?lang=en&category=works".into()).await;
+    assert!(!none.contains(&id) && none.contains("No tender matches."));
+    let (s, html) = page(format!("/tenders/{id}?lang=en")).await;
+    assert_eq!(s, 200);
+    for text in [
+        "4 sealed bids were received before the deadline",
+        "Lottery seed",
+        "Rejected",
+        "the bidder&#39;s signature does not hold",
+        "49,000,000",
+        &format!(
+            "/procurement/v1/ocds/records/{}",
+            t["ocid"].as_str().expect("ocid")
+        ),
+    ] {
+        assert!(html.contains(text), "{text} not in the page: {html}");
+    }
+    let (s, html) = page(format!("/tenders/{id}?lang=ko")).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("국토교통부") && html.contains("예정가격"),
+        "{html}"
+    );
+    let (s, _) = page("/tenders/not-a-tender".into()).await;
+    assert_eq!(s, 404);
 }
 
 fn egov_core_digest(b: &[u8]) -> String {

@@ -13,6 +13,7 @@ use egov_core::country::CountryPack;
 use egov_core::settings::DatabaseUrl;
 use egov_server::{openapi, registered_modules, startup};
 
+mod procurement_cli;
 mod tax_cli;
 
 #[derive(Debug, Parser)]
@@ -81,6 +82,12 @@ enum Command {
         /// Database URL; overrides database.url.
         #[arg(long, global = true, env = "EGOV_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
+    },
+    /// The bidder's tools: a bid signing key, and a bid sealed and signed on this machine
+    /// (no server or database needed).
+    Procurement {
+        #[command(subcommand)]
+        command: procurement_cli::ProcurementCommand,
     },
     /// Official document tools (no server or database needed).
     Docflow {
@@ -489,6 +496,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Tax { command } => tax_cli::run(&cli.config_dir, command),
+        Command::Procurement { command } => procurement_cli::run(command),
         Command::Docflow {
             command: DocflowCommand::VerifyPackage { file, keys },
         } => {

@@ -343,19 +343,45 @@ mod tests {
         );
     }
 
-    /// A fixed vector for other implementations (the browser's and the Python client's):
-    /// RFC 9180's own test vectors check the HPKE suite; this checks our framing.
+    /// A bid sealed and signed by the Python example client (another implementation, from
+    /// the documented format): it verifies and opens here.
     #[test]
-    fn a_vector_from_another_implementation_opens() {
-        let (secret, _) = tender();
-        let env = unb64(VECTOR_ENVELOPE).expect("b64");
-        if env.is_empty() {
-            return;
-        }
-        let plain = open(&secret, &env, "t1", "lot-1", "1234567890").expect("open vector");
+    fn a_bid_sealed_by_the_python_client_opens() {
+        let v: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../docs/procurement/bid-vector.json"))
+                .expect("vector");
+        let s = |k: &str| v[k].as_str().expect(k).to_owned();
+        let body: SealedBid = serde_json::from_value(v["body"].clone()).expect("body");
+        let env = unb64(&body.sealed).expect("b64");
+        let (t, sup) = (s("tender_id"), s("supplier"));
+        verify(
+            &s("signer_public_key"),
+            &body.signature,
+            &t,
+            &body.lot,
+            &sup,
+            &env,
+        )
+        .expect("signature");
+        let secret: [u8; 32] = unb64(&s("tender_secret"))
+            .and_then(|b| b.try_into().ok())
+            .expect("secret");
+        let plain = open(&secret, &env, &t, &body.lot, &sup).expect("opens");
         let c: Contents = serde_json::from_slice(&plain).expect("json");
-        assert_eq!(c.price, "98500000");
+        assert_eq!((c.price, c.reserve_picks), (s("price"), vec![3, 11]));
+        assert_eq!(c.documents[0].media_type, "application/pdf");
+        // The same envelope for another supplier neither verifies nor opens.
+        assert!(
+            verify(
+                &s("signer_public_key"),
+                &body.signature,
+                &t,
+                &body.lot,
+                "x",
+                &env
+            )
+            .is_err()
+        );
+        assert!(open(&secret, &env, &t, &body.lot, "x").is_err());
     }
-
-    const VECTOR_ENVELOPE: &str = "";
 }

@@ -168,12 +168,31 @@ pub struct Rules {
     pub deadlines: Deadlines,
     pub eligibility: Eligibility,
     pub procedures: Vec<Procedure>,
+    /// The buying agencies' names by agency code, per language (the buyer register: the
+    /// names published on notices and in OCDS).
+    pub buyers: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Rules {
     pub fn procedure(&self, id: &str) -> Option<&Procedure> {
         self.procedures.iter().find(|p| p.id == id)
     }
+
+    /// A buying agency's name in `lang` (else in `fallback`), or its code when the register
+    /// does not have it.
+    pub fn buyer_name<'a>(&'a self, code: &'a str, lang: &str, fallback: &str) -> &'a str {
+        self.buyers
+            .get(code)
+            .and_then(|n| n.get(lang).or_else(|| n.get(fallback)))
+            .map_or(code, String::as_str)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuyerFile {
+    code: String,
+    names: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -184,6 +203,8 @@ struct File {
     deadlines: Deadlines,
     eligibility: Eligibility,
     procedures: Vec<ProcedureFile>,
+    #[serde(default)]
+    buyers: Vec<BuyerFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -417,6 +438,20 @@ pub fn load(pack_dir: &Path, pack: &CountryPack) -> Result<Option<Rules>, RulesE
     if procedures.is_empty() {
         issues.push(format!("{file}: procedures: at least one"));
     }
+    let mut buyers = BTreeMap::new();
+    for (i, b) in f.buyers.into_iter().enumerate() {
+        if b.code.is_empty() || b.code.len() > 32 {
+            issues.push(format!("{file}: buyers[{i}].code: 1-32 characters"));
+        }
+        for lang in &pack.languages {
+            if !b.names.get(lang).is_some_and(|n| !n.trim().is_empty()) {
+                issues.push(format!("{file}: buyers[{i}].names: no name in {lang:?}"));
+            }
+        }
+        if buyers.insert(b.code.clone(), b.names).is_some() {
+            issues.push(format!("{file}: buyers[{i}].code: {:?} twice", b.code));
+        }
+    }
     if !issues.is_empty() {
         return Err(RulesError(issues));
     }
@@ -426,5 +461,6 @@ pub fn load(pack_dir: &Path, pack: &CountryPack) -> Result<Option<Rules>, RulesE
         deadlines: f.deadlines,
         eligibility: f.eligibility,
         procedures,
+        buyers,
     }))
 }

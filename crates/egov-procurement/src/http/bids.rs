@@ -108,7 +108,8 @@ pub(crate) async fn seal_in(
     let now = p.now();
     // One connection for every read the checks need: the tender, the registration, the
     // debarment list and the attestation on file.
-    let (row, standing) = service::bid_checks(p, supplier.clone(), tender).await?;
+    let key_id = input.key_id.clone();
+    let (row, standing, key) = service::bid_checks(p, supplier.clone(), tender, key_id).await?;
     let service::Standing {
         registration: reg,
         debarments,
@@ -151,6 +152,21 @@ pub(crate) async fn seal_in(
             format!("the tender is {}", row.status),
         ));
     }
+    // The key must be the supplier's and in use; the signature binds the envelope to this
+    // tender, lot and supplier. Checked before the write transaction, so the tender's lock
+    // is not held for it (a key revoked while the bid is in flight signed it while in use).
+    let key = key
+        .filter(|k| k.revoked_at.is_none())
+        .ok_or_else(|| Error::new(errors::BIDDER_KEY_NOT_FOUND))?;
+    envelope::verify(
+        &key.public_key,
+        &input.signature,
+        &row.id,
+        &input.lot,
+        &supplier,
+        &sealed,
+    )
+    .map_err(|e| Error::with_detail(errors::SIGNATURE_INVALID, e.to_string()))?;
     // Eligibility: registered, not debarred, tax clearance on file (or fetched now).
     let today = now.date();
     reg.ok_or_else(|| Error::new(errors::NOT_REGISTERED))?;
@@ -193,7 +209,7 @@ pub(crate) async fn seal_in(
     let q = p.clone();
     let account = auth.subject.clone();
     let signed = service::BidderSignature {
-        key_id: input.key_id,
+        key,
         signature: input.signature,
     };
     let lot = input.lot;

@@ -51,11 +51,35 @@ pub struct ListQuery {
     /// Only tenders in this status.
     #[param(inline)]
     pub status: Option<Status>,
+    /// Only tenders of this category (the pack's procedures cover goods, works, services).
+    #[param(inline)]
+    pub category: Option<Category>,
     /// The cursor from the previous page.
     pub after: Option<String>,
     /// Page size (at most the configured maximum).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
+}
+
+/// What a tender buys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Goods,
+    Works,
+    Services,
+}
+
+impl Category {
+    pub const ALL: [Category; 3] = [Category::Goods, Category::Works, Category::Services];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Goods => "goods",
+            Self::Works => "works",
+            Self::Services => "services",
+        }
+    }
 }
 
 /// One tender in a list.
@@ -102,7 +126,8 @@ pub(crate) async fn page(
         .transpose()?
         .map(|c| (c.at, c.id));
     let status = q.status.map(|s| s.as_str());
-    let rows = service::tenders_page(p, agency, drafts, status, after, limit).await?;
+    let category = q.category.map(|c| c.as_str().to_owned());
+    let rows = service::tenders_page(p, agency, drafts, status, category, after, limit).await?;
     Ok(TenderPage {
         next: next_page(&rows, limit, |r| {
             Some(Cursor::new(r.created_at, r.id.clone()))

@@ -17,10 +17,11 @@ pub struct Sealed {
     pub nonce: String,
 }
 
-/// The bidder's signature on a sealed bid: which registered key, and the signature (base64).
+/// The bidder's signature on a sealed bid, checked by the caller: the registered key that
+/// made it, and the signature (base64).
 #[derive(Debug, Clone)]
 pub struct BidderSignature {
-    pub key_id: String,
+    pub key: store::BidderKeyRow,
     pub signature: String,
 }
 
@@ -38,20 +39,7 @@ pub fn accept_bid(
     signed: &BidderSignature,
     eligibility: &Value,
 ) -> Result<(BidRow, Value, String), Error> {
-    // The key must be the supplier's and in use when the bid arrives; the signature binds the
-    // envelope to this tender, lot and supplier.
-    let key = store::bidder_key(c, supplier, &signed.key_id)?
-        .filter(|k| k.revoked_at.is_none())
-        .ok_or_else(|| Error::new(errors::BIDDER_KEY_NOT_FOUND))?;
-    envelope::verify(
-        &key.public_key,
-        &signed.signature,
-        &tender.id,
-        lot,
-        supplier,
-        sealed,
-    )
-    .map_err(|e| Error::with_detail(errors::SIGNATURE_INVALID, e.to_string()))?;
+    let key = &signed.key;
     let gate = store::gate(c, &tender.id)?.ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
     let received_at = p.now();
     if gate.status != "tendering" {
@@ -77,7 +65,7 @@ pub fn accept_bid(
         "supplier": supplier,
         "received_at": received_at.and_utc(),
         "digest": digest,
-        "signed_with": key.id,
+        "signed_with": key.id.clone(),
         "replaces": replaces,
     });
     let signature = p.sign(c, &receipt)?;
@@ -98,8 +86,8 @@ pub fn accept_bid(
         price: None,
         rejection: None,
         sealing: "bidder".into(),
-        key_id: Some(key.id),
-        signer_key: Some(key.public_key),
+        key_id: Some(key.id.clone()),
+        signer_key: Some(key.public_key.clone()),
         signature: Some(signed.signature.clone()),
     };
     store::insert_bid(c, &row)?;

@@ -51,11 +51,22 @@ pub async fn tenders_page(
     agency: Option<String>,
     drafts: bool,
     status: Option<&'static str>,
+    category: Option<String>,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<TenderRow>, Error> {
     p.db()
-        .run(move |c| store::tenders_page(c, agency.as_deref(), drafts, status, after, limit))
+        .run(move |c| {
+            store::tenders_page(
+                c,
+                agency.as_deref(),
+                drafts,
+                status,
+                category.as_deref(),
+                after,
+                limit,
+            )
+        })
         .await
 }
 
@@ -90,10 +101,17 @@ pub async fn bid_checks(
     p: &Procurement,
     supplier: String,
     tender: String,
-) -> Result<(Option<TenderRow>, Standing), Error> {
+    key_id: String,
+) -> Result<(Option<TenderRow>, Standing, Option<BidderKeyRow>), Error> {
     let now = p.now();
     p.db()
-        .run(move |c| Ok((store::tender(c, &tender)?, standing_in(c, &supplier, now)?)))
+        .run(move |c| {
+            Ok((
+                store::tender(c, &tender)?,
+                standing_in(c, &supplier, now)?,
+                store::bidder_key(c, &supplier, &key_id)?,
+            ))
+        })
         .await
 }
 

@@ -82,7 +82,8 @@ pub struct TenderView {
     pub deadline: DateTime<Utc>,
     pub opening_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
-    /// The tender's opening key (X25519, base64url): bids are sealed to it.
+    /// The tender's opening key (X25519, base64, 32 bytes): bidders seal their bids to it
+    /// (HPKE, see `docs/procurement/sealing.md`).
     pub opening_key: Option<String>,
     pub committee: Threshold,
     /// SHA-256 commitment to the lottery seed, published before the deadline.

@@ -129,6 +129,7 @@ pub fn tenders_page(
     agency: Option<&str>,
     include_drafts: bool,
     status: Option<&str>,
+    category: Option<&str>,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<TenderRow>, Error> {
@@ -136,6 +137,9 @@ pub fn tenders_page(
     let mut q = t::procurement_tenders
         .select(TenderRow::as_select())
         .into_boxed();
+    if let Some(c) = category {
+        q = q.filter(t::category.eq(c.to_owned()));
+    }
     if let Some(a) = agency {
         q = q.filter(t::agency.eq(a.to_owned()));
     }
