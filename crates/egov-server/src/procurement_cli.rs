@@ -13,6 +13,7 @@ use egov_procurement::domain::seal::{b64, unb64};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once from the command line
 pub enum ProcurementCommand {
     /// Make a bid signing key (Ed25519) in a file only its owner can read. Register the
     /// printed public key with `POST /procurement/v1/suppliers/me/keys`, then put the key's
@@ -73,6 +74,7 @@ struct KeyFile {
     key_id: Option<String>,
 }
 
+#[allow(clippy::print_stdout)] // A CLI prints its results.
 pub fn run(command: ProcurementCommand) -> anyhow::Result<ExitCode> {
     match command {
         ProcurementCommand::BidderKey { out } => {

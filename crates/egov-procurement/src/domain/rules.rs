@@ -444,7 +444,7 @@ pub fn load(pack_dir: &Path, pack: &CountryPack) -> Result<Option<Rules>, RulesE
             issues.push(format!("{file}: buyers[{i}].code: 1-32 characters"));
         }
         for lang in &pack.languages {
-            if !b.names.get(lang).is_some_and(|n| !n.trim().is_empty()) {
+            if b.names.get(lang).is_none_or(|n| n.trim().is_empty()) {
                 issues.push(format!("{file}: buyers[{i}].names: no name in {lang:?}"));
             }
         }

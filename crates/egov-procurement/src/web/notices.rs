@@ -107,8 +107,8 @@ pub async fn list(
         .into_iter()
         .map(|s| Row {
             title: s.title,
-            buyer: buyer(&t, &rules, &s.agency),
-            procedure: procedure_name(&t, &rules, &s.procedure),
+            buyer: buyer(&t, rules, &s.agency),
+            procedure: procedure_name(&t, rules, &s.procedure),
             category: t.t(&format!("proc-category-{}", s.category)),
             status: status_text(&t, s.status),
             deadline: local(&t, s.deadline),
@@ -276,10 +276,10 @@ pub async fn show(
     let v = view(&p, row).await.map_err(|e| t.error(&e))?;
     let mut facts = vec![
         (t.t("proc-label-status"), status_text(&t, v.status)),
-        (t.t("proc-label-buyer"), buyer(&t, &rules, &v.agency)),
+        (t.t("proc-label-buyer"), buyer(&t, rules, &v.agency)),
         (
             t.t("proc-label-procedure"),
-            procedure_name(&t, &rules, &v.procedure),
+            procedure_name(&t, rules, &v.procedure),
         ),
         (
             t.t("proc-label-category"),
