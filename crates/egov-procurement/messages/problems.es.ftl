@@ -29,3 +29,5 @@ problem-procurement-scores-missing = No todos los evaluadores calificaron todas 
 problem-procurement-complaint-window = Las protestas contra las bases son posibles antes del cierre; contra la adjudicación, durante el período de espera
 problem-procurement-already-signed = Esta parte ya firmó esta versión del contrato
 problem-procurement-not-published = No está disponible antes de que la licitación llegue a esta etapa
+problem-procurement-bidder-key-not-found = No existe esa clave de firma de ofertas en uso (o no es suya)
+problem-procurement-signature-invalid = La firma de la oferta no se verifica con la clave registrada del proveedor

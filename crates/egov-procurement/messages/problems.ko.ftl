@@ -29,3 +29,5 @@ problem-procurement-scores-missing = 모든 평가위원이 모든 유효 투찰
 problem-procurement-complaint-window = 공고 조건에 대한 이의는 마감 전에, 낙찰에 대한 이의는 이의 기간에 할 수 있습니다
 problem-procurement-already-signed = 이 당사자는 이미 이 계약 판에 서명했습니다
 problem-procurement-not-published = 공고가 이 단계에 이르기 전에는 볼 수 없습니다
+problem-procurement-bidder-key-not-found = 사용 중인 그런 투찰 서명 키가 없습니다(또는 당신의 키가 아닙니다)
+problem-procurement-signature-invalid = 투찰의 서명이 공급자가 등록한 키로 검증되지 않습니다
