@@ -26,7 +26,7 @@ egov_core::error_codes! {
     SHARE_REJECTED = ("procurement.share_rejected", 422, "This is not the member's share of the tender's opening key", "a share whose digest is not the member's, or shares that do not rebuild the tender's key");
     SHARE_ALREADY_GIVEN = ("procurement.share_already_given", 409, "The member's share is already handed in", "a member handing in a share twice");
     NOT_ENOUGH_SHARES = ("procurement.not_enough_shares", 409, "Fewer committee shares than the procedure's threshold have been handed in: the bids stay sealed", "opening with fewer than k shares handed in");
-    ALREADY_SCORED = ("procurement.already_scored", 409, "This evaluator has already scored this bid (scores are signed and final)", "a second score from the same evaluator for the same bid");
+    ALREADY_SCORED = ("procurement.already_scored", 409, "This evaluator has already scored this bid (scores are signed and final unless the review body orders a re-evaluation)", "a second score from the same evaluator for the same bid");
     SCORES_MISSING = ("procurement.scores_missing", 409, "Not every evaluator has scored every valid bid", "ranking before every evaluator scored every valid bid");
     COMPLAINT_WINDOW = ("procurement.complaint_window", 409, "Complaints against the terms are possible before the deadline, against the award during the standstill", "a complaint against the terms after the deadline, or against the award outside the standstill");
     ALREADY_SIGNED = ("procurement.already_signed", 409, "This party has already signed this contract version", "a party signing the same contract version twice");

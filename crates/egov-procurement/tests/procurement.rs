@@ -619,6 +619,67 @@ async fn full_procedure(
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "standstill");
+    let mut expected = expected;
+    if procedure == "software-negotiation" {
+        // A complaint against the award upheld with re-evaluation reopens scoring: the
+        // scores are set aside (kept), the evaluators score again, and the outcome changes.
+        let (s, k) = app.send( Method::POST, &format!("/procurement/v1/tenders/{id}/complaints"), Some(&w.suppliers[2].1),
+            Some(&json!({"against": "award", "text": "The technical scores ignored our certified team (clause 6)."}))).await;
+        assert_eq!(s, 201, "{k}");
+        wait_for(&app, &id, "suspended").await;
+        let reviewer = app.officer_named("reviewer-0", &["procurement.reviewer"], "PPS");
+        let (s, d) = app
+            .send(
+                Method::POST,
+                &format!(
+                    "/procurement/v1/complaints/{}/decision",
+                    k["id"].as_str().expect("id")
+                ),
+                Some(&reviewer),
+                Some(&json!({"decision": "upheld", "remedy": "reevaluate",
+                "reason": "Clause 6 was not applied: the proposals are to be scored again."})),
+            )
+            .await;
+        assert_eq!(s, 200, "{d}");
+        assert_eq!(d["status"], "evaluation", "{d}");
+        let retech = [86u32, 80, 97, 88];
+        for (_, t) in &w.evaluators {
+            for (i, b) in receipts.iter().enumerate() {
+                let (s, r) = app.send( Method::POST, &format!("/procurement/v1/tenders/{id}/scores"), Some(t),
+                    Some(&json!({"bid_id": b["bid_id"], "score": retech[i].to_string(), "comment": "clause 6 applied"}))).await;
+                assert_eq!(s, 201, "scoring is open again: {r}");
+            }
+        }
+        let (s, again) = app
+            .send(
+                Method::POST,
+                &format!("/procurement/v1/tenders/{id}/rank"),
+                Some(&w.buyer),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{again}");
+        assert_eq!(
+            again["rankings"][0]["winner"], receipts[2]["bid_id"],
+            "the re-evaluation changes the winner: {again}"
+        );
+        expected = 2;
+        let set_aside = db_rows(
+            &app,
+            "SELECT evaluator AS v FROM procurement_superseded_scores",
+        )
+        .await;
+        assert_eq!(set_aside.len(), 8, "the first scores are kept");
+        let (s, v) = app
+            .send(
+                Method::POST,
+                &format!("/procurement/v1/tenders/{id}/award"),
+                Some(&w.buyer),
+                None,
+            )
+            .await;
+        assert_eq!((s, v["status"].as_str()), (200, Some("standstill")), "{v}");
+    }
     let loser = (expected + 1) % 4;
     let (s, k) = app.send( Method::POST, &format!("/procurement/v1/tenders/{id}/complaints"), Some(&w.suppliers[loser].1),
         Some(&json!({"against": "award", "text": "The winning bid's technical proposal does not meet clause 4."}))).await;
@@ -740,7 +801,19 @@ async fn full_procedure(
         (Some("MOLIT"), Some("국토교통부"))
     );
     assert_eq!(compiled["bids"]["statistics"][0]["value"], 4);
-    assert_eq!(compiled["awards"][0]["status"], "active");
+    let awards: Vec<&str> = compiled["awards"]
+        .as_array()
+        .expect("awards")
+        .iter()
+        .filter_map(|a| a["status"].as_str())
+        .collect();
+    // After the re-evaluation the first award is published cancelled, the new one active.
+    let want: &[&str] = if procedure == "software-negotiation" {
+        &["cancelled", "active"]
+    } else {
+        &["active"]
+    };
+    assert_eq!(awards, want, "{}", compiled["awards"]);
     assert_eq!(compiled["contracts"][0]["status"], "active");
     // An invalid release fails the check.
     let mut broken = pkg["releases"][0].clone();

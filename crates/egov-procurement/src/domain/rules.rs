@@ -138,6 +138,23 @@ pub struct Deadlines {
     pub citation: String,
 }
 
+impl Deadlines {
+    /// The earliest deadline the rules allow at or after `at`: the next full hour when
+    /// deadlines are on the hour (`strict`: the sandbox clock lifts the rule), else `at`.
+    pub fn earliest_slot(&self, at: chrono::NaiveDateTime, strict: bool) -> chrono::NaiveDateTime {
+        use chrono::{Duration, Timelike as _};
+        if !self.on_the_hour || !strict {
+            return at;
+        }
+        let hour = at.date().and_hms_opt(at.hour(), 0, 0).unwrap_or(at);
+        if hour == at {
+            at
+        } else {
+            hour + Duration::hours(1)
+        }
+    }
+}
+
 /// How a supplier's tax clearance is obtained through the exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -463,4 +480,39 @@ pub fn load(pack_dir: &Path, pack: &CountryPack) -> Result<Option<Rules>, RulesE
         procedures,
         buyers,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Deadlines;
+    use chrono::NaiveDate;
+
+    fn at(h: u32, m: u32, s: u32) -> chrono::NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 12, 7)
+            .and_then(|d| d.and_hms_opt(h, m, s))
+            .expect("time")
+    }
+
+    #[test]
+    fn time_given_back_lands_on_the_next_full_hour() {
+        let d = Deadlines {
+            on_the_hour: true,
+            per_hour: 1500,
+            citation: "PPS 2024".into(),
+        };
+        assert_eq!(d.earliest_slot(at(10, 0, 0), true), at(10, 0, 0));
+        assert_eq!(d.earliest_slot(at(10, 0, 1), true), at(11, 0, 0));
+        assert_eq!(d.earliest_slot(at(10, 37, 12), true), at(11, 0, 0));
+        assert_eq!(
+            d.earliest_slot(at(23, 30, 0), true),
+            at(0, 0, 0) + chrono::Duration::days(1)
+        );
+        // The sandbox clock lifts the rule; packs without it keep the minute.
+        assert_eq!(d.earliest_slot(at(10, 37, 12), false), at(10, 37, 12));
+        let free = Deadlines {
+            on_the_hour: false,
+            ..d
+        };
+        assert_eq!(free.earliest_slot(at(10, 37, 12), true), at(10, 37, 12));
+    }
 }

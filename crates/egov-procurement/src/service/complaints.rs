@@ -143,19 +143,36 @@ pub fn decide(
             "cancelled".to_string()
         }
         (true, Some("reevaluate")) => {
+            // Scoring reopens: the scores are set aside (kept, signed) and every evaluator
+            // scores again before a new ranking, so the outcome can change.
             store::set_awards_status(c, &id, "pending", "cancelled")?;
+            let set_aside = store::supersede_scores(c, &id, &complaint.id, now)?;
+            event(
+                p,
+                c,
+                &id,
+                by,
+                "scores_reopened",
+                "suspended",
+                "suspended",
+                Some(reason),
+                json!({"complaint_id": complaint.id, "scores_set_aside": set_aside}),
+            )?;
             row.ranking = None;
             row.standstill_end = None;
             "evaluation".to_string()
         }
         _ => {
-            // The time the tender stood still is given back.
+            // The time the tender stood still is given back, to a deadline the slot rules
+            // allow (on the hour, in an hour with room): the opening moves by as much.
+            let before = (row.deadline, row.opening_at);
             if Status::parse(&prev).is_some_and(Status::before_deadline) {
                 if matches!(prev.as_str(), "published" | "enquiry") {
                     row.enquiry_end += paused;
                 }
-                row.deadline += paused;
-                row.opening_at += paused;
+                let deadline = super::free_slot(p, c, &row, row.deadline + paused)?;
+                row.opening_at += deadline - row.deadline;
+                row.deadline = deadline;
             }
             if prev == "standstill" {
                 row.standstill_end = row.standstill_end.map(|e| e + paused);
@@ -176,8 +193,8 @@ pub fn decide(
                             complaint.id
                         ),
                         changes: json!({
-                            "deadline": {"from": (row.deadline - paused).and_utc(), "to": row.deadline.and_utc()},
-                            "opening_at": {"from": (row.opening_at - paused).and_utc(), "to": row.opening_at.and_utc()},
+                            "deadline": {"from": before.0.and_utc(), "to": row.deadline.and_utc()},
+                            "opening_at": {"from": before.1.and_utc(), "to": row.opening_at.and_utc()},
                         })
                         .to_string(),
                     },

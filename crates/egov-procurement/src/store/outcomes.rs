@@ -25,6 +25,29 @@ pub fn scores(c: &mut DbConnection, tender: &str) -> Result<Vec<ScoreRow>, Error
         .load(c)?)
 }
 
+/// Sets a tender's scores aside (a re-evaluation ordered by complaint `complaint`): they move
+/// to the superseded scores, unchanged; returns how many.
+pub fn supersede_scores(
+    c: &mut DbConnection,
+    tender: &str,
+    complaint: &str,
+    at: NaiveDateTime,
+) -> Result<usize, Error> {
+    let moved = diesel::sql_query(
+        "INSERT INTO procurement_superseded_scores \
+         (id, tender_id, bid_id, evaluator, score, comment, at, signature, superseded_at, complaint_id) \
+         SELECT id, tender_id, bid_id, evaluator, score, comment, at, signature, $1, $2 \
+         FROM procurement_scores WHERE tender_id = $3",
+    )
+    .bind::<Timestamp, _>(at)
+    .bind::<Text, _>(complaint)
+    .bind::<Text, _>(tender)
+    .execute(c)?;
+    diesel::delete(procurement_scores::table.filter(procurement_scores::tender_id.eq(tender)))
+        .execute(c)?;
+    Ok(moved)
+}
+
 pub fn insert_award(c: &mut DbConnection, row: &AwardRow) -> Result<(), Error> {
     diesel::insert_into(procurement_awards::table)
         .values(row)

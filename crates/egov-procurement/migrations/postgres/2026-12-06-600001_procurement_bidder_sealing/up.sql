@@ -18,3 +18,19 @@ ALTER TABLE procurement_bids ADD COLUMN sealing TEXT NOT NULL DEFAULT 'server';
 ALTER TABLE procurement_bids ADD COLUMN key_id TEXT;
 ALTER TABLE procurement_bids ADD COLUMN signer_key TEXT;
 ALTER TABLE procurement_bids ADD COLUMN signature TEXT;
+
+-- Scores set aside when the review body orders a re-evaluation: kept, signed as they were,
+-- with the complaint that reopened scoring; evaluators then score again.
+CREATE TABLE procurement_superseded_scores (
+    id TEXT PRIMARY KEY,
+    tender_id TEXT NOT NULL,
+    bid_id TEXT NOT NULL,
+    evaluator TEXT NOT NULL,
+    score TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    at TIMESTAMP NOT NULL,
+    signature TEXT NOT NULL,
+    superseded_at TIMESTAMP NOT NULL,
+    complaint_id TEXT NOT NULL
+);
+CREATE INDEX procurement_superseded_scores_tender ON procurement_superseded_scores (tender_id);

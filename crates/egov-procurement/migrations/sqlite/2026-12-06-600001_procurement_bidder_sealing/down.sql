@@ -1,3 +1,4 @@
+DROP TABLE procurement_superseded_scores;
 ALTER TABLE procurement_bids DROP COLUMN signature;
 ALTER TABLE procurement_bids DROP COLUMN signer_key;
 ALTER TABLE procurement_bids DROP COLUMN key_id;
