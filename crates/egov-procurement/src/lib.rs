@@ -300,6 +300,10 @@ impl Module for ProcurementModule {
         vec![("/tenders", "proc-notices-title")]
     }
 
+    fn my_links(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("/my/procurement", "proc-supplier-title")]
+    }
+
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
         web::configure(cfg);

@@ -1,4 +1,5 @@
-//! `egov procurement …`: the bidder's tools for suppliers who integrate by API. Nothing here
+//! `egov procurement …`: the bidder's tools for suppliers who integrate by API, and the opening
+//! committee member's key and share tools. Nothing here
 //! talks to a server: a key is made and a bid sealed on the bidder's machine, and the output
 //! is what the bidder sends.
 
@@ -9,7 +10,7 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use ed25519_dalek::SigningKey;
 use egov_procurement::domain::envelope::{self, Contents, Document};
-use egov_procurement::domain::seal::{b64, unb64};
+use egov_procurement::domain::seal::{self, b64, unb64};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +61,34 @@ pub enum ProcurementCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Make an opening committee member's key (X25519) in a file only its owner can read.
+    /// Register the printed public key with `PUT /procurement/v1/committee/key`; the tender's
+    /// key shares are sealed to it.
+    CommitteeKey {
+        /// Where to write the key (refuses to overwrite).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Open the member's sealed key share of a tender (`sealed_share` from
+    /// `GET /procurement/v1/tenders/{id}/share`, after the deadline): prints the share to hand
+    /// in with `POST /procurement/v1/tenders/{id}/shares`.
+    OpenShare {
+        /// The key file from `committee-key`.
+        #[arg(long)]
+        key: PathBuf,
+        /// The sealed share, base64.
+        #[arg(long)]
+        sealed_share: String,
+    },
+}
+
+/// A committee member's key file.
+#[derive(Debug, Serialize, Deserialize)]
+struct MemberKeyFile {
+    /// The X25519 secret key, base64 (32 bytes).
+    secret: String,
+    /// The public key to register, base64 (32 bytes).
+    public_key: String,
 }
 
 /// A bidder's key file.
@@ -91,6 +120,37 @@ pub fn run(command: ProcurementCommand) -> anyhow::Result<ExitCode> {
                  {{\"label\": \"…\", \"public_key\": \"{public}\"}}",
                 out.display()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        ProcurementCommand::CommitteeKey { out } => {
+            let (key, public) = seal::member_keypair();
+            let file = MemberKeyFile {
+                secret: seal::member_secret_b64(&key),
+                public_key: public.clone(),
+            };
+            write_private(&out, &serde_json::to_vec_pretty(&file)?)?;
+            println!("{public}");
+            eprintln!(
+                "key written to {}; register it: PUT /procurement/v1/committee/key \
+                 {{\"public_key\": \"{public}\"}}",
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ProcurementCommand::OpenShare { key, sealed_share } => {
+            let kf: MemberKeyFile = serde_json::from_slice(
+                &std::fs::read(&key).with_context(|| format!("cannot read {}", key.display()))?,
+            )
+            .with_context(|| format!("{} is not a key file from `committee-key`", key.display()))?;
+            let secret = seal::member_secret(&kf.secret).map_err(|_| {
+                anyhow::anyhow!("{}: `secret` is not 32 bytes of base64", key.display())
+            })?;
+            let share = seal::open_share(&secret, sealed_share.trim()).map_err(|_| {
+                anyhow::anyhow!(
+                    "the share does not open with this key: it was sealed to another member"
+                )
+            })?;
+            println!("{share}");
             Ok(ExitCode::SUCCESS)
         }
         ProcurementCommand::SealBid {

@@ -147,6 +147,18 @@ impl<'a> Browser<'a> {
         filename: &str,
         content: &[u8],
     ) -> Answer {
+        self.post_multipart(target, fields, Some(("file", filename, content)))
+            .await
+    }
+
+    /// POSTs a `multipart/form-data` form: `fields` in order, then the file input
+    /// `(name, filename, content)` when given.
+    pub async fn post_multipart(
+        &mut self,
+        target: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Answer {
         let boundary = format!("----egovtest{}", uuid::Uuid::new_v4().simple());
         let mut body = Vec::new();
         for (k, v) in fields {
@@ -157,14 +169,17 @@ impl<'a> Browser<'a> {
                 .as_bytes(),
             );
         }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(content);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        if let Some((name, filename, content)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let req = self
             .app
             .client

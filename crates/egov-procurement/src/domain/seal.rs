@@ -121,6 +121,19 @@ pub fn member_keypair() -> (SecretKey, String) {
     (s, p)
 }
 
+/// A committee member's secret key as kept in the member's key file (base64, 32 bytes).
+pub fn member_secret_b64(key: &SecretKey) -> String {
+    b64(&key.to_bytes())
+}
+
+/// A committee member's secret key from its key file's base64.
+pub fn member_secret(b64key: &str) -> Result<SecretKey, SealError> {
+    let bytes: [u8; 32] = unb64(b64key)
+        .and_then(|v| v.try_into().ok())
+        .ok_or(SealError::Open)?;
+    Ok(SecretKey::from_bytes(bytes))
+}
+
 /// A member opens their sealed share (client side); returns the share in base64.
 pub fn open_share(member: &SecretKey, sealed_b64: &str) -> Result<String, SealError> {
     let sealed = unb64(sealed_b64).ok_or(SealError::Open)?;

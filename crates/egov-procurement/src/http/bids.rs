@@ -252,7 +252,8 @@ pub struct BidReceipt {
 pub struct MyBid {
     pub bid_id: String,
     pub lot: String,
-    /// `sealed`, `withdrawn`, `replaced`, `valid` or `rejected`.
+    /// `active` (sealed; it counts), `replaced` (by a later bid for the lot), `withdrawn`, and
+    /// after the opening `valid` or `rejected`.
     pub status: String,
     pub received_at: DateTime<Utc>,
     /// SHA-256 of the sealed bid.

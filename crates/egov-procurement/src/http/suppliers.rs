@@ -69,7 +69,17 @@ pub async fn register_supplier(
     input: web::Json<SupplierInput>,
 ) -> Result<HttpResponse, Error> {
     let bid = supplier_id(&p, &auth)?;
-    let input = input.into_inner();
+    let view = register(&p, &auth, bid, input.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The registration's use case, shared with the supplier's page.
+pub(crate) async fn register(
+    p: &Procurement,
+    who: &Principal,
+    bid: String,
+    input: SupplierInput,
+) -> Result<SupplierView, Error> {
     let mut errs = Vec::new();
     if !text_ok(&input.name, 2, 200) || input.name.contains('\n') {
         errs.push(field("/name", "2 to 200 characters on one line"));
@@ -113,7 +123,7 @@ pub async fn register_supplier(
     let now = p.now();
     let row = store::SupplierRow {
         business_id: bid.clone(),
-        account: auth.subject.clone(),
+        account: who.subject.clone(),
         name: input.name.trim().to_owned(),
         categories: json!(input.categories).to_string(),
         licences: json!(input.licences).to_string(),
@@ -121,8 +131,8 @@ pub async fn register_supplier(
         registered_at: now,
         updated_at: now,
     };
-    service::register_supplier(&p, row).await?;
-    Ok(HttpResponse::Ok().json(supplier_view(&p, bid).await?))
+    service::register_supplier(p, row).await?;
+    supplier_view(p, bid).await
 }
 
 /// A supplier's registration as the supplier and buyers see it.

@@ -4,12 +4,21 @@
 //!   of sealed bids and their digests, after the opening the transcript (every bid, the
 //!   reserve-price draw, the estimated price), awards and contracts, and the OCDS data.
 //!
+//! - businesses, signed in with a second factor: bidding ([`supplier`]: registration,
+//!   eligibility with the consent in words, bid signing keys) and the bid page ([`bid`]: the
+//!   bid sealed in the browser, the signed receipt, replace and withdraw, the opening's result
+//!   for my bids) and the winner's e-contract ([`contract`]).
+//!
 //! Each page calls the same use case as the API.
 
+pub mod bid;
+pub mod contract;
 pub mod notices;
+pub mod supplier;
 
+use actix_web::http::StatusCode;
 use egov_core::routes::Routes;
-use egov_web::Page;
+use egov_web::{Page, PageError, SignedIn};
 
 use crate::domain::lifecycle::Status;
 use crate::domain::rules::Rules;
@@ -18,7 +27,45 @@ use crate::domain::rules::Rules;
 pub const MESSAGES: &[(&str, &str)] = egov_web::messages!("ko", "en", "es", "gn");
 
 pub fn configure(routes: &mut Routes<'_>) {
-    routes.page(notices::list).page(notices::show);
+    routes
+        .page(notices::list)
+        .page(notices::show)
+        .page(supplier::home)
+        .page(supplier::register)
+        .page(supplier::eligibility)
+        .page(supplier::add_key)
+        .page(supplier::revoke_key)
+        .page(bid::page)
+        .page(bid::submit)
+        .page(bid::receipt)
+        .page(bid::withdraw)
+        .page(contract::show)
+        .page(contract::sign);
+}
+
+/// A business signed in with a second factor (the API's supplier policy: bids bind the firm).
+pub(crate) type Who = SignedIn<crate::http::Supplier>;
+
+/// A refused use case as error-summary lines and the page's status (400 for a form's field
+/// errors, as every form page answers; the problem's own status otherwise); a failure of the
+/// server (5xx) is the error page.
+pub(crate) fn refusal(
+    t: &Page,
+    e: &egov_core::Error,
+    prefix: &str,
+    label: impl Fn(&str) -> String,
+    fallback: &str,
+) -> Result<(Vec<(String, String)>, StatusCode), PageError> {
+    let status = e.code().status_code();
+    if status.is_server_error() {
+        return Err(t.error(e));
+    }
+    let status = if e.errors().is_empty() {
+        status
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    Ok((t.refusal(e, prefix, label, fallback), status))
 }
 
 /// A tender's status in words.

@@ -229,6 +229,8 @@ struct NoticePage<'a> {
     bids: Vec<BidRow>,
     awards: Vec<AwardRow>,
     data: Vec<(String, String)>,
+    can_bid: bool,
+    id: String,
 }
 
 /// What an amendment changed, in words.
@@ -480,6 +482,8 @@ pub async fn show(
         bids,
         awards,
         data,
+        can_bid: v.status.permits(crate::domain::lifecycle::Action::Bid),
+        id: v.id.clone(),
     }
     .render()
     .map_err(|e| super::internal(&t, e))?;

@@ -1,0 +1,208 @@
+//! The winner's e-contract (KONEPS's 전자계약): the terms of each version, who signed which
+//! version and when, and "Sign the contract" with a declaration. The same use case as
+//! `POST /procurement/v1/contracts/{id}/sign`: the module attests the signature over the
+//! version's digest; the contract is in force once both parties signed its latest version.
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Data, Path, Query};
+use actix_web::{HttpResponse, get, post};
+use askama::Template;
+use egov_web::{CsrfForm, Page, PageError, see_other};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Who, buyer, internal, refusal};
+use crate::Procurement;
+use crate::http::contracts::contract_for;
+use crate::service::{self, Party};
+
+/// One version of the contract as shown.
+#[derive(Debug)]
+pub struct VersionRow {
+    pub version: i32,
+    pub reason: String,
+    pub created: String,
+    pub digest: String,
+    pub terms: Vec<(String, String)>,
+    pub buyer_signed: String,
+    pub supplier_signed: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/contract.html")]
+struct ContractPage<'a> {
+    t: &'a Page,
+    title: String,
+    csrf: &'a str,
+    errors: Vec<(String, String)>,
+    id: String,
+    tender: String,
+    status: String,
+    versions: Vec<VersionRow>,
+    can_sign: bool,
+    latest: i32,
+    done: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    signed: Option<String>,
+}
+
+/// Who signed, in words.
+fn signed(t: &Page, at: Option<chrono::NaiveDateTime>) -> String {
+    at.map_or_else(
+        || t.t("proc-contract-not-signed"),
+        |at| t.t_with("proc-contract-signed-at", &[("at", t.local_time(at))]),
+    )
+}
+
+async fn render(
+    who: &Who,
+    p: &Procurement,
+    id: &str,
+    errors: Vec<(String, String)>,
+    done: bool,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    let rules = p.rules().map_err(|e| t.error(&e))?;
+    let (k, tender, party) = contract_for(p, &who.principal, id)
+        .await
+        .map_err(|e| t.error(&e))?;
+    if party != Party::Supplier {
+        return Err(t.not_found());
+    }
+    let versions = service::contract_versions(p, k.id.clone())
+        .await
+        .map_err(|e| t.error(&e))?;
+    let latest = versions.last().map_or(0, |v| v.version);
+    let can_sign = versions
+        .last()
+        .is_some_and(|v| v.supplier_signature.is_none());
+    let rows = versions
+        .iter()
+        .rev()
+        .map(|v| {
+            let terms: Value = serde_json::from_str(&v.terms).unwrap_or(Value::Null);
+            let terms = terms
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .filter(|(name, _)| !matches!(name.as_str(), "award_id" | "currency"))
+                        .map(|(name, value)| {
+                            let text = value
+                                .as_str()
+                                .map_or_else(|| value.to_string(), str::to_owned);
+                            let text = match name.as_str() {
+                                "amount" => text
+                                    .parse::<rust_decimal::Decimal>()
+                                    .map_or(text, |d| t.money(d)),
+                                "buyer" => buyer(t, rules, &text),
+                                _ => text,
+                            };
+                            (t.t(&format!("proc-term-{}", name.replace('_', "-"))), text)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            VersionRow {
+                version: v.version,
+                reason: v.reason.clone(),
+                created: t.local_time(v.created_at),
+                digest: v.digest.clone(),
+                terms,
+                buyer_signed: signed(t, v.buyer_at),
+                supplier_signed: signed(t, v.supplier_at),
+            }
+        })
+        .collect();
+    let title = t.t_with("proc-contract-title", &[("title", tender.title.clone())]);
+    let html = ContractPage {
+        t,
+        title: title.clone(),
+        csrf: who.csrf(),
+        errors,
+        id: k.id.clone(),
+        tender: tender.id.clone(),
+        status: t.t(&format!("proc-contract-{}", k.status)),
+        versions: rows,
+        can_sign,
+        latest,
+        done,
+    }
+    .render()
+    .map_err(|e| internal(t, e))?;
+    Ok(t.answer(
+        status,
+        &title,
+        &[
+            ("/my".to_owned(), t.t("my-page")),
+            ("/my/procurement".to_owned(), t.t("proc-supplier-title")),
+        ],
+        &html,
+    ))
+}
+
+/// The winner's contract.
+#[get("/my/procurement/contracts/{id}")]
+pub async fn show(
+    who: Who,
+    p: Data<Procurement>,
+    id: Path<String>,
+    q: Query<DoneQuery>,
+) -> Result<HttpResponse, PageError> {
+    render(
+        &who,
+        &p,
+        &id,
+        Vec::new(),
+        q.signed.is_some(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignForm {
+    #[serde(default)]
+    agree: Option<String>,
+}
+
+/// Signs the contract's latest version for the business, once the declaration is ticked.
+#[post("/my/procurement/contracts/{id}/sign")]
+pub async fn sign(
+    who: Who,
+    p: Data<Procurement>,
+    id: Path<String>,
+    form: CsrfForm<SignForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = &who.page;
+    if form.0.agree.as_deref() != Some("yes") {
+        let errors = vec![("#agree".to_owned(), t.t("proc-contract-agree-missing"))];
+        return render(&who, &p, &id, errors, false, StatusCode::BAD_REQUEST).await;
+    }
+    let (k, _, party) = contract_for(&p, &who.principal, &id)
+        .await
+        .map_err(|e| t.error(&e))?;
+    if party != Party::Supplier {
+        return Err(t.not_found());
+    }
+    let q = p.get_ref().clone();
+    let me = who.principal.subject.clone();
+    let contract = k.id.clone();
+    let done = p
+        .db()
+        .transaction(move |c| service::sign_contract(&q, c, &k, party, &me))
+        .await;
+    match done {
+        Ok(_) => Ok(see_other(&format!(
+            "/my/procurement/contracts/{contract}?signed=1"
+        ))),
+        Err(e) => {
+            let (errors, status) = refusal(t, &e, "", |_| String::new(), "#agree")?;
+            render(&who, &p, &contract, errors, false, status).await
+        }
+    }
+}

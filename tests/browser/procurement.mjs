@@ -1,0 +1,328 @@
+// The e-procurement journey in headless Chromium: bids sealed in the bidder's browser.
+//
+// Set-up through the API, as the deployment's people would do it: the platform admin creates
+// the procurement agency (PPS), invites a buying officer and three opening committee members;
+// each member makes a key with `egov procurement committee-key` and registers it; the admin
+// grants the procurement module the tax clearance service of the exchange.
+//
+// Then, for each language asked for with script, and once without script, a business signs
+// in (password and authenticator code) on "Bidding for businesses": registers as a supplier,
+// ticks the consent in words and gets its tax clearance through the exchange, and registers a
+// bid signing key — made in the browser (Web Crypto, kept in IndexedDB), or without script
+// made by `egov procurement bidder-key` and pasted in. The officer publishes a tender. Each
+// business opens the notice, follows "Bid on this tender" and bids: with script the page seals
+// the price, the picks and a document in the browser; without script the business sends the
+// file `egov procurement seal-bid` wrote. Each gets the receipt and downloads it; one replaces
+// its bid, one withdraws and bids again; a file changed after it was signed is refused with
+// an error summary.
+//
+// Every request the browser sent is recorded: no price and no document text is in any of
+// them. Before the opening the database is read directly (SQLite file and its WAL, or
+// pg_dump): no price and no document text is in it. After the deadline two of the three
+// members open their shares with `egov procurement open-share` and hand them in; the
+// opening finds every page-sealed bid valid with the price the business typed: the browser's
+// HPKE and Ed25519 agree with the server's. The public notice then shows the transcript. The
+// buyer ranks and awards; after the standstill the winner opens the contract from its bid
+// page, is refused without the declaration, signs, and the buyer's signature puts it in force.
+// axe-core on every page (0 WCAG 2.1 A/AA violations), each at 320 CSS px, screenshots into
+// docs/screenshots/.
+//
+// EGOV_URL: the running egov, started with EGOV__PROCUREMENT__ACCELERATION (the pack's days
+// in seconds: EGOV_ACCELERATION, default 20160, makes 7 days 30 s) and its database at
+// EGOV_DATABASE_URL; EGOV_BIN: the egov binary.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  PASSWORD, aal2, adminToken, api, axe, base, businessId, deskSignIn, expect, fail, finish, fits320, launch, must, shot,
+} from './lib.mjs';
+
+const languages = (process.env.LANGS ?? 'ko,en').split(',');
+const EGOV = process.env.EGOV_BIN ?? 'egov';
+const DB = process.env.EGOV_DATABASE_URL ?? '';
+const acceleration = Number(process.env.EGOV_ACCELERATION ?? '20160');
+const run = Math.floor(Math.random() * 90000) + 1000;
+const tmp = mkdtempSync(path.join(tmpdir(), 'egov-proc-'));
+const egov = (...args) => execFileSync(EGOV, args, { encoding: 'utf8', env: { ...process.env, EGOV_ENVIRONMENT: 'ci' } }).trim();
+const sub = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub;
+
+async function officer(roles, tag) {
+  const admin = await adminToken();
+  must(await api('POST', '/auth/agencies', { id: 'PPS', name: 'Public Procurement Service' }, admin), 'agency', [201, 409]);
+  const username = `proc.${tag}.${run}`;
+  const invited = must(await api('POST', '/auth/agencies/PPS/accounts', {
+    kind: 'officer', username, display_name: `Officer ${tag}`, roles,
+  }, admin), `invite ${username}`);
+  must(await api('POST', '/auth/invitations/accept', { token: invited.invitation_token, password: PASSWORD }), 'accept');
+  return (await aal2(username, PASSWORD)).token;
+}
+
+async function setUp() {
+  const buyer = await officer(['procurement.officer'], 'buyer');
+  const committee = [];
+  for (let i = 0; i < 3; i += 1) {
+    const token = await officer(['procurement.committee'], `member${i}`);
+    const key = path.join(tmp, `member-${i}.json`);
+    const publicKey = egov('procurement', 'committee-key', '--out', key);
+    must(await api('PUT', '/procurement/v1/committee/key', { public_key: publicKey }, token), 'committee key', [204]);
+    committee.push({ token, key, sub: sub(token) });
+  }
+  const member = process.env.EGOV_MEMBER ?? 'KR/GOV/EGOV';
+  must(await api('POST', '/exchange/v1/admin/grants', {
+    client: `${member}/procurement`, service: `${member}/tax/tax-clearance`,
+    purpose: 'procurement.eligibility', items: ['business_id', 'arrears', 'as_of', 'valid_until'],
+  }, await adminToken()), 'grant', [201, 409]);
+  return { buyer, committee };
+}
+
+// A business account with an authenticator enrolled: { username, secret, business }.
+async function business(tag, seq) {
+  const username = `supplier.${tag}.${run}`;
+  const id = businessId(seq);
+  must(await api('POST', '/auth/register', {
+    kind: 'business', username, display_name: `Bidder ${tag.toUpperCase()} Co.`, password: PASSWORD, business_id: id,
+  }), `register ${username}`, [202]);
+  const { secret } = await aal2(username, PASSWORD, false);
+  return { username, secret, business: id.replace(/-/g, '') };
+}
+
+// axe, a screenshot, and 320 px (with a screenshot at that width of the bid page and the
+// opened notice).
+async function check(page, tag, lang, name, label) {
+  await axe(page, `${tag} ${label}`);
+  await shot(page, `${name}-${lang}`);
+  const narrow = ['proc-bid-receipt', 'proc-opened'].includes(name) ? `${name}-${lang}-320` : undefined;
+  await fits320(page, `${tag} ${label}`, narrow);
+}
+
+const submit = (page, url, selector = 'main form button[type=submit]') =>
+  Promise.all([page.waitForURL(url), page.click(selector)]);
+
+// Signs in, registers, checks eligibility and sets up the key: the bidder's browser page.
+async function prepare(browser, lang, js, seq) {
+  const tag = `${lang}${js ? '' : '-nojs'}`;
+  const who = await business(tag.replace('-', ''), seq);
+  const { context, page } = await deskSignIn(browser, who, lang, js, '/my/procurement');
+  const sent = [];
+  page.on('request', (r) => { if (r.method() === 'POST') sent.push(r.postDataBuffer() ?? Buffer.alloc(0)); });
+  if (js) await check(page, tag, lang, 'proc-supplier', 'bidding for businesses');
+  await page.fill('#name', `Bidder ${tag} Co.`);
+  await page.click('label[for=cat-goods]');
+  await page.fill('#rep_name', 'Kim Minji');
+  await page.fill('#rep_role', 'CEO');
+  await submit(page, /done=registered/, 'form[action="/my/procurement/registration"] button[type=submit]');
+  // The consent is needed: without it, an error summary.
+  await submit(page, /\/my\/procurement\/eligibility$/, 'form[action="/my/procurement/eligibility"] button[type=submit]');
+  expect((await page.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')))).includes('#consent'),
+    `${tag}: the eligibility check without consent says so`);
+  if (js) await check(page, tag, lang, 'proc-consent-missing', 'eligibility without consent');
+  await page.click('label[for=consent]');
+  await submit(page, /done=checked/, 'form[action="/my/procurement/eligibility"] button[type=submit]');
+  let keyFile = null;
+  if (js) {
+    await Promise.all([page.waitForURL(/done=key/), page.click('.egov-keygen-make')]);
+  } else {
+    keyFile = path.join(tmp, `bidder-${tag}.json`);
+    const publicKey = egov('procurement', 'bidder-key', '--out', keyFile);
+    await page.fill('#key-label', 'CLI key');
+    await page.fill('#key-public', publicKey);
+    await submit(page, /done=key/, 'form[action="/my/procurement/keys"] button[type=submit]');
+  }
+  expect((await page.$$('.egov-key-id')).length === 1, `${tag}: the key is registered`);
+  if (js) {
+    expect((await page.textContent('.egov-key-state')).includes('·'), `${tag}: the key is kept in this browser`);
+    await check(page, tag, lang, 'proc-keys', 'bidding, key registered');
+  }
+  const keyId = (await page.textContent('.egov-key-id')).trim();
+  return { tag, lang, js, who, context, page, sent, keyFile, keyId, prices: [], secrets: [] };
+}
+
+async function createTender(buyer, committee) {
+  const now = Date.now();
+  const minimum = (7 * 86400 * 1000) / acceleration;
+  const at = (ms) => new Date(now + ms).toISOString();
+  // Room for five bids and a refused one before the deadline.
+  const deadline = Math.max(minimum + 15000, 75000);
+  const t = must(await api('POST', '/procurement/v1/tenders', {
+    procedure: 'goods-lowest-price', category: 'goods', title: `Office laptops ${run}`,
+    description: 'Supply of 200 office laptops with three years of on-site service, as specified in the terms.',
+    lots: [{ id: '1', title: 'Laptops', base_amount: '100000000' }],
+    committee: committee.map((c) => c.sub), evaluators: [],
+    enquiry_end: at(8000), deadline: at(deadline), opening_at: at(deadline),
+  }, buyer), 'create the tender');
+  must(await api('POST', `/procurement/v1/tenders/${t.id}/publish`, undefined, buyer), 'publish');
+  // Questions first; bids once the enquiry period has ended.
+  for (let i = 0; i < 60; i += 1) {
+    if ((await api('GET', `/procurement/v1/tenders/${t.id}`)).body.status === 'tendering') break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { id: t.id, deadline: now + deadline };
+}
+
+// Bids from the bid page: sealed in the browser, or the file seal-bid wrote.
+async function bid(b, tender, price, doc) {
+  const { page, tag } = b;
+  await page.goto(`${base}/tenders/${tender.id}`);
+  await Promise.all([page.waitForURL(/\/bid$/), page.click(`main a[href="/tenders/${tender.id}/bid"]`)]);
+  if (b.js) {
+    await page.fill('#price', price.toLocaleString('en-US'));
+    await page.click('label[for=pick-3]');
+    await page.click('label[for=pick-11]');
+    await page.setInputFiles('#documents', { name: 'proposal.txt', mimeType: 'text/plain', buffer: Buffer.from(doc) });
+  } else {
+    const tenderFile = path.join(tmp, `tender-${tag}.json`);
+    writeFileSync(tenderFile, JSON.stringify((await api('GET', `/procurement/v1/tenders/${tender.id}`)).body));
+    const docFile = path.join(tmp, `proposal-${tag}.txt`);
+    writeFileSync(docFile, doc);
+    const out = path.join(tmp, `bid-${tag}-${price}.json`);
+    egov('procurement', 'seal-bid', '--tender', tenderFile, '--key', b.keyFile, '--key-id', b.keyId, '--lot', '1',
+      '--supplier', b.who.business, '--price', String(price), '--picks', '2,10', '--document', `Proposal=${docFile}`, '--out', out);
+    await page.setInputFiles('#bid-file', out);
+  }
+  await submit(page, /sent=/, 'form.egov-bid button[type=submit]');
+  b.prices.push(price);
+  b.secrets.push(doc);
+  const digest = (await page.textContent('#receipt code')).trim();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#receipt a[download]')]);
+  const receipt = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(receipt.receipt?.digest === digest && typeof receipt.signature === 'string',
+    `${tag}: the signed receipt downloads, with the digest shown`);
+  return digest;
+}
+
+// A bid file changed after it was signed is refused, with an error summary, and nothing is kept.
+async function tampered(b, tender) {
+  const { page, tag } = b;
+  const tenderFile = path.join(tmp, `tender-${tag}.json`);
+  const out = path.join(tmp, `bid-${tag}-tampered.json`);
+  egov('procurement', 'seal-bid', '--tender', tenderFile, '--key', b.keyFile, '--key-id', b.keyId, '--lot', '1',
+    '--supplier', b.who.business, '--price', '91000000', '--picks', '1,2', '--out', out);
+  const f = JSON.parse(readFileSync(out, 'utf8'));
+  const bytes = Buffer.from(f.sealed, 'base64');
+  bytes[bytes.length - 20] ^= 1;
+  f.sealed = bytes.toString('base64');
+  writeFileSync(out, JSON.stringify(f));
+  await page.goto(`${base}/tenders/${tender.id}/bid`);
+  const before = (await page.$$('table.egov-my-bids tbody tr')).length;
+  await page.setInputFiles('#bid-file', out);
+  await Promise.all([page.waitForLoadState('load'), page.click('form.egov-bid button[type=submit]')]);
+  expect((await page.$$('.egov-error-summary li')).length > 0, `${tag}: a bid changed after it was signed is refused with an error summary`);
+  await page.goto(`${base}/tenders/${tender.id}/bid`);
+  expect((await page.$$('table.egov-my-bids tbody tr')).length === before, `${tag}: the refused bid changed nothing`);
+}
+
+// The database's bytes as they are on disk (SQLite: the file and its WAL) or dumped (pg_dump).
+function databaseBytes() {
+  if (DB.startsWith('sqlite://')) {
+    const file = DB.slice('sqlite://'.length);
+    const dir = path.dirname(file);
+    return Buffer.concat(readdirSync(dir).filter((n) => n.startsWith(path.basename(file)))
+      .map((n) => readFileSync(path.join(dir, n))));
+  }
+  if (DB.startsWith('postgres')) return execFileSync('pg_dump', ['--data-only', DB], { maxBuffer: 1 << 30 });
+  throw new Error('EGOV_DATABASE_URL is not set: the database cannot be read');
+}
+
+// Nothing the browsers sent, and nothing in the database, holds a price or a document in clear.
+function noClear(bidders, when) {
+  for (const b of bidders) {
+    const needles = [...b.prices.map(String), ...b.secrets];
+    const leaked = b.sent.filter((body) => needles.some((n) => body.includes(n)));
+    expect(leaked.length === 0, `${b.tag}: none of the ${b.sent.length} requests the browser sent holds the price or the document`);
+  }
+  const needles = bidders.flatMap((b) => [...b.prices.map(String), ...b.secrets]);
+  const dump = databaseBytes();
+  const found = needles.filter((n) => dump.includes(n));
+  expect(found.length === 0, `${when}: the database (read directly, ${dump.length} bytes) holds no price and no document text (${found.join(', ') || 'none found'})`);
+}
+
+const browser = await launch();
+try {
+  const { buyer, committee } = await setUp();
+  const bidders = [];
+  let seq = 300 + (run % 500);
+  for (const lang of languages) bidders.push(await prepare(browser, lang, true, (seq += 1)));
+  bidders.push(await prepare(browser, languages[0], false, (seq += 1)));
+  const tender = await createTender(buyer, committee);
+  // Prices unique to this run, so that the database read finds only this run's.
+  const price = (b, i) => 95000000 + (run % 1000) * 1000 + bidders.indexOf(b) * 500000 + i * 10 + 7;
+  for (const b of bidders) {
+    await bid(b, tender, price(b, 0), `SECRET-PROPOSAL-${b.tag}-${run}-A`);
+    if (b.js) await check(b.page, b.tag, b.lang, 'proc-bid-receipt', 'bid page with the receipt');
+  }
+  // The first replaces its bid; the second withdraws its bid and bids again.
+  const [first, second] = bidders;
+  await bid(first, tender, price(first, 1), `SECRET-PROPOSAL-${first.tag}-${run}-B`);
+  const statuses = await first.page.$$eval('table.egov-my-bids tbody tr td:nth-child(3)', (tds) => tds.map((t) => t.textContent.trim()));
+  expect(statuses.length === 2 && statuses[0] !== statuses[1], `${first.tag}: the later bid replaces the earlier one (${statuses.join(' / ')})`);
+  if (second.js) {
+    await Promise.all([second.page.waitForURL(/#mine$/), second.page.click('table.egov-my-bids form button[type=submit]')]);
+    await bid(second, tender, price(second, 1), `SECRET-PROPOSAL-${second.tag}-${run}-B`);
+  }
+  await tampered(bidders[bidders.length - 1], tender);
+  noClear(bidders, 'before the opening');
+  // The deadline passes; two of three members open their shares and hand them in.
+  while (Date.now() < tender.deadline + 2000) await new Promise((r) => setTimeout(r, 500));
+  for (let i = 0; i < 60; i += 1) {
+    const s = (await api('GET', `/procurement/v1/tenders/${tender.id}`)).body.status;
+    if (s !== 'tendering' && s !== 'enquiry') break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  for (const m of committee.slice(0, 2)) {
+    const sh = must(await api('GET', `/procurement/v1/tenders/${tender.id}/share`, undefined, m.token), 'share');
+    const share = egov('procurement', 'open-share', '--key', m.key, '--sealed-share', sh.sealed_share);
+    must(await api('POST', `/procurement/v1/tenders/${tender.id}/shares`, { share }, m.token), 'hand in');
+  }
+  const transcript = must(await api('POST', `/procurement/v1/tenders/${tender.id}/open`, undefined, committee[0].token), 'open');
+  for (const b of bidders) {
+    const last = String(b.prices[b.prices.length - 1]);
+    const mine = transcript.bids.filter((x) => x.supplier === b.who.business);
+    expect(mine.length === 1 && mine[0].status === 'valid' && mine[0].price === last,
+      `${b.tag}: the opening finds the ${b.js ? 'page-sealed' : 'file'} bid valid at the price typed (${mine.map((x) => `${x.status} ${x.price} ${(x.reasons ?? []).join('; ')}`).join(', ')})`);
+  }
+  // The same read finds the prices once the bids are opened: it can see them.
+  const after = databaseBytes();
+  expect(bidders.every((b) => after.includes(String(b.prices[b.prices.length - 1]))),
+    'after the opening the same database read finds the opened prices');
+  const { page } = bidders[0];
+  await page.goto(`${base}/tenders/${tender.id}`);
+  const text = await page.textContent('main');
+  expect(bidders.every((b) => text.includes(b.who.business)), 'the public notice shows every bid in the opening transcript');
+  await check(page, 'public', bidders[0].lang, 'proc-opened', 'notice after the opening');
+  // The buyer ranks and awards; the standstill runs out; the winner (the lowest valid price)
+  // reads the contract and signs it on its page, then the buyer signs.
+  must(await api('POST', `/procurement/v1/tenders/${tender.id}/rank`, undefined, buyer), 'rank');
+  must(await api('POST', `/procurement/v1/tenders/${tender.id}/award`, undefined, buyer), 'award');
+  let awarded = null;
+  for (let i = 0; i < 240 && !awarded; i += 1) {
+    const v = (await api('GET', `/procurement/v1/tenders/${tender.id}`)).body;
+    if (v.status === 'awarded' && v.contracts?.length) awarded = v;
+    else await new Promise((r) => setTimeout(r, 500));
+  }
+  if (!awarded) throw new Error('the standstill did not end with a contract');
+  const winner = bidders.find((b) => b.who.business === awarded.awards[0].supplier);
+  expect(winner === bidders[0], `the lowest price wins (${awarded.awards[0].supplier} at ${awarded.awards[0].amount})`);
+  const wp = winner.page;
+  await wp.goto(`${base}/tenders/${tender.id}/bid`);
+  expect((await wp.textContent('table.egov-my-bids')).includes(winner.prices[winner.prices.length - 1].toLocaleString('en-US')),
+    `${winner.tag}: my bids show the opened price`);
+  const contract = awarded.contracts[0].id;
+  await Promise.all([wp.waitForURL(new RegExp(`/contracts/${contract}$`)), wp.click(`main a[href="/my/procurement/contracts/${contract}"]`)]);
+  await submit(wp, /\/sign$/);
+  expect((await wp.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')))).includes('#agree'),
+    `${winner.tag}: signing without the declaration says so`);
+  await wp.click('label[for=agree]');
+  await submit(wp, /signed=1$/);
+  expect((await wp.textContent('main')).includes(winner.lang === 'ko' ? '서명' : 'Signed'), `${winner.tag}: the contract shows my signature`);
+  if (winner.js) await check(wp, winner.tag, winner.lang, 'proc-contract', 'the signed contract');
+  const both = must(await api('POST', `/procurement/v1/contracts/${contract}/sign`, undefined, buyer), 'the buyer signs');
+  expect(both.in_force === true, 'the contract is in force once both have signed');
+  for (const b of bidders) await b.context.close();
+} catch (e) {
+  fail(`the procurement journey stopped: ${e.stack ?? e}`);
+} finally {
+  await browser.close();
+}
+finish('procurement journey: done');
