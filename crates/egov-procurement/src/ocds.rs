@@ -128,7 +128,11 @@ pub fn release(
                     "id": a.number.to_string(),
                     "date": time(a.at),
                     "rationale": a.reason,
-                    "description": a.changes,
+                    "description": crate::domain::wording::tender_amendment(
+                        &lang,
+                        p.pack().time_zone,
+                        &serde_json::from_str::<Value>(&a.changes).unwrap_or(Value::Null),
+                    ),
                 }))
                 .collect::<Vec<_>>()
         );
@@ -252,10 +256,47 @@ pub fn release(
             {
                 contract["dateSigned"] = json!(time(b.max(s)));
             }
+            // The contract's period, from the terms in force (a date is the start of that day
+            // in the pack's time zone; an end date runs to the end of its day).
+            let day = |d: &Value, end: bool| {
+                let d = d.as_str()?.parse::<chrono::NaiveDate>().ok()?;
+                let t = if end {
+                    d.and_hms_opt(23, 59, 59)?
+                } else {
+                    d.and_hms_opt(0, 0, 0)?
+                };
+                let local = t.and_local_timezone(p.pack().time_zone).earliest()?;
+                Some(time(local.naive_utc()))
+            };
+            let mut period = serde_json::Map::new();
+            if let Some(s) = day(&terms["start_date"], false) {
+                period.insert("startDate".into(), json!(s));
+            }
+            if let Some(e) = day(&terms["end_date"], true) {
+                period.insert("endDate".into(), json!(e));
+            }
+            if !period.is_empty() {
+                contract["period"] = Value::Object(period);
+            }
+            let terms_of = |v: &store::ContractVersionRow| {
+                serde_json::from_str::<Value>(&v.terms).unwrap_or(Value::Null)
+            };
             let amended: Vec<Value> = versions
-                .iter()
-                .filter(|v| v.version > 1 && v.buyer_signature.is_some() && v.supplier_signature.is_some())
-                .map(|v| json!({"id": v.version.to_string(), "date": time(v.created_at), "rationale": v.reason}))
+                .windows(2)
+                .filter(|w| w[1].buyer_signature.is_some() && w[1].supplier_signature.is_some())
+                .map(|w| {
+                    let v = &w[1];
+                    json!({
+                        "id": v.version.to_string(),
+                        "date": time(v.created_at),
+                        "rationale": v.reason,
+                        "description": crate::domain::wording::contract_amendment(
+                            &lang,
+                            &terms_of(&w[0]),
+                            &terms_of(v),
+                        ),
+                    })
+                })
                 .collect();
             if !amended.is_empty() {
                 contract["amendments"] = json!(amended);

@@ -815,6 +815,27 @@ async fn full_procedure(
     };
     assert_eq!(awards, want, "{}", compiled["awards"]);
     assert_eq!(compiled["contracts"][0]["status"], "active");
+    // Amendments in words, in the release's language (ko), times in the pack's zone; the
+    // contract amendment's new end date in the contract's period.
+    let said = compiled["tender"]["amendments"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        said.contains("입찰 마감: ") && said.contains("KST") && !said.contains('{'),
+        "{said}"
+    );
+    assert_eq!(
+        compiled["contracts"][0]["period"]["endDate"], "2027-12-31T14:59:59Z",
+        "{}",
+        compiled["contracts"][0]
+    );
+    let said = compiled["contracts"][0]["amendments"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        said.contains("종료일") && said.contains("2027-12-31"),
+        "{said}"
+    );
     // An invalid release fails the check.
     let mut broken = pkg["releases"][0].clone();
     broken["tag"] = json!(["tenderish"]);

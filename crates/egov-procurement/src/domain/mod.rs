@@ -7,3 +7,4 @@ pub mod lifecycle;
 pub mod lottery;
 pub mod rules;
 pub mod seal;
+pub mod wording;
