@@ -59,11 +59,20 @@ struct Committee {
 async fn committee(app: &TestApp) -> Committee {
     let mut members = Vec::new();
     for i in 0..3 {
-        let sub = format!("bench-cm-{i}");
+        // Officials of the buying agency with the role, in the directory.
+        let sub = app
+            .official(
+                &format!("bench-cm-{i}"),
+                &format!("Member {i}"),
+                "MOLIT",
+                &["procurement.committee"],
+                None,
+            )
+            .await;
         let t = app.token(As {
             kind: "officer",
             roles: &["procurement.committee"],
-            agency: Some("PPS"),
+            agency: Some("MOLIT"),
             sub: Some(&sub),
             ..As::default()
         });

@@ -9,7 +9,10 @@
 // in (password and authenticator code) on "Bidding for businesses": registers as a supplier,
 // ticks the consent in words and gets its tax clearance through the exchange, and registers a
 // bid signing key — made in the browser (Web Crypto, kept in IndexedDB), or without script
-// made by `egov procurement bidder-key` and pasted in. The officer publishes a tender. Each
+// made by `egov procurement bidder-key` and pasted in. The buying officer signs in on the
+// desk, is refused a tender without dates (error summary), makes the tender on the page with
+// the committee ticked by name, and publishes it; the first business asks a question on the
+// question page and the officer answers it on the desk; the notice shows both. Each
 // business opens the notice, follows "Bid on this tender" and bids: with script the page seals
 // the price, the picks and a document in the browser; without script the business sends the
 // file `egov procurement seal-bid` wrote. Each gets the receipt and downloads it; one replaces
@@ -19,11 +22,14 @@
 // Every request the browser sent is recorded: no price and no document text is in any of
 // them. Before the opening the database is read directly (SQLite file and its WAL, or
 // pg_dump): no price and no document text is in it. After the deadline two of the three
-// members open their shares with `egov procurement open-share` and hand them in; the
-// opening finds every page-sealed bid valid with the price the business typed: the browser's
-// HPKE and Ed25519 agree with the server's. The public notice then shows the transcript. The
-// buyer ranks and awards; after the standstill the winner opens the contract from its bid
-// page, is refused without the declaration, signs, and the buyer's signature puts it in force.
+// members sign in on the committee page, which shows each the share sealed to their key; they
+// open it with `egov procurement open-share` (the first is refused a share that is not one)
+// and hand it in, and the second opens the bids there. The opening finds every page-sealed
+// bid valid with the price the business typed: the browser's HPKE and Ed25519 agree with the
+// server's. The public notice then shows the transcript. The buyer ranks and decides the
+// award on the desk; after the standstill the winner opens the contract from its bid page, is
+// refused without the declaration, signs, and the buyer signs on the desk's contract page:
+// the contract is in force.
 // axe-core on every page (0 WCAG 2.1 A/AA violations), each at 320 CSS px, screenshots into
 // docs/screenshots/.
 //
@@ -56,18 +62,20 @@ async function officer(roles, tag) {
     kind: 'officer', username, display_name: `Officer ${tag}`, roles,
   }, admin), `invite ${username}`);
   must(await api('POST', '/auth/invitations/accept', { token: invited.invitation_token, password: PASSWORD }), 'accept');
-  return (await aal2(username, PASSWORD)).token;
+  const { token, secret } = await aal2(username, PASSWORD);
+  return { token, username, secret, name: `Officer ${tag}`, lastStep: Math.floor(Date.now() / 30000) };
 }
 
 async function setUp() {
   const buyer = await officer(['procurement.officer'], 'buyer');
   const committee = [];
   for (let i = 0; i < 3; i += 1) {
-    const token = await officer(['procurement.committee'], `member${i}`);
+    const member = await officer(['procurement.committee'], `member${i}`);
+    const { token, name } = member;
     const key = path.join(tmp, `member-${i}.json`);
     const publicKey = egov('procurement', 'committee-key', '--out', key);
     must(await api('PUT', '/procurement/v1/committee/key', { public_key: publicKey }, token), 'committee key', [204]);
-    committee.push({ token, key, sub: sub(token) });
+    committee.push({ ...member, key, sub: sub(token) });
   }
   const member = process.env.EGOV_MEMBER ?? 'KR/GOV/EGOV';
   must(await api('POST', '/exchange/v1/admin/grants', {
@@ -139,26 +147,85 @@ async function prepare(browser, lang, js, seq) {
   return { tag, lang, js, who, context, page, sent, keyFile, keyId, prices: [], secrets: [] };
 }
 
-async function createTender(buyer, committee) {
-  const now = Date.now();
-  const minimum = (7 * 86400 * 1000) / acceleration;
-  const at = (ms) => new Date(now + ms).toISOString();
-  // Room for five bids and a refused one before the deadline.
-  const deadline = Math.max(minimum + 15000, 75000);
-  const t = must(await api('POST', '/procurement/v1/tenders', {
-    procedure: 'goods-lowest-price', category: 'goods', title: `Office laptops ${run}`,
-    description: 'Supply of 200 office laptops with three years of on-site service, as specified in the terms.',
-    lots: [{ id: '1', title: 'Laptops', base_amount: '100000000' }],
-    committee: committee.map((c) => c.sub), evaluators: [],
-    enquiry_end: at(8000), deadline: at(deadline), opening_at: at(deadline),
-  }, buyer), 'create the tender');
-  must(await api('POST', `/procurement/v1/tenders/${t.id}/publish`, undefined, buyer), 'publish');
-  // Questions first; bids once the enquiry period has ended.
-  for (let i = 0; i < 60; i += 1) {
-    if ((await api('GET', `/procurement/v1/tenders/${t.id}`)).body.status === 'tendering') break;
+// A time as a `datetime-local` value in the pack's zone (EGOV_TIME_ZONE, kr's by default).
+const zone = process.env.EGOV_TIME_ZONE ?? 'Asia/Seoul';
+const local = (ms) => new Intl.DateTimeFormat('sv-SE', {
+  timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+}).format(new Date(ms)).replace(' ', 'T');
+
+// A form sent to the page it came from: waits for the POST's answer and the page it shows.
+async function resend(page, selector) {
+  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click(selector)]);
+  await page.waitForLoadState('load');
+}
+
+const status = async (id) => (await api('GET', `/procurement/v1/tenders/${id}`)).body.status;
+async function waitFor(id, wanted) {
+  for (let i = 0; i < 120; i += 1) {
+    if (wanted.includes(await status(id))) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  return { id: t.id, deadline: now + deadline };
+  throw new Error(`tender ${id} never reached ${wanted.join(' or ')}`);
+}
+
+// The buyer's desk: the tender made on the page (the committee chosen by name), published;
+// a bidder asks a question on its page, the buyer answers on the desk, the notice shows both.
+async function createTender(browser, buyer, committee, asker) {
+  const lang = languages[0];
+  const { context, page } = await deskSignIn(browser, buyer, lang, true, '/desk/procurement');
+  await check(page, 'buyer', lang, 'proc-desk', 'the buyer desk');
+  await Promise.all([page.waitForURL(/\/desk\/procurement\/new$/), page.click('main a[href="/desk/procurement/new"]')]);
+  await check(page, 'buyer', lang, 'proc-new', 'new tender form');
+  const offered = await page.$$eval('input[name=committee]', (is) => is.map((i) => i.value));
+  expect(committee.every((m) => offered.includes(m.sub)), 'buyer: the committee is offered by name from the agency\'s officials');
+  await resend(page, 'main form button[type=submit]');
+  const refused = await page.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')));
+  expect(['#enquiry_end', '#deadline', '#opening_at'].every((a) => refused.includes(a)),
+    `buyer: a tender without dates is refused with an error summary (${refused.join(' ')})`);
+  await check(page, 'buyer', lang, 'proc-new-errors', 'new tender refused');
+  const now = Date.now();
+  const minimum = (7 * 86400 * 1000) / acceleration;
+  // Questions first, then room for five bids and a refused one before the deadline.
+  const deadline = Math.max(minimum + 40000, 100000);
+  await page.selectOption('#procedure', 'goods-lowest-price');
+  await page.click('label[for=category-goods]');
+  await page.fill('#title', `Office laptops ${run}`);
+  await page.fill('#description', 'Supply of 200 office laptops with three years of on-site service, as specified in the terms.');
+  await page.fill('#lot-0-title', 'Laptops');
+  await page.fill('#lot-0-base', '100,000,000');
+  await page.fill('#enquiry_end', local(now + 25000));
+  await page.fill('#deadline', local(now + deadline));
+  await page.fill('#opening_at', local(now + deadline));
+  for (const m of committee) {
+    const id = await page.getAttribute(`input[name=committee][value="${m.sub}"]`, 'id');
+    await page.click(`label[for="${id}"]`);
+  }
+  await Promise.all([page.waitForURL(/done=created/), page.click('main form button[type=submit]')]);
+  const id = page.url().split('/tenders/')[1].split('?')[0];
+  const shown = await page.textContent('main');
+  expect(committee.every((m) => shown.includes(m.name)), 'buyer: the draft names its committee');
+  await check(page, 'buyer', lang, 'proc-desk-draft', 'the draft on the desk');
+  await Promise.all([page.waitForURL(/done=published/), page.click('form#publish button[type=submit]')]);
+  expect((await api('GET', `/procurement/v1/tenders/${id}`)).body.opening_key, 'buyer: published from the desk, with its opening key');
+  // The question, asked on its page during the enquiry period.
+  await waitFor(id, ['enquiry']);
+  const q = asker.page;
+  await q.goto(`${base}/tenders/${id}`);
+  await Promise.all([q.waitForURL(/\/questions\/new$/), q.click(`main a[href="/tenders/${id}/questions/new"]`)]);
+  await check(q, asker.tag, asker.lang, 'proc-ask', 'the question page');
+  const question = `Can the laptops be delivered in two batches? (${run})`;
+  await q.fill('#question', question);
+  await Promise.all([q.waitForURL(/asked=1/), q.click('main form button[type=submit]')]);
+  expect((await q.textContent('main')).includes(question), `${asker.tag}: the notice shows the question`);
+  await page.goto(`${base}/desk/procurement/tenders/${id}`);
+  const answer = `Yes, in two batches a week apart (${run}).`;
+  await page.fill('textarea[name=answer]', answer);
+  await Promise.all([page.waitForURL(/done=answered/), page.click('.egov-qa form button[type=submit]')]);
+  await q.goto(`${base}/tenders/${id}`);
+  expect((await q.textContent('main')).includes(answer), `${asker.tag}: the notice shows the buyer's answer`);
+  // Bids once the enquiry period has ended.
+  await waitFor(id, ['tendering']);
+  return { id, deadline: now + deadline, desk: { context, page } };
 }
 
 // Bids from the bid page: sealed in the browser, or the file seal-bid wrote.
@@ -245,7 +312,7 @@ try {
   let seq = 300 + (run % 500);
   for (const lang of languages) bidders.push(await prepare(browser, lang, true, (seq += 1)));
   bidders.push(await prepare(browser, languages[0], false, (seq += 1)));
-  const tender = await createTender(buyer, committee);
+  const tender = await createTender(browser, buyer, committee, bidders[0]);
   // Prices unique to this run, so that the database read finds only this run's.
   const price = (b, i) => 95000000 + (run % 1000) * 1000 + bidders.indexOf(b) * 500000 + i * 10 + 7;
   for (const b of bidders) {
@@ -270,12 +337,30 @@ try {
     if (s !== 'tendering' && s !== 'enquiry') break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  for (const m of committee.slice(0, 2)) {
-    const sh = must(await api('GET', `/procurement/v1/tenders/${tender.id}/share`, undefined, m.token), 'share');
-    const share = egov('procurement', 'open-share', '--key', m.key, '--sealed-share', sh.sealed_share);
-    must(await api('POST', `/procurement/v1/tenders/${tender.id}/shares`, { share }, m.token), 'hand in');
+  // The two members, each on the committee page: the share sealed to their key is shown;
+  // each opens it with `egov procurement open-share` and hands it in (the first is refused a
+  // share that is not one, with an error summary); the second opens the bids.
+  for (const [i, m] of committee.slice(0, 2).entries()) {
+    const { context, page } = await deskSignIn(browser, m, languages[0], true, '/desk/procurement/committee');
+    const sealed = (await page.inputValue(`#sealed-${tender.id}`)).trim();
+    if (i === 0) {
+      await check(page, 'committee', languages[0], 'proc-committee', 'the committee page after the deadline');
+      await page.fill(`#share-${tender.id}`, 'not a share');
+      await resend(page, `#t-${tender.id} form button[type=submit]`);
+      expect((await page.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')))).includes(`#share-${tender.id}`),
+        'committee: a share that is not one is refused with an error summary');
+    }
+    const share = egov('procurement', 'open-share', '--key', m.key, '--sealed-share', sealed);
+    await page.fill(`#share-${tender.id}`, share);
+    await Promise.all([page.waitForURL(/done=handed-in/), page.click(`#t-${tender.id} form button[type=submit]`)]);
+    if (i === 1) {
+      await Promise.all([page.waitForURL(new RegExp(`/tenders/${tender.id}#opening$`)),
+        page.click(`form[action="/desk/procurement/committee/${tender.id}/open"] button[type=submit]`)]);
+    }
+    await context.close();
   }
-  const transcript = must(await api('POST', `/procurement/v1/tenders/${tender.id}/open`, undefined, committee[0].token), 'open');
+  const transcript = (await api('GET', `/procurement/v1/tenders/${tender.id}`)).body.opening;
+  expect(transcript && Array.isArray(transcript.bids), 'committee: the bids are opened from the committee page');
   for (const b of bidders) {
     const last = String(b.prices[b.prices.length - 1]);
     const mine = transcript.bids.filter((x) => x.supplier === b.who.business);
@@ -293,8 +378,12 @@ try {
   await check(page, 'public', bidders[0].lang, 'proc-opened', 'notice after the opening');
   // The buyer ranks and awards; the standstill runs out; the winner (the lowest valid price)
   // reads the contract and signs it on its page, then the buyer signs.
-  must(await api('POST', `/procurement/v1/tenders/${tender.id}/rank`, undefined, buyer), 'rank');
-  must(await api('POST', `/procurement/v1/tenders/${tender.id}/award`, undefined, buyer), 'award');
+  // The buyer ranks and decides the award on the desk.
+  const desk = tender.desk.page;
+  await desk.goto(`${base}/desk/procurement/tenders/${tender.id}`);
+  await Promise.all([desk.waitForURL(/done=ranked/), desk.click('form#rank button[type=submit]')]);
+  await Promise.all([desk.waitForURL(/done=awarded/), desk.click('form#award button[type=submit]')]);
+  await check(desk, 'buyer', languages[0], 'proc-desk-awarded', 'the tender awarded on the desk');
   let awarded = null;
   for (let i = 0; i < 240 && !awarded; i += 1) {
     const v = (await api('GET', `/procurement/v1/tenders/${tender.id}`)).body;
@@ -317,8 +406,16 @@ try {
   await submit(wp, /signed=1$/);
   expect((await wp.textContent('main')).includes(winner.lang === 'ko' ? '서명' : 'Signed'), `${winner.tag}: the contract shows my signature`);
   if (winner.js) await check(wp, winner.tag, winner.lang, 'proc-contract', 'the signed contract');
-  const both = must(await api('POST', `/procurement/v1/contracts/${contract}/sign`, undefined, buyer), 'the buyer signs');
-  expect(both.in_force === true, 'the contract is in force once both have signed');
+  // The buyer signs on the desk's contract page.
+  await desk.goto(`${base}/desk/procurement/tenders/${tender.id}`);
+  await Promise.all([desk.waitForURL(new RegExp(`/desk/procurement/contracts/${contract}$`)),
+    desk.click(`main a[href="/desk/procurement/contracts/${contract}"]`)]);
+  await desk.click('label[for=agree]');
+  await Promise.all([desk.waitForURL(/signed=1$/), desk.click('main form button[type=submit]')]);
+  await check(desk, 'buyer', languages[0], 'proc-desk-contract', 'the contract signed by both');
+  const both = must(await api('GET', `/procurement/v1/contracts/${contract}`, undefined, buyer.token), 'the contract');
+  expect(both.status === 'active', `the contract is in force once both have signed (${both.status})`);
+  await tender.desk.context.close();
   for (const b of bidders) await b.context.close();
 } catch (e) {
   fail(`the procurement journey stopped: ${e.stack ?? e}`);

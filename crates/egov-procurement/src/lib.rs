@@ -304,6 +304,17 @@ impl Module for ProcurementModule {
         vec![("/my/procurement", "proc-supplier-title")]
     }
 
+    fn work_links(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        vec![
+            ("/desk/procurement", "proc-desk-title", OFFICER_ROLE),
+            (
+                "/desk/procurement/committee",
+                "proc-committee-title",
+                COMMITTEE_ROLE,
+            ),
+        ]
+    }
+
     fn configure(&self, cfg: &mut egov_core::routes::Routes<'_>) {
         http::configure(cfg);
         web::configure(cfg);

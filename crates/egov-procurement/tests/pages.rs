@@ -248,7 +248,16 @@ async fn a_supplier_registers_and_bids_from_the_pages_and_bad_input_changes_noth
     let buyer = app.officer(&["procurement.officer"], "PPS");
     let mut committee = Vec::new();
     for i in 0..3 {
-        let t = app.officer_named(&format!("pages-cm-{i}"), &["procurement.committee"], "PPS");
+        let sub = app
+            .official(
+                &format!("pages-cm-{i}"),
+                &format!("Member {i}"),
+                "PPS",
+                &["procurement.committee"],
+                None,
+            )
+            .await;
+        let t = app.officer_named(&sub, &["procurement.committee"], "PPS");
         let (_, pk) = seal::member_keypair();
         let (s, _) = app
             .send(
@@ -259,7 +268,7 @@ async fn a_supplier_registers_and_bids_from_the_pages_and_bad_input_changes_noth
             )
             .await;
         assert_eq!(s, 204);
-        committee.push(format!("pages-cm-{i}"));
+        committee.push(sub);
     }
     let at = |secs: i64| {
         (app.state.clock.now() + chrono::Duration::seconds(secs))
@@ -436,4 +445,476 @@ async fn a_supplier_registers_and_bids_from_the_pages_and_bad_input_changes_noth
         )
         .await;
     status(&page, StatusCode::FORBIDDEN, "a citizen");
+}
+
+/// A form's fields as the test browser posts them.
+fn as_refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// `secs` from the app's clock, as a `datetime-local` value in the pack's zone (Asia/Seoul).
+fn local_input(app: &TestApp, secs: i64) -> String {
+    (app.state.clock.now() + chrono::Duration::seconds(secs))
+        .with_timezone(&chrono_tz::Asia::Seoul)
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_buyer_drafts_publishes_and_answers_from_the_desk_and_bad_input_changes_nothing() {
+    let app = app().await;
+    // The agency's officials: three committee members with opening keys, an evaluator, an
+    // official without either role; a committee member of another agency.
+    let mut members = Vec::new();
+    let mut member_keys = Vec::new();
+    for (i, name) in ["Ahn Member", "Baek Member", "Cho Member"]
+        .iter()
+        .enumerate()
+    {
+        let sub = app
+            .official(
+                &format!("desk-cm-{i}"),
+                name,
+                "PPS",
+                &["procurement.committee"],
+                Some(PASSWORD),
+            )
+            .await;
+        let t = app.officer_named(&sub, &["procurement.committee"], "PPS");
+        let (sk, pk) = seal::member_keypair();
+        member_keys.push(sk);
+        let (s, _) = app
+            .send(
+                Method::PUT,
+                "/procurement/v1/committee/key",
+                Some(&t),
+                Some(&json!({"public_key": pk})),
+            )
+            .await;
+        assert_eq!(s, 204);
+        members.push(sub);
+    }
+    app.official(
+        "desk-ev",
+        "Doh Evaluator",
+        "PPS",
+        &["procurement.evaluator"],
+        None,
+    )
+    .await;
+    let clerk = app
+        .official(
+            "desk-clerk",
+            "Eun Clerk",
+            "PPS",
+            &["procurement.officer"],
+            None,
+        )
+        .await;
+    let elsewhere = app
+        .official(
+            "desk-far",
+            "Far Member",
+            "MOE",
+            &["procurement.committee"],
+            None,
+        )
+        .await;
+    let buyer = app
+        .official(
+            "pps.buyer",
+            "Park Buyer",
+            "PPS",
+            &["procurement.officer"],
+            Some(PASSWORD),
+        )
+        .await;
+    let token = app.password_login("pps.buyer", PASSWORD).await;
+    let (secret, _) = enrol_totp(&app, &token).await;
+    let buyer_api = app.officer(&["procurement.officer"], "PPS");
+    let mut b = Browser::new(&app);
+    b.language = Some("en".into());
+    let desk = b
+        .sign_in(
+            "/desk/procurement",
+            "pps.buyer",
+            PASSWORD,
+            Some(&totp(&secret, 0)),
+        )
+        .await;
+    status(&desk, StatusCode::OK, "the desk");
+    assert!(text(&desk.body).contains("Your agency has no tender yet"));
+    let form = b.get("/desk/procurement/new").await;
+    status(&form, StatusCode::OK, "the new tender form");
+    let shown = text(&form.body);
+    for name in ["Ahn Member", "Baek Member", "Cho Member", "Doh Evaluator"] {
+        assert!(shown.contains(name), "{name} is offered: {shown}");
+    }
+    assert!(shown.contains("opening key registered"));
+    for (name, id) in [
+        ("Far Member", &elsewhere),
+        ("Eun Clerk", &clerk),
+        ("Park Buyer", &buyer),
+    ] {
+        assert!(
+            !form.body.contains(&format!("value=\"{id}\"")),
+            "{name} is not offered"
+        );
+    }
+    let csrf = form.field("csrf").expect("the form's token");
+
+    let good = |csrf: &str| -> Vec<(String, String)> {
+        let mut f: Vec<(String, String)> = [
+            ("csrf", csrf.to_owned()),
+            ("procedure", "goods-lowest-price".into()),
+            ("category", "goods".into()),
+            ("title", "Office chairs for the Busan office".into()),
+            (
+                "description",
+                "400 office chairs, delivered and assembled.".into(),
+            ),
+            ("lot-0-title", "Chairs".into()),
+            ("lot-0-base", "120,000,000".into()),
+            ("enquiry_end", local_input(&app, 20)),
+            ("deadline", local_input(&app, 40)),
+            ("opening_at", local_input(&app, 40)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        for m in &members {
+            f.push(("committee".into(), m.clone()));
+        }
+        f
+    };
+    let nothing = || async {
+        let (_, list) = app
+            .send(
+                Method::GET,
+                "/procurement/v1/officer/tenders",
+                Some(&buyer_api),
+                None,
+            )
+            .await;
+        list["items"].as_array().map_or(0, Vec::len)
+    };
+
+    // No token.
+    let f = good("");
+    let forged = b.post("/desk/procurement/new", &as_refs(&f[1..])).await;
+    status(&forged, StatusCode::FORBIDDEN, "no token");
+    // What the page cannot read: an amount in words, a time that is not one.
+    let mut f = good(&csrf);
+    for (k, v) in &mut f {
+        match k.as_str() {
+            "lot-0-base" => *v = "a lot of money".into(),
+            "deadline" => *v = "next Tuesday".into(),
+            _ => {}
+        }
+    }
+    let bad = b.post("/desk/procurement/new", &as_refs(&f)).await;
+    status(&bad, StatusCode::BAD_REQUEST, "unreadable fields");
+    assert_eq!(summary(&bad), vec!["#lot-0-base", "#deadline"]);
+    assert!(
+        bad.body.contains("a lot of money"),
+        "what was typed is kept"
+    );
+    // What the use case refuses: a one-letter title, a committee with a made-up account and
+    // another agency's member, a second lot without a title — each named on the form.
+    let mut f = good(&csrf);
+    f.retain(|(k, _)| k != "committee");
+    for (k, v) in &mut f {
+        if k == "title" {
+            *v = "X".into();
+        }
+    }
+    f.push(("committee".into(), members[0].clone()));
+    f.push(("committee".into(), "made-up-account".into()));
+    f.push(("committee".into(), elsewhere.clone()));
+    f.push(("lot-3-title".into(), String::new()));
+    f.push(("lot-3-base".into(), "5,000,000".into()));
+    let bad = b.post("/desk/procurement/new", &as_refs(&f)).await;
+    status(&bad, StatusCode::BAD_REQUEST, "refused by the use case");
+    let links = summary(&bad);
+    for anchor in ["#title", "#committee", "#lot-3-title"] {
+        assert!(links.iter().any(|l| l == anchor), "{anchor} in {links:?}");
+    }
+    assert_eq!(nothing().await, 0, "nothing was created");
+
+    // The draft, then the buyer's view of it.
+    let f = good(&csrf);
+    let made = b.post("/desk/procurement/new", &as_refs(&f)).await;
+    status(&made, StatusCode::SEE_OTHER, "created");
+    let location = made.location.clone().expect("location");
+    let id = location
+        .trim_start_matches("/desk/procurement/tenders/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    let page = b.get(&location).await;
+    status(&page, StatusCode::OK, "the draft");
+    let shown = text(&page.body);
+    assert!(shown.contains("The draft is saved"), "{shown}");
+    assert!(
+        shown.contains("Ahn Member") && shown.contains("120,000,000"),
+        "{shown}"
+    );
+    let (_, v) = Procurement(&app).tender(&id).await;
+    assert_eq!(
+        v["code"], "procurement.tender_not_found",
+        "a draft is not public"
+    );
+
+    // Another agency's officer does not see it.
+    let mut stranger = Browser::new(&app);
+    app.official(
+        "moe.buyer",
+        "Moe Buyer",
+        "MOE",
+        &["procurement.officer"],
+        Some(PASSWORD),
+    )
+    .await;
+    let t2 = app.password_login("moe.buyer", PASSWORD).await;
+    let (s2, _) = enrol_totp(&app, &t2).await;
+    stranger
+        .sign_in(
+            "/desk/procurement",
+            "moe.buyer",
+            PASSWORD,
+            Some(&totp(&s2, 0)),
+        )
+        .await;
+    let hidden = stranger
+        .get(&format!("/desk/procurement/tenders/{id}"))
+        .await;
+    status(&hidden, StatusCode::NOT_FOUND, "another agency's draft");
+
+    // Published; publishing again is refused on the page.
+    let published = b
+        .post(
+            &format!("/desk/procurement/tenders/{id}/publish"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    status(&published, StatusCode::SEE_OTHER, "published");
+    let (_, v) = Procurement(&app).tender(&id).await;
+    assert!(v["opening_key"].is_string(), "{v}");
+    let again = b
+        .post(
+            &format!("/desk/procurement/tenders/{id}/publish"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    status(&again, StatusCode::CONFLICT, "published twice");
+    assert_eq!(summary(&again), vec!["#publish".to_owned()]);
+
+    // A supplier asks on the question page; the buyer answers on the desk.
+    let business = kr_business_number(4343);
+    let (s, v) = app
+        .send(
+            Method::PUT,
+            "/procurement/v1/suppliers/me",
+            Some(&app.business(&business)),
+            Some(&json!({
+                "name": "Nakdong Furniture", "categories": ["goods"],
+                "representatives": [{"name": "Lee Ara", "role": "CEO"}],
+            })),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let secret = account(
+        &app,
+        "business",
+        "nakdong.furniture",
+        ("business_id", &business),
+    )
+    .await;
+    let mut s = Browser::new(&app);
+    s.language = Some("en".into());
+    for _ in 0..100 {
+        if Procurement(&app).tender(&id).await.1["status"] == "enquiry" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let notice = s.get(&format!("/tenders/{id}")).await;
+    assert!(
+        notice
+            .body
+            .contains(&format!("/tenders/{id}/questions/new")),
+        "the notice offers the question page"
+    );
+    let ask = s
+        .sign_in(
+            &format!("/tenders/{id}/questions/new"),
+            "nakdong.furniture",
+            PASSWORD,
+            Some(&totp(&secret, 0)),
+        )
+        .await;
+    status(&ask, StatusCode::OK, "the question page");
+    let scsrf = ask.field("csrf").expect("token");
+    let short = s
+        .post(
+            &format!("/tenders/{id}/questions/new"),
+            &[("csrf", &scsrf), ("question", "Hi")],
+        )
+        .await;
+    status(&short, StatusCode::BAD_REQUEST, "too short");
+    assert_eq!(summary(&short), vec!["#question".to_owned()]);
+    let asked = s
+        .post(
+            &format!("/tenders/{id}/questions/new"),
+            &[
+                ("csrf", &scsrf),
+                ("question", "May the chairs be delivered in two batches?"),
+            ],
+        )
+        .await;
+    status(&asked, StatusCode::SEE_OTHER, "asked");
+    let (_, v) = Procurement(&app).tender(&id).await;
+    let questions = v["questions"].as_array().cloned().unwrap_or_default();
+    assert_eq!(questions.len(), 1, "only the good question was kept: {v}");
+    let qid = questions[0]["id"].as_str().expect("id").to_owned();
+    let page = b.get(&format!("/desk/procurement/tenders/{id}")).await;
+    assert!(
+        page.body.contains(&format!("answer-{qid}")),
+        "an answer form"
+    );
+    let empty = b
+        .post(
+            &format!("/desk/procurement/tenders/{id}/questions/{qid}/answer"),
+            &[("csrf", &csrf), ("answer", " ")],
+        )
+        .await;
+    status(&empty, StatusCode::BAD_REQUEST, "no answer");
+    assert_eq!(summary(&empty), vec![format!("#answer-{qid}")]);
+    let answered = b
+        .post(
+            &format!("/desk/procurement/tenders/{id}/questions/{qid}/answer"),
+            &[
+                ("csrf", &csrf),
+                ("answer", "Yes, in two batches a week apart."),
+            ],
+        )
+        .await;
+    status(&answered, StatusCode::SEE_OTHER, "answered");
+    let notice = s.get(&format!("/tenders/{id}")).await;
+    assert!(text(&notice.body).contains("Yes, in two batches a week apart."));
+    // A business is not a buyer; a buyer is not a supplier, nor a committee member.
+    let no = s.get("/desk/procurement").await;
+    assert_eq!(no.status, StatusCode::FORBIDDEN, "{}", no.body);
+    let no = b.get(&format!("/tenders/{id}/questions/new")).await;
+    assert_eq!(no.status, StatusCode::FORBIDDEN, "{}", no.body);
+    let no = b.get("/desk/procurement/committee").await;
+    assert_eq!(no.status, StatusCode::FORBIDDEN, "{}", no.body);
+
+    // The committee page: before the deadline no share is given out, and one handed in is
+    // refused; after it, the share sealed to the member's key is shown, something that is not
+    // a share is refused, and the opened share is taken once. Two of three open the bids.
+    let mut seats = Vec::new();
+    for (i, sk) in member_keys.iter().take(2).enumerate() {
+        let username = format!("desk-cm-{i}");
+        let token = app.password_login(&username, PASSWORD).await;
+        let (secret, _) = enrol_totp(&app, &token).await;
+        let mut m = Browser::new(&app);
+        m.language = Some("en".into());
+        let page = m
+            .sign_in(
+                "/desk/procurement/committee",
+                &username,
+                PASSWORD,
+                Some(&totp(&secret, 0)),
+            )
+            .await;
+        status(&page, StatusCode::OK, "the committee page");
+        assert!(page.body.contains(&format!("id=\"t-{id}\"")), "listed");
+        assert!(
+            !page.body.contains(&format!("id=\"sealed-{id}\"")),
+            "no share before the deadline"
+        );
+        let csrf = page.field("csrf").expect("token");
+        seats.push((m, csrf, sk));
+    }
+    let early = {
+        let (m, csrf, _) = &mut seats[0];
+        m.post(
+            &format!("/desk/procurement/committee/{id}/share"),
+            &[("csrf", csrf.as_str()), ("share", "AAAA")],
+        )
+        .await
+    };
+    assert!(early.status.is_client_error(), "{}", early.body);
+    for _ in 0..200 {
+        let st = Procurement(&app).tender(&id).await.1["status"].clone();
+        if st == "deadline" || st == "opening" {
+            break;
+        }
+        app.state.clock.advance(chrono::Duration::milliseconds(500));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for (i, (m, csrf, sk)) in seats.iter_mut().enumerate() {
+        let page = m.get("/desk/procurement/committee").await;
+        let sealed = page
+            .body
+            .split(&format!("id=\"sealed-{id}\""))
+            .nth(1)
+            .and_then(|r| r.split('>').nth(1))
+            .and_then(|r| r.split('<').next())
+            .expect("the sealed share is shown")
+            .trim()
+            .to_owned();
+        if i == 0 {
+            let junk = m
+                .post(
+                    &format!("/desk/procurement/committee/{id}/share"),
+                    &[("csrf", csrf.as_str()), ("share", "not a share")],
+                )
+                .await;
+            status(&junk, StatusCode::BAD_REQUEST, "not a share");
+            assert_eq!(summary(&junk), vec![format!("#share-{id}")]);
+            assert!(junk.body.contains("not a share"), "what was typed is kept");
+        }
+        let share = seal::open_share(sk, &sealed).expect("opens");
+        let given = m
+            .post(
+                &format!("/desk/procurement/committee/{id}/share"),
+                &[("csrf", csrf.as_str()), ("share", &share)],
+            )
+            .await;
+        status(&given, StatusCode::SEE_OTHER, "handed in");
+        let again = m
+            .post(
+                &format!("/desk/procurement/committee/{id}/share"),
+                &[("csrf", csrf.as_str()), ("share", &share)],
+            )
+            .await;
+        assert!(again.status.is_client_error(), "a share is handed in once");
+    }
+    for _ in 0..200 {
+        if Procurement(&app).tender(&id).await.1["status"] == "opening" {
+            break;
+        }
+        app.state.clock.advance(chrono::Duration::milliseconds(500));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (m, csrf, _) = &mut seats[1];
+    let page = m.get("/desk/procurement/committee").await;
+    assert!(
+        page.body
+            .contains(&format!("/desk/procurement/committee/{id}/open")),
+        "two shares in: the bids can be opened: {}",
+        page.body
+    );
+    let opened = m
+        .post(
+            &format!("/desk/procurement/committee/{id}/open"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    status(&opened, StatusCode::SEE_OTHER, "opened");
+    let (_, v) = Procurement(&app).tender(&id).await;
+    assert!(v["opening"]["bids"].is_array(), "the transcript: {v}");
 }

@@ -82,8 +82,18 @@ async fn world(app: &TestApp, suppliers: u32, members: usize, evaluators: usize)
     }
     let mut committee = Vec::new();
     for i in 0..members {
-        let sub = format!("cm-{i}-{}", uuid::Uuid::new_v4().simple());
-        let t = app.officer_named(&sub, &["procurement.committee"], "PPS");
+        // Officials of the buying agency with the role, in the directory.
+        let name = format!("cm-{i}-{}", uuid::Uuid::new_v4().simple());
+        let sub = app
+            .official(
+                &name,
+                &format!("Member {i}"),
+                "MOLIT",
+                &["procurement.committee"],
+                None,
+            )
+            .await;
+        let t = app.officer_named(&sub, &["procurement.committee"], "MOLIT");
         let (sk, pk) = seal::member_keypair();
         let (s, v) = app
             .send(
@@ -96,13 +106,21 @@ async fn world(app: &TestApp, suppliers: u32, members: usize, evaluators: usize)
         assert_eq!(s, 204, "{v}");
         committee.push((sub, sk, t));
     }
-    let evaluators = (0..evaluators)
-        .map(|i| {
-            let sub = format!("ev-{i}-{}", uuid::Uuid::new_v4().simple());
-            let t = app.officer_named(&sub, &["procurement.evaluator"], "PPS");
-            (sub, t)
-        })
-        .collect();
+    let mut evaluator_list = Vec::new();
+    for i in 0..evaluators {
+        let name = format!("ev-{i}-{}", uuid::Uuid::new_v4().simple());
+        let sub = app
+            .official(
+                &name,
+                &format!("Evaluator {i}"),
+                "MOLIT",
+                &["procurement.evaluator"],
+                None,
+            )
+            .await;
+        let t = app.officer_named(&sub, &["procurement.evaluator"], "MOLIT");
+        evaluator_list.push((sub, t));
+    }
     World {
         buyer: app.officer_named(
             &format!("buyer-{}", uuid::Uuid::new_v4().simple()),
@@ -111,7 +129,7 @@ async fn world(app: &TestApp, suppliers: u32, members: usize, evaluators: usize)
         ),
         suppliers: out,
         committee,
-        evaluators,
+        evaluators: evaluator_list,
     }
 }
 
@@ -1482,6 +1500,57 @@ async fn officers_see_only_their_agency_and_bad_input_changes_nothing() {
     ] {
         assert!(pointers.contains(p), "{p} missing in {e}");
     }
+    // Committee members and evaluators come from the directory: an account id nobody has, an
+    // official of another agency and an official of the agency without the role are refused
+    // one by one, and nothing is created.
+    let elsewhere = app
+        .official(
+            "cm-elsewhere",
+            "Elsewhere",
+            "MOE",
+            &["procurement.committee"],
+            None,
+        )
+        .await;
+    let no_role = app
+        .official(
+            "cm-no-role",
+            "No Role",
+            "MOLIT",
+            &["procurement.officer"],
+            None,
+        )
+        .await;
+    let (s, e) = app
+        .send(
+            Method::POST,
+            "/procurement/v1/tenders",
+            Some(&w.buyer),
+            Some(&json!({
+        "procedure": "goods-lowest-price", "category": "goods", "title": "Made-up members",
+        "description": "", "lots": [{"id": "1", "title": "L", "base_amount": "10000000"}],
+        "committee": ["made-up-account", elsewhere, w.committee[0].0],
+        "evaluators": [no_role, w.committee[1].0],
+        "enquiry_end": at(&app, 2.0), "deadline": at(&app, 5.0), "opening_at": at(&app, 5.0)})),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let pointers: Vec<&str> = e["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|x| x["pointer"].as_str())
+        .collect();
+    assert_eq!(
+        pointers,
+        [
+            "/committee/0",
+            "/committee/1",
+            "/evaluators/0",
+            "/evaluators/1"
+        ],
+        "{e}"
+    );
     let (_, list) = app
         .send(
             Method::GET,

@@ -165,10 +165,26 @@ pub async fn hand_in_share(
     id: web::Path<String>,
     input: web::Json<ShareInput>,
 ) -> Result<HttpResponse, Error> {
-    let raw = seal::unb64(&input.share)
+    let out = hand_in(&p, &auth, &id, input.into_inner().share).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// A committee member hands in the opened share (the API's and the committee page's way).
+pub(crate) async fn hand_in(
+    p: &Procurement,
+    who: &Principal,
+    id: &str,
+    share: String,
+) -> Result<SharesIn, Error> {
+    let raw = seal::unb64(share.trim())
         .filter(|b| b.len() == 33)
-        .ok_or_else(|| Error::invalid_field("/share", "a key share, base64"))?;
-    let row = committee_tender(&p, &auth, &id).await?;
+        .ok_or_else(|| {
+            Error::invalid_field(
+                "/share",
+                egov_core::text!("detail-proc-share", "a key share, base64"),
+            )
+        })?;
+    let row = committee_tender(p, who, id).await?;
     if !status_of(&row).permits(Action::HandInShare) {
         return Err(Error::with_detail(
             errors::ILLEGAL_TRANSITION,
@@ -178,13 +194,12 @@ pub async fn hand_in_share(
             ),
         ));
     }
-    let me = auth.subject.clone();
-    let share = input.into_inner().share;
-    let (given, k) = service::hand_in_share(&p, row, me, share, raw).await?;
-    Ok(HttpResponse::Ok().json(SharesIn {
+    let (given, k) =
+        service::hand_in_share(p, row, who.subject.clone(), share.trim().to_owned(), raw).await?;
+    Ok(SharesIn {
         handed_in: given,
         needed: k,
-    }))
+    })
 }
 
 egov_core::problems!(OpenErrors:
@@ -217,14 +232,22 @@ pub async fn open(
     p: web::Data<Procurement>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let row = committee_tender(&p, &auth, &id).await?;
-    let q = p.clone();
-    let by = auth.subject.clone();
-    let transcript = p
-        .db()
-        .transaction(move |c| service::open(&q, c, &row.id, &by))
-        .await?;
+    let transcript = open_bids(&p, &auth, &id).await?;
     Ok(HttpResponse::Ok().json(transcript))
+}
+
+/// A committee member opens the bids (the API's and the committee page's way).
+pub(crate) async fn open_bids(
+    p: &Procurement,
+    who: &Principal,
+    id: &str,
+) -> Result<crate::service::OpeningTranscript, Error> {
+    let row = committee_tender(p, who, id).await?;
+    let q = p.clone();
+    let by = who.subject.clone();
+    p.db()
+        .transaction(move |c| service::open(&q, c, &row.id, &by))
+        .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -112,14 +112,24 @@ pub async fn rank(
     p: web::Data<Procurement>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let row = agency_tender(&p, &auth, &id).await?;
+    let r = rank_bids(&p, &auth, &id).await?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+/// Ranks the agency's tender's valid bids (the API's and the desk's way).
+pub(crate) async fn rank_bids(
+    p: &Procurement,
+    who: &egov_auth::Principal,
+    id: &str,
+) -> Result<crate::service::Rankings, Error> {
+    let row = agency_tender(p, who, id).await?;
     let q = p.clone();
-    let by = auth.subject.clone();
+    let by = who.subject.clone();
     let r = p
         .db()
         .transaction(move |c| service::rank(&q, c, &row.id, &by))
         .await?;
-    Ok(HttpResponse::Ok().json(crate::service::Rankings { rankings: r }))
+    Ok(crate::service::Rankings { rankings: r })
 }
 
 egov_core::problems!(AwardErrors:
@@ -146,12 +156,20 @@ pub async fn award(
     p: web::Data<Procurement>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let row = agency_tender(&p, &auth, &id).await?;
-    let q = p.clone();
-    let by = auth.subject.clone();
-    let row = p
-        .db()
-        .transaction(move |c| service::award(&q, c, &row.id, &by))
-        .await?;
+    let row = decide_award(&p, &auth, &id).await?;
     Ok(HttpResponse::Ok().json(view(&p, row).await?))
+}
+
+/// Decides the award of the agency's tender by its ranking (the API's and the desk's way).
+pub(crate) async fn decide_award(
+    p: &Procurement,
+    who: &egov_auth::Principal,
+    id: &str,
+) -> Result<crate::store::TenderRow, Error> {
+    let row = agency_tender(p, who, id).await?;
+    let q = p.clone();
+    let by = who.subject.clone();
+    p.db()
+        .transaction(move |c| service::award(&q, c, &row.id, &by))
+        .await
 }

@@ -60,11 +60,22 @@ pub async fn ask(
     id: web::Path<String>,
     input: web::Json<QuestionInput>,
 ) -> Result<HttpResponse, Error> {
-    let bid = supplier_id(&p, &auth)?;
-    if !text_ok(&input.question, 5, 2000) {
+    let out = ask_question(&p, &auth, &id, &input.question).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// A supplier's question on tender `id` (the API's and the notice page's way).
+pub(crate) async fn ask_question(
+    p: &Procurement,
+    who: &egov_auth::Principal,
+    id: &str,
+    question: &str,
+) -> Result<QuestionAsked, Error> {
+    let bid = supplier_id(p, who)?;
+    if !text_ok(question, 5, 2000) {
         return Err(Error::invalid_field("/question", "5 to 2000 characters"));
     }
-    let row = public_tender(&p, &id).await?;
+    let row = public_tender(p, id).await?;
     if !status_of(&row).permits(Action::AskQuestion) {
         return Err(Error::with_detail(
             errors::ILLEGAL_TRANSITION,
@@ -78,7 +89,7 @@ pub async fn ask(
         id: uuid::Uuid::now_v7().to_string(),
         tender_id: row.id.clone(),
         asker: bid.clone(),
-        question: input.question.trim().to_owned(),
+        question: question.trim().to_owned(),
         answer: None,
         asked_at: p.now(),
         answered_at: None,
@@ -89,8 +100,8 @@ pub async fn ask(
         question: q.question.clone(),
         asked_at: q.asked_at.and_utc(),
     };
-    service::ask(&p, bid, q).await?;
-    Ok(HttpResponse::Created().json(out))
+    service::ask(p, bid, q).await?;
+    Ok(out)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -125,17 +136,28 @@ pub async fn answer_question(
     input: web::Json<AnswerInput>,
 ) -> Result<HttpResponse, Error> {
     let (id, qid) = path.into_inner();
-    if !text_ok(&input.answer, 2, 5000) {
+    let out = answer(&p, &auth, &id, qid, input.into_inner().answer).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The buying officer's published answer to question `qid` of tender `id` (the API's and the
+/// buyer page's way).
+pub(crate) async fn answer(
+    p: &Procurement,
+    who: &egov_auth::Principal,
+    id: &str,
+    qid: String,
+    text: String,
+) -> Result<QuestionAnswered, Error> {
+    if !text_ok(&text, 2, 5000) {
         return Err(Error::invalid_field("/answer", "2 to 5000 characters"));
     }
     uuid_ok(&qid, errors::QUESTION_NOT_FOUND)?;
-    let row = agency_tender(&p, &auth, &id).await?;
-    let by = auth.subject.clone();
-    let text = input.into_inner().answer;
+    let row = agency_tender(p, who, id).await?;
     let out = QuestionAnswered {
         id: qid.clone(),
         answer: text.clone(),
     };
-    service::answer(&p, row, qid, text, by).await?;
-    Ok(HttpResponse::Ok().json(out))
+    service::answer(p, row, qid, text, who.subject.clone()).await?;
+    Ok(out)
 }

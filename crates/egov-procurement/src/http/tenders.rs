@@ -1,6 +1,6 @@
 //! Buying officers: create, edit and publish tenders.
 
-use super::{Officer, agency_tender, fail, field, money_ok, view};
+use super::{Officer, agency_tender, fail, money_ok, view};
 use crate::domain::lifecycle::{Action, Status};
 use crate::domain::rules::Rules;
 use crate::service::{self, Lot, status_of};
@@ -9,8 +9,9 @@ use crate::{Procurement, errors};
 use actix_web::{HttpResponse, post, put, web};
 use chrono::{DateTime, Utc};
 use egov_auth::Authorized;
-use egov_core::Error;
+use egov_core::error::FieldError;
 use egov_core::text::free_text as text_ok;
+use egov_core::{Error, text};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -28,10 +29,12 @@ pub struct TenderInput {
     pub description: String,
     /// 1 to 50 lots.
     pub lots: Vec<Lot>,
-    /// The opening committee's accounts: exactly the procedure's n, each with a registered
-    /// opening key by publication.
+    /// The opening committee's account ids: exactly the procedure's n officials of the buying
+    /// agency with the role `procurement.committee`, each with a registered opening key by
+    /// publication. The buyer pages choose them by name from the directory.
     pub committee: Vec<String>,
-    /// The evaluators' accounts (1 to 15; required when the procedure scores bids).
+    /// The evaluators' account ids: officials of the buying agency with the role
+    /// `procurement.evaluator` (1 to 15; required when the procedure scores bids).
     #[serde(default)]
     pub evaluators: Vec<String>,
     #[serde(deserialize_with = "egov_core::dates::instant")]
@@ -42,25 +45,52 @@ pub struct TenderInput {
     pub opening_at: DateTime<Utc>,
 }
 
-pub(crate) fn check_tender(p: &Procurement, r: &Rules, t: &TenderInput) -> Result<(), Error> {
+/// Checks a tender's contents. Where common auth runs in this process (`directory`), every
+/// committee member and evaluator must be an official of the buying agency who holds the
+/// role (not disabled): made-up account ids are refused.
+pub(crate) async fn check_tender(
+    p: &Procurement,
+    r: &Rules,
+    directory: Option<&egov_auth::Service>,
+    agency: &str,
+    t: &TenderInput,
+) -> Result<(), Error> {
     let mut errs = Vec::new();
     let procedure = r.procedure(&t.procedure);
     match procedure {
-        None => errs.push(field("/procedure", "not a procedure of the country pack")),
-        Some(pr) if !pr.categories.contains(&t.category) => errs.push(field(
+        None => errs.push(FieldError::new(
+            "/procedure",
+            text!(
+                "detail-proc-procedure-unknown",
+                "not a procedure of the country pack"
+            ),
+        )),
+        Some(pr) if !pr.categories.contains(&t.category) => errs.push(FieldError::new(
             "/category",
-            "the procedure does not cover this category",
+            text!(
+                "detail-proc-category-not-covered",
+                "the procedure does not cover this category"
+            ),
         )),
         _ => {}
     }
     if !text_ok(&t.title, 3, 300) || t.title.contains('\n') {
-        errs.push(field("/title", "3 to 300 characters on one line"));
+        errs.push(FieldError::new(
+            "/title",
+            text!("detail-proc-title", "3 to 300 characters on one line"),
+        ));
     }
     if !text_ok(&t.description, 0, 20_000) {
-        errs.push(field("/description", "up to 20000 characters"));
+        errs.push(FieldError::new(
+            "/description",
+            text!("detail-proc-description", "up to 20000 characters"),
+        ));
     }
     if t.lots.is_empty() || t.lots.len() > 50 {
-        errs.push(field("/lots", "1 to 50 lots"));
+        errs.push(FieldError::new(
+            "/lots",
+            text!("detail-proc-lots", "1 to 50 lots"),
+        ));
     }
     let mut ids = std::collections::BTreeSet::new();
     for (i, l) in t.lots.iter().enumerate() {
@@ -69,26 +99,35 @@ pub(crate) fn check_tender(p: &Procurement, r: &Rules, t: &TenderInput) -> Resul
             || !l.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
             || !ids.insert(l.id.clone())
         {
-            errs.push(field(
-                &format!("/lots/{i}/id"),
-                "1-16 of A-Za-z0-9-, unique",
+            errs.push(FieldError::new(
+                format!("/lots/{i}/id"),
+                text!("detail-proc-lot-id", "1-16 of A-Za-z0-9-, unique"),
             ));
         }
         if !text_ok(&l.title, 1, 300) {
-            errs.push(field(&format!("/lots/{i}/title"), "1 to 300 characters"));
+            errs.push(FieldError::new(
+                format!("/lots/{i}/title"),
+                text!("detail-proc-lot-title", "1 to 300 characters"),
+            ));
         }
         if !money_ok(p, l.base_amount) {
-            errs.push(field(
-                &format!("/lots/{i}/base_amount"),
-                "a positive amount in the currency's units",
+            errs.push(FieldError::new(
+                format!("/lots/{i}/base_amount"),
+                text!(
+                    "detail-proc-lot-amount",
+                    "a positive amount in the currency's units"
+                ),
             ));
         }
         if let Some(a) = l.a_amount
             && (a.is_sign_negative() || a >= l.base_amount)
         {
-            errs.push(field(
-                &format!("/lots/{i}/a_amount"),
-                "at least 0 and below the base amount",
+            errs.push(FieldError::new(
+                format!("/lots/{i}/a_amount"),
+                text!(
+                    "detail-proc-lot-a-amount",
+                    "at least 0 and below the base amount"
+                ),
             ));
         }
     }
@@ -99,9 +138,13 @@ pub(crate) fn check_tender(p: &Procurement, r: &Rules, t: &TenderInput) -> Resul
             || distinct.len() != t.committee.len()
             || !t.committee.iter().all(account_ok)
         {
-            errs.push(field(
+            errs.push(FieldError::new(
                 "/committee",
-                &format!("exactly {} distinct accounts", pr.committee.n),
+                text!(
+                    "detail-proc-committee-count",
+                    "exactly {n} distinct accounts",
+                    n = pr.committee.n
+                ),
             ));
         }
         let distinct: std::collections::BTreeSet<_> = t.evaluators.iter().collect();
@@ -110,30 +153,60 @@ pub(crate) fn check_tender(p: &Procurement, r: &Rules, t: &TenderInput) -> Resul
             || !t.evaluators.iter().all(account_ok)
             || (pr.evaluation.needs_scores() && t.evaluators.is_empty())
         {
-            errs.push(field(
+            errs.push(FieldError::new(
                 "/evaluators",
-                "1 to 15 distinct accounts (required when bids are scored)",
+                text!(
+                    "detail-proc-evaluators-count",
+                    "1 to 15 distinct accounts (required when bids are scored)"
+                ),
             ));
+        }
+    }
+    if let Some(dir) = directory {
+        for (pointer, people, role) in [
+            ("/committee", &t.committee, crate::COMMITTEE_ROLE),
+            ("/evaluators", &t.evaluators, crate::EVALUATOR_ROLE),
+        ] {
+            for (i, a) in people.iter().enumerate() {
+                if account_ok(a) && !dir.is_official_with_role(a, agency, role).await? {
+                    errs.push(FieldError::new(
+                        format!("{pointer}/{i}"),
+                        text!(
+                            "detail-proc-not-official",
+                            "not an official of your agency with the role {role}",
+                            role = role
+                        ),
+                    ));
+                }
+            }
         }
     }
     let now = p.now().and_utc();
     if t.enquiry_end <= now || t.enquiry_end > t.deadline {
-        errs.push(field(
+        errs.push(FieldError::new(
             "/enquiry_end",
-            "in the future and not after the deadline",
+            text!(
+                "detail-proc-enquiry-end",
+                "in the future and not after the deadline"
+            ),
         ));
     }
     if t.opening_at < t.deadline {
-        errs.push(field("/opening_at", "not before the deadline"));
+        errs.push(FieldError::new(
+            "/opening_at",
+            text!("detail-proc-opening", "not before the deadline"),
+        ));
     }
     if let Some(pr) = procedure
         && t.deadline - now < p.days(pr.min_tendering_days)
     {
-        errs.push(field(
+        errs.push(FieldError::new(
             "/deadline",
-            &format!(
-                "at least {} days after publication ({})",
-                pr.min_tendering_days, pr.citation
+            text!(
+                "detail-proc-min-days",
+                "at least {days} days after publication ({citation})",
+                days = pr.min_tendering_days,
+                citation = &pr.citation
             ),
         ));
     }
@@ -161,17 +234,29 @@ egov_core::problems!(CreateTenderErrors:
 pub async fn create_tender(
     auth: Authorized<Officer>,
     p: web::Data<Procurement>,
+    directory: Option<web::Data<egov_auth::Service>>,
     input: web::Json<TenderInput>,
 ) -> Result<HttpResponse, Error> {
+    let directory = directory.as_ref().map(|d| d.get_ref());
+    let row = new_tender(&p, directory, &auth, input.into_inner()).await?;
+    Ok(HttpResponse::Created().json(view(&p, row).await?))
+}
+
+/// Creates a draft tender for the officer's agency (the API's and the buyer page's way).
+pub(crate) async fn new_tender(
+    p: &Procurement,
+    directory: Option<&egov_auth::Service>,
+    who: &egov_auth::Principal,
+    t: TenderInput,
+) -> Result<TenderRow, Error> {
     let rules = p.rules()?;
-    let agency = auth.agency.clone().ok_or_else(|| {
+    let agency = who.agency.clone().ok_or_else(|| {
         Error::with_detail(
             egov_core::error::codes::FORBIDDEN,
             "an officer without an agency cannot buy",
         )
     })?;
-    check_tender(&p, rules, &input)?;
-    let t = input.into_inner();
+    check_tender(p, rules, directory, &agency, &t).await?;
     let pr = rules
         .procedure(&t.procedure)
         .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
@@ -211,10 +296,8 @@ pub async fn create_tender(
         updated_at: now,
         version: 1,
     };
-    let r = row.clone();
-    let actor = auth.subject.clone();
-    service::create_tender(&p, r, actor).await?;
-    Ok(HttpResponse::Created().json(view(&p, row).await?))
+    service::create_tender(p, row.clone(), who.subject.clone()).await?;
+    Ok(row)
 }
 
 egov_core::problems!(EditTenderErrors:
@@ -241,6 +324,7 @@ egov_core::problems!(EditTenderErrors:
 pub async fn edit_tender(
     auth: Authorized<Officer>,
     p: web::Data<Procurement>,
+    directory: Option<web::Data<egov_auth::Service>>,
     id: web::Path<String>,
     input: web::Json<TenderInput>,
 ) -> Result<HttpResponse, Error> {
@@ -252,7 +336,8 @@ pub async fn edit_tender(
             "only drafts can be edited; published tenders are amended",
         ));
     }
-    check_tender(&p, rules, &input)?;
+    let directory = directory.as_ref().map(|d| d.get_ref());
+    check_tender(&p, rules, directory, &row.agency, &input).await?;
     let t = input.into_inner();
     let pr = rules
         .procedure(&t.procedure)
@@ -302,8 +387,18 @@ pub async fn publish(
     p: web::Data<Procurement>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
+    let row = publish_tender(&p, &auth, &id).await?;
+    Ok(HttpResponse::Ok().json(view(&p, row).await?))
+}
+
+/// Publishes the agency's draft `id` (the API's and the buyer page's way).
+pub(crate) async fn publish_tender(
+    p: &Procurement,
+    who: &egov_auth::Principal,
+    id: &str,
+) -> Result<TenderRow, Error> {
     let rules = p.rules()?;
-    let row = agency_tender(&p, &auth, &id).await?;
+    let row = agency_tender(p, who, id).await?;
     let pr = rules
         .procedure(&row.procedure_id)
         .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
@@ -311,20 +406,19 @@ pub async fn publish(
     if row.enquiry_end <= now || row.deadline - now < p.days(pr.min_tendering_days) {
         return Err(Error::invalid_field(
             "/deadline",
-            format!(
-                "the deadline must be at least {} days away and the enquiry end in the future",
-                pr.min_tendering_days
+            text!(
+                "detail-proc-publish-late",
+                "the deadline must be at least {days} days away and the enquiry end in the future",
+                days = pr.min_tendering_days
             ),
         ));
     }
     let q = p.clone();
-    let by = auth.subject.clone();
-    let row = p
-        .db()
+    let by = who.subject.clone();
+    p.db()
         .transaction(move |c| {
             service::deadline_slot(&q, c, &row)?;
             service::publish(&q, c, &row.id, &by)
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(view(&p, row).await?))
+        .await
 }

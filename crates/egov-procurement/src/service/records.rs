@@ -164,6 +164,35 @@ pub async fn save_committee_key(
         .await
 }
 
+/// Which of `accounts` have registered an opening key (the buyer's page says who has not).
+pub async fn with_committee_keys(
+    p: &Procurement,
+    accounts: Vec<String>,
+) -> Result<std::collections::BTreeSet<String>, Error> {
+    p.db()
+        .run(move |c| {
+            let mut out = std::collections::BTreeSet::new();
+            for a in accounts {
+                if store::committee_key(c, &a)?.is_some() {
+                    out.insert(a);
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
+/// The tenders on whose committee `member` sits, with the member's share, newest first.
+pub async fn member_shares(
+    p: &Procurement,
+    member: String,
+    limit: i64,
+) -> Result<Vec<(TenderRow, ShareRow)>, Error> {
+    p.db()
+        .run(move |c| store::member_shares(c, &member, limit))
+        .await
+}
+
 /// The key shares of a tender.
 pub async fn shares(p: &Procurement, tender: String) -> Result<Vec<ShareRow>, Error> {
     p.db().run(move |c| store::shares(c, &tender)).await

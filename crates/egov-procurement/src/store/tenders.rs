@@ -178,6 +178,27 @@ pub fn shares(c: &mut DbConnection, tender: &str) -> Result<Vec<ShareRow>, Error
         .load(c)?)
 }
 
+/// The shares held by committee member `member` with their tenders, newest tender first.
+pub fn member_shares(
+    c: &mut DbConnection,
+    member: &str,
+    limit: i64,
+) -> Result<Vec<(TenderRow, ShareRow)>, Error> {
+    let shares: Vec<ShareRow> = procurement_shares::table
+        .filter(procurement_shares::member.eq(member))
+        .order(procurement_shares::tender_id.desc())
+        .limit(limit)
+        .select(ShareRow::as_select())
+        .load(c)?;
+    let mut out = Vec::with_capacity(shares.len());
+    for s in shares {
+        if let Some(t) = tender(c, &s.tender_id)? {
+            out.push((t, s));
+        }
+    }
+    Ok(out)
+}
+
 pub fn submit_share(
     c: &mut DbConnection,
     tender: &str,

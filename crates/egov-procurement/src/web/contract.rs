@@ -11,6 +11,7 @@ use egov_web::{CsrfForm, Page, PageError, see_other};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::desk::Desk;
 use super::{Who, buyer, internal, refusal};
 use crate::Procurement;
 use crate::http::contracts::contract_for;
@@ -42,6 +43,42 @@ struct ContractPage<'a> {
     can_sign: bool,
     latest: i32,
     done: bool,
+    base: &'static str,
+    buyer_label: String,
+    supplier_label: String,
+    agree_label: String,
+}
+
+/// Which party's contract page: the supplier's (`/my/procurement/contracts`) or the buying
+/// agency's (`/desk/procurement/contracts`).
+struct Side<'a> {
+    t: &'a Page,
+    csrf: &'a str,
+    who: &'a egov_auth::Principal,
+    party: Party,
+}
+
+impl Side<'_> {
+    fn base(&self) -> &'static str {
+        match self.party {
+            Party::Supplier => "/my/procurement/contracts",
+            Party::Buyer => "/desk/procurement/contracts",
+        }
+    }
+
+    fn crumbs(&self) -> Vec<(String, String)> {
+        let t = self.t;
+        match self.party {
+            Party::Supplier => vec![
+                ("/my".to_owned(), t.t("my-page")),
+                ("/my/procurement".to_owned(), t.t("proc-supplier-title")),
+            ],
+            Party::Buyer => vec![
+                ("/my".to_owned(), t.t("my-page")),
+                ("/desk/procurement".to_owned(), t.t("proc-desk-title")),
+            ],
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,28 +96,29 @@ fn signed(t: &Page, at: Option<chrono::NaiveDateTime>) -> String {
 }
 
 async fn render(
-    who: &Who,
+    side: &Side<'_>,
     p: &Procurement,
     id: &str,
     errors: Vec<(String, String)>,
     done: bool,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let t = &who.page;
+    let t = side.t;
     let rules = p.rules().map_err(|e| t.error(&e))?;
-    let (k, tender, party) = contract_for(p, &who.principal, id)
+    let (k, tender, party) = contract_for(p, side.who, id)
         .await
         .map_err(|e| t.error(&e))?;
-    if party != Party::Supplier {
+    if party != side.party {
         return Err(t.not_found());
     }
     let versions = service::contract_versions(p, k.id.clone())
         .await
         .map_err(|e| t.error(&e))?;
     let latest = versions.last().map_or(0, |v| v.version);
-    let can_sign = versions
-        .last()
-        .is_some_and(|v| v.supplier_signature.is_none());
+    let can_sign = versions.last().is_some_and(|v| match party {
+        Party::Supplier => v.supplier_signature.is_none(),
+        Party::Buyer => v.buyer_signature.is_none(),
+    });
     let rows = versions
         .iter()
         .rev()
@@ -122,7 +160,7 @@ async fn render(
     let html = ContractPage {
         t,
         title: title.clone(),
-        csrf: who.csrf(),
+        csrf: side.csrf,
         errors,
         id: k.id.clone(),
         tender: tender.id.clone(),
@@ -131,18 +169,23 @@ async fn render(
         can_sign,
         latest,
         done,
+        base: side.base(),
+        buyer_label: match party {
+            Party::Supplier => t.t("proc-contract-buyer-signature"),
+            Party::Buyer => t.t("proc-contract-our-signature"),
+        },
+        supplier_label: match party {
+            Party::Supplier => t.t("proc-contract-supplier-signature"),
+            Party::Buyer => t.t("proc-contract-their-signature"),
+        },
+        agree_label: match party {
+            Party::Supplier => t.t("proc-contract-agree"),
+            Party::Buyer => t.t("proc-contract-agree-buyer"),
+        },
     }
     .render()
     .map_err(|e| internal(t, e))?;
-    Ok(t.answer(
-        status,
-        &title,
-        &[
-            ("/my".to_owned(), t.t("my-page")),
-            ("/my/procurement".to_owned(), t.t("proc-supplier-title")),
-        ],
-        &html,
-    ))
+    Ok(t.answer(status, &title, &side.crumbs(), &html))
 }
 
 /// The winner's contract.
@@ -153,8 +196,14 @@ pub async fn show(
     id: Path<String>,
     q: Query<DoneQuery>,
 ) -> Result<HttpResponse, PageError> {
+    let side = Side {
+        t: &who.page,
+        csrf: who.csrf(),
+        who: &who.principal,
+        party: Party::Supplier,
+    };
     render(
-        &who,
+        &side,
         &p,
         &id,
         Vec::new(),
@@ -178,31 +227,86 @@ pub async fn sign(
     id: Path<String>,
     form: CsrfForm<SignForm>,
 ) -> Result<HttpResponse, PageError> {
-    let t = &who.page;
-    if form.0.agree.as_deref() != Some("yes") {
+    let side = Side {
+        t: &who.page,
+        csrf: who.csrf(),
+        who: &who.principal,
+        party: Party::Supplier,
+    };
+    sign_as(&side, &p, &id, form.0).await
+}
+
+/// The buying agency's view of a contract.
+#[get("/desk/procurement/contracts/{id}")]
+pub async fn desk_show(
+    who: Desk,
+    p: Data<Procurement>,
+    id: Path<String>,
+    q: Query<DoneQuery>,
+) -> Result<HttpResponse, PageError> {
+    let side = Side {
+        t: &who.page,
+        csrf: who.csrf(),
+        who: &who.principal,
+        party: Party::Buyer,
+    };
+    render(
+        &side,
+        &p,
+        &id,
+        Vec::new(),
+        q.signed.is_some(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Signs the contract's latest version for the buying agency, once the declaration is ticked.
+#[post("/desk/procurement/contracts/{id}/sign")]
+pub async fn desk_sign(
+    who: Desk,
+    p: Data<Procurement>,
+    id: Path<String>,
+    form: CsrfForm<SignForm>,
+) -> Result<HttpResponse, PageError> {
+    let side = Side {
+        t: &who.page,
+        csrf: who.csrf(),
+        who: &who.principal,
+        party: Party::Buyer,
+    };
+    sign_as(&side, &p, &id, form.0).await
+}
+
+async fn sign_as(
+    side: &Side<'_>,
+    p: &Procurement,
+    id: &str,
+    form: SignForm,
+) -> Result<HttpResponse, PageError> {
+    let t = side.t;
+    if form.agree.as_deref() != Some("yes") {
         let errors = vec![("#agree".to_owned(), t.t("proc-contract-agree-missing"))];
-        return render(&who, &p, &id, errors, false, StatusCode::BAD_REQUEST).await;
+        return render(side, p, id, errors, false, StatusCode::BAD_REQUEST).await;
     }
-    let (k, _, party) = contract_for(&p, &who.principal, &id)
+    let (k, _, party) = contract_for(p, side.who, id)
         .await
         .map_err(|e| t.error(&e))?;
-    if party != Party::Supplier {
+    if party != side.party {
         return Err(t.not_found());
     }
-    let q = p.get_ref().clone();
-    let me = who.principal.subject.clone();
+    let q = p.clone();
+    let me = side.who.subject.clone();
     let contract = k.id.clone();
     let done = p
         .db()
         .transaction(move |c| service::sign_contract(&q, c, &k, party, &me))
         .await;
     match done {
-        Ok(_) => Ok(see_other(&format!(
-            "/my/procurement/contracts/{contract}?signed=1"
-        ))),
+        Ok(_) => Ok(see_other(&format!("{}/{contract}?signed=1", side.base()))),
         Err(e) => {
             let (errors, status) = refusal(t, &e, "", |_| String::new(), "#agree")?;
-            render(&who, &p, &contract, errors, false, status).await
+            render(side, p, &contract, errors, false, status).await
         }
     }
 }

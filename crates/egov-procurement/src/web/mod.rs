@@ -9,10 +9,18 @@
 //!   bid sealed in the browser, the signed receipt, replace and withdraw, the opening's result
 //!   for my bids) and the winner's e-contract ([`contract`]).
 //!
+//! - buying officers, with a second factor ([`desk`]): the agency's tenders, a new tender
+//!   with its committee and evaluators chosen by name, publication, answers to questions;
+//! - opening committee members ([`committee`]): their shares handed in after the deadline,
+//!   and the opening.
+//!
 //! Each page calls the same use case as the API.
 
+pub mod ask;
 pub mod bid;
+pub mod committee;
 pub mod contract;
+pub mod desk;
 pub mod notices;
 pub mod supplier;
 
@@ -40,7 +48,22 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(bid::receipt)
         .page(bid::withdraw)
         .page(contract::show)
-        .page(contract::sign);
+        .page(contract::sign)
+        .page(desk::desk)
+        .page(desk::new_page)
+        .page(desk::create)
+        .page(desk::show)
+        .page(desk::publish)
+        .page(desk::answer_question)
+        .page(desk::rank)
+        .page(desk::award)
+        .page(ask::page)
+        .page(ask::ask)
+        .page(committee::page)
+        .page(committee::share)
+        .page(committee::open)
+        .page(contract::desk_show)
+        .page(contract::desk_sign);
 }
 
 /// A business signed in with a second factor (the API's supplier policy: bids bind the firm).

@@ -230,6 +230,8 @@ struct NoticePage<'a> {
     awards: Vec<AwardRow>,
     data: Vec<(String, String)>,
     can_bid: bool,
+    can_ask: bool,
+    asked: bool,
     id: String,
 }
 
@@ -264,11 +266,19 @@ fn money(t: &Page, s: &str) -> String {
 }
 
 /// A tender notice and, at its stage, its results.
+/// What the notice was reached with: `asked` after a question was sent.
+#[derive(Debug, Default, Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    asked: Option<String>,
+}
+
 #[get("/tenders/{id}")]
 pub async fn show(
     t: Page,
     p: web::Data<Procurement>,
     id: web::Path<String>,
+    q: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
     let rules = p.rules().map_err(|e| t.error(&e))?;
     if uuid::Uuid::parse_str(&id).is_err() {
@@ -483,6 +493,10 @@ pub async fn show(
         awards,
         data,
         can_bid: v.status.permits(crate::domain::lifecycle::Action::Bid),
+        can_ask: v
+            .status
+            .permits(crate::domain::lifecycle::Action::AskQuestion),
+        asked: q.asked.is_some(),
         id: v.id.clone(),
     }
     .render()
