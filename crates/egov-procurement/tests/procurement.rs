@@ -1151,6 +1151,9 @@ async fn a_bid_changed_after_sealing_is_rejected_at_the_opening() {
         html.contains("국토교통부") && html.contains("예정가격"),
         "{html}"
     );
+    // The rejection reason in the reader's language; the transcript keeps the recorded one.
+    assert!(html.contains("입찰자의 서명이 맞지 않습니다"), "{html}");
+    assert!(!html.contains("signature does not hold"), "{html}");
     let (s, _) = page("/tenders/not-a-tender".into()).await;
     assert_eq!(s, 404);
 }

@@ -5,6 +5,7 @@ pub mod envelope;
 pub mod evaluation;
 pub mod lifecycle;
 pub mod lottery;
+pub mod rejection;
 pub mod rules;
 pub mod seal;
 pub mod wording;

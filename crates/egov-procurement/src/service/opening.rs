@@ -1,6 +1,7 @@
 //! Opening: key shares combined, bids decrypted and checked, the reserve-price lottery drawn.
 
 use super::*;
+use crate::domain::rejection;
 
 /// The result of one lot at the opening.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -126,11 +127,11 @@ pub fn open(
             None => {}
             Some(s) => {
                 if s.tender != row.id || s.lot != b.lot_id || s.supplier != b.supplier {
-                    reasons.push("the sealed contents name another tender, lot or supplier".into());
+                    reasons.push(rejection::NAMES.into());
                 }
                 match s.price.parse::<Decimal>() {
                     Ok(v) if v > Decimal::ZERO && v.scale() <= minor => price = Some(v),
-                    _ => reasons.push(format!("the price {:?} is not a positive amount", s.price)),
+                    _ => reasons.push(rejection::price(&s.price)),
                 }
                 picks = s.reserve_picks.clone();
                 if let Some(l) = &procedure.lottery {
@@ -140,22 +141,18 @@ pub fn open(
                     if sorted.len() != usize::from(l.picks)
                         || sorted.iter().any(|&i| i >= l.reserve_prices)
                     {
-                        reasons.push(format!(
-                            "the reserve price picks must be {} distinct numbers from 0 to {}",
-                            l.picks,
-                            l.reserve_prices - 1
-                        ));
+                        reasons.push(rejection::picks(l.picks, l.reserve_prices));
                     }
                 }
             }
         }
         let elig: Value = serde_json::from_str(&b.eligibility).unwrap_or(Value::Null);
         if elig["eligible"] != Value::Bool(true) {
-            reasons.push("no eligibility evidence recorded with the bid".into());
+            reasons.push(rejection::ELIGIBILITY.into());
         }
         let is_debarred = debarred.contains(&b.supplier);
         if is_debarred {
-            reasons.push("the supplier was debarred on the deadline day".into());
+            reasons.push(rejection::DEBARRED.into());
         }
         let status = if reasons.is_empty() {
             "valid"
@@ -258,12 +255,12 @@ pub fn open(
 fn open_one(secret: &crypto_box::SecretKey, b: &store::BidRow) -> Result<Sealed, String> {
     let bytes = seal::unb64(&b.sealed)
         .filter(|bytes| egov_core::digest::sha256_hex(bytes) == b.digest)
-        .ok_or("the sealed bid does not match the digest on its receipt")?;
+        .ok_or(rejection::DIGEST)?;
     if b.sealing != "bidder" {
         return seal::open(secret, &bytes)
             .ok()
             .and_then(|plain| serde_json::from_slice(&plain).ok())
-            .ok_or_else(|| "the sealed contents do not open".to_owned());
+            .ok_or_else(|| rejection::NOT_OPEN.to_owned());
     }
     envelope::verify(
         b.signer_key.as_deref().unwrap_or_default(),
@@ -273,7 +270,7 @@ fn open_one(secret: &crypto_box::SecretKey, b: &store::BidRow) -> Result<Sealed,
         &b.supplier,
         &bytes,
     )
-    .map_err(|e| format!("the bidder's signature does not hold: {e}"))?;
+    .map_err(|e| format!("{}: {e}", rejection::SIGNATURE))?;
     let plain = envelope::open(
         &secret.to_bytes(),
         &bytes,
@@ -282,9 +279,7 @@ fn open_one(secret: &crypto_box::SecretKey, b: &store::BidRow) -> Result<Sealed,
         &b.supplier,
     )
     .map_err(|e| e.to_string())?;
-    let c: envelope::Contents = serde_json::from_slice(&plain).map_err(
-        |_| "the sealed contents are not a bid (JSON with tender, lot, supplier, price)",
-    )?;
+    let c: envelope::Contents = serde_json::from_slice(&plain).map_err(|_| rejection::NOT_A_BID)?;
     let mut documents = Vec::with_capacity(c.documents.len());
     for d in &c.documents {
         let bytes = seal::unb64(&d.content);
@@ -293,7 +288,7 @@ fn open_one(secret: &crypto_box::SecretKey, b: &store::BidRow) -> Result<Sealed,
             || !egov_core::text::free_text(&d.media_type, 3, 100)
             || bytes.is_none()
         {
-            return Err("the sealed documents are not at most 10, each with a title, a media type and base64 content".into());
+            return Err(rejection::DOCUMENTS.into());
         }
         documents.push(json!({"title": d.title, "media_type": d.media_type,
             "sha256": egov_core::digest::sha256_hex(&bytes.unwrap_or_default()), "content": d.content}));

@@ -114,7 +114,7 @@ async fn render(
             opened: match (&b.price, &b.rejection) {
                 (_, Some(r)) => t.t_with(
                     "proc-bid-rejected-because",
-                    &[("reasons", rejection_text(r))],
+                    &[("reasons", rejection_text(t, r))],
                 ),
                 (Some(price), None) => price
                     .parse::<rust_decimal::Decimal>()
@@ -215,8 +215,8 @@ async fn render(
     ))
 }
 
-/// Why the opening rejected a bid: its stored reasons, joined.
-fn rejection_text(stored: &str) -> String {
+/// Why the opening rejected a bid: its stored reasons in the page's language, joined.
+fn rejection_text(t: &Page, stored: &str) -> String {
     let v: Value = serde_json::from_str(stored).unwrap_or(Value::Null);
     let reasons: Vec<String> = match &v {
         Value::Array(a) => a
@@ -237,7 +237,11 @@ fn rejection_text(stored: &str) -> String {
         Value::String(s) => vec![s.clone()],
         _ => vec![stored.to_owned()],
     };
-    reasons.join("; ")
+    reasons
+        .iter()
+        .map(|r| super::rejection_reason(t, r))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The bid page: the tender, my bids with their receipts, the form that seals a bid.

@@ -58,7 +58,16 @@ struct Side<'a> {
     party: Party,
 }
 
-impl Side<'_> {
+impl<'a> Side<'a> {
+    fn of<P: egov_auth::Policy>(who: &'a egov_web::SignedIn<P>, party: Party) -> Self {
+        Self {
+            t: &who.page,
+            csrf: who.csrf(),
+            who: &who.principal,
+            party,
+        }
+    }
+
     fn base(&self) -> &'static str {
         match self.party {
             Party::Supplier => "/my/procurement/contracts",
@@ -196,12 +205,7 @@ pub async fn show(
     id: Path<String>,
     q: Query<DoneQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let side = Side {
-        t: &who.page,
-        csrf: who.csrf(),
-        who: &who.principal,
-        party: Party::Supplier,
-    };
+    let side = Side::of(&who, Party::Supplier);
     render(
         &side,
         &p,
@@ -227,12 +231,7 @@ pub async fn sign(
     id: Path<String>,
     form: CsrfForm<SignForm>,
 ) -> Result<HttpResponse, PageError> {
-    let side = Side {
-        t: &who.page,
-        csrf: who.csrf(),
-        who: &who.principal,
-        party: Party::Supplier,
-    };
+    let side = Side::of(&who, Party::Supplier);
     sign_as(&side, &p, &id, form.0).await
 }
 
@@ -244,12 +243,7 @@ pub async fn desk_show(
     id: Path<String>,
     q: Query<DoneQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let side = Side {
-        t: &who.page,
-        csrf: who.csrf(),
-        who: &who.principal,
-        party: Party::Buyer,
-    };
+    let side = Side::of(&who, Party::Buyer);
     render(
         &side,
         &p,
@@ -269,12 +263,7 @@ pub async fn desk_sign(
     id: Path<String>,
     form: CsrfForm<SignForm>,
 ) -> Result<HttpResponse, PageError> {
-    let side = Side {
-        t: &who.page,
-        csrf: who.csrf(),
-        who: &who.principal,
-        party: Party::Buyer,
-    };
+    let side = Side::of(&who, Party::Buyer);
     sign_as(&side, &p, &id, form.0).await
 }
 

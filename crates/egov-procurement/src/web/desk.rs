@@ -653,67 +653,34 @@ pub async fn show(
 #[derive(Debug, Deserialize)]
 pub struct Empty {}
 
-/// Publishes the draft: the notice goes out, the opening key is split among the committee.
-#[post("/desk/procurement/tenders/{id}/publish")]
-pub async fn publish(
+/// The desk's actions on a tender, each a button: `publish` a draft (the notice goes out, the
+/// opening key is split among the committee), `rank` the opened bids (with the scores where
+/// the procedure has them), decide the `award` by the ranking (the standstill starts).
+#[post("/desk/procurement/tenders/{id}/{action}")]
+pub async fn act(
     who: Desk,
     p: Data<Procurement>,
     directory: Option<Data<egov_auth::Service>>,
-    id: Path<String>,
+    path: Path<(String, String)>,
     _form: CsrfForm<Empty>,
 ) -> Result<HttpResponse, PageError> {
-    let t = &who.page;
-    match publish_tender(&p, &who.principal, &id).await {
-        Ok(row) => Ok(see_other(&format!(
-            "/desk/procurement/tenders/{}?done=published",
-            row.id
-        ))),
-        Err(e) => {
-            let (errors, status) = refusal(t, &e, "", |n| label(t, n), "#publish")?;
-            let errors = errors
-                .into_iter()
-                .map(|(_, m)| ("#publish".to_owned(), m))
-                .collect();
-            let directory = directory.as_ref().map(|d| d.get_ref());
-            tender_page_for(
-                &who,
-                &p,
-                directory,
-                &id,
-                "",
-                errors,
-                Default::default(),
-                status,
-            )
-            .await
-        }
-    }
-}
-
-/// Ranks the valid bids (after the opening, and the scores where the procedure has them).
-#[post("/desk/procurement/tenders/{id}/rank")]
-pub async fn rank(
-    who: Desk,
-    p: Data<Procurement>,
-    directory: Option<Data<egov_auth::Service>>,
-    id: Path<String>,
-    _form: CsrfForm<Empty>,
-) -> Result<HttpResponse, PageError> {
-    let done = rank_bids(&p, &who.principal, &id).await.map(|_| ());
-    after_action(&who, &p, directory, &id, done, "ranked", "#rank").await
-}
-
-/// Decides the award by the ranking: the standstill for complaints starts.
-#[post("/desk/procurement/tenders/{id}/award")]
-pub async fn award(
-    who: Desk,
-    p: Data<Procurement>,
-    directory: Option<Data<egov_auth::Service>>,
-    id: Path<String>,
-    _form: CsrfForm<Empty>,
-) -> Result<HttpResponse, PageError> {
-    let done = decide_award(&p, &who.principal, &id).await.map(|_| ());
-    after_action(&who, &p, directory, &id, done, "awarded", "#award").await
+    let (id, action) = path.into_inner();
+    let (done, what) = match action.as_str() {
+        "publish" => (
+            publish_tender(&p, &who.principal, &id).await.map(|_| ()),
+            "published",
+        ),
+        "rank" => (
+            rank_bids(&p, &who.principal, &id).await.map(|_| ()),
+            "ranked",
+        ),
+        "award" => (
+            decide_award(&p, &who.principal, &id).await.map(|_| ()),
+            "awarded",
+        ),
+        _ => return Err(who.page.not_found()),
+    };
+    after_action(&who, &p, directory, &id, done, what, &format!("#{action}")).await
 }
 
 /// The tender's page after an action: its banner, or the refusal in the summary.
@@ -732,7 +699,7 @@ async fn after_action(
             "/desk/procurement/tenders/{id}?done={what}"
         ))),
         Err(e) => {
-            let (errors, status) = refusal(t, &e, "", |_| String::new(), anchor)?;
+            let (errors, status) = refusal(t, &e, "", |n| label(t, n), anchor)?;
             let errors = errors
                 .into_iter()
                 .map(|(_, m)| (anchor.to_owned(), m))

@@ -53,10 +53,8 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(desk::new_page)
         .page(desk::create)
         .page(desk::show)
-        .page(desk::publish)
+        .page(desk::act)
         .page(desk::answer_question)
-        .page(desk::rank)
-        .page(desk::award)
         .page(ask::page)
         .page(ask::ask)
         .page(committee::page)
@@ -89,6 +87,13 @@ pub(crate) fn refusal(
         StatusCode::BAD_REQUEST
     };
     Ok((t.refusal(e, prefix, label, fallback), status))
+}
+
+/// Why the opening rejected a bid, in the page's language (as recorded where the words for
+/// that reason are not known).
+pub(crate) fn rejection_reason(t: &Page, reason: &str) -> String {
+    crate::domain::rejection::kind(reason)
+        .map_or_else(|| reason.to_owned(), |k| t.t(&format!("proc-reject-{k}")))
 }
 
 /// A tender's status in words.

@@ -443,6 +443,7 @@ pub async fn show(
                         .map(|r| {
                             r.iter()
                                 .filter_map(Value::as_str)
+                                .map(|r| super::rejection_reason(&t, r))
                                 .collect::<Vec<_>>()
                                 .join("; ")
                         })

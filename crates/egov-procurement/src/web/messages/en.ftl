@@ -295,3 +295,14 @@ proc-desk-contract-with = Contract with { $supplier }
 proc-contract-our-signature = Your agency's signature
 proc-contract-their-signature = Supplier's signature
 proc-contract-agree-buyer = I have read the terms of this version and sign the contract for my agency.
+## Why the opening rejected a bid
+proc-reject-digest = the sealed bid does not match the digest on its receipt
+proc-reject-open = the sealed bid does not open with the tender's key for this tender, lot and supplier
+proc-reject-signature = the bidder's signature does not hold
+proc-reject-not-a-bid = the sealed contents are not a bid
+proc-reject-documents = the sealed documents are not at most 10, each with a title, a type and its content
+proc-reject-names = the sealed contents name another tender, lot or supplier
+proc-reject-price = the price is not a positive amount
+proc-reject-picks = the reserve price picks are not the numbers the notice asks for
+proc-reject-eligibility = no eligibility evidence was recorded with the bid
+proc-reject-debarred = the supplier was debarred on the deadline day

@@ -295,3 +295,14 @@ proc-desk-contract-with = Contrato con { $supplier }
 proc-contract-our-signature = Firma de su organismo
 proc-contract-their-signature = Firma del proveedor
 proc-contract-agree-buyer = He leído las condiciones de esta versión y firmo el contrato en nombre de mi organismo.
+## Por qué la apertura rechazó una oferta
+proc-reject-digest = la oferta sellada no coincide con el resumen de su comprobante
+proc-reject-open = la oferta sellada no se abre con la clave de la licitación para esta licitación, lote y proveedor
+proc-reject-signature = la firma del oferente no es válida
+proc-reject-not-a-bid = el contenido sellado no es una oferta
+proc-reject-documents = los documentos sellados no son como mucho 10, cada uno con título, tipo y contenido
+proc-reject-names = el contenido sellado nombra otra licitación, otro lote u otro proveedor
+proc-reject-price = el precio no es un importe positivo
+proc-reject-picks = los números elegidos del precio de reserva no son los que pide el anuncio
+proc-reject-eligibility = no se registró prueba de elegibilidad con la oferta
+proc-reject-debarred = el proveedor estaba inhabilitado el día del cierre

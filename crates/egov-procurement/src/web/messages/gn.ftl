@@ -292,3 +292,14 @@ proc-desk-contract-with = Contrato { $supplier } ndive
 proc-contract-our-signature = Nde tembiapo róga firma
 proc-contract-their-signature = Proveedor firma
 proc-contract-agree-buyer = Amoñe’ẽma ko versión rembiapoukapy ha afirma contrato che tembiapo róga rérape.
+## Mba’ére jeipe’a omboyke peteĩ oferta
+proc-reject-digest = oferta oñembotýva ndojoajúi comprobante resumen ndive
+proc-reject-open = oferta oñembotýva ndojepe’ái licitación rã reheve ko licitación, lote ha proveedor-pe g̃uarã
+proc-reject-signature = oferta ome’ẽva firma ndoikói
+proc-reject-not-a-bid = pe oñembotýva ndaha’éi oferta
+proc-reject-documents = kuatia oñembotýva ndaha’éi 10 peve, peteĩteĩ téra, tipo ha hetepy ndive
+proc-reject-names = pe oñembotýva ohechauka ambue licitación, lote térã proveedor
+proc-reject-price = repy ndaha’éi viru oĩ porãva
+proc-reject-picks = precio de reserva papapy oiporavóva ndaha’éi ñemoherakuã he’íva
+proc-reject-eligibility = ndojehaíri oferta ndive mba’e ohechaukáva ikatuha oike
+proc-reject-debarred = proveedor oñemboyke va’ekue ára paha jave

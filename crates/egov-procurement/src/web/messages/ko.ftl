@@ -295,3 +295,14 @@ proc-desk-contract-with = { $supplier }와의 계약
 proc-contract-our-signature = 우리 기관의 서명
 proc-contract-their-signature = 공급자의 서명
 proc-contract-agree-buyer = 이 판의 계약 조건을 읽었으며 우리 기관을 대표하여 계약에 서명합니다.
+## 개찰에서 무효가 된 이유
+proc-reject-digest = 봉인된 투찰이 수신증의 요약값과 맞지 않습니다
+proc-reject-open = 봉인된 투찰이 이 입찰·분할·공급자에 대한 개찰 키로 열리지 않습니다
+proc-reject-signature = 입찰자의 서명이 맞지 않습니다
+proc-reject-not-a-bid = 봉인된 내용이 투찰서가 아닙니다
+proc-reject-documents = 봉인된 문서가 10개 이하가 아니거나 제목·형식·내용이 없습니다
+proc-reject-names = 봉인된 내용이 다른 입찰, 분할 또는 공급자를 가리킵니다
+proc-reject-price = 가격이 양수 금액이 아닙니다
+proc-reject-picks = 예비가격 추첨 번호가 공고에서 정한 대로가 아닙니다
+proc-reject-eligibility = 투찰에 자격 확인 증빙이 기록되지 않았습니다
+proc-reject-debarred = 마감일에 공급자가 입찰 참가 제한 중이었습니다
