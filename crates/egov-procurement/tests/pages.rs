@@ -917,4 +917,82 @@ async fn a_buyer_drafts_publishes_and_answers_from_the_desk_and_bad_input_change
     status(&opened, StatusCode::SEE_OTHER, "opened");
     let (_, v) = Procurement(&app).tender(&id).await;
     assert!(v["opening"]["bids"].is_array(), "the transcript: {v}");
+
+    // A second tender, postponed and then cancelled on the desk, each with a published reason.
+    let form = b.get("/desk/procurement/new").await;
+    status(&form, StatusCode::OK, "the form again");
+    let csrf = form.field("csrf").expect("the form's token");
+    let f = good(&csrf);
+    let made = b.post("/desk/procurement/new", &as_refs(&f)).await;
+    status(&made, StatusCode::SEE_OTHER, "second tender");
+    let second = made
+        .location
+        .clone()
+        .expect("location")
+        .trim_start_matches("/desk/procurement/tenders/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    let target = |action: &str| format!("/desk/procurement/tenders/{second}/{action}");
+    let published = b.post(&target("publish"), &[("csrf", &csrf)]).await;
+    status(&published, StatusCode::SEE_OTHER, "second published");
+    for _ in 0..100 {
+        if Procurement(&app).tender(&second).await.1["status"] == "enquiry" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let page = b.get(&format!("/desk/procurement/tenders/{second}")).await;
+    assert!(
+        page.body.contains("id=\"postpone-reason\""),
+        "{}",
+        page.body
+    );
+    let unknown = b.post(&target("reopen"), &[("csrf", &csrf)]).await;
+    status(&unknown, StatusCode::NOT_FOUND, "no such action");
+    let no_reason = b
+        .post(&target("postpone"), &[("csrf", &csrf), ("reason", "no")])
+        .await;
+    status(&no_reason, StatusCode::BAD_REQUEST, "a reason too short");
+    assert_eq!(summary(&no_reason), vec!["#postpone-reason".to_owned()]);
+    assert_eq!(
+        Procurement(&app).tender(&second).await.1["status"],
+        "enquiry",
+        "nothing changed"
+    );
+    let postponed = b
+        .post(
+            &target("postpone"),
+            &[
+                ("csrf", &csrf),
+                ("reason", "The specification is being corrected."),
+            ],
+        )
+        .await;
+    status(&postponed, StatusCode::SEE_OTHER, "postponed");
+    assert_eq!(
+        Procurement(&app).tender(&second).await.1["status"],
+        "postponed"
+    );
+    let cancelled = b
+        .post(
+            &target("cancel"),
+            &[("csrf", &csrf), ("reason", "The budget was withdrawn.")],
+        )
+        .await;
+    status(&cancelled, StatusCode::SEE_OTHER, "cancelled");
+    let (_, v) = Procurement(&app).tender(&second).await;
+    assert_eq!(
+        (v["status"].as_str(), v["cancel_reason"].as_str()),
+        (Some("cancelled"), Some("The budget was withdrawn.")),
+        "{v}"
+    );
+    let again = b
+        .post(
+            &target("cancel"),
+            &[("csrf", &csrf), ("reason", "The budget was withdrawn.")],
+        )
+        .await;
+    status(&again, StatusCode::CONFLICT, "cancelled twice");
 }

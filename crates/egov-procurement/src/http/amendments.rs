@@ -142,16 +142,24 @@ pub async fn postpone(
     id: web::Path<String>,
     input: web::Json<ReasonInput>,
 ) -> Result<HttpResponse, Error> {
-    reason_ok("/reason", &input.reason)?;
-    let row = agency_tender(&p, &auth, &id).await?;
-    let q = p.clone();
-    let by = auth.subject.clone();
-    let reason = input.into_inner().reason;
-    let row = p
-        .db()
-        .transaction(move |c| service::postpone(&q, c, &row.id, &by, &reason))
-        .await?;
+    let row = postpone_tender(&p, &auth, &id, input.into_inner().reason).await?;
     Ok(HttpResponse::Ok().json(view(&p, row).await?))
+}
+
+/// Postpones the agency's tender with a published reason (the API's and the desk's way).
+pub(crate) async fn postpone_tender(
+    p: &Procurement,
+    who: &egov_auth::Principal,
+    id: &str,
+    reason: String,
+) -> Result<crate::store::TenderRow, Error> {
+    reason_ok("/reason", &reason)?;
+    let row = agency_tender(p, who, id).await?;
+    let q = p.clone();
+    let by = who.subject.clone();
+    p.db()
+        .transaction(move |c| service::postpone(&q, c, &row.id, &by, &reason))
+        .await
 }
 
 egov_core::problems!(CancelErrors:
@@ -179,14 +187,22 @@ pub async fn cancel(
     id: web::Path<String>,
     input: web::Json<ReasonInput>,
 ) -> Result<HttpResponse, Error> {
-    reason_ok("/reason", &input.reason)?;
-    let row = agency_tender(&p, &auth, &id).await?;
-    let q = p.clone();
-    let by = auth.subject.clone();
-    let reason = input.into_inner().reason;
-    let row = p
-        .db()
-        .transaction(move |c| service::cancel(&q, c, &row.id, &by, &reason))
-        .await?;
+    let row = cancel_tender(&p, &auth, &id, input.into_inner().reason).await?;
     Ok(HttpResponse::Ok().json(view(&p, row).await?))
+}
+
+/// Cancels the agency's tender with a published reason (the API's and the desk's way).
+pub(crate) async fn cancel_tender(
+    p: &Procurement,
+    who: &egov_auth::Principal,
+    id: &str,
+    reason: String,
+) -> Result<crate::store::TenderRow, Error> {
+    reason_ok("/reason", &reason)?;
+    let row = agency_tender(p, who, id).await?;
+    let q = p.clone();
+    let by = who.subject.clone();
+    p.db()
+        .transaction(move |c| service::cancel(&q, c, &row.id, &by, &reason))
+        .await
 }

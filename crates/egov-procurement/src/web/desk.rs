@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use super::{internal, procedure_name, refusal, status_text};
 use crate::domain::lifecycle::Action;
+use crate::http::amendments::{cancel_tender, postpone_tender};
 use crate::http::evaluation::{decide_award, rank_bids};
 use crate::http::public::{ListQuery, page as tender_page};
 use crate::http::questions::answer;
@@ -403,6 +404,7 @@ fn label(t: &Page, name: &str) -> String {
         ["enquiry_end"] => t.t("proc-label-enquiry-end"),
         ["deadline"] => t.t("proc-label-deadline"),
         ["opening_at"] => t.t("proc-label-opening"),
+        ["reason"] => t.t("proc-desk-reason"),
         _ => name.to_owned(),
     }
 }
@@ -478,6 +480,8 @@ struct TenderPage<'a> {
     answer_text: String,
     can_rank: bool,
     can_award: bool,
+    can_postpone: bool,
+    can_cancel: bool,
     awards: Vec<(String, String, String, String)>,
     contracts: Vec<(String, String, String)>,
 }
@@ -565,9 +569,8 @@ async fn tender_page_for(
         csrf: who.csrf(),
         errors,
         done: match done {
-            "created" | "published" | "answered" | "ranked" | "awarded" => {
-                t.t(&format!("proc-desk-done-{done}"))
-            }
+            "created" | "published" | "answered" | "ranked" | "awarded" | "postponed"
+            | "cancelled" => t.t(&format!("proc-desk-done-{done}")),
             _ => String::new(),
         },
         id: v.id.clone(),
@@ -596,6 +599,8 @@ async fn tender_page_for(
         answer_text: typed.1,
         can_rank: st.permits(Action::Rank),
         can_award: st.permits(Action::DecideAward),
+        can_postpone: st.permits(Action::Postpone),
+        can_cancel: st.permits(Action::Cancel),
         awards: v
             .awards
             .iter()
@@ -655,47 +660,63 @@ pub struct Empty {}
 
 /// The desk's actions on a tender, each a button: `publish` a draft (the notice goes out, the
 /// opening key is split among the committee), `rank` the opened bids (with the scores where
-/// the procedure has them), decide the `award` by the ranking (the standstill starts).
+/// the procedure has them), decide the `award` by the ranking (the standstill starts),
+/// `postpone` (no bids until resumed through the API with new dates) or `cancel`, each with a
+/// published reason.
 #[post("/desk/procurement/tenders/{id}/{action}")]
 pub async fn act(
     who: Desk,
     p: Data<Procurement>,
     directory: Option<Data<egov_auth::Service>>,
     path: Path<(String, String)>,
-    _form: CsrfForm<Empty>,
+    form: CsrfForm<ActForm>,
 ) -> Result<HttpResponse, PageError> {
     let (id, action) = path.into_inner();
-    let (done, what) = match action.as_str() {
-        "publish" => (
-            publish_tender(&p, &who.principal, &id).await.map(|_| ()),
-            "published",
-        ),
-        "rank" => (
-            rank_bids(&p, &who.principal, &id).await.map(|_| ()),
-            "ranked",
-        ),
-        "award" => (
-            decide_award(&p, &who.principal, &id).await.map(|_| ()),
-            "awarded",
-        ),
+    let reason = form.0.reason;
+    let done = match action.as_str() {
+        "postpone" => postpone_tender(&p, &who.principal, &id, reason.clone())
+            .await
+            .map(|_| "postponed"),
+        "cancel" => cancel_tender(&p, &who.principal, &id, reason.clone())
+            .await
+            .map(|_| "cancelled"),
+        "publish" => publish_tender(&p, &who.principal, &id)
+            .await
+            .map(|_| "published"),
+        "rank" => rank_bids(&p, &who.principal, &id).await.map(|_| "ranked"),
+        "award" => decide_award(&p, &who.principal, &id)
+            .await
+            .map(|_| "awarded"),
         _ => return Err(who.page.not_found()),
     };
-    after_action(&who, &p, directory, &id, done, what, &format!("#{action}")).await
+    let anchor = match action.as_str() {
+        "postpone" | "cancel" => format!("#{action}-reason"),
+        _ => format!("#{action}"),
+    };
+    after_action(&who, &p, directory, &id, done, &anchor, (action, reason)).await
 }
 
-/// The tender's page after an action: its banner, or the refusal in the summary.
+/// What the desk's action buttons send: a published reason for `postpone` and `cancel`.
+#[derive(Debug, Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// The tender's page after an action: its banner (`done` names it), or the refusal in the
+/// summary at `anchor`, with the reason typed (`typed`: the action and its text) kept.
 async fn after_action(
     who: &Desk,
     p: &Procurement,
     directory: Option<Data<egov_auth::Service>>,
     id: &str,
-    done: Result<(), egov_core::Error>,
-    what: &str,
+    done: Result<&str, egov_core::Error>,
     anchor: &str,
+    typed: (String, String),
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
     match done {
-        Ok(()) => Ok(see_other(&format!(
+        Ok(what) => Ok(see_other(&format!(
             "/desk/procurement/tenders/{id}?done={what}"
         ))),
         Err(e) => {
@@ -705,17 +726,7 @@ async fn after_action(
                 .map(|(_, m)| (anchor.to_owned(), m))
                 .collect();
             let directory = directory.as_ref().map(|d| d.get_ref());
-            tender_page_for(
-                who,
-                p,
-                directory,
-                id,
-                "",
-                errors,
-                Default::default(),
-                status,
-            )
-            .await
+            tender_page_for(who, p, directory, id, "", errors, typed, status).await
         }
     }
 }
