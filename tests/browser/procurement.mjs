@@ -29,7 +29,11 @@
 // server's. The public notice then shows the transcript. The buyer ranks and decides the
 // award on the desk; after the standstill the winner opens the contract from its bid page, is
 // refused without the declaration, signs, and the buyer signs on the desk's contract page:
-// the contract is in force.
+// the contract is in force. On the way: the buyer amends the notice on the desk; the draw is
+// recomputed in the reader's browser (and no longer agrees once a price is changed in the
+// page); the evaluator downloads a document the bidder's page sealed and scores the bid; a
+// losing bidder complains about the award and the review body dismisses it on its page; the
+// buyer proposes a contract amendment with a new end date.
 // axe-core on every page (0 WCAG 2.1 A/AA violations), each at 320 CSS px, screenshots into
 // docs/screenshots/.
 //
@@ -77,12 +81,15 @@ async function setUp() {
     must(await api('PUT', '/procurement/v1/committee/key', { public_key: publicKey }, token), 'committee key', [204]);
     committee.push({ ...member, key, sub: sub(token) });
   }
+  const evaluator = await officer(['procurement.evaluator'], 'evaluator');
+  evaluator.sub = sub(evaluator.token);
+  const reviewer = await officer(['procurement.reviewer'], 'reviewer');
   const member = process.env.EGOV_MEMBER ?? 'KR/GOV/EGOV';
   must(await api('POST', '/exchange/v1/admin/grants', {
     client: `${member}/procurement`, service: `${member}/tax/tax-clearance`,
     purpose: 'procurement.eligibility', items: ['business_id', 'arrears', 'as_of', 'valid_until'],
   }, await adminToken()), 'grant', [201, 409]);
-  return { buyer, committee };
+  return { buyer, committee, evaluator, reviewer };
 }
 
 // A business account with an authenticator enrolled: { username, secret, business }.
@@ -170,7 +177,7 @@ async function waitFor(id, wanted) {
 
 // The buyer's desk: the tender made on the page (the committee chosen by name), published;
 // a bidder asks a question on its page, the buyer answers on the desk, the notice shows both.
-async function createTender(browser, buyer, committee, asker) {
+async function createTender(browser, buyer, committee, evaluator, asker) {
   const lang = languages[0];
   const { context, page } = await deskSignIn(browser, buyer, lang, true, '/desk/procurement');
   await check(page, 'buyer', lang, 'proc-desk', 'the buyer desk');
@@ -200,6 +207,8 @@ async function createTender(browser, buyer, committee, asker) {
     const id = await page.getAttribute(`input[name=committee][value="${m.sub}"]`, 'id');
     await page.click(`label[for="${id}"]`);
   }
+  const evId = await page.getAttribute(`input[name=evaluators][value="${evaluator.sub}"]`, 'id');
+  await page.click(`label[for="${evId}"]`);
   await Promise.all([page.waitForURL(/done=created/), page.click('main form button[type=submit]')]);
   const id = page.url().split('/tenders/')[1].split('?')[0];
   const shown = await page.textContent('main');
@@ -223,6 +232,16 @@ async function createTender(browser, buyer, committee, asker) {
   await Promise.all([page.waitForURL(/done=answered/), page.click('.egov-qa form button[type=submit]')]);
   await q.goto(`${base}/tenders/${id}`);
   expect((await q.textContent('main')).includes(answer), `${asker.tag}: the notice shows the buyer's answer`);
+  // An amendment on the desk (a new description, with its published reason); the notice
+  // shows it numbered.
+  await page.goto(`${base}/desk/procurement/tenders/${id}`);
+  await page.click('details:has(form#amend) summary');
+  await page.fill('#amend-reason', 'Delivery in two batches, as answered.');
+  await page.fill('#amend-description', 'Supply of 200 office laptops in two batches a week apart, with three years of on-site service.');
+  await check(page, 'buyer', lang, 'proc-desk-amend', 'the amendment form');
+  await Promise.all([page.waitForURL(/done=amended/), page.click('form#amend button[type=submit]')]);
+  await q.goto(`${base}/tenders/${id}`);
+  expect((await q.textContent('main')).includes('Delivery in two batches, as answered.'), `${asker.tag}: the notice shows the amendment`);
   // Bids once the enquiry period has ended.
   await waitFor(id, ['tendering']);
   return { id, deadline: now + deadline, desk: { context, page } };
@@ -307,12 +326,12 @@ function noClear(bidders, when) {
 
 const browser = await launch();
 try {
-  const { buyer, committee } = await setUp();
+  const { buyer, committee, evaluator, reviewer } = await setUp();
   const bidders = [];
   let seq = 300 + (run % 500);
   for (const lang of languages) bidders.push(await prepare(browser, lang, true, (seq += 1)));
   bidders.push(await prepare(browser, languages[0], false, (seq += 1)));
-  const tender = await createTender(browser, buyer, committee, bidders[0]);
+  const tender = await createTender(browser, buyer, committee, evaluator, bidders[0]);
   // Prices unique to this run, so that the database read finds only this run's.
   const price = (b, i) => 95000000 + (run % 1000) * 1000 + bidders.indexOf(b) * 500000 + i * 10 + 7;
   for (const b of bidders) {
@@ -376,6 +395,36 @@ try {
   const text = await page.textContent('main');
   expect(bidders.every((b) => text.includes(b.who.business)), 'the public notice shows every bid in the opening transcript');
   await check(page, 'public', bidders[0].lang, 'proc-opened', 'notice after the opening');
+  // The draw recomputed in the reader's browser agrees with the published one; changed in the
+  // page, it no longer does.
+  await page.click('[data-draw] button');
+  await page.waitForSelector('[data-draw] [data-result].egov-draw-ok');
+  await page.evaluate(() => {
+    const d = document.querySelector('[data-draw]');
+    const p = JSON.parse(d.dataset.published);
+    p[0] = String(BigInt(p[0].split('.')[0]) + 1n);
+    d.dataset.published = JSON.stringify(p);
+  });
+  await page.click('[data-draw] button');
+  await page.waitForSelector('[data-draw] [data-result].egov-draw-bad');
+  expect(true, 'the draw recomputed in the browser matches the published one, and a changed price does not');
+  // The evaluator reads the opened bids (each document as the bidder sealed it in the page)
+  // and scores one.
+  {
+    const { context: ec, page: ep } = await deskSignIn(browser, evaluator, languages[0], true, '/desk/procurement/evaluation');
+    await check(ep, 'evaluator', languages[0], 'proc-evaluation', 'the evaluation page');
+    const bidId = transcript.bids.find((x) => x.supplier === bidders[0].who.business).bid_id;
+    const [download] = await Promise.all([ep.waitForEvent('download'), ep.click(`#b-${bidId} a[download]`)]);
+    const doc = readFileSync(await download.path(), 'utf8');
+    expect(doc === bidders[0].secrets[bidders[0].secrets.length - 1], 'evaluator: the document opened is the one sealed in the bidder\'s page');
+    await ep.fill(`#score-${bidId}`, 'many');
+    await resend(ep, `#b-${bidId} form button[type=submit]`);
+    expect((await ep.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')))).includes(`#score-${bidId}`),
+      'evaluator: a score that is not a number is refused with an error summary');
+    await ep.fill(`#score-${bidId}`, '88.5');
+    await Promise.all([ep.waitForURL(/done=scored/), ep.click(`#b-${bidId} form button[type=submit]`)]);
+    await ec.close();
+  }
   // The buyer ranks and awards; the standstill runs out; the winner (the lowest valid price)
   // reads the contract and signs it on its page, then the buyer signs.
   // The buyer ranks and decides the award on the desk.
@@ -384,6 +433,27 @@ try {
   await Promise.all([desk.waitForURL(/done=ranked/), desk.click('form#rank button[type=submit]')]);
   await Promise.all([desk.waitForURL(/done=awarded/), desk.click('form#award button[type=submit]')]);
   await check(desk, 'buyer', languages[0], 'proc-desk-awarded', 'the tender awarded on the desk');
+  // A losing bidder complains about the award on the complaint page; the review body
+  // dismisses it on its page, and the standstill resumes with its time given back.
+  {
+    const loser = bidders[1];
+    const lp = loser.page;
+    await lp.goto(`${base}/tenders/${tender.id}`);
+    await Promise.all([lp.waitForURL(/\/complaints\/new$/), lp.click(`main a[href="/tenders/${tender.id}/complaints/new"]`)]);
+    await check(lp, loser.tag, loser.lang, 'proc-complain', 'the complaint page');
+    await lp.fill('#text', 'The winning price is below cost; we ask for its justification.');
+    await Promise.all([lp.waitForURL(/complained=1/), lp.click('main form button[type=submit]')]);
+    expect(await status(tender.id) === 'suspended', `${loser.tag}: the complaint suspends the tender`);
+    const { context: rc, page: rp } = await deskSignIn(browser, reviewer, languages[0], true, '/desk/procurement/complaints');
+    await check(rp, 'reviewer', languages[0], 'proc-review', 'the review body\'s page');
+    await resend(rp, 'main form button[type=submit]');
+    expect((await rp.$$('.egov-error-summary li')).length > 0, 'reviewer: a decision without a choice is refused with an error summary');
+    await rp.click('main form input[value=dismissed] + label');
+    await rp.fill('main form textarea[name=reason]', 'The price is justified by the bidder\'s stock, as its documents show.');
+    await Promise.all([rp.waitForURL(/done=decided/), rp.click('main form button[type=submit]')]);
+    expect(await status(tender.id) === 'standstill', 'reviewer: dismissed, the standstill resumes');
+    await rc.close();
+  }
   let awarded = null;
   for (let i = 0; i < 240 && !awarded; i += 1) {
     const v = (await api('GET', `/procurement/v1/tenders/${tender.id}`)).body;
@@ -415,6 +485,19 @@ try {
   await check(desk, 'buyer', languages[0], 'proc-desk-contract', 'the contract signed by both');
   const both = must(await api('GET', `/procurement/v1/contracts/${contract}`, undefined, buyer.token), 'the contract');
   expect(both.status === 'active', `the contract is in force once both have signed (${both.status})`);
+  // The buyer proposes an amendment on the desk: an amount it cannot read is refused with an
+  // error summary; a new end date makes version 2, to be signed by both again.
+  await desk.click('details:has(form#amend) summary');
+  await desk.fill('#amend-reason', 'Delivery moved by two weeks at the agency\'s request.');
+  await desk.fill('#amount', 'a lot');
+  await resend(desk, 'form#amend button[type=submit]');
+  expect((await desk.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')))).includes('#amount'),
+    'buyer: an amount that is not one is refused with an error summary');
+  await desk.fill('#amount', '');
+  await desk.fill('#end_date', '2027-06-30');
+  await check(desk, 'buyer', languages[0], 'proc-contract-amend', 'the contract amendment form');
+  await Promise.all([desk.waitForURL(/amended=1$/), desk.click('form#amend button[type=submit]')]);
+  expect((await desk.textContent('main')).includes('2027-06-30'), 'buyer: version 2 of the contract has the new end date');
   await tender.desk.context.close();
   for (const b of bidders) await b.context.close();
 } catch (e) {

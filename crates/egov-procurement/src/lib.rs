@@ -312,6 +312,16 @@ impl Module for ProcurementModule {
                 "proc-committee-title",
                 COMMITTEE_ROLE,
             ),
+            (
+                "/desk/procurement/evaluation",
+                "proc-eval-title",
+                EVALUATOR_ROLE,
+            ),
+            (
+                "/desk/procurement/complaints",
+                "proc-review-title",
+                REVIEWER_ROLE,
+            ),
         ]
     }
 

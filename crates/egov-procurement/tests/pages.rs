@@ -62,18 +62,7 @@ fn status(a: &Answer, expected: StatusCode, what: &str) {
 
 /// The error summary's links.
 fn summary(a: &Answer) -> Vec<String> {
-    a.body
-        .split("class=\"egov-error-summary\"")
-        .nth(1)
-        .and_then(|s| s.split("</ul>").next())
-        .map(|s| {
-            s.split("href=\"")
-                .skip(1)
-                .filter_map(|h| h.split('"').next())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
+    a.error_links()
 }
 
 #[tokio::test]
@@ -974,6 +963,98 @@ async fn a_buyer_drafts_publishes_and_answers_from_the_desk_and_bad_input_change
     assert_eq!(
         Procurement(&app).tender(&second).await.1["status"],
         "postponed"
+    );
+    // Resumed on the desk: a time the page cannot read, then no later opening time, are
+    // refused and change nothing; then new dates, and an amendment with a new description.
+    let page = b.get(&format!("/desk/procurement/tenders/{second}")).await;
+    assert!(
+        page.body
+            .contains(&format!("/desk/procurement/tenders/{second}/resume")),
+        "a postponed tender offers resuming"
+    );
+    let unreadable = b
+        .post(
+            &target("resume"),
+            &[
+                ("csrf", &csrf),
+                ("reason", "The corrected specification is attached."),
+                ("deadline", "soon"),
+            ],
+        )
+        .await;
+    status(&unreadable, StatusCode::BAD_REQUEST, "an unreadable time");
+    assert_eq!(summary(&unreadable), vec!["#amend-deadline".to_owned()]);
+    assert!(
+        unreadable
+            .body
+            .contains("The corrected specification is attached.")
+    );
+    let later = local_input(&app, 7200);
+    let no_opening = b
+        .post(
+            &target("resume"),
+            &[
+                ("csrf", &csrf),
+                ("reason", "The corrected specification is attached."),
+                ("deadline", &later),
+            ],
+        )
+        .await;
+    status(
+        &no_opening,
+        StatusCode::BAD_REQUEST,
+        "a deadline after the opening",
+    );
+    assert_eq!(summary(&no_opening), vec!["#amend-reason".to_owned()]);
+    assert_eq!(
+        Procurement(&app).tender(&second).await.1["status"],
+        "postponed",
+        "nothing changed"
+    );
+    let resumed = b
+        .post(
+            &target("resume"),
+            &[
+                ("csrf", &csrf),
+                ("reason", "The corrected specification is attached."),
+                ("deadline", &later),
+                ("opening_at", &later),
+            ],
+        )
+        .await;
+    status(&resumed, StatusCode::SEE_OTHER, "resumed");
+    let (_, v) = Procurement(&app).tender(&second).await;
+    assert_ne!(v["status"], "postponed", "{v}");
+    let amended = b
+        .post(
+            &target("amend"),
+            &[
+                ("csrf", &csrf),
+                ("reason", "Delivery to two offices."),
+                (
+                    "description",
+                    "400 office chairs, delivered to Busan and Ulsan.",
+                ),
+            ],
+        )
+        .await;
+    status(&amended, StatusCode::SEE_OTHER, "amended");
+    let (_, v) = Procurement(&app).tender(&second).await;
+    assert_eq!(
+        v["description"],
+        "400 office chairs, delivered to Busan and Ulsan."
+    );
+    assert_eq!(v["amendments"].as_array().map(Vec::len), Some(2), "{v}");
+    let nothing_new = b
+        .post(
+            &target("amend"),
+            &[("csrf", &csrf), ("reason", "Nothing at all.")],
+        )
+        .await;
+    status(
+        &nothing_new,
+        StatusCode::BAD_REQUEST,
+        "an amendment that changes nothing",
     );
     let cancelled = b
         .post(

@@ -9,6 +9,7 @@ use std::time::Duration;
 use diesel::RunQueryDsl as _;
 use egov_procurement::domain::{envelope, seal};
 use egov_procurement::ocds;
+use egov_testing::browser::{Browser, text};
 use egov_testing::clients::procurement::Procurement;
 use egov_testing::{Spawn, TestApp, kr_business_number, spawn_app_with, spawn_peer};
 use reqwest::Method;
@@ -16,6 +17,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 const BASE: u64 = 100_000_000;
+const PASSWORD: &str = "correct horse battery staple 9";
 const MODULES: &[&str] = &["platform", "auth", "exchange", "tax", "procurement"];
 const SETTINGS: &[(&str, &str)] = &[
     ("EGOV__PROCUREMENT__ACCELERATION", "172800"),
@@ -1677,4 +1679,372 @@ async fn a_complaint_against_the_terms_suspends_bidding_and_gives_the_time_back(
     );
     let (s, r) = bid(&app, &w.suppliers[0], &id, "1", 9_000_000, &[1, 2]).await;
     assert_eq!(s, 201, "bidding resumes: {r}");
+}
+
+/// The complaint page, the review body's page and the evaluators' page, as a browser without
+/// script uses them, with hostile input that changes nothing: a supplier complains about the
+/// terms and the review body dismisses it (bidding resumes); after the opening the evaluator
+/// reads the bids (each supplier's read in the access log), downloads a document and scores
+/// each bid once; the award is complained about, upheld with re-evaluation, and the page
+/// offers the bids to score again.
+#[tokio::test]
+async fn complaints_review_and_scores_on_the_pages() {
+    let app = app().await;
+    let mut w = world(&app, 3, 5, 0).await;
+    let ev = app
+        .official(
+            "ev.page",
+            "Gil Evaluator",
+            "MOLIT",
+            &["procurement.evaluator"],
+            Some(PASSWORD),
+        )
+        .await;
+    let ev_token = app.officer_named(&ev, &["procurement.evaluator"], "MOLIT");
+    w.evaluators.push((ev, ev_token));
+    app.official(
+        "rv.page",
+        "Ha Reviewer",
+        "PPS",
+        &["procurement.reviewer"],
+        Some(PASSWORD),
+    )
+    .await;
+    for (i, (business, _)) in w.suppliers.iter().enumerate() {
+        app.business_account(&format!("supplier.{i}"), "Supplier", business, PASSWORD)
+            .await;
+    }
+    let t = create(
+        &app,
+        &w,
+        "software-negotiation",
+        "services",
+        json!([{"id": "1", "title": "Main lot", "base_amount": BASE.to_string()}]),
+        7.0,
+    )
+    .await;
+    let id = t["id"].as_str().expect("id").to_owned();
+    wait_for(&app, &id, "tendering").await;
+    let status = || async { Procurement(&app).tender(&id).await.1["status"].clone() };
+
+    // A complaint about the terms, on its page: too short, or about an award not yet made,
+    // is refused; the third is filed and suspends the tender.
+    let notice = Browser::new(&app).get(&format!("/tenders/{id}")).await;
+    assert!(
+        notice
+            .body
+            .contains(&format!("/tenders/{id}/complaints/new")),
+        "the notice offers the complaint page"
+    );
+    let path = format!("/tenders/{id}/complaints/new");
+    let (mut s, page) = Browser::with_second_factor(&app, &path, "supplier.0", PASSWORD).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("value=\"terms\"") && !page.body.contains("value=\"award\""));
+    let csrf = page.field("csrf").expect("token");
+    let short = s
+        .post(
+            &path,
+            &[("csrf", &csrf), ("against", "terms"), ("text", "Unfair.")],
+        )
+        .await;
+    assert_eq!(short.status, 400, "{}", short.body);
+    assert_eq!(short.error_links(), vec!["#text"]);
+    assert!(short.body.contains("Unfair."), "what was typed is kept");
+    let award = s
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("against", "award"),
+                ("text", "There is no award to complain about yet."),
+            ],
+        )
+        .await;
+    assert_eq!(award.status, 409, "{}", award.body);
+    let forged = s
+        .post(
+            &path,
+            &[
+                ("against", "terms"),
+                ("text", "No token on this form, so it is refused."),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(status().await, "tendering", "nothing changed");
+    let filed = s
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("against", "terms"),
+                (
+                    "text",
+                    "The specification names one manufacturer's model only.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(filed.status, 303, "{}", filed.body);
+    assert_eq!(status().await, "suspended");
+
+    // The review body's page: a decision without a choice or a reason is refused; dismissed,
+    // the tender resumes.
+    let (mut r, page) =
+        Browser::with_second_factor(&app, "/desk/procurement/complaints", "rv.page", PASSWORD)
+            .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let (_, pending) = app
+        .send(
+            Method::GET,
+            "/procurement/v1/complaints",
+            Some(&app.officer_named("rv", &["procurement.reviewer"], "PPS")),
+            None,
+        )
+        .await;
+    let k = pending["complaints"][0]["id"]
+        .as_str()
+        .expect("complaint")
+        .to_owned();
+    assert!(page.body.contains(&format!("id=\"k-{k}\"")), "listed");
+    assert!(
+        page.body
+            .contains("The specification names one manufacturer"),
+        "the complaint's text is shown"
+    );
+    let rcsrf = page.field("csrf").expect("token");
+    let decide = format!("/desk/procurement/complaints/{k}");
+    let bad = r
+        .post(
+            &decide,
+            &[("csrf", &rcsrf), ("remedy", "amend"), ("reason", "ok")],
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert_eq!(
+        bad.error_links(),
+        vec![format!("#upheld-{k}"), format!("#reason-{k}")]
+    );
+    assert_eq!(status().await, "suspended", "nothing changed");
+    let dismissed = r
+        .post(
+            &decide,
+            &[
+                ("csrf", &rcsrf),
+                ("decision", "dismissed"),
+                ("remedy", "amend"),
+                (
+                    "reason",
+                    "Equivalents are allowed by clause 3 of the terms.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(dismissed.status, 303, "{}", dismissed.body);
+    assert_eq!(status().await, "tendering", "bidding resumes");
+
+    // Bids, the deadline, the opening.
+    let prices = [90_000_000u64, 92_000_000, 95_000_000];
+    let mut bids = Vec::new();
+    for (i, price) in prices.iter().enumerate() {
+        let (st, b) = bid(&app, &w.suppliers[i], &id, "1", *price, &[]).await;
+        assert_eq!(st, 201, "{b}");
+        bids.push(b["bid_id"].as_str().expect("bid").to_owned());
+    }
+    wait_for(&app, &id, "opening").await;
+    hand_in(&app, &w, &id, 3).await;
+    let (st, tr) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/open"),
+            Some(&w.committee[0].2),
+            None,
+        )
+        .await;
+    assert_eq!(st, 200, "{tr}");
+
+    // The evaluators' page: each valid bid with its price and documents; reading them is
+    // logged for each supplier.
+    let (mut e, page) =
+        Browser::with_second_factor(&app, "/desk/procurement/evaluation", "ev.page", PASSWORD)
+            .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for b in &bids {
+        assert!(
+            page.body.contains(&format!("id=\"score-{b}\"")),
+            "a score form for {b}"
+        );
+    }
+    assert!(
+        text(&page.body).contains("90,000,000"),
+        "{}",
+        text(&page.body)
+    );
+    let logged = db_rows(
+        &app,
+        "SELECT subject || '|' || purpose || '|' || module || '|' || COALESCE(record_ref, '') AS v FROM auth_access_log WHERE module = 'procurement'",
+    )
+    .await;
+    for (supplier, _) in &w.suppliers {
+        let line = format!("business:{supplier}|bid evaluation|procurement|{id}");
+        assert!(
+            logged.contains(&line),
+            "no access-log entry {line}: {logged:?}"
+        );
+    }
+    let doc = e
+        .get(&format!(
+            "/desk/procurement/evaluation/{id}/bids/{}/documents/0",
+            bids[0]
+        ))
+        .await;
+    assert_eq!(doc.status, 200);
+    assert_eq!(doc.body, format!("SECRET-PROPOSAL-{}", prices[0]));
+    assert!(
+        doc.headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("attachment")),
+        "a download, never rendered"
+    );
+    let missing = e
+        .get(&format!(
+            "/desk/procurement/evaluation/{id}/bids/{}/documents/9",
+            bids[0]
+        ))
+        .await;
+    assert_eq!(missing.status, 404);
+    let s_page = s.get("/desk/procurement/evaluation").await;
+    assert_eq!(s_page.status, 403, "a supplier is not an evaluator");
+
+    // Scores: not a number, over the maximum — refused, the form keeps them; then each bid
+    // once.
+    let ecsrf = page.field("csrf").expect("token");
+    let score_at = |b: &str| format!("/desk/procurement/evaluation/{id}/bids/{b}");
+    for bad in ["lots", "150"] {
+        let refused = e
+            .post(
+                &score_at(&bids[0]),
+                &[("csrf", &ecsrf), ("score", bad), ("comment", "")],
+            )
+            .await;
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
+        assert_eq!(refused.error_links(), vec![format!("#score-{}", bids[0])]);
+        assert!(refused.body.contains(&format!("value=\"{bad}\"")), "kept");
+    }
+    assert!(
+        db_rows(&app, "SELECT id AS v FROM procurement_scores")
+            .await
+            .is_empty()
+    );
+    for (b, score) in bids.iter().zip(["86", "95.5", "90"]) {
+        let given = e
+            .post(
+                &score_at(b),
+                &[
+                    ("csrf", &ecsrf),
+                    ("score", score),
+                    ("comment", "as per the criteria"),
+                ],
+            )
+            .await;
+        assert_eq!(given.status, 303, "{}", given.body);
+    }
+    let again = e
+        .post(
+            &score_at(&bids[0]),
+            &[("csrf", &ecsrf), ("score", "10"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(again.status, 409, "a score is final: {}", again.body);
+    let page = e.get("/desk/procurement/evaluation").await;
+    assert!(!page.body.contains("id=\"score-"), "every bid is scored");
+    assert!(text(&page.body).contains("95.5"), "my scores are shown");
+
+    // Ranked and awarded; the award complained about on the page; upheld with re-evaluation,
+    // the bids are offered for scoring again.
+    let (st, v) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/rank"),
+            Some(&w.buyer),
+            None,
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let (st, v) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/award"),
+            Some(&w.buyer),
+            None,
+        )
+        .await;
+    assert_eq!((st, v["status"].as_str()), (200, Some("standstill")), "{v}");
+    let path = format!("/tenders/{id}/complaints/new");
+    let (mut s2, page) = Browser::with_second_factor(&app, &path, "supplier.2", PASSWORD).await;
+    assert!(page.body.contains("value=\"award\"") && !page.body.contains("value=\"terms\""));
+    let csrf = page.field("csrf").expect("token");
+    let filed = s2
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("against", "award"),
+                (
+                    "text",
+                    "The technical scores ignored our certified team (clause 6).",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(filed.status, 303, "{}", filed.body);
+    let page = r.get("/desk/procurement/complaints").await;
+    let k2 = page
+        .body
+        .split("id=\"k-")
+        .nth(1)
+        .and_then(|x| x.split('"').next())
+        .expect("the award complaint")
+        .to_owned();
+    assert!(
+        page.body.contains("value=\"reevaluate\""),
+        "the award's remedies"
+    );
+    let wrong = r
+        .post(
+            &format!("/desk/procurement/complaints/{k2}"),
+            &[
+                ("csrf", &rcsrf),
+                ("decision", "upheld"),
+                ("remedy", "amend"),
+                ("reason", "Clause 6 was not applied."),
+            ],
+        )
+        .await;
+    assert_eq!(
+        wrong.error_links(),
+        vec![format!("#remedy-{k2}")],
+        "amend is for terms"
+    );
+    let upheld = r
+        .post(
+            &format!("/desk/procurement/complaints/{k2}"),
+            &[
+                ("csrf", &rcsrf),
+                ("decision", "upheld"),
+                ("remedy", "reevaluate"),
+                ("reason", "Clause 6 was not applied."),
+            ],
+        )
+        .await;
+    assert_eq!(upheld.status, 303, "{}", upheld.body);
+    assert_eq!(status().await, "evaluation");
+    let page = e.get("/desk/procurement/evaluation").await;
+    for b in &bids {
+        assert!(
+            page.body.contains(&format!("id=\"score-{b}\"")),
+            "scored again: {b}"
+        );
+    }
 }

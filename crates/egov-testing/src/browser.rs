@@ -45,6 +45,22 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The error summary's links (`#field` anchors), in order; none when there is no summary.
+    pub fn error_links(&self) -> Vec<String> {
+        self.body
+            .split("class=\"egov-error-summary\"")
+            .nth(1)
+            .and_then(|s| s.split("</ul>").next())
+            .map(|s| {
+                s.split("href=\"")
+                    .skip(1)
+                    .filter_map(|h| h.split('"').next())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The value of the first `name="<field>" value="…"` in the body (hidden form fields).
     pub fn field(&self, field: &str) -> Option<String> {
         let needle = format!(r#"name="{field}" value=""#);
@@ -225,6 +241,29 @@ impl<'a> Browser<'a> {
         );
         let l = back.location.clone().expect("back to the page");
         self.follow(&l).await
+    }
+
+    /// A browser in English signed in at `path` as `username`, who first enrols a second
+    /// factor (the policies of officers' and businesses' pages ask for one); `path`'s page.
+    pub async fn with_second_factor(
+        app: &'a TestApp,
+        path: &str,
+        username: &str,
+        password: &str,
+    ) -> (Self, Answer) {
+        let token = app.password_login(username, password).await;
+        let (secret, _) = crate::mfa::enrol_totp(app, &token).await;
+        let mut b = Self::new(app);
+        b.language = Some("en".into());
+        let page = b
+            .sign_in(
+                path,
+                username,
+                password,
+                Some(&crate::mfa::totp(&secret, 0)),
+            )
+            .await;
+        (b, page)
     }
 
     /// Like [`Browser::sign_in`], but stops at the pages' callback's answer (the redirect back

@@ -351,6 +351,31 @@ impl TestApp {
         .id
     }
 
+    /// Creates a business's account for the firm `business_id`, active with `password`, and
+    /// returns the account id.
+    pub async fn business_account(
+        &self,
+        username: &str,
+        display_name: &str,
+        business_id: &str,
+        password: &str,
+    ) -> String {
+        let s = self.state.auth_service.as_ref().expect("auth service");
+        s.create_account(
+            egov_auth::accounts::NewAccount {
+                username: username.to_lowercase(),
+                kind: Some(egov_auth::Kind::Business),
+                display_name: display_name.to_owned(),
+                business_id: Some(business_id.to_owned()),
+                ..egov_auth::accounts::NewAccount::default()
+            },
+            Some(password.to_owned()),
+        )
+        .await
+        .expect("account")
+        .id
+    }
+
     /// The person key of a national ID in this deployment (the blind index tokens carry).
     pub fn person_key(&self, nid: &str) -> String {
         let s = self.state.auth_service.as_ref().expect("auth service");

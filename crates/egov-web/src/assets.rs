@@ -28,6 +28,7 @@ const FILES: &[(&str, &str, &[u8])] = embed![
     "egov-map.js" => "text/javascript; charset=utf-8",
     "egov-upload.js" => "text/javascript; charset=utf-8",
     "egov-bid.js" => "text/javascript; charset=utf-8",
+    "egov-draw.js" => "text/javascript; charset=utf-8",
     "leaflet/leaflet.js" => "text/javascript; charset=utf-8",
     "leaflet/leaflet.css" => "text/css; charset=utf-8",
     "leaflet/images/marker-icon.png" => "image/png",

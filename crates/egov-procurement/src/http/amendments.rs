@@ -18,13 +18,15 @@ pub struct AmendInput {
     pub changes: Changes,
 }
 
+/// Amends the agency's tender, or resumes it when postponed or when a complaint ordered the
+/// terms amended (the API's and the desk's way).
 pub(crate) async fn amending(
     auth: &Principal,
     p: &Procurement,
     id: &str,
     input: AmendInput,
     resuming: bool,
-) -> Result<HttpResponse, Error> {
+) -> Result<crate::store::TenderRow, Error> {
     reason_ok("/reason", &input.reason)?;
     if let Some(d) = &input.changes.description
         && !text_ok(d, 0, 20_000)
@@ -37,8 +39,7 @@ pub(crate) async fn amending(
     let row = agency_tender(p, auth, id).await?;
     let q = p.clone();
     let by = auth.subject.clone();
-    let row = p
-        .db()
+    p.db()
         .transaction(move |c| {
             if resuming {
                 service::resume(&q, c, &row.id, &by, &input.reason, &input.changes)
@@ -46,8 +47,7 @@ pub(crate) async fn amending(
                 service::amend(&q, c, &row.id, &by, &input.reason, &input.changes)
             }
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(view(p, row).await?))
+        .await
 }
 
 egov_core::problems!(AmendErrors:
@@ -77,7 +77,8 @@ pub async fn amend(
     id: web::Path<String>,
     input: web::Json<AmendInput>,
 ) -> Result<HttpResponse, Error> {
-    amending(&auth, &p, &id, input.into_inner(), false).await
+    let row = amending(&auth, &p, &id, input.into_inner(), false).await?;
+    Ok(HttpResponse::Ok().json(view(&p, row).await?))
 }
 
 egov_core::problems!(ResumeErrors:
@@ -106,7 +107,8 @@ pub async fn resume(
     id: web::Path<String>,
     input: web::Json<AmendInput>,
 ) -> Result<HttpResponse, Error> {
-    amending(&auth, &p, &id, input.into_inner(), true).await
+    let row = amending(&auth, &p, &id, input.into_inner(), true).await?;
+    Ok(HttpResponse::Ok().json(view(&p, row).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -142,23 +144,31 @@ pub async fn postpone(
     id: web::Path<String>,
     input: web::Json<ReasonInput>,
 ) -> Result<HttpResponse, Error> {
-    let row = postpone_tender(&p, &auth, &id, input.into_inner().reason).await?;
+    let row = stop_tender(&p, &auth, &id, input.into_inner().reason, false).await?;
     Ok(HttpResponse::Ok().json(view(&p, row).await?))
 }
 
-/// Postpones the agency's tender with a published reason (the API's and the desk's way).
-pub(crate) async fn postpone_tender(
+/// Postpones (`cancelling` false) or cancels the agency's tender with a published reason (the
+/// API's and the desk's way).
+pub(crate) async fn stop_tender(
     p: &Procurement,
     who: &egov_auth::Principal,
     id: &str,
     reason: String,
+    cancelling: bool,
 ) -> Result<crate::store::TenderRow, Error> {
     reason_ok("/reason", &reason)?;
     let row = agency_tender(p, who, id).await?;
     let q = p.clone();
     let by = who.subject.clone();
     p.db()
-        .transaction(move |c| service::postpone(&q, c, &row.id, &by, &reason))
+        .transaction(move |c| {
+            if cancelling {
+                service::cancel(&q, c, &row.id, &by, &reason)
+            } else {
+                service::postpone(&q, c, &row.id, &by, &reason)
+            }
+        })
         .await
 }
 
@@ -187,22 +197,6 @@ pub async fn cancel(
     id: web::Path<String>,
     input: web::Json<ReasonInput>,
 ) -> Result<HttpResponse, Error> {
-    let row = cancel_tender(&p, &auth, &id, input.into_inner().reason).await?;
+    let row = stop_tender(&p, &auth, &id, input.into_inner().reason, true).await?;
     Ok(HttpResponse::Ok().json(view(&p, row).await?))
-}
-
-/// Cancels the agency's tender with a published reason (the API's and the desk's way).
-pub(crate) async fn cancel_tender(
-    p: &Procurement,
-    who: &egov_auth::Principal,
-    id: &str,
-    reason: String,
-) -> Result<crate::store::TenderRow, Error> {
-    reason_ok("/reason", &reason)?;
-    let row = agency_tender(p, who, id).await?;
-    let q = p.clone();
-    let by = who.subject.clone();
-    p.db()
-        .transaction(move |c| service::cancel(&q, c, &row.id, &by, &reason))
-        .await
 }

@@ -293,19 +293,34 @@ pub async fn score(
     id: web::Path<String>,
     input: web::Json<ScoreInput>,
 ) -> Result<HttpResponse, Error> {
+    let out = score_bid(&p, &auth, &id, input.into_inner()).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// The highest score a procedure gives: its capability points (qualification review) or 100.
+pub(crate) fn max_score(pr: &crate::domain::rules::Procedure) -> Decimal {
+    pr.qualification
+        .as_ref()
+        .map_or(Decimal::from(100), |q| q.capability_points)
+}
+
+/// An evaluator of the tender scores one of its valid bids (the API's and the evaluation
+/// page's way).
+pub(crate) async fn score_bid(
+    p: &Procurement,
+    who: &Principal,
+    id: &str,
+    input: ScoreInput,
+) -> Result<crate::service::SignedScore, Error> {
     let rules = p.rules()?;
-    let row = public_tender(&p, &id).await?;
-    if !list_of(&row.evaluators).contains(&auth.subject) {
+    let row = public_tender(p, id).await?;
+    if !list_of(&row.evaluators).contains(&who.subject) {
         return Err(Error::new(errors::NOT_EVALUATOR));
     }
     let pr = rules
         .procedure(&row.procedure_id)
         .ok_or_else(|| Error::new(errors::PROCEDURE_NOT_FOUND))?;
-    let max = pr
-        .qualification
-        .as_ref()
-        .map(|q| q.capability_points)
-        .unwrap_or(Decimal::from(100));
+    let max = max_score(pr);
     let mut errs = Vec::new();
     if input.score.is_sign_negative() || input.score > max || input.score.scale() > 4 {
         errs.push(field("/score", &format!("0 to {max}, at most 4 decimals")));
@@ -322,13 +337,10 @@ pub async fn score(
         ));
     }
     let q = p.clone();
-    let me = auth.subject.clone();
-    let input = input.into_inner();
-    let out = p
-        .db()
+    let me = who.subject.clone();
+    p.db()
         .transaction(move |c| {
             service::score(&q, c, &row, &input.bid_id, &me, input.score, &input.comment)
         })
-        .await?;
-    Ok(HttpResponse::Created().json(out))
+        .await
 }

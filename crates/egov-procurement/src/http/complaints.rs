@@ -48,7 +48,19 @@ pub async fn complain(
     id: web::Path<String>,
     input: web::Json<ComplaintInput>,
 ) -> Result<HttpResponse, Error> {
-    let supplier = supplier_id(&p, &auth)?;
+    let k = file_complaint(&p, &auth, &id, input.into_inner()).await?;
+    Ok(HttpResponse::Created().json(complaint_view(&k)))
+}
+
+/// A registered supplier files a complaint against a tender's terms or its award (the API's
+/// and the complaint page's way).
+pub(crate) async fn file_complaint(
+    p: &Procurement,
+    who: &egov_auth::Principal,
+    id: &str,
+    input: ComplaintInput,
+) -> Result<store::ComplaintRow, Error> {
+    let supplier = supplier_id(p, who)?;
     let mut errs = Vec::new();
     if !["terms", "award"].contains(&input.against.as_str()) {
         errs.push(field("/against", "terms or award"));
@@ -57,12 +69,9 @@ pub async fn complain(
         errs.push(field("/text", "20 to 10000 characters"));
     }
     fail(errs)?;
-    let row = public_tender(&p, &id).await?;
-    let _q = p.clone();
-    let account = auth.subject.clone();
-    let input = input.into_inner();
-    let k = service::lodge_complaint(&p, row, supplier, account, input.against, input.text).await?;
-    Ok(HttpResponse::Created().json(complaint_view(&k)))
+    let row = public_tender(p, id).await?;
+    let account = who.subject.clone();
+    service::lodge_complaint(p, row, supplier, account, input.against, input.text).await
 }
 
 pub(crate) fn complaint_view(k: &store::ComplaintRow) -> crate::service::ComplaintView {
@@ -137,7 +146,27 @@ pub async fn decide(
     id: web::Path<String>,
     input: web::Json<DecisionInput>,
 ) -> Result<HttpResponse, Error> {
-    auth.require_agency(&p.rules()?.review_body)?;
+    let row = decide_complaint(&p, &auth, &id, input.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view(&p, row).await?))
+}
+
+/// The remedies an upheld complaint against `against` may order.
+pub(crate) fn remedies(against: &str) -> &'static [&'static str] {
+    if against == "award" {
+        &["cancel", "reevaluate"]
+    } else {
+        &["cancel", "amend"]
+    }
+}
+
+/// The review body decides a complaint (the API's and the review page's way).
+pub(crate) async fn decide_complaint(
+    p: &Procurement,
+    who: &egov_auth::Principal,
+    id: &str,
+    input: DecisionInput,
+) -> Result<store::TenderRow, Error> {
+    who.require_agency(&p.rules()?.review_body)?;
     let mut errs = Vec::new();
     let upheld = match input.decision.as_str() {
         "upheld" => true,
@@ -150,13 +179,9 @@ pub async fn decide(
     if !text_ok(&input.reason, 5, 5000) {
         errs.push(field("/reason", "5 to 5000 characters"));
     }
-    uuid_ok(&id, errors::COMPLAINT_NOT_FOUND)?;
-    let complaint = service::complaint(&p, id.clone()).await?;
-    let allowed: &[&str] = if complaint.against == "award" {
-        &["cancel", "reevaluate"]
-    } else {
-        &["cancel", "amend"]
-    };
+    uuid_ok(id, errors::COMPLAINT_NOT_FOUND)?;
+    let complaint = service::complaint(p, id.to_owned()).await?;
+    let allowed = remedies(&complaint.against);
     match (&input.remedy, upheld) {
         (Some(r), true) if allowed.contains(&r.as_str()) => {}
         (None, false) => {}
@@ -170,10 +195,8 @@ pub async fn decide(
     }
     fail(errs)?;
     let q = p.clone();
-    let by = auth.subject.clone();
-    let input = input.into_inner();
-    let row = p
-        .db()
+    let by = who.subject.clone();
+    p.db()
         .transaction(move |c| {
             service::decide(
                 &q,
@@ -185,6 +208,5 @@ pub async fn decide(
                 input.remedy.as_deref(),
             )
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(view(&p, row).await?))
+        .await
 }

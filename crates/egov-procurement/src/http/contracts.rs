@@ -165,6 +165,18 @@ pub async fn amend_contract(
     id: web::Path<String>,
     input: web::Json<ContractAmendInput>,
 ) -> Result<HttpResponse, Error> {
+    let version = propose_amendment(&p, &auth, &id, input.into_inner()).await?;
+    Ok(HttpResponse::Created().json(crate::service::ContractAmended { version }))
+}
+
+/// The buying officer proposes an amended version of an active contract (the API's and the
+/// desk's way); the new version's number.
+pub(crate) async fn propose_amendment(
+    p: &Procurement,
+    who: &egov_auth::Principal,
+    id: &str,
+    input: ContractAmendInput,
+) -> Result<i32, Error> {
     reason_ok("/reason", &input.reason)?;
     let ok = input.changes.as_object().is_some_and(|o| {
         !o.is_empty()
@@ -179,15 +191,12 @@ pub async fn amend_contract(
             "1 to 20 changed terms (not the parties, award or lot)",
         ));
     }
-    let (k, _, _) = contract_for(&p, &auth, &id).await?;
-    let me = auth.subject.clone();
-    let input = input.into_inner();
-    let version = p
-        .db()
-        .transaction({
-            let q = p.get_ref().clone();
-            move |c| service::amend_contract(&q, c, &k, &me, &input.changes, &input.reason)
+    let (k, _, _) = contract_for(p, who, id).await?;
+    let me = who.subject.clone();
+    let q = p.clone();
+    p.db()
+        .transaction(move |c| {
+            service::amend_contract(&q, c, &k, &me, &input.changes, &input.reason)
         })
-        .await?;
-    Ok(HttpResponse::Created().json(crate::service::ContractAmended { version }))
+        .await
 }

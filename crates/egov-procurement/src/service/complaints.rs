@@ -2,6 +2,28 @@
 
 use super::*;
 
+/// What a complaint may be filed against now: the `terms` before the deadline, the `award`
+/// in the standstill (a suspended tender counts as the status it was suspended in).
+pub fn open_to_complaint(row: &TenderRow, now: NaiveDateTime) -> Vec<&'static str> {
+    let status = status_of(row);
+    let effective = if status == Status::Suspended {
+        row.prev_status
+            .as_deref()
+            .and_then(Status::parse)
+            .unwrap_or(status)
+    } else {
+        status
+    };
+    let mut open = Vec::new();
+    if effective.before_deadline() && (status == Status::Suspended || now < row.deadline) {
+        open.push("terms");
+    }
+    if effective == Status::Standstill {
+        open.push("award");
+    }
+    open
+}
+
 /// Files a complaint: against the terms before the deadline, or the award in the standstill.
 /// The tender is suspended until every pending complaint is decided.
 pub fn complain(
@@ -18,21 +40,7 @@ pub fn complain(
         .filter(|r| status_of(r).public())
         .ok_or_else(|| Error::new(errors::TENDER_NOT_FOUND))?;
     let status = status_of(&row);
-    let effective = if status == Status::Suspended {
-        row.prev_status
-            .as_deref()
-            .and_then(Status::parse)
-            .unwrap_or(status)
-    } else {
-        status
-    };
-    let ok = match against {
-        "terms" => {
-            effective.before_deadline() && (status == Status::Suspended || p.now() < row.deadline)
-        }
-        "award" => effective == Status::Standstill,
-        _ => false,
-    };
+    let ok = open_to_complaint(&row, p.now()).contains(&against);
     if !ok {
         return Err(Error::with_detail(
             errors::COMPLAINT_WINDOW,

@@ -152,6 +152,22 @@ pub async fn opened_bids(p: &Procurement, tender: String) -> Result<Vec<BidRow>,
         .await
 }
 
+/// The tenders in evaluation on which `evaluator` scores, newest first.
+pub async fn evaluator_tenders(
+    p: &Procurement,
+    evaluator: String,
+    limit: i64,
+) -> Result<Vec<TenderRow>, Error> {
+    p.db()
+        .run(move |c| store::evaluator_tenders(c, &evaluator, "evaluation", limit))
+        .await
+}
+
+/// The scores given on a tender so far.
+pub async fn scores(p: &Procurement, tender: String) -> Result<Vec<store::ScoreRow>, Error> {
+    p.db().run(move |c| store::scores(c, &tender)).await
+}
+
 /// Saves a committee member's public key.
 pub async fn save_committee_key(
     p: &Procurement,

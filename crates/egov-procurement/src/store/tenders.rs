@@ -161,6 +161,29 @@ pub fn tenders_page(
         .load(c)?)
 }
 
+/// The tenders in `status` on which `evaluator` is an evaluator, newest first (the evaluators
+/// are a JSON list of account ids: the quoted id is matched, wildcards escaped).
+pub fn evaluator_tenders(
+    c: &mut DbConnection,
+    evaluator: &str,
+    status: &str,
+    limit: i64,
+) -> Result<Vec<TenderRow>, Error> {
+    use procurement_tenders::dsl as t;
+    let quoted = serde_json::to_string(evaluator).map_err(Error::internal)?;
+    let escaped = quoted
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Ok(t::procurement_tenders
+        .filter(t::status.eq(status))
+        .filter(t::evaluators.like(format!("%{escaped}%")).escape('\\'))
+        .order((t::created_at.desc(), t::id.desc()))
+        .limit(limit)
+        .select(TenderRow::as_select())
+        .load(c)?)
+}
+
 // ------------------------------------------------------------------ shares
 
 pub fn insert_share(c: &mut DbConnection, row: &ShareRow) -> Result<(), Error> {

@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::desk::Desk;
 use super::{Who, buyer, internal, refusal};
 use crate::Procurement;
-use crate::http::contracts::contract_for;
+use crate::http::contracts::{ContractAmendInput, contract_for, propose_amendment};
 use crate::service::{self, Party};
 
 /// One version of the contract as shown.
@@ -47,6 +47,24 @@ struct ContractPage<'a> {
     buyer_label: String,
     supplier_label: String,
     agree_label: String,
+    can_amend: bool,
+    amend: AmendForm,
+    amended: bool,
+}
+
+/// The desk's contract amendment as typed: the reason and the changed terms (empty: kept).
+#[derive(Debug, Default, Deserialize)]
+pub struct AmendForm {
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub start_date: String,
+    #[serde(default)]
+    pub end_date: String,
+    #[serde(default)]
+    pub delivery: String,
 }
 
 /// Which party's contract page: the supplier's (`/my/procurement/contracts`) or the buying
@@ -94,6 +112,28 @@ impl<'a> Side<'a> {
 pub struct DoneQuery {
     #[serde(default)]
     signed: Option<String>,
+    #[serde(default)]
+    amended: Option<String>,
+}
+
+/// What the page says it just did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Done {
+    Nothing,
+    Signed,
+    Amended,
+}
+
+impl Done {
+    fn of(q: &DoneQuery) -> Self {
+        if q.amended.is_some() {
+            Self::Amended
+        } else if q.signed.is_some() {
+            Self::Signed
+        } else {
+            Self::Nothing
+        }
+    }
 }
 
 /// Who signed, in words.
@@ -109,7 +149,8 @@ async fn render(
     p: &Procurement,
     id: &str,
     errors: Vec<(String, String)>,
-    done: bool,
+    done: Done,
+    amend: AmendForm,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let t = side.t;
@@ -128,6 +169,11 @@ async fn render(
         Party::Supplier => v.supplier_signature.is_none(),
         Party::Buyer => v.buyer_signature.is_none(),
     });
+    // The buyer proposes an amendment once both have signed the latest version.
+    let can_amend = party == Party::Buyer
+        && versions
+            .last()
+            .is_some_and(|v| v.buyer_signature.is_some() && v.supplier_signature.is_some());
     let rows = versions
         .iter()
         .rev()
@@ -177,7 +223,10 @@ async fn render(
         versions: rows,
         can_sign,
         latest,
-        done,
+        done: done == Done::Signed,
+        amended: done == Done::Amended,
+        can_amend,
+        amend,
         base: side.base(),
         buyer_label: match party {
             Party::Supplier => t.t("proc-contract-buyer-signature"),
@@ -211,7 +260,8 @@ pub async fn show(
         &p,
         &id,
         Vec::new(),
-        q.signed.is_some(),
+        Done::of(&q),
+        AmendForm::default(),
         StatusCode::OK,
     )
     .await
@@ -249,7 +299,8 @@ pub async fn desk_show(
         &p,
         &id,
         Vec::new(),
-        q.signed.is_some(),
+        Done::of(&q),
+        AmendForm::default(),
         StatusCode::OK,
     )
     .await
@@ -276,7 +327,16 @@ async fn sign_as(
     let t = side.t;
     if form.agree.as_deref() != Some("yes") {
         let errors = vec![("#agree".to_owned(), t.t("proc-contract-agree-missing"))];
-        return render(side, p, id, errors, false, StatusCode::BAD_REQUEST).await;
+        return render(
+            side,
+            p,
+            id,
+            errors,
+            Done::Nothing,
+            AmendForm::default(),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     }
     let (k, _, party) = contract_for(p, side.who, id)
         .await
@@ -295,7 +355,109 @@ async fn sign_as(
         Ok(_) => Ok(see_other(&format!("{}/{contract}?signed=1", side.base()))),
         Err(e) => {
             let (errors, status) = refusal(t, &e, "", |_| String::new(), "#agree")?;
-            render(side, p, &contract, errors, false, status).await
+            render(
+                side,
+                p,
+                &contract,
+                errors,
+                Done::Nothing,
+                AmendForm::default(),
+                status,
+            )
+            .await
+        }
+    }
+}
+
+/// The changed terms as the API takes them, or the fields the page could not read (an amount
+/// or a date it cannot parse). Empty fields keep their terms.
+fn changes_of(t: &Page, f: &AmendForm) -> Result<Value, Vec<(String, String)>> {
+    let mut bad = Vec::new();
+    let mut changes = serde_json::Map::new();
+    let amount = f.amount.trim();
+    if !amount.is_empty() {
+        match t.parse_number(amount) {
+            Some(d) if d > rust_decimal::Decimal::ZERO => {
+                changes.insert("amount".into(), Value::String(d.normalize().to_string()));
+            }
+            _ => bad.push(("#amount".to_owned(), t.t("proc-contract-amount-error"))),
+        }
+    }
+    for name in ["start_date", "end_date"] {
+        let typed = if name == "start_date" {
+            f.start_date.trim()
+        } else {
+            f.end_date.trim()
+        };
+        if typed.is_empty() {
+            continue;
+        }
+        match typed.parse::<chrono::NaiveDate>() {
+            Ok(d) => {
+                changes.insert(name.into(), Value::String(d.to_string()));
+            }
+            Err(_) => bad.push((format!("#{name}"), t.t("proc-contract-date-error"))),
+        }
+    }
+    let delivery = f.delivery.trim();
+    if !delivery.is_empty() {
+        changes.insert("delivery".into(), Value::String(delivery.to_owned()));
+    }
+    if bad.is_empty() {
+        Ok(Value::Object(changes))
+    } else {
+        Err(bad)
+    }
+}
+
+/// Proposes an amended version of the contract (the buying officer); both parties sign it
+/// again before it is in force.
+#[post("/desk/procurement/contracts/{id}/amend")]
+pub async fn desk_amend(
+    who: Desk,
+    p: Data<Procurement>,
+    id: Path<String>,
+    form: CsrfForm<AmendForm>,
+) -> Result<HttpResponse, PageError> {
+    let side = Side::of(&who, Party::Buyer);
+    let t = side.t;
+    let typed = form.0;
+    let refused = |errors: Vec<(String, String)>, status: StatusCode, typed: AmendForm| {
+        let side = &side;
+        let p = &p;
+        let id = &id;
+        async move { render(side, p, id, errors, Done::Nothing, typed, status).await }
+    };
+    let changes = match changes_of(t, &typed) {
+        Ok(c) => c,
+        Err(errors) => return refused(errors, StatusCode::BAD_REQUEST, typed).await,
+    };
+    let input = ContractAmendInput {
+        changes,
+        reason: typed.reason.replace("\r\n", "\n"),
+    };
+    match propose_amendment(&p, side.who, &id, input).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/desk/procurement/contracts/{}?amended=1",
+            id.as_str()
+        ))),
+        Err(e) => {
+            let label = |n: &str| match n {
+                "reason" => t.t("proc-contract-amend-reason"),
+                _ => t.t("proc-contract-amend-terms"),
+            };
+            let (errors, status) = refusal(t, &e, "", label, "#amend-reason")?;
+            let errors = errors
+                .into_iter()
+                .map(|(a, m)| {
+                    if a == "#reason" {
+                        ("#amend-reason".to_owned(), m)
+                    } else {
+                        ("#amount".to_owned(), m)
+                    }
+                })
+                .collect();
+            refused(errors, status, typed).await
         }
     }
 }

@@ -18,12 +18,12 @@ use serde::Deserialize;
 
 use super::{internal, procedure_name, refusal, status_text};
 use crate::domain::lifecycle::Action;
-use crate::http::amendments::{cancel_tender, postpone_tender};
+use crate::http::amendments::{AmendInput, amending, stop_tender};
 use crate::http::evaluation::{decide_award, rank_bids};
 use crate::http::public::{ListQuery, page as tender_page};
 use crate::http::questions::answer;
 use crate::http::tenders::{TenderInput, new_tender, publish_tender};
-use crate::service::{self, Lot, status_of};
+use crate::service::{self, Changes, Lot, status_of};
 use crate::{COMMITTEE_ROLE, EVALUATOR_ROLE, Procurement};
 
 /// A buying agency's procurement officer (`procurement.officer`, second factor).
@@ -476,8 +476,10 @@ struct TenderPage<'a> {
     can_publish: bool,
     public: bool,
     questions: Vec<QuestionRow>,
-    answer_for: String,
-    answer_text: String,
+    typed: Typed,
+    can_amend: bool,
+    can_resume: bool,
+    zone: String,
     can_rank: bool,
     can_award: bool,
     can_postpone: bool,
@@ -501,7 +503,7 @@ async fn tender_page_for(
     id: &str,
     done: &str,
     errors: Vec<(String, String)>,
-    typed: (String, String),
+    typed: Typed,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
@@ -570,7 +572,7 @@ async fn tender_page_for(
         errors,
         done: match done {
             "created" | "published" | "answered" | "ranked" | "awarded" | "postponed"
-            | "cancelled" => t.t(&format!("proc-desk-done-{done}")),
+            | "cancelled" | "amended" | "resumed" => t.t(&format!("proc-desk-done-{done}")),
             _ => String::new(),
         },
         id: v.id.clone(),
@@ -595,8 +597,10 @@ async fn tender_page_for(
         can_publish: st.permits(Action::Publish),
         public: st.public(),
         questions,
-        answer_for: typed.0,
-        answer_text: typed.1,
+        can_amend: st.permits(Action::Amend),
+        can_resume: st.permits(Action::Resume),
+        zone: p.pack().time_zone.name().to_owned(),
+        typed,
         can_rank: st.permits(Action::Rank),
         can_award: st.permits(Action::DecideAward),
         can_postpone: st.permits(Action::Postpone),
@@ -661,8 +665,8 @@ pub struct Empty {}
 /// The desk's actions on a tender, each a button: `publish` a draft (the notice goes out, the
 /// opening key is split among the committee), `rank` the opened bids (with the scores where
 /// the procedure has them), decide the `award` by the ranking (the standstill starts),
-/// `postpone` (no bids until resumed through the API with new dates) or `cancel`, each with a
-/// published reason.
+/// `postpone` (no bids until resumed), `resume` with new dates, `amend` (a numbered, published
+/// amendment: a new description, times only forward) or `cancel`, each with a published reason.
 #[post("/desk/procurement/tenders/{id}/{action}")]
 pub async fn act(
     who: Desk,
@@ -672,14 +676,44 @@ pub async fn act(
     form: CsrfForm<ActForm>,
 ) -> Result<HttpResponse, PageError> {
     let (id, action) = path.into_inner();
-    let reason = form.0.reason;
+    let sent = form.0;
+    let reason = sent.reason.clone();
     let done = match action.as_str() {
-        "postpone" => postpone_tender(&p, &who.principal, &id, reason.clone())
-            .await
-            .map(|_| "postponed"),
-        "cancel" => cancel_tender(&p, &who.principal, &id, reason.clone())
-            .await
-            .map(|_| "cancelled"),
+        "postpone" | "cancel" => {
+            let cancel = action == "cancel";
+            stop_tender(&p, &who.principal, &id, reason.clone(), cancel)
+                .await
+                .map(|_| if cancel { "cancelled" } else { "postponed" })
+        }
+        "amend" | "resume" => {
+            let resuming = action == "resume";
+            match changes_of(&who.page, &sent) {
+                Ok(changes) => {
+                    let input = AmendInput {
+                        reason: reason.clone(),
+                        changes,
+                    };
+                    amending(&who.principal, &p, &id, input, resuming)
+                        .await
+                        .map(|_| if resuming { "resumed" } else { "amended" })
+                }
+                Err(errors) => {
+                    let directory = directory.as_ref().map(|d| d.get_ref());
+                    let typed = Typed::of(&action, sent);
+                    return tender_page_for(
+                        &who,
+                        &p,
+                        directory,
+                        &id,
+                        "",
+                        errors,
+                        typed,
+                        StatusCode::BAD_REQUEST,
+                    )
+                    .await;
+                }
+            }
+        }
         "publish" => publish_tender(&p, &who.principal, &id)
             .await
             .map(|_| "published"),
@@ -691,16 +725,92 @@ pub async fn act(
     };
     let anchor = match action.as_str() {
         "postpone" | "cancel" => format!("#{action}-reason"),
+        "amend" | "resume" => "#amend-reason".to_owned(),
         _ => format!("#{action}"),
     };
-    after_action(&who, &p, directory, &id, done, &anchor, (action, reason)).await
+    after_action(
+        &who,
+        &p,
+        directory,
+        &id,
+        done,
+        &anchor,
+        Typed::of(&action, sent),
+    )
+    .await
 }
 
-/// What the desk's action buttons send: a published reason for `postpone` and `cancel`.
+/// The amendment's changes as typed: an empty field changes nothing; a time the page cannot
+/// read is a field error.
+fn changes_of(t: &Page, f: &ActForm) -> Result<Changes, Summary> {
+    let mut bad = Vec::new();
+    let mut at = |name: &str, typed: &str| {
+        if typed.trim().is_empty() {
+            return None;
+        }
+        let x = t.instant_of_local(typed);
+        if x.is_none() {
+            bad.push((
+                format!("#amend-{name}"),
+                t.t(&format!("proc-new-{name}-error")),
+            ));
+        }
+        x
+    };
+    let enquiry_end = at("enquiry_end", &f.enquiry_end);
+    let deadline = at("deadline", &f.deadline);
+    let opening_at = at("opening_at", &f.opening_at);
+    if !bad.is_empty() {
+        return Err(bad);
+    }
+    let description = f.description.replace("\r\n", "\n");
+    Ok(Changes {
+        description: (!description.trim().is_empty()).then_some(description),
+        enquiry_end,
+        deadline,
+        opening_at,
+    })
+}
+
+/// What a refused form had typed, shown again: the form (`what`: an action, or the question
+/// answered), its text, and an amendment's fields.
+#[derive(Debug, Default)]
+pub struct Typed {
+    pub what: String,
+    pub text: String,
+    pub description: String,
+    pub enquiry_end: String,
+    pub deadline: String,
+    pub opening_at: String,
+}
+
+impl Typed {
+    fn of(what: &str, f: ActForm) -> Self {
+        Self {
+            what: what.to_owned(),
+            text: f.reason,
+            description: f.description,
+            enquiry_end: f.enquiry_end,
+            deadline: f.deadline,
+            opening_at: f.opening_at,
+        }
+    }
+}
+
+/// What the desk's action buttons send: a published reason for `postpone`, `cancel`, `amend`
+/// and `resume`, and an amendment's new description and times (empty: unchanged).
 #[derive(Debug, Deserialize)]
 pub struct ActForm {
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    enquiry_end: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    opening_at: String,
 }
 
 /// The tender's page after an action: its banner (`done` names it), or the refusal in the
@@ -712,7 +822,7 @@ async fn after_action(
     id: &str,
     done: Result<&str, egov_core::Error>,
     anchor: &str,
-    typed: (String, String),
+    typed: Typed,
 ) -> Result<HttpResponse, PageError> {
     let t = &who.page;
     match done {
@@ -721,9 +831,13 @@ async fn after_action(
         ))),
         Err(e) => {
             let (errors, status) = refusal(t, &e, "", |n| label(t, n), anchor)?;
+            // An amendment's field keeps its own link; every other refusal points at the form.
             let errors = errors
                 .into_iter()
-                .map(|(_, m)| (anchor.to_owned(), m))
+                .map(|(a, m)| match a.strip_prefix("#changes-") {
+                    Some(f) if anchor == "#amend-reason" => (format!("#amend-{f}"), m),
+                    _ => (anchor.to_owned(), m),
+                })
                 .collect();
             let directory = directory.as_ref().map(|d| d.get_ref());
             tender_page_for(who, p, directory, id, "", errors, typed, status).await
@@ -760,7 +874,12 @@ pub async fn answer_question(
                 .map(|(_, m)| (format!("#answer-{qid}"), m))
                 .collect();
             let directory = directory.as_ref().map(|d| d.get_ref());
-            tender_page_for(&who, &p, directory, &id, "", errors, (qid, text), status).await
+            let typed = Typed {
+                what: qid,
+                text,
+                ..Typed::default()
+            };
+            tender_page_for(&who, &p, directory, &id, "", errors, typed, status).await
         }
     }
 }

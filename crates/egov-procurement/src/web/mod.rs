@@ -12,15 +12,20 @@
 //! - buying officers, with a second factor ([`desk`]): the agency's tenders, a new tender
 //!   with its committee and evaluators chosen by name, publication, answers to questions;
 //! - opening committee members ([`committee`]): their shares handed in after the deadline,
-//!   and the opening.
+//!   and the opening;
+//! - evaluators ([`evaluation`]): the opened bids they score, documents included;
+//! - complaints ([`complaint`]): a supplier's complaint against the terms or the award, and
+//!   the review body's decisions with their remedies.
 //!
 //! Each page calls the same use case as the API.
 
 pub mod ask;
 pub mod bid;
 pub mod committee;
+pub mod complaint;
 pub mod contract;
 pub mod desk;
+pub mod evaluation;
 pub mod notices;
 pub mod supplier;
 
@@ -61,7 +66,15 @@ pub fn configure(routes: &mut Routes<'_>) {
         .page(committee::share)
         .page(committee::open)
         .page(contract::desk_show)
-        .page(contract::desk_sign);
+        .page(contract::desk_sign)
+        .page(contract::desk_amend)
+        .page(evaluation::page)
+        .page(evaluation::score)
+        .page(evaluation::document)
+        .page(complaint::complain_page)
+        .page(complaint::complain)
+        .page(complaint::review)
+        .page(complaint::decide);
 }
 
 /// A business signed in with a second factor (the API's supplier policy: bids bind the firm).

@@ -201,6 +201,26 @@ pub struct LotResultRow {
     pub outcome: String,
     pub estimated: Option<String>,
     pub prices: Vec<(String, String, String, bool)>,
+    /// What the page's script needs to recompute the draw (lots with a lottery).
+    pub check: Option<DrawCheck>,
+}
+
+/// A lot's draw as published, for the reader's browser to recompute (`egov-draw.js`).
+#[derive(Debug)]
+pub struct DrawCheck {
+    pub seed: String,
+    pub commitment: String,
+    pub lot: String,
+    pub base: String,
+    pub n: u8,
+    pub range: u32,
+    pub averaged: u8,
+    pub units: u8,
+    /// The valid bids' picks in the lot, as JSON (`[[1, 2], …]`, indices from 0).
+    pub picks: String,
+    /// The published reserve prices, as JSON strings.
+    pub published: String,
+    pub estimated: String,
 }
 
 /// An award or a contract as shown.
@@ -232,6 +252,9 @@ struct NoticePage<'a> {
     can_bid: bool,
     can_ask: bool,
     asked: bool,
+    complained: bool,
+    can_complain: bool,
+    draw_script: String,
     id: String,
 }
 
@@ -271,6 +294,8 @@ fn money(t: &Page, s: &str) -> String {
 pub struct NoticeQuery {
     #[serde(default)]
     asked: Option<String>,
+    #[serde(default)]
+    complained: Option<String>,
 }
 
 #[get("/tenders/{id}")]
@@ -285,6 +310,7 @@ pub async fn show(
         return Err(t.not_found());
     }
     let row = public_tender(&p, &id).await.map_err(|e| t.error(&e))?;
+    let can_complain = !crate::service::open_to_complaint(&row, p.now()).is_empty();
     let v = view(&p, row).await.map_err(|e| t.error(&e))?;
     let mut facts = vec![
         (t.t("proc-label-status"), status_text(&t, v.status)),
@@ -371,6 +397,9 @@ pub async fn show(
             o["seed_commitment"].as_str().unwrap_or_default().to_owned(),
         )
     });
+    let lottery = rules
+        .procedure(&v.procedure)
+        .and_then(|pr| pr.lottery.as_ref());
     let results = opening
         .and_then(|o| o["lots"].as_array())
         .map(|lots| {
@@ -382,7 +411,34 @@ pub async fn show(
                         .map(|c| c.iter().filter_map(Value::as_u64).collect())
                         .unwrap_or_default();
                     let counts = draw["counts"].as_array().cloned().unwrap_or_default();
+                    let lot_id = l["lot"].as_str().unwrap_or_default();
+                    let check = lottery
+                        .zip(draw["estimated_price"].as_str())
+                        .zip(v.lots.iter().find(|x| x.id == lot_id))
+                        .map(|((lt, estimated), lot)| DrawCheck {
+                            seed: seed.as_ref().map(|s| s.0.clone()).unwrap_or_default(),
+                            commitment: seed.as_ref().map(|s| s.1.clone()).unwrap_or_default(),
+                            lot: lot_id.to_owned(),
+                            base: lot.base_amount.to_string(),
+                            n: lt.reserve_prices,
+                            range: lt.range_bp,
+                            averaged: lt.averaged,
+                            units: p.pack().currency.minor_units(),
+                            picks: Value::Array(
+                                opening
+                                    .and_then(|o| o["bids"].as_array())
+                                    .into_iter()
+                                    .flatten()
+                                    .filter(|b| b["lot"] == lot_id && b["status"] == "valid")
+                                    .map(|b| b["reserve_picks"].clone())
+                                    .collect(),
+                            )
+                            .to_string(),
+                            published: draw["reserve_prices"].to_string(),
+                            estimated: estimated.to_owned(),
+                        });
                     LotResultRow {
+                        check,
                         lot: l["lot"].as_str().unwrap_or_default().to_owned(),
                         valid_bids: l["valid_bids"].to_string(),
                         outcome: t.t(&format!(
@@ -498,6 +554,9 @@ pub async fn show(
             .status
             .permits(crate::domain::lifecycle::Action::AskQuestion),
         asked: q.asked.is_some(),
+        complained: q.complained.is_some(),
+        can_complain,
+        draw_script: egov_web::assets::url("egov-draw.js"),
         id: v.id.clone(),
     }
     .render()
