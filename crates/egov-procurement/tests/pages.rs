@@ -518,19 +518,9 @@ async fn a_buyer_drafts_publishes_and_answers_from_the_desk_and_bad_input_change
             Some(PASSWORD),
         )
         .await;
-    let token = app.password_login("pps.buyer", PASSWORD).await;
-    let (secret, _) = enrol_totp(&app, &token).await;
     let buyer_api = app.officer(&["procurement.officer"], "PPS");
-    let mut b = Browser::new(&app);
-    b.language = Some("en".into());
-    let desk = b
-        .sign_in(
-            "/desk/procurement",
-            "pps.buyer",
-            PASSWORD,
-            Some(&totp(&secret, 0)),
-        )
-        .await;
+    let (mut b, desk) =
+        Browser::with_second_factor(&app, "/desk/procurement", "pps.buyer", PASSWORD).await;
     status(&desk, StatusCode::OK, "the desk");
     assert!(text(&desk.body).contains("Your agency has no tender yet"));
     let form = b.get("/desk/procurement/new").await;
@@ -656,7 +646,6 @@ async fn a_buyer_drafts_publishes_and_answers_from_the_desk_and_bad_input_change
     );
 
     // Another agency's officer does not see it.
-    let mut stranger = Browser::new(&app);
     app.official(
         "moe.buyer",
         "Moe Buyer",
@@ -665,16 +654,8 @@ async fn a_buyer_drafts_publishes_and_answers_from_the_desk_and_bad_input_change
         Some(PASSWORD),
     )
     .await;
-    let t2 = app.password_login("moe.buyer", PASSWORD).await;
-    let (s2, _) = enrol_totp(&app, &t2).await;
-    stranger
-        .sign_in(
-            "/desk/procurement",
-            "moe.buyer",
-            PASSWORD,
-            Some(&totp(&s2, 0)),
-        )
-        .await;
+    let (mut stranger, _) =
+        Browser::with_second_factor(&app, "/desk/procurement", "moe.buyer", PASSWORD).await;
     let hidden = stranger
         .get(&format!("/desk/procurement/tenders/{id}"))
         .await;
@@ -806,18 +787,9 @@ async fn a_buyer_drafts_publishes_and_answers_from_the_desk_and_bad_input_change
     let mut seats = Vec::new();
     for (i, sk) in member_keys.iter().take(2).enumerate() {
         let username = format!("desk-cm-{i}");
-        let token = app.password_login(&username, PASSWORD).await;
-        let (secret, _) = enrol_totp(&app, &token).await;
-        let mut m = Browser::new(&app);
-        m.language = Some("en".into());
-        let page = m
-            .sign_in(
-                "/desk/procurement/committee",
-                &username,
-                PASSWORD,
-                Some(&totp(&secret, 0)),
-            )
-            .await;
+        let (m, page) =
+            Browser::with_second_factor(&app, "/desk/procurement/committee", &username, PASSWORD)
+                .await;
         status(&page, StatusCode::OK, "the committee page");
         assert!(page.body.contains(&format!("id=\"t-{id}\"")), "listed");
         assert!(

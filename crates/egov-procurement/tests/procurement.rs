@@ -257,6 +257,23 @@ async fn hand_in(app: &TestApp, w: &World, id: &str, k: usize) {
     }
 }
 
+/// After the deadline: `k` members hand in their shares and the first opens the bids; the
+/// transcript.
+async fn open_bids(app: &TestApp, w: &World, id: &str, k: usize) -> Value {
+    wait_for(app, id, "opening").await;
+    hand_in(app, w, id, k).await;
+    let (s, tr) = app
+        .send(
+            Method::POST,
+            &format!("/procurement/v1/tenders/{id}/open"),
+            Some(&w.committee[0].2),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{tr}");
+    tr
+}
+
 /// The reserve prices and estimated price recomputed from the published seed and picks, by
 /// the formula in the notice (independently of the module's code).
 fn recompute(seed_hex: &str, lot: &str, base: u128, picks: &[Vec<u8>]) -> (Vec<u128>, u128) {
@@ -1089,17 +1106,7 @@ async fn a_bid_changed_after_sealing_is_rejected_at_the_opening() {
     )
     .await;
 
-    wait_for(&app, &id, "opening").await;
-    hand_in(&app, &w, &id, 2).await;
-    let (s, tr) = app
-        .send(
-            Method::POST,
-            &format!("/procurement/v1/tenders/{id}/open"),
-            Some(&w.committee[0].2),
-            None,
-        )
-        .await;
-    assert_eq!(s, 200, "{tr}");
+    let tr = open_bids(&app, &w, &id, 2).await;
     let bids = tr["bids"].as_array().expect("bids");
     assert_eq!(bids.len(), 4);
     let by_id = |b: &str| bids.iter().find(|x| x["bid_id"] == b).expect("bid").clone();
@@ -1851,17 +1858,7 @@ async fn complaints_review_and_scores_on_the_pages() {
         assert_eq!(st, 201, "{b}");
         bids.push(b["bid_id"].as_str().expect("bid").to_owned());
     }
-    wait_for(&app, &id, "opening").await;
-    hand_in(&app, &w, &id, 3).await;
-    let (st, tr) = app
-        .send(
-            Method::POST,
-            &format!("/procurement/v1/tenders/{id}/open"),
-            Some(&w.committee[0].2),
-            None,
-        )
-        .await;
-    assert_eq!(st, 200, "{tr}");
+    open_bids(&app, &w, &id, 3).await;
 
     // The evaluators' page: each valid bid with its price and documents; reading them is
     // logged for each supplier.

@@ -9,7 +9,7 @@ use askama::Template;
 use egov_web::{CsrfForm, Page, PageError, see_other};
 use serde::Deserialize;
 
-use super::{Who, internal, refusal};
+use super::{Who, internal, notice_crumbs, refusal_at};
 use crate::Procurement;
 use crate::domain::lifecycle::Action;
 use crate::http::public_tender;
@@ -55,11 +55,7 @@ async fn render(
     }
     .render()
     .map_err(|e| internal(t, e))?;
-    let crumbs = [
-        ("/tenders".to_owned(), t.t("proc-notices-title")),
-        (format!("/tenders/{id}"), t.t("proc-ask-notice")),
-    ];
-    Ok(t.answer(status, &title, &crumbs, &html))
+    Ok(t.answer(status, &title, &notice_crumbs(t, id), &html))
 }
 
 /// The question form.
@@ -94,11 +90,8 @@ pub async fn ask(
     match ask_question(&p, &who.principal, &id, &question).await {
         Ok(_) => Ok(see_other(&format!("/tenders/{id}?asked=1#questions"))),
         Err(e) => {
-            let (errors, status) = refusal(t, &e, "", |_| t.t("proc-ask-question"), "#question")?;
-            let errors = errors
-                .into_iter()
-                .map(|(_, m)| ("#question".to_owned(), m))
-                .collect();
+            let (errors, status) =
+                refusal_at(t, &e, |_| t.t("proc-ask-question"), |_| "#question".into())?;
             render(&who, &p, &id, question, errors, status).await
         }
     }

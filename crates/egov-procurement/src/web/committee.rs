@@ -15,7 +15,7 @@ use askama::Template;
 use egov_web::{CsrfForm, Page, PageError, SignedIn, see_other};
 use serde::Deserialize;
 
-use super::{internal, refusal, status_text};
+use super::{DoneQuery, internal, refusal_at, status_text};
 use crate::Procurement;
 use crate::domain::lifecycle::Action;
 use crate::http::committee::{hand_in, open_bids};
@@ -52,13 +52,6 @@ struct CommitteePage<'a> {
     errors: Vec<(String, String)>,
     done: String,
     seats: Vec<Seat>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
 }
 
 async fn render(
@@ -163,11 +156,12 @@ pub async fn share(
             "/desk/procurement/committee?done=handed-in#t-{id}"
         ))),
         Err(e) => {
-            let (errors, status) = refusal(t, &e, "", |_| t.t("proc-committee-opened-share"), "#")?;
-            let errors = errors
-                .into_iter()
-                .map(|(_, m)| (format!("#share-{id}"), m))
-                .collect();
+            let (errors, status) = refusal_at(
+                t,
+                &e,
+                |_| t.t("proc-committee-opened-share"),
+                |_| format!("#share-{id}"),
+            )?;
             render(&who, &p, "", errors, (id.into_inner(), typed), status).await
         }
     }
@@ -191,11 +185,7 @@ pub async fn open(
     match open_bids(&p, &who.principal, &id).await {
         Ok(_) => Ok(see_other(&format!("/tenders/{id}#opening"))),
         Err(e) => {
-            let (errors, status) = refusal(t, &e, "", |_| String::new(), "#")?;
-            let errors = errors
-                .into_iter()
-                .map(|(_, m)| (format!("#t-{id}"), m))
-                .collect();
+            let (errors, status) = refusal_at(t, &e, |_| String::new(), |_| format!("#t-{id}"))?;
             render(&who, &p, "", errors, Default::default(), status).await
         }
     }

@@ -17,7 +17,7 @@ use askama::Template;
 use egov_web::{CsrfForm, Page, PageError, SignedIn, see_other};
 use serde::Deserialize;
 
-use super::{Who, internal, refusal};
+use super::{DoneQuery, Who, internal, notice_crumbs, refusal_at};
 use crate::Procurement;
 use crate::http::complaints::{
     ComplaintInput, DecisionInput, decide_complaint, file_complaint, remedies,
@@ -81,11 +81,7 @@ async fn complain_form(
     }
     .render()
     .map_err(|e| internal(t, e))?;
-    let crumbs = [
-        ("/tenders".to_owned(), t.t("proc-notices-title")),
-        (format!("/tenders/{id}"), t.t("proc-ask-notice")),
-    ];
-    Ok(t.answer(status, &title, &crumbs, &html))
+    Ok(t.answer(status, &title, &notice_crumbs(t, id), &html))
 }
 
 /// The complaint form.
@@ -138,17 +134,11 @@ pub async fn complain(
                 "against" => t.t("proc-complain-against"),
                 _ => t.t("proc-complain-text"),
             };
-            let (errors, status) = refusal(t, &e, "", label, "#text")?;
-            let errors = errors
-                .into_iter()
-                .map(|(a, m)| {
-                    if a == "#against" {
-                        ("#against-first".to_owned(), m)
-                    } else {
-                        ("#text".to_owned(), m)
-                    }
-                })
-                .collect();
+            let at = |a: &str| match a {
+                "#against" => "#against-first".to_owned(),
+                _ => "#text".to_owned(),
+            };
+            let (errors, status) = refusal_at(t, &e, label, at)?;
             complain_form(&who, &p, &id, (against, text), errors, status).await
         }
     }
@@ -239,13 +229,6 @@ async fn review_page(
     Ok(t.answer(status, &title, &[("/my".to_owned(), t.t("my-page"))], &html))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
-}
-
 /// The pending complaints, the earliest decision date first.
 #[get("/desk/procurement/complaints")]
 pub async fn review(
@@ -306,16 +289,13 @@ pub async fn decide(
                 "remedy" => t.t("proc-review-remedy"),
                 _ => t.t("proc-review-reason"),
             };
-            let (errors, status) = refusal(t, &e, "", label, "#")?;
-            let errors = errors
-                .into_iter()
-                .map(|(a, m)| match a.as_str() {
-                    "#decision" => (format!("#upheld-{id}"), m),
-                    "#remedy" => (format!("#remedy-{id}"), m),
-                    "#reason" => (format!("#reason-{id}"), m),
-                    _ => (format!("#k-{id}"), m),
-                })
-                .collect();
+            let at = |a: &str| match a {
+                "#decision" => format!("#upheld-{id}"),
+                "#remedy" => format!("#remedy-{id}"),
+                "#reason" => format!("#reason-{id}"),
+                _ => format!("#k-{id}"),
+            };
+            let (errors, status) = refusal_at(t, &e, label, at)?;
             let typed = (id.into_inner(), (decision, remedy, reason));
             review_page(&who, &p, false, errors, typed, status).await
         }

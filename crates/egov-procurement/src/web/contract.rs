@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::desk::Desk;
-use super::{Who, buyer, internal, refusal};
+use super::{Who, buyer, internal, refusal, refusal_at};
 use crate::Procurement;
 use crate::http::contracts::{ContractAmendInput, contract_for, propose_amendment};
 use crate::service::{self, Party};
@@ -446,17 +446,11 @@ pub async fn desk_amend(
                 "reason" => t.t("proc-contract-amend-reason"),
                 _ => t.t("proc-contract-amend-terms"),
             };
-            let (errors, status) = refusal(t, &e, "", label, "#amend-reason")?;
-            let errors = errors
-                .into_iter()
-                .map(|(a, m)| {
-                    if a == "#reason" {
-                        ("#amend-reason".to_owned(), m)
-                    } else {
-                        ("#amount".to_owned(), m)
-                    }
-                })
-                .collect();
+            let at = |a: &str| match a {
+                "#reason" | "#" => "#amend-reason".to_owned(),
+                _ => "#amount".to_owned(),
+            };
+            let (errors, status) = refusal_at(t, &e, label, at)?;
             refused(errors, status, typed).await
         }
     }

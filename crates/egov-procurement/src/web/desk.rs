@@ -16,7 +16,7 @@ use askama::Template;
 use egov_web::{CsrfForm, Page, PageError, Sent, SignedIn, see_other};
 use serde::Deserialize;
 
-use super::{internal, procedure_name, refusal, status_text};
+use super::{DoneQuery, internal, procedure_name, refusal, refusal_at, status_text};
 use crate::domain::lifecycle::Action;
 use crate::http::amendments::{AmendInput, amending, stop_tender};
 use crate::http::evaluation::{decide_award, rank_bids};
@@ -488,13 +488,6 @@ struct TenderPage<'a> {
     contracts: Vec<(String, String, String)>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn tender_page_for(
     who: &Desk,
@@ -830,15 +823,12 @@ async fn after_action(
             "/desk/procurement/tenders/{id}?done={what}"
         ))),
         Err(e) => {
-            let (errors, status) = refusal(t, &e, "", |n| label(t, n), anchor)?;
             // An amendment's field keeps its own link; every other refusal points at the form.
-            let errors = errors
-                .into_iter()
-                .map(|(a, m)| match a.strip_prefix("#changes-") {
-                    Some(f) if anchor == "#amend-reason" => (format!("#amend-{f}"), m),
-                    _ => (anchor.to_owned(), m),
-                })
-                .collect();
+            let at = |a: &str| match a.strip_prefix("#changes-") {
+                Some(f) if anchor == "#amend-reason" => format!("#amend-{f}"),
+                _ => anchor.to_owned(),
+            };
+            let (errors, status) = refusal_at(t, &e, |n| label(t, n), at)?;
             let directory = directory.as_ref().map(|d| d.get_ref());
             tender_page_for(who, p, directory, id, "", errors, typed, status).await
         }
@@ -868,11 +858,12 @@ pub async fn answer_question(
             "/desk/procurement/tenders/{id}?done=answered#questions"
         ))),
         Err(e) => {
-            let (errors, status) = refusal(t, &e, "", |_| t.t("proc-qa-answer"), "#questions")?;
-            let errors = errors
-                .into_iter()
-                .map(|(_, m)| (format!("#answer-{qid}"), m))
-                .collect();
+            let (errors, status) = refusal_at(
+                t,
+                &e,
+                |_| t.t("proc-qa-answer"),
+                |_| format!("#answer-{qid}"),
+            )?;
             let directory = directory.as_ref().map(|d| d.get_ref());
             let typed = Typed {
                 what: qid,

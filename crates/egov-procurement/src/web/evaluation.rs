@@ -18,7 +18,7 @@ use base64::Engine as _;
 use egov_web::{CsrfForm, Page, PageError, SignedIn, see_other};
 use serde::Deserialize;
 
-use super::{internal, procedure_name, refusal};
+use super::{DoneQuery, internal, procedure_name, refusal_at};
 use crate::Procurement;
 use crate::domain::envelope::Contents;
 use crate::http::access;
@@ -188,13 +188,6 @@ async fn render(
     Ok(t.answer(status, &title, &[("/my".to_owned(), t.t("my-page"))], &html))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
-}
-
 /// The tenders the evaluator scores, with their valid bids.
 #[get("/desk/procurement/evaluation")]
 pub async fn page(
@@ -266,17 +259,11 @@ pub async fn score(
                 "comment" => t.t("proc-eval-comment"),
                 _ => t.t("proc-eval-score"),
             };
-            let (errors, status) = refusal(t, &e, "", label, &anchor)?;
-            let errors = errors
-                .into_iter()
-                .map(|(a, m)| {
-                    if a == "#comment" {
-                        (format!("#comment-{bid}"), m)
-                    } else {
-                        (anchor.clone(), m)
-                    }
-                })
-                .collect();
+            let at = |a: &str| match a {
+                "#comment" => format!("#comment-{bid}"),
+                _ => anchor.clone(),
+            };
+            let (errors, status) = refusal_at(t, &e, label, at)?;
             render(&who, &p, &req, false, errors, (bid, score, comment), status).await
         }
     }

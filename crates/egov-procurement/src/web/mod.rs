@@ -102,6 +102,37 @@ pub(crate) fn refusal(
     Ok((t.refusal(e, prefix, label, fallback), status))
 }
 
+/// Like [`refusal`], with each line's anchor (the problem's pointer as `#name`, or `#` for a
+/// refusal of the whole form) moved by `at` to the page's own field.
+pub(crate) fn refusal_at(
+    t: &Page,
+    e: &egov_core::Error,
+    label: impl Fn(&str) -> String,
+    at: impl Fn(&str) -> String,
+) -> Result<(Vec<(String, String)>, StatusCode), PageError> {
+    let (errors, status) = refusal(t, e, "", label, "#")?;
+    Ok((
+        errors.into_iter().map(|(a, m)| (at(&a), m)).collect(),
+        status,
+    ))
+}
+
+/// The breadcrumb of a page under a notice (a question, a complaint).
+pub(crate) fn notice_crumbs(t: &Page, id: &str) -> [(String, String); 2] {
+    [
+        ("/tenders".to_owned(), t.t("proc-notices-title")),
+        (format!("/tenders/{id}"), t.t("proc-ask-notice")),
+    ]
+}
+
+/// What a page was reached with after a form: `done` names what was done.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoneQuery {
+    #[serde(default)]
+    pub done: String,
+}
+
 /// Why the opening rejected a bid, in the page's language (as recorded where the words for
 /// that reason are not known).
 pub(crate) fn rejection_reason(t: &Page, reason: &str) -> String {
