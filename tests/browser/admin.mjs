@@ -14,7 +14,7 @@
 // EGOV_URL: the running egov (default http://127.0.0.1:8099); SCREENSHOTS=0 skips them.
 
 import {
-  PASSWORD, aal2, api, axe, base, deskSignIn, expect, fail, finish, fits320, launch, must, shot, totp,
+  PASSWORD, aal2, api, axe, base, deskSignIn, expect, fail, finish, fits320, launch, must, resend, shot, totp,
 } from './lib.mjs';
 
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
@@ -50,7 +50,7 @@ async function journey(browser, s, lang, js) {
   await check(a.page, tag, lang, 'admin-officials', 'officials', js);
   await Promise.all([a.page.waitForURL(/\/admin\/officials\/new/), a.page.click('main a[href^="/admin/officials/new"]')]);
   await check(a.page, tag, lang, 'admin-invite', 'invite form', js);
-  await Promise.all([a.page.waitForLoadState('load'), submit(a.page)]);
+  await resend(a.page, 'main form button[type=submit]');
   const hrefs = await a.page.$$eval('.egov-error-summary a', (as) => as.map((x) => x.getAttribute('href')));
   expect(hrefs.length > 0 && hrefs.every((h) => h.startsWith('#invite-')), `${tag}: an empty invitation shows the error summary`);
   await check(a.page, tag, lang, 'admin-invite-errors', 'invitation with errors', js);
@@ -71,7 +71,7 @@ async function journey(browser, s, lang, js) {
   await check(o, tag, lang, 'invitation', 'choose a password', js);
   await o.fill('#password', PASSWORD);
   await o.fill('#confirm', 'another passphrase entirely');
-  await Promise.all([o.waitForLoadState('load'), submit(o)]);
+  await resend(o, 'main form button[type=submit]');
   expect((await o.$$eval('.egov-error-summary a', (as) => as.map((x) => x.getAttribute('href')))).includes('#confirm'),
     `${tag}: two different passwords show the error summary`);
   await o.fill('#password', PASSWORD);
@@ -117,7 +117,7 @@ async function journey(browser, s, lang, js) {
   await check(a.page, tag, lang, 'admin-settings', 'settings in force', js);
   await a.page.goto(`${base}/admin/exchange`);
   await a.page.fill('#grant-client', 'not a client');
-  await Promise.all([a.page.waitForLoadState('load'), submit(a.page, '#grant-form')]);
+  await resend(a.page, '#grant-form button[type=submit]');
   expect((await a.page.$$eval('.egov-error-summary a', (as) => as.map((x) => x.getAttribute('href')))).includes('#grant-client'),
     `${tag}: a grant to a client that is not a subsystem shows the error summary`);
   await check(a.page, tag, lang, 'admin-exchange', 'the exchange console', js);
@@ -129,7 +129,7 @@ async function journey(browser, s, lang, js) {
   await u.page.selectOption('#search-kind', 'account_id');
   await u.page.fill('#search-id', id);
   await u.page.fill('#search-purpose', `complaint ${run}`);
-  await Promise.all([u.page.waitForLoadState('load'), submit(u.page)]);
+  await resend(u.page, 'main form button[type=submit]');
   expect((await u.page.$$('main table tbody tr')).length >= 5, `${tag}: the records about the officer are listed`);
   await check(u.page, tag, lang, 'audit', 'access log audit', js);
   await u.context.close();

@@ -213,3 +213,10 @@ export async function shot(page, name) {
   await page.screenshot({ path: path.join(shotDir, `${name}.png`), fullPage: true });
 }
 
+// A form sent to the page it came from (a refusal shown again, a search's results): waits for
+// the POST's answer and then for the page it shows. (Waiting for 'load' alone returns at once
+// when the old page is still loaded, and the check would read the old page.)
+export async function resend(page, selector) {
+  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click(selector)]);
+  await page.waitForLoadState('load');
+}

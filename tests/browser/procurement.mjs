@@ -46,7 +46,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  PASSWORD, aal2, adminToken, api, axe, base, businessId, deskSignIn, expect, fail, finish, fits320, launch, must, shot,
+  PASSWORD, aal2, adminToken, api, axe, base, businessId, deskSignIn, expect, fail, finish, fits320, launch, must, resend, shot,
 } from './lib.mjs';
 
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
@@ -159,12 +159,6 @@ const zone = process.env.EGOV_TIME_ZONE ?? 'Asia/Seoul';
 const local = (ms) => new Intl.DateTimeFormat('sv-SE', {
   timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
 }).format(new Date(ms)).replace(' ', 'T');
-
-// A form sent to the page it came from: waits for the POST's answer and the page it shows.
-async function resend(page, selector) {
-  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click(selector)]);
-  await page.waitForLoadState('load');
-}
 
 const status = async (id) => (await api('GET', `/procurement/v1/tenders/${id}`)).body.status;
 async function waitFor(id, wanted) {

@@ -19,7 +19,7 @@
 
 import {
   PASSWORD, aal2, api, axe, base, businessId, deskSignIn, expect, fail, finish, fits320, launch, must, nationalId, officer, officerAccount,
-  shot,
+  resend, shot,
 } from './lib.mjs';
 
 const languages = (process.env.LANGS ?? 'ko,en').split(',');
@@ -95,7 +95,7 @@ async function journey(browser, s, lang, js, seq) {
   expect((await page.textContent('main')).includes('1,000,000'), `${tag}: the statement shows its amounts`);
   await check(page, tag, lang, 'tax-office-statement', 'statement to review', js);
   await page.click('label[for=resolve-void]');
-  await Promise.all([page.waitForLoadState('load'), submit(page, '#resolve form')]);
+  await resend(page, '#resolve form button[type=submit]');
   const hrefs = await page.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')));
   expect(hrefs.includes('#resolve-reason'), `${tag}: a decision without a reason shows the error summary`);
   await check(page, tag, lang, 'tax-office-statement-errors', 'decision without a reason', js);
@@ -111,7 +111,7 @@ async function journey(browser, s, lang, js, seq) {
   await page.selectOption('#find-kind', 'national_id');
   await page.fill('#find-id', nationalId(seq));
   await page.selectOption('#find-purpose', 'tax.audit');
-  await Promise.all([page.waitForLoadState('load'), submit(page, '#find')]);
+  await resend(page, '#find button[type=submit]');
   expect((await page.$$('main a[href^="/desk/tax/returns/"]')).length === 1, `${tag}: the taxpayer's return is listed`);
   await check(page, tag, lang, 'tax-office-taxpayer', 'taxpayer file', js);
   await Promise.all([page.waitForURL(/\/desk\/tax\/returns\/.+purpose=tax\.audit/), page.click('main a[href^="/desk/tax/returns/"]')]);
@@ -119,7 +119,7 @@ async function journey(browser, s, lang, js, seq) {
   await page.selectOption('#change-0-input', 'wages');
   await page.fill('#change-0-value', 'lots');
   await page.fill('#correction-reason', 'Unreported second employment found');
-  await Promise.all([page.waitForLoadState('load'), submit(page, '#correction form')]);
+  await resend(page, '#correction form button[type=submit]');
   const errs = await page.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')));
   expect(errs.includes('#change-0-value'), `${tag}: a correction that is not a number shows the error summary`);
   expect((await page.inputValue('#correction-reason')) === 'Unreported second employment found', `${tag}: what was typed is kept`);
@@ -145,7 +145,7 @@ async function journey(browser, s, lang, js, seq) {
   // The bank's settlement file.
   await page.goto(`${base}/desk/tax/payments`);
   await page.fill('#file', `bank_txn_id,reference,amount,paid_on\nBANK-${tag.replace(/\W/g, '')}-${run},${who.reference},100000,2027-05-20\nBANK-X-${run},NO-SUCH-REF,5000,2027-05-20\nBANK-Y,${who.reference},lots,2027-05-20\n`);
-  await Promise.all([page.waitForLoadState('load'), submit(page)]);
+  await resend(page, 'main form button[type=submit]');
   expect((await page.$('section.egov-panel[role=status]')) !== null, `${tag}: the settlement file is matched and reported`);
   await check(page, tag, lang, 'tax-office-payments', 'settlement report', js);
   await context.close();
