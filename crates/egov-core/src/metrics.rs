@@ -1,5 +1,6 @@
 //! Prometheus metrics. One registry per app instance (no globals), so tests can run many apps
-//! in one process. Labels are bounded: method, route template (never the raw path) and status.
+//! in one process. Labels are bounded: method (a fixed set, `other` beyond it), route template
+//! (never the raw path) and status. The process's own metrics (`process_*`) come with them.
 
 use std::time::Duration;
 
@@ -16,6 +17,10 @@ const DURATION_BUCKETS: &[f64] = &[
 #[derive(Debug, Clone)]
 pub struct HttpMetrics {
     registry: Registry,
+    /// `process_*` (CPU seconds, resident and virtual memory, open and maximum file
+    /// descriptors, start time), named without the `egov_` prefix as every Prometheus client
+    /// library names them.
+    process: Registry,
     duration: HistogramVec,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
@@ -61,8 +66,14 @@ impl HttpMetrics {
             info.with_label_values(&[env!("CARGO_PKG_VERSION"), module])
                 .set(1);
         }
+        let process = Registry::new();
+        #[cfg(target_os = "linux")]
+        process.register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ))?;
         Ok(Self {
             registry,
+            process,
             duration,
             pool_connections,
             pool_idle,
@@ -84,11 +95,14 @@ impl HttpMetrics {
         self.registry.register(collector)
     }
 
+    /// Records a request. The method label is one of a fixed set (`other` for any other
+    /// name), so a client cannot grow the series by inventing methods; routes are templates
+    /// (`unmatched` for none).
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let buf = itoa_status(status);
         let status = std::str::from_utf8(&buf).unwrap_or("000");
         self.duration
-            .with_label_values(&[method, route, status])
+            .with_label_values(&[method_label(method), route, status])
             .observe(elapsed.as_secs_f64());
     }
 
@@ -100,9 +114,23 @@ impl HttpMetrics {
     /// The text exposition format.
     pub fn render(&self) -> Result<String, prometheus::Error> {
         let mut out = Vec::with_capacity(8 * 1024);
-        TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
+        let encoder = TextEncoder::new();
+        encoder.encode(&self.registry.gather(), &mut out)?;
+        encoder.encode(&self.process.gather(), &mut out)?;
         String::from_utf8(out).map_err(|e| prometheus::Error::Msg(e.to_string()))
     }
+}
+
+/// The methods that get a label of their own.
+const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// `method` if it is one of [`METHODS`], else `other`.
+fn method_label(method: &str) -> &'static str {
+    METHODS
+        .iter()
+        .find(|m| **m == method)
+        .copied()
+        .unwrap_or("other")
 }
 
 /// Formats a three-digit status without allocating.
@@ -113,4 +141,42 @@ fn itoa_status(status: u16) -> [u8; 3] {
         b'0' + (s / 10 % 10) as u8,
         b'0' + (s % 10) as u8,
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        assert_eq!(method_label("GET"), "GET");
+        assert_eq!(method_label("DELETE"), "DELETE");
+        assert_eq!(method_label("FOO"), "other");
+        assert_eq!(method_label("get"), "other");
+        assert_eq!(method_label(""), "other");
+    }
+
+    #[test]
+    fn a_fuzzer_does_not_grow_the_series() {
+        let m = HttpMetrics::new(&["platform"]).expect("metrics");
+        for i in 0..500 {
+            m.observe(&format!("X{i}"), "unmatched", 405, Duration::from_millis(1));
+        }
+        m.observe("GET", "/health/live", 200, Duration::from_millis(1));
+        let text = m.render().expect("render");
+        let series = text
+            .lines()
+            .filter(|l| l.starts_with("egov_http_server_request_duration_seconds_count"))
+            .count();
+        assert_eq!(series, 2, "{text}");
+        assert!(text.contains("method=\"other\""));
+        #[cfg(target_os = "linux")]
+        for family in [
+            "process_resident_memory_bytes",
+            "process_cpu_seconds_total",
+            "process_open_fds",
+        ] {
+            assert!(text.contains(&format!("\n{family} ")), "{family} in {text}");
+        }
+    }
 }

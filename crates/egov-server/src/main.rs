@@ -102,6 +102,17 @@ enum Command {
         #[arg(long, global = true, env = "EGOV_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
     },
+    /// Asks a running egov whether it answers (the container's HEALTHCHECK, a unit's or a
+    /// script's check): exit status 0 when the URL answers 2xx within the timeout, 1
+    /// otherwise. Reads no settings and no database.
+    Health {
+        /// What to ask: /health/ready (database and modules) or /health/live (the process).
+        #[arg(long, default_value = "http://127.0.0.1:8080/health/ready")]
+        url: String,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 5)]
+        timeout: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -392,6 +403,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .clone()
                 .context("the exchange module is not part of this build")?;
             actix_web::rt::System::new().block_on(exchange_command(exchange, command))
+        }
+        Command::Health { url, timeout } => {
+            let answer = actix_web::rt::System::new().block_on(async move {
+                let client = reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(timeout.max(1)))
+                    .build()?;
+                client.get(&url).send().await.map(|r| r.status())
+            });
+            match answer {
+                Ok(status) if status.is_success() => {
+                    println!("{status}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(status) => {
+                    eprintln!("egov health: {status}");
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => {
+                    eprintln!("egov health: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
         Command::Audit {
             command,
