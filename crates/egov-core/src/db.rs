@@ -310,6 +310,161 @@ impl Db {
     }
 }
 
+/// One migration of this build, and whether the database has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationState {
+    pub module: &'static str,
+    /// diesel's version (`20261123100001`), as recorded in `__diesel_schema_migrations`.
+    pub version: String,
+    /// The directory name (`2026-11-23-100001_access_log`).
+    pub name: String,
+    pub applied: bool,
+}
+
+/// What `egov migrate --status` reports: this build's migrations, and the versions recorded
+/// as applied that this build does not know (a newer version of egov ran them: during a
+/// rolling upgrade the older version keeps serving, since migrations only add).
+#[derive(Debug, Clone, Default)]
+pub struct MigrationStatus {
+    pub known: Vec<MigrationState>,
+    pub unknown_applied: Vec<String>,
+}
+
+impl MigrationStatus {
+    pub fn pending(&self) -> impl Iterator<Item = &MigrationState> {
+        self.known.iter().filter(|m| !m.applied)
+    }
+}
+
+impl Db {
+    /// The versions recorded as applied in the database, by this or any other version of egov.
+    pub fn applied(&self) -> Result<Vec<String>, DbError> {
+        let mut conn = self.get_blocking()?;
+        let versions = match &mut *conn {
+            DbConnection::Pg(c) => c.applied_migrations(),
+            DbConnection::Sqlite(c) => c.applied_migrations(),
+        }
+        .map_err(|e| DbError::Migration(e.to_string()))?;
+        let mut v: Vec<String> = versions.iter().map(ToString::to_string).collect();
+        v.sort();
+        Ok(v)
+    }
+
+    /// This build's migrations against what the database has applied.
+    pub fn status(&self, sets: &[(&'static str, Migrations)]) -> Result<MigrationStatus, DbError> {
+        let applied = self.applied()?;
+        let known = known_migrations(sets)?;
+        let mut status = MigrationStatus::default();
+        for (module, version, name) in known {
+            status.known.push(MigrationState {
+                applied: applied.binary_search(&version).is_ok(),
+                module,
+                version,
+                name,
+            });
+        }
+        status.unknown_applied = applied
+            .into_iter()
+            .filter(|v| !status.known.iter().any(|k| &k.version == v))
+            .collect();
+        Ok(status)
+    }
+}
+
+/// Backups and restores (`egov backup`, `egov restore`).
+impl Db {
+    /// SQLite: writes a consistent copy of the database to `to` (which must not exist) while
+    /// others read and write (`VACUUM INTO`: one read transaction, so the copy is the database
+    /// as of one commit, compacted). Not for PostgreSQL, which `pg_dump` copies.
+    pub fn sqlite_snapshot(&self, to: &Path) -> Result<(), DbError> {
+        let mut conn = self.get_blocking()?;
+        match &mut *conn {
+            DbConnection::Sqlite(c) => diesel::sql_query("VACUUM INTO ?")
+                .bind::<diesel::sql_types::Text, _>(to.to_string_lossy().into_owned())
+                .execute(c)
+                .map(drop)
+                .map_err(|e| DbError::Connect(format!("VACUUM INTO {}: {e}", to.display()))),
+            DbConnection::Pg(_) => Err(DbError::Url(
+                "a snapshot by VACUUM INTO is for SQLite only".into(),
+            )),
+        }
+    }
+
+    /// Whether the database holds no table at all (a restore goes into a new database only).
+    pub fn is_empty(&self) -> Result<bool, DbError> {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.get_blocking()?;
+        let count = match &mut *conn {
+            DbConnection::Pg(c) => diesel::sql_query(
+                "SELECT count(*) AS n FROM information_schema.tables \
+                 WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
+            )
+            .get_result::<Count>(c),
+            DbConnection::Sqlite(c) => diesel::sql_query(
+                "SELECT count(*) AS n FROM sqlite_master \
+                 WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )
+            .get_result::<Count>(c),
+        }
+        .map_err(|e| DbError::Connect(e.to_string()))?;
+        Ok(count.n == 0)
+    }
+}
+
+/// Checks a SQLite file that is not in use (a restored copy) with `PRAGMA integrity_check`
+/// and switches it to WAL, as egov runs it.
+pub fn sqlite_check_file(path: &Path) -> Result<(), DbError> {
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    let fail = |e: String| DbError::Connect(format!("{}: {e}", path.display()));
+    let mut conn =
+        SqliteConnection::establish(&path.to_string_lossy()).map_err(|e| fail(e.to_string()))?;
+    let rows: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
+        .load(&mut conn)
+        .map_err(|e| fail(e.to_string()))?;
+    let problems: Vec<String> = rows
+        .into_iter()
+        .map(|r| r.integrity_check)
+        .filter(|r| r != "ok")
+        .collect();
+    if !problems.is_empty() {
+        return Err(fail(format!(
+            "integrity check failed: {}",
+            problems.join("; ")
+        )));
+    }
+    conn.batch_execute("PRAGMA journal_mode = WAL;")
+        .map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}
+
+/// Every migration of the sets as (module, version, name), in order.
+pub fn known_migrations(
+    sets: &[(&'static str, Migrations)],
+) -> Result<Vec<(&'static str, String, String)>, DbError> {
+    use diesel::migration::MigrationSource;
+    let mut out = Vec::new();
+    for (module, set) in sets {
+        for m in MigrationSource::<diesel::sqlite::Sqlite>::migrations(&(set.sqlite)())
+            .map_err(|e| DbError::Migration(format!("module {module}: {e}")))?
+        {
+            out.push((
+                *module,
+                m.name().version().to_string(),
+                m.name().to_string(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// Creates the parent directory and switches a SQLite file to WAL once, on a single connection,
 /// before any pool exists (a pool switching at once gives "database is locked").
 fn prepare_sqlite_file(path: &Path, busy_timeout_ms: u64) -> Result<(), DbError> {

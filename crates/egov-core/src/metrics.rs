@@ -25,6 +25,8 @@ pub struct HttpMetrics {
     pool_connections: IntGauge,
     pool_idle: IntGauge,
     security: IntCounterVec,
+    events: Events,
+    exchange_calls: ExchangeCalls,
 }
 
 impl HttpMetrics {
@@ -62,6 +64,10 @@ impl HttpMetrics {
             &["event"],
         )?;
         registry.register(Box::new(security.clone()))?;
+        let events = Events::new()?;
+        registry.register(Box::new(events.counter.clone()))?;
+        let exchange_calls = ExchangeCalls::new()?;
+        registry.register(Box::new(exchange_calls.counter.clone()))?;
         for module in modules {
             info.with_label_values(&[env!("CARGO_PKG_VERSION"), module])
                 .set(1);
@@ -78,7 +84,19 @@ impl HttpMetrics {
             pool_connections,
             pool_idle,
             security,
+            events,
+            exchange_calls,
         })
+    }
+
+    /// `egov_domain_events_total{module,event}`: what the modules did.
+    pub fn events(&self) -> Events {
+        self.events.clone()
+    }
+
+    /// `egov_exchange_calls_total{side,service,outcome}`: the exchange's calls.
+    pub fn exchange_calls(&self) -> ExchangeCalls {
+        self.exchange_calls.clone()
     }
 
     /// `egov_security_events_total{event}`: the counter of security events (bounded event
@@ -118,6 +136,113 @@ impl HttpMetrics {
         encoder.encode(&self.registry.gather(), &mut out)?;
         encoder.encode(&self.process.gather(), &mut out)?;
         String::from_utf8(out).map_err(|e| prometheus::Error::Msg(e.to_string()))
+    }
+}
+
+/// `egov_domain_events_total{module,event}`: what the modules did (applications submitted,
+/// bids sealed, documents approved, returns filed…), counted by the use case when its change
+/// commits. Labels are `&'static str` from the code, so the series are bounded by it.
+#[derive(Debug, Clone)]
+pub struct Events {
+    counter: IntCounterVec,
+}
+
+impl Events {
+    fn new() -> Result<Self, prometheus::Error> {
+        Ok(Self {
+            counter: IntCounterVec::new(
+                Opts::new(
+                    "domain_events_total",
+                    "What the modules did, by module and event (applications submitted, bids sealed, approvals…).",
+                ),
+                &["module", "event"],
+            )?,
+        })
+    }
+
+    /// A counter no registry exports (command-line tools, tests of one module).
+    pub fn unregistered() -> Self {
+        #[allow(clippy::expect_used)] // Fixed, valid options.
+        Self::new().expect("valid metric options")
+    }
+
+    /// Makes the module's events' series exist at 0 from the start (a rate over a series that
+    /// appears only at its first event misses that event).
+    pub fn declare(&self, module: &'static str, events: &[&'static str]) {
+        for event in events {
+            let _ = self.counter.with_label_values(&[module, event]);
+        }
+    }
+
+    pub fn count(&self, module: &'static str, event: &'static str) {
+        self.counter.with_label_values(&[module, event]).inc();
+    }
+
+    /// The count so far (tests).
+    pub fn get(&self, module: &str, event: &str) -> u64 {
+        self.counter.with_label_values(&[module, event]).get()
+    }
+}
+
+/// The most distinct services [`ExchangeCalls`] labels; any further one is `other`.
+const MAX_SERVICES: usize = 128;
+
+/// `egov_exchange_calls_total{side,service,outcome}`: every logged exchange message, as
+/// client or provider. Services are the first [`MAX_SERVICES`] distinct ids seen (a real
+/// deployment has a few dozen), then `other`; outcomes are `ok`, `refused`, `failed` or
+/// `other`: a caller cannot grow the series by inventing service names.
+#[derive(Debug, Clone)]
+pub struct ExchangeCalls {
+    counter: IntCounterVec,
+    services: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+}
+
+impl ExchangeCalls {
+    fn new() -> Result<Self, prometheus::Error> {
+        Ok(Self {
+            counter: IntCounterVec::new(
+                Opts::new(
+                    "exchange_calls_total",
+                    "Exchange messages logged, by side (client or provider), service and outcome.",
+                ),
+                &["side", "service", "outcome"],
+            )?,
+            services: std::sync::Arc::default(),
+        })
+    }
+
+    /// A counter no registry exports.
+    pub fn unregistered() -> Self {
+        #[allow(clippy::expect_used)] // Fixed, valid options.
+        Self::new().expect("valid metric options")
+    }
+
+    pub fn count(&self, side: &str, service: &str, outcome: &str) {
+        let side = match side {
+            "client" => "client",
+            "provider" => "provider",
+            _ => "other",
+        };
+        let outcome = match outcome {
+            "ok" => "ok",
+            "refused" => "refused",
+            "failed" => "failed",
+            _ => "other",
+        };
+        let admitted = self.services.lock().is_ok_and(|mut seen| {
+            seen.contains(service) || (seen.len() < MAX_SERVICES && seen.insert(service.to_owned()))
+        });
+        let service = if admitted { service } else { "other" };
+        self.counter
+            .with_label_values(&[side, service, outcome])
+            .inc();
+    }
+
+    /// The count so far (tests).
+    pub fn get(&self, side: &str, service: &str, outcome: &str) -> u64 {
+        self.counter
+            .with_label_values(&[side, service, outcome])
+            .get()
     }
 }
 
@@ -178,5 +303,50 @@ mod tests {
         ] {
             assert!(text.contains(&format!("\n{family} ")), "{family} in {text}");
         }
+    }
+
+    #[test]
+    fn exchange_calls_bound_services_and_outcomes() {
+        let m = HttpMetrics::new(&["exchange"]).expect("metrics");
+        let calls = m.exchange_calls();
+        calls.count("client", "KR/GOV/EGOV/tax/taxClearance", "ok");
+        calls.count("provider", "KR/GOV/EGOV/tax/taxClearance", "refused");
+        for i in 0..1000 {
+            calls.count("provider", &format!("KR/GOV/EGOV/x/invented{i}"), "made-up");
+        }
+        assert_eq!(calls.get("client", "KR/GOV/EGOV/tax/taxClearance", "ok"), 1);
+        assert_eq!(
+            calls.get("provider", "KR/GOV/EGOV/tax/taxClearance", "refused"),
+            1
+        );
+        let text = m.render().expect("render");
+        let series = text
+            .lines()
+            .filter(|l| l.starts_with("egov_exchange_calls_total{"))
+            .count();
+        // taxClearance twice (two sides), 127 invented services, then one `other`.
+        assert_eq!(series, 2 + (MAX_SERVICES - 1) + 1);
+        assert!(
+            text.contains(
+                r#"egov_exchange_calls_total{outcome="other",service="other",side="provider"} 873"#
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn declared_events_start_at_zero() {
+        let m = HttpMetrics::new(&["petition"]).expect("metrics");
+        let events = m.events();
+        events.declare("petition", &["application_submitted"]);
+        let text = m.render().expect("render");
+        assert!(
+            text.contains(
+                r#"egov_domain_events_total{event="application_submitted",module="petition"} 0"#
+            ),
+            "{text}"
+        );
+        events.count("petition", "application_submitted");
+        assert_eq!(events.get("petition", "application_submitted"), 1);
     }
 }

@@ -22,6 +22,9 @@ pub struct Context<'a> {
     /// `egov_auth::Service`, typed as `Any` because auth sits above the core): modules that
     /// notify officials by role downcast it.
     pub directory: Option<&'a (dyn std::any::Any + Send + Sync)>,
+    /// `egov_domain_events_total{module,event}`: the module counts what it did here
+    /// (declare its events at start so their series begin at 0).
+    pub events: &'a crate::metrics::Events,
 }
 
 impl std::fmt::Debug for Context<'_> {
@@ -93,6 +96,12 @@ pub trait Module: Send + Sync + 'static {
     /// The services the module provides to other agencies and modules through the exchange.
     fn exchange_services(&self) -> Vec<crate::exchange::ServiceDef> {
         Vec::new()
+    }
+
+    /// Whether the module needs the exchange in its process: it provides services, calls
+    /// services or publishes events. `--modules` adds the exchange beside such a module.
+    fn needs_exchange(&self) -> bool {
+        !self.exchange_services().is_empty()
     }
 
     /// Builds the module's per-process state (loaded rules, keys) before the server binds:

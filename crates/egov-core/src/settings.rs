@@ -98,6 +98,12 @@ pub struct ExchangeSettings {
     pub outbox_max_attempts: u32,
     /// Outbox: the first retry's delay; each later one doubles it (capped at an hour).
     pub outbox_backoff_ms: u64,
+    /// Modules apart: the processes serving this member's subsystems that this process does
+    /// not serve, as subsystem → base URL (`tax = "http://egov-tax:8080"`). A call to such a
+    /// subsystem goes to that process's gateway; one to a subsystem neither served here nor
+    /// named here is refused with 503 (and a module that needs it refuses to start).
+    #[serde(default)]
+    pub subsystems: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

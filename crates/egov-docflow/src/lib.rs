@@ -58,6 +58,8 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub struct Docflow(pub(crate) Arc<Inner>);
 
 pub(crate) struct Inner {
+    /// `egov_domain_events_total{module="docflow"}` (approval).
+    pub(crate) events: egov_core::metrics::Events,
     pub(crate) settings: Arc<Settings>,
     /// The module's own section of the settings.
     pub(crate) config: DocflowSettings,
@@ -84,6 +86,18 @@ impl std::fmt::Debug for Docflow {
 }
 
 impl Docflow {
+    /// Counts its use cases in the process's metrics (an unregistered counter until then).
+    pub fn with_events(mut self, events: egov_core::metrics::Events) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.events = events;
+        }
+        self
+    }
+
+    pub(crate) fn count(&self, event: &'static str) {
+        self.0.events.count(NAME, event);
+    }
+
     /// Loads the pack's rules (blocking; before serving).
     pub fn start(
         settings: &Arc<Settings>,
@@ -106,6 +120,7 @@ impl Docflow {
             key: egov_exchange::signature::KeyCache::default(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             exchange,
+            events: egov_core::metrics::Events::unregistered(),
             clock: clock.clone(),
             member: egov_exchange::member_id(settings)?.to_string(),
         })))
@@ -265,12 +280,19 @@ impl Module for DocflowModule {
         exchange::services()
     }
 
+    /// Documents are dispatched to other agencies through the exchange.
+    fn needs_exchange(&self) -> bool {
+        true
+    }
+
     fn start(&self, ctx: &Context<'_>) -> anyhow::Result<Started> {
         let x = ctx
             .exchange
             .and_then(|x| x.downcast_ref::<egov_exchange::Exchange>())
             .cloned();
-        let d = Docflow::start(ctx.settings, ctx.db, ctx.packs, x, ctx.clock)?;
+        let d = Docflow::start(ctx.settings, ctx.db, ctx.packs, x, ctx.clock)?
+            .with_events(ctx.events.clone());
+        ctx.events.declare(NAME, &["approval"]);
         let data = actix_web::web::Data::new(d);
         Ok(Started {
             register: vec![Arc::new(move |cfg| {

@@ -476,7 +476,9 @@ async fn every_step_kind_and_action_over_http() {
             .all(|s| s["covers_current_version"] == false),
         "{sigs}"
     );
-    // The line runs again from step 1.
+    // The line runs again from step 1. Each approval is counted in /metrics.
+    const APPROVALS: &str = r#"egov_domain_events_total{event="approval",module="docflow"}"#;
+    let before = app.metric(APPROVALS).await;
     for who in ["leader", "coop_a", "coop_b", "extra"] {
         let (s, v) = act(&app, &o, who, &id, "approve", 3, None).await;
         assert_eq!(s, 200, "{who}: {v}");
@@ -484,6 +486,7 @@ async fn every_step_kind_and_action_over_http() {
     // 전결 by the director under the agency's row in force today.
     let (s, fin) = act(&app, &o, "director", &id, "approve", 3, None).await;
     assert_eq!(s, 200, "{fin}");
+    assert_eq!(app.metric(APPROVALS).await - before, 5.0);
     assert_eq!(fin["status"], "registered");
     let reg = fin["registration_no"].as_str().expect("present").to_owned();
     assert_eq!(reg, format!("{AGENCY}-PLAN-1"));

@@ -111,6 +111,11 @@ impl Catalogue {
         self.entries.get(&(subsystem.to_owned(), code.to_owned()))
     }
 
+    /// Whether this process serves any service of `subsystem`.
+    pub fn serves(&self, subsystem: &str) -> bool {
+        self.entries.keys().any(|(s, _)| s == subsystem)
+    }
+
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.values()
     }

@@ -263,7 +263,7 @@ impl Exchange {
 
         let provider_member = service.provider.member();
         let sent = if provider_member == self.0.member {
-            Ok(self.handle(incoming.clone()).await)
+            self.send_within(&service.provider, &incoming).await
         } else {
             self.send(&provider_member, &incoming).await
         };
@@ -301,6 +301,26 @@ impl Exchange {
         }
     }
 
+    /// A call to a subsystem of this member: handled in this process when it serves the
+    /// subsystem, else sent to the process `exchange.subsystems` names for it (modules
+    /// apart), else refused with a 503 that says so.
+    async fn send_within(&self, provider: &ClientId, req: &Incoming) -> Result<Outgoing, Fault> {
+        let subsystem = provider.subsystem.as_deref().unwrap_or_default();
+        if subsystem == crate::NAME || self.0.catalogue.serves(subsystem) {
+            return Ok(self.handle(req.clone()).await);
+        }
+        match self.0.settings.exchange.subsystems.get(subsystem) {
+            Some(base) => self.send_to(&provider.to_string(), base, req).await,
+            None => Err(Fault::new(
+                503,
+                "Server.ClientProxy.SubsystemUnavailable",
+                format!(
+                    "subsystem {subsystem} of this member is not served by this process, and exchange.subsystems names no process for it"
+                ),
+            )),
+        }
+    }
+
     async fn send(&self, member: &ClientId, req: &Incoming) -> Result<Outgoing, Fault> {
         let id = member.to_string();
         let mut base = self.0.keys.member_row(&id).and_then(|m| m.base_url);
@@ -315,6 +335,13 @@ impl Exchange {
                 format!("member {id} is not registered with a gateway address"),
             )
         })?;
+        self.send_to(&id, &base, req).await
+    }
+
+    /// Sends to the gateway at `base`, through `id`'s circuit breaker, with retries while
+    /// the request surely was not processed.
+    async fn send_to(&self, id: &str, base: &str, req: &Incoming) -> Result<Outgoing, Fault> {
+        let id = id.to_owned();
         let settings = &self.0.settings.exchange;
         let cooldown = Duration::from_secs(settings.breaker_cooldown_secs);
         if !self.0.breakers.allow(&id) {

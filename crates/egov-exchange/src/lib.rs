@@ -102,6 +102,7 @@ pub fn start(
     services: Vec<ServiceDef>,
     access_log_here: bool,
     clock: &egov_core::clock::Clock,
+    calls: egov_core::metrics::ExchangeCalls,
 ) -> anyhow::Result<Exchange> {
     let member = member_id(settings)?;
     let ledger = match settings.exchange.consent_ledger.trim() {
@@ -136,6 +137,15 @@ pub fn start(
         )
         .map_err(|e| anyhow::anyhow!("exchange keys: {e}"))?;
     }
+    for (subsystem, base) in &settings.exchange.subsystems {
+        let url = url::Url::parse(base).map_err(|e| {
+            anyhow::anyhow!("exchange.subsystems.{subsystem} = {base:?} is not a URL: {e}")
+        })?;
+        anyhow::ensure!(
+            matches!(url.scheme(), "http" | "https") && url.host().is_some(),
+            "exchange.subsystems.{subsystem} = {base:?}: give the http(s) base URL of the process serving it"
+        );
+    }
     let catalogue = Catalogue::new(services)?;
     Ok(Exchange(Arc::new(Inner {
         settings: settings.clone(),
@@ -149,7 +159,7 @@ pub fn start(
         http,
         breakers: Breakers::default(),
         access_log_here,
-        writer: writer::Writer::new(db.clone()),
+        writer: writer::Writer::new(db.clone(), calls),
         recent: provider::Recent::default(),
         clock: clock.clone(),
         recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
@@ -171,6 +181,20 @@ impl Exchange {
 
     pub fn db(&self) -> &Db {
         &self.0.db
+    }
+
+    /// Checks at start that `caller` can reach `subsystem` of this member: served in this
+    /// process, or named in `exchange.subsystems` (modules apart). A module that calls a
+    /// subsystem nobody serves refuses to start instead of failing its first call.
+    pub fn require(&self, caller: &str, subsystem: &str) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            subsystem == NAME
+                || self.0.catalogue.serves(subsystem)
+                || self.0.settings.exchange.subsystems.contains_key(subsystem),
+            "module {caller} calls the {subsystem} services of this member, and this process does not serve {subsystem}: serve it here (--modules …,{subsystem}) or name the process that does (exchange.subsystems.{subsystem}, EGOV__EXCHANGE__SUBSYSTEMS__{})",
+            subsystem.to_uppercase()
+        );
+        Ok(())
     }
 
     /// The client id of `module`: a subsystem of this member.

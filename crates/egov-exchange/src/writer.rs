@@ -22,6 +22,8 @@ const BATCH: usize = 256;
 #[derive(Debug)]
 pub struct Writer {
     tx: Mutex<std::sync::mpsc::Sender<Job>>,
+    /// Every committed record is counted here, by side, service and outcome.
+    calls: egov_core::metrics::ExchangeCalls,
 }
 
 fn gone() -> Error {
@@ -32,7 +34,7 @@ impl Writer {
     /// Starts the writer thread: it blocks on the queue, takes what has queued up, and writes
     /// it in one transaction on a pooled connection (one thread hop per write, no async
     /// runtime needed).
-    pub fn new(db: Db) -> Self {
+    pub fn new(db: Db, calls: egov_core::metrics::ExchangeCalls) -> Self {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let spawned = std::thread::Builder::new()
             .name("exchange-writer".into())
@@ -70,7 +72,10 @@ impl Writer {
         if let Err(e) = spawned {
             tracing::error!(error = %e, "cannot start the exchange writer thread");
         }
-        Self { tx: Mutex::new(tx) }
+        Self {
+            tx: Mutex::new(tx),
+            calls,
+        }
     }
 
     async fn write(&self, w: Write) -> Result<Written, Error> {
@@ -106,7 +111,11 @@ impl Writer {
             })
             .await?
         {
-            Written::Appended(r) => Ok(Some(*r)),
+            Written::Appended(r) => {
+                self.calls
+                    .count(r.entry.side.as_str(), &r.entry.service, &r.entry.outcome);
+                Ok(Some(*r))
+            }
             Written::Duplicate => Ok(None),
         }
     }

@@ -833,6 +833,7 @@ async fn a_replay_to_another_instance_is_refused_by_the_database() {
         egov_testing::registry::RegistryModule.exchange_services(),
         true,
         &app.state.clock,
+        egov_core::metrics::ExchangeCalls::unregistered(),
     )
     .expect("second instance");
     let m = member(&app);

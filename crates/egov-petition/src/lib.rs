@@ -52,6 +52,8 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub struct Petition(pub(crate) Arc<Inner>);
 
 pub(crate) struct Inner {
+    /// `egov_domain_events_total{module="petition"}` (application_submitted).
+    pub(crate) events: egov_core::metrics::Events,
     pub(crate) settings: Arc<Settings>,
     /// The module's own section of the settings.
     pub(crate) config: PetitionSettings,
@@ -81,6 +83,18 @@ impl std::fmt::Debug for Petition {
 }
 
 impl Petition {
+    /// Counts its use cases in the process's metrics (an unregistered counter until then).
+    pub fn with_events(mut self, events: egov_core::metrics::Events) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.events = events;
+        }
+        self
+    }
+
+    pub(crate) fn count(&self, event: &'static str) {
+        self.0.events.count(NAME, event);
+    }
+
     /// Loads the catalogue (blocking; before serving).
     pub fn start(
         settings: &Arc<Settings>,
@@ -102,6 +116,7 @@ impl Petition {
             index: secrets.index.clone(),
             keys: egov_exchange::signature::KeyCache::default(),
             notifier,
+            events: egov_core::metrics::Events::unregistered(),
             time: time.clone(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             blobs: Arc::new(blob::FsBlobStore::new(config.blob_dir.clone())),
@@ -232,6 +247,11 @@ impl Module for PetitionModule {
         ]
     }
 
+    /// Evidence comes from other agencies and modules through the exchange.
+    fn needs_exchange(&self) -> bool {
+        true
+    }
+
     fn start(&self, ctx: &Context<'_>) -> anyhow::Result<Started> {
         let p = Petition::start(
             ctx.settings,
@@ -244,7 +264,25 @@ impl Module for PetitionModule {
             ctx.directory
                 .and_then(|d| d.downcast_ref::<egov_auth::Service>())
                 .cloned(),
-        );
+        )
+        .with_events(ctx.events.clone());
+        ctx.events.declare(NAME, &["application_submitted"]);
+        if let Some(x) = ctx
+            .exchange
+            .and_then(|x| x.downcast_ref::<egov_exchange::Exchange>())
+        {
+            // Evidence from a subsystem of this member that no process can be reached for:
+            // applicants can still upload it, so this is said at start, not refused.
+            for service in p.0.catalogue.services.values() {
+                for e in service.evidence.iter().filter_map(|e| e.exchange.as_ref()) {
+                    if let [subsystem, _] = e.service.split('/').collect::<Vec<_>>()[..]
+                        && let Err(why) = x.require(NAME, subsystem)
+                    {
+                        tracing::warn!(service = %service.id, evidence = %e.service, "{why:#}; until then the evidence can only be uploaded");
+                    }
+                }
+            }
+        }
         let data = actix_web::web::Data::new(p.clone());
         let worker = p.clone();
         Ok(Started {

@@ -314,6 +314,7 @@ pub async fn create_request(
             service::submit(&pp, c, row, &by)
         })
         .await?;
+    p.count("application_submitted");
     Ok(HttpResponse::Created().json(json!([{
         "service_request_id": row.receipt_no,
         "service_notice": row.due_at.map(|d| format!("Due by {}", iso(&p, d))),

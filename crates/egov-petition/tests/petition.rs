@@ -490,6 +490,28 @@ async fn evidence_comes_from_the_tax_module_through_the_exchange_only_with_conse
         .await;
     assert_eq!(s, 200, "{used}");
     assert!(used.to_string().contains("income-certificate"), "{used}");
+
+    // What happened is counted in /metrics: the return filed, the application submitted, and
+    // the exchange call on both sides (this process is the client and the provider).
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    for line in [
+        r#"egov_domain_events_total{event="return_filed",module="tax"} 1"#.to_owned(),
+        r#"egov_domain_events_total{event="application_submitted",module="petition"} 1"#.to_owned(),
+        format!(r#"egov_exchange_calls_total{{outcome="ok",service="{service}",side="client"}} 1"#),
+        format!(
+            r#"egov_exchange_calls_total{{outcome="ok",service="{service}",side="provider"}} 1"#
+        ),
+    ] {
+        assert!(metrics.contains(&line), "{line} in {metrics}");
+    }
 }
 
 #[tokio::test]

@@ -55,6 +55,8 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub struct Procurement(pub(crate) Arc<Inner>);
 
 pub(crate) struct Inner {
+    /// `egov_domain_events_total{module="procurement"}` (bid_sealed).
+    pub(crate) events: egov_core::metrics::Events,
     pub(crate) settings: Arc<Settings>,
     /// The module's own section of the settings.
     pub(crate) config: ProcurementSettings,
@@ -81,6 +83,18 @@ impl std::fmt::Debug for Procurement {
 }
 
 impl Procurement {
+    /// Counts its use cases in the process's metrics (an unregistered counter until then).
+    pub fn with_events(mut self, events: egov_core::metrics::Events) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.events = events;
+        }
+        self
+    }
+
+    pub(crate) fn count(&self, event: &'static str) {
+        self.0.events.count(NAME, event);
+    }
+
     /// Loads the pack's rules (blocking; before serving).
     pub fn start(
         settings: &Arc<Settings>,
@@ -109,6 +123,7 @@ impl Procurement {
             key: egov_exchange::signature::KeyCache::default(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             exchange,
+            events: egov_core::metrics::Events::unregistered(),
             clock: clock.clone(),
         })))
     }
@@ -273,12 +288,23 @@ impl Module for ProcurementModule {
         ]
     }
 
+    /// Eligibility asks the tax clearance through the exchange, and tenders are announced as
+    /// events through its outbox.
+    fn needs_exchange(&self) -> bool {
+        true
+    }
+
     fn start(&self, ctx: &Context<'_>) -> anyhow::Result<Started> {
         let exchange = ctx
             .exchange
             .and_then(|x| x.downcast_ref::<egov_exchange::Exchange>())
             .cloned();
-        let p = Procurement::start(ctx.settings, ctx.db, ctx.packs, exchange, ctx.clock)?;
+        if let Some(x) = &exchange {
+            x.require(NAME, "tax")?;
+        }
+        let p = Procurement::start(ctx.settings, ctx.db, ctx.packs, exchange, ctx.clock)?
+            .with_events(ctx.events.clone());
+        ctx.events.declare(NAME, &["bid_sealed"]);
         let data = actix_web::web::Data::new(p.clone());
         let worker = p.clone();
         Ok(Started {

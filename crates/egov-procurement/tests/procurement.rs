@@ -417,6 +417,12 @@ async fn full_procedure(
     // Before the opening the database holds no price or document in clear text.
     let stored = db_rows(&app, "SELECT sealed || '|' || digest || '|' || receipt || '|' || eligibility || '|' || COALESCE(price, '') || COALESCE(opened, '') AS v FROM procurement_bids").await;
     assert_eq!(stored.len(), 6);
+    // Each sealed bid accepted is counted in /metrics.
+    assert_eq!(
+        app.metric(r#"egov_domain_events_total{event="bid_sealed",module="procurement"}"#)
+            .await,
+        6.0
+    );
     for row in &stored {
         for p in prices {
             assert!(!row.contains(&p.to_string()), "price {p} in clear: {row}");
@@ -2044,4 +2050,113 @@ async fn complaints_review_and_scores_on_the_pages() {
             "scored again: {b}"
         );
     }
+}
+
+/// Modules apart: procurement in one process, tax in another, on one database. Without an
+/// address for tax, procurement refuses to start; with it, the eligibility check reaches tax
+/// in the other process (signed, verified and logged on both sides), and a call to a
+/// subsystem that no process serves is a clear 503, not a misleading signature error.
+#[tokio::test]
+async fn eligibility_reaches_tax_in_another_process() {
+    let tax = spawn_app_with(Spawn {
+        modules: &["platform", "auth", "exchange", "tax"],
+        settings: SETTINGS,
+    })
+    .await;
+    // Tokens come from the auth module in tax's process.
+    let issuer = format!("{}/auth", tax.address);
+    let err = egov_testing::spawn_peer_with(&tax, &["procurement"], |s| {
+        s.auth.issuer = issuer.clone();
+    })
+    .await
+    .expect_err("procurement without tax refuses to start");
+    assert!(
+        format!("{err:#}").contains("module procurement calls the tax services of this member")
+            && format!("{err:#}").contains("EGOV__EXCHANGE__SUBSYSTEMS__TAX"),
+        "{err:#}"
+    );
+    let address = tax.address.clone();
+    let procurement = egov_testing::spawn_peer_with(&tax, &["procurement"], |s| {
+        s.auth.issuer = issuer.clone();
+        s.exchange.subsystems.insert("tax".into(), address);
+    })
+    .await
+    .expect("procurement with tax's address");
+    assert!(
+        procurement
+            .state
+            .modules
+            .iter()
+            .any(|m| m.name() == "exchange")
+    );
+
+    // The supplier registers, consents, and asks procurement for the eligibility check.
+    let x = tax.state.exchange.clone().expect("exchange");
+    let member = x.member().to_string();
+    let client = format!("{member}/procurement");
+    let service = format!("{member}/tax/tax-clearance");
+    let items = json!(["business_id", "arrears", "as_of", "valid_until"]);
+    let (s, g) = tax.send(Method::POST, "/exchange/v1/admin/grants", Some(&tax.platform_admin()), Some(&json!({
+        "client": client, "service": service, "purpose": "procurement.eligibility", "items": items,
+    }))).await;
+    assert_eq!(s, 201, "{g}");
+    let id = kr_business_number(4242);
+    let t = tax.business(&id);
+    let (s, v) = procurement
+        .send(
+            Method::PUT,
+            "/procurement/v1/suppliers/me",
+            Some(&t),
+            Some(&json!({
+                "name": "Apart Co.", "categories": ["goods"], "licences": [],
+                "representatives": [{"name": "Rep", "role": "CEO"}],
+            })),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, c) = procurement.send(Method::POST, "/exchange/v1/me/consents", Some(&t), Some(&json!({
+        "client": client, "service": service, "purpose": "procurement.eligibility", "items": items, "days": 30,
+    }))).await;
+    assert_eq!(s, 201, "{c}");
+    let (s, e) = procurement
+        .send(
+            Method::POST,
+            "/procurement/v1/suppliers/me/eligibility",
+            Some(&t),
+            Some(&json!({"consent": c["id"]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{e}");
+    assert_eq!(e["eligible"], true, "{e}");
+
+    // Both sides logged it: the client side in procurement's process, the provider side in
+    // tax's (one shared message log), each counted in its own process's metrics.
+    async fn sides(app: &TestApp, service: &str, side: &str) -> f64 {
+        app.metric(&format!(
+            r#"egov_exchange_calls_total{{outcome="ok",service="{service}",side="{side}"}}"#
+        ))
+        .await
+    }
+    assert_eq!(sides(&procurement, &service, "client").await, 1.0);
+    assert_eq!(sides(&tax, &service, "provider").await, 1.0);
+    assert_eq!(sides(&tax, &service, "client").await, 0.0);
+
+    // A subsystem no process serves: a clear 503 from this side.
+    let px = procurement.state.exchange.clone().expect("exchange");
+    let refused = px
+        .call(
+            "procurement",
+            egov_exchange::client::Call::get(&format!("{member}/docflow/delivery"), "v1", "test"),
+        )
+        .await
+        .expect_err("no process serves docflow");
+    assert!(
+        refused
+            .to_string()
+            .contains("Server.ClientProxy.SubsystemUnavailable")
+            && refused
+                .to_string()
+                .contains("subsystem docflow of this member is not served by this process"),
+        "{refused}"
+    );
 }

@@ -1,6 +1,7 @@
 //! The `egov` server: assembles the platform and the selected modules into one actix-web app,
 //! with one OpenAPI document generated from the same registration as the routes.
 
+pub mod backup;
 pub mod documents;
 pub mod error_docs;
 pub mod headers;

@@ -50,6 +50,36 @@ enum Command {
         /// Database URL; overrides database.url.
         #[arg(long, env = "EGOV_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
+        /// Apply nothing: list every migration of this build as applied or pending, and
+        /// those applied by a newer egov. Exit status 0 when none is pending, 2 otherwise.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Back up the database (SQLite: online, while egov serves; PostgreSQL: pg_dump), the
+    /// attachments and the audit anchors into a new directory, with a manifest of digests.
+    Backup {
+        /// The directory to write (new, or empty).
+        #[arg(long)]
+        out: PathBuf,
+        /// Database URL; overrides database.url.
+        #[arg(long, env = "EGOV_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+        /// Where pg_dump is (its major version at least the server's); default: PATH.
+        #[arg(long, env = "EGOV_PG_BIN_DIR")]
+        pg_bin_dir: Option<PathBuf>,
+    },
+    /// Restore a backup into a new database (no tables; SQLite: no file), after checking
+    /// every file's digest and that this build knows the backup's migrations.
+    Restore {
+        /// The backup directory (as written by `egov backup`).
+        #[arg(long)]
+        from: PathBuf,
+        /// Database URL; overrides database.url.
+        #[arg(long, env = "EGOV_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+        /// Where pg_restore is; default: PATH.
+        #[arg(long, env = "EGOV_PG_BIN_DIR")]
+        pg_bin_dir: Option<PathBuf>,
     },
     /// Print the OpenAPI 3.1 document (merged, or one module's).
     Openapi {
@@ -315,7 +345,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Migrate { database_url } => {
+        Command::Migrate {
+            database_url,
+            status,
+        } => {
             let mut settings = egov_server::load_settings(&cli.config_dir)?;
             if let Some(url) = database_url {
                 settings.database.url = DatabaseUrl::new(url);
@@ -324,6 +357,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("database {}", settings.database.url))?;
             let sets = startup::migration_sets(&registered_modules());
             egov_core::db::check_migration_sets(&sets)?;
+            if status {
+                return migration_status(&db, &sets, &settings.database.url);
+            }
             let applied = db.migrate(&sets)?;
             if applied.is_empty() {
                 println!("{}: up to date", settings.database.url);
@@ -337,6 +373,66 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     applied.len()
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup {
+            out,
+            database_url,
+            pg_bin_dir,
+        } => {
+            let places = places(&cli.config_dir, database_url, pg_bin_dir)?;
+            let started = Instant::now();
+            let m = egov_server::backup::backup(
+                &places,
+                &startup::migration_sets(&registered_modules()),
+                &out,
+            )?;
+            let bytes: u64 = m.files.iter().map(|f| f.bytes).sum();
+            println!(
+                "backup of {} ({}, {} migration(s)) written to {}: {} file(s), {} bytes, in {} ms",
+                places.database.url,
+                m.backend,
+                m.migrations.len(),
+                out.display(),
+                m.files.len(),
+                bytes,
+                started.elapsed().as_millis()
+            );
+            println!("keys are not in it: keep them in the key safe (docs/operations.md)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore {
+            from,
+            database_url,
+            pg_bin_dir,
+        } => {
+            let places = places(&cli.config_dir, database_url, pg_bin_dir)?;
+            let r = egov_server::backup::restore(
+                &places,
+                &startup::migration_sets(&registered_modules()),
+                &from,
+            )?;
+            println!(
+                "restored the backup of {} (egov {}, {} migration(s)) into {}; {} blob(s) in {}",
+                r.manifest.created_at.to_rfc3339(),
+                r.manifest.egov_version,
+                r.manifest.migrations.len(),
+                places.database.url,
+                r.blobs,
+                places.blob_dir.display()
+            );
+            if r.anchors_written {
+                println!("anchors written to {}", places.anchor_file.display());
+            } else {
+                println!(
+                    "{} was kept; the backup's anchors are in {}",
+                    places.anchor_file.display(),
+                    from.join("anchors.jsonl").display()
+                );
+            }
+            println!(
+                "before serving, run: egov migrate; egov audit verify; egov exchange verify-log"
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Openapi { module } => {
@@ -724,8 +820,64 @@ async fn admin(service: egov_auth::Service, command: AdminCommand) -> anyhow::Re
     }
 }
 
-/// Every module of this build prepared on the configured (or given) database, for commands
-/// that work on the server's machine.
+/// Where the deployment keeps what `egov backup` copies.
+fn places(
+    config_dir: &std::path::Path,
+    database_url: Option<String>,
+    pg_bin_dir: Option<PathBuf>,
+) -> anyhow::Result<egov_server::backup::Places> {
+    let mut settings = egov_server::load_settings(config_dir)?;
+    if let Some(url) = database_url {
+        settings.database.url = DatabaseUrl::new(url);
+    }
+    let petition: egov_petition::settings::PetitionSettings = settings.section("petition")?;
+    Ok(egov_server::backup::Places {
+        database: settings.database.clone(),
+        blob_dir: petition.blob_dir,
+        anchor_file: settings.audit.anchor_file.clone(),
+        pg_bin_dir,
+    })
+}
+
+#[allow(clippy::print_stdout)] // A CLI prints its results.
+fn migration_status(
+    db: &Db,
+    sets: &[(&'static str, egov_core::db::Migrations)],
+    url: &DatabaseUrl,
+) -> anyhow::Result<ExitCode> {
+    let status = db.status(sets)?;
+    println!("{url}");
+    for m in &status.known {
+        println!(
+            "  {:<8} {:<11} {}",
+            if m.applied { "applied" } else { "PENDING" },
+            m.module,
+            m.name
+        );
+    }
+    for v in &status.unknown_applied {
+        println!("  applied  (newer)     {v}: applied by a newer egov, unknown to this build");
+    }
+    let pending = status.pending().count();
+    println!(
+        "{} applied, {pending} pending{}",
+        status.known.len() - pending,
+        if status.unknown_applied.is_empty() {
+            String::new()
+        } else {
+            format!(", {} from a newer version", status.unknown_applied.len())
+        }
+    );
+    Ok(if pending == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// The modules of `server.modules` (default: every module of this build) prepared on the
+/// configured (or given) database, for commands that work on the server's machine: as a
+/// process of modules apart, with `EGOV__SERVER__MODULES`.
 fn prepared(
     config_dir: &std::path::Path,
     database_url: Option<String>,
@@ -734,7 +886,7 @@ fn prepared(
     if let Some(url) = database_url {
         settings.database.url = DatabaseUrl::new(url);
     }
-    let modules = startup::select_modules(&registered_modules(), &[])?;
+    let modules = startup::select_modules(&registered_modules(), &settings.server.modules)?;
     startup::prepare(settings, modules)
 }
 

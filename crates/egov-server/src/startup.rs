@@ -49,8 +49,9 @@ pub fn select_modules(
                 || requested.iter().any(|r| r == m.name())
         })
         .collect();
-    // A module that provides exchange services needs the exchange beside it.
-    let needs_exchange = selected.iter().any(|m| !m.exchange_services().is_empty());
+    // A module that provides or calls exchange services, or publishes events, needs the
+    // exchange beside it (without it, its events had nowhere to go).
+    let needs_exchange = selected.iter().any(|m| m.needs_exchange());
     if needs_exchange
         && !selected.iter().any(|m| m.name() == egov_exchange::NAME)
         && let Some(x) = registry.iter().find(|m| m.name() == egov_exchange::NAME)
@@ -198,8 +199,20 @@ impl AppState {
             settings.server.max_body_bytes,
             &pages,
         );
+        // A route of a module served by another process (modules apart) is expected; any other
+        // unknown route is a typo.
+        let elsewhere: Vec<&'static dyn Module> = crate::registered_modules()
+            .into_iter()
+            .filter(|r| !modules.iter().any(|m| m.name() == r.name()))
+            .collect();
         for template in unknown {
-            tracing::warn!(%template, "server.body_limits names a route this process does not serve");
+            let served_elsewhere = elsewhere.iter().any(|m| {
+                template.starts_with(&format!("/{}/", m.name()))
+                    || m.upload_pages().contains(&template.as_str())
+            });
+            if !served_elsewhere {
+                tracing::warn!(%template, "server.body_limits names a route no module serves");
+            }
         }
         let settings = Arc::new(settings);
         let packs = Arc::new(packs);
@@ -221,7 +234,13 @@ impl AppState {
         let exchange = if modules.iter().any(|m| m.name() == egov_exchange::NAME) {
             let services = modules.iter().flat_map(|m| m.exchange_services()).collect();
             Some(egov_exchange::start(
-                &settings, &db, &packs, services, local, &clock,
+                &settings,
+                &db,
+                &packs,
+                services,
+                local,
+                &clock,
+                metrics.exchange_calls(),
             )?)
         } else {
             None
@@ -259,6 +278,7 @@ impl AppState {
             directory: auth_service
                 .as_ref()
                 .map(|s| s as &(dyn std::any::Any + Send + Sync)),
+            events: &metrics.events(),
         };
         let started = modules
             .iter()

@@ -33,7 +33,8 @@ pub enum TaxCommand {
         /// Households, CSV with a header row.
         #[arg(long)]
         input: PathBuf,
-        /// Results CSV [default: the input's name with `.results.csv`].
+        /// Results CSV [default: the input's name with `.results.csv`, in the current
+        /// directory (never beside the input, which may be a sample inside the checkout)].
         #[arg(long)]
         output: Option<PathBuf>,
         /// Summary JSON [default: the results' name with `.summary.json`].
@@ -70,7 +71,10 @@ pub fn run(config_dir: &Path, command: TaxCommand) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             };
-            let output = output.unwrap_or_else(|| sibling(&input, "results.csv"));
+            let output = output.unwrap_or_else(|| {
+                let name = sibling(&input, "results.csv");
+                PathBuf::from(name.file_name().unwrap_or(name.as_os_str()))
+            });
             let summary_path = summary.unwrap_or_else(|| sibling(&output, "summary.json"));
             let reader =
                 File::open(&input).with_context(|| format!("opening {}", input.display()))?;

@@ -483,3 +483,273 @@ fn every_section_belongs_to_the_platform_or_a_module_and_each_module_checks_its_
         .to_string();
     assert!(err.contains("[procurement]"), "{err}");
 }
+
+/// A deployment's places for one backup test: its database (on this run's backend), blob
+/// store, anchor file and anchoring key.
+struct Site {
+    db: egov_testing::TestDatabase,
+    blobs: PathBuf,
+    anchors: PathBuf,
+    key: String,
+}
+
+impl Site {
+    fn new(tmp: &std::path::Path, name: &str, key: &str) -> Self {
+        Self {
+            db: egov_testing::TestDatabase::create(),
+            blobs: tmp.join(name).join("blobs"),
+            anchors: tmp.join(name).join("anchors.jsonl"),
+            key: key.to_owned(),
+        }
+    }
+
+    /// `egov <args>` at this site.
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        egov()
+            .args(args)
+            .args(["--database-url", &self.db.url])
+            .env("EGOV__AUDIT__ANCHOR_KEY", &self.key)
+            .env("EGOV__AUDIT__ANCHOR_FILE", &self.anchors)
+            .env("EGOV__PETITION__BLOB_DIR", &self.blobs)
+            .output()
+            .expect("run")
+    }
+
+    fn connection(&self) -> egov_core::Db {
+        let mut settings =
+            egov_core::Settings::load_from(&workspace().join("config"), "test", Vec::new())
+                .expect("settings");
+        settings.database.url = egov_core::settings::DatabaseUrl::new(self.db.url.clone());
+        egov_core::Db::connect(&settings.database).expect("db")
+    }
+}
+
+fn access(i: usize) -> egov_auth::AccessEntry {
+    let index = egov_auth::SubjectIndex::new(b"a test key of at least 32 bytes!").expect("key");
+    egov_auth::AccessEntry {
+        actor: "officer-1".into(),
+        source_ip: "192.0.2.1".into(),
+        subject: index.account(&format!("citizen-{i}")),
+        action: egov_auth::Action::View,
+        purpose: "tax.assessment".into(),
+        module: "tax".into(),
+        record_ref: None,
+        request_id: None,
+    }
+}
+
+fn exchange_entry(i: usize) -> egov_exchange::log::Entry {
+    egov_exchange::log::Entry {
+        side: egov_exchange::log::Side::Provider,
+        message_id: format!("message-{i}"),
+        client: "KR/GOV/EGOV/procurement".into(),
+        service: "KR/GOV/EGOV/tax/tax-clearance".into(),
+        purpose: "procurement.eligibility".into(),
+        subject: None,
+        consent: None,
+        basis: Some("Act on Contracts to Which the State is a Party, Art. 12".into()),
+        method: "POST".into(),
+        path: "/v1".into(),
+        request_headers: std::collections::BTreeMap::new(),
+        request_digest: "0".repeat(64),
+        request_body: Some("{}".into()),
+        request_signature: None,
+        request_hash: None,
+        response_status: 200,
+        response_headers: std::collections::BTreeMap::new(),
+        response_digest: "0".repeat(64),
+        response_body: Some("{\"clear\":true}".into()),
+        response_signature: None,
+        outcome: "ok".into(),
+        error_type: None,
+        items_released: vec!["clearance".into()],
+        items_stripped: vec![],
+        mode: "full".into(),
+    }
+}
+
+#[test]
+fn backup_restores_into_a_new_database_and_every_trail_verifies_there() {
+    use egov_petition::blob::BlobStore;
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let key = egov_testing::random_key();
+    let old = Site::new(tmp.path(), "old", &key);
+    migrate(&old.db.url);
+
+    // What a deployment holds: accesses to personal data, exchange messages, an attachment,
+    // anchors.
+    let db = old.connection();
+    let mut conn = db.get_blocking().expect("connection");
+    for i in 0..3 {
+        egov_auth::store::append(&mut conn, &access(i), chrono::Utc::now()).expect("append");
+    }
+    for i in 0..2 {
+        egov_exchange::store::append(&mut conn, &exchange_entry(i), chrono::Utc::now())
+            .expect("append");
+    }
+    let attachment = b"%PDF-1.7 a certificate of residence".to_vec();
+    let sha = egov_petition::blob::FsBlobStore::new(old.blobs.clone())
+        .put(&attachment)
+        .expect("blob");
+    let out = old.run(&["audit", "anchor"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let backup = tmp.path().join("backup");
+    let out = old.run(&["backup", "--out", backup.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("backup of"),
+        "{}",
+        text(&out.stdout)
+    );
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(backup.join("manifest.json")).expect("manifest"),
+    )
+    .expect("JSON");
+    let files: Vec<&str> = manifest["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    let db_file = match egov_testing::backend() {
+        egov_testing::Backend::Sqlite => "database.sqlite",
+        egov_testing::Backend::Postgres => "database.pgdump",
+    };
+    let blob_path = format!("blobs/petition/{}/{}", &sha[..2], &sha[2..]);
+    for f in ["anchors.jsonl", db_file, blob_path.as_str()] {
+        assert!(files.contains(&f), "{f} in {files:?}");
+    }
+    // A backup goes into a new directory.
+    let out = old.run(&["backup", "--out", backup.to_str().expect("utf-8")]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is not empty"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // After the backup, the old deployment goes on: the restored one must not have this.
+    egov_auth::store::append(&mut conn, &access(3), chrono::Utc::now()).expect("append");
+    drop(conn);
+    drop(db);
+
+    // A damaged copy is refused before anything is written.
+    let damaged = tmp.path().join("damaged");
+    std::fs::create_dir(&damaged).expect("dir");
+    for rel in &files {
+        let to = damaged.join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("dirs");
+        std::fs::copy(backup.join(rel), to).expect("copy");
+    }
+    std::fs::copy(backup.join("manifest.json"), damaged.join("manifest.json")).expect("copy");
+    let anchors = damaged.join("anchors.jsonl");
+    let mut bytes = std::fs::read(&anchors).expect("read");
+    bytes[10] ^= 1;
+    std::fs::write(&anchors, bytes).expect("write");
+    let new = Site::new(tmp.path(), "new", &key);
+    let out = new.run(&["restore", "--from", damaged.to_str().expect("utf-8")]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("anchors.jsonl does not match the manifest"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!new.anchors.exists() && !new.blobs.exists());
+
+    // The restore, into a new database.
+    let out = new.run(&["restore", "--from", backup.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 blob(s)") && text(&out.stdout).contains("anchors written"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = new.run(&["migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("up to date"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = new.run(&["audit", "verify"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("access log chain intact: 3 record(s) verified")
+            && stdout.contains("auth.access_log: agrees with 1 anchor(s)")
+            && stdout.contains("exchange.message_log: agrees with 1 anchor(s)"),
+        "{stdout}"
+    );
+    let out = new.run(&["exchange", "verify-log"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("message log intact: 2 record(s) verified"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::read(new.blobs.join("petition").join(&sha[..2]).join(&sha[2..])).expect("blob"),
+        attachment
+    );
+
+    // Only into a new database.
+    let out = new.run(&["restore", "--from", backup.to_str().expect("utf-8")]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("a restore goes into a new database"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn migrate_status_lists_pending_and_newer_migrations() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let site = Site::new(tmp.path(), "site", &egov_testing::random_key());
+    // Nothing applied yet: every migration is pending, exit status 2.
+    let out = site.run(&["migrate", "--status"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("PENDING  auth        2026-11-23-100001_access_log"),
+        "{}",
+        text(&out.stdout)
+    );
+    migrate(&site.db.url);
+    let out = site.run(&["migrate", "--status"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(" 0 pending"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // A newer egov migrated the database (a rolling upgrade): this version says so, and
+    // still works on it.
+    {
+        use diesel::RunQueryDsl;
+        let db = site.connection();
+        let mut conn = db.get_blocking().expect("connection");
+        diesel::sql_query(
+            "INSERT INTO __diesel_schema_migrations (version) VALUES ('99991231000000')",
+        )
+        .execute(&mut *conn)
+        .expect("insert");
+    }
+    let out = site.run(&["migrate", "--status"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("99991231000000: applied by a newer egov")
+            && text(&out.stdout).contains("1 from a newer version"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = site.run(&["exchange", "verify-log"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

@@ -51,6 +51,8 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub struct Tax(Arc<Inner>);
 
 pub(crate) struct Inner {
+    /// `egov_domain_events_total{module="tax"}` (return_filed).
+    pub(crate) events: egov_core::metrics::Events,
     /// The module's own section of the settings.
     pub(crate) config: TaxSettings,
     pub(crate) db: Db,
@@ -106,6 +108,18 @@ pub fn load_rules(pack_dir: &Path) -> anyhow::Result<BTreeMap<i32, Arc<RuleSet>>
 }
 
 impl Tax {
+    /// Counts its use cases in the process's metrics (an unregistered counter until then).
+    pub fn with_events(mut self, events: egov_core::metrics::Events) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.events = events;
+        }
+        self
+    }
+
+    pub(crate) fn count(&self, event: &'static str) {
+        self.0.events.count(NAME, event);
+    }
+
     /// Loads the rules and the module's signing key (blocking; before serving).
     pub fn start(
         settings: &Arc<Settings>,
@@ -132,6 +146,7 @@ impl Tax {
             kid,
             public_keys,
             notifier,
+            events: egov_core::metrics::Events::unregistered(),
             clock: clock.clone(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             public_url: settings.public_url().trim_end_matches('/').to_owned(),
@@ -279,7 +294,9 @@ impl Module for TaxModule {
             ctx.packs,
             ctx.clock,
             ctx.notifier.clone(),
-        )?;
+        )?
+        .with_events(ctx.events.clone());
+        ctx.events.declare(NAME, &["return_filed"]);
         let data = actix_web::web::Data::new(tax.clone());
         let worker = tax.clone();
         Ok(Started {

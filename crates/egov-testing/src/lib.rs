@@ -387,6 +387,15 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// The value of one series of `/metrics` (`name{labels}` as exported, labels sorted by
+    /// name); 0 when it is not there.
+    pub async fn metric(&self, series: &str) -> f64 {
+        let text = self.get("/metrics").await.text().await.expect("metrics");
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .map_or(0.0, |v| v.trim().parse().expect("a number"))
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
@@ -498,22 +507,35 @@ pub async fn spawn_app_with(options: Spawn<'_>) -> TestApp {
 /// (which `app` owns), its own listener and workers — for tests of work that must happen once
 /// however many instances run.
 pub async fn spawn_peer(app: &TestApp, options: Spawn<'_>) -> TestApp {
+    spawn_peer_with(app, options.modules, |_| {})
+        .await
+        .expect("prepare app")
+}
+
+/// [`spawn_peer`] with `edit` applied to the peer's settings (modules apart:
+/// `exchange.subsystems`); an error is the peer's start-up error.
+pub async fn spawn_peer_with(
+    app: &TestApp,
+    modules: &[&str],
+    edit: impl FnOnce(&mut Settings),
+) -> anyhow::Result<TestApp> {
     let mut settings = (*app.state.settings).clone();
     settings.server.bind = "127.0.0.1:0".parse().expect("bind address");
-    settings.server.modules = options.modules.iter().map(|m| (*m).to_owned()).collect();
+    settings.server.modules = modules.iter().map(|m| (*m).to_owned()).collect();
+    edit(&mut settings);
     let listener = TcpListener::bind(settings.server.bind).expect("bind");
     // The same public URL (and so the same token issuer): two instances behind one address.
-    let modules = startup::select_modules(&test_registry(), &settings.server.modules)
-        .expect("module selection");
+    let modules = startup::select_modules(&test_registry(), &settings.server.modules)?;
+    // Its modules' tables, as `egov migrate` with its binary would make them.
+    Db::connect(&settings.database)?.migrate(&startup::migration_sets(&modules))?;
     // The same clock too: one deployment, one time.
-    let state = startup::prepare_with_clock(settings, modules, app.state.clock.clone())
-        .expect("prepare app");
+    let state = startup::prepare_with_clock(settings, modules, app.state.clock.clone())?;
     let db = TestDatabase {
         url: app.db.url.clone(),
         dir: None,
         pg_name: None,
     };
-    start(state, db, listener)
+    Ok(start(state, db, listener))
 }
 
 /// The app started with its database already unreachable (lazy pool), for readiness tests.

@@ -90,7 +90,8 @@ pub(crate) async fn act_on(
         ActionKind::Object => Act::Object,
     };
     let (dd, acc, ag) = (d.clone(), who.subject.clone(), agency(who));
-    d.db()
+    let outcome = d
+        .db()
         .transaction(move |c| {
             service::act(
                 c,
@@ -104,7 +105,11 @@ pub(crate) async fn act_on(
                 b.version,
             )
         })
-        .await
+        .await?;
+    if matches!(action, Act::Approve) {
+        d.count("approval");
+    }
+    Ok(outcome)
 }
 
 /// A return.

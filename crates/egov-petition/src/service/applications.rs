@@ -138,6 +138,7 @@ pub async fn submit_own(
             Ok((row, view))
         })
         .await?;
+    p.count("application_submitted");
     Ok((view, similar(p, &row).await?))
 }
 

@@ -229,6 +229,7 @@ pub(crate) async fn seal_in(
             )
         })
         .await?;
+    p.count("bid_sealed");
     Ok(BidReceipt {
         bid_id: bid.id,
         receipt,

@@ -82,9 +82,14 @@ pub async fn submit_return(
     actor: String,
 ) -> Result<(Acknowledgement, bool), Error> {
     let t = tax.clone();
-    tax.db()
+    let (ack, created) = tax
+        .db()
         .transaction(move |c| super::submit(&t, c, &who, &rules, &key, &actor, None))
-        .await
+        .await?;
+    if created {
+        tax.count("return_filed");
+    }
+    Ok((ack, created))
 }
 
 /// Every filed version of my return for a year, oldest first.
