@@ -22,6 +22,7 @@ pub mod routes;
 pub mod settings;
 pub mod telemetry;
 pub mod text;
+pub mod traces;
 
 pub use country::{CountryPack, CountryPacks};
 pub use db::{Db, DbConnection, Migrations};

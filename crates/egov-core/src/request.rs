@@ -147,7 +147,29 @@ where
         req.extensions_mut().insert(RequestId(request_id.clone()));
         // Only the id goes on the span (formatted once per request); method and path are on
         // the access-log line.
-        let span = tracing::info_span!("request", request_id = request_id.as_str());
+        let span = if crate::traces::enabled() {
+            // Traced: the span is the request's OpenTelemetry server span, the caller's
+            // traceparent its parent; route and status are recorded when known.
+            // The route template from the app's resource map (the name is fixed once a child
+            // span exists, so it is given now, not when the handler has run).
+            let route = req.match_pattern();
+            let route = route.as_deref().unwrap_or("unmatched");
+            let span = tracing::info_span!(
+                "request",
+                request_id = request_id.as_str(),
+                otel.name = format!("{} {route}", req.method()).as_str(),
+                otel.kind = "server",
+                otel.status_code = tracing::field::Empty,
+                http.request.method = req.method().as_str(),
+                url.path = req.path(),
+                http.route = route,
+                http.response.status_code = tracing::field::Empty,
+            );
+            crate::traces::set_parent_from(&span, req.headers());
+            span
+        } else {
+            tracing::info_span!("request", request_id = request_id.as_str())
+        };
         // The header is kept only when it is sent and short (problems are answered in it); a
         // header value's clone shares its bytes, and it is read only when a problem is.
         let languages = self.titles.as_ref().and_then(|t| {
@@ -244,6 +266,13 @@ fn finish<B>(
     let route = res.request().match_pattern();
     let route = route.as_deref().unwrap_or("unmatched");
     metrics.observe(res.request().method().as_str(), route, status, elapsed);
+    if crate::traces::enabled() {
+        let span = tracing::Span::current();
+        span.record("http.response.status_code", status);
+        if status >= 500 {
+            span.record("otel.status_code", "ERROR");
+        }
+    }
     if let Some(log) = access_log {
         log.record(&AccessRecord {
             method: res.request().method().as_str(),

@@ -24,6 +24,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
+    pub tracing: TracingSettings,
     pub country: CountrySettings,
     pub auth: AuthSettings,
     pub exchange: ExchangeSettings,
@@ -323,6 +324,22 @@ fn redact_url(raw: &str) -> String {
             None => "***".to_owned(),
         },
     }
+}
+
+/// Distributed tracing (`[tracing]`): OpenTelemetry spans exported over OTLP/HTTP.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TracingSettings {
+    /// The collector's OTLP/HTTP address (`http://otel-collector:4318`; `/v1/traces` is
+    /// added). Empty: no spans are made or exported, and `traceparent` is not read.
+    pub otlp_endpoint: String,
+    /// `service.name` of this process's spans (one per module group when modules run apart).
+    pub service_name: String,
+    /// The share of traces started here that are kept (0.0 to 1.0); a caller's sampled flag
+    /// (`traceparent`) decides for the traces it started.
+    pub sample_ratio: f64,
+    /// How long one export to the collector may take.
+    pub export_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

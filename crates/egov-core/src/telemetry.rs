@@ -11,15 +11,67 @@ use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuar
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
-use crate::settings::{LogFormat, LogSettings};
+use crate::settings::{LogFormat, LogSettings, TracingSettings};
+
+/// The log as [`init_logging`] writes it (the filter on the log alone), and every span at
+/// info and above to the collector.
+fn install_traced(
+    settings: &LogSettings,
+    filter: EnvFilter,
+    writer: NonBlocking,
+    provider: &opentelemetry_sdk::trace::SdkTracerProvider,
+) -> Result<(), String> {
+    use opentelemetry::trace::TracerProvider as _;
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let log: Box<dyn Layer<tracing_subscriber::Registry> + Send + Sync> = match settings.format {
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .fmt_fields(SpanJsonFields)
+            .with_span_events(FmtSpan::NONE)
+            .with_writer(writer)
+            .with_filter(filter)
+            .boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer()
+            .with_span_events(FmtSpan::NONE)
+            .with_writer(writer)
+            .with_filter(filter)
+            .boxed(),
+    };
+    let spans = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer("egov"))
+        .with_filter(tracing_subscriber::filter::LevelFilter::INFO);
+    tracing_subscriber::registry()
+        .with(log)
+        .with(spans)
+        .try_init()
+        .map_err(|e| format!("cannot install the logger: {e}"))
+}
 
 /// The installed logger. Dropping it flushes what is buffered: hold it until exit.
 #[must_use = "dropping the logger stops the log writer"]
 #[derive(Debug)]
 pub struct Logging {
+    /// When tracing is on: shut down (exporting what is batched) before the log writer stops.
+    tracer: Option<opentelemetry_sdk::trace::SdkTracerProvider>,
     _guard: WorkerGuard,
     writer: NonBlocking,
     format: LogFormat,
+}
+
+impl Drop for Logging {
+    fn drop(&mut self) {
+        if let Some(provider) = self.tracer.take()
+            && let Err(e) = provider.shutdown()
+        {
+            tracing::warn!(error = %e, "spans not exported at exit");
+        }
+    }
 }
 
 impl Logging {
@@ -295,6 +347,20 @@ impl<'w> tracing_subscriber::fmt::FormatFields<'w> for SpanJsonFields {
 
 /// Installs the global subscriber. Call once, from the binary; tests do not need it.
 pub fn init_logging(settings: &LogSettings) -> Result<Logging, String> {
+    init(
+        settings,
+        &crate::settings::TracingSettings {
+            otlp_endpoint: String::new(),
+            service_name: String::new(),
+            sample_ratio: 1.0,
+            export_timeout_ms: 0,
+        },
+    )
+}
+
+/// Installs the process's logging and, when `tracing.otlp_endpoint` is set, its tracing:
+/// spans go to the collector as well as to the log. Hold the result until exit.
+pub fn init(settings: &LogSettings, traces: &TracingSettings) -> Result<Logging, String> {
     let filter = EnvFilter::try_new(&settings.level)
         .map_err(|e| format!("log.level `{}` is not a valid filter: {e}", settings.level))?;
     let (writer, guard) = NonBlockingBuilder::default()
@@ -309,6 +375,16 @@ pub fn init_logging(settings: &LogSettings) -> Result<Logging, String> {
             64 * 1024,
             std::io::stdout(),
         ));
+    if let Some(provider) = crate::traces::provider(traces)? {
+        install_traced(settings, filter, writer.clone(), &provider)?;
+        crate::traces::enable();
+        return Ok(Logging {
+            tracer: Some(provider),
+            _guard: guard,
+            writer,
+            format: settings.format,
+        });
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(FmtSpan::NONE)
@@ -325,6 +401,7 @@ pub fn init_logging(settings: &LogSettings) -> Result<Logging, String> {
     };
     result.map_err(|e| format!("cannot install the logger: {e}"))?;
     Ok(Logging {
+        tracer: None,
         _guard: guard,
         writer,
         format: settings.format,

@@ -64,11 +64,17 @@ pub fn provider(settings: &TracingSettings) -> Result<Option<SdkTracerProvider>,
     }
     let url = traces_url(&settings.otlp_endpoint)?;
     let timeout = Duration::from_millis(settings.export_timeout_ms.max(1));
-    let http = reqwest::blocking::Client::builder()
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| format!("the OTLP client: {e}"))?;
+    // Built on a thread of its own: the blocking client runs its own small runtime, which
+    // must not be made (or dropped) inside an async one.
+    let http = std::thread::spawn(move || {
+        reqwest::blocking::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+    })
+    .join()
+    .map_err(|_| "the OTLP client could not be made".to_owned())?
+    .map_err(|e| format!("the OTLP client: {e}"))?;
     let exporter = opentelemetry_otlp::SpanExporter::builder()
         .with_http()
         .with_http_client(BlockingHttp(http))
@@ -136,7 +142,10 @@ impl Extractor for ActixHeaders<'_> {
     }
 
     fn keys(&self) -> Vec<&str> {
-        self.0.keys().map(actix_web::http::header::HeaderName::as_str).collect()
+        self.0
+            .keys()
+            .map(actix_web::http::header::HeaderName::as_str)
+            .collect()
     }
 }
 

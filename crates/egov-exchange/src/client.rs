@@ -193,8 +193,33 @@ fn problem_field(body: &Value, name: &str) -> Option<String> {
 }
 
 impl Exchange {
-    /// Calls a service as `module` (the calling subsystem). See the module docs.
+    /// Calls a service as `module` (the calling subsystem). See the module docs. Traced: one
+    /// client span, whose context the request carries (`traceparent`) to the provider.
     pub async fn call(&self, module: &str, call: Call) -> Result<Answer, CallError> {
+        if !egov_core::traces::enabled() {
+            return self.call_untraced(module, call).await;
+        }
+        use tracing::Instrument as _;
+        let span = tracing::info_span!(
+            "exchange call",
+            otel.name = format!("exchange {}", call.service).as_str(),
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            exchange.client = module,
+            exchange.service = call.service.as_str(),
+            exchange.purpose = call.purpose.as_str(),
+        );
+        let answer = self
+            .call_untraced(module, call)
+            .instrument(span.clone())
+            .await;
+        if answer.is_err() {
+            span.record("otel.status_code", "ERROR");
+        }
+        answer
+    }
+
+    async fn call_untraced(&self, module: &str, call: Call) -> Result<Answer, CallError> {
         let client = self.client_of(module);
         let service = ServiceId::parse(&call.service)
             .map_err(|e| CallError::Failed("Client.InvalidServiceIdentifier", e.to_string()))?;
@@ -370,6 +395,10 @@ impl Exchange {
                 reqwest::Method::from_bytes(req.method.as_bytes()).unwrap_or(reqwest::Method::POST);
             let mut builder = self.0.http.request(method, &url).timeout(remaining);
             for (n, v) in &req.headers {
+                builder = builder.header(n, v);
+            }
+            // The trace context (not signed: it names spans, never data).
+            for (n, v) in egov_core::traces::outgoing_headers() {
                 builder = builder.header(n, v);
             }
             match builder.body(req.body.clone()).send().await {

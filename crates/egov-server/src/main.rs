@@ -293,8 +293,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(url) = database_url {
                 settings.database.url = DatabaseUrl::new(url);
             }
-            let logging =
-                egov_core::telemetry::init_logging(&settings.log).map_err(anyhow::Error::msg)?;
+            let logging = egov_core::telemetry::init(&settings.log, &settings.tracing)
+                .map_err(anyhow::Error::msg)?;
             let modules = startup::select_modules(&registered_modules(), &settings.server.modules)?;
             let listener = TcpListener::bind(settings.server.bind)
                 .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
