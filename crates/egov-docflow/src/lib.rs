@@ -86,14 +86,6 @@ impl std::fmt::Debug for Docflow {
 }
 
 impl Docflow {
-    /// Counts its use cases in the process's metrics (an unregistered counter until then).
-    pub fn with_events(mut self, events: egov_core::metrics::Events) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.events = events;
-        }
-        self
-    }
-
     pub(crate) fn count(&self, event: &'static str) {
         self.0.events.count(NAME, event);
     }
@@ -105,6 +97,7 @@ impl Docflow {
         packs: &Arc<CountryPacks>,
         exchange: Option<egov_exchange::Exchange>,
         clock: &egov_core::clock::Clock,
+        events: egov_core::metrics::Events,
     ) -> anyhow::Result<Self> {
         let pack_dir = settings.country.packs_dir.join(&settings.country.code);
         let rules = rules::load(&pack_dir)?;
@@ -120,7 +113,7 @@ impl Docflow {
             key: egov_exchange::signature::KeyCache::default(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             exchange,
-            events: egov_core::metrics::Events::unregistered(),
+            events,
             clock: clock.clone(),
             member: egov_exchange::member_id(settings)?.to_string(),
         })))
@@ -290,8 +283,14 @@ impl Module for DocflowModule {
             .exchange
             .and_then(|x| x.downcast_ref::<egov_exchange::Exchange>())
             .cloned();
-        let d = Docflow::start(ctx.settings, ctx.db, ctx.packs, x, ctx.clock)?
-            .with_events(ctx.events.clone());
+        let d = Docflow::start(
+            ctx.settings,
+            ctx.db,
+            ctx.packs,
+            x,
+            ctx.clock,
+            ctx.events.clone(),
+        )?;
         ctx.events.declare(NAME, &["approval"]);
         let data = actix_web::web::Data::new(d);
         Ok(Started {

@@ -83,14 +83,6 @@ impl std::fmt::Debug for Petition {
 }
 
 impl Petition {
-    /// Counts its use cases in the process's metrics (an unregistered counter until then).
-    pub fn with_events(mut self, events: egov_core::metrics::Events) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.events = events;
-        }
-        self
-    }
-
     pub(crate) fn count(&self, event: &'static str) {
         self.0.events.count(NAME, event);
     }
@@ -102,6 +94,7 @@ impl Petition {
         packs: &Arc<CountryPacks>,
         time: &TimeSource,
         notifier: Arc<dyn Notifier>,
+        events: egov_core::metrics::Events,
     ) -> anyhow::Result<Self> {
         let pack_dir = settings.country.packs_dir.join(&settings.country.code);
         let catalogue = catalogue::load(&pack_dir, packs.active())?;
@@ -116,7 +109,7 @@ impl Petition {
             index: secrets.index.clone(),
             keys: egov_exchange::signature::KeyCache::default(),
             notifier,
-            events: egov_core::metrics::Events::unregistered(),
+            events,
             time: time.clone(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             blobs: Arc::new(blob::FsBlobStore::new(config.blob_dir.clone())),
@@ -259,13 +252,13 @@ impl Module for PetitionModule {
             ctx.packs,
             ctx.clock,
             ctx.notifier.clone(),
+            ctx.events.clone(),
         )?
         .with_directory(
             ctx.directory
                 .and_then(|d| d.downcast_ref::<egov_auth::Service>())
                 .cloned(),
-        )
-        .with_events(ctx.events.clone());
+        );
         ctx.events.declare(NAME, &["application_submitted"]);
         if let Some(x) = ctx
             .exchange

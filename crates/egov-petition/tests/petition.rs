@@ -1285,6 +1285,7 @@ async fn a_case_open_past_the_packs_threshold_gets_one_progress_notice() {
         &packs,
         &app.state.clock,
         std::sync::Arc::new(egov_core::outbox::LogNotifier),
+        egov_core::metrics::Events::unregistered(),
     )
     .expect("petition");
     // Not yet 30 days: nothing.
@@ -1577,6 +1578,7 @@ async fn an_overdue_case_climbs_the_escalation_ladder_and_its_officials_are_told
         &packs,
         &app.state.clock,
         std::sync::Arc::new(egov_core::outbox::LogNotifier),
+        egov_core::metrics::Events::unregistered(),
     )
     .expect("petition")
     .with_directory(app.state.auth_service.clone());

@@ -83,14 +83,6 @@ impl std::fmt::Debug for Procurement {
 }
 
 impl Procurement {
-    /// Counts its use cases in the process's metrics (an unregistered counter until then).
-    pub fn with_events(mut self, events: egov_core::metrics::Events) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.events = events;
-        }
-        self
-    }
-
     pub(crate) fn count(&self, event: &'static str) {
         self.0.events.count(NAME, event);
     }
@@ -102,6 +94,7 @@ impl Procurement {
         packs: &Arc<CountryPacks>,
         exchange: Option<egov_exchange::Exchange>,
         clock: &egov_core::clock::Clock,
+        events: egov_core::metrics::Events,
     ) -> anyhow::Result<Self> {
         let pack_dir = settings.country.packs_dir.join(&settings.country.code);
         let rules = rules::load(&pack_dir, packs.active())?;
@@ -123,7 +116,7 @@ impl Procurement {
             key: egov_exchange::signature::KeyCache::default(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             exchange,
-            events: egov_core::metrics::Events::unregistered(),
+            events,
             clock: clock.clone(),
         })))
     }
@@ -302,8 +295,14 @@ impl Module for ProcurementModule {
         if let Some(x) = &exchange {
             x.require(NAME, "tax")?;
         }
-        let p = Procurement::start(ctx.settings, ctx.db, ctx.packs, exchange, ctx.clock)?
-            .with_events(ctx.events.clone());
+        let p = Procurement::start(
+            ctx.settings,
+            ctx.db,
+            ctx.packs,
+            exchange,
+            ctx.clock,
+            ctx.events.clone(),
+        )?;
         ctx.events.declare(NAME, &["bid_sealed"]);
         let data = actix_web::web::Data::new(p.clone());
         let worker = p.clone();

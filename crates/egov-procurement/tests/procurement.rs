@@ -2091,39 +2091,26 @@ async fn eligibility_reaches_tax_in_another_process() {
     );
 
     // The supplier registers, consents, and asks procurement for the eligibility check.
-    let x = tax.state.exchange.clone().expect("exchange");
-    let member = x.member().to_string();
-    let client = format!("{member}/procurement");
+    let member = tax
+        .state
+        .exchange
+        .as_ref()
+        .expect("exchange")
+        .member()
+        .to_string();
     let service = format!("{member}/tax/tax-clearance");
-    let items = json!(["business_id", "arrears", "as_of", "valid_until"]);
-    let (s, g) = tax.send(Method::POST, "/exchange/v1/admin/grants", Some(&tax.platform_admin()), Some(&json!({
-        "client": client, "service": service, "purpose": "procurement.eligibility", "items": items,
-    }))).await;
-    assert_eq!(s, 201, "{g}");
-    let id = kr_business_number(4242);
-    let t = tax.business(&id);
-    let (s, v) = procurement
-        .send(
-            Method::PUT,
-            "/procurement/v1/suppliers/me",
-            Some(&t),
-            Some(&json!({
-                "name": "Apart Co.", "categories": ["goods"], "licences": [],
-                "representatives": [{"name": "Rep", "role": "CEO"}],
-            })),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, c) = procurement.send(Method::POST, "/exchange/v1/me/consents", Some(&t), Some(&json!({
-        "client": client, "service": service, "purpose": "procurement.eligibility", "items": items, "days": 30,
-    }))).await;
-    assert_eq!(s, 201, "{c}");
+    let (t, consent) = egov_testing::clients::procurement::supplier_with_consent(
+        &tax,
+        &procurement,
+        &kr_business_number(4242),
+    )
+    .await;
     let (s, e) = procurement
         .send(
             Method::POST,
             "/procurement/v1/suppliers/me/eligibility",
             Some(&t),
-            Some(&json!({"consent": c["id"]})),
+            Some(&json!({"consent": consent})),
         )
         .await;
     assert_eq!(s, 201, "{e}");

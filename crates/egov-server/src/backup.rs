@@ -140,6 +140,9 @@ pub fn backup(
         copy_tree(&places.blob_dir, &out.join(BLOBS_DIR))?;
     }
 
+    // Everything written so far reaches the disk in one pass (one syncfs), before the
+    // manifest that says the backup is complete.
+    sync_filesystem(out)?;
     let mut files = Vec::new();
     for rel in list_files(out)? {
         let (bytes, sha256) = digest_file(&out.join(&rel))?;
@@ -303,6 +306,7 @@ pub fn restore(
             let tmp = path.with_extension("restoring");
             let _ = std::fs::remove_file(&tmp);
             copy_file(&dir.join(SQLITE_FILE), &tmp)?;
+            std::fs::File::open(&tmp)?.sync_all()?;
             if let Err(e) = egov_core::db::sqlite_check_file(&tmp) {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(e.into());
@@ -321,6 +325,10 @@ pub fn restore(
             copy_file(&dir.join(&f.path), &target)?;
         }
     }
+    if !blobs.is_empty() {
+        sync_filesystem(&places.blob_dir)?;
+    }
+
     let mut anchors_written = false;
     let anchors = dir.join(ANCHORS_FILE);
     if anchors.exists() && !places.anchor_file.exists() {
@@ -332,6 +340,7 @@ pub fn restore(
             std::fs::create_dir_all(parent)?;
         }
         copy_file(&anchors, &places.anchor_file)?;
+        sync_filesystem(&places.anchor_file)?;
         anchors_written = true;
     }
     Ok(Restored {
@@ -470,13 +479,20 @@ fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Copies and syncs one file (the copy is on disk before the backup says it is done).
+/// Copies one file (the caller makes the copies durable: [`sync_filesystem`]).
 fn copy_file(from: &Path, to: &Path) -> anyhow::Result<()> {
     let mut src =
         std::fs::File::open(from).with_context(|| format!("cannot read {}", from.display()))?;
     let mut dst = private_file(to)?;
     std::io::copy(&mut src, &mut dst)?;
-    dst.sync_all()?;
+    Ok(())
+}
+
+/// Flushes every file written on the filesystem of `path` (a file or a directory) to disk,
+/// in one call.
+fn sync_filesystem(path: &Path) -> anyhow::Result<()> {
+    let f = std::fs::File::open(path)?;
+    rustix::fs::syncfs(&f).with_context(|| format!("syncfs {}", path.display()))?;
     Ok(())
 }
 

@@ -7,13 +7,12 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use egov_testing::{Spawn, TestApp, kr_business_number, spawn_app_with, spawn_peer_with};
+use egov_testing::{Spawn, kr_business_number, spawn_app_with, spawn_peer_with};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use prost::Message;
-use reqwest::Method;
 use serde_json::json;
 
 /// The caller's trace: W3C Trace Context's own example.
@@ -130,7 +129,12 @@ async fn a_request_is_one_trace_through_the_exchange_into_another_process() {
     })
     .await
     .expect("procurement apart from tax");
-    let supplier = ready_supplier(&tax, &procurement).await;
+    let supplier = egov_testing::clients::procurement::supplier_with_consent(
+        &tax,
+        &procurement,
+        &kr_business_number(777),
+    )
+    .await;
 
     // The caller's trace context comes with the request.
     let res = procurement
@@ -221,55 +225,6 @@ async fn a_request_is_one_trace_through_the_exchange_into_another_process() {
         .unwrap_or_else(|| panic!("tax's gateway span in {names:?}"));
     assert_eq!(gateway.parent_span_id, call.span_id);
     assert!(attribute(gateway, "request_id").is_some_and(|id| id != request_id));
-}
-
-/// The supplier of a business registered with procurement, with its consent to the tax
-/// clearance and procurement's grant: (token, consent id).
-async fn ready_supplier(tax: &TestApp, procurement: &TestApp) -> (String, String) {
-    let member = tax
-        .state
-        .exchange
-        .as_ref()
-        .expect("exchange")
-        .member()
-        .to_string();
-    let client = format!("{member}/procurement");
-    let service = format!("{member}/tax/tax-clearance");
-    let items = json!(["business_id", "arrears", "as_of", "valid_until"]);
-    let (s, g) = tax
-        .send(
-            Method::POST,
-            "/exchange/v1/admin/grants",
-            Some(&tax.platform_admin()),
-            Some(&json!({"client": client, "service": service,
-                         "purpose": "procurement.eligibility", "items": items})),
-        )
-        .await;
-    assert_eq!(s, 201, "{g}");
-    let token = tax.business(&kr_business_number(777));
-    let (s, v) = procurement
-        .send(
-            Method::PUT,
-            "/procurement/v1/suppliers/me",
-            Some(&token),
-            Some(
-                &json!({"name": "Traced Co.", "categories": ["goods"], "licences": [],
-                         "representatives": [{"name": "Rep", "role": "CEO"}]}),
-            ),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, c) = procurement
-        .send(
-            Method::POST,
-            "/exchange/v1/me/consents",
-            Some(&token),
-            Some(&json!({"client": client, "service": service,
-                         "purpose": "procurement.eligibility", "items": items, "days": 30})),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    (token, c["id"].as_str().expect("consent").to_owned())
 }
 
 fn hex(bytes: &[u8]) -> String {

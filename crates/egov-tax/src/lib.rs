@@ -108,14 +108,6 @@ pub fn load_rules(pack_dir: &Path) -> anyhow::Result<BTreeMap<i32, Arc<RuleSet>>
 }
 
 impl Tax {
-    /// Counts its use cases in the process's metrics (an unregistered counter until then).
-    pub fn with_events(mut self, events: egov_core::metrics::Events) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.events = events;
-        }
-        self
-    }
-
     pub(crate) fn count(&self, event: &'static str) {
         self.0.events.count(NAME, event);
     }
@@ -127,6 +119,7 @@ impl Tax {
         packs: &Arc<CountryPacks>,
         clock: &Clock,
         notifier: Arc<dyn Notifier>,
+        events: egov_core::metrics::Events,
     ) -> anyhow::Result<Self> {
         let pack_dir = settings.country.packs_dir.join(&settings.country.code);
         let rules = load_rules(&pack_dir)?;
@@ -146,7 +139,7 @@ impl Tax {
             kid,
             public_keys,
             notifier,
-            events: egov_core::metrics::Events::unregistered(),
+            events,
             clock: clock.clone(),
             recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
             public_url: settings.public_url().trim_end_matches('/').to_owned(),
@@ -294,8 +287,8 @@ impl Module for TaxModule {
             ctx.packs,
             ctx.clock,
             ctx.notifier.clone(),
-        )?
-        .with_events(ctx.events.clone());
+            ctx.events.clone(),
+        )?;
         ctx.events.declare(NAME, &["return_filed"]);
         let data = actix_web::web::Data::new(tax.clone());
         let worker = tax.clone();

@@ -190,3 +190,57 @@ impl Procurement<'_> {
         self.get(&format!("/ocds/releases/{ocid}"), None).await
     }
 }
+
+/// A supplier ready for the eligibility check where modules run apart: procurement granted
+/// the tax clearance (by the platform admin of `tax`'s process), the business `business_id`
+/// registered with `procurement` and its consent given there. Returns (token, consent id).
+pub async fn supplier_with_consent(
+    tax: &TestApp,
+    procurement: &TestApp,
+    business_id: &str,
+) -> (String, String) {
+    let member = tax
+        .state
+        .exchange
+        .as_ref()
+        .expect("exchange")
+        .member()
+        .to_string();
+    let client = format!("{member}/procurement");
+    let service = format!("{member}/tax/tax-clearance");
+    let items = json!(["business_id", "arrears", "as_of", "valid_until"]);
+    let (s, g) = tax
+        .send(
+            Method::POST,
+            "/exchange/v1/admin/grants",
+            Some(&tax.platform_admin()),
+            Some(&json!({"client": client, "service": service,
+                         "purpose": "procurement.eligibility", "items": items})),
+        )
+        .await;
+    assert_eq!(s, 201, "{g}");
+    let token = tax.business(business_id);
+    let (s, v) = procurement
+        .send(
+            Method::PUT,
+            "/procurement/v1/suppliers/me",
+            Some(&token),
+            Some(
+                &json!({"name": format!("Supplier {business_id}"), "categories": ["goods"],
+                         "licences": [], "representatives": [{"name": "Rep", "role": "CEO"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, c) = procurement
+        .send(
+            Method::POST,
+            "/exchange/v1/me/consents",
+            Some(&token),
+            Some(&json!({"client": client, "service": service,
+                         "purpose": "procurement.eligibility", "items": items, "days": 30})),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    (token, c["id"].as_str().expect("consent").to_owned())
+}
