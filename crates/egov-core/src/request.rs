@@ -145,8 +145,8 @@ where
             .and_then(acceptable_request_id)
             .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         req.extensions_mut().insert(RequestId(request_id.clone()));
-        // Only the id goes on the span (formatted once per request); method and path are on
-        // the access-log line.
+        // Untraced, only the id goes on the span (formatted once per request; method and path
+        // are on the access-log line).
         let span = if crate::traces::enabled() {
             // Traced: the span is the request's OpenTelemetry server span, the caller's
             // traceparent its parent; route and status are recorded when known.

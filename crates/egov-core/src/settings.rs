@@ -124,6 +124,12 @@ pub struct ServerSettings {
     pub body_limits: std::collections::HashMap<String, usize>,
     /// Modules to serve; empty means every registered module.
     pub modules: Vec<String>,
+    /// Every module of the deployment when its modules run in several processes (each serving
+    /// some, an ingress routing each module's paths to its processes): the portal's links (the
+    /// home page, "My page", the officials' work list) and their texts come from these, so
+    /// every process links to every module. Empty: the modules this process serves.
+    #[serde(default)]
+    pub deployment_modules: Vec<String>,
     /// Public base URL, used in printed links; defaults to `http://<bind>`.
     pub public_url: Option<String>,
     /// Log one structured line per request.
@@ -562,6 +568,7 @@ impl Settings {
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("server.modules")
+                    .with_list_parse_key("server.deployment_modules")
                     .with_list_parse_key("server.trusted_proxies")
                     .try_parsing(true)
                     .source(Some(env_map)),

@@ -378,6 +378,8 @@ impl Exchange {
         }
         let deadline = Instant::now() + Duration::from_millis(settings.timeout_ms);
         let url = format!("{}{}", base.trim_end_matches('/'), req.path);
+        // The trace context (not signed: it names spans, never data), the same on every try.
+        let trace = egov_core::traces::outgoing_headers();
         let mut attempt = 0u32;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -397,8 +399,7 @@ impl Exchange {
             for (n, v) in &req.headers {
                 builder = builder.header(n, v);
             }
-            // The trace context (not signed: it names spans, never data).
-            for (n, v) in egov_core::traces::outgoing_headers() {
+            for (n, v) in &trace {
                 builder = builder.header(n, v);
             }
             match builder.body(req.body.clone()).send().await {

@@ -1,7 +1,7 @@
 //! `docs/errors.md` is generated from the modules' error tables (`egov_core::error_codes!`):
 //! each block between `<!-- generated: error codes of MODULE … -->` and
 //! `<!-- end of generated -->` is the table of that module's codes. The prose around the
-//! blocks is written by hand. `crates/egov-server/tests/docs.rs` fails when the file differs
+//! blocks is written by hand. `crates/egov-server/tests/it/docs.rs` fails when the file differs
 //! from what this produces, and rewrites it with `EGOV_BLESS=1`.
 
 use egov_core::Module;

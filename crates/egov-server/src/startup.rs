@@ -61,6 +61,34 @@ pub fn select_modules(
     Ok(selected)
 }
 
+/// The modules of the deployment (`server.deployment_modules`) in registration order, with
+/// every module `served` here; `served` alone when none are named.
+pub fn deployment_modules(
+    served: &[&'static dyn Module],
+    named: &[String],
+) -> anyhow::Result<Vec<&'static dyn Module>> {
+    if named.is_empty() {
+        return Ok(served.to_vec());
+    }
+    let registry = crate::registered_modules();
+    if let Some(unknown) = named
+        .iter()
+        .find(|n| !registry.iter().any(|m| m.name() == n.as_str()))
+    {
+        let names: Vec<&str> = registry.iter().map(|m| m.name()).collect();
+        bail!(
+            "server.deployment_modules names `{unknown}`, which this build does not have; it has: {}",
+            names.join(", ")
+        );
+    }
+    Ok(registry
+        .into_iter()
+        .filter(|m| {
+            named.iter().any(|n| n == m.name()) || served.iter().any(|s| s.name() == m.name())
+        })
+        .collect())
+}
+
 /// The migration sets of `modules`, in registration order.
 pub fn migration_sets(modules: &[&'static dyn Module]) -> Vec<(&'static str, Migrations)> {
     let mut sets: Vec<(&'static str, Migrations)> = modules
@@ -245,13 +273,15 @@ impl AppState {
         } else {
             None
         };
+        // The portal links to every module of the deployment, served here or elsewhere.
+        let deployment = deployment_modules(&modules, &settings.server.deployment_modules)?;
+        let serves_pages = modules.iter().any(|m| !m.messages().is_empty());
         // One set of messages per process, for the pages, the notices and the problem titles:
-        // the layout's, the modules' (pages and error titles) and the pack's overrides.
-        let pages: Vec<(&'static str, &'static str)> =
-            modules.iter().flat_map(|m| m.messages()).collect();
-        let sources: Vec<(&'static str, &'static str)> = pages
+        // the layout's, the modules' (pages, with the links' texts of the deployment's other
+        // modules, and error titles) and the pack's overrides.
+        let sources: Vec<(&'static str, &'static str)> = deployment
             .iter()
-            .copied()
+            .flat_map(|m| m.messages())
             .chain(egov_core::error::PROBLEM_TITLES.iter().copied())
             .chain(modules.iter().flat_map(|m| m.problem_titles()))
             .collect();
@@ -302,18 +332,18 @@ impl AppState {
                 &bytes,
             )?);
         }
-        let web = if pages.is_empty() {
+        let web = if !serves_pages {
             None
         } else {
-            let links = modules.iter().flat_map(|m| m.portal_links()).collect();
+            let links = deployment.iter().flat_map(|m| m.portal_links()).collect();
             let config: egov_web::session::WebSettings = settings.section("web")?;
             let web = egov_web::Web::new(packs.clone(), texts.clone(), links)
                 .context("the web layer")?
                 .with_map(config.map.map()?);
             let sign_in = web_sign_in(&settings, &db, &auth, auth_service.as_ref())
                 .context("the pages' sign-in")?;
-            let my = modules.iter().flat_map(|m| m.my_links()).collect();
-            let work = modules.iter().flat_map(|m| m.work_links()).collect();
+            let my = deployment.iter().flat_map(|m| m.my_links()).collect();
+            let work = deployment.iter().flat_map(|m| m.work_links()).collect();
             let roles = modules.iter().flat_map(|m| m.roles()).collect();
             Some(
                 web.with_sign_in(sign_in, my)
@@ -546,6 +576,19 @@ pub fn prepare_with_clock(
         anyhow::bail!(
             "server.metrics_public is off and no metrics token is set: pass \
              EGOV__SERVER__METRICS_TOKEN (the bearer token the metrics scraper sends)"
+        );
+    }
+    if settings.auth.secure_cookies
+        && settings
+            .server
+            .public_url
+            .as_deref()
+            .is_none_or(str::is_empty)
+    {
+        tracing::warn!(
+            public_url = %settings.public_url(),
+            "auth.secure_cookies is on (HTTPS) but server.public_url is unset: sign-in sends \
+             browsers to the bind address; set EGOV__SERVER__PUBLIC_URL to the address people use"
         );
     }
     let packs = CountryPacks::load(&settings.country.packs_dir, &settings.country.code)

@@ -1,6 +1,7 @@
 //! Distributed tracing against a local OTLP/HTTP collector started by the test: a request with
 //! a caller's `traceparent` into procurement's process, its exchange call, and tax's gateway
 //! in another process (modules apart, one database) are one trace, exported as OTLP protobuf.
+//! A test binary of its own (not in tests/it/): it installs the process's global subscriber.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

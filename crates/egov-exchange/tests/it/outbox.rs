@@ -1,7 +1,7 @@
 //! The event outbox: at-least-once delivery of signed CloudEvents, de-duplication on the
 //! subscriber's side, backoff, and the dead-letter list with replay. Both backends.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,6 +1,6 @@
 //! The auth service end to end over HTTP, on SQLite or PostgreSQL (`EGOV_TEST_BACKEND`).
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,6 +1,6 @@
 //! The error codes, their documentation and their use stay in step, both ways:
 //! - `docs/errors.md` is what `egov_server::error_docs` generates from the modules' tables
-//!   (`EGOV_BLESS=1 cargo test -p egov-server --test docs` rewrites it);
+//!   (`EGOV_BLESS=1 cargo test -p egov-server --test it docs::` rewrites it);
 //! - every code in a table is registered by its module, and every registered code is in a table;
 //! - every code in a table is produced somewhere (its constant is used outside the table);
 //! - no code is produced outside the tables (no ad-hoc `ErrorCode::new`, no string codes in
@@ -126,7 +126,7 @@ fn docs_errors_md_is_generated_from_the_code_tables() {
     assert!(
         doc == fresh,
         "docs/errors.md is not what the error tables generate: run \
-         `EGOV_BLESS=1 cargo test -p egov-server --test docs` and commit the result"
+         `EGOV_BLESS=1 cargo test -p egov-server --test it docs::` and commit the result"
     );
     for module in registered_modules() {
         if !module.error_codes().is_empty() {

@@ -1,7 +1,7 @@
 //! A module deployed apart from the auth service: its process is configured with nothing but
 //! the issuer URL, finds the keys through discovery, and follows a key rotation.
 
-mod common;
+use crate::common;
 
 use common::*;
 use egov_auth::Kind;

@@ -1,7 +1,7 @@
 //! Issue 18's findings against common auth, one test per finding, named after it; each failed
 //! on the main of 2026-12-05 and runs on SQLite and PostgreSQL (`EGOV_TEST_BACKEND`).
 
-mod common;
+use crate::common;
 
 use common::*;
 use egov_auth::Kind;

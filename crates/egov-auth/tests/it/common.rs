@@ -1,8 +1,6 @@
 //! Helpers shared by the auth tests: accounts of every kind, sign-in with and without a second
 //! factor, and tokens minted with the app's own key.
 
-#![allow(dead_code)]
-
 use egov_auth::accounts::NewAccount;
 use egov_auth::service::now_secs;
 use egov_auth::tokens::{Claims, Purpose};

@@ -3,7 +3,7 @@
 //! every account kind at both assurance levels; the answer must match the declaration. A new
 //! route is covered by being registered.
 
-mod common;
+use crate::common;
 
 use common::mint;
 use egov_auth::Kind;

@@ -316,6 +316,61 @@ async fn only_selected_modules_are_served() {
     assert!(err.to_string().contains("unknown module `nope`"), "{err}");
 }
 
+/// Modules apart: a process serving petition alone links its home page to the deployment's
+/// other modules too (`server.deployment_modules`; the ingress routes their paths to their
+/// processes), with the links' texts in the visitor's language; an unknown name stops it.
+#[tokio::test]
+async fn the_portal_links_to_every_module_of_the_deployment() {
+    const REMOTE_AUTH: (&str, &str) = ("EGOV__AUTH__ISSUER", "http://127.0.0.1:9/auth");
+    let home = |app: egov_testing::TestApp| async move {
+        let res = app.get("/?lang=en").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.expect("text")
+    };
+    let alone = spawn_app_with(Spawn {
+        modules: &["petition"],
+        settings: &[REMOTE_AUTH],
+    })
+    .await;
+    let page = home(alone).await;
+    assert!(!page.contains("href=\"/tenders\""), "{page}");
+
+    let apart = spawn_app_with(Spawn {
+        modules: &["petition"],
+        settings: &[
+            REMOTE_AUTH,
+            (
+                "EGOV__SERVER__DEPLOYMENT_MODULES",
+                "auth,exchange,petition,procurement,docflow,tax",
+            ),
+        ],
+    })
+    .await;
+    assert!(apart.state.auth_service.is_none());
+    let page = home(apart).await;
+    for (href, text) in [
+        ("/tenders", "Tender notices"),
+        ("/certificates/verify", "Check a tax certificate"),
+    ] {
+        assert!(page.contains(&format!("href=\"{href}\"")), "{href}: {page}");
+        assert!(page.contains(text), "{text}: {page}");
+    }
+
+    let served = egov_server::startup::select_modules(
+        &egov_server::registered_modules(),
+        &["petition".into()],
+    )
+    .expect("petition");
+    let err = egov_server::startup::deployment_modules(&served, &["petiton".into()])
+        .err()
+        .expect("unknown module refused");
+    assert!(
+        err.to_string()
+            .contains("server.deployment_modules names `petiton`"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn openapi_documents_every_route_and_error() {
     let app = spawn_app().await;

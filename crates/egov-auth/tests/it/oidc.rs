@@ -1,7 +1,7 @@
 //! The OpenID Connect code flow through the login page, as a browser and a client would drive
 //! it: PKCE S256 only, exact redirect URIs, CSRF on the form, single-use codes.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,7 +1,5 @@
 //! Helpers for the exchange tests: tokens, a client member with its own key, signed requests.
 
-#![allow(dead_code)]
-
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;

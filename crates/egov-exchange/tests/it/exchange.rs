@@ -1,7 +1,7 @@
 //! The exchange end to end over HTTP: one process, two processes, every refusal, the log
 //! chain and evidence. Runs on SQLite and PostgreSQL (EGOV_TEST_BACKEND).
 
-mod common;
+use crate::common;
 
 use common::*;
 use egov_exchange::client::{Call, CallError};

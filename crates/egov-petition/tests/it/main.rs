@@ -1,0 +1,8 @@
+//! egov-petition's integration tests, one binary: each file a module (linked once instead of once
+//! per file, which kept the build's footprint over its 8 GB goal).
+
+mod desk_pages;
+mod packs;
+mod pages;
+mod petition;
+mod signed_in_pages;
