@@ -114,6 +114,12 @@ def main():
         timeout=10,
     )
     check(bad.status_code == 400 and bad.json()["error"] == "invalid_grant", "wrong PKCE verifier refused")
+    check(
+        bad.headers.get("content-type") == "application/json"
+        and bad.headers.get("cache-control") == "no-store"
+        and bool(bad.json().get("error_description")),
+        "the token error is RFC 6749 5.2's: application/json, no-store, error_description",
+    )
 
     verifier = secrets.token_urlsafe(48)
     url, state = oauth.create_authorization_url(
@@ -154,6 +160,12 @@ def main():
         timeout=10,
     ).json()
     check(info["sub"] == claims["sub"], "userinfo answers for the token")
+    posted = http.post(
+        meta["userinfo_endpoint"],
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        timeout=10,
+    )
+    check(posted.status_code == 200 and posted.json() == info, "userinfo answers POST as well (Core 5.3.1)")
 
     # A module in another process, configured with nothing but the issuer URL.
     who = requests.get(

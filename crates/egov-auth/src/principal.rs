@@ -390,11 +390,11 @@ mod tests {
     #[test]
     fn rules_check_kind_then_role_then_level() {
         const R: Rule = Rule::kinds(&[Kind::Officer])
-            .roles(&["petition.handler"])
+            .roles(&["petition.officer"])
             .aal2();
         assert_eq!(
             R.scopes(),
-            ["kind:officer", "role:petition.handler", "aal:2"]
+            ["kind:officer", "role:petition.officer", "aal:2"]
         );
         let e = R
             .check(&p(Kind::Citizen, Aal::Aal2, &[]))
@@ -405,11 +405,11 @@ mod tests {
             .expect_err("refused");
         assert_eq!(e.code().status, 403);
         let e = R
-            .check(&p(Kind::Officer, Aal::Aal1, &["petition.handler"]))
+            .check(&p(Kind::Officer, Aal::Aal1, &["petition.officer"]))
             .expect_err("refused");
         assert_eq!(e.code().code, "insufficient_user_authentication");
         assert!(
-            R.check(&p(Kind::Officer, Aal::Aal2, &["petition.handler"]))
+            R.check(&p(Kind::Officer, Aal::Aal2, &["petition.officer"]))
                 .is_ok()
         );
     }

@@ -128,6 +128,8 @@ impl Auth {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
+            // Before the issuer's keep-alive (actix-web's 5 s) closes an idle connection.
+            .pool_idle_timeout(Duration::from_secs(3))
             .build()?;
         Ok(Self(Arc::new(Inner::new(
             settings,

@@ -47,6 +47,7 @@ detail-body-schema = el cuerpo no tiene la forma esperada: { $why }
 detail-invalid-json = JSON no válido: { $why }
 detail-form-malformed = al formulario le falta un campo o está mal formado
 detail-query = la cadena de consulta no es válida: { $why }
+detail-query-missing = el parámetro de consulta `{ $name }` es obligatorio: añada ?{ $name }=… a la URL
 detail-path = no existe ese recurso: { $why }
 detail-required = obligatorio
 detail-id-format = no tiene el formato de { $scheme }

@@ -44,6 +44,7 @@ detail-body-schema = 본문의 형태가 예상과 다릅니다: { $why }
 detail-invalid-json = 올바른 JSON이 아닙니다: { $why }
 detail-form-malformed = 양식에 빠진 항목이 있거나 형식이 잘못되었습니다
 detail-query = 쿼리 문자열이 올바르지 않습니다: { $why }
+detail-query-missing = 쿼리 매개변수 `{ $name }`이(가) 필요합니다: URL에 ?{ $name }=… 를 붙이세요
 detail-path = 그런 자원이 없습니다: { $why }
 detail-required = 필수 항목입니다
 detail-id-format = { $scheme } 형식이 아닙니다

@@ -532,7 +532,46 @@ impl ResponseError for Error {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
+        self.respond(self.status_code(), PROBLEM_JSON)
+    }
+}
+
+/// Marks an error answer whose body its handler chose on purpose (the OAuth token endpoint's
+/// `application/json` errors): the request middleware leaves it as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnErrorBody;
+
+impl Error {
+    /// The error as an OAuth 2.0 token endpoint answers it (RFC 6749 §5.2): `application/json`,
+    /// status 400 (401 for a client that failed to authenticate), `error` the OAuth code
+    /// (`invalid_request` where none was set) and `error_description`. The problem's other
+    /// members stay, so a client that reads problems finds its `code` and request id as well.
+    /// A server's failure stays a problem (RFC 6749 defines no body for it).
+    pub fn oauth_response(mut self) -> HttpResponse {
+        if self.0.code.status >= 500 {
+            return self.error_response();
+        }
+        let status = if self.0.code.status == 401 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        if self.0.oauth_error.is_none() {
+            self.0.oauth_error = Some(if status == StatusCode::UNAUTHORIZED {
+                "invalid_client"
+            } else {
+                "invalid_request"
+            });
+        }
+        let mut res = self.respond(status, "application/json");
+        res.headers_mut()
+            .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        res.extensions_mut().insert(OwnErrorBody);
+        res
+    }
+
+    /// The answer with `status` and a body of `content_type` (problem+json, or JSON for OAuth).
+    fn respond(&self, status: StatusCode, content_type: &'static str) -> HttpResponse {
         if status.is_server_error() {
             match &self.0.source {
                 Some(source) => {
@@ -543,10 +582,11 @@ impl ResponseError for Error {
                 }
             }
         }
-        let (problem, lang) = self.problem_in();
+        let (mut problem, lang) = self.problem_in();
+        problem.status = status.as_u16();
         let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
         let mut res = HttpResponse::build(status);
-        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(content_type)));
         if let Some(v) = lang.and_then(|l| HeaderValue::from_str(&l).ok()) {
             res.insert_header((header::CONTENT_LANGUAGE, v));
         }

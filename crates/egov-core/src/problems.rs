@@ -71,6 +71,67 @@ pub fn grouped(
         .collect()
 }
 
+/// The error responses of an OAuth 2.0 token endpoint (RFC 6749 §5.2), from `(code, OAuth
+/// error)` pairs: a client's failed authentication is 401 and every other client error 400, as
+/// `application/json` whose examples carry the OAuth `error` beside the problem's members (what
+/// [`crate::Error::oauth_response`] answers); a server's failure stays a problem.
+pub fn oauth_responses(codes: &[(ErrorCode, &'static str)]) -> BTreeMap<String, RefOr<Response>> {
+    let mut by_status: BTreeMap<u16, Vec<(Documented, &'static str)>> = BTreeMap::new();
+    let mut server = Vec::new();
+    for (c, oauth) in codes {
+        if c.status >= 500 {
+            server.push(*c);
+            continue;
+        }
+        let status = if c.status == 401 { 401 } else { 400 };
+        let list = by_status.entry(status).or_default();
+        if !list.iter().any(|(p, _)| p.code == c.code) {
+            list.push((
+                Documented {
+                    status,
+                    code: c.code,
+                    title: c.title,
+                    type_uri: c.type_uri(),
+                },
+                oauth,
+            ));
+        }
+    }
+    let mut out = responses(&server);
+    for (status, list) in by_status {
+        let description = list
+            .iter()
+            .map(|(p, oauth)| format!("`{oauth}` (`{}`): {}", p.code, p.title))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let content = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .examples_from_iter(list.iter().map(|(p, oauth)| {
+                let mut value = p.example();
+                value["error"] = (*oauth).into();
+                value["error_description"] = p.title.into();
+                (
+                    p.code,
+                    ExampleBuilder::new()
+                        .summary(p.title)
+                        .value(Some(value))
+                        .build(),
+                )
+            }))
+            .build();
+        out.insert(
+            status.to_string(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content("application/json", content)
+                    .build(),
+            ),
+        );
+    }
+    out
+}
+
 /// One response listing `problems` (all of one status).
 fn response(problems: &[Documented]) -> Response {
     let description = problems
@@ -120,10 +181,63 @@ macro_rules! problems {
     };
 }
 
+/// [`problems!`] for an OAuth 2.0 token endpoint: each code with the OAuth `error` it is
+/// answered with (`oauth_problems!(TokenErrors: errors::INVALID_GRANT => "invalid_grant")`);
+/// the responses are [`oauth_responses`].
+#[macro_export]
+macro_rules! oauth_problems {
+    ($vis:vis $name:ident : $($code:expr => $oauth:literal),+ $(,)?) => {
+        #[doc = "The OAuth errors this operation can answer with (generated from the error tables)."]
+        #[derive(Debug)]
+        $vis struct $name;
+        impl $name {
+            /// The codes with their OAuth errors, for tests.
+            #[allow(dead_code)]
+            pub const CODES: &'static [($crate::error::ErrorCode, &'static str)] =
+                &[$(($code, $oauth)),+];
+        }
+        impl ::utoipa::IntoResponses for $name {
+            fn responses() -> ::std::collections::BTreeMap<
+                String,
+                ::utoipa::openapi::RefOr<::utoipa::openapi::Response>,
+            > {
+                $crate::problems::oauth_responses(Self::CODES)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::codes;
+
+    #[test]
+    fn oauth_errors_are_400_or_401_json_and_server_failures_stay_problems() {
+        let r = oauth_responses(&[
+            (codes::NOT_FOUND, "invalid_grant"),
+            (codes::MALFORMED_BODY, "invalid_request"),
+            (codes::UNAUTHORIZED, "invalid_client"),
+            (codes::DATABASE_UNAVAILABLE, "temporarily_unavailable"),
+        ]);
+        assert_eq!(r.keys().collect::<Vec<_>>(), ["400", "401", "503"]);
+        let RefOr::T(bad) = &r["400"] else {
+            panic!("inline response expected")
+        };
+        let RefOr::T(json) = &bad.content["application/json"] else {
+            panic!("inline content expected")
+        };
+        let RefOr::T(example) = &json.examples["not_found"] else {
+            panic!("inline example expected")
+        };
+        let value = example.value.as_ref().expect("value");
+        assert_eq!(value["status"], 400);
+        assert_eq!(value["error"], "invalid_grant");
+        let RefOr::T(unavailable) = &r["503"] else {
+            panic!("inline response expected")
+        };
+        assert!(unavailable.content.contains_key(PROBLEM_JSON));
+    }
 
     #[test]
     fn one_response_per_status_listing_each_code_once() {

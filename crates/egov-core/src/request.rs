@@ -246,6 +246,11 @@ fn as_problem(err: &actix_web::Error) -> HttpResponse {
 fn needs_problem_body<B>(res: &ServiceResponse<B>) -> bool {
     let status = res.status();
     (status.is_client_error() || status.is_server_error())
+        && res
+            .response()
+            .extensions()
+            .get::<crate::error::OwnErrorBody>()
+            .is_none()
         && res.headers().get(header::CONTENT_TYPE).is_none_or(|ct| {
             ct.as_bytes() != PROBLEM_JSON.as_bytes() && !ct.as_bytes().starts_with(b"text/html")
         })
@@ -562,6 +567,21 @@ pub fn query_config() -> web::QueryConfig {
             QueryPayloadError::Deserialize(e) => e.to_string(),
             other => other.to_string(),
         };
+        // serde's "missing field `purpose`" says what, not where: name the parameter.
+        if let Some(name) = why
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'))
+        {
+            return Error::with_detail(
+                codes::INVALID_PARAMETER,
+                crate::text!(
+                    "detail-query-missing",
+                    "the query parameter `{name}` is required: add ?{name}=… to the URL",
+                    name = name
+                ),
+            )
+            .into();
+        }
         Error::with_detail(
             codes::INVALID_PARAMETER,
             crate::text!(

@@ -9,8 +9,10 @@ use std::collections::btree_map::Entry;
 
 use egov_core::error::{Problem, codes};
 use egov_core::routes::{Collected, Routes};
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::info::License;
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::server::Server;
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Response};
 use utoipa::{PartialSchema, ToSchema};
@@ -29,7 +31,18 @@ pub fn module_document(module: &dyn Module) -> OpenApi {
         .title(format!("egov {}", module.title()))
         .version(env!("CARGO_PKG_VERSION"))
         .description(Some(module.description()))
+        .license(Some(license()))
         .build();
+    // Operation ids are the handlers' names, unique within a module: prefixed by it, they stay
+    // unique in the merged document (`petition.list_services`, `tax.keys`).
+    let prefix = format!("{}.", module.name());
+    for op in doc.paths.paths.values_mut().flat_map(operations) {
+        if let Some(id) = &mut op.operation_id
+            && !id.starts_with(&prefix)
+        {
+            *id = format!("{prefix}{id}");
+        }
+    }
     doc.tags = Some(vec![
         TagBuilder::new()
             .name(module.name())
@@ -58,6 +71,7 @@ pub fn merge(module_documents: Vec<OpenApi>) -> OpenApi {
                      `application/problem+json` body with a stable `code`; every response \
                      carries an `X-Request-Id` header.",
                 ))
+                .license(Some(license()))
                 .build(),
         )
         .build();
@@ -71,8 +85,51 @@ pub fn merge(module_documents: Vec<OpenApi>) -> OpenApi {
     doc
 }
 
-/// Adds the `Problem` schema and the error responses any operation can give.
+/// egov's licence, by its SPDX identifier.
+fn license() -> License {
+    let mut license = License::new("Apache License 2.0");
+    license.identifier = Some("Apache-2.0".to_owned());
+    license
+}
+
+/// The operations of a path item.
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+        &mut item.head,
+        &mut item.options,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// A response's description where its handler gave none (OpenAPI requires one): the status's
+/// meaning.
+fn describe_responses(op: &mut Operation) {
+    for (status, response) in &mut op.responses.responses {
+        if let RefOr::T(r) = response
+            && r.description.is_empty()
+        {
+            r.description = status
+                .parse::<u16>()
+                .ok()
+                .and_then(|s| actix_web::http::StatusCode::from_u16(s).ok())
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("The answer")
+                .to_owned();
+        }
+    }
+}
+
+/// Adds the `Problem` schema, the error responses any operation can give, and the server the
+/// document describes (relative: the host that served it).
 fn finish(doc: &mut OpenApi) {
+    doc.servers = Some(vec![Server::new("/")]);
     let components = doc.components.get_or_insert_with(Default::default);
     components
         .schemas
@@ -98,19 +155,9 @@ fn finish(doc: &mut OpenApi) {
     for (name, schema) in nested {
         components.schemas.entry(name).or_insert(schema);
     }
-    for item in doc.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            add_common_errors(op);
-        }
+    for op in doc.paths.paths.values_mut().flat_map(operations) {
+        add_common_errors(op);
+        describe_responses(op);
     }
 }
 
@@ -163,12 +210,11 @@ fn add_common_errors(op: &mut Operation) {
         }
     }
     if op.request_body.is_some() {
-        common.extend([
-            codes::MALFORMED_BODY,
-            codes::PAYLOAD_TOO_LARGE,
-            codes::UNSUPPORTED_MEDIA_TYPE,
-            codes::VALIDATION_FAILED,
-        ]);
+        common.extend([codes::MALFORMED_BODY, codes::PAYLOAD_TOO_LARGE]);
+        // An OAuth endpoint answers every other client error as an OAuth 400 (RFC 6749 §5.2).
+        if !oauth(op) {
+            common.extend([codes::UNSUPPORTED_MEDIA_TYPE, codes::VALIDATION_FAILED]);
+        }
     }
     for (status, generated) in egov_core::problems::responses(&common) {
         match op.responses.responses.entry(status) {
@@ -184,21 +230,35 @@ fn add_common_errors(op: &mut Operation) {
     }
 }
 
+/// Whether the operation's errors are OAuth 2.0's `application/json` (a token endpoint).
+fn oauth(op: &Operation) -> bool {
+    matches!(
+        op.responses.responses.get("400"),
+        Some(RefOr::T(r)) if r.content.contains_key("application/json")
+            && !r.content.contains_key(PROBLEM_JSON)
+    )
+}
+
 /// Adds the problems of `generated` that `own` does not list yet (description and examples).
 fn merge_problems(own: &mut Response, generated: Response) {
     let Some((_, RefOr::T(extra))) = generated.content.into_iter().next() else {
         return;
     };
-    let content = own
-        .content
-        .entry(PROBLEM_JSON.to_owned())
-        .or_insert_with(|| {
-            RefOr::T(
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name(Problem::name())))
-                    .build(),
-            )
-        });
+    // An OAuth endpoint's client errors are `application/json` (RFC 6749 §5.2): theirs too.
+    let media = if own.content.contains_key("application/json")
+        && !own.content.contains_key(PROBLEM_JSON)
+    {
+        "application/json"
+    } else {
+        PROBLEM_JSON
+    };
+    let content = own.content.entry(media.to_owned()).or_insert_with(|| {
+        RefOr::T(
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(Problem::name())))
+                .build(),
+        )
+    });
     let RefOr::T(content) = content else { return };
     for (code, example) in extra.examples {
         if content.examples.contains_key(&code) {

@@ -210,6 +210,10 @@ impl SignIn {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
+            // Idle connections go before the provider's keep-alive (actix-web's 5 s) ends them:
+            // a code exchange (a POST, never retried) sent on a connection the provider was
+            // closing failed the sign-in with a 503.
+            .pool_idle_timeout(std::time::Duration::from_secs(3))
             .build()?;
         Ok(Self(Arc::new(Inner {
             db,

@@ -94,7 +94,7 @@ pub struct NewOfficial {
     pub email: Option<String>,
     #[serde(default)]
     pub position: Option<String>,
-    /// Roles such as `petition.handler` (module-defined).
+    /// Roles such as `petition.officer` (module-defined).
     #[serde(default)]
     pub roles: Vec<String>,
 }

@@ -147,6 +147,7 @@ egov_core::problems!(EndSessionErrors:
 /// End one of the account's sessions.
 #[utoipa::path(
     tag = "auth",
+    operation_id = "end_my_session",
     params(("id" = String, Path, description = "Session id")),
     responses(
         (status = 204, description = "Ended"),

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(oidc::authorize_submit)
             .service(oidc::token)
             .service(oidc::userinfo)
+            .service(oidc::userinfo_post)
             .service(oidc::end_session)
             .service(login::login)
             .service(login::login_second_factor)

@@ -867,19 +867,22 @@ fn client_credentials(
     Ok((id, form.client_secret.clone()))
 }
 
-egov_core::problems!(TokenErrors:
-    crate::errors::INVALID_GRANT,
-    crate::errors::UNSUPPORTED_GRANT_TYPE,
-    crate::errors::INVALID_CLIENT,
-    egov_core::error::codes::NOT_FOUND,
-    egov_core::error::codes::VALIDATION_FAILED,
-    crate::errors::ACCESS_LOG_UNAVAILABLE,
+egov_core::oauth_problems!(TokenErrors:
+    crate::errors::INVALID_GRANT => "invalid_grant",
+    crate::errors::UNSUPPORTED_GRANT_TYPE => "unsupported_grant_type",
+    crate::errors::INVALID_CLIENT => "invalid_client",
+    egov_core::error::codes::MALFORMED_BODY => "invalid_request",
+    egov_core::error::codes::NOT_FOUND => "invalid_request",
+    egov_core::error::codes::VALIDATION_FAILED => "invalid_request",
+    crate::errors::ACCESS_LOG_UNAVAILABLE => "temporarily_unavailable",
 );
 
 /// Exchange an authorization code (with the PKCE verifier) or a refresh token for tokens.
 ///
-/// Errors are problem+json with the OAuth `error` member (`invalid_grant`, `invalid_client`,
-/// `unsupported_grant_type`, `invalid_request`).
+/// The body is `application/x-www-form-urlencoded` (RFC 6749 §3.2). Errors are
+/// `application/json` as RFC 6749 §5.2 requires: `error` (`invalid_request`, `invalid_grant`,
+/// `unsupported_grant_type`, `invalid_client`) and `error_description`, beside the members of
+/// egov's problems (`code`, `request_id`, …).
 #[utoipa::path(
     tag = "auth",
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
@@ -893,10 +896,55 @@ egov_core::problems!(TokenErrors:
 pub async fn token(
     req: HttpRequest,
     service: web::Data<Service>,
-    form: web::Form<TokenForm>,
+    body: web::Bytes,
+) -> HttpResponse {
+    match token_answer(&req, &service, &body).await {
+        Ok(res) => res,
+        Err(e) => e.oauth_response(),
+    }
+}
+
+async fn token_answer(
+    req: &HttpRequest,
+    service: &Service,
+    body: &[u8],
 ) -> Result<HttpResponse, Error> {
-    let form = form.into_inner();
-    let (client_id, secret) = client_credentials(&req, &form)?;
+    let form_encoded = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !form_encoded {
+        return Err(Error::with_detail(
+            egov_core::error::codes::MALFORMED_BODY,
+            "the body must be application/x-www-form-urlencoded",
+        ));
+    }
+    // Every parameter at most once (RFC 6749 §3.2).
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|e| {
+        Error::with_detail(
+            egov_core::error::codes::MALFORMED_BODY,
+            format!("the form: {e}"),
+        )
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    if let Some((name, _)) = pairs.iter().find(|(n, _)| !seen.insert(n.as_str())) {
+        return Err(Error::with_detail(
+            egov_core::error::codes::MALFORMED_BODY,
+            format!("the parameter {name} is given twice"),
+        ));
+    }
+    let form: TokenForm = serde_urlencoded::from_bytes(body).map_err(|e| {
+        Error::with_detail(
+            egov_core::error::codes::MALFORMED_BODY,
+            format!("the form: {e}"),
+        )
+    })?;
+    let (client_id, secret) = client_credentials(req, &form)?;
     if client_id.len() > 64 || secret.as_ref().is_some_and(|s| s.len() > 128) {
         return Err(client_error("unknown client"));
     }
@@ -907,16 +955,16 @@ pub async fn token(
         .await?
         .filter(|c| c.secret_matches(secret.as_deref()))
         .ok_or_else(|| client_error("unknown client or wrong secret"))?;
-    let origin = service.origin(&req);
+    let origin = service.origin(req);
     let body = match form.grant_type.as_str() {
-        "authorization_code" => exchange_code(&service, &client, &form, &origin).await?,
+        "authorization_code" => exchange_code(service, &client, &form, &origin).await?,
         "refresh_token" => {
-            let token = form
+            let presented = form
                 .refresh_token
                 .clone()
                 .filter(|t| t.len() <= 256)
                 .ok_or_else(|| invalid_grant("refresh_token is missing"))?;
-            let (account, session, next) = service.refresh(token, &origin).await?;
+            let (account, session, next) = service.refresh(presented, &origin).await?;
             if session.client_id != client.id {
                 return Err(invalid_grant("the refresh token belongs to another client"));
             }
@@ -1100,6 +1148,32 @@ egov_core::problems!(UserinfoErrors:
 pub async fn userinfo(
     auth: Authorized<SignedIn>,
     service: web::Data<Service>,
+) -> Result<web::Json<UserInfo>, Error> {
+    user_info(&auth, &service).await
+}
+
+/// Claims about the holder of the access token, asked with POST (OpenID Connect Core 5.3.1:
+/// a provider answers both methods). The token is in the `Authorization` header.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "userinfo_post",
+    responses(
+        (status = 200, description = "The user's claims", body = UserInfo),
+        UserinfoErrors,
+    ),
+    security(("bearer" = ["aal:1"])),
+)]
+#[post("/userinfo")]
+pub async fn userinfo_post(
+    auth: Authorized<SignedIn>,
+    service: web::Data<Service>,
+) -> Result<web::Json<UserInfo>, Error> {
+    user_info(&auth, &service).await
+}
+
+async fn user_info(
+    auth: &Authorized<SignedIn>,
+    service: &Service,
 ) -> Result<web::Json<UserInfo>, Error> {
     let a = service.account(&auth.subject).await?;
     Ok(web::Json(UserInfo {

@@ -129,6 +129,35 @@ pub fn mint(app: &TestApp, kind: Kind, aal: &str, roles: &[&str], agency: Option
 }
 
 /// Asserts a problem response with `status` and `code`; returns the body.
+/// An error of the OAuth token endpoint (RFC 6749 §5.2): `application/json`, not stored, with
+/// `error` and `error_description` (and egov's problem members beside them).
+pub async fn oauth_error(res: reqwest::Response, status: StatusCode, error: &str) -> Value {
+    assert_eq!(res.status(), status, "{}", res.url());
+    let header = |name| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        header(reqwest::header::CONTENT_TYPE).as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(
+        header(reqwest::header::CACHE_CONTROL).as_deref(),
+        Some("no-store")
+    );
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"], error, "{body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
+    body
+}
+
 pub async fn problem(res: reqwest::Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(res.status(), status, "{}", res.url());
     assert_eq!(

@@ -209,13 +209,13 @@ async fn code_flow_with_pkce_csrf_and_single_use_codes() {
     let res = submit(&app, Some(&page.cookie), &form_ref).await;
     let code = code_from(&res);
     // A wrong verifier is refused, and spends the code.
-    problem(
+    oauth_error(
         exchange(&app, &client_id, &code, &pkce().0).await,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
     )
     .await;
-    problem(
+    oauth_error(
         exchange(&app, &client_id, &code, &verifier).await,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
@@ -250,6 +250,17 @@ async fn code_flow_with_pkce_csrf_and_single_use_codes() {
         .await
         .expect("json");
     assert_eq!(info["sub"], id["sub"]);
+    // POST as well (OpenID Connect Core 5.3.1).
+    let res = app
+        .client
+        .post(app.url("/auth/userinfo"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .expect("POST userinfo");
+    assert_eq!(res.status(), 200);
+    let posted: Value = res.json().await.expect("json");
+    assert_eq!(posted, info);
     // Single sign-on: the same browser comes back without a password; `prompt=login` or a
     // higher level than the sign-on had asks again.
     let again = format!(
@@ -322,7 +333,7 @@ async fn code_flow_with_pkce_csrf_and_single_use_codes() {
     let t2: Value = res.json().await.expect("json");
     // The code is single use: a replay fails and ends the session it started (RFC 6749
     // §4.1.2), so the refresh token stops working too.
-    let body = problem(
+    let body = oauth_error(
         exchange(&app, &client_id, &code, &verifier).await,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
@@ -330,7 +341,7 @@ async fn code_flow_with_pkce_csrf_and_single_use_codes() {
     .await;
     assert_eq!(body["error"], "invalid_grant");
     let res = refresh(t2["refresh_token"].as_str().expect("r").to_owned()).await;
-    problem(res, StatusCode::BAD_REQUEST, "invalid_grant").await;
+    oauth_error(res, StatusCode::BAD_REQUEST, "invalid_grant").await;
 }
 
 #[tokio::test]
@@ -575,4 +586,56 @@ async fn the_login_page_speaks_the_country_packs_languages() {
     );
     let es = page(Some("es")).await;
     assert!(es.contains("lang=\"ko\""), "{es}");
+}
+
+/// The token endpoint's errors are RFC 6749 §5.2's: `application/json` with `error` and
+/// `error_description`, 400 (401 for a client that fails to authenticate), whatever is wrong:
+/// a body that is not a form, a repeated or missing parameter, an unknown grant type or client.
+#[tokio::test]
+async fn token_endpoint_errors_are_oauth_json() {
+    let app = spawn_app().await;
+    let client_id = client(&app).await;
+    let post = |body: &'static str, content_type: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/auth/token"))
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .expect("request")
+        }
+    };
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let json = post(r#"{"grant_type":"refresh_token"}"#, "application/json").await;
+    oauth_error(json, StatusCode::BAD_REQUEST, "invalid_request").await;
+    let missing = post("code=abc", FORM).await;
+    let body = oauth_error(missing, StatusCode::BAD_REQUEST, "invalid_request").await;
+    assert_eq!(body["code"], "malformed_body", "{body}");
+    let twice = post(
+        "grant_type=refresh_token&grant_type=authorization_code",
+        FORM,
+    )
+    .await;
+    let body = oauth_error(twice, StatusCode::BAD_REQUEST, "invalid_request").await;
+    assert!(
+        body["error_description"]
+            .as_str()
+            .is_some_and(|d| d.contains("grant_type")),
+        "{body}"
+    );
+    let unknown = post("grant_type=refresh_token&client_id=nobody", FORM).await;
+    assert!(unknown.headers().contains_key("www-authenticate"));
+    oauth_error(unknown, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    let body = format!("grant_type=password&client_id={client_id}");
+    let res = app
+        .client
+        .post(app.url("/auth/token"))
+        .header("content-type", FORM)
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    oauth_error(res, StatusCode::BAD_REQUEST, "unsupported_grant_type").await;
 }

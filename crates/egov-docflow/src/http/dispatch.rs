@@ -63,7 +63,10 @@ egov_core::problems!(DispatchDocumentErrors:
 /// confirmation comes back when the recipient registers it.
 #[utoipa::path(tag = "docflow", params(("id" = String, Path, description = "Document id")), request_body = DispatchInput,
     responses(
-        (status = 200, description = "One dispatch per recipient (delivered or failed)", body = service::Dispatches),
+        (status = 200, description = "Delivered to every recipient: one dispatch each", body = service::Dispatches),
+        (status = 202, description = "Not delivered to every recipient: the failed dispatches \
+            (`status` `failed`, with the `error`) are kept and retried; `GET …/dispatches` \
+            shows them later", body = service::Dispatches),
         DispatchDocumentErrors,
     ),
     security(("bearer" = ["kind:officer"])))]
@@ -75,7 +78,13 @@ pub async fn dispatch_document(
     body: web::Json<DispatchInput>,
 ) -> Result<HttpResponse, Error> {
     let out = dispatch_to(&d, &auth, &id, body.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(service::Dispatches { dispatches: out }))
+    // A failed delivery is kept to retry: accepted, not done.
+    let mut res = if out.iter().any(|x| x.status == "failed") {
+        HttpResponse::Accepted()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(res.json(service::Dispatches { dispatches: out }))
 }
 
 /// Dispatches document `id` to the recipients (the API's and the workspace page's way).

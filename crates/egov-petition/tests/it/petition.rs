@@ -472,6 +472,25 @@ async fn evidence_comes_from_the_tax_module_through_the_exchange_only_with_conse
     assert_eq!(s, 200, "{sub}");
     assert_eq!(sub["case"]["evidence"][0]["consent"], consent);
 
+    // Reading a case needs a purpose (it is recorded in the access log); without one, the
+    // problem names the parameter.
+    let (s, p) = app
+        .send(
+            Method::GET,
+            &format!("/petition/v1/officer/cases/{id}"),
+            Some(&app.officer(OFFICER, "JONGNO")),
+            None,
+        )
+        .await;
+    assert_eq!(s, 400, "{p}");
+    assert_eq!(p["code"], "invalid_parameter");
+    assert!(
+        p["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("`purpose` is required") && d.contains("?purpose=")),
+        "{p}"
+    );
+
     // The officer sees the fetched evidence with the case.
     let (s, v) = app
         .send(

@@ -279,8 +279,11 @@ fn every_openapi_error_response_names_documented_codes() {
                 if !status.starts_with('4') && !status.starts_with('5') {
                     continue;
                 }
-                let examples = response["content"]["application/problem+json"]["examples"]
+                // Problems; an OAuth token endpoint's are `application/json` (RFC 6749 §5.2).
+                let content = &response["content"];
+                let examples = content["application/problem+json"]["examples"]
                     .as_object()
+                    .or_else(|| content["application/json"]["examples"].as_object())
                     .unwrap_or_else(|| {
                         panic!("{method} {path} {status}: no problem codes are listed")
                     });
