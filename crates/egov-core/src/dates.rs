@@ -52,6 +52,20 @@ pub fn instant_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Ut
     Ok(v)
 }
 
+/// Serializes a stored UTC time as RFC 3339 with its offset (`2026-12-07T05:00:00Z`), as every
+/// timestamp of the API is written: `#[serde(serialize_with = "egov_core::dates::utc")]`.
+pub fn utc<S: serde::Serializer>(t: &chrono::NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&t.and_utc(), s)
+}
+
+/// [`utc`] for an optional time (`null` when absent).
+pub fn utc_opt<S: serde::Serializer>(
+    t: &Option<chrono::NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&t.map(|t| t.and_utc()), s)
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

@@ -194,7 +194,7 @@ impl Docflow {
         Ok(egov_exchange::signature::sign(
             &key,
             &kid,
-            &egov_exchange::signature::canonical_json(doc),
+            egov_exchange::signature::canonical_json(doc),
         ))
     }
 }

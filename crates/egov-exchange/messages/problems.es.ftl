@@ -4,6 +4,7 @@ problem-exchange-consent-not-found = No existe ese consentimiento vigente suyo
 problem-exchange-no-person = Esta cuenta no está vinculada a una persona (cédula)
 problem-exchange-record-not-found = No existe ese registro de mensajes
 problem-exchange-subscription-not-found = No existe esa suscripción
+problem-exchange-key-not-found = No existe esa clave sin revocar
 problem-exchange-delivery-not-found = No existe esa entrega en la lista de entregas fallidas
 problem-exchange-service-not-found = No existe ese servicio
 

@@ -186,7 +186,7 @@ mod tests {
         let (key, keys) = setup();
         let ts = NOW.to_string();
         let m = message(good_headers(&ts), b"{}");
-        let sig = signature::sign(&key, KID, &m.canonical().expect("form"));
+        let sig = signature::sign(&key, KID, m.canonical().expect("form"));
         let ok = request(&m, Some(&sig), &keys, NOW + 10, 60).expect("passes");
         assert_eq!(ok.client.to_string(), "KR/GOV/1310000/petition");
         assert_eq!(ok.request_hash, m.request_hash().expect("hash"));
@@ -209,15 +209,15 @@ mod tests {
 
         // A key of another member, an unknown key, another member's valid signature.
         let other = ed25519_dalek::SigningKey::from_bytes(&[4u8; 32]);
-        let foreign = signature::sign(&other, "KR/GOV/9999999#1", &m.canonical().expect("f"));
+        let foreign = signature::sign(&other, "KR/GOV/9999999#1", m.canonical().expect("f"));
         let e = request(&m, Some(&foreign), &keys, NOW, 60).expect_err("other member");
         assert!(matches!(e, Refusal::KeyNotOfClient { .. }), "{e:?}");
-        let unknown = signature::sign(&key, "KR/GOV/1310000#9", &m.canonical().expect("f"));
+        let unknown = signature::sign(&key, "KR/GOV/1310000#9", m.canonical().expect("f"));
         assert_eq!(
             request(&m, Some(&unknown), &keys, NOW, 60),
             Err(Refusal::UnknownKey("KR/GOV/1310000#9".into()))
         );
-        let wrong_key = signature::sign(&other, KID, &m.canonical().expect("f"));
+        let wrong_key = signature::sign(&other, KID, m.canonical().expect("f"));
         assert_eq!(
             request(&m, Some(&wrong_key), &keys, NOW, 60)
                 .expect_err("wrong key")

@@ -200,4 +200,5 @@ egov_core::error_codes! {
     SUBSCRIPTION_NOT_FOUND = ("exchange.subscription_not_found", 404, "No such subscription", "ending an unknown subscription");
     DELIVERY_NOT_FOUND = ("exchange.delivery_not_found", 404, "No such dead-lettered delivery", "replaying a delivery that is not in the dead-letter list");
     SERVICE_NOT_FOUND = ("exchange.service_not_found", 404, "No such service", "the OpenAPI of an unknown service");
+    KEY_NOT_FOUND = ("exchange.key_not_found", 404, "No such unrevoked key", "revoking a key that is unknown or revoked already");
 }

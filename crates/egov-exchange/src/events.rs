@@ -11,8 +11,6 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use egov_core::{DbConnection, Error};
 use serde::{Deserialize, Serialize};
@@ -52,16 +50,53 @@ pub fn publish(
     let id = uuid::Uuid::now_v7().to_string();
     store::enqueue(
         conn,
-        &EventRow {
-            source: format!("/{}/{module}", exchange.member()),
-            id: id.clone(),
-            event_type: event_type.to_owned(),
-            subject: subject.map(str::to_owned),
-            time: crate::log::record_time(Utc::now()).naive_utc(),
-            data: data.to_string(),
-        },
+        &event_row(exchange, module, &id, event_type, subject, data),
+        None,
     )?;
     Ok(id)
+}
+
+/// The type of the test event that an admin sends to one subscription.
+pub const PING: &str = "egov.exchange.subscription.ping";
+
+/// Queues a test event ([`PING`]) for one subscription only, whatever types it asked for: an
+/// operator checks that a subscriber receives and verifies this deployment's events. Returns
+/// the event id, or `None` when there is no such active subscription.
+pub fn ping(
+    conn: &mut DbConnection,
+    exchange: &Exchange,
+    subscription: &str,
+) -> Result<Option<String>, Error> {
+    let Some(sub) = store::subscription(conn, subscription)?.filter(|s| s.active) else {
+        return Ok(None);
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    let data =
+        serde_json::json!({"subscription": sub.id, "url": sub.url, "types": sub.type_list()});
+    store::enqueue(
+        conn,
+        &event_row(exchange, "exchange", &id, PING, Some(&sub.id), &data),
+        Some(&sub.id),
+    )?;
+    Ok(Some(id))
+}
+
+fn event_row(
+    exchange: &Exchange,
+    module: &str,
+    id: &str,
+    event_type: &str,
+    subject: Option<&str>,
+    data: &Value,
+) -> EventRow {
+    EventRow {
+        source: format!("/{}/{module}", exchange.member()),
+        id: id.to_owned(),
+        event_type: event_type.to_owned(),
+        subject: subject.map(str::to_owned),
+        time: crate::log::record_time(Utc::now()).naive_utc(),
+        data: data.to_string(),
+    }
 }
 
 impl From<&EventRow> for CloudEvent {
@@ -79,10 +114,11 @@ impl From<&EventRow> for CloudEvent {
     }
 }
 
-/// Signs an event body: a detached JWS whose payload is the body bytes.
+/// Signs an event body: a detached JWS (RFC 7515 appendix F) whose payload is the exact body
+/// bytes, so that any JWS library verifies it once the base64url body is put back between the
+/// header and the signature.
 pub fn sign_body(key: &ed25519_dalek::SigningKey, kid: &str, body: &[u8]) -> String {
-    // The canonical form of an event is its exact body, base64url-encoded by the JWS.
-    signature::sign(key, kid, &URL_SAFE_NO_PAD.encode(body))
+    signature::sign(key, kid, body)
 }
 
 /// Verifies an event body's signature with the publishing member's key.
@@ -92,7 +128,7 @@ pub fn verify_body(
     body: &[u8],
     detached: &str,
 ) -> Result<(), signature::SignatureError> {
-    signature::verify(key, kid, &URL_SAFE_NO_PAD.encode(body), detached)
+    signature::verify(key, kid, body, detached)
 }
 
 /// Consumer-side de-duplication: true the first time an event's `source` + `id` is seen.
@@ -178,7 +214,10 @@ async fn attempt(exchange: &Exchange, url: &str, event: &EventRow) -> Result<(),
         .0
         .http
         .post(url)
-        .header("content-type", "application/cloudevents+json")
+        .header(
+            "content-type",
+            "application/cloudevents+json; charset=utf-8",
+        )
         .header(signature::SIGNATURE_HEADER, sign_body(&key, &kid, &body))
         .body(body)
         .send()

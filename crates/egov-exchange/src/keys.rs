@@ -48,6 +48,59 @@ struct Known {
     member: ClientId,
     key: ed25519_dalek::VerifyingKey,
     retire_at: Option<DateTime<Utc>>,
+    /// Refused from then on (this deployment's revocations; other members' revoked keys are
+    /// simply no longer published).
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Known {
+    fn usable(&self, now: DateTime<Utc>) -> bool {
+        self.retire_at.is_none_or(|t| t > now) && self.revoked_at.is_none_or(|t| t > now)
+    }
+}
+
+/// Why a key was revoked (the reasons of RFC 5280 that apply to a member's signing key).
+pub const REVOCATION_REASONS: [&str; 3] =
+    ["key_compromise", "superseded", "cessation_of_operation"];
+
+/// One revoked key in a member's status list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RevokedKey {
+    pub kid: String,
+    /// From when signatures by the key are not to be believed.
+    pub revoked_at: DateTime<Utc>,
+    /// One of `key_compromise`, `superseded`, `cessation_of_operation`.
+    pub reason: String,
+}
+
+/// A member's key status list: every key it revoked, signed by its current key (a detached
+/// JWS over the canonical JSON of the other fields), so that an offline verifier given the
+/// list (or fetching it from `GET /exchange/v1/keys/status`) can tell a signature made before
+/// a key's revocation from one made after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StatusList {
+    /// Always `egov-exchange-key-status/1`.
+    pub format: String,
+    pub member: String,
+    /// The list is complete as of this time.
+    pub issued_at: DateTime<Utc>,
+    pub revoked: Vec<RevokedKey>,
+    /// Detached JWS (`header..signature`) over the canonical JSON of the fields above.
+    pub signature: String,
+}
+
+pub const STATUS_FORMAT: &str = "egov-exchange-key-status/1";
+
+impl StatusList {
+    /// The signed content: every field but the signature.
+    pub fn signed_content(&self) -> serde_json::Value {
+        serde_json::json!({
+            "format": self.format,
+            "member": self.member,
+            "issued_at": self.issued_at,
+            "revoked": self.revoked,
+        })
+    }
 }
 
 #[derive(Default)]
@@ -124,8 +177,10 @@ impl KeyStore {
         let own = self.0.member.to_string();
         let now = Utc::now();
         let mut known = HashMap::new();
+        let mut stored = std::collections::HashSet::new();
         let mut signing = None;
         for row in rows {
+            stored.insert(row.kid.clone());
             let Some(key) = decode_public(&row.public_key) else {
                 continue;
             };
@@ -133,8 +188,10 @@ impl KeyStore {
                 continue;
             };
             let retire_at = row.retire_at.map(|t| t.and_utc());
+            let revoked_at = row.revoked_at.map(|t| t.and_utc());
             if row.member == own
                 && retire_at.is_none()
+                && revoked_at.is_none()
                 && let Some(sealed) = &row.private_sealed
             {
                 let seed = self
@@ -157,22 +214,21 @@ impl KeyStore {
                     ed25519_dalek::SigningKey::from_bytes(&seed),
                 ));
             }
-            if retire_at.is_none_or(|t| t > now) {
-                known.insert(
-                    row.kid.clone(),
-                    Known {
-                        member,
-                        key,
-                        retire_at,
-                    },
-                );
+            let k = Known {
+                member,
+                key,
+                retire_at,
+                revoked_at,
+            };
+            if k.usable(now) {
+                known.insert(row.kid.clone(), k);
             }
         }
         let mut state = self.0.state.write().map_err(|_| lock_poisoned())?;
         state.signing = signing;
         // Keys fetched from other members' published lists stay known.
         state.known.retain(|kid, k| {
-            k.member.to_string() != own && !known.contains_key(kid) && k.retire_at.is_none()
+            k.member.to_string() != own && !stored.contains(kid) && k.retire_at.is_none()
         });
         state.known.extend(known);
         state.members = members.into_iter().map(|m| (m.id.clone(), m)).collect();
@@ -228,6 +284,8 @@ impl KeyStore {
             private_sealed: Some(self.0.sealer.seal(&format!("exchange-key:{kid}"), &seed)),
             created_at: Utc::now().naive_utc(),
             retire_at: None,
+            revoked_at: None,
+            revocation_reason: None,
         };
         match retire_others_at {
             Some(at) => store::rotate(conn, &row, at)?,
@@ -251,6 +309,84 @@ impl KeyStore {
         Ok(kid)
     }
 
+    /// Revokes `kid` from `since` (default now; earlier for a key known to have been
+    /// compromised since then). Revoking this member's signing key makes a new one at once.
+    /// Returns the revocation and the signing key's id afterwards.
+    pub async fn revoke(
+        &self,
+        kid: &str,
+        reason: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<(RevokedKey, String), Error> {
+        let now = Utc::now();
+        let at = crate::log::record_time(since.unwrap_or(now));
+        let this = self.clone();
+        let (kid, reason) = (kid.to_owned(), reason.to_owned());
+        let revoked = self
+            .0
+            .db
+            .transaction(move |c| {
+                let row = store::keys(c)?
+                    .into_iter()
+                    .find(|k| k.kid == kid && k.revoked_at.is_none())
+                    .ok_or_else(|| Error::new(crate::errors::KEY_NOT_FOUND))?;
+                if at > now || at.naive_utc() < row.created_at {
+                    return Err(Error::invalid_field(
+                        "/since",
+                        "between the key's creation and now",
+                    ));
+                }
+                let signing = this.signing().is_some_and(|(current, _)| current == kid);
+                if signing {
+                    this.add_own_key(c, Some(now))?;
+                }
+                store::revoke_key(c, &kid, at, &reason)?;
+                Ok(RevokedKey {
+                    kid,
+                    revoked_at: at,
+                    reason,
+                })
+            })
+            .await?;
+        self.reload().await?;
+        let current = self.signing().map(|(k, _)| k).unwrap_or_default();
+        Ok((revoked, current))
+    }
+
+    /// This member's signed key status list (every key it revoked), read afresh (another
+    /// process may have revoked a key) and signed with the current key.
+    pub async fn status_list(&self) -> Result<StatusList, Error> {
+        self.reload().await?;
+        let own = self.0.member.to_string();
+        let member = own.clone();
+        let rows = self.0.db.run(move |c| store::keys_of(c, &member)).await?;
+        let mut list = StatusList {
+            format: STATUS_FORMAT.to_owned(),
+            member: own,
+            issued_at: crate::log::record_time(Utc::now()),
+            revoked: rows
+                .into_iter()
+                .filter_map(|r| {
+                    Some(RevokedKey {
+                        revoked_at: r.revoked_at?.and_utc(),
+                        reason: r.revocation_reason.unwrap_or_default(),
+                        kid: r.kid,
+                    })
+                })
+                .collect(),
+            signature: String::new(),
+        };
+        let (kid, key) = self
+            .signing()
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("no signing key")))?;
+        list.signature = crate::signature::sign(
+            &key,
+            &kid,
+            crate::signature::canonical_json(&list.signed_content()),
+        );
+        Ok(list)
+    }
+
     /// The current signing key.
     pub fn signing(&self) -> Option<(String, ed25519_dalek::SigningKey)> {
         self.0.state.read().ok()?.signing.clone()
@@ -266,7 +402,7 @@ impl KeyStore {
             .known
             .iter()
             .filter(|(_, k)| k.member.to_string() == member)
-            .filter(|(_, k)| k.retire_at.is_none_or(|t| t > now))
+            .filter(|(_, k)| k.usable(now))
             .map(|(kid, k)| Jwk {
                 kty: "OKP".into(),
                 crv: "Ed25519".into(),
@@ -282,7 +418,7 @@ impl KeyStore {
     fn lookup(&self, kid: &str) -> Option<(ClientId, ed25519_dalek::VerifyingKey)> {
         let state = self.0.state.read().ok()?;
         let k = state.known.get(kid)?;
-        if k.retire_at.is_some_and(|t| t <= Utc::now()) {
+        if !k.usable(Utc::now()) {
             return None;
         }
         Some((k.member.clone(), k.key))
@@ -360,6 +496,7 @@ impl KeyStore {
                 member: member.clone(),
                 key,
                 retire_at: jwk.exp.and_then(|e| DateTime::from_timestamp(e, 0)),
+                revoked_at: None,
             });
         }
         drop(state);

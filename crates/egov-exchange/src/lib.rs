@@ -205,10 +205,21 @@ impl Exchange {
         }
     }
 
-    /// Starts the outbox delivery loop on the current runtime.
+    /// Starts the outbox delivery loop on the current runtime, and a reload of the keys every
+    /// 30 s, so that a rotation or revocation made by another process (or the CLI) is taken up
+    /// by this one within that time.
     pub fn spawn_workers(&self) {
         let this = self.clone();
         tokio::spawn(async move { events::run(this).await });
+        let keys = self.keys().clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                if let Err(e) = keys.reload().await {
+                    tracing::warn!(error = %e, "reloading the exchange keys failed");
+                }
+            }
+        });
     }
 }
 

@@ -1,6 +1,8 @@
 //! Detached JWS signatures (RFC 7515, appendix F) with Ed25519 over the canonical form: the
 //! header travels as `X-Egov-Signature: <base64url header>..<base64url signature>` and the
-//! payload is the canonical form, rebuilt by the receiver from what it received.
+//! payload is the canonical form (for an event, its exact body bytes), rebuilt by the receiver
+//! from what it received. Any JWS library verifies one by putting the base64url payload back
+//! between the two dots.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -33,15 +35,15 @@ pub enum SignatureError {
     Mismatch,
 }
 
-/// Signs `canonical` with `key` as `kid`.
-pub fn sign(key: &ed25519_dalek::SigningKey, kid: &str, canonical: &str) -> String {
+/// Signs the payload `canonical` with `key` as `kid`.
+pub fn sign(key: &ed25519_dalek::SigningKey, kid: &str, canonical: impl AsRef<[u8]>) -> String {
     let header = JwsHeader {
         alg: "EdDSA".into(),
         kid: kid.into(),
     };
     // Serializing two strings cannot fail.
     let header = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default());
-    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(canonical));
+    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(canonical.as_ref()));
     let sig = key.sign(input.as_bytes());
     format!("{header}..{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
 }
@@ -60,11 +62,11 @@ pub fn header(detached: &str) -> Result<JwsHeader, SignatureError> {
     Ok(header)
 }
 
-/// Verifies a detached signature over `canonical` with the key registered as `kid`.
+/// Verifies a detached signature over the payload `canonical` with the key registered as `kid`.
 pub fn verify(
     key: &ed25519_dalek::VerifyingKey,
     kid: &str,
-    canonical: &str,
+    canonical: impl AsRef<[u8]>,
     detached: &str,
 ) -> Result<(), SignatureError> {
     let header_fields = header(detached)?;
@@ -77,7 +79,7 @@ pub fn verify(
         .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or(SignatureError::Malformed)?;
-    let input = format!("{h}.{}", URL_SAFE_NO_PAD.encode(canonical));
+    let input = format!("{h}.{}", URL_SAFE_NO_PAD.encode(canonical.as_ref()));
     key.verify_strict(
         input.as_bytes(),
         &ed25519_dalek::Signature::from_bytes(&sig_bytes),
@@ -141,7 +143,7 @@ pub fn verify_json<'a>(
     else {
         return false;
     };
-    verify(&key, &h.kid, &canonical_json(doc), detached).is_ok()
+    verify(&key, &h.kid, canonical_json(doc), detached).is_ok()
 }
 
 /// A module's new Ed25519 signing key: the key, its public half (base64url, for a JWK set)

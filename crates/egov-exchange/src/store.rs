@@ -26,6 +26,8 @@ diesel::table! {
         private_sealed -> Nullable<Text>,
         created_at -> Timestamp,
         retire_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        revocation_reason -> Nullable<Text>,
     }
 }
 
@@ -221,6 +223,10 @@ pub struct KeyRow {
     pub private_sealed: Option<String>,
     pub created_at: NaiveDateTime,
     pub retire_at: Option<NaiveDateTime>,
+    /// From when the key is refused, withdrawn before its time.
+    pub revoked_at: Option<NaiveDateTime>,
+    /// `key_compromise`, `superseded` or `cessation_of_operation`.
+    pub revocation_reason: Option<String>,
 }
 
 pub fn keys(conn: &mut DbConnection) -> Result<Vec<KeyRow>, Error> {
@@ -246,6 +252,26 @@ pub fn add_key(conn: &mut DbConnection, row: &KeyRow) -> Result<bool, Error> {
         Err(e) if is_unique_violation(&e) => Ok(false),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Revokes `kid` from `at` on; false when there is no such key or it is revoked already.
+pub fn revoke_key(
+    conn: &mut DbConnection,
+    kid: &str,
+    at: DateTime<Utc>,
+    reason: &str,
+) -> Result<bool, Error> {
+    let n = diesel::update(
+        exchange_keys::table
+            .filter(exchange_keys::kid.eq(kid))
+            .filter(exchange_keys::revoked_at.is_null()),
+    )
+    .set((
+        exchange_keys::revoked_at.eq(Some(naive(at))),
+        exchange_keys::revocation_reason.eq(Some(reason)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// Rotation: every other unretired key of `member` retires at `retire_at`, then `new` is added.
@@ -888,9 +914,14 @@ pub struct DeliveryRow {
     pub delivered_at: Option<NaiveDateTime>,
 }
 
-/// Stores an event and one pending delivery per matching active subscription, on `conn` (call
-/// it inside the module's own transaction: the event exists exactly when the change does).
-pub fn enqueue(conn: &mut DbConnection, event: &EventRow) -> Result<usize, Error> {
+/// Stores an event and one pending delivery per matching active subscription (or for the
+/// subscription `only`, whatever its types), on `conn` (call it inside the module's own
+/// transaction: the event exists exactly when the change does).
+pub fn enqueue(
+    conn: &mut DbConnection,
+    event: &EventRow,
+    only: Option<&str>,
+) -> Result<usize, Error> {
     diesel::insert_into(exchange_events::table)
         .values(event)
         .execute(conn)?;
@@ -900,7 +931,11 @@ pub fn enqueue(conn: &mut DbConnection, event: &EventRow) -> Result<usize, Error
     let mut n = 0;
     for s in subs {
         let types = s.type_list();
-        if !types.is_empty() && !types.contains(&event.event_type) {
+        let wanted = match only {
+            Some(id) => s.id == id,
+            None => types.is_empty() || types.contains(&event.event_type),
+        };
+        if !wanted {
             continue;
         }
         diesel::insert_into(exchange_deliveries::table)

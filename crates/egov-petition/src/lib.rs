@@ -7,7 +7,7 @@
 //!   reason).
 //! - [`service`]: applications, transitions with their events and notifications, evidence
 //!   through the exchange, documents signed by the issuing agency's key.
-//! - [`routes`]: the citizen, officer and public API; [`open311`]: GeoReport v2 (JSON).
+//! - [`routes`]: the citizen, officer and public API; [`open311`]: GeoReport v2 (XML and JSON).
 
 pub mod blob;
 pub mod domain;

@@ -57,6 +57,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    petition_open311 (case_id) {
+        case_id -> Text,
+        address_id -> Nullable<Text>,
+        media_url -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     petition_events (id) {
         id -> Text,
         case_id -> Text,
@@ -794,4 +802,38 @@ pub fn delegated(
         .count()
         .get_result(c)?;
     Ok(n > 0)
+}
+
+// ---------------------------------------------------------------- Open311 extras
+
+/// What an Open311 request carries beyond the case: the jurisdiction's identifier of the place
+/// (`address_id`) and a picture hosted elsewhere (`media_url`), both as given.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = petition_open311)]
+pub struct Open311Row {
+    pub case_id: String,
+    pub address_id: Option<String>,
+    pub media_url: Option<String>,
+}
+
+pub fn insert_open311(conn: &mut DbConnection, row: &Open311Row) -> Result<(), Error> {
+    diesel::insert_into(petition_open311::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The Open311 extras of the cases `ids` (those that have any).
+pub fn open311_of(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<Open311Row>, Error> {
+    let mut out = Vec::new();
+    // Bounded IN lists: SQLite's variable limit is far above, but keep queries small.
+    for chunk in ids.chunks(500) {
+        out.extend(
+            petition_open311::table
+                .filter(petition_open311::case_id.eq_any(chunk))
+                .select(Open311Row::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
 }

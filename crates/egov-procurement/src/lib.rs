@@ -201,7 +201,7 @@ impl Procurement {
         Ok(egov_exchange::signature::sign(
             &key,
             &kid,
-            &egov_exchange::signature::canonical_json(doc),
+            egov_exchange::signature::canonical_json(doc),
         ))
     }
 

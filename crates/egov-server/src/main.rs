@@ -223,9 +223,34 @@ enum ExchangeCommand {
         seq: i64,
     },
     /// Verify an evidence bundle offline (no database, no network); exit status 1 if invalid.
-    VerifyEvidence { file: PathBuf },
+    VerifyEvidence {
+        file: PathBuf,
+        /// A member's published key set (`GET /exchange/v1/keys?member=…`, saved as JSON and
+        /// obtained out of band; repeatable): every signature must then be by one of these
+        /// keys. Without it, the keys the bundle carries are used and the output says so.
+        #[arg(long = "trust", value_name = "JWKS_FILE")]
+        trust: Vec<PathBuf>,
+        /// A signing member's key status list (`GET /exchange/v1/keys/status`): a file, or
+        /// the http(s) address to fetch it from (repeatable). Checked with the pinned keys:
+        /// a signature by a key revoked before the record was logged fails.
+        #[arg(long = "status", value_name = "FILE_OR_URL", requires = "trust")]
+        status: Vec<String>,
+    },
     /// Make a new exchange signing key; the old ones stay published for the overlap period.
     RotateKey,
+    /// Revoke a key before its time, as `POST /exchange/v1/admin/keys/revoke`: refused from
+    /// `--since` (default now), listed in the signed status list; revoking the signing key
+    /// makes a new one.
+    RevokeKey {
+        #[arg(long)]
+        kid: String,
+        /// key_compromise, superseded or cessation_of_operation
+        #[arg(long)]
+        reason: String,
+        /// RFC 3339 time from which its signatures are not to be believed.
+        #[arg(long)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Register (or update) another member's gateway address, as `PUT /exchange/v1/admin/members`.
     Member {
         /// INSTANCE/CLASS/MEMBER
@@ -462,14 +487,55 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             actix_web::rt::System::new().block_on(admin(service, command))
         }
         Command::Exchange {
-            command: ExchangeCommand::VerifyEvidence { file },
+            command:
+                ExchangeCommand::VerifyEvidence {
+                    file,
+                    trust,
+                    status,
+                },
             ..
         } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let bundle: egov_exchange::evidence::Bundle = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not an evidence bundle", file.display()))?;
-            let verdict = egov_exchange::evidence::verify(&bundle);
+            let mut pinned = egov_exchange::evidence::Trust::default();
+            for f in &trust {
+                let text = std::fs::read_to_string(f)
+                    .with_context(|| format!("cannot read {}", f.display()))?;
+                let set: egov_exchange::keys::JwkSet = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a JWK set", f.display()))?;
+                pinned.add(set, &f.display().to_string());
+            }
+            let mut lists = Vec::new();
+            for s in &status {
+                let text = if s.starts_with("http://") || s.starts_with("https://") {
+                    reqwest::blocking::Client::builder()
+                        .timeout(std::time::Duration::from_secs(30))
+                        .build()?
+                        .get(s)
+                        .send()
+                        .and_then(reqwest::blocking::Response::error_for_status)
+                        .and_then(reqwest::blocking::Response::text)
+                        .with_context(|| format!("cannot fetch {s}"))?
+                } else {
+                    std::fs::read_to_string(s).with_context(|| format!("cannot read {s}"))?
+                };
+                let list: egov_exchange::keys::StatusList = serde_json::from_str(&text)
+                    .with_context(|| format!("{s} is not a key status list"))?;
+                println!(
+                    "status list of {} as of {} from {s}: {} revoked key(s)",
+                    list.member,
+                    list.issued_at,
+                    list.revoked.len()
+                );
+                lists.push(list);
+            }
+            let verdict = egov_exchange::evidence::verify_full(
+                &bundle,
+                (!trust.is_empty()).then_some(&pinned),
+                &lists,
+            );
             for c in &verdict.checks {
                 println!(
                     "{} {}: {}",
@@ -480,8 +546,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             if verdict.valid {
                 println!(
-                    "evidence VALID: record {} of {}",
-                    bundle.record.seq, bundle.exported_by
+                    "evidence VALID: record {} of {}{}",
+                    bundle.record.seq,
+                    bundle.exported_by,
+                    if verdict.trusted {
+                        ", every signature by a pinned key"
+                    } else {
+                        " (with the keys the bundle carries: pin the members' keys with --trust)"
+                    }
                 );
                 Ok(ExitCode::SUCCESS)
             } else {
@@ -928,6 +1000,23 @@ async fn exchange_command(
         ExchangeCommand::RotateKey => {
             let kid = exchange.keys().rotate().await.map_err(err)?;
             println!("new exchange signing key: {kid}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ExchangeCommand::RevokeKey { kid, reason, since } => {
+            anyhow::ensure!(
+                egov_exchange::keys::REVOCATION_REASONS.contains(&reason.as_str()),
+                "--reason is one of {}",
+                egov_exchange::keys::REVOCATION_REASONS.join(", ")
+            );
+            let (revoked, signing) = exchange
+                .keys()
+                .revoke(&kid, &reason, since)
+                .await
+                .map_err(err)?;
+            println!(
+                "revoked {} from {} ({}); the signing key is {signing}",
+                revoked.kid, revoked.revoked_at, revoked.reason
+            );
             Ok(ExitCode::SUCCESS)
         }
         ExchangeCommand::Member { id, name, base_url } => {

@@ -165,7 +165,7 @@ impl Tax {
 
     /// Signs a JSON document (its canonical form: keys sorted, no spaces).
     pub fn sign(&self, doc: &Value) -> String {
-        egov_exchange::signature::sign(&self.0.key, &self.0.kid, &canonical_json(doc))
+        egov_exchange::signature::sign(&self.0.key, &self.0.kid, canonical_json(doc))
     }
 
     /// Verifies a signature made by one of this module's keys.

@@ -95,6 +95,8 @@ pub(crate) async fn register(exchange: &Exchange, input: MemberInput) -> Result<
             private_sealed: None,
             created_at: Utc::now().naive_utc(),
             retire_at: None,
+            revoked_at: None,
+            revocation_reason: None,
         });
     }
     let row = MemberRow {

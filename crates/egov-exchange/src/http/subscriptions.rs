@@ -141,6 +141,50 @@ pub async fn delete_subscription(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PingQueued {
+    /// The test event's id (its `source` is `/<member>/exchange`).
+    pub event_id: String,
+    /// Always `egov.exchange.subscription.ping`.
+    pub event_type: String,
+}
+
+egov_core::problems!(PingSubscriptionErrors:
+    crate::errors::SUBSCRIPTION_NOT_FOUND,
+);
+
+/// Sends a test event (`egov.exchange.subscription.ping`, signed like every event) to one
+/// subscription, whatever types it asked for: check that the subscriber receives, verifies and
+/// acknowledges this deployment's events. Delivered by the outbox like any event (see
+/// `GET /admin/deliveries`).
+#[utoipa::path(
+    tag = "exchange",
+    params(("id" = String, Path, description = "Subscription id")),
+    responses(
+        (status = 202, description = "Queued for delivery", body = PingQueued),
+        PingSubscriptionErrors,
+    ),
+    security(("bearer" = ["kind:platform_admin", "aal:2"])),
+)]
+#[post("/admin/subscriptions/{id}/ping")]
+pub async fn ping_subscription(
+    _auth: Authorized<PlatformAdmin>,
+    exchange: web::Data<Exchange>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let x = exchange.get_ref().clone();
+    let event_id = exchange
+        .db()
+        .run(move |c| crate::events::ping(c, &x, &id))
+        .await?
+        .ok_or_else(|| Error::new(errors::SUBSCRIPTION_NOT_FOUND))?;
+    Ok(HttpResponse::Accepted().json(PingQueued {
+        event_id,
+        event_type: crate::events::PING.to_owned(),
+    }))
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryQuery {

@@ -115,7 +115,7 @@ impl Outsider {
             headers: headers.iter().map(|(n, v)| (*n, v.as_str())).collect(),
             body,
         };
-        let sig = signature::sign(&self.key, &self.kid, &m.canonical().expect("canonical"));
+        let sig = signature::sign(&self.key, &self.kid, m.canonical().expect("canonical"));
         let mut out: Vec<(String, String)> = headers
             .iter()
             .map(|(n, v)| ((*n).to_owned(), v.clone()))

@@ -607,6 +607,69 @@ async fn one_process_exchange_refusals_log_and_evidence() {
     let bundle: evidence::Bundle = res.json().await.expect("bundle");
     let verdict = evidence::verify(&bundle);
     assert!(verdict.valid, "{verdict:?}");
+    assert!(
+        !verdict.trusted,
+        "the bundle's own keys prove nothing by themselves"
+    );
+    assert!(
+        verdict
+            .checks
+            .iter()
+            .any(|c| c.detail.contains("carried by the bundle, not pinned")),
+        "{verdict:?}"
+    );
+    // Pinned keys: a verdict on them is trusted and says where each key was pinned from; a
+    // key that differs from the pinned one under the same id, or that nobody pinned, fails.
+    let mut pinned = evidence::Trust::default();
+    pinned.add(
+        egov_exchange::keys::JwkSet {
+            keys: bundle.keys.clone(),
+        },
+        "published.json",
+    );
+    let verdict = evidence::verify_trusting(&bundle, Some(&pinned));
+    assert!(verdict.valid && verdict.trusted, "{verdict:?}");
+    assert!(
+        verdict
+            .checks
+            .iter()
+            .any(|c| c.detail.contains("a key pinned in published.json")),
+        "{verdict:?}"
+    );
+    let impostor = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+            ed25519_dalek::SigningKey::from_bytes(&[7; 32])
+                .verifying_key()
+                .as_bytes(),
+        )
+    };
+    let mut stale = evidence::Trust::default();
+    stale.add(
+        egov_exchange::keys::JwkSet {
+            keys: bundle
+                .keys
+                .iter()
+                .cloned()
+                .map(|mut k| {
+                    k.x = impostor.clone();
+                    k
+                })
+                .collect(),
+        },
+        "stale.json",
+    );
+    let verdict = evidence::verify_trusting(&bundle, Some(&stale));
+    assert!(!verdict.valid && !verdict.trusted, "{verdict:?}");
+    let verdict = evidence::verify_trusting(&bundle, Some(&evidence::Trust::default()));
+    assert!(
+        !verdict.valid
+            && verdict
+                .checks
+                .iter()
+                .any(|c| c.detail.contains("is not among the trusted keys")),
+        "{verdict:?}"
+    );
     let mut edited = bundle.clone();
     edited.record.entry.response_body = Some("{\"name\":\"Someone Else\"}".into());
     assert!(!evidence::verify(&edited).valid);

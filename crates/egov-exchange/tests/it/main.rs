@@ -4,4 +4,5 @@
 mod common;
 mod exchange;
 mod outbox;
+mod revocation;
 mod vectors;

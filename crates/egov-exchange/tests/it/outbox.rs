@@ -3,8 +3,8 @@
 
 use crate::common;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
@@ -22,6 +22,28 @@ struct Subscriber {
     fail_first: usize,
     db: Db,
     key: ed25519_dalek::VerifyingKey,
+    /// The types of the events accepted, in order.
+    types: Arc<Mutex<Vec<String>>>,
+}
+
+/// Verifies a detached signature as any JWS library would (RFC 7515 appendix F): the
+/// base64url body goes back between the header and the signature, and `jsonwebtoken` checks
+/// the compact JWS with the member's public key. Not egov's own verification code.
+fn verified_by_a_jws_library(key: &ed25519_dalek::VerifyingKey, body: &[u8], sig: &str) -> bool {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let Some((header, signature)) = sig.split_once("..") else {
+        return false;
+    };
+    let compact = format!("{header}.{}.{signature}", b64.encode(body));
+    let public = b64.encode(key.as_bytes());
+    let Ok(decoding) = jsonwebtoken::DecodingKey::from_ed_components(&public) else {
+        return false;
+    };
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    jsonwebtoken::decode::<Value>(&compact, &decoding, &validation).is_ok()
 }
 
 async fn receive(req: HttpRequest, body: web::Bytes, s: web::Data<Subscriber>) -> HttpResponse {
@@ -38,8 +60,17 @@ async fn receive(req: HttpRequest, body: web::Bytes, s: web::Data<Subscriber>) -
     if events::verify_body(&s.key, &kid, &body, sig).is_err() {
         return HttpResponse::BadRequest().finish();
     }
+    assert!(
+        verified_by_a_jws_library(&s.key, &body, sig),
+        "a standard detached-JWS check accepts the signature"
+    );
+    assert!(
+        !verified_by_a_jws_library(&s.key, b"{}", sig),
+        "and refuses another body"
+    );
     let event: CloudEvent = serde_json::from_slice(&body).expect("cloudevent");
     assert_eq!(event.specversion, "1.0");
+    s.types.lock().expect("lock").push(event.event_type.clone());
     let (source, id) = (event.source.clone(), event.id.clone());
     let fresh =
         s.db.run(move |c| events::accept_once(c, &source, &id))
@@ -60,6 +91,7 @@ fn subscriber(app: &TestApp, fail_first: usize) -> (String, Subscriber) {
         fail_first,
         db: app.state.db.clone(),
         key: key.verifying_key(),
+        types: Arc::default(),
     };
     let data = s.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -243,4 +275,61 @@ async fn events_are_delivered_once_after_retries_or_dead_lettered() {
     )
     .await;
     assert_eq!(res.status(), 422);
+}
+
+#[tokio::test]
+async fn a_ping_reaches_the_one_subscription_whatever_its_types() {
+    let app = spawn_app_with(Spawn {
+        modules: &["auth", "exchange"],
+        settings: &[("EGOV__EXCHANGE__OUTBOX_POLL_MS", "20")],
+    })
+    .await;
+    let (url, pinged) = subscriber(&app, 0);
+    let (other_url, other) = subscriber(&app, 0);
+    let id = subscribe(&app, &url).await;
+    subscribe(&app, &other_url).await;
+    let res = send(
+        &app,
+        Method::POST,
+        &format!("/exchange/v1/admin/subscriptions/{id}/ping"),
+        &admin(&app),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 202);
+    let queued: Value = res.json().await.expect("json");
+    assert_eq!(queued["event_type"], events::PING);
+    wait_for("the ping", async || {
+        deliveries(&app, "delivered")
+            .await
+            .iter()
+            .any(|d| d["event_id"] == queued["event_id"])
+    })
+    .await;
+    assert_eq!(*pinged.types.lock().expect("lock"), vec![events::PING]);
+    assert_eq!(
+        other.attempts.load(Ordering::SeqCst),
+        0,
+        "only the one pinged"
+    );
+    // An unknown or ended subscription: 404, nothing queued.
+    let res = send(
+        &app,
+        Method::POST,
+        "/exchange/v1/admin/subscriptions/nope/ping",
+        &admin(&app),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 404);
+    // Not for anyone but a platform admin.
+    let res = send(
+        &app,
+        Method::POST,
+        &format!("/exchange/v1/admin/subscriptions/{id}/ping"),
+        "",
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 401);
 }

@@ -146,6 +146,7 @@ pub async fn submit_own(
 pub struct Similar {
     pub receipt_no: Option<String>,
     pub status: Status,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub submitted_at: Option<NaiveDateTime>,
     /// Metres from this case's location, when both have one.
     pub distance_m: Option<u32>,
@@ -181,6 +182,7 @@ pub struct DuplicateSuggestion {
     pub id: String,
     pub receipt_no: Option<String>,
     pub status: Status,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub submitted_at: Option<NaiveDateTime>,
     /// Metres from this case's location, when both have one.
     pub distance_m: Option<u32>,

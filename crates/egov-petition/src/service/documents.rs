@@ -222,8 +222,11 @@ pub struct Verification {
     pub issuer: String,
     /// The holder as printed on the document (masked).
     pub holder: String,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub issued_at: NaiveDateTime,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub valid_until: NaiveDateTime,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub revoked_at: Option<NaiveDateTime>,
 }
 

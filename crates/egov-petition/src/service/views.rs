@@ -27,6 +27,7 @@ pub struct ServiceSummary {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventView {
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub at: NaiveDateTime,
     pub action: String,
     pub from: String,
@@ -55,6 +56,7 @@ pub struct EvidenceView {
     pub log_seq: Option<i64>,
     #[schema(value_type = Option<Object>)]
     pub document: Option<Value>,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub fetched_at: NaiveDateTime,
 }
 
@@ -82,6 +84,7 @@ pub struct AttachmentView {
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -112,9 +115,13 @@ pub struct DocumentView {
     pub digest: String,
     /// What the QR code on the document encodes: the verification address with the digest.
     pub qr_payload: String,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub issued_at: NaiveDateTime,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub valid_until: NaiveDateTime,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub verifiable_until: NaiveDateTime,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub revoked_at: Option<NaiveDateTime>,
 }
 
@@ -172,20 +179,28 @@ pub struct CaseView {
     pub merged_from: Vec<String>,
     pub rating: Option<i32>,
     pub rating_comment: Option<String>,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub submitted_at: Option<NaiveDateTime>,
     /// When the statutory period ends (UTC); moves with pauses, extensions and transfers.
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub due_at: Option<NaiveDateTime>,
     /// The clock is paused (a supplement is requested) since.
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub paused_since: Option<NaiveDateTime>,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub closed_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
     /// How far up the pack's escalation ladder the overdue case has gone (0: not escalated),
     /// and since when.
     pub escalation_level: i32,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub escalated_at: Option<NaiveDateTime>,
     /// When the case was first answered (decided, or closed without a decision).
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub answered_at: Option<NaiveDateTime>,
     /// How many times its period was extended (the pack allows `max_extensions`).
     pub extensions: i32,
@@ -316,7 +331,9 @@ pub struct CaseSummary {
     pub agency: String,
     pub status: Status,
     pub assignee: Option<String>,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub submitted_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub due_at: Option<NaiveDateTime>,
     pub paused: bool,
     pub overdue: bool,

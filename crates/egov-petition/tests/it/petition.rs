@@ -814,6 +814,212 @@ async fn open311_requests_reach_the_work_list_and_show_their_status() {
 }
 
 #[tokio::test]
+async fn open311_speaks_xml_and_takes_what_georeport_clients_send() {
+    let app = app().await;
+    let me = app.citizen(NID);
+    let get = |path: String, token: Option<String>| {
+        let mut r = app.client.get(app.url(&path));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        async move {
+            let res = r.send().await.expect("get");
+            let status = res.status().as_u16();
+            let ct = res
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            (status, ct, res.text().await.expect("body"))
+        }
+    };
+    // Every resource in XML as well as JSON; any other extension is no such resource.
+    let (s, ct, xml) = get("/petition/open311/v2/services.xml".into(), None).await;
+    assert_eq!((s, ct.as_str()), (200, "text/xml; charset=utf-8"), "{xml}");
+    assert!(
+        xml.starts_with(r#"<?xml version="1.0" encoding="utf-8"?><services><service>"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<service_code>road-complaint</service_code>"),
+        "{xml}"
+    );
+    let (s, _, xml) = get(
+        "/petition/open311/v2/services/road-complaint.xml".into(),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(
+        xml.contains("<service_definition><attributes><attribute>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<datatype>singlevaluelist</datatype>"),
+        "{xml}"
+    );
+    let (s, _, xml) = get("/petition/open311/v2/discovery.xml".into(), None).await;
+    assert_eq!(s, 200);
+    assert!(
+        xml.contains(
+            "<formats><format>text/xml</format><format>application/json</format></formats>"
+        ),
+        "{xml}"
+    );
+    let (s, ct, _) = get("/petition/open311/v2/services.yaml".into(), None).await;
+    assert_eq!((s, ct.as_str()), (404, "application/problem+json"));
+
+    let post = |path: &'static str, body: String, token: Option<String>| {
+        let mut r = app
+            .client
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    let cases = async || {
+        let (s, mine) = app
+            .send(Method::GET, "/petition/v1/applications", Some(&me), None)
+            .await;
+        assert_eq!(s, 200, "{mine}");
+        mine.as_array().expect("list").len()
+    };
+    let before = cases().await;
+    let good = "service_code=road-complaint&api_key=client-key-123&address_id=KR-ADDR-1111010100100010000\
+                &media_url=https%3A%2F%2Fphotos.example.org%2Fpothole.jpg&description=Pothole\
+                &attribute[problem]=pothole&attribute[region]=seoul-jongno";
+    // The api_key every client sends is accepted beside a bearer token, never instead of one.
+    let res = post("/petition/open311/v2/requests.xml", good.into(), None)
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 401);
+    // Missing service_code: 400, as the specification says; a bad media_url or address_id: 422.
+    for (body, status, pointer) in [
+        (
+            good.replace("service_code=road-complaint&", ""),
+            400,
+            "service_code",
+        ),
+        (
+            good.replace("address_id=KR-ADDR-1111010100100010000", "x=1")
+                .replace("&x=1", ""),
+            400,
+            "lat",
+        ),
+        (
+            good.replace("https%3A%2F%2Fphotos", "ftp%3A%2F%2Fphotos"),
+            422,
+            "media_url",
+        ),
+        (
+            good.replace(
+                "media_url=https%3A%2F%2Fphotos.example.org%2Fpothole.jpg",
+                "media_url=pothole.jpg",
+            ),
+            422,
+            "media_url",
+        ),
+        (
+            good.replace("KR-ADDR-1111010100100010000", "a%01b"),
+            422,
+            "address_id",
+        ),
+    ] {
+        let res = post(
+            "/petition/open311/v2/requests.json",
+            body.clone(),
+            Some(me.clone()),
+        )
+        .await
+        .expect("post");
+        assert_eq!(res.status(), status, "{body}");
+        let problem: Value = res.json().await.expect("problem");
+        assert_eq!(problem["errors"][0]["pointer"], pointer, "{problem}");
+    }
+    assert_eq!(cases().await, before, "nothing refused was stored");
+    let res = post(
+        "/petition/open311/v2/requests.xml",
+        good.into(),
+        Some(me.clone()),
+    )
+    .await
+    .expect("post");
+    assert_eq!(res.status(), 201);
+    let xml = res.text().await.expect("body");
+    assert!(
+        xml.contains("<service_requests><request>") && xml.contains("<service_request_id>JONGNO-"),
+        "{xml}"
+    );
+    let rid = xml
+        .split("<service_request_id>")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("id")
+        .to_owned();
+    assert_eq!(cases().await, before + 1);
+
+    // The applicant sees the address id and the picture's URL; the public does not.
+    let (s, _, xml) = get(
+        format!("/petition/open311/v2/requests/{rid}.xml"),
+        Some(me.clone()),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(
+        xml.contains("<address_id>KR-ADDR-1111010100100010000</address_id>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<media_url>https://photos.example.org/pothole.jpg</media_url>"),
+        "{xml}"
+    );
+    let (_, public) = app
+        .send(
+            Method::GET,
+            &format!("/petition/open311/v2/requests/{rid}.json"),
+            None,
+            None,
+        )
+        .await;
+    assert!(
+        public[0]["media_url"].is_null() && public[0]["address_id"].is_null(),
+        "{public}"
+    );
+
+    // status as a comma list; api_key and jurisdiction_id in a query are accepted.
+    let (s, both) = app
+        .send(
+            Method::GET,
+            "/petition/open311/v2/requests.json?status=open,closed&api_key=k&jurisdiction_id=kr",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{both}");
+    assert!(both.to_string().contains(&rid));
+    let (s, _, xml) = get(
+        "/petition/open311/v2/requests.xml?status=closed".into(),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(!xml.contains(&rid), "{xml}");
+    let (s, _) = app
+        .send(
+            Method::GET,
+            "/petition/open311/v2/requests.json?status=open,maybe",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, 422);
+}
+
+#[tokio::test]
 async fn malformed_forms_and_bad_attachments_are_refused_and_nothing_is_stored() {
     let app = app().await;
     let me = app.citizen(NID);

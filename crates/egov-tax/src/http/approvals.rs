@@ -37,9 +37,11 @@ pub struct ApprovalView {
     pub note: Option<String>,
     /// The officer who raised it.
     pub requested_by: String,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub requested_at: NaiveDateTime,
     /// The second officer.
     pub decided_by: Option<String>,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub decided_at: Option<NaiveDateTime>,
     /// Why it was rejected.
     pub decision_note: Option<String>,

@@ -278,6 +278,7 @@ pub struct StatementView {
     pub year: i32,
     #[schema(value_type = Object)]
     pub amounts: Value,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub received_at: NaiveDateTime,
 }
 

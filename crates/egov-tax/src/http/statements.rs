@@ -27,7 +27,9 @@ pub struct AgentInput {
 pub struct AgentView {
     pub business_id: String,
     pub registered_by: String,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub registered_at: NaiveDateTime,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub revoked_at: Option<NaiveDateTime>,
 }
 
@@ -163,6 +165,7 @@ pub struct EmployerView {
     pub held: i64,
     pub disputed: i64,
     pub void: i64,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub last_received: Option<NaiveDateTime>,
     /// `registered`, `revoked`, or `unregistered`.
     pub agent: String,

@@ -154,6 +154,7 @@ pub struct VersionView {
     pub version: i32,
     pub kind: String,
     pub submission_id: String,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub submitted_at: NaiveDateTime,
     pub reason: Option<String>,
     pub acknowledgement: Acknowledgement,
@@ -223,6 +224,7 @@ pub struct Entry {
     pub source: String,
     /// An officer's assessment: its legal ground.
     pub note: Option<String>,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub at: NaiveDateTime,
 }
 
@@ -314,8 +316,11 @@ pub struct CertificateView {
     pub document: Value,
     /// Detached JWS (EdDSA) over the canonical JSON of `document`.
     pub signature: String,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub issued_at: NaiveDateTime,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub valid_until: NaiveDateTime,
+    #[serde(serialize_with = "egov_core::dates::utc_opt")]
     pub revoked_at: Option<NaiveDateTime>,
     /// Where anyone can check it.
     pub verify_url: String,

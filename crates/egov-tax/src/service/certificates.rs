@@ -15,7 +15,9 @@ pub struct Verification {
     /// `valid`, `expired` or `revoked`.
     pub status: String,
     pub kind: String,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub issued_at: NaiveDateTime,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub valid_until: NaiveDateTime,
     /// What the certificate shows, exactly (the holder masked as printed).
     #[schema(value_type = Object)]

@@ -381,6 +381,7 @@ pub struct StatementSource {
     pub amounts: Value,
     /// Why it is held, the filer's dispute, or the officer's resolution.
     pub note: Option<String>,
+    #[serde(serialize_with = "egov_core::dates::utc")]
     pub received_at: NaiveDateTime,
 }
 

@@ -1,22 +1,26 @@
-//! Open311 GeoReport v2 (JSON) at `/petition/open311/v2`, mapped onto complaints: services
-//! are the catalogue's services marked `open311`, their definitions are the services' forms,
-//! a request is a case. The extended statuses map onto `open`/`closed` (see
-//! `docs/petition/open311.md`). Departures from the letter of the specification:
-//! creating a request needs an OAuth2 bearer token (a citizen's) instead of an `api_key`,
-//! errors are RFC 9457 problem documents, and a request's text and address are shown only to
-//! its applicant and the agency's officers (others see the status, service, agency, dates
-//! and a location rounded to about 100 m).
+//! Open311 GeoReport v2 (XML and JSON) at `/petition/open311/v2`, mapped onto complaints:
+//! services are the catalogue's services marked `open311`, their definitions are the
+//! services' forms, a request is a case. The extended statuses map onto `open`/`closed` (see
+//! `docs/petition/open311.md`). Departures from the letter of the specification: creating a
+//! request needs an OAuth2 bearer token (a citizen's; an `api_key` sent beside it is accepted
+//! and ignored), errors are RFC 9457 problem documents, and a request's text, address, address
+//! id and media URL are shown only to its applicant and the agency's officers (others see the
+//! status, service, agency, dates and a location rounded to about 100 m).
 
+mod xml;
+
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDateTime, TimeZone};
 use egov_auth::Authorized;
 use egov_auth::principal::policies::SignedIn;
 use egov_core::Error;
+use egov_core::error::{FieldError, codes};
 use egov_core::request::RawBody;
 use egov_core::routes::Routes;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::catalogue::{FieldType, Service};
 use crate::domain::lifecycle::Status;
@@ -35,6 +39,42 @@ pub fn configure(cfg: &mut Routes<'_>) {
             .service(list_requests)
             .service(one_request)
     });
+}
+
+/// GeoReport v2's two formats, chosen by the URL's extension (`.json`, `.xml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Json,
+    Xml,
+}
+
+impl Format {
+    /// The extension of the path; any other is no such resource.
+    fn of(ext: &str) -> Result<Self, Error> {
+        match ext {
+            "json" => Ok(Self::Json),
+            "xml" => Ok(Self::Xml),
+            _ => Err(Error::new(codes::NOT_FOUND)),
+        }
+    }
+
+    /// `value` in this format, with `root` as the XML document's root element.
+    fn answer(self, status: StatusCode, root: &str, value: &Value) -> Result<HttpResponse, Error> {
+        Ok(match self {
+            Self::Json => HttpResponse::build(status).json(value),
+            Self::Xml => HttpResponse::build(status)
+                .content_type("text/xml; charset=utf-8")
+                .body(xml::document(root, value)?),
+        })
+    }
+}
+
+/// A missing argument: 400, as GeoReport v2 says.
+fn missing(name: &str, detail: impl Into<egov_core::error::Text>) -> Error {
+    Error::new(codes::INVALID_PARAMETER)
+        .detail(format!("{name}: required"))
+        .with_errors(vec![FieldError::new(name, detail)])
 }
 
 fn open311_services(p: &Petition) -> impl Iterator<Item = &Service> {
@@ -62,66 +102,112 @@ fn iso(p: &Petition, t: NaiveDateTime) -> String {
     p.pack().time_zone.from_utc_datetime(&t).to_rfc3339()
 }
 
+egov_core::problems!(FormatErrors:
+    egov_core::error::codes::NOT_FOUND,
+);
+
 /// The service-discovery document.
-#[utoipa::path(tag = "open311", responses((status = 200, body = Object)), security(()))]
-#[get("/discovery.json")]
-pub async fn discovery(p: web::Data<Petition>) -> web::Json<Value> {
+#[utoipa::path(
+    tag = "open311",
+    params(("format" = inline(Format), Path, description = "`json` or `xml`")),
+    responses(
+        (status = 200, description = "The discovery document", content(
+            (Object = "application/json"),
+            (String = "text/xml"),
+        )),
+        FormatErrors,
+    ),
+    security(()),
+)]
+#[get("/discovery.{format}")]
+pub async fn discovery(
+    p: web::Data<Petition>,
+    format: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let format = Format::of(&format)?;
     let base = p.0.settings.server.public_url.clone().unwrap_or_default();
-    web::Json(json!({
-        "changeset": "2026-11-26T00:00:00Z",
-        "contact": "See the deployment's documentation",
-        "key_service": "OAuth2 bearer tokens from /auth (no API keys)",
-        "endpoints": [{
-            "specification": "http://wiki.open311.org/GeoReport_v2",
-            "url": format!("{}/petition/open311/v2", base.trim_end_matches('/')),
-            "changeset": "2026-11-26T00:00:00Z",
-            "type": "production",
-            "formats": ["application/json"],
-        }],
-    }))
+    format.answer(
+        StatusCode::OK,
+        "discovery",
+        &json!({
+            "changeset": "2026-12-07T00:00:00Z",
+            "contact": "See the deployment's documentation",
+            "key_service": "OAuth2 bearer tokens from /auth (an api_key is accepted beside one and ignored)",
+            "endpoints": [{
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": format!("{}/petition/open311/v2", base.trim_end_matches('/')),
+                "changeset": "2026-12-07T00:00:00Z",
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }],
+        }),
+    )
 }
 
 /// The services offered through Open311.
-#[utoipa::path(tag = "open311", responses((status = 200, body = Vec<Object>)), security(()))]
-#[get("/services.json")]
-pub async fn services(p: web::Data<Petition>) -> web::Json<Vec<Value>> {
+#[utoipa::path(
+    tag = "open311",
+    params(("format" = inline(Format), Path, description = "`json` or `xml`")),
+    responses(
+        (status = 200, description = "The services", content(
+            (Vec<Object> = "application/json"),
+            (String = "text/xml"),
+        )),
+        FormatErrors,
+    ),
+    security(()),
+)]
+#[get("/services.{format}")]
+pub async fn services(
+    p: web::Data<Petition>,
+    format: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let format = Format::of(&format)?;
     let lang = p.pack().default_language.clone();
-    web::Json(
-        open311_services(&p)
-            .map(|s| {
-                json!({
-                    "service_code": s.id,
-                    "service_name": s.name(&lang),
-                    "description": s.description.get(&lang).cloned().unwrap_or_default(),
-                    "metadata": s.fields.iter().any(|f| datatype(f.kind).is_some()),
-                    "type": "realtime",
-                    "keywords": s.category,
-                    "group": s.category,
-                })
+    let list: Vec<Value> = open311_services(&p)
+        .map(|s| {
+            json!({
+                "service_code": s.id,
+                "service_name": s.name(&lang),
+                "description": s.description.get(&lang).cloned().unwrap_or_default(),
+                "metadata": s.fields.iter().any(|f| datatype(f.kind).is_some()),
+                "type": "realtime",
+                "keywords": s.category,
+                "group": s.category,
             })
-            .collect(),
-    )
+        })
+        .collect();
+    format.answer(StatusCode::OK, "services", &Value::Array(list))
 }
 
 egov_core::problems!(DefinitionErrors:
     crate::errors::SERVICE_NOT_FOUND,
+    egov_core::error::codes::NOT_FOUND,
 );
 
 /// A service definition: its form as Open311 attributes.
 #[utoipa::path(
     tag = "open311",
-    params(("code" = String, Path, description = "Service code")),
+    params(
+        ("code" = String, Path, description = "Service code"),
+        ("format" = inline(Format), Path, description = "`json` or `xml`"),
+    ),
     responses(
-        (status = 200, body = Object),
+        (status = 200, description = "The service definition", content(
+            (Object = "application/json"),
+            (String = "text/xml"),
+        )),
         DefinitionErrors,
     ),
     security(()),
 )]
-#[get("/services/{code}.json")]
+#[get("/services/{code}.{format}")]
 pub async fn definition(
     p: web::Data<Petition>,
-    code: web::Path<String>,
-) -> Result<web::Json<Value>, Error> {
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Error> {
+    let (code, format) = path.into_inner();
+    let format = Format::of(&format)?;
     let s = service_by_code(&p, &code)?;
     let lang = p.pack().default_language.clone();
     let attributes: Vec<Value> = s
@@ -142,9 +228,11 @@ pub async fn definition(
             }))
         })
         .collect();
-    Ok(web::Json(
-        json!({"service_code": s.id, "attributes": attributes}),
-    ))
+    format.answer(
+        StatusCode::OK,
+        "service_definition",
+        &json!({"service_code": s.id, "attributes": attributes}),
+    )
 }
 
 /// Parses the urlencoded body: plain arguments, and `attribute[code]` (repeated or
@@ -178,8 +266,9 @@ fn parse_body(bytes: &[u8]) -> Result<Parsed, Error> {
     Ok((args, attrs))
 }
 
-const ARGS: [&str; 14] = [
+const ARGS: [&str; 15] = [
     "service_code",
+    "api_key",
     "jurisdiction_id",
     "lat",
     "long",
@@ -196,6 +285,8 @@ const ARGS: [&str; 14] = [
 ];
 
 egov_core::problems!(CreateRequestErrors:
+    egov_core::error::codes::INVALID_PARAMETER,
+    egov_core::error::codes::NOT_FOUND,
     egov_core::error::codes::CALENDAR_NOT_COVERED,
     crate::errors::NOT_AN_APPLICANT,
     crate::errors::SERVICE_NOT_FOUND,
@@ -206,24 +297,31 @@ egov_core::problems!(CreateRequestErrors:
 );
 
 /// Creates a service request: a complaint case, submitted at once (receipt number, due date,
-/// routing). Needs a citizen's bearer token. Body `application/x-www-form-urlencoded` as in
-/// GeoReport v2 (`service_code`, one of `lat`+`long` or `address_string`, `description`,
-/// `attribute[code]=value`).
+/// routing). Needs a citizen's bearer token (an `api_key` argument is accepted and ignored).
+/// Body `application/x-www-form-urlencoded` as in GeoReport v2: `service_code` (missing: 400),
+/// one of `lat`+`long`, `address_string` or `address_id`, `description`, `media_url` (an
+/// http(s) URL of a picture), `attribute[code]=value`.
 #[utoipa::path(
     tag = "open311",
+    params(("format" = inline(Format), Path, description = "`json` or `xml`")),
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses(
-        (status = 201, body = Vec<Object>),
+        (status = 201, description = "The request, created and submitted", content(
+            (Vec<Object> = "application/json"),
+            (String = "text/xml"),
+        )),
         CreateRequestErrors,
     ),
     security(("bearer" = ["kind:citizen", "kind:business", "aal:1"])),
 )]
-#[post("/requests.json")]
+#[post("/requests.{format}")]
 pub async fn create_request(
     auth: Authorized<ApplicantPolicy>,
     p: web::Data<Petition>,
+    format: web::Path<String>,
     body: RawBody,
 ) -> Result<HttpResponse, Error> {
+    let format = Format::of(&format)?;
     let applicant = applicant_key(&p, &auth)?;
     let (args, attrs) = parse_body(&body.0)?;
     if let Some(k) = args.keys().find(|k| !ARGS.contains(&k.as_str())) {
@@ -233,8 +331,15 @@ pub async fn create_request(
         ));
     }
     let arg = |k: &str| args.get(k).and_then(Value::as_str).map(str::to_owned);
-    let code =
-        arg("service_code").ok_or_else(|| Error::invalid_field("service_code", "required"))?;
+    let code = arg("service_code").ok_or_else(|| {
+        missing(
+            "service_code",
+            egov_core::text!(
+                "detail-georeport-service-code",
+                "the service's code is required"
+            ),
+        )
+    })?;
     let service = service_by_code(&p, &code)?;
     let num = |k: &str| -> Result<Option<f64>, Error> {
         arg(k)
@@ -251,16 +356,29 @@ pub async fn create_request(
         long: num("long")?,
         address: arg("address_string"),
     };
-    if location.lat.is_none() && location.address.is_none() {
-        return Err(Error::invalid_field(
+    let address_id = arg("address_id");
+    if location.lat.is_none() && location.address.is_none() && address_id.is_none() {
+        return Err(missing(
             "lat",
             egov_core::text!(
                 "detail-georeport-location",
-                "one of lat+long or address_string is required"
+                "one of lat+long, address_string or address_id is required"
             ),
         ));
     }
     check_location(&location)?;
+    if let Some(a) = &address_id
+        && (a.is_empty() || a.chars().count() > 100 || a.chars().any(char::is_control))
+    {
+        return Err(Error::invalid_field(
+            "address_id",
+            egov_core::text!(
+                "detail-georeport-address-id",
+                "1 to 100 characters, no control characters"
+            ),
+        ));
+    }
+    let media_url = arg("media_url").map(|u| check_media_url(&u)).transpose()?;
     let mut form = Map::new();
     for (k, v) in attrs {
         let f = service
@@ -301,6 +419,11 @@ pub async fn create_request(
         "open311",
         p.now(),
     );
+    let extras = (address_id.is_some() || media_url.is_some()).then(|| store::Open311Row {
+        case_id: row.id.clone(),
+        address_id,
+        media_url,
+    });
     let by = By {
         account: auth.subject.clone(),
         role: crate::domain::lifecycle::Actor::Applicant,
@@ -311,15 +434,39 @@ pub async fn create_request(
         .db()
         .transaction(move |c| {
             store::insert_case(c, &row)?;
+            if let Some(x) = &extras {
+                store::insert_open311(c, x)?;
+            }
             service::submit(&pp, c, row, &by)
         })
         .await?;
     p.count("application_submitted");
-    Ok(HttpResponse::Created().json(json!([{
-        "service_request_id": row.receipt_no,
-        "service_notice": row.due_at.map(|d| format!("Due by {}", iso(&p, d))),
-        "account_id": Value::Null,
-    }])))
+    format.answer(
+        StatusCode::CREATED,
+        "service_requests",
+        &json!([{
+            "service_request_id": row.receipt_no,
+            "service_notice": row.due_at.map(|d| format!("Due by {}", iso(&p, d))),
+            "account_id": Value::Null,
+        }]),
+    )
+}
+
+/// A `media_url`: an absolute http(s) URL of at most 2,000 characters, kept as given.
+fn check_media_url(u: &str) -> Result<String, Error> {
+    let ok = u.len() <= 2000
+        && url::Url::parse(u).is_ok_and(|x| matches!(x.scheme(), "http" | "https") && x.has_host());
+    if ok {
+        Ok(u.to_owned())
+    } else {
+        Err(Error::invalid_field(
+            "media_url",
+            egov_core::text!(
+                "detail-georeport-media-url",
+                "an http or https URL of at most 2,000 characters"
+            ),
+        ))
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -332,11 +479,43 @@ pub struct RequestsQuery {
     pub start_date: Option<String>,
     /// ISO 8601 (default: now).
     pub end_date: Option<String>,
-    /// `open` or `closed`.
+    /// `open`, `closed`, or both as a comma list.
     pub status: Option<String>,
     /// `true`: add `extended_attributes` (the detailed status).
     pub extensions: Option<bool>,
+    /// Accepted and ignored (one jurisdiction per deployment).
     pub jurisdiction_id: Option<String>,
+    /// Accepted and ignored: send a bearer token to see your own requests' text.
+    pub api_key: Option<String>,
+}
+
+/// The statuses a `status` argument asks for (`open`, `closed`, or a comma list of them).
+fn statuses_of(arg: &str) -> Result<Vec<&'static str>, Error> {
+    let mut wanted = Vec::new();
+    for part in arg.split(',').map(str::trim) {
+        let open = match part {
+            "open" => true,
+            "closed" => false,
+            _ => {
+                return Err(Error::invalid_field(
+                    "status",
+                    egov_core::text!(
+                        "detail-georeport-status",
+                        "open, closed, or both as a comma list"
+                    ),
+                ));
+            }
+        };
+        for s in Status::ALL {
+            if s != Status::Draft
+                && (s.open311() == "open") == open
+                && !wanted.contains(&s.as_str())
+            {
+                wanted.push(s.as_str());
+            }
+        }
+    }
+    Ok(wanted)
 }
 
 fn parse_time(k: &str, s: &str) -> Result<NaiveDateTime, Error> {
@@ -364,7 +543,27 @@ fn sees_all(p: &Petition, who: Option<&egov_auth::Principal>, row: &CaseRow) -> 
     })
 }
 
-fn request_json(p: &Petition, row: &CaseRow, full: bool, extensions: bool) -> Value {
+/// The Open311 extras (`address_id`, `media_url`) of `rows`, by case id.
+async fn extras_of(
+    p: &Petition,
+    rows: &[CaseRow],
+) -> Result<std::collections::HashMap<String, store::Open311Row>, Error> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    Ok(p.db()
+        .run(move |c| store::open311_of(c, &ids))
+        .await?
+        .into_iter()
+        .map(|x| (x.case_id.clone(), x))
+        .collect())
+}
+
+fn request_json(
+    p: &Petition,
+    row: &CaseRow,
+    extras: Option<&store::Open311Row>,
+    full: bool,
+    extensions: bool,
+) -> Value {
     let status = status_of(row);
     let lang = &p.pack().default_language;
     let service = service::service_of(p, row).ok();
@@ -396,11 +595,11 @@ fn request_json(p: &Petition, row: &CaseRow, full: bool, extensions: bool) -> Va
         "updated_datetime": iso(p, row.updated_at),
         "expected_datetime": row.due_at.filter(|_| status.is_open()).map(|t| iso(p, t)),
         "address": if full { row.address.clone() } else { None },
-        "address_id": Value::Null,
+        "address_id": extras.filter(|_| full).and_then(|x| x.address_id.clone()),
         "zipcode": Value::Null,
         "lat": round(row.lat),
         "long": round(row.lon),
-        "media_url": Value::Null,
+        "media_url": extras.filter(|_| full).and_then(|x| x.media_url.clone()),
     });
     if extensions {
         v["extended_attributes"] = json!({
@@ -412,6 +611,7 @@ fn request_json(p: &Petition, row: &CaseRow, full: bool, extensions: bool) -> Va
 }
 
 egov_core::problems!(ListRequestsErrors:
+    egov_core::error::codes::NOT_FOUND,
     crate::errors::NOT_AN_APPLICANT,
     crate::errors::SERVICE_NOT_FOUND,
     egov_core::error::codes::VALIDATION_FAILED,
@@ -421,19 +621,24 @@ egov_core::problems!(ListRequestsErrors:
 /// first, at most 1,000.
 #[utoipa::path(
     tag = "open311",
-    params(RequestsQuery),
+    params(("format" = inline(Format), Path, description = "`json` or `xml`"), RequestsQuery),
     responses(
-        (status = 200, body = Vec<Object>),
+        (status = 200, description = "The requests", content(
+            (Vec<Object> = "application/json"),
+            (String = "text/xml"),
+        )),
         ListRequestsErrors,
     ),
     security(()),
 )]
-#[get("/requests.json")]
+#[get("/requests.{format}")]
 pub async fn list_requests(
     p: web::Data<Petition>,
     who: Option<Authorized<SignedIn>>,
+    format: web::Path<String>,
     query: web::Query<RequestsQuery>,
-) -> Result<web::Json<Vec<Value>>, Error> {
+) -> Result<HttpResponse, Error> {
+    let format = Format::of(&format)?;
     let q = query.into_inner();
     let ext = q.extensions.unwrap_or(false);
     let codes: Vec<String> = open311_services(&p).map(|s| s.id.clone()).collect();
@@ -477,43 +682,26 @@ pub async fn list_requests(
                 .collect(),
             None => codes,
         };
-        let statuses: Option<Vec<&'static str>> = match q.status.as_deref() {
-            None => None,
-            Some("open") => Some(
-                Status::ALL
-                    .into_iter()
-                    .filter(|s| s.open311() == "open" && *s != Status::Draft)
-                    .map(Status::as_str)
-                    .collect(),
-            ),
-            Some("closed") => Some(
-                Status::ALL
-                    .into_iter()
-                    .filter(|s| s.open311() == "closed")
-                    .map(Status::as_str)
-                    .collect(),
-            ),
-            Some(_) => {
-                return Err(Error::invalid_field(
-                    "status",
-                    egov_core::text!("detail-georeport-status", "open or closed"),
-                ));
-            }
-        };
+        let statuses = q.status.as_deref().map(statuses_of).transpose()?;
         p.db()
             .run(move |c| store::requests(c, &wanted, start, end, statuses.as_deref(), 1000))
             .await?
     };
     let who = who.map(|a| a.principal);
-    Ok(web::Json(
-        rows.iter()
-            .filter(|r| r.receipt_no.is_some())
-            .map(|r| request_json(&p, r, sees_all(&p, who.as_ref(), r), ext))
-            .collect(),
-    ))
+    let extras = extras_of(&p, &rows).await?;
+    let list: Vec<Value> = rows
+        .iter()
+        .filter(|r| r.receipt_no.is_some())
+        .map(|r| {
+            let full = sees_all(&p, who.as_ref(), r);
+            request_json(&p, r, extras.get(&r.id), full, ext)
+        })
+        .collect();
+    format.answer(StatusCode::OK, "service_requests", &Value::Array(list))
 }
 
 egov_core::problems!(OneRequestErrors:
+    egov_core::error::codes::NOT_FOUND,
     crate::errors::NOT_AN_APPLICANT,
     crate::errors::CASE_NOT_FOUND,
     crate::errors::SERVICE_NOT_FOUND,
@@ -522,20 +710,27 @@ egov_core::problems!(OneRequestErrors:
 /// One service request (by its id, the receipt number).
 #[utoipa::path(
     tag = "open311",
-    params(("id" = String, Path, description = "Service request id (receipt number)")),
+    params(
+        ("id" = String, Path, description = "Service request id (receipt number)"),
+        ("format" = inline(Format), Path, description = "`json` or `xml`"),
+    ),
     responses(
-        (status = 200, body = Vec<Object>),
+        (status = 200, description = "The request (a list of one, as GeoReport v2 answers)", content(
+            (Vec<Object> = "application/json"),
+            (String = "text/xml"),
+        )),
         OneRequestErrors,
     ),
     security(()),
 )]
-#[get("/requests/{id}.json")]
+#[get("/requests/{id}.{format}")]
 pub async fn one_request(
     p: web::Data<Petition>,
     who: Option<Authorized<SignedIn>>,
-    id: web::Path<String>,
-) -> Result<web::Json<Vec<Value>>, Error> {
-    let id = id.into_inner();
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Error> {
+    let (id, format) = path.into_inner();
+    let format = Format::of(&format)?;
     if id.len() > 64 {
         return Err(Error::new(errors::CASE_NOT_FOUND));
     }
@@ -546,10 +741,8 @@ pub async fn one_request(
         .filter(|r| service_by_code(&p, &r.service).is_ok())
         .ok_or_else(|| Error::new(errors::CASE_NOT_FOUND))?;
     let who = who.map(|a| a.principal);
-    Ok(web::Json(vec![request_json(
-        &p,
-        &row,
-        sees_all(&p, who.as_ref(), &row),
-        true,
-    )]))
+    let extras = extras_of(&p, std::slice::from_ref(&row)).await?;
+    let full = sees_all(&p, who.as_ref(), &row);
+    let one = request_json(&p, &row, extras.get(&row.id), full, true);
+    format.answer(StatusCode::OK, "service_requests", &json!([one]))
 }
