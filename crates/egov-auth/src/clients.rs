@@ -20,6 +20,36 @@ pub struct NewClient {
     /// Confidential clients get a secret; public ones (browser or mobile apps) rely on PKCE.
     #[serde(default)]
     pub confidential: bool,
+    /// The algorithm of the client's ID tokens: `EdDSA` (the default) or `RS256`, for relying
+    /// parties whose libraries take only RS256.
+    #[serde(default)]
+    pub id_token_signed_response_alg: IdTokenAlg,
+}
+
+/// The algorithms ID tokens are signed with (access tokens are always EdDSA).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum IdTokenAlg {
+    #[default]
+    EdDSA,
+    RS256,
+}
+
+impl IdTokenAlg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdTokenAlg::EdDSA => "EdDSA",
+            IdTokenAlg::RS256 => "RS256",
+        }
+    }
+
+    /// A stored value (anything unknown is the default).
+    pub fn parse(s: &str) -> Self {
+        if s == "RS256" {
+            IdTokenAlg::RS256
+        } else {
+            IdTokenAlg::EdDSA
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -28,6 +58,7 @@ pub struct Client {
     pub name: String,
     pub redirect_uris: Vec<String>,
     pub confidential: bool,
+    pub id_token_signed_response_alg: IdTokenAlg,
     pub created_at: DateTime<Utc>,
 }
 
@@ -46,6 +77,7 @@ pub struct ClientRow {
     pub redirect_uris: String,
     pub secret_hash: Option<String>,
     pub created_at: NaiveDateTime,
+    pub id_token_alg: String,
 }
 
 impl ClientRow {
@@ -59,8 +91,14 @@ impl ClientRow {
             name: self.name.clone(),
             redirect_uris: self.redirect_uris(),
             confidential: self.secret_hash.is_some(),
+            id_token_signed_response_alg: self.id_token_alg(),
             created_at: self.created_at.and_utc(),
         }
+    }
+
+    /// The algorithm this client's ID tokens are signed with.
+    pub fn id_token_alg(&self) -> IdTokenAlg {
+        IdTokenAlg::parse(&self.id_token_alg)
     }
 
     /// Checks a presented secret (constant time). Public clients have none to check.
@@ -105,6 +143,7 @@ pub async fn register(db: &Db, new: NewClient) -> Result<RegisteredClient, Error
     let secret = new.confidential.then(random::token);
     let hash = secret.as_deref().map(random::digest);
     let uris = serde_json::to_string(&new.redirect_uris).map_err(Error::internal)?;
+    let alg = new.id_token_signed_response_alg.as_str();
     let row = db
         .run(move |conn| {
             diesel::insert_into(c::table)
@@ -114,6 +153,7 @@ pub async fn register(db: &Db, new: NewClient) -> Result<RegisteredClient, Error
                     c::redirect_uris.eq(&uris),
                     c::secret_hash.eq(&hash),
                     c::created_at.eq(Utc::now().naive_utc()),
+                    c::id_token_signed_response_alg.eq(alg),
                 ))
                 .execute(conn)?;
             get(conn, &id)?.ok_or_else(|| Error::internal(anyhow::anyhow!("client vanished")))

@@ -8,17 +8,30 @@ use egov_core::{DbConnection, Error};
 
 use crate::schema::auth_signing_keys as k;
 use crate::secrets::Sealer;
-use crate::tokens::SigningKey;
+use crate::tokens::{RSA_KID_PREFIX, RsaSigningKey, SigningKey};
 
 fn context(kid: &str) -> String {
     format!("signing-key:{kid}")
 }
 
-/// The current key and every key still published, newest first.
+/// The current key and every key still published, newest first; the same of the RSA keys
+/// that sign RS256 ID tokens (made when a client registered for RS256 first needs one).
 #[derive(Debug, Clone)]
 pub struct KeySet {
     pub current: SigningKey,
     pub published: Vec<SigningKey>,
+    pub rsa: Option<RsaSigningKey>,
+    pub rsa_published: Vec<RsaSigningKey>,
+}
+
+impl KeySet {
+    /// Every published public key (Ed25519 and RSA) as the JWKS shows them.
+    pub fn jwks(&self) -> jsonwebtoken::jwk::JwkSet {
+        let mut set = crate::tokens::jwks(&self.published.iter().collect::<Vec<_>>());
+        set.keys
+            .extend(self.rsa_published.iter().map(RsaSigningKey::public_jwk));
+        set
+    }
 }
 
 /// Loads the keys, creating the first one on an empty installation. `keep` is how long a
@@ -48,22 +61,63 @@ pub fn load(
         .load(conn)?;
     let mut current = None;
     let mut published = Vec::with_capacity(rows.len());
+    let (mut rsa, mut rsa_published) = (None, Vec::new());
     for (kid, sealed, _, retired) in rows {
         let der = sealer.open(&context(&kid), &sealed).map_err(|e| {
             Error::internal(anyhow::anyhow!(
                 "signing key {kid}: {e} (is auth.encryption_key the one the keys were made with?)"
             ))
         })?;
+        if kid.starts_with(RSA_KID_PREFIX) {
+            let key = RsaSigningKey::from_pkcs8(&der).map_err(Error::internal)?;
+            if retired.is_none() && rsa.is_none() {
+                rsa = Some(key.clone());
+            }
+            rsa_published.push(key);
+            continue;
+        }
         let key = SigningKey::from_pkcs8(&der).map_err(Error::internal)?;
         if retired.is_none() && current.is_none() {
             current = Some(key.clone());
         }
         published.push(key);
     }
-    Ok(current.map(|current| KeySet { current, published }))
+    Ok(current.map(|current| KeySet {
+        current,
+        published,
+        rsa,
+        rsa_published,
+    }))
 }
 
-/// Makes a new current key and retires the others (they stay published for `keep`).
+/// Makes the current RSA key if there is none (a client registered for RS256 needs its first
+/// ID token), and answers the keys.
+pub fn ensure_rsa(
+    conn: &mut DbConnection,
+    sealer: &Sealer,
+    keep: Duration,
+) -> Result<KeySet, Error> {
+    if let Some(set) = load(conn, sealer, keep)?
+        && set.rsa.is_some()
+    {
+        return Ok(set);
+    }
+    let key = RsaSigningKey::generate().map_err(Error::internal)?;
+    let sealed = sealer.seal(&context(key.kid()), key.pkcs8());
+    diesel::insert_into(k::table)
+        .values((
+            k::kid.eq(key.kid()),
+            k::private_sealed.eq(&sealed),
+            k::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    tracing::info!(kid = key.kid(), "RSA key for RS256 ID tokens made");
+    load(conn, sealer, keep)?
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("the signing keys did not load")))
+}
+
+/// Makes a new current key and retires the others, the RSA key too (they stay published for
+/// `keep`; a new RSA key is made when one is next needed).
 pub fn rotate(conn: &mut DbConnection, sealer: &Sealer, keep: Duration) -> Result<KeySet, Error> {
     let key = SigningKey::generate().map_err(Error::internal)?;
     let now = Utc::now().naive_utc();

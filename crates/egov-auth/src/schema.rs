@@ -104,6 +104,7 @@ diesel::table! {
         redirect_uris -> Text,
         secret_hash -> Nullable<Text>,
         created_at -> Timestamp,
+        id_token_signed_response_alg -> Text,
     }
 }
 

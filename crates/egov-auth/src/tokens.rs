@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::jwk::{
     AlgorithmParameters, CommonParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm,
-    OctetKeyPairParameters, OctetKeyPairType, PublicKeyUse,
+    OctetKeyPairParameters, OctetKeyPairType, PublicKeyUse, RSAKeyParameters, RSAKeyType,
 };
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -158,6 +158,97 @@ impl SigningKey {
     /// Signs `claims` (egov claims, or an OpenID Connect ID token's).
     pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, TokenError> {
         let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.encoding)
+            .map_err(|e| TokenError::Signing(e.to_string()))
+    }
+}
+
+/// An RSA key (2048 bits) that signs the ID tokens of clients registered for RS256, the
+/// algorithm OpenID Connect requires every provider to offer. Access tokens stay EdDSA: the
+/// verifier takes nothing else.
+#[derive(Clone)]
+pub struct RsaSigningKey {
+    kid: String,
+    pkcs8: Vec<u8>,
+    n: Vec<u8>,
+    e: Vec<u8>,
+    encoding: EncodingKey,
+}
+
+impl std::fmt::Debug for RsaSigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RsaSigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The prefix of RSA key ids (`rs-`), which tells them apart from Ed25519 ones (`ed-`).
+pub const RSA_KID_PREFIX: &str = "rs-";
+
+impl RsaSigningKey {
+    /// A fresh 2048-bit key from the operating system's random source.
+    pub fn generate() -> Result<Self, TokenError> {
+        use rsa::pkcs8::EncodePrivateKey as _;
+        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+            .map_err(|e| TokenError::Signing(e.to_string()))?;
+        let der = key
+            .to_pkcs8_der()
+            .map_err(|e| TokenError::Signing(e.to_string()))?;
+        Self::from_pkcs8(der.as_bytes())
+    }
+
+    /// A stored key (PKCS#8 DER). The key id is derived from the modulus.
+    pub fn from_pkcs8(der: &[u8]) -> Result<Self, TokenError> {
+        use rsa::pkcs1::EncodeRsaPrivateKey as _;
+        use rsa::pkcs8::DecodePrivateKey as _;
+        use rsa::traits::PublicKeyParts as _;
+        let key = rsa::RsaPrivateKey::from_pkcs8_der(der)
+            .map_err(|e| TokenError::Signing(e.to_string()))?;
+        let pkcs1 = key
+            .to_pkcs1_der()
+            .map_err(|e| TokenError::Signing(e.to_string()))?;
+        let n = key.n().to_bytes_be();
+        let digest = Sha256::digest(&n);
+        Ok(Self {
+            kid: format!("{RSA_KID_PREFIX}{}", hex::encode(&digest[..8])),
+            pkcs8: der.to_vec(),
+            e: key.e().to_bytes_be(),
+            n,
+            encoding: EncodingKey::from_rsa_der(pkcs1.as_bytes()),
+        })
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The private key for storage (encrypt it at rest).
+    pub fn pkcs8(&self) -> &[u8] {
+        &self.pkcs8
+    }
+
+    /// The public key as a JWK (RFC 7518 `RSA`) with `kid`, `alg: RS256` and `use: sig`.
+    pub fn public_jwk(&self) -> Jwk {
+        Jwk {
+            common: CommonParameters {
+                public_key_use: Some(PublicKeyUse::Signature),
+                key_algorithm: Some(KeyAlgorithm::RS256),
+                key_id: Some(self.kid.clone()),
+                ..CommonParameters::default()
+            },
+            algorithm: AlgorithmParameters::RSA(RSAKeyParameters {
+                key_type: RSAKeyType::RSA,
+                n: URL_SAFE_NO_PAD.encode(&self.n),
+                e: URL_SAFE_NO_PAD.encode(&self.e),
+            }),
+        }
+    }
+
+    /// Signs an ID token's claims with RS256.
+    pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, TokenError> {
+        let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(&header, claims, &self.encoding)
             .map_err(|e| TokenError::Signing(e.to_string()))
@@ -400,6 +491,40 @@ mod tests {
         assert_eq!(
             new_only.verify(&old_token, Purpose::Access),
             Err(TokenError::UnknownKey)
+        );
+    }
+
+    #[test]
+    fn rsa_keys_sign_rs256_id_tokens_that_the_access_token_verifier_still_refuses() {
+        let rsa = RsaSigningKey::generate().expect("rsa key");
+        assert!(rsa.kid().starts_with(RSA_KID_PREFIX));
+        let reloaded = RsaSigningKey::from_pkcs8(rsa.pkcs8()).expect("reload");
+        assert_eq!(reloaded.kid(), rsa.kid());
+        let token = rsa.sign(&claims()).expect("sign");
+        let header = jsonwebtoken::decode_header(&token).expect("header");
+        assert_eq!(header.alg, Algorithm::RS256);
+        assert_eq!(header.kid.as_deref(), Some(rsa.kid()));
+        // Anyone with the published JWK verifies it.
+        let jwk = rsa.public_jwk();
+        let mut v = Validation::new(Algorithm::RS256);
+        v.set_audience(&[AUD]);
+        v.set_issuer(&[ISS]);
+        let decoded = jsonwebtoken::decode::<Claims>(
+            &token,
+            &DecodingKey::from_jwk(&jwk).expect("decoding key"),
+            &v,
+        )
+        .expect("verifies with the published key");
+        assert_eq!(decoded.claims.sub, "officer-1");
+        // A key set with both keys: egov's own verifier takes only the Ed25519 one, so an
+        // RS256 token is never an access token.
+        let ed = SigningKey::generate().expect("key");
+        let mut set = jwks(&[&ed]);
+        set.keys.push(jwk);
+        let verifier = Verifier::new(&set, ISS, AUD, 0).expect("verifier");
+        assert_eq!(
+            verifier.verify(&token, Purpose::Access),
+            Err(TokenError::Algorithm("RS256".into()))
         );
     }
 }

@@ -154,6 +154,29 @@ impl Auth {
         self.read(|l| l.keys.as_ref().map(|k| k.current.clone()))
     }
 
+    /// The key that signs RS256 ID tokens, made on first use (only where the auth service
+    /// runs).
+    pub async fn rsa_signing_key(&self) -> Result<crate::tokens::RsaSigningKey, Error> {
+        if let Some(key) = self.read(|l| l.keys.as_ref().and_then(|k| k.rsa.clone())) {
+            return Ok(key);
+        }
+        let Source::Local { db, sealer, keep } = &self.0.source else {
+            return Err(Error::internal(anyhow::anyhow!(
+                "ID tokens are signed where the auth service runs"
+            )));
+        };
+        let (sealer, keep) = (sealer.clone(), *keep);
+        let set = db
+            .run(move |conn| keys::ensure_rsa(conn, &sealer, keep))
+            .await?;
+        let key = set
+            .rsa
+            .clone()
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("the RSA key did not load")))?;
+        self.install(set_loaded(&self.0, Some(set), None).map_err(Error::internal)?);
+        Ok(key)
+    }
+
     /// The published key set.
     pub fn jwks(&self) -> Arc<JwkSet> {
         self.read(|l| l.jwks.clone())
@@ -375,7 +398,7 @@ impl Inner {
 fn set_loaded(inner: &Inner, keys: Option<KeySet>, jwks: Option<JwkSet>) -> anyhow::Result<Loaded> {
     let jwks = match (&keys, jwks) {
         (_, Some(j)) => j,
-        (Some(set), None) => crate::tokens::jwks(&set.published.iter().collect::<Vec<_>>()),
+        (Some(set), None) => set.jwks(),
         (None, None) => JwkSet { keys: Vec::new() },
     };
     let verifier = Verifier::new(&jwks, &inner.issuer, &inner.audience, inner.leeway)?;

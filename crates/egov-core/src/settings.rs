@@ -105,6 +105,24 @@ pub struct ExchangeSettings {
     /// named here is refused with 503 (and a module that needs it refuses to start).
     #[serde(default)]
     pub subsystems: std::collections::BTreeMap<String, String>,
+    /// Behind an X-Road Security Server: the addresses or networks (`10.20.0.5`,
+    /// `10.20.0.0/24`) of the Security Servers that deliver requests to this process. A request
+    /// from one of them that carries no `X-Egov-Signature` is an X-Road Message Protocol for
+    /// REST request whose client the Security Server has already authenticated, signed and
+    /// logged: egov reads `X-Road-Client` (a member or a subsystem) and `X-Road-Id`, and answers
+    /// refusals with X-Road's error body. Signed requests are checked as always. Empty: off.
+    #[serde(default)]
+    pub security_servers: Vec<String>,
+}
+
+impl ExchangeSettings {
+    /// `security_servers`, parsed (checked at load).
+    pub fn security_servers(&self) -> Vec<ipnet::IpNet> {
+        self.security_servers
+            .iter()
+            .filter_map(|p| parse_net(p).ok())
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -570,6 +588,7 @@ impl Settings {
                     .with_list_parse_key("server.modules")
                     .with_list_parse_key("server.deployment_modules")
                     .with_list_parse_key("server.trusted_proxies")
+                    .with_list_parse_key("exchange.security_servers")
                     .try_parsing(true)
                     .source(Some(env_map)),
             )
@@ -602,6 +621,11 @@ impl Settings {
             parse_net(p).map_err(SettingsError)?;
         }
         let x = &self.exchange;
+        for p in &x.security_servers {
+            parse_net(p).map_err(|e| {
+                SettingsError(e.replace("server.trusted_proxies", "exchange.security_servers"))
+            })?;
+        }
         if x.max_clock_skew_secs == 0 || x.replay_window_secs < 2 * x.max_clock_skew_secs {
             return Err(SettingsError(
                 "exchange.max_clock_skew_secs must be above 0 and exchange.replay_window_secs \

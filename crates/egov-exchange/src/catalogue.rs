@@ -154,8 +154,61 @@ impl Catalogue {
         self.entries().map(|e| self.info(member, e)).collect()
     }
 
-    /// The OpenAPI 3.1 document of one service, as a client calls it through the exchange.
-    pub fn openapi(&self, member: &ClientId, e: &Entry) -> Value {
+    /// The services of `subsystem` in X-Road's `listMethods` shape (PR-MREST 4, annex B):
+    /// `{"service": [{"object_type": "SERVICE", "xroad_instance", "member_class",
+    /// "member_code", "subsystem_code", "service_code", "service_type", "endpoint_list"}]}`.
+    /// With `allowed` (service ids the client has a grant for), only those (`allowedMethods`).
+    /// The exchange subsystem lists its `consent-status` service, which every client may call.
+    pub fn xroad_methods(
+        &self,
+        member: &ClientId,
+        subsystem: &str,
+        allowed: Option<&std::collections::HashSet<String>>,
+    ) -> Value {
+        let describe = |code: &str, service_type: &str, endpoints: Vec<Value>| {
+            json!({
+                "object_type": "SERVICE",
+                "xroad_instance": member.instance,
+                "member_class": member.member_class,
+                "member_code": member.member_code,
+                "subsystem_code": subsystem,
+                "service_code": code,
+                "service_type": service_type,
+                "endpoint_list": endpoints,
+            })
+        };
+        let mut services: Vec<Value> = self
+            .entries()
+            .filter(|e| e.def.module == subsystem)
+            .filter(|e| {
+                allowed.is_none_or(|a| a.contains(&service_id(member, e.def.module, e.def.code)))
+            })
+            .map(|e| {
+                let path = format!("/{}", e.def.version);
+                describe(
+                    e.def.code,
+                    "OPENAPI",
+                    vec![
+                        json!({"method": "POST", "path": path}),
+                        json!({"method": "GET", "path": path}),
+                    ],
+                )
+            })
+            .collect();
+        if subsystem == crate::NAME {
+            services.push(describe(
+                "consent-status",
+                "REST",
+                vec![json!({"method": "POST", "path": "/"})],
+            ));
+        }
+        json!({ "service": services })
+    }
+
+    /// The OpenAPI 3.1 document of one service, as a client calls it through the exchange:
+    /// signed, or (`via_security_server`) as an X-Road REST service whose Security Server
+    /// authenticates the client.
+    pub fn openapi(&self, member: &ClientId, e: &Entry, via_security_server: bool) -> Value {
         let info = self.info(member, e);
         let d = &e.def;
         let properties: serde_json::Map<String, Value> = d
@@ -172,6 +225,49 @@ impl Catalogue {
             json!({"name": name, "in": "header", "required": required,
                    "schema": {"type": "string"}, "description": description})
         };
+        let consent = matches!(d.basis, Basis::Consent) && d.subject.is_some();
+        let mut parameters = if via_security_server {
+            vec![
+                header(
+                    "X-Road-Client",
+                    true,
+                    "The calling member or subsystem INSTANCE/CLASS/MEMBER[/SUBSYSTEM]",
+                ),
+                header(
+                    "X-Road-Id",
+                    false,
+                    "Unique message id (made up by the client's Security Server if absent)",
+                ),
+            ]
+        } else {
+            vec![
+                header(
+                    "X-Road-Client",
+                    true,
+                    "The calling subsystem INSTANCE/CLASS/MEMBER/SUBSYSTEM",
+                ),
+                header("X-Road-Id", true, "Unique message id (a UUID)"),
+                header("X-Egov-Timestamp", true, "Seconds since the epoch"),
+                header(
+                    "X-Egov-Signature",
+                    true,
+                    "Detached JWS over the canonical form",
+                ),
+            ]
+        };
+        parameters.extend([
+            header(
+                "X-Egov-Purpose",
+                true,
+                "The purpose code of the client's grant",
+            ),
+            header("X-Egov-Consent", consent, "Consent reference"),
+            header("X-Road-UserId", false, "The official the client acts for"),
+            header("X-Road-Issue", false, "The case that caused the request"),
+            json!({"name": "items", "in": "query", "required": false,
+                   "schema": {"type": "string"},
+                   "description": "Comma-separated items wanted (default: every granted item)"}),
+        ]);
         json!({
             "openapi": "3.1.0",
             "info": {"title": d.title, "version": d.version, "description": d.description},
@@ -180,19 +276,7 @@ impl Catalogue {
                     "post": {
                         "operationId": format!("{}.{}.{}", d.module, d.code, d.version),
                         "summary": d.title,
-                        "parameters": [
-                            header("X-Road-Client", true, "The calling subsystem INSTANCE/CLASS/MEMBER/SUBSYSTEM"),
-                            header("X-Road-Id", true, "Unique message id (a UUID)"),
-                            header("X-Egov-Timestamp", true, "Seconds since the epoch"),
-                            header("X-Egov-Purpose", true, "The purpose code of the client's grant"),
-                            header("X-Egov-Consent", matches!(d.basis, Basis::Consent) && d.subject.is_some(), "Consent reference"),
-                            header("X-Egov-Signature", true, "Detached JWS over the canonical form"),
-                            header("X-Road-UserId", false, "The official the client acts for"),
-                            header("X-Road-Issue", false, "The case that caused the request"),
-                            {"name": "items", "in": "query", "required": false,
-                             "schema": {"type": "string"},
-                             "description": "Comma-separated items wanted (default: every granted item)"}
-                        ],
+                        "parameters": parameters,
                         "requestBody": {"required": true, "content": {"application/json": {"schema": d.request_schema}}},
                         "responses": {
                             "200": {"description": "The granted items", "content": {"application/json": {"schema": {"type": "object", "properties": properties, "additionalProperties": false}}}},

@@ -126,6 +126,45 @@ pub fn request(
     })
 }
 
+/// Checks a request that an X-Road Security Server delivered (X-Road Message Protocol for REST,
+/// PR-REST §4.3): the Security Server authenticated the client, verified its signature and
+/// logged the message, so only `X-Road-Client` is required; it may name a member or one of its
+/// subsystems. `X-Road-Id` is optional (the client's Security Server makes one up when the
+/// client sent none; `generated` stands in for it here). The request hash is computed as for a
+/// signed request, for the log.
+pub fn from_security_server(
+    message: &Message<'_>,
+    generated: impl FnOnce() -> String,
+    now: u64,
+) -> Result<Checked, Refusal> {
+    let header = |name: &'static str| {
+        message
+            .headers
+            .iter()
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let client =
+        ClientId::parse(header(headers::CLIENT).ok_or(Refusal::MissingHeader(headers::CLIENT))?)
+            .map_err(Refusal::InvalidClient)?;
+    let id = match header(headers::ID) {
+        Some(id) if id.len() > 128 || !id.bytes().all(|b| b.is_ascii_graphic()) => {
+            return Err(Refusal::InvalidId);
+        }
+        Some(id) => id.to_owned(),
+        None => generated(),
+    };
+    Ok(Checked {
+        client,
+        id,
+        timestamp: now,
+        kid: String::new(),
+        request_hash: message.request_hash().map_err(|_| Refusal::LineBreak)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +280,48 @@ mod tests {
             request(&message(bad, b"{}"), Some(&sig), &keys, NOW, 60),
             Err(Refusal::InvalidClient(_))
         ));
+    }
+
+    #[test]
+    fn a_security_servers_request_needs_only_the_client_and_may_name_a_member() {
+        let made_up = || "generated-id".to_owned();
+        let m = message(vec![("x-road-client", "KR/GOV/1310000")], b"{}");
+        let ok = from_security_server(&m, made_up, NOW).expect("member client, no id");
+        assert_eq!(ok.client.to_string(), "KR/GOV/1310000");
+        assert!(ok.client.subsystem.is_none());
+        assert_eq!(ok.id, "generated-id");
+        assert_eq!(ok.request_hash, m.request_hash().expect("hash"));
+        let m = message(
+            vec![
+                ("X-Road-Client", "KR/GOV/1310000/petition"),
+                ("X-Road-Id", "fa2e18a5-c2cb-4d09-b994-f57727f7c3fb"),
+            ],
+            b"{}",
+        );
+        let ok = from_security_server(&m, made_up, NOW).expect("subsystem client");
+        assert_eq!(ok.id, "fa2e18a5-c2cb-4d09-b994-f57727f7c3fb");
+        assert_eq!(
+            from_security_server(&message(vec![], b""), made_up, NOW),
+            Err(Refusal::MissingHeader(headers::CLIENT))
+        );
+        assert!(matches!(
+            from_security_server(
+                &message(vec![("X-Road-Client", "KR/GOV")], b""),
+                made_up,
+                NOW
+            ),
+            Err(Refusal::InvalidClient(_))
+        ));
+        assert_eq!(
+            from_security_server(
+                &message(
+                    vec![("X-Road-Client", "KR/GOV/1"), ("X-Road-Id", "a b")],
+                    b""
+                ),
+                made_up,
+                NOW
+            ),
+            Err(Refusal::InvalidId)
+        );
     }
 }

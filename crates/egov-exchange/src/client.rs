@@ -284,6 +284,7 @@ impl Exchange {
             path: path.clone(),
             headers: hdrs,
             body,
+            peer: None,
         };
 
         let provider_member = service.provider.member();

@@ -44,6 +44,19 @@ impl Fault {
     }
 }
 
+impl Fault {
+    /// X-Road's error body (PR-REST 4.6): the type, a message, and in `detail` the request id
+    /// (`X-Road-Request-Id`) to find the exchange by in the logs.
+    pub fn xroad_body(&self, request_id: &str) -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "type": self.xroad_type,
+            "message": self.detail,
+            "detail": request_id,
+        }))
+        .unwrap_or_default()
+    }
+}
+
 impl From<Refusal> for Fault {
     fn from(r: Refusal) -> Self {
         Fault::new(r.status(), r.xroad_type(), r.to_string())
@@ -92,6 +105,11 @@ pub const TYPES: &[(&str, u16, &str)] = &[
         "X-Road-Id is not acceptable",
     ),
     ("Client.BadRequest", 400, "The request is malformed"),
+    (
+        "Client.MethodNotAllowed",
+        405,
+        "The service is not called with this method",
+    ),
     (
         "Client.StaleTimestamp",
         400,

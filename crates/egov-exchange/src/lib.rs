@@ -66,6 +66,8 @@ pub(crate) struct Inner {
     pub(crate) recorder: egov_auth::Recorder,
     pub(crate) writer: writer::Writer,
     pub(crate) recent: provider::Recent,
+    /// `exchange.security_servers`: whose unsigned X-Road requests are served.
+    pub(crate) security_servers: Vec<ipnet::IpNet>,
     /// The process's clock (what the providers' handlers are told "now" is).
     pub(crate) clock: egov_core::clock::Clock,
 }
@@ -161,6 +163,7 @@ pub fn start(
         access_log_here,
         writer: writer::Writer::new(db.clone(), calls),
         recent: provider::Recent::default(),
+        security_servers: settings.exchange.security_servers(),
         clock: clock.clone(),
         recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
     })))

@@ -43,6 +43,8 @@ pub struct Incoming {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The sender's address (after `server.trusted_proxies`); `None` within this process.
+    pub peer: Option<std::net::IpAddr>,
 }
 
 /// The answer to send back.
@@ -100,6 +102,10 @@ struct Trace {
     mode: Option<LogMode>,
     /// The message id this request claims (client, id, window), committed with its log record.
     claim: Option<(String, String, u64)>,
+    /// Delivered by an X-Road Security Server (`exchange.security_servers`), unsigned.
+    via_security_server: bool,
+    /// `X-Road-Request-Id` of the answer (and `detail` of an X-Road error body).
+    request_id: String,
 }
 
 /// Message ids seen by this process within the replay window: a replay is refused before any
@@ -145,15 +151,18 @@ enum Target<'a> {
     Module(&'a crate::catalogue::Entry),
     /// A built-in service of the exchange subsystem (discovery, consent status).
     Builtin(&'static str),
+    /// An X-Road REST metaservice (PR-MREST) of one of this member's subsystems.
+    Meta(&'static str, String),
 }
 
-const BUILTINS: &[&str] = &[
-    "listClients",
-    "listMethods",
-    "allowedMethods",
-    "getOpenAPI",
-    "consent-status",
-];
+/// The exchange subsystem's own services.
+const BUILTINS: &[&str] = &["listClients", "consent-status"];
+
+/// The REST metaservices every subsystem answers (X-Road Service Metadata Protocol for REST).
+pub const METASERVICES: &[&str] = &["listMethods", "allowedMethods", "getOpenAPI"];
+
+/// The methods the services are called with (a PUT or DELETE is answered 405).
+const METHODS: &[&str] = &["GET", "POST"];
 
 impl Exchange {
     /// Handles one request to this deployment's services (see the module docs).
@@ -168,17 +177,23 @@ impl Exchange {
     }
 
     async fn handle_inner(&self, req: Incoming) -> Outgoing {
+        let via_security_server = header(&req.headers, SIGNATURE_HEADER).is_none()
+            && req
+                .peer
+                .is_some_and(|ip| self.0.security_servers.iter().any(|n| n.contains(&ip)));
         let mut trace = Trace {
             client: clip(header(&req.headers, headers::CLIENT).unwrap_or(""), 255),
             message_id: clip(header(&req.headers, headers::ID).unwrap_or(""), 128),
             purpose: clip(header(&req.headers, canonical::PURPOSE).unwrap_or(""), 128),
             consent: header(&req.headers, canonical::CONSENT).map(|c| clip(c, 128)),
+            via_security_server,
+            request_id: uuid::Uuid::now_v7().to_string(),
             ..Trace::default()
         };
         match self.process(&req, &mut trace).await {
             Ok((status, body)) => self.answer(&req, trace, status, body, None).await,
             Err(fault) => {
-                let body = fault.body(&req.path);
+                let body = fault_body(&fault, &req, &trace);
                 self.answer(&req, trace, fault.status, body, Some(fault))
                     .await
             }
@@ -220,8 +235,12 @@ impl Exchange {
             ));
         }
         let subsystem = provider.subsystem.clone().unwrap_or_default();
-        let target = if subsystem == crate::NAME && BUILTINS.contains(&code.as_str()) {
-            let name = BUILTINS.iter().find(|b| **b == code).copied().unwrap_or("");
+        let known = |list: &[&'static str]| list.iter().find(|b| **b == code).copied();
+        let target = if let Some(name) = known(METASERVICES)
+            .filter(|_| subsystem == crate::NAME || self.0.catalogue.serves(&subsystem))
+        {
+            Target::Meta(name, subsystem.clone())
+        } else if let Some(name) = known(BUILTINS).filter(|_| subsystem == crate::NAME) {
             Target::Builtin(name)
         } else {
             let entry = self.0.catalogue.get(&subsystem, &code).ok_or_else(|| {
@@ -245,8 +264,60 @@ impl Exchange {
             Target::Module(entry)
         };
         trace.service = service_id(&self.0.member, &subsystem, &code);
+        if !METHODS.contains(&req.method.to_ascii_uppercase().as_str()) {
+            return Err(Fault::new(
+                405,
+                "Client.MethodNotAllowed",
+                format!(
+                    "{} is called with {}, not {}",
+                    trace.service,
+                    METHODS.join(" or "),
+                    clip(&req.method, 16)
+                ),
+            ));
+        }
 
-        // 2. Signature and the rest of the first check.
+        // 2. Signature and the rest of the first check (done by the Security Server for the
+        // requests it delivers).
+        let now = Utc::now();
+        let checked = if trace.via_security_server {
+            check::from_security_server(
+                &Message {
+                    kind: Kind::Request,
+                    method: &req.method,
+                    path: &req.path,
+                    headers: req
+                        .headers
+                        .iter()
+                        .map(|(n, v)| (n.as_str(), v.as_str()))
+                        .collect(),
+                    body: &req.body,
+                },
+                || uuid::Uuid::new_v4().to_string(),
+                u64::try_from(now.timestamp()).unwrap_or(0),
+            )?
+        } else {
+            self.check_signed(req, now).await?
+        };
+        trace.client = checked.client.to_string();
+        trace.message_id = checked.id.clone();
+        trace.request_hash = Some(checked.request_hash.clone());
+        if checked.client.subsystem.is_none() && !trace.via_security_server {
+            return Err(Fault::new(
+                400,
+                "Client.InvalidClientIdentifier",
+                "X-Road-Client must name a subsystem (INSTANCE/CLASS/MEMBER/SUBSYSTEM)",
+            ));
+        }
+        self.serve(req, query, trace, checked, target).await
+    }
+
+    /// The signed request's check: headers, clock skew, the key and the signature.
+    async fn check_signed(
+        &self,
+        req: &Incoming,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<check::Checked, Fault> {
         let detached = header(&req.headers, SIGNATURE_HEADER);
         let kid = detached
             .and_then(|d| signature::header(d).ok())
@@ -268,24 +339,24 @@ impl Exchange {
                 .collect(),
             body: &req.body,
         };
-        let now = Utc::now();
-        let checked = check::request(
+        Ok(check::request(
             &message,
             detached,
             &OneKey(key, kid),
             u64::try_from(now.timestamp()).unwrap_or(0),
             self.0.settings.exchange.max_clock_skew_secs,
-        )?;
-        trace.client = checked.client.to_string();
-        trace.request_hash = Some(checked.request_hash.clone());
-        if checked.client.subsystem.is_none() {
-            return Err(Fault::new(
-                400,
-                "Client.InvalidClientIdentifier",
-                "X-Road-Client must name a subsystem (INSTANCE/CLASS/MEMBER/SUBSYSTEM)",
-            ));
-        }
+        )?)
+    }
 
+    /// Steps 3 to 7, for a request whose client is established.
+    async fn serve(
+        &self,
+        req: &Incoming,
+        query: &str,
+        trace: &mut Trace,
+        checked: check::Checked,
+        target: Target<'_>,
+    ) -> Result<(u16, Vec<u8>), Fault> {
         // 3. Replay.
         let window = self.0.settings.exchange.replay_window_secs;
         if !self.0.recent.claim(&trace.client, &checked.id, window) {
@@ -301,7 +372,10 @@ impl Exchange {
         trace.claim = Some((trace.client.clone(), checked.id.clone(), window));
 
         let entry = match target {
-            Target::Builtin(name) => return self.builtin(name, req, query, trace).await,
+            Target::Builtin(name) => return self.builtin(name, req, trace).await,
+            Target::Meta(name, subsystem) => {
+                return self.metaservice(name, &subsystem, query, trace).await;
+            }
             Target::Module(entry) => entry,
         };
         let def = &entry.def;
@@ -568,7 +642,7 @@ impl Exchange {
                         ),
                     );
                     status = f.status;
-                    body = f.body(&req.path);
+                    body = fault_body(&f, req, &trace);
                     fault = Some(f);
                     trace.released.clear();
                     trace.stripped.clear();
@@ -580,13 +654,14 @@ impl Exchange {
                         "Server.ServerProxy.InternalError",
                         "the exchange could not be logged, so it is not answered",
                     );
+                    let mut headers = vec![("content-type".into(), fault_type(&trace).into())];
+                    if !trace.via_security_server {
+                        headers.push((headers::ERROR.into(), f.xroad_type.into()));
+                    }
                     return Outgoing {
                         status: 500,
-                        headers: vec![
-                            ("content-type".into(), "application/problem+json".into()),
-                            (headers::ERROR.into(), f.xroad_type.into()),
-                        ],
-                        body: f.body(&req.path),
+                        headers,
+                        body: fault_body(&f, req, &trace),
                     };
                 }
             }
@@ -606,7 +681,9 @@ impl Exchange {
         let mut out_headers: Vec<(String, String)> = vec![
             (
                 "content-type".into(),
-                if status >= 400 {
+                if fault.is_some() {
+                    fault_type(trace).into()
+                } else if status >= 400 {
                     "application/problem+json".into()
                 } else {
                     "application/json".into()
@@ -614,7 +691,7 @@ impl Exchange {
             ),
             (headers::CLIENT.into(), trace.client.clone()),
             (headers::ID.into(), trace.message_id.clone()),
-            (headers::REQUEST_ID.into(), uuid::Uuid::now_v7().to_string()),
+            (headers::REQUEST_ID.into(), trace.request_id.clone()),
             (canonical::TIMESTAMP.into(), now.timestamp().to_string()),
         ];
         if !trace.service.is_empty() {
@@ -623,8 +700,16 @@ impl Exchange {
         if let Some(h) = &trace.request_hash {
             out_headers.push((headers::REQUEST_HASH.into(), h.clone()));
         }
-        if let Some(f) = &fault {
+        // Behind a Security Server, egov is the provider's information system: `X-Road-Error`
+        // marks errors of the Security Servers themselves (PR-REST 4.3), so egov's refusals
+        // carry X-Road's error body without it.
+        if let Some(f) = &fault
+            && !trace.via_security_server
+        {
             out_headers.push((headers::ERROR.into(), f.xroad_type.into()));
+        }
+        if fault.is_some_and(|f| f.status == 405) {
+            out_headers.push(("allow".into(), METHODS.join(", ")));
         }
         // Header values we echo come from the request: no line breaks can reach here because
         // the client id and message id were clipped, and a refused value is not echoed raw.
@@ -690,7 +775,6 @@ impl Exchange {
         &self,
         name: &str,
         req: &Incoming,
-        query: &str,
         trace: &mut Trace,
     ) -> Result<(u16, Vec<u8>), Fault> {
         let json = |v: Value| Ok((200, serde_json::to_vec(&v).unwrap_or_default()));
@@ -704,42 +788,6 @@ impl Exchange {
                     .map(|m| serde_json::json!({"id": m.id, "name": m.name}))
                     .collect();
                 json(serde_json::json!({ "members": members }))
-            }
-            "listMethods" => json(serde_json::json!({
-                "services": self.0.catalogue.list(&self.0.member)
-            })),
-            "allowedMethods" => {
-                let client = trace.client.clone();
-                let grants = self
-                    .0
-                    .db
-                    .run(move |c| store::grants(c, Some(&client)))
-                    .await
-                    .map_err(|e| internal(&e))?;
-                let allowed: Vec<Value> = grants
-                    .iter()
-                    .map(|g| {
-                        serde_json::json!({
-                            "service_id": g.service, "purpose": g.purpose, "items": g.item_list()
-                        })
-                    })
-                    .collect();
-                json(serde_json::json!({ "allowed": allowed }))
-            }
-            "getOpenAPI" => {
-                let wanted = url::form_urlencoded::parse(query.as_bytes())
-                    .find(|(k, _)| k == "serviceCode")
-                    .map(|(_, v)| v.into_owned())
-                    .unwrap_or_default();
-                let (sub, code) = wanted.split_once('/').unwrap_or(("", &wanted));
-                let entry = self.0.catalogue.get(sub, code).ok_or_else(|| {
-                    Fault::new(
-                        404,
-                        "Server.ServerProxy.UnknownService",
-                        "serviceCode must be <subsystem>/<code> of a service here",
-                    )
-                })?;
-                json(self.0.catalogue.openapi(&self.0.member, entry))
             }
             "consent-status" => {
                 let payload: Value = serde_json::from_slice(&req.body).map_err(|_| {
@@ -781,6 +829,65 @@ impl Exchange {
         }
     }
 
+    /// An X-Road REST metaservice of `subsystem` (PR-MREST 4): `listMethods` and
+    /// `allowedMethods` in X-Road's `{"service": [...]}` shape, `getOpenAPI?serviceCode=` the
+    /// service's OpenAPI document.
+    async fn metaservice(
+        &self,
+        name: &str,
+        subsystem: &str,
+        query: &str,
+        trace: &Trace,
+    ) -> Result<(u16, Vec<u8>), Fault> {
+        let json = |v: Value| Ok((200, serde_json::to_vec(&v).unwrap_or_default()));
+        match name {
+            "listMethods" => json(
+                self.0
+                    .catalogue
+                    .xroad_methods(&self.0.member, subsystem, None),
+            ),
+            "allowedMethods" => {
+                let client = trace.client.clone();
+                let grants = self
+                    .0
+                    .db
+                    .run(move |c| store::grants(c, Some(&client)))
+                    .await
+                    .map_err(|e| internal(&e))?;
+                let allowed: HashSet<String> = grants.into_iter().map(|g| g.service).collect();
+                json(
+                    self.0
+                        .catalogue
+                        .xroad_methods(&self.0.member, subsystem, Some(&allowed)),
+                )
+            }
+            _ => {
+                let wanted = url::form_urlencoded::parse(query.as_bytes())
+                    .find(|(k, _)| k == "serviceCode")
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+                // `serviceCode` is a code of this subsystem; the exchange subsystem also takes
+                // `<subsystem>/<code>` of any service here.
+                let (sub, code) = match wanted.split_once('/') {
+                    Some((sub, code)) if subsystem == crate::NAME => (sub, code),
+                    _ => (subsystem, wanted.as_str()),
+                };
+                let entry = self.0.catalogue.get(sub, code).ok_or_else(|| {
+                    Fault::new(
+                        404,
+                        "Server.ServerProxy.UnknownService",
+                        format!("serviceCode must name a service of {subsystem} here"),
+                    )
+                })?;
+                json(
+                    self.0
+                        .catalogue
+                        .openapi(&self.0.member, entry, trace.via_security_server),
+                )
+            }
+        }
+    }
+
     /// The consent `id` from this deployment's ledger.
     pub(crate) async fn local_consent(&self, id: &str) -> Result<Option<ConsentView>, Fault> {
         let id = id.to_owned();
@@ -819,6 +926,25 @@ impl Exchange {
                 e.to_string(),
             )),
         }
+    }
+}
+
+/// The body of a refusal: X-Road's error body (`type`, `message`, `detail` = the request id,
+/// PR-REST 4.6) for requests a Security Server delivered, problem+json otherwise.
+fn fault_body(fault: &Fault, req: &Incoming, trace: &Trace) -> Vec<u8> {
+    if trace.via_security_server {
+        fault.xroad_body(&trace.request_id)
+    } else {
+        fault.body(&req.path)
+    }
+}
+
+/// The content type of a refusal's body.
+fn fault_type(trace: &Trace) -> &'static str {
+    if trace.via_security_server {
+        "application/json; charset=utf-8"
+    } else {
+        "application/problem+json"
     }
 }
 

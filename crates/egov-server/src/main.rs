@@ -185,6 +185,10 @@ enum AdminCommand {
         /// Give the client a secret (server-side applications).
         #[arg(long)]
         confidential: bool,
+        /// Sign its ID tokens with RS256 (for relying parties whose libraries take only the
+        /// algorithm OpenID Connect requires) instead of EdDSA.
+        #[arg(long = "id-token-alg", value_parser = ["EdDSA", "RS256"], default_value = "EdDSA")]
+        id_token_alg: String,
     },
     /// Make a new token-signing key; the old one stays published until its tokens expire.
     RotateKey,
@@ -870,6 +874,7 @@ async fn admin(service: egov_auth::Service, command: AdminCommand) -> anyhow::Re
             name,
             redirect_uris,
             confidential,
+            id_token_alg,
         } => {
             let client = egov_auth::clients::register(
                 service.db(),
@@ -877,6 +882,9 @@ async fn admin(service: egov_auth::Service, command: AdminCommand) -> anyhow::Re
                     name,
                     redirect_uris,
                     confidential,
+                    id_token_signed_response_alg: egov_auth::clients::IdTokenAlg::parse(
+                        &id_token_alg,
+                    ),
                 },
             )
             .await

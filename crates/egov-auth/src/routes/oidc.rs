@@ -69,7 +69,9 @@ fn discovery_document(service: &Service) -> Discovery {
         response_modes_supported: vec!["query"],
         grant_types_supported: vec!["authorization_code", "refresh_token"],
         subject_types_supported: vec!["public"],
-        id_token_signing_alg_values_supported: vec!["EdDSA"],
+        // EdDSA by default; RS256 (which every provider must offer) for a client registered
+        // with id_token_signed_response_alg RS256.
+        id_token_signing_alg_values_supported: vec!["EdDSA", "RS256"],
         token_endpoint_auth_methods_supported: vec![
             "client_secret_basic",
             "client_secret_post",
@@ -1110,12 +1112,21 @@ async fn exchange_code(
         name: profile.then_some(account.display_name.as_str()),
         preferred_username: profile.then_some(account.username.as_str()),
     };
+    let id_token = match client.id_token_alg() {
+        crate::clients::IdTokenAlg::EdDSA => service.sign(&id_claims)?,
+        crate::clients::IdTokenAlg::RS256 => service
+            .auth()
+            .rsa_signing_key()
+            .await?
+            .sign(&id_claims)
+            .map_err(Error::internal)?,
+    };
     Ok(TokenResponse {
         access_token: service.access_token(&account, &session)?,
         token_type: "Bearer",
         expires_in: service.settings().auth.access_token_secs,
         refresh_token: refresh,
-        id_token: Some(service.sign(&id_claims)?),
+        id_token: Some(id_token),
         scope: row.scope,
     })
 }
@@ -1206,10 +1217,23 @@ fn id_token_hint(service: &Service, jwt: &str) -> Option<HintClaims> {
     if jwt.len() > 4096 {
         return None;
     }
-    let kid = jsonwebtoken::decode_header(jwt).ok()?.kid?;
+    let header = jsonwebtoken::decode_header(jwt).ok()?;
+    let alg = match header.alg {
+        a @ (jsonwebtoken::Algorithm::EdDSA | jsonwebtoken::Algorithm::RS256) => a,
+        _ => return None,
+    };
     let set = service.auth().jwks();
-    let key = jsonwebtoken::DecodingKey::from_jwk(set.find(&kid)?).ok()?;
-    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    let jwk = set.find(&header.kid?)?;
+    // The key's own algorithm decides, so an RSA key cannot be used as an EdDSA one or back.
+    let key_alg = match jwk.common.key_algorithm {
+        Some(jsonwebtoken::jwk::KeyAlgorithm::RS256) => jsonwebtoken::Algorithm::RS256,
+        _ => jsonwebtoken::Algorithm::EdDSA,
+    };
+    if key_alg != alg {
+        return None;
+    }
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwk).ok()?;
+    let mut v = jsonwebtoken::Validation::new(alg);
     v.validate_exp = false;
     v.validate_aud = false;
     v.set_required_spec_claims(&["iss", "sub", "aud"]);

@@ -21,6 +21,7 @@ async fn client(app: &TestApp) -> String {
             name: "Minwon portal".into(),
             redirect_uris: vec![REDIRECT.into()],
             confidential: false,
+            id_token_signed_response_alg: Default::default(),
         },
     )
     .await
@@ -638,4 +639,98 @@ async fn token_endpoint_errors_are_oauth_json() {
         .await
         .expect("request");
     oauth_error(res, StatusCode::BAD_REQUEST, "unsupported_grant_type").await;
+}
+
+#[tokio::test]
+async fn a_client_registered_for_rs256_gets_rs256_id_tokens_and_access_tokens_stay_eddsa() {
+    let app = spawn_app().await;
+    let client_id = egov_auth::clients::register(
+        &app.state.db,
+        egov_auth::clients::NewClient {
+            name: "RS256-only relying party".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            confidential: false,
+            id_token_signed_response_alg: egov_auth::clients::IdTokenAlg::RS256,
+        },
+    )
+    .await
+    .expect("client")
+    .client
+    .client_id;
+    account(&app, "rs.citizen", Kind::Citizen, None).await;
+    let (verifier, challenge) = pkce();
+    let page = login_page(&app, &client_id, &challenge, "").await;
+    let res = submit(
+        &app,
+        Some(&page.cookie),
+        &[
+            ("handle", &page.handle),
+            ("csrf", &page.csrf),
+            ("username", "rs.citizen"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    let code = code_from(&res);
+    let res = exchange(&app, &client_id, &code, &verifier).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.expect("tokens");
+    let id_token = body["id_token"].as_str().expect("id token");
+    let access = body["access_token"].as_str().expect("access token");
+
+    let jwks: jsonwebtoken::jwk::JwkSet = app
+        .client
+        .get(app.url("/auth/jwks"))
+        .send()
+        .await
+        .expect("jwks")
+        .json()
+        .await
+        .expect("jwks json");
+    let header = jsonwebtoken::decode_header(id_token).expect("header");
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::RS256);
+    let jwk = jwks.find(&header.kid.expect("kid")).expect("published");
+    assert!(matches!(
+        jwk.algorithm,
+        jsonwebtoken::jwk::AlgorithmParameters::RSA(_)
+    ));
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    v.set_audience(&[&client_id]);
+    v.set_issuer(&[service(&app).auth().issuer()]);
+    let verified = jsonwebtoken::decode::<Value>(
+        id_token,
+        &jsonwebtoken::DecodingKey::from_jwk(jwk).expect("key"),
+        &v,
+    )
+    .expect("the ID token verifies with the published RSA key");
+    assert_eq!(verified.claims["azp"], client_id.as_str());
+    assert_eq!(
+        jsonwebtoken::decode_header(access).expect("header").alg,
+        jsonwebtoken::Algorithm::EdDSA,
+        "access tokens stay EdDSA"
+    );
+    // The RS256 ID token is accepted as an id_token_hint; an ID token re-signed with HS256
+    // over the RSA key's id is not.
+    let res = app
+        .client
+        .get(app.url(&format!("/auth/end-session?id_token_hint={id_token}")))
+        .send()
+        .await
+        .expect("end session");
+    assert!(res.status().is_success(), "{}", res.status());
+    let mut forged = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    forged.kid = Some(jwk.common.key_id.clone().expect("kid"));
+    let forged = jsonwebtoken::encode(
+        &forged,
+        &verified.claims,
+        &jsonwebtoken::EncodingKey::from_secret(b"the public key"),
+    )
+    .expect("forged");
+    let res = app
+        .client
+        .get(app.url(&format!("/auth/end-session?id_token_hint={forged}")))
+        .send()
+        .await
+        .expect("end session");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }

@@ -125,7 +125,9 @@ pub async fn service_openapi(
         .catalogue()
         .get(&sub, &code)
         .ok_or_else(|| Error::new(errors::SERVICE_NOT_FOUND))?;
-    Ok(web::Json(
-        exchange.catalogue().openapi(exchange.member(), entry),
-    ))
+    Ok(web::Json(exchange.catalogue().openapi(
+        exchange.member(),
+        entry,
+        false,
+    )))
 }

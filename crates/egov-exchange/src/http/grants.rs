@@ -16,7 +16,8 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
-    /// The client subsystem, `INSTANCE/CLASS/MEMBER/SUBSYSTEM`.
+    /// The client: a subsystem, `INSTANCE/CLASS/MEMBER/SUBSYSTEM`, or (for requests an X-Road
+    /// Security Server delivers, whose client may be a whole member) `INSTANCE/CLASS/MEMBER`.
     pub client: String,
     /// `INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE`.
     pub service: String,
@@ -112,20 +113,15 @@ pub async fn create_grant(
     Ok(HttpResponse::Created().json(Grant::from(saved)))
 }
 
-/// A grant, checked (the client a subsystem; a service of this deployment offers the items):
-/// stored and answered.
+/// A grant, checked (a service of this deployment offers the items): stored and answered. A
+/// grant to a whole member is used only by requests whose `X-Road-Client` names that member,
+/// which only a Security Server delivers (signed requests name a subsystem).
 pub(crate) async fn grant(
     exchange: &Exchange,
     by: &str,
     input: GrantInput,
 ) -> Result<GrantRow, Error> {
     let client = ClientId::parse(&input.client).map_err(|e| bad("/client", e.to_string()))?;
-    if client.subsystem.is_none() {
-        return Err(bad(
-            "/client",
-            "a client is a subsystem: INSTANCE/CLASS/MEMBER/SUBSYSTEM",
-        ));
-    }
     let service = ServiceId::parse(&input.service).map_err(|e| bad("/service", e.to_string()))?;
     check_purpose(&input.purpose, "/purpose")?;
     let items = check_items(&input.items, "/items")?;

@@ -27,6 +27,8 @@ impl Policy for LogReader {
 pub fn configure(cfg: &mut Routes<'_>) {
     cfg.service(gateway::gateway_get)
         .service(gateway::gateway_post)
+        .service(gateway::gateway_put)
+        .service(gateway::gateway_delete)
         .scope("/exchange/v1", |s| {
             s.service(keys::key_status)
                 .service(discovery::published_keys)

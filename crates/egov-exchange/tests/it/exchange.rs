@@ -918,6 +918,7 @@ async fn a_replay_to_another_instance_is_refused_by_the_database() {
             path: path.clone(),
             headers: h.clone(),
             body: body.clone(),
+            peer: None,
         })
         .await;
     assert_eq!(replay.status, 409);

@@ -6,3 +6,4 @@ mod exchange;
 mod outbox;
 mod revocation;
 mod vectors;
+mod xroad;

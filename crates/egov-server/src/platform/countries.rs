@@ -342,13 +342,33 @@ pub struct AddHoursQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AddHoursView {
-    #[schema(value_type = String)]
-    pub from: NaiveDateTime,
+    /// The start, RFC 3339 with the pack's UTC offset at that moment.
+    #[schema(value_type = String, format = DateTime, example = "2026-12-24T17:00:00+09:00")]
+    pub from: String,
     pub hours: u32,
-    /// Local end, in the pack's time zone; always within working hours.
-    #[schema(value_type = String)]
-    pub result: NaiveDateTime,
+    /// The end, RFC 3339 with the pack's UTC offset; always within working hours.
+    #[schema(value_type = String, format = DateTime, example = "2026-12-28T10:00:00+09:00")]
+    pub result: String,
+    /// The pack's time zone (IANA name) the hours were counted in.
     pub time_zone: String,
+}
+
+/// A local time of the pack's time zone as RFC 3339 with its offset (the earlier one when a
+/// clock change makes it ambiguous; a time a clock change skips is refused).
+fn with_offset(tz: chrono_tz::Tz, local: NaiveDateTime, field: &str) -> Result<String, Error> {
+    use chrono::TimeZone as _;
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.fixed_offset().to_rfc3339())
+        .ok_or_else(|| {
+            Error::invalid_field(
+                field,
+                format!(
+                    "{local} does not exist in {} (a clock change skips it)",
+                    tz.name()
+                ),
+            )
+        })
 }
 
 egov_core::problems!(AddWorkingHoursErrors:
@@ -357,7 +377,8 @@ egov_core::problems!(AddWorkingHoursErrors:
     egov_core::error::codes::VALIDATION_FAILED,
 );
 
-/// Adds working hours to a local date-time, skipping closed hours, weekends and holidays.
+/// Adds working hours to a local date-time, skipping closed hours, weekends and holidays; the
+/// answer gives both times in RFC 3339 with the pack's UTC offset.
 #[utoipa::path(
     tag = "countries",
     params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$"), AddHoursQuery),
@@ -385,11 +406,12 @@ pub async fn add_working_hours(
             query.from.date().year(),
         )));
     }
+    let from = with_offset(p.time_zone, query.from, "query:from")?;
     let result = p.calendar.add_working_hours(query.from, query.hours)?;
     Ok(web::Json(AddHoursView {
-        from: query.from,
+        from,
         hours: query.hours,
-        result,
+        result: with_offset(p.time_zone, result, "query:from")?,
         time_zone: p.time_zone.name().to_owned(),
     }))
 }

@@ -511,7 +511,9 @@ async fn country_endpoints_follow_the_packs() {
             "/api/v1/countries/kr/calendar/add-working-hours?from=2026-12-24T17:00:00&hours=2",
         )
         .await;
-    assert_eq!(r["result"], "2026-12-28T10:00:00");
+    assert_eq!(r["from"], "2026-12-24T17:00:00+09:00");
+    assert_eq!(r["result"], "2026-12-28T10:00:00+09:00");
+    assert_eq!(r["time_zone"], "Asia/Seoul");
 
     let res = app.get("/api/v1/countries/kr/holidays?year=2031").await;
     problem(
