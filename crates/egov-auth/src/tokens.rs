@@ -141,12 +141,7 @@ impl SigningKey {
     /// The public key as a JWK (RFC 8037 `OKP`/`Ed25519`) with `kid`, `alg` and `use`.
     pub fn public_jwk(&self) -> Jwk {
         Jwk {
-            common: CommonParameters {
-                public_key_use: Some(PublicKeyUse::Signature),
-                key_algorithm: Some(KeyAlgorithm::EdDSA),
-                key_id: Some(self.kid.clone()),
-                ..CommonParameters::default()
-            },
+            common: signature_key(&self.kid, KeyAlgorithm::EdDSA),
             algorithm: AlgorithmParameters::OctetKeyPair(OctetKeyPairParameters {
                 key_type: OctetKeyPairType::OctetKeyPair,
                 curve: EllipticCurve::Ed25519,
@@ -157,11 +152,30 @@ impl SigningKey {
 
     /// Signs `claims` (egov claims, or an OpenID Connect ID token's).
     pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, TokenError> {
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding)
-            .map_err(|e| TokenError::Signing(e.to_string()))
+        sign_jwt(Algorithm::EdDSA, &self.kid, &self.encoding, claims)
     }
+}
+
+/// A JWK's common part for a signing key: `use: sig`, its `alg` and `kid`.
+fn signature_key(kid: &str, alg: KeyAlgorithm) -> CommonParameters {
+    CommonParameters {
+        public_key_use: Some(PublicKeyUse::Signature),
+        key_algorithm: Some(alg),
+        key_id: Some(kid.to_owned()),
+        ..CommonParameters::default()
+    }
+}
+
+/// A JWT of `claims` with `alg` and `kid` in its header.
+fn sign_jwt<C: Serialize>(
+    alg: Algorithm,
+    kid: &str,
+    key: &EncodingKey,
+    claims: &C,
+) -> Result<String, TokenError> {
+    let mut header = Header::new(alg);
+    header.kid = Some(kid.to_owned());
+    jsonwebtoken::encode(&header, claims, key).map_err(|e| TokenError::Signing(e.to_string()))
 }
 
 /// An RSA key (2048 bits) that signs the ID tokens of clients registered for RS256, the
@@ -232,12 +246,7 @@ impl RsaSigningKey {
     /// The public key as a JWK (RFC 7518 `RSA`) with `kid`, `alg: RS256` and `use: sig`.
     pub fn public_jwk(&self) -> Jwk {
         Jwk {
-            common: CommonParameters {
-                public_key_use: Some(PublicKeyUse::Signature),
-                key_algorithm: Some(KeyAlgorithm::RS256),
-                key_id: Some(self.kid.clone()),
-                ..CommonParameters::default()
-            },
+            common: signature_key(&self.kid, KeyAlgorithm::RS256),
             algorithm: AlgorithmParameters::RSA(RSAKeyParameters {
                 key_type: RSAKeyType::RSA,
                 n: URL_SAFE_NO_PAD.encode(&self.n),
@@ -248,10 +257,7 @@ impl RsaSigningKey {
 
     /// Signs an ID token's claims with RS256.
     pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, TokenError> {
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding)
-            .map_err(|e| TokenError::Signing(e.to_string()))
+        sign_jwt(Algorithm::RS256, &self.kid, &self.encoding, claims)
     }
 }
 

@@ -54,6 +54,38 @@ pub struct JwkSet {
     pub keys: Vec<Jwk>,
 }
 
+/// An RSA public key as a JWK (RFC 7518 §6.3): the token issuer's key for RS256 ID tokens.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RsaJwk {
+    /// `RSA`.
+    pub kty: &'static str,
+    /// `RS256`.
+    pub alg: &'static str,
+    /// `sig`.
+    #[serde(rename = "use")]
+    pub use_: &'static str,
+    pub kid: String,
+    /// Base64url of the modulus.
+    pub n: String,
+    /// Base64url of the public exponent.
+    pub e: String,
+}
+
+/// A key of the token issuer's set: Ed25519 (access tokens, and ID tokens by default) or RSA
+/// (ID tokens of clients registered for RS256).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum IssuerJwk {
+    Ed25519(Jwk),
+    Rsa(RsaJwk),
+}
+
+/// The token issuer's JWK set (`GET /auth/jwks`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IssuerJwkSet {
+    pub keys: Vec<IssuerJwk>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,9 +128,16 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
-    /// The module's public pages that the portal's home page links to, as `(path, message
-    /// id of the link text)`.
+    /// The module's pages for checking a document or certificate that the portal's home page
+    /// links to (under "Check a document or certificate"), as `(path, message id of the link
+    /// text)`.
     fn portal_links(&self) -> Vec<(&'static str, &'static str)> {
+        Vec::new()
+    }
+
+    /// The module's other public pages, each a section of the portal's home page, as `(path,
+    /// message id of the heading, of the lead paragraph, of the link text)`.
+    fn portal_sections(&self) -> Vec<PortalSection> {
         Vec::new()
     }
 
@@ -164,3 +171,7 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 }
+
+/// A section of the portal's home page: `(path, heading, lead, link text)`, the last three
+/// message ids.
+pub type PortalSection = (&'static str, &'static str, &'static str, &'static str);

@@ -71,6 +71,17 @@ impl Refusal {
     }
 }
 
+/// The last non-empty value of the header `name` (names in any case).
+fn header<'a>(message: &Message<'a>, name: &str) -> Option<&'a str> {
+    message
+        .headers
+        .iter()
+        .rev()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
 /// Checks `message` (a request) and its detached `signature` at `now` (Unix seconds).
 pub fn request(
     message: &Message<'_>,
@@ -79,16 +90,7 @@ pub fn request(
     now: u64,
     max_skew_secs: u64,
 ) -> Result<Checked, Refusal> {
-    let header = |name: &'static str| {
-        message
-            .headers
-            .iter()
-            .rev()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-            .ok_or(Refusal::MissingHeader(name))
-    };
+    let header = |name: &'static str| header(message, name).ok_or(Refusal::MissingHeader(name));
     let client = ClientId::parse(header(headers::CLIENT)?).map_err(Refusal::InvalidClient)?;
     let id = header(headers::ID)?;
     if id.len() > 128 || !id.bytes().all(|b| b.is_ascii_graphic()) {
@@ -137,19 +139,11 @@ pub fn from_security_server(
     generated: impl FnOnce() -> String,
     now: u64,
 ) -> Result<Checked, Refusal> {
-    let header = |name: &'static str| {
-        message
-            .headers
-            .iter()
-            .rev()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-    };
-    let client =
-        ClientId::parse(header(headers::CLIENT).ok_or(Refusal::MissingHeader(headers::CLIENT))?)
-            .map_err(Refusal::InvalidClient)?;
-    let id = match header(headers::ID) {
+    let client = ClientId::parse(
+        header(message, headers::CLIENT).ok_or(Refusal::MissingHeader(headers::CLIENT))?,
+    )
+    .map_err(Refusal::InvalidClient)?;
+    let id = match header(message, headers::ID) {
         Some(id) if id.len() > 128 || !id.bytes().all(|b| b.is_ascii_graphic()) => {
             return Err(Refusal::InvalidId);
         }

@@ -55,6 +55,23 @@ pub struct Outgoing {
     pub body: Vec<u8>,
 }
 
+impl Incoming {
+    /// The request as the canonical form and the checks read it.
+    fn message(&self) -> Message<'_> {
+        Message {
+            kind: Kind::Request,
+            method: &self.method,
+            path: &self.path,
+            headers: self
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            body: &self.body,
+        }
+    }
+}
+
 impl Outgoing {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -282,17 +299,7 @@ impl Exchange {
         let now = Utc::now();
         let checked = if trace.via_security_server {
             check::from_security_server(
-                &Message {
-                    kind: Kind::Request,
-                    method: &req.method,
-                    path: &req.path,
-                    headers: req
-                        .headers
-                        .iter()
-                        .map(|(n, v)| (n.as_str(), v.as_str()))
-                        .collect(),
-                    body: &req.body,
-                },
+                &req.message(),
                 || uuid::Uuid::new_v4().to_string(),
                 u64::try_from(now.timestamp()).unwrap_or(0),
             )?
@@ -328,19 +335,8 @@ impl Exchange {
         } else {
             self.0.keys.resolve(&kid).await
         };
-        let message = Message {
-            kind: Kind::Request,
-            method: &req.method,
-            path: &req.path,
-            headers: req
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect(),
-            body: &req.body,
-        };
         Ok(check::request(
-            &message,
+            &req.message(),
             detached,
             &OneKey(key, kid),
             u64::try_from(now.timestamp()).unwrap_or(0),

@@ -321,8 +321,13 @@ impl Module for ProcurementModule {
         web::MESSAGES.to_vec()
     }
 
-    fn portal_links(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("/tenders", "proc-notices-title")]
+    fn portal_sections(&self) -> Vec<egov_core::module::PortalSection> {
+        vec![(
+            "/tenders",
+            "proc-notices-title",
+            "proc-notices-lead",
+            "proc-search-button",
+        )]
     }
 
     fn my_links(&self) -> Vec<(&'static str, &'static str)> {

@@ -337,8 +337,13 @@ impl AppState {
         } else {
             let links = deployment.iter().flat_map(|m| m.portal_links()).collect();
             let config: egov_web::session::WebSettings = settings.section("web")?;
+            let sections = deployment
+                .iter()
+                .flat_map(|m| m.portal_sections())
+                .collect();
             let web = egov_web::Web::new(packs.clone(), texts.clone(), links)
                 .context("the web layer")?
+                .with_portal_sections(sections)
                 .with_map(config.map.map()?);
             let sign_in = web_sign_in(&settings, &db, &auth, auth_service.as_ref())
                 .context("the pages' sign-in")?;

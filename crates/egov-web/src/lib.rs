@@ -93,6 +93,7 @@ struct Inner {
     messages: Arc<Messages>,
     packs: Arc<egov_core::CountryPacks>,
     links: Vec<(&'static str, &'static str)>,
+    sections: Vec<egov_core::module::PortalSection>,
     my_links: Vec<(&'static str, &'static str)>,
     /// Officials' pages: path, message id, the role they need.
     work_links: Vec<(&'static str, &'static str, &'static str)>,
@@ -122,6 +123,7 @@ impl Web {
             brand,
             packs,
             links,
+            sections: Vec::new(),
             my_links: Vec::new(),
             work_links: Vec::new(),
             roles: Vec::new(),
@@ -167,6 +169,14 @@ impl Web {
         if let Some(inner) = Arc::get_mut(&mut self.0) {
             inner.sign_in = Some(sign_in);
             inner.my_links = my_links;
+        }
+        self
+    }
+
+    /// With the modules' other public pages, each a section of the home page.
+    pub fn with_portal_sections(mut self, sections: Vec<egov_core::module::PortalSection>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.sections = sections;
         }
         self
     }
@@ -244,6 +254,11 @@ impl Web {
     /// message id of the link's text.
     pub fn portal_links(&self) -> &[(&'static str, &'static str)] {
         &self.0.links
+    }
+
+    /// The other public pages, each a section of the home page.
+    pub fn portal_sections(&self) -> &[egov_core::module::PortalSection] {
+        &self.0.sections
     }
 
     pub fn messages(&self) -> &Messages {

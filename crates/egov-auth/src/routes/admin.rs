@@ -280,6 +280,7 @@ pub struct AccountPage {
     /// Return accounts after this id (the previous page's `next`).
     pub after: Option<String>,
     /// 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -750,6 +751,7 @@ pub struct AccessLogSearch {
     pub before: Option<i64>,
     /// 1 to 500 (default 100).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Why the auditor looks (recorded on the log itself).
     pub purpose: String,

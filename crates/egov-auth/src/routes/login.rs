@@ -448,10 +448,19 @@ pub async fn setup(
     Ok(HttpResponse::Created().json(account.view()))
 }
 
+/// The kinds of account people register themselves.
+fn self_registered_kinds() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["citizen", "business"]))
+        .build()
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    /// `citizen` or `business`.
+    /// `citizen` or `business` (the other kinds of account are made by administrators).
+    #[schema(schema_with = self_registered_kinds)]
     pub kind: Kind,
     pub username: String,
     pub display_name: String,

@@ -442,6 +442,7 @@ pub struct Page {
     /// Return records older than this sequence number (from the previous page's `next`).
     pub before: Option<i64>,
     /// Records per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

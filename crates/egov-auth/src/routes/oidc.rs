@@ -116,7 +116,7 @@ pub async fn discovery(service: web::Data<Service>) -> HttpResponse {
 /// The public keys that verify egov tokens (RFC 7517; Ed25519 keys per RFC 8037).
 #[utoipa::path(
     tag = "auth",
-    responses((status = 200, description = "The key set", body = egov_core::jwk::JwkSet)),
+    responses((status = 200, description = "The key set: Ed25519 keys, and the RSA key of RS256 ID tokens once one was made", body = egov_core::jwk::IssuerJwkSet)),
     security(()),
 )]
 #[get("/jwks")]

@@ -115,6 +115,21 @@ async fn submit(app: &TestApp, cookie: Option<&str>, form: &[(&str, &str)]) -> r
     req.send().await.expect("request")
 }
 
+/// The login page's form submitted with `username` and the test password.
+async fn sign_in(app: &TestApp, page: &Page, username: &str) -> reqwest::Response {
+    submit(
+        app,
+        Some(&page.cookie),
+        &[
+            ("handle", &page.handle),
+            ("csrf", &page.csrf),
+            ("username", username),
+            ("password", PASSWORD),
+        ],
+    )
+    .await
+}
+
 fn code_from(res: &reqwest::Response) -> String {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let loc = res
@@ -409,17 +424,7 @@ async fn services_asking_for_aal2_get_a_second_factor_step() {
 
     // Without an enrolled factor, an aal2 request ends with an error for the client.
     let page = login_page(&app, &client_id, &challenge, "&acr_values=aal2").await;
-    let res = submit(
-        &app,
-        Some(&page.cookie),
-        &[
-            ("handle", &page.handle),
-            ("csrf", &page.csrf),
-            ("username", "no.factor"),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
+    let res = sign_in(&app, &page, "no.factor").await;
     let loc = res
         .headers()
         .get("location")
@@ -431,17 +436,7 @@ async fn services_asking_for_aal2_get_a_second_factor_step() {
     );
 
     let page = login_page(&app, &client_id, &challenge, "&acr_values=aal2").await;
-    let res = submit(
-        &app,
-        Some(&page.cookie),
-        &[
-            ("handle", &page.handle),
-            ("csrf", &page.csrf),
-            ("username", "oh.officer"),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
+    let res = sign_in(&app, &page, "oh.officer").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.expect("html").contains("name=\"code\""));
     let res = submit(
@@ -487,17 +482,7 @@ async fn a_browser_signed_in_with_a_password_steps_up_with_the_code_alone() {
     let (verifier, challenge) = pkce();
     // Signed in with the password (no second factor yet): the browser's sign-on is aal1.
     let page = login_page(&app, &client_id, &challenge, "").await;
-    let res = submit(
-        &app,
-        Some(&page.cookie),
-        &[
-            ("handle", &page.handle),
-            ("csrf", &page.csrf),
-            ("username", "han.citizen"),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
+    let res = sign_in(&app, &page, "han.citizen").await;
     let sso = set_cookie(&res, "egov_sso=").expect("single-sign-on cookie");
     let t: Value = exchange(&app, &client_id, &code_from(&res), &verifier)
         .await
@@ -660,17 +645,7 @@ async fn a_client_registered_for_rs256_gets_rs256_id_tokens_and_access_tokens_st
     account(&app, "rs.citizen", Kind::Citizen, None).await;
     let (verifier, challenge) = pkce();
     let page = login_page(&app, &client_id, &challenge, "").await;
-    let res = submit(
-        &app,
-        Some(&page.cookie),
-        &[
-            ("handle", &page.handle),
-            ("csrf", &page.csrf),
-            ("username", "rs.citizen"),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
+    let res = sign_in(&app, &page, "rs.citizen").await;
     let code = code_from(&res);
     let res = exchange(&app, &client_id, &code, &verifier).await;
     assert_eq!(res.status(), StatusCode::OK);

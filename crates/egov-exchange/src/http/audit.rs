@@ -37,6 +37,7 @@ pub struct LogQuery {
     /// Records before this sequence number (paging, newest first).
     pub before: Option<i64>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

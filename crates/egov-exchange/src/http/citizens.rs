@@ -198,6 +198,7 @@ pub async fn withdraw_consent(
 #[serde(deny_unknown_fields)]
 pub struct DataUseQuery {
     /// 1 to 500, default 100 (of each source).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

@@ -61,6 +61,25 @@ async fn xroad_error(res: reqwest::Response, status: u16, xroad_type: &str) -> V
     body
 }
 
+/// A call of the residence service about the test person, with the grant's purpose.
+async fn ask(
+    app: &TestApp,
+    method: &str,
+    residence: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut all = vec![("X-Egov-Purpose", "petition.review")];
+    all.extend_from_slice(headers);
+    xroad(
+        app,
+        method,
+        &format!("/r1/{residence}/v1"),
+        &all,
+        Some(&json!({"national_id": NID})),
+    )
+    .await
+}
+
 async fn grant(app: &TestApp, client: &str, service: &str, items: &[&str]) {
     let res = send(
         app,
@@ -90,16 +109,14 @@ async fn requests_a_security_server_delivers_are_served_and_answered_in_x_roads_
     grant(&app, "KR/GOV/1310000", &residence, &["resident", "since"]).await;
 
     // PR-REST 6.4: a POST with X-Road-Client (a member) and no X-Road-Id.
-    let res = xroad(
+    let res = ask(
         &app,
         "POST",
-        &format!("/r1/{residence}/v1"),
+        &residence,
         &[
             ("X-Road-Client", "KR/GOV/1310000"),
             ("X-Road-UserId", "KR9001011234567"),
-            ("X-Egov-Purpose", "petition.review"),
         ],
-        Some(&json!({"national_id": NID})),
     )
     .await;
     assert_eq!(res.status(), 200);
@@ -126,16 +143,14 @@ async fn requests_a_security_server_delivers_are_served_and_answered_in_x_roads_
     // The same message id again is a replay.
     let replay_id = uuid::Uuid::new_v4().to_string();
     for expected in [200, 409] {
-        let res = xroad(
+        let res = ask(
             &app,
             "GET",
-            &format!("/r1/{residence}/v1"),
+            &residence,
             &[
                 ("x-road-client", "KR/GOV/1310000"),
                 ("x-road-id", &replay_id),
-                ("x-egov-purpose", "petition.review"),
             ],
-            Some(&json!({"national_id": NID})),
         )
         .await;
         if expected == 200 {
@@ -268,15 +283,11 @@ async fn requests_a_security_server_delivers_are_served_and_answered_in_x_roads_
     .await;
     xroad_error(res, 404, "Server.ServerProxy.UnknownService").await;
     for method in ["PUT", "DELETE"] {
-        let res = xroad(
+        let res = ask(
             &app,
             method,
-            &format!("/r1/{residence}/v1"),
-            &[
-                ("X-Road-Client", "KR/GOV/1310000"),
-                ("X-Egov-Purpose", "petition.review"),
-            ],
-            Some(&json!({"national_id": NID})),
+            &residence,
+            &[("X-Road-Client", "KR/GOV/1310000")],
         )
         .await;
         assert_eq!(
@@ -285,58 +296,35 @@ async fn requests_a_security_server_delivers_are_served_and_answered_in_x_roads_
         );
         xroad_error(res, 405, "Client.MethodNotAllowed").await;
     }
-    let res = xroad(
+    let res = ask(
         &app,
         "POST",
-        &format!("/r1/{residence}/v1"),
-        &[
-            ("X-Road-Client", "KR/GOV/9999999/app"),
-            ("X-Egov-Purpose", "petition.review"),
-        ],
-        Some(&json!({"national_id": NID})),
+        &residence,
+        &[("X-Road-Client", "KR/GOV/9999999/app")],
     )
     .await;
     let body = xroad_error(res, 403, "Server.ServerProxy.AccessDenied").await;
     assert!(body.get("resident").is_none());
-    let res = xroad(
-        &app,
-        "POST",
-        &format!("/r1/{residence}/v1"),
-        &[("X-Egov-Purpose", "petition.review")],
-        Some(&json!({"national_id": NID})),
-    )
-    .await;
+    let res = ask(&app, "POST", &residence, &[]).await;
     xroad_error(res, 400, "Client.MissingHeader").await;
-    let res = xroad(
-        &app,
-        "POST",
-        &format!("/r1/{residence}/v1"),
-        &[
-            ("X-Road-Client", "KR/GOV"),
-            ("X-Egov-Purpose", "petition.review"),
-        ],
-        Some(&json!({"national_id": NID})),
-    )
-    .await;
+    let res = ask(&app, "POST", &residence, &[("X-Road-Client", "KR/GOV")]).await;
     xroad_error(res, 400, "Client.InvalidClientIdentifier").await;
 
     // A request that carries egov's signature is checked as a signed one, even from the
     // Security Server's address: a bad signature is not waved through.
-    let res = xroad(
+    let res = ask(
         &app,
         "POST",
-        &format!("/r1/{residence}/v1"),
+        &residence,
         &[
             ("X-Road-Client", "KR/GOV/1310000/app"),
             ("X-Road-Id", "a-signed-one"),
-            ("X-Egov-Purpose", "petition.review"),
             ("X-Egov-Timestamp", &now().to_string()),
             (
                 "X-Egov-Signature",
                 "eyJhbGciOiJFZERTQSIsImtpZCI6IngifQ..AAAA",
             ),
         ],
-        Some(&json!({"national_id": NID})),
     )
     .await;
     assert_eq!(res.status(), 401);
@@ -354,15 +342,11 @@ async fn unsigned_requests_from_anyone_but_the_security_server_are_refused() {
     let m = member(&app);
     let residence = format!("{m}/registry/residence");
     grant(&app, "KR/GOV/1310000", &residence, &["resident"]).await;
-    let res = xroad(
+    let res = ask(
         &app,
         "POST",
-        &format!("/r1/{residence}/v1"),
-        &[
-            ("X-Road-Client", "KR/GOV/1310000"),
-            ("X-Egov-Purpose", "petition.review"),
-        ],
-        Some(&json!({"national_id": NID})),
+        &residence,
+        &[("X-Road-Client", "KR/GOV/1310000")],
     )
     .await;
     assert_eq!(res.status(), 400);

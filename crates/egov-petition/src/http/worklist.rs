@@ -20,6 +20,7 @@ pub struct WorkQuery {
     /// `all` (default), `mine` (assigned to me), `unassigned`, `due_soon` (clock running, due
     /// within the pack's "due soon" working hours), `overdue` (clock running, past due) or
     /// `escalated` (up the pack's ladder at least to the step of my role).
+    #[param(pattern = "^(all|mine|unassigned|due_soon|overdue|escalated)$")]
     pub view: Option<String>,
     /// Only this status (default: every open status).
     pub status: Option<String>,
@@ -31,6 +32,7 @@ pub struct WorkQuery {
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
     /// Page size, 1 to the configured maximum (default 50).
+    #[param(minimum = 1)]
     pub limit: Option<u32>,
 }
 

@@ -73,6 +73,8 @@ struct Home<'a> {
     t: &'a Page,
     portal: String,
     checks: Vec<(&'static str, String)>,
+    /// Other public pages: path, heading, lead, link text.
+    sections: Vec<(&'static str, String, String, String)>,
     kinds: Vec<(&'static str, String, usize)>,
     items: Vec<Item>,
 }
@@ -100,10 +102,17 @@ pub async fn home_page(page: Page, p: web::Data<Petition>) -> Result<HttpRespons
         .iter()
         .map(|(path, id)| (*path, page.t(id)))
         .collect();
+    let sections = page
+        .web()
+        .portal_sections()
+        .iter()
+        .map(|(path, heading, lead, link)| (*path, page.t(heading), page.t(lead), page.t(link)))
+        .collect();
     let main = Home {
         t: &page,
         portal: portal.clone(),
         checks,
+        sections,
         kinds,
         items,
     }

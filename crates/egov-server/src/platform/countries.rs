@@ -420,7 +420,16 @@ pub async fn add_working_hours(
 #[serde(deny_unknown_fields)]
 pub struct IdInput {
     /// The identifier as the person typed it.
-    #[schema(max_length = 64, example = "124-81-00998")]
+    #[schema(min_length = 1, max_length = 64, example = "124-81-00998")]
+    pub value: String,
+}
+
+/// A national ID to check (its own schema, so that its example is a national ID).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NationalIdInput {
+    /// The national ID as the person typed it, in the country pack's format.
+    #[schema(min_length = 1, max_length = 64, example = "900101-1234567")]
     pub value: String,
 }
 
@@ -430,14 +439,14 @@ pub struct IdValidation {
     pub display: String,
 }
 
-fn id_input(input: &IdInput) -> Result<&str, Error> {
-    if input.value.len() > 64 {
+fn id_input(value: &str) -> Result<&str, Error> {
+    if value.len() > 64 {
         return Err(Error::invalid_field(
             "/value",
             "must be at most 64 characters",
         ));
     }
-    Ok(&input.value)
+    Ok(value)
 }
 
 egov_core::problems!(ValidateBusinessIdErrors:
@@ -464,7 +473,7 @@ pub async fn validate_business_id(
 ) -> Result<web::Json<IdValidation>, Error> {
     let p = pack(&packs, &code)?;
     let id = p
-        .parse_business_id(id_input(&input)?)
+        .parse_business_id(id_input(&input.value)?)
         .map_err(|e| Error::invalid_field("/value", e.text()))?;
     Ok(web::Json(IdValidation {
         display: id.to_string(),
@@ -480,7 +489,7 @@ egov_core::problems!(ValidateNationalIdErrors:
 #[utoipa::path(
     tag = "countries",
     params(("code" = String, Path, description = "Country code (ISO 3166-1 alpha-2, lower case)", example = "kr", pattern = "^[a-z]{2}$")),
-    request_body = IdInput,
+    request_body = NationalIdInput,
     responses(
         (status = 200, description = "Valid; the masked display form", body = IdValidation),
         ValidateNationalIdErrors,
@@ -491,11 +500,11 @@ egov_core::problems!(ValidateNationalIdErrors:
 pub async fn validate_national_id(
     packs: web::Data<CountryPacks>,
     code: web::Path<String>,
-    input: web::Json<IdInput>,
+    input: web::Json<NationalIdInput>,
 ) -> Result<web::Json<IdValidation>, Error> {
     let p = pack(&packs, &code)?;
     let id = p
-        .parse_national_id(id_input(&input)?)
+        .parse_national_id(id_input(&input.value)?)
         .map_err(|e| Error::invalid_field("/value", e.text()))?;
     Ok(web::Json(IdValidation {
         display: id.to_string(),

@@ -355,6 +355,19 @@ async fn the_portal_links_to_every_module_of_the_deployment() {
         assert!(page.contains(&format!("href=\"{href}\"")), "{href}: {page}");
         assert!(page.contains(text), "{text}: {page}");
     }
+    // Tender notices are a section of their own, not one of the document checks.
+    assert!(page.contains("<h2>Tender notices</h2>"), "{page}");
+    assert!(
+        page.contains("<a href=\"/tenders\">Show tenders</a>"),
+        "{page}"
+    );
+    let checks = page
+        .find("Check a document or certificate")
+        .expect("checks");
+    assert!(
+        page.find("/tenders").is_some_and(|at| at < checks),
+        "{page}"
+    );
 
     let served = egov_server::startup::select_modules(
         &egov_server::registered_modules(),
