@@ -13,7 +13,8 @@ response and both ID tokens (OpenID Connect Core 3.1.3.3, 3.1.3.7, Discovery 3, 
 RFC 7517).
 
 Usage: client.py ISSUER CLIENT_ID REDIRECT_URI USERNAME PASSWORD MODULE_URL [RS256_CLIENT_ID]
-Prints the aal2 access token on the last line of standard output.
+Prints the aal2 access token and its session's refresh token on the last line of standard
+output.
 """
 
 import base64
@@ -246,7 +247,13 @@ def main():
     if rs256_client:
         rs256_relying_party(http, meta, issuer, rs256_client, redirect_uri, claims["sub"])
 
-    # JSON API: enrol TOTP, step up to aal2, print that token for the authenticated fuzzing.
+    # JSON API: enrol TOTP, step up to aal2, print that session's tokens for the fuzzing.
+    tokens = sign_in_aal2(http, issuer, username, password)
+    print(tokens["access_token"], tokens["refresh_token"])
+
+
+def sign_in_aal2(http, issuer, username, password):
+    """Signs in through the JSON API, enrols TOTP and steps up: the aal2 token set."""
     t = http.post(
         f"{issuer}/login", json={"username": username, "password": password}, timeout=10
     ).json()["tokens"]
@@ -258,10 +265,10 @@ def main():
     r = http.post(
         f"{issuer}/me/mfa/totp/confirm", headers=auth, json={"code": totp(secret, time.time() - 30)}, timeout=10
     )
-    check(r.status_code == 200, "TOTP enrolled")
+    check(r.status_code == 200, f"{username}: TOTP enrolled")
     r = http.post(f"{issuer}/step-up", headers=auth, json={"code": totp(secret)}, timeout=10)
-    check(r.status_code == 200 and r.json()["acr"] == "aal2", "stepped up to aal2")
-    print(r.json()["access_token"])
+    check(r.status_code == 200 and r.json()["acr"] == "aal2", f"{username}: stepped up to aal2")
+    return r.json()
 
 
 def rs256_relying_party(http, meta, issuer, client_id, redirect_uri, subject):

@@ -13,9 +13,10 @@ use crate::schema::auth_clients as c;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewClient {
-    #[schema(example = "Minwon portal")]
+    #[schema(schema_with = egov_core::text::schema::name)]
     pub name: String,
     /// Exact redirect URIs (https, or http on localhost for development).
+    #[schema(schema_with = redirect_uris)]
     pub redirect_uris: Vec<String>,
     /// Confidential clients get a secret; public ones (browser or mobile apps) rely on PKCE.
     #[serde(default)]
@@ -111,7 +112,33 @@ impl ClientRow {
     }
 }
 
+/// `redirect_uris` as [`check_redirect`] takes them, in the document: 1 to 10 absolute URIs
+/// of at most 512 characters without a fragment, https or http on localhost.
+fn redirect_uris() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(512))
+                .pattern(Some(redirect_pattern()))
+                .examples(["https://minwon.example.go.kr/callback"]),
+        )
+        .min_items(Some(1))
+        .max_items(Some(10))
+        .build()
+}
+
+/// A redirect URI's shape: https with a host name, or http on localhost; a path and query of
+/// URL characters; no fragment.
+fn redirect_pattern() -> String {
+    use egov_core::text::schema::{HOST, PATH, PORT};
+    format!(r"^(https://{HOST}|http://(localhost|127\.0\.0\.1|\[::1\])){PORT}{PATH}$")
+}
+
 fn check_redirect(i: usize, uri: &str) -> Result<(), Error> {
+    static SHAPE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(&redirect_pattern()).expect("regex"));
     let field = format!("/redirect_uris/{i}");
     let u =
         url::Url::parse(uri).map_err(|_| Error::invalid_field(&field, "not an absolute URI"))?;
@@ -127,6 +154,12 @@ fn check_redirect(i: usize, uri: &str) -> Result<(), Error> {
     }
     if uri.len() > 512 {
         return Err(Error::invalid_field(&field, "at most 512 characters"));
+    }
+    if !SHAPE.is_match(uri) {
+        return Err(Error::invalid_field(
+            &field,
+            "a lower-case scheme, a host name, and a path and query of URL characters",
+        ));
     }
     Ok(())
 }
@@ -209,4 +242,64 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<ClientRow>, Error
 pub fn list(conn: &mut DbConnection) -> Result<Vec<Client>, Error> {
     let rows: Vec<ClientRow> = c::table.order(c::created_at.asc()).load(conn)?;
     Ok(rows.iter().map(ClientRow::view).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use egov_core::text::schema::{self, accepts, probes};
+
+    /// The request schemas say what the checks take: a value is schema-valid exactly when the
+    /// check accepts it (the e-mail's 254-byte limit aside, which a schema cannot count).
+    #[test]
+    fn the_request_schemas_state_the_checks() {
+        use crate::routes::{admin::agency_code, login};
+        let redirect = super::redirect_uris();
+        let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) = &redirect.items else {
+            panic!("redirect_uris has items");
+        };
+        let utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(item)) =
+            item.as_ref()
+        else {
+            panic!("an inline item schema");
+        };
+        let (name, username, email, agency) = (
+            schema::name(),
+            schema::username(),
+            schema::email(),
+            schema::agency_code(),
+        );
+        let mut taken = [0; 5];
+        for s in probes() {
+            for (i, schema) in [&name, &username, &email, &agency, item].iter().enumerate() {
+                taken[i] += usize::from(accepts(schema, &s));
+            }
+            assert_eq!(
+                accepts(&name, &s),
+                login::check_name("/n", &s).is_ok(),
+                "name {s:?}"
+            );
+            assert_eq!(
+                accepts(&username, &s),
+                crate::service::normalize_username(&s).is_ok(),
+                "username {s:?}"
+            );
+            assert_eq!(
+                accepts(&email, &s),
+                login::check_email(Some(s.clone())).is_ok(),
+                "e-mail {s:?}"
+            );
+            assert_eq!(accepts(&agency, &s), agency_code(&s), "agency {s:?}");
+            assert_eq!(
+                accepts(item, &s),
+                super::check_redirect(0, &s).is_ok(),
+                "redirect URI {s:?}"
+            );
+        }
+        // Each schema takes some probes and refuses others.
+        let total = probes().len();
+        assert!(
+            taken.iter().all(|&n| n > 0 && n < total),
+            "{taken:?} of {total}"
+        );
+    }
 }

@@ -102,16 +102,32 @@ pub fn ensure_rsa(
     {
         return Ok(set);
     }
+    // Made outside the transaction (it takes a while); inserted only if no other process
+    // made one meanwhile. Two processes racing on PostgreSQL may both insert: both keys are
+    // published, and the newest signs.
     let key = RsaSigningKey::generate().map_err(Error::internal)?;
     let sealed = sealer.seal(&context(key.kid()), key.pkcs8());
-    diesel::insert_into(k::table)
-        .values((
-            k::kid.eq(key.kid()),
-            k::private_sealed.eq(&sealed),
-            k::created_at.eq(Utc::now().naive_utc()),
-        ))
-        .execute(conn)?;
-    tracing::info!(kid = key.kid(), "RSA key for RS256 ID tokens made");
+    let made = egov_core::db::write_transaction(conn, |conn| {
+        let current: i64 = k::table
+            .filter(k::kid.like(format!("{RSA_KID_PREFIX}%")))
+            .filter(k::retired_at.is_null())
+            .count()
+            .get_result(conn)?;
+        if current > 0 {
+            return Ok(false);
+        }
+        diesel::insert_into(k::table)
+            .values((
+                k::kid.eq(key.kid()),
+                k::private_sealed.eq(&sealed),
+                k::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        Ok(true)
+    })?;
+    if made {
+        tracing::info!(kid = key.kid(), "RSA key for RS256 ID tokens made");
+    }
     load(conn, sealer, keep)?
         .ok_or_else(|| Error::internal(anyhow::anyhow!("the signing keys did not load")))
 }

@@ -26,12 +26,15 @@ use crate::xroad::ClientId;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Jwk {
     /// Always `OKP`.
+    #[schema(pattern = "^OKP$")]
     pub kty: String,
     /// Always `Ed25519`.
+    #[schema(pattern = "^Ed25519$")]
     pub crv: String,
     /// `<member>#<n>`.
     pub kid: String,
-    /// The public key, base64url without padding.
+    /// The public key, base64url without padding (32 bytes).
+    #[schema(pattern = "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$")]
     pub x: String,
     /// When the key stops being accepted (seconds since the epoch), once rotated out.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -68,6 +68,8 @@ pub(crate) struct Inner {
     pub(crate) recent: provider::Recent,
     /// `exchange.security_servers`: whose unsigned X-Road requests are served.
     pub(crate) security_servers: Vec<ipnet::IpNet>,
+    /// `server.trusted_proxies`, parsed once: whose `X-Forwarded-For` names the sender.
+    pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
     /// The process's clock (what the providers' handlers are told "now" is).
     pub(crate) clock: egov_core::clock::Clock,
 }
@@ -164,6 +166,7 @@ pub fn start(
         writer: writer::Writer::new(db.clone(), calls),
         recent: provider::Recent::default(),
         security_servers: settings.exchange.security_servers(),
+        trusted_proxies: settings.server.trusted_proxies(),
         clock: clock.clone(),
         recorder: egov_auth::Recorder::new(db.clone(), NAME, settings.server.trusted_proxies()),
     })))

@@ -38,6 +38,43 @@ pub enum IdError {
     Length { index: usize },
 }
 
+/// OpenAPI schemas of the identifiers, in their unencoded form (each part 1 to 255 of the
+/// characters PR-REST allows), for `#[schema(schema_with = ...)]`.
+pub mod schema {
+    use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+
+    const PART: &str = r"[A-Za-z0-9'()+,.=?-]{1,255}";
+
+    fn id(pattern: String, description: &str) -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+            .description(Some(description))
+            .build()
+    }
+
+    /// `INSTANCE/CLASS/MEMBER`.
+    pub fn member() -> Object {
+        id(format!("^{PART}/{PART}/{PART}$"), "INSTANCE/CLASS/MEMBER")
+    }
+
+    /// `INSTANCE/CLASS/MEMBER[/SUBSYSTEM]`.
+    pub fn client() -> Object {
+        id(
+            format!("^{PART}/{PART}/{PART}(/{PART})?$"),
+            "INSTANCE/CLASS/MEMBER[/SUBSYSTEM]",
+        )
+    }
+
+    /// `INSTANCE/CLASS/MEMBER/[SUBSYSTEM/]SERVICE`.
+    pub fn service() -> Object {
+        id(
+            format!("^{PART}/{PART}/{PART}/{PART}(/{PART})?$"),
+            "INSTANCE/CLASS/MEMBER/[SUBSYSTEM/]SERVICE",
+        )
+    }
+}
+
 fn allowed(c: char) -> bool {
     c.is_ascii_alphanumeric() || "'()+,-.=?".contains(c)
 }

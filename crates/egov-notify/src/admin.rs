@@ -196,7 +196,8 @@ macro_rules! admin_routes {
         /// the channels it already reached are not sent again.
         #[utoipa::path(
             tag = $tag,
-            params(("id" = String, Path, description = "The notice's id")),
+            params(("id" = String, Path, description = "The notice's id",
+                pattern = "^[A-Za-z0-9-]{1,64}$")),
             responses(
                 (status = 200, description = "Queued again", body = $crate::admin::Notice),
                 RetryNoticeErrors,

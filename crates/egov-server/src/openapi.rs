@@ -159,6 +159,39 @@ fn finish(doc: &mut OpenApi) {
         add_common_errors(op);
         describe_responses(op);
     }
+    state_known_roles(components);
+}
+
+/// Common auth takes only the roles the binary's modules define (`egov_auth::Service::
+/// set_known_roles`, from the same list): the role lists of its requests say which.
+fn state_known_roles(components: &mut utoipa::openapi::Components) {
+    use utoipa::openapi::schema::{ArrayItems, Schema};
+    let role = egov_core::text::schema::roles();
+    let ArrayItems::RefOrSchema(pattern) = &role.items else {
+        return;
+    };
+    let RefOr::T(Schema::Object(pattern)) = pattern.as_ref() else {
+        return;
+    };
+    let mut roles: Vec<&'static str> = crate::registered_modules()
+        .iter()
+        .flat_map(|m| m.roles())
+        .map(|(role, _)| role)
+        .collect();
+    roles.sort_unstable();
+    roles.dedup();
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::Object(object)) = schema else {
+            continue;
+        };
+        if let Some(RefOr::T(Schema::Array(list))) = object.properties.get_mut("roles")
+            && let ArrayItems::RefOrSchema(items) = &mut list.items
+            && let RefOr::T(Schema::Object(items)) = items.as_mut()
+            && items.pattern == pattern.pattern
+        {
+            items.enum_values = Some(roles.iter().map(|r| serde_json::json!(r)).collect());
+        }
+    }
 }
 
 /// The scopes of the operation's bearer requirement, when it has one.

@@ -23,9 +23,9 @@ use crate::tokens::Purpose;
 #[serde(deny_unknown_fields)]
 pub struct NewAgency {
     /// Agency code: 2 to 32 of `A-Z`, `0-9`, `_`, `-`.
-    #[schema(example = "MOIS")]
+    #[schema(schema_with = egov_core::text::schema::agency_code)]
     pub id: String,
-    #[schema(example = "Ministry of the Interior and Safety")]
+    #[schema(schema_with = egov_core::text::schema::name)]
     pub name: String,
 }
 
@@ -52,12 +52,7 @@ pub async fn create_agency(
     body: web::Json<NewAgency>,
 ) -> Result<HttpResponse, Error> {
     let body = body.into_inner();
-    let ok = (2..=32).contains(&body.id.len())
-        && body
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if !ok {
+    if !agency_code(&body.id) {
         return Err(Error::invalid_field("/id", "2 to 32 of A-Z, 0-9, `_`, `-`"));
     }
     let name = check_name("/name", &body.name)?;
@@ -88,14 +83,19 @@ pub struct NewOfficial {
     /// `officer` or `agency_admin` in an agency; `auditor` or `platform_admin` at
     /// `POST /auth/accounts`.
     pub kind: Kind,
+    #[schema(schema_with = egov_core::text::schema::username)]
     pub username: String,
+    #[schema(schema_with = egov_core::text::schema::name)]
     pub display_name: String,
     #[serde(default)]
+    #[schema(schema_with = egov_core::text::schema::email)]
     pub email: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = egov_core::text::schema::optional_name)]
     pub position: Option<String>,
     /// Roles such as `petition.officer` (module-defined).
     #[serde(default)]
+    #[schema(schema_with = egov_core::text::schema::roles)]
     pub roles: Vec<String>,
 }
 
@@ -239,6 +239,14 @@ async fn invite(
         account: account.view(),
         invitation_token: token,
     }))
+}
+
+/// An agency code: 2 to 32 of `A-Z`, `0-9`, `_`, `-`.
+pub(crate) fn agency_code(id: &str) -> bool {
+    (2..=32).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 fn check_roles(service: &Service, roles: Vec<String>) -> Result<Vec<String>, Error> {
@@ -394,6 +402,7 @@ pub async fn get_account(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RolesRequest {
+    #[schema(schema_with = egov_core::text::schema::roles)]
     pub roles: Vec<String>,
 }
 

@@ -360,11 +360,14 @@ pub async fn unlock_self(
 pub struct SetupRequest {
     /// The one-time setup token printed by the first `egov serve`.
     pub setup_token: String,
+    #[schema(schema_with = egov_core::text::schema::username)]
     pub username: String,
+    #[schema(schema_with = egov_core::text::schema::name)]
     pub display_name: String,
     #[schema(format = Password)]
     pub password: String,
     #[serde(default)]
+    #[schema(schema_with = egov_core::text::schema::email)]
     pub email: Option<String>,
 }
 
@@ -462,11 +465,14 @@ pub struct RegisterRequest {
     /// `citizen` or `business` (the other kinds of account are made by administrators).
     #[schema(schema_with = self_registered_kinds)]
     pub kind: Kind,
+    #[schema(schema_with = egov_core::text::schema::username)]
     pub username: String,
+    #[schema(schema_with = egov_core::text::schema::name)]
     pub display_name: String,
     #[schema(format = Password)]
     pub password: String,
     #[serde(default)]
+    #[schema(schema_with = egov_core::text::schema::email)]
     pub email: Option<String>,
     /// A mobile number for text messages, in international form (`+821012345678`; spaces and
     /// dashes are dropped).

@@ -43,6 +43,7 @@ pub async fn me(
 pub struct ContactRequest {
     /// E-mail address; absent or empty: none.
     #[serde(default)]
+    #[schema(schema_with = egov_core::text::schema::email)]
     pub email: Option<String>,
     /// Mobile number in international form (`+821012345678`); absent or empty: none.
     #[serde(default)]

@@ -1259,6 +1259,7 @@ egov_core::problems!(EndSessionErrors:
     tag = "auth",
     params(EndSessionQuery),
     responses(
+        (status = 204, description = "Signed out here (no `post_logout_redirect_uri` was given)"),
         (status = 303, description = "Signed out here; back to the client"),
         EndSessionErrors,
     ),

@@ -290,6 +290,7 @@ pub(crate) async fn insert(
 #[serde(deny_unknown_fields)]
 #[schema(as = DocflowReason)]
 pub struct ReasonInput {
+    #[schema(schema_with = egov_core::text::schema::reason)]
     pub reason: String,
 }
 

@@ -32,7 +32,7 @@ pub(crate) async fn gateway(
                 req.headers()
                     .get("x-forwarded-for")
                     .and_then(|v| v.to_str().ok()),
-                &exchange.0.settings.server.trusted_proxies(),
+                &exchange.0.trusted_proxies,
             )
         }),
     };

@@ -18,12 +18,16 @@ use utoipa::{IntoParams, ToSchema};
 pub struct GrantInput {
     /// The client: a subsystem, `INSTANCE/CLASS/MEMBER/SUBSYSTEM`, or (for requests an X-Road
     /// Security Server delivers, whose client may be a whole member) `INSTANCE/CLASS/MEMBER`.
+    #[schema(schema_with = crate::xroad::schema::client)]
     pub client: String,
     /// `INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE`.
+    #[schema(schema_with = crate::xroad::schema::service)]
     pub service: String,
     /// The purpose code the client must state (`[a-z0-9._-]`, at most 64).
+    #[schema(pattern = "^[a-z0-9._-]{1,64}$")]
     pub purpose: String,
     /// The items the client may receive.
+    #[schema(schema_with = items)]
     pub items: Vec<String>,
 }
 
@@ -62,6 +66,20 @@ pub(crate) fn check_purpose(p: &str, pointer: &str) -> Result<(), Error> {
         return Err(bad(pointer, "must be 1 to 64 of a-z 0-9 . _ -"));
     }
     Ok(())
+}
+
+/// `items` as [`check_items`] takes them: 1 to 100 names of 1 to 64 of `A-Z a-z 0-9 _ -`.
+fn items() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[A-Za-z0-9_-]{1,64}$")),
+        )
+        .min_items(Some(1))
+        .max_items(Some(100))
+        .build()
 }
 
 pub(crate) fn check_items(items: &[String], pointer: &str) -> Result<Vec<String>, Error> {

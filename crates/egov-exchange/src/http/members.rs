@@ -18,9 +18,12 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct MemberInput {
     /// `INSTANCE/CLASS/MEMBER`.
+    #[schema(schema_with = crate::xroad::schema::member)]
     pub id: String,
+    #[schema(schema_with = egov_core::text::schema::name)]
     pub name: String,
     /// The member's gateway (its `/r1` and `/exchange/v1/keys` are under it).
+    #[schema(schema_with = egov_core::text::schema::optional_web_url)]
     pub base_url: Option<String>,
     /// Public keys to pin (for members that publish none, such as a system in another
     /// language); `kid` must be `<member>#<n>`.
@@ -67,13 +70,19 @@ pub(crate) async fn register(exchange: &Exchange, input: MemberInput) -> Result<
         ));
     }
     let name = input.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(bad("/name", "must be 1 to 200 characters"));
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(bad(
+            "/name",
+            "must be 1 to 200 characters, no control characters",
+        ));
     }
     if let Some(u) = &input.base_url {
         let parsed = url::Url::parse(u).map_err(|e| bad("/base_url", e.to_string()))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
-            return Err(bad("/base_url", "must be an http(s) URL without a query"));
+        if !egov_core::text::web_url(u) || parsed.query().is_some() {
+            return Err(bad(
+                "/base_url",
+                "must be an http(s) URL with a host name, without a query",
+            ));
         }
     }
     let mut rows = Vec::new();

@@ -17,9 +17,11 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionInput {
     /// The subscriber's webhook (http or https).
+    #[schema(schema_with = egov_core::text::schema::web_url)]
     pub url: String,
     /// Event types to receive; empty: all.
     #[serde(default)]
+    #[schema(schema_with = event_types)]
     pub types: Vec<String>,
 }
 
@@ -64,18 +66,13 @@ pub async fn create_subscription(
 ) -> Result<HttpResponse, Error> {
     let input = input.into_inner();
     let url = url::Url::parse(&input.url).map_err(|e| bad("/url", e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad("/url", "must be an http(s) URL"));
+    if !egov_core::text::web_url(&input.url) {
+        return Err(bad("/url", "must be an http(s) URL with a host name"));
     }
-    if input.types.len() > 50
-        || input
-            .types
-            .iter()
-            .any(|t| t.is_empty() || t.len() > 128 || t.contains(char::is_whitespace))
-    {
+    if input.types.len() > 50 || input.types.iter().any(|t| !printable(t, 128)) {
         return Err(bad(
             "/types",
-            "at most 50 types of 1 to 128 characters, no spaces",
+            "at most 50 types of 1 to 128 printable ASCII characters, no spaces",
         ));
     }
     let row = SubscriptionRow {
@@ -189,6 +186,7 @@ pub async fn ping_subscription(
 #[serde(deny_unknown_fields)]
 pub struct DeliveryQuery {
     /// `pending`, `delivered` or `dead` (the dead-letter list); default: all.
+    #[param(inline, value_type = Option<String>, pattern = "^(pending|delivered|dead)$")]
     pub status: Option<String>,
 }
 
@@ -258,9 +256,31 @@ pub async fn list_deliveries(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplayInput {
+    #[schema(schema_with = identifier)]
     pub source: String,
+    #[schema(schema_with = identifier)]
     pub event_id: String,
+    #[schema(schema_with = identifier)]
     pub subscription_id: String,
+}
+
+/// 1 to `max` printable ASCII characters, no spaces (as [`identifier`] and [`event_types`]
+/// state them).
+fn printable(s: &str, max: usize) -> bool {
+    (1..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// What [`replay`] takes of each part of a delivery's key (stated as printable ASCII).
+fn identifier() -> utoipa::openapi::schema::Object {
+    egov_core::text::schema::printable(200)
+}
+
+/// `types`: at most 50 event types of 1 to 128 characters without spaces.
+fn event_types() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(egov_core::text::schema::printable(128))
+        .max_items(Some(50))
+        .build()
 }
 
 egov_core::problems!(ReplayDeliveryErrors:
@@ -295,8 +315,11 @@ pub(crate) async fn replay(exchange: &Exchange, i: ReplayInput) -> Result<(), Er
         ("/event_id", &i.event_id),
         ("/subscription_id", &i.subscription_id),
     ] {
-        if v.is_empty() || v.len() > 200 || v.chars().any(char::is_control) {
-            return Err(bad(pointer, "1 to 200 characters, no control characters"));
+        if !printable(v, 200) {
+            return Err(bad(
+                pointer,
+                "1 to 200 printable ASCII characters, no spaces",
+            ));
         }
     }
     let done = exchange

@@ -475,9 +475,11 @@ pub struct RequestsQuery {
     pub service_request_id: Option<String>,
     /// Comma-separated service codes.
     pub service_code: Option<String>,
-    /// ISO 8601 (default: 90 days before `end_date`).
+    /// ISO 8601: an RFC 3339 date-time or a date (default: 90 days before `end_date`).
+    /// Like every filter, ignored when `service_request_id` is given (GeoReport v2), so the
+    /// schema does not state its format.
     pub start_date: Option<String>,
-    /// ISO 8601 (default: now).
+    /// ISO 8601: an RFC 3339 date-time or a date (default: now).
     pub end_date: Option<String>,
     /// `open`, `closed`, or both as a comma list.
     pub status: Option<String>,
