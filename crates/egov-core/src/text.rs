@@ -72,7 +72,8 @@ pub mod schema {
     pub const HOST: &str = concat!(
         r"(([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?",
         r"|((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])",
-        r"|\[[0-9A-Fa-f:.]+\])"
+        r"|\[(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}",
+        r"|(([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})?::(([0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})?)\])"
     );
 
     /// An optional port, 0 to 65535 (`url::Url` takes leading zeros and an empty port).

@@ -1,5 +1,6 @@
 //! `egov tax …`: the rules tools. No database needed.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -43,7 +44,6 @@ pub enum TaxCommand {
     },
 }
 
-#[allow(clippy::print_stdout)] // A CLI prints its results.
 pub fn run(config_dir: &Path, command: TaxCommand) -> anyhow::Result<ExitCode> {
     match command {
         TaxCommand::Test { files } => test(&files),
@@ -90,9 +90,17 @@ pub fn run(config_dir: &Path, command: TaxCommand) -> anyhow::Result<ExitCode> {
                 .context("progress template")?,
             );
             let started = Instant::now();
+            // Without a terminal (CI, a scheduler's log) the bar is hidden: a line every few
+            // seconds says how far the run is instead.
+            let lines = !std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let mut said = Instant::now();
             let result =
                 egov_tax::simulate::run(&rules, std::io::BufReader::new(reader), writer, |b| {
-                    bar.set_position(b)
+                    bar.set_position(b);
+                    if lines && said.elapsed() >= PROGRESS_EVERY {
+                        said = Instant::now();
+                        eprintln!("{}", progress_line(b, size, started.elapsed()));
+                    }
                 });
             bar.finish_and_clear();
             let s = match result {
@@ -104,42 +112,64 @@ pub fn run(config_dir: &Path, command: TaxCommand) -> anyhow::Result<ExitCode> {
                 }
             };
             let secs = started.elapsed().as_secs_f64();
+            let mut out = String::new();
             std::fs::write(&summary_path, serde_json::to_vec_pretty(&s)?)
                 .with_context(|| format!("writing {}", summary_path.display()))?;
-            println!(
+            writeln!(
+                out,
                 "{} {} ({}, sha256 {}, engine {})",
                 s.tax,
                 s.year,
                 file.display(),
                 &s.rules_hash[..12],
                 s.engine_version
-            );
-            println!(
+            )?;
+            writeln!(
+                out,
                 "{} rows: {} computed, {} rejected, in {:.2} s ({:.0} rows/s)",
                 s.rows,
                 s.computed,
                 s.rejected,
                 secs,
                 s.rows as f64 / secs.max(1e-9)
-            );
-            println!(
+            )?;
+            writeln!(
+                out,
                 "  {:<28} {:>20} {:>16} {:>16} {:>16} {:>10}",
                 "output", "total", "mean", "min", "max", "above 0"
-            );
+            )?;
             for o in &s.outputs {
-                println!(
+                writeln!(
+                    out,
                     "  {:<28} {:>20} {:>16} {:>16} {:>16} {:>10}",
                     o.name, o.sum, o.mean, o.min, o.max, o.positive
-                );
+                )?;
             }
             if let Some(r) = s.effective_rate {
-                println!("  effective rate (tax due / income): {r}");
+                writeln!(out, "  effective rate (tax due / income): {r}")?;
             }
-            println!("results: {}", output.display());
-            println!("summary: {}", summary_path.display());
+            writeln!(out, "results: {}", output.display())?;
+            writeln!(out, "summary: {}", summary_path.display())?;
+            emit(&out)?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// How often `simulate` says how far it is when its progress bar is hidden.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// `simulate: 41% (52428800 of 128000000 bytes) after 12 s`
+fn progress_line(done: u64, size: u64, elapsed: std::time::Duration) -> String {
+    let percent = if size == 0 {
+        100.0
+    } else {
+        done as f64 * 100.0 / size as f64
+    };
+    format!(
+        "simulate: {percent:.0}% ({done} of {size} bytes) after {} s",
+        elapsed.as_secs()
+    )
 }
 
 /// `dir/name.csv` → `dir/name.<suffix>`.
@@ -152,14 +182,15 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(format!("{stem}.{suffix}"))
 }
 
-#[allow(clippy::print_stdout)]
 fn test(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut failed = false;
+    let mut out = String::new();
     for f in files {
         match egov_tax::domain::cases::run(f) {
             Ok(report) => {
                 for m in &report.failures {
-                    println!(
+                    writeln!(
+                        out,
                         "FAIL {}:{}: {}: {} expected {} got {}: {}",
                         f.display(),
                         m.line,
@@ -168,9 +199,10 @@ fn test(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                         m.expected,
                         m.actual.map_or("-".to_owned(), |a| a.to_string()),
                         m.message
-                    );
+                    )?;
                 }
-                println!(
+                writeln!(
+                    out,
                     "{}: {} cases, {} checks, {} failures (rules {} sha256 {})",
                     f.display(),
                     report.cases,
@@ -178,18 +210,34 @@ fn test(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                     report.failures.len(),
                     report.rules.display(),
                     &report.rules_hash[..12]
-                );
+                )?;
                 failed |= !report.passed();
             }
             Err(e) => {
+                emit(&out)?;
                 eprintln!("{e}");
                 return Ok(ExitCode::from(2));
             }
         }
     }
+    emit(&out)?;
     Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Writes a command's report to standard output. A reader that stopped reading (`| head`) is
+/// not an error: the rest of the report is not wanted.
+fn emit(report: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(report.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("writing to standard output"),
+    }
 }

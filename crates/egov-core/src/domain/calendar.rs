@@ -126,6 +126,16 @@ impl WorkingCalendar {
         Err(CalendarError::OutOfRange)
     }
 
+    /// `date` when it is a working day, else the next one: where a deadline that falls on a
+    /// weekend or holiday moves to (one that falls on a working day stays).
+    pub fn on_or_after(&self, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
+        if self.is_working_day(date)? {
+            Ok(date)
+        } else {
+            self.next_working_day(date)
+        }
+    }
+
     /// The `n`-th working day after `date` (`date` itself does not count). `n = 0` is `date`.
     pub fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
         let mut d = date;
@@ -288,6 +298,20 @@ mod tests {
         assert_eq!(
             c.working_days_between(d(2026, 12, 24), d(2027, 1, 4)),
             Ok(5)
+        );
+    }
+
+    #[test]
+    fn a_deadline_on_a_working_day_stays_and_one_on_a_day_off_moves() {
+        let c = cal();
+        // Mon 31 May 2027 is a working day: it stays (it used to move to Tuesday).
+        assert_eq!(c.on_or_after(d(2027, 5, 31)), Ok(d(2027, 5, 31)));
+        // Sat 29 May 2027 moves to Monday; Fri 25 Dec 2026, a holiday, to Mon 28 Dec.
+        assert_eq!(c.on_or_after(d(2027, 5, 29)), Ok(d(2027, 5, 31)));
+        assert_eq!(c.on_or_after(d(2026, 12, 25)), Ok(d(2026, 12, 28)));
+        assert_eq!(
+            c.on_or_after(d(2028, 3, 1)),
+            Err(CalendarError::YearNotCovered(2028))
         );
     }
 

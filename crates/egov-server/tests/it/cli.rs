@@ -753,3 +753,31 @@ fn migrate_status_lists_pending_and_newer_migrations() {
     let out = site.run(&["exchange", "verify-log"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+#[test]
+fn tax_simulate_into_a_closed_pipe_ends_quietly_and_still_writes_its_results() {
+    let dir = std::env::temp_dir().join(format!("egov-sim-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let results = dir.join("households.results.csv");
+    // `egov tax simulate … | head -0`: the reader is gone before the report is written.
+    let mut child = egov()
+        .args([
+            "tax", "simulate", "--pack", "kr", "--year", "2026", "--input",
+        ])
+        .arg(workspace().join("docs/tax/households.sample.csv"))
+        .arg("--output")
+        .arg(&results)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let summary = std::fs::read_to_string(dir.join("households.summary.json")).expect("summary");
+    assert!(summary.contains("\"rows\": 10"), "{summary}");
+    assert!(std::fs::read_to_string(&results).is_ok_and(|r| r.lines().count() == 11));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -68,6 +68,15 @@ pub struct UploadReport {
     pub rejected: Vec<RowError>,
 }
 
+/// One uploaded row as a statement; an error names the field (`wages: invalid type: null,
+/// expected a string`).
+fn statement(row: Value) -> Result<StatementInput, String> {
+    serde_path_to_error::deserialize(row).map_err(|e| match e.path().to_string().as_str() {
+        "." => e.inner().to_string(),
+        path => format!("{path}: {}", e.inner()),
+    })
+}
+
 pub(crate) const CSV_HEADER: [&str; 7] = [
     "statement_id",
     "national_id",
@@ -155,7 +164,7 @@ pub async fn upload_statements(
                             .filter(|(_, v)| !v.is_empty())
                             .map(|(k, v)| (k, Value::String(v)))
                             .collect();
-                        serde_json::from_value(Value::Object(v)).map_err(|e| e.to_string())
+                        statement(Value::Object(v))
                     }),
                 )
             })
@@ -165,7 +174,7 @@ pub async fn upload_statements(
             .map_err(|e| Error::with_detail(errors::BAD_UPLOAD, format!("not a JSON list: {e}")))?;
         list.into_iter()
             .enumerate()
-            .map(|(i, v)| (i + 1, serde_json::from_value(v).map_err(|e| e.to_string())))
+            .map(|(i, v)| (i + 1, statement(v)))
             .collect()
     };
     if rows.len() > 100_000 {

@@ -167,7 +167,7 @@ pub fn compute(rules: &RuleSet, inputs: &Map<String, Value>) -> Result<Outcome, 
 }
 
 /// The filing due date: the last date of the rules' calendar, moved to the next working day
-/// by the country calendar when that year is covered.
+/// by the country calendar when it falls on a weekend or holiday of a covered year.
 pub fn due_date(tax: &Tax, rules: &RuleSet) -> Option<NaiveDate> {
     let due = rules.calendar.iter().map(|d| d.due).max()?;
     Some(adjust(tax, due))
@@ -178,7 +178,7 @@ pub fn adjust(tax: &Tax, date: NaiveDate) -> NaiveDate {
         .packs
         .active()
         .calendar
-        .next_working_day(date)
+        .on_or_after(date)
         .unwrap_or(date)
 }
 

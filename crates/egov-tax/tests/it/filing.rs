@@ -85,6 +85,21 @@ async fn filing_journey_from_statements_to_verified_certificate() {
         .await;
     assert_eq!(s, 200);
     assert_eq!(r["rejected"][0]["line"], 1, "{r}");
+    // A null where an amount is required: the error names the field.
+    let (s, r) = Tax(&app)
+        .upload_statements(
+            &emp,
+            2026,
+            &json!([{"statement_id": "S-9", "national_id": NID, "wages": null}]),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        r["rejected"][0]["errors"][0]
+            .as_str()
+            .is_some_and(|e| e.starts_with("wages: ")),
+        "{r}"
+    );
 
     // The pre-filled return: sums of both statements, with provenance and explanation.
     let (s, ret) = Tax(&app).my_return(&me, 2026).await;
@@ -951,4 +966,12 @@ async fn the_public_calculator_and_calendar_need_no_sign_in() {
         .await;
     assert_eq!(s, 200);
     assert!(cal.as_array().is_some_and(|a| !a.is_empty()));
+    // A due date on a working day stays (Mon 31 May 2027); one on a day off moves to the next
+    // working day.
+    let due = |statutory: &str| {
+        cal.as_array()
+            .and_then(|a| a.iter().find(|d| d["statutory_due"] == statutory))
+            .map(|d| d["due"].clone())
+    };
+    assert_eq!(due("2027-05-31"), Some(json!("2027-05-31")), "{cal}");
 }
