@@ -798,6 +798,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         problems += e.0.len();
                     }
                 }
+                match egov_tax::load_rules(&dir, &pack.currency) {
+                    Ok(sets) if sets.is_empty() => {}
+                    Ok(sets) => {
+                        for set in sets.values() {
+                            println!(
+                                "{}: tax rules {} `{}` for {}: {} input(s), {} value(s), {} file(s)",
+                                dir.display(),
+                                set.file.display(),
+                                set.tax,
+                                set.year,
+                                set.inputs.len(),
+                                set.nodes.len(),
+                                set.files.len()
+                            );
+                            for w in set.warnings() {
+                                eprintln!("warning: {w}");
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        for issue in &e.0 {
+                            eprintln!("{issue}");
+                        }
+                        problems += e.0.len();
+                    }
+                }
                 if problems == 0 {
                     Ok(ExitCode::SUCCESS)
                 } else {

@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Subcommand;
-use egov_tax::domain::RuleSet;
 
 #[derive(Debug, Subcommand)]
 pub enum TaxCommand {
@@ -21,14 +20,14 @@ pub enum TaxCommand {
         files: Vec<PathBuf>,
     },
     /// Compute many returns from a CSV file (one household per row; columns: `id` and the
-    /// rules' input names, people as `relation:age[:flag];…`), with a progress bar. Writes one
+    /// rules' input names, people as `relation:age[:flag][:field=amount];…`), with a progress bar. Writes one
     /// result row per input row and a JSON summary (rows, rejected, totals, effective rate,
     /// rules hash); rejected rows carry their errors and count in no total.
     Simulate {
         /// Country pack code (directory under `country.packs_dir`).
         #[arg(long)]
         pack: String,
-        /// Tax year (`tax/<year>.toml` in the pack).
+        /// Tax year (the pack's rules file for that year).
         #[arg(long)]
         year: i32,
         /// Households, CSV with a header row.
@@ -58,14 +57,23 @@ pub fn run(config_dir: &Path, command: TaxCommand) -> anyhow::Result<ExitCode> {
             if pack.is_empty() || !pack.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                 anyhow::bail!("--pack must be a country pack code such as `kr`");
             }
-            let file = settings
-                .country
-                .packs_dir
-                .join(&pack)
-                .join("tax")
-                .join(format!("{year}.toml"));
-            let rules = match RuleSet::load(&file) {
-                Ok(r) => r,
+            let dir = settings.country.packs_dir.join(&pack);
+            let country = match egov_core::CountryPack::load(&dir) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            // The pack's rules in its currency (minor units for money inputs and means).
+            let rules = match egov_tax::load_rules(&dir, &country.currency) {
+                Ok(mut sets) => match sets.remove(&year) {
+                    Some(r) => r,
+                    None => {
+                        eprintln!("{}: no tax rules for {year}", dir.join("tax").display());
+                        return Ok(ExitCode::from(2));
+                    }
+                },
                 Err(e) => {
                     eprintln!("{e}");
                     return Ok(ExitCode::from(2));
@@ -120,7 +128,7 @@ pub fn run(config_dir: &Path, command: TaxCommand) -> anyhow::Result<ExitCode> {
                 "{} {} ({}, sha256 {}, engine {})",
                 s.tax,
                 s.year,
-                file.display(),
+                rules.file.display(),
                 &s.rules_hash[..12],
                 s.engine_version
             )?;
@@ -188,6 +196,9 @@ fn test(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     for f in files {
         match egov_tax::domain::cases::run(f) {
             Ok(report) => {
+                for w in &report.warnings {
+                    writeln!(out, "warning: {w}")?;
+                }
                 for m in &report.failures {
                     writeln!(
                         out,

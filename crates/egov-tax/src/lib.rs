@@ -33,6 +33,8 @@ use egov_core::clock::Clock;
 use egov_core::module::{Context, Started};
 use egov_core::outbox::Notifier;
 use egov_core::{CountryPacks, Db, Migrations, Module, Settings};
+
+use crate::domain::rules::{LoadError, LoadIssue};
 use serde_json::Value;
 
 use crate::domain::RuleSet;
@@ -95,16 +97,49 @@ pub fn rules_files(pack_dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Loads the wage-tax rules of a pack, by year.
-pub fn load_rules(pack_dir: &Path) -> anyhow::Result<BTreeMap<i32, Arc<RuleSet>>> {
+/// Loads the tax rules of a pack, by year, each in the pack's currency (its code, and its
+/// minor units for money). Every problem of every file is reported, with file and line.
+pub fn load_rules(
+    pack_dir: &Path,
+    currency: &egov_core::domain::money::Currency,
+) -> Result<BTreeMap<i32, Arc<RuleSet>>, LoadError> {
     let mut rules = BTreeMap::new();
+    let mut issues = Vec::new();
     for f in rules_files(pack_dir) {
-        let set = RuleSet::load(&f).map_err(|e| anyhow::anyhow!("{e}"))?;
-        if rules.insert(set.year, Arc::new(set)).is_some() {
-            anyhow::bail!("{}: a second rules file for the same year", f.display());
+        match RuleSet::load(&f) {
+            Ok(mut set) => {
+                if set.currency != currency.code() {
+                    issues.push(LoadIssue {
+                        file: f.clone(),
+                        line: 1,
+                        message: format!(
+                            "meta.currency is {}, the pack's currency is {}",
+                            set.currency,
+                            currency.code()
+                        ),
+                    });
+                }
+                set.minor_units = u32::from(currency.minor_units());
+                if let Some(other) = rules.insert(set.year, Arc::new(set)) {
+                    issues.push(LoadIssue {
+                        file: f.clone(),
+                        line: 1,
+                        message: format!(
+                            "a second rules file for {} (the first is {})",
+                            other.year,
+                            other.file.display()
+                        ),
+                    });
+                }
+            }
+            Err(LoadError(mut more)) => issues.append(&mut more),
         }
     }
-    Ok(rules)
+    if issues.is_empty() {
+        Ok(rules)
+    } else {
+        Err(LoadError(issues))
+    }
 }
 
 impl Tax {
@@ -121,8 +156,18 @@ impl Tax {
         notifier: Arc<dyn Notifier>,
         events: egov_core::metrics::Events,
     ) -> anyhow::Result<Self> {
-        let pack_dir = settings.country.packs_dir.join(&settings.country.code);
-        let rules = load_rules(&pack_dir)?;
+        // Every pack's rules are checked, as every pack is; the active pack's are served.
+        let mut rules = BTreeMap::new();
+        for pack in packs.all() {
+            let dir = settings.country.packs_dir.join(&pack.code);
+            let loaded = load_rules(&dir, &pack.currency).map_err(|e| anyhow::anyhow!("{e}"))?;
+            for w in loaded.values().flat_map(|set| set.warnings()) {
+                tracing::warn!(target: "egov_tax", "{w}");
+            }
+            if pack.code == packs.active().code {
+                rules = loaded;
+            }
+        }
         let secrets = egov_auth::secrets::Secrets::load(&settings.auth)?;
         let (key, kid, public_keys) = {
             let mut conn = db.get_blocking()?;

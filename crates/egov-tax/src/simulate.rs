@@ -198,7 +198,7 @@ pub fn run<R: Read, W: Write>(
             mean: if computed == 0 {
                 Decimal::ZERO
             } else {
-                (sum[i] / Decimal::from(computed)).round_dp(2)
+                (sum[i] / Decimal::from(computed)).round_dp(rules.minor_units)
             },
             min: min[i].unwrap_or_default(),
             max: max[i].unwrap_or_default(),
@@ -232,6 +232,7 @@ fn cell_value(ty: InputType, cell: &str) -> Result<Value, String> {
             "false" | "no" | "0" => Ok(Value::Bool(false)),
             _ => Err("must be true/false, yes/no or 1/0".into()),
         },
+        InputType::Choice => Ok(Value::String(cell.trim().to_owned())),
         InputType::People if cell.starts_with('[') => {
             serde_json::from_str(cell).map_err(|e| format!("not a JSON list of people: {e}"))
         }
@@ -242,15 +243,20 @@ fn cell_value(ty: InputType, cell: &str) -> Result<Value, String> {
             .map(|p| {
                 let mut parts = p.split(':').map(str::trim);
                 let relation = parts.next().unwrap_or_default();
-                let age: u64 = parts
-                    .next()
-                    .and_then(|a| a.parse().ok())
-                    .ok_or_else(|| format!("{p:?}: write people as relation:age[:flag]"))?;
+                let age: u64 = parts.next().and_then(|a| a.parse().ok()).ok_or_else(|| {
+                    format!("{p:?}: write people as relation:age[:flag][:field=amount]")
+                })?;
                 let mut m = Map::new();
                 m.insert("relation".into(), Value::String(relation.to_owned()));
                 m.insert("age".into(), Value::from(age));
-                for flag in parts {
-                    m.insert(flag.to_owned(), Value::Bool(true));
+                for part in parts {
+                    match part.split_once('=') {
+                        Some((field, amount)) => m.insert(
+                            field.trim().to_owned(),
+                            Value::String(amount.trim().replace([',', '_'], "")),
+                        ),
+                        None => m.insert(part.to_owned(), Value::Bool(true)),
+                    };
                 }
                 Ok(Value::Object(m))
             })

@@ -10,6 +10,11 @@
 //! absolute_error_margin = 0
 //! input = { wages = 30_000_000, pension_contributions = 4_750_000 }
 //! output = { taxable_income = 14_000_000, computed_tax = 840_000 }
+//!
+//! [[case]]
+//! name = "Won have no minor units"
+//! input = { wages = "30000000.5" }
+//! refused = ["/wages"]
 //! ```
 
 use std::collections::BTreeMap;
@@ -43,7 +48,11 @@ struct RawCase {
     #[serde(default)]
     relative_error_margin: Option<toml::Value>,
     input: toml::Table,
+    #[serde(default)]
     output: toml::Table,
+    /// The inputs (JSON pointers) the case expects to be refused, instead of outputs.
+    #[serde(default)]
+    refused: Vec<String>,
 }
 
 /// One failed expectation.
@@ -65,6 +74,8 @@ pub struct Report {
     pub cases: usize,
     pub checks: usize,
     pub failures: Vec<Mismatch>,
+    /// What the rules' loading warns of (see [`RuleSet::warnings`]).
+    pub warnings: Vec<LoadIssue>,
 }
 
 impl Report {
@@ -126,6 +137,7 @@ pub fn run(path: &Path) -> Result<Report, LoadError> {
     let mut report = Report {
         rules: rules_path,
         rules_hash: rules.hash.clone(),
+        warnings: rules.warnings(),
         ..Report::default()
     };
     for spanned in &raw.cases {
@@ -142,6 +154,37 @@ pub fn run(path: &Path) -> Result<Report, LoadError> {
                     ));
                 }
             };
+        if !case.refused.is_empty() {
+            if !case.output.is_empty() {
+                return Err(fail(
+                    line,
+                    format!("case {:?}: `refused` or `output`, not both", case.name),
+                ));
+            }
+            report.checks += 1;
+            let mut got: Vec<String> = match rules.prepare(&input) {
+                Ok(_) => Vec::new(),
+                Err(errors) => errors.into_iter().map(|e| e.pointer).collect(),
+            };
+            got.sort();
+            got.dedup();
+            let mut want = case.refused.clone();
+            want.sort();
+            if got != want {
+                report.failures.push(Mismatch {
+                    case: case.name.clone(),
+                    line,
+                    name: want.join(", "),
+                    expected: Decimal::ZERO,
+                    actual: None,
+                    message: format!(
+                        "expected these inputs refused; refused: [{}]",
+                        got.join(", ")
+                    ),
+                });
+            }
+            continue;
+        }
         let prepared = match rules.prepare(&input) {
             Ok(p) => p,
             Err(errors) => {

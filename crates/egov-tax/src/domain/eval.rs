@@ -25,6 +25,9 @@ pub struct InputError {
 pub struct Prepared {
     pub numbers: Vec<Decimal>,
     pub people: Vec<Vec<Person>>,
+    /// The period the return covers (first and last day): dated parameters take the value
+    /// in force on its first day, or the mean over its days.
+    pub period: (chrono::NaiveDate, chrono::NaiveDate),
 }
 
 /// One step of the explanation: a value, how it was computed and where the law says so.
@@ -83,9 +86,16 @@ fn dec(v: &Value) -> Option<Decimal> {
 }
 
 impl RuleSet {
+    /// The days the rule set's period covers: its calendar year.
+    pub fn period_days(&self) -> (chrono::NaiveDate, chrono::NaiveDate) {
+        let first = chrono::NaiveDate::from_ymd_opt(self.year, 1, 1).unwrap_or_default();
+        let last = chrono::NaiveDate::from_ymd_opt(self.year, 12, 31).unwrap_or_default();
+        (first, last)
+    }
+
     /// Reads inputs given as a JSON object (`name: value`; people as a list of
-    /// `{relation, age, <flag>: true}`), checking each against its declaration. Absent inputs
-    /// take their default; unknown ones are refused.
+    /// `{relation, age, <flag>: true, <field>: amount}`; a choice as its name), checking each
+    /// against its declaration. Absent inputs take their default; unknown ones are refused.
     pub fn prepare(
         &self,
         input: &serde_json::Map<String, Value>,
@@ -134,13 +144,31 @@ impl RuleSet {
                     continue;
                 }
                 for (i, p) in list.iter().enumerate() {
-                    match read_person(decl, p) {
+                    match read_person(decl, p, self.minor_units) {
                         Ok(person) => people[decl.slot].push(person),
                         Err(message) => errors.push(InputError {
                             pointer: format!("{pointer}/{i}"),
                             message: message.into(),
                         }),
                     }
+                }
+                continue;
+            }
+            if decl.ty == InputType::Choice {
+                match raw {
+                    None | Some(Value::Null) => numbers[decl.slot] = decl.default,
+                    Some(Value::String(c)) if decl.choices.contains(c) => {
+                        let i = decl.choices.iter().position(|x| x == c).unwrap_or_default();
+                        numbers[decl.slot] = Decimal::from(i);
+                    }
+                    Some(_) => errors.push(InputError {
+                        pointer,
+                        message: egov_core::text!(
+                            "detail-tax-choice",
+                            "must be one of {choices}",
+                            choices = decl.choices.join(", ")
+                        ),
+                    }),
                 }
                 continue;
             }
@@ -167,10 +195,14 @@ impl RuleSet {
                     "detail-tax-negative",
                     "must not be negative"
                 )),
-                InputType::Money if value.scale() > 2 => Some(egov_core::text!(
-                    "detail-tax-decimals",
-                    "at most two decimal places"
-                )),
+                InputType::Money if value.normalize().scale() > self.minor_units => {
+                    Some(egov_core::text!(
+                        "detail-tax-decimals",
+                        "at most {count} decimal places (the minor units of {currency})",
+                        count = self.minor_units,
+                        currency = self.currency.clone()
+                    ))
+                }
                 InputType::Count if value < Decimal::ZERO || !value.fract().is_zero() => Some(
                     egov_core::text!("detail-tax-count", "must be a whole number, not negative"),
                 ),
@@ -203,7 +235,11 @@ impl RuleSet {
             };
         }
         if errors.is_empty() {
-            Ok(Prepared { numbers, people })
+            Ok(Prepared {
+                numbers,
+                people,
+                period: self.period_days(),
+            })
         } else {
             Err(errors)
         }
@@ -253,7 +289,7 @@ impl RuleSet {
         }
         let mut values = BTreeMap::new();
         for decl in &self.inputs {
-            if decl.ty != InputType::People {
+            if !matches!(decl.ty, InputType::People | InputType::Choice) {
                 values.insert(decl.name.clone(), slots[decl.slot]);
             }
         }
@@ -344,7 +380,7 @@ impl RuleSet {
                 amount,
                 max_count,
             } => {
-                let n = count(&input.people[*people], filter, *max_count);
+                let n = count(&input.people[*people], filter, *max_count, get);
                 let a = get(amount);
                 if explain {
                     note(format!("{n} qualifying × {a}"));
@@ -356,38 +392,78 @@ impl RuleSet {
                 filter,
                 max_count,
             } => {
-                let n = count(&input.people[*people], filter, *max_count);
+                let n = count(&input.people[*people], filter, *max_count, get);
                 if explain {
                     note(format!("{n} qualifying"));
                 }
                 Decimal::from(n)
             }
-            Op::Lookup {
-                keys,
-                rows,
-                exact,
-                default,
+            Op::PeopleSum {
+                people,
+                filter,
+                field,
+                max_count,
             } => {
-                let ks: Vec<Decimal> = keys.iter().map(get).collect();
-                let found = if *exact {
-                    rows.iter().position(|(k, _)| *k == ks)
-                } else {
-                    rows.iter().rposition(|(k, _)| k[0] <= ks[0])
-                };
-                match found {
-                    Some(i) => {
-                        if explain {
-                            note(format!("row {} (key {:?})", i + 1, rows[i].0));
-                        }
-                        rows[i].1
-                    }
-                    None => {
-                        if explain {
-                            note("no row: default".into());
-                        }
-                        default.unwrap_or_default()
-                    }
+                let limit = max_count.map_or(usize::MAX, |m| m as usize);
+                let mut n = 0u32;
+                let total: Decimal = input.people[*people]
+                    .iter()
+                    .filter(|p| filter.matches(p, get))
+                    .take(limit)
+                    .map(|p| {
+                        n += 1;
+                        p.values.get(*field).copied().unwrap_or_default()
+                    })
+                    .sum();
+                if explain {
+                    note(format!("the sum over {n} qualifying"));
                 }
+                total
+            }
+            Op::Lookup(table) => match table.find(table.axes.iter().map(|a| get(&a.key))) {
+                Some((v, flat)) => {
+                    if explain {
+                        let bounds = table.bounds_of(flat);
+                        let parts: Vec<String> = table
+                            .axes
+                            .iter()
+                            .zip(bounds)
+                            .map(|(a, b)| format!("{} {b}", a.matching.as_str()))
+                            .collect();
+                        note(format!("row {}", parts.join(", ")));
+                    }
+                    v
+                }
+                None => {
+                    if explain {
+                        note("no row: default".into());
+                    }
+                    table.default.unwrap_or_default()
+                }
+            },
+            Op::OneOf {
+                test,
+                set,
+                names,
+                then,
+                otherwise,
+            } => {
+                let hit = set.contains(&get(test));
+                if explain {
+                    note(format!(
+                        "is {} is {hit}: {}",
+                        names.join(" or "),
+                        if hit { "then" } else { "else" }
+                    ));
+                }
+                if hit { get(then) } else { get(otherwise) }
+            }
+            Op::Dated { values, apportion } => {
+                let (v, how) = dated(values, *apportion, input.period, explain);
+                if explain {
+                    note(how);
+                }
+                v
             }
             Op::Threshold {
                 test,
@@ -476,10 +552,58 @@ fn marginal(brackets: &[Bracket], x: Decimal, explain: bool) -> (Decimal, String
     (total, parts)
 }
 
-fn count(people: &[Person], filter: &super::rules::Filter, max: Option<u32>) -> u32 {
-    let n = people.iter().filter(|p| filter.matches(p)).count();
+fn count(
+    people: &[Person],
+    filter: &super::rules::Filter,
+    max: Option<u32>,
+    get: impl Fn(&Operand) -> Decimal + Copy,
+) -> u32 {
+    let n = people.iter().filter(|p| filter.matches(p, get)).count();
     let n = u32::try_from(n).unwrap_or(u32::MAX);
     max.map_or(n, |m| n.min(m))
+}
+
+/// A dated parameter over a period: the value in force on its first day, or with `apportion`
+/// the mean of the values weighted by the days each is in force within the period.
+fn dated(
+    values: &[(chrono::NaiveDate, Decimal)],
+    apportion: bool,
+    (first, last): (chrono::NaiveDate, chrono::NaiveDate),
+    explain: bool,
+) -> (Decimal, String) {
+    let at = |day: chrono::NaiveDate| {
+        values
+            .iter()
+            .rposition(|(from, _)| *from <= day)
+            .unwrap_or(0)
+    };
+    let i = at(first);
+    let j = at(last);
+    if !apportion || i == j {
+        let (from, v) = values.get(i).copied().unwrap_or_default();
+        let how = if explain {
+            format!("{v} in force from {from}")
+        } else {
+            String::new()
+        };
+        return (v, how);
+    }
+    let mut total = Decimal::ZERO;
+    let mut parts = Vec::new();
+    for k in i..=j {
+        let (from, v) = values[k];
+        let start = from.max(first);
+        let end = values
+            .get(k + 1)
+            .map_or(last, |(next, _)| next.pred_opt().unwrap_or(*next).min(last));
+        let days = (end - start).num_days() + 1;
+        total += v * Decimal::from(days);
+        if explain {
+            parts.push(format!("{v} for {days} days from {start}"));
+        }
+    }
+    let all = Decimal::from((last - first).num_days() + 1);
+    (total / all, parts.join(" + "))
 }
 
 /// Rounds to a multiple of `unit`.
@@ -495,7 +619,7 @@ pub fn round(v: Decimal, r: &Round) -> Decimal {
     q * r.unit
 }
 
-fn read_person(decl: &super::rules::Input, v: &Value) -> Result<Person, String> {
+fn read_person(decl: &super::rules::Input, v: &Value, minor_units: u32) -> Result<Person, String> {
     let Value::Object(m) = v else {
         return Err("each person is an object with `relation` and `age`".into());
     };
@@ -516,8 +640,31 @@ fn read_person(decl: &super::rules::Input, v: &Value) -> Result<Person, String> 
         .filter(|a| *a <= 150)
         .ok_or("needs `age`, a whole number from 0 to 150")?;
     let mut flags = Vec::new();
+    let mut values = vec![Decimal::ZERO; decl.fields.len()];
     for (k, v) in m {
         if k == "relation" || k == "age" {
+            continue;
+        }
+        if let Some(i) = decl.fields.iter().position(|(f, _)| f == k) {
+            let ty = decl.fields[i].1;
+            let d = match v {
+                Value::Null => Decimal::ZERO,
+                v => dec(v).ok_or_else(|| format!("`{k}` must be a {}", ty.as_str()))?,
+            };
+            let ok = match ty {
+                InputType::Money => d >= Decimal::ZERO && d.normalize().scale() <= minor_units,
+                InputType::Count => d >= Decimal::ZERO && d.fract().is_zero(),
+                _ => true,
+            };
+            if !ok {
+                return Err(match ty {
+                    InputType::Money => format!(
+                        "`{k}` must be an amount, not negative, with at most {minor_units} decimal places"
+                    ),
+                    _ => format!("`{k}` must be a whole number, not negative"),
+                });
+            }
+            values[i] = d;
             continue;
         }
         if !decl.flags.contains(k) {
@@ -533,6 +680,7 @@ fn read_person(decl: &super::rules::Input, v: &Value) -> Result<Person, String> 
         relation,
         age: u32::try_from(age).unwrap_or(150),
         flags,
+        values,
     })
 }
 

@@ -451,3 +451,730 @@ fn statement_rules_refuse_bad_amounts_and_hold_outliers() {
     let e = load_err("[statements]\nmax_amount = 10\nmax_withheld_share = 2\ncite = \"c\"\n");
     assert!(e.contains("statements"), "{e}");
 }
+
+fn with_currency(currency: &str, values: &str) -> RuleSet {
+    let head = HEAD.replace("currency = \"XXX\"", &format!("currency = \"{currency}\""));
+    RuleSet::parse(Path::new("t.toml"), &format!("{head}\n{values}"))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn refused(set: &RuleSet, input: Value) -> Vec<String> {
+    let Value::Object(m) = input else {
+        panic!("object")
+    };
+    set.prepare(&m)
+        .expect_err("must be refused")
+        .into_iter()
+        .map(|e| format!("{} {}", e.pointer, e.message))
+        .collect()
+}
+
+#[test]
+fn money_takes_the_minor_units_of_the_currency() {
+    const V: &str = "[values.y]\nkind = \"sum\"\nof = [\"x\"]\ncite = \"c\"\n";
+    // Three decimals: the dinar currencies.
+    let tnd = with_currency("TND", V);
+    assert_eq!(tnd.minor_units, 3);
+    assert_eq!(eval(&tnd, json!({"x": "1250.125"}), "y"), d("1250.125"));
+    assert_eq!(eval(&tnd, json!({"x": 0.5}), "y"), d("0.5"));
+    let e = refused(&tnd, json!({"x": "1.2345"}));
+    assert!(
+        e[0].contains("at most 3 decimal places") && e[0].contains("TND"),
+        "{e:?}"
+    );
+    // None: won and guaraní.
+    for code in ["KRW", "PYG"] {
+        let s = with_currency(code, V);
+        assert_eq!(s.minor_units, 0);
+        assert_eq!(
+            eval(&s, json!({"x": "1500.000"}), "y"),
+            d("1500"),
+            "trailing zeros are whole"
+        );
+        let e = refused(&s, json!({"x": "1500.5"}));
+        assert!(e[0].contains("at most 0 decimal places"), "{e:?}");
+    }
+    // Two, the rest.
+    let usd = with_currency("USD", V);
+    assert_eq!(eval(&usd, json!({"x": "10.25"}), "y"), d("10.25"));
+    assert_eq!(refused(&usd, json!({"x": "10.255"})).len(), 1);
+    // A person's money field too.
+    let s = with_currency(
+        "KWD",
+        "[inputs.kids]\ntype = \"people\"\nfields = { income = \"money\" }\n\
+         [values.t]\nkind = \"people_sum\"\npeople = \"kids\"\nfield = \"income\"\ncite = \"c\"\n",
+    );
+    assert_eq!(
+        eval(
+            &s,
+            json!({"kids": [{"relation": "child", "age": 3, "income": "0.125"}]}),
+            "t"
+        ),
+        d("0.125")
+    );
+    let e = refused(
+        &s,
+        json!({"kids": [{"relation": "child", "age": 3, "income": "0.1255"}]}),
+    );
+    assert!(
+        e[0].starts_with("/kids/0 ") && e[0].contains("3 decimal places"),
+        "{e:?}"
+    );
+}
+
+const FAMILY: &str = r#"
+[inputs.family]
+type = "people"
+relations = ["spouse", "child", "parent"]
+flags = ["disabled"]
+fields = { income = "money", months = "count" }
+
+[values.income_limit]
+kind = "const"
+value = 1000
+cite = "c"
+
+[values.dependants]
+kind = "count"
+people = "family"
+where = [{ field = "income", cmp = "<=", than = "income_limit" }]
+cite = "c"
+
+[values.young_dependants]
+kind = "allowance"
+people = "family"
+relations = ["child"]
+where = [{ field = "income", cmp = "<=", than = "income_limit" }, { field = "age", cmp = "<", than = 18 }]
+amount = 150
+cite = "c"
+
+[values.family_income]
+kind = "people_sum"
+people = "family"
+field = "income"
+cite = "c"
+
+[values.earning_children_income]
+kind = "people_sum"
+people = "family"
+relations = ["child"]
+field = "income"
+where = [{ field = "income", cmp = ">", than = "income_limit" }]
+cite = "c"
+
+[values.months]
+kind = "people_sum"
+people = "family"
+field = "months"
+max_count = 2
+cite = "c"
+"#;
+
+#[test]
+fn people_have_their_own_amounts_and_rules_sum_count_and_filter_over_them() {
+    let s = set(FAMILY);
+    let i = json!({"family": [
+        {"relation": "spouse", "age": 40, "income": 1000, "months": 12},
+        {"relation": "child", "age": 10, "months": 12},
+        {"relation": "child", "age": 19, "income": 999},
+        {"relation": "child", "age": 17, "income": 1001, "months": 6},
+        {"relation": "parent", "age": 70, "income": "5000.50", "disabled": true},
+    ]});
+    assert_eq!(
+        eval(&s, i.clone(), "dependants"),
+        d("3"),
+        "income at most the limit"
+    );
+    assert_eq!(
+        eval(&s, i.clone(), "young_dependants"),
+        d("150"),
+        "child, under 18, within the limit"
+    );
+    assert_eq!(eval(&s, i.clone(), "family_income"), d("8000.5"));
+    assert_eq!(eval(&s, i.clone(), "earning_children_income"), d("1001"));
+    assert_eq!(
+        eval(&s, i.clone(), "months"),
+        d("24"),
+        "the first two people only"
+    );
+    // The trace says how many counted.
+    let Value::Object(m) = i else { panic!() };
+    let out = s.evaluate(&s.prepare(&m).expect("valid"), true);
+    let step = out
+        .trace
+        .expect("trace")
+        .into_iter()
+        .find(|t| t.name == "earning_children_income")
+        .expect("step");
+    assert_eq!(
+        (step.rule.as_str(), step.detail.as_str()),
+        ("people_sum", "the sum over 1 qualifying")
+    );
+    // Bad per-person values are refused where they are.
+    let e = refused(
+        &s,
+        json!({"family": [
+            {"relation": "child", "age": 3, "income": -1},
+            {"relation": "child", "age": 3, "months": 1.5},
+            {"relation": "child", "age": 3, "salary": 10},
+            {"relation": "child", "age": 3, "income": "ten"},
+        ]}),
+    );
+    assert_eq!(e.len(), 4, "{e:?}");
+    assert!(
+        e[0].starts_with("/family/0 ") && e[0].contains("not negative"),
+        "{e:?}"
+    );
+    assert!(
+        e[1].starts_with("/family/1 ") && e[1].contains("whole number"),
+        "{e:?}"
+    );
+    assert!(
+        e[2].starts_with("/family/2 ") && e[2].contains("`salary` is not a field"),
+        "{e:?}"
+    );
+    assert!(
+        e[3].starts_with("/family/3 ") && e[3].contains("must be a money"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn people_rules_are_checked_when_loaded() {
+    let base = format!("{HEAD}\n{FAMILY}");
+    let err = |extra: &str| {
+        RuleSet::parse(Path::new("t.toml"), &format!("{base}\n{extra}"))
+            .expect_err("must fail")
+            .to_string()
+    };
+    let e = err(
+        "[values.z]\nkind = \"people_sum\"\npeople = \"family\"\nfield = \"wage\"\ncite = \"c\"\n",
+    );
+    assert!(
+        e.contains("field `wage` is not a field of the people (income, months)"),
+        "{e}"
+    );
+    let e = err("[values.z]\nkind = \"people_sum\"\npeople = \"family\"\ncite = \"c\"\n");
+    assert!(e.contains("needs `field`"), "{e}");
+    let e = err(
+        "[values.z]\nkind = \"count\"\npeople = \"family\"\nwhere = [{ field = \"height\", cmp = \">\", than = 1 }]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("`height` is not `age` or a field"), "{e}");
+    let e = err(
+        "[values.z]\nkind = \"count\"\npeople = \"family\"\nwhere = [{ field = \"age\", cmp = \"~\", than = 1 }]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("where: `cmp`"), "{e}");
+    let e = err(
+        "[values.z]\nkind = \"sum\"\nof = [\"x\"]\nwhere = [{ field = \"age\", cmp = \">\", than = 1 }]\ncite = \"c\"\n",
+    );
+    assert!(
+        e.contains("belong to allowance, count and people_sum"),
+        "{e}"
+    );
+    let e = err(
+        "[inputs.more]\ntype = \"people\"\nflags = [\"income\"]\nfields = { income = \"money\" }\n",
+    );
+    assert!(
+        e.contains("already a person's relation, age or flag"),
+        "{e}"
+    );
+    let e = err("[inputs.more]\ntype = \"people\"\nfields = { income = \"flag\" }\n");
+    assert!(e.contains("is not money, count or number"), "{e}");
+    let e = err("[inputs.more]\ntype = \"money\"\nfields = { income = \"money\" }\n");
+    assert!(e.contains("only people have `fields`"), "{e}");
+    // A condition's bound is a dependency: a cycle through it is found.
+    let e = err(
+        "[values.z]\nkind = \"count\"\npeople = \"family\"\nwhere = [{ field = \"income\", cmp = \"<\", than = \"w\" }]\ncite = \"c\"\n[values.w]\nkind = \"sum\"\nof = [\"z\"]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("cycle"), "{e}");
+}
+
+#[test]
+fn tables_match_from_or_up_to_in_one_or_two_dimensions() {
+    let s = set(r#"
+[values.upto]
+kind = "lookup"
+key = "x"
+match = "upto"
+rows = [[1000, 10], [2000, 20], [5000, 30]]
+default = 99
+cite = "up to 1000: 10; up to 2000: 20; up to 5000: 30; above: 99"
+
+[values.from]
+kind = "lookup"
+key = "x"
+match = "from"
+rows = [[1000, 10], [2000, 20]]
+cite = "from 1000: 10; from 2000: 20; below 1000 nothing"
+
+[values.grid]
+kind = "lookup"
+keys = ["x", "n"]
+match = ["upto", "from"]
+rows = [
+  [1000, 0, 1], [1000, 2, 2],
+  [3000, 0, 3], [3000, 2, 4],
+]
+default = -1
+cite = "income up to 1000 or 3000, by children from 0 or 2"
+"#);
+    let at = |name: &str, x: i64| eval(&s, json!({"x": x}), name);
+    assert_eq!(
+        [0, 1000, 1001, 2000, 2001, 5000, 5001].map(|x| at("upto", x)),
+        [10, 10, 20, 20, 30, 30, 99].map(Decimal::from),
+        "up to X includes X"
+    );
+    assert_eq!(
+        [0, 999, 1000, 1999, 2000, 9000].map(|x| at("from", x)),
+        [0, 0, 10, 10, 20, 20].map(Decimal::from),
+        "from X includes X; below the first row the default (0)"
+    );
+    let g = |x: i64, n: i64| eval(&s, json!({"x": x, "n": n}), "grid");
+    assert_eq!(
+        [g(500, 0), g(500, 1), g(500, 2), g(500, 9)],
+        [1, 1, 2, 2].map(Decimal::from)
+    );
+    assert_eq!(
+        [g(1000, 2), g(1001, 0), g(3000, 3), g(3001, 0)],
+        [2, 3, 4, -1].map(Decimal::from)
+    );
+    let Value::Object(m) = json!({"x": 1500, "n": 2}) else {
+        panic!()
+    };
+    let out = s.evaluate(&s.prepare(&m).expect("valid"), true);
+    let step = out
+        .trace
+        .expect("trace")
+        .into_iter()
+        .find(|t| t.name == "grid")
+        .expect("step");
+    assert_eq!(step.detail, "row upto 3000, from 2");
+}
+
+#[test]
+fn range_tables_are_checked_when_loaded() {
+    let e = load_err(
+        "[values.t]\nkind = \"lookup\"\nkeys = [\"x\", \"n\"]\nmatch = [\"upto\", \"from\"]\nrows = [[1, 0, 1], [1, 2, 2], [3, 0, 3]]\ncite = \"c\"\n",
+    );
+    assert!(
+        e.contains("a row for every combination of its keys; none for [3, 2]"),
+        "{e}"
+    );
+    let e = load_err(
+        "[values.t]\nkind = \"lookup\"\nkey = \"x\"\nmatch = \"below\"\nrows = [[1, 1]]\ncite = \"c\"\n",
+    );
+    assert!(
+        e.contains("match \"below\" is not exact, from or upto"),
+        "{e}"
+    );
+    let e = load_err(
+        "[values.t]\nkind = \"lookup\"\nkeys = [\"x\", \"n\"]\nmatch = [\"upto\"]\nrows = [[1, 0, 1]]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("one mode for each of the 2 key(s)"), "{e}");
+    let e = load_err(
+        "[values.t]\nkind = \"lookup\"\nkey = \"x\"\nmatch = \"upto\"\nexact = true\nrows = [[1, 1]]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("`match` or `exact`, not both"), "{e}");
+    let e = load_err(
+        "[values.t]\nkind = \"lookup\"\nkey = \"x\"\nmatch = \"upto\"\nrows = [[2, 1], [1, 2]]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("keys must increase"), "{e}");
+    let e = load_err(
+        "[values.t]\nkind = \"lookup\"\nkeys = [\"x\", \"n\"]\nrows = [[1, 0, 1], [1, 0, 2]]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("two rows for the keys"), "{e}");
+}
+
+const STATUS: &str = r#"
+[inputs.status]
+type = "choice"
+choices = ["single", "married", "widowed"]
+default = "single"
+"#;
+
+#[test]
+fn a_choice_is_one_input_with_named_values() {
+    let s = set(&format!(
+        "{STATUS}\n{}",
+        r#"
+[values.couple]
+kind = "threshold"
+if = "status"
+is = ["married", "widowed"]
+then = 200
+else = 100
+cite = "c"
+[values.parts]
+kind = "lookup"
+keys = ["status", "n"]
+rows = [["single", 0, 1], ["married", 0, 2], ["married", 1, 2.5], ["widowed", 0, 1.5]]
+default = 1
+cite = "household parts by status and children"
+"#
+    ));
+    assert_eq!(
+        eval(&s, json!({}), "couple"),
+        d("100"),
+        "the default choice"
+    );
+    assert_eq!(eval(&s, json!({"status": "widowed"}), "couple"), d("200"));
+    assert_eq!(
+        eval(&s, json!({"status": "married", "n": 1}), "parts"),
+        d("2.5")
+    );
+    assert_eq!(
+        eval(&s, json!({"status": "single", "n": 1}), "parts"),
+        d("1"),
+        "no row: default"
+    );
+    let e = refused(&s, json!({"status": "divorced"}));
+    assert!(
+        e[0].starts_with("/status ") && e[0].contains("single, married, widowed"),
+        "{e:?}"
+    );
+    assert_eq!(
+        refused(&s, json!({"status": 1})).len(),
+        1,
+        "a choice is given by its name"
+    );
+    // The outcome does not show the choice as an amount.
+    let Value::Object(m) = json!({"status": "married"}) else {
+        panic!()
+    };
+    let out = s.evaluate(&s.prepare(&m).expect("valid"), true);
+    assert!(!out.values.contains_key("status"));
+    let step = out
+        .trace
+        .expect("trace")
+        .into_iter()
+        .find(|t| t.name == "couple")
+        .expect("step");
+    assert_eq!(step.detail, "is married or widowed is true: then");
+
+    let err = |v: &str| {
+        RuleSet::parse(Path::new("t.toml"), &format!("{HEAD}\n{STATUS}\n{v}"))
+            .expect_err("must fail")
+            .to_string()
+    };
+    let e = err(
+        "[values.z]\nkind = \"threshold\"\nif = \"status\"\nis = \"divorced\"\nthen = 1\ncite = \"c\"\n",
+    );
+    assert!(e.contains("\"divorced\" is not one of the choices"), "{e}");
+    let e = err(
+        "[values.z]\nkind = \"threshold\"\nif = \"x\"\nis = \"married\"\nthen = 1\ncite = \"c\"\n",
+    );
+    assert!(e.contains("`is` tests a choice input"), "{e}");
+    let e = err("[values.z]\nkind = \"sum\"\nof = [\"status\", 1]\ncite = \"c\"\n");
+    assert!(e.contains("not computed with"), "{e}");
+    let e = err(
+        "[values.z]\nkind = \"lookup\"\nkey = \"status\"\nrows = [[\"single\", 1]]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("a choice key matches exactly"), "{e}");
+    let e = err(
+        "[values.z]\nkind = \"lookup\"\nkey = \"status\"\nexact = true\nrows = [[\"divorced\", 1]]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("\"divorced\" is not one of the choices"), "{e}");
+    let e = RuleSet::parse(
+        Path::new("t.toml"),
+        &format!(
+            "{HEAD}\n[inputs.s]\ntype = \"choice\"\nchoices = [\"a\", \"a\"]\ndefault = \"b\"\n"
+        ),
+    )
+    .expect_err("must fail")
+    .to_string();
+    assert!(
+        e.contains("choice `a` twice") && e.contains("default \"b\" is not one of its choices"),
+        "{e}"
+    );
+}
+
+#[test]
+fn one_table_serves_several_values() {
+    let s = set(r#"
+[tables.rates]
+brackets = [{ upto = 100, rate = 0.1 }, { rate = 0.2 }]
+cite = "the schedule of art. 5"
+
+[tables.parts]
+rows = [[0, 1], [2, 1.5]]
+match = "from"
+cite = "art. 6"
+
+[values.on_x]
+kind = "brackets"
+of = "x"
+table = "rates"
+
+[values.on_n]
+kind = "brackets"
+of = "n"
+table = "rates"
+cite = "art. 5 applied to n"
+
+[values.p]
+kind = "lookup"
+key = "n"
+table = "parts"
+"#);
+    assert_eq!(eval(&s, json!({"x": 200}), "on_x"), d("30"));
+    assert_eq!(eval(&s, json!({"n": 150}), "on_n"), d("20"));
+    assert_eq!(eval(&s, json!({"n": 3}), "p"), d("1.5"));
+    let node = |n: &str| {
+        s.nodes
+            .iter()
+            .find(|x| x.name == n)
+            .expect("node")
+            .cite
+            .clone()
+    };
+    assert_eq!(
+        node("on_x"),
+        "the schedule of art. 5",
+        "the table's citation when the value has none"
+    );
+    assert_eq!(node("on_n"), "art. 5 applied to n");
+    let e =
+        load_err("[values.t]\nkind = \"brackets\"\nof = \"x\"\ntable = \"nope\"\ncite = \"c\"\n");
+    assert!(e.contains("`nope` is not a table"), "{e}");
+    let e = load_err(
+        "[tables.r]\nrows = [[0, 1]]\ncite = \"c\"\n[values.t]\nkind = \"lookup\"\nkey = \"x\"\ntable = \"r\"\nrows = [[0, 2]]\ncite = \"c\"\n",
+    );
+    assert!(
+        e.contains("`rows` is given by the table; not here too"),
+        "{e}"
+    );
+}
+
+#[test]
+fn dated_parameters_hold_from_their_date() {
+    let s = set(r#"
+[values.rate]
+kind = "const"
+dated = [{ from = "2025-01-01", value = 0.10 }, { from = "2026-07-01", value = 0.12, cite = "Act 7 of 2026" }]
+cite = "art. 9"
+
+[values.mean_rate]
+kind = "const"
+dated = [{ from = "2025-01-01", value = 0.10 }, { from = "2026-07-01", value = 0.12 }]
+apportion = "days"
+cite = "art. 9, pro rata temporis"
+
+[values.tax]
+kind = "product"
+of = ["x", "mean_rate"]
+round = { mode = "nearest", unit = 1 }
+cite = "c"
+"#);
+    assert_eq!(
+        eval(&s, json!({}), "rate"),
+        d("0.10"),
+        "in force on 1 January"
+    );
+    // 181 days at 10% and 184 at 12% in 2026.
+    let mean = (d("0.10") * d("181") + d("0.12") * d("184")) / d("365");
+    assert_eq!(eval(&s, json!({}), "mean_rate"), mean.normalize());
+    assert_eq!(eval(&s, json!({"x": 365_000}), "tax"), d("40180"));
+    let rate = s.nodes.iter().find(|n| n.name == "rate").expect("node");
+    assert_eq!(rate.cite, "art. 9; from 2026-07-01: Act 7 of 2026");
+    let Value::Object(m) = json!({}) else {
+        panic!()
+    };
+    let out = s.evaluate(&s.prepare(&m).expect("valid"), true);
+    let step = out
+        .trace
+        .expect("trace")
+        .into_iter()
+        .find(|t| t.name == "mean_rate")
+        .expect("step");
+    assert_eq!(
+        step.detail,
+        "0.1 for 181 days from 2026-01-01 + 0.12 for 184 days from 2026-07-01"
+    );
+
+    let e = load_err(
+        "[values.r]\nkind = \"const\"\ndated = [{ from = \"2026-03-01\", value = 1 }]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("the year begins 2026-01-01 without one"), "{e}");
+    let e = load_err(
+        "[values.r]\nkind = \"const\"\ndated = [{ from = \"2026-01-01\", value = 1 }, { from = \"2026-01-01\", value = 2 }]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("the dates must increase"), "{e}");
+    let e = load_err(
+        "[values.r]\nkind = \"const\"\nvalue = 1\ndated = [{ from = \"2026-01-01\", value = 1 }]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("`value` or `dated`, not both"), "{e}");
+    let e = load_err(
+        "[values.r]\nkind = \"const\"\ndated = [{ from = \"2026-01-01\", value = 1 }]\napportion = \"months\"\ncite = \"c\"\n",
+    );
+    assert!(e.contains("apportion \"months\""), "{e}");
+}
+
+/// Files by name, for `parse_with`.
+fn files<'a>(list: &'a [(&'a str, String)]) -> impl Fn(&Path) -> std::io::Result<String> + 'a {
+    move |p: &Path| {
+        list.iter()
+            .find(|(n, _)| Path::new(n) == p)
+            .map(|(_, t)| t.clone())
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+    }
+}
+
+#[test]
+fn a_year_extends_the_previous_and_overrides_what_changed() {
+    let base = format!(
+        "{HEAD}\n{}",
+        r#"
+[calendar.return]
+title = "Return"
+due = "2027-05-31"
+cite = "c"
+
+[values.allowance]
+kind = "const"
+value = 100
+cite = "art. 1"
+
+[values.rate]
+kind = "const"
+value = 0.1
+cite = "art. 2"
+
+[values.old_credit]
+kind = "const"
+value = 5
+cite = "art. 3, repealed in 2027"
+
+[values.tax]
+kind = "product"
+of = ["x", "rate"]
+cite = "art. 2"
+"#
+    );
+    let next = r#"
+[meta]
+extends = "2026.toml"
+year = 2027
+title = "T 2027"
+remove = ["old_credit", "return"]
+
+[calendar.return_2027]
+title = "Return"
+due = "2028-05-31"
+cite = "c"
+
+[values.rate]
+kind = "const"
+value = 0.12
+cite = "art. 2 as amended by Act 1 of 2027"
+
+[values.net]
+kind = "difference"
+of = ["tax", "allowance"]
+cite = "art. 4"
+"#;
+    let chain = [("2026.toml", base.clone())];
+    let s = RuleSet::parse_with(Path::new("2027.toml"), next, &files(&chain))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            s.year,
+            s.title.as_str(),
+            s.currency.as_str(),
+            s.tax.as_str()
+        ),
+        (2027, "T 2027", "XXX", "t")
+    );
+    assert_eq!(s.files, [Path::new("2026.toml"), Path::new("2027.toml")]);
+    assert_eq!(
+        eval(&s, json!({"x": 1000}), "tax"),
+        d("120"),
+        "the overridden rate"
+    );
+    assert_eq!(
+        eval(&s, json!({"x": 1000}), "net"),
+        d("20"),
+        "the inherited allowance"
+    );
+    assert!(s.slot("old_credit").is_none(), "removed");
+    assert_eq!(
+        s.calendar
+            .iter()
+            .map(|c| c.code.as_str())
+            .collect::<Vec<_>>(),
+        ["return_2027"]
+    );
+    assert!(
+        s.inputs.iter().any(|i| i.name == "people"),
+        "inputs carried over"
+    );
+    let rate = s.nodes.iter().find(|n| n.name == "rate").expect("rate");
+    assert_eq!(
+        (rate.file, rate.cite.as_str()),
+        (1, "art. 2 as amended by Act 1 of 2027")
+    );
+    let base_only = RuleSet::parse(Path::new("2026.toml"), &base).expect("base");
+    assert_ne!(s.hash, base_only.hash, "the hash covers both files");
+
+    // Problems name the file and the line where they are written.
+    let bad = next.replace(
+        "of = [\"tax\", \"allowance\"]",
+        "of = [\"tax\", \"old_credit\"]",
+    );
+    let e = RuleSet::parse_with(Path::new("2027.toml"), &bad, &files(&chain))
+        .expect_err("removed name")
+        .to_string();
+    assert!(
+        e.starts_with("2027.toml:18: value `net`: unknown name `old_credit`"),
+        "{e}"
+    );
+    let bad_base = base.replace("value = 100", "value = \"lots\"");
+    let e = RuleSet::parse_with(
+        Path::new("2027.toml"),
+        next,
+        &files(&[("2026.toml", bad_base)]),
+    )
+    .expect_err("bad base")
+    .to_string();
+    assert!(
+        e.starts_with("2026.toml:") && e.contains("value `allowance`: value: \"lots\""),
+        "{e}"
+    );
+    let e = RuleSet::parse_with(
+        Path::new("2027.toml"),
+        &next.replace("\"old_credit\", ", "\"gone\", "),
+        &files(&chain),
+    )
+    .expect_err("remove of nothing")
+    .to_string();
+    assert!(e.contains("meta.remove: `gone` is not declared"), "{e}");
+    let e = RuleSet::parse_with(
+        Path::new("2027.toml"),
+        &next.replace("year = 2027\n", ""),
+        &files(&chain),
+    )
+    .expect_err("no year")
+    .to_string();
+    assert!(e.contains("states its own year"), "{e}");
+    let e = RuleSet::parse_with(
+        Path::new("2027.toml"),
+        &next.replace("2026.toml", "2025.toml"),
+        &files(&chain),
+    )
+    .expect_err("missing base")
+    .to_string();
+    assert!(
+        e.starts_with("2027.toml:3: meta.extends: cannot read \"2025.toml\""),
+        "{e}"
+    );
+    let looped = [(
+        "2026.toml",
+        "[meta]\nextends = \"2027.toml\"\nyear = 2026\n".to_owned(),
+    )];
+    let e = RuleSet::parse_with(Path::new("2027.toml"), next, &files(&looped))
+        .expect_err("loop")
+        .to_string();
+    assert!(
+        e.contains("leads back to a file already in the chain"),
+        "{e}"
+    );
+}

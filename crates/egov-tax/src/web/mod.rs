@@ -118,6 +118,20 @@ pub(crate) fn input_label(t: &Page, rules: &RuleSet, name: &str) -> String {
     })
 }
 
+/// What a choice of a choice input is called (`tax-choice-<input>-<choice>`).
+pub(crate) fn choice_label(t: &Page, input: &str, choice: &str) -> String {
+    word_or(t, &format!("tax-choice-{input}-{choice}"), || {
+        choice.replace('_', " ")
+    })
+}
+
+/// What a person's own amount is called (`tax-field-<input>-<field>`).
+pub(crate) fn person_field_label(t: &Page, input: &str, field: &str) -> String {
+    word_or(t, &format!("tax-field-{input}-{field}"), || {
+        field.replace('_', " ")
+    })
+}
+
 /// What a computed value (or an input) is called on the pages.
 pub(crate) fn value_label(t: &Page, rules: &RuleSet, name: &str) -> String {
     word_or(t, &format!("tax-value-{name}"), || {

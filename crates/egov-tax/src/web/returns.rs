@@ -167,6 +167,9 @@ fn shown(t: &Page, rules: &RuleSet, name: &str, v: &Value) -> String {
             "tax-people-count",
             &[("count", v.as_array().map_or(0, Vec::len).to_string())],
         ),
+        InputType::Choice => v
+            .as_str()
+            .map_or_else(|| v.to_string(), |c| super::choice_label(t, name, c)),
         InputType::Money => decimal(v).map_or_else(|| v.to_string(), |d| t.money(d)),
         _ => decimal(v).map_or_else(|| v.to_string(), |d| t.count(d)),
     }
@@ -494,6 +497,8 @@ pub struct FieldView {
     pub error: Option<String>,
     pub people: Vec<PersonView>,
     pub relations: Vec<(String, String)>,
+    /// For a choice: (value, label), in the rules' order.
+    pub choices: Vec<(String, String)>,
 }
 
 impl FieldView {
@@ -511,6 +516,8 @@ pub struct PersonView {
     pub age: String,
     /// (flag, label, checked).
     pub flags: Vec<(String, String, bool)>,
+    /// The person's own amounts: (field, label, value as typed, error).
+    pub amounts: Vec<(String, String, String, Option<String>)>,
 }
 
 #[derive(Template)]
@@ -554,6 +561,8 @@ fn posted_from_entries(t: &Page, r: &RuleSet, entries: &Map<String, Value>) -> P
                                             Value::String(s) => s.clone(),
                                             Value::Bool(true) => "yes".into(),
                                             Value::Bool(false) => continue,
+                                            Value::Number(_) if k != "age" => decimal(x)
+                                                .map_or_else(|| x.to_string(), |d| t.count(d)),
                                             other => other.to_string(),
                                         };
                                         row.insert(k.clone(), s);
@@ -569,6 +578,11 @@ fn posted_from_entries(t: &Page, r: &RuleSet, entries: &Map<String, Value>) -> P
             InputType::Flag => {
                 if v.as_bool() == Some(true) || v.as_i64() == Some(1) {
                     p.text.insert(decl.name.clone(), "yes".into());
+                }
+            }
+            InputType::Choice => {
+                if let Some(c) = v.as_str() {
+                    p.text.insert(decl.name.clone(), c.to_owned());
                 }
             }
             _ => {
@@ -616,7 +630,11 @@ fn read_form(r: &RuleSet, form: &[(String, String)]) -> Result<Posted, ()> {
         if row > decl.max_people || v.len() > 40 {
             return Err(());
         }
-        if field != "relation" && field != "age" && !decl.flags.iter().any(|f| f == field) {
+        if field != "relation"
+            && field != "age"
+            && !decl.flags.iter().any(|f| f == field)
+            && !decl.fields.iter().any(|(f, _)| f == field)
+        {
             return Err(());
         }
         let rows = p.people.entry(name.to_owned()).or_default();
@@ -647,6 +665,17 @@ fn entries_of(
                     entries.insert(name.clone(), Value::Bool(true));
                 }
             }
+            InputType::Choice => {
+                let text = p.text.get(name).map_or("", String::as_str);
+                if text.is_empty() {
+                    continue;
+                }
+                if decl.choices.iter().any(|c| c == text) {
+                    entries.insert(name.clone(), Value::String(text.to_owned()));
+                } else {
+                    errors.insert(format!("f-{name}"), t.t("tax-error-choice"));
+                }
+            }
             InputType::People => {
                 let mut list = Vec::new();
                 for (i, row) in p.people.get(name).into_iter().flatten().enumerate() {
@@ -668,6 +697,25 @@ fn entries_of(
                     for f in &decl.flags {
                         if row.get(f).is_some_and(|v| v == "yes") {
                             person.insert(f.clone(), Value::Bool(true));
+                        }
+                    }
+                    for (f, ty) in &decl.fields {
+                        let text = row.get(f).map_or("", String::as_str);
+                        if text.is_empty() {
+                            continue;
+                        }
+                        match t.parse_number(text) {
+                            Some(d) => {
+                                person.insert(f.clone(), to_json(d));
+                            }
+                            None => {
+                                let id = match ty {
+                                    InputType::Money => "tax-error-money",
+                                    InputType::Count => "tax-error-count",
+                                    _ => "tax-error-number",
+                                };
+                                errors.insert(format!("f-{name}-{i}-{f}"), t.t(id));
+                            }
                         }
                     }
                     list.push(Value::Object(person));
@@ -728,6 +776,7 @@ fn field_views(
                 InputType::People => "people",
                 InputType::Number => "number",
                 InputType::Count => "count",
+                InputType::Choice => "choice",
             };
             let mut hint = Vec::new();
             if let Some(v) = prefill.get(name) {
@@ -772,6 +821,18 @@ fn field_views(
                                     )
                                 })
                                 .collect(),
+                            amounts: decl
+                                .fields
+                                .iter()
+                                .map(|(f, _)| {
+                                    (
+                                        f.clone(),
+                                        super::person_field_label(t, name, f),
+                                        row.get(f).cloned().unwrap_or_default(),
+                                        errors.get(&format!("{id}-{i}-{f}")).cloned(),
+                                    )
+                                })
+                                .collect(),
                         }
                     })
                     .collect()
@@ -798,6 +859,11 @@ fn field_views(
                     .relations
                     .iter()
                     .map(|x| (x.clone(), t.t(&format!("tax-relation-{x}"))))
+                    .collect(),
+                choices: decl
+                    .choices
+                    .iter()
+                    .map(|c| (c.clone(), super::choice_label(t, name, c)))
                     .collect(),
             }
         })

@@ -26,7 +26,23 @@ pub struct Bracket {
     pub rate: Decimal,
 }
 
-/// Who counts for an allowance or a count.
+/// A person's field a condition reads: the age, or one of the person's own amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonField {
+    Age,
+    Field(usize),
+}
+
+/// A condition on a person: `field cmp than`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub field: PersonField,
+    pub name: String,
+    pub cmp: Cmp,
+    pub than: Operand,
+}
+
+/// Who counts for an allowance, a count or a sum over people.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
     /// Relations that count (empty: all).
@@ -39,10 +55,13 @@ pub struct Filter {
     pub not_flag: Option<String>,
     /// A flag that waives the age condition (e.g. disability).
     pub any_age_if: Option<String>,
+    /// Conditions on the person's own fields, all of which must hold.
+    pub conditions: Vec<Condition>,
 }
 
 impl Filter {
-    pub fn matches(&self, p: &Person) -> bool {
+    /// Whether `p` counts; `value` reads the operands of the conditions.
+    pub fn matches(&self, p: &Person, value: impl Fn(&Operand) -> Decimal) -> bool {
         if !self.relations.is_empty() && !self.relations.contains(&p.relation) {
             return false;
         }
@@ -56,12 +75,29 @@ impl Filter {
         {
             return false;
         }
+        for c in &self.conditions {
+            let own = match c.field {
+                PersonField::Age => Decimal::from(p.age),
+                PersonField::Field(i) => p.values.get(i).copied().unwrap_or_default(),
+            };
+            if !c.cmp.test(own, value(&c.than)) {
+                return false;
+            }
+        }
         if self.ages.is_empty() || self.any_age_if.as_ref().is_some_and(|f| p.has(f)) {
             return true;
         }
         self.ages
             .iter()
             .any(|(lo, hi)| (*lo..=*hi).contains(&p.age))
+    }
+
+    fn operands(&self) -> impl Iterator<Item = Operand> + '_ {
+        self.conditions.iter().map(|c| c.than)
+    }
+
+    fn operands_mut(&mut self) -> impl Iterator<Item = &mut Operand> + '_ {
+        self.conditions.iter_mut().map(|c| &mut c.than)
     }
 }
 
@@ -71,6 +107,8 @@ pub struct Person {
     pub relation: String,
     pub age: u32,
     pub flags: Vec<String>,
+    /// The person's own amounts, in the order of the input's `fields`.
+    pub values: Vec<Decimal>,
 }
 
 impl Person {
@@ -90,7 +128,7 @@ pub enum Cmp {
 }
 
 impl Cmp {
-    fn parse(s: &str) -> Option<Self> {
+    pub(super) fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "<" => Cmp::Lt,
             "<=" => Cmp::Le,
@@ -169,12 +207,14 @@ pub enum Op {
         filter: Filter,
         max_count: Option<u32>,
     },
-    Lookup {
-        keys: Vec<Operand>,
-        rows: Vec<(Vec<Decimal>, Decimal)>,
-        exact: bool,
-        default: Option<Decimal>,
+    /// The sum of one of the people's own fields over those who qualify.
+    PeopleSum {
+        people: usize,
+        filter: Filter,
+        field: usize,
+        max_count: Option<u32>,
     },
+    Lookup(Table),
     Threshold {
         test: Operand,
         cmp: Cmp,
@@ -182,6 +222,101 @@ pub enum Op {
         then: Operand,
         otherwise: Operand,
     },
+    /// `then` when a choice input holds one of `set` (choice indices), else `otherwise`.
+    OneOf {
+        test: Operand,
+        set: Vec<Decimal>,
+        names: Vec<String>,
+        then: Operand,
+        otherwise: Operand,
+    },
+    /// A parameter whose value changes on dates: `(from, value)`, dates increasing.
+    Dated {
+        values: Vec<(chrono::NaiveDate, Decimal)>,
+        apportion: bool,
+    },
+}
+
+/// How one key of a table picks its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// The row whose key equals the value.
+    Exact,
+    /// "From X upwards": the row with the largest key at or below the value.
+    From,
+    /// "Up to X": the row with the smallest key at or above the value.
+    Upto,
+}
+
+impl Match {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "exact" => Match::Exact,
+            "from" => Match::From,
+            "upto" => Match::Upto,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Match::Exact => "exact",
+            Match::From => "from",
+            Match::Upto => "upto",
+        }
+    }
+
+    /// The index in `bounds` (increasing) that `x` falls to, if any.
+    pub fn pick(self, bounds: &[Decimal], x: Decimal) -> Option<usize> {
+        match self {
+            Match::Exact => bounds.binary_search(&x).ok(),
+            Match::From => bounds.partition_point(|b| *b <= x).checked_sub(1),
+            Match::Upto => {
+                let i = bounds.partition_point(|b| *b < x);
+                (i < bounds.len()).then_some(i)
+            }
+        }
+    }
+}
+
+/// One key of a table: how it matches and the keys its rows use, increasing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub key: Operand,
+    pub matching: Match,
+    pub bounds: Vec<Decimal>,
+}
+
+/// A lookup table over one or more keys, held as a grid: the cell of each combination of the
+/// keys' rows (row-major, the first key slowest).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub axes: Vec<Axis>,
+    pub cells: Vec<Option<Decimal>>,
+    pub default: Option<Decimal>,
+}
+
+impl Table {
+    /// The cell the keys fall to, with each key's bound, or `None` (the default applies).
+    pub fn find(&self, keys: impl Iterator<Item = Decimal>) -> Option<(Decimal, usize)> {
+        let mut flat = 0usize;
+        for (axis, x) in self.axes.iter().zip(keys) {
+            let i = axis.matching.pick(&axis.bounds, x)?;
+            flat = flat * axis.bounds.len() + i;
+        }
+        self.cells.get(flat).copied().flatten().map(|v| (v, flat))
+    }
+
+    /// The keys of cell `flat`, for explanations.
+    pub fn bounds_of(&self, mut flat: usize) -> Vec<Decimal> {
+        let mut out = vec![Decimal::ZERO; self.axes.len()];
+        for (k, axis) in self.axes.iter().enumerate().rev() {
+            let n = axis.bounds.len().max(1);
+            out[k] = axis.bounds.get(flat % n).copied().unwrap_or_default();
+            flat /= n;
+        }
+        out
+    }
 }
 
 impl Op {
@@ -198,20 +333,25 @@ impl Op {
             Op::Brackets { .. } => "brackets",
             Op::Allowance { .. } => "allowance",
             Op::Count { .. } => "count",
+            Op::PeopleSum { .. } => "people_sum",
             Op::Lookup { .. } => "lookup",
-            Op::Threshold { .. } => "threshold",
+            Op::Threshold { .. } | Op::OneOf { .. } => "threshold",
+            Op::Dated { .. } => "const",
         }
     }
 
     fn operands(&self) -> Vec<Operand> {
         match self {
-            Op::Const(_) | Op::Count { .. } => Vec::new(),
+            Op::Const(_) | Op::Dated { .. } => Vec::new(),
+            Op::Count { filter, .. } | Op::PeopleSum { filter, .. } => filter.operands().collect(),
             Op::Sum(v) | Op::Difference(v) | Op::Product(v) | Op::Min(v) | Op::Max(v) => v.clone(),
             Op::Percent { of, .. } | Op::Schedule { of, .. } | Op::Brackets { of, .. } => {
                 vec![*of]
             }
-            Op::Allowance { amount, .. } => vec![*amount],
-            Op::Lookup { keys, .. } => keys.clone(),
+            Op::Allowance { amount, filter, .. } => {
+                std::iter::once(*amount).chain(filter.operands()).collect()
+            }
+            Op::Lookup(t) => t.axes.iter().map(|a| a.key).collect(),
             Op::Threshold {
                 test,
                 than,
@@ -219,6 +359,12 @@ impl Op {
                 otherwise,
                 ..
             } => vec![*test, *than, *then, *otherwise],
+            Op::OneOf {
+                test,
+                then,
+                otherwise,
+                ..
+            } => vec![*test, *then, *otherwise],
         }
     }
 }
@@ -230,6 +376,8 @@ pub struct Node {
     pub label: Option<String>,
     pub description: Option<String>,
     pub cite: String,
+    /// Where it is written: the file (index into [`RuleSet::files`]) and the line.
+    pub file: usize,
     pub line: usize,
     pub op: Op,
     pub floor: Option<Operand>,
@@ -265,18 +413,29 @@ pub enum InputType {
     Number,
     Flag,
     People,
+    /// One of named values (`choices`), held as its index.
+    Choice,
 }
 
 impl InputType {
-    fn parse(s: &str) -> Option<Self> {
+    pub(super) fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "money" => InputType::Money,
             "count" => InputType::Count,
             "number" => InputType::Number,
             "flag" => InputType::Flag,
             "people" => InputType::People,
+            "choice" => InputType::Choice,
             _ => return None,
         })
+    }
+
+    /// Whether the input is a number the rules compute with (a choice is one too, its index).
+    pub fn is_amount(self) -> bool {
+        matches!(
+            self,
+            InputType::Money | InputType::Count | InputType::Number
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -286,6 +445,7 @@ impl InputType {
             InputType::Number => "number",
             InputType::Flag => "flag",
             InputType::People => "people",
+            InputType::Choice => "choice",
         }
     }
 }
@@ -304,7 +464,11 @@ pub struct Input {
     /// For `people`: allowed relations and flags, and a limit on the list.
     pub relations: Vec<String>,
     pub flags: Vec<String>,
+    /// For `people`: each person's own amounts, with their type (money, count or number).
+    pub fields: Vec<(String, InputType)>,
     pub max_people: usize,
+    /// For `choice`: the named values; the input holds the index of one.
+    pub choices: Vec<String>,
     /// Numeric slot, or index into the people lists.
     pub slot: usize,
 }
@@ -406,13 +570,18 @@ impl StatementRules {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     pub file: PathBuf,
+    /// Every file read: the ones this one extends first, then this one.
+    pub files: Vec<PathBuf>,
     pub tax: String,
     pub title: String,
     pub year: i32,
     pub period: String,
     pub currency: String,
+    /// Decimal places of the currency's amounts (ISO 4217): money inputs may have no more.
+    pub minor_units: u32,
     pub law: String,
-    /// SHA-256 of the file's bytes, hex: with [`ENGINE_VERSION`], what reproduces a result.
+    /// SHA-256 over the bytes of every file read, hex: with [`ENGINE_VERSION`], what
+    /// reproduces a result.
     pub hash: String,
     pub inputs: Vec<Input>,
     /// Values in evaluation order (each after everything it reads).
@@ -460,8 +629,30 @@ pub(super) fn float(f: f64) -> Result<Decimal, String> {
     Decimal::from_str(&format!("{f}")).map_err(|_| format!("{f} is out of range"))
 }
 
+/// The minor units of a currency (ISO 4217): 2 unless the code is one of the exceptions.
+pub fn minor_units_of(code: &str) -> u32 {
+    match code {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
+        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        "CLF" | "UYW" => 4,
+        _ => 2,
+    }
+}
+
+/// What `compile` needs to know about the file besides the value itself.
+pub(super) struct Context<'a> {
+    pub(super) names: &'a HashMap<String, usize>,
+    /// People inputs: index and the names of their fields.
+    pub(super) people: &'a HashMap<String, (usize, Vec<String>)>,
+    /// Choice inputs by slot: their named values.
+    pub(super) choices: &'a HashMap<usize, Vec<String>>,
+    pub(super) tables: &'a HashMap<String, RawTable>,
+    pub(super) year: i32,
+}
+
 impl RuleSet {
-    /// Loads and compiles a rules file.
+    /// Loads and compiles a rules file, and the files it extends.
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             LoadError(vec![LoadIssue {
@@ -473,38 +664,67 @@ impl RuleSet {
         Self::parse(path, &text)
     }
 
-    /// Compiles rules from text; `file` names them in errors.
+    /// Compiles rules from text; `file` names them in errors, and a file it extends is read
+    /// from beside it.
     pub fn parse(file: &Path, text: &str) -> Result<Self, LoadError> {
-        let issue = |line: usize, message: String| LoadIssue {
-            file: file.to_owned(),
-            line,
+        Self::parse_with(file, text, &|p| std::fs::read_to_string(p))
+    }
+
+    /// Compiles rules from text, reading the files it extends through `read`.
+    pub fn parse_with(
+        file: &Path,
+        text: &str,
+        read: &dyn Fn(&Path) -> std::io::Result<String>,
+    ) -> Result<Self, LoadError> {
+        let m = merge(file, text, read)?;
+        let at = |o: Origin| m.sources[o.file].file.clone();
+        let issue = |o: Origin, message: String| LoadIssue {
+            file: at(o),
+            line: o.line,
             message,
         };
-        let raw: RawFile = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(0, |s| line_of(text, s.start));
-            LoadError(vec![issue(line, e.message().to_owned())])
-        })?;
+        let own = Origin {
+            file: m.sources.len() - 1,
+            line: 1,
+        };
         let mut issues = Vec::new();
 
-        // Inputs: numeric ones take slots 0.., people lists their own indices.
+        let meta = &m.meta;
+        let mut required = |v: &Option<String>, field: &str| -> String {
+            match v {
+                Some(s) => s.clone(),
+                None => {
+                    issues.push(issue(own, format!("meta.{field}: missing")));
+                    String::new()
+                }
+            }
+        };
+        let tax = required(&meta.tax, "tax");
+        let title = required(&meta.title, "title");
+        let currency = required(&meta.currency, "currency");
+        let year = meta.year.unwrap_or_else(|| {
+            issues.push(issue(own, "meta.year: missing".into()));
+            0
+        });
+        let period = meta.period.clone().unwrap_or_else(|| "annual".into());
+
+        // Inputs: numeric ones (and choices) take slots 0.., people lists their own indices.
         let mut names: HashMap<String, usize> = HashMap::new();
-        let mut people_names: HashMap<String, usize> = HashMap::new();
+        let mut people_names: HashMap<String, (usize, Vec<String>)> = HashMap::new();
+        let mut choices: HashMap<usize, Vec<String>> = HashMap::new();
         let mut inputs = Vec::new();
-        let mut raw_inputs: Vec<(&String, &Spanned<RawInput>)> = raw.inputs.iter().collect();
-        raw_inputs.sort_by_key(|(_, s)| s.span().start);
         let mut numeric = 0;
         let mut people = 0;
-        for (name, spanned) in raw_inputs {
-            let line = line_of(text, spanned.span().start);
-            let r = spanned.get_ref();
+        for (name, origin, r) in &m.inputs.0 {
+            let origin = *origin;
             check_name(name)
-                .map_err(|m| issues.push(issue(line, m)))
+                .map_err(|m| issues.push(issue(origin, m)))
                 .ok();
             let Some(ty) = InputType::parse(&r.ty) else {
                 issues.push(issue(
-                    line,
+                    origin,
                     format!(
-                        "input `{name}`: type {:?} is not money, count, number, flag or people",
+                        "input `{name}`: type {:?} is not money, count, number, flag, choice or people",
                         r.ty
                     ),
                 ));
@@ -515,32 +735,106 @@ impl RuleSet {
                 Some("monthly") => true,
                 Some(other) => {
                     issues.push(issue(
-                        line,
+                        origin,
                         format!("input `{name}`: period {other:?} is not annual or monthly"),
                     ));
                     false
                 }
             };
-            let default = match r.default.as_ref().map(num).transpose() {
-                Ok(d) => d.unwrap_or_default(),
-                Err(m) => {
-                    issues.push(issue(line, format!("input `{name}`: default: {m}")));
+            if ty == InputType::Choice {
+                if r.choices.is_empty() {
+                    issues.push(issue(
+                        origin,
+                        format!("input `{name}`: a choice needs `choices`"),
+                    ));
+                }
+                for (i, c) in r.choices.iter().enumerate() {
+                    if let Err(msg) = check_name(c) {
+                        issues.push(issue(origin, format!("input `{name}`: choice {msg}")));
+                    }
+                    if r.choices[..i].contains(c) {
+                        issues.push(issue(origin, format!("input `{name}`: choice `{c}` twice")));
+                    }
+                }
+            } else if !r.choices.is_empty() {
+                issues.push(issue(
+                    origin,
+                    format!("input `{name}`: only a choice has `choices`"),
+                ));
+            }
+            let default = match (&r.default, ty) {
+                (Some(RawNum::Str(c)), InputType::Choice) => {
+                    match r.choices.iter().position(|x| x == c) {
+                        Some(i) => Decimal::from(i),
+                        None => {
+                            issues.push(issue(
+                                origin,
+                                format!("input `{name}`: default {c:?} is not one of its choices"),
+                            ));
+                            Decimal::ZERO
+                        }
+                    }
+                }
+                (Some(_), InputType::Choice) => {
+                    issues.push(issue(
+                        origin,
+                        format!("input `{name}`: the default of a choice is one of its choices"),
+                    ));
                     Decimal::ZERO
                 }
+                (d, _) => match d.as_ref().map(num).transpose() {
+                    Ok(d) => d.unwrap_or_default(),
+                    Err(m) => {
+                        issues.push(issue(origin, format!("input `{name}`: default: {m}")));
+                        Decimal::ZERO
+                    }
+                },
             };
             let max = match r.max.as_ref().map(num).transpose() {
                 Ok(m) => m,
                 Err(m) => {
-                    issues.push(issue(line, format!("input `{name}`: max: {m}")));
+                    issues.push(issue(origin, format!("input `{name}`: max: {m}")));
                     None
                 }
             };
+            let mut fields = Vec::new();
+            for (field, kind) in &r.fields {
+                if ty != InputType::People {
+                    issues.push(issue(
+                        origin,
+                        format!("input `{name}`: only people have `fields`"),
+                    ));
+                    break;
+                }
+                if let Err(msg) = check_name(field) {
+                    issues.push(issue(origin, format!("input `{name}`: field {msg}")));
+                }
+                if matches!(field.as_str(), "relation" | "age") || r.flags.contains(field) {
+                    issues.push(issue(
+                        origin,
+                        format!("input `{name}`: field `{field}` is already a person's relation, age or flag"),
+                    ));
+                }
+                match InputType::parse(kind).filter(|t| t.is_amount()) {
+                    Some(t) => fields.push((field.clone(), t)),
+                    None => issues.push(issue(
+                        origin,
+                        format!("input `{name}`: field `{field}`: type {kind:?} is not money, count or number"),
+                    )),
+                }
+            }
             let slot = if ty == InputType::People {
-                people_names.insert(name.clone(), people);
+                people_names.insert(
+                    name.clone(),
+                    (people, fields.iter().map(|(f, _)| f.clone()).collect()),
+                );
                 people += 1;
                 people - 1
             } else {
                 names.insert(name.clone(), numeric);
+                if ty == InputType::Choice {
+                    choices.insert(numeric, r.choices.clone());
+                }
                 numeric += 1;
                 numeric - 1
             };
@@ -554,50 +848,66 @@ impl RuleSet {
                 max,
                 relations: r.relations.clone(),
                 flags: r.flags.clone(),
+                fields,
                 max_people: r.max_people.unwrap_or(50),
+                choices: r.choices.clone(),
                 slot,
             });
         }
 
-        // Value names first, so values may refer to values declared later.
-        let mut raw_values: Vec<(&String, &Spanned<RawValue>)> = raw.values.iter().collect();
-        raw_values.sort_by_key(|(_, s)| s.span().start);
-        for (i, (name, spanned)) in raw_values.iter().enumerate() {
-            let line = line_of(text, spanned.span().start);
-            if let Err(m) = check_name(name) {
-                issues.push(issue(line, m));
+        let mut tables: HashMap<String, RawTable> = HashMap::new();
+        for (name, origin, t) in &m.tables.0 {
+            if let Err(msg) = check_name(name) {
+                issues.push(issue(*origin, msg));
             }
-            if names.contains_key(*name) || people_names.contains_key(*name) {
+            if t.cite.trim().is_empty() {
+                issues.push(issue(*origin, format!("table `{name}`: needs `cite`")));
+            }
+            tables.insert(name.clone(), t.clone());
+        }
+
+        // Value names first, so values may refer to values declared later.
+        for (i, (name, origin, _)) in m.values.0.iter().enumerate() {
+            if let Err(msg) = check_name(name) {
+                issues.push(issue(*origin, msg));
+            }
+            if names.contains_key(name) || people_names.contains_key(name) {
                 issues.push(issue(
-                    line,
+                    *origin,
                     format!("`{name}` is declared both as an input and a value"),
                 ));
             }
-            names.insert((*name).clone(), numeric + i);
+            names.insert(name.clone(), numeric + i);
         }
 
+        let ctx = Context {
+            names: &names,
+            people: &people_names,
+            choices: &choices,
+            tables: &tables,
+            year,
+        };
         let mut nodes = Vec::new();
-        for (name, spanned) in &raw_values {
-            let line = line_of(text, spanned.span().start);
-            match compile(name, spanned.get_ref(), &names, &people_names) {
+        for (name, origin, r) in &m.values.0 {
+            match compile(name, r, &ctx) {
                 Ok(mut node) => {
-                    node.line = line;
+                    node.line = origin.line;
+                    node.file = origin.file;
                     nodes.push(node);
                 }
                 Err(msgs) => {
-                    for m in msgs {
-                        issues.push(issue(line, format!("value `{name}`: {m}")));
+                    for msg in msgs {
+                        issues.push(issue(*origin, format!("value `{name}`: {msg}")));
                     }
                 }
             }
         }
 
         let mut calendar = Vec::new();
-        for (code, spanned) in &raw.calendar {
-            let d = spanned.get_ref();
+        for (code, origin, d) in &m.calendar.0 {
             if d.opens.is_some_and(|o| o > d.due) {
                 issues.push(issue(
-                    line_of(text, spanned.span().start),
+                    *origin,
                     format!("calendar `{code}`: opens after it is due"),
                 ));
             }
@@ -610,33 +920,38 @@ impl RuleSet {
                 remind_days: d.remind_days.clone(),
             });
         }
+        calendar.sort_by(|a, b| a.code.cmp(&b.code));
 
-        let meta_line = 1;
-        if !matches!(raw.meta.period.as_str(), "annual" | "monthly") {
+        if !matches!(period.as_str(), "annual" | "monthly") {
             issues.push(issue(
-                meta_line,
-                format!("meta.period {:?} is not annual or monthly", raw.meta.period),
+                own,
+                format!("meta.period {period:?} is not annual or monthly"),
             ));
         }
-        for name in raw
-            .meta
-            .outputs
+        let outputs = meta.outputs.clone().unwrap_or_default();
+        for name in outputs
             .iter()
-            .chain(&raw.meta.balance)
-            .chain(&raw.meta.income)
-            .chain(&raw.meta.tax_due)
+            .chain(&meta.balance)
+            .chain(&meta.income)
+            .chain(&meta.tax_due)
         {
-            if !names.contains_key(name) {
-                issues.push(issue(
-                    meta_line,
+            match names.get(name) {
+                None => issues.push(issue(
+                    own,
                     format!("meta names `{name}`, which is not an input or a value"),
-                ));
+                )),
+                Some(slot) if choices.contains_key(slot) => issues.push(issue(
+                    own,
+                    format!("meta names `{name}`, a choice, which is not an amount"),
+                )),
+                Some(_) => {}
             }
         }
-        for (field, target) in &raw.meta.prefill {
+        let prefill = meta.prefill.clone().unwrap_or_default();
+        for (field, target) in &prefill {
             if !STATEMENT_FIELDS.contains(&field.as_str()) {
                 issues.push(issue(
-                    meta_line,
+                    own,
                     format!(
                         "meta.prefill: `{field}` is not a statement field ({})",
                         STATEMENT_FIELDS.join(", ")
@@ -648,12 +963,12 @@ impl RuleSet {
                 .any(|i| i.name == *target && matches!(i.ty, InputType::Money))
             {
                 issues.push(issue(
-                    meta_line,
+                    own,
                     format!("meta.prefill: `{target}` is not a money input"),
                 ));
             }
         }
-        let administration = match &raw.administration {
+        let administration = match &m.administration {
             None => Administration::default(),
             Some(a) => match (num(&a.assessment_max), num(&a.second_officer_from)) {
                 (Ok(max), Ok(from)) if max > Decimal::ZERO && from >= Decimal::ZERO => {
@@ -665,7 +980,7 @@ impl RuleSet {
                 }
                 _ => {
                     issues.push(issue(
-                        meta_line,
+                        own,
                         "administration: assessment_max must be above 0 and \
                          second_officer_from at least 0"
                             .to_owned(),
@@ -674,7 +989,7 @@ impl RuleSet {
                 }
             },
         };
-        let statements = match &raw.statements {
+        let statements = match &m.statements {
             None => StatementRules::default(),
             Some(st) => {
                 let max = num(&st.max_amount);
@@ -695,7 +1010,7 @@ impl RuleSet {
                     }
                     _ => {
                         issues.push(issue(
-                            meta_line,
+                            own,
                             "statements: max_amount and hold_wages_from must be above 0, \
                              max_withheld_share above 0 and at most 1"
                                 .to_owned(),
@@ -716,7 +1031,10 @@ impl RuleSet {
                 let first = &nodes[cycle[0]];
                 let path: Vec<&str> = cycle.iter().map(|i| nodes[*i].name.as_str()).collect();
                 return Err(LoadError(vec![issue(
-                    first.line,
+                    Origin {
+                        file: first.file,
+                        line: first.line,
+                    },
                     format!("cycle: {} -> {}", path.join(" -> "), nodes[cycle[0]].name),
                 )]));
             }
@@ -748,30 +1066,106 @@ impl RuleSet {
                 *slot = new_slot[*slot - numeric];
             }
         }
-        let hash = hex::encode(Sha256::digest(text.as_bytes()));
+        // The hash is the file's SHA-256; for a chain, over every file (length-prefixed),
+        // base first.
+        let hash = match m.sources.as_slice() {
+            [one] => hex::encode(Sha256::digest(one.text.as_bytes())),
+            chain => {
+                let mut hasher = Sha256::new();
+                for src in chain {
+                    hasher.update((src.text.len() as u64).to_be_bytes());
+                    hasher.update(src.text.as_bytes());
+                }
+                hex::encode(hasher.finalize())
+            }
+        };
+        let minor_units = minor_units_of(&currency);
         Ok(RuleSet {
             file: file.to_owned(),
-            tax: raw.meta.tax,
-            title: raw.meta.title,
-            year: raw.meta.year,
-            period: raw.meta.period,
-            currency: raw.meta.currency,
-            law: raw.meta.law,
+            files: m.sources.iter().map(|s| s.file.clone()).collect(),
+            tax,
+            title,
+            year,
+            period,
+            currency,
+            minor_units,
+            law: meta.law.clone().unwrap_or_default(),
             hash,
             inputs,
             nodes: ordered,
-            outputs: raw.meta.outputs,
+            outputs,
             calendar,
-            balance: raw.meta.balance,
-            income: raw.meta.income,
-            tax_due: raw.meta.tax_due,
-            prefill: raw.meta.prefill,
+            balance: meta.balance.clone(),
+            income: meta.income.clone(),
+            tax_due: meta.tax_due.clone(),
+            prefill,
             administration,
             statements,
             numeric_inputs: numeric,
             people_inputs: people,
             names,
         })
+    }
+
+    /// What loads but may not say what the law says: a range table that leaves amounts
+    /// outside its rows without a stated `default`, and schedule bands that do not meet
+    /// where one ends and the next begins (a gap or an overlap in the amounts).
+    pub fn warnings(&self) -> Vec<LoadIssue> {
+        let mut out = Vec::new();
+        for n in &self.nodes {
+            let mut warn = |message: String| {
+                out.push(LoadIssue {
+                    file: self
+                        .files
+                        .get(n.file)
+                        .cloned()
+                        .unwrap_or_else(|| self.file.clone()),
+                    line: n.line,
+                    message: format!("value `{}`: {message}", n.name),
+                });
+            };
+            match &n.op {
+                Op::Lookup(t) if t.default.is_none() => {
+                    for a in &t.axes {
+                        match (a.matching, a.bounds.first(), a.bounds.last()) {
+                            (Match::From, Some(first), _) if *first > Decimal::ZERO => {
+                                warn(format!(
+                                    "below {first} no row applies and the value is 0: state `default`, or begin the rows at 0"
+                                ))
+                            }
+                            (Match::Upto, _, Some(last)) => warn(format!(
+                                "above {last} no row applies and the value is 0: state `default`"
+                            )),
+                            _ => {}
+                        }
+                    }
+                }
+                Op::Schedule { bands, .. } => {
+                    for (i, w) in bands.windows(2).enumerate() {
+                        let clamp = |b: &Band, v: Decimal| {
+                            let v = b.floor.map_or(v, |f| v.max(f));
+                            b.cap.map_or(v, |c| v.min(c))
+                        };
+                        let end = clamp(&w[0], w[0].base + w[0].rate * (w[1].from - w[0].from));
+                        let start = clamp(&w[1], w[1].base);
+                        if end != start {
+                            let (a, b) = (end.normalize(), start.normalize());
+                            let what = if b > a { "a gap" } else { "an overlap" };
+                            warn(format!(
+                                "band {} ends at {a} where band {} begins at {b} (at {}): {what} of {}; \
+                                 if the law has this step, keep it",
+                                i + 1,
+                                i + 2,
+                                w[1].from.normalize(),
+                                (b - a).abs().normalize()
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     /// The slot of a numeric input or value.
@@ -802,13 +1196,29 @@ impl RuleSet {
 
 pub(super) fn remap_op(op: &mut Op, f: &impl Fn(&mut Operand)) {
     match op {
-        Op::Const(_) | Op::Count { .. } => {}
+        Op::Const(_) | Op::Dated { .. } => {}
+        Op::Count { filter, .. } | Op::PeopleSum { filter, .. } => {
+            filter.operands_mut().for_each(f)
+        }
         Op::Sum(v) | Op::Difference(v) | Op::Product(v) | Op::Min(v) | Op::Max(v) => {
             v.iter_mut().for_each(f)
         }
         Op::Percent { of, .. } | Op::Schedule { of, .. } | Op::Brackets { of, .. } => f(of),
-        Op::Allowance { amount, .. } => f(amount),
-        Op::Lookup { keys, .. } => keys.iter_mut().for_each(f),
+        Op::Allowance { amount, filter, .. } => {
+            f(amount);
+            filter.operands_mut().for_each(f);
+        }
+        Op::Lookup(t) => t.axes.iter_mut().for_each(|a| f(&mut a.key)),
+        Op::OneOf {
+            test,
+            then,
+            otherwise,
+            ..
+        } => {
+            f(test);
+            f(then);
+            f(otherwise);
+        }
         Op::Threshold {
             test,
             than,
@@ -890,13 +1300,36 @@ pub(super) fn topo_order(nodes: &[Node], numeric: usize) -> Result<Vec<usize>, V
     Ok(order)
 }
 
-pub(super) fn compile(
-    name: &str,
-    r: &RawValue,
-    names: &HashMap<String, usize>,
-    people: &HashMap<String, usize>,
-) -> Result<Node, Vec<String>> {
+pub(super) fn compile(name: &str, r: &RawValue, ctx: &Context<'_>) -> Result<Node, Vec<String>> {
     let mut errs: Vec<String> = Vec::new();
+    // A named table supplies what the value does not say itself.
+    let mut r = r.clone();
+    let mut table_cite = None;
+    if let Some(t) = &r.table {
+        match ctx.tables.get(t) {
+            None => errs.push(format!("`{t}` is not a table of `[tables]`")),
+            Some(t) => {
+                let mut both = |given: bool, field: &str| {
+                    if given {
+                        errs.push(format!("`{field}` is given by the table; not here too"));
+                    }
+                };
+                both(r.rows.is_some() && t.rows.is_some(), "rows");
+                both(r.bands.is_some() && t.bands.is_some(), "bands");
+                both(r.brackets.is_some() && t.brackets.is_some(), "brackets");
+                both(r.matching.is_some() && t.matching.is_some(), "match");
+                both(r.default.is_some() && t.default.is_some(), "default");
+                r.rows = r.rows.take().or_else(|| t.rows.clone());
+                r.bands = r.bands.take().or_else(|| t.bands.clone());
+                r.brackets = r.brackets.take().or_else(|| t.brackets.clone());
+                r.matching = r.matching.take().or_else(|| t.matching.clone());
+                r.default = r.default.take().or_else(|| t.default.clone());
+                table_cite = Some(t.cite.clone());
+            }
+        }
+    }
+    let r = &r;
+    let names = ctx.names;
     let operand = |o: &RawOperand, errs: &mut Vec<String>| -> Operand {
         match o {
             RawOperand::Int(i) => Operand::Num(Decimal::from(*i)),
@@ -909,9 +1342,9 @@ pub(super) fn compile(
             },
             RawOperand::Name(n) => match names.get(n) {
                 Some(s) => Operand::Slot(*s),
-                None if people.contains_key(n) => {
+                None if ctx.people.contains_key(n) => {
                     errs.push(format!(
-                        "`{n}` is a list of people; use it with `people =` in an allowance or count"
+                        "`{n}` is a list of people; use it with `people =` in an allowance, count or people_sum"
                     ));
                     Operand::Num(Decimal::ZERO)
                 }
@@ -922,8 +1355,16 @@ pub(super) fn compile(
             },
         }
     };
+    // A choice input may be compared only by `is`, or used as a table key.
+    let no_choice = |o: &Operand, errs: &mut Vec<String>| {
+        if let Operand::Slot(s) = o
+            && ctx.choices.contains_key(s)
+        {
+            errs.push("a choice input is tested with `is = \"…\"` or used as a table key, not computed with".into());
+        }
+    };
     let list = |errs: &mut Vec<String>| -> Vec<Operand> {
-        match &r.of {
+        let v: Vec<Operand> = match &r.of {
             Some(RawOperands::Many(v)) if !v.is_empty() => {
                 v.iter().map(|o| operand(o, errs)).collect()
             }
@@ -932,11 +1373,17 @@ pub(super) fn compile(
                 errs.push("needs `of` (a name, a number or a list of them)".into());
                 Vec::new()
             }
-        }
+        };
+        v.iter().for_each(|o| no_choice(o, errs));
+        v
     };
     let one = |errs: &mut Vec<String>| -> Operand {
         match &r.of {
-            Some(RawOperands::One(o)) => operand(o, errs),
+            Some(RawOperands::One(o)) => {
+                let o = operand(o, errs);
+                no_choice(&o, errs);
+                o
+            }
             _ => {
                 errs.push("needs `of` (one name or number)".into());
                 Operand::Num(Decimal::ZERO)
@@ -958,40 +1405,97 @@ pub(super) fn compile(
     };
     let required = |o: &Option<RawOperand>, field: &str, errs: &mut Vec<String>| -> Operand {
         match o {
-            Some(o) => operand(o, errs),
+            Some(o) => {
+                let o = operand(o, errs);
+                no_choice(&o, errs);
+                o
+            }
             None => {
                 errs.push(format!("needs `{field}`"));
                 Operand::Num(Decimal::ZERO)
             }
         }
     };
-    let people_of = |errs: &mut Vec<String>| -> usize {
+    let people_of = |errs: &mut Vec<String>| -> (usize, &[String]) {
         match r.people.as_deref() {
-            Some(p) => people.get(p).copied().unwrap_or_else(|| {
-                errs.push(format!("`{p}` is not a people input"));
-                0
-            }),
+            Some(p) => match ctx.people.get(p) {
+                Some((i, fields)) => (*i, fields.as_slice()),
+                None => {
+                    errs.push(format!("`{p}` is not a people input"));
+                    (0, &[])
+                }
+            },
             None => {
                 errs.push("needs `people` (a people input)".into());
-                0
+                (0, &[])
             }
         }
     };
+    let uses_people = matches!(r.kind.as_str(), "allowance" | "count" | "people_sum");
+    let (people, fields) = if uses_people {
+        people_of(&mut errs)
+    } else {
+        (0, &[][..])
+    };
+    let mut conditions = Vec::new();
+    for c in r.conditions.as_deref().unwrap_or_default() {
+        let field = if c.field == "age" {
+            PersonField::Age
+        } else if let Some(i) = fields.iter().position(|f| *f == c.field) {
+            PersonField::Field(i)
+        } else {
+            errs.push(format!(
+                "where: `{}` is not `age` or a field of the people ({})",
+                c.field,
+                fields.join(", ")
+            ));
+            PersonField::Age
+        };
+        let cmp = Cmp::parse(&c.cmp).unwrap_or_else(|| {
+            errs.push("where: `cmp` is one of < <= > >= == !=".into());
+            Cmp::Eq
+        });
+        let than = operand(&c.than, &mut errs);
+        no_choice(&than, &mut errs);
+        conditions.push(Condition {
+            field,
+            name: c.field.clone(),
+            cmp,
+            than,
+        });
+    }
+    if !uses_people && (r.conditions.is_some() || r.people.is_some()) {
+        errs.push("`people` and `where` belong to allowance, count and people_sum".into());
+    }
     let filter = Filter {
         relations: r.relations.clone().unwrap_or_default(),
         ages: r.ages.clone().unwrap_or_default(),
         flag: r.flag.clone(),
         not_flag: r.not_flag.clone(),
         any_age_if: r.any_age_if.clone(),
+        conditions,
     };
     for (lo, hi) in &filter.ages {
         if lo > hi {
             errs.push(format!("age range [{lo}, {hi}] is empty"));
         }
     }
+    if r.dated.is_some() && r.kind != "const" {
+        errs.push("`dated` belongs to `const`".into());
+    }
+    if r.is.is_some() && r.kind != "threshold" {
+        errs.push("`is` belongs to `threshold`".into());
+    }
 
     let op = match r.kind.as_str() {
-        "const" => Op::Const(number(&r.value, "value", &mut errs)),
+        "const" => match (&r.value, &r.dated) {
+            (Some(_), Some(_)) => {
+                errs.push("a const has `value` or `dated`, not both".into());
+                Op::Const(Decimal::ZERO)
+            }
+            (_, Some(dated)) => dated_op(dated, r.apportion.as_deref(), ctx.year, &mut errs),
+            _ => Op::Const(number(&r.value, "value", &mut errs)),
+        },
         "sum" => Op::Sum(list(&mut errs)),
         "difference" => Op::Difference(list(&mut errs)),
         "product" => Op::Product(list(&mut errs)),
@@ -1067,92 +1571,115 @@ pub(super) fn compile(
             Op::Brackets { of, brackets }
         }
         "allowance" => Op::Allowance {
-            people: people_of(&mut errs),
-            filter: filter.clone(),
+            people,
+            filter,
             amount: required(&r.amount, "amount", &mut errs),
             max_count: r.max_count,
         },
         "count" => Op::Count {
-            people: people_of(&mut errs),
-            filter: filter.clone(),
+            people,
+            filter,
             max_count: r.max_count,
         },
-        "lookup" => {
-            let keys: Vec<Operand> = match (&r.key, &r.keys) {
-                (Some(k), None) => vec![operand(k, &mut errs)],
-                (None, Some(ks)) if !ks.is_empty() => {
-                    ks.iter().map(|k| operand(k, &mut errs)).collect()
-                }
-                _ => {
-                    errs.push("needs `key` (one) or `keys` (several)".into());
-                    Vec::new()
+        "people_sum" => {
+            let field = match r.field.as_deref() {
+                Some(f) => fields.iter().position(|x| x == f).unwrap_or_else(|| {
+                    errs.push(format!(
+                        "field `{f}` is not a field of the people ({})",
+                        fields.join(", ")
+                    ));
+                    0
+                }),
+                None => {
+                    errs.push("needs `field`: the people's own amount to add up".into());
+                    0
                 }
             };
-            let exact = r.exact.unwrap_or(keys.len() > 1);
-            if keys.len() > 1 && !exact {
-                errs.push("a table with several keys matches exactly (`exact = true`)".into());
-            }
-            let mut rows = Vec::new();
-            for row in r.rows.as_deref().unwrap_or_default() {
-                if row.len() != keys.len() + 1 {
-                    errs.push(format!("each row needs {} key(s) and a value", keys.len()));
-                    continue;
-                }
-                let mut vals: Vec<Decimal> = Vec::new();
-                for v in row {
-                    match num(v) {
-                        Ok(d) => vals.push(d),
-                        Err(m) => errs.push(m),
-                    }
-                }
-                if let Some(value) = vals.pop() {
-                    rows.push((vals, value));
-                }
-            }
-            if rows.is_empty() {
-                errs.push("needs `rows`".into());
-            }
-            if !exact && rows.windows(2).any(|w| w[1].0 <= w[0].0) {
-                errs.push("a step table's keys must increase".into());
-            }
-            let default = r.default.as_ref().map(num).transpose().unwrap_or_else(|m| {
-                errs.push(format!("default: {m}"));
-                None
-            });
-            Op::Lookup {
-                keys,
-                rows,
-                exact,
-                default,
+            Op::PeopleSum {
+                people,
+                filter,
+                field,
+                max_count: r.max_count,
             }
         }
-        "threshold" => Op::Threshold {
-            test: required(&r.test, "if", &mut errs),
-            cmp: r.cmp.as_deref().and_then(Cmp::parse).unwrap_or_else(|| {
-                errs.push("needs `cmp`: one of < <= > >= == !=".into());
-                Cmp::Eq
-            }),
-            than: required(&r.than, "than", &mut errs),
-            then: required(&r.then, "then", &mut errs),
-            otherwise: r
-                .otherwise
-                .as_ref()
-                .map_or(Operand::Num(Decimal::ZERO), |o| operand(o, &mut errs)),
+        "lookup" => Op::Lookup(table_op(r, ctx, &operand, &mut errs)),
+        "threshold" => match &r.is {
+            Some(is) => {
+                let test = required_choice(r, ctx, &operand, &mut errs);
+                let names = is.list();
+                let mut set = Vec::new();
+                if let Operand::Slot(s) = test
+                    && let Some(choices) = ctx.choices.get(&s)
+                {
+                    for n in &names {
+                        match choices.iter().position(|c| c == n) {
+                            Some(i) => set.push(Decimal::from(i)),
+                            None => errs.push(format!(
+                                "is: {n:?} is not one of the choices ({})",
+                                choices.join(", ")
+                            )),
+                        }
+                    }
+                }
+                if r.cmp.is_some() || r.than.is_some() {
+                    errs.push("a threshold has `is`, or `cmp` and `than`; not both".into());
+                }
+                Op::OneOf {
+                    test,
+                    set,
+                    names,
+                    then: required(&r.then, "then", &mut errs),
+                    otherwise: r
+                        .otherwise
+                        .as_ref()
+                        .map_or(Operand::Num(Decimal::ZERO), |o| {
+                            let o = operand(o, &mut errs);
+                            no_choice(&o, &mut errs);
+                            o
+                        }),
+                }
+            }
+            None => Op::Threshold {
+                test: required(&r.test, "if", &mut errs),
+                cmp: r.cmp.as_deref().and_then(Cmp::parse).unwrap_or_else(|| {
+                    errs.push("needs `cmp`: one of < <= > >= == != (or `is` for a choice)".into());
+                    Cmp::Eq
+                }),
+                than: required(&r.than, "than", &mut errs),
+                then: required(&r.then, "then", &mut errs),
+                otherwise: r
+                    .otherwise
+                    .as_ref()
+                    .map_or(Operand::Num(Decimal::ZERO), |o| {
+                        let o = operand(o, &mut errs);
+                        no_choice(&o, &mut errs);
+                        o
+                    }),
+            },
         },
         other => {
             errs.push(format!(
-                "kind {other:?} is not one of const, sum, difference, product, min, max, percent, schedule, brackets, allowance, count, lookup, threshold"
+                "kind {other:?} is not one of const, sum, difference, product, min, max, percent, schedule, brackets, allowance, count, people_sum, lookup, threshold"
             ));
             Op::Const(Decimal::ZERO)
         }
     };
-    let cite = match r.cite.as_deref().map(str::trim) {
+    let mut cite = match r.cite.as_deref().map(str::trim) {
         Some(c) if !c.is_empty() => c.to_owned(),
-        _ => {
-            errs.push("needs `cite`: the legal source of this value".into());
-            String::new()
-        }
+        _ => match table_cite {
+            Some(c) => c,
+            None => {
+                errs.push("needs `cite`: the legal source of this value".into());
+                String::new()
+            }
+        },
     };
+    // A dated value's own source (the amending act) joins the value's citation.
+    for d in r.dated.as_deref().unwrap_or_default() {
+        if let Some(c) = d.cite.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            cite.push_str(&format!("; from {}: {c}", d.from));
+        }
+    }
     let floor = r.floor.as_ref().map(|o| operand(o, &mut errs));
     let cap = r.cap.as_ref().map(|o| operand(o, &mut errs));
     let round = r.round.as_ref().map(|rr| {
@@ -1190,6 +1717,7 @@ pub(super) fn compile(
         label: r.label.clone(),
         description: r.description.clone(),
         cite,
+        file: 0,
         line: 0,
         op,
         floor,
@@ -1197,4 +1725,240 @@ pub(super) fn compile(
         round,
         divide_by,
     })
+}
+
+/// The `if` of a threshold with `is`: a choice input.
+fn required_choice(
+    r: &RawValue,
+    ctx: &Context<'_>,
+    operand: &dyn Fn(&RawOperand, &mut Vec<String>) -> Operand,
+    errs: &mut Vec<String>,
+) -> Operand {
+    let Some(o) = &r.test else {
+        errs.push("needs `if`: the choice input `is` tests".into());
+        return Operand::Num(Decimal::ZERO);
+    };
+    let o = operand(o, errs);
+    if !matches!(o, Operand::Slot(s) if ctx.choices.contains_key(&s)) {
+        errs.push("`is` tests a choice input; `if` names none".into());
+    }
+    o
+}
+
+/// A parameter with dated values: dates increasing, the first in force on 1 January of the
+/// year at the latest.
+fn dated_op(dated: &[RawDated], apportion: Option<&str>, year: i32, errs: &mut Vec<String>) -> Op {
+    let mut values = Vec::new();
+    for d in dated {
+        match num(&d.value) {
+            Ok(v) => values.push((d.from, v)),
+            Err(m) => errs.push(format!("dated: {m}")),
+        }
+    }
+    if values.is_empty() {
+        errs.push("dated: needs at least one `{ from, value }`".into());
+    }
+    if values.windows(2).any(|w| w[1].0 <= w[0].0) {
+        errs.push("dated: the dates must increase".into());
+    }
+    let year_start = chrono::NaiveDate::from_ymd_opt(year, 1, 1);
+    if let (Some(first), Some(start)) = (values.first(), year_start)
+        && first.0 > start
+    {
+        errs.push(format!(
+            "dated: the first value is in force from {}; the year begins {start} without one",
+            first.0
+        ));
+    }
+    let apportion = match apportion {
+        None => false,
+        Some("days") => true,
+        Some(other) => {
+            errs.push(format!("apportion {other:?} is not \"days\""));
+            false
+        }
+    };
+    Op::Dated { values, apportion }
+}
+
+/// A lookup table: its keys, how each matches, and the rows laid into a grid.
+fn table_op(
+    r: &RawValue,
+    ctx: &Context<'_>,
+    operand: &dyn Fn(&RawOperand, &mut Vec<String>) -> Operand,
+    errs: &mut Vec<String>,
+) -> Table {
+    let keys: Vec<Operand> = match (&r.key, &r.keys) {
+        (Some(k), None) => vec![operand(k, errs)],
+        (None, Some(ks)) if !ks.is_empty() => ks.iter().map(|k| operand(k, errs)).collect(),
+        _ => {
+            errs.push("needs `key` (one) or `keys` (several)".into());
+            Vec::new()
+        }
+    };
+    let modes: Vec<Match> = match (&r.matching, r.exact) {
+        (Some(_), Some(_)) => {
+            errs.push("a table has `match` or `exact`, not both".into());
+            Vec::new()
+        }
+        (Some(RawMatch::One(m)), None) => vec![m.clone(); keys.len()]
+            .iter()
+            .filter_map(|m| {
+                Match::parse(m).or_else(|| {
+                    errs.push(format!("match {m:?} is not exact, from or upto"));
+                    None
+                })
+            })
+            .collect(),
+        (Some(RawMatch::PerKey(ms)), None) => {
+            if ms.len() != keys.len() {
+                errs.push(format!(
+                    "`match` needs one mode for each of the {} key(s)",
+                    keys.len()
+                ));
+            }
+            ms.iter()
+                .filter_map(|m| {
+                    Match::parse(m).or_else(|| {
+                        errs.push(format!("match {m:?} is not exact, from or upto"));
+                        None
+                    })
+                })
+                .collect()
+        }
+        (None, Some(true)) => vec![Match::Exact; keys.len()],
+        (None, Some(false)) => vec![Match::From; keys.len()],
+        // One key: a step table ("from X upwards"); several: exact.
+        (None, None) if keys.len() == 1 => vec![Match::From],
+        (None, None) => vec![Match::Exact; keys.len()],
+    };
+    // Each key's cells: a number, or a choice's name where the key is a choice input.
+    let choice_of = |k: &Operand| match k {
+        Operand::Slot(s) => ctx.choices.get(s),
+        Operand::Num(_) => None,
+    };
+    for (k, m) in keys.iter().zip(&modes) {
+        if choice_of(k).is_some() && *m != Match::Exact {
+            errs.push("a choice key matches exactly (`match = \"exact\"`)".into());
+        }
+    }
+    let mut rows: Vec<(Vec<Decimal>, Decimal)> = Vec::new();
+    for row in r.rows.as_deref().unwrap_or_default() {
+        if row.len() != keys.len() + 1 {
+            errs.push(format!("each row needs {} key(s) and a value", keys.len()));
+            continue;
+        }
+        let mut vals: Vec<Decimal> = Vec::new();
+        for (i, v) in row.iter().enumerate() {
+            let choices = keys.get(i).and_then(choice_of);
+            let d = match (v, choices) {
+                (RawNum::Str(name), Some(choices)) => choices
+                    .iter()
+                    .position(|c| c == name)
+                    .map(Decimal::from)
+                    .ok_or_else(|| {
+                        format!(
+                            "{name:?} is not one of the choices ({})",
+                            choices.join(", ")
+                        )
+                    }),
+                (_, Some(choices)) => Err(format!(
+                    "a key of a choice is one of its choices ({})",
+                    choices.join(", ")
+                )),
+                (v, None) => num(v),
+            };
+            match d {
+                Ok(d) => vals.push(d),
+                Err(m) => errs.push(m),
+            }
+        }
+        if vals.len() == keys.len() + 1
+            && let Some(value) = vals.pop()
+        {
+            rows.push((vals, value));
+        }
+    }
+    if rows.is_empty() {
+        errs.push("needs `rows`".into());
+    }
+    if keys.len() == 1
+        && modes.first().is_some_and(|m| *m != Match::Exact)
+        && rows.windows(2).any(|w| w[1].0 <= w[0].0)
+    {
+        errs.push("a range table's keys must increase".into());
+    }
+    let default = r.default.as_ref().map(num).transpose().unwrap_or_else(|m| {
+        errs.push(format!("default: {m}"));
+        None
+    });
+    let mut axes: Vec<Axis> = keys
+        .iter()
+        .zip(&modes)
+        .enumerate()
+        .map(|(k, (key, m))| {
+            let mut bounds: Vec<Decimal> = rows.iter().map(|(ks, _)| ks[k]).collect();
+            bounds.sort();
+            bounds.dedup();
+            Axis {
+                key: *key,
+                matching: *m,
+                bounds,
+            }
+        })
+        .collect();
+    if modes.len() != keys.len() {
+        axes.clear();
+    }
+    const MAX_CELLS: usize = 1_000_000;
+    let size = axes
+        .iter()
+        .try_fold(1usize, |n, a| n.checked_mul(a.bounds.len()))
+        .filter(|n| *n <= MAX_CELLS);
+    let Some(size) = size else {
+        errs.push(format!(
+            "the table's grid would hold more than {MAX_CELLS} cells"
+        ));
+        return Table {
+            axes,
+            cells: Vec::new(),
+            default,
+        };
+    };
+    let mut cells = vec![None; if axes.is_empty() { 0 } else { size }];
+    for (ks, v) in &rows {
+        if axes.is_empty() {
+            break;
+        }
+        let mut flat = 0;
+        for (a, k) in axes.iter().zip(ks) {
+            let i = a.bounds.binary_search(k).unwrap_or(0);
+            flat = flat * a.bounds.len() + i;
+        }
+        if cells[flat].is_some() {
+            errs.push(format!("two rows for the keys {ks:?}"));
+        }
+        cells[flat] = Some(*v);
+    }
+    // A range table with a hole would give the default inside its ranges: every combination
+    // of its keys needs a row.
+    if axes.len() > 1
+        && axes.iter().any(|a| a.matching != Match::Exact)
+        && let Some(hole) = cells.iter().position(Option::is_none)
+    {
+        let t = Table {
+            axes: axes.clone(),
+            cells: Vec::new(),
+            default: None,
+        };
+        errs.push(format!(
+            "a range table needs a row for every combination of its keys; none for {:?}",
+            t.bounds_of(hole)
+        ));
+    }
+    Table {
+        axes,
+        cells,
+        default,
+    }
 }

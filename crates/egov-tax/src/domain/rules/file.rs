@@ -12,14 +12,35 @@ pub(super) struct RawFile {
     pub(super) inputs: BTreeMap<String, Spanned<RawInput>>,
     #[serde(default)]
     pub(super) values: BTreeMap<String, Spanned<RawValue>>,
+    /// Named tables (rows, bands or brackets) that several values use with `table = "…"`.
+    #[serde(default)]
+    pub(super) tables: BTreeMap<String, Spanned<RawTable>>,
     #[serde(default)]
     pub(super) administration: Option<RawAdministration>,
     #[serde(default)]
     pub(super) statements: Option<RawStatements>,
 }
 
+/// A table written once and used by several values (`table = "<name>"`): what the value
+/// does not say itself it takes from here.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTable {
+    pub(super) cite: String,
+    #[serde(default)]
+    pub(super) bands: Option<Vec<RawBand>>,
+    #[serde(default)]
+    pub(super) brackets: Option<Vec<RawBracket>>,
+    #[serde(default)]
+    pub(super) rows: Option<Vec<Vec<RawNum>>>,
+    #[serde(rename = "match", default)]
+    pub(super) matching: Option<RawMatch>,
+    #[serde(default)]
+    pub(super) default: Option<RawNum>,
+}
+
 /// How employers' withholding statements are checked.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawStatements {
     /// The largest amount any field of a statement may hold.
@@ -34,7 +55,7 @@ pub(super) struct RawStatements {
 }
 
 /// What officers may post for the year without and with a second officer.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAdministration {
     /// The largest assessment (either sign) an officer may raise.
@@ -44,19 +65,30 @@ pub(super) struct RawAdministration {
     pub(super) cite: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMeta {
-    pub(super) tax: String,
-    pub(super) title: String,
-    pub(super) year: i32,
-    #[serde(default = "annual")]
-    pub(super) period: String,
-    pub(super) currency: String,
+    /// The file this one builds on (a previous year's), relative to this one: everything it
+    /// declares holds unless this file declares the same name again.
     #[serde(default)]
-    pub(super) law: String,
+    pub(super) extends: Option<String>,
+    /// Inputs, values, tables and calendar entries of the extended file that no longer hold.
     #[serde(default)]
-    pub(super) outputs: Vec<String>,
+    pub(super) remove: Vec<String>,
+    #[serde(default)]
+    pub(super) tax: Option<String>,
+    #[serde(default)]
+    pub(super) title: Option<String>,
+    #[serde(default)]
+    pub(super) year: Option<i32>,
+    #[serde(default)]
+    pub(super) period: Option<String>,
+    #[serde(default)]
+    pub(super) currency: Option<String>,
+    #[serde(default)]
+    pub(super) law: Option<String>,
+    #[serde(default)]
+    pub(super) outputs: Option<Vec<String>>,
     /// The value a filer owes (positive) or is refunded (negative) after prepayments.
     #[serde(default)]
     pub(super) balance: Option<String>,
@@ -68,11 +100,7 @@ pub(super) struct RawMeta {
     pub(super) tax_due: Option<String>,
     /// Which input each withholding-statement field pre-fills.
     #[serde(default)]
-    pub(super) prefill: BTreeMap<String, String>,
-}
-
-pub(super) fn annual() -> String {
-    "annual".into()
+    pub(super) prefill: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -88,7 +116,7 @@ pub(super) struct RawDue {
     pub(super) remind_days: Vec<u32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawInput {
     #[serde(rename = "type")]
@@ -107,8 +135,41 @@ pub(super) struct RawInput {
     pub(super) relations: Vec<String>,
     #[serde(default)]
     pub(super) flags: Vec<String>,
+    /// A person's own amounts: field name → `money`, `count` or `number`.
+    #[serde(default)]
+    pub(super) fields: BTreeMap<String, String>,
     #[serde(default)]
     pub(super) max_people: Option<usize>,
+    /// For `choice`: the named values, in order.
+    #[serde(default)]
+    pub(super) choices: Vec<String>,
+}
+
+/// How a lookup key picks its row: one mode for every key, or one per key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub(super) enum RawMatch {
+    One(String),
+    PerKey(Vec<String>),
+}
+
+/// A dated value of a parameter: in force from `from` until the next one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDated {
+    pub(super) from: chrono::NaiveDate,
+    pub(super) value: RawNum,
+    #[serde(default)]
+    pub(super) cite: Option<String>,
+}
+
+/// A condition on a person's own field (or `age`), for allowances, counts and sums.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWhere {
+    pub(super) field: String,
+    pub(super) cmp: String,
+    pub(super) than: RawOperand,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -134,7 +195,7 @@ pub(super) enum RawOperands {
     Many(Vec<RawOperand>),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawBand {
     pub(super) from: RawNum,
@@ -147,7 +208,7 @@ pub(super) struct RawBand {
     pub(super) cap: Option<RawNum>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawBracket {
     #[serde(default)]
@@ -155,14 +216,14 @@ pub(super) struct RawBracket {
     pub(super) rate: RawNum,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRound {
     pub(super) mode: String,
     pub(super) unit: RawNum,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawValue {
     pub(super) kind: String,
@@ -176,6 +237,13 @@ pub(super) struct RawValue {
     pub(super) of: Option<RawOperands>,
     #[serde(default)]
     pub(super) value: Option<RawNum>,
+    /// A parameter that changes within the year: each value from its date.
+    #[serde(default)]
+    pub(super) dated: Option<Vec<RawDated>>,
+    /// For `dated`: `"days"` weighs each value by the days it is in force in the period;
+    /// without it the value in force on the period's first day holds.
+    #[serde(default)]
+    pub(super) apportion: Option<String>,
     #[serde(default)]
     pub(super) rate: Option<RawNum>,
     #[serde(default)]
@@ -194,6 +262,20 @@ pub(super) struct RawValue {
     pub(super) not_flag: Option<String>,
     #[serde(default)]
     pub(super) any_age_if: Option<String>,
+    /// Conditions on the person's own fields.
+    #[serde(rename = "where", default)]
+    pub(super) conditions: Option<Vec<RawWhere>>,
+    /// For `people_sum`: the person's field to add up.
+    #[serde(default)]
+    pub(super) field: Option<String>,
+    /// A named table from `[tables]` supplying rows, bands or brackets.
+    #[serde(default)]
+    pub(super) table: Option<String>,
+    #[serde(rename = "match", default)]
+    pub(super) matching: Option<RawMatch>,
+    /// For `threshold` on a `choice` input: the choice (or choices) that take `then`.
+    #[serde(default)]
+    pub(super) is: Option<RawChoices>,
     #[serde(default)]
     pub(super) amount: Option<RawOperand>,
     #[serde(default)]
@@ -226,4 +308,20 @@ pub(super) struct RawValue {
     pub(super) round: Option<RawRound>,
     #[serde(default)]
     pub(super) period: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub(super) enum RawChoices {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl RawChoices {
+    pub(super) fn list(&self) -> Vec<String> {
+        match self {
+            RawChoices::One(s) => vec![s.clone()],
+            RawChoices::Many(v) => v.clone(),
+        }
+    }
 }

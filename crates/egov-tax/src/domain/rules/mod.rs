@@ -16,9 +16,11 @@
 
 mod compiled;
 mod file;
+mod merge;
 
 pub use compiled::*;
 use file::*;
+use merge::*;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;

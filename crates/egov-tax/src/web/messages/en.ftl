@@ -141,6 +141,7 @@ tax-flag-disabled = Has a disability
 tax-error-money = Enter an amount in numbers, like 1,500,000
 tax-error-count = Enter a whole number, like 2
 tax-error-number = Enter a number
+tax-error-choice = Choose one of the options
 tax-error-age = Enter the person's age in whole years, from 0 to 150
 tax-error-refused = Check { $field }: the rules cannot accept this value
 tax-submit-title = Check and file your { $year } return

@@ -141,6 +141,7 @@ tax-flag-disabled = Tiene una discapacidad
 tax-error-money = Ingrese un monto en números, por ejemplo 1.500.000
 tax-error-count = Ingrese un número entero, por ejemplo 2
 tax-error-number = Ingrese un número
+tax-error-choice = Elija una de las opciones
 tax-error-age = Ingrese la edad en años cumplidos, de 0 a 150
 tax-error-refused = Revise { $field }: las reglas no aceptan este valor
 tax-submit-title = Revisar y presentar su declaración { $year }

@@ -138,6 +138,7 @@ tax-flag-disabled = Oguereko discapacidad
 tax-error-money = Ehai monto número-pe, techapyrã 1.500.000
 tax-error-count = Ehai número entero, techapyrã 2
 tax-error-number = Ehai peteĩ número
+tax-error-choice = Eiporavo peteĩ
 tax-error-age = Ehai ary oguerekóva, 0 guive 150 peve
 tax-error-refused = Ehecha jey { $field }: regla kuéra nomoneĩri ko valor
 tax-submit-title = Ehecha ha emondo nde declaración { $year }

@@ -138,6 +138,7 @@ tax-flag-disabled = 장애인
 tax-error-money = 금액을 숫자로 입력하세요 (예: 1,500,000)
 tax-error-count = 정수로 입력하세요 (예: 2)
 tax-error-number = 숫자로 입력하세요
+tax-error-choice = 선택지 중 하나를 고르세요
 tax-error-age = 나이를 0에서 150 사이의 정수로 입력하세요
 tax-error-refused = { $field }을(를) 확인하세요: 규칙상 받을 수 없는 값입니다
 tax-submit-title = { $year }년 귀속 신고서 확인하고 제출하기
