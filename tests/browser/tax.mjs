@@ -109,13 +109,17 @@ async function journey(employerToken, lang, js, seq) {
   // The entries: an amount that is not a number, then a child.
   await page.goto(`${base}/my/tax/returns/${YEAR}/edit`);
   await page.fill('#f-special_credits', 'lots');
+  await page.selectOption('#f-dependants-0-relation', 'child');
+  await page.fill('#f-dependants-0-age', '7');
+  await page.fill('#f-dependants-0-income', 'much');
   await Promise.all([page.waitForLoadState('load'), page.click('button[value=save]')]);
   const summary = await page.$$eval('.egov-error-summary a', (as) => as.map((a) => a.getAttribute('href')));
   expect(summary.includes('#f-special_credits'), `${tag}: the error summary links to the amount`);
+  expect(summary.includes('#f-dependants-0-income'), `${tag}: the error summary links to the child's own income`);
+  expect(await page.inputValue('#f-dependants-0-income') === 'much', `${tag}: the child's income is kept as typed`);
   await check(page, tag, lang, 'tax-edit-errors', 'entries with errors', js);
   await page.fill('#f-special_credits', '150,000');
-  await page.selectOption('#f-dependants-0-relation', 'child');
-  await page.fill('#f-dependants-0-age', '7');
+  await page.fill('#f-dependants-0-income', '500,000');
   await Promise.all([page.waitForURL(/\/returns\/2026$/), page.click('button[value=save]')]);
   // File: the page asks for the second factor first (step-up), then the declaration, then
   // the acknowledgement. The browser's sign-in stands for the password: the provider asks

@@ -4,8 +4,9 @@
 //!
 //! Input: a header row of input names (as in `GET /tax/v1/rules/{year}`), optionally an `id`
 //! column; one household per row. Empty cells take the input's default. Flags are
-//! `true/false/yes/no/1/0`. People are `relation:age[:flag…]` separated by `;`
-//! (`spouse:41;child:7;parent:72:disabled`) or a JSON list. Output: `id` (the row's, or its
+//! `true/false/yes/no/1/0`; a choice is its name. People are
+//! `relation:age[:flag…][:field=amount…]` separated by `;`
+//! (`spouse:41:income=800000;child:7;parent:72:disabled`) or a JSON list as the API takes. Output: `id` (the row's, or its
 //! line number), `status` (`ok` or `rejected`), each of the rules' outputs, and `errors`
 //! (`/input: message`, for rejected rows, which change no total).
 
@@ -275,6 +276,32 @@ mod tests {
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/countries/kr/tax/2026.toml"),
         )
         .expect("kr rules")
+    }
+
+    #[test]
+    fn people_with_their_own_amounts_read_the_same_compact_or_as_json() {
+        let rules = kr();
+        let csv = "id,wages,dependants\n\
+                   A,50000000,spouse:45:income=2000000;child:7\n\
+                   B,50000000,\"[{\"\"relation\"\":\"\"spouse\"\",\"\"age\"\":45,\"\"income\"\":2000000},{\"\"relation\"\":\"\"child\"\",\"\"age\"\":7}]\"\n\
+                   C,50000000,spouse:45:wage_income_only:income=2000000;child:7\n\
+                   D,50000000,spouse:45:income=-1\n";
+        let mut out = Vec::new();
+        let s = run(&rules, csv.as_bytes(), &mut out, |_| {}).expect("run");
+        assert_eq!((s.rows, s.computed, s.rejected), (4, 3, 1));
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<&str> = text.lines().collect();
+        let strip = |l: &str| l.split_once(',').map(|x| x.1.to_owned());
+        assert_eq!(strip(lines[1]), strip(lines[2]), "compact and JSON agree");
+        assert_ne!(
+            strip(lines[1]),
+            strip(lines[3]),
+            "wages only: the spouse counts"
+        );
+        assert!(
+            lines[4].contains("/dependants/0: `income` must be an amount"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -568,6 +568,12 @@ people = "family"
 field = "months"
 max_count = 2
 cite = "c"
+
+[values.within_limit_or_disabled]
+kind = "count"
+people = "family"
+where = [{ any = [{ field = "income", cmp = "<=", than = "income_limit" }, { field = "disabled", cmp = "==", than = 1 }] }, { field = "age", cmp = ">=", than = 18 }]
+cite = "c"
 "#;
 
 #[test]
@@ -659,7 +665,16 @@ fn people_rules_are_checked_when_loaded() {
     let e = err(
         "[values.z]\nkind = \"count\"\npeople = \"family\"\nwhere = [{ field = \"height\", cmp = \">\", than = 1 }]\ncite = \"c\"\n",
     );
-    assert!(e.contains("`height` is not `age` or a field"), "{e}");
+    assert!(
+        e.contains(
+            "`height` is not `age`, a field or a flag of the people (income, months, disabled)"
+        ),
+        "{e}"
+    );
+    let e = err(
+        "[values.z]\nkind = \"count\"\npeople = \"family\"\nwhere = [{ any = [] }]\ncite = \"c\"\n",
+    );
+    assert!(e.contains("`any` of no condition"), "{e}");
     let e = err(
         "[values.z]\nkind = \"count\"\npeople = \"family\"\nwhere = [{ field = \"age\", cmp = \"~\", than = 1 }]\ncite = \"c\"\n",
     );

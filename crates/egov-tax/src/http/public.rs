@@ -1,6 +1,7 @@
 //! Public tax routes: rules, calculator, filing calendar, keys and certificate verification.
 
 use super::{rules_for, year_ok};
+use crate::domain::rules::InputType;
 use crate::domain::{Outcome, RuleSet};
 use crate::service::{self};
 use crate::{Tax, errors};
@@ -8,6 +9,7 @@ use actix_web::{get, post, web};
 use chrono::NaiveDate;
 use egov_core::Error;
 use egov_core::error::FieldError;
+use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
@@ -18,8 +20,13 @@ pub struct RulesSummary {
     pub year: i32,
     pub title: String,
     pub currency: String,
+    /// Decimal places money inputs may have (the currency's minor units).
+    pub minor_units: u32,
     pub law: String,
-    /// SHA-256 of the rules file: with the engine version, what reproduces a result.
+    /// The files the rules are read from: the ones a year's file extends first.
+    pub files: Vec<String>,
+    /// SHA-256 of the rules file (of every file, when it extends others): with the engine
+    /// version, what reproduces a result.
     pub rules_hash: String,
     pub engine_version: String,
 }
@@ -30,7 +37,16 @@ pub(crate) fn summary(r: &RuleSet) -> RulesSummary {
         year: r.year,
         title: r.title.clone(),
         currency: r.currency.clone(),
+        minor_units: r.minor_units,
         law: r.law.clone(),
+        files: r
+            .files
+            .iter()
+            .map(|f| {
+                f.file_name()
+                    .map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into())
+            })
+            .collect(),
         rules_hash: r.hash.clone(),
         engine_version: crate::domain::ENGINE_VERSION.into(),
     }
@@ -47,10 +63,13 @@ pub async fn list_rules(tax: web::Data<Tax>) -> web::Json<Vec<RulesSummary>> {
 pub struct RulesDetail {
     #[serde(flatten)]
     pub summary: RulesSummary,
-    /// Inputs: name, type, description, citation.
+    /// Inputs: name, type (`money`, `count`, `number`, `flag`, `choice` or `people`),
+    /// description, citation; a choice's `choices`; people's `relations`, `flags`, `fields`
+    /// (each person's own amounts, by type) and `max_people`.
     #[schema(value_type = Vec<Object>)]
     pub inputs: Vec<Value>,
-    /// Values in evaluation order: name, label, building block, citation.
+    /// Values in evaluation order: name, label, building block, citation, and the file and
+    /// line where it is written.
     #[schema(value_type = Vec<Object>)]
     pub values: Vec<Value>,
 }
@@ -82,16 +101,34 @@ pub async fn show_rules(
             .inputs
             .iter()
             .map(|i| {
-                json!({"name": i.name, "type": i.ty.as_str(), "description": i.description,
-                             "cite": i.cite, "monthly": i.monthly})
+                let mut v = json!({"name": i.name, "type": i.ty.as_str(),
+                    "description": i.description, "cite": i.cite, "monthly": i.monthly});
+                if i.ty == InputType::Choice {
+                    v["choices"] = json!(i.choices);
+                    v["default"] = json!(i.choices.get(i.default.to_usize().unwrap_or(0)));
+                } else if i.ty == InputType::People {
+                    v["relations"] = json!(i.relations);
+                    v["flags"] = json!(i.flags);
+                    v["fields"] = i
+                        .fields
+                        .iter()
+                        .map(|(f, t)| (f.clone(), json!(t.as_str())))
+                        .collect::<Map<String, Value>>()
+                        .into();
+                    v["max_people"] = json!(i.max_people);
+                } else {
+                    v["default"] = crate::domain::eval::to_json(i.default);
+                }
+                v
             })
             .collect(),
         values: r
             .nodes
             .iter()
             .map(|n| {
+                let file = r.files.get(n.file).and_then(|f| f.file_name());
                 json!({"name": n.name, "label": n.label, "rule": n.op.kind(), "cite": n.cite,
-                             "line": n.line})
+                       "file": file.map(|f| f.to_string_lossy()), "line": n.line})
             })
             .collect(),
     }))

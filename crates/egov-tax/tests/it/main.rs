@@ -5,3 +5,4 @@ mod filing;
 mod office_pages;
 mod packs;
 mod pages;
+mod rule_language;

@@ -26,11 +26,13 @@ pub struct Bracket {
     pub rate: Decimal,
 }
 
-/// A person's field a condition reads: the age, or one of the person's own amounts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A person's field a condition reads: the age, one of the person's own amounts, or a flag
+/// (1 when the person has it, else 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PersonField {
     Age,
     Field(usize),
+    Flag(String),
 }
 
 /// A condition on a person: `field cmp than`.
@@ -55,8 +57,9 @@ pub struct Filter {
     pub not_flag: Option<String>,
     /// A flag that waives the age condition (e.g. disability).
     pub any_age_if: Option<String>,
-    /// Conditions on the person's own fields, all of which must hold.
-    pub conditions: Vec<Condition>,
+    /// Conditions on the person's own fields: every group must hold, a group when any of its
+    /// conditions does.
+    pub conditions: Vec<Vec<Condition>>,
 }
 
 impl Filter {
@@ -75,12 +78,16 @@ impl Filter {
         {
             return false;
         }
-        for c in &self.conditions {
-            let own = match c.field {
-                PersonField::Age => Decimal::from(p.age),
-                PersonField::Field(i) => p.values.get(i).copied().unwrap_or_default(),
-            };
-            if !c.cmp.test(own, value(&c.than)) {
+        for group in &self.conditions {
+            let holds = group.iter().any(|c| {
+                let own = match &c.field {
+                    PersonField::Age => Decimal::from(p.age),
+                    PersonField::Field(i) => p.values.get(*i).copied().unwrap_or_default(),
+                    PersonField::Flag(f) => Decimal::from(u8::from(p.has(f))),
+                };
+                c.cmp.test(own, value(&c.than))
+            });
+            if !holds {
                 return false;
             }
         }
@@ -93,11 +100,11 @@ impl Filter {
     }
 
     fn operands(&self) -> impl Iterator<Item = Operand> + '_ {
-        self.conditions.iter().map(|c| c.than)
+        self.conditions.iter().flatten().map(|c| c.than)
     }
 
     fn operands_mut(&mut self) -> impl Iterator<Item = &mut Operand> + '_ {
-        self.conditions.iter_mut().map(|c| &mut c.than)
+        self.conditions.iter_mut().flatten().map(|c| &mut c.than)
     }
 }
 
@@ -640,11 +647,18 @@ pub fn minor_units_of(code: &str) -> u32 {
     }
 }
 
+/// A people input as values see it: its index and the names of its fields and flags.
+pub(super) struct PeopleDecl {
+    pub(super) index: usize,
+    pub(super) fields: Vec<String>,
+    pub(super) flags: Vec<String>,
+}
+
 /// What `compile` needs to know about the file besides the value itself.
 pub(super) struct Context<'a> {
     pub(super) names: &'a HashMap<String, usize>,
-    /// People inputs: index and the names of their fields.
-    pub(super) people: &'a HashMap<String, (usize, Vec<String>)>,
+    /// People inputs by name.
+    pub(super) people: &'a HashMap<String, PeopleDecl>,
     /// Choice inputs by slot: their named values.
     pub(super) choices: &'a HashMap<usize, Vec<String>>,
     pub(super) tables: &'a HashMap<String, RawTable>,
@@ -710,7 +724,7 @@ impl RuleSet {
 
         // Inputs: numeric ones (and choices) take slots 0.., people lists their own indices.
         let mut names: HashMap<String, usize> = HashMap::new();
-        let mut people_names: HashMap<String, (usize, Vec<String>)> = HashMap::new();
+        let mut people_names: HashMap<String, PeopleDecl> = HashMap::new();
         let mut choices: HashMap<usize, Vec<String>> = HashMap::new();
         let mut inputs = Vec::new();
         let mut numeric = 0;
@@ -826,7 +840,11 @@ impl RuleSet {
             let slot = if ty == InputType::People {
                 people_names.insert(
                     name.clone(),
-                    (people, fields.iter().map(|(f, _)| f.clone()).collect()),
+                    PeopleDecl {
+                        index: people,
+                        fields: fields.iter().map(|(f, _)| f.clone()).collect(),
+                        flags: r.flags.clone(),
+                    },
                 );
                 people += 1;
                 people - 1
@@ -1416,38 +1434,44 @@ pub(super) fn compile(name: &str, r: &RawValue, ctx: &Context<'_>) -> Result<Nod
             }
         }
     };
-    let people_of = |errs: &mut Vec<String>| -> (usize, &[String]) {
+    let people_of = |errs: &mut Vec<String>| -> (usize, &[String], &[String]) {
         match r.people.as_deref() {
             Some(p) => match ctx.people.get(p) {
-                Some((i, fields)) => (*i, fields.as_slice()),
+                Some(d) => (d.index, d.fields.as_slice(), d.flags.as_slice()),
                 None => {
                     errs.push(format!("`{p}` is not a people input"));
-                    (0, &[])
+                    (0, &[], &[])
                 }
             },
             None => {
                 errs.push("needs `people` (a people input)".into());
-                (0, &[])
+                (0, &[], &[])
             }
         }
     };
     let uses_people = matches!(r.kind.as_str(), "allowance" | "count" | "people_sum");
-    let (people, fields) = if uses_people {
+    let (people, fields, flags) = if uses_people {
         people_of(&mut errs)
     } else {
-        (0, &[][..])
+        (0, &[][..], &[][..])
     };
-    let mut conditions = Vec::new();
-    for c in r.conditions.as_deref().unwrap_or_default() {
+    let condition = |c: &RawCondition, errs: &mut Vec<String>| {
         let field = if c.field == "age" {
             PersonField::Age
         } else if let Some(i) = fields.iter().position(|f| *f == c.field) {
             PersonField::Field(i)
+        } else if flags.contains(&c.field) {
+            PersonField::Flag(c.field.clone())
         } else {
             errs.push(format!(
-                "where: `{}` is not `age` or a field of the people ({})",
+                "where: `{}` is not `age`, a field or a flag of the people ({})",
                 c.field,
-                fields.join(", ")
+                fields
+                    .iter()
+                    .chain(flags)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             PersonField::Age
         };
@@ -1455,14 +1479,26 @@ pub(super) fn compile(name: &str, r: &RawValue, ctx: &Context<'_>) -> Result<Nod
             errs.push("where: `cmp` is one of < <= > >= == !=".into());
             Cmp::Eq
         });
-        let than = operand(&c.than, &mut errs);
-        no_choice(&than, &mut errs);
-        conditions.push(Condition {
+        let than = operand(&c.than, errs);
+        no_choice(&than, errs);
+        Condition {
             field,
             name: c.field.clone(),
             cmp,
             than,
-        });
+        }
+    };
+    let mut conditions = Vec::new();
+    for w in r.conditions.as_deref().unwrap_or_default() {
+        match w {
+            RawWhere::One(c) => conditions.push(vec![condition(c, &mut errs)]),
+            RawWhere::Any(a) if a.any.is_empty() => {
+                errs.push("where: `any` of no condition".into())
+            }
+            RawWhere::Any(a) => {
+                conditions.push(a.any.iter().map(|c| condition(c, &mut errs)).collect())
+            }
+        }
     }
     if !uses_people && (r.conditions.is_some() || r.people.is_some()) {
         errs.push("`people` and `where` belong to allowance, count and people_sum".into());

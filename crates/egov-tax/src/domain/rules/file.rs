@@ -163,10 +163,24 @@ pub(super) struct RawDated {
     pub(super) cite: Option<String>,
 }
 
-/// A condition on a person's own field (or `age`), for allowances, counts and sums.
+/// A condition on a person's own field (or `age`, or a flag as 1 or 0), for allowances,
+/// counts and sums; or `any` of several such conditions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub(super) enum RawWhere {
+    One(RawCondition),
+    Any(RawAny),
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawWhere {
+pub(super) struct RawAny {
+    pub(super) any: Vec<RawCondition>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCondition {
     pub(super) field: String,
     pub(super) cmp: String,
     pub(super) than: RawOperand,
