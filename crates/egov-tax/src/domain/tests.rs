@@ -1161,7 +1161,10 @@ cite = "art. 4"
     )
     .expect_err("remove of nothing")
     .to_string();
-    assert!(e.contains("meta.remove: `gone` is not declared"), "{e}");
+    assert!(
+        e.starts_with("2027.toml:6: meta.remove: `gone` is not declared"),
+        "{e}"
+    );
     let e = RuleSet::parse_with(
         Path::new("2027.toml"),
         &next.replace("year = 2027\n", ""),

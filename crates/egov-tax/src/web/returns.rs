@@ -709,12 +709,20 @@ fn entries_of(
                                 person.insert(f.clone(), to_json(d));
                             }
                             None => {
+                                // Named with the person and the field: the error summary
+                                // lists one link for each, and their words must differ.
                                 let id = match ty {
-                                    InputType::Money => "tax-error-money",
-                                    InputType::Count => "tax-error-count",
-                                    _ => "tax-error-number",
+                                    InputType::Money => "tax-error-person-money",
+                                    _ => "tax-error-person-number",
                                 };
-                                errors.insert(format!("f-{name}-{i}-{f}"), t.t(id));
+                                let field = super::person_field_label(t, name, f);
+                                errors.insert(
+                                    format!("f-{name}-{i}-{f}"),
+                                    t.t_with(
+                                        id,
+                                        &[("number", (i + 1).to_string()), ("field", field)],
+                                    ),
+                                );
                             }
                         }
                     }

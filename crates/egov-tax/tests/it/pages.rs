@@ -142,11 +142,19 @@ async fn a_citizen_files_the_prefilled_return_and_gets_a_certificate_in_the_brow
                 ("in-special_credits", "lots"),
                 ("dependants-0-relation", "child"),
                 ("dependants-0-age", "x"),
+                ("dependants-0-income", "much"),
                 ("action", "save"),
             ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    // The dependant's own income: its error names the person and the field.
+    assert!(
+        bad.body.contains(r##"href="#f-dependants-0-income""##)
+            && text(&bad.body).contains("Person 1, Their income amount for the year"),
+        "{}",
+        bad.body
+    );
     assert!(
         bad.body.contains(r##"href="#f-special_credits""##),
         "{}",
@@ -196,6 +204,7 @@ async fn a_citizen_files_the_prefilled_return_and_gets_a_certificate_in_the_brow
                 ("in-wages", "36,000,000"),
                 ("dependants-0-relation", "child"),
                 ("dependants-0-age", "7"),
+                ("dependants-0-income", "300,000"),
                 ("dependants-1-relation", ""),
                 ("dependants-1-age", ""),
                 ("action", "save"),
@@ -203,6 +212,12 @@ async fn a_citizen_files_the_prefilled_return_and_gets_a_certificate_in_the_brow
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let form_again = b.get("/my/tax/returns/2026/edit").await;
+    assert!(
+        form_again.body.contains(r#"name="dependants-0-income" class="krds-input" maxlength="30" autocomplete="off" value="300,000""#),
+        "the saved income is in the form: {}",
+        form_again.body
+    );
     let ret = b.get("/my/tax/returns/2026").await;
     let words = text(&ret.body);
     assert!(words.contains("Your changes saved, not filed"), "{words}");

@@ -64,6 +64,17 @@ pub(super) struct Merged {
     pub(super) statements: Option<RawStatements>,
 }
 
+/// The line where `key = …` is written (the first such line; 1 if none).
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map_or(1, |i| i + 1)
+}
+
 /// How many files one chain may hold: ten years of amendments and then some.
 const MAX_CHAIN: usize = 32;
 
@@ -91,9 +102,7 @@ pub(super) fn merge(
             let fail = |message: String| {
                 LoadError(vec![LoadIssue {
                     file: path.clone(),
-                    line: text
-                        .find("extends")
-                        .map_or(1, |offset| line_of(&text, offset)),
+                    line: key_line(&text, "extends"),
                     message,
                 }])
             };
@@ -141,10 +150,7 @@ pub(super) fn merge(
             if !gone {
                 issues.push(LoadIssue {
                     file: source.file.clone(),
-                    line: source
-                        .text
-                        .find("remove")
-                        .map_or(1, |o| line_of(&source.text, o)),
+                    line: key_line(&source.text, "remove"),
                     message: format!(
                         "meta.remove: `{name}` is not declared in the file this one extends"
                     ),
