@@ -262,15 +262,15 @@ impl RuleSet {
         let mut slots = Vec::with_capacity(self.slots());
         slots.extend_from_slice(&input.numbers);
         let mut steps = trace.then(|| Vec::with_capacity(self.nodes.len()));
-        for node in &self.nodes {
+        for (i, node) in self.nodes.iter().enumerate() {
             let v = match &mut steps {
                 Some(steps) => {
                     let mut detail = String::new();
                     let v = self.compute(node, &slots, input, Some(&mut detail));
-                    let uses = node
-                        .reads()
-                        .into_iter()
-                        .map(|s| (self.slot_name(s).to_owned(), slots[s]))
+                    let uses = self
+                        .reads_of(i)
+                        .iter()
+                        .map(|(s, name)| (name.clone(), slots[*s]))
                         .collect();
                     steps.push(Step {
                         name: node.name.clone(),

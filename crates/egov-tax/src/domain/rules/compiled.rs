@@ -608,6 +608,9 @@ pub struct RuleSet {
     pub numeric_inputs: usize,
     pub people_inputs: usize,
     names: HashMap<String, usize>,
+    /// For each value (in evaluation order), the slots it reads with their names: the trace's
+    /// `uses`, worked out once.
+    reads: Vec<Vec<(usize, String)>>,
 }
 
 pub(super) fn line_of(text: &str, offset: usize) -> usize {
@@ -1098,7 +1101,7 @@ impl RuleSet {
             }
         };
         let minor_units = minor_units_of(&currency);
-        Ok(RuleSet {
+        let mut set = RuleSet {
             file: file.to_owned(),
             files: m.sources.iter().map(|s| s.file.clone()).collect(),
             tax,
@@ -1122,7 +1125,27 @@ impl RuleSet {
             numeric_inputs: numeric,
             people_inputs: people,
             names,
-        })
+            reads: Vec::new(),
+        };
+        set.reads = set
+            .nodes
+            .iter()
+            .map(|n| {
+                let mut slots = n.reads();
+                slots.sort_unstable();
+                slots.dedup();
+                slots
+                    .into_iter()
+                    .map(|s| (s, set.slot_name(s).to_owned()))
+                    .collect()
+            })
+            .collect();
+        Ok(set)
+    }
+
+    /// The slots value `i` (in evaluation order) reads, with their names.
+    pub fn reads_of(&self, i: usize) -> &[(usize, String)] {
+        self.reads.get(i).map_or(&[], Vec::as_slice)
     }
 
     /// What loads but may not say what the law says: a range table that leaves amounts
