@@ -51,7 +51,33 @@ def basic_persons(age, deps):  # ITA art. 50(1)
     return n
 
 
-def additional(age, disabled, deps):  # ITA art. 51(1)
+def basic_children(deps):  # ITA art. 50(1)3(b): lineal descendants who qualify
+    return [p for p in filter(within_income_limit, deps)
+            if p["relation"] == "child" and (p["age"] <= 20 or p.get("disabled", False))]
+
+
+def basic_dependants(deps):  # ITA art. 50(1)3: dependants other than the spouse who qualify
+    n = 0
+    for p in filter(within_income_limit, deps):
+        r, a, dis = p["relation"], p["age"], p.get("disabled", False)
+        if (r == "child" and (a <= 20 or dis)) or (r == "parent" and (a >= 60 or dis)) or (
+                r == "sibling" and (a <= 20 or a >= 60 or dis)):
+            n += 1
+    return n
+
+
+def woman_and_single_parent(status, woman, income_amount, deps):  # ITA art. 51(1)3-4
+    single_parent = D(1_000_000) if status != "married" and basic_children(deps) else D(0)
+    if single_parent:  # art. 51(1) proviso: both apply, the single-parent deduction only
+        return single_parent
+    if not woman or income_amount > 30 * M:
+        return D(0)
+    if status == "married" or (status == "unmarried_householder" and basic_dependants(deps)):
+        return D(500_000)
+    return D(0)
+
+
+def additional(age, disabled, deps):  # ITA art. 51(1)1-2
     amt = D(0)
     if age >= 70:
         amt += M
@@ -120,7 +146,9 @@ def compute(inp):
     ins = D(inp.get("insurance_premiums", 0))
     special = D(inp.get("special_credits", 0))
     eia = w - earned_income_deduction(w)
-    personal = D(1_500_000) * basic_persons(age, deps) + additional(age, disabled, deps)
+    personal = D(1_500_000) * basic_persons(age, deps) + additional(age, disabled, deps) + \
+        woman_and_single_parent(inp.get("marital_status", "married"), inp.get("woman", False),
+                                eia, deps)
     taxable = max(eia - personal - pension - ins, D(0))
     tax = rates(taxable)
     rent = rent_credit(w, D(inp.get("rent_paid", 0)), inp.get("homeless_householder", False))

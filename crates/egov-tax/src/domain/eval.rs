@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::rules::{
-    Band, Bracket, ENGINE_VERSION, InputType, Node, Op, Operand, Person, Round, RoundMode, RuleSet,
+    ANNUAL, Band, Bracket, ENGINE_VERSION, InputType, Node, Op, Operand, Person, Round, RoundMode,
+    RuleSet,
 };
 
 /// A problem with one input.
@@ -57,7 +58,8 @@ pub struct Outcome {
     pub engine_version: String,
     /// SHA-256 of the rules file used.
     pub rules_hash: String,
-    /// Every input as read (after defaults and annualization) and every value.
+    /// Every input as read (after defaults; a monthly input as given, and its annual amount,
+    /// which the rules read, as `<input>:annual`) and every value.
     #[schema(value_type = Object)]
     pub values: BTreeMap<String, Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -228,7 +230,7 @@ impl RuleSet {
                 });
                 continue;
             }
-            numbers[decl.slot] = if decl.monthly && self.period == "annual" {
+            numbers[decl.slot] = if self.annualizes(decl) {
                 value * Decimal::from(12)
             } else {
                 value
@@ -289,7 +291,15 @@ impl RuleSet {
         }
         let mut values = BTreeMap::new();
         for decl in &self.inputs {
-            if !matches!(decl.ty, InputType::People | InputType::Choice) {
+            if matches!(decl.ty, InputType::People | InputType::Choice) {
+                continue;
+            }
+            if self.annualizes(decl) {
+                // As given (a month), and what the rules read (the year).
+                let annual = slots[decl.slot];
+                values.insert(decl.name.clone(), annual / Decimal::from(12));
+                values.insert(format!("{}{ANNUAL}", decl.name), annual);
+            } else {
                 values.insert(decl.name.clone(), slots[decl.slot]);
             }
         }

@@ -295,6 +295,24 @@ cite = "c"
     assert_eq!(eval(&s, json!({"m": 1000}), "tax"), d("1200"));
     assert_eq!(eval(&s, json!({"m": 1000}), "surtax"), d("120"));
     assert_eq!(eval(&s, json!({"m": 1000}), "monthly_tax"), d("100"));
+    // The input shows as given, and its annual amount under its own name; the trace reads
+    // the annual amount by that name.
+    assert_eq!(eval(&s, json!({"m": 1000}), "m"), d("1000"));
+    assert_eq!(eval(&s, json!({"m": 1000}), "m:annual"), d("12000"));
+    let Value::Object(i) = json!({"m": 1000}) else {
+        panic!()
+    };
+    let out = s.evaluate(&s.prepare(&i).expect("valid"), true);
+    let tax = out
+        .trace
+        .expect("trace")
+        .into_iter()
+        .find(|t| t.name == "tax")
+        .expect("tax");
+    assert_eq!(
+        tax.uses.into_iter().collect::<Vec<_>>(),
+        [("m:annual".to_owned(), d("12000"))]
+    );
 }
 
 #[test]
@@ -768,36 +786,36 @@ cite = "income up to 1000 or 3000, by children from 0 or 2"
 
 #[test]
 fn range_tables_are_checked_when_loaded() {
-    let e = load_err(
-        "[values.t]\nkind = \"lookup\"\nkeys = [\"x\", \"n\"]\nmatch = [\"upto\", \"from\"]\nrows = [[1, 0, 1], [1, 2, 2], [3, 0, 3]]\ncite = \"c\"\n",
-    );
-    assert!(
-        e.contains("a row for every combination of its keys; none for [3, 2]"),
-        "{e}"
-    );
-    let e = load_err(
-        "[values.t]\nkind = \"lookup\"\nkey = \"x\"\nmatch = \"below\"\nrows = [[1, 1]]\ncite = \"c\"\n",
-    );
-    assert!(
-        e.contains("match \"below\" is not exact, from or upto"),
-        "{e}"
-    );
-    let e = load_err(
-        "[values.t]\nkind = \"lookup\"\nkeys = [\"x\", \"n\"]\nmatch = [\"upto\"]\nrows = [[1, 0, 1]]\ncite = \"c\"\n",
-    );
-    assert!(e.contains("one mode for each of the 2 key(s)"), "{e}");
-    let e = load_err(
-        "[values.t]\nkind = \"lookup\"\nkey = \"x\"\nmatch = \"upto\"\nexact = true\nrows = [[1, 1]]\ncite = \"c\"\n",
-    );
-    assert!(e.contains("`match` or `exact`, not both"), "{e}");
-    let e = load_err(
-        "[values.t]\nkind = \"lookup\"\nkey = \"x\"\nmatch = \"upto\"\nrows = [[2, 1], [1, 2]]\ncite = \"c\"\n",
-    );
-    assert!(e.contains("keys must increase"), "{e}");
-    let e = load_err(
-        "[values.t]\nkind = \"lookup\"\nkeys = [\"x\", \"n\"]\nrows = [[1, 0, 1], [1, 0, 2]]\ncite = \"c\"\n",
-    );
-    assert!(e.contains("two rows for the keys"), "{e}");
+    let lookup = |rest: &str| format!("[values.t]\nkind = \"lookup\"\n{rest}cite = \"c\"\n");
+    for (rest, says) in [
+        (
+            "keys = [\"x\", \"n\"]\nmatch = [\"upto\", \"from\"]\nrows = [[1, 0, 1], [1, 2, 2], [3, 0, 3]]\n",
+            "a row for every combination of its keys; none for [3, 2]",
+        ),
+        (
+            "key = \"x\"\nmatch = \"below\"\nrows = [[1, 1]]\n",
+            "match \"below\" is not exact, from or upto",
+        ),
+        (
+            "keys = [\"x\", \"n\"]\nmatch = [\"upto\"]\nrows = [[1, 0, 1]]\n",
+            "one mode for each of the 2 key(s)",
+        ),
+        (
+            "key = \"x\"\nmatch = \"upto\"\nexact = true\nrows = [[1, 1]]\n",
+            "`match` or `exact`, not both",
+        ),
+        (
+            "key = \"x\"\nmatch = \"upto\"\nrows = [[2, 1], [1, 2]]\n",
+            "keys must increase",
+        ),
+        (
+            "keys = [\"x\", \"n\"]\nrows = [[1, 0, 1], [1, 0, 2]]\n",
+            "two rows for the keys",
+        ),
+    ] {
+        let e = load_err(&lookup(rest));
+        assert!(e.contains(says), "{rest}: {e}");
+    }
 }
 
 const STATUS: &str = r#"

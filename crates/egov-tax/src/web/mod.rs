@@ -109,8 +109,15 @@ fn word_or(t: &Page, id: &str, fallback: impl FnOnce() -> String) -> String {
     if text == id { fallback() } else { text }
 }
 
-/// What an input is called on the pages.
+/// What an input is called on the pages; a monthly input's annual amount
+/// (`<input>:annual`) is called after it.
 pub(crate) fn input_label(t: &Page, rules: &RuleSet, name: &str) -> String {
+    if let Some(input) = name.strip_suffix(crate::domain::rules::ANNUAL) {
+        return t.t_with(
+            "tax-annual-amount",
+            &[("label", input_label(t, rules, input))],
+        );
+    }
     word_or(t, &format!("tax-input-{name}"), || {
         rules
             .input(name)
@@ -134,6 +141,9 @@ pub(crate) fn person_field_label(t: &Page, input: &str, field: &str) -> String {
 
 /// What a computed value (or an input) is called on the pages.
 pub(crate) fn value_label(t: &Page, rules: &RuleSet, name: &str) -> String {
+    if name.ends_with(crate::domain::rules::ANNUAL) {
+        return input_label(t, rules, name);
+    }
     word_or(t, &format!("tax-value-{name}"), || {
         rules
             .nodes

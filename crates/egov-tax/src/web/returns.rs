@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, get, post};
 use askama::Template;
 use egov_web::{CsrfForm, Page, PageError, see_other};
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -175,10 +176,17 @@ fn shown(t: &Page, rules: &RuleSet, name: &str, v: &Value) -> String {
     }
 }
 
+/// The input a value name shows: itself, or the input whose annual amount it is
+/// (`monthly_wages:annual`).
+fn input_of(name: &str) -> &str {
+    name.strip_suffix(crate::domain::rules::ANNUAL)
+        .unwrap_or(name)
+}
+
 /// A value of the calculation as the pages show it: an amount of money, or a count, a rate
 /// or a flag as its input or its rule says.
 pub(crate) fn value_text(t: &Page, rules: &RuleSet, name: &str, d: Decimal) -> String {
-    if let Some(decl) = rules.input(name) {
+    if let Some(decl) = rules.input(input_of(name)) {
         return match decl.ty {
             InputType::Money => t.money(d),
             InputType::Flag => t.t(if d.is_zero() { "tax-no" } else { "tax-yes" }),
@@ -436,9 +444,10 @@ pub async fn why(
         .map(|n| InputView {
             label: input_label(t, &r, n),
             amount: value_text(t, &r, n, outcome.get(n)),
-            origin: if view.entries.contains_key(n) {
+            // A monthly input's annual amount comes from where the input does.
+            origin: if view.entries.contains_key(input_of(n)) {
                 t.t("tax-origin-entry")
-            } else if let Some(p) = prefilled.get(n.as_str()) {
+            } else if let Some(p) = prefilled.get(input_of(n)) {
                 t.t_with(
                     "tax-origin-prefilled",
                     &[("documents", p.documents.join(", "))],
@@ -670,7 +679,10 @@ fn entries_of(
                 if text.is_empty() {
                     continue;
                 }
-                if decl.choices.iter().any(|c| c == text) {
+                let default = decl.choices.get(decl.default.to_usize().unwrap_or(0));
+                if default.is_some_and(|d| d == text) {
+                    // The default holds without an entry.
+                } else if decl.choices.iter().any(|c| c == text) {
                     entries.insert(name.clone(), Value::String(text.to_owned()));
                 } else {
                     errors.insert(format!("f-{name}"), t.t("tax-error-choice"));
@@ -860,7 +872,17 @@ fn field_views(
                 kind,
                 label: input_label(t, r, name),
                 hint: hint.join(" "),
-                value: p.text.get(name).cloned().unwrap_or_default(),
+                // A choice shows the one that holds: the typed one, else the default.
+                value: p.text.get(name).cloned().unwrap_or_else(|| {
+                    if decl.ty == InputType::Choice {
+                        decl.choices
+                            .get(decl.default.to_usize().unwrap_or(0))
+                            .cloned()
+                            .unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                }),
                 checked: p.text.get(name).is_some_and(|v| v == "yes"),
                 people,
                 relations: decl

@@ -143,11 +143,18 @@ async fn a_citizen_files_the_prefilled_return_and_gets_a_certificate_in_the_brow
                 ("dependants-0-relation", "child"),
                 ("dependants-0-age", "x"),
                 ("dependants-0-income", "much"),
+                ("in-marital_status", "divorced"),
                 ("action", "save"),
             ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    // A choice that is not one: the radio group's error.
+    assert!(
+        bad.body.contains(r##"href="#f-marital_status""##),
+        "{}",
+        bad.body
+    );
     // The dependant's own income: its error names the person and the field.
     assert!(
         bad.body.contains(r##"href="#f-dependants-0-income""##)
@@ -205,6 +212,7 @@ async fn a_citizen_files_the_prefilled_return_and_gets_a_certificate_in_the_brow
                 ("dependants-0-relation", "child"),
                 ("dependants-0-age", "7"),
                 ("dependants-0-income", "300,000"),
+                ("in-marital_status", "married"),
                 ("dependants-1-relation", ""),
                 ("dependants-1-age", ""),
                 ("action", "save"),
@@ -216,6 +224,13 @@ async fn a_citizen_files_the_prefilled_return_and_gets_a_certificate_in_the_brow
     assert!(
         form_again.body.contains(r#"name="dependants-0-income" class="krds-input" maxlength="30" autocomplete="off" value="300,000""#),
         "the saved income is in the form: {}",
+        form_again.body
+    );
+    assert!(
+        form_again
+            .body
+            .contains(r#"name="in-marital_status" value="married" checked"#),
+        "the saved status is checked: {}",
         form_again.body
     );
     let ret = b.get("/my/tax/returns/2026").await;

@@ -639,6 +639,9 @@ pub(super) fn float(f: f64) -> Result<Decimal, String> {
     Decimal::from_str(&format!("{f}")).map_err(|_| format!("{f} is out of range"))
 }
 
+/// The suffix of a monthly input's annual amount among the values (`monthly_wages:annual`).
+pub const ANNUAL: &str = ":annual";
+
 /// The minor units of a currency (ISO 4217): 2 unless the code is one of the exceptions.
 pub fn minor_units_of(code: &str) -> u32 {
     match code {
@@ -1134,13 +1137,26 @@ impl RuleSet {
                 let mut slots = n.reads();
                 slots.sort_unstable();
                 slots.dedup();
-                slots
-                    .into_iter()
-                    .map(|s| (s, set.slot_name(s).to_owned()))
-                    .collect()
+                slots.into_iter().map(|s| (s, set.read_name(s))).collect()
             })
             .collect();
         Ok(set)
+    }
+
+    /// Whether an input is given monthly and read as its annual amount (× 12).
+    pub fn annualizes(&self, input: &Input) -> bool {
+        input.monthly && self.period == "annual"
+    }
+
+    /// The name under which a read slot's value shows: a monthly input read by an annual
+    /// rule set reads its annual amount, shown as `<input>:annual` (the input's own name
+    /// keeps the amount as given).
+    fn read_name(&self, slot: usize) -> String {
+        let name = self.slot_name(slot);
+        match self.input(name) {
+            Some(i) if self.annualizes(i) => format!("{name}{ANNUAL}"),
+            _ => name.to_owned(),
+        }
     }
 
     /// The slots value `i` (in evaluation order) reads, with their names.
@@ -1457,6 +1473,14 @@ pub(super) fn compile(name: &str, r: &RawValue, ctx: &Context<'_>) -> Result<Nod
             }
         }
     };
+    // An operand that may be left out (0).
+    let optional = |o: &Option<RawOperand>, errs: &mut Vec<String>| -> Operand {
+        o.as_ref().map_or(Operand::Num(Decimal::ZERO), |o| {
+            let o = operand(o, errs);
+            no_choice(&o, errs);
+            o
+        })
+    };
     let people_of = |errs: &mut Vec<String>| -> (usize, &[String], &[String]) {
         match r.people.as_deref() {
             Some(p) => match ctx.people.get(p) {
@@ -1688,14 +1712,7 @@ pub(super) fn compile(name: &str, r: &RawValue, ctx: &Context<'_>) -> Result<Nod
                     set,
                     names,
                     then: required(&r.then, "then", &mut errs),
-                    otherwise: r
-                        .otherwise
-                        .as_ref()
-                        .map_or(Operand::Num(Decimal::ZERO), |o| {
-                            let o = operand(o, &mut errs);
-                            no_choice(&o, &mut errs);
-                            o
-                        }),
+                    otherwise: optional(&r.otherwise, &mut errs),
                 }
             }
             None => Op::Threshold {
@@ -1706,14 +1723,7 @@ pub(super) fn compile(name: &str, r: &RawValue, ctx: &Context<'_>) -> Result<Nod
                 }),
                 than: required(&r.than, "than", &mut errs),
                 then: required(&r.then, "then", &mut errs),
-                otherwise: r
-                    .otherwise
-                    .as_ref()
-                    .map_or(Operand::Num(Decimal::ZERO), |o| {
-                        let o = operand(o, &mut errs);
-                        no_choice(&o, &mut errs);
-                        o
-                    }),
+                otherwise: optional(&r.otherwise, &mut errs),
             },
         },
         other => {

@@ -142,6 +142,7 @@ tax-error-money = Enter an amount in numbers, like 1,500,000
 tax-error-count = Enter a whole number, like 2
 tax-error-number = Enter a number
 tax-error-choice = Choose one of the options
+tax-annual-amount = { $label }, for the year (× 12)
 tax-error-person-money = Person { $number }, { $field }: enter an amount in numbers, like 1,500,000
 tax-error-person-number = Person { $number }, { $field }: enter a number
 tax-error-age = Enter the person's age in whole years, from 0 to 150

@@ -142,6 +142,7 @@ tax-error-money = Ingrese un monto en números, por ejemplo 1.500.000
 tax-error-count = Ingrese un número entero, por ejemplo 2
 tax-error-number = Ingrese un número
 tax-error-choice = Elija una de las opciones
+tax-annual-amount = { $label }, anualizado (× 12)
 tax-error-person-money = Persona { $number }, { $field }: ingrese un monto en números, por ejemplo 1.500.000
 tax-error-person-number = Persona { $number }, { $field }: ingrese un número
 tax-error-age = Ingrese la edad en años cumplidos, de 0 a 150

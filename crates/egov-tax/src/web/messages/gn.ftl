@@ -139,6 +139,7 @@ tax-error-money = Ehai monto número-pe, techapyrã 1.500.000
 tax-error-count = Ehai número entero, techapyrã 2
 tax-error-number = Ehai peteĩ número
 tax-error-choice = Eiporavo peteĩ
+tax-annual-amount = { $label }, arýpe (× 12)
 tax-error-person-money = Persona { $number }, { $field }: ehai monto número-pe, techapyrã 1.500.000
 tax-error-person-number = Persona { $number }, { $field }: ehai peteĩ número
 tax-error-age = Ehai ary oguerekóva, 0 guive 150 peve

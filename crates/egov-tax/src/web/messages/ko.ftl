@@ -139,6 +139,7 @@ tax-error-money = 금액을 숫자로 입력하세요 (예: 1,500,000)
 tax-error-count = 정수로 입력하세요 (예: 2)
 tax-error-number = 숫자로 입력하세요
 tax-error-choice = 선택지 중 하나를 고르세요
+tax-annual-amount = { $label } (연간 환산, × 12)
 tax-error-person-money = { $number }번째 사람의 { $field }: 금액을 숫자로 입력하세요 (예: 1,500,000)
 tax-error-person-number = { $number }번째 사람의 { $field }: 숫자로 입력하세요
 tax-error-age = 나이를 0에서 150 사이의 정수로 입력하세요
